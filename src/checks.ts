@@ -1,0 +1,20 @@
+// Assertions shared by steps that run the same article line (05, 12 and 14 are one curl).
+import { equal, truthy, type Assertion } from './step.js'
+import type { APIVersions, Status } from './parse/json.js'
+
+export const CURL_API = 'curl -X GET $APISERVER/api --header "Authorization: Bearer $TOKEN" --insecure'
+
+/** The article's success: the token was accepted and /api listed the core group's versions. */
+export function apiVersionsChecks(answer: { kind: string }): Assertion[] {
+  const versions = (answer as Partial<APIVersions>).versions
+  return [
+    equal('kind is APIVersions (the token was accepted)', 'APIVersions', answer.kind),
+    truthy('versions lists v1', Array.isArray(versions) && versions.includes('v1'), versions, ['v1']),
+  ]
+}
+
+/** The article's refusal: a Status with code 401, reason Unauthorized. */
+export function unauthorizedChecks(answer: { kind: string }): Assertion[] {
+  const s = answer as Partial<Status>
+  return [equal('kind is Status', 'Status', answer.kind), equal('code is 401', 401, s.code), equal('reason is Unauthorized', 'Unauthorized', s.reason)]
+}

@@ -1,0 +1,322 @@
+// Arguments → one of: run, list, lab. Prints, picks the exit code; everything else lives below it.
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { steps as allSteps } from '../steps/index.js'
+import { KubewalkError, LabError, PreconditionError, UsageError, errorMessage } from './errors.js'
+import { resolveTarget, type Target } from './kubeconfig.js'
+import { Secrets } from './redact.js'
+import { run, runnerDefaults, type RunResult } from './runner.js'
+import { createConsoleReporter } from './report/console.js'
+import { renderJson, type ClusterInfo } from './report/json.js'
+import { commandOf, type Step, type VarName, type Vars } from './step.js'
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
+
+const REPORTERS = ['pretty', 'plain', 'json'] as const
+type Reporter = (typeof REPORTERS)[number]
+
+const HELP = `kubewalk — replay "Calling the Kubernetes API with curl using a ServiceAccount token" against a real cluster
+
+Usage:
+  kubewalk run [options]        replay the article's 14 steps, with checks, then clean up
+  kubewalk list [--json]        list the steps and their commands
+  kubewalk lab build            build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached)
+  kubewalk lab up [--dir DIR] [--cluster-name NAME] [--no-controller-manager]
+                                start a local control plane; prints its kubeconfig path
+  kubewalk lab status [--dir DIR] [--json]
+  kubewalk lab down [--dir DIR] stop it and remove DIR
+  kubewalk help | --help | --version
+
+Options for run:
+  --kubeconfig FILE     kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config); never written
+  --context NAME        kubeconfig context to use (default: the current context)
+  --cluster NAME        the cluster name for CLUSTER_NAME (default: the context's cluster; another
+                        cluster is refused, since the token would be minted on one and sent to another)
+  --lab                 start a throwaway local control plane, replay against it, stop it
+  --from ID, --to ID    run a range of steps; --only ID runs one (ids: kubewalk list)
+  --reporter NAME       pretty (default on a terminal), plain (default otherwise, or with NO_COLOR), json
+  --out FILE            write the report to FILE instead of standard output
+  --timeout SECONDS     limit for each command (default ${runnerDefaults.commandTimeoutMs / 1000})
+  --token-lifetime SECONDS
+                        the lifetime the server gives a token without --duration (default ${runnerDefaults.expectedTokenLifetimeSeconds})
+  --show-secrets        print tokens and Secret data as the article does (masked by default)
+
+Steps that read $CLUSTER_NAME, $APISERVER or $TOKEN take them from earlier steps, or from the
+environment when run alone (kubewalk run --only call-api).
+
+Exit codes: 0 all steps passed, 1 a step failed, 2 usage or precondition error, 130 interrupted.
+`
+
+/** Output sinks, so tests can capture them. */
+export interface Io {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  isTTY: boolean
+  env: Record<string, string | undefined>
+}
+
+const defaultIo = (): Io => ({
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  isTTY: process.stdout.isTTY === true,
+  env: process.env,
+})
+
+type Flags = Record<string, { type: 'string' | 'boolean' }>
+type FlagValues<O extends Flags> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }
+
+function parse<const O extends Flags>(args: string[], options: O): { values: FlagValues<O>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args, options: options as ParseArgsConfig['options'], strict: true, allowPositionals: true })
+    return { values: values as FlagValues<O>, positionals }
+  } catch (e) {
+    // node's messages are long and mention parseArgs; keep the part a user needs.
+    const msg = errorMessage(e).replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option '(.*?)'.*$/s, "unknown option '$1'")
+    throw new UsageError(`${msg}; see kubewalk --help.`)
+  }
+}
+
+function stepIndex(steps: readonly Step[], flag: string, id: string): number {
+  const i = steps.findIndex((s) => s.id === id || s.number === id)
+  if (i < 0) throw new UsageError(`${flag} ${id}: no such step (ids: ${steps.map((s) => s.id).join(', ')}).`)
+  return i
+}
+
+/** Picks the steps for --from/--to/--only. */
+export function selectSteps(steps: readonly Step[], sel: { from?: string; to?: string; only?: string }): Step[] {
+  if (sel.only !== undefined) {
+    if (sel.from !== undefined || sel.to !== undefined) throw new UsageError('--only cannot be combined with --from or --to.')
+    return [steps[stepIndex(steps, '--only', sel.only)] as Step]
+  }
+  const from = sel.from === undefined ? 0 : stepIndex(steps, '--from', sel.from)
+  const to = sel.to === undefined ? steps.length - 1 : stepIndex(steps, '--to', sel.to)
+  if (from > to) throw new UsageError(`--from ${sel.from} comes after --to ${sel.to}.`)
+  return steps.slice(from, to + 1)
+}
+
+function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number of seconds, got ${JSON.stringify(value)}.`)
+  return n
+}
+
+async function cmdList(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } })
+  if (positionals.length > 0) throw new UsageError(`list takes no arguments, got ${positionals[0]}.`)
+  const cluster = { name: 'some_server_name', server: '' }
+  if (values.json) {
+    io.stdout(`${JSON.stringify(allSteps.map((s) => ({ id: s.id, number: s.number, title: s.title, command: commandOf(s, { cluster }), reads: s.reads, writes: s.writes ?? null })), null, 2)}\n`)
+    return EXIT.ok
+  }
+  for (const s of allSteps) {
+    io.stdout(`${s.number}  ${s.id.padEnd(22)} ${s.title}\n`)
+    for (const l of commandOf(s, { cluster }).split('\n')) io.stdout(`    $ ${l}\n`)
+  }
+  return EXIT.ok
+}
+
+async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStart: (what: string[]) => void): Promise<number> {
+  const { values, positionals } = parse(args, {
+    kubeconfig: { type: 'string' },
+    context: { type: 'string' },
+    cluster: { type: 'string' },
+    lab: { type: 'boolean' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    only: { type: 'string' },
+    reporter: { type: 'string' },
+    out: { type: 'string' },
+    timeout: { type: 'string' },
+    'token-lifetime': { type: 'string' },
+    'show-secrets': { type: 'boolean' },
+  })
+  if (positionals.length > 0) throw new UsageError(`run takes no arguments, got ${positionals[0]}.`)
+  const plainDefault = !io.isTTY || (io.env.NO_COLOR ?? '') !== ''
+  const reporter = (values.reporter ?? (plainDefault ? 'plain' : 'pretty')) as Reporter
+  if (!REPORTERS.includes(reporter)) throw new UsageError(`--reporter takes one of ${REPORTERS.join(', ')}, got ${JSON.stringify(values.reporter)}.`)
+  const steps = selectSteps(allSteps, values)
+  const commandTimeoutMs = positiveNumber('--timeout', values.timeout, runnerDefaults.commandTimeoutMs / 1000) * 1000
+  const lifetime = positiveNumber('--token-lifetime', values['token-lifetime'], runnerDefaults.expectedTokenLifetimeSeconds)
+  if (values.lab && (values.kubeconfig !== undefined || values.context !== undefined)) throw new UsageError('--lab brings its own kubeconfig; drop --kubeconfig and --context.')
+
+  const progress = (line: string): void => io.stderr(`${line}\n`)
+  let lab: { kubeconfig: string; stop: () => Promise<void> } | undefined
+  let target: Target | undefined
+  try {
+    if (values.lab) lab = await startThrowawayLab(progress)
+    target = await resolveTarget({
+      env: io.env,
+      timeoutMs: commandTimeoutMs,
+      ...(lab ? { kubeconfig: lab.kubeconfig } : {}),
+      ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+      ...(values.context !== undefined ? { context: values.context } : {}),
+      ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
+    })
+    const cluster: ClusterInfo = { name: target.cluster.name, server: target.cluster.server, version: target.serverVersion, context: target.context }
+    const secrets = new Secrets()
+    // A participant's own exported variables seed steps run alone (--only call-api).
+    const vars: Vars = {}
+    for (const v of ['CLUSTER_NAME', 'APISERVER', 'TOKEN'] as VarName[]) {
+      const value = io.env[v]
+      if (value !== undefined && value !== '') {
+        vars[v] = value
+        if (v === 'TOKEN') secrets.add(value)
+      }
+    }
+    const showSecrets = values['show-secrets'] === true
+    const chunks: string[] = []
+    const toReport = values.out !== undefined ? (t: string) => void chunks.push(t) : io.stdout
+    const human = reporter === 'json' ? undefined : createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets })
+    human?.header(cluster)
+    const result: RunResult = await run({
+      steps,
+      cluster: target.cluster,
+      clusters: target.clusters,
+      env: { ...target.env },
+      vars,
+      expectedTokenLifetimeSeconds: lifetime,
+      commandTimeoutMs,
+      signal,
+      secrets,
+      onEvent: (e) => {
+        if (e.type === 'cleanup-start') onCleanupStart(e.pending.map((p) => p.describe))
+        human?.onEvent(e)
+      },
+    })
+    human?.summary(result)
+    if (reporter === 'json') toReport(renderJson(result, cluster, { secrets, showSecrets }))
+    if (values.out !== undefined) {
+      await writeFile(values.out, chunks.join(''))
+      io.stderr(`report written to ${values.out}\n`)
+    }
+    return result.status === 'passed' ? EXIT.ok : result.status === 'interrupted' ? EXIT.interrupted : EXIT.failed
+  } finally {
+    await target?.dispose()
+    if (lab) await lab.stop()
+  }
+}
+
+async function startThrowawayLab(progress: (line: string) => void): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
+  const { ensureLabBinaries, labUp, labDown } = await import('./lab/index.js')
+  const binaries = await ensureLabBinaries({ onProgress: progress })
+  const dir = join(await mkdtemp(join(tmpdir(), 'kubewalk-lab-')), 'lab')
+  progress(`starting a throwaway lab in ${dir}`)
+  const state = await labUp({ dir, binaries, onProgress: progress })
+  return { kubeconfig: state.kubeconfig, stop: async () => void (await labDown({ dir })) }
+}
+
+async function cmdLab(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args
+  const lab = await import('./lab/index.js')
+  const progress = (line: string): void => io.stderr(`${line}\n`)
+  const defaultDir = '.kubewalk/lab'
+  switch (sub) {
+    case 'build': {
+      parse(rest, {})
+      const b = await lab.ensureLabBinaries({ onProgress: progress })
+      io.stdout(`${b.dir}\n`)
+      return EXIT.ok
+    }
+    case 'up': {
+      const { values } = parse(rest, { dir: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' } })
+      const binaries = await lab.ensureLabBinaries({ onProgress: progress })
+      const state = await lab.labUp({
+        dir: values.dir ?? defaultDir,
+        binaries,
+        onProgress: progress,
+        controllerManager: values['no-controller-manager'] !== true,
+        ...(values['cluster-name'] !== undefined ? { clusterName: values['cluster-name'] } : {}),
+      })
+      io.stdout(`${state.kubeconfig}\n`)
+      return EXIT.ok
+    }
+    case 'down': {
+      const { values } = parse(rest, { dir: { type: 'string' } })
+      const r = await lab.labDown({ dir: values.dir ?? defaultDir })
+      io.stderr(`stopped: ${r.stopped.join(', ') || 'nothing was running'}\n`)
+      return EXIT.ok
+    }
+    case 'status': {
+      const { values } = parse(rest, { dir: { type: 'string' }, json: { type: 'boolean' } })
+      const s = await lab.labStatus({ dir: values.dir ?? defaultDir })
+      if (values.json) io.stdout(`${JSON.stringify(s, null, 2)}\n`)
+      else {
+        io.stdout(`lab ${s.version}, kubeconfig ${s.kubeconfig}\n`)
+        for (const c of s.components) io.stdout(`  ${c.healthy ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid} port ${c.port}  ${c.detail}\n`)
+      }
+      return s.components.every((c) => c.healthy) ? EXIT.ok : EXIT.failed
+    }
+    default:
+      throw new UsageError(sub === undefined ? 'lab needs a subcommand: build, up, status or down.' : `lab ${sub}: unknown subcommand (build, up, status, down).`)
+  }
+}
+
+/** Runs the CLI; resolves with the exit code. Never throws. */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const ac = new AbortController()
+  let cleaningUp: string[] | undefined
+  let signals = 0
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++
+    if (signals === 1) {
+      io.stderr(`\n${sig}: stopping the current step, then removing what this run created…\n`)
+      ac.abort()
+    } else if (cleaningUp !== undefined && signals === 2) {
+      io.stderr(`\nstill cleaning up (${cleaningUp.join(', ')}); leaving now would leave it on the cluster. Press Ctrl-C again to leave anyway.\n`)
+    } else {
+      io.stderr(`\nleaving without finishing cleanup${cleaningUp ? `; left behind: ${cleaningUp.join(', ')}` : ''}.\n`)
+      process.exit(EXIT.interrupted)
+    }
+  }
+  const [command, ...rest] = argv
+  const listen = command === 'run'
+  if (listen) {
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  }
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(HELP)
+        return command === undefined ? EXIT.usage : EXIT.ok
+      case '--version':
+      case 'version':
+        io.stdout(`kubewalk ${await packageVersion()}\n`)
+        return EXIT.ok
+      case 'list':
+        return await cmdList(rest, io)
+      case 'run':
+        if (rest.includes('--help') || rest.includes('-h')) {
+          io.stdout(HELP)
+          return EXIT.ok
+        }
+        return await cmdRun(rest, io, ac.signal, (what) => void (cleaningUp = what))
+      case 'lab':
+        return await cmdLab(rest, io)
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}; see kubewalk --help.`)
+    }
+  } catch (e) {
+    const code = e instanceof UsageError || e instanceof PreconditionError ? EXIT.usage : EXIT.failed
+    const msg = e instanceof KubewalkError ? e.message : `unexpected error: ${errorMessage(e)}`
+    io.stderr(`kubewalk: ${msg}${e instanceof LabError && e.logFile ? ` (log: ${e.logFile})` : ''}\n`)
+    return code
+  } finally {
+    if (listen) {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+  }
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises')
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}

@@ -1,0 +1,127 @@
+// Finds the cluster a run targets, from the kubeconfig as kubectl itself merges it. Never writes the
+// user's kubeconfig: --context is applied through a one-line overlay file put first in KUBECONFIG.
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { homedir, tmpdir } from 'node:os'
+import { delimiter, join, resolve } from 'node:path'
+import { stringify } from 'yaml'
+import { PreconditionError, UsageError } from './errors.js'
+import { runScript, which } from './shell.js'
+import type { KubeconfigCluster } from './step.js'
+
+/** Where and what a run replays against. */
+export interface Target {
+  /** Environment every command of the run gets (KUBECONFIG). */
+  env: Record<string, string>
+  context: string
+  namespace: string
+  cluster: KubeconfigCluster
+  clusters: KubeconfigCluster[]
+  serverVersion: string
+  kubectlPath: string
+  /** Removes the overlay file, if one was written. */
+  dispose(): Promise<void>
+}
+
+/** How to choose the target; all optional, like kubectl's flags. */
+export interface TargetOptions {
+  kubeconfig?: string
+  context?: string
+  cluster?: string
+  timeoutMs?: number
+  /** Environment to resolve against (defaults to process.env). */
+  env?: Record<string, string | undefined>
+}
+
+interface ConfigView {
+  'current-context'?: string
+  clusters?: { name: string; cluster?: { server?: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string; 'insecure-skip-tls-verify'?: boolean } }[]
+  contexts?: { name: string; context?: { cluster?: string; user?: string; namespace?: string } }[]
+}
+
+const firstLine = (s: string): string => s.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? ''
+
+function kubeconfigPaths(opts: TargetOptions, env: Record<string, string | undefined>): string[] {
+  if (opts.kubeconfig !== undefined) {
+    const p = resolve(opts.kubeconfig)
+    if (!existsSync(p)) throw new UsageError(`--kubeconfig ${opts.kubeconfig}: no such file.`)
+    return [p]
+  }
+  const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '')
+  if (fromEnv.length > 0) {
+    if (!fromEnv.some((p) => existsSync(p))) throw new PreconditionError(`KUBECONFIG names no file that exists (${env.KUBECONFIG}).`)
+    return fromEnv
+  }
+  const home = join(env.HOME ?? homedir(), '.kube', 'config')
+  if (!existsSync(home)) throw new PreconditionError(`no kubeconfig: ${home} does not exist and KUBECONFIG is not set; pass --kubeconfig, or try --lab.`)
+  return [home]
+}
+
+/** Resolves the target cluster and checks that the replay can run there; changes nothing. */
+export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
+  const baseEnv = opts.env ?? process.env
+  const timeoutMs = opts.timeoutMs ?? 15_000
+  const kubectlPath = await which('kubectl', baseEnv)
+  if (kubectlPath === undefined) throw new PreconditionError('kubectl is not on PATH; install kubectl (the article runs it at every step).')
+  if ((await which('curl', baseEnv)) === undefined) throw new PreconditionError('curl is not on PATH; install curl (the article calls the API with it).')
+
+  const paths = kubeconfigPaths(opts, baseEnv)
+  let overlayDir: string | undefined
+  const dispose = async (): Promise<void> => {
+    if (overlayDir !== undefined) await rm(overlayDir, { recursive: true, force: true })
+  }
+  try {
+    if (opts.context !== undefined) {
+      overlayDir = await mkdtemp(join(tmpdir(), 'kubewalk-ctx-'))
+      const overlay = join(overlayDir, 'context.yaml')
+      await writeFile(overlay, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': opts.context }), { mode: 0o600 })
+      paths.unshift(overlay)
+    }
+    const env = { KUBECONFIG: paths.join(delimiter) }
+    const view = await runScript('kubectl config view -o json', { env: { ...baseEnv, ...env }, timeoutMs })
+    if (view.exitCode !== 0) throw new PreconditionError(`kubectl cannot read the kubeconfig (${paths.join(delimiter)}): ${firstLine(view.stderr) || `exit code ${view.exitCode}`}`)
+    let config: ConfigView
+    try {
+      config = JSON.parse(view.stdout) as ConfigView
+    } catch {
+      throw new PreconditionError(`kubectl config view printed something that is not JSON; is ${paths.join(delimiter)} a kubeconfig?`)
+    }
+    const clusters: KubeconfigCluster[] = (config.clusters ?? []).map((c) => {
+      const k: KubeconfigCluster = { name: c.name, server: c.cluster?.server ?? '' }
+      if (c.cluster?.['certificate-authority'] !== undefined) k.certificateAuthority = c.cluster['certificate-authority']
+      if (c.cluster?.['insecure-skip-tls-verify'] !== undefined) k.insecureSkipTlsVerify = c.cluster['insecure-skip-tls-verify']
+      return k
+    })
+    const contextName = config['current-context'] ?? ''
+    if (contextName === '') throw new PreconditionError('the kubeconfig has no current context; pass --context NAME.')
+    const context = (config.contexts ?? []).find((c) => c.name === contextName)
+    if (!context) {
+      const known = (config.contexts ?? []).map((c) => c.name).join(', ') || 'none'
+      throw (opts.context !== undefined ? new UsageError(`--context ${opts.context}: no such context in the kubeconfig (known: ${known}).`) : new PreconditionError(`the current context ${contextName} is not in the kubeconfig; pass --context NAME (known: ${known}).`))
+    }
+    const cluster = clusters.find((c) => c.name === context.context?.cluster)
+    if (!cluster) throw new PreconditionError(`context ${contextName} names cluster ${context.context?.cluster ?? '(none)'}, which the kubeconfig does not define.`)
+    if (opts.cluster !== undefined && opts.cluster !== cluster.name) {
+      if (!clusters.some((c) => c.name === opts.cluster)) throw new UsageError(`--cluster ${opts.cluster}: no such cluster in the kubeconfig (known: ${clusters.map((c) => c.name).join(', ')}).`)
+      throw new UsageError(`--cluster ${opts.cluster} is not the cluster of context ${contextName} (${cluster.name}): the token would be minted on ${cluster.name} and sent to ${opts.cluster}; pick a context of ${opts.cluster} with --context instead.`)
+    }
+
+    const version = await runScript('kubectl version -o json --request-timeout=10s', { env: { ...baseEnv, ...env }, timeoutMs })
+    let serverVersion: string | undefined
+    try {
+      serverVersion = (JSON.parse(version.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion
+    } catch {
+      serverVersion = undefined
+    }
+    if (serverVersion === undefined) {
+      const why = version.timedOut ? `no answer within ${timeoutMs / 1000} s` : firstLine(version.stderr) || 'no server version in the answer'
+      throw new PreconditionError(`cannot reach the API server of ${cluster.name} at ${cluster.server}: ${why}`)
+    }
+    const minor = Number(/^v1\.(\d+)/.exec(serverVersion)?.[1] ?? NaN)
+    if (minor < 24) throw new PreconditionError(`${cluster.name} runs Kubernetes ${serverVersion}; kubectl create token needs 1.24 or newer.`)
+    return { env, context: contextName, namespace: context.context?.namespace ?? 'default', cluster, clusters, serverVersion, kubectlPath, dispose }
+  } catch (e) {
+    await dispose()
+    throw e
+  }
+}

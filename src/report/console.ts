@@ -1,0 +1,102 @@
+// The human reporters: "pretty" (colour and a live elapsed-time line on a TTY) and "plain".
+// Both draw from run events only; everything they write goes through redact().
+import { redact, type Secrets } from '../redact.js'
+import type { RunEvent, RunResult, StepResult } from '../runner.js'
+import type { ClusterInfo } from './json.js'
+
+export interface ConsoleReporterOptions {
+  write: (text: string) => void
+  pretty: boolean
+  secrets?: Secrets
+  showSecrets?: boolean
+  /** Lines of a step's output shown before it is cut (the JSON report keeps all of it). */
+  maxOutputLines?: number
+}
+
+const styles = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const
+type Style = keyof typeof styles
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+
+export function createConsoleReporter(o: ConsoleReporterOptions) {
+  const paint = (style: Style, text: string): string => (o.pretty ? `\x1b[${styles[style][0]}m${text}\x1b[${styles[style][1]}m` : text)
+  const mask = (text: string): string => (o.showSecrets ? text : redact(text, o.secrets))
+  const maxLines = o.maxOutputLines ?? 40
+  let live = false
+  const clearLive = (): void => {
+    if (live) o.write('\r\x1b[2K')
+    live = false
+  }
+  const out = (text: string): void => {
+    clearLive()
+    o.write(`${text}\n`)
+  }
+
+  function block(label: string, text: string): void {
+    const lines = mask(text).replace(/\n$/, '').split('\n')
+    if (lines.length === 1 && lines[0] === '') return
+    out(paint('dim', `  ${label}:`))
+    for (const l of lines.slice(0, maxLines)) out(`    ${l}`)
+    if (lines.length > maxLines) out(paint('dim', `    … ${lines.length - maxLines} more lines (--reporter json keeps them all)`))
+  }
+
+  function stepEnd(r: StepResult, index: number, total: number): void {
+    const pos = `${String(index + 1).padStart(2, '0')}/${total}`
+    if (r.status === 'skipped') {
+      out(paint('dim', `- ${pos} ${r.id}: skipped`))
+      return
+    }
+    block('stdout', r.output.stdout)
+    block('stderr', r.output.stderr)
+    if (r.captured) out(`  ${paint('cyan', `${r.captured.name}=`)}${mask(r.captured.value)}`)
+    for (const a of r.assertions) {
+      const detail = a.ok ? '' : paint('dim', ` (expected ${mask(JSON.stringify(a.expected))}, got ${mask(JSON.stringify(a.actual))})`)
+      out(`  ${a.ok ? paint('green', '✓') : paint('red', '✗')} ${a.name}${detail}`)
+    }
+    const attempts = r.attempts > 1 ? `, ${r.attempts} attempts` : ''
+    if (r.status === 'passed') out(`${paint('green', '✔')} ${pos} ${r.id} ${paint('dim', `(${seconds(r.durationMs)}${attempts})`)}`)
+    else out(`${paint('red', '✘')} ${pos} ${r.id} ${paint('dim', `(${seconds(r.durationMs)}${attempts})`)}: ${mask(r.error?.message ?? 'failed')}`)
+    out('')
+  }
+
+  return {
+    header(cluster: ClusterInfo): void {
+      out(`${paint('bold', 'kubewalk')} replaying against ${paint('bold', cluster.name)} (${cluster.server}, Kubernetes ${cluster.version})`)
+      out('')
+    },
+    onEvent(e: RunEvent): void {
+      switch (e.type) {
+        case 'step-start':
+          out(`${paint('bold', `▶ ${String(e.index + 1).padStart(2, '0')}/${e.total} ${e.step.id}`)} ${paint('dim', '—')} ${e.step.title}`)
+          for (const l of e.command.split('\n')) out(`  ${paint('cyan', '$')} ${l}`)
+          break
+        case 'attempt':
+          if (o.pretty) {
+            clearLive()
+            o.write(paint('yellow', `  … waiting for ${e.waitingFor}: ${seconds(e.elapsedMs)}, attempt ${e.attempt}`))
+            live = true
+          } else if (e.attempt === 1) out(`  … waiting for ${e.waitingFor}`)
+          break
+        case 'step-end':
+          stepEnd(e.result, e.index, e.total)
+          break
+        case 'cleanup-start':
+          out(paint('bold', `Cleaning up ${e.pending.length} object(s) this run created:`))
+          break
+        case 'cleanup-end':
+          out(`  ${e.result.status === 'done' ? paint('green', '✓') : paint('red', '✗')} ${e.result.describe}${e.result.error ? `: ${mask(e.result.error)}` : ''}`)
+          break
+      }
+    },
+    summary(result: RunResult): void {
+      const count = (s: string): number => result.steps.filter((r) => r.status === s).length
+      const failed = result.steps.find((r) => r.status === 'failed')
+      if (result.cleanup.length > 0) out('')
+      const tally = `${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped in ${seconds(result.durationMs)}`
+      if (result.ok) out(paint('green', `✔ ${tally}`))
+      else out(paint('red', `✘ ${result.status === 'interrupted' ? 'interrupted' : 'failed'}: ${mask(failed?.error?.message ?? 'a step failed')} (${tally})`))
+      const left = result.cleanup.filter((c) => c.status === 'failed')
+      if (left.length > 0) out(paint('red', `! could not clean up: ${left.map((c) => `${c.describe} (run: ${c.command})`).join('; ')}`))
+    },
+  }
+}

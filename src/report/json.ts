@@ -1,0 +1,43 @@
+// The machine-readable report: one JSON document, a pure function of the results.
+import { redactDeep, type Secrets } from '../redact.js'
+import type { RunResult } from '../runner.js'
+
+/** The cluster a report is about. */
+export interface ClusterInfo {
+  name: string
+  server: string
+  version: string
+  context?: string
+}
+
+/** The JSON report's shape (documented in README). */
+export function toJsonReport(result: RunResult, cluster: ClusterInfo, opts: { secrets?: Secrets; showSecrets?: boolean } = {}): object {
+  const doc = {
+    ok: result.ok,
+    status: result.status,
+    cluster,
+    durationMs: result.durationMs,
+    steps: result.steps.map((s) => {
+      const step: Record<string, unknown> = {
+        id: s.id,
+        number: s.number,
+        title: s.title,
+        command: s.command,
+        status: s.status,
+        durationMs: s.durationMs,
+        attempts: s.attempts,
+        assertions: s.assertions,
+        output: s.output,
+      }
+      if (s.captured) step.captured = s.captured
+      if (s.error) step.error = s.error
+      return step
+    }),
+    cleanup: result.cleanup,
+  }
+  return opts.showSecrets ? doc : redactDeep(doc, opts.secrets)
+}
+
+export function renderJson(result: RunResult, cluster: ClusterInfo, opts: { secrets?: Secrets; showSecrets?: boolean } = {}): string {
+  return `${JSON.stringify(toJsonReport(result, cluster, opts), null, 2)}\n`
+}

@@ -1,0 +1,226 @@
+// Runs steps in order against one cluster. It records, it never throws on a step's failure: the
+// first failure skips the rest, and cleanup of what the run created always runs.
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { CommandError, KubewalkError, ParseError, errorMessage } from './errors.js'
+import type { Secrets } from './redact.js'
+import { runScript, type ShellResult } from './shell.js'
+import { commandOf, type Assertion, type CleanupSpec, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type VarName, type Vars } from './step.js'
+
+export type StepStatus = 'passed' | 'failed' | 'skipped'
+export type RunStatus = 'passed' | 'failed' | 'interrupted'
+
+/** What went wrong in a step, as plain data. */
+export interface StepError {
+  name: string
+  code: string
+  message: string
+}
+
+/** One step's outcome. */
+export interface StepResult {
+  id: string
+  number: string
+  title: string
+  command: string
+  status: StepStatus
+  durationMs: number
+  /** How many times the line ran (more than one for steps that wait). */
+  attempts: number
+  assertions: Assertion[]
+  output: { stdout: string; stderr: string; exitCode: number | null }
+  /** The variable the line assigned, if any. */
+  captured?: { name: VarName; value: string }
+  /** The parsed value the checks looked at. */
+  value?: unknown
+  error?: StepError
+}
+
+/** One cleanup action at the end of a run. */
+export interface CleanupResult {
+  describe: string
+  command: string
+  status: 'done' | 'failed'
+  error?: string
+}
+
+/** A whole run. */
+export interface RunResult {
+  ok: boolean
+  status: RunStatus
+  steps: StepResult[]
+  cleanup: CleanupResult[]
+  durationMs: number
+}
+
+/** Progress, for reporters that draw as the run goes. */
+export type RunEvent =
+  | { type: 'step-start'; step: Step; command: string; index: number; total: number }
+  | { type: 'attempt'; step: Step; attempt: number; elapsedMs: number; waitingFor: string }
+  | { type: 'step-end'; result: StepResult; index: number; total: number }
+  | { type: 'cleanup-start'; pending: CleanupSpec[] }
+  | { type: 'cleanup-end'; result: CleanupResult }
+
+/** Everything a run needs; see runnerDefaults for the optional ones. */
+export interface RunOptions {
+  steps: readonly Step<any>[]
+  cluster: KubeconfigCluster
+  clusters: readonly KubeconfigCluster[]
+  /** Environment for every command (KUBECONFIG, PATH, …), added to the inherited one. */
+  env?: Record<string, string | undefined>
+  /** Article variables known before the first step (e.g. exported by a workshop participant). */
+  vars?: Vars
+  expectedTokenLifetimeSeconds?: number
+  /** Limit for one command. */
+  commandTimeoutMs?: number
+  /** Limit for one cleanup command. */
+  cleanupTimeoutMs?: number
+  signal?: AbortSignal
+  onEvent?: (event: RunEvent) => void
+  /** Collects secret values as they appear (captured tokens, Secret data) so reporters can mask them. */
+  secrets?: Secrets
+}
+
+export const runnerDefaults = {
+  expectedTokenLifetimeSeconds: 3600,
+  commandTimeoutMs: 30_000,
+  cleanupTimeoutMs: 30_000,
+}
+
+const toError = (e: unknown): StepError =>
+  e instanceof KubewalkError ? { name: e.name, code: e.code, message: e.message } : { name: 'Error', code: 'E_INTERNAL', message: errorMessage(e) }
+
+function firstLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? ''
+}
+
+function commandFailure(step: Step, r: ShellResult, timeoutMs: number): CommandError {
+  const evidence = { command: r.command, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs }
+  if (r.timedOut) return new CommandError(`${step.id}: the command did not finish within ${timeoutMs / 1000} s (is the API server answering?); raise --timeout if it is just slow.`, evidence, { timedOut: true })
+  if (r.aborted) return new CommandError(`${step.id}: interrupted.`, evidence)
+  const why = firstLine(r.stderr) || firstLine(r.stdout) || 'no output'
+  return new CommandError(`${step.id}: the command exited with code ${r.exitCode ?? r.signal}: ${why}`, evidence)
+}
+
+function describeFailures(assertions: Assertion[]): string {
+  const bad = assertions.filter((a) => !a.ok)
+  const first = bad[0]
+  if (!first) return ''
+  const detail = 'expected' in first || 'actual' in first ? ` (expected ${JSON.stringify(first.expected)}, got ${JSON.stringify(first.actual)})` : ''
+  return `${first.name}${detail}${bad.length > 1 ? ` and ${bad.length - 1} more check(s) failed` : ''}`
+}
+
+/** Runs the steps; resolves with the results whatever happens. */
+export async function run(options: RunOptions): Promise<RunResult> {
+  const o = { ...runnerDefaults, ...options }
+  const started = performance.now()
+  const results: StepResult[] = []
+  const cleanups = new Map<string, CleanupSpec>()
+  const vars: Vars = { ...o.vars }
+  const values = new Map<string, unknown>()
+  const work = await mkdtemp(join(tmpdir(), 'kubewalk-'))
+  const captureFile = join(work, 'captured')
+  let failed = false
+  let interrupted = false
+  const total = o.steps.length
+  let cleanup: CleanupResult[] = []
+
+  try {
+    for (const [index, step] of o.steps.entries()) {
+      const command = commandOf(step, { cluster: o.cluster })
+      const result: StepResult = { id: step.id, number: step.number, title: step.title, command, status: 'skipped', durationMs: 0, attempts: 0, assertions: [], output: { stdout: '', stderr: '', exitCode: null } }
+      results.push(result)
+      if (failed || interrupted || o.signal?.aborted) {
+        interrupted ||= o.signal?.aborted ?? false
+        o.onEvent?.({ type: 'step-end', result, index, total })
+        continue
+      }
+      o.onEvent?.({ type: 'step-start', step, command, index, total })
+      const begin = performance.now()
+      try {
+        const missing = step.reads.filter((v) => vars[v] === undefined)
+        if (missing.length > 0) {
+          throw new KubewalkError('E_MISSING_VAR', `${step.id}: needs ${missing.map((v) => `$${v}`).join(' and ')}, which no earlier step set; run from an earlier step or export it first.`)
+        }
+        const ctx = (): StepContext => ({ vars: { ...vars }, cluster: o.cluster, clusters: o.clusters, expectedTokenLifetimeSeconds: o.expectedTokenLifetimeSeconds, values })
+        const script = step.writes === undefined ? command : `${command}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
+        const deadline = step.wait ? begin + step.wait.timeoutMs : begin
+        for (;;) {
+          result.attempts++
+          const r = await runScript(script, { env: { ...o.env, ...vars, KUBEWALK_CAPTURE: captureFile }, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+          result.output = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
+          const output: StepOutput = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
+          if (step.writes !== undefined && r.exitCode !== null) {
+            output.captured = await readFile(captureFile, 'utf8').catch(() => '')
+            result.captured = { name: step.writes, value: output.captured }
+            if (step.writes === 'TOKEN') o.secrets?.add(output.captured)
+          }
+          if (step.cleanup?.when(output) && !cleanups.has(step.cleanup.key)) cleanups.set(step.cleanup.key, step.cleanup)
+          if (r.aborted) interrupted = true
+          if (r.exitCode !== (step.expectExit ?? 0)) throw commandFailure(step, r, o.commandTimeoutMs)
+
+          let parseError: ParseError | undefined
+          try {
+            const value = step.parse(output, ctx())
+            result.value = value
+            for (const v of step.secrets?.(value) ?? []) o.secrets?.add(v)
+            result.assertions = step.check(value, ctx())
+          } catch (e) {
+            if (!(e instanceof ParseError)) throw e
+            parseError = e
+            result.assertions = []
+          }
+          const passed = parseError === undefined && result.assertions.every((a) => a.ok)
+          if (passed) break
+          if (!step.wait || performance.now() + step.wait.intervalMs > deadline) {
+            const waited = step.wait ? ` after waiting ${Math.round((performance.now() - begin) / 1000)} s for ${step.wait.for}` : ''
+            if (parseError) throw new ParseError(step.id, `${parseError.message.slice(step.id.length + 2)}${waited}`, parseError.input, { cause: parseError })
+            throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions)}${waited}.`)
+          }
+          o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
+          await sleep(step.wait.intervalMs, undefined, o.signal ? { signal: o.signal } : {})
+        }
+        if (step.writes !== undefined && result.captured) vars[step.writes] = result.captured.value
+        values.set(step.id, result.value)
+        if (step.settles !== undefined) cleanups.delete(step.settles)
+        result.status = 'passed'
+      } catch (e) {
+        if (o.signal?.aborted) interrupted = true
+        result.status = 'failed'
+        result.error = interrupted ? { name: 'Interrupted', code: 'E_INTERRUPTED', message: `${step.id}: interrupted.` } : toError(e)
+        failed = true
+      } finally {
+        result.durationMs = Math.round(performance.now() - begin)
+        o.onEvent?.({ type: 'step-end', result, index, total })
+      }
+    }
+  } finally {
+    cleanup = await runCleanups([...cleanups.values()].reverse(), o)
+    await rm(work, { recursive: true, force: true })
+  }
+  const status: RunStatus = interrupted ? 'interrupted' : failed ? 'failed' : 'passed'
+  return { ok: status === 'passed', status, steps: results, cleanup, durationMs: Math.round(performance.now() - started) }
+}
+
+async function runCleanups(pending: CleanupSpec[], o: RunOptions & typeof runnerDefaults): Promise<CleanupResult[]> {
+  if (pending.length === 0) return []
+  o.onEvent?.({ type: 'cleanup-start', pending })
+  const done: CleanupResult[] = []
+  for (const c of pending) {
+    // Cleanup ignores the run's abort signal: an interrupted run still removes what it created.
+    let result: CleanupResult
+    try {
+      const r = await runScript(c.command, { env: { ...o.env }, timeoutMs: o.cleanupTimeoutMs })
+      result = r.exitCode === 0
+        ? { describe: c.describe, command: c.command, status: 'done' }
+        : { describe: c.describe, command: c.command, status: 'failed', error: r.timedOut ? `no answer within ${o.cleanupTimeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}` }
+    } catch (e) {
+      result = { describe: c.describe, command: c.command, status: 'failed', error: errorMessage(e) }
+    }
+    done.push(result)
+    o.onEvent?.({ type: 'cleanup-end', result })
+  }
+  return done
+}

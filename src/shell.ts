@@ -1,0 +1,102 @@
+// The one place that runs an article command line. zx is kept here so a version bump touches one file.
+import { $, quote, type ProcessPromise } from 'zx'
+import type { CommandEvidence } from './errors.js'
+
+export { quote }
+
+/** How one command line runs. */
+export interface ShellOptions {
+  /** Variables added to the inherited environment (the article's shell variables, KUBECONFIG, …). */
+  env?: Record<string, string | undefined>
+  /** Kill the command after this long. */
+  timeoutMs: number
+  /** Abort from outside (Ctrl-C). */
+  signal?: AbortSignal
+  cwd?: string
+}
+
+/** A finished command; never thrown, the caller decides what an exit code means. */
+export interface ShellResult extends CommandEvidence {
+  timedOut: boolean
+  aborted: boolean
+}
+
+/**
+ * Prepares (does not start) `bash -c <script>`: the script is the article's line as written, so
+ * it goes through zx's quoting whole, and values reach it through the environment only.
+ */
+export function prepare(script: string, options: ShellOptions): { cmd: string; start: () => ProcessPromise; ac: AbortController } {
+  const ac = new AbortController()
+  const env: Record<string, string | undefined> = { ...process.env, ...options.env }
+  const sh = $({
+    env,
+    ac,
+    cwd: options.cwd ?? process.cwd(),
+    quiet: true,
+    verbose: false,
+    nothrow: true,
+    // No stdin: a step must never wait on the user's terminal.
+    stdio: ['ignore', 'pipe', 'pipe'],
+    killSignal: 'SIGTERM',
+  })
+  let started: ProcessPromise | undefined
+  const start = (): ProcessPromise => (started ??= sh`bash -c ${script}`)
+  return { cmd: `bash -c ${quote(script)}`, start, ac }
+}
+
+/** Runs a script with bash and resolves with its evidence; times out and aborts without throwing. */
+export async function runScript(script: string, options: ShellOptions): Promise<ShellResult> {
+  const { start, ac } = prepare(script, options)
+  const begin = performance.now()
+  let timedOut = false
+  let aborted = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    ac.abort()
+  }, options.timeoutMs)
+  const onAbort = (): void => {
+    aborted = true
+    ac.abort()
+  }
+  if (options.signal?.aborted) onAbort()
+  else options.signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    const out = await start()
+    return {
+      command: script,
+      exitCode: out.exitCode,
+      signal: out.signal ?? null,
+      stdout: out.stdout,
+      stderr: out.stderr,
+      durationMs: Math.round(performance.now() - begin),
+      timedOut,
+      aborted,
+    }
+  } catch (error) {
+    // zx rejects an aborted process even with nothrow; keep what it captured.
+    const out = error as { exitCode?: number | null; signal?: string | null; stdout?: string; stderr?: string }
+    return {
+      command: script,
+      exitCode: out.exitCode ?? null,
+      signal: out.signal ?? 'SIGTERM',
+      stdout: out.stdout ?? '',
+      stderr: out.stderr ?? String(error),
+      durationMs: Math.round(performance.now() - begin),
+      timedOut,
+      aborted: aborted || !timedOut,
+    }
+  } finally {
+    clearTimeout(timer)
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/** Finds a program on PATH the way bash would; undefined when absent. */
+export async function which(program: string, env?: Record<string, string | undefined>): Promise<string | undefined> {
+  const r = await runScript('command -v -- "$KUBEWALK_PROGRAM"', {
+    env: { ...env, KUBEWALK_PROGRAM: program },
+    timeoutMs: 5_000,
+  })
+  const path = r.stdout.trim()
+  return r.exitCode === 0 && path !== '' ? path : undefined
+}

@@ -1,0 +1,36 @@
+import { runIfMain } from '../src/standalone.js'
+import { defineStep, equal, truthy, type Assertion } from '../src/step.js'
+import { parseTokenRequestLog } from '../src/parse/v8log.js'
+import { decodeToken } from '../src/parse/jwt.js'
+
+export const tokenDuration = defineStep({
+  id: 'token-duration',
+  number: '06',
+  title: "Read the server's default token lifetime from kubectl's -v=8 log",
+  command: 'kubectl create token default --v=8',
+  reads: [],
+  parse: (out) => {
+    const log = parseTokenRequestLog('token-duration', out.stderr)
+    // Token printed on stdout: its exp - iat is the lifetime too, for when kubectl cut the logged body.
+    const claims = out.stdout.trim() === '' ? undefined : decodeToken('token-duration', out.stdout).claims
+    const tokenLifetime = claims?.exp !== undefined && claims.iat !== undefined ? claims.exp - claims.iat : undefined
+    return { ...log, tokenLifetime }
+  },
+  check: (log, ctx) => {
+    const checks: Assertion[] = [
+      equal('POST to …/serviceaccounts/default/token', true, log.method === 'POST' && /\/api\/v1\/namespaces\/default\/serviceaccounts\/default\/token$/.test(log.url ?? '')),
+      equal('response status is 201 Created', '201 Created', log.status),
+    ]
+    if (log.expirationSeconds !== undefined || !log.body.truncated) {
+      checks.push(equal('expirationSeconds in the response body', ctx.expectedTokenLifetimeSeconds, log.expirationSeconds))
+    } else {
+      // kubectl cut the body before spec (protobuf puts metadata first); say so and use the token.
+      checks.push(equal('lifetime (kubectl cut the logged body before expirationSeconds; read from the printed token)', ctx.expectedTokenLifetimeSeconds, log.tokenLifetime))
+    }
+    checks.push(truthy('kubectl printed the token on stdout', log.tokenLifetime !== undefined))
+    return checks
+  },
+})
+export default tokenDuration
+
+await runIfMain(import.meta.url, tokenDuration)

@@ -1,0 +1,19 @@
+import { runIfMain } from '../src/standalone.js'
+import { defineStep, truthy } from '../src/step.js'
+import { parseKubectlTable } from '../src/parse/tables.js'
+
+export const listSecretsBefore = defineStep({
+  id: 'list-secrets-before',
+  number: '07',
+  title: 'List the Secrets before creating one',
+  command: 'kubectl get secrets',
+  reads: [],
+  // An empty namespace prints "No resources found in default namespace." on stderr and no table.
+  parse: (out) => parseKubectlTable('list-secrets-before', out.stdout),
+  check: (rows) => [
+    truthy('no default-token Secret yet', !rows.some((r) => r.NAME === 'default-token'), rows.map((r) => r.NAME)),
+  ],
+})
+export default listSecretsBefore
+
+await runIfMain(import.meta.url, listSecretsBefore)

@@ -1,0 +1,30 @@
+import { runIfMain } from '../src/standalone.js'
+import { defineStep, equal } from '../src/step.js'
+
+export const applyTokenSecret = defineStep({
+  id: 'apply-token-secret',
+  number: '08',
+  title: 'Create a long-lived token Secret for the default ServiceAccount',
+  command: `kubectl apply -f - <<EOF
+apiVersion: v1
+kind: Secret
+metadata:
+  name: default-token
+  annotations:
+    kubernetes.io/service-account.name: default
+type: kubernetes.io/service-account-token
+EOF`,
+  reads: [],
+  parse: (out) => out.stdout.trim(),
+  check: (line) => [equal('kubectl created it', 'secret/default-token created', line)],
+  cleanup: {
+    key: 'secret/default-token',
+    describe: 'delete Secret default-token',
+    command: 'kubectl delete secret default-token --ignore-not-found',
+    // Only what this run created: "configured" or "unchanged" means it was there before.
+    when: (out) => /^secret\/default-token created$/m.test(out.stdout),
+  },
+})
+export default applyTokenSecret
+
+await runIfMain(import.meta.url, applyTokenSecret)

@@ -1,0 +1,30 @@
+import { runIfMain } from '../src/standalone.js'
+import { defineStep, equal, truthy } from '../src/step.js'
+import { parseKubeList } from '../src/parse/yaml.js'
+
+export const secretsYaml = defineStep({
+  id: 'secrets-yaml',
+  number: '10',
+  title: 'Look at the Secret as YAML',
+  command: 'kubectl get secrets -o yaml',
+  reads: [],
+  parse: (out) => {
+    const list = parseKubeList('secrets-yaml', out.stdout)
+    return { kind: list.kind, secret: list.items.find((i) => i.metadata?.name === 'default-token') }
+  },
+  secrets: ({ secret }) => Object.values(secret?.data ?? {}),
+  check: ({ kind, secret }) => {
+    const data = secret?.data ?? {}
+    return [
+      equal('a List', 'List', kind),
+      truthy('holds default-token', secret !== undefined),
+      equal('annotated for the default ServiceAccount', 'default', secret?.metadata?.annotations?.['kubernetes.io/service-account.name']),
+      truthy('data has ca.crt', (data['ca.crt'] ?? '') !== ''),
+      equal('data.namespace is base64 of "default"', Buffer.from('default').toString('base64'), data.namespace),
+      truthy('data has token', (data.token ?? '') !== ''),
+    ]
+  },
+})
+export default secretsYaml
+
+await runIfMain(import.meta.url, secretsYaml)

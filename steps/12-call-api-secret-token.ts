@@ -1,0 +1,17 @@
+import { runIfMain } from '../src/standalone.js'
+import { defineStep } from '../src/step.js'
+import { parseApiAnswer } from '../src/parse/json.js'
+import { CURL_API, apiVersionsChecks } from '../src/checks.js'
+
+export const callApiSecretToken = defineStep({
+  id: 'call-api-secret-token',
+  number: '12',
+  title: "Call /api with the Secret's token",
+  command: CURL_API,
+  reads: ['APISERVER', 'TOKEN'],
+  parse: (out) => parseApiAnswer('call-api-secret-token', out.stdout),
+  check: (answer) => apiVersionsChecks(answer),
+})
+export default callApiSecretToken
+
+await runIfMain(import.meta.url, callApiSecretToken)

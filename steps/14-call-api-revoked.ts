@@ -1,0 +1,19 @@
+import { runIfMain } from '../src/standalone.js'
+import { defineStep } from '../src/step.js'
+import { parseApiAnswer } from '../src/parse/json.js'
+import { CURL_API, unauthorizedChecks } from '../src/checks.js'
+
+export const callApiRevoked = defineStep({
+  id: 'call-api-revoked',
+  number: '14',
+  title: 'Call /api again: the deleted token is refused',
+  command: CURL_API,
+  reads: ['APISERVER', 'TOKEN'],
+  parse: (out) => parseApiAnswer('call-api-revoked', out.stdout),
+  check: (answer) => unauthorizedChecks(answer),
+  // kube-apiserver caches a successful token check for 10 s, so the 401 can lag the deletion.
+  wait: { for: 'the API server to refuse the deleted token (its token cache holds a success for 10 s)', timeoutMs: 30_000, intervalMs: 250 },
+})
+export default callApiRevoked
+
+await runIfMain(import.meta.url, callApiRevoked)

@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs'
+import type { KubeconfigCluster, StepContext, StepOutput } from '../src/step.js'
+
+/** Reads a fixture under test/fixtures. */
+export const fixture = (path: string): string => readFileSync(new URL(`./fixtures/${path}`, import.meta.url), 'utf8')
+
+export const articleCluster: KubeconfigCluster = { name: 'test', server: 'https://127.0.0.1:32784' }
+
+export function ctx(over: Partial<StepContext> = {}): StepContext {
+  return { vars: {}, cluster: articleCluster, clusters: [articleCluster], expectedTokenLifetimeSeconds: 3600, values: new Map(), ...over }
+}
+
+export function output(over: Partial<StepOutput> = {}): StepOutput {
+  return { stdout: '', stderr: '', exitCode: 0, ...over }
+}

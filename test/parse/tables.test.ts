@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { parseClusterTable, parseKubectlTable } from '../../src/parse/tables.js'
+import { ParseError } from '../../src/errors.js'
+import { fixture } from '../helpers.js'
+
+describe('parseClusterTable', () => {
+  it('reads the article table', () => {
+    expect(parseClusterTable('list-clusters', fixture('article/01-list-clusters.stdout.txt'))).toEqual({
+      header: 'Cluster name\tServer',
+      rows: [{ name: 'test', server: 'https://127.0.0.1:32784' }],
+    })
+  })
+  it.each([
+    ['', /printed nothing/],
+    ['Cluster name\tServer\nno-tab-here\n', /row 1 has no TAB/],
+  ])('rejects %j with a parse error naming the step', (input, message) => {
+    expect(() => parseClusterTable('list-clusters', input)).toThrow(ParseError)
+    expect(() => parseClusterTable('list-clusters', input)).toThrow(message)
+    expect(() => parseClusterTable('list-clusters', input)).toThrow(/^list-clusters: /)
+  })
+})
+
+describe('parseKubectlTable', () => {
+  it('reads the article secrets table', () => {
+    expect(parseKubectlTable('list-secrets-after', fixture('article/09-list-secrets-after.stdout.txt'))).toEqual([
+      { NAME: 'default-token', TYPE: 'kubernetes.io/service-account-token', DATA: '3', AGE: '4s' },
+    ])
+  })
+  it('returns no rows for an empty namespace (kubectl prints the notice on stderr)', () => {
+    expect(parseKubectlTable('list-secrets-before', '')).toEqual([])
+  })
+  it('keeps columns apart when a value is empty or long', () => {
+    const text = 'NAME   TYPE     DATA   AGE\nx      Opaque   0      1d\nlonger-name-here   Opaque   12     5m\n'
+    // kubectl re-aligns the header to the widest cell, so real output never overflows; this proves slicing by header start.
+    expect(parseKubectlTable('t', text)[0]).toEqual({ NAME: 'x', TYPE: 'Opaque', DATA: '0', AGE: '1d' })
+  })
+  it('rejects a header that does not start at column 0', () => {
+    expect(() => parseKubectlTable('t', '   NAME TYPE\n')).toThrow(/not a kubectl table header/)
+  })
+})
