@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest'
+import { run, type RunEvent } from '../src/runner.js'
+import { defineStep, equal, type Step } from '../src/step.js'
+import { ParseError } from '../src/errors.js'
+import { Secrets } from '../src/redact.js'
+import { setClusterName } from '../steps/02-set-cluster-name.js'
+import { articleCluster } from './helpers.js'
+
+const base = { cluster: articleCluster, clusters: [articleCluster] }
+
+const echoStep = (id: string, command: string, extra: Partial<Step<string>> = {}): Step<string> =>
+  defineStep({ id, number: '00', title: id, command, reads: [], parse: (o) => o.stdout.trim(), check: () => [equal('ran', true, true)], ...extra })
+
+describe('run', () => {
+  it('runs steps in order and passes variables through the environment', async () => {
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('a', 'TOKEN=$(echo secret-value-123)', { writes: 'TOKEN' }),
+        echoStep('b', 'APISERVER="https://x"', { writes: 'APISERVER' }),
+        echoStep('c', 'echo "$APISERVER/$TOKEN"', { reads: ['APISERVER', 'TOKEN'], check: (v) => [equal('sees both', 'https://x/secret-value-123', v)] }),
+      ],
+    })
+    expect(r.status).toBe('passed')
+    expect(r.steps.map((s) => s.id)).toEqual(['a', 'b', 'c'])
+    expect(r.steps[0]?.captured).toEqual({ name: 'TOKEN', value: 'secret-value-123' })
+    expect(r.steps[2]?.assertions[0]?.ok).toBe(true)
+  })
+
+  it('gives later steps the parsed values of earlier ones', async () => {
+    const r = await run({
+      ...base,
+      steps: [echoStep('first', 'echo 41'), echoStep('second', 'echo 42', { check: (v, c) => [equal('sees first', '41', c.values.get('first')), equal('own', '42', v)] })],
+    })
+    expect(r.ok).toBe(true)
+  })
+
+  it('runs an awkward cluster name through zx quoting intact', async () => {
+    const name = `a"b $(touch /tmp/kubewalk-pwned) 'c'`
+    const r = await run({ ...base, cluster: { name, server: 'https://x' }, steps: [setClusterName] })
+    expect(r.steps[0]?.captured?.value).toBe(name)
+    expect(r.ok).toBe(true)
+  })
+
+  it('stops at the first failure, skips the rest and explains the failure in one sentence', async () => {
+    const r = await run({
+      ...base,
+      steps: [echoStep('ok', 'echo fine'), echoStep('boom', 'echo "no such thing" >&2; exit 3'), echoStep('later', 'echo never')],
+    })
+    expect(r.status).toBe('failed')
+    expect(r.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
+    expect(r.steps[1]?.error).toMatchObject({ name: 'CommandError', code: 'E_COMMAND', message: 'boom: the command exited with code 3: no such thing' })
+    expect(r.steps[1]?.output).toEqual({ stdout: '', stderr: 'no such thing\n', exitCode: 3 })
+    expect(r.steps[2]?.attempts).toBe(0)
+  })
+
+  it('records a failed assertion with expected and actual', async () => {
+    const r = await run({ ...base, steps: [echoStep('x', 'echo 2', { check: (v) => [equal('is one', '1', v)] })] })
+    expect(r.steps[0]?.error?.message).toBe('x: is one (expected "1", got "2").')
+  })
+
+  it('records a parse error naming the step', async () => {
+    const r = await run({ ...base, steps: [echoStep('p', 'echo junk', { parse: (o) => { throw new ParseError('p', 'cannot read junk', o.stdout) } })] })
+    expect(r.steps[0]?.error).toMatchObject({ name: 'ParseError', message: 'p: cannot read junk' })
+  })
+
+  it('refuses a step whose variables no one set', async () => {
+    const r = await run({ ...base, steps: [echoStep('needs', 'echo $TOKEN', { reads: ['TOKEN'] })] })
+    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 0 })
+    expect(r.steps[0]?.error?.message).toMatch(/needs \$TOKEN, which no earlier step set/)
+  })
+
+  it('takes seeded variables (a participant exported TOKEN)', async () => {
+    const r = await run({ ...base, vars: { TOKEN: 'mine' }, steps: [echoStep('c', 'echo $TOKEN', { reads: ['TOKEN'], check: (v) => [equal('t', 'mine', v)] })] })
+    expect(r.ok).toBe(true)
+  })
+
+  it('waits, bounded, until the checks pass', async () => {
+    const dir = `/tmp/kubewalk-test-${process.pid}-${Date.now()}`
+    const events: RunEvent[] = []
+    const r = await run({
+      ...base,
+      onEvent: (e) => events.push(e),
+      steps: [
+        echoStep('count', `mkdir -p ${dir}; echo x >> ${dir}/n; wc -l < ${dir}/n; [ $(wc -l < ${dir}/n) -ge 3 ] && rm -r ${dir}; true`, {
+          check: (v) => [equal('third time', '3', v)],
+          wait: { for: 'the third try', timeoutMs: 5_000, intervalMs: 20 },
+        }),
+      ],
+    })
+    expect(r.ok).toBe(true)
+    expect(r.steps[0]?.attempts).toBe(3)
+    expect(events.filter((e) => e.type === 'attempt')).toHaveLength(2)
+  })
+
+  it('gives up waiting at the limit and says what it waited for', async () => {
+    const r = await run({ ...base, steps: [echoStep('never', 'echo no', { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'a yes', timeoutMs: 300, intervalMs: 50 } })] })
+    expect(r.steps[0]?.status).toBe('failed')
+    expect(r.steps[0]?.attempts).toBeGreaterThan(1)
+    expect(r.steps[0]?.error?.message).toMatch(/^never: yes \(expected "yes", got "no"\) after waiting \d+ s for a yes\.$/)
+  })
+
+  it('times a command out with a message naming the step', async () => {
+    const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow', 'sleep 5')] })
+    expect(r.steps[0]?.error).toMatchObject({ code: 'E_TIMEOUT' })
+    expect(r.steps[0]?.error?.message).toMatch(/^slow: the command did not finish within 0.2 s/)
+    expect(r.steps[0]?.durationMs).toBeLessThan(2_000)
+  })
+
+  it('cleans up what a step created, in reverse order, even when a later step fails', async () => {
+    const log = `/tmp/kubewalk-cleanup-${process.pid}-${Date.now()}`
+    const create = (key: string) => ({ key, describe: `remove ${key}`, command: `echo ${key} >> ${log}`, when: (o: { stdout: string }) => o.stdout.includes('created') })
+    const r = await run({
+      ...base,
+      steps: [echoStep('one', 'echo created', { cleanup: create('one') }), echoStep('two', 'echo created', { cleanup: create('two') }), echoStep('fail', 'exit 1')],
+    })
+    expect(r.status).toBe('failed')
+    expect(r.cleanup.map((c) => [c.describe, c.status])).toEqual([['remove two', 'done'], ['remove one', 'done']])
+    const { readFile, rm } = await import('node:fs/promises')
+    expect(await readFile(log, 'utf8')).toBe('two\none\n')
+    await rm(log)
+  })
+
+  it('does not register cleanup for what the step did not create, and settles what a step deleted', async () => {
+    const spec = { key: 'k', describe: 'remove k', command: 'true', when: (o: { stdout: string }) => o.stdout.includes('created') }
+    const notCreated = await run({ ...base, steps: [echoStep('a', 'echo unchanged', { cleanup: spec })] })
+    expect(notCreated.cleanup).toEqual([])
+    const settled = await run({ ...base, steps: [echoStep('a', 'echo created', { cleanup: spec }), echoStep('b', 'echo deleted', { settles: 'k' })] })
+    expect(settled.cleanup).toEqual([])
+  })
+
+  it('reports cleanup it could not do', async () => {
+    const spec = { key: 'k', describe: 'remove k', command: 'echo "connection refused" >&2; exit 1', when: () => true }
+    const r = await run({ ...base, steps: [echoStep('a', 'echo created', { cleanup: spec })] })
+    expect(r.cleanup).toEqual([{ describe: 'remove k', command: spec.command, status: 'failed', error: 'connection refused' }])
+  })
+
+  it('stops on abort, marks the run interrupted and still cleans up', async () => {
+    const ac = new AbortController()
+    const spec = { key: 'k', describe: 'remove k', command: 'true', when: () => true }
+    setTimeout(() => ac.abort(), 300)
+    const r = await run({ ...base, signal: ac.signal, steps: [echoStep('a', 'echo created', { cleanup: spec }), echoStep('b', 'sleep 10'), echoStep('c', 'echo')] })
+    expect(r.status).toBe('interrupted')
+    expect(r.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
+    expect(r.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
+    expect(r.durationMs).toBeLessThan(5_000)
+  })
+
+  it('collects secrets for the reporters to mask', async () => {
+    const secrets = new Secrets()
+    await run({ ...base, secrets, steps: [echoStep('a', 'TOKEN=$(echo a-long-token-value)', { writes: 'TOKEN' })] })
+    expect(secrets.values()).toContain('a-long-token-value')
+  })
+})

@@ -1,0 +1,83 @@
+// Every step's parser and checks, fed the output the article recorded: the article must pass its own checks.
+import { describe, expect, it } from 'vitest'
+import { steps } from '../../steps/index.js'
+import type { StepOutput } from '../../src/step.js'
+import { ctx, fixture, output } from '../helpers.js'
+
+const recorded: Record<string, StepOutput> = {
+  'list-clusters': output({ stdout: fixture('article/01-list-clusters.stdout.txt') }),
+  'set-cluster-name': output({ captured: 'test' }),
+  'apiserver-url': output({ captured: 'https://127.0.0.1:32784' }),
+  'create-token': output({ captured: fixture('article/04-create-token.token.txt').trim() }),
+  'call-api': output({ stdout: fixture('article/05-call-api.stdout.txt') }),
+  'token-duration': output({ stdout: fixture('article/06-token-duration.stdout.txt'), stderr: fixture('article/06-token-duration.stderr.txt') }),
+  'list-secrets-before': output({ stderr: fixture('article/07-list-secrets-before.stderr.txt') }),
+  'apply-token-secret': output({ stdout: fixture('article/08-apply-token-secret.stdout.txt') }),
+  'list-secrets-after': output({ stdout: fixture('article/09-list-secrets-after.stdout.txt') }),
+  'secrets-yaml': output({ stdout: fixture('article/10-secrets-yaml.stdout.txt') }),
+  'read-secret-token': output({ captured: fixture('article/11-read-secret-token.token.txt').trim() }),
+  'call-api-secret-token': output({ stdout: fixture('article/12-call-api-secret-token.stdout.txt') }),
+  'delete-token-secret': output({ stdout: fixture('article/13-delete-token-secret.stdout.txt') }),
+  'call-api-revoked': output({ stdout: fixture('article/14-call-api-revoked.stdout.txt') }),
+}
+
+describe('the article passes its own checks', () => {
+  const values = new Map<string, unknown>()
+  it('has a recording for every step', () => {
+    expect(Object.keys(recorded)).toEqual(steps.map((s) => s.id))
+  })
+  it.each(steps.map((s) => [s.number, s.id, s] as const))('%s %s', (_n, id, step) => {
+    const c = ctx({ vars: { CLUSTER_NAME: 'test' }, values })
+    const value = step.parse(recorded[id] as StepOutput, c)
+    values.set(id, value)
+    const failed = step.check(value, c).filter((a) => !a.ok)
+    expect(failed).toEqual([])
+  })
+})
+
+describe('checks fail on output that differs from the article', () => {
+  it.each([
+    ['list-clusters', output({ stdout: 'Cluster name\tServer\ntest\thttp://127.0.0.1:32784\n' }), 'every server is an https URL'],
+    ['list-clusters', output({ stdout: 'Cluster name\tServer\nother\thttps://x\n' }), 'one row per kubeconfig cluster'],
+    ['set-cluster-name', output({ captured: 'prod' }), 'CLUSTER_NAME is the chosen cluster'],
+    ['create-token', output({ captured: fixture('article/11-read-secret-token.token.txt').trim() }), 'a bound token (not a legacy Secret token)'],
+    ['call-api', output({ stdout: fixture('article/14-call-api-revoked.stdout.txt') }), 'kind is APIVersions (the token was accepted)'],
+    ['list-secrets-before', output({ stdout: fixture('article/09-list-secrets-after.stdout.txt') }), 'no default-token Secret yet'],
+    ['apply-token-secret', output({ stdout: 'secret/default-token unchanged\n' }), 'kubectl created it'],
+    ['list-secrets-after', output({ stdout: 'NAME            TYPE                                  DATA   AGE\ndefault-token   kubernetes.io/service-account-token   0      1s\n' }), 'DATA is 3 (ca.crt, namespace, token)'],
+    ['read-secret-token', output({ captured: fixture('article/04-create-token.token.txt').trim() }), 'a legacy Secret token'],
+    ['call-api-revoked', output({ stdout: fixture('article/12-call-api-secret-token.stdout.txt') }), 'kind is Status'],
+  ])('%s: %s', (id, out, failing) => {
+    const step = steps.find((s) => s.id === id)!
+    const c = ctx({ vars: { CLUSTER_NAME: 'test' } })
+    const names = step.check(step.parse(out, c), c).filter((a) => !a.ok).map((a) => a.name)
+    expect(names).toContain(failing)
+  })
+
+  it('token-duration fails when the lifetime is not the expected one', () => {
+    const step = steps.find((s) => s.id === 'token-duration')!
+    const c = ctx({ expectedTokenLifetimeSeconds: 7200 })
+    const checks = step.check(step.parse(recorded['token-duration'] as StepOutput, c), c)
+    expect(checks.find((a) => a.name === 'expirationSeconds in the response body')).toMatchObject({ ok: false, expected: 7200, actual: 3600 })
+  })
+
+  it('delete-token-secret accepts kubectl 1.33 wording', () => {
+    const step = steps.find((s) => s.id === 'delete-token-secret')!
+    const c = ctx()
+    expect(step.check(step.parse(output({ stdout: 'secret "default-token" deleted from default namespace\n' }), c), c).every((a) => a.ok)).toBe(true)
+  })
+})
+
+describe('step definitions', () => {
+  it('ids are unique and numbered 01..14 in order', () => {
+    expect(steps.map((s) => s.number)).toEqual(Array.from({ length: 14 }, (_, i) => String(i + 1).padStart(2, '0')))
+    expect(new Set(steps.map((s) => s.id)).size).toBe(14)
+  })
+  it('set-cluster-name writes the article form for plain names and quotes the rest through zx', () => {
+    const step = steps.find((s) => s.id === 'set-cluster-name')!
+    const cmd = (name: string) => (typeof step.command === 'function' ? step.command({ cluster: { name, server: '' } }) : step.command)
+    expect(cmd('test')).toBe('export CLUSTER_NAME="test"')
+    expect(cmd('arn:aws:eks:us-east-1:1:cluster/x')).toBe('export CLUSTER_NAME="arn:aws:eks:us-east-1:1:cluster/x"')
+    expect(cmd('a"b $(rm -rf ~)')).toBe("export CLUSTER_NAME=$'a\"b $(rm -rf ~)'")
+  })
+})
