@@ -55,7 +55,7 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
     }
     const attempts = r.attempts > 1 ? `, ${r.attempts} attempts` : ''
     if (r.status === 'passed') out(`${paint('green', '✔')} ${pos} ${r.id} ${paint('dim', `(${seconds(r.durationMs)}${attempts})`)}`)
-    else out(`${paint('red', '✘')} ${pos} ${r.id} ${paint('dim', `(${seconds(r.durationMs)}${attempts})`)}: ${mask(r.error?.message ?? 'failed')}`)
+    else out(`${paint('red', '✘')} ${pos} ${r.id} ${paint('dim', `(${seconds(r.durationMs)}${attempts})`)}: ${mask((r.error?.message ?? 'failed').replace(`${r.id}: `, ''))}`)
     out('')
   }
 

@@ -1,0 +1,120 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stringify } from 'yaml'
+import { main, selectSteps, type Io } from '../src/cli.js'
+import { steps } from '../steps/index.js'
+
+function io(env: Record<string, string | undefined> = process.env) {
+  const out: string[] = []
+  const err: string[] = []
+  const sinks: Io = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), isTTY: false, env }
+  return { sinks, out: () => out.join(''), err: () => err.join('') }
+}
+
+let dir: string
+let kubeconfig: string
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kubewalk-cli-'))
+  kubeconfig = join(dir, 'config')
+  // Port 1 on loopback: nothing listens, so the server is unreachable at once.
+  await writeFile(kubeconfig, stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'one',
+    clusters: [{ name: 'one', cluster: { server: 'https://127.0.0.1:1' } }, { name: 'two', cluster: { server: 'https://127.0.0.1:2' } }],
+    users: [{ name: 'u', user: { token: 'x' } }],
+    contexts: [{ name: 'one', context: { cluster: 'one', user: 'u' } }, { name: 'two', context: { cluster: 'two', user: 'u' } }],
+  }))
+})
+afterAll(async () => rm(dir, { recursive: true, force: true }))
+
+describe('kubewalk CLI', () => {
+  it('--help lists every command and run option', async () => {
+    const t = io()
+    expect(await main(['--help'], t.sinks)).toBe(0)
+    for (const word of ['run', 'list', 'lab up', 'lab down', 'lab status', '--kubeconfig', '--context', '--cluster', '--from', '--to', '--only', '--reporter', '--lab', '--show-secrets']) {
+      expect(t.out()).toContain(word)
+    }
+  })
+
+  it('list shows the 14 steps with their commands; --json is machine-readable', async () => {
+    const t = io()
+    expect(await main(['list'], t.sinks)).toBe(0)
+    for (const s of steps) expect(t.out()).toContain(s.id)
+    expect(t.out()).toContain('$ TOKEN=$(kubectl create token default)')
+    const j = io()
+    expect(await main(['list', '--json'], j.sinks)).toBe(0)
+    const parsed = JSON.parse(j.out()) as { id: string; command: string }[]
+    expect(parsed.map((s) => s.id)).toEqual(steps.map((s) => s.id))
+    expect(parsed[1]?.command).toBe('export CLUSTER_NAME="some_server_name"')
+  })
+
+  it.each([
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['run', '--bogus'], /unknown option '--bogus'/],
+    [['run', '--only', 'nope'], /--only nope: no such step \(ids: list-clusters,/],
+    [['run', '--from', 'call-api-revoked', '--to', 'call-api'], /--from call-api-revoked comes after --to call-api/],
+    [['run', '--reporter', 'xml'], /--reporter takes one of pretty, plain, json, got "xml"/],
+    [['run', '--timeout', 'soon'], /--timeout takes a positive number of seconds, got "soon"/],
+    [['run', '--kubeconfig', '/nonexistent/kubeconfig'], /--kubeconfig \/nonexistent\/kubeconfig: no such file/],
+    [['lab', 'frob'], /lab frob: unknown subcommand/],
+  ])('%j is a usage error: one line, exit 2', async (argv, message) => {
+    const t = io()
+    expect(await main(argv, t.sinks)).toBe(2)
+    expect(t.err()).toMatch(message)
+    expect(t.err().trim().split('\n')).toHaveLength(1)
+    expect(t.err()).toMatch(/^kubewalk: /)
+  })
+
+  it('refuses a kubeconfig that does not parse', async () => {
+    const bad = join(dir, 'bad')
+    await writeFile(bad, 'clusters: [\n')
+    const t = io()
+    expect(await main(['run', '--kubeconfig', bad], t.sinks)).toBe(2)
+    expect(t.err()).toMatch(/kubectl cannot read the kubeconfig/)
+  })
+
+  it('refuses an unknown --context', async () => {
+    const t = io()
+    expect(await main(['run', '--kubeconfig', kubeconfig, '--context', 'three'], t.sinks)).toBe(2)
+    expect(t.err()).toMatch(/--context three: no such context in the kubeconfig \(known: one, two\)/)
+  })
+
+  it('refuses --cluster other than the context cluster before running anything', async () => {
+    const t = io()
+    expect(await main(['run', '--kubeconfig', kubeconfig, '--cluster', 'two'], t.sinks)).toBe(2)
+    expect(t.err()).toMatch(/--cluster two is not the cluster of context one \(one\): the token would be minted on one and sent to two/)
+    expect(t.out()).toBe('')
+  })
+
+  it('refuses an unknown --cluster', async () => {
+    const t = io()
+    expect(await main(['run', '--kubeconfig', kubeconfig, '--cluster', 'nine'], t.sinks)).toBe(2)
+    expect(t.err()).toMatch(/--cluster nine: no such cluster in the kubeconfig/)
+  })
+
+  it('says plainly when the API server cannot be reached', async () => {
+    const t = io()
+    expect(await main(['run', '--kubeconfig', kubeconfig, '--context', 'two', '--timeout', '10'], t.sinks)).toBe(2)
+    expect(t.err()).toMatch(/^kubewalk: cannot reach the API server of two at https:\/\/127\.0\.0\.1:2: /)
+  })
+
+  it('says plainly when kubectl is missing', async () => {
+    const t = io({ ...process.env, PATH: '/nonexistent' })
+    // bash itself is found by absolute path inside zx; kubectl is not on this PATH.
+    expect(await main(['run', '--kubeconfig', kubeconfig], t.sinks)).toBe(2)
+    expect(t.err()).toMatch(/kubectl is not on PATH/)
+  })
+})
+
+describe('selectSteps', () => {
+  it.each([
+    [{}, 14, 'list-clusters', 'call-api-revoked'],
+    [{ from: 'call-api' }, 10, 'call-api', 'call-api-revoked'],
+    [{ to: '04' }, 4, 'list-clusters', 'create-token'],
+    [{ only: 'token-duration' }, 1, 'token-duration', 'token-duration'],
+  ])('%j', (sel, count, first, last) => {
+    const s = selectSteps(steps, sel)
+    expect([s.length, s[0]?.id, s.at(-1)?.id]).toEqual([count, first, last])
+  })
+})

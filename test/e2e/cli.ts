@@ -1,0 +1,27 @@
+// Runs the compiled CLI (bin/kubewalk.js) the way a user does, and captures what it prints.
+import { execa } from 'execa'
+import { fileURLToPath } from 'node:url'
+
+const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
+
+export interface CliRun {
+  exitCode: number
+  stdout: string
+  stderr: string
+  durationMs: number
+}
+
+export async function kubewalk(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 240_000): Promise<CliRun> {
+  const began = performance.now()
+  const r = await execa('node', [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, reject: false, timeout: timeoutMs, stdin: 'ignore' })
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, durationMs: Math.round(performance.now() - began) }
+}
+
+/** The JSON report's shape, as far as the tests read it. */
+export interface JsonReport {
+  ok: boolean
+  status: string
+  cluster: { name: string; server: string; version: string }
+  steps: { id: string; status: string; attempts: number; durationMs: number; command: string; assertions: { name: string; ok: boolean; expected?: unknown; actual?: unknown }[]; output: { stdout: string; stderr: string }; error?: { message: string } }[]
+  cleanup: { describe: string; status: string }[]
+}

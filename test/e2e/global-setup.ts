@@ -1,0 +1,40 @@
+// One lab for the whole end-to-end suite: started before the first file, stopped after the last.
+// With CI=true a missing lab is a failure, never a silent skip.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { TestProject } from 'vitest/node'
+import { findLabBinaries, labDown, labUp, LAB_KUBERNETES_VERSION } from '../../src/lab/index.js'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Kubeconfig of the shared lab; empty when the lab is not available (local runs only). */
+    labKubeconfig: string
+    labVersion: string
+    labSkipReason: string
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const binaries = await findLabBinaries()
+  if (!binaries) {
+    const reason = `no lab binaries for ${LAB_KUBERNETES_VERSION}: run \`npx kubewalk lab build\` (or set KUBEWALK_LAB_BIN)`
+    if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}; end-to-end tests must not be skipped`)
+    project.provide('labKubeconfig', '')
+    project.provide('labVersion', LAB_KUBERNETES_VERSION)
+    project.provide('labSkipReason', reason)
+    return async () => {}
+  }
+  const parent = await mkdtemp(join(tmpdir(), 'kubewalk-e2e-'))
+  const dir = join(parent, 'lab')
+  const began = performance.now()
+  const state = await labUp({ dir, binaries, onProgress: (line) => process.stderr.write(`[lab] ${line}\n`) })
+  process.stderr.write(`[lab] ready in ${((performance.now() - began) / 1000).toFixed(1)} s at ${state.server}\n`)
+  project.provide('labKubeconfig', state.kubeconfig)
+  project.provide('labVersion', state.version)
+  project.provide('labSkipReason', '')
+  return async () => {
+    await labDown({ dir })
+    await rm(parent, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,90 @@
+// The whole article against the real lab, through the CLI, with each installed kubectl near the lab's version.
+import { mkdtemp, rm, symlink } from 'node:fs/promises'
+import { existsSync, realpathSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { execa } from 'execa'
+import { afterAll, describe, expect, inject, it } from 'vitest'
+import { steps } from '../../steps/index.js'
+import { kubewalk, type JsonReport } from './cli.js'
+
+const kubeconfig = inject('labKubeconfig')
+const labVersion = inject('labVersion')
+const skipReason = inject('labSkipReason')
+const labMinor = Number(/^v1\.(\d+)/.exec(labVersion)?.[1])
+
+const TOKEN_SHAPED = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|ZXlK[A-Za-z0-9+/]{16,}/
+
+async function secretExists(name: string): Promise<boolean> {
+  const r = await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'secret', name, '-o', 'name', '--ignore-not-found'], { reject: false })
+  return r.stdout.trim() !== ''
+}
+
+function expectFullPass(report: JsonReport): void {
+  const failed = report.steps.filter((s) => s.status !== 'passed').map((s) => `${s.id}: ${s.status} ${s.error?.message ?? ''}`)
+  expect(failed).toEqual([])
+  expect(report.ok).toBe(true)
+  expect(report.steps.map((s) => s.id)).toEqual(steps.map((s) => s.id))
+  const revoked = report.steps.find((s) => s.id === 'call-api-revoked')
+  expect(revoked?.assertions.find((a) => a.name === 'code is 401')).toMatchObject({ ok: true, actual: 401 })
+  expect(report.cleanup).toEqual([])
+}
+
+describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () => {
+  it('replays all 14 steps with the kubectl on PATH and reports JSON', async () => {
+    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'json'])
+    expect(r.stderr).toBe('')
+    const report = JSON.parse(r.stdout) as JsonReport
+    expectFullPass(report)
+    expect(r.exitCode).toBe(0)
+    expect(report.cluster).toMatchObject({ name: 'kubewalk-lab', version: labVersion })
+    expect(r.stdout).not.toMatch(TOKEN_SHAPED)
+    expect(await secretExists('default-token')).toBe(false)
+    process.stderr.write(`[e2e] full replay (kubectl on PATH): ${r.durationMs} ms; revocation waited ${report.steps.at(-1)?.durationMs} ms over ${report.steps.at(-1)?.attempts} attempts\n`)
+  })
+
+  it('plain reporter shows every command, output and check, with tokens masked', async () => {
+    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'plain'])
+    expect(r.exitCode).toBe(0)
+    for (const s of steps) expect(r.stdout).toContain(`$ ${s.command instanceof Function ? 'export CLUSTER_NAME="kubewalk-lab"' : s.command.split('\n')[0]}`)
+    expect(r.stdout).toContain('✓ code is 401')
+    expect(r.stdout).toMatch(/14 passed, 0 failed, 0 skipped/)
+    expect(r.stdout).not.toMatch(TOKEN_SHAPED)
+    expect(r.stdout).toContain('[masked token,')
+  })
+
+  it('cleans up what it created when the run stops before the article deletes it', async () => {
+    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--to', 'read-secret-token', '--reporter', 'json'])
+    const report = JSON.parse(r.stdout) as JsonReport
+    expect(report.ok).toBe(true)
+    expect(report.cleanup).toEqual([{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' }])
+    expect(await secretExists('default-token')).toBe(false)
+  })
+
+  // Each installed kubectl.1.NN within one minor of the lab, so every -v=8 format is proven on real output.
+  const sdkBin = (() => {
+    try {
+      return dirname(realpathSync('/usr/bin/kubectl'))
+    } catch {
+      return ''
+    }
+  })()
+  const tmpDirs: string[] = []
+  afterAll(async () => Promise.all(tmpDirs.map((d) => rm(d, { recursive: true, force: true }))))
+  for (let minor = 27; minor <= 33; minor++) {
+    const binary = join(sdkBin, `kubectl.1.${minor}`)
+    const within = Math.abs(minor - labMinor) <= 1
+    const why = !existsSync(binary) ? `not installed at ${binary}` : !within ? `more than one minor away from the lab's 1.${labMinor}` : ''
+    it.skipIf(why !== '')(`replays with kubectl 1.${minor}${why ? ` (skipped: ${why})` : ''}`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), `kubewalk-kubectl-1.${minor}-`))
+      tmpDirs.push(dir)
+      await symlink(binary, join(dir, 'kubectl'))
+      const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'json'], { PATH: `${dir}:${process.env.PATH ?? ''}` })
+      const report = JSON.parse(r.stdout) as JsonReport
+      expectFullPass(report)
+      const v8 = report.steps.find((s) => s.id === 'token-duration')
+      expect(v8?.output.stderr).toContain(`v1.${minor}.`)
+      expect(v8?.assertions.every((a) => a.ok)).toBe(true)
+    })
+  }
+})

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { createConsoleReporter } from '../../src/report/console.js'
+import { renderJson } from '../../src/report/json.js'
+import { Secrets } from '../../src/redact.js'
+import type { RunResult, StepResult } from '../../src/runner.js'
+import { fixture } from '../helpers.js'
+
+const token = fixture('article/04-create-token.token.txt').trim()
+const cluster = { name: 'test', server: 'https://127.0.0.1:32784', version: 'v1.28.3' }
+
+const passed: StepResult = {
+  id: 'create-token', number: '04', title: 'Mint a token', command: 'TOKEN=$(kubectl create token default)', status: 'passed', durationMs: 120, attempts: 1,
+  assertions: [{ name: 'sub is the default ServiceAccount', ok: true, expected: 'system:serviceaccount:default:default', actual: 'system:serviceaccount:default:default' }],
+  output: { stdout: '', stderr: '', exitCode: 0 }, captured: { name: 'TOKEN', value: token },
+}
+const failed: StepResult = {
+  id: 'call-api', number: '05', title: 'Call /api', command: 'curl …', status: 'failed', durationMs: 40, attempts: 1,
+  assertions: [{ name: 'kind is APIVersions (the token was accepted)', ok: false, expected: 'APIVersions', actual: 'Status' }],
+  output: { stdout: `{"kind":"Status","message":"token ${token} refused"}`, stderr: '', exitCode: 0 },
+  error: { name: 'KubewalkError', code: 'E_ASSERTION', message: 'call-api: kind is APIVersions (the token was accepted) (expected "APIVersions", got "Status").' },
+}
+const skipped: StepResult = { ...passed, id: 'token-duration', number: '06', status: 'skipped', attempts: 0, assertions: [], captured: undefined } as StepResult
+const result: RunResult = { ok: false, status: 'failed', steps: [passed, failed, skipped], cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete …', status: 'done' }], durationMs: 1234 }
+
+function render(showSecrets = false, pretty = false): string {
+  const out: string[] = []
+  const secrets = new Secrets()
+  secrets.add(token)
+  const r = createConsoleReporter({ write: (t) => void out.push(t), pretty, secrets, showSecrets })
+  r.header(cluster)
+  result.steps.forEach((s, i) => r.onEvent({ type: 'step-end', result: s, index: i, total: 14 }))
+  r.summary(result)
+  return out.join('')
+}
+
+describe('console reporter', () => {
+  it('shows output, checks, and a one-sentence failure, with tokens masked', () => {
+    const text = render()
+    expect(text).toContain('replaying against test (https://127.0.0.1:32784, Kubernetes v1.28.3)')
+    expect(text).toContain('✓ sub is the default ServiceAccount')
+    expect(text).toContain('✗ kind is APIVersions (the token was accepted) (expected "APIVersions", got "Status")')
+    expect(text).toContain('- 03/14 token-duration: skipped')
+    expect(text).toContain('✘ 02/14 call-api (0.0 s): kind is APIVersions')
+    expect(text).toContain('✘ failed: call-api: kind is APIVersions')
+    expect(text).toContain('1 passed, 1 failed, 1 skipped')
+    expect(text).not.toContain(token)
+    expect(text).toContain(`TOKEN=eyJ…[masked token, ${token.length} chars]`)
+  })
+  it('prints secrets only when asked', () => {
+    expect(render(true)).toContain(token)
+  })
+  it('plain has no escape codes; pretty has colour', () => {
+    expect(render(false, false)).not.toContain('\x1b[')
+    expect(render(false, true)).toContain('\x1b[32m')
+  })
+})
+
+describe('json reporter', () => {
+  it('has the documented shape and masks tokens', () => {
+    const secrets = new Secrets()
+    secrets.add(token)
+    const text = renderJson(result, cluster, { secrets })
+    expect(text).not.toContain(token)
+    const doc = JSON.parse(text) as Record<string, unknown> & { steps: Record<string, unknown>[] }
+    expect(doc).toMatchObject({ ok: false, status: 'failed', cluster })
+    expect(Object.keys(doc.steps[1] ?? {})).toEqual(expect.arrayContaining(['id', 'title', 'command', 'status', 'durationMs', 'assertions', 'output', 'error']))
+    expect(doc.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
+  })
+  it('keeps tokens with showSecrets', () => {
+    expect(renderJson(result, cluster, { showSecrets: true })).toContain(token)
+  })
+})
