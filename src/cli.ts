@@ -1,6 +1,6 @@
 // Arguments → one of: run, list, lab. Prints, picks the exit code; everything else lives below it.
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { steps as allSteps } from '../steps/index.js'
@@ -202,10 +202,20 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
 async function startThrowawayLab(progress: (line: string) => void): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
   const { ensureLabBinaries, labUp, labDown } = await import('./lab/index.js')
   const binaries = await ensureLabBinaries({ onProgress: progress })
-  const dir = join(await mkdtemp(join(tmpdir(), 'kubewalk-lab-')), 'lab')
+  const parent = await mkdtemp(join(tmpdir(), 'kubewalk-lab-'))
+  const dir = join(parent, 'lab')
   progress(`starting a throwaway lab in ${dir}`)
-  const state = await labUp({ dir, binaries, onProgress: progress })
-  return { kubeconfig: state.kubeconfig, stop: async () => void (await labDown({ dir })) }
+  const stop = async (): Promise<void> => {
+    await labDown({ dir }).catch(() => undefined)
+    await rm(parent, { recursive: true, force: true })
+  }
+  try {
+    const state = await labUp({ dir, binaries, onProgress: progress })
+    return { kubeconfig: state.kubeconfig, stop }
+  } catch (e) {
+    await stop()
+    throw e
+  }
 }
 
 async function cmdLab(args: string[], io: Io): Promise<number> {

@@ -106,16 +106,17 @@ export function parseTokenRequestLog(stepId: string, stderr: string): TokenReque
   let inRequestHeaders = false
   for (const e of all) {
     const msg = e.message
-    if (msg.startsWith('"Request" ')) {
+    if (msg.startsWith('"Request" ') || msg.startsWith('"Response" ')) {
+      // -v=8 puts verb/url/headers on "Request"; -v=9 logs a curlCommand there and moves them to "Response".
       format = 'structured'
-      log.method = field(e, 'verb')
-      log.url = field(e, 'url')
-      const headers = field(e, 'headers') ?? ''
-      log.userAgent = /User-Agent: (.*)/.exec(headers)?.[1]?.trim()
-      log.requestContentType = /Content-Type: (.*)/.exec(headers)?.[1]?.trim()
-    } else if (msg.startsWith('"Response" ')) {
-      format = 'structured'
-      log.status = field(e, 'status')
+      log.method ??= field(e, 'verb')
+      log.url ??= field(e, 'url')
+      if (msg.startsWith('"Response" ')) log.status = field(e, 'status')
+      const headers = `${field(e, 'headers') ?? ''}\n${field(e, 'curlCommand') ?? ''}`
+      if (msg.startsWith('"Request" ')) {
+        log.userAgent ??= /User-Agent: ([^'"\n]*)/.exec(headers)?.[1]?.trim()
+        log.requestContentType ??= /Content-Type: ([^'"\n]*)/.exec(headers)?.[1]?.trim()
+      }
     } else if (msg.startsWith('"Response Body"')) {
       if (format === 'printf') format = 'structured-body'
       Object.assign(log, readBody(field(e, 'body') ?? ''))

@@ -18,10 +18,16 @@ type Style = keyof typeof styles
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
+// curl draws a progress meter on stderr when stdout is not a terminal; in the article's terminal
+// it drew none. Hidden here only: the JSON report keeps stderr as it was.
+const METER = /^\s*(?:% Total\s+% Received.*|Dload\s+Upload.*|\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+.*--:--:--.*)$/
+export const withoutProgressMeter = (stderr: string): string =>
+  stderr.split('\n').filter((l) => !METER.test(l.replace(/\r/g, ''))).join('\n')
+
 export function createConsoleReporter(o: ConsoleReporterOptions) {
   const paint = (style: Style, text: string): string => (o.pretty ? `\x1b[${styles[style][0]}m${text}\x1b[${styles[style][1]}m` : text)
   const mask = (text: string): string => (o.showSecrets ? text : redact(text, o.secrets))
-  const maxLines = o.maxOutputLines ?? 40
+  const maxLines = o.maxOutputLines ?? 60
   let live = false
   const clearLive = (): void => {
     if (live) o.write('\r\x1b[2K')
@@ -47,7 +53,7 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
       return
     }
     block('stdout', r.output.stdout)
-    block('stderr', r.output.stderr)
+    block('stderr', withoutProgressMeter(r.output.stderr))
     if (r.captured) out(`  ${paint('cyan', `${r.captured.name}=`)}${mask(r.captured.value)}`)
     for (const a of r.assertions) {
       const detail = a.ok ? '' : paint('dim', ` (expected ${mask(JSON.stringify(a.expected))}, got ${mask(JSON.stringify(a.actual))})`)
@@ -68,7 +74,7 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
       switch (e.type) {
         case 'step-start':
           out(`${paint('bold', `▶ ${String(e.index + 1).padStart(2, '0')}/${e.total} ${e.step.id}`)} ${paint('dim', '—')} ${e.step.title}`)
-          for (const l of e.command.split('\n')) out(`  ${paint('cyan', '$')} ${l}`)
+          e.command.split('\n').forEach((l, i) => out(`  ${i === 0 ? paint('cyan', '$') : ' '} ${l}`))
           break
         case 'attempt':
           if (o.pretty) {

@@ -70,3 +70,16 @@ describe('json reporter', () => {
     expect(renderJson(result, cluster, { showSecrets: true })).toContain(token)
   })
 })
+
+describe('withoutProgressMeter', () => {
+  it("hides curl's meter and keeps curl's errors", async () => {
+    const { withoutProgressMeter } = await import('../../src/report/console.js')
+    const stderr = [
+      '  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current',
+      '                                 Dload  Upload   Total   Spent    Left  Speed',
+      '\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\r100   182  100   182    0     0  31980      0 --:--:-- --:--:-- --:--:-- 36400',
+      'curl: (7) Failed to connect to 127.0.0.1 port 1 after 0 ms: Could not connect to server',
+    ].join('\n')
+    expect(withoutProgressMeter(stderr)).toBe('curl: (7) Failed to connect to 127.0.0.1 port 1 after 0 ms: Could not connect to server')
+  })
+})

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { execa } from 'execa'
+import { LabError } from '../errors.js'
+
+/** The first address of the lab's service CIDR: the in-cluster `kubernetes` Service's ClusterIP. */
+export const LAB_SERVICE_CIDR = '10.0.0.0/24'
+export const LAB_KUBERNETES_SERVICE_IP = '10.0.0.1'
+/** The admin user's client certificate subject: system:masters is bound to cluster-admin. */
+export const LAB_ADMIN_USER = 'kubewalk-admin'
+
+/** PEM files of the lab's PKI, all in `dir`. */
+export interface LabCerts {
+  dir: string
+  caCert: string
+  caKey: string
+  apiserverCert: string
+  apiserverKey: string
+  adminCert: string
+  adminKey: string
+  controllerManagerCert: string
+  controllerManagerKey: string
+  /** Serving certificate of kube-controller-manager's /healthz, so it need not write a self-signed one elsewhere. */
+  controllerManagerServingCert: string
+  controllerManagerServingKey: string
+  serviceAccountKey: string
+  serviceAccountPub: string
+}
+
+// Our own config, so neither the system openssl.cnf nor its defaults (e.g. CA:TRUE on every req -x509) leak in.
+const OPENSSL_CONFIG = `[req]
+distinguished_name = dn
+prompt = no
+[dn]
+[ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,digitalSignature,keyEncipherment,keyCertSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:${LAB_KUBERNETES_SERVICE_IP}
+[controller_manager_server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = IP:127.0.0.1,DNS:localhost
+[client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+`
+
+// ECDSA P-256 keys take milliseconds where RSA 2048 takes ~100 ms; Go's TLS stack and kubectl accept both.
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+
+async function openssl(args: string[], what: string): Promise<void> {
+  const result = await execa('openssl', args, { reject: false, stdin: 'ignore' })
+  if (result.failed) {
+    const code = (result as { code?: string }).code
+    const why = code === 'ENOENT' ? 'openssl was not found on PATH; install OpenSSL' : `openssl exited with ${result.exitCode ?? result.signal}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`
+    throw new LabError(`Creating the lab's ${what} failed (${why}).`, { cause: result })
+  }
+}
+
+/** Creates the lab's CA, serving and client certificates and service-account key pair in `dir` with the openssl CLI. */
+export async function generateLabCerts(dir: string): Promise<LabCerts> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const file = (name: string) => path.join(dir, name)
+  const certs: LabCerts = {
+    dir,
+    caCert: file('ca.crt'),
+    caKey: file('ca.key'),
+    apiserverCert: file('apiserver.crt'),
+    apiserverKey: file('apiserver.key'),
+    adminCert: file('admin.crt'),
+    adminKey: file('admin.key'),
+    controllerManagerCert: file('controller-manager.crt'),
+    controllerManagerKey: file('controller-manager.key'),
+    controllerManagerServingCert: file('controller-manager-serving.crt'),
+    controllerManagerServingKey: file('controller-manager-serving.key'),
+    serviceAccountKey: file('sa.key'),
+    serviceAccountPub: file('sa.pub'),
+  }
+  const config = file('openssl.cnf')
+  await writeFile(config, OPENSSL_CONFIG)
+
+  const serviceAccount = (async () => {
+    await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', certs.serviceAccountKey], 'service-account key')
+    await openssl(['pkey', '-in', certs.serviceAccountKey, '-pubout', '-out', certs.serviceAccountPub], 'service-account public key')
+  })()
+
+  await openssl(
+    ['req', '-x509', '-config', config, '-extensions', 'ca', ...EC_KEY, '-keyout', certs.caKey, '-out', certs.caCert, '-days', '3650', '-sha256', '-subj', '/CN=kubewalk-lab-ca'],
+    'certificate authority',
+  )
+
+  const issue = async (name: string, subject: string, extensions: string, cert: string, key: string) => {
+    const csr = `${cert}.csr`
+    await openssl(['req', '-new', '-config', config, ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject], `${name} key`)
+    // A random serial instead of -CAcreateserial: the leaves are signed in parallel and would race on ca.srl.
+    const serial = `0x${randomBytes(16).toString('hex')}`
+    await openssl(
+      ['x509', '-req', '-in', csr, '-CA', certs.caCert, '-CAkey', certs.caKey, '-set_serial', serial, '-days', '365', '-sha256', '-extfile', config, '-extensions', extensions, '-out', cert],
+      `${name} certificate`,
+    )
+    await rm(csr)
+  }
+  await Promise.all([
+    issue('kube-apiserver serving', '/CN=kube-apiserver', 'server', certs.apiserverCert, certs.apiserverKey),
+    issue('admin client', `/O=system:masters/CN=${LAB_ADMIN_USER}`, 'client', certs.adminCert, certs.adminKey),
+    // system:masters too: with --use-service-account-credentials=false every controller acts as this user, and the
+    // system:kube-controller-manager role alone lets e.g. root-ca-cert-publisher and clusterrole-aggregation fail.
+    issue('kube-controller-manager client', '/O=system:masters/CN=system:kube-controller-manager', 'client', certs.controllerManagerCert, certs.controllerManagerKey),
+    issue('kube-controller-manager serving', '/CN=kube-controller-manager', 'controller_manager_server', certs.controllerManagerServingCert, certs.controllerManagerServingKey),
+    serviceAccount,
+  ])
+  await Promise.all(
+    [certs.caKey, certs.apiserverKey, certs.adminKey, certs.controllerManagerKey, certs.controllerManagerServingKey, certs.serviceAccountKey].map((k) => chmod(k, 0o600)),
+  )
+  return certs
+}
