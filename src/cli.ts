@@ -39,6 +39,8 @@ Options for run:
   --reporter NAME       pretty (default on a terminal), plain (default otherwise, or with NO_COLOR), json
   --out FILE            write the report to FILE instead of standard output
   --timeout SECONDS     limit for each command (default ${runnerDefaults.commandTimeoutMs / 1000})
+  --wait SECONDS        limit for each bounded wait: the token controller filling the Secret (steps
+                        09, 11) and the API server refusing the deleted token (14) (default 30)
   --token-lifetime SECONDS
                         the lifetime the server gives a token without --duration (default ${runnerDefaults.expectedTokenLifetimeSeconds})
   --show-secrets        print tokens and Secret data as the article does (masked by default)
@@ -130,6 +132,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     reporter: { type: 'string' },
     out: { type: 'string' },
     timeout: { type: 'string' },
+    wait: { type: 'string' },
     'token-lifetime': { type: 'string' },
     'show-secrets': { type: 'boolean' },
   })
@@ -139,6 +142,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
   if (!REPORTERS.includes(reporter)) throw new UsageError(`--reporter takes one of ${REPORTERS.join(', ')}, got ${JSON.stringify(values.reporter)}.`)
   const steps = selectSteps(allSteps, values)
   const commandTimeoutMs = positiveNumber('--timeout', values.timeout, runnerDefaults.commandTimeoutMs / 1000) * 1000
+  const waitTimeoutMs = values.wait === undefined ? undefined : positiveNumber('--wait', values.wait, 30) * 1000
   const lifetime = positiveNumber('--token-lifetime', values['token-lifetime'], runnerDefaults.expectedTokenLifetimeSeconds)
   if (values.lab && (values.kubeconfig !== undefined || values.context !== undefined)) throw new UsageError('--lab brings its own kubeconfig; drop --kubeconfig and --context.')
 
@@ -179,6 +183,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
       vars,
       expectedTokenLifetimeSeconds: lifetime,
       commandTimeoutMs,
+      ...(waitTimeoutMs !== undefined ? { waitTimeoutMs } : {}),
       signal,
       secrets,
       onEvent: (e) => {
@@ -192,11 +197,22 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
       await writeFile(values.out, chunks.join(''))
       io.stderr(`report written to ${values.out}\n`)
     }
-    return result.status === 'passed' ? EXIT.ok : result.status === 'interrupted' ? EXIT.interrupted : EXIT.failed
+    return exitCodeOf(result)
   } finally {
     await target?.dispose()
     if (lab) await lab.stop()
   }
+}
+
+// A step refused before changing anything (a Secret that is not ours, RBAC, a variable no one set)
+// is the cluster or the invocation, not the article: exit 2 like any precondition.
+const PRECONDITION_CODES = new Set(['E_PRECONDITION', 'E_FORBIDDEN', 'E_MISSING_VAR'])
+
+export function exitCodeOf(result: RunResult): number {
+  if (result.status === 'passed') return EXIT.ok
+  if (result.status === 'interrupted') return EXIT.interrupted
+  const failed = result.steps.find((s) => s.status === 'failed')
+  return PRECONDITION_CODES.has(failed?.error?.code ?? '') ? EXIT.usage : EXIT.failed
 }
 
 async function startThrowawayLab(progress: (line: string) => void): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {

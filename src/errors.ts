@@ -23,8 +23,8 @@ export class CommandError extends KubewalkError {
   override readonly name = 'CommandError'
   readonly evidence: CommandEvidence
   readonly timedOut: boolean
-  constructor(message: string, evidence: CommandEvidence, options?: { cause?: unknown; timedOut?: boolean }) {
-    super(options?.timedOut ? 'E_TIMEOUT' : 'E_COMMAND', message, options)
+  constructor(message: string, evidence: CommandEvidence, options?: { cause?: unknown; timedOut?: boolean; code?: string }) {
+    super(options?.code ?? (options?.timedOut ? 'E_TIMEOUT' : 'E_COMMAND'), message, options)
     this.evidence = evidence
     this.timedOut = options?.timedOut ?? false
   }

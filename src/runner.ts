@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { CommandError, KubewalkError, ParseError, errorMessage } from './errors.js'
+import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage } from './errors.js'
 import type { Secrets } from './redact.js'
 import { runScript, type ShellResult } from './shell.js'
 import { commandOf, type Assertion, type CleanupSpec, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type VarName, type Vars } from './step.js'
@@ -75,6 +75,8 @@ export interface RunOptions {
   expectedTokenLifetimeSeconds?: number
   /** Limit for one command. */
   commandTimeoutMs?: number
+  /** Limit for a step's bounded wait (overrides each step's own). */
+  waitTimeoutMs?: number
   /** Limit for one cleanup command. */
   cleanupTimeoutMs?: number
   signal?: AbortSignal
@@ -101,6 +103,9 @@ function commandFailure(step: Step, r: ShellResult, timeoutMs: number): CommandE
   if (r.timedOut) return new CommandError(`${step.id}: the command did not finish within ${timeoutMs / 1000} s (is the API server answering?); raise --timeout if it is just slow.`, evidence, { timedOut: true })
   if (r.aborted) return new CommandError(`${step.id}: interrupted.`, evidence)
   const why = firstLine(r.stderr) || firstLine(r.stdout) || 'no output'
+  if (/\bis forbidden\b/.test(r.stderr)) {
+    return new CommandError(`${step.id}: the kubeconfig's user is not allowed to do this (RBAC): ${why}`, evidence, { code: 'E_FORBIDDEN' })
+  }
   return new CommandError(`${step.id}: the command exited with code ${r.exitCode ?? r.signal}: ${why}`, evidence)
 }
 
@@ -146,10 +151,19 @@ export async function run(options: RunOptions): Promise<RunResult> {
         }
         const ctx = (): StepContext => ({ vars: { ...vars }, cluster: o.cluster, clusters: o.clusters, expectedTokenLifetimeSeconds: o.expectedTokenLifetimeSeconds, values })
         const script = step.writes === undefined ? command : `${command}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
-        const deadline = step.wait ? begin + step.wait.timeoutMs : begin
+        const env = { ...o.env, ...vars, KUBEWALK_CAPTURE: captureFile }
+        const signal = o.signal ? { signal: o.signal } : {}
+        if (step.guard) {
+          const g = await runScript(step.guard.command, { env, timeoutMs: o.commandTimeoutMs, ...signal })
+          if (g.exitCode !== 0) throw commandFailure(step, g, o.commandTimeoutMs)
+          const refusal = step.guard.refuse({ stdout: g.stdout, stderr: g.stderr, exitCode: g.exitCode })
+          if (refusal !== undefined) throw new PreconditionError(`${step.id}: ${refusal}.`)
+        }
+        const waitMs = step.wait ? o.waitTimeoutMs ?? step.wait.timeoutMs : 0
+        const deadline = begin + waitMs
         for (;;) {
           result.attempts++
-          const r = await runScript(script, { env: { ...o.env, ...vars, KUBEWALK_CAPTURE: captureFile }, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+          const r = await runScript(script, { env, timeoutMs: o.commandTimeoutMs, ...signal })
           result.output = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
           const output: StepOutput = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
           if (step.writes !== undefined && r.exitCode !== null) {
@@ -180,7 +194,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
             throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions)}${waited}.`)
           }
           o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
-          await sleep(step.wait.intervalMs, undefined, o.signal ? { signal: o.signal } : {})
+          await sleep(step.wait.intervalMs, undefined, signal)
         }
         if (step.writes !== undefined && result.captured) vars[step.writes] = result.captured.value
         values.set(step.id, result.value)

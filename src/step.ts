@@ -72,6 +72,11 @@ export interface Step<T = unknown> {
   parse(output: StepOutput, ctx: StepContext): T
   /** The article's expectations about that value. */
   check(value: T, ctx: StepContext): Assertion[]
+  /**
+   * Runs before the line: a command whose output can refuse the step (a PreconditionError, exit 2)
+   * because running it would touch something this run does not own.
+   */
+  guard?: { command: string; refuse(output: StepOutput): string | undefined }
   /** Eventual consistency: rerun the line until the checks pass, at most this long. */
   wait?: { for: string; timeoutMs: number; intervalMs: number }
   /** Cleanup to register once the line reports it created something. */

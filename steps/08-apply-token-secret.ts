@@ -17,6 +17,11 @@ EOF`,
   reads: [],
   parse: (out) => out.stdout.trim(),
   check: (line) => [equal('kubectl created it', 'secret/default-token created', line)],
+  // kubectl apply would rewrite a default-token the user already has; the run must not touch it.
+  guard: {
+    command: 'kubectl get secret default-token --ignore-not-found -o name',
+    refuse: (out) => (out.stdout.trim() !== '' ? 'a Secret default-token already exists in this namespace and is not ours; kubewalk leaves it as it is (delete or rename it to replay the article)' : undefined),
+  },
   cleanup: {
     key: 'secret/default-token',
     describe: 'delete Secret default-token',

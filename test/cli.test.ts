@@ -118,3 +118,19 @@ describe('selectSteps', () => {
     expect([s.length, s[0]?.id, s.at(-1)?.id]).toEqual([count, first, last])
   })
 })
+
+describe('exitCodeOf', () => {
+  const step = (code?: string) => ({ id: 'x', number: '01', title: '', command: '', status: code ? 'failed' : 'passed', durationMs: 0, attempts: 1, assertions: [], output: { stdout: '', stderr: '', exitCode: 0 }, ...(code ? { error: { name: 'E', code, message: '' } } : {}) }) as const
+  it.each([
+    ['passed', undefined, 0],
+    ['failed', 'E_ASSERTION', 1],
+    ['failed', 'E_COMMAND', 1],
+    ['failed', 'E_PRECONDITION', 2],
+    ['failed', 'E_FORBIDDEN', 2],
+    ['failed', 'E_MISSING_VAR', 2],
+    ['interrupted', 'E_INTERRUPTED', 130],
+  ] as const)('%s with %s → %i', async (status, code, exit) => {
+    const { exitCodeOf } = await import('../src/cli.js')
+    expect(exitCodeOf({ ok: status === 'passed', status, steps: [step(code) as never], cleanup: [], durationMs: 0 })).toBe(exit)
+  })
+})

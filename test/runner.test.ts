@@ -152,3 +152,30 @@ describe('run', () => {
     expect(secrets.values()).toContain('a-long-token-value')
   })
 })
+
+describe('run: guards and refusals', () => {
+  it('a guard refuses the step before its line runs, as a precondition', async () => {
+    const marker = `/tmp/kubewalk-guard-${process.pid}-${Date.now()}`
+    const r = await run({
+      ...base,
+      steps: [echoStep('g', `touch ${marker}`, { guard: { command: 'echo secret/default-token', refuse: (o) => (o.stdout.trim() ? 'it exists' : undefined) } })],
+    })
+    expect(r.steps[0]?.error).toMatchObject({ name: 'PreconditionError', code: 'E_PRECONDITION', message: 'g: it exists.' })
+    const { existsSync } = await import('node:fs')
+    expect(existsSync(marker)).toBe(false)
+  })
+  it('a guard that finds nothing lets the step run', async () => {
+    const r = await run({ ...base, steps: [echoStep('g', 'echo ran', { guard: { command: 'true', refuse: (o) => (o.stdout.trim() ? 'x' : undefined) } })] })
+    expect(r.ok).toBe(true)
+  })
+  it('names RBAC when kubectl says forbidden', async () => {
+    const r = await run({ ...base, steps: [echoStep('f', `echo 'error: failed to create token: serviceaccounts "default" is forbidden: User "x" cannot create resource' >&2; exit 1`)] })
+    expect(r.steps[0]?.error).toMatchObject({ code: 'E_FORBIDDEN' })
+    expect(r.steps[0]?.error?.message).toMatch(/^f: the kubeconfig's user is not allowed to do this \(RBAC\): error: failed to create token/)
+  })
+  it('waitTimeoutMs overrides a step wait', async () => {
+    const r = await run({ ...base, waitTimeoutMs: 100, steps: [echoStep('w', 'echo no', { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'a yes', timeoutMs: 60_000, intervalMs: 20 } })] })
+    expect(r.steps[0]?.durationMs).toBeLessThan(2_000)
+    expect(r.steps[0]?.status).toBe('failed')
+  })
+})

@@ -223,6 +223,16 @@ interface GoRun {
   signal?: AbortSignal
 }
 
+/** The first line of the Error field `go mod download -json` prints for a module it cannot fetch. */
+function goJsonError(stdout: string): string | undefined {
+  try {
+    const error = (JSON.parse(stdout) as { Error?: unknown }).Error
+    return typeof error === 'string' ? error.split('\n')[0] : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Runs go with all of its output appended to `log`; returns stdout only when asked (for -json). */
 async function runGo(run: GoRun, what: string, captureStdout = false): Promise<string> {
   const handle = await open(run.log, 'a')
@@ -243,13 +253,10 @@ async function runGo(run: GoRun, what: string, captureStdout = false): Promise<s
     if (result.isCanceled) throw new LabError(`Building ${what} was cancelled.`, { logFile: run.log })
     if (result.failed) {
       const code = (result as { code?: string }).code
-      const downloadError = captureStdout ? /"Error":\s*("(?:[^"\\]|\\.)*")/.exec(String(result.stdout ?? ''))?.[1] : undefined
       const cause =
         code === 'ENOENT'
           ? 'go was not found on PATH; install Go 1.24 or newer'
-          : downloadError
-            ? (JSON.parse(downloadError) as string).split('\n')[0]
-            : `go exited with ${result.exitCode ?? result.signal}`
+          : ((captureStdout ? goJsonError(String(result.stdout ?? '')) : undefined) ?? `go exited with ${result.exitCode ?? result.signal}`)
       const tail = await tailOf(run.log)
       throw new LabError(`Building ${what} failed (${cause}); see ${run.log}.${tail ? `\n${tail}` : ''}`, { logFile: run.log, cause: result })
     }
