@@ -3,6 +3,8 @@ import { equal, truthy, type Assertion } from './step.js'
 import type { APIVersions, Status } from './parse/json.js'
 
 export const CURL_API = 'curl -X GET $APISERVER/api --header "Authorization: Bearer $TOKEN" --insecure'
+/** The same call verifying the server against the kubeconfig's CA (written by the runner to $KUBEWALK_CACERT). */
+export const CURL_API_STRICT_TLS = 'curl -X GET $APISERVER/api --header "Authorization: Bearer $TOKEN" --cacert "$KUBEWALK_CACERT"'
 
 /** The article's success: the token was accepted and /api listed the core group's versions. */
 export function apiVersionsChecks(answer: { kind: string }): Assertion[] {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { steps as allSteps } from '../steps/index.js'
 import { KubewalkError, LabError, PreconditionError, UsageError, errorMessage } from './errors.js'
-import { resolveTarget, type Target } from './kubeconfig.js'
+import { clusterCaPem, resolveTarget, type Target } from './kubeconfig.js'
 import { Secrets } from './redact.js'
 import { run, runnerDefaults, type RunResult } from './runner.js'
 import { createConsoleReporter } from './report/console.js'
@@ -44,6 +44,8 @@ Options for run:
   --token-lifetime SECONDS
                         the lifetime the server gives a token without --duration (default ${runnerDefaults.expectedTokenLifetimeSeconds})
   --show-secrets        print tokens and Secret data as the article does (masked by default)
+  --strict-tls          call the API with curl --cacert (the kubeconfig's CA) instead of the article's
+                        --insecure; reported as a variant of the article's line
 
 Steps that read $CLUSTER_NAME, $APISERVER or $TOKEN take them from earlier steps, or from the
 environment when run alone (kubewalk run --only call-api).
@@ -110,12 +112,13 @@ async function cmdList(args: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`list takes no arguments, got ${positionals[0]}.`)
   const cluster = { name: 'some_server_name', server: '' }
   if (values.json) {
-    io.stdout(`${JSON.stringify(allSteps.map((s) => ({ id: s.id, number: s.number, title: s.title, command: commandOf(s, { cluster }), reads: s.reads, writes: s.writes ?? null })), null, 2)}\n`)
+    io.stdout(`${JSON.stringify(allSteps.map((s) => ({ id: s.id, number: s.number, title: s.title, command: commandOf(s, { cluster }), strictTlsCommand: s.strictTlsCommand ?? null, reads: s.reads, writes: s.writes ?? null })), null, 2)}\n`)
     return EXIT.ok
   }
   for (const s of allSteps) {
     io.stdout(`${s.number}  ${s.id.padEnd(22)} ${s.title}\n`)
-    for (const l of commandOf(s, { cluster }).split('\n')) io.stdout(`    $ ${l}\n`)
+    commandOf(s, { cluster }).split('\n').forEach((l, i) => io.stdout(`    ${i === 0 ? '$' : ' '} ${l}\n`))
+    if (s.strictTlsCommand !== undefined) io.stdout(`    $ ${s.strictTlsCommand}   (--strict-tls)\n`)
   }
   return EXIT.ok
 }
@@ -135,6 +138,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     wait: { type: 'string' },
     'token-lifetime': { type: 'string' },
     'show-secrets': { type: 'boolean' },
+    'strict-tls': { type: 'boolean' },
   })
   if (positionals.length > 0) throw new UsageError(`run takes no arguments, got ${positionals[0]}.`)
   const plainDefault = !io.isTTY || (io.env.NO_COLOR ?? '') !== ''
@@ -149,6 +153,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
   const progress = (line: string): void => io.stderr(`${line}\n`)
   let lab: { kubeconfig: string; stop: () => Promise<void> } | undefined
   let target: Target | undefined
+  let workDir: string | undefined
   try {
     if (values.lab) lab = await startThrowawayLab(progress)
     target = await resolveTarget({
@@ -159,6 +164,12 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
       ...(values.context !== undefined ? { context: values.context } : {}),
       ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
     })
+    let strictTlsCaFile: string | undefined
+    if (values['strict-tls']) {
+      workDir = await mkdtemp(join(tmpdir(), 'kubewalk-ca-'))
+      strictTlsCaFile = join(workDir, 'ca.crt')
+      await writeFile(strictTlsCaFile, await clusterCaPem(target, io.env), { mode: 0o600 })
+    }
     const cluster: ClusterInfo = { name: target.cluster.name, server: target.cluster.server, version: target.serverVersion, context: target.context }
     const secrets = new Secrets()
     // A participant's own exported variables seed steps run alone (--only call-api).
@@ -184,6 +195,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
       expectedTokenLifetimeSeconds: lifetime,
       commandTimeoutMs,
       ...(waitTimeoutMs !== undefined ? { waitTimeoutMs } : {}),
+      ...(strictTlsCaFile !== undefined ? { strictTlsCaFile } : {}),
       signal,
       secrets,
       onEvent: (e) => {
@@ -200,6 +212,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     return exitCodeOf(result)
   } finally {
     await target?.dispose()
+    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true })
     if (lab) await lab.stop()
   }
 }

@@ -125,3 +125,23 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
     throw e
   }
 }
+
+/**
+ * The PEM of the target cluster's CA, as the kubeconfig holds it (data or file), for --strict-tls.
+ * Read with --raw only here, and never printed.
+ */
+export async function clusterCaPem(target: Target, env: Record<string, string | undefined> = process.env): Promise<string> {
+  const r = await runScript('kubectl config view --raw --minify -o json', { env: { ...env, ...target.env }, timeoutMs: 15_000 })
+  if (r.exitCode !== 0) throw new PreconditionError(`--strict-tls: kubectl cannot read the kubeconfig: ${firstLine(r.stderr)}`)
+  const cluster = (JSON.parse(r.stdout) as ConfigView).clusters?.[0]?.cluster
+  const data = cluster?.['certificate-authority-data']
+  if (data !== undefined && data !== '') return Buffer.from(data, 'base64').toString('utf8')
+  const file = cluster?.['certificate-authority']
+  if (file !== undefined && file !== '') {
+    const { readFile } = await import('node:fs/promises')
+    return readFile(file, 'utf8').catch(() => {
+      throw new PreconditionError(`--strict-tls: cannot read the CA file ${file} named by the kubeconfig.`)
+    })
+  }
+  throw new UsageError(`--strict-tls: the kubeconfig holds no CA for cluster ${target.cluster.name}; the article's --insecure is the only way to call it.`)
+}

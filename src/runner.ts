@@ -25,6 +25,8 @@ export interface StepResult {
   number: string
   title: string
   command: string
+  /** Set when the line ran is a variant of the article's (--strict-tls). */
+  variant?: 'strict-tls'
   status: StepStatus
   durationMs: number
   /** How many times the line ran (more than one for steps that wait). */
@@ -57,7 +59,7 @@ export interface RunResult {
 
 /** Progress, for reporters that draw as the run goes. */
 export type RunEvent =
-  | { type: 'step-start'; step: Step; command: string; index: number; total: number }
+  | { type: 'step-start'; step: Step; command: string; variant?: 'strict-tls'; index: number; total: number }
   | { type: 'attempt'; step: Step; attempt: number; elapsedMs: number; waitingFor: string }
   | { type: 'step-end'; result: StepResult; index: number; total: number }
   | { type: 'cleanup-start'; pending: CleanupSpec[] }
@@ -75,6 +77,8 @@ export interface RunOptions {
   expectedTokenLifetimeSeconds?: number
   /** Limit for one command. */
   commandTimeoutMs?: number
+  /** Run the curl steps against the cluster's CA (this PEM file) instead of --insecure. */
+  strictTlsCaFile?: string
   /** Limit for a step's bounded wait (overrides each step's own). */
   waitTimeoutMs?: number
   /** Limit for one cleanup command. */
@@ -134,15 +138,16 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   try {
     for (const [index, step] of o.steps.entries()) {
-      const command = commandOf(step, { cluster: o.cluster })
+      const command = commandOf(step, { cluster: o.cluster }, { strictTls: o.strictTlsCaFile !== undefined })
       const result: StepResult = { id: step.id, number: step.number, title: step.title, command, status: 'skipped', durationMs: 0, attempts: 0, assertions: [], output: { stdout: '', stderr: '', exitCode: null } }
+      if (command !== commandOf(step, { cluster: o.cluster })) result.variant = 'strict-tls'
       results.push(result)
       if (failed || interrupted || o.signal?.aborted) {
         interrupted ||= o.signal?.aborted ?? false
         o.onEvent?.({ type: 'step-end', result, index, total })
         continue
       }
-      o.onEvent?.({ type: 'step-start', step, command, index, total })
+      o.onEvent?.({ type: 'step-start', step, command, ...(result.variant ? { variant: result.variant } : {}), index, total })
       const begin = performance.now()
       try {
         const missing = step.reads.filter((v) => vars[v] === undefined)
@@ -151,7 +156,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
         }
         const ctx = (): StepContext => ({ vars: { ...vars }, cluster: o.cluster, clusters: o.clusters, expectedTokenLifetimeSeconds: o.expectedTokenLifetimeSeconds, values })
         const script = step.writes === undefined ? command : `${command}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
-        const env = { ...o.env, ...vars, KUBEWALK_CAPTURE: captureFile }
+        const env = { ...o.env, ...vars, KUBEWALK_CAPTURE: captureFile, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
         const signal = o.signal ? { signal: o.signal } : {}
         if (step.guard) {
           const g = await runScript(step.guard.command, { env, timeoutMs: o.commandTimeoutMs, ...signal })
@@ -188,6 +193,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
           }
           const passed = parseError === undefined && result.assertions.every((a) => a.ok)
           if (passed) break
+          const refused = result.assertions.find((a) => !a.ok && a.precondition !== undefined)
+          if (refused) throw new PreconditionError(`${step.id}: ${refused.precondition}.`)
           if (!step.wait || performance.now() + step.wait.intervalMs > deadline) {
             const waited = step.wait ? ` after waiting ${Math.round((performance.now() - begin) / 1000)} s for ${step.wait.for}` : ''
             if (parseError) throw new ParseError(step.id, `${parseError.message.slice(step.id.length + 2)}${waited}`, parseError.input, { cause: parseError })

@@ -11,6 +11,8 @@ export interface Assertion {
   ok: boolean
   expected?: unknown
   actual?: unknown
+  /** When this check fails the cluster is not fit for the replay (exit 2); says why, in a sentence. */
+  precondition?: string
 }
 
 /** What a command printed, and the variable the line assigned (for `TOKEN=$(…)` lines). */
@@ -62,6 +64,8 @@ export interface Step<T = unknown> {
   title: string
   /** The article's command line; a function only where the article leaves a value to the reader. */
   command: string | ((ctx: Pick<StepContext, 'cluster'>) => string)
+  /** The line with the cluster's CA (`--cacert`) in place of `--insecure`, for --strict-tls. */
+  strictTlsCommand?: string
   /** Variables the line expands; the runner refuses to run it without them. */
   reads: readonly VarName[]
   /** The variable the line assigns (`TOKEN=$(…)`). */
@@ -92,8 +96,9 @@ export function defineStep<T>(step: Step<T>): Step<T> {
   return step
 }
 
-/** Resolves a step's command line for a cluster. */
-export function commandOf(step: Step<unknown>, ctx: Pick<StepContext, 'cluster'>): string {
+/** Resolves a step's command line for a cluster, and its --strict-tls variant when asked. */
+export function commandOf(step: Step<unknown>, ctx: Pick<StepContext, 'cluster'>, opts: { strictTls?: boolean } = {}): string {
+  if (opts.strictTls && step.strictTlsCommand !== undefined) return step.strictTlsCommand
   return typeof step.command === 'function' ? step.command(ctx) : step.command
 }
 

@@ -1,13 +1,14 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep } from '../src/step.js'
 import { parseApiAnswer } from '../src/parse/json.js'
-import { CURL_API, apiVersionsChecks } from '../src/checks.js'
+import { CURL_API, CURL_API_STRICT_TLS, apiVersionsChecks } from '../src/checks.js'
 
 export const callApi = defineStep({
   id: 'call-api',
   number: '05',
   title: 'Call /api with curl and the bound token',
   command: CURL_API,
+  strictTlsCommand: CURL_API_STRICT_TLS,
   reads: ['APISERVER', 'TOKEN'],
   parse: (out) => parseApiAnswer('call-api', out.stdout),
   check: (answer) => apiVersionsChecks(answer),

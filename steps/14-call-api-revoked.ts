@@ -1,13 +1,14 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep } from '../src/step.js'
 import { parseApiAnswer } from '../src/parse/json.js'
-import { CURL_API, unauthorizedChecks } from '../src/checks.js'
+import { CURL_API, CURL_API_STRICT_TLS, unauthorizedChecks } from '../src/checks.js'
 
 export const callApiRevoked = defineStep({
   id: 'call-api-revoked',
   number: '14',
   title: 'Call /api again: the deleted token is refused',
   command: CURL_API,
+  strictTlsCommand: CURL_API_STRICT_TLS,
   reads: ['APISERVER', 'TOKEN'],
   parse: (out) => parseApiAnswer('call-api-revoked', out.stdout),
   check: (answer) => unauthorizedChecks(answer),

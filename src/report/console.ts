@@ -75,6 +75,7 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
         case 'step-start':
           out(`${paint('bold', `▶ ${String(e.index + 1).padStart(2, '0')}/${e.total} ${e.step.id}`)} ${paint('dim', '—')} ${e.step.title}`)
           e.command.split('\n').forEach((l, i) => out(`  ${i === 0 ? paint('cyan', '$') : ' '} ${l}`))
+          if (e.variant) out(paint('dim', `  (${e.variant}: a variant of the article's line, which uses --insecure)`))
           break
         case 'attempt':
           if (o.pretty) {

@@ -23,6 +23,7 @@ export function toJsonReport(result: RunResult, cluster: ClusterInfo, opts: { se
         number: s.number,
         title: s.title,
         command: s.command,
+        ...(s.variant ? { variant: s.variant } : {}),
         status: s.status,
         durationMs: s.durationMs,
         attempts: s.attempts,
