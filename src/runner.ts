@@ -81,7 +81,7 @@ export interface RunOptions {
   strictTlsCaFile?: string
   /** Limit for a step's bounded wait (overrides each step's own). */
   waitTimeoutMs?: number
-  /** Limit for one cleanup command. */
+  /** Limit for one cleanup command (default: commandTimeoutMs). */
   cleanupTimeoutMs?: number
   signal?: AbortSignal
   onEvent?: (event: RunEvent) => void
@@ -92,7 +92,6 @@ export interface RunOptions {
 export const runnerDefaults = {
   expectedTokenLifetimeSeconds: 3600,
   commandTimeoutMs: 30_000,
-  cleanupTimeoutMs: 30_000,
 }
 
 const toError = (e: unknown): StepError =>
@@ -227,16 +226,17 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
 async function runCleanups(pending: CleanupSpec[], o: RunOptions & typeof runnerDefaults): Promise<CleanupResult[]> {
   if (pending.length === 0) return []
+  const timeoutMs = o.cleanupTimeoutMs ?? o.commandTimeoutMs
   o.onEvent?.({ type: 'cleanup-start', pending })
   const done: CleanupResult[] = []
   for (const c of pending) {
     // Cleanup ignores the run's abort signal: an interrupted run still removes what it created.
     let result: CleanupResult
     try {
-      const r = await runScript(c.command, { env: { ...o.env }, timeoutMs: o.cleanupTimeoutMs })
+      const r = await runScript(c.command, { env: { ...o.env }, timeoutMs })
       result = r.exitCode === 0
         ? { describe: c.describe, command: c.command, status: 'done' }
-        : { describe: c.describe, command: c.command, status: 'failed', error: r.timedOut ? `no answer within ${o.cleanupTimeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}` }
+        : { describe: c.describe, command: c.command, status: 'failed', error: r.timedOut ? `no answer within ${timeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}` }
     } catch (e) {
       result = { describe: c.describe, command: c.command, status: 'failed', error: errorMessage(e) }
     }

@@ -22,6 +22,6 @@ export interface JsonReport {
   ok: boolean
   status: string
   cluster: { name: string; server: string; version: string }
-  steps: { id: string; status: string; attempts: number; durationMs: number; command: string; assertions: { name: string; ok: boolean; expected?: unknown; actual?: unknown }[]; output: { stdout: string; stderr: string }; error?: { message: string } }[]
+  steps: { id: string; variant?: string; status: string; attempts: number; durationMs: number; command: string; assertions: { name: string; ok: boolean; expected?: unknown; actual?: unknown }[]; output: { stdout: string; stderr: string }; error?: { message: string } }[]
   cleanup: { describe: string; status: string }[]
 }

@@ -10,7 +10,7 @@ import { labDown, labStatus, labUp, startedLabProcesses, stopStartedLabProcesses
 
 const binaries = await findLabBinaries()
 const inCI = process.env.CI === 'true'
-const missing = `no lab binaries in ${labBinDir()}; build them with \`npx tsx scripts/lab.ts build\``
+const missing = `no lab binaries in ${labBinDir()}; build them with \`npx kubewalk lab build\``
 // The dispatcher's 1.33 client, as the article's `kubectl` resolves against this lab; the lab's own kubectl elsewhere.
 const GCLOUD_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33'
 

@@ -1,0 +1,102 @@
+// Faults, on a lab of its own (it is damaged on purpose): no kube-controller-manager, an API server
+// paused with SIGSTOP, an API server killed mid-run. Each must end in a clear sentence, not a hang.
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { findLabBinaries, labDown, labUp } from '../../src/lab/index.js'
+import { kubewalk, type JsonReport } from './cli.js'
+import { kubectl, secretExists } from './kube.js'
+
+const skipReason = inject('labSkipReason')
+const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
+
+let parent = ''
+let dir = ''
+let kubeconfig = ''
+let apiserverPid = 0
+
+beforeAll(async () => {
+  if (skipReason !== '') return
+  const binaries = await findLabBinaries()
+  if (!binaries) throw new Error('lab binaries vanished after global setup')
+  parent = await mkdtemp(join(tmpdir(), 'kubewalk-faults-'))
+  dir = join(parent, 'lab')
+  const state = await labUp({ dir, binaries, controllerManager: false })
+  kubeconfig = state.kubeconfig
+  apiserverPid = state.components['kube-apiserver']!.pid
+  // Without the controller manager nobody creates the default ServiceAccount: the test does.
+  expect((await kubectl(kubeconfig, ['create', 'serviceaccount', 'default'])).exitCode).toBe(0)
+})
+afterAll(async () => {
+  if (apiserverPid) {
+    try {
+      process.kill(-apiserverPid, 'SIGCONT')
+    } catch {
+      // already gone
+    }
+  }
+  if (dir) await labDown({ dir })
+  if (parent) await rm(parent, { recursive: true, force: true })
+})
+
+describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
+  it('without kube-controller-manager, step 09 fails within its wait limit naming the token controller, and cleanup still runs', async () => {
+    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--wait', '3', '--reporter', 'json'])
+    expect(r.exitCode).toBe(1)
+    const report = JSON.parse(r.stdout) as JsonReport
+    const step = report.steps.find((s) => s.id === 'list-secrets-after')!
+    expect(step.status).toBe('failed')
+    expect(step.error?.message).toBe('list-secrets-after: DATA is 3 (ca.crt, namespace, token) (expected "3", got "0") after waiting 3 s for the token controller (kube-controller-manager) to fill default-token.')
+    expect(step.durationMs).toBeLessThan(6_000)
+    expect(report.steps.filter((s) => s.status === 'skipped').map((s) => s.id)).toEqual(['secrets-yaml', 'read-secret-token', 'call-api-secret-token', 'delete-token-secret', 'call-api-revoked'])
+    expect(report.cleanup).toEqual([{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' }])
+    expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
+  })
+
+  it('an API server paused with SIGSTOP ends the step with a timeout naming the command; after SIGCONT the lab answers again', async () => {
+    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '3', '--wait', '20', '--reporter', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    // Pause once the Secret exists (step 09 is waiting for a controller that is not there).
+    const secretSeen = (async () => {
+      for (let i = 0; i < 200 && !(await secretExists(kubeconfig, 'default-token').catch(() => false)); i++) await new Promise((r) => setTimeout(r, 100))
+    })()
+    await secretSeen
+    process.kill(-apiserverPid, 'SIGSTOP')
+    const began = Date.now()
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    const tookMs = Date.now() - began
+    process.kill(-apiserverPid, 'SIGCONT')
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout) as JsonReport
+    const step = report.steps.find((s) => s.status === 'failed')!
+    expect(step.id).toBe('list-secrets-after')
+    expect(step.error?.message).toBe('list-secrets-after: the command did not finish within 3 s (is the API server answering?); raise --timeout if it is just slow.')
+    // Cleanup could not reach the paused server either, and says so instead of hanging.
+    expect(report.cleanup).toEqual([expect.objectContaining({ describe: 'delete Secret default-token', status: 'failed', error: 'no answer within 3 s' })])
+    expect(tookMs).toBeLessThan(15_000)
+    // Recovery: the server answers again, and the Secret the report said was left is there to remove.
+    expect((await kubectl(kubeconfig, ['get', '--raw', '/readyz'])).stdout).toBe('ok')
+    expect(await secretExists(kubeconfig, 'default-token')).toBe(true)
+    await kubectl(kubeconfig, ['delete', 'secret', 'default-token'])
+  })
+
+  it('an API server stopped mid-run fails the step and the report names what it could not delete', async () => {
+    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '5', '--wait', '20', '--reporter', 'plain'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    for (let i = 0; i < 200 && !(await secretExists(kubeconfig, 'default-token').catch(() => false)); i++) await new Promise((r) => setTimeout(r, 100))
+    process.kill(-apiserverPid, 'SIGKILL')
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/✘ \d\d\/14 list-secrets-after .*: the command exited with code 1: .*(connection refused|connect: )/)
+    expect(stdout).toMatch(/✗ delete Secret default-token: .*connection refused/)
+    expect(stdout).toContain('! could not clean up: delete Secret default-token (run: kubectl delete secret default-token --ignore-not-found)')
+    const lab = JSON.parse(await readFile(join(dir, 'lab.json'), 'utf8')) as { components: Record<string, { pid: number }> }
+    expect(lab.components['kube-apiserver']?.pid).toBe(apiserverPid)
+    apiserverPid = 0
+  })
+})

@@ -1,0 +1,129 @@
+// Safe on a real cluster: what is not ours stays untouched, secrets stay masked, refusals exit 2,
+// and an interrupted run still removes what it created. All against the shared lab.
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { execa } from 'execa'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { parse as parseYaml, stringify } from 'yaml'
+import { kubewalk, type JsonReport } from './cli.js'
+import { kubectl, secretExists, TOKEN_SHAPED } from './kube.js'
+
+const kubeconfig = inject('labKubeconfig')
+const skipReason = inject('labSkipReason')
+const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
+
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kubewalk-safety-'))
+})
+afterAll(async () => rm(dir, { recursive: true, force: true }))
+
+describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
+  it.each([[[] as string[]], [['--from', 'apply-token-secret']]])('leaves a default-token that is not ours untouched (args %j): exit 2', async (extra) => {
+    expect((await kubectl(kubeconfig, ['create', 'secret', 'generic', 'default-token', '--from-literal=mine=precious'])).exitCode).toBe(0)
+    try {
+      const before = await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-o', 'json'])
+      const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'plain', ...extra], { TOKEN: '', APISERVER: '', CLUSTER_NAME: '' })
+      expect(r.exitCode).toBe(2)
+      expect(r.stdout).toMatch(/a Secret default-token already exists in this namespace/)
+      const after = await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-o', 'json'])
+      const pick = (j: string) => {
+        const s = JSON.parse(j) as { data: unknown; type: string; metadata: { resourceVersion: string; annotations?: unknown } }
+        return { data: s.data, type: s.type, rv: s.metadata.resourceVersion, annotations: s.metadata.annotations }
+      }
+      expect(pick(after.stdout)).toEqual(pick(before.stdout))
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'secret', 'default-token'])
+    }
+  })
+
+  it('masks tokens and Secret data in the pretty reporter, in --out files and on stderr; --show-secrets shows them', async () => {
+    const out = join(dir, 'report.txt')
+    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'pretty', '--out', out])
+    expect(r.exitCode).toBe(0)
+    const written = await readFile(out, 'utf8')
+    expect(written).toContain('14 passed')
+    for (const text of [written, r.stdout, r.stderr]) expect(text).not.toMatch(TOKEN_SHAPED)
+    // The Secret's YAML: every data value masked, its keys still shown.
+    expect(written).toMatch(/ca\.crt: \[masked, \d+ chars\]/)
+    expect(written).toMatch(/namespace: \[masked, \d+ chars\]/)
+    const jsonOut = join(dir, 'report.json')
+    expect((await kubewalk(['run', '--kubeconfig', kubeconfig, '--to', 'secrets-yaml', '--reporter', 'json', '--out', jsonOut])).exitCode).toBe(0)
+    expect(await readFile(jsonOut, 'utf8')).not.toMatch(TOKEN_SHAPED)
+
+    const shown = await kubewalk(['run', '--kubeconfig', kubeconfig, '--to', 'create-token', '--reporter', 'plain', '--show-secrets'])
+    expect(shown.stdout).toMatch(TOKEN_SHAPED)
+  })
+
+  it('replays with --strict-tls: curl checks the server against the kubeconfig CA', async () => {
+    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--strict-tls', '--reporter', 'json'])
+    const report = JSON.parse(r.stdout) as JsonReport
+    expect(report.ok).toBe(true)
+    const variants = report.steps.filter((s) => s.variant === 'strict-tls').map((s) => s.id)
+    expect(variants).toEqual(['call-api', 'call-api-secret-token', 'call-api-revoked'])
+    for (const s of report.steps.filter((x) => x.variant)) expect(s.command).toContain('--cacert "$KUBEWALK_CACERT"')
+    // Proof the CA is used, not ignored: a loopback server with a certificate the lab's CA did not sign is refused.
+    await execa('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1'])
+    const server = createServer({ key: await readFile(join(dir, 'k.pem')), cert: await readFile(join(dir, 'c.pem')) }, (_req, res) => res.end('{"kind":"APIVersions","versions":["v1"]}'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const stranger = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const env = { TOKEN: 'not-a-real-token', APISERVER: stranger }
+      const insecure = await kubewalk(['run', '--kubeconfig', kubeconfig, '--only', 'call-api', '--reporter', 'json'], env)
+      expect(insecure.exitCode).toBe(0)
+      const strict = await kubewalk(['run', '--kubeconfig', kubeconfig, '--strict-tls', '--only', 'call-api', '--reporter', 'json'], env)
+      expect(strict.exitCode).toBe(1)
+      expect((JSON.parse(strict.stdout) as JsonReport).steps[0]?.error?.message).toMatch(/^call-api: the command exited with code 60: curl: \(60\)/)
+    } finally {
+      server.close()
+    }
+  })
+
+  it('refuses with exit 2 when RBAC does not let the user create tokens, and changes nothing', async () => {
+    await kubectl(kubeconfig, ['create', 'serviceaccount', 'kubewalk-nobody'])
+    try {
+      const token = (await kubectl(kubeconfig, ['create', 'token', 'kubewalk-nobody'])).stdout.trim()
+      const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as { users: { name: string; user: Record<string, string> }[] }
+      cfg.users = cfg.users.map((u) => ({ name: u.name, user: { token } }))
+      const limited = join(dir, 'nobody.kubeconfig')
+      await writeFile(limited, stringify(cfg), { mode: 0o600 })
+      const r = await kubewalk(['run', '--kubeconfig', limited, '--reporter', 'plain'])
+      expect(r.exitCode).toBe(2)
+      expect(r.stdout).toMatch(/create-token: the kubeconfig's user is not allowed to do this \(RBAC\): error: failed to create token: serviceaccounts "default" is forbidden/)
+      expect(r.stdout).not.toMatch(TOKEN_SHAPED)
+      expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'serviceaccount', 'kubewalk-nobody'])
+    }
+  })
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('on %s mid-run, stops, deletes the Secret it created, says so, exits 130', async (signal) => {
+    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--reporter', 'plain'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const sent = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString()
+        // Step 08 created the Secret; interrupt while it exists.
+        if (stdout.includes('✔ 08/14 apply-token-secret') && !child.killed) {
+          child.kill(signal)
+          resolve()
+        }
+      })
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
+    await sent
+    expect(code).toBe(130)
+    expect(stderr).toContain(`${signal}: stopping the current step, then removing what this run created`)
+    expect(stdout).toContain('Cleaning up 1 object(s) this run created:')
+    expect(stdout).toContain('✓ delete Secret default-token')
+    expect(stdout).toMatch(/✘ interrupted/)
+    expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
+  })
+})
