@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage } from './errors.js'
+import { withoutProgressMeter } from './parse/curl.js'
 import type { Secrets } from './redact.js'
 import { runScript, type ShellResult } from './shell.js'
 import { commandOf, type Assertion, type CleanupSpec, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type VarName, type Vars } from './step.js'
@@ -105,7 +106,7 @@ function commandFailure(step: Step, r: ShellResult, timeoutMs: number): CommandE
   const evidence = { command: r.command, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs }
   if (r.timedOut) return new CommandError(`${step.id}: the command did not finish within ${timeoutMs / 1000} s (is the API server answering?); raise --timeout if it is just slow.`, evidence, { timedOut: true })
   if (r.aborted) return new CommandError(`${step.id}: interrupted.`, evidence)
-  const why = firstLine(r.stderr) || firstLine(r.stdout) || 'no output'
+  const why = firstLine(withoutProgressMeter(r.stderr)) || firstLine(r.stdout) || 'no output'
   if (/\bis forbidden\b/.test(r.stderr)) {
     return new CommandError(`${step.id}: the kubeconfig's user is not allowed to do this (RBAC): ${why}`, evidence, { code: 'E_FORBIDDEN' })
   }
@@ -116,7 +117,8 @@ function describeFailures(assertions: Assertion[]): string {
   const bad = assertions.filter((a) => !a.ok)
   const first = bad[0]
   if (!first) return ''
-  const detail = 'expected' in first || 'actual' in first ? ` (expected ${JSON.stringify(first.expected)}, got ${JSON.stringify(first.actual)})` : ''
+  const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v))
+  const detail = 'expected' in first || 'actual' in first ? ` (${'expected' in first ? `expected ${show(first.expected)}, ` : ''}got ${show(first.actual)})` : ''
   return `${first.name}${detail}${bad.length > 1 ? ` and ${bad.length - 1} more check(s) failed` : ''}`
 }
 

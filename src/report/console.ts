@@ -3,6 +3,9 @@
 import { redact, type Secrets } from '../redact.js'
 import type { RunEvent, RunResult, StepResult } from '../runner.js'
 import type { ClusterInfo } from './json.js'
+import { withoutProgressMeter } from '../parse/curl.js'
+
+export { withoutProgressMeter }
 
 export interface ConsoleReporterOptions {
   write: (text: string) => void
@@ -16,13 +19,8 @@ export interface ConsoleReporterOptions {
 const styles = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const
 type Style = keyof typeof styles
 
+const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v))
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
-
-// curl draws a progress meter on stderr when stdout is not a terminal; in the article's terminal
-// it drew none. Hidden here only: the JSON report keeps stderr as it was.
-const METER = /^\s*(?:% Total\s+% Received.*|Dload\s+Upload.*|\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+.*--:--:--.*)$/
-export const withoutProgressMeter = (stderr: string): string =>
-  stderr.split('\n').filter((l) => !METER.test(l.replace(/\r/g, ''))).join('\n')
 
 export function createConsoleReporter(o: ConsoleReporterOptions) {
   const paint = (style: Style, text: string): string => (o.pretty ? `\x1b[${styles[style][0]}m${text}\x1b[${styles[style][1]}m` : text)
@@ -56,7 +54,7 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
     block('stderr', withoutProgressMeter(r.output.stderr))
     if (r.captured) out(`  ${paint('cyan', `${r.captured.name}=`)}${mask(r.captured.value)}`)
     for (const a of r.assertions) {
-      const detail = a.ok ? '' : paint('dim', ` (expected ${mask(JSON.stringify(a.expected))}, got ${mask(JSON.stringify(a.actual))})`)
+      const detail = a.ok || !('expected' in a || 'actual' in a) ? '' : paint('dim', ` (${'expected' in a ? `expected ${mask(show(a.expected))}, ` : ''}got ${mask(show(a.actual))})`)
       out(`  ${a.ok ? paint('green', '✓') : paint('red', '✗')} ${a.name}${detail}`)
     }
     const attempts = r.attempts > 1 ? `, ${r.attempts} attempts` : ''

@@ -83,3 +83,13 @@ describe('withoutProgressMeter', () => {
     expect(withoutProgressMeter(stderr)).toBe('curl: (7) Failed to connect to 127.0.0.1 port 1 after 0 ms: Could not connect to server')
   })
 })
+
+describe('console reporter on checks without an expected value', () => {
+  it('prints a failed truthy check without crashing', () => {
+    const out: string[] = []
+    const r = createConsoleReporter({ write: (t) => void out.push(t), pretty: false })
+    const step: StepResult = { ...failed, assertions: [{ name: 'no default-token Secret yet', ok: false, actual: ['default-token'] }] }
+    r.onEvent({ type: 'step-end', result: step, index: 6, total: 14 })
+    expect(out.join('')).toContain('✗ no default-token Secret yet (got ["default-token"])')
+  })
+})
