@@ -113,7 +113,7 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
     } catch {
       serverVersion = undefined
     }
-    if (serverVersion === undefined) {
+    if (serverVersion === undefined || serverVersion === '') {
       const why = version.timedOut ? `no answer within ${timeoutMs / 1000} s` : firstLine(version.stderr) || 'no server version in the answer'
       throw new PreconditionError(`cannot reach the API server of ${cluster.name} at ${cluster.server}: ${why}`)
     }

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { findLabBinaries, labDown, labUp } from '../../src/lab/index.js'
 import { kubewalk, type JsonReport } from './cli.js'
@@ -17,6 +18,15 @@ let parent = ''
 let dir = ''
 let kubeconfig = ''
 let apiserverPid = 0
+
+/** Until step 08 of a running replay has created the Secret (bounded: 20 s). */
+async function waitForSecret(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await secretExists(kubeconfig, 'default-token').catch(() => false)) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error('the replay never created default-token')
+}
 
 beforeAll(async () => {
   if (skipReason !== '') return
@@ -61,10 +71,7 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     let stdout = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     // Pause once the Secret exists (step 09 is waiting for a controller that is not there).
-    const secretSeen = (async () => {
-      for (let i = 0; i < 200 && !(await secretExists(kubeconfig, 'default-token').catch(() => false)); i++) await new Promise((r) => setTimeout(r, 100))
-    })()
-    await secretSeen
+    await waitForSecret()
     process.kill(-apiserverPid, 'SIGSTOP')
     const began = Date.now()
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
@@ -84,11 +91,62 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     await kubectl(kubeconfig, ['delete', 'secret', 'default-token'])
   })
 
+  it('a kubectl killed mid-step fails the step and cleanup still runs', async () => {
+    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--wait', '20', '--reporter', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    await waitForSecret()
+    // Step 09 reruns `kubectl get secrets` every 250 ms: kill one of them.
+    let killed = false
+    for (let i = 0; i < 100 && !killed; i++) {
+      const { stdout: pids } = await execa('pgrep', ['-f', '^kubectl get secrets$'], { reject: false })
+      for (const pid of pids.split('\n').filter(Boolean)) {
+        try {
+          process.kill(Number(pid), 'SIGKILL')
+          killed = true
+        } catch {
+          // it finished first
+        }
+      }
+      if (!killed) await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(killed).toBe(true)
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout) as JsonReport
+    expect(report.steps.find((s) => s.status === 'failed')?.error?.message).toMatch(/^list-secrets-after: the command exited with code (137|SIGKILL)/)
+    expect(report.cleanup).toEqual([expect.objectContaining({ describe: 'delete Secret default-token', status: 'done' })])
+    expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
+  })
+
+  it('a second Ctrl-C during cleanup is explained, not obeyed; cleanup finishes', async () => {
+    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '4', '--wait', '20', '--reporter', 'plain'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    await waitForSecret()
+    // Pause the API server so cleanup is slow, then interrupt twice.
+    process.kill(-apiserverPid, 'SIGSTOP')
+    child.kill('SIGINT')
+    for (let i = 0; i < 100 && !stdout.includes('Cleaning up'); i++) await new Promise((r) => setTimeout(r, 50))
+    child.kill('SIGINT')
+    await new Promise((r) => setTimeout(r, 300))
+    process.kill(-apiserverPid, 'SIGCONT')
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(130)
+    expect(stderr).toContain('still cleaning up (delete Secret default-token); leaving now would leave it on the cluster. Press Ctrl-C again to leave anyway.')
+    // The run did not leave at the second Ctrl-C: cleanup ran to its end and reported.
+    expect(stdout).toMatch(/[✓✗] delete Secret default-token/)
+    expect(stdout).toMatch(/✘ interrupted/)
+    await kubectl(kubeconfig, ['delete', 'secret', 'default-token', '--ignore-not-found'])
+  })
+
   it('an API server stopped mid-run fails the step and the report names what it could not delete', async () => {
     const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '5', '--wait', '20', '--reporter', 'plain'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    for (let i = 0; i < 200 && !(await secretExists(kubeconfig, 'default-token').catch(() => false)); i++) await new Promise((r) => setTimeout(r, 100))
+    await waitForSecret()
     process.kill(-apiserverPid, 'SIGKILL')
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     expect(code).toBe(1)

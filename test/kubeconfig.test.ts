@@ -1,0 +1,57 @@
+// resolveTarget against a stand-in /version endpoint on loopback: only the version gate is faked here;
+// the real API server is the e2e suite's.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { stringify } from 'yaml'
+import { resolveTarget } from '../src/kubeconfig.js'
+
+let server: Server | undefined
+let dir: string | undefined
+afterEach(async () => {
+  server?.close()
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+async function fakeServer(gitVersion: string): Promise<string> {
+  server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json')
+    res.end(req.url?.split('?')[0] === '/version' ? JSON.stringify({ major: '1', minor: gitVersion.split('.')[1], gitVersion }) : '{}')
+  })
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r))
+  dir = await mkdtemp(join(tmpdir(), 'kubewalk-kc-'))
+  const file = join(dir, 'config')
+  await writeFile(file, stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'old',
+    clusters: [{ name: 'old', cluster: { server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } }],
+    users: [{ name: 'u', user: {} }],
+    contexts: [{ name: 'old', context: { cluster: 'old', user: 'u' } }],
+  }))
+  return file
+}
+
+describe('resolveTarget', () => {
+  it('refuses a server older than 1.24, where kubectl create token does not exist', async () => {
+    const kubeconfig = await fakeServer('v1.23.17')
+    await expect(resolveTarget({ kubeconfig })).rejects.toThrow('old runs Kubernetes v1.23.17; kubectl create token needs 1.24 or newer.')
+  })
+  it('accepts 1.24 and reports the version and cluster', async () => {
+    const kubeconfig = await fakeServer('v1.24.0')
+    const t = await resolveTarget({ kubeconfig })
+    expect({ version: t.serverVersion, cluster: t.cluster.name, context: t.context, env: t.env.KUBECONFIG }).toEqual({ version: 'v1.24.0', cluster: 'old', context: 'old', env: kubeconfig })
+    await t.dispose()
+  })
+  it('applies --context through an overlay file first in KUBECONFIG, and removes it', async () => {
+    const kubeconfig = await fakeServer('v1.30.0')
+    const t = await resolveTarget({ kubeconfig, context: 'old' })
+    const overlay = t.env.KUBECONFIG?.split(':')[0] ?? ''
+    expect(t.env.KUBECONFIG).toBe(`${overlay}:${kubeconfig}`)
+    const { existsSync, readFileSync } = await import('node:fs')
+    expect(readFileSync(overlay, 'utf8')).toContain('current-context: old')
+    await t.dispose()
+    expect(existsSync(overlay)).toBe(false)
+  })
+})
