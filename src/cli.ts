@@ -1,5 +1,4 @@
 // Arguments → one of: run, list, lab. Prints, picks the exit code; everything else lives below it.
-import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,9 +9,12 @@ import { Secrets } from './redact.js'
 import { run, runnerDefaults, type RunResult } from './runner.js'
 import { createConsoleReporter } from './report/console.js'
 import { renderJson, type ClusterInfo } from './report/json.js'
+import { defaultIo, parse, type Io } from './args.js'
 import { commandOf, type Step, type VarName, type Vars } from './step.js'
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
+import { EXIT } from './args.js'
+
+export { EXIT, type Io }
 
 const REPORTERS = ['pretty', 'plain', 'json'] as const
 type Reporter = (typeof REPORTERS)[number]
@@ -52,35 +54,6 @@ environment when run alone (kubewalk run --only call-api).
 
 Exit codes: 0 all steps passed, 1 a step failed, 2 usage or precondition error, 130 interrupted.
 `
-
-/** Output sinks, so tests can capture them. */
-export interface Io {
-  stdout: (text: string) => void
-  stderr: (text: string) => void
-  isTTY: boolean
-  env: Record<string, string | undefined>
-}
-
-const defaultIo = (): Io => ({
-  stdout: (t) => void process.stdout.write(t),
-  stderr: (t) => void process.stderr.write(t),
-  isTTY: process.stdout.isTTY === true,
-  env: process.env,
-})
-
-type Flags = Record<string, { type: 'string' | 'boolean' }>
-type FlagValues<O extends Flags> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }
-
-function parse<const O extends Flags>(args: string[], options: O): { values: FlagValues<O>; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args, options: options as ParseArgsConfig['options'], strict: true, allowPositionals: true })
-    return { values: values as FlagValues<O>, positionals }
-  } catch (e) {
-    // node's messages are long and mention parseArgs; keep the part a user needs.
-    const msg = errorMessage(e).replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option '(.*?)'.*$/s, "unknown option '$1'")
-    throw new UsageError(`${msg}; see kubewalk --help.`)
-  }
-}
 
 function stepIndex(steps: readonly Step[], flag: string, id: string): number {
   const i = steps.findIndex((s) => s.id === id || s.number === id)
