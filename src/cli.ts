@@ -5,10 +5,11 @@ import { join } from 'node:path'
 import { steps as allSteps } from '../steps/index.js'
 import { KubewalkError, LabError, PreconditionError, UsageError, errorMessage } from './errors.js'
 import { clusterCaPem, resolveTarget, type Target } from './kubeconfig.js'
-import { Secrets } from './redact.js'
+import { Secrets, redactDeep } from './redact.js'
 import { run, runnerDefaults, type RunResult } from './runner.js'
 import { createConsoleReporter } from './report/console.js'
 import { renderJson, type ClusterInfo } from './report/json.js'
+import { driftCounts, driftOf } from './drift.js'
 import { defaultIo, parse, type Io } from './args.js'
 import { commandOf, type Step, type VarName, type Vars } from './step.js'
 
@@ -23,6 +24,8 @@ const HELP = `kubewalk — replay "Calling the Kubernetes API with curl using a 
 
 Usage:
   kubewalk run [options]        replay the article's 14 steps, with checks, then clean up
+  kubewalk drift [options]      replay quietly, then print only how this cluster differs from the
+                                article: expected (tokens, times, ids, addresses), newer versions, real
   kubewalk list [--json]        list the steps and their commands
   kubewalk lab build            build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached)
   kubewalk lab up [--dir DIR] [--cluster-name NAME] [--no-controller-manager]
@@ -31,7 +34,7 @@ Usage:
   kubewalk lab down [--dir DIR] stop it and remove DIR
   kubewalk help | --help | --version
 
-Options for run:
+Options for run (and drift):
   --kubeconfig FILE     kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config); never written
   --context NAME        kubeconfig context to use (default: the current context)
   --cluster NAME        the cluster name for CLUSTER_NAME (default: the context's cluster; another
@@ -52,7 +55,8 @@ Options for run:
 Steps that read $CLUSTER_NAME, $APISERVER or $TOKEN take them from earlier steps, or from the
 environment when run alone (kubewalk run --only call-api).
 
-Exit codes: 0 all steps passed, 1 a step failed, 2 usage or precondition error, 130 interrupted.
+Exit codes: 0 all steps passed, 1 a step failed, 2 usage or precondition error, 130 interrupted;
+drift also exits 1 when it finds a real difference.
 `
 
 function stepIndex(steps: readonly Step[], flag: string, id: string): number {
@@ -96,7 +100,8 @@ async function cmdList(args: string[], io: Io): Promise<number> {
   return EXIT.ok
 }
 
-async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStart: (what: string[]) => void): Promise<number> {
+/** `run` replays with a reporter; `drift` replays quietly and prints only how the run differs from the article. */
+async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStart: (what: string[]) => void, mode: 'run' | 'drift' = 'run'): Promise<number> {
   const { values, positionals } = parse(args, {
     kubeconfig: { type: 'string' },
     context: { type: 'string' },
@@ -157,7 +162,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     const showSecrets = values['show-secrets'] === true
     const chunks: string[] = []
     const toReport = values.out !== undefined ? (t: string) => void chunks.push(t) : io.stdout
-    const human = reporter === 'json' ? undefined : createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets })
+    const human = reporter === 'json' || mode === 'drift' ? undefined : createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets })
     human?.header(cluster)
     const result: RunResult = await run({
       steps,
@@ -176,12 +181,22 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
         human?.onEvent(e)
       },
     })
+    const drift = driftOf(result, steps)
+    if (drift.some((d) => d.items.length > 0)) human?.drift(drift)
     human?.summary(result)
-    if (reporter === 'json') toReport(renderJson(result, cluster, { secrets, showSecrets }))
+    if (mode === 'drift') {
+      if (reporter === 'json') toReport(`${JSON.stringify(showSecrets ? drift : redactDeep(drift, secrets), null, 2)}\n`)
+      else {
+        const r = createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets })
+        r.drift(drift)
+        r.summary(result)
+      }
+    } else if (reporter === 'json') toReport(renderJson(result, cluster, { secrets, showSecrets, drift }))
     if (values.out !== undefined) {
       await writeFile(values.out, chunks.join(''))
       io.stderr(`report written to ${values.out}\n`)
     }
+    if (mode === 'drift' && result.ok) return driftCounts(drift).real > 0 ? EXIT.failed : EXIT.ok
     return exitCodeOf(result)
   } finally {
     await target?.dispose()
@@ -284,7 +299,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
   }
   const [command, ...rest] = argv
-  const listen = command === 'run'
+  const listen = command === 'run' || command === 'drift'
   if (listen) {
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
@@ -304,11 +319,12 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       case 'list':
         return await cmdList(rest, io)
       case 'run':
+      case 'drift':
         if (rest.includes('--help') || rest.includes('-h')) {
           io.stdout(HELP)
           return EXIT.ok
         }
-        return await cmdRun(rest, io, ac.signal, (what) => void (cleaningUp = what))
+        return await cmdRun(rest, io, ac.signal, (what) => void (cleaningUp = what), command)
       case 'lab':
         return await cmdLab(rest, io)
       default:

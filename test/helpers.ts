@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import type { KubeconfigCluster, StepContext, StepOutput } from '../src/step.js'
 
-/** Reads a fixture under test/fixtures. */
-export const fixture = (path: string): string => readFileSync(new URL(`./fixtures/${path}`, import.meta.url), 'utf8')
+/** Reads a fixture under test/fixtures; `article/…` are the article's recordings, in article/recorded. */
+export const fixture = (path: string): string =>
+  readFileSync(new URL(path.startsWith('article/') ? `../article/recorded/${path.slice('article/'.length)}` : `./fixtures/${path}`, import.meta.url), 'utf8')
 
 export const articleCluster: KubeconfigCluster = { name: 'test', server: 'https://127.0.0.1:32784' }
 

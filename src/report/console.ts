@@ -4,6 +4,8 @@ import { redact, type Secrets } from '../redact.js'
 import type { RunEvent, RunResult, StepResult } from '../runner.js'
 import type { ClusterInfo } from './json.js'
 import { withoutProgressMeter } from '../parse/curl.js'
+import { ARTICLE } from '../article.js'
+import { driftCounts, type StepDrift } from '../drift.js'
 
 export { withoutProgressMeter }
 
@@ -91,6 +93,17 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
         case 'cleanup-end':
           out(`  ${e.result.status === 'done' ? paint('green', '✓') : paint('red', '✗')} ${e.result.describe}${e.result.error ? `: ${mask(e.result.error)}` : ''}`)
           break
+      }
+    },
+    drift(drift: StepDrift[]): void {
+      const c = driftCounts(drift)
+      out('')
+      out(`${paint('bold', 'Drift from the article')} (${ARTICLE.kubernetes}, kubectl ${ARTICLE.kubectl}): ${c.expected} expected, ${c.version} from newer versions, ${c.real} real`)
+      for (const d of drift) {
+        for (const i of d.items.filter((x) => x.kind !== 'expected')) {
+          const values = 'article' in i || 'live' in i ? ` (article ${mask(show(i.article))}, here ${mask(show(i.live))})` : ''
+          out(`  ${i.kind === 'real' ? paint('red', '≠') : paint('yellow', '~')} ${d.id} ${i.path}${values}: ${i.note}`)
+        }
       }
     },
     summary(result: RunResult): void {

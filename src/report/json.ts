@@ -1,6 +1,7 @@
 // The machine-readable report: one JSON document, a pure function of the results.
 import { redactDeep, type Secrets } from '../redact.js'
 import type { RunResult } from '../runner.js'
+import type { StepDrift } from '../drift.js'
 
 /** The cluster a report is about. */
 export interface ClusterInfo {
@@ -11,7 +12,14 @@ export interface ClusterInfo {
 }
 
 /** The JSON report's shape (documented in README). */
-export function toJsonReport(result: RunResult, cluster: ClusterInfo, opts: { secrets?: Secrets; showSecrets?: boolean } = {}): object {
+/** What every reporter may be given besides the results. */
+export interface ReportOptions {
+  secrets?: Secrets
+  showSecrets?: boolean
+  drift?: StepDrift[]
+}
+
+export function toJsonReport(result: RunResult, cluster: ClusterInfo, opts: ReportOptions = {}): object {
   const doc = {
     ok: result.ok,
     status: result.status,
@@ -35,10 +43,11 @@ export function toJsonReport(result: RunResult, cluster: ClusterInfo, opts: { se
       return step
     }),
     cleanup: result.cleanup,
+    ...(opts.drift ? { drift: opts.drift } : {}),
   }
   return opts.showSecrets ? doc : redactDeep(doc, opts.secrets)
 }
 
-export function renderJson(result: RunResult, cluster: ClusterInfo, opts: { secrets?: Secrets; showSecrets?: boolean } = {}): string {
+export function renderJson(result: RunResult, cluster: ClusterInfo, opts: ReportOptions = {}): string {
   return `${JSON.stringify(toJsonReport(result, cluster, opts), null, 2)}\n`
 }

@@ -40,6 +40,11 @@ describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () =>
     expect(report.cluster).toMatchObject({ name: 'kubewalk-lab', version: labVersion })
     expect(r.stdout).not.toMatch(TOKEN_SHAPED)
     expect(await secretExists('default-token')).toBe(false)
+    // Drift against the article: the lab is 1.33, so the -v=8 format and the jti claim are version changes, nothing real.
+    const drift = (report as JsonReport & { drift: { id: string; items: { path: string; kind: string }[] }[] }).drift
+    const kinds = Object.fromEntries(drift.flatMap((d) => d.items.map((i) => [`${d.id} ${i.path}`, i.kind])))
+    expect(kinds).toMatchObject({ 'create-token claims.jti': 'version', 'token-duration format': 'version', 'token-duration body.encoding': 'version', 'list-clusters rows[0].server': 'expected' })
+    expect(Object.values(kinds)).not.toContain('real')
     process.stderr.write(`[e2e] full replay (kubectl on PATH): ${r.durationMs} ms; revocation waited ${report.steps.at(-1)?.durationMs} ms over ${report.steps.at(-1)?.attempts} attempts\n`)
   })
 
@@ -51,6 +56,14 @@ describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () =>
     expect(r.stdout).toMatch(/14 passed, 0 failed, 0 skipped/)
     expect(r.stdout).not.toMatch(TOKEN_SHAPED)
     expect(r.stdout).toContain('[masked token,')
+  })
+
+  it('kubewalk drift prints only the differences and exits 0 when none is real', async () => {
+    const r = await kubewalk(['drift', '--kubeconfig', kubeconfig])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/^\nDrift from the article \(v1\.28\.3, kubectl v1\.28\.2\): \d+ expected, \d+ from newer versions, 0 real$/m)
+    expect(r.stdout).toContain('~ create-token claims.jti')
+    expect(r.stdout).not.toContain('▶ 01/14')
   })
 
   it('cleans up what it created when the run stops before the article deletes it', async () => {

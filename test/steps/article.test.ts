@@ -1,25 +1,11 @@
 // Every step's parser and checks, fed the output the article recorded: the article must pass its own checks.
 import { describe, expect, it } from 'vitest'
 import { steps } from '../../steps/index.js'
+import { articleOutputs } from '../../src/article.js'
 import type { StepOutput } from '../../src/step.js'
 import { ctx, fixture, output } from '../helpers.js'
 
-const recorded: Record<string, StepOutput> = {
-  'list-clusters': output({ stdout: fixture('article/01-list-clusters.stdout.txt') }),
-  'set-cluster-name': output({ captured: 'test' }),
-  'apiserver-url': output({ captured: 'https://127.0.0.1:32784' }),
-  'create-token': output({ captured: fixture('article/04-create-token.token.txt').trim() }),
-  'call-api': output({ stdout: fixture('article/05-call-api.stdout.txt') }),
-  'token-duration': output({ stdout: fixture('article/06-token-duration.stdout.txt'), stderr: fixture('article/06-token-duration.stderr.txt') }),
-  'list-secrets-before': output({ stderr: fixture('article/07-list-secrets-before.stderr.txt') }),
-  'apply-token-secret': output({ stdout: fixture('article/08-apply-token-secret.stdout.txt') }),
-  'list-secrets-after': output({ stdout: fixture('article/09-list-secrets-after.stdout.txt') }),
-  'secrets-yaml': output({ stdout: fixture('article/10-secrets-yaml.stdout.txt') }),
-  'read-secret-token': output({ captured: fixture('article/11-read-secret-token.token.txt').trim() }),
-  'call-api-secret-token': output({ stdout: fixture('article/12-call-api-secret-token.stdout.txt') }),
-  'delete-token-secret': output({ stdout: fixture('article/13-delete-token-secret.stdout.txt') }),
-  'call-api-revoked': output({ stdout: fixture('article/14-call-api-revoked.stdout.txt') }),
-}
+const recorded = articleOutputs()
 
 describe('the article passes its own checks', () => {
   const values = new Map<string, unknown>()

@@ -1,0 +1,26 @@
+// What the file reporters (junit, tap) say the same way: a step's label, why it was skipped, how a
+// checked value is shown, and the masking switch.
+import { redact, type Secrets } from '../redact.js'
+import type { RunResult, StepResult } from '../runner.js'
+
+/** Options shared by the reporters that render a finished run. */
+export interface RenderOptions {
+  secrets?: Secrets
+  showSecrets?: boolean
+}
+
+/** "05 call-api: Call /api" */
+export const stepLabel = (s: StepResult): string => `${s.number} ${s.id}: ${s.title}`
+
+/** A checked value as the console reporter shows it. */
+export const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v))
+
+export const masker = (opts: RenderOptions) => (text: string): string => (opts.showSecrets ? text : redact(text, opts.secrets))
+
+/** Why a skipped step did not run, in a few words. */
+export function skipReason(result: RunResult, step: StepResult): string {
+  const index = result.steps.indexOf(step)
+  const failed = result.steps.slice(0, index === -1 ? undefined : index).find((s) => s.status === 'failed')
+  if (failed) return `an earlier step failed (${failed.number} ${failed.id})`
+  return result.status === 'interrupted' ? 'the run was interrupted' : 'not run'
+}

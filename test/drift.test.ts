@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { diffValues, driftCounts, driftOf } from '../src/drift.js'
+import { articleOutputs } from '../src/article.js'
+import type { RunResult, StepResult } from '../src/runner.js'
+import { steps } from '../steps/index.js'
+import { tokenDuration } from '../steps/06-token-duration.js'
+import { ctx, fixture, output } from './helpers.js'
+
+function runOf(values: Record<string, unknown>): RunResult {
+  const stepResults = steps.map((s): StepResult => ({
+    id: s.id, number: s.number, title: s.title, command: '', status: s.id in values ? 'passed' : 'skipped', durationMs: 0, attempts: 1, assertions: [],
+    output: { stdout: '', stderr: '', exitCode: 0 }, ...(s.id in values ? { value: values[s.id] } : {}),
+  }))
+  return { ok: true, status: 'passed', steps: stepResults, cleanup: [], durationMs: 0 }
+}
+
+describe('drift', () => {
+  it('finds none when the live run is the article itself', () => {
+    const recorded = articleOutputs()
+    const values = Object.fromEntries(steps.map((s) => [s.id, s.parse(recorded[s.id]!, ctx({ vars: { CLUSTER_NAME: 'test' } }))]))
+    const drift = driftOf(runOf(values), steps)
+    expect(drift).toHaveLength(14)
+    expect(drift.flatMap((d) => d.items)).toEqual([])
+  })
+
+  it('classifies kubectl 1.33 against the lab (recorded): log format and protobuf are version changes', () => {
+    const stdout = fixture('article/06-token-duration.stdout.txt')
+    const live = tokenDuration.parse(output({ stdout, stderr: fixture('v8/kubectl-1.33.stderr.txt') }), ctx())
+    const items = diffValues('token-duration', tokenDuration.parse(articleOutputs()['token-duration']!, ctx()), live)
+    const byPath = Object.fromEntries(items.map((i) => [i.path, i.kind]))
+    expect(byPath).toMatchObject({ format: 'version', 'body.encoding': 'version', requestContentType: 'version', userAgent: 'version', expirationSeconds: 'version', url: 'expected' })
+    expect(items.find((i) => i.path === 'expirationSeconds')).toMatchObject({ article: 3600 })
+    expect(items.some((i) => i.kind === 'real')).toBe(false)
+  })
+
+  it.each([
+    ['token-duration', { expirationSeconds: 3600, tokenLifetime: 3600 }, { expirationSeconds: 7200, tokenLifetime: 7200 }, 'expirationSeconds', 'real'],
+    ['create-token', { claims: { sub: 'a' } }, { claims: { sub: 'a', jti: 'x' } }, 'claims.jti', 'version'],
+    ['create-token', { claims: { exp: 1 } }, { claims: { exp: 2 } }, 'claims.exp', 'expected'],
+    ['call-api', { kind: 'APIVersions', versions: ['v1'] }, { kind: 'APIVersions', versions: ['v2'] }, 'versions[0]', 'real'],
+    ['delete-token-secret', 'secret "default-token" deleted', 'secret "default-token" deleted from default namespace', 'value', 'version'],
+    ['set-cluster-name', 'test', 'minikube', 'value', 'expected'],
+    ['list-secrets-after', { NAME: 'default-token', DATA: '3', AGE: '4s' }, { NAME: 'default-token', DATA: '2', AGE: '1s' }, 'DATA', 'real'],
+  ])('%s: %j → %j is %s %s', (step, a, l, path, kind) => {
+    expect(diffValues(step, a, l).find((i) => i.path === path)?.kind).toBe(kind)
+  })
+
+  it('never shows Secret data values', () => {
+    const items = diffValues('secrets-yaml', { secret: { data: { token: 'ZXlKaGJH-old' } } }, { secret: { data: { token: 'ZXlKaGJH-new' } } })
+    expect(items).toEqual([{ path: 'secret.data.token', kind: 'expected', note: expect.stringContaining('values not shown') }])
+  })
+
+  it('counts by kind', () => {
+    expect(driftCounts([{ id: 'x', items: [{ path: 'a', kind: 'real', note: '' }, { path: 'b', kind: 'version', note: '' }, { path: 'c', kind: 'version', note: '' }] }])).toEqual({ expected: 0, version: 2, real: 1 })
+  })
+})
