@@ -9,6 +9,8 @@ import { Secrets, redactDeep } from './redact.js'
 import { run, runnerDefaults, type RunResult } from './runner.js'
 import { createConsoleReporter } from './report/console.js'
 import { renderJson, type ClusterInfo } from './report/json.js'
+import { renderJunit } from './report/junit.js'
+import { renderTap } from './report/tap.js'
 import { driftCounts, driftOf } from './drift.js'
 import { defaultIo, parse, type Io } from './args.js'
 import { commandOf, type Step, type VarName, type Vars } from './step.js'
@@ -17,7 +19,7 @@ import { EXIT } from './args.js'
 
 export { EXIT, type Io }
 
-const REPORTERS = ['pretty', 'plain', 'json'] as const
+const REPORTERS = ['pretty', 'plain', 'json', 'junit', 'tap'] as const
 type Reporter = (typeof REPORTERS)[number]
 
 const HELP = `kubewalk — replay "Calling the Kubernetes API with curl using a ServiceAccount token" against a real cluster
@@ -41,8 +43,9 @@ Options for run (and drift):
                         cluster is refused, since the token would be minted on one and sent to another)
   --lab                 start a throwaway local control plane, replay against it, stop it
   --from ID, --to ID    run a range of steps; --only ID runs one (ids: kubewalk list)
-  --reporter NAME       pretty (default on a terminal), plain (default otherwise, or with NO_COLOR), json
-  --out FILE            write the report to FILE instead of standard output
+  --reporter NAME       pretty (default on a terminal), plain (default otherwise, or with NO_COLOR),
+                        json, junit (JUnit XML), tap (TAP 13)
+  --out FILE            write the report to FILE instead of standard output (any reporter)
   --timeout SECONDS     limit for each command (default ${runnerDefaults.commandTimeoutMs / 1000})
   --wait SECONDS        limit for each bounded wait: the token controller filling the Secret (steps
                         09, 11) and the API server refusing the deleted token (14) (default 30)
@@ -162,7 +165,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     const showSecrets = values['show-secrets'] === true
     const chunks: string[] = []
     const toReport = values.out !== undefined ? (t: string) => void chunks.push(t) : io.stdout
-    const human = reporter === 'json' || mode === 'drift' ? undefined : createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets })
+    const human = reporter !== 'pretty' && reporter !== 'plain' || mode === 'drift' ? undefined : createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets })
     human?.header(cluster)
     const result: RunResult = await run({
       steps,
@@ -192,6 +195,8 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
         r.summary(result)
       }
     } else if (reporter === 'json') toReport(renderJson(result, cluster, { secrets, showSecrets, drift }))
+    else if (reporter === 'junit') toReport(renderJunit(result, cluster, { secrets, showSecrets }))
+    else if (reporter === 'tap') toReport(renderTap(result, cluster, { secrets, showSecrets }))
     if (values.out !== undefined) {
       await writeFile(values.out, chunks.join(''))
       io.stderr(`report written to ${values.out}\n`)

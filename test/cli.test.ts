@@ -54,7 +54,7 @@ describe('kubewalk CLI', () => {
     [['run', '--bogus'], /unknown option '--bogus'/],
     [['run', '--only', 'nope'], /--only nope: no such step \(ids: list-clusters,/],
     [['run', '--from', 'call-api-revoked', '--to', 'call-api'], /--from call-api-revoked comes after --to call-api/],
-    [['run', '--reporter', 'xml'], /--reporter takes one of pretty, plain, json, got "xml"/],
+    [['run', '--reporter', 'xml'], /--reporter takes one of pretty, plain, json, junit, tap, got "xml"/],
     [['run', '--timeout', 'soon'], /--timeout takes a positive number of seconds, got "soon"/],
     [['run', '--kubeconfig', '/nonexistent/kubeconfig'], /--kubeconfig \/nonexistent\/kubeconfig: no such file/],
     [['lab', 'frob'], /lab frob: unknown subcommand/],
