@@ -1,26 +1,17 @@
 // What the article recorded for each step, as the step's parser sees it: the baseline for drift.
-import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
+import { packagePath } from './paths.js'
 import type { KubeconfigCluster, StepOutput } from './step.js'
 
-/** The article's environment: minikube v1.32.0, Kubernetes v1.28.3, kubectl v1.28.2. */
-export const ARTICLE = { kubernetes: 'v1.28.3', kubectl: 'v1.28.2', cluster: { name: 'test', server: 'https://127.0.0.1:32784' } satisfies KubeconfigCluster }
-
-// Recordings live in article/recorded at the package root; this file runs from src/ or dist/src/.
-function recordedDir(): string {
-  for (const rel of ['../article/recorded/', '../../article/recorded/']) {
-    const dir = fileURLToPath(new URL(rel, import.meta.url))
-    if (existsSync(dir)) return dir
-  }
-  throw new Error('article/recorded is missing from the kubewalk package')
-}
+/** The article's environment: minikube v1.32.0, Kubernetes v1.28.3, kubectl v1.28.2; recordedAt is when its step 04 token was minted (iat), the time its tokens are judged at. */
+export const ARTICLE = { kubernetes: 'v1.28.3', kubectl: 'v1.28.2', recordedAt: new Date('2024-07-06T23:02:28Z'), cluster: { name: 'test', server: 'https://127.0.0.1:32784' } satisfies KubeconfigCluster }
 
 let cache: Record<string, StepOutput> | undefined
 
 /** The article's recorded output of each step, by step id. */
 export function articleOutputs(): Record<string, StepOutput> {
   if (cache) return cache
-  const dir = recordedDir()
+  const dir = packagePath('article/recorded/')
   const read = (f: string): string => readFileSync(dir + f, 'utf8')
   const out = (o: Partial<StepOutput>): StepOutput => ({ stdout: '', stderr: '', exitCode: 0, ...o })
   cache = {

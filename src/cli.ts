@@ -11,6 +11,9 @@ import { createConsoleReporter } from './report/console.js'
 import { renderJson, type ClusterInfo } from './report/json.js'
 import { renderJunit } from './report/junit.js'
 import { renderTap } from './report/tap.js'
+import { cmdToken } from './commands/token.js'
+import { renderTranscript } from './report/transcript.js'
+import { walkthrough } from './walkthrough.js'
 import { driftCounts, driftOf } from './drift.js'
 import { defaultIo, parse, type Io } from './args.js'
 import { commandOf, type Step, type VarName, type Vars } from './step.js'
@@ -29,6 +32,9 @@ Usage:
   kubewalk drift [options]      replay quietly, then print only how this cluster differs from the
                                 article: expected (tokens, times, ids, addresses), newer versions, real
   kubewalk list [--json]        list the steps and their commands
+  kubewalk token [--token T] [--kubeconfig F] [--context C] [--no-verify] [--json] [--show-secrets]
+                                decode a ServiceAccount token (default: $TOKEN): kind, claims, local
+                                times, remaining lifetime; verify its signature against the cluster's keys
   kubewalk lab build            build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached)
   kubewalk lab up [--dir DIR] [--cluster-name NAME] [--no-controller-manager]
                                 start a local control plane; prints its kubeconfig path
@@ -51,6 +57,8 @@ Options for run (and drift):
                         09, 11) and the API server refusing the deleted token (14) (default 30)
   --token-lifetime SECONDS
                         the lifetime the server gives a token without --duration (default ${runnerDefaults.expectedTokenLifetimeSeconds})
+  --transcript FILE.md  also write an executable-notebook transcript: the walkthrough with this run's
+                        output, checks, timing and drift, in Markdown
   --show-secrets        print tokens and Secret data as the article does (masked by default)
   --strict-tls          call the API with curl --cacert (the kubeconfig's CA) instead of the article's
                         --insecure; reported as a variant of the article's line
@@ -120,6 +128,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     'token-lifetime': { type: 'string' },
     'show-secrets': { type: 'boolean' },
     'strict-tls': { type: 'boolean' },
+    transcript: { type: 'string' },
   })
   if (positionals.length > 0) throw new UsageError(`run takes no arguments, got ${positionals[0]}.`)
   const plainDefault = !io.isTTY || (io.env.NO_COLOR ?? '') !== ''
@@ -197,6 +206,10 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     } else if (reporter === 'json') toReport(renderJson(result, cluster, { secrets, showSecrets, drift }))
     else if (reporter === 'junit') toReport(renderJunit(result, cluster, { secrets, showSecrets }))
     else if (reporter === 'tap') toReport(renderTap(result, cluster, { secrets, showSecrets }))
+    if (values.transcript !== undefined) {
+      await writeFile(values.transcript, renderTranscript(result, cluster, walkthrough(), { secrets, showSecrets, drift }))
+      io.stderr(`transcript written to ${values.transcript}\n`)
+    }
     if (values.out !== undefined) {
       await writeFile(values.out, chunks.join(''))
       io.stderr(`report written to ${values.out}\n`)
@@ -332,6 +345,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return await cmdRun(rest, io, ac.signal, (what) => void (cleaningUp = what), command)
       case 'lab':
         return await cmdLab(rest, io)
+      case 'token':
+        return await cmdToken(rest, io)
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}; see kubewalk --help.`)
     }

@@ -33,7 +33,9 @@ const RULES: Rule[] = [
   { path: /^expirationSeconds$/, kind: 'version', note: 'kubectl 1.32+ logs a protobuf body, cut at -v=8 before spec.expirationSeconds', when: (l) => l.get('body.encoding') === 'protobuf' && !l.has('expirationSeconds') },
   { path: /^(expirationSeconds|tokenLifetime)$/, kind: 'real', note: "the server's default token lifetime differs from the article's 3600 s" },
   { path: /^userAgent$/, kind: 'version', note: 'another kubectl build' },
-  { path: /^claims\.jti$/, kind: 'version', note: 'bound tokens carry a jti claim from Kubernetes 1.30 on' },
+  { path: /^(claims\.jti|tokenId)$/, kind: 'version', note: 'bound tokens carry a jti claim from Kubernetes 1.30 on' },
+  { path: /^(issuedAt|notBefore|expiresAt|remainingSeconds|expired)$/, kind: 'expected', note: 'the time of the run' },
+  { path: /^keyId$/, kind: 'expected', note: "the cluster's signing key" },
   { path: /^claims\.kubernetes\.io\.(node|warnafter)/, kind: 'version', note: 'newer API servers add these bound-token claims' },
   { path: /^secret\.metadata\.labels/, kind: 'version', note: 'API servers from 1.29 on label legacy token Secrets with their last use' },
   { path: /^secret\.data\./, kind: 'expected', note: 'Secret data is per cluster (CA, token); values not shown', hideValues: true },
@@ -86,7 +88,7 @@ export function diffValues(stepId: string, articleValue: unknown, liveValue: unk
 export function driftOf(result: RunResult, steps: readonly Step<any>[]): StepDrift[] {
   const recorded = articleOutputs()
   const values = new Map<string, unknown>()
-  const ctx = (): StepContext => ({ vars: { CLUSTER_NAME: ARTICLE.cluster.name }, cluster: ARTICLE.cluster, clusters: [ARTICLE.cluster], expectedTokenLifetimeSeconds: 3600, values })
+  const ctx = (): StepContext => ({ vars: { CLUSTER_NAME: ARTICLE.cluster.name }, cluster: ARTICLE.cluster, clusters: [ARTICLE.cluster], expectedTokenLifetimeSeconds: 3600, values, now: ARTICLE.recordedAt })
   const drift: StepDrift[] = []
   for (const step of steps) {
     const out = recorded[step.id]

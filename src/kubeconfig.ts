@@ -29,6 +29,8 @@ export interface TargetOptions {
   context?: string
   cluster?: string
   timeoutMs?: number
+  /** Check that curl is installed (the replay needs it; the token inspector does not). */
+  requireCurl?: boolean
   /** Environment to resolve against (defaults to process.env). */
   env?: Record<string, string | undefined>
 }
@@ -63,7 +65,7 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
   const timeoutMs = opts.timeoutMs ?? 15_000
   const kubectlPath = await which('kubectl', baseEnv)
   if (kubectlPath === undefined) throw new PreconditionError('kubectl is not on PATH; install kubectl (the article runs it at every step).')
-  if ((await which('curl', baseEnv)) === undefined) throw new PreconditionError('curl is not on PATH; install curl (the article calls the API with it).')
+  if (opts.requireCurl !== false && (await which('curl', baseEnv)) === undefined) throw new PreconditionError('curl is not on PATH; install curl (the article calls the API with it).')
 
   const paths = kubeconfigPaths(opts, baseEnv)
   let overlayDir: string | undefined

@@ -155,7 +155,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
         if (missing.length > 0) {
           throw new KubewalkError('E_MISSING_VAR', `${step.id}: needs ${missing.map((v) => `$${v}`).join(' and ')}, which no earlier step set; run from an earlier step or export it first.`)
         }
-        const ctx = (): StepContext => ({ vars: { ...vars }, cluster: o.cluster, clusters: o.clusters, expectedTokenLifetimeSeconds: o.expectedTokenLifetimeSeconds, values })
+        const ctx = (): StepContext => ({ vars: { ...vars }, cluster: o.cluster, clusters: o.clusters, expectedTokenLifetimeSeconds: o.expectedTokenLifetimeSeconds, values, now: new Date() })
         const script = step.writes === undefined ? command : `${command}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
         const env = { ...o.env, ...vars, KUBEWALK_CAPTURE: captureFile, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
         const signal = o.signal ? { signal: o.signal } : {}

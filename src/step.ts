@@ -45,6 +45,8 @@ export interface StepContext {
   expectedTokenLifetimeSeconds: number
   /** Parsed values of earlier steps in this run, by step id. */
   values: ReadonlyMap<string, unknown>
+  /** The time to judge token expiry by (the article's recordings are judged at their own time). */
+  now: Date
 }
 
 /** Something a step created that must be removed if the run ends early. */

@@ -80,8 +80,8 @@ const account = (name: string | undefined, uid: string | undefined): TokenInfo['
   name === undefined && uid === undefined ? undefined : { ...(name !== undefined ? { name } : {}), ...(uid !== undefined ? { uid } : {}) }
 
 /** Decodes (does not verify) a token and reads its claims at `now`; throws ParseError when it is not a JWT. */
-export function inspectToken(token: string, now: Date = new Date()): TokenInfo {
-  const { header, claims } = decodeToken('token', token)
+export function inspectToken(token: string, now: Date = new Date(), stepId = 'token'): TokenInfo {
+  const { header, claims } = decodeToken(stepId, token)
   const k8s = record(claims['kubernetes.io'])
   const legacy = claims.iss === LEGACY_ISSUER
   const kind: TokenKind = legacy ? 'legacy' : k8s !== undefined ? 'bound' : 'other'

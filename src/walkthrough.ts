@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs'
+import { packagePath } from './paths.js'
+
 // Reads walkthrough.md: one `## NN. Title (`id`)` section per step, with exactly one ```bash block.
 
 /** One step's section of walkthrough.md. */
@@ -26,4 +29,12 @@ export function parseWalkthrough(markdown: string): WalkthroughSection[] {
     sections.push({ number: m[1] ?? '', title: m[2] ?? '', id: m[3] ?? '', explanation: body.slice(0, block.index).trim(), command: block[1] ?? '' })
   }
   return sections
+}
+
+let cache: WalkthroughSection[] | undefined
+
+/** The package's walkthrough.md, parsed once. */
+export function walkthrough(): WalkthroughSection[] {
+  cache ??= parseWalkthrough(readFileSync(packagePath('walkthrough.md'), 'utf8'))
+  return cache
 }

@@ -1,6 +1,6 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep, equal, truthy } from '../src/step.js'
-import { decodeToken } from '../src/parse/jwt.js'
+import { inspectToken } from '../src/token.js'
 
 export const createToken = defineStep({
   id: 'create-token',
@@ -9,15 +9,15 @@ export const createToken = defineStep({
   command: 'TOKEN=$(kubectl create token default)',
   reads: [],
   writes: 'TOKEN',
-  parse: (out) => decodeToken('create-token', out.captured ?? ''),
-  check: ({ claims, kind }, ctx) => {
-    const aud = claims.aud === undefined ? [] : [claims.aud].flat()
-    const lifetime = claims.exp !== undefined && claims.iat !== undefined ? claims.exp - claims.iat : undefined
+  parse: (out, ctx) => inspectToken(out.captured ?? '', ctx.now, 'create-token'),
+  check: (token, ctx) => {
+    const { exp, iat } = token.claims
     return [
-      equal('sub is the default ServiceAccount', 'system:serviceaccount:default:default', claims.sub),
-      truthy('has an audience (aud)', aud.length > 0, aud),
-      equal('a bound token (not a legacy Secret token)', 'bound', kind),
-      equal("lifetime (exp - iat) is the server's default", ctx.expectedTokenLifetimeSeconds, lifetime),
+      equal('sub is the default ServiceAccount', 'system:serviceaccount:default:default', token.subject),
+      truthy('has an audience (aud)', token.audiences.length > 0, token.audiences),
+      equal('a bound token (not a legacy Secret token)', 'bound', token.kind),
+      equal('not expired', false, token.expired),
+      equal("lifetime (exp - iat) is the server's default", ctx.expectedTokenLifetimeSeconds, exp !== undefined && iat !== undefined ? exp - iat : undefined),
     ]
   },
 })

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { ARTICLE } from '../src/article.js'
 import type { KubeconfigCluster, StepContext, StepOutput } from '../src/step.js'
 
 /** Reads a fixture under test/fixtures; `article/…` are the article's recordings, in article/recorded. */
@@ -8,7 +9,7 @@ export const fixture = (path: string): string =>
 export const articleCluster: KubeconfigCluster = { name: 'test', server: 'https://127.0.0.1:32784' }
 
 export function ctx(over: Partial<StepContext> = {}): StepContext {
-  return { vars: {}, cluster: articleCluster, clusters: [articleCluster], expectedTokenLifetimeSeconds: 3600, values: new Map(), ...over }
+  return { vars: {}, cluster: articleCluster, clusters: [articleCluster], expectedTokenLifetimeSeconds: 3600, values: new Map(), now: ARTICLE.recordedAt, ...over }
 }
 
 export function output(over: Partial<StepOutput> = {}): StepOutput {

@@ -42,13 +42,17 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     }
   })
 
-  it('masks tokens and Secret data in the pretty reporter, in --out files and on stderr; --show-secrets shows them', async () => {
+  it('masks tokens and Secret data in the pretty reporter, --out files, the transcript and stderr; --show-secrets shows them', async () => {
     const out = join(dir, 'report.txt')
-    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'pretty', '--out', out])
+    const transcriptFile = join(dir, 'transcript.md')
+    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'pretty', '--out', out, '--transcript', transcriptFile])
     expect(r.exitCode).toBe(0)
     const written = await readFile(out, 'utf8')
+    const transcript = await readFile(transcriptFile, 'utf8')
     expect(written).toContain('14 passed')
-    for (const text of [written, r.stdout, r.stderr]) expect(text).not.toMatch(TOKEN_SHAPED)
+    expect(transcript.match(/^## \d\d\. .* ✅$/gm)).toHaveLength(14)
+    expect(transcript).toContain('"code": 401')
+    for (const text of [written, transcript, r.stdout, r.stderr]) expect(text).not.toMatch(TOKEN_SHAPED)
     // The Secret's YAML: every data value masked, its keys still shown.
     expect(written).toMatch(/ca\.crt: \[masked, \d+ chars\]/)
     expect(written).toMatch(/namespace: \[masked, \d+ chars\]/)

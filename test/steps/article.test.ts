@@ -47,6 +47,13 @@ describe('checks fail on output that differs from the article', () => {
     expect(checks.find((a) => a.name === 'expirationSeconds in the response body')).toMatchObject({ ok: false, expected: 7200, actual: 3600 })
   })
 
+  it('create-token fails an expired token', () => {
+    const step = steps.find((s) => s.id === 'create-token')!
+    const c = ctx({ now: new Date('2024-07-08T00:00:00Z') })
+    const failed = step.check(step.parse(recorded['create-token'] as StepOutput, c), c).filter((a) => !a.ok)
+    expect(failed.map((a) => a.name)).toEqual(['not expired'])
+  })
+
   it('delete-token-secret accepts kubectl 1.33 wording', () => {
     const step = steps.find((s) => s.id === 'delete-token-secret')!
     const c = ctx()

@@ -1,0 +1,67 @@
+// The executable notebook: walkthrough.md retold with what this run printed, its checks, timing and
+// drift, as Markdown that renders on GitHub. A pure function of the results.
+import { ARTICLE } from '../article.js'
+import { driftCounts, type StepDrift } from '../drift.js'
+import { withoutProgressMeter } from '../parse/curl.js'
+import { redact } from '../redact.js'
+import type { RunResult, StepResult } from '../runner.js'
+import type { WalkthroughSection } from '../walkthrough.js'
+import type { ClusterInfo, ReportOptions } from './json.js'
+
+const ICON = { passed: '✅', failed: '❌', skipped: '⏭️' } as const
+
+/** A fence longer than any run of backticks inside, so output never closes its block early. */
+function fenced(lang: string, text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}`
+}
+
+const cell = (v: unknown): string => (v === undefined ? '' : `\`${JSON.stringify(v).replace(/\|/g, '\\|').replace(/`/g, 'ˋ')}\``)
+
+export function renderTranscript(result: RunResult, cluster: ClusterInfo, sections: readonly WalkthroughSection[], opts: ReportOptions & { date?: Date } = {}): string {
+  const mask = (t: string): string => (opts.showSecrets ? t : redact(t, opts.secrets))
+  const count = (s: StepResult['status']): number => result.steps.filter((r) => r.status === s).length
+  const lines: string[] = []
+  lines.push('# Transcript: calling the Kubernetes API with curl and a ServiceAccount token', '')
+  lines.push(`Replayed by kubewalk on ${(opts.date ?? new Date()).toISOString()} against \`${cluster.name}\` (${cluster.server}, Kubernetes ${cluster.version}).`, '')
+  lines.push(`**Result: ${result.ok ? '✅ passed' : result.status === 'interrupted' ? '⏹️ interrupted' : '❌ failed'}** — ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped in ${(result.durationMs / 1000).toFixed(1)} s.`, '')
+  if (!opts.showSecrets) lines.push('Tokens and Secret data are masked.', '')
+
+  for (const r of result.steps) {
+    const section = sections.find((s) => s.id === r.id)
+    const timing = r.status === 'skipped' ? 'skipped' : `${r.status} in ${(r.durationMs / 1000).toFixed(1)} s${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}`
+    lines.push(`## ${r.number}. ${section?.title ?? r.title} (\`${r.id}\`) ${ICON[r.status]}`, '')
+    if (section) lines.push(section.explanation, '')
+    lines.push(fenced('bash', r.command), '')
+    if (r.variant) lines.push(`_Run as the ${r.variant} variant of the article's line._`, '')
+    lines.push(`_${timing[0]?.toUpperCase()}${timing.slice(1)}._`, '')
+    if (r.status === 'skipped') continue
+    const stderr = withoutProgressMeter(r.output.stderr)
+    if (r.output.stdout.trim() !== '') lines.push('Output:', '', fenced('text', mask(r.output.stdout)), '')
+    if (stderr.trim() !== '') lines.push(r.id === 'token-duration' ? '<details><summary>kubectl log (stderr)</summary>' : 'Standard error:', '', fenced('text', mask(stderr)), '', ...(r.id === 'token-duration' ? ['</details>', ''] : []))
+    if (r.captured) lines.push(`Sets \`${r.captured.name}\` = \`${mask(r.captured.value)}\``, '')
+    if (r.assertions.length > 0) {
+      lines.push('| check | | expected | actual |', '|---|---|---|---|')
+      for (const a of r.assertions) lines.push(`| ${a.name.replace(/\|/g, '\\|')} | ${a.ok ? '✅' : '❌'} | ${mask(cell(a.expected))} | ${mask(cell(a.actual))} |`)
+      lines.push('')
+    }
+    if (r.error) lines.push(`> **Failed:** ${mask(r.error.message)}`, '')
+    const drift = opts.drift?.find((d) => d.id === r.id)?.items.filter((i) => i.kind !== 'expected') ?? []
+    if (drift.length > 0) {
+      lines.push('Differences from the article:', '')
+      for (const i of drift) lines.push(`- ${i.kind === 'real' ? '**real**' : 'newer version'}: \`${i.path}\` — ${i.note}`)
+      lines.push('')
+    }
+  }
+  if (result.cleanup.length > 0) {
+    lines.push('## Cleanup', '')
+    for (const c of result.cleanup) lines.push(`- ${c.status === 'done' ? '✅' : '❌'} ${c.describe} (\`${c.command}\`)${c.error ? `: ${mask(c.error)}` : ''}`)
+    lines.push('')
+  }
+  if (opts.drift) {
+    const c = driftCounts(opts.drift)
+    lines.push('## Drift from the article', '', `Compared with what the article recorded (Kubernetes ${ARTICLE.kubernetes}, kubectl ${ARTICLE.kubectl}): ${c.expected} expected differences (tokens, times, ids, addresses), ${c.version} from newer versions, ${c.real} real.`, '')
+  }
+  return `${lines.join('\n').trimEnd()}\n`
+}
