@@ -16,6 +16,7 @@ import { renderTranscript } from './report/transcript.js'
 import { walkthrough } from './walkthrough.js'
 import { driftCounts, driftOf } from './drift.js'
 import { defaultIo, parse, type Io } from './args.js'
+import { exerciseStep } from './exercise.js'
 import { commandOf, type Step, type VarName, type Vars } from './step.js'
 
 import { EXIT } from './args.js'
@@ -31,6 +32,10 @@ Usage:
   kubewalk run [options]        replay the article's 14 steps, with checks, then clean up
   kubewalk drift [options]      replay quietly, then print only how this cluster differs from the
                                 article: expected (tokens, times, ids, addresses), newer versions, real
+  kubewalk check ID [--solution] [options]
+                                workshops: verify that you did step ID in your own shell (reads
+                                $CLUSTER_NAME, $APISERVER, $TOKEN; never does the step for you);
+                                a failed check prints a hint; --solution prints the article's line
   kubewalk list [--json]        list the steps and their commands
   kubewalk token [--token T] [--kubeconfig F] [--context C] [--no-verify] [--json] [--show-secrets]
                                 decode a ServiceAccount token (default: $TOKEN): kind, claims, local
@@ -112,7 +117,7 @@ async function cmdList(args: string[], io: Io): Promise<number> {
 }
 
 /** `run` replays with a reporter; `drift` replays quietly and prints only how the run differs from the article. */
-async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStart: (what: string[]) => void, mode: 'run' | 'drift' = 'run'): Promise<number> {
+async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStart: (what: string[]) => void, mode: 'run' | 'drift' | 'check' = 'run'): Promise<number> {
   const { values, positionals } = parse(args, {
     kubeconfig: { type: 'string' },
     context: { type: 'string' },
@@ -129,12 +134,25 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     'show-secrets': { type: 'boolean' },
     'strict-tls': { type: 'boolean' },
     transcript: { type: 'string' },
+    solution: { type: 'boolean' },
   })
-  if (positionals.length > 0) throw new UsageError(`run takes no arguments, got ${positionals[0]}.`)
+  let exercise: Step | undefined
+  if (mode === 'check') {
+    const [id, extra] = positionals
+    if (id === undefined) throw new UsageError(`check needs a step id (${allSteps.map((s) => s.id).join(', ')}).`)
+    if (extra !== undefined) throw new UsageError(`check takes one step id, got also ${extra}.`)
+    const step = allSteps[stepIndex(allSteps, 'check', id)] as Step
+    if (values.solution) {
+      io.stdout(`${commandOf(step, { cluster: { name: io.env.CLUSTER_NAME || 'some_server_name', server: '' } })}\n`)
+      return EXIT.ok
+    }
+    exercise = exerciseStep(step)
+  } else if (positionals.length > 0) throw new UsageError(`${mode} takes no arguments, got ${positionals[0]}.`)
+  else if (values.solution) throw new UsageError('--solution goes with kubewalk check <id>.')
   const plainDefault = !io.isTTY || (io.env.NO_COLOR ?? '') !== ''
   const reporter = (values.reporter ?? (plainDefault ? 'plain' : 'pretty')) as Reporter
   if (!REPORTERS.includes(reporter)) throw new UsageError(`--reporter takes one of ${REPORTERS.join(', ')}, got ${JSON.stringify(values.reporter)}.`)
-  const steps = selectSteps(allSteps, values)
+  const steps = exercise ? [exercise] : selectSteps(allSteps, values)
   const commandTimeoutMs = positiveNumber('--timeout', values.timeout, runnerDefaults.commandTimeoutMs / 1000) * 1000
   const waitTimeoutMs = values.wait === undefined ? undefined : positiveNumber('--wait', values.wait, 30) * 1000
   const lifetime = positiveNumber('--token-lifetime', values['token-lifetime'], runnerDefaults.expectedTokenLifetimeSeconds)
@@ -193,7 +211,8 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
         human?.onEvent(e)
       },
     })
-    const drift = driftOf(result, steps)
+    // A check's exercise is not the article's line, so it has nothing to compare with the article.
+    const drift = exercise ? [] : driftOf(result, steps)
     if (drift.some((d) => d.items.length > 0)) human?.drift(drift)
     human?.summary(result)
     if (mode === 'drift') {
@@ -215,6 +234,10 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
       io.stderr(`report written to ${values.out}\n`)
     }
     if (mode === 'drift' && result.ok) return driftCounts(drift).real > 0 ? EXIT.failed : EXIT.ok
+    if (exercise && !result.ok) {
+      const hint = allSteps.find((s) => s.id === exercise?.id)?.hint
+      io.stderr(`${hint ? `hint: ${hint}\n` : ''}the article's line: kubewalk check ${exercise.id} --solution\n`)
+    }
     return exitCodeOf(result)
   } finally {
     await target?.dispose()
@@ -317,7 +340,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
   }
   const [command, ...rest] = argv
-  const listen = command === 'run' || command === 'drift'
+  const listen = command === 'run' || command === 'drift' || command === 'check'
   if (listen) {
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
@@ -338,6 +361,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         return await cmdList(rest, io)
       case 'run':
       case 'drift':
+      case 'check':
         if (rest.includes('--help') || rest.includes('-h')) {
           io.stdout(HELP)
           return EXIT.ok

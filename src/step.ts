@@ -57,6 +57,14 @@ export interface CleanupSpec {
   command: string
 }
 
+/** How `kubewalk check` verifies a participant's own work: a read-only line and its checks. */
+export interface Exercise<V = any> {
+  command: string
+  reads: readonly VarName[]
+  parse(output: StepOutput, ctx: StepContext): V
+  check(value: V, ctx: StepContext): Assertion[]
+}
+
 /** A step of the article. */
 export interface Step<T = unknown> {
   /** Stable id, part of the CLI (`--only call-api`). */
@@ -89,6 +97,13 @@ export interface Step<T = unknown> {
   cleanup?: CleanupSpec & { when(output: StepOutput): boolean }
   /** Secret values inside the parsed value (beyond tokens, which are found by shape), for masking. */
   secrets?(value: T): string[]
+  /**
+   * For `kubewalk check <id>`: 'self' when the step changes nothing on the cluster (running it is the
+   * check), else a read-only exercise that looks at what the participant did, never doing it for them.
+   */
+  exercise?: 'self' | Exercise
+  /** What to try when a participant's check fails. */
+  hint?: string
   /** Key of a cleanup this step performs itself when it passes. */
   settles?: string
 }

@@ -9,6 +9,8 @@ export const listClusters = defineStep({
   command: `kubectl config view -o jsonpath='{"Cluster name\\tServer\\n"}{range .clusters[*]}{.name}{"\\t"}{.cluster.server}{"\\n"}{end}'`,
   reads: [],
   parse: (out) => parseClusterTable('list-clusters', out.stdout),
+  exercise: 'self',
+  hint: 'kubectl reads the kubeconfig: check that KUBECONFIG or ~/.kube/config points at one with clusters.',
   check: (table, ctx) => [
     equal('header is "Cluster name<TAB>Server"', 'Cluster name\tServer', table.header),
     equal('one row per kubeconfig cluster', ctx.clusters.map((c) => c.name), table.rows.map((r) => r.name)),

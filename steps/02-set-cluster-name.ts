@@ -1,5 +1,5 @@
 import { runIfMain } from '../src/standalone.js'
-import { defineStep, equal } from '../src/step.js'
+import { defineStep, equal, truthy } from '../src/step.js'
 import { quote } from '../src/shell.js'
 
 // The article writes the name in double quotes; names outside this set go through zx's quoting instead.
@@ -14,6 +14,13 @@ export const setClusterName = defineStep({
   writes: 'CLUSTER_NAME',
   parse: (out) => out.captured ?? '',
   check: (name, ctx) => [equal('CLUSTER_NAME is the chosen cluster', ctx.cluster.name, name)],
+  exercise: {
+    command: 'printf %s "$CLUSTER_NAME"',
+    reads: ['CLUSTER_NAME'],
+    parse: (out) => out.stdout,
+    check: (name, ctx) => [truthy('CLUSTER_NAME names a cluster of the kubeconfig', ctx.clusters.some((c) => c.name === name), name, ctx.clusters.map((c) => c.name))],
+  },
+  hint: 'export CLUSTER_NAME="<a name from the table of step 01>", with the double quotes.',
 })
 export default setClusterName
 

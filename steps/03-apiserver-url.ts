@@ -18,6 +18,13 @@ export const apiserverUrl = defineStep({
       equal('APISERVER is the server of CLUSTER_NAME', row?.server ?? ctx.cluster.server, server),
     ]
   },
+  exercise: {
+    command: 'printf %s "$APISERVER"',
+    reads: ['APISERVER', 'CLUSTER_NAME'],
+    parse: (out) => out.stdout,
+    check: (server, ctx) => [equal('APISERVER is the server of CLUSTER_NAME in the kubeconfig', ctx.clusters.find((c) => c.name === ctx.vars.CLUSTER_NAME)?.server, server)],
+  },
+  hint: 'run the APISERVER=$(kubectl config view …) line in the shell where CLUSTER_NAME is exported.',
 })
 export default apiserverUrl
 

@@ -20,6 +20,17 @@ export const createToken = defineStep({
       equal("lifetime (exp - iat) is the server's default", ctx.expectedTokenLifetimeSeconds, exp !== undefined && iat !== undefined ? exp - iat : undefined),
     ]
   },
+  exercise: {
+    command: 'printf %s "$TOKEN"',
+    reads: ['TOKEN'],
+    parse: (out, ctx) => inspectToken(out.stdout, ctx.now, 'create-token'),
+    check: (token) => [
+      equal('a bound token (from kubectl create token)', 'bound', token.kind),
+      equal('for the default ServiceAccount', 'system:serviceaccount:default:default', token.subject),
+      equal('not expired', false, token.expired),
+    ],
+  },
+  hint: 'run TOKEN=$(kubectl create token default) in this shell; a token lives one hour.',
 })
 export default createToken
 

@@ -16,6 +16,8 @@ export const tokenDuration = defineStep({
     const tokenLifetime = claims?.exp !== undefined && claims.iat !== undefined ? claims.exp - claims.iat : undefined
     return { ...log, tokenLifetime }
   },
+  exercise: 'self',
+  hint: 'run the line as written: the log goes to standard error, the token to standard output.',
   check: (log, ctx) => {
     const checks: Assertion[] = [
       equal('POST to …/serviceaccounts/default/token', true, log.method === 'POST' && /\/api\/v1\/namespaces\/default\/serviceaccounts\/default\/token$/.test(log.url ?? '')),

@@ -10,6 +10,8 @@ export const listSecretsBefore = defineStep({
   reads: [],
   // An empty namespace prints "No resources found in default namespace." on stderr and no table.
   parse: (out) => parseKubectlTable('list-secrets-before', out.stdout),
+  exercise: 'self',
+  hint: 'this step comes before the Secret exists; if you already created default-token, this check cannot pass.',
   check: (rows) => [
     {
       ...truthy('no default-token Secret yet', !rows.some((r) => r.NAME === 'default-token'), rows.map((r) => r.NAME)),

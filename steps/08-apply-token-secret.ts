@@ -1,5 +1,6 @@
 import { runIfMain } from '../src/standalone.js'
-import { defineStep, equal } from '../src/step.js'
+import { defineStep, equal, truthy } from '../src/step.js'
+import { parseKubeList } from '../src/parse/yaml.js'
 
 export const applyTokenSecret = defineStep({
   id: 'apply-token-secret',
@@ -29,6 +30,18 @@ EOF`,
     // Only what this run created: "configured" or "unchanged" means it was there before.
     when: (out) => /^secret\/default-token created$/m.test(out.stdout),
   },
+  exercise: {
+    command: 'kubectl get secrets -o yaml',
+    reads: [],
+    parse: (out) => parseKubeList('apply-token-secret', out.stdout).items.find((i) => i.metadata?.name === 'default-token'),
+    check: (secret) => [
+      truthy('Secret default-token exists', secret !== undefined),
+      equal('its type is kubernetes.io/service-account-token', 'kubernetes.io/service-account-token', secret?.type),
+      equal('annotated for the default ServiceAccount', 'default', secret?.metadata?.annotations?.['kubernetes.io/service-account.name']),
+      truthy('the token controller filled it (data.token)', (secret?.data?.token ?? '') !== ''),
+    ],
+  },
+  hint: 'apply the Secret with the heredoc exactly as shown (kubewalk check apply-token-secret --solution).',
 })
 export default applyTokenSecret
 

@@ -9,6 +9,8 @@ export const listSecretsAfter = defineStep({
   command: 'kubectl get secrets',
   reads: [],
   parse: (out) => parseKubectlTable('list-secrets-after', out.stdout).find((r) => r.NAME === 'default-token'),
+  exercise: 'self',
+  hint: 'apply the Secret first (step 08); the token controller fills it within a few seconds.',
   check: (row) => [
     equal('default-token is listed', 'default-token', row?.NAME),
     equal('TYPE is kubernetes.io/service-account-token', 'kubernetes.io/service-account-token', row?.TYPE),

@@ -13,6 +13,8 @@ export const secretsYaml = defineStep({
     return { kind: list.kind, secret: list.items.find((i) => i.metadata?.name === 'default-token') }
   },
   secrets: ({ secret }) => Object.values(secret?.data ?? {}),
+  exercise: 'self',
+  hint: 'apply the Secret first (step 08).',
   check: ({ kind, secret }) => {
     const data = secret?.data ?? {}
     return [

@@ -20,6 +20,17 @@ export const readSecretToken = defineStep({
     equal('sub is the default ServiceAccount', 'system:serviceaccount:default:default', token.subject),
     equal('no expiry (exp)', undefined, token.expiresAt),
   ],
+  exercise: {
+    command: 'printf %s "$TOKEN"',
+    reads: ['TOKEN'],
+    parse: (out, ctx) => inspectToken(out.stdout, ctx.now, 'read-secret-token'),
+    check: (token) => [
+      equal('a legacy Secret token', 'legacy', token.kind),
+      equal('from the Secret default-token', 'default-token', token.secretName),
+      equal('for the default ServiceAccount', 'default', token.serviceAccount?.name),
+    ],
+  },
+  hint: 'run the TOKEN=$(kubectl get secrets … | base64 --decode) line; TOKEN must hold the decoded token, not the base64.',
   wait: { for: 'the token controller to write the token into default-token', timeoutMs: 30_000, intervalMs: 250 },
 })
 export default readSecretToken

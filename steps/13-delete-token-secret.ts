@@ -1,5 +1,6 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep, truthy } from '../src/step.js'
+import { parseKubectlTable } from '../src/parse/tables.js'
 
 export const deleteTokenSecret = defineStep({
   id: 'delete-token-secret',
@@ -10,6 +11,13 @@ export const deleteTokenSecret = defineStep({
   parse: (out) => out.stdout.trim(),
   // kubectl 1.33 adds " from default namespace" to the article's line.
   check: (line) => [truthy('kubectl deleted it', /^secret "default-token" deleted( from \S+ namespace)?$/.test(line), line, 'secret "default-token" deleted')],
+  exercise: {
+    command: 'kubectl get secrets',
+    reads: [],
+    parse: (out) => parseKubectlTable('delete-token-secret', out.stdout).map((r) => r.NAME),
+    check: (names) => [truthy('Secret default-token is gone', !names.includes('default-token'), names)],
+  },
+  hint: 'run kubectl delete secrets default-token in the namespace where you created it.',
   settles: 'secret/default-token',
 })
 export default deleteTokenSecret

@@ -11,6 +11,8 @@ export const callApiRevoked = defineStep({
   strictTlsCommand: CURL_API_STRICT_TLS,
   reads: ['APISERVER', 'TOKEN'],
   parse: (out) => parseApiAnswer('call-api-revoked', out.stdout),
+  exercise: 'self',
+  hint: 'delete the Secret (step 13); the API server may accept the old token for up to 10 s more.',
   check: (answer) => unauthorizedChecks(answer),
   // kube-apiserver caches a successful token check for 10 s, so the 401 can lag the deletion.
   wait: { for: 'the API server to refuse the deleted token (its token cache holds a success for 10 s)', timeoutMs: 30_000, intervalMs: 250 },
