@@ -10,6 +10,8 @@ export interface Io {
   stderr: (text: string) => void
   isTTY: boolean
   env: Record<string, string | undefined>
+  /** The terminal, for --interactive. */
+  stdin?: NodeJS.ReadStream
 }
 
 export const defaultIo = (): Io => ({
@@ -17,6 +19,7 @@ export const defaultIo = (): Io => ({
   stderr: (t) => void process.stderr.write(t),
   isTTY: process.stdout.isTTY === true,
   env: process.env,
+  stdin: process.stdin,
 })
 
 export type Flags = Record<string, { type: 'string' | 'boolean' }>

@@ -17,6 +17,7 @@ import { walkthrough } from './walkthrough.js'
 import { driftCounts, driftOf } from './drift.js'
 import { defaultIo, parse, type Io } from './args.js'
 import { exerciseStep } from './exercise.js'
+import { keyPrompt } from './interactive.js'
 import { commandOf, type Step, type VarName, type Vars } from './step.js'
 
 import { EXIT } from './args.js'
@@ -64,6 +65,8 @@ Options for run (and drift):
                         the lifetime the server gives a token without --duration (default ${runnerDefaults.expectedTokenLifetimeSeconds})
   --transcript FILE.md  also write an executable-notebook transcript: the walkthrough with this run's
                         output, checks, timing and drift, in Markdown
+  --interactive         step through: show each step's explanation and command, then wait for a key:
+                        Enter runs it, s skips it, q quits (what the run created is still cleaned up)
   --show-secrets        print tokens and Secret data as the article does (masked by default)
   --strict-tls          call the API with curl --cacert (the kubeconfig's CA) instead of the article's
                         --insecure; reported as a variant of the article's line
@@ -135,6 +138,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     'strict-tls': { type: 'boolean' },
     transcript: { type: 'string' },
     solution: { type: 'boolean' },
+    interactive: { type: 'boolean' },
   })
   let exercise: Step | undefined
   if (mode === 'check') {
@@ -153,6 +157,11 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
   const reporter = (values.reporter ?? (plainDefault ? 'plain' : 'pretty')) as Reporter
   if (!REPORTERS.includes(reporter)) throw new UsageError(`--reporter takes one of ${REPORTERS.join(', ')}, got ${JSON.stringify(values.reporter)}.`)
   const steps = exercise ? [exercise] : selectSteps(allSteps, values)
+  const interactive = values.interactive === true
+  if (interactive && (mode !== 'run' || reporter === 'json' || reporter === 'junit' || reporter === 'tap' || values.out !== undefined)) {
+    throw new UsageError('--interactive goes with kubewalk run and a terminal reporter (pretty or plain), without --out.')
+  }
+  if (interactive && io.stdin?.isTTY !== true) throw new UsageError('--interactive needs a terminal on standard input.')
   const commandTimeoutMs = positiveNumber('--timeout', values.timeout, runnerDefaults.commandTimeoutMs / 1000) * 1000
   const waitTimeoutMs = values.wait === undefined ? undefined : positiveNumber('--wait', values.wait, 30) * 1000
   const lifetime = positiveNumber('--token-lifetime', values['token-lifetime'], runnerDefaults.expectedTokenLifetimeSeconds)
@@ -192,7 +201,8 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     const showSecrets = values['show-secrets'] === true
     const chunks: string[] = []
     const toReport = values.out !== undefined ? (t: string) => void chunks.push(t) : io.stdout
-    const human = reporter !== 'pretty' && reporter !== 'plain' || mode === 'drift' ? undefined : createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets })
+    const explain = interactive ? new Map(walkthrough().map((w) => [w.id, w.explanation])) : undefined
+    const human = reporter !== 'pretty' && reporter !== 'plain' || mode === 'drift' ? undefined : createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets, ...(explain ? { explain } : {}) })
     human?.header(cluster)
     const result: RunResult = await run({
       steps,
@@ -206,6 +216,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
       ...(strictTlsCaFile !== undefined ? { strictTlsCaFile } : {}),
       signal,
       secrets,
+      ...(interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout) } : {}),
       onEvent: (e) => {
         if (e.type === 'cleanup-start') onCleanupStart(e.pending.map((p) => p.describe))
         human?.onEvent(e)

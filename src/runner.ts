@@ -26,6 +26,8 @@ export interface StepResult {
   number: string
   title: string
   command: string
+  /** Set when the user chose to skip the step (interactive mode). */
+  skippedBy?: 'user'
   /** Set when the line ran is a variant of the article's (--strict-tls). */
   variant?: 'strict-tls'
   status: StepStatus
@@ -86,6 +88,8 @@ export interface RunOptions {
   cleanupTimeoutMs?: number
   signal?: AbortSignal
   onEvent?: (event: RunEvent) => void
+  /** Asked before each step runs (interactive mode): run it, skip it, or quit the run (cleanup still runs). */
+  beforeStep?: (step: Step, index: number) => Promise<'run' | 'skip' | 'quit'>
   /** Collects secret values as they appear (captured tokens, Secret data) so reporters can mask them. */
   secrets?: Secrets
 }
@@ -149,6 +153,13 @@ export async function run(options: RunOptions): Promise<RunResult> {
         continue
       }
       o.onEvent?.({ type: 'step-start', step, command, ...(result.variant ? { variant: result.variant } : {}), index, total })
+      const choice = o.beforeStep ? await o.beforeStep(step, index) : 'run'
+      if (choice !== 'run') {
+        if (choice === 'quit') interrupted = true
+        else result.skippedBy = 'user'
+        o.onEvent?.({ type: 'step-end', result, index, total })
+        continue
+      }
       const begin = performance.now()
       try {
         const missing = step.reads.filter((v) => vars[v] === undefined)

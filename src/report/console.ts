@@ -14,6 +14,8 @@ export interface ConsoleReporterOptions {
   pretty: boolean
   secrets?: Secrets
   showSecrets?: boolean
+  /** Explanations to show before each step's command (interactive mode), by step id. */
+  explain?: ReadonlyMap<string, string>
   /** Lines of a step's output shown before it is cut (the JSON report keeps all of it). */
   maxOutputLines?: number
 }
@@ -49,7 +51,7 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
   function stepEnd(r: StepResult, index: number, total: number): void {
     const pos = `${String(index + 1).padStart(2, '0')}/${total}`
     if (r.status === 'skipped') {
-      out(paint('dim', `- ${pos} ${r.id}: skipped`))
+      out(paint('dim', `- ${pos} ${r.id}: skipped${r.skippedBy === 'user' ? ' (you chose to skip it)' : ''}`))
       return
     }
     block('stdout', r.output.stdout)
@@ -74,6 +76,7 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
       switch (e.type) {
         case 'step-start':
           out(`${paint('bold', `▶ ${String(e.index + 1).padStart(2, '0')}/${e.total} ${e.step.id}`)} ${paint('dim', '—')} ${e.step.title}`)
+          if (o.explain?.has(e.step.id)) out(`\n${o.explain.get(e.step.id)}\n`)
           e.command.split('\n').forEach((l, i) => out(`  ${i === 0 ? paint('cyan', '$') : ' '} ${l}`))
           if (e.variant) out(paint('dim', `  (${e.variant}: a variant of the article's line, which uses --insecure)`))
           break

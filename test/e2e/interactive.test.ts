@@ -1,0 +1,84 @@
+// --interactive the way a person uses it: a real terminal (tmux), keys sent, the screen read.
+import { execa } from 'execa'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { secretExists } from './kube.js'
+
+const kubeconfig = inject('labKubeconfig')
+const skipReason = inject('labSkipReason')
+const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
+const tmuxMissing = (await execa('tmux', ['-V'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode !== 0
+const session = `kubewalk-${process.pid}`
+
+let dir: string
+beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), 'kubewalk-tty-'))))
+afterAll(async () => {
+  await execa('tmux', ['kill-session', '-t', session], { reject: false })
+  await rm(dir, { recursive: true, force: true })
+})
+
+const tmux = (...args: string[]) => execa('tmux', args, { reject: false })
+const screen = async (): Promise<string> => (await tmux('capture-pane', '-p', '-J', '-S', '-2000', '-t', session)).stdout
+
+/** Waits (bounded) until the screen shows `text`; returns the screen. */
+async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const s = await screen()
+    if (typeof text === 'string' ? s.includes(text) : text.test(s)) return s
+    if (Date.now() > until) throw new Error(`screen never showed ${String(text)}; it shows:\n${s}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+describe.skipIf(kubeconfig === '' || tmuxMissing)(`--interactive in a terminal ${skipReason}${tmuxMissing ? '(tmux missing)' : ''}`, () => {
+  it('explains each step, waits for a key, runs, skips or quits with cleanup', async () => {
+    const exitFile = join(dir, 'exit')
+    const cmd = `NO_COLOR=1 node ${BIN} run --interactive --kubeconfig ${kubeconfig}; echo $? > ${exitFile}; sleep 60`
+    await tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', cmd)
+
+    // The first step's explanation (from walkthrough.md) and command show before anything runs.
+    let s = await waitFor('[Enter] run list-clusters')
+    expect(s).toContain('This command reads your kubeconfig')
+    expect(s).toContain("$ kubectl config view -o jsonpath='{\"Cluster name\\tServer\\n\"}")
+    expect(s).not.toContain('✔ 01/14')
+
+    await tmux('send-keys', '-t', session, 'Enter')
+    s = await waitFor('[Enter] run set-cluster-name')
+    expect(s).toContain('✔ 01/14 list-clusters')
+
+    for (const next of ['apiserver-url', 'create-token', 'call-api', 'token-duration']) {
+      await tmux('send-keys', '-t', session, 'Enter')
+      await waitFor(`[Enter] run ${next}`)
+    }
+    // Skip the -v=8 step: later steps do not need it.
+    await tmux('send-keys', '-t', session, 's')
+    s = await waitFor('[Enter] run list-secrets-before')
+    expect(s).toContain('06/14 token-duration: skipped (you chose to skip it)')
+
+    for (const next of ['apply-token-secret', 'list-secrets-after']) {
+      await tmux('send-keys', '-t', session, 'Enter')
+      await waitFor(`[Enter] run ${next}`)
+    }
+    expect(await secretExists(kubeconfig, 'default-token')).toBe(true)
+
+    // Quit while the Secret exists: cleanup removes it.
+    await tmux('send-keys', '-t', session, 'q')
+    s = await waitFor('✓ delete Secret default-token')
+    await waitFor(/✘ interrupted/)
+    const code = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const text = await readFile(exitFile, 'utf8').catch(() => '')
+        if (text.trim() !== '') return Number(text)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      return NaN
+    })()
+    expect(code).toBe(130)
+    expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
+    expect(await screen()).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./)
+  })
+})
