@@ -1,5 +1,8 @@
 // The one place that runs an article command line. zx is kept here so a version bump touches one file.
-import { $, quote, type ProcessPromise } from 'zx'
+import { constants } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
+import { delimiter, join } from 'node:path'
+import { $, quote, type ProcessPromise } from 'zx/core'
 import type { CommandEvidence } from './errors.js'
 
 export { quote }
@@ -22,8 +25,10 @@ export interface ShellResult extends CommandEvidence {
 }
 
 /**
- * Prepares (does not start) `bash -c <script>`: the script is the article's line as written, so
- * it goes through zx's quoting whole, and values reach it through the environment only.
+ * Prepares (does not start) `bash -c <script>`. The script is the article's line as written: zx
+ * gets it as the template's literal text (the same as writing it between backticks), so nothing is
+ * spliced into it; values reach it through the environment only. No prefix: the article's lines
+ * run without zx's `set -euo pipefail`, as they did in the article's shell.
  */
 export function prepare(script: string, options: ShellOptions): { cmd: string; start: () => ProcessPromise; ac: AbortController } {
   const ac = new AbortController()
@@ -38,10 +43,14 @@ export function prepare(script: string, options: ShellOptions): { cmd: string; s
     // No stdin: a step must never wait on the user's terminal.
     stdio: ['ignore', 'pipe', 'pipe'],
     killSignal: 'SIGTERM',
+    shell: 'bash',
+    prefix: '',
+    postfix: '',
   })
+  const literal = Object.assign([script], { raw: [script] }) as unknown as TemplateStringsArray
   let started: ProcessPromise | undefined
-  const start = (): ProcessPromise => (started ??= sh`bash -c ${script}`)
-  return { cmd: `bash -c ${quote(script)}`, start, ac }
+  const start = (): ProcessPromise => (started ??= sh(literal))
+  return { cmd: script, start, ac }
 }
 
 /** Runs a script with bash and resolves with its evidence; times out and aborts without throwing. */
@@ -91,12 +100,17 @@ export async function runScript(script: string, options: ShellOptions): Promise<
   }
 }
 
-/** Finds a program on PATH the way bash would; undefined when absent. */
-export async function which(program: string, env?: Record<string, string | undefined>): Promise<string | undefined> {
-  const r = await runScript('command -v -- "$KUBEWALK_PROGRAM"', {
-    env: { ...env, KUBEWALK_PROGRAM: program },
-    timeoutMs: 5_000,
-  })
-  const path = r.stdout.trim()
-  return r.exitCode === 0 && path !== '' ? path : undefined
+/** Finds an executable on PATH (as bash would) without starting a process. */
+export async function which(program: string, env: Record<string, string | undefined> = process.env): Promise<string | undefined> {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue
+    const file = join(dir, program)
+    try {
+      await access(file, constants.X_OK)
+      if ((await stat(file)).isFile()) return file
+    } catch {
+      // not here
+    }
+  }
+  return undefined
 }

@@ -71,7 +71,7 @@ describe('kubewalk CLI', () => {
     await writeFile(bad, 'clusters: [\n')
     const t = io()
     expect(await main(['run', '--kubeconfig', bad], t.sinks)).toBe(2)
-    expect(t.err()).toMatch(/kubectl cannot read the kubeconfig/)
+    expect(t.err()).toMatch(/^kubewalk: cannot read the kubeconfig .*\/bad: /)
   })
 
   it('refuses an unknown --context', async () => {
