@@ -48,7 +48,7 @@ Usage:
   kubewalk lab down [--dir DIR] stop it and remove DIR
   kubewalk help | --help | --version
 
-Options for run (and drift):
+Options for run (drift and check take them too):
   --kubeconfig FILE     kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config); never written
   --context NAME        kubeconfig context to use (default: the current context)
   --cluster NAME        the cluster name for CLUSTER_NAME (default: the context's cluster; another
