@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { steps as allSteps } from '../steps/index.js'
 import { KubewalkError, LabError, PreconditionError, UsageError, errorMessage } from './errors.js'
 import { clusterCaPem, resolveTarget, type Target } from './kubeconfig.js'
-import { Secrets, redactDeep } from './redact.js'
+import { Secrets, redact, redactDeep } from './redact.js'
 import { run, runnerDefaults, type RunResult } from './runner.js'
 import { createConsoleReporter } from './report/console.js'
 import { renderJson, type ClusterInfo } from './report/json.js'
@@ -388,7 +388,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   } catch (e) {
     const code = e instanceof UsageError || e instanceof PreconditionError ? EXIT.usage : EXIT.failed
     const msg = e instanceof KubewalkError ? e.message : `unexpected error: ${errorMessage(e)}`
-    io.stderr(`kubewalk: ${msg}${e instanceof LabError && e.logFile ? ` (log: ${e.logFile})` : ''}\n`)
+    io.stderr(`kubewalk: ${redact(msg)}${e instanceof LabError && e.logFile ? ` (log: ${e.logFile})` : ''}\n`)
     return code
   } finally {
     if (listen) {

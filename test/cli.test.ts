@@ -66,6 +66,14 @@ describe('kubewalk CLI', () => {
     expect(t.err()).toMatch(/^kubewalk: /)
   })
 
+  it('masks a token pasted where it does not belong, even in an error', async () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDpkZWZhdWx0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ'
+    const t = io()
+    expect(await main(['run', '--only', jwt], t.sinks)).toBe(2)
+    expect(t.err()).toMatch(/^kubewalk: --only eyJ…\[masked token, \d+ chars\]: no such step/)
+    expect(t.err()).not.toContain(jwt)
+  })
+
   it('refuses a kubeconfig that does not parse', async () => {
     const bad = join(dir, 'bad')
     await writeFile(bad, 'clusters: [\n')

@@ -4,19 +4,14 @@ import { describe, expect, inject, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { readFile } from 'node:fs/promises'
 import { steps } from '../../steps/index.js'
+import { applyTokenSecret } from '../../steps/08-apply-token-secret.js'
 import { kubewalk } from './cli.js'
 import { kubectl, secretExists } from './kube.js'
 
 const kubeconfig = inject('labKubeconfig')
 const skipReason = inject('labSkipReason')
-const SECRET = `apiVersion: v1
-kind: Secret
-metadata:
-  name: default-token
-  annotations:
-    kubernetes.io/service-account.name: default
-type: kubernetes.io/service-account-token
-`
+// The Secret as step 08 applies it: the heredoc's body.
+const SECRET = `${(applyTokenSecret.command as string).split('\n').slice(1, -1).join('\n')}\n`
 
 describe.skipIf(kubeconfig === '')(`kubewalk check: a participant's own shell ${skipReason}`, () => {
   const check = (id: string, env: Record<string, string> = {}) => kubewalk(['check', id, '--kubeconfig', kubeconfig], { TOKEN: '', APISERVER: '', CLUSTER_NAME: '', ...env })
