@@ -224,7 +224,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
     })
     // A check's exercise is not the article's line, so it has nothing to compare with the article.
     const drift = exercise ? [] : driftOf(result, steps)
-    if (drift.some((d) => d.items.length > 0)) human?.drift(drift)
+    if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)
     human?.summary(result)
     if (mode === 'drift') {
       if (reporter === 'json') toReport(`${JSON.stringify(showSecrets ? drift : redactDeep(drift, secrets), null, 2)}\n`)
