@@ -188,7 +188,10 @@ export async function run(options: RunOptions): Promise<RunResult> {
             result.captured = { name: step.writes, value: output.captured }
             if (step.writes === 'TOKEN') o.secrets?.add(output.captured)
           }
-          if (step.cleanup?.when(output) && !cleanups.has(step.cleanup.key)) cleanups.set(step.cleanup.key, step.cleanup)
+          // Cut short, the line may have created its object without saying so; its guard has shown
+          // nothing of that name existed before, so whatever is there now is this run's.
+          const mayHaveCreated = step.cleanup !== undefined && (step.cleanup.when(output) || r.aborted || r.timedOut)
+          if (step.cleanup && mayHaveCreated && !cleanups.has(step.cleanup.key)) cleanups.set(step.cleanup.key, step.cleanup)
           if (r.aborted) interrupted = true
           if (r.exitCode !== (step.expectExit ?? 0)) throw commandFailure(step, r, o.commandTimeoutMs)
 

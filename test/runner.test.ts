@@ -179,3 +179,12 @@ describe('run: guards and refusals', () => {
     expect(r.steps[0]?.status).toBe('failed')
   })
 })
+
+describe('run: cleanup after a line cut short', () => {
+  it('registers the cleanup when the creating line timed out, since its outcome is unknown', async () => {
+    const spec = { key: 'k', describe: 'remove k', command: 'true', when: (o: { stdout: string }) => o.stdout.includes('created') }
+    const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow-create', 'sleep 5', { cleanup: spec })] })
+    expect(r.steps[0]?.error?.code).toBe('E_TIMEOUT')
+    expect(r.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
+  })
+})
