@@ -63,6 +63,7 @@ export interface RunResult {
 /** Progress, for reporters that draw as the run goes. */
 export type RunEvent =
   | { type: 'step-start'; step: Step; command: string; variant?: 'strict-tls'; index: number; total: number }
+  | { type: 'step-run'; step: Step; index: number }
   | { type: 'attempt'; step: Step; attempt: number; elapsedMs: number; waitingFor: string }
   | { type: 'step-end'; result: StepResult; index: number; total: number }
   | { type: 'cleanup-start'; pending: CleanupSpec[] }
@@ -160,6 +161,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
         o.onEvent?.({ type: 'step-end', result, index, total })
         continue
       }
+      o.onEvent?.({ type: 'step-run', step, index })
       const begin = performance.now()
       try {
         const missing = step.reads.filter((v) => vars[v] === undefined)

@@ -107,6 +107,17 @@ describe('kubewalk CLI', () => {
     expect(t.err()).toMatch(/^kubewalk: cannot reach the API server of two at https:\/\/127\.0\.0\.1:2: /)
   })
 
+  it('says plainly when curl is missing', async () => {
+    const { symlink } = await import('node:fs/promises')
+    const only = join(dir, 'only-kubectl')
+    const { mkdir } = await import('node:fs/promises')
+    await mkdir(only, { recursive: true })
+    await symlink('/usr/bin/kubectl', join(only, 'kubectl')).catch(() => undefined)
+    const t = io({ ...process.env, PATH: only })
+    expect(await main(['run', '--kubeconfig', kubeconfig], t.sinks)).toBe(2)
+    expect(t.err()).toMatch(/curl is not on PATH/)
+  })
+
   it('says plainly when kubectl is missing', async () => {
     const t = io({ ...process.env, PATH: '/nonexistent' })
     // bash itself is found by absolute path inside zx; kubectl is not on this PATH.

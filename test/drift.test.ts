@@ -54,3 +54,10 @@ describe('drift', () => {
     expect(driftCounts([{ id: 'x', items: [{ path: 'a', kind: 'real', note: '' }, { path: 'b', kind: 'version', note: '' }, { path: 'c', kind: 'version', note: '' }] }])).toEqual({ expected: 0, version: 2, real: 1 })
   })
 })
+
+describe('drift of token steps', () => {
+  it('compares the claims once, not the fields derived from them', () => {
+    const items = diffValues('create-token', { header: { kid: 'a' }, claims: { sub: 'x' }, subject: 'x', keyId: 'a' }, { header: { kid: 'b' }, claims: { sub: 'x', jti: 'j' }, subject: 'x', keyId: 'b', tokenId: 'j' })
+    expect(items.map((i) => [i.path, i.kind])).toEqual([['header.kid', 'expected'], ['claims.jti', 'version']])
+  })
+})

@@ -35,6 +35,22 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
     if (live) o.write('\r\x1b[2K')
     live = false
   }
+  // Pretty only: a live line with the running step's elapsed time (and what it waits for).
+  let ticker: NodeJS.Timeout | undefined
+  let since = 0
+  let waiting = ''
+  const draw = (): void => {
+    const ms = Date.now() - since
+    if (ms < 500 && waiting === '') return
+    clearLive()
+    o.write(paint('yellow', `  … ${waiting !== '' ? `${waiting}: ` : 'running: '}${seconds(ms)}`))
+    live = true
+  }
+  const stopTicker = (): void => {
+    if (ticker) clearInterval(ticker)
+    ticker = undefined
+    waiting = ''
+  }
   const out = (text: string): void => {
     clearLive()
     o.write(`${text}\n`)
@@ -80,14 +96,21 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
           e.command.split('\n').forEach((l, i) => out(`  ${i === 0 ? paint('cyan', '$') : ' '} ${l}`))
           if (e.variant) out(paint('dim', `  (${e.variant}: a variant of the article's line, which uses --insecure)`))
           break
+        case 'step-run':
+          if (o.pretty) {
+            since = Date.now()
+            ticker = setInterval(draw, 200)
+            ticker.unref()
+          }
+          break
         case 'attempt':
           if (o.pretty) {
-            clearLive()
-            o.write(paint('yellow', `  … waiting for ${e.waitingFor}: ${seconds(e.elapsedMs)}, attempt ${e.attempt}`))
-            live = true
+            waiting = `waiting for ${e.waitingFor} (attempt ${e.attempt + 1})`
+            draw()
           } else if (e.attempt === 1) out(`  … waiting for ${e.waitingFor}`)
           break
         case 'step-end':
+          stopTicker()
           stepEnd(e.result, e.index, e.total)
           break
         case 'cleanup-start':

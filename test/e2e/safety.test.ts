@@ -106,6 +106,31 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     }
   })
 
+  it('refuses with exit 2 when RBAC lets the user mint tokens but not read Secrets, before creating anything', async () => {
+    const ns = ['-n', 'default']
+    await kubectl(kubeconfig, ['create', 'serviceaccount', 'kubewalk-minter', ...ns])
+    await kubectl(kubeconfig, ['create', 'role', 'kubewalk-minter', '--verb=create', '--resource=serviceaccounts/token', ...ns])
+    await kubectl(kubeconfig, ['create', 'rolebinding', 'kubewalk-minter', '--role=kubewalk-minter', '--serviceaccount=default:kubewalk-minter', ...ns])
+    try {
+      const token = (await kubectl(kubeconfig, ['create', 'token', 'kubewalk-minter'])).stdout.trim()
+      const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as { users: { name: string; user: Record<string, string> }[] }
+      cfg.users = cfg.users.map((u) => ({ name: u.name, user: { token } }))
+      const limited = join(dir, 'minter.kubeconfig')
+      await writeFile(limited, stringify(cfg), { mode: 0o600 })
+      const r = await kubewalk(['run', '--kubeconfig', limited, '--reporter', 'json'])
+      expect(r.exitCode).toBe(2)
+      const report = JSON.parse(r.stdout) as JsonReport
+      expect(report.steps.filter((s) => s.status === 'passed').map((s) => s.id)).toContain('create-token')
+      const failed = report.steps.find((s) => s.status === 'failed')
+      expect(failed?.id).toBe('list-secrets-before')
+      expect(failed?.error?.message).toMatch(/^list-secrets-before: the kubeconfig's user is not allowed to do this \(RBAC\): .*secrets is forbidden/)
+      expect(report.cleanup).toEqual([])
+      expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'rolebinding,role,serviceaccount', 'kubewalk-minter', ...ns])
+    }
+  })
+
   it.each([
     ['SIGINT', '✔ 08/14 apply-token-secret', true],
     ['SIGTERM', '✔ 08/14 apply-token-secret', true],

@@ -93,3 +93,23 @@ describe('console reporter on checks without an expected value', () => {
     expect(out.join('')).toContain('✗ no default-token Secret yet (got ["default-token"])')
   })
 })
+
+describe('pretty progress', () => {
+  it('draws a live elapsed-time line while a step runs, and clears it when the step ends', async () => {
+    const out: string[] = []
+    const r = createConsoleReporter({ write: (t) => void out.push(t), pretty: true })
+    const step = { id: 'slow', number: '01', title: 'slow', command: 'sleep 1', reads: [], parse: () => 0, check: () => [] }
+    r.onEvent({ type: 'step-start', step, command: 'sleep 1', index: 0, total: 1 })
+    r.onEvent({ type: 'step-run', step, index: 0 })
+    await new Promise((res) => setTimeout(res, 750))
+    r.onEvent({ type: 'attempt', step, attempt: 1, elapsedMs: 750, waitingFor: 'something' })
+    r.onEvent({ type: 'step-end', result: { ...passed, id: 'slow' }, index: 0, total: 1 })
+    const text = out.join('')
+    expect(text).toMatch(/… running: 0\.\d s/)
+    expect(text).toMatch(/… waiting for something \(attempt 2\): 0\.\d s/)
+    expect(text).toContain('\r\x1b[2K')
+    const n = out.length
+    await new Promise((res) => setTimeout(res, 450))
+    expect(out.length).toBe(n) // the ticker stopped with the step
+  })
+})
