@@ -172,7 +172,7 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
   let target: Target | undefined
   let workDir: string | undefined
   try {
-    if (values.lab) lab = await startThrowawayLab(progress)
+    if (values.lab) lab = await startThrowawayLab(progress, signal)
     target = await resolveTarget({
       env: io.env,
       timeoutMs: commandTimeoutMs,
@@ -268,9 +268,9 @@ export function exitCodeOf(result: RunResult): number {
   return PRECONDITION_CODES.has(failed?.error?.code ?? '') ? EXIT.usage : EXIT.failed
 }
 
-async function startThrowawayLab(progress: (line: string) => void): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
+async function startThrowawayLab(progress: (line: string) => void, signal: AbortSignal): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
   const { ensureLabBinaries, labUp, labDown } = await import('./lab/index.js')
-  const binaries = await ensureLabBinaries({ onProgress: progress })
+  const binaries = await ensureLabBinaries({ onProgress: progress, signal })
   const parent = await mkdtemp(join(tmpdir(), 'kubewalk-lab-'))
   const dir = join(parent, 'lab')
   progress(`starting a throwaway lab in ${dir}`)
@@ -279,7 +279,7 @@ async function startThrowawayLab(progress: (line: string) => void): Promise<{ ku
     await rm(parent, { recursive: true, force: true })
   }
   try {
-    const state = await labUp({ dir, binaries, onProgress: progress })
+    const state = await labUp({ dir, binaries, onProgress: progress, signal })
     return { kubeconfig: state.kubeconfig, stop }
   } catch (e) {
     await stop()
@@ -386,7 +386,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         throw new UsageError(`unknown command ${JSON.stringify(command)}; see kubewalk --help.`)
     }
   } catch (e) {
-    const code = e instanceof UsageError || e instanceof PreconditionError ? EXIT.usage : EXIT.failed
+    const code = ac.signal.aborted ? EXIT.interrupted : e instanceof UsageError || e instanceof PreconditionError ? EXIT.usage : EXIT.failed
     const msg = e instanceof KubewalkError ? e.message : `unexpected error: ${errorMessage(e)}`
     io.stderr(`kubewalk: ${redact(msg)}${e instanceof LabError && e.logFile ? ` (log: ${e.logFile})` : ''}\n`)
     return code
