@@ -1,0 +1,49 @@
+// The Quick start's replay: `kubewalk run --lab` brings its own throwaway lab and leaves nothing.
+import { spawn } from 'node:child_process'
+import { readdir, readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, inject, it } from 'vitest'
+import { kubewalk, type JsonReport } from './cli.js'
+
+const skipReason = inject('labSkipReason')
+const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
+
+/** Live lab processes whose command line names `dir`. */
+async function processesIn(dir: string): Promise<number[]> {
+  const pids: number[] = []
+  for (const p of await readdir('/proc')) {
+    if (!/^\d+$/.test(p)) continue
+    const cmd = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')
+    if (cmd.includes(dir)) pids.push(Number(p))
+  }
+  return pids
+}
+
+describe.skipIf(skipReason !== '')(`kubewalk run --lab ${skipReason}`, () => {
+  it('replays the whole article on a throwaway lab, then removes it', async () => {
+    const r = await kubewalk(['run', '--lab', '--reporter', 'json'])
+    expect(r.exitCode).toBe(0)
+    const report = JSON.parse(r.stdout) as JsonReport
+    expect(report.ok).toBe(true)
+    expect(report.steps.every((s) => s.status === 'passed')).toBe(true)
+    const dir = /starting a throwaway lab in (\S+)/.exec(r.stderr)?.[1] ?? ''
+    expect(dir).not.toBe('')
+    expect(await processesIn(dir)).toEqual([])
+    await expect(readdir(dir)).rejects.toThrow()
+  })
+
+  it('on Ctrl-C while the lab starts, stops it and exits 130', async () => {
+    const child = spawn('node', [BIN, 'run', '--lab'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    let dir = ''
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+      dir ||= /starting a throwaway lab in (\S+)/.exec(stderr)?.[1] ?? ''
+      if (/etcd ready/.test(stderr) && !child.killed) child.kill('SIGINT')
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(130)
+    expect(dir).not.toBe('')
+    expect(await processesIn(dir)).toEqual([])
+  })
+})
