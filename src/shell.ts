@@ -43,6 +43,8 @@ export function prepare(script: string, options: ShellOptions): { cmd: string; s
     // No stdin: a step must never wait on the user's terminal.
     stdio: ['ignore', 'pipe', 'pipe'],
     killSignal: 'SIGTERM',
+    // Its own process group, so a timeout or Ctrl-C can stop everything the line started.
+    detached: true,
     shell: 'bash',
     prefix: '',
     postfix: '',
@@ -59,18 +61,28 @@ export async function runScript(script: string, options: ShellOptions): Promise<
   const begin = performance.now()
   let timedOut = false
   let aborted = false
+  const p = start()
+  // Stop the whole process group, not just bash: a `$(…)` or a heredoc runs its command in a child
+  // that would otherwise outlive the step (and, for `kubectl apply`, could land after cleanup).
+  const stop = (): void => {
+    if (p.pid === undefined) return ac.abort()
+    signalGroup(p.pid, 'SIGTERM')
+    // Whatever ignores SIGTERM goes a moment later.
+    setTimeout(() => signalGroup(p.pid, 'SIGKILL'), 2_000).unref()
+  }
   const timer = setTimeout(() => {
     timedOut = true
-    ac.abort()
+    stop()
   }, options.timeoutMs)
+  timer.unref()
   const onAbort = (): void => {
     aborted = true
-    ac.abort()
+    stop()
   }
   if (options.signal?.aborted) onAbort()
   else options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
-    const out = await start()
+    const out = await p
     return {
       command: script,
       exitCode: out.exitCode,
@@ -97,6 +109,16 @@ export async function runScript(script: string, options: ShellOptions): Promise<
   } finally {
     clearTimeout(timer)
     options.signal?.removeEventListener('abort', onAbort)
+    if ((timedOut || aborted) && p.pid !== undefined) signalGroup(p.pid, 'SIGKILL')
+  }
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // the group is gone already
   }
 }
 
