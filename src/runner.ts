@@ -201,7 +201,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
           try {
             const value = step.parse(output, ctx())
             result.value = value
-            for (const v of step.secrets?.(value) ?? []) o.secrets?.add(v)
+            for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
             result.assertions = step.check(value, ctx())
           } catch (e) {
             if (!(e instanceof ParseError)) throw e

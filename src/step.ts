@@ -61,6 +61,8 @@ export interface CleanupSpec {
 export interface Exercise<V = any> {
   command: string
   reads: readonly VarName[]
+  /** Secret values in what the line printed, for masking. */
+  secrets?(output: StepOutput): string[]
   parse(output: StepOutput, ctx: StepContext): V
   check(value: V, ctx: StepContext): Assertion[]
 }
@@ -95,8 +97,8 @@ export interface Step<T = unknown> {
   wait?: { for: string; timeoutMs: number; intervalMs: number }
   /** Cleanup to register once the line reports it created something. */
   cleanup?: CleanupSpec & { when(output: StepOutput): boolean }
-  /** Secret values inside the parsed value (beyond tokens, which are found by shape), for masking. */
-  secrets?(value: T): string[]
+  /** Secret values in what the line printed (beyond tokens, which are found by shape), for masking. */
+  secrets?(output: StepOutput): string[]
   /**
    * For `kubewalk check <id>`: 'self' when the step changes nothing on the cluster (running it is the
    * check), else a read-only exercise that looks at what the participant did, never doing it for them.

@@ -1,6 +1,6 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep, equal, truthy } from '../src/step.js'
-import { parseKubeList } from '../src/parse/yaml.js'
+import { parseKubeList, secretDataValues } from '../src/parse/yaml.js'
 
 export const applyTokenSecret = defineStep({
   id: 'apply-token-secret',
@@ -33,6 +33,7 @@ EOF`,
   exercise: {
     command: 'kubectl get secrets -o yaml',
     reads: [],
+    secrets: (out) => secretDataValues(out.stdout),
     parse: (out) => parseKubeList('apply-token-secret', out.stdout).items.find((i) => i.metadata?.name === 'default-token'),
     check: (secret) => [
       truthy('Secret default-token exists', secret !== undefined),

@@ -1,6 +1,6 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep, equal, truthy } from '../src/step.js'
-import { parseKubeList } from '../src/parse/yaml.js'
+import { parseKubeList, secretDataValues } from '../src/parse/yaml.js'
 
 export const secretsYaml = defineStep({
   id: 'secrets-yaml',
@@ -12,7 +12,7 @@ export const secretsYaml = defineStep({
     const list = parseKubeList('secrets-yaml', out.stdout)
     return { kind: list.kind, secret: list.items.find((i) => i.metadata?.name === 'default-token') }
   },
-  secrets: ({ secret }) => Object.values(secret?.data ?? {}),
+  secrets: (out) => secretDataValues(out.stdout),
   exercise: 'self',
   hint: 'apply the Secret first (step 08).',
   check: ({ kind, secret }) => {

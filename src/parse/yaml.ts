@@ -22,3 +22,18 @@ export function parseKubeList(stepId: string, stdout: string): { kind: string; i
   if (!Array.isArray(items)) throw new ParseError(stepId, `expected items in a ${kind}`, stdout)
   return { kind, items: items as KubeObject[] }
 }
+
+/**
+ * Every Secret `data` and `stringData` value in `kubectl get … -o yaml` output, whatever the Secret:
+ * a namespace's other Secrets are printed too, and must be masked like the article's.
+ */
+export function secretDataValues(stdout: string): string[] {
+  const value: unknown = parseDocument(stdout).toJS()
+  if (typeof value !== 'object' || value === null) return []
+  const v = value as { items?: unknown }
+  const objects = Array.isArray(v.items) ? v.items : [value]
+  return objects.flatMap((o) => {
+    const { data, stringData } = (o ?? {}) as { data?: unknown; stringData?: unknown }
+    return [data, stringData].flatMap((d) => (d !== null && typeof d === 'object' ? Object.values(d).filter((x): x is string => typeof x === 'string') : []))
+  })
+}

@@ -1,0 +1,44 @@
+// Other Secrets in the namespace are printed by `kubectl get secrets -o yaml` too: all their data is masked.
+import { describe, expect, it } from 'vitest'
+import { run } from '../../src/runner.js'
+import { Secrets } from '../../src/redact.js'
+import { createConsoleReporter } from '../../src/report/console.js'
+import { renderJson } from '../../src/report/json.js'
+import { exerciseStep } from '../../src/exercise.js'
+import type { Step } from '../../src/step.js'
+import { secretsYaml } from '../../steps/10-secrets-yaml.js'
+import { applyTokenSecret } from '../../steps/08-apply-token-secret.js'
+import { articleCluster, fixture } from '../helpers.js'
+
+const password = Buffer.from('hunter2-database-password').toString('base64')
+const registry = Buffer.from('{"auths":{"r.example":{"auth":"dXNlcjpwYXNz"}}}').toString('base64')
+const yaml = `${fixture('article/10-secrets-yaml.stdout.txt').replace('kind: List', `- apiVersion: v1
+  data:
+    password: ${password}
+    .dockerconfigjson: ${registry}
+  kind: Secret
+  metadata:
+    name: someone-elses
+    namespace: default
+  type: Opaque
+kind: List`)}`
+
+async function render(step: Step): Promise<string> {
+  const secrets = new Secrets()
+  const out: string[] = []
+  const reporter = createConsoleReporter({ write: (t) => void out.push(t), pretty: false, secrets })
+  // The step's own parser and masking hook; only the command is replaced by the recorded output.
+  const result = await run({ cluster: articleCluster, clusters: [articleCluster], secrets, env: { YAML: yaml }, steps: [{ ...step, command: 'printf "%s" "$YAML"' }], onEvent: (e) => reporter.onEvent(e) })
+  return out.join('') + renderJson(result, { ...articleCluster, version: 'v1.28.3' }, { secrets })
+}
+
+describe('Secret data in YAML output', () => {
+  it.each([
+    ['step 10 (secrets-yaml)', secretsYaml],
+    ['kubewalk check apply-token-secret', exerciseStep(applyTokenSecret)],
+  ])('%s masks every Secret in the namespace, not only default-token', async (_name, step) => {
+    const text = await render(step)
+    expect(text).toContain('name: someone-elses')
+    for (const secret of [password, registry, 'ZGVmYXVsdA==', 'LS0tLS1CRUdJTi']) expect(text).not.toContain(secret)
+  })
+})
