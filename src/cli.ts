@@ -120,7 +120,7 @@ async function cmdList(args: string[], io: Io): Promise<number> {
 }
 
 /** `run` replays with a reporter; `drift` replays quietly and prints only how the run differs from the article. */
-async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStart: (what: string[]) => void, mode: 'run' | 'drift' | 'check' = 'run'): Promise<number> {
+async function cmdRun(args: string[], io: Io, signal: AbortSignal, cleaning: (what: string[] | undefined) => void, mode: 'run' | 'drift' | 'check' = 'run'): Promise<number> {
   const { values, positionals } = parse(args, {
     kubeconfig: { type: 'string' },
     context: { type: 'string' },
@@ -172,7 +172,12 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
   let target: Target | undefined
   let workDir: string | undefined
   try {
-    if (values.lab) lab = await startThrowawayLab(progress, signal)
+    if (values.lab) {
+      // While the lab starts, Ctrl-C stops it: a second one is explained, like during cleanup.
+      cleaning(['the throwaway lab, still starting'])
+      lab = await startThrowawayLab(progress, signal)
+      cleaning(undefined)
+    }
     target = await resolveTarget({
       env: io.env,
       timeoutMs: commandTimeoutMs,
@@ -198,6 +203,11 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
         if (v === 'TOKEN') secrets.add(value)
       }
     }
+    // A token minted by this run must not be sent to a server the shell remembers from elsewhere.
+    const writes = new Set(steps.map((s) => s.writes))
+    if (vars.APISERVER !== undefined && !writes.has('APISERVER') && writes.has('TOKEN') && vars.APISERVER !== target.cluster.server) {
+      throw new UsageError(`$APISERVER is ${vars.APISERVER}, but this run mints its token on ${target.cluster.name} (${target.cluster.server}): the token would be sent to another server; unset APISERVER or start from apiserver-url.`)
+    }
     const showSecrets = values['show-secrets'] === true
     const chunks: string[] = []
     const toReport = values.out !== undefined ? (t: string) => void chunks.push(t) : io.stdout
@@ -216,13 +226,14 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
       ...(strictTlsCaFile !== undefined ? { strictTlsCaFile } : {}),
       signal,
       secrets,
-      ...(interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout) } : {}),
+      ...(interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout, signal) } : {}),
       onEvent: (e) => {
-        if (e.type === 'cleanup-start') onCleanupStart(e.pending.map((p) => p.describe))
+        if (e.type === 'cleanup-start') cleaning(e.pending.map((p) => p.describe))
         human?.onEvent(e)
       },
     })
     // A check's exercise is not the article's line, so it has nothing to compare with the article.
+    cleaning(undefined)
     const drift = exercise ? [] : driftOf(result, steps)
     if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)
     human?.summary(result)
@@ -253,7 +264,11 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, onCleanupStar
   } finally {
     await target?.dispose()
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true })
-    if (lab) await lab.stop()
+    if (lab) {
+      cleaning(['the throwaway lab'])
+      await lab.stop()
+    }
+    cleaning(undefined)
   }
 }
 
@@ -287,7 +302,7 @@ async function startThrowawayLab(progress: (line: string) => void, signal: Abort
   }
 }
 
-async function cmdLab(args: string[], io: Io): Promise<number> {
+async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleaning: (what: string[] | undefined) => void): Promise<number> {
   const [sub, ...rest] = args
   const lab = await import('./lab/index.js')
   const progress = (line: string): void => io.stderr(`${line}\n`)
@@ -295,20 +310,23 @@ async function cmdLab(args: string[], io: Io): Promise<number> {
   switch (sub) {
     case 'build': {
       parse(rest, {})
-      const b = await lab.ensureLabBinaries({ onProgress: progress })
+      const b = await lab.ensureLabBinaries({ onProgress: progress, signal })
       io.stdout(`${b.dir}\n`)
       return EXIT.ok
     }
     case 'up': {
       const { values } = parse(rest, { dir: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' } })
-      const binaries = await lab.ensureLabBinaries({ onProgress: progress })
+      const binaries = await lab.ensureLabBinaries({ onProgress: progress, signal })
+      cleaning(['the lab, still starting'])
       const state = await lab.labUp({
+        signal,
         dir: values.dir ?? defaultDir,
         binaries,
         onProgress: progress,
         controllerManager: values['no-controller-manager'] !== true,
         ...(values['cluster-name'] !== undefined ? { clusterName: values['cluster-name'] } : {}),
       })
+      cleaning(undefined)
       io.stdout(`${state.kubeconfig}\n`)
       return EXIT.ok
     }
@@ -337,6 +355,7 @@ async function cmdLab(args: string[], io: Io): Promise<number> {
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const ac = new AbortController()
   let cleaningUp: string[] | undefined
+  const setCleaning = (what: string[] | undefined): void => void (cleaningUp = what)
   let signals = 0
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++
@@ -351,7 +370,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
   }
   const [command, ...rest] = argv
-  const listen = command === 'run' || command === 'drift' || command === 'check'
+  const listen = command === 'run' || command === 'drift' || command === 'check' || command === 'lab'
   if (listen) {
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
@@ -377,9 +396,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           io.stdout(HELP)
           return EXIT.ok
         }
-        return await cmdRun(rest, io, ac.signal, (what) => void (cleaningUp = what), command)
+        return await cmdRun(rest, io, ac.signal, setCleaning, command)
       case 'lab':
-        return await cmdLab(rest, io)
+        return await cmdLab(rest, io, ac.signal, setCleaning)
       case 'token':
         return await cmdToken(rest, io)
       default:

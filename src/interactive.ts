@@ -12,22 +12,29 @@ export function choiceOf(key: string): Choice | undefined {
   return undefined
 }
 
-/** Asks before each step, reading single keys from a terminal. */
-export function keyPrompt(stdin: NodeJS.ReadStream, write: (text: string) => void): (step: Step, index: number) => Promise<Choice> {
+/** Asks before each step, reading single keys from a terminal; a signal (SIGTERM) answers quit. */
+export function keyPrompt(stdin: NodeJS.ReadStream, write: (text: string) => void, signal?: AbortSignal): (step: Step, index: number) => Promise<Choice> {
   return (step) =>
     new Promise<Choice>((resolve) => {
+      if (signal?.aborted) return resolve('quit')
       write(`  [Enter] run ${step.id} · [s] skip · [q] quit › `)
       stdin.setRawMode(true)
       stdin.resume()
-      const onData = (data: Buffer): void => {
-        const choice = choiceOf(data.toString())
-        if (choice === undefined) return
+      const done = (choice: Choice): void => {
         stdin.off('data', onData)
+        signal?.removeEventListener('abort', onAbort)
+        // The terminal goes back to normal whatever ends the prompt.
         stdin.setRawMode(false)
         stdin.pause()
         write(`${choice}\n`)
         resolve(choice)
       }
+      const onData = (data: Buffer): void => {
+        const choice = choiceOf(data.toString())
+        if (choice !== undefined) done(choice)
+      }
+      const onAbort = (): void => done('quit')
       stdin.on('data', onData)
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
 }

@@ -104,6 +104,8 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
 
   const paths = kubeconfigPaths(opts, baseEnv)
   let overlayDir: string | undefined
+  // Refusals below come before the probe answers: stop it then, so nothing keeps the process alive.
+  let probe: AbortController | undefined
   const dispose = async (): Promise<void> => {
     if (overlayDir !== undefined) await rm(overlayDir, { recursive: true, force: true })
   }
@@ -116,14 +118,9 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
     }
     const env = { KUBECONFIG: paths.join(delimiter) }
     // The server probe runs while the kubeconfig is read: each kubectl start costs ~70 ms of CPU.
-    const versionProbe = runScript('kubectl version -o json --request-timeout=10s', { env: { ...baseEnv, ...env }, timeoutMs })
-    let config: ConfigView
-    try {
-      config = await mergedKubeconfig(paths)
-    } catch (e) {
-      await versionProbe
-      throw e
-    }
+    probe = new AbortController()
+    const versionProbe = runScript('kubectl version -o json --request-timeout=10s', { env: { ...baseEnv, ...env }, timeoutMs, signal: probe.signal })
+    const config = await mergedKubeconfig(paths)
     const clusters: KubeconfigCluster[] = (config.clusters ?? []).map((c) => {
       const k: KubeconfigCluster = { name: c.name, server: c.cluster?.server ?? '' }
       if (c.cluster?.['certificate-authority'] !== undefined) k.certificateAuthority = c.cluster['certificate-authority']
@@ -159,6 +156,7 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
     if (minor < 24) throw new PreconditionError(`${cluster.name} runs Kubernetes ${serverVersion}; kubectl create token needs 1.24 or newer.`)
     return { env, context: contextName, namespace: context.context?.namespace ?? 'default', cluster, clusters, serverVersion, kubectlPath, dispose }
   } catch (e) {
+    probe?.abort()
     await dispose()
     throw e
   }

@@ -2,7 +2,9 @@ import { runIfMain } from '../src/standalone.js'
 import { defineStep, equal, truthy } from '../src/step.js'
 import { quote } from '../src/shell.js'
 
-// The article writes the name in double quotes; names outside this set go through zx's quoting instead.
+// The article writes the name in double quotes. Inside "…" only $ ` " \ and ! are special, and this
+// set has none of them, so the article's form is exact for such names; any other name goes through
+// zx's quoting instead.
 const articleQuote = (v: string): string => (/^[\w.:@/+-]+$/.test(v) ? `"${v}"` : quote(v))
 
 export const setClusterName = defineStep({

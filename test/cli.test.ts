@@ -153,3 +153,13 @@ describe('exitCodeOf', () => {
     expect(exitCodeOf({ ok: status === 'passed', status, steps: [step(code) as never], cleanup: [], durationMs: 0 })).toBe(exit)
   })
 })
+
+describe('bin/kubewalk.js', () => {
+  it("exits quietly when its reader closes the pipe early (kubewalk list | head -1)", async () => {
+    const { execa } = await import('execa')
+    const bin = new URL('../bin/kubewalk.js', import.meta.url).pathname
+    const r = await execa('bash', ['-c', `set -o pipefail; node ${bin} list | head -1 >/dev/null`], { reject: false })
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/)
+    expect(r.exitCode).toBe(0)
+  })
+})

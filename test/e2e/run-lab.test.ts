@@ -46,4 +46,26 @@ describe.skipIf(skipReason !== '')(`kubewalk run --lab ${skipReason}`, () => {
     expect(dir).not.toBe('')
     expect(await processesIn(dir)).toEqual([])
   })
+
+  it('kubewalk lab up: Ctrl-C while it starts stops what it started, exits 130', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const parent = await mkdtemp(join(tmpdir(), 'kubewalk-labup-'))
+    const dir = join(parent, 'lab')
+    try {
+      const child = spawn('node', [BIN, 'lab', 'up', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString()
+        if (/etcd ready/.test(stderr) && !child.killed) child.kill('SIGINT')
+      })
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+      expect(code).toBe(130)
+      expect(await processesIn(dir)).toEqual([])
+      await expect(readdir(dir)).rejects.toThrow()
+    } finally {
+      await rm(parent, { recursive: true, force: true })
+    }
+  })
 })
