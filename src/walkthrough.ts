@@ -1,7 +1,6 @@
+// Reads walkthrough.md: one `## NN. Title (`id`)` section per step, with exactly one ```bash block.
 import { readFileSync } from 'node:fs'
 import { packagePath } from './paths.js'
-
-// Reads walkthrough.md: one `## NN. Title (`id`)` section per step, with exactly one ```bash block.
 
 /** One step's section of walkthrough.md. */
 export interface WalkthroughSection {

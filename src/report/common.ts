@@ -1,13 +1,11 @@
 // What the file reporters (junit, tap) say the same way: a step's label, why it was skipped, how a
 // checked value is shown, and the masking switch.
-import { redact, type Secrets } from '../redact.js'
+import { redact } from '../redact.js'
 import type { RunResult, StepResult } from '../runner.js'
+import type { ReportOptions } from './json.js'
 
-/** Options shared by the reporters that render a finished run. */
-export interface RenderOptions {
-  secrets?: Secrets
-  showSecrets?: boolean
-}
+/** The file reporters take the masking part of the shared report options. */
+export type RenderOptions = Pick<ReportOptions, 'secrets' | 'showSecrets'>
 
 /** "05 call-api: Call /api" */
 export const stepLabel = (s: StepResult): string => `${s.number} ${s.id}: ${s.title}`
