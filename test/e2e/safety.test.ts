@@ -88,6 +88,31 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     }
   })
 
+  it('--context picks another context without writing the kubeconfig', async () => {
+    const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as { 'current-context': string; clusters: { name: string; cluster: object }[]; contexts: { name: string; context: { cluster: string; user: string } }[] }
+    const lab = cfg['current-context']
+    cfg.clusters.push({ name: 'elsewhere', cluster: { server: 'https://127.0.0.1:1' } })
+    cfg.contexts.push({ name: 'elsewhere', context: { cluster: 'elsewhere', user: cfg.contexts[0]!.context.user } })
+    cfg['current-context'] = 'elsewhere'
+    const file = join(dir, 'two-contexts.kubeconfig')
+    await writeFile(file, stringify(cfg), { mode: 0o600 })
+    const before = await readFile(file)
+    const { mtimeMs } = await (await import('node:fs/promises')).stat(file)
+    const r = await kubewalk(['run', '--kubeconfig', file, '--context', lab, '--to', 'call-api', '--reporter', 'json'])
+    expect(r.exitCode).toBe(0)
+    const report = JSON.parse(r.stdout) as JsonReport
+    expect(report.cluster).toMatchObject({ name: lab })
+    // Step 01 lists both clusters; step 02 chose the context's.
+    expect(report.steps[0]?.output.stdout).toContain('elsewhere\thttps://127.0.0.1:1')
+    expect(report.steps[1]?.command).toBe(`export CLUSTER_NAME="${lab}"`)
+    expect(await readFile(file)).toEqual(before)
+    expect((await (await import('node:fs/promises')).stat(file)).mtimeMs).toBe(mtimeMs)
+    // Without --context the current one is unreachable: a clear exit 2.
+    const unreachable = await kubewalk(['run', '--kubeconfig', file, '--timeout', '5'])
+    expect(unreachable.exitCode).toBe(2)
+    expect(unreachable.stderr).toMatch(/cannot reach the API server of elsewhere at https:\/\/127\.0\.0\.1:1/)
+  })
+
   it('refuses with exit 2 when RBAC does not let the user create tokens, and changes nothing', async () => {
     await kubectl(kubeconfig, ['create', 'serviceaccount', 'kubewalk-nobody'])
     try {
