@@ -23,6 +23,16 @@ beforeAll(async () => {
 })
 afterAll(async () => rm(dir, { recursive: true, force: true }))
 
+/** The lab's kubeconfig, but authenticating as ServiceAccount `sa` (for RBAC refusals). */
+async function kubeconfigAs(sa: string): Promise<string> {
+  const token = (await kubectl(kubeconfig, ['create', 'token', sa])).stdout.trim()
+  const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as { users: { name: string; user: Record<string, string> }[] }
+  cfg.users = cfg.users.map((u) => ({ name: u.name, user: { token } }))
+  const file = join(dir, `${sa}.kubeconfig`)
+  await writeFile(file, stringify(cfg), { mode: 0o600 })
+  return file
+}
+
 describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
   it.each([[[] as string[]], [['--from', 'apply-token-secret']]])('leaves a default-token that is not ours untouched (args %j): exit 2', async (extra) => {
     expect((await kubectl(kubeconfig, ['create', 'secret', 'generic', 'default-token', '--from-literal=mine=precious'])).exitCode).toBe(0)
@@ -116,11 +126,7 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
   it('refuses with exit 2 when RBAC does not let the user create tokens, and changes nothing', async () => {
     await kubectl(kubeconfig, ['create', 'serviceaccount', 'kubewalk-nobody'])
     try {
-      const token = (await kubectl(kubeconfig, ['create', 'token', 'kubewalk-nobody'])).stdout.trim()
-      const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as { users: { name: string; user: Record<string, string> }[] }
-      cfg.users = cfg.users.map((u) => ({ name: u.name, user: { token } }))
-      const limited = join(dir, 'nobody.kubeconfig')
-      await writeFile(limited, stringify(cfg), { mode: 0o600 })
+      const limited = await kubeconfigAs('kubewalk-nobody')
       const r = await kubewalk(['run', '--kubeconfig', limited, '--reporter', 'plain'])
       expect(r.exitCode).toBe(2)
       expect(r.stdout).toMatch(/create-token: the kubeconfig's user is not allowed to do this \(RBAC\): error: failed to create token: serviceaccounts "default" is forbidden/)
@@ -137,11 +143,7 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     await kubectl(kubeconfig, ['create', 'role', 'kubewalk-minter', '--verb=create', '--resource=serviceaccounts/token', ...ns])
     await kubectl(kubeconfig, ['create', 'rolebinding', 'kubewalk-minter', '--role=kubewalk-minter', '--serviceaccount=default:kubewalk-minter', ...ns])
     try {
-      const token = (await kubectl(kubeconfig, ['create', 'token', 'kubewalk-minter'])).stdout.trim()
-      const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as { users: { name: string; user: Record<string, string> }[] }
-      cfg.users = cfg.users.map((u) => ({ name: u.name, user: { token } }))
-      const limited = join(dir, 'minter.kubeconfig')
-      await writeFile(limited, stringify(cfg), { mode: 0o600 })
+      const limited = await kubeconfigAs('kubewalk-minter')
       const r = await kubewalk(['run', '--kubeconfig', limited, '--reporter', 'json'])
       expect(r.exitCode).toBe(2)
       const report = JSON.parse(r.stdout) as JsonReport
