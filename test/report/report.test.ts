@@ -105,8 +105,8 @@ describe('pretty progress', () => {
     r.onEvent({ type: 'attempt', step, attempt: 1, elapsedMs: 750, waitingFor: 'something' })
     r.onEvent({ type: 'step-end', result: { ...passed, id: 'slow' }, index: 0, total: 1 })
     const text = out.join('')
-    expect(text).toMatch(/… running: 0\.\d s/)
-    expect(text).toMatch(/… waiting for something \(attempt 2\): 0\.\d s/)
+    expect(text).toMatch(/… running: \d+\.\d s/)
+    expect(text).toMatch(/… waiting for something \(attempt 2\): \d+\.\d s/)
     expect(text).toContain('\r\x1b[2K')
     const n = out.length
     await new Promise((res) => setTimeout(res, 450))
