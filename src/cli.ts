@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { steps as allSteps } from '../steps/index.js'
 import { KubewalkError, LabError, PreconditionError, UsageError, errorMessage } from './errors.js'
-import { clusterCaPem, resolveTarget, type Target } from './kubeconfig.js'
+import { clusterCaPem, probeServer, resolveTarget, type Target } from './kubeconfig.js'
+import { which } from './shell.js'
 import { Secrets, redact, redactDeep } from './redact.js'
 import { run, runnerDefaults, type RunResult } from './runner.js'
 import { createConsoleReporter } from './report/console.js'
@@ -180,19 +181,20 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, cleaning: (wh
     }
     target = await resolveTarget({
       env: io.env,
-      timeoutMs: commandTimeoutMs,
       ...(lab ? { kubeconfig: lab.kubeconfig } : {}),
       ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
       ...(values.context !== undefined ? { context: values.context } : {}),
       ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
     })
+    if ((await which('curl', io.env)) === undefined) throw new PreconditionError('curl is not on PATH; install curl (the article calls the API with it).')
+    const serverVersion = await probeServer(target, { env: io.env, timeoutMs: commandTimeoutMs })
     let strictTlsCaFile: string | undefined
     if (values['strict-tls']) {
       workDir = await mkdtemp(join(tmpdir(), 'kubewalk-ca-'))
       strictTlsCaFile = join(workDir, 'ca.crt')
       await writeFile(strictTlsCaFile, await clusterCaPem(target, io.env), { mode: 0o600 })
     }
-    const cluster: ClusterInfo = { name: target.cluster.name, server: target.cluster.server, version: target.serverVersion, context: target.context }
+    const cluster: ClusterInfo = { name: target.cluster.name, server: target.cluster.server, version: serverVersion, context: target.context }
     const secrets = new Secrets()
     // A participant's own exported variables seed steps run alone (--only call-api).
     const vars: Vars = {}

@@ -7,6 +7,7 @@ import { delimiter, join, resolve } from 'node:path'
 import { parseDocument, stringify } from 'yaml'
 import { PreconditionError, UsageError } from './errors.js'
 import { runScript, which } from './shell.js'
+import { firstLine } from './text.js'
 import type { KubeconfigCluster } from './step.js'
 
 /** Where and what a run replays against. */
@@ -14,11 +15,8 @@ export interface Target {
   /** Environment every command of the run gets (KUBECONFIG). */
   env: Record<string, string>
   context: string
-  namespace: string
   cluster: KubeconfigCluster
   clusters: KubeconfigCluster[]
-  serverVersion: string
-  kubectlPath: string
   /** Removes the overlay file, if one was written. */
   dispose(): Promise<void>
 }
@@ -28,9 +26,6 @@ export interface TargetOptions {
   kubeconfig?: string
   context?: string
   cluster?: string
-  timeoutMs?: number
-  /** Check that curl is installed (the replay needs it; the token inspector does not). */
-  requireCurl?: boolean
   /** Environment to resolve against (defaults to process.env). */
   env?: Record<string, string | undefined>
 }
@@ -41,7 +36,6 @@ export interface ConfigView {
   contexts?: { name: string; context?: { cluster?: string; user?: string; namespace?: string } }[]
 }
 
-const firstLine = (s: string): string => s.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? ''
 
 function kubeconfigPaths(opts: TargetOptions, env: Record<string, string | undefined>): string[] {
   if (opts.kubeconfig !== undefined) {
@@ -94,18 +88,13 @@ export async function mergedKubeconfig(paths: readonly string[]): Promise<Config
   return { ...(current !== undefined ? { 'current-context': current } : {}), clusters: byName(clusters), contexts: byName(contexts) }
 }
 
-/** Resolves the target cluster and checks that the replay can run there; changes nothing. */
+/** Finds the target cluster in the kubeconfig, as kubectl would; runs nothing and changes nothing. */
 export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
   const baseEnv = opts.env ?? process.env
-  const timeoutMs = opts.timeoutMs ?? 15_000
-  const [kubectlPath, curlPath] = await Promise.all([which('kubectl', baseEnv), which('curl', baseEnv)])
-  if (kubectlPath === undefined) throw new PreconditionError('kubectl is not on PATH; install kubectl (the article runs it at every step).')
-  if (opts.requireCurl !== false && curlPath === undefined) throw new PreconditionError('curl is not on PATH; install curl (the article calls the API with it).')
+  if ((await which('kubectl', baseEnv)) === undefined) throw new PreconditionError('kubectl is not on PATH; install kubectl (the article runs it at every step).')
 
   const paths = kubeconfigPaths(opts, baseEnv)
   let overlayDir: string | undefined
-  // Refusals below come before the probe answers: stop it then, so nothing keeps the process alive.
-  let probe: AbortController | undefined
   const dispose = async (): Promise<void> => {
     if (overlayDir !== undefined) await rm(overlayDir, { recursive: true, force: true })
   }
@@ -116,17 +105,8 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
       await writeFile(overlay, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': opts.context }), { mode: 0o600 })
       paths.unshift(overlay)
     }
-    const env = { KUBECONFIG: paths.join(delimiter) }
-    // The server probe runs while the kubeconfig is read: each kubectl start costs ~70 ms of CPU.
-    probe = new AbortController()
-    const versionProbe = runScript('kubectl version -o json --request-timeout=10s', { env: { ...baseEnv, ...env }, timeoutMs, signal: probe.signal })
     const config = await mergedKubeconfig(paths)
-    const clusters: KubeconfigCluster[] = (config.clusters ?? []).map((c) => {
-      const k: KubeconfigCluster = { name: c.name, server: c.cluster?.server ?? '' }
-      if (c.cluster?.['certificate-authority'] !== undefined) k.certificateAuthority = c.cluster['certificate-authority']
-      if (c.cluster?.['insecure-skip-tls-verify'] !== undefined) k.insecureSkipTlsVerify = c.cluster['insecure-skip-tls-verify']
-      return k
-    })
+    const clusters: KubeconfigCluster[] = (config.clusters ?? []).map((c) => ({ name: c.name, server: c.cluster?.server ?? '' }))
     const contextName = config['current-context'] ?? ''
     if (contextName === '') throw new PreconditionError('the kubeconfig has no current context; pass --context NAME.')
     const context = (config.contexts ?? []).find((c) => c.name === contextName)
@@ -140,26 +120,34 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
       if (!clusters.some((c) => c.name === opts.cluster)) throw new UsageError(`--cluster ${opts.cluster}: no such cluster in the kubeconfig (known: ${clusters.map((c) => c.name).join(', ')}).`)
       throw new UsageError(`--cluster ${opts.cluster} is not the cluster of context ${contextName} (${cluster.name}): the token would be minted on ${cluster.name} and sent to ${opts.cluster}; pick a context of ${opts.cluster} with --context instead.`)
     }
-
-    const version = await versionProbe
-    let serverVersion: string | undefined
-    try {
-      serverVersion = (JSON.parse(version.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion
-    } catch {
-      serverVersion = undefined
-    }
-    if (serverVersion === undefined || serverVersion === '') {
-      const why = version.timedOut ? `no answer within ${timeoutMs / 1000} s` : firstLine(version.stderr) || 'no server version in the answer'
-      throw new PreconditionError(`cannot reach the API server of ${cluster.name} at ${cluster.server}: ${why}`)
-    }
-    const minor = Number(/^v1\.(\d+)/.exec(serverVersion)?.[1] ?? NaN)
-    if (minor < 24) throw new PreconditionError(`${cluster.name} runs Kubernetes ${serverVersion}; kubectl create token needs 1.24 or newer.`)
-    return { env, context: contextName, namespace: context.context?.namespace ?? 'default', cluster, clusters, serverVersion, kubectlPath, dispose }
+    return { env: { KUBECONFIG: paths.join(delimiter) }, context: contextName, cluster, clusters, dispose }
   } catch (e) {
-    probe?.abort()
     await dispose()
     throw e
   }
+}
+
+/**
+ * Asks the target's API server for its version (one `kubectl version`): an unreachable server, or
+ * one too old for `kubectl create token`, becomes a clear exit 2 before any step runs.
+ */
+export async function probeServer(target: Target, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<string> {
+  const timeoutMs = opts.timeoutMs ?? 15_000
+  const { cluster } = target
+  const r = await runScript('kubectl version -o json --request-timeout=10s', { env: { ...(opts.env ?? process.env), ...target.env }, timeoutMs })
+  let version: string | undefined
+  try {
+    version = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion
+  } catch {
+    version = undefined
+  }
+  if (version === undefined || version === '') {
+    const why = r.timedOut ? `no answer within ${timeoutMs / 1000} s` : firstLine(r.stderr) || 'no server version in the answer'
+    throw new PreconditionError(`cannot reach the API server of ${cluster.name} at ${cluster.server}: ${why}`)
+  }
+  const minor = Number(/^v1\.(\d+)/.exec(version)?.[1] ?? NaN)
+  if (minor < 24) throw new PreconditionError(`${cluster.name} runs Kubernetes ${version}; kubectl create token needs 1.24 or newer.`)
+  return version
 }
 
 /**

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage } from './errors.js'
 import { withoutProgressMeter } from './parse/curl.js'
+import { firstLine, show } from './text.js'
 import type { Secrets } from './redact.js'
 import { runScript, type ShellResult } from './shell.js'
 import { commandOf, type Assertion, type CleanupSpec, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type VarName, type Vars } from './step.js'
@@ -103,9 +104,6 @@ export const runnerDefaults = {
 const toError = (e: unknown): StepError =>
   e instanceof KubewalkError ? { name: e.name, code: e.code, message: e.message } : { name: 'Error', code: 'E_INTERNAL', message: errorMessage(e) }
 
-function firstLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? ''
-}
 
 function commandFailure(step: Step, r: ShellResult, timeoutMs: number): CommandError {
   const evidence = { command: r.command, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs }
@@ -122,7 +120,6 @@ function describeFailures(assertions: Assertion[]): string {
   const bad = assertions.filter((a) => !a.ok)
   const first = bad[0]
   if (!first) return ''
-  const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v))
   const detail = 'expected' in first || 'actual' in first ? ` (${'expected' in first ? `expected ${show(first.expected)}, ` : ''}got ${show(first.actual)})` : ''
   return `${first.name}${detail}${bad.length > 1 ? ` and ${bad.length - 1} more check(s) failed` : ''}`
 }
@@ -195,7 +192,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
           const mayHaveCreated = step.cleanup !== undefined && (step.cleanup.when(output) || r.aborted || r.timedOut)
           if (step.cleanup && mayHaveCreated && !cleanups.has(step.cleanup.key)) cleanups.set(step.cleanup.key, step.cleanup)
           if (r.aborted) interrupted = true
-          if (r.exitCode !== (step.expectExit ?? 0)) throw commandFailure(step, r, o.commandTimeoutMs)
+          if (r.exitCode !== 0) throw commandFailure(step, r, o.commandTimeoutMs)
 
           let parseError: ParseError | undefined
           try {

@@ -2,7 +2,7 @@
 import { constants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
-import { $, quote, type ProcessPromise } from 'zx/core'
+import { $, quote } from 'zx/core'
 import type { CommandEvidence } from './errors.js'
 
 export { quote }
@@ -25,16 +25,16 @@ export interface ShellResult extends CommandEvidence {
 }
 
 /**
- * Prepares (does not start) `bash -c <script>`. The script is the article's line as written: zx
- * gets it as the template's literal text (the same as writing it between backticks), so nothing is
- * spliced into it; values reach it through the environment only. No prefix: the article's lines
- * run without zx's `set -euo pipefail`, as they did in the article's shell.
+ * Runs `bash -c <script>` and resolves with its evidence; times out and aborts without throwing.
+ * The script is the article's line as written: zx gets it as the template's literal text (the same
+ * as writing it between backticks), so nothing is spliced into it; values reach it through the
+ * environment only. No prefix: the article's lines run without zx's `set -euo pipefail`, as they
+ * did in the article's shell.
  */
-export function prepare(script: string, options: ShellOptions): { cmd: string; start: () => ProcessPromise; ac: AbortController } {
+export async function runScript(script: string, options: ShellOptions): Promise<ShellResult> {
   const ac = new AbortController()
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env }
   const sh = $({
-    env,
+    env: { ...process.env, ...options.env },
     ac,
     cwd: options.cwd ?? process.cwd(),
     quiet: true,
@@ -49,19 +49,10 @@ export function prepare(script: string, options: ShellOptions): { cmd: string; s
     prefix: '',
     postfix: '',
   })
-  const literal = Object.assign([script], { raw: [script] }) as unknown as TemplateStringsArray
-  let started: ProcessPromise | undefined
-  const start = (): ProcessPromise => (started ??= sh(literal))
-  return { cmd: script, start, ac }
-}
-
-/** Runs a script with bash and resolves with its evidence; times out and aborts without throwing. */
-export async function runScript(script: string, options: ShellOptions): Promise<ShellResult> {
-  const { start, ac } = prepare(script, options)
   const begin = performance.now()
   let timedOut = false
   let aborted = false
-  const p = start()
+  const p = sh(Object.assign([script], { raw: [script] }) as unknown as TemplateStringsArray)
   // Stop the whole process group, not just bash: a `$(…)` or a heredoc runs its command in a child
   // that would otherwise outlive the step (and, for `kubectl apply`, could land after cleanup).
   const stop = (): void => {

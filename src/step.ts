@@ -28,9 +28,6 @@ export interface StepOutput {
 export interface KubeconfigCluster {
   name: string
   server: string
-  certificateAuthorityData?: string
-  certificateAuthority?: string
-  insecureSkipTlsVerify?: boolean
 }
 
 /** Read-only facts every step may use. */
@@ -82,8 +79,6 @@ export interface Step<T = unknown> {
   reads: readonly VarName[]
   /** The variable the line assigns (`TOKEN=$(…)`). */
   writes?: VarName
-  /** Exit code that counts as success (curl and kubectl: 0). */
-  expectExit?: number
   /** Turns output into a typed value; throws ParseError on output it cannot read. */
   parse(output: StepOutput, ctx: StepContext): T
   /** The article's expectations about that value. */

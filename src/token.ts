@@ -4,6 +4,7 @@ import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPaylo
 import { PreconditionError } from './errors.js'
 import { decodeToken, LEGACY_ISSUER } from './parse/jwt.js'
 import { runScript } from './shell.js'
+import { firstLine } from './text.js'
 
 /** `bound`: minted by TokenRequest; `legacy`: from a token Secret; `other`: a JWT that is neither. */
 export type TokenKind = 'bound' | 'legacy' | 'other'
@@ -248,7 +249,6 @@ export function tokenReport(info: TokenInfo, verification: Verification = NOT_CH
   }
 }
 
-const firstLine = (s: string): string => s.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? ''
 
 async function getRaw(path: string, what: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<unknown> {
   const r = await runScript(`kubectl get --raw ${path} --request-timeout=10s`, { env, timeoutMs })

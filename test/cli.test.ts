@@ -3,15 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { main, selectSteps, type Io } from '../src/cli.js'
+import { main, selectSteps } from '../src/cli.js'
+import { captureIo } from './helpers.js'
 import { steps } from '../steps/index.js'
 
-function io(env: Record<string, string | undefined> = process.env) {
-  const out: string[] = []
-  const err: string[] = []
-  const sinks: Io = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), isTTY: false, env }
-  return { sinks, out: () => out.join(''), err: () => err.join('') }
-}
+const io = (env: Record<string, string | undefined> = process.env) => captureIo(env)
 
 let dir: string
 let kubeconfig: string

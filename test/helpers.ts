@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { readdir, readFile } from 'node:fs/promises'
+import type { Io } from '../src/args.js'
 import { ARTICLE } from '../src/article.js'
 import type { KubeconfigCluster, StepContext, StepOutput } from '../src/step.js'
 
@@ -14,4 +16,28 @@ export function ctx(over: Partial<StepContext> = {}): StepContext {
 
 export function output(over: Partial<StepOutput> = {}): StepOutput {
   return { stdout: '', stderr: '', exitCode: 0, ...over }
+}
+
+/** Output sinks for the CLI's main(), with what was written to each. */
+export function captureIo(env: Record<string, string | undefined>) {
+  const out: string[] = []
+  const err: string[] = []
+  const sinks: Io = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), isTTY: false, env }
+  return { sinks, out: () => out.join(''), err: () => err.join('') }
+}
+
+/** Pids of live (non-zombie) processes whose command line mentions `text`: what a test must not leave behind. */
+export async function liveProcesses(text: string): Promise<number[]> {
+  const found: number[] = []
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8')
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue
+      if ((await readFile(`/proc/${entry}/cmdline`, 'utf8')).replace(/\0/g, ' ').includes(text)) found.push(Number(entry))
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found
 }

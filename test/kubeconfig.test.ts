@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { resolveTarget } from '../src/kubeconfig.js'
+import { probeServer, resolveTarget } from '../src/kubeconfig.js'
 
 let server: Server | undefined
 let dir: string | undefined
@@ -33,15 +33,17 @@ async function fakeServer(gitVersion: string): Promise<string> {
   return file
 }
 
-describe('resolveTarget', () => {
+describe('resolveTarget and probeServer', () => {
   it('refuses a server older than 1.24, where kubectl create token does not exist', async () => {
     const kubeconfig = await fakeServer('v1.23.17')
-    await expect(resolveTarget({ kubeconfig })).rejects.toThrow('old runs Kubernetes v1.23.17; kubectl create token needs 1.24 or newer.')
+    const t = await resolveTarget({ kubeconfig })
+    await expect(probeServer(t)).rejects.toThrow('old runs Kubernetes v1.23.17; kubectl create token needs 1.24 or newer.')
+    await t.dispose()
   })
   it('accepts 1.24 and reports the version and cluster', async () => {
     const kubeconfig = await fakeServer('v1.24.0')
     const t = await resolveTarget({ kubeconfig })
-    expect({ version: t.serverVersion, cluster: t.cluster.name, context: t.context, env: t.env.KUBECONFIG }).toEqual({ version: 'v1.24.0', cluster: 'old', context: 'old', env: kubeconfig })
+    expect({ version: await probeServer(t), cluster: t.cluster.name, context: t.context, env: t.env.KUBECONFIG }).toEqual({ version: 'v1.24.0', cluster: 'old', context: 'old', env: kubeconfig })
     await t.dispose()
   })
   it('applies --context through an overlay file first in KUBECONFIG, and removes it', async () => {

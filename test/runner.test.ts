@@ -4,7 +4,7 @@ import { defineStep, equal, type Step } from '../src/step.js'
 import { ParseError } from '../src/errors.js'
 import { Secrets } from '../src/redact.js'
 import { setClusterName } from '../steps/02-set-cluster-name.js'
-import { articleCluster } from './helpers.js'
+import { articleCluster, liveProcesses } from './helpers.js'
 
 const base = { cluster: articleCluster, clusters: [articleCluster] }
 
@@ -190,17 +190,6 @@ describe('run: cleanup after a line cut short', () => {
 })
 
 describe('run: nothing a line started outlives its timeout or abort', () => {
-  const alive = async (pattern: string): Promise<number[]> => {
-    const { readdir, readFile } = await import('node:fs/promises')
-    const pids: number[] = []
-    for (const p of await readdir('/proc')) {
-      if (!/^\d+$/.test(p)) continue
-      const cmd = (await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ')
-      const stat = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '')
-      if (cmd.includes(pattern) && !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) pids.push(Number(p))
-    }
-    return pids
-  }
   it.each([
     ['a $(…) capture', 'TOKEN=$(sleep 7.101; echo x)', 'sleep 7.101', { writes: 'TOKEN' as const }],
     ['a heredoc', 'cat <<EOF | sleep 7.102\nhello\nEOF', 'sleep 7.102', {}],
@@ -209,13 +198,13 @@ describe('run: nothing a line started outlives its timeout or abort', () => {
     const r = await run({ ...base, commandTimeoutMs: 300, steps: [echoStep('t', command, extra)] })
     expect(r.steps[0]?.error?.code).toBe('E_TIMEOUT')
     await new Promise((res) => setTimeout(res, 100))
-    expect(await alive(pattern)).toEqual([])
+    expect(await liveProcesses(pattern)).toEqual([])
   })
   it('on abort too', async () => {
     const ac = new AbortController()
     setTimeout(() => ac.abort(), 300)
     await run({ ...base, signal: ac.signal, steps: [echoStep('a', 'X=$(sleep 7.104; echo)')] })
     await new Promise((res) => setTimeout(res, 100))
-    expect(await alive('sleep 7.104')).toEqual([])
+    expect(await liveProcesses('sleep 7.104')).toEqual([])
   })
 })

@@ -47,7 +47,6 @@ export async function cmdToken(args: string[], io: Io): Promise<number> {
   if (values['no-verify'] !== true) {
     const target = await resolveTarget({
       env: io.env,
-      requireCurl: false,
       ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
       ...(values.context !== undefined ? { context: values.context } : {}),
     })

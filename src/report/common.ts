@@ -1,5 +1,5 @@
-// What the file reporters (junit, tap) say the same way: a step's label, why it was skipped, how a
-// checked value is shown, and the masking switch.
+// What the file reporters (junit, tap) say the same way: a step's label, why it was skipped, and
+// the masking switch.
 import { redact } from '../redact.js'
 import type { RunResult, StepResult } from '../runner.js'
 import type { ReportOptions } from './json.js'
@@ -10,9 +10,7 @@ export type RenderOptions = Pick<ReportOptions, 'secrets' | 'showSecrets'>
 /** "05 call-api: Call /api" */
 export const stepLabel = (s: StepResult): string => `${s.number} ${s.id}: ${s.title}`
 
-/** A checked value as the console reporter shows it. */
-export const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v))
-
+/** Masks text unless the user asked to see secrets. */
 export const masker = (opts: RenderOptions) => (text: string): string => (opts.showSecrets ? text : redact(text, opts.secrets))
 
 /** Why a skipped step did not run, in a few words. */

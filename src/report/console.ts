@@ -1,6 +1,7 @@
 // The human reporters: "pretty" (colour and a live elapsed-time line on a TTY) and "plain".
 // Both draw from run events only; everything they write goes through redact().
 import { redact, type Secrets } from '../redact.js'
+import { show } from '../text.js'
 import type { RunEvent, RunResult, StepResult } from '../runner.js'
 import type { ClusterInfo } from './json.js'
 import { withoutProgressMeter } from '../parse/curl.js'
@@ -23,7 +24,6 @@ export interface ConsoleReporterOptions {
 const styles = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const
 type Style = keyof typeof styles
 
-const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringify(v))
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
 export function createConsoleReporter(o: ConsoleReporterOptions) {

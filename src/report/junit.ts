@@ -4,7 +4,8 @@
 // "cleanup" fails too, because it left objects in the cluster (the run's own status ignores it).
 import { withoutProgressMeter } from '../parse/curl.js'
 import type { RunResult, StepResult } from '../runner.js'
-import { masker, show, skipReason, stepLabel, type RenderOptions } from './common.js'
+import { masker, skipReason, stepLabel, type RenderOptions } from './common.js'
+import { show } from '../text.js'
 import type { ClusterInfo } from './json.js'
 
 // ANSI colour codes would leave "[31m" behind once the escape character is stripped.

@@ -1,7 +1,7 @@
 // The executable notebook: walkthrough.md retold with what this run printed, its checks, timing and
 // drift, as Markdown that renders on GitHub. A pure function of the results.
 import { ARTICLE } from '../article.js'
-import { driftCounts, type StepDrift } from '../drift.js'
+import { driftCounts } from '../drift.js'
 import { withoutProgressMeter } from '../parse/curl.js'
 import { redact } from '../redact.js'
 import type { RunResult, StepResult } from '../runner.js'

@@ -1,23 +1,13 @@
 // The Quick start's replay: `kubewalk run --lab` brings its own throwaway lab and leaves nothing.
 import { spawn } from 'node:child_process'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, inject, it } from 'vitest'
 import { kubewalk, type JsonReport } from './cli.js'
+import { liveProcesses } from '../helpers.js'
 
 const skipReason = inject('labSkipReason')
 const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
-
-/** Live lab processes whose command line names `dir`. */
-async function processesIn(dir: string): Promise<number[]> {
-  const pids: number[] = []
-  for (const p of await readdir('/proc')) {
-    if (!/^\d+$/.test(p)) continue
-    const cmd = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')
-    if (cmd.includes(dir)) pids.push(Number(p))
-  }
-  return pids
-}
 
 describe.skipIf(skipReason !== '')(`kubewalk run --lab ${skipReason}`, () => {
   it('replays the whole article on a throwaway lab, then removes it', async () => {
@@ -28,7 +18,7 @@ describe.skipIf(skipReason !== '')(`kubewalk run --lab ${skipReason}`, () => {
     expect(report.steps.every((s) => s.status === 'passed')).toBe(true)
     const dir = /starting a throwaway lab in (\S+)/.exec(r.stderr)?.[1] ?? ''
     expect(dir).not.toBe('')
-    expect(await processesIn(dir)).toEqual([])
+    expect(await liveProcesses(dir)).toEqual([])
     await expect(readdir(dir)).rejects.toThrow()
   })
 
@@ -44,7 +34,7 @@ describe.skipIf(skipReason !== '')(`kubewalk run --lab ${skipReason}`, () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     expect(code).toBe(130)
     expect(dir).not.toBe('')
-    expect(await processesIn(dir)).toEqual([])
+    expect(await liveProcesses(dir)).toEqual([])
   })
 
   it('kubewalk lab up: Ctrl-C while it starts stops what it started, exits 130', async () => {
@@ -62,7 +52,7 @@ describe.skipIf(skipReason !== '')(`kubewalk run --lab ${skipReason}`, () => {
       })
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
       expect(code).toBe(130)
-      expect(await processesIn(dir)).toEqual([])
+      expect(await liveProcesses(dir)).toEqual([])
       await expect(readdir(dir)).rejects.toThrow()
     } finally {
       await rm(parent, { recursive: true, force: true })

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LabError } from '../../src/errors.js'
 import { findLabBinaries, labBinDir, type LabBinaries } from '../../src/lab/build.js'
 import { labDown, labStatus, labUp, startedLabProcesses, stopStartedLabProcesses } from '../../src/lab/lab.js'
+import { liveProcesses } from '../helpers.js'
 
 const binaries = await findLabBinaries()
 const inCI = process.env.CI === 'true'
@@ -17,22 +18,6 @@ const GCLOUD_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33'
 function labBinaries(): LabBinaries {
   if (!binaries) throw new Error(missing)
   return binaries
-}
-
-/** Pids of live (non-zombie) processes whose command line mentions `text`. */
-async function processesMentioning(text: string): Promise<number[]> {
-  const found: number[] = []
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8')
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue
-      if ((await readFile(`/proc/${entry}/cmdline`, 'utf8')).includes(text)) found.push(Number(entry))
-    } catch {
-      // exited while we looked
-    }
-  }
-  return found
 }
 
 let root: string
@@ -83,7 +68,7 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
     expect(await labDown({ dir })).toEqual({ stopped: ['etcd', 'kube-apiserver', 'kube-controller-manager'] })
     const downMs = Date.now() - t
     expect(existsSync(dir)).toBe(false)
-    expect(await processesMentioning(dir)).toEqual([])
+    expect(await liveProcesses(dir)).toEqual([])
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow()
     expect(startedLabProcesses()).toEqual([])
     expect(await labDown({ dir }), 'a second labDown is a no-op').toEqual({ stopped: [] })
@@ -99,7 +84,7 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
     expect(labError.logFile).toMatch(/kube-apiserver\.log$/)
     expect(existsSync(labError.logFile!), 'the log outlives the removed lab directory').toBe(true)
     expect(existsSync(dir)).toBe(false)
-    expect(await processesMentioning(dir)).toEqual([])
+    expect(await liveProcesses(dir)).toEqual([])
     expect(startedLabProcesses()).toEqual([])
     await rm(path.dirname(labError.logFile!), { recursive: true, force: true })
   }, 30_000)
