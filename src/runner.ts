@@ -141,9 +141,10 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   try {
     for (const [index, step] of o.steps.entries()) {
-      const command = commandOf(step, { cluster: o.cluster }, { strictTls: o.strictTlsCaFile !== undefined })
+      const strictTls = o.strictTlsCaFile !== undefined && step.strictTlsCommand !== undefined
+      const command = commandOf(step, { cluster: o.cluster }, { strictTls })
       const result: StepResult = { id: step.id, number: step.number, title: step.title, command, status: 'skipped', durationMs: 0, attempts: 0, assertions: [], output: { stdout: '', stderr: '', exitCode: null } }
-      if (command !== commandOf(step, { cluster: o.cluster })) result.variant = 'strict-tls'
+      if (strictTls) result.variant = 'strict-tls'
       results.push(result)
       if (failed || interrupted || o.signal?.aborted) {
         interrupted ||= o.signal?.aborted ?? false
