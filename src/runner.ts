@@ -58,6 +58,8 @@ export interface RunResult {
   status: RunStatus
   steps: StepResult[]
   cleanup: CleanupResult[]
+  /** When the run began, ISO 8601 in UTC. */
+  startedAt: string
   durationMs: number
 }
 
@@ -128,6 +130,7 @@ function describeFailures(assertions: Assertion[]): string {
 export async function run(options: RunOptions): Promise<RunResult> {
   const o = { ...runnerDefaults, ...options }
   const started = performance.now()
+  const startedAt = new Date().toISOString()
   const results: StepResult[] = []
   const cleanups = new Map<string, CleanupSpec>()
   const vars: Vars = { ...o.vars }
@@ -237,7 +240,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     await rm(work, { recursive: true, force: true })
   }
   const status: RunStatus = interrupted ? 'interrupted' : failed ? 'failed' : 'passed'
-  return { ok: status === 'passed', status, steps: results, cleanup, durationMs: Math.round(performance.now() - started) }
+  return { ok: status === 'passed', status, steps: results, cleanup, startedAt, durationMs: Math.round(performance.now() - started) }
 }
 
 async function runCleanups(pending: CleanupSpec[], o: RunOptions & typeof runnerDefaults): Promise<CleanupResult[]> {

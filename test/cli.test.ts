@@ -146,7 +146,7 @@ describe('exitCodeOf', () => {
     ['interrupted', 'E_INTERRUPTED', 130],
   ] as const)('%s with %s → %i', async (status, code, exit) => {
     const { exitCodeOf } = await import('../src/cli.js')
-    expect(exitCodeOf({ ok: status === 'passed', status, steps: [step(code) as never], cleanup: [], durationMs: 0 })).toBe(exit)
+    expect(exitCodeOf({ ok: status === 'passed', status, steps: [step(code) as never], cleanup: [], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 0 })).toBe(exit)
   })
 })
 

@@ -11,7 +11,7 @@ function runOf(values: Record<string, unknown>): RunResult {
     id: s.id, number: s.number, title: s.title, command: '', status: s.id in values ? 'passed' : 'skipped', durationMs: 0, attempts: 1, assertions: [],
     output: { stdout: '', stderr: '', exitCode: 0 }, ...(s.id in values ? { value: values[s.id] } : {}),
   }))
-  return { ok: true, status: 'passed', steps: stepResults, cleanup: [], durationMs: 0 }
+  return { ok: true, status: 'passed', steps: stepResults, cleanup: [], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 0 }
 }
 
 describe('drift', () => {

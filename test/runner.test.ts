@@ -100,6 +100,15 @@ describe('run', () => {
     expect(r.steps[0]?.error?.message).toMatch(/^never: yes \(expected "yes", got "no"\) after waiting \d+ s for a yes\.$/)
   })
 
+  it('records when the run began', async () => {
+    const before = Date.now()
+    const r = await run({ ...base, steps: [echoStep('a', 'echo')] })
+    const at = Date.parse(r.startedAt)
+    expect(r.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(at).toBeGreaterThanOrEqual(before - 1)
+    expect(at).toBeLessThanOrEqual(Date.now())
+  })
+
   it('times a command out with a message naming the step', async () => {
     const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow', 'sleep 5')] })
     expect(r.steps[0]?.error).toMatchObject({ code: 'E_TIMEOUT' })

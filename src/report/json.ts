@@ -24,6 +24,7 @@ export function toJsonReport(result: RunResult, cluster: ClusterInfo, opts: Repo
     ok: result.ok,
     status: result.status,
     cluster,
+    startedAt: result.startedAt,
     durationMs: result.durationMs,
     steps: result.steps.map((s) => {
       const step: Record<string, unknown> = {

@@ -53,7 +53,7 @@ export function renderJunit(result: RunResult, cluster: ClusterInfo, opts: Rende
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="kubewalk" ${counts}>`,
-    `  <testsuite name="${attr(`kubewalk: ${cluster.name}`)}" ${counts}>`,
+    `  <testsuite name="${attr(`kubewalk: ${cluster.name}`)}" timestamp="${result.startedAt.slice(0, 19)}" ${counts}>`,
     '    <properties>',
     ...properties,
     '    </properties>',

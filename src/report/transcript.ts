@@ -19,12 +19,12 @@ function fenced(lang: string, text: string): string {
 
 const cell = (v: unknown): string => (v === undefined ? '' : `\`${JSON.stringify(v).replace(/\|/g, '\\|').replace(/`/g, 'ˋ')}\``)
 
-export function renderTranscript(result: RunResult, cluster: ClusterInfo, sections: readonly WalkthroughSection[], opts: ReportOptions & { date?: Date } = {}): string {
+export function renderTranscript(result: RunResult, cluster: ClusterInfo, sections: readonly WalkthroughSection[], opts: ReportOptions = {}): string {
   const mask = (t: string): string => (opts.showSecrets ? t : redact(t, opts.secrets))
   const count = (s: StepResult['status']): number => result.steps.filter((r) => r.status === s).length
   const lines: string[] = []
   lines.push('# Transcript: calling the Kubernetes API with curl and a ServiceAccount token', '')
-  lines.push(`Replayed by kubewalk on ${(opts.date ?? new Date()).toISOString()} against \`${cluster.name}\` (${cluster.server}, Kubernetes ${cluster.version}).`, '')
+  lines.push(`Replayed by kubewalk on ${result.startedAt} against \`${cluster.name}\` (${cluster.server}, Kubernetes ${cluster.version}).`, '')
   lines.push(`**Result: ${result.ok ? '✅ passed' : result.status === 'interrupted' ? '⏹️ interrupted' : '❌ failed'}** — ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped in ${(result.durationMs / 1000).toFixed(1)} s.`, '')
   if (!opts.showSecrets) lines.push('Tokens and Secret data are masked.', '')
 

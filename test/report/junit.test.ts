@@ -5,7 +5,7 @@ import type { RunResult, StepResult } from '../../src/runner.js'
 import { cluster, failed, failedRun, passed, passedRun, secrets, skipped, token } from './runs.js'
 
 interface Testcase { '@_name': string; '@_classname': string; '@_time': string; failure?: { '#text': string; '@_message': string; '@_type': string }; error?: unknown; skipped?: { '@_message': string }; 'system-out'?: string; 'system-err'?: string }
-interface Suite { '@_name': string; '@_tests': string; '@_failures': string; '@_errors': string; '@_skipped': string; '@_time': string; properties: { property: { '@_name': string; '@_value': string }[] }; testcase: Testcase[]; 'system-out'?: string }
+interface Suite { '@_name': string; '@_timestamp': string; '@_tests': string; '@_failures': string; '@_errors': string; '@_skipped': string; '@_time': string; properties: { property: { '@_name': string; '@_value': string }[] }; testcase: Testcase[]; 'system-out'?: string }
 
 function parse(xml: string): Suite {
   expect(XMLValidator.validate(xml)).toBe(true)
@@ -20,6 +20,8 @@ describe('junit reporter', () => {
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true)
     const suite = parse(xml)
     expect(suite).toMatchObject({ '@_name': 'kubewalk: kind-kind', '@_tests': '3', '@_failures': '1', '@_errors': '0', '@_skipped': '1', '@_time': '2.345' })
+    // The Ant JUnit schema's timestamp: xs:dateTime without a zone or fraction (the run's start, UTC).
+    expect(suite['@_timestamp']).toBe('2026-11-28T10:00:00')
     expect(suite.properties.property.map((p) => [p['@_name'], p['@_value']])).toEqual([
       ['cluster.name', 'kind-kind'], ['cluster.server', 'https://127.0.0.1:32784'], ['cluster.version', 'v1.28.3'], ['kubewalk.status', 'failed'],
     ])

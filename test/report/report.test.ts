@@ -20,7 +20,7 @@ const failed: StepResult = {
   error: { name: 'KubewalkError', code: 'E_ASSERTION', message: 'call-api: kind is APIVersions (the token was accepted) (expected "APIVersions", got "Status").' },
 }
 const skipped: StepResult = { ...passed, id: 'token-duration', number: '06', status: 'skipped', attempts: 0, assertions: [], captured: undefined } as StepResult
-const result: RunResult = { ok: false, status: 'failed', steps: [passed, failed, skipped], cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete …', status: 'done' }], durationMs: 1234 }
+const result: RunResult = { ok: false, status: 'failed', steps: [passed, failed, skipped], cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete …', status: 'done' }], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 1234 }
 
 function render(showSecrets = false, pretty = false): string {
   const out: string[] = []
@@ -62,7 +62,7 @@ describe('json reporter', () => {
     const text = renderJson(result, cluster, { secrets })
     expect(text).not.toContain(token)
     const doc = JSON.parse(text) as Record<string, unknown> & { steps: Record<string, unknown>[] }
-    expect(doc).toMatchObject({ ok: false, status: 'failed', cluster })
+    expect(doc).toMatchObject({ ok: false, status: 'failed', cluster, startedAt: '2026-11-28T10:00:00.000Z', durationMs: 1234 })
     expect(Object.keys(doc.steps[1] ?? {})).toEqual(expect.arrayContaining(['id', 'title', 'command', 'status', 'durationMs', 'assertions', 'output', 'error']))
     expect(doc.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
   })

@@ -29,10 +29,10 @@ export const skipped: StepResult = {
 }
 
 export const failedRun: RunResult = {
-  ok: false, status: 'failed', steps: [passed, failed, skipped], durationMs: 2345,
+  ok: false, status: 'failed', steps: [passed, failed, skipped], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 2345,
   cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token', status: 'done' }],
 }
-export const passedRun: RunResult = { ok: true, status: 'passed', steps: [passed, { ...passed, id: 'call-api', number: '05', title: 'Call /api', captured: undefined } as StepResult], cleanup: [], durationMs: 300 }
+export const passedRun: RunResult = { ok: true, status: 'passed', steps: [passed, { ...passed, id: 'call-api', number: '05', title: 'Call /api', captured: undefined } as StepResult], cleanup: [], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 300 }
 
 export function secrets(): Secrets {
   const s = new Secrets()

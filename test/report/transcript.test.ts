@@ -8,12 +8,12 @@ const sections: WalkthroughSection[] = [
   { number: '04', id: 'create-token', title: 'Request a token', explanation: 'You mint a short-lived token.', command: 'TOKEN=$(kubectl create token default)' },
   { number: '05', id: 'call-api', title: 'Call the API', explanation: 'You call /api with it.', command: 'curl …' },
 ]
-const result = { ok: false, status: 'failed' as const, steps: [passed, { ...failed, output: { ...failed.output, stdout: '```\ninner fence\n```\n' } }, skipped], cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' as const }], durationMs: 2345 }
+const result = { ok: false, status: 'failed' as const, steps: [passed, { ...failed, output: { ...failed.output, stdout: '```\ninner fence\n```\n' } }, skipped], cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' as const }], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 2345 }
 
 describe('renderTranscript', () => {
   const secrets = new Secrets()
   secrets.add(token)
-  const md = renderTranscript(result, cluster, sections, { secrets, date: new Date('2026-11-28T10:00:00Z'), drift: [{ id: 'create-token', items: [{ path: 'claims.jti', kind: 'version', note: 'jti from 1.30 on' }] }] })
+  const md = renderTranscript(result, cluster, sections, { secrets, drift: [{ id: 'create-token', items: [{ path: 'claims.jti', kind: 'version', note: 'jti from 1.30 on' }] }] })
 
   it('retells the walkthrough step by step with this run’s results', () => {
     expect(md).toMatch(/^# Transcript: /)
