@@ -64,8 +64,9 @@ Options for run (drift and check take them too):
                         09, 11) and the API server refusing the deleted token (14) (default 30)
   --token-lifetime SECONDS
                         the lifetime the server gives a token without --duration (default ${runnerDefaults.expectedTokenLifetimeSeconds})
-  --transcript FILE.md  also write an executable-notebook transcript: the walkthrough with this run's
-                        output, checks, timing and drift, in Markdown
+  --transcript FILE     also write an executable-notebook transcript: the walkthrough with this run's
+                        output, checks, timing and drift, in Markdown (a standalone HTML page when
+                        FILE ends in .html)
   --interactive         step through: show each step's explanation and command, then wait for a key:
                         Enter runs it, s skips it, q quits (what the run created is still cleaned up)
   --show-secrets        print tokens and Secret data as the article does (masked by default)
@@ -120,37 +121,59 @@ async function cmdList(args: string[], io: Io): Promise<number> {
   return EXIT.ok
 }
 
-/** `run` replays with a reporter; `drift` replays quietly and prints only how the run differs from the article. */
-async function cmdRun(args: string[], io: Io, signal: AbortSignal, cleaning: (what: string[] | undefined) => void, mode: 'run' | 'drift' | 'check' = 'run'): Promise<number> {
-  const { values, positionals } = parse(args, {
-    kubeconfig: { type: 'string' },
-    context: { type: 'string' },
-    cluster: { type: 'string' },
-    lab: { type: 'boolean' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    only: { type: 'string' },
-    reporter: { type: 'string' },
-    out: { type: 'string' },
-    timeout: { type: 'string' },
-    wait: { type: 'string' },
-    'token-lifetime': { type: 'string' },
-    'show-secrets': { type: 'boolean' },
-    'strict-tls': { type: 'boolean' },
-    transcript: { type: 'string' },
-    solution: { type: 'boolean' },
-    interactive: { type: 'boolean' },
-  })
+const RUN_OPTIONS = {
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  cluster: { type: 'string' },
+  lab: { type: 'boolean' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  only: { type: 'string' },
+  reporter: { type: 'string' },
+  out: { type: 'string' },
+  timeout: { type: 'string' },
+  wait: { type: 'string' },
+  'token-lifetime': { type: 'string' },
+  'show-secrets': { type: 'boolean' },
+  'strict-tls': { type: 'boolean' },
+  transcript: { type: 'string' },
+  solution: { type: 'boolean' },
+  interactive: { type: 'boolean' },
+} as const
+
+type RunMode = 'run' | 'drift' | 'check'
+
+/** What run, drift and check were asked to do, validated before anything touches a cluster. */
+interface RunPlan {
+  mode: RunMode
+  steps: Step[]
+  /** check: the step whose exercise is run instead of the article's line. */
+  exercise?: Step
+  reporter: Reporter
+  interactive: boolean
+  commandTimeoutMs: number
+  waitTimeoutMs?: number
+  lifetime: number
+  lab: boolean
+  kubeconfig?: string
+  context?: string
+  cluster?: string
+  strictTls: boolean
+  showSecrets: boolean
+  transcript?: string
+  out?: string
+}
+
+/** Parses and checks the options; `check ID --solution` needs no cluster and is answered here. */
+function planRun(args: string[], io: Io, mode: RunMode): RunPlan | { solution: string } {
+  const { values, positionals } = parse(args, RUN_OPTIONS)
   let exercise: Step | undefined
   if (mode === 'check') {
     const [id, extra] = positionals
     if (id === undefined) throw new UsageError(`check needs a step id (${allSteps.map((s) => s.id).join(', ')}).`)
     if (extra !== undefined) throw new UsageError(`check takes one step id, got also ${extra}.`)
     const step = allSteps[stepIndex(allSteps, 'check', id)] as Step
-    if (values.solution) {
-      io.stdout(`${commandOf(step, { cluster: { name: io.env.CLUSTER_NAME || 'some_server_name', server: '' } })}\n`)
-      return EXIT.ok
-    }
+    if (values.solution) return { solution: commandOf(step, { cluster: { name: io.env.CLUSTER_NAME || 'some_server_name', server: '' } }) }
     exercise = exerciseStep(step)
   } else if (positionals.length > 0) throw new UsageError(`${mode} takes no arguments, got ${positionals[0]}.`)
   else if (values.solution) throw new UsageError('--solution goes with kubewalk check <id>.')
@@ -167,13 +190,57 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, cleaning: (wh
   const waitTimeoutMs = values.wait === undefined ? undefined : positiveNumber('--wait', values.wait, 30) * 1000
   const lifetime = positiveNumber('--token-lifetime', values['token-lifetime'], runnerDefaults.expectedTokenLifetimeSeconds)
   if (values.lab && (values.kubeconfig !== undefined || values.context !== undefined)) throw new UsageError('--lab brings its own kubeconfig; drop --kubeconfig and --context.')
+  return {
+    mode,
+    steps,
+    ...(exercise ? { exercise } : {}),
+    reporter,
+    interactive,
+    commandTimeoutMs,
+    ...(waitTimeoutMs !== undefined ? { waitTimeoutMs } : {}),
+    lifetime,
+    lab: values.lab === true,
+    ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+    ...(values.context !== undefined ? { context: values.context } : {}),
+    ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
+    strictTls: values['strict-tls'] === true,
+    showSecrets: values['show-secrets'] === true,
+    ...(values.transcript !== undefined ? { transcript: values.transcript } : {}),
+    ...(values.out !== undefined ? { out: values.out } : {}),
+  }
+}
 
+/** A participant's own exported variables seed steps run alone (--only call-api); their TOKEN is masked. */
+function seedVars(plan: RunPlan, env: NodeJS.ProcessEnv, target: Target, secrets: Secrets): Vars {
+  const vars: Vars = {}
+  for (const v of ['CLUSTER_NAME', 'APISERVER', 'TOKEN'] as VarName[]) {
+    const value = env[v]
+    if (value !== undefined && value !== '') {
+      vars[v] = value
+      if (v === 'TOKEN') secrets.add(value)
+    }
+  }
+  // A token minted by this run must not be sent to a server the shell remembers from elsewhere.
+  const writes = new Set(plan.steps.map((s) => s.writes))
+  if (vars.APISERVER !== undefined && !writes.has('APISERVER') && writes.has('TOKEN') && vars.APISERVER !== target.cluster.server) {
+    throw new UsageError(`$APISERVER is ${vars.APISERVER}, but this run mints its token on ${target.cluster.name} (${target.cluster.server}): the token would be sent to another server; unset APISERVER or start from apiserver-url.`)
+  }
+  return vars
+}
+
+/** `run` replays with a reporter; `drift` replays quietly and prints only how the run differs from the article; `check` runs one exercise. */
+async function cmdRun(args: string[], io: Io, signal: AbortSignal, cleaning: (what: string[] | undefined) => void, mode: RunMode = 'run'): Promise<number> {
+  const plan = planRun(args, io, mode)
+  if ('solution' in plan) {
+    io.stdout(`${plan.solution}\n`)
+    return EXIT.ok
+  }
   const progress = (line: string): void => io.stderr(`${line}\n`)
   let lab: { kubeconfig: string; stop: () => Promise<void> } | undefined
   let target: Target | undefined
   let workDir: string | undefined
   try {
-    if (values.lab) {
+    if (plan.lab) {
       // While the lab starts, Ctrl-C stops it: a second one is explained, like during cleanup.
       cleaning(['the throwaway lab, still starting'])
       lab = await startThrowawayLab(progress, signal)
@@ -182,87 +249,22 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, cleaning: (wh
     target = await resolveTarget({
       env: io.env,
       ...(lab ? { kubeconfig: lab.kubeconfig } : {}),
-      ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
-      ...(values.context !== undefined ? { context: values.context } : {}),
-      ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
+      ...(plan.kubeconfig !== undefined ? { kubeconfig: plan.kubeconfig } : {}),
+      ...(plan.context !== undefined ? { context: plan.context } : {}),
+      ...(plan.cluster !== undefined ? { cluster: plan.cluster } : {}),
     })
     if ((await which('curl', io.env)) === undefined) throw new PreconditionError('curl is not on PATH; install curl (the article calls the API with it).')
-    const serverVersion = await probeServer(target, { env: io.env, timeoutMs: commandTimeoutMs })
+    const serverVersion = await probeServer(target, { env: io.env, timeoutMs: plan.commandTimeoutMs })
     let strictTlsCaFile: string | undefined
-    if (values['strict-tls']) {
+    if (plan.strictTls) {
       workDir = await mkdtemp(join(tmpdir(), 'kubewalk-ca-'))
       strictTlsCaFile = join(workDir, 'ca.crt')
       await writeFile(strictTlsCaFile, await clusterCaPem(target, io.env), { mode: 0o600 })
     }
     const cluster: ClusterInfo = { name: target.cluster.name, server: target.cluster.server, version: serverVersion, context: target.context }
     const secrets = new Secrets()
-    // A participant's own exported variables seed steps run alone (--only call-api).
-    const vars: Vars = {}
-    for (const v of ['CLUSTER_NAME', 'APISERVER', 'TOKEN'] as VarName[]) {
-      const value = io.env[v]
-      if (value !== undefined && value !== '') {
-        vars[v] = value
-        if (v === 'TOKEN') secrets.add(value)
-      }
-    }
-    // A token minted by this run must not be sent to a server the shell remembers from elsewhere.
-    const writes = new Set(steps.map((s) => s.writes))
-    if (vars.APISERVER !== undefined && !writes.has('APISERVER') && writes.has('TOKEN') && vars.APISERVER !== target.cluster.server) {
-      throw new UsageError(`$APISERVER is ${vars.APISERVER}, but this run mints its token on ${target.cluster.name} (${target.cluster.server}): the token would be sent to another server; unset APISERVER or start from apiserver-url.`)
-    }
-    const showSecrets = values['show-secrets'] === true
-    const chunks: string[] = []
-    const toReport = values.out !== undefined ? (t: string) => void chunks.push(t) : io.stdout
-    const explain = interactive ? new Map(walkthrough().map((w) => [w.id, w.explanation])) : undefined
-    const human = reporter !== 'pretty' && reporter !== 'plain' || mode === 'drift' ? undefined : createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets, ...(explain ? { explain } : {}) })
-    human?.header(cluster)
-    const result: RunResult = await run({
-      steps,
-      cluster: target.cluster,
-      clusters: target.clusters,
-      env: { ...target.env },
-      vars,
-      expectedTokenLifetimeSeconds: lifetime,
-      commandTimeoutMs,
-      ...(waitTimeoutMs !== undefined ? { waitTimeoutMs } : {}),
-      ...(strictTlsCaFile !== undefined ? { strictTlsCaFile } : {}),
-      signal,
-      secrets,
-      ...(interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout, signal) } : {}),
-      onEvent: (e) => {
-        if (e.type === 'cleanup-start') cleaning(e.pending.map((p) => p.describe))
-        human?.onEvent(e)
-      },
-    })
-    // A check's exercise is not the article's line, so it has nothing to compare with the article.
-    cleaning(undefined)
-    const drift = exercise ? [] : driftOf(result, steps)
-    if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)
-    human?.summary(result)
-    if (mode === 'drift') {
-      if (reporter === 'json') toReport(`${JSON.stringify(showSecrets ? drift : redactDeep(drift, secrets), null, 2)}\n`)
-      else {
-        const r = createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets })
-        r.drift(drift)
-        r.summary(result)
-      }
-    } else if (reporter === 'json') toReport(renderJson(result, cluster, { secrets, showSecrets, drift }))
-    else if (reporter === 'junit') toReport(renderJunit(result, cluster, { secrets, showSecrets }))
-    else if (reporter === 'tap') toReport(renderTap(result, cluster, { secrets, showSecrets }))
-    if (values.transcript !== undefined) {
-      await writeFile(values.transcript, renderTranscript(result, cluster, walkthrough(), { secrets, showSecrets, drift }))
-      io.stderr(`transcript written to ${values.transcript}\n`)
-    }
-    if (values.out !== undefined) {
-      await writeFile(values.out, chunks.join(''))
-      io.stderr(`report written to ${values.out}\n`)
-    }
-    if (mode === 'drift' && result.ok) return driftCounts(drift).real > 0 ? EXIT.failed : EXIT.ok
-    if (exercise && !result.ok) {
-      const hint = allSteps.find((s) => s.id === exercise?.id)?.hint
-      io.stderr(`${hint ? `hint: ${hint}\n` : ''}the article's line: kubewalk check ${exercise.id} --solution\n`)
-    }
-    return exitCodeOf(result)
+    const vars = seedVars(plan, io.env, target, secrets)
+    return await replay(plan, io, signal, cleaning, { target, cluster, secrets, vars, ...(strictTlsCaFile !== undefined ? { strictTlsCaFile } : {}) })
   } finally {
     await target?.dispose()
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true })
@@ -272,6 +274,67 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, cleaning: (wh
     }
     cleaning(undefined)
   }
+}
+
+/** Runs the planned steps against a resolved cluster, then writes every report the plan asked for. */
+async function replay(plan: RunPlan, io: Io, signal: AbortSignal, cleaning: (what: string[] | undefined) => void, on: { target: Target; cluster: ClusterInfo; secrets: Secrets; vars: Vars; strictTlsCaFile?: string }): Promise<number> {
+  const { reporter, showSecrets, exercise } = plan
+  const { target, cluster, secrets } = on
+  const chunks: string[] = []
+  const toReport = plan.out !== undefined ? (t: string) => void chunks.push(t) : io.stdout
+  const explain = plan.interactive ? new Map(walkthrough().map((w) => [w.id, w.explanation])) : undefined
+  const human = (reporter !== 'pretty' && reporter !== 'plain') || plan.mode === 'drift' ? undefined : createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets, ...(explain ? { explain } : {}) })
+  human?.header(cluster)
+  const result: RunResult = await run({
+    steps: plan.steps,
+    cluster: target.cluster,
+    clusters: target.clusters,
+    env: { ...target.env },
+    vars: on.vars,
+    expectedTokenLifetimeSeconds: plan.lifetime,
+    commandTimeoutMs: plan.commandTimeoutMs,
+    ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
+    ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
+    signal,
+    secrets,
+    ...(plan.interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout, signal) } : {}),
+    onEvent: (e) => {
+      if (e.type === 'cleanup-start') cleaning(e.pending.map((p) => p.describe))
+      human?.onEvent(e)
+    },
+  })
+  cleaning(undefined)
+  // A check's exercise is not the article's line, so it has nothing to compare with the article.
+  const drift = exercise ? [] : driftOf(result, plan.steps)
+  if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)
+  human?.summary(result)
+  if (plan.mode === 'drift') {
+    if (reporter === 'json') toReport(`${JSON.stringify(showSecrets ? drift : redactDeep(drift, secrets), null, 2)}\n`)
+    else {
+      const r = createConsoleReporter({ write: toReport, pretty: reporter === 'pretty', secrets, showSecrets })
+      r.drift(drift)
+      r.summary(result)
+    }
+  } else if (reporter === 'json') toReport(renderJson(result, cluster, { secrets, showSecrets, drift }))
+  else if (reporter === 'junit') toReport(renderJunit(result, cluster, { secrets, showSecrets }))
+  else if (reporter === 'tap') toReport(renderTap(result, cluster, { secrets, showSecrets }))
+  if (plan.transcript !== undefined) {
+    const markdown = renderTranscript(result, cluster, walkthrough(), { secrets, showSecrets, drift })
+    // HTML by the file's name; marked loads only then, so plain runs do not pay for it.
+    const html = /\.html?$/i.test(plan.transcript) ? (await import('./report/html.js')).transcriptHtml(markdown) : undefined
+    await writeFile(plan.transcript, html ?? markdown)
+    io.stderr(`transcript written to ${plan.transcript}\n`)
+  }
+  if (plan.out !== undefined) {
+    await writeFile(plan.out, chunks.join(''))
+    io.stderr(`report written to ${plan.out}\n`)
+  }
+  if (plan.mode === 'drift' && result.ok) return driftCounts(drift).real > 0 ? EXIT.failed : EXIT.ok
+  if (exercise && !result.ok) {
+    const hint = allSteps.find((s) => s.id === exercise.id)?.hint
+    io.stderr(`${hint ? `hint: ${hint}\n` : ''}the article's line: kubewalk check ${exercise.id} --solution\n`)
+  }
+  return exitCodeOf(result)
 }
 
 // A step refused before changing anything (a Secret that is not ours, RBAC, a variable no one set)

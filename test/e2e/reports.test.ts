@@ -22,15 +22,27 @@ describe.skipIf(kubeconfig === '')(`CI reports from the lab ${skipReason}`, () =
     const xml = await readFile(file, 'utf8')
     expect(XMLValidator.validate(xml)).toBe(true)
     expect(xml).not.toMatch(TOKEN_SHAPED)
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as { testsuites: { testsuite: { tests: string; failures: string; skipped: string; testcase: { name: string; failure?: unknown }[] } } }
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as { testsuites: { testsuite: { tests: string; failures: string; skipped: string; timestamp: string; testcase: { name: string; failure?: unknown }[] } } }
     const suite = doc.testsuites.testsuite
     expect([suite.tests, suite.failures, suite.skipped]).toEqual(['14', '0', '0'])
+    // When the run began, in UTC (the schema's dateTime has no zone): within the last two minutes.
+    const began = Date.parse(`${suite.timestamp}Z`)
+    expect(Date.now() - began).toBeGreaterThanOrEqual(0)
+    expect(Date.now() - began).toBeLessThan(120_000)
     expect(suite.testcase.map((t) => t.name)[13]).toBe('14 call-api-revoked: Call /api again: the deleted token is refused')
   })
 
-  it('--reporter tap prints TAP 13 that a TAP parser accepts', async () => {
-    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--to', 'read-secret-token', '--reporter', 'tap'])
+  it('--reporter tap prints TAP 13 that a TAP parser accepts; --transcript FILE.html writes the notebook as a page', async () => {
+    const page = join(dir, 'transcript.html')
+    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--to', 'read-secret-token', '--reporter', 'tap', '--transcript', page])
     expect(r.exitCode).toBe(0)
+    expect(r.stderr).toContain(`transcript written to ${page}`)
+    const html = await readFile(page, 'utf8')
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true)
+    expect(html.match(/<h2>\d\d\. .*? \(<code>[a-z-]+<\/code>\) ✅<\/h2>/g)).toHaveLength(11)
+    expect(html).toContain('<h2>11. ')
+    expect(html).not.toMatch(/<script|<h2>12\./)
+    expect(html).not.toMatch(TOKEN_SHAPED)
     expect(r.stdout).not.toMatch(TOKEN_SHAPED)
     const done = await new Promise<{ ok: boolean; count: number; pass: number; fail: number }>((resolve) => {
       const p = new Parser((results) => resolve(results as never))

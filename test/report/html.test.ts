@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { transcriptHtml } from '../../src/report/html.js'
+import { renderTranscript } from '../../src/report/transcript.js'
+import { Secrets } from '../../src/redact.js'
+import type { WalkthroughSection } from '../../src/walkthrough.js'
+import { cluster, failed, passed, token } from './runs.js'
+
+const sections: WalkthroughSection[] = [
+  { number: '04', id: 'create-token', title: 'Request a token', explanation: 'You mint a short-lived token.', command: 'TOKEN=$(kubectl create token default)' },
+  { number: '05', id: 'call-api', title: 'Call the API', explanation: 'You call /api with it.', command: 'curl …' },
+]
+// Markup a cluster could send back: in an error message (outside any code block) and in output.
+const hostile = { ...failed, error: { name: 'StepError', code: 'E_ASSERTION', message: 'call-api: <script>alert(1)</script> <img src=x onerror=alert(2)>' }, output: { ...failed.output, stdout: `<b>${token}</b>\n` } }
+const result = { ok: false, status: 'failed' as const, steps: [passed, hostile], cleanup: [], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 2345 }
+
+describe('transcriptHtml', () => {
+  const secrets = new Secrets()
+  secrets.add(token)
+  const html = transcriptHtml(renderTranscript(result, cluster, sections, { secrets }))
+
+  it('is one standalone page: doctype, title from the heading, style inline, nothing loaded from outside', () => {
+    expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')).toBe(true)
+    expect(html).toContain('<title>Transcript: calling the Kubernetes API with curl and a ServiceAccount token</title>')
+    expect(html).toContain('<style>')
+    expect(html).not.toMatch(/<(link|script|iframe|img)\b|\ssrc="/)
+    expect(html.trimEnd().endsWith('</body>\n</html>')).toBe(true)
+  })
+  it('renders the steps, the checks table and the output', () => {
+    expect(html).toContain('<h2>04. Request a token (<code>create-token</code>) ✅</h2>')
+    expect(html).toContain('<h2>05. Call the API (<code>call-api</code>) ❌</h2>')
+    expect(html).toMatch(/<table>[\s\S]*<td>kind is APIVersions \(the token was accepted\)<\/td>/)
+    expect(html).toContain('<pre><code class="language-bash">TOKEN=$(kubectl create token default)')
+  })
+  it('shows markup from the cluster as text, never as markup', () => {
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;')
+    expect(html).toContain('&lt;b&gt;')
+    expect(html).not.toMatch(/<img|<b>/)
+  })
+  it('keeps tokens masked', () => {
+    expect(html).not.toContain(token)
+  })
+})
