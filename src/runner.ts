@@ -186,6 +186,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
           const r = await runScript(script, { env, timeoutMs: o.commandTimeoutMs, ...signal })
           result.output = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
           const output: StepOutput = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
+          // Before anything can fail: a line that errs or is cut short still printed what it printed.
+          for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
           if (step.writes !== undefined && r.exitCode !== null) {
             output.captured = await readFile(captureFile, 'utf8').catch(() => '')
             result.captured = { name: step.writes, value: output.captured }
@@ -202,7 +204,6 @@ export async function run(options: RunOptions): Promise<RunResult> {
           try {
             const value = step.parse(output, ctx())
             result.value = value
-            for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
             result.assertions = step.check(value, ctx())
           } catch (e) {
             if (!(e instanceof ParseError)) throw e

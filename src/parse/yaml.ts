@@ -23,17 +23,53 @@ export function parseKubeList(stepId: string, stdout: string): { kind: string; i
   return { kind, items: items as KubeObject[] }
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
+
+const stringValues = (d: unknown): string[] => (d !== null && typeof d === 'object' ? Object.values(d).filter((x): x is string => typeof x === 'string') : [])
+
 /**
- * Every Secret `data` and `stringData` value in `kubectl get … -o yaml` output, whatever the Secret:
- * a namespace's other Secrets are printed too, and must be masked like the article's.
+ * Every Secret value in `kubectl get … -o yaml` output, whatever the Secret (a namespace's other
+ * Secrets are printed too, and must be masked like the article's): `data` and `stringData`, and
+ * `kubectl apply`'s last-applied annotation when it holds them, since that copy keeps `stringData`
+ * in plain text. Never throws: it also runs on the output of a line that failed or was cut short.
  */
 export function secretDataValues(stdout: string): string[] {
-  const value: unknown = parseDocument(stdout).toJS()
-  if (typeof value !== 'object' || value === null) return []
+  let value: unknown
+  let broken = false
+  try {
+    const doc = parseDocument(stdout)
+    broken = doc.errors.length > 0
+    value = doc.toJS()
+  } catch {
+    broken = true
+  }
+  // YAML cut short (a timeout mid-print) may parse in part: scan its lines as well.
+  const scanned = broken ? base64Lines(stdout) : []
+  if (typeof value !== 'object' || value === null) return scanned
   const v = value as { items?: unknown }
   const objects = Array.isArray(v.items) ? v.items : [value]
-  return objects.flatMap((o) => {
-    const { data, stringData } = (o ?? {}) as { data?: unknown; stringData?: unknown }
-    return [data, stringData].flatMap((d) => (d !== null && typeof d === 'object' ? Object.values(d).filter((x): x is string => typeof x === 'string') : []))
-  })
+  return scanned.concat(objects.flatMap((o) => {
+    const { data, stringData, metadata } = (o ?? {}) as { data?: unknown; stringData?: unknown; metadata?: { annotations?: Record<string, unknown> } }
+    const applied = metadata?.annotations?.[LAST_APPLIED]
+    return [...stringValues(data), ...stringValues(stringData), ...(typeof applied === 'string' ? appliedSecrets(applied) : [])]
+  }))
+}
+
+/** The secret parts of a last-applied annotation: the whole annotation if it carries data, and each value. */
+function appliedSecrets(annotation: string): string[] {
+  let applied: { data?: unknown; stringData?: unknown }
+  try {
+    applied = JSON.parse(annotation) as typeof applied
+  } catch {
+    return [annotation]
+  }
+  const values = [...stringValues(applied?.data), ...stringValues(applied?.stringData)]
+  if (applied?.data === undefined && applied?.stringData === undefined) return []
+  // Inside the annotation a value appears JSON-escaped.
+  return [annotation.trim(), ...values, ...values.map((x) => JSON.stringify(x).slice(1, -1))]
+}
+
+/** Every indented `key: <long base64>` value, for output that does not parse as YAML. */
+function base64Lines(stdout: string): string[] {
+  return [...stdout.matchAll(/^\s+[\w.-]+: ([A-Za-z0-9+/]{16,}={0,2})\s*$/gm)].map((m) => m[1] as string)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseKubeList } from '../../src/parse/yaml.js'
+import { parseKubeList, secretDataValues } from '../../src/parse/yaml.js'
 import { fixture } from '../helpers.js'
 
 describe('parseKubeList', () => {
@@ -18,5 +18,16 @@ describe('parseKubeList', () => {
   ])('rejects %j naming the step', (input, message) => {
     expect(() => parseKubeList('secrets-yaml', input)).toThrow(message)
     expect(() => parseKubeList('secrets-yaml', input)).toThrow(/^secrets-yaml: /)
+  })
+})
+
+describe('secretDataValues on output cut short', () => {
+  it('still finds the values printed before the cut, and never throws', () => {
+    const value = Buffer.from('a-database-password-of-some-length').toString('base64')
+    // A timeout mid-print: a mapping left open, a quoted scalar never closed.
+    const cut = `apiVersion: v1\nitems:\n- apiVersion: v1\n  data:\n    password: ${value}\n  kind: Secret\n  metadata:\n    name: "half`
+    expect(secretDataValues(cut)).toContain(value)
+    expect(secretDataValues('error: the server doesn\'t have a resource type "secrets"\n')).toEqual([])
+    expect(secretDataValues(':\n  - [')).toEqual([])
   })
 })
