@@ -1,6 +1,7 @@
 // What every command shares: output sinks, exit codes, and flag parsing with kubewalk's error style.
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError, errorMessage } from './errors.js'
+import { firstLine } from './text.js'
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
 
@@ -25,14 +26,22 @@ export const defaultIo = (): Io => ({
 export type Flags = Record<string, { type: 'string' | 'boolean' }>
 export type FlagValues<O extends Flags> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }
 
+// node's messages run to three lines and mention parseArgs; a usage error is one line that says what to do.
+const REWORDED: [RegExp, string][] = [
+  [/^Unknown option '([^']*)'.*$/, "unknown option '$1'"],
+  [/^Option '(--[^']+)' argument is ambiguous.*$/, "option $1 needs a value (write $1=VALUE when the value starts with '-')"],
+  [/^Option '(?:-\w, )?(-[^' ]+) <value>' argument missing.*$/, 'option $1 needs a value'],
+  [/^Option '(?:-\w, )?(-[^' ]+)' does not take an argument.*$/, 'option $1 takes no value'],
+]
+
 export function parse<const O extends Flags>(args: string[], options: O): { values: FlagValues<O>; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args, options: options as ParseArgsConfig['options'], strict: true, allowPositionals: true })
     return { values: values as FlagValues<O>, positionals }
   } catch (e) {
-    // node's messages are long and mention parseArgs; keep the part a user needs.
-    const msg = errorMessage(e).replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option '(.*?)'.*$/s, "unknown option '$1'")
-    throw new UsageError(`${msg}; see kubewalk --help.`)
+    const first = firstLine(errorMessage(e))
+    const rule = REWORDED.find(([re]) => re.test(first))
+    const msg = rule ? first.replace(rule[0], rule[1]) : first.replace(/\.$/, '')
+    throw new UsageError(`${msg}; see kubewalk --help.`, { cause: e })
   }
 }
-

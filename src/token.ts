@@ -1,7 +1,7 @@
 // The token inspector: what a service-account token says about itself, and whether the cluster's
 // keys vouch for it. Pure functions, except fetchJwks/fetchIssuer, which ask the cluster through kubectl.
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
-import { PreconditionError } from './errors.js'
+import { ParseError, PreconditionError } from './errors.js'
 import { decodeToken, LEGACY_ISSUER } from './parse/jwt.js'
 import { runScript } from './shell.js'
 import { firstLine } from './text.js'
@@ -75,14 +75,24 @@ const NOT_CHECKED: Verification = { checked: false, ok: false }
 
 const record = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined)
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
-const iso = (seconds: number | undefined): string | undefined => (typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : undefined)
+// 9999-12-31T23:59:59Z: past it Date throws or ISO strings grow six-digit years.
+const LAST_SECOND = 253_402_300_799
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= LAST_SECOND
 const epoch = (d: Date): number => Math.floor(d.getTime() / 1000)
 const account = (name: string | undefined, uid: string | undefined): TokenInfo['serviceAccount'] =>
   name === undefined && uid === undefined ? undefined : { ...(name !== undefined ? { name } : {}), ...(uid !== undefined ? { uid } : {}) }
 
-/** Decodes (does not verify) a token and reads its claims at `now`; throws ParseError when it is not a JWT. */
+/** Decodes (does not verify) a token and reads its claims at `now`; throws ParseError when it is not a JWT or a time claim is not a time. */
 export function inspectToken(token: string, now: Date = new Date(), stepId = 'token'): TokenInfo {
   const { header, claims } = decodeToken(stepId, token)
+  // An absent claim is fine (legacy tokens have no exp); a present one that is no time must not read as "never expires".
+  const iso = (name: 'iat' | 'nbf' | 'exp'): string | undefined => {
+    const v = claims[name]
+    if (v === undefined) return undefined
+    if (isTime(v)) return new Date(v * 1000).toISOString()
+    const shown = typeof v === 'number' ? String(v) : JSON.stringify(v)
+    throw new ParseError(stepId, `the token's "${name}" claim is ${shown.length > 40 ? `${shown.slice(0, 39)}…` : shown}, not a time in seconds since 1970`, token)
+  }
   const k8s = record(claims['kubernetes.io'])
   const legacy = claims.iss === LEGACY_ISSUER
   const kind: TokenKind = legacy ? 'legacy' : k8s !== undefined ? 'bound' : 'other'
@@ -111,9 +121,9 @@ export function inspectToken(token: string, now: Date = new Date(), stepId = 'to
       if (name !== undefined) info.boundTo.push({ kind, name, ...(uid !== undefined ? { uid } : {}) })
     }
   }
-  set('issuedAt', iso(claims.iat))
-  set('notBefore', iso(claims.nbf))
-  set('expiresAt', iso(claims.exp))
+  set('issuedAt', iso('iat'))
+  set('notBefore', iso('nbf'))
+  set('expiresAt', iso('exp'))
   if (typeof claims.exp === 'number') {
     // Same rule as jose (and the API server): expired once exp <= now, in whole seconds.
     info.remainingSeconds = claims.exp - epoch(now)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet, type JWTPayload } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
+import { main } from '../src/cli.js'
 import { cmdToken } from '../src/commands/token.js'
 import { ParseError, PreconditionError, UsageError } from '../src/errors.js'
 import { formatDuration, formatTokenInfo, inspectToken, tokenReport, verifyToken, type Verification } from '../src/token.js'
@@ -15,6 +16,9 @@ const legacy = fixture('article/11-read-secret-token.token.txt').trim()
 // The article's bound token was issued at 1720306948 (2024-07-06T23:02:28Z) for an hour.
 const ISSUED = 1720306948
 const at = (seconds: number): Date => new Date(seconds * 1000)
+// An unsigned JWT with the claims exactly as written, so they can hold what JSON.stringify cannot (1e999).
+const b64 = (json: string): string => Buffer.from(json).toString('base64url')
+const rawToken = (claims: string): string => `${b64('{"alg":"RS256"}')}.${b64(claims)}.c2ln`
 
 describe('inspectToken', () => {
   it('reads the bound token the article minted', () => {
@@ -76,6 +80,29 @@ describe('inspectToken', () => {
 
   it.each(['', 'not-a-jwt', 'eyJhbGciOiJSUzI1NiJ9.!!!.sig', 'a.b.c.d.e'])('throws ParseError for %j', (input) => {
     expect(() => inspectToken(input)).toThrow(ParseError)
+  })
+
+  it.each([
+    ['{"exp":1e20}', 'the token\'s "exp" claim is 100000000000000000000, not a time in seconds since 1970'],
+    ['{"exp":"y"}', 'the token\'s "exp" claim is "y", not a time in seconds since 1970'],
+    ['{"exp":null}', 'the token\'s "exp" claim is null, not a time in seconds since 1970'],
+    ['{"exp":-1}', 'the token\'s "exp" claim is -1, not a time in seconds since 1970'],
+    ['{"iat":1e999}', 'the token\'s "iat" claim is Infinity, not a time in seconds since 1970'],
+    ['{"nbf":{"seconds":1720306948}}', 'the token\'s "nbf" claim is {"seconds":1720306948}, not a time in seconds since 1970'],
+    [`{"exp":"${'x'.repeat(60)}"}`, `the token's "exp" claim is "${'x'.repeat(38)}…, not a time in seconds since 1970`],
+  ])('throws ParseError naming the claim for %s', (claims, message) => {
+    const t = rawToken(claims)
+    expect(() => inspectToken(t, at(ISSUED), 'create-token')).toThrow(ParseError)
+    expect(() => inspectToken(t, at(ISSUED), 'create-token')).toThrow(`create-token: ${message}`)
+  })
+
+  it('takes times up to the end of year 9999, fractions included', () => {
+    expect(inspectToken(rawToken('{"iat":1720306948.5,"exp":253402300799}'), at(ISSUED))).toMatchObject({
+      issuedAt: '2024-07-06T23:02:28.500Z',
+      expiresAt: '9999-12-31T23:59:59.000Z',
+      expired: false,
+    })
+    expect(() => inspectToken(rawToken('{"exp":253402300800}'))).toThrow(/"exp" claim is 253402300800, not a time/)
   })
 })
 
@@ -218,6 +245,12 @@ describe('verifyToken', () => {
   it('reports a non-JWT as invalid instead of throwing', async () => {
     expect(await verifyToken('nope', jwks, { now })).toMatchObject({ checked: true, ok: false, reason: 'invalid' })
   })
+
+  it('reports an exp that is no time as invalid, naming the claim', async () => {
+    const v = await verifyToken(await sign(boundClaims({ exp: 1e20 })), jwks, { issuer: ISSUER, now })
+    expect(v).toMatchObject({ checked: true, ok: false, reason: 'invalid' })
+    expect(v.error).toMatch(/"exp" claim is 100000000000000000000, not a time/)
+  })
 })
 
 describe('tokenReport', () => {
@@ -255,8 +288,12 @@ describe('cmdToken (no cluster)', () => {
   it.each([
     [[], {}, /^no token: pass --token or export TOKEN\.$/],
     [['--no-verify'], { TOKEN: '  ' }, /^no token/],
-    [['--no-verify'], { TOKEN: 'garbage' }, /^\$TOKEN is not a JWT/],
-    [['--token', 'a.b.c'], {}, /^--token is not a JWT/],
+    [['--no-verify'], { TOKEN: 'garbage' }, /^\$TOKEN: the token is not a JWT \(.*\); pass a token as kubectl create token prints it\.$/],
+    [['--token', 'a.b.c'], {}, /^--token: the token is not a JWT/],
+    [['--no-verify'], { TOKEN: rawToken('{"exp":1e20}') }, /^\$TOKEN: the token's "exp" claim is 100000000000000000000, not a time in seconds since 1970; pass a token/],
+    [['--no-verify'], { TOKEN: rawToken('{"exp":"y"}') }, /^\$TOKEN: the token's "exp" claim is "y", not a time/],
+    [['--no-verify', '--token', rawToken('{"iat":"x"}')], {}, /^--token: the token's "iat" claim is "x", not a time/],
+    [['--token', '--json'], {}, /^option --token needs a value \(write --token=VALUE when the value starts with '-'\); see kubewalk --help\.$/],
     [[bound], {}, /^token takes no positional arguments/],
     [['--bogus'], {}, /unknown option '--bogus'/],
   ])('refuses %j with a usage error', async (args, env, message) => {
@@ -265,6 +302,17 @@ describe('cmdToken (no cluster)', () => {
     expect(e).toBeInstanceOf(UsageError)
     expect((e as Error).message).toMatch(message)
     expect((e as Error).message).not.toMatch(TOKEN_SHAPED)
+  })
+
+  it.each([
+    [['token', '--token', '--json'], /^kubewalk: option --token needs a value/],
+    [['token', '--no-verify', '--token', rawToken('{"exp":1e20}')], /^kubewalk: --token: the token's "exp" claim is 100000000000000000000, not a time/],
+  ])('kubewalk %j: one line on stderr, exit 2', async (argv, message) => {
+    const t = io()
+    expect(await main(argv, t.sinks)).toBe(2)
+    expect(t.err()).toMatch(message)
+    expect(t.err().trim().split('\n')).toHaveLength(1)
+    expect(t.out()).toBe('')
   })
 
   describe('with an unreachable cluster', () => {

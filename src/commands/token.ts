@@ -37,9 +37,10 @@ export async function cmdToken(args: string[], io: Io): Promise<number> {
   const now = new Date()
   let info: TokenInfo
   try {
-    info = inspectToken(token, now)
+    info = inspectToken(token, now, source)
   } catch (e) {
-    if (e instanceof ParseError) throw new UsageError(`${source} is not a JWT; pass a token as kubectl create token prints it.`, { cause: e })
+    // The message starts with `source` and says what is wrong: not a JWT, or which claim is no time.
+    if (e instanceof ParseError) throw new UsageError(`${e.message}; pass a token as kubectl create token prints it.`, { cause: e })
     throw e
   }
 
