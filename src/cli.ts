@@ -15,6 +15,7 @@ import { renderTap } from './report/tap.js'
 import { cmdToken } from './commands/token.js'
 import { renderTranscript } from './report/transcript.js'
 import { walkthrough } from './walkthrough.js'
+import { checkOutputFile, writeWhole } from './outfile.js'
 import { driftCounts, driftOf } from './drift.js'
 import { defaultIo, parse, type Io } from './args.js'
 import { exerciseStep } from './exercise.js'
@@ -98,10 +99,14 @@ export function selectSteps(steps: readonly Step[], sel: { from?: string; to?: s
   return steps.slice(from, to + 1)
 }
 
+// A day: beyond it, nothing in the article is just slow (and timers overflow past ~24.8 days).
+const MAX_SECONDS = 86_400
+
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number of seconds, got ${JSON.stringify(value)}.`)
+  if (n > MAX_SECONDS) throw new UsageError(`${flag} takes at most ${MAX_SECONDS} seconds (a day), got ${value}.`)
   return n
 }
 
@@ -177,7 +182,14 @@ function planRun(args: string[], io: Io, mode: RunMode): RunPlan | { solution: s
     exercise = exerciseStep(step)
   } else if (positionals.length > 0) throw new UsageError(`${mode} takes no arguments, got ${positionals[0]}.`)
   else if (values.solution) throw new UsageError('--solution goes with kubewalk check <id>.')
-  const plainDefault = !io.isTTY || (io.env.NO_COLOR ?? '') !== ''
+  if (exercise) {
+    const selection = (['from', 'to', 'only'] as const).find((f) => values[f] !== undefined)
+    if (selection) throw new UsageError(`check runs the one step it is given; drop --${selection}.`)
+  }
+  for (const [flag, file] of [['--out', values.out], ['--transcript', values.transcript]] as const) if (file !== undefined) checkOutputFile(flag, file)
+  if (values.out !== undefined && values.out === values.transcript) throw new UsageError('--out and --transcript name the same file.')
+  // A file is not a terminal: it gets no colours or progress frames unless asked for.
+  const plainDefault = !io.isTTY || (io.env.NO_COLOR ?? '') !== '' || values.out !== undefined
   const reporter = (values.reporter ?? (plainDefault ? 'plain' : 'pretty')) as Reporter
   if (!REPORTERS.includes(reporter)) throw new UsageError(`--reporter takes one of ${REPORTERS.join(', ')}, got ${JSON.stringify(values.reporter)}.`)
   const steps = exercise ? [exercise] : selectSteps(allSteps, values)
@@ -318,17 +330,26 @@ async function replay(plan: RunPlan, io: Io, signal: AbortSignal, cleaning: (wha
   } else if (reporter === 'json') toReport(renderJson(result, cluster, { secrets, showSecrets, drift }))
   else if (reporter === 'junit') toReport(renderJunit(result, cluster, { secrets, showSecrets }))
   else if (reporter === 'tap') toReport(renderTap(result, cluster, { secrets, showSecrets }))
+  // Each file on its own: one that cannot be written (checked before the run, so rare) spoils no other.
+  const files: [string, string, () => Promise<string>][] = []
   if (plan.transcript !== undefined) {
     const markdown = renderTranscript(result, cluster, walkthrough(), { secrets, showSecrets, drift })
     // HTML by the file's name; marked loads only then, so plain runs do not pay for it.
-    const html = /\.html?$/i.test(plan.transcript) ? (await import('./report/html.js')).transcriptHtml(markdown) : undefined
-    await writeFile(plan.transcript, html ?? markdown)
-    io.stderr(`transcript written to ${plan.transcript}\n`)
+    const html = /\.html?$/i.test(plan.transcript) ? async () => (await import('./report/html.js')).transcriptHtml(markdown) : async () => markdown
+    files.push(['transcript', plan.transcript, html])
   }
-  if (plan.out !== undefined) {
-    await writeFile(plan.out, chunks.join(''))
-    io.stderr(`report written to ${plan.out}\n`)
+  if (plan.out !== undefined) files.push(['report', plan.out, async () => chunks.join('')])
+  let unwritten = false
+  for (const [what, file, text] of files) {
+    try {
+      await writeWhole(file, await text())
+      io.stderr(`${what} written to ${file}\n`)
+    } catch (e) {
+      unwritten = true
+      io.stderr(`kubewalk: could not write the ${what} to ${file}: ${errorMessage(e)}\n`)
+    }
   }
+  if (unwritten && result.ok) return EXIT.failed
   if (plan.mode === 'drift' && result.ok) return driftCounts(drift).real > 0 ? EXIT.failed : EXIT.ok
   if (exercise && !result.ok) {
     const hint = allSteps.find((s) => s.id === exercise.id)?.hint

@@ -54,6 +54,15 @@ describe('kubewalk CLI', () => {
     [['run', '--timeout', 'soon'], /--timeout takes a positive number of seconds, got "soon"/],
     [['run', '--kubeconfig', '/nonexistent/kubeconfig'], /--kubeconfig \/nonexistent\/kubeconfig: no such file/],
     [['lab', 'frob'], /lab frob: unknown subcommand/],
+    [['run', '--timeout', '3000000'], /--timeout takes at most 86400 seconds \(a day\), got 3000000/],
+    [['run', '--wait', '1e9'], /--wait takes at most 86400 seconds/],
+    [['run', '--out', '/nonexistent/dir/r.json'], /--out \/nonexistent\/dir\/r.json: the directory \/nonexistent\/dir does not exist/],
+    [['run', '--out', '/tmp'], /--out \/tmp is a directory; give a file name/],
+    [['run', '--out='], /--out needs a file name/],
+    [['run', '--transcript', '/nonexistent/t.md'], /--transcript \/nonexistent\/t.md: the directory \/nonexistent does not exist/],
+    [['run', '--out', '/tmp/kubewalk-same', '--transcript', '/tmp/kubewalk-same'], /--out and --transcript name the same file/],
+    [['check', 'call-api', '--only', 'create-token'], /check runs the one step it is given; drop --only/],
+    [['check', 'call-api', '--from', 'create-token'], /check runs the one step it is given; drop --from/],
   ])('%j is a usage error: one line, exit 2', async (argv, message) => {
     const t = io()
     expect(await main(argv, t.sinks)).toBe(2)

@@ -74,6 +74,42 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     expect(shown.stdout).toMatch(TOKEN_SHAPED)
   })
 
+  it('masks Secret data that is not token-shaped, including the plain-text copy kubectl apply keeps in last-applied-configuration', async () => {
+    // Someone else's Secret in the namespace, applied with stringData: its value is in the
+    // annotation as plain text, and in data as base64; neither looks like a token.
+    const plain = 'correct-horse-battery-staple'
+    const manifest = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: kubewalk-e2e-applied\ntype: Opaque\nstringData:\n  dbpass: ${plain}\n`
+    expect((await kubectl(kubeconfig, ['apply', '-f', '-'], manifest)).exitCode).toBe(0)
+    try {
+      const page = join(dir, 'masked.html')
+      const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--only', 'secrets-yaml', '--reporter', 'plain', '--transcript', page])
+      const html = await readFile(page, 'utf8')
+      expect(r.stdout).toContain('name: kubewalk-e2e-applied')
+      expect(r.stdout).toContain('kubectl.kubernetes.io/last-applied-configuration')
+      for (const text of [r.stdout, r.stderr, html]) {
+        expect(text).not.toContain(plain)
+        expect(text).not.toContain(Buffer.from(plain).toString('base64'))
+      }
+      const json = await kubewalk(['run', '--kubeconfig', kubeconfig, '--only', 'secrets-yaml', '--reporter', 'json'])
+      expect(json.stdout).toContain('kubewalk-e2e-applied')
+      expect(json.stdout).not.toContain(plain)
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'secret', 'kubewalk-e2e-applied'])
+    }
+  })
+
+  it('writes --out from a terminal as plain text: no colour codes in the file', async () => {
+    const { main } = await import('../../src/cli.js')
+    const file = join(dir, 'from-a-terminal.txt')
+    const err: string[] = []
+    const code = await main(['run', '--kubeconfig', kubeconfig, '--only', 'list-clusters', '--out', file], { stdout: () => undefined, stderr: (t) => void err.push(t), isTTY: true, env: { ...process.env, NO_COLOR: '' } })
+    expect(code).toBe(0)
+    const written = await readFile(file, 'utf8')
+    expect(written).toContain('✔ 01/1 list-clusters')
+    expect(written).not.toContain('\x1b[')
+    expect(err.join('')).toContain(`report written to ${file}`)
+  })
+
   it('replays with --strict-tls: curl checks the server against the kubeconfig CA', async () => {
     const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--strict-tls', '--reporter', 'json'])
     const report = JSON.parse(r.stdout) as JsonReport
