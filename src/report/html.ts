@@ -5,12 +5,17 @@ import { Marked } from 'marked'
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }
 const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (c) => ESCAPES[c] ?? c)
 
-// The transcript never means raw HTML; any that appears came from the cluster (an error message, a
-// name) and is shown as text, never interpreted.
+// The only raw HTML the transcript means is its own folding of kubectl's -v=8 log.
+const OWN_HTML = /^(<details><summary>[^<>]*<\/summary>|<\/details>)$/
+
+// Anything else that looks like markup came from the cluster (an error message, a name): it is shown
+// as text, images never load, and only http(s) links stay links.
 const marked = new Marked({
   gfm: true,
   renderer: {
-    html: ({ text, block }) => (block ? `<p>${escapeHtml(text)}</p>\n` : escapeHtml(text)),
+    html: ({ text, block }) => (OWN_HTML.test(text.trim()) ? text : block ? `<p>${escapeHtml(text)}</p>\n` : escapeHtml(text)),
+    image: ({ raw }) => escapeHtml(raw),
+    link: ({ href, raw }) => (/^https?:\/\//i.test(href) ? false : escapeHtml(raw)),
   },
 })
 

@@ -17,6 +17,9 @@ function fenced(lang: string, text: string): string {
   return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}`
 }
 
+/** Text from the cluster outside code blocks (error messages): Markdown in it is shown, not applied. */
+const literal = (text: string): string => text.replace(/[\\`*_[\]<>!|~#]/g, '\\$&')
+
 const cell = (v: unknown): string => (v === undefined ? '' : `\`${JSON.stringify(v).replace(/\|/g, '\\|').replace(/`/g, 'ˋ')}\``)
 
 export function renderTranscript(result: RunResult, cluster: ClusterInfo, sections: readonly WalkthroughSection[], opts: ReportOptions = {}): string {
@@ -46,7 +49,7 @@ export function renderTranscript(result: RunResult, cluster: ClusterInfo, sectio
       for (const a of r.assertions) lines.push(`| ${a.name.replace(/\|/g, '\\|')} | ${a.ok ? '✅' : '❌'} | ${mask(cell(a.expected))} | ${mask(cell(a.actual))} |`)
       lines.push('')
     }
-    if (r.error) lines.push(`> **Failed:** ${mask(r.error.message)}`, '')
+    if (r.error) lines.push(`> **Failed:** ${literal(mask(r.error.message))}`, '')
     const drift = opts.drift?.find((d) => d.id === r.id)?.items.filter((i) => i.kind !== 'expected') ?? []
     if (drift.length > 0) {
       lines.push('Differences from the article:', '')
@@ -56,7 +59,7 @@ export function renderTranscript(result: RunResult, cluster: ClusterInfo, sectio
   }
   if (result.cleanup.length > 0) {
     lines.push('## Cleanup', '')
-    for (const c of result.cleanup) lines.push(`- ${c.status === 'done' ? '✅' : '❌'} ${c.describe} (\`${c.command}\`)${c.error ? `: ${mask(c.error)}` : ''}`)
+    for (const c of result.cleanup) lines.push(`- ${c.status === 'done' ? '✅' : '❌'} ${c.describe} (\`${c.command}\`)${c.error ? `: ${literal(mask(c.error))}` : ''}`)
     lines.push('')
   }
   if (opts.drift) {

@@ -10,8 +10,10 @@ const sections: WalkthroughSection[] = [
   { number: '05', id: 'call-api', title: 'Call the API', explanation: 'You call /api with it.', command: 'curl …' },
 ]
 // Markup a cluster could send back: in an error message (outside any code block) and in output.
-const hostile = { ...failed, error: { name: 'StepError', code: 'E_ASSERTION', message: 'call-api: <script>alert(1)</script> <img src=x onerror=alert(2)>' }, output: { ...failed.output, stdout: `<b>${token}</b>\n` } }
-const result = { ok: false, status: 'failed' as const, steps: [passed, hostile], cleanup: [], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 2345 }
+const hostile = { ...failed, error: { name: 'StepError', code: 'E_ASSERTION', message: 'call-api: <script>alert(1)</script> <img src=x onerror=alert(2)> [help](javascript:alert(3)) ![t](https://evil.example/t.png) <https://evil.example/auto>' }, output: { ...failed.output, stdout: `<b>${token}</b>\n` } }
+// Step 06 folds kubectl's log in <details>, the transcript's own HTML.
+const logged = { ...passed, id: 'token-duration', number: '06', title: 'Read the token lifetime', output: { stdout: '', stderr: 'I1128 round_trippers.go] "Response" status="201 Created"\n', exitCode: 0 } }
+const result = { ok: false, status: 'failed' as const, steps: [passed, hostile, logged], cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token', status: 'failed' as const, error: '![x](https://evil.example/x.png)' }], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 2345 }
 
 describe('transcriptHtml', () => {
   const secrets = new Secrets()
@@ -36,6 +38,16 @@ describe('transcriptHtml', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;')
     expect(html).toContain('&lt;b&gt;')
     expect(html).not.toMatch(/<img|<b>/)
+    // Markdown links and images in cluster text: no javascript: link, nothing loaded from elsewhere.
+    expect(html).not.toMatch(/href="javascript:|src="https:/)
+    expect(html).toContain('[help](javascript:alert(3))')
+    // Shown as written (a bare https URL in it may still become a plain link).
+    expect(html).toContain('![t](')
+    expect(html).toContain('![x](')
+  })
+  it('keeps its own <details> fold for the -v=8 log', () => {
+    expect(html).toContain('<details><summary>kubectl log (stderr)</summary>')
+    expect(html).toContain('</details>')
   })
   it('keeps tokens masked', () => {
     expect(html).not.toContain(token)

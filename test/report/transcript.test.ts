@@ -26,6 +26,11 @@ describe('renderTranscript', () => {
     expect(md).toContain('- newer version: `claims.jti` — jti from 1.30 on')
     expect(md).toContain('## Cleanup\n\n- ✅ delete Secret default-token')
   })
+  it('shows Markdown in cluster text as written: an error cannot add links or images', () => {
+    const hostile = { ...result, steps: [{ ...failed, error: { name: 'StepError', code: 'E_ASSERTION', message: 'x: ![t](https://evil.example/t.png) [a](javascript:b) <i>' } }] }
+    const text = renderTranscript(hostile, cluster, sections)
+    expect(text).toContain('> **Failed:** x: \\!\\[t\\](https://evil.example/t.png) \\[a\\](javascript:b) \\<i\\>')
+  })
   it('masks tokens unless asked', () => {
     expect(md).not.toContain(token)
     expect(renderTranscript(result, cluster, sections, { showSecrets: true })).toContain(token)
