@@ -1,7 +1,8 @@
 // Arguments → one of: run, list, lab. Prints, picks the exit code; everything else lives below it.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { steps as allSteps } from '../steps/index.js'
 import { KubewalkError, LabError, PreconditionError, UsageError, errorMessage } from './errors.js'
 import { clusterCaPem, probeServer, resolveTarget, type Target } from './kubeconfig.js'
@@ -393,15 +394,32 @@ async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleaning: (wh
   const lab = await import('./lab/index.js')
   const progress = (line: string): void => io.stderr(`${line}\n`)
   const defaultDir = '.kubewalk/lab'
+  const noArguments = (positionals: string[]): void => {
+    const [extra] = positionals
+    if (extra !== undefined) throw new UsageError(`lab ${sub} takes no arguments, got ${extra}${sub === 'build' ? '' : ` (for a directory: --dir ${extra})`}.`)
+  }
+  // The directory the user named is not a lab, or holds one already: their input, so exit 2.
+  const aboutDir = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work()
+    } catch (e) {
+      throw e instanceof LabError && !e.logFile ? new UsageError(e.message, { cause: e }) : e
+    }
+  }
   switch (sub) {
     case 'build': {
-      parse(rest, {})
+      noArguments(parse(rest, {}).positionals)
       const b = await lab.ensureLabBinaries({ onProgress: progress, signal })
       io.stdout(`${b.dir}\n`)
       return EXIT.ok
     }
     case 'up': {
-      const { values } = parse(rest, { dir: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' } })
+      const { values, positionals } = parse(rest, { dir: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' } })
+      noArguments(positionals)
+      const name = values['cluster-name']
+      if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)
+      // Before a build that may take minutes on a fresh machine.
+      await aboutDir(() => lab.checkLabDir(values.dir ?? defaultDir))
       const binaries = await lab.ensureLabBinaries({ onProgress: progress, signal })
       cleaning(['the lab, still starting'])
       const state = await lab.labUp({
@@ -417,14 +435,22 @@ async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleaning: (wh
       return EXIT.ok
     }
     case 'down': {
-      const { values } = parse(rest, { dir: { type: 'string' } })
-      const r = await lab.labDown({ dir: values.dir ?? defaultDir })
+      const { values, positionals } = parse(rest, { dir: { type: 'string' } })
+      noArguments(positionals)
+      const dir = values.dir ?? defaultDir
+      // Absent is not an error (down twice, or cleanup in CI), but it is said plainly.
+      if (!existsSync(dir)) {
+        io.stderr(`no lab in ${resolve(dir)}: nothing to stop\n`)
+        return EXIT.ok
+      }
+      const r = await aboutDir(() => lab.labDown({ dir }))
       io.stderr(`stopped: ${r.stopped.join(', ') || 'nothing was running'}\n`)
       return EXIT.ok
     }
     case 'status': {
-      const { values } = parse(rest, { dir: { type: 'string' }, json: { type: 'boolean' } })
-      const s = await lab.labStatus({ dir: values.dir ?? defaultDir })
+      const { values, positionals } = parse(rest, { dir: { type: 'string' }, json: { type: 'boolean' } })
+      noArguments(positionals)
+      const s = await aboutDir(() => lab.labStatus({ dir: values.dir ?? defaultDir }))
       if (values.json) io.stdout(`${JSON.stringify(s, null, 2)}\n`)
       else {
         io.stdout(`lab ${s.version}, kubeconfig ${s.kubeconfig}\n`)
@@ -462,13 +488,20 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     process.on('SIGTERM', onSignal)
   }
   try {
+    // `kubewalk run --help`, `lab up -h`: the one help text covers them (token has its own).
+    if (command !== 'token' && rest.some((a) => a === '--help' || a === '-h')) {
+      io.stdout(HELP)
+      return EXIT.ok
+    }
     switch (command) {
       case undefined:
+        io.stderr(HELP)
+        return EXIT.usage
       case 'help':
       case '--help':
       case '-h':
         io.stdout(HELP)
-        return command === undefined ? EXIT.usage : EXIT.ok
+        return EXIT.ok
       case '--version':
       case 'version':
         io.stdout(`kubewalk ${await packageVersion()}\n`)
@@ -478,10 +511,6 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       case 'run':
       case 'drift':
       case 'check':
-        if (rest.includes('--help') || rest.includes('-h')) {
-          io.stdout(HELP)
-          return EXIT.ok
-        }
         return await cmdRun(rest, io, ac.signal, setCleaning, command)
       case 'lab':
         return await cmdLab(rest, io, ac.signal, setCleaning)

@@ -33,6 +33,25 @@ describe('kubewalk CLI', () => {
     }
   })
 
+  it('bare kubewalk prints the help to stderr and exits 2; --help after any command but token is the help', async () => {
+    const bare = io()
+    expect(await main([], bare.sinks)).toBe(2)
+    expect(bare.out()).toBe('')
+    expect(bare.err()).toContain('Usage:')
+    for (const argv of [['list', '--help'], ['lab', '--help'], ['lab', 'up', '-h'], ['run', '--help'], ['check', 'call-api', '--help']]) {
+      const t = io()
+      expect(await main(argv, t.sinks)).toBe(0)
+      expect(t.out()).toContain('kubewalk lab up [--dir DIR]')
+      expect(t.err()).toBe('')
+    }
+  })
+
+  it('lab down on a directory with no lab says so and succeeds (down twice is fine)', async () => {
+    const t = io()
+    expect(await main(['lab', 'down', '--dir', join(dir, 'never-a-lab')], t.sinks)).toBe(0)
+    expect(t.err()).toBe(`no lab in ${join(dir, 'never-a-lab')}: nothing to stop\n`)
+  })
+
   it('list shows the 14 steps with their commands; --json is machine-readable', async () => {
     const t = io()
     expect(await main(['list'], t.sinks)).toBe(0)
@@ -63,6 +82,13 @@ describe('kubewalk CLI', () => {
     [['run', '--out', '/tmp/kubewalk-same', '--transcript', '/tmp/kubewalk-same'], /--out and --transcript name the same file/],
     [['check', 'call-api', '--only', 'create-token'], /check runs the one step it is given; drop --only/],
     [['check', 'call-api', '--from', 'create-token'], /check runs the one step it is given; drop --from/],
+    [['lab', 'down', '/tmp/mylab'], /lab down takes no arguments, got \/tmp\/mylab \(for a directory: --dir \/tmp\/mylab\)/],
+    [['lab', 'build', 'extra'], /lab build takes no arguments, got extra\./],
+    [['lab', 'up', '--cluster-name', 'a b'], /--cluster-name takes letters, digits, '\.', '_' or '-', starting with a letter or digit; got "a b"/],
+    [['lab', 'status', '--dir', '/tmp'], /No lab in \/tmp \(no lab.json\); start one with kubewalk lab up/],
+    [['lab', 'down', '--dir', '/tmp'], /\/tmp has no lab.json, so it is not a kubewalk lab; refusing to delete it/],
+    // Refused before the lab's build, which takes minutes on a fresh machine.
+    [['lab', 'up', '--dir', '/tmp'], /\/tmp exists and is not an empty directory or a kubewalk lab/],
   ])('%j is a usage error: one line, exit 2', async (argv, message) => {
     const t = io()
     expect(await main(argv, t.sinks)).toBe(2)

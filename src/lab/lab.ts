@@ -454,6 +454,25 @@ function controllerManagerArgs(certs: LabCerts, kubeconfig: string, port: number
 }
 
 /**
+ * Whether a lab can start in `dir`: it is absent or empty ('free'), or holds a lab whose processes
+ * are all gone ('stale'). Throws a LabError for a running lab or a directory that is not a lab.
+ */
+export async function checkLabDir(dir: string): Promise<'free' | 'stale'> {
+  const existing = await readLabFile(path.resolve(dir))
+  if (existing) {
+    const live = await liveComponents(existing)
+    if (live.length > 0) {
+      throw new LabError(`A lab is already running in ${path.resolve(dir)} (${live.join(', ')}); stop it with kubewalk lab down first.`)
+    }
+    return 'stale'
+  }
+  if ((await isEmptyDir(path.resolve(dir))) === false) {
+    throw new LabError(`${path.resolve(dir)} exists and is not an empty directory or a kubewalk lab; choose a new directory for the lab.`)
+  }
+  return 'free'
+}
+
+/**
  * Starts etcd, kube-apiserver and (unless disabled) kube-controller-manager on loopback ports, detached, with their
  * state in `dir`; resolves once the API server is ready and the `default` ServiceAccount exists. On failure it stops
  * what it started, removes what it created and throws a LabError naming the failing component's log.
@@ -469,17 +488,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   }
   if (!(timeoutMs > 0)) throw new LabError(`timeoutMs must be a positive number of milliseconds; got ${timeoutMs}.`)
 
-  const existing = await readLabFile(dir)
-  if (existing) {
-    const live = await liveComponents(existing)
-    if (live.length > 0) {
-      throw new LabError(`A lab is already running in ${dir} (${live.join(', ')}); stop it with labDown (kubewalk lab down) first.`)
-    }
-    // A lab whose processes are all gone (a reboot, a kill): ours to clear.
-    await rm(dir, { recursive: true, force: true })
-  } else if ((await isEmptyDir(dir)) === false) {
-    throw new LabError(`${dir} exists and is not an empty directory or a kubewalk lab; choose a new directory for the lab.`)
-  }
+  // A lab whose processes are all gone (a reboot, a kill) is ours to clear.
+  if ((await checkLabDir(dir)) === 'stale') await rm(dir, { recursive: true, force: true })
   const createdDir = (await isEmptyDir(dir)) === undefined
   await mkdir(dir, { recursive: true, mode: 0o700 })
 
@@ -587,7 +597,7 @@ export async function labDown(opts: { dir: string }): Promise<{ stopped: string[
 export async function labStatus(opts: { dir: string }): Promise<LabStatus> {
   const dir = path.resolve(opts.dir)
   const lab = await readLabFile(dir)
-  if (!lab) throw new LabError(`No lab in ${dir} (no ${LAB_JSON}); start one with labUp (kubewalk lab up).`)
+  if (!lab) throw new LabError(`No lab in ${dir} (no ${LAB_JSON}); start one with kubewalk lab up.`)
   const pki = path.join(dir, 'pki')
   const tls = await Promise.all(['ca.crt', 'admin.crt', 'admin.key'].map((f) => readFile(path.join(pki, f)).catch(() => undefined)))
   const [ca, cert, key] = tls
