@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { parseDocument, stringify } from 'yaml'
-import { PreconditionError, UsageError } from './errors.js'
+import { PreconditionError, UsageError, errorMessage } from './errors.js'
 import { runScript, which } from './shell.js'
 import { firstLine } from './text.js'
 import type { KubeconfigCluster } from './step.js'
@@ -39,6 +39,7 @@ export interface ConfigView {
 
 function kubeconfigPaths(opts: TargetOptions, env: Record<string, string | undefined>): string[] {
   if (opts.kubeconfig !== undefined) {
+    if (opts.kubeconfig === '') throw new UsageError('--kubeconfig needs a file name.')
     const p = resolve(opts.kubeconfig)
     if (!existsSync(p)) throw new UsageError(`--kubeconfig ${opts.kubeconfig}: no such file.`)
     return [p]
@@ -65,8 +66,11 @@ export async function mergedKubeconfig(paths: readonly string[]): Promise<Config
     let text: string
     try {
       text = await readFile(path, 'utf8')
-    } catch {
-      continue
+    } catch (e) {
+      // Like kubectl: a file that is not there is skipped, one that is there but unreadable is an error.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue
+      const why = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : errorMessage(e)
+      throw new PreconditionError(`cannot read the kubeconfig ${path}: ${why}.`)
     }
     const doc = parseDocument(text)
     const problem = doc.errors[0]?.message.split('\n')[0] ?? (() => {

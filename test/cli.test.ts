@@ -82,6 +82,8 @@ describe('kubewalk CLI', () => {
     [['run', '--out', '/tmp/kubewalk-same', '--transcript', '/tmp/kubewalk-same'], /--out and --transcript name the same file/],
     [['check', 'call-api', '--only', 'create-token'], /check runs the one step it is given; drop --only/],
     [['check', 'call-api', '--from', 'create-token'], /check runs the one step it is given; drop --from/],
+    [['run', '--kubeconfig='], /--kubeconfig needs a file name/],
+    [['run', '--kubeconfig', '/tmp'], /cannot read the kubeconfig \/tmp: it is a directory/],
     [['lab', 'down', '/tmp/mylab'], /lab down takes no arguments, got \/tmp\/mylab \(for a directory: --dir \/tmp\/mylab\)/],
     [['lab', 'build', 'extra'], /lab build takes no arguments, got extra\./],
     [['lab', 'up', '--cluster-name', 'a b'], /--cluster-name takes letters, digits, '\.', '_' or '-', starting with a letter or digit; got "a b"/],
