@@ -138,7 +138,8 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
 export async function probeServer(target: Target, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<string> {
   const timeoutMs = opts.timeoutMs ?? 15_000
   const { cluster } = target
-  const r = await runScript('kubectl version -o json --request-timeout=10s', { env: { ...(opts.env ?? process.env), ...target.env }, timeoutMs })
+  // kubectl's own limit follows --timeout too, so a slow server is given what the user allowed.
+  const r = await runScript(`kubectl version -o json --request-timeout=${Math.ceil(timeoutMs / 1000)}s`, { env: { ...(opts.env ?? process.env), ...target.env }, timeoutMs })
   let version: string | undefined
   try {
     version = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion

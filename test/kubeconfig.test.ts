@@ -11,6 +11,7 @@ import { probeServer, resolveTarget } from '../src/kubeconfig.js'
 
 let server: Server | undefined
 let dir: string | undefined
+const requested: string[] = []
 afterEach(async () => {
   server?.close()
   if (dir) await rm(dir, { recursive: true, force: true })
@@ -18,6 +19,7 @@ afterEach(async () => {
 
 async function fakeServer(gitVersion: string): Promise<string> {
   server = createServer((req, res) => {
+    requested.push(req.url ?? '')
     res.setHeader('content-type', 'application/json')
     res.end(req.url?.split('?')[0] === '/version' ? JSON.stringify({ major: '1', minor: gitVersion.split('.')[1], gitVersion }) : '{}')
   })
@@ -44,6 +46,15 @@ describe('resolveTarget and probeServer', () => {
     const kubeconfig = await fakeServer('v1.24.0')
     const t = await resolveTarget({ kubeconfig })
     expect({ version: await probeServer(t), cluster: t.cluster.name, context: t.context, env: t.env.KUBECONFIG }).toEqual({ version: 'v1.24.0', cluster: 'old', context: 'old', env: kubeconfig })
+    await t.dispose()
+  })
+  it('gives kubectl the run\'s --timeout as its request timeout', async () => {
+    const kubeconfig = await fakeServer('v1.30.0')
+    const t = await resolveTarget({ kubeconfig })
+    requested.length = 0
+    await probeServer(t, { timeoutMs: 42_000 })
+    // client-go sends its request timeout to the server as ?timeout=.
+    expect(requested).toContain('/version?timeout=42s')
     await t.dispose()
   })
   it('applies --context through an overlay file first in KUBECONFIG, and removes it', async () => {
