@@ -1,7 +1,6 @@
 // Arguments → one of: run, list, lab. Prints, picks the exit code; everything else lives below it.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { steps as allSteps } from '../steps/index.js'
 import { KubewalkError, LabError, PreconditionError, UsageError, errorMessage } from './errors.js'
@@ -16,7 +15,7 @@ import { renderTap } from './report/tap.js'
 import { cmdToken } from './commands/token.js'
 import { renderTranscript } from './report/transcript.js'
 import { walkthrough } from './walkthrough.js'
-import { checkOutputFile, writeWhole } from './outfile.js'
+import { checkOutputFile, sameFile, writeWhole } from './outfile.js'
 import { driftCounts, driftOf } from './drift.js'
 import { defaultIo, parse, type Io } from './args.js'
 import { exerciseStep } from './exercise.js'
@@ -100,14 +99,20 @@ export function selectSteps(steps: readonly Step[], sel: { from?: string; to?: s
   return steps.slice(from, to + 1)
 }
 
-// A day: beyond it, nothing in the article is just slow (and timers overflow past ~24.8 days).
-const MAX_SECONDS = 86_400
-
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number of seconds, got ${JSON.stringify(value)}.`)
-  if (n > MAX_SECONDS) throw new UsageError(`${flag} takes at most ${MAX_SECONDS} seconds (a day), got ${value}.`)
+  return n
+}
+
+// A day: beyond it nothing in the article is just slow, and timers overflow past ~24.8 days.
+const MAX_LIMIT_SECONDS = 86_400
+
+/** --timeout and --wait: limits that become timers. */
+function limitSeconds(flag: string, value: string | undefined, fallback: number): number {
+  const n = positiveNumber(flag, value, fallback)
+  if (n > MAX_LIMIT_SECONDS) throw new UsageError(`${flag} takes at most ${MAX_LIMIT_SECONDS} seconds (a day), got ${value}.`)
   return n
 }
 
@@ -188,7 +193,7 @@ function planRun(args: string[], io: Io, mode: RunMode): RunPlan | { solution: s
     if (selection) throw new UsageError(`check runs the one step it is given; drop --${selection}.`)
   }
   for (const [flag, file] of [['--out', values.out], ['--transcript', values.transcript]] as const) if (file !== undefined) checkOutputFile(flag, file)
-  if (values.out !== undefined && values.out === values.transcript) throw new UsageError('--out and --transcript name the same file.')
+  if (values.out !== undefined && values.transcript !== undefined && sameFile(values.out, values.transcript)) throw new UsageError('--out and --transcript name the same file.')
   // A file is not a terminal: it gets no colours or progress frames unless asked for.
   const plainDefault = !io.isTTY || (io.env.NO_COLOR ?? '') !== '' || values.out !== undefined
   const reporter = (values.reporter ?? (plainDefault ? 'plain' : 'pretty')) as Reporter
@@ -199,8 +204,8 @@ function planRun(args: string[], io: Io, mode: RunMode): RunPlan | { solution: s
     throw new UsageError('--interactive goes with kubewalk run and a terminal reporter (pretty or plain), without --out.')
   }
   if (interactive && io.stdin?.isTTY !== true) throw new UsageError('--interactive needs a terminal on standard input.')
-  const commandTimeoutMs = positiveNumber('--timeout', values.timeout, runnerDefaults.commandTimeoutMs / 1000) * 1000
-  const waitTimeoutMs = values.wait === undefined ? undefined : positiveNumber('--wait', values.wait, 30) * 1000
+  const commandTimeoutMs = limitSeconds('--timeout', values.timeout, runnerDefaults.commandTimeoutMs / 1000) * 1000
+  const waitTimeoutMs = values.wait === undefined ? undefined : limitSeconds('--wait', values.wait, 30) * 1000
   const lifetime = positiveNumber('--token-lifetime', values['token-lifetime'], runnerDefaults.expectedTokenLifetimeSeconds)
   if (values.lab && (values.kubeconfig !== undefined || values.context !== undefined)) throw new UsageError('--lab brings its own kubeconfig; drop --kubeconfig and --context.')
   return {
@@ -417,7 +422,7 @@ async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleaning: (wh
       const { values, positionals } = parse(rest, { dir: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' } })
       noArguments(positionals)
       const name = values['cluster-name']
-      if (name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)
+      if (name !== undefined && !lab.LAB_CLUSTER_NAME.test(name)) throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)
       // Before a build that may take minutes on a fresh machine.
       await aboutDir(() => lab.checkLabDir(values.dir ?? defaultDir))
       const binaries = await lab.ensureLabBinaries({ onProgress: progress, signal })
@@ -438,13 +443,9 @@ async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleaning: (wh
       const { values, positionals } = parse(rest, { dir: { type: 'string' } })
       noArguments(positionals)
       const dir = values.dir ?? defaultDir
-      // Absent is not an error (down twice, or cleanup in CI), but it is said plainly.
-      if (!existsSync(dir)) {
-        io.stderr(`no lab in ${resolve(dir)}: nothing to stop\n`)
-        return EXIT.ok
-      }
       const r = await aboutDir(() => lab.labDown({ dir }))
-      io.stderr(`stopped: ${r.stopped.join(', ') || 'nothing was running'}\n`)
+      // No lab is not an error (down twice, or cleanup in CI), but it is said plainly.
+      io.stderr(r.found ? `stopped: ${r.stopped.join(', ') || 'nothing was running'}\n` : `no lab in ${resolve(dir)}: nothing to stop\n`)
       return EXIT.ok
     }
     case 'status': {
@@ -489,7 +490,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   }
   try {
     // `kubewalk run --help`, `lab up -h`: the one help text covers them (token has its own).
-    if (command !== 'token' && rest.some((a) => a === '--help' || a === '-h')) {
+    if (['run', 'drift', 'check', 'list', 'lab'].includes(command ?? '') && rest.some((a) => a === '--help' || a === '-h')) {
       io.stdout(HELP)
       return EXIT.ok
     }

@@ -1,0 +1,73 @@
+import { lstatSync, statSync } from 'node:fs'
+import { chmod, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkOutputFile, sameFile, writeWhole } from '../src/outfile.js'
+
+let dir: string
+beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), 'kubewalk-outfile-'))))
+afterAll(async () => rm(dir, { recursive: true, force: true }))
+
+describe('checkOutputFile', () => {
+  it.each([
+    ['', /^--out needs a file name\.$/],
+    ['/nonexistent/r.json', /the directory \/nonexistent does not exist/],
+    ['/tmp', /is a directory/],
+    ['newdir/', /newdir\/ is a directory; give a file name/],
+  ])('refuses %j', (file, message) => {
+    expect(() => checkOutputFile('--out', file)).toThrow(message)
+  })
+  it('accepts a new file in a writable directory, an existing file, and a device written in place', async () => {
+    expect(() => checkOutputFile('--out', join(dir, 'new.txt'))).not.toThrow()
+    await writeFile(join(dir, 'old.txt'), 'x')
+    expect(() => checkOutputFile('--out', join(dir, 'old.txt'))).not.toThrow()
+    expect(() => checkOutputFile('--out', '/dev/null')).not.toThrow()
+  })
+})
+
+describe('sameFile', () => {
+  it('sees one file behind different spellings and behind a symlink', async () => {
+    const file = join(dir, 'r.md')
+    await writeFile(file, '')
+    await symlink(file, join(dir, 'link.md'))
+    expect(sameFile(file, join(dir, '.', 'r.md'))).toBe(true)
+    expect(sameFile(relative(process.cwd(), file), file)).toBe(true)
+    expect(sameFile(join(dir, 'link.md'), file)).toBe(true)
+    expect(sameFile(join(dir, 'a.md'), join(dir, 'b.md'))).toBe(false)
+  })
+})
+
+describe('writeWhole', () => {
+  it('replaces a regular file whole and keeps its mode', async () => {
+    const file = join(dir, 'secret.md')
+    await writeFile(file, 'old')
+    await chmod(file, 0o600)
+    await writeWhole(file, 'new')
+    expect(await readFile(file, 'utf8')).toBe('new')
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect((await readdir(dir)).filter((f) => f.includes('.kubewalk-'))).toEqual([])
+  })
+  it('writes through a symlink: the link stays a link, its target gets the text', async () => {
+    const real = join(dir, 'real.md')
+    const link = join(dir, 'notes.md')
+    await writeFile(real, 'old')
+    await symlink(real, link)
+    await writeWhole(link, 'through')
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+    expect(await readFile(real, 'utf8')).toBe('through')
+  })
+  it('writes a device in place (it stays a device)', async () => {
+    await writeWhole('/dev/null', 'gone')
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
+  })
+  it('leaves the old file as it was when the write fails, and never writes through a file at its temporary name', async () => {
+    const file = join(dir, 'keep.md')
+    await writeFile(file, 'old')
+    const planted = `${file}.kubewalk-${process.pid}.tmp`
+    await writeFile(planted, 'planted')
+    await expect(writeWhole(file, 'new')).rejects.toThrow(/EEXIST/)
+    expect(await readFile(file, 'utf8')).toBe('old')
+    expect(await readFile(planted, 'utf8')).toBe('planted')
+  })
+})
