@@ -453,6 +453,9 @@ function controllerManagerArgs(certs: LabCerts, kubeconfig: string, port: number
   ]
 }
 
+/** What a lab's cluster (and context) may be called. */
+export const LAB_CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
 /**
  * Whether a lab can start in `dir`: it is absent or empty ('free'), or holds a lab whose processes
  * are all gone ('stale'). Throws a LabError for a running lab or a directory that is not a lab.
@@ -483,7 +486,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   const withControllerManager = opts.controllerManager ?? defaults.controllerManager
   const timeoutMs = opts.timeoutMs ?? defaults.timeoutMs
   const progress = opts.onProgress ?? (() => {})
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(clusterName)) {
+  if (!LAB_CLUSTER_NAME.test(clusterName)) {
     throw new LabError(`clusterName must be letters, digits, '.', '_' or '-'; got ${JSON.stringify(clusterName)}.`)
   }
   if (!(timeoutMs > 0)) throw new LabError(`timeoutMs must be a positive number of milliseconds; got ${timeoutMs}.`)
@@ -578,11 +581,12 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
 }
 
 /** Stops every component recorded in DIR/lab.json (process group: SIGTERM, then SIGKILL after 5 s) and removes DIR. */
-export async function labDown(opts: { dir: string }): Promise<{ stopped: string[] }> {
+export async function labDown(opts: { dir: string }): Promise<{ stopped: string[]; found: boolean }> {
   const dir = path.resolve(opts.dir)
   const lab = await readLabFile(dir)
   if (!lab) {
-    if ((await isEmptyDir(dir)) === undefined) return { stopped: [] }
+    // Absent or empty: nothing to stop, and an empty directory is left as it was.
+    if ((await isEmptyDir(dir)) !== false) return { stopped: [], found: false }
     throw new LabError(`${dir} has no ${LAB_JSON}, so it is not a kubewalk lab; refusing to delete it.`)
   }
   const live = await liveComponents(lab)
@@ -590,7 +594,7 @@ export async function labDown(opts: { dir: string }): Promise<{ stopped: string[
   await Promise.all(live.filter((n) => n !== 'etcd').map((name) => stopProcessGroup(lab.components[name]!.pid)))
   if (live.includes('etcd')) await stopProcessGroup(lab.components.etcd!.pid)
   await rm(dir, { recursive: true, force: true })
-  return { stopped: live }
+  return { stopped: live, found: true }
 }
 
 /** What runs in DIR: each component's process, port and health (etcd /health, kube-apiserver /readyz, kube-controller-manager /healthz). */

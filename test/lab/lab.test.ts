@@ -65,13 +65,13 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
     await expect(labUp({ dir, binaries: labBinaries() })).rejects.toThrow(/already running/)
 
     t = Date.now()
-    expect(await labDown({ dir })).toEqual({ stopped: ['etcd', 'kube-apiserver', 'kube-controller-manager'] })
+    expect(await labDown({ dir })).toEqual({ stopped: ['etcd', 'kube-apiserver', 'kube-controller-manager'], found: true })
     const downMs = Date.now() - t
     expect(existsSync(dir)).toBe(false)
     expect(await liveProcesses(dir)).toEqual([])
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow()
     expect(startedLabProcesses()).toEqual([])
-    expect(await labDown({ dir }), 'a second labDown is a no-op').toEqual({ stopped: [] })
+    expect(await labDown({ dir }), 'a second labDown is a no-op').toEqual({ stopped: [], found: false })
     console.info(`labUp ${upMs} ms, labDown ${downMs} ms`)
   }, 60_000)
 
@@ -112,7 +112,7 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
     expect(kubeconfig).toContain('current-context: bare')
     const sa = await execa(labBinaries().kubectl, ['--kubeconfig', state.kubeconfig, '--cache-dir', path.join(root, 'kube-cache'), 'get', 'serviceaccount', 'default'], { reject: false })
     expect(sa.stderr).toContain('NotFound')
-    expect(await labDown({ dir })).toEqual({ stopped: ['etcd', 'kube-apiserver'] })
+    expect(await labDown({ dir })).toEqual({ stopped: ['etcd', 'kube-apiserver'], found: true })
     expect(existsSync(dir)).toBe(false)
   }, 60_000)
 
