@@ -6,7 +6,7 @@ import { homedir, tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { parseDocument, stringify } from 'yaml'
 import { PreconditionError, UsageError, errorMessage } from './errors.js'
-import { runScript, which } from './shell.js'
+import { quote, runScript, which } from './shell.js'
 import { firstLine } from './text.js'
 import type { KubeconfigCluster } from './step.js'
 
@@ -138,8 +138,9 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
 export async function probeServer(target: Target, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<string> {
   const timeoutMs = opts.timeoutMs ?? 15_000
   const { cluster } = target
-  // kubectl's own limit follows --timeout too, so a slow server is given what the user allowed.
-  const r = await runScript(`kubectl version -o json --request-timeout=${Math.ceil(timeoutMs / 1000)}s`, { env: { ...(opts.env ?? process.env), ...target.env }, timeoutMs })
+  // kubectl's own limit follows --timeout too, a little shorter, so its own message wins the race.
+  const requestTimeout = `${Math.max(500, timeoutMs - 1000)}ms`
+  const r = await runScript(`kubectl version -o json --request-timeout=${quote(requestTimeout)}`, { env: { ...(opts.env ?? process.env), ...target.env }, timeoutMs })
   let version: string | undefined
   try {
     version = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion

