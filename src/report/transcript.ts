@@ -17,7 +17,7 @@ function fenced(lang: string, text: string): string {
   return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}`
 }
 
-/** Text from the cluster outside code blocks (error messages): Markdown in it is shown, not applied. */
+/** Text from the cluster or kubeconfig outside code blocks: Markdown in it is shown, not applied. */
 const literal = (text: string): string => text.replace(/[\\`*_[\]<>!|~#]/g, '\\$&')
 
 const cell = (v: unknown): string => (v === undefined ? '' : `\`${JSON.stringify(v).replace(/\|/g, '\\|').replace(/`/g, 'ˋ')}\``)
@@ -27,7 +27,7 @@ export function renderTranscript(result: RunResult, cluster: ClusterInfo, sectio
   const count = (s: StepResult['status']): number => result.steps.filter((r) => r.status === s).length
   const lines: string[] = []
   lines.push('# Transcript: calling the Kubernetes API with curl and a ServiceAccount token', '')
-  lines.push(`Replayed by kubewalk on ${result.startedAt} against \`${cluster.name}\` (${cluster.server}, Kubernetes ${cluster.version}).`, '')
+  lines.push(`Replayed by kubewalk on ${result.startedAt} against \`${cluster.name}\` (${literal(cluster.server)}, Kubernetes ${literal(cluster.version)}).`, '')
   lines.push(`**Result: ${result.ok ? '✅ passed' : result.status === 'interrupted' ? '⏹️ interrupted' : '❌ failed'}** — ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped in ${(result.durationMs / 1000).toFixed(1)} s.`, '')
   if (!opts.showSecrets) lines.push('Tokens and Secret data are masked.', '')
 

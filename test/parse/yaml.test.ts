@@ -27,6 +27,9 @@ describe('secretDataValues on output cut short', () => {
     // A timeout mid-print: a mapping left open, a quoted scalar never closed.
     const cut = `apiVersion: v1\nitems:\n- apiVersion: v1\n  data:\n    password: ${value}\n  kind: Secret\n  metadata:\n    name: "half`
     expect(secretDataValues(cut)).toContain(value)
+    // Output whose structure is lost (the yaml parser recovers the value, but not under data): found by its lines.
+    const broken = `    password: ${value}\n bad: x\n   - y\n: [`
+    expect(secretDataValues(broken)).toContain(value)
     expect(secretDataValues('error: the server doesn\'t have a resource type "secrets"\n')).toEqual([])
     expect(secretDataValues(':\n  - [')).toEqual([])
   })

@@ -45,6 +45,15 @@ describe('transcriptHtml', () => {
     expect(html).toContain('![t](')
     expect(html).toContain('![x](')
   })
+  it('renders markup in Markdown it is given as text: raw HTML, images, javascript: links', () => {
+    // Straight into transcriptHtml, past the transcript's own escaping.
+    const page = transcriptHtml('# T\n\n<img src=x onerror=alert(1)>\n\nsee [x](javascript:alert(2)) and ![p](https://evil.example/p.png) <b>bold</b>\n\n[ok](https://kubernetes.io/docs/)\n')
+    expect(page).not.toMatch(/<img|<b>|href="javascript:|src="/)
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    expect(page).toContain('[x](javascript:alert(2))')
+    expect(page).toContain('![p](https://evil.example/p.png)')
+    expect(page).toContain('<a href="https://kubernetes.io/docs/">ok</a>')
+  })
   it('keeps its own <details> fold for the -v=8 log', () => {
     expect(html).toContain('<details><summary>kubectl log (stderr)</summary>')
     expect(html).toContain('</details>')
