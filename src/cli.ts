@@ -1,7 +1,7 @@
 // Arguments → one of: run, list, lab. Prints, picks the exit code; everything else lives below it.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { delimiter, join, resolve } from 'node:path'
 import { steps as allSteps } from '../steps/index.js'
 import { KubewalkError, LabError, PreconditionError, UsageError, errorMessage } from './errors.js'
 import { clusterCaPem, probeServer, resolveTarget, type Target } from './kubeconfig.js'
@@ -55,7 +55,8 @@ Options for run (drift and check take them too):
   --context NAME        kubeconfig context to use (default: the current context)
   --cluster NAME        the cluster name for CLUSTER_NAME (default: the context's cluster; another
                         cluster is refused, since the token would be minted on one and sent to another)
-  --lab                 start a throwaway local control plane, replay against it, stop it
+  --lab                 start a throwaway local control plane, replay against it, stop it (with the
+                        lab's own kubectl when none is on PATH)
   --from ID, --to ID    run a range of steps; --only ID runs one (ids: kubewalk list)
   --reporter NAME       pretty (default on a terminal), plain (default otherwise, or with NO_COLOR),
                         json, junit (JUnit XML), tap (TAP 13)
@@ -254,30 +255,37 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, cleaning: (wh
     return EXIT.ok
   }
   const progress = (line: string): void => io.stderr(`${line}\n`)
-  let lab: { kubeconfig: string; stop: () => Promise<void> } | undefined
+  let lab: ThrowawayLab | undefined
   let target: Target | undefined
   let workDir: string | undefined
+  let env = io.env
   try {
     if (plan.lab) {
       // While the lab starts, Ctrl-C stops it: a second one is explained, like during cleanup.
       cleaning(['the throwaway lab, still starting'])
       lab = await startThrowawayLab(progress, signal)
       cleaning(undefined)
+      // A fresh machine may have no kubectl: the lab brings its own, built with it.
+      if ((await which('kubectl', io.env)) === undefined) {
+        env = { ...io.env, PATH: `${lab.binDir}${delimiter}${io.env.PATH ?? ''}` }
+        progress(`kubectl is not on PATH: the article's kubectl is the lab's own, ${join(lab.binDir, 'kubectl')}`)
+      }
     }
     target = await resolveTarget({
-      env: io.env,
+      env,
       ...(lab ? { kubeconfig: lab.kubeconfig } : {}),
       ...(plan.kubeconfig !== undefined ? { kubeconfig: plan.kubeconfig } : {}),
       ...(plan.context !== undefined ? { context: plan.context } : {}),
       ...(plan.cluster !== undefined ? { cluster: plan.cluster } : {}),
     })
+    if (env.PATH !== io.env.PATH && env.PATH !== undefined) target.env.PATH = env.PATH
     if ((await which('curl', io.env)) === undefined) throw new PreconditionError('curl is not on PATH; install curl (the article calls the API with it).')
-    const serverVersion = await probeServer(target, { env: io.env, timeoutMs: plan.commandTimeoutMs })
+    const serverVersion = await probeServer(target, { env, timeoutMs: plan.commandTimeoutMs })
     let strictTlsCaFile: string | undefined
     if (plan.strictTls) {
       workDir = await mkdtemp(join(tmpdir(), 'kubewalk-ca-'))
       strictTlsCaFile = join(workDir, 'ca.crt')
-      await writeFile(strictTlsCaFile, await clusterCaPem(target, io.env), { mode: 0o600 })
+      await writeFile(strictTlsCaFile, await clusterCaPem(target, env), { mode: 0o600 })
     }
     const cluster: ClusterInfo = { name: target.cluster.name, server: target.cluster.server, version: serverVersion, context: target.context }
     const secrets = new Secrets()
@@ -375,7 +383,14 @@ export function exitCodeOf(result: RunResult): number {
   return PRECONDITION_CODES.has(failed?.error?.code ?? '') ? EXIT.usage : EXIT.failed
 }
 
-async function startThrowawayLab(progress: (line: string) => void, signal: AbortSignal): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
+interface ThrowawayLab {
+  kubeconfig: string
+  /** Where the lab's binaries are, its kubectl among them. */
+  binDir: string
+  stop: () => Promise<void>
+}
+
+async function startThrowawayLab(progress: (line: string) => void, signal: AbortSignal): Promise<ThrowawayLab> {
   const { ensureLabBinaries, labUp, labDown } = await import('./lab/index.js')
   const binaries = await ensureLabBinaries({ onProgress: progress, signal })
   const parent = await mkdtemp(join(tmpdir(), 'kubewalk-lab-'))
@@ -387,7 +402,7 @@ async function startThrowawayLab(progress: (line: string) => void, signal: Abort
   }
   try {
     const state = await labUp({ dir, binaries, onProgress: progress, signal })
-    return { kubeconfig: state.kubeconfig, stop }
+    return { kubeconfig: state.kubeconfig, binDir: binaries.dir, stop }
   } catch (e) {
     await stop()
     throw e

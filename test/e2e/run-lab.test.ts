@@ -22,6 +22,27 @@ describe.skipIf(skipReason !== '')(`kubewalk run --lab ${skipReason}`, () => {
     await expect(readdir(dir)).rejects.toThrow()
   })
 
+  it('on a machine without kubectl, replays with the lab\'s own', async () => {
+    const { mkdtemp, rm, symlink } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { which } = await import('../../src/shell.js')
+    // A PATH with what the article and the lab need besides kubectl.
+    const bin = await mkdtemp(join(tmpdir(), 'kubewalk-nokubectl-'))
+    try {
+      for (const tool of ['bash', 'sh', 'node', 'curl', 'openssl', 'base64']) await symlink((await which(tool))!, join(bin, tool))
+      const r = await kubewalk(['run', '--lab', '--reporter', 'json'], { PATH: bin })
+      expect(r.stderr).toMatch(/kubectl is not on PATH: the article's kubectl is the lab's own, \S+\/kubectl/)
+      expect(r.exitCode).toBe(0)
+      const report = JSON.parse(r.stdout) as JsonReport
+      expect(report.steps.filter((s) => s.status === 'passed')).toHaveLength(14)
+      // The lab's kubectl is a plain build: its User-Agent says kubectl/v1.33.13.
+      expect(report.steps.find((s) => s.id === 'token-duration')?.output.stderr).toContain('kubectl/v1.33.13')
+    } finally {
+      await rm(bin, { recursive: true, force: true })
+    }
+  })
+
   it('on Ctrl-C while the lab starts, stops it and exits 130', async () => {
     const child = spawn('node', [BIN, 'run', '--lab'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stderr = ''
