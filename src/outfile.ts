@@ -1,8 +1,8 @@
 // Files kubewalk writes on request (--out, --transcript): checked before the run, so a typo costs
 // nothing on the cluster; a regular file is replaced whole (temporary file, then rename), so a
 // failed write leaves it as it was, never half-written.
-import { accessSync, constants, realpathSync, statSync } from 'node:fs'
-import { chmod, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { accessSync, constants, realpathSync, rmSync, statSync } from 'node:fs'
+import { chmod, open, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { UsageError } from './errors.js'
 
@@ -46,13 +46,23 @@ export async function writeWhole(file: string, text: string): Promise<void> {
   const existing = await stat(path).catch(() => undefined)
   if (existing && !existing.isFile()) return writeFile(path, text)
   const temp = `${path}.kubewalk-${process.pid}.tmp`
+  // A Ctrl-C that leaves at once (process.exit) takes the temporary file with it.
+  const onExit = (): void => rmSync(temp, { force: true })
   try {
     // 'wx': never through something already at the temporary name.
-    await writeFile(temp, text, { flag: 'wx', mode: existing ? existing.mode & 0o7777 : 0o666 })
+    const handle = await open(temp, 'wx', existing ? existing.mode & 0o7777 : 0o666)
+    process.once('exit', onExit)
+    try {
+      await handle.writeFile(text)
+    } finally {
+      await handle.close()
+    }
     if (existing) await chmod(temp, existing.mode & 0o7777)
     await rename(temp, path)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') await rm(temp, { force: true })
     throw e
+  } finally {
+    process.off('exit', onExit)
   }
 }

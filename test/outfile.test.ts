@@ -71,3 +71,18 @@ describe('writeWhole', () => {
     expect(await readFile(planted, 'utf8')).toBe('planted')
   })
 })
+
+describe('writeWhole and an exit mid-write', () => {
+  it('leaves neither a temporary file nor a changed file when the process exits while writing', async () => {
+    const { execa } = await import('execa')
+    const file = join(dir, 'interrupted.md')
+    await writeFile(file, 'old')
+    const module = new URL('../src/outfile.ts', import.meta.url).pathname
+    // 400 MB takes far longer than the 20 ms before the exit (what a second Ctrl-C does).
+    const script = `import { writeWhole } from ${JSON.stringify(module)}; void writeWhole(${JSON.stringify(file)}, 'x'.repeat(400e6)); setTimeout(() => process.exit(130), 20)`
+    const r = await execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { reject: false })
+    expect(r.exitCode).toBe(130)
+    expect(await readFile(file, 'utf8')).toBe('old')
+    expect((await readdir(dir)).filter((f) => f.startsWith('interrupted.md.kubewalk-'))).toEqual([])
+  }, 30_000)
+})
