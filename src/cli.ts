@@ -16,6 +16,7 @@ import { cmdToken } from './commands/token.js'
 import { renderTranscript } from './report/transcript.js'
 import { walkthrough } from './walkthrough.js'
 import { checkOutputFile, sameFile, writeWhole } from './outfile.js'
+import { packagePath } from './paths.js'
 import { driftCounts, driftOf } from './drift.js'
 import { defaultIo, parse, type Io } from './args.js'
 import { exerciseStep } from './exercise.js'
@@ -550,6 +551,6 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
 async function packageVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises')
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  const pkg = JSON.parse(await readFile(packagePath('package.json'), 'utf8')) as { version: string }
   return pkg.version
 }
