@@ -1,7 +1,7 @@
 // Arguments → one of: run, list, lab. Prints, picks the exit code; everything else lives below it.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { delimiter, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { steps as allSteps } from '../steps/index.js'
 import { KubewalkError, LabError, PreconditionError, UsageError, errorMessage } from './errors.js'
 import { clusterCaPem, probeServer, resolveTarget, type Target } from './kubeconfig.js'
@@ -259,34 +259,30 @@ async function cmdRun(args: string[], io: Io, signal: AbortSignal, cleaning: (wh
   let lab: ThrowawayLab | undefined
   let target: Target | undefined
   let workDir: string | undefined
-  let env = io.env
   try {
     if (plan.lab) {
       // While the lab starts, Ctrl-C stops it: a second one is explained, like during cleanup.
       cleaning(['the throwaway lab, still starting'])
       lab = await startThrowawayLab(progress, signal)
       cleaning(undefined)
-      // A fresh machine may have no kubectl: the lab brings its own, built with it.
-      if ((await which('kubectl', io.env)) === undefined) {
-        env = { ...io.env, PATH: `${lab.binDir}${delimiter}${io.env.PATH ?? ''}` }
-        progress(`kubectl is not on PATH: the article's kubectl is the lab's own, ${join(lab.binDir, 'kubectl')}`)
-      }
     }
     target = await resolveTarget({
-      env,
+      env: io.env,
+      // A fresh machine may have no kubectl: the lab brings its own, built with it.
+      ...(lab ? { kubectlDir: lab.binDir } : {}),
       ...(lab ? { kubeconfig: lab.kubeconfig } : {}),
       ...(plan.kubeconfig !== undefined ? { kubeconfig: plan.kubeconfig } : {}),
       ...(plan.context !== undefined ? { context: plan.context } : {}),
       ...(plan.cluster !== undefined ? { cluster: plan.cluster } : {}),
     })
-    if (env.PATH !== io.env.PATH && env.PATH !== undefined) target.env.PATH = env.PATH
+    if (lab && target.env.PATH !== undefined) progress(`kubectl is not on PATH: the article's kubectl is the lab's own, ${join(lab.binDir, 'kubectl')}`)
     if ((await which('curl', io.env)) === undefined) throw new PreconditionError('curl is not on PATH; install curl (the article calls the API with it).')
-    const serverVersion = await probeServer(target, { env, timeoutMs: plan.commandTimeoutMs })
+    const serverVersion = await probeServer(target, { env: io.env, timeoutMs: plan.commandTimeoutMs })
     let strictTlsCaFile: string | undefined
     if (plan.strictTls) {
       workDir = await mkdtemp(join(tmpdir(), 'kubewalk-ca-'))
       strictTlsCaFile = join(workDir, 'ca.crt')
-      await writeFile(strictTlsCaFile, await clusterCaPem(target, env), { mode: 0o600 })
+      await writeFile(strictTlsCaFile, await clusterCaPem(target, io.env), { mode: 0o600 })
     }
     const cluster: ClusterInfo = { name: target.cluster.name, server: target.cluster.server, version: serverVersion, context: target.context }
     const secrets = new Secrets()
@@ -346,18 +342,18 @@ async function replay(plan: RunPlan, io: Io, signal: AbortSignal, cleaning: (wha
   else if (reporter === 'junit') toReport(renderJunit(result, cluster, { secrets, showSecrets }))
   else if (reporter === 'tap') toReport(renderTap(result, cluster, { secrets, showSecrets }))
   // Each file on its own: one that cannot be written (checked before the run, so rare) spoils no other.
-  const files: [string, string, () => Promise<string>][] = []
+  const files: [string, string, string][] = []
   if (plan.transcript !== undefined) {
     const markdown = renderTranscript(result, cluster, walkthrough(), { secrets, showSecrets, drift })
     // HTML by the file's name; marked loads only then, so plain runs do not pay for it.
-    const html = /\.html?$/i.test(plan.transcript) ? async () => (await import('./report/html.js')).transcriptHtml(markdown) : async () => markdown
-    files.push(['transcript', plan.transcript, html])
+    const html = /\.html?$/i.test(plan.transcript) ? (await import('./report/html.js')).transcriptHtml(markdown) : undefined
+    files.push(['transcript', plan.transcript, html ?? markdown])
   }
-  if (plan.out !== undefined) files.push(['report', plan.out, async () => chunks.join('')])
+  if (plan.out !== undefined) files.push(['report', plan.out, chunks.join('')])
   let unwritten = false
   for (const [what, file, text] of files) {
     try {
-      await writeWhole(file, await text())
+      await writeWhole(file, text)
       io.stderr(`${what} written to ${file}\n`)
     } catch (e) {
       unwritten = true

@@ -12,7 +12,7 @@ import type { KubeconfigCluster } from './step.js'
 
 /** Where and what a run replays against. */
 export interface Target {
-  /** Environment every command of the run gets (KUBECONFIG). */
+  /** Environment every command of the run gets (KUBECONFIG; PATH when kubectl came from kubectlDir). */
   env: Record<string, string>
   context: string
   cluster: KubeconfigCluster
@@ -28,6 +28,8 @@ export interface TargetOptions {
   cluster?: string
   /** Environment to resolve against (defaults to process.env). */
   env?: Record<string, string | undefined>
+  /** A directory with a kubectl to use when none is on PATH (the lab's own); it then leads the run's PATH. */
+  kubectlDir?: string
 }
 
 export interface ConfigView {
@@ -95,7 +97,11 @@ export async function mergedKubeconfig(paths: readonly string[]): Promise<Config
 /** Finds the target cluster in the kubeconfig, as kubectl would; runs nothing and changes nothing. */
 export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
   const baseEnv = opts.env ?? process.env
-  if ((await which('kubectl', baseEnv)) === undefined) throw new PreconditionError('kubectl is not on PATH; install kubectl (the article runs it at every step).')
+  const runEnv: Record<string, string> = {}
+  if ((await which('kubectl', baseEnv)) === undefined) {
+    if (opts.kubectlDir === undefined) throw new PreconditionError('kubectl is not on PATH; install kubectl (the article runs it at every step).')
+    runEnv.PATH = `${opts.kubectlDir}${delimiter}${baseEnv.PATH ?? ''}`
+  }
 
   const paths = kubeconfigPaths(opts, baseEnv)
   let overlayDir: string | undefined
@@ -124,7 +130,7 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
       if (!clusters.some((c) => c.name === opts.cluster)) throw new UsageError(`--cluster ${opts.cluster}: no such cluster in the kubeconfig (known: ${clusters.map((c) => c.name).join(', ')}).`)
       throw new UsageError(`--cluster ${opts.cluster} is not the cluster of context ${contextName} (${cluster.name}): the token would be minted on ${cluster.name} and sent to ${opts.cluster}; pick a context of ${opts.cluster} with --context instead.`)
     }
-    return { env: { KUBECONFIG: paths.join(delimiter) }, context: contextName, cluster, clusters, dispose }
+    return { env: { ...runEnv, KUBECONFIG: paths.join(delimiter) }, context: contextName, cluster, clusters, dispose }
   } catch (e) {
     await dispose()
     throw e

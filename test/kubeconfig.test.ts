@@ -6,8 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { stringify } from 'yaml'
 import { probeServer, resolveTarget } from '../src/kubeconfig.js'
+import { kubeconfigYaml } from './helpers.js'
 
 let server: Server | undefined
 let dir: string | undefined
@@ -26,12 +26,7 @@ async function fakeServer(gitVersion: string): Promise<string> {
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r))
   dir = await mkdtemp(join(tmpdir(), 'kubewalk-kc-'))
   const file = join(dir, 'config')
-  await writeFile(file, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'old',
-    clusters: [{ name: 'old', cluster: { server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } }],
-    users: [{ name: 'u', user: {} }],
-    contexts: [{ name: 'old', context: { cluster: 'old', user: 'u' } }],
-  }))
+  await writeFile(file, kubeconfigYaml([{ name: 'old', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }], {}))
   return file
 }
 
@@ -56,6 +51,18 @@ describe('resolveTarget and probeServer', () => {
     // client-go sends its request timeout to the server as ?timeout=.
     expect(requested).toContain('/version?timeout=41s')
     await t.dispose()
+  })
+  it('without kubectl on PATH, takes the one in kubectlDir and leads the run\'s PATH with it; else refuses', async () => {
+    const kubeconfig = await fakeServer('v1.30.0')
+    const env = { PATH: '/nonexistent-bin' }
+    await expect(resolveTarget({ kubeconfig, env })).rejects.toThrow('kubectl is not on PATH; install kubectl')
+    const t = await resolveTarget({ kubeconfig, env, kubectlDir: '/opt/lab/bin' })
+    expect(t.env).toEqual({ PATH: '/opt/lab/bin:/nonexistent-bin', KUBECONFIG: kubeconfig })
+    await t.dispose()
+    // With a kubectl on PATH, kubectlDir changes nothing.
+    const u = await resolveTarget({ kubeconfig, kubectlDir: '/opt/lab/bin' })
+    expect(u.env).toEqual({ KUBECONFIG: kubeconfig })
+    await u.dispose()
   })
   it('applies --context through an overlay file first in KUBECONFIG, and removes it', async () => {
     const kubeconfig = await fakeServer('v1.30.0')
