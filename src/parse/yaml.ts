@@ -63,8 +63,8 @@ function appliedSecrets(annotation: string): string[] {
   } catch {
     return [annotation]
   }
-  const values = [...stringValues(applied?.data), ...stringValues(applied?.stringData)]
   if (applied?.data === undefined && applied?.stringData === undefined) return []
+  const values = [...stringValues(applied.data), ...stringValues(applied.stringData)]
   // Inside the annotation a value appears JSON-escaped.
   return [annotation.trim(), ...values, ...values.map((x) => JSON.stringify(x).slice(1, -1))]
 }
