@@ -2,9 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stringify } from 'yaml'
 import { main, selectSteps } from '../src/cli.js'
-import { captureIo } from './helpers.js'
+import { captureIo, kubeconfigYaml } from './helpers.js'
 import { steps } from '../steps/index.js'
 
 const io = (env: Record<string, string | undefined> = process.env) => captureIo(env)
@@ -15,12 +14,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kubewalk-cli-'))
   kubeconfig = join(dir, 'config')
   // Port 1 on loopback: nothing listens, so the server is unreachable at once.
-  await writeFile(kubeconfig, stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'one',
-    clusters: [{ name: 'one', cluster: { server: 'https://127.0.0.1:1' } }, { name: 'two', cluster: { server: 'https://127.0.0.1:2' } }],
-    users: [{ name: 'u', user: { token: 'x' } }],
-    contexts: [{ name: 'one', context: { cluster: 'one', user: 'u' } }, { name: 'two', context: { cluster: 'two', user: 'u' } }],
-  }))
+  await writeFile(kubeconfig, kubeconfigYaml([{ name: 'one', server: 'https://127.0.0.1:1' }, { name: 'two', server: 'https://127.0.0.1:2' }]))
 })
 afterAll(async () => rm(dir, { recursive: true, force: true }))
 

@@ -57,9 +57,14 @@ describe('writeWhole', () => {
     expect(lstatSync(link).isSymbolicLink()).toBe(true)
     expect(await readFile(real, 'utf8')).toBe('through')
   })
-  it('writes a device in place (it stays a device)', async () => {
-    await writeWhole('/dev/null', 'gone')
-    expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
+  it('writes a pipe in place: it stays a pipe and its reader gets the text', async () => {
+    // A FIFO of its own, not /dev/null: a regression must not replace a device on a root machine.
+    const { execa } = await import('execa')
+    const fifo = join(dir, 'pipe')
+    await execa('mkfifo', [fifo])
+    const [read] = await Promise.all([readFile(fifo, 'utf8'), writeWhole(fifo, 'through the pipe')])
+    expect(read).toBe('through the pipe')
+    expect(statSync(fifo).isFIFO()).toBe(true)
   })
   it('leaves the old file as it was when the write fails, and never writes through a file at its temporary name', async () => {
     const file = join(dir, 'keep.md')

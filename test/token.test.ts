@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet, type JWTPayload } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stringify } from 'yaml'
 import { main } from '../src/cli.js'
 import { cmdToken } from '../src/commands/token.js'
 import { ParseError, PreconditionError, UsageError } from '../src/errors.js'
 import { formatDuration, formatTokenInfo, inspectToken, tokenReport, verifyToken, type Verification } from '../src/token.js'
-import { captureIo, fixture } from './helpers.js'
+import { captureIo, fixture, kubeconfigYaml } from './helpers.js'
 
 const TOKEN_SHAPED = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|ZXlK[A-Za-z0-9+/]{16,}/
 const bound = fixture('article/04-create-token.token.txt').trim()
@@ -322,12 +321,7 @@ describe('cmdToken (no cluster)', () => {
       dir = await mkdtemp(join(tmpdir(), 'kubewalk-token-'))
       kubeconfig = join(dir, 'config')
       // Port 1 on loopback: nothing listens, so the server is unreachable at once.
-      await writeFile(kubeconfig, stringify({
-        apiVersion: 'v1', kind: 'Config', 'current-context': 'one',
-        clusters: [{ name: 'one', cluster: { server: 'https://127.0.0.1:1' } }],
-        users: [{ name: 'u', user: { token: 'x' } }],
-        contexts: [{ name: 'one', context: { cluster: 'one', user: 'u' } }],
-      }))
+      await writeFile(kubeconfig, kubeconfigYaml([{ name: 'one', server: 'https://127.0.0.1:1' }]))
     })
     afterAll(async () => rm(dir, { recursive: true, force: true }))
 

@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { transcriptHtml } from '../../src/report/html.js'
 import { renderTranscript } from '../../src/report/transcript.js'
 import { Secrets } from '../../src/redact.js'
-import type { WalkthroughSection } from '../../src/walkthrough.js'
-import { cluster, failed, passed, token } from './runs.js'
+import { cluster, failed, passed, sections, token } from './runs.js'
 
-const sections: WalkthroughSection[] = [
-  { number: '04', id: 'create-token', title: 'Request a token', explanation: 'You mint a short-lived token.', command: 'TOKEN=$(kubectl create token default)' },
-  { number: '05', id: 'call-api', title: 'Call the API', explanation: 'You call /api with it.', command: 'curl …' },
-]
 // Markup a cluster could send back: in an error message (outside any code block) and in output.
 const hostile = { ...failed, error: { name: 'StepError', code: 'E_ASSERTION', message: 'call-api: <script>alert(1)</script> <img src=x onerror=alert(2)> [help](javascript:alert(3)) ![t](https://evil.example/t.png) <https://evil.example/auto>' }, output: { ...failed.output, stdout: `<b>${token}</b>\n` } }
 // Step 06 folds kubectl's log in <details>, the transcript's own HTML.

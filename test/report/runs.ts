@@ -1,11 +1,16 @@
 // Run results shared by the file reporters' tests: a pass that captured a token, a failure whose
-// output holds the token and control characters, a skip, and cleanup.
+// output holds the token and control characters, a skip, and cleanup; walkthrough sections for the transcript.
 import { Secrets } from '../../src/redact.js'
 import type { RunResult, StepResult } from '../../src/runner.js'
+import type { WalkthroughSection } from '../../src/walkthrough.js'
 import { fixture } from '../helpers.js'
 
 export const token = fixture('article/04-create-token.token.txt').trim()
 export const cluster = { name: 'kind-kind', server: 'https://127.0.0.1:32784', version: 'v1.28.3' }
+export const sections: WalkthroughSection[] = [
+  { number: '04', id: 'create-token', title: 'Request a token', explanation: 'You mint a short-lived token.', command: 'TOKEN=$(kubectl create token default)' },
+  { number: '05', id: 'call-api', title: 'Call the API', explanation: 'You call /api with it.', command: 'curl …' },
+]
 export const CONTROL = 'bell\x07 nul\x00 esc\x1b[31mred\x1b[0m vt\x0b ff\x0c us\x1f'
 
 export const passed: StepResult = {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { renderTranscript } from '../../src/report/transcript.js'
-import type { WalkthroughSection } from '../../src/walkthrough.js'
-import { cluster, failed, passed, skipped, token } from './runs.js'
+import { cluster, failed, passed, sections, skipped, token } from './runs.js'
 import { Secrets } from '../../src/redact.js'
 
-const sections: WalkthroughSection[] = [
-  { number: '04', id: 'create-token', title: 'Request a token', explanation: 'You mint a short-lived token.', command: 'TOKEN=$(kubectl create token default)' },
-  { number: '05', id: 'call-api', title: 'Call the API', explanation: 'You call /api with it.', command: 'curl …' },
-]
 const result = { ok: false, status: 'failed' as const, steps: [passed, { ...failed, output: { ...failed.output, stdout: '```\ninner fence\n```\n' } }, skipped], cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' as const }], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 2345 }
 
 describe('renderTranscript', () => {
