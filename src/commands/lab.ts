@@ -1,0 +1,103 @@
+// kubewalk lab build|up|status|down, and the throwaway lab behind run --lab.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { EXIT, parse, type Io } from '../args.js'
+import { LabError, UsageError } from '../errors.js'
+
+export interface ThrowawayLab {
+  kubeconfig: string
+  /** Where the lab's binaries are, its kubectl among them. */
+  binDir: string
+  stop: () => Promise<void>
+}
+
+export async function startThrowawayLab(progress: (line: string) => void, signal: AbortSignal): Promise<ThrowawayLab> {
+  const { ensureLabBinaries, labUp, labDown } = await import('../lab/index.js')
+  const binaries = await ensureLabBinaries({ onProgress: progress, signal })
+  const parent = await mkdtemp(join(tmpdir(), 'kubewalk-lab-'))
+  const dir = join(parent, 'lab')
+  progress(`starting a throwaway lab in ${dir}`)
+  const stop = async (): Promise<void> => {
+    await labDown({ dir }).catch(() => undefined)
+    await rm(parent, { recursive: true, force: true })
+  }
+  try {
+    const state = await labUp({ dir, binaries, onProgress: progress, signal })
+    return { kubeconfig: state.kubeconfig, binDir: binaries.dir, stop }
+  } catch (e) {
+    await stop()
+    throw e
+  }
+}
+
+export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleaning: (what: string[] | undefined) => void): Promise<number> {
+  const [sub, ...rest] = args
+  const lab = await import('../lab/index.js')
+  const progress = (line: string): void => io.stderr(`${line}\n`)
+  const defaultDir = '.kubewalk/lab'
+  const noArguments = (positionals: string[]): void => {
+    const [extra] = positionals
+    if (extra !== undefined) throw new UsageError(`lab ${sub} takes no arguments, got ${extra}${sub === 'build' ? '' : ` (for a directory: --dir ${extra})`}.`)
+  }
+  // The directory the user named is not a lab, or holds one already: their input, so exit 2.
+  const aboutDir = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work()
+    } catch (e) {
+      throw e instanceof LabError && !e.logFile ? new UsageError(e.message, { cause: e }) : e
+    }
+  }
+  switch (sub) {
+    case 'build': {
+      noArguments(parse(rest, {}).positionals)
+      const b = await lab.ensureLabBinaries({ onProgress: progress, signal })
+      io.stdout(`${b.dir}\n`)
+      return EXIT.ok
+    }
+    case 'up': {
+      const { values, positionals } = parse(rest, { dir: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' } })
+      noArguments(positionals)
+      const name = values['cluster-name']
+      if (name !== undefined && !lab.LAB_CLUSTER_NAME.test(name)) throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)
+      // Before a build that may take minutes on a fresh machine.
+      await aboutDir(() => lab.checkLabDir(values.dir ?? defaultDir))
+      const binaries = await lab.ensureLabBinaries({ onProgress: progress, signal })
+      cleaning(['the lab, still starting'])
+      const state = await lab.labUp({
+        signal,
+        dir: values.dir ?? defaultDir,
+        binaries,
+        onProgress: progress,
+        controllerManager: values['no-controller-manager'] !== true,
+        ...(values['cluster-name'] !== undefined ? { clusterName: values['cluster-name'] } : {}),
+      })
+      cleaning(undefined)
+      io.stdout(`${state.kubeconfig}\n`)
+      return EXIT.ok
+    }
+    case 'down': {
+      const { values, positionals } = parse(rest, { dir: { type: 'string' } })
+      noArguments(positionals)
+      const dir = values.dir ?? defaultDir
+      const r = await aboutDir(() => lab.labDown({ dir }))
+      // No lab is not an error (down twice, or cleanup in CI), but it is said plainly.
+      io.stderr(r.found ? `stopped: ${r.stopped.join(', ') || 'nothing was running'}\n` : `no lab in ${resolve(dir)}: nothing to stop\n`)
+      return EXIT.ok
+    }
+    case 'status': {
+      const { values, positionals } = parse(rest, { dir: { type: 'string' }, json: { type: 'boolean' } })
+      noArguments(positionals)
+      const s = await aboutDir(() => lab.labStatus({ dir: values.dir ?? defaultDir }))
+      if (values.json) io.stdout(`${JSON.stringify(s, null, 2)}\n`)
+      else {
+        io.stdout(`lab ${s.version}, kubeconfig ${s.kubeconfig}\n`)
+        for (const c of s.components) io.stdout(`  ${c.healthy ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid} port ${c.port}  ${c.detail}\n`)
+      }
+      return s.components.every((c) => c.healthy) ? EXIT.ok : EXIT.failed
+    }
+    default:
+      throw new UsageError(sub === undefined ? 'lab needs a subcommand: build, up, status or down.' : `lab ${sub}: unknown subcommand (build, up, status, down).`)
+  }
+}
+
