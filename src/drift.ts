@@ -1,12 +1,13 @@
-// Drift: each step's parsed live result against the same step's parse of what the article recorded,
-// every difference classified: expected (tokens, times, ids, addresses), a version change, or real.
-import { ARTICLE, articleOutputs } from './article.js'
+// Drift: each step's parsed live result against the same step's parse of what the walkthrough's source
+// recorded, every difference classified: expected (tokens, times, ids, addresses, the namespace), a
+// version change, or real. A walkthrough brings its own rules; the engine's generic ones come after.
 import type { RunResult } from './runner.js'
-import type { Step, StepContext } from './step.js'
+import type { StepContext, Vars } from './step.js'
+import { settingsOf, type Walkthrough } from './walkthrough.js'
 
 export type DriftKind = 'expected' | 'version' | 'real'
 
-/** One difference between the article and the live run. */
+/** One difference between the recording and the live run. */
 export interface DriftItem {
   path: string
   article?: unknown
@@ -21,30 +22,22 @@ export interface StepDrift {
   items: DriftItem[]
 }
 
-type Rule = { path: RegExp; kind: DriftKind | 'ignore'; note: string; steps?: string[]; when?: (live: Map<string, unknown>) => boolean; hideValues?: boolean }
+/** How to classify a difference at a path (dotted, arrays as [i]); `steps` limits it to some step ids. */
+export interface DriftRule {
+  path: RegExp
+  kind: DriftKind | 'ignore'
+  note: string
+  steps?: readonly string[]
+  /** Applies only when the live value's flattened paths satisfy this. */
+  when?: (live: ReadonlyMap<string, unknown>) => boolean
+  /** Values are not copied into the report (Secret data). */
+  hideValues?: boolean
+}
 
-const VERSION_NOTE = `the article ran Kubernetes ${ARTICLE.kubernetes} with kubectl ${ARTICLE.kubectl}`
-
-// First match wins. Paths are dotted, arrays as [i]; claim names keep their dots and slashes.
-const RULES: Rule[] = [
-  { path: /^body\.text$/, kind: 'ignore', note: '' },
-  // A token step's value also holds fields derived from the claims; compare the claims only, once.
-  { path: /^(?!header\.|claims\.)/, steps: ['create-token', 'read-secret-token'], kind: 'ignore', note: '' },
-  { path: /^body\.truncated$/, kind: 'version', note: 'kubectl cuts logged bodies longer than 1024 characters at -v=8' },
-  { path: /^(format|body\.encoding|requestContentType)$/, kind: 'version', note: 'kubectl 1.32+ logs structured lines and sends TokenRequest as protobuf' },
-  { path: /^expirationSeconds$/, kind: 'version', note: 'kubectl 1.32+ logs a protobuf body, cut at -v=8 before spec.expirationSeconds', when: (l) => l.get('body.encoding') === 'protobuf' && !l.has('expirationSeconds') },
-  { path: /^(expirationSeconds|tokenLifetime)$/, kind: 'real', note: "the server's default token lifetime differs from the article's 3600 s" },
-  { path: /^userAgent$/, kind: 'version', note: 'another kubectl build' },
-  { path: /^claims\.jti$/, kind: 'version', note: 'bound tokens carry a jti claim from Kubernetes 1.30 on' },
-  { path: /^claims\.kubernetes\.io\.(node|warnafter)/, kind: 'version', note: 'newer API servers add these bound-token claims' },
-  { path: /^secret\.metadata\.labels/, kind: 'version', note: 'API servers from 1.29 on label legacy token Secrets with their last use' },
-  { path: /^secret\.data\./, kind: 'expected', note: 'Secret data is per cluster (CA, token); values not shown', hideValues: true },
-  { path: /^(header\.kid|claims\.(exp|iat|nbf|iss|aud(\[\d+\])?)|claims\..*uid)$/, kind: 'expected', note: "the cluster's signing key, issuer, audiences, ids and the time of the run" },
-  { path: /(^|\.)(uid|resourceVersion|creationTimestamp|AGE)$|service-account\.uid$/, kind: 'expected', note: 'ids and times are per object' },
-  { path: /(^|\.|\])(server|serverAddress|clientCIDR|url|name)$|^rows\[\d+\]/, kind: 'expected', note: 'cluster names and addresses are per cluster' },
-  { path: /^value$/, steps: ['set-cluster-name', 'apiserver-url'], kind: 'expected', note: 'cluster names and addresses are per cluster' },
-  { path: /^\[\d+\]\./, steps: ['list-secrets-before'], kind: 'expected', note: 'other Secrets in the namespace' },
-  { path: /^value$/, steps: ['apply-token-secret', 'delete-token-secret'], kind: 'version', note: 'this kubectl words the message differently' },
+// After the walkthrough's own rules: what differs on every cluster whatever the walkthrough.
+const ENGINE_RULES: DriftRule[] = [
+  { path: /(^|\.)(uid|resourceVersion|creationTimestamp|AGE)$|\.uid$/, kind: 'expected', note: 'ids and times are per object' },
+  { path: /(^|\.|\])(server|serverAddress|clientCIDR|url|name)$/, kind: 'expected', note: 'cluster names and addresses are per cluster' },
 ]
 
 function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
@@ -57,24 +50,40 @@ function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()):
   return out
 }
 
-function classify(stepId: string, path: string, live: Map<string, unknown>): Rule | undefined {
-  for (const r of RULES) {
+/** Where the live run acts in another namespace than the recording, that difference is expected. */
+export interface NamespacePair {
+  recorded: string
+  live: string
+}
+
+function onlyTheNamespace(av: unknown, lv: unknown, ns: NamespacePair | undefined): boolean {
+  if (ns === undefined || ns.recorded === ns.live || typeof av !== 'string' || typeof lv !== 'string') return false
+  // A name as a whole value, a path segment (/namespaces/x/) or a colon-separated field (system:serviceaccount:x:default).
+  const swap = (s: string): string => s.split(/([/:])/).map((part) => (part === ns.live ? ns.recorded : part)).join('')
+  return av === swap(lv)
+}
+
+function classify(rules: readonly DriftRule[], stepId: string, path: string, live: Map<string, unknown>, versionNote: string): DriftRule | undefined {
+  for (const r of rules) {
     if (!r.path.test(path) || (r.steps && !r.steps.includes(stepId)) || (r.when && !r.when(live))) continue
     return r.kind === 'ignore' ? undefined : r
   }
-  return { path: /./, kind: 'real', note: `differs from the article (${VERSION_NOTE})` }
+  return { path: /./, kind: 'real', note: `differs from the recording (${versionNote})` }
 }
 
 /** The differences between two parsed values of one step. */
-export function diffValues(stepId: string, articleValue: unknown, liveValue: unknown): DriftItem[] {
-  const a = flatten(articleValue)
+export function diffValues(stepId: string, recordedValue: unknown, liveValue: unknown, opts: { rules?: readonly DriftRule[]; versionNote?: string; namespace?: NamespacePair } = {}): DriftItem[] {
+  const rules = [...(opts.rules ?? []), ...ENGINE_RULES]
+  const a = flatten(recordedValue)
   const l = flatten(liveValue)
   const items: DriftItem[] = []
   for (const path of new Set([...a.keys(), ...l.keys()])) {
     const av = a.get(path)
     const lv = l.get(path)
     if (JSON.stringify(av) === JSON.stringify(lv)) continue
-    const c = classify(stepId, path, l)
+    const c: DriftRule | undefined = onlyTheNamespace(av, lv, opts.namespace)
+      ? { path: /./, kind: 'expected', note: `this run acts in namespace ${opts.namespace?.live}` }
+      : classify(rules, stepId, path, l, opts.versionNote ?? 'another cluster')
     if (!c || c.kind === 'ignore') continue
     const item: DriftItem = { path, kind: c.kind, note: c.note }
     if (a.has(path) && !c.hideValues) item.article = av
@@ -84,25 +93,37 @@ export function diffValues(stepId: string, articleValue: unknown, liveValue: unk
   return items
 }
 
-/** Drift of every step that passed in a run (a failed step has no trustworthy value). */
-export function driftOf(result: RunResult, steps: readonly Step<any>[]): StepDrift[] {
-  const recorded = articleOutputs()
+/** "the article ran Kubernetes v1.28.3 with kubectl v1.28.2", from a walkthrough's source. */
+export function versionNote(w: Walkthrough): string {
+  const s = w.source
+  if (s?.kubernetes === undefined) return 'its recording'
+  return `the recording ran Kubernetes ${s.kubernetes}${s.kubectl ? ` with kubectl ${s.kubectl}` : ''}`
+}
+
+/** Drift of every step that passed in a run (a failed step has no trustworthy value); none without recordings. */
+export function driftOf(result: RunResult, w: Walkthrough, opts: { namespace?: string } = {}): StepDrift[] {
+  const recorded = w.recorded?.()
+  if (recorded === undefined) return []
   const values = new Map<string, unknown>()
-  const ctx = (): StepContext => ({ vars: { CLUSTER_NAME: ARTICLE.cluster.name }, cluster: ARTICLE.cluster, clusters: [ARTICLE.cluster], expectedTokenLifetimeSeconds: 3600, values, now: ARTICLE.recordedAt })
+  const vars: Vars = {}
+  const cluster = w.source?.cluster ?? { name: 'recorded', server: '' }
+  const ctx = (): StepContext => ({ vars: { ...vars }, cluster, clusters: [cluster], namespace: 'default', settings: settingsOf(w), values, now: w.source?.recordedAt ?? new Date() })
+  const namespace = opts.namespace !== undefined ? { recorded: 'default', live: opts.namespace } : undefined
   const drift: StepDrift[] = []
-  for (const step of steps) {
+  for (const step of w.steps) {
     const out = recorded[step.id]
     if (!out) continue
-    let articleValue: unknown
+    let recordedValue: unknown
     try {
-      articleValue = step.parse(out, ctx())
+      recordedValue = step.parse(out, ctx())
     } catch {
-      continue // not the article's line (an exercise): nothing recorded to compare with
+      continue // nothing this step's parser can read was recorded
     }
-    values.set(step.id, articleValue)
+    values.set(step.id, recordedValue)
+    if (step.writes !== undefined && out.captured !== undefined) vars[step.writes.name] = out.captured
     const live = result.steps.find((s) => s.id === step.id)
     if (live?.status !== 'passed') continue
-    drift.push({ id: step.id, items: diffValues(step.id, articleValue, live.value) })
+    drift.push({ id: step.id, items: diffValues(step.id, recordedValue, live.value, { rules: w.drift ?? [], versionNote: versionNote(w), ...(namespace ? { namespace } : {}) }) })
   }
   return drift
 }

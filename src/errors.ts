@@ -71,3 +71,11 @@ export class LabError extends KubewalkError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
+
+/** A walkthrough (or one of its steps) breaks the contract: exit code 2, before anything touches a cluster. */
+export class WalkthroughError extends KubewalkError {
+  override readonly name = 'WalkthroughError'
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_WALKTHROUGH', message, options)
+  }
+}

@@ -1,11 +1,33 @@
 // `kubewalk check <id>`: a participant's own work, verified by a read-only line; never the step's change.
 import { UsageError } from './errors.js'
-import { defineStep, type Step } from './step.js'
+import type { Step, StepWait } from './step.js'
 
-/** The step `kubewalk check` runs for `step`; a UsageError when it has nothing to check. */
-export function exerciseStep(step: Step<any>): Step<any> {
+const capped = (wait: StepWait | undefined, maxWaitMs: number | undefined): StepWait | undefined =>
+  wait === undefined || maxWaitMs === undefined ? wait : { ...wait, timeoutMs: Math.min(wait.timeoutMs, maxWaitMs) }
+
+/**
+ * The step `kubewalk check` runs for `step`; a UsageError when it has nothing to check. Both kinds of
+ * exercise keep their wait (the participant's work may still be settling), capped at `maxWaitMs`.
+ */
+export function exerciseStep(step: Step<any>, opts: { maxWaitMs?: number } = {}): Step<any> {
   const ex = step.exercise
   if (ex === undefined) throw new UsageError(`check ${step.id}: this step has no exercise to check.`)
-  if (ex === 'self') return { ...step, cleanup: undefined, settles: undefined } as Step<any>
-  return defineStep({ id: step.id, number: step.number, title: `check: ${step.title}`, command: ex.command, reads: ex.reads, parse: ex.parse, check: ex.check, ...(ex.secrets ? { secrets: ex.secrets } : {}) })
+  const { cleanup: _c, settles: _s, guard: _g, wait, ...rest } = step
+  if (ex === 'self') {
+    const w = capped(wait, opts.maxWaitMs)
+    return { ...rest, ...(w ? { wait: w } : {}) }
+  }
+  const w = capped(ex.wait, opts.maxWaitMs)
+  return {
+    id: step.id,
+    number: step.number,
+    title: `check: ${step.title}`,
+    command: ex.command,
+    reads: ex.reads,
+    parse: ex.parse,
+    check: ex.check,
+    ...(ex.secrets ? { secrets: ex.secrets } : {}),
+    ...(w ? { wait: w } : {}),
+    ...(step.hint ? { hint: step.hint } : {}),
+  }
 }

@@ -1,5 +1,6 @@
 // Runs steps in order against one cluster. It records, it never throws on a step's failure: the
-// first failure skips the rest, and cleanup of what the run created always runs.
+// first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
+// fails fails the run: something is left on the cluster, and the result says what and how to remove it.
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,7 +10,7 @@ import { withoutProgressMeter } from './parse/curl.js'
 import { firstLine, show } from './text.js'
 import type { Secrets } from './redact.js'
 import { runScript, type ShellResult } from './shell.js'
-import { commandOf, type Assertion, type CleanupSpec, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type VarName, type Vars } from './step.js'
+import { commandOf, type Assertion, type Cleanup, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type Vars } from './step.js'
 
 export type StepStatus = 'passed' | 'failed' | 'skipped'
 export type RunStatus = 'passed' | 'failed' | 'interrupted'
@@ -29,7 +30,7 @@ export interface StepResult {
   command: string
   /** Set when the user chose to skip the step (interactive mode). */
   skippedBy?: 'user'
-  /** Set when the line ran is a variant of the article's (--strict-tls). */
+  /** Set when the line ran is a variant of the walkthrough's (--strict-tls). */
   variant?: 'strict-tls'
   status: StepStatus
   durationMs: number
@@ -37,8 +38,8 @@ export interface StepResult {
   attempts: number
   assertions: Assertion[]
   output: { stdout: string; stderr: string; exitCode: number | null }
-  /** The variable the line assigned, if any. */
-  captured?: { name: VarName; value: string }
+  /** The variable the line assigned, if the line got to assign it. */
+  captured?: { name: string; value: string }
   /** The parsed value the checks looked at. */
   value?: unknown
   error?: StepError
@@ -54,8 +55,11 @@ export interface CleanupResult {
 
 /** A whole run. */
 export interface RunResult {
+  /** Every step passed and every cleanup was done. */
   ok: boolean
   status: RunStatus
+  /** Who ended an interrupted run early: the user in --interactive (q), or a signal (Ctrl-C, SIGTERM). */
+  stoppedBy?: 'user' | 'signal'
   steps: StepResult[]
   cleanup: CleanupResult[]
   /** When the run began, ISO 8601 in UTC. */
@@ -69,7 +73,7 @@ export type RunEvent =
   | { type: 'step-run'; step: Step; index: number }
   | { type: 'attempt'; step: Step; attempt: number; elapsedMs: number; waitingFor: string }
   | { type: 'step-end'; result: StepResult; index: number; total: number }
-  | { type: 'cleanup-start'; pending: CleanupSpec[] }
+  | { type: 'cleanup-start'; pending: Cleanup[] }
   | { type: 'cleanup-end'; result: CleanupResult }
 
 /** Everything a run needs; see runnerDefaults for the optional ones. */
@@ -77,14 +81,17 @@ export interface RunOptions {
   steps: readonly Step<any>[]
   cluster: KubeconfigCluster
   clusters: readonly KubeconfigCluster[]
+  /** The namespace the kubectl lines act in (default: `default`). */
+  namespace?: string
+  /** The walkthrough's settings (defaults already applied). */
+  settings?: Readonly<Record<string, number>>
   /** Environment for every command (KUBECONFIG, PATH, …), added to the inherited one. */
   env?: Record<string, string | undefined>
-  /** Article variables known before the first step (e.g. exported by a workshop participant). */
+  /** Variables known before the first step (e.g. exported by a workshop participant). */
   vars?: Vars
-  expectedTokenLifetimeSeconds?: number
   /** Limit for one command. */
   commandTimeoutMs?: number
-  /** Run the curl steps against the cluster's CA (this PEM file) instead of --insecure. */
+  /** Run the steps' --strict-tls lines against the cluster's CA (this PEM file, as $KUBEWALK_CACERT). */
   strictTlsCaFile?: string
   /** Limit for a step's bounded wait (overrides each step's own). */
   waitTimeoutMs?: number
@@ -94,18 +101,33 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void
   /** Asked before each step runs (interactive mode): run it, skip it, or quit the run (cleanup still runs). */
   beforeStep?: (step: Step, index: number) => Promise<'run' | 'skip' | 'quit'>
-  /** Collects secret values as they appear (captured tokens, Secret data) so reporters can mask them. */
+  /** Collects secret values as they appear (secret variables, Secret data) so reporters can mask them. */
   secrets?: Secrets
 }
 
 export const runnerDefaults = {
-  expectedTokenLifetimeSeconds: 3600,
   commandTimeoutMs: 30_000,
+  namespace: 'default',
+}
+
+type Options = RunOptions & typeof runnerDefaults
+
+/** What the steps of one run share as it goes. */
+interface RunState {
+  readonly o: Options
+  readonly vars: Vars
+  readonly values: Map<string, unknown>
+  /** In registration order; removed when a step settles them. */
+  readonly cleanups: Set<Cleanup>
+  /** A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
+  readonly work: string
+  captures: number
+  failed: boolean
+  stoppedBy?: 'user' | 'signal'
 }
 
 const toError = (e: unknown): StepError =>
   e instanceof KubewalkError ? { name: e.name, code: e.code, message: e.message } : { name: 'Error', code: 'E_INTERNAL', message: errorMessage(e) }
-
 
 function commandFailure(step: Step, r: ShellResult, timeoutMs: number): CommandError {
   const evidence = { command: r.command, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs }
@@ -128,123 +150,146 @@ function describeFailures(assertions: Assertion[]): string {
 
 /** Runs the steps; resolves with the results whatever happens. */
 export async function run(options: RunOptions): Promise<RunResult> {
-  const o = { ...runnerDefaults, ...options }
+  const o: Options = { ...runnerDefaults, ...options }
   const started = performance.now()
   const startedAt = new Date().toISOString()
+  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work: await mkdtemp(join(tmpdir(), 'kubewalk-')), captures: 0, failed: false }
   const results: StepResult[] = []
-  const cleanups = new Map<string, CleanupSpec>()
-  const vars: Vars = { ...o.vars }
-  const values = new Map<string, unknown>()
-  const work = await mkdtemp(join(tmpdir(), 'kubewalk-'))
-  const captureFile = join(work, 'captured')
-  let failed = false
-  let interrupted = false
-  const total = o.steps.length
   let cleanup: CleanupResult[] = []
-
   try {
-    for (const [index, step] of o.steps.entries()) {
-      const strictTls = o.strictTlsCaFile !== undefined && step.strictTlsCommand !== undefined
-      const command = commandOf(step, { cluster: o.cluster }, { strictTls })
-      const result: StepResult = { id: step.id, number: step.number, title: step.title, command, status: 'skipped', durationMs: 0, attempts: 0, assertions: [], output: { stdout: '', stderr: '', exitCode: null } }
-      if (strictTls) result.variant = 'strict-tls'
-      results.push(result)
-      if (failed || interrupted || o.signal?.aborted) {
-        interrupted ||= o.signal?.aborted ?? false
-        o.onEvent?.({ type: 'step-end', result, index, total })
-        continue
-      }
-      o.onEvent?.({ type: 'step-start', step, command, ...(result.variant ? { variant: result.variant } : {}), index, total })
-      const choice = o.beforeStep ? await o.beforeStep(step, index) : 'run'
-      if (choice !== 'run') {
-        if (choice === 'quit') interrupted = true
-        else result.skippedBy = 'user'
-        o.onEvent?.({ type: 'step-end', result, index, total })
-        continue
-      }
-      o.onEvent?.({ type: 'step-run', step, index })
-      const begin = performance.now()
-      try {
-        const missing = step.reads.filter((v) => vars[v] === undefined)
-        if (missing.length > 0) {
-          throw new KubewalkError('E_MISSING_VAR', `${step.id}: needs ${missing.map((v) => `$${v}`).join(' and ')}, which no earlier step set; run from an earlier step or export it first.`)
-        }
-        const ctx = (): StepContext => ({ vars: { ...vars }, cluster: o.cluster, clusters: o.clusters, expectedTokenLifetimeSeconds: o.expectedTokenLifetimeSeconds, values, now: new Date() })
-        const script = step.writes === undefined ? command : `${command}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
-        const env = { ...o.env, ...vars, KUBEWALK_CAPTURE: captureFile, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
-        const signal = o.signal ? { signal: o.signal } : {}
-        if (step.guard) {
-          const g = await runScript(step.guard.command, { env, timeoutMs: o.commandTimeoutMs, ...signal })
-          if (g.exitCode !== 0) throw commandFailure(step, g, o.commandTimeoutMs)
-          const refusal = step.guard.refuse({ stdout: g.stdout, stderr: g.stderr, exitCode: g.exitCode })
-          if (refusal !== undefined) throw new PreconditionError(`${step.id}: ${refusal}.`)
-        }
-        const waitMs = step.wait ? o.waitTimeoutMs ?? step.wait.timeoutMs : 0
-        const deadline = begin + waitMs
-        for (;;) {
-          result.attempts++
-          const r = await runScript(script, { env, timeoutMs: o.commandTimeoutMs, ...signal })
-          result.output = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
-          const output: StepOutput = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
-          if (step.writes !== undefined && r.exitCode !== null) {
-            output.captured = await readFile(captureFile, 'utf8').catch(() => '')
-            result.captured = { name: step.writes, value: output.captured }
-            if (step.writes === 'TOKEN') o.secrets?.add(output.captured)
-          }
-          // Cut short, the line may have created its object without saying so; its guard has shown
-          // nothing of that name existed before, so whatever is there now is this run's.
-          const mayHaveCreated = step.cleanup !== undefined && (step.cleanup.when(output) || r.aborted || r.timedOut)
-          if (step.cleanup && mayHaveCreated && !cleanups.has(step.cleanup.key)) cleanups.set(step.cleanup.key, step.cleanup)
-          // Before the exit code is judged: a line that errs or is cut short still printed what it printed.
-          for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
-          if (r.aborted) interrupted = true
-          if (r.exitCode !== 0) throw commandFailure(step, r, o.commandTimeoutMs)
-
-          let parseError: ParseError | undefined
-          try {
-            const value = step.parse(output, ctx())
-            result.value = value
-            result.assertions = step.check(value, ctx())
-          } catch (e) {
-            if (!(e instanceof ParseError)) throw e
-            parseError = e
-            result.assertions = []
-          }
-          const passed = parseError === undefined && result.assertions.every((a) => a.ok)
-          if (passed) break
-          const refused = result.assertions.find((a) => !a.ok && a.precondition !== undefined)
-          if (refused) throw new PreconditionError(`${step.id}: ${refused.precondition}.`)
-          if (!step.wait || performance.now() + step.wait.intervalMs > deadline) {
-            const waited = step.wait ? ` after waiting ${Math.round((performance.now() - begin) / 1000)} s for ${step.wait.for}` : ''
-            if (parseError) throw new ParseError(step.id, `${parseError.message.slice(step.id.length + 2)}${waited}`, parseError.input, { cause: parseError })
-            throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions)}${waited}.`)
-          }
-          o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
-          await sleep(step.wait.intervalMs, undefined, signal)
-        }
-        if (step.writes !== undefined && result.captured) vars[step.writes] = result.captured.value
-        values.set(step.id, result.value)
-        if (step.settles !== undefined) cleanups.delete(step.settles)
-        result.status = 'passed'
-      } catch (e) {
-        if (o.signal?.aborted) interrupted = true
-        result.status = 'failed'
-        result.error = interrupted ? { name: 'Interrupted', code: 'E_INTERRUPTED', message: `${step.id}: interrupted.` } : toError(e)
-        failed = true
-      } finally {
-        result.durationMs = Math.round(performance.now() - begin)
-        o.onEvent?.({ type: 'step-end', result, index, total })
-      }
-    }
+    for (const [index, step] of o.steps.entries()) results.push(await runStep(step, index, state))
   } finally {
-    cleanup = await runCleanups([...cleanups.values()].reverse(), o)
-    await rm(work, { recursive: true, force: true })
+    cleanup = await runCleanups([...state.cleanups].reverse(), o)
+    await rm(state.work, { recursive: true, force: true })
   }
-  const status: RunStatus = interrupted ? 'interrupted' : failed ? 'failed' : 'passed'
-  return { ok: status === 'passed', status, steps: results, cleanup, startedAt, durationMs: Math.round(performance.now() - started) }
+  const interrupted = state.stoppedBy !== undefined
+  const status: RunStatus = interrupted ? 'interrupted' : state.failed || cleanup.some((c) => c.status === 'failed') ? 'failed' : 'passed'
+  return { ok: status === 'passed', status, ...(state.stoppedBy ? { stoppedBy: state.stoppedBy } : {}), steps: results, cleanup, startedAt, durationMs: Math.round(performance.now() - started) }
 }
 
-async function runCleanups(pending: CleanupSpec[], o: RunOptions & typeof runnerDefaults): Promise<CleanupResult[]> {
+/** One step, from its announcement to its recorded result; skipped once the run has failed or stopped. */
+async function runStep(step: Step, index: number, state: RunState): Promise<StepResult> {
+  const { o } = state
+  const total = o.steps.length
+  const strictTls = o.strictTlsCaFile !== undefined && step.strictTlsCommand !== undefined
+  const command = commandOf(step, { cluster: o.cluster, namespace: o.namespace }, { strictTls })
+  const result: StepResult = { id: step.id, number: step.number, title: step.title, command, status: 'skipped', durationMs: 0, attempts: 0, assertions: [], output: { stdout: '', stderr: '', exitCode: null } }
+  if (strictTls) result.variant = 'strict-tls'
+  if (o.signal?.aborted) state.stoppedBy ??= 'signal'
+  if (state.failed || state.stoppedBy !== undefined) {
+    o.onEvent?.({ type: 'step-end', result, index, total })
+    return result
+  }
+  o.onEvent?.({ type: 'step-start', step, command, ...(result.variant ? { variant: result.variant } : {}), index, total })
+  const choice = o.beforeStep ? await o.beforeStep(step, index) : 'run'
+  if (choice !== 'run') {
+    // A quit after a signal (SIGTERM answers the prompt) is the signal's.
+    if (choice === 'quit') state.stoppedBy = o.signal?.aborted ? 'signal' : 'user'
+    else result.skippedBy = 'user'
+    o.onEvent?.({ type: 'step-end', result, index, total })
+    return result
+  }
+  o.onEvent?.({ type: 'step-run', step, index })
+  const begin = performance.now()
+  try {
+    await execute(step, command, result, state, begin)
+    if (step.writes !== undefined && result.captured) state.vars[step.writes.name] = result.captured.value
+    state.values.set(step.id, result.value)
+    if (step.settles !== undefined) state.cleanups.delete(step.settles)
+    result.status = 'passed'
+  } catch (e) {
+    if (o.signal?.aborted) state.stoppedBy = 'signal'
+    result.status = 'failed'
+    result.error = state.stoppedBy ? { name: 'Interrupted', code: 'E_INTERRUPTED', message: `${step.id}: interrupted.` } : toError(e)
+    state.failed = true
+  } finally {
+    result.durationMs = Math.round(performance.now() - begin)
+    o.onEvent?.({ type: 'step-end', result, index, total })
+  }
+  return result
+}
+
+function contextOf(state: RunState): StepContext {
+  const { o } = state
+  return { vars: { ...state.vars }, cluster: o.cluster, clusters: o.clusters, namespace: o.namespace, settings: o.settings ?? {}, values: state.values, now: new Date() }
+}
+
+/** The guard, then the line until its checks pass or its wait runs out; throws what ends the step. */
+async function execute(step: Step, command: string, result: StepResult, state: RunState, begin: number): Promise<void> {
+  const { o } = state
+  const missing = step.reads.filter((v) => state.vars[v.name] === undefined)
+  if (missing.length > 0) {
+    throw new KubewalkError('E_MISSING_VAR', `${step.id}: needs ${missing.map((v) => `$${v.name}`).join(' and ')}, which no earlier step set; run from an earlier step or export it first.`)
+  }
+  const env = { ...o.env, ...state.vars, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
+  const signal = o.signal ? { signal: o.signal } : {}
+  if (step.guard) {
+    const g = await runScript(step.guard.command, { env, timeoutMs: o.commandTimeoutMs, ...signal })
+    if (g.aborted) state.stoppedBy = 'signal'
+    if (g.exitCode !== 0) throw commandFailure(step, g, o.commandTimeoutMs)
+    const refusal = step.guard.refuse({ stdout: g.stdout, stderr: g.stderr, exitCode: g.exitCode }, contextOf(state))
+    if (refusal !== undefined) throw new PreconditionError(`${step.id}: ${refusal}.`)
+  }
+  const deadline = begin + (step.wait ? o.waitTimeoutMs ?? step.wait.timeoutMs : 0)
+  for (;;) {
+    result.attempts++
+    const output = await attempt(step, command, env, result, state)
+    const verdict = judge(step, output, result, state)
+    if (verdict === undefined) return
+    const refused = result.assertions.find((a) => !a.ok && a.precondition !== undefined)
+    if (refused) throw new PreconditionError(`${step.id}: ${refused.precondition}.`)
+    if (!step.wait || performance.now() + step.wait.intervalMs > deadline) {
+      const waited = step.wait ? ` after waiting ${Math.round((performance.now() - begin) / 1000)} s for ${step.wait.for}` : ''
+      if (verdict instanceof ParseError) throw new ParseError(step.id, `${verdict.message.slice(step.id.length + 2)}${waited}`, verdict.input, { cause: verdict })
+      throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions)}${waited}.`)
+    }
+    o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
+    await sleep(step.wait.intervalMs, undefined, signal)
+  }
+}
+
+/** Runs the line once; records its output, what it created, and the secrets it printed, before its exit code is judged. */
+async function attempt(step: Step, command: string, env: Record<string, string | undefined>, result: StepResult, state: RunState): Promise<StepOutput> {
+  const { o } = state
+  const captureFile = join(state.work, `captured-${++state.captures}`)
+  const script = step.writes === undefined ? command : `${command}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
+  const r = await runScript(script, { env: { ...env, KUBEWALK_CAPTURE: captureFile }, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+  result.output = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
+  const output: StepOutput = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
+  if (step.writes !== undefined) {
+    // No file: the line ended before the assignment was read back (killed, or `exit` in the line).
+    const captured = await readFile(captureFile, 'utf8').catch(() => undefined)
+    if (captured !== undefined) {
+      output.captured = captured
+      result.captured = { name: step.writes.name, value: captured }
+      if (step.writes.secret) o.secrets?.add(captured)
+    } else delete result.captured
+  }
+  // Cut short, the line may have created its object without saying so; its guard has shown
+  // nothing of that name existed before, so whatever is there now is this run's.
+  if (step.cleanup && (step.cleanup.when(output) || r.aborted || r.timedOut)) state.cleanups.add(step.cleanup.of)
+  for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
+  if (r.aborted) state.stoppedBy = 'signal'
+  const answered = r.exitCode !== null && !r.timedOut && !r.aborted && (step.exitCodes ?? [0]).includes(r.exitCode)
+  if (!answered) throw commandFailure(step, r, o.commandTimeoutMs)
+  return output
+}
+
+/** Parses and checks one attempt's output: undefined when it passed, else why it did not. */
+function judge(step: Step, output: StepOutput, result: StepResult, state: RunState): ParseError | 'failed' | undefined {
+  try {
+    const value = step.parse(output, contextOf(state))
+    result.value = value
+    result.assertions = step.check(value, contextOf(state))
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e
+    result.assertions = []
+    return e
+  }
+  return result.assertions.every((a) => a.ok) ? undefined : 'failed'
+}
+
+async function runCleanups(pending: Cleanup[], o: Options): Promise<CleanupResult[]> {
   if (pending.length === 0) return []
   const timeoutMs = o.cleanupTimeoutMs ?? o.commandTimeoutMs
   o.onEvent?.({ type: 'cleanup-start', pending })

@@ -1,9 +1,51 @@
-// The Step type and defineStep. A step is data: the article's line, what it reads and writes, how to
-// parse what it prints and what to check. The runner does everything else.
+// The Step type and its helpers. A step is data: a command line, the variables it reads and writes,
+// how to parse what it prints and what to check. The runner does everything else. Nothing here knows
+// a particular walkthrough: variables and cleanups are values a walkthrough declares and its steps share.
+import { WalkthroughError } from './errors.js'
 
-/** The article's shell variables, the only state its command lines share. */
-export type VarName = 'CLUSTER_NAME' | 'APISERVER' | 'TOKEN'
-export type Vars = Partial<Record<VarName, string>>
+/** A shell variable a walkthrough's lines share (`TOKEN=$(…)` in one, `$TOKEN` in a later one). */
+export interface Var<N extends string = string> {
+  readonly name: N
+  /** Its values are masked wherever kubewalk prints or writes them (unless --show-secrets). */
+  readonly secret: boolean
+  /** One line for --help and `kubewalk list`. */
+  readonly describe: string
+  /** false when only an earlier step may set it; by default a user's exported value seeds a step run alone. */
+  readonly fromEnvironment?: boolean
+  /**
+   * 'server-url': it holds an API server's URL. A value exported by the user must then be the target
+   * cluster's server when the run sets a secret variable, or a token minted here would go elsewhere.
+   */
+  readonly holds?: 'server-url'
+}
+
+/** Identity helper for a variable declaration. */
+export function defineVar<const N extends string>(v: Var<N>): Var<N> {
+  return v
+}
+
+/** Variable values by name, as they stand at some point in a run. */
+export type Vars = Record<string, string | undefined>
+
+/** Something a step may create that must be removed if the run ends before a later step removes it. */
+export interface Cleanup {
+  readonly describe: string
+  /** The command that removes it (runs in the run's environment, so in the run's namespace). */
+  readonly command: string
+}
+
+/** Identity helper for a cleanup declaration; steps link to it by reference (`cleanup.of`, `settles`). */
+export function defineCleanup(c: Cleanup): Cleanup {
+  return c
+}
+
+/** A number a walkthrough's checks depend on that a user may change (`--token-lifetime 7200`). */
+export interface Setting {
+  /** The flag's name without dashes, and the key in `ctx.settings`. */
+  readonly name: string
+  readonly describe: string
+  readonly default: number
+}
 
 /** One check on a step's result. */
 export interface Assertion {
@@ -20,7 +62,7 @@ export interface StepOutput {
   stdout: string
   stderr: string
   exitCode: number | null
-  /** Value of the step's `writes` variable after the line ran. */
+  /** Value of the step's `writes` variable after the line ran; absent when the line never got to set it. */
   captured?: string
 }
 
@@ -32,86 +74,118 @@ export interface KubeconfigCluster {
 
 /** Read-only facts every step may use. */
 export interface StepContext {
-  /** The article's variables as they stand before this step. */
+  /** The walkthrough's variables as they stand before this step. */
   vars: Readonly<Vars>
   /** The cluster the run targets (the current context's, or --cluster). */
   cluster: KubeconfigCluster
   /** Every cluster the kubeconfig lists, in its order. */
   clusters: readonly KubeconfigCluster[]
-  /** The token lifetime a stock API server gives when none is asked for. */
-  expectedTokenLifetimeSeconds: number
+  /** The namespace the run's kubectl lines act in (the context's, else `default`). */
+  namespace: string
+  /** The walkthrough's settings, defaults overridden by flags. */
+  settings: Readonly<Record<string, number>>
   /** Parsed values of earlier steps in this run, by step id. */
   values: ReadonlyMap<string, unknown>
-  /** The time to judge token expiry by (the article's recordings are judged at their own time). */
+  /** The time to judge expiry by (recordings are judged at their own time). */
   now: Date
 }
 
-/** Something a step created that must be removed if the run ends early. */
-export interface CleanupSpec {
-  /** Identifies the object, so a later step that deletes it can settle it. */
-  key: string
-  describe: string
-  command: string
-}
-
 /** How `kubewalk check` verifies a participant's own work: a read-only line and its checks. */
-export interface Exercise<V = any> {
+export interface Exercise<V = unknown> {
   command: string
-  reads: readonly VarName[]
+  reads: readonly Var[]
   /** Secret values in what the line printed, for masking. */
   secrets?(output: StepOutput): string[]
   parse(output: StepOutput, ctx: StepContext): V
   check(value: V, ctx: StepContext): Assertion[]
+  /** Eventual consistency the participant's work may still be settling into (kept short by `check`). */
+  wait?: StepWait
 }
 
-/** A step of the article. */
+/** Rerun the line until its checks pass, at most this long. */
+export interface StepWait {
+  /** What is awaited, for the message when it does not come ("the token controller to fill …"). */
+  for: string
+  timeoutMs: number
+  intervalMs: number
+}
+
+/** A line whose output can refuse the step before it runs (exit 2): it would touch what the run does not own. */
+export interface Guard {
+  command: string
+  /** The reason to refuse, in a sentence without the final period, or undefined to go on. */
+  refuse(output: StepOutput, ctx: StepContext): string | undefined
+}
+
+/** A step of a walkthrough. */
 export interface Step<T = unknown> {
   /** Stable id, part of the CLI (`--only call-api`). */
   id: string
-  /** Two-digit position in the article. */
+  /** Two-digit position in the walkthrough. */
   number: string
   title: string
-  /** The article's command line; a function only where the article leaves a value to the reader. */
-  command: string | ((ctx: Pick<StepContext, 'cluster'>) => string)
-  /** The line with the cluster's CA (`--cacert`) in place of `--insecure`, for --strict-tls. */
+  /** The command line; a function only where the prose leaves a value to the reader. */
+  command: string | ((ctx: Pick<StepContext, 'cluster' | 'namespace'>) => string)
+  /** The line with the cluster's CA (`--cacert "$KUBEWALK_CACERT"`) in place of `--insecure`, for --strict-tls. */
   strictTlsCommand?: string
   /** Variables the line expands; the runner refuses to run it without them. */
-  reads: readonly VarName[]
+  reads: readonly Var[]
   /** The variable the line assigns (`TOKEN=$(…)`). */
-  writes?: VarName
+  writes?: Var
   /** Turns output into a typed value; throws ParseError on output it cannot read. */
   parse(output: StepOutput, ctx: StepContext): T
-  /** The article's expectations about that value. */
+  /** The expectations about that value. */
   check(value: T, ctx: StepContext): Assertion[]
-  /**
-   * Runs before the line: a command whose output can refuse the step (a PreconditionError, exit 2)
-   * because running it would touch something this run does not own.
-   */
-  guard?: { command: string; refuse(output: StepOutput): string | undefined }
+  guard?: Guard
+  /** Exit codes that are an answer rather than a failure (`kubectl auth can-i` exits 1 for "no"); default [0]. */
+  exitCodes?: readonly number[]
   /** Eventual consistency: rerun the line until the checks pass, at most this long. */
-  wait?: { for: string; timeoutMs: number; intervalMs: number }
-  /** Cleanup to register once the line reports it created something. */
-  cleanup?: CleanupSpec & { when(output: StepOutput): boolean }
-  /** Secret values in what the line printed (beyond tokens, which are found by shape), for masking. */
+  wait?: StepWait
+  /** What the line creates: registered for cleanup once the output says so (or the line was cut short). */
+  cleanup?: { of: Cleanup; when(output: StepOutput): boolean }
+  /** A cleanup this step performs itself when it passes. */
+  settles?: Cleanup
+  /** Secret values in what the line printed (beyond secret variables and tokens found by shape), for masking. */
   secrets?(output: StepOutput): string[]
+  /** What standard error holds when it is a log rather than a complaint (a transcript folds it under this label). */
+  stderrLabel?: string
   /**
    * For `kubewalk check <id>`: 'self' when the step changes nothing on the cluster (running it is the
    * check), else a read-only exercise that looks at what the participant did, never doing it for them.
    */
-  exercise?: 'self' | Exercise
+  exercise?: 'self' | Exercise<any>
   /** What to try when a participant's check fails. */
   hint?: string
-  /** Key of a cleanup this step performs itself when it passes. */
-  settles?: string
 }
 
-/** Identity helper: exists so TypeScript infers T from parse() and checks check() against it. */
+const STEP_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
+
+/** What is wrong with a step on its own (id, number, waits), or undefined. */
+export function stepProblem(step: Step<any>): string | undefined {
+  if (!STEP_ID.test(step.id)) return `step id ${JSON.stringify(step.id)} is not lower-case words joined by '-'`
+  if (!/^\d{2}$/.test(step.number)) return `step ${step.id}: number ${JSON.stringify(step.number)} is not two digits`
+  const waits = [['wait', step.wait], ['exercise.wait', typeof step.exercise === 'object' ? step.exercise.wait : undefined]] as const
+  for (const [what, wait] of waits) {
+    if (wait === undefined) continue
+    for (const key of ['timeoutMs', 'intervalMs'] as const) {
+      if (!(Number.isFinite(wait[key]) && wait[key] > 0)) return `step ${step.id}: ${what}.${key} must be a positive number of milliseconds, got ${wait[key]}`
+    }
+  }
+  return undefined
+}
+
+/**
+ * Identity helper: exists so TypeScript infers T from parse() and checks check() against it. A step
+ * that is wrong on its own (id, number, a non-positive wait) is a one-line WalkthroughError.
+ */
 export function defineStep<T>(step: Step<T>): Step<T> {
+  const problem = stepProblem(step as Step<any>)
+  if (problem !== undefined) throw new WalkthroughError(`${problem}.`)
   return step
 }
 
 /** Resolves a step's command line for a cluster, and its --strict-tls variant when asked. */
-export function commandOf(step: Step<unknown>, ctx: Pick<StepContext, 'cluster'>, opts: { strictTls?: boolean } = {}): string {
+export function commandOf(step: Step<any>, ctx: Pick<StepContext, 'cluster' | 'namespace'>, opts: { strictTls?: boolean } = {}): string {
   if (opts.strictTls && step.strictTlsCommand !== undefined) return step.strictTlsCommand
   return typeof step.command === 'function' ? step.command(ctx) : step.command
 }

@@ -1,39 +1,114 @@
-// Reads walkthrough.md: one `## NN. Title (`id`)` section per step, with exactly one ```bash block.
-import { readFileSync } from 'node:fs'
-import { packagePath } from './paths.js'
+// The walkthrough contract: a walkthrough is a value the engine runs. It declares its steps, its shell
+// variables (which are secret), its settings, its prose, its recordings and drift rules; the engine
+// knows none of them by name. defineWalkthrough checks the whole value once, with one-line errors.
+import { WalkthroughError } from './errors.js'
+import type { DriftRule } from './drift.js'
+import type { WalkthroughSection } from './prose.js'
+import { stepProblem, type Cleanup, type KubeconfigCluster, type Setting, type Step, type StepOutput, type Var } from './step.js'
 
-/** One step's section of walkthrough.md. */
-export interface WalkthroughSection {
-  number: string
+/** Where a walkthrough comes from, and what it was recorded on (the baseline for drift). */
+export interface WalkthroughSource {
   title: string
-  id: string
-  /** The prose before the command block. */
-  explanation: string
+  url?: string
+  /** When it was published, YYYY-MM-DD. */
+  date?: string
+  /** The Kubernetes and kubectl versions its recordings show. */
+  kubernetes?: string
+  kubectl?: string
+  /** The cluster its recordings name, and the time their tokens are judged at. */
+  cluster?: KubeconfigCluster
+  recordedAt?: Date
+}
+
+/** What a step leaves on the cluster that an instructor can see (`kubewalk class`). */
+export interface Trace {
+  /** The step whose work this shows. */
+  step: string
+  /** A read-only line run in a participant's namespace (through `kubectl -n "$KUBEWALK_NAMESPACE"`). */
   command: string
+  /** Whether the output shows the step done. */
+  done(output: StepOutput): boolean
 }
 
-const HEADING = /^## (\d{2})\. (.+) \(`([a-z0-9-]+)`\)$/
+/** A walkthrough, as the engine sees it. */
+export interface Walkthrough {
+  /** Stable id, part of the CLI (`--walkthrough rbac-pods`). */
+  id: string
+  title: string
+  source?: WalkthroughSource
+  /** Every shell variable its lines share. */
+  vars: readonly Var[]
+  steps: readonly Step<any>[]
+  settings?: readonly Setting[]
+  /** The prose, one section per step (shown by --interactive and the transcript). */
+  prose?: () => WalkthroughSection[]
+  /** What the source printed at each step, by step id, as the step's parser reads it. */
+  recorded?: () => Record<string, StepOutput>
+  /** How drift classifies this walkthrough's differences from its recordings (first match wins, before the engine's). */
+  drift?: readonly DriftRule[]
+  /** What its steps leave on the cluster, for the instructor's board (`kubewalk class`). */
+  traces?: readonly Trace[]
+}
 
-export function parseWalkthrough(markdown: string): WalkthroughSection[] {
-  const sections: WalkthroughSection[] = []
-  const parts = markdown.split(/^(?=## )/m)
-  for (const part of parts) {
-    const [heading = '', ...rest] = part.split('\n')
-    const m = HEADING.exec(heading.trim())
-    if (!m) continue
-    const body = rest.join('\n')
-    const blocks = [...body.matchAll(/^```bash\n([\s\S]*?)\n```$/gm)]
-    if (blocks.length !== 1) throw new Error(`walkthrough.md: section ${m[1]} (${m[3]}) has ${blocks.length} bash blocks; it needs exactly one`)
-    const block = blocks[0] as RegExpMatchArray
-    sections.push({ number: m[1] ?? '', title: m[2] ?? '', id: m[3] ?? '', explanation: body.slice(0, block.index).trim(), command: block[1] ?? '' })
+/** A registry entry: enough to list and choose a walkthrough without loading it. */
+export interface WalkthroughEntry {
+  id: string
+  title: string
+  load(): Promise<Walkthrough>
+}
+
+const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
+
+/** Everything wrong with a walkthrough, one sentence each (empty when it keeps the contract). */
+export function walkthroughProblems(w: Walkthrough): string[] {
+  const problems: string[] = []
+  if (!ID.test(w.id)) problems.push(`id ${JSON.stringify(w.id)} is not lower-case words joined by '-'`)
+  if (w.steps.length === 0) problems.push('it has no steps')
+  const declared = new Map<string, Var>()
+  for (const v of w.vars) {
+    if (declared.has(v.name)) problems.push(`variable ${v.name} is declared twice`)
+    else if (!/^[A-Z_][A-Z0-9_]*$/.test(v.name)) problems.push(`variable ${JSON.stringify(v.name)} is not an upper-case shell name`)
+    declared.set(v.name, v)
   }
-  return sections
+  for (const s of w.settings ?? []) {
+    if (!ID.test(s.name)) problems.push(`setting ${JSON.stringify(s.name)} is not lower-case words joined by '-'`)
+    if (!(Number.isFinite(s.default) && s.default > 0)) problems.push(`setting ${s.name}: default must be a positive number, got ${s.default}`)
+  }
+  const ids = new Set<string>()
+  const numbers = new Set<string>()
+  const written = new Set<string>()
+  const registered = new Set<Cleanup>()
+  for (const step of w.steps) {
+    const local = stepProblem(step)
+    if (local) problems.push(local)
+    if (ids.has(step.id)) problems.push(`step id ${step.id} is used twice`)
+    if (numbers.has(step.number)) problems.push(`step number ${step.number} is used twice`)
+    ids.add(step.id)
+    numbers.add(step.number)
+    const reads = [...step.reads, ...(typeof step.exercise === 'object' ? step.exercise.reads : [])]
+    for (const v of reads) {
+      if (declared.get(v.name) !== v) problems.push(`step ${step.id} reads ${v.name}, which the walkthrough does not declare`)
+      else if (!written.has(v.name) && v.fromEnvironment === false) problems.push(`step ${step.id} reads ${v.name}, which no earlier step sets and the environment may not supply`)
+    }
+    if (step.writes !== undefined) {
+      if (declared.get(step.writes.name) !== step.writes) problems.push(`step ${step.id} writes ${step.writes.name}, which the walkthrough does not declare`)
+      written.add(step.writes.name)
+    }
+    if (step.settles !== undefined && !registered.has(step.settles)) problems.push(`step ${step.id} settles "${step.settles.describe}", which no earlier step registers as its cleanup`)
+    if (step.cleanup !== undefined) registered.add(step.cleanup.of)
+  }
+  for (const t of w.traces ?? []) if (!ids.has(t.step)) problems.push(`a trace names step ${t.step}, which it does not have`)
+  return problems
 }
 
-let cache: WalkthroughSection[] | undefined
+/** Identity helper for a walkthrough, checked whole: the first problem is a one-line WalkthroughError naming it. */
+export function defineWalkthrough(w: Walkthrough): Walkthrough {
+  const [first] = walkthroughProblems(w)
+  if (first !== undefined) throw new WalkthroughError(`walkthrough ${w.id}: ${first}.`)
+  return w
+}
 
-/** The package's walkthrough.md, parsed once. */
-export function walkthrough(): WalkthroughSection[] {
-  cache ??= parseWalkthrough(readFileSync(packagePath('walkthrough.md'), 'utf8'))
-  return cache
+/** Settings with their defaults, overridden by what the user gave. */
+export function settingsOf(w: Walkthrough, given: Readonly<Record<string, number>> = {}): Record<string, number> {
+  return Object.fromEntries((w.settings ?? []).map((s) => [s.name, given[s.name] ?? s.default]))
 }

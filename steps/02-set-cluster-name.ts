@@ -1,6 +1,7 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep, equal, truthy } from '../src/step.js'
 import { quote } from '../src/shell.js'
+import { CLUSTER_NAME } from './lib/vars.js'
 
 // The article writes the name in double quotes. Inside "…" only $ ` " \ and ! are special, and this
 // set has none of them, so the article's form is exact for such names; any other name goes through
@@ -13,12 +14,12 @@ export const setClusterName = defineStep({
   title: 'Put the chosen cluster name in CLUSTER_NAME',
   command: ({ cluster }) => `export CLUSTER_NAME=${articleQuote(cluster.name)}`,
   reads: [],
-  writes: 'CLUSTER_NAME',
+  writes: CLUSTER_NAME,
   parse: (out) => out.captured ?? '',
   check: (name, ctx) => [equal('CLUSTER_NAME is the chosen cluster', ctx.cluster.name, name)],
   exercise: {
     command: 'printf %s "$CLUSTER_NAME"',
-    reads: ['CLUSTER_NAME'],
+    reads: [CLUSTER_NAME],
     parse: (out) => out.stdout,
     check: (name, ctx) => [truthy('CLUSTER_NAME names a cluster of the kubeconfig', ctx.clusters.some((c) => c.name === name), name, ctx.clusters.map((c) => c.name))],
   },

@@ -1,28 +1,32 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep, equal, truthy } from '../src/step.js'
 import type { ClusterRow } from '../src/parse/tables.js'
+import { APISERVER, CLUSTER_NAME } from './lib/vars.js'
 
 export const apiserverUrl = defineStep({
   id: 'apiserver-url',
   number: '03',
   title: "Read that cluster's API server URL into APISERVER",
   command: `APISERVER=$(kubectl config view -o jsonpath="{.clusters[?(@.name==\\"$CLUSTER_NAME\\")].cluster.server}")`,
-  reads: ['CLUSTER_NAME'],
-  writes: 'APISERVER',
+  reads: [CLUSTER_NAME],
+  writes: APISERVER,
   parse: (out) => out.captured ?? '',
   check: (server, ctx) => {
     const table = ctx.values.get('list-clusters') as { rows: ClusterRow[] } | undefined
-    const row = table?.rows.find((r) => r.name === ctx.vars.CLUSTER_NAME)
+    const row = table?.rows.find((r) => r.name === ctx.vars[CLUSTER_NAME.name])
     return [
       truthy('APISERVER is an https URL', /^https:\/\/\S+$/.test(server), server),
-      equal('APISERVER is the server of CLUSTER_NAME', row?.server ?? ctx.cluster.server, server),
+      // Without step 01's table (run from here on), what is known is the target cluster's server.
+      row !== undefined
+        ? equal("APISERVER is CLUSTER_NAME's server in step 01's table", row.server, server)
+        : equal("APISERVER is the target cluster's server in the kubeconfig", ctx.cluster.server, server),
     ]
   },
   exercise: {
     command: 'printf %s "$APISERVER"',
-    reads: ['APISERVER', 'CLUSTER_NAME'],
+    reads: [APISERVER, CLUSTER_NAME],
     parse: (out) => out.stdout,
-    check: (server, ctx) => [equal('APISERVER is the server of CLUSTER_NAME in the kubeconfig', ctx.clusters.find((c) => c.name === ctx.vars.CLUSTER_NAME)?.server, server)],
+    check: (server, ctx) => [equal('APISERVER is the server of CLUSTER_NAME in the kubeconfig', ctx.clusters.find((c) => c.name === ctx.vars[CLUSTER_NAME.name])?.server, server)],
   },
   hint: 'run the APISERVER=$(kubectl config view …) line in the shell where CLUSTER_NAME is exported.',
 })

@@ -1,7 +1,8 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep } from '../src/step.js'
 import { parseApiAnswer } from '../src/parse/json.js'
-import { CURL_API, CURL_API_STRICT_TLS, apiVersionsChecks } from '../src/checks.js'
+import { CURL_API, CURL_API_STRICT_TLS, apiVersionsChecks } from './lib/curl.js'
+import { APISERVER, TOKEN } from './lib/vars.js'
 
 export const callApi = defineStep({
   id: 'call-api',
@@ -9,7 +10,7 @@ export const callApi = defineStep({
   title: 'Call /api with curl and the bound token',
   command: CURL_API,
   strictTlsCommand: CURL_API_STRICT_TLS,
-  reads: ['APISERVER', 'TOKEN'],
+  reads: [APISERVER, TOKEN],
   parse: (out) => parseApiAnswer('call-api', out.stdout),
   exercise: 'self',
   hint: 'export APISERVER (step 03) and TOKEN (step 04) in the same shell, then run the curl line.',

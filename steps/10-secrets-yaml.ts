@@ -15,14 +15,14 @@ export const secretsYaml = defineStep({
   secrets: (out) => secretDataValues(out.stdout),
   exercise: 'self',
   hint: 'apply the Secret first (step 08).',
-  check: ({ kind, secret }) => {
+  check: ({ kind, secret }, ctx) => {
     const data = secret?.data ?? {}
     return [
       equal('a List', 'List', kind),
       truthy('holds default-token', secret !== undefined),
       equal('annotated for the default ServiceAccount', 'default', secret?.metadata?.annotations?.['kubernetes.io/service-account.name']),
       truthy('data has ca.crt', (data['ca.crt'] ?? '') !== ''),
-      equal('data.namespace is base64 of "default"', Buffer.from('default').toString('base64'), data.namespace),
+      equal(`data.namespace is base64 of "${ctx.namespace}"`, Buffer.from(ctx.namespace).toString('base64'), data.namespace),
       truthy('data has token', (data.token ?? '') !== ''),
     ]
   },

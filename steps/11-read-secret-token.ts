@@ -2,6 +2,7 @@ import { runIfMain } from '../src/standalone.js'
 import { defineStep, equal } from '../src/step.js'
 import { LEGACY_ISSUER } from '../src/parse/jwt.js'
 import { inspectToken } from '../src/token.js'
+import { TOKEN } from './lib/vars.js'
 
 export const readSecretToken = defineStep({
   id: 'read-secret-token',
@@ -9,20 +10,20 @@ export const readSecretToken = defineStep({
   title: "Decode the Secret's token into TOKEN",
   command: `TOKEN=$(kubectl get secrets -o jsonpath="{.items[?(@.metadata.annotations['kubernetes\\.io/service-account\\.name']=='default')].data.token}"|base64 --decode)`,
   reads: [],
-  writes: 'TOKEN',
+  writes: TOKEN,
   parse: (out, ctx) => inspectToken(out.captured ?? '', ctx.now, 'read-secret-token'),
-  check: (token) => [
+  check: (token, ctx) => [
     equal('a legacy Secret token', 'legacy', token.kind),
     equal(`iss is ${LEGACY_ISSUER}`, LEGACY_ISSUER, token.issuer),
     equal('secret.name claim is default-token', 'default-token', token.secretName),
     equal('service-account.name claim is default', 'default', token.serviceAccount?.name),
-    equal('namespace claim is default', 'default', token.namespace),
-    equal('sub is the default ServiceAccount', 'system:serviceaccount:default:default', token.subject),
+    equal(`namespace claim is ${ctx.namespace}`, ctx.namespace, token.namespace),
+    equal("sub is the namespace's default ServiceAccount", `system:serviceaccount:${ctx.namespace}:default`, token.subject),
     equal('no expiry (exp)', undefined, token.expiresAt),
   ],
   exercise: {
     command: 'printf %s "$TOKEN"',
-    reads: ['TOKEN'],
+    reads: [TOKEN],
     parse: (out, ctx) => inspectToken(out.stdout, ctx.now, 'read-secret-token'),
     check: (token) => [
       equal('a legacy Secret token', 'legacy', token.kind),

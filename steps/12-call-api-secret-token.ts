@@ -1,7 +1,8 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep } from '../src/step.js'
 import { parseApiAnswer } from '../src/parse/json.js'
-import { CURL_API, CURL_API_STRICT_TLS, apiVersionsChecks } from '../src/checks.js'
+import { CURL_API, CURL_API_STRICT_TLS, apiVersionsChecks } from './lib/curl.js'
+import { APISERVER, TOKEN } from './lib/vars.js'
 
 export const callApiSecretToken = defineStep({
   id: 'call-api-secret-token',
@@ -9,7 +10,7 @@ export const callApiSecretToken = defineStep({
   title: "Call /api with the Secret's token",
   command: CURL_API,
   strictTlsCommand: CURL_API_STRICT_TLS,
-  reads: ['APISERVER', 'TOKEN'],
+  reads: [APISERVER, TOKEN],
   parse: (out) => parseApiAnswer('call-api-secret-token', out.stdout),
   exercise: 'self',
   hint: "put the Secret's token into TOKEN first (step 11), then run the curl line.",

@@ -1,6 +1,7 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep, truthy } from '../src/step.js'
 import { parseKubectlTable } from '../src/parse/tables.js'
+import { tokenSecret } from './lib/vars.js'
 
 export const deleteTokenSecret = defineStep({
   id: 'delete-token-secret',
@@ -18,7 +19,7 @@ export const deleteTokenSecret = defineStep({
     check: (names) => [truthy('Secret default-token is gone', !names.includes('default-token'), names)],
   },
   hint: 'run kubectl delete secrets default-token in the namespace where you created it.',
-  settles: 'secret/default-token',
+  settles: tokenSecret,
 })
 export default deleteTokenSecret
 

@@ -1,7 +1,8 @@
 import { runIfMain } from '../src/standalone.js'
 import { defineStep } from '../src/step.js'
 import { parseApiAnswer } from '../src/parse/json.js'
-import { CURL_API, CURL_API_STRICT_TLS, unauthorizedChecks } from '../src/checks.js'
+import { CURL_API, CURL_API_STRICT_TLS, unauthorizedChecks } from './lib/curl.js'
+import { APISERVER, TOKEN } from './lib/vars.js'
 
 export const callApiRevoked = defineStep({
   id: 'call-api-revoked',
@@ -9,7 +10,7 @@ export const callApiRevoked = defineStep({
   title: 'Call /api again: the deleted token is refused',
   command: CURL_API,
   strictTlsCommand: CURL_API_STRICT_TLS,
-  reads: ['APISERVER', 'TOKEN'],
+  reads: [APISERVER, TOKEN],
   parse: (out) => parseApiAnswer('call-api-revoked', out.stdout),
   exercise: 'self',
   hint: 'delete the Secret (step 13); the API server may accept the old token for up to 10 s more.',

@@ -1,5 +1,9 @@
-// The article, in order. Ids are part of the CLI: keep them.
-import type { Step } from '../src/step.js'
+// The article, the default walkthrough: its steps in order (ids are part of the CLI: keep them), its
+// variables, setting, prose (walkthrough.md), recordings (article/recorded/) and drift rules.
+import { readFileSync } from 'node:fs'
+import { packagePath } from '../src/paths.js'
+import { parseProse } from '../src/prose.js'
+import { defineWalkthrough } from '../src/walkthrough.js'
 import { listClusters } from './01-list-clusters.js'
 import { setClusterName } from './02-set-cluster-name.js'
 import { apiserverUrl } from './03-apiserver-url.js'
@@ -14,8 +18,28 @@ import { readSecretToken } from './11-read-secret-token.js'
 import { callApiSecretToken } from './12-call-api-secret-token.js'
 import { deleteTokenSecret } from './13-delete-token-secret.js'
 import { callApiRevoked } from './14-call-api-revoked.js'
+import { articleDrift } from './lib/drift.js'
+import { ARTICLE, articleOutputs } from './lib/recorded.js'
+import { articleTraces } from './lib/traces.js'
+import { APISERVER, CLUSTER_NAME, TOKEN, TOKEN_LIFETIME } from './lib/vars.js'
 
-export const steps: readonly Step<any>[] = [
+export const steps = [
   listClusters, setClusterName, apiserverUrl, createToken, callApi, tokenDuration, listSecretsBefore,
   applyTokenSecret, listSecretsAfter, secretsYaml, readSecretToken, callApiSecretToken, deleteTokenSecret, callApiRevoked,
-]
+] as const
+
+let prose: ReturnType<typeof parseProse> | undefined
+
+export const article = defineWalkthrough({
+  id: 'article',
+  title: ARTICLE.title,
+  source: ARTICLE,
+  vars: [CLUSTER_NAME, APISERVER, TOKEN],
+  settings: [TOKEN_LIFETIME],
+  steps,
+  prose: () => (prose ??= parseProse('walkthrough.md', readFileSync(packagePath('walkthrough.md'), 'utf8'))),
+  recorded: articleOutputs,
+  drift: articleDrift,
+  traces: articleTraces,
+})
+export default article

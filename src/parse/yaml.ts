@@ -11,6 +11,15 @@ export interface KubeObject {
   data?: Record<string, string>
 }
 
+/** Parses `kubectl get KIND NAME -o yaml`: one object with a kind. */
+export function parseKubeObject<T extends object = KubeObject>(stepId: string, stdout: string): T & { kind: string } {
+  const doc = parseDocument(stdout)
+  if (doc.errors.length > 0) throw new ParseError(stepId, `kubectl printed YAML that does not parse: ${doc.errors[0]?.message ?? ''}`.trim(), stdout)
+  const value: unknown = doc.toJS()
+  if (typeof value !== 'object' || value === null || typeof (value as { kind?: unknown }).kind !== 'string') throw new ParseError(stepId, 'expected a YAML mapping with a kind', stdout)
+  return value as T & { kind: string }
+}
+
 /** Parses `kubectl get … -o yaml` of a collection: a `kind: List` with items. */
 export function parseKubeList(stepId: string, stdout: string): { kind: string; items: KubeObject[] } {
   const doc = parseDocument(stdout)

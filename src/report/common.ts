@@ -18,5 +18,27 @@ export function skipReason(result: RunResult, step: StepResult): string {
   const index = result.steps.indexOf(step)
   const failed = result.steps.slice(0, index === -1 ? undefined : index).find((s) => s.status === 'failed')
   if (failed) return `an earlier step failed (${failed.number} ${failed.id})`
-  return result.status === 'interrupted' ? 'the run was interrupted' : 'not run'
+  if (result.status === 'interrupted') return result.stoppedBy === 'user' ? 'you quit the run' : 'the run was interrupted'
+  return 'not run'
+}
+
+/** What is left on the cluster after a failed cleanup, and how to remove it, in one sentence (undefined when nothing is). */
+export function leftBehind(result: RunResult): string | undefined {
+  const left = result.cleanup.filter((c) => c.status === 'failed')
+  if (left.length === 0) return undefined
+  return `left on the cluster: ${left.map((c) => `${c.describe.replace(/^delete /, '')} (${c.error ?? 'failed'}; remove it with: ${c.command})`).join('; ')}`
+}
+
+/** The run's outcome in one sentence, true to what happened (a quit is not a failure, a failed cleanup is). */
+export function outcome(result: RunResult): string {
+  const failed = result.steps.find((s) => s.status === 'failed')
+  if (result.status === 'interrupted') {
+    const ran = result.steps.filter((s) => s.status !== 'skipped').length
+    const by = result.stoppedBy === 'user' ? 'you quit' : 'interrupted (Ctrl-C or SIGTERM)'
+    return failed ? `${by} during ${failed.id}` : `${by} after ${ran} step(s)`
+  }
+  if (failed) return failed.error?.message ?? `${failed.id} failed`
+  const left = leftBehind(result)
+  if (left) return `every step passed, but cleanup failed: ${left}`
+  return 'every step passed'
 }

@@ -3,9 +3,9 @@
 import { redact, type Secrets } from '../redact.js'
 import { show } from '../text.js'
 import type { RunEvent, RunResult, StepResult } from '../runner.js'
-import type { ClusterInfo } from './json.js'
+import type { ClusterInfo, WalkthroughInfo } from './json.js'
+import { leftBehind, outcome } from './common.js'
 import { withoutProgressMeter } from '../parse/curl.js'
-import { ARTICLE } from '../article.js'
 import { driftCounts, type StepDrift } from '../drift.js'
 
 export { withoutProgressMeter }
@@ -19,6 +19,9 @@ export interface ConsoleReporterOptions {
   explain?: ReadonlyMap<string, string>
   /** Lines of a step's output shown before it is cut (the JSON report keeps all of it). */
   maxOutputLines?: number
+  walkthrough?: WalkthroughInfo
+  /** `kubewalk check`: one exercise, numbered as its step. */
+  check?: boolean
 }
 
 const styles = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const
@@ -64,8 +67,11 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
     if (lines.length > maxLines) out(paint('dim', `    … ${lines.length - maxLines} more lines (--reporter json keeps them all)`))
   }
 
+  // A check is numbered as its step in the walkthrough; a replay by its place in the run.
+  const position = (number: string, index: number, total: number): string => (o.check ? number : `${String(index + 1).padStart(2, '0')}/${total}`)
+
   function stepEnd(r: StepResult, index: number, total: number): void {
-    const pos = `${String(index + 1).padStart(2, '0')}/${total}`
+    const pos = position(r.number, index, total)
     if (r.status === 'skipped') {
       out(paint('dim', `- ${pos} ${r.id}: skipped${r.skippedBy === 'user' ? ' (you chose to skip it)' : ''}`))
       return
@@ -85,16 +91,18 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
 
   return {
     header(cluster: ClusterInfo): void {
-      out(`${paint('bold', 'kubewalk')} replaying against ${paint('bold', cluster.name)} (${cluster.server}, Kubernetes ${cluster.version})`)
+      const what = o.walkthrough && o.walkthrough.id !== 'article' ? ` ${o.walkthrough.id}` : ''
+      const facts = [cluster.server, `Kubernetes ${cluster.version}`, ...(cluster.namespace ? [`namespace ${cluster.namespace}`] : []), ...(cluster.kubectl ? [`kubectl ${cluster.kubectl.version}`] : [])]
+      out(`${paint('bold', 'kubewalk')}${what} ${o.check ? 'checking your work on' : 'replaying against'} ${paint('bold', cluster.name)} (${facts.join(', ')})`)
       out('')
     },
     onEvent(e: RunEvent): void {
       switch (e.type) {
         case 'step-start':
-          out(`${paint('bold', `▶ ${String(e.index + 1).padStart(2, '0')}/${e.total} ${e.step.id}`)} ${paint('dim', '—')} ${e.step.title}`)
+          out(`${paint('bold', `▶ ${position(e.step.number, e.index, e.total)} ${e.step.id}`)} ${paint('dim', '—')} ${e.step.title}`)
           if (o.explain?.has(e.step.id)) out(`\n${o.explain.get(e.step.id)}\n`)
           e.command.split('\n').forEach((l, i) => out(`  ${i === 0 ? paint('cyan', '$') : ' '} ${l}`))
-          if (e.variant) out(paint('dim', `  (${e.variant}: a variant of the article's line, which uses --insecure)`))
+          if (e.variant) out(paint('dim', `  (${e.variant}: a variant of the walkthrough's line, which uses --insecure)`))
           break
         case 'step-run':
           if (o.pretty) {
@@ -124,23 +132,25 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
     drift(drift: StepDrift[]): void {
       const c = driftCounts(drift)
       out('')
-      out(`${paint('bold', 'Drift from the article')} (${ARTICLE.kubernetes}, kubectl ${ARTICLE.kubectl}): ${c.expected} expected, ${c.version} from newer versions, ${c.real} real`)
+      const on = o.walkthrough?.recordedOn ? ` (${o.walkthrough.recordedOn})` : ''
+      out(`${paint('bold', 'Drift from the recording')}${on}: ${c.expected} expected, ${c.version} from newer versions, ${c.real} real`)
       for (const d of drift) {
         for (const i of d.items.filter((x) => x.kind !== 'expected')) {
-          const values = 'article' in i || 'live' in i ? ` (article ${mask(show(i.article))}, here ${mask(show(i.live))})` : ''
+          const values = 'article' in i || 'live' in i ? ` (recorded ${mask(show(i.article))}, here ${mask(show(i.live))})` : ''
           out(`  ${i.kind === 'real' ? paint('red', '≠') : paint('yellow', '~')} ${d.id} ${i.path}${values}: ${i.note}`)
         }
       }
     },
     summary(result: RunResult): void {
       const count = (s: string): number => result.steps.filter((r) => r.status === s).length
-      const failed = result.steps.find((r) => r.status === 'failed')
       if (result.cleanup.length > 0) out('')
       const tally = `${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped in ${seconds(result.durationMs)}`
       if (result.ok) out(paint('green', `✔ ${tally}`))
-      else out(paint('red', `✘ ${result.status === 'interrupted' ? 'interrupted' : 'failed'}: ${mask(failed?.error?.message ?? 'a step failed')} (${tally})`))
-      const left = result.cleanup.filter((c) => c.status === 'failed')
-      if (left.length > 0) out(paint('red', `! could not clean up: ${left.map((c) => `${c.describe} (run: ${c.command})`).join('; ')}`))
+      else if (result.status === 'interrupted') out(paint(result.steps.some((s) => s.status === 'failed') ? 'red' : 'yellow', `■ ${mask(outcome(result))} (${tally})`))
+      else out(paint('red', `✘ failed: ${mask(outcome(result))} (${tally})`))
+      // A step failure is the headline; what cleanup left behind still gets its own line.
+      const left = leftBehind(result)
+      if (left && result.steps.some((s) => s.status === 'failed' || result.status === 'interrupted')) out(paint('red', `! ${mask(left)}`))
     },
   }
 }

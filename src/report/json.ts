@@ -3,17 +3,30 @@ import { redactDeep, type Secrets } from '../redact.js'
 import type { RunResult } from '../runner.js'
 import type { StepDrift } from '../drift.js'
 
-/** The cluster a report is about. */
+/** The cluster a report is about, and what ran against it. */
 export interface ClusterInfo {
   name: string
   server: string
   version: string
   context?: string
+  /** The namespace the run acted in. */
+  namespace?: string
+  /** The kubectl that played the walkthrough's `kubectl`, and its version. */
+  kubectl?: { path: string; version: string }
+}
+
+/** The walkthrough a report is about. */
+export interface WalkthroughInfo {
+  id: string
+  title: string
+  /** "Kubernetes v1.28.3, kubectl v1.28.2": what its recordings were made on. */
+  recordedOn?: string
 }
 
 /** The JSON report's shape (documented in README). */
 /** What every reporter may be given besides the results. */
 export interface ReportOptions {
+  walkthrough?: WalkthroughInfo
   secrets?: Secrets
   showSecrets?: boolean
   drift?: StepDrift[]
@@ -23,6 +36,7 @@ export function toJsonReport(result: RunResult, cluster: ClusterInfo, opts: Repo
   const doc = {
     ok: result.ok,
     status: result.status,
+    ...(opts.walkthrough ? { walkthrough: opts.walkthrough.id } : {}),
     cluster,
     startedAt: result.startedAt,
     durationMs: result.durationMs,

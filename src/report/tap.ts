@@ -4,7 +4,7 @@ import { stringify } from 'yaml'
 import { withoutProgressMeter } from '../parse/curl.js'
 import { redactDeep } from '../redact.js'
 import type { RunResult, StepResult } from '../runner.js'
-import { masker, skipReason, stepLabel, type RenderOptions } from './common.js'
+import { leftBehind, masker, skipReason, stepLabel, type RenderOptions } from './common.js'
 import type { ClusterInfo } from './json.js'
 
 // A test point is one line, and an unescaped "#" would start a directive.
@@ -13,7 +13,9 @@ const description = (text: string): string => text.replace(/[\0-\x1F\x7F]+/g, ' 
 /** Renders a finished run as a TAP version 13 stream. */
 export function renderTap(result: RunResult, cluster: ClusterInfo, opts: RenderOptions = {}): string {
   const mask = masker(opts)
-  const lines = ['TAP version 13', `1..${result.steps.length}`, `# kubewalk: ${description(mask(`${cluster.name} (${cluster.server}, Kubernetes ${cluster.version})`))}`]
+  const cleanupFailed = result.cleanup.some((c) => c.status === 'failed')
+  // A failed cleanup is a failure of its own: one more test point, so a consumer counts it.
+  const lines = ['TAP version 13', `1..${result.steps.length + (cleanupFailed ? 1 : 0)}`, `# kubewalk: ${description(mask(`${cluster.name} (${cluster.server}, Kubernetes ${cluster.version})`))}`]
   for (const [i, s] of result.steps.entries()) {
     const point = `${i + 1} - ${description(mask(stepLabel(s)))}`
     if (s.status === 'passed') lines.push(`ok ${point}`)
@@ -23,6 +25,12 @@ export function renderTap(result: RunResult, cluster: ClusterInfo, opts: RenderO
       const yaml = stringify(diagnostic, { lineWidth: 0, doubleQuotedAsJSON: true }).replace(/\n$/, '')
       lines.push(`not ok ${point}`, '  ---', ...yaml.split('\n').map((l) => `  ${l}`), '  ...')
     }
+  }
+  if (cleanupFailed) {
+    const left = result.cleanup.filter((c) => c.status === 'failed').map((c) => ({ describe: c.describe, error: c.error ?? 'failed', command: c.command }))
+    const diagnostic = { message: leftBehind(result), severity: 'fail', code: 'E_CLEANUP', left }
+    const yaml = stringify(opts.showSecrets ? diagnostic : redactDeep(diagnostic, opts.secrets), { lineWidth: 0, doubleQuotedAsJSON: true }).replace(/\n$/, '')
+    lines.push(`not ok ${result.steps.length + 1} - cleanup`, '  ---', ...yaml.split('\n').map((l) => `  ${l}`), '  ...')
   }
   const cleanup = result.cleanup.map((c) => `${c.describe}: ${c.status}${c.error ? ` (${c.error}; run: ${c.command})` : ''}`)
   lines.push(`# cleanup: ${description(mask(cleanup.length === 0 ? 'nothing to clean up' : cleanup.join('; ')))}`, '')

@@ -1,11 +1,11 @@
 // The executable notebook: walkthrough.md retold with what this run printed, its checks, timing and
 // drift, as Markdown that renders on GitHub. A pure function of the results.
-import { ARTICLE } from '../article.js'
 import { driftCounts } from '../drift.js'
 import { withoutProgressMeter } from '../parse/curl.js'
 import { redact } from '../redact.js'
 import type { RunResult, StepResult } from '../runner.js'
-import type { WalkthroughSection } from '../walkthrough.js'
+import type { WalkthroughSection } from '../prose.js'
+import { leftBehind, outcome } from './common.js'
 import type { ClusterInfo, ReportOptions } from './json.js'
 
 const ICON = { passed: '✅', failed: '❌', skipped: '⏭️' } as const
@@ -22,13 +22,20 @@ const literal = (text: string): string => text.replace(/[\\`*_[\]<>!|~#]/g, '\\$
 
 const cell = (v: unknown): string => (v === undefined ? '' : `\`${JSON.stringify(v).replace(/\|/g, '\\|').replace(/`/g, 'ˋ')}\``)
 
-export function renderTranscript(result: RunResult, cluster: ClusterInfo, sections: readonly WalkthroughSection[], opts: ReportOptions = {}): string {
+/** A transcript also takes the labels of standard error that is a log (folded), by step id. */
+export interface TranscriptOptions extends ReportOptions {
+  stderrLabels?: ReadonlyMap<string, string>
+}
+
+export function renderTranscript(result: RunResult, cluster: ClusterInfo, sections: readonly WalkthroughSection[], opts: TranscriptOptions = {}): string {
   const mask = (t: string): string => (opts.showSecrets ? t : redact(t, opts.secrets))
   const count = (s: StepResult['status']): number => result.steps.filter((r) => r.status === s).length
   const lines: string[] = []
-  lines.push('# Transcript: calling the Kubernetes API with curl and a ServiceAccount token', '')
-  lines.push(`Replayed by kubewalk on ${result.startedAt} against \`${cluster.name}\` (${literal(cluster.server)}, Kubernetes ${literal(cluster.version)}).`, '')
+  lines.push(`# Transcript: ${literal(opts.walkthrough?.title ?? 'a kubewalk replay')}`, '')
+  const facts = [literal(cluster.server), `Kubernetes ${literal(cluster.version)}`, ...(cluster.namespace ? [`namespace \`${cluster.namespace}\``] : []), ...(cluster.kubectl ? [`kubectl ${literal(cluster.kubectl.version)} (\`${cluster.kubectl.path}\`)`] : [])]
+  lines.push(`Replayed by kubewalk on ${result.startedAt} against \`${cluster.name}\` (${facts.join(', ')}).`, '')
   lines.push(`**Result: ${result.ok ? '✅ passed' : result.status === 'interrupted' ? '⏹️ interrupted' : '❌ failed'}** — ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped in ${(result.durationMs / 1000).toFixed(1)} s.`, '')
+  if (!result.ok) lines.push(`> ${literal(mask(outcome(result)))}`, '')
   if (!opts.showSecrets) lines.push('Tokens and Secret data are masked.', '')
 
   for (const r of result.steps) {
@@ -37,12 +44,13 @@ export function renderTranscript(result: RunResult, cluster: ClusterInfo, sectio
     lines.push(`## ${r.number}. ${section?.title ?? r.title} (\`${r.id}\`) ${ICON[r.status]}`, '')
     if (section) lines.push(section.explanation, '')
     lines.push(fenced('bash', r.command), '')
-    if (r.variant) lines.push(`_Run as the ${r.variant} variant of the article's line._`, '')
+    if (r.variant) lines.push(`_Run as the ${r.variant} variant of the walkthrough's line._`, '')
     lines.push(`_${timing[0]?.toUpperCase()}${timing.slice(1)}._`, '')
     if (r.status === 'skipped') continue
     const stderr = withoutProgressMeter(r.output.stderr)
     if (r.output.stdout.trim() !== '') lines.push('Output:', '', fenced('text', mask(r.output.stdout)), '')
-    if (stderr.trim() !== '') lines.push(r.id === 'token-duration' ? '<details><summary>kubectl log (stderr)</summary>' : 'Standard error:', '', fenced('text', mask(stderr)), '', ...(r.id === 'token-duration' ? ['</details>', ''] : []))
+    const label = opts.stderrLabels?.get(r.id)
+    if (stderr.trim() !== '') lines.push(label !== undefined ? `<details><summary>${literal(label)}</summary>` : 'Standard error:', '', fenced('text', mask(stderr)), '', ...(label !== undefined ? ['</details>', ''] : []))
     if (r.captured) lines.push(`Sets \`${r.captured.name}\` = \`${mask(r.captured.value)}\``, '')
     if (r.assertions.length > 0) {
       lines.push('| check | | expected | actual |', '|---|---|---|---|')
@@ -52,7 +60,7 @@ export function renderTranscript(result: RunResult, cluster: ClusterInfo, sectio
     if (r.error) lines.push(`> **Failed:** ${literal(mask(r.error.message))}`, '')
     const drift = opts.drift?.find((d) => d.id === r.id)?.items.filter((i) => i.kind !== 'expected') ?? []
     if (drift.length > 0) {
-      lines.push('Differences from the article:', '')
+      lines.push('Differences from the recording:', '')
       for (const i of drift) lines.push(`- ${i.kind === 'real' ? '**real**' : 'newer version'}: \`${i.path}\` — ${i.note}`)
       lines.push('')
     }
@@ -61,10 +69,13 @@ export function renderTranscript(result: RunResult, cluster: ClusterInfo, sectio
     lines.push('## Cleanup', '')
     for (const c of result.cleanup) lines.push(`- ${c.status === 'done' ? '✅' : '❌'} ${c.describe} (\`${c.command}\`)${c.error ? `: ${literal(mask(c.error))}` : ''}`)
     lines.push('')
+    const left = leftBehind(result)
+    if (left) lines.push(`> **Cleanup failed**, ${literal(mask(left))}`, '')
   }
   if (opts.drift) {
     const c = driftCounts(opts.drift)
-    lines.push('## Drift from the article', '', `Compared with what the article recorded (Kubernetes ${ARTICLE.kubernetes}, kubectl ${ARTICLE.kubectl}): ${c.expected} expected differences (tokens, times, ids, addresses), ${c.version} from newer versions, ${c.real} real.`, '')
+    const on = opts.walkthrough?.recordedOn ? ` (${opts.walkthrough.recordedOn})` : ''
+    lines.push('## Drift from the recording', '', `Compared with what the walkthrough recorded${on}: ${c.expected} expected differences (tokens, times, ids, addresses), ${c.version} from newer versions, ${c.real} real.`, '')
   }
   return `${lines.join('\n').trimEnd()}\n`
 }

@@ -1,10 +1,18 @@
 // What the article recorded for each step, as the step's parser sees it: the baseline for drift.
 import { readFileSync } from 'node:fs'
-import { packagePath } from './paths.js'
-import type { KubeconfigCluster, StepOutput } from './step.js'
+import { packagePath } from '../../src/paths.js'
+import type { WalkthroughSource } from '../../src/walkthrough.js'
+import type { StepOutput } from '../../src/step.js'
 
-/** The article's environment: minikube v1.32.0, Kubernetes v1.28.3, kubectl v1.28.2; recordedAt is when its step 04 token was minted (iat), the time its tokens are judged at. */
-export const ARTICLE = { kubernetes: 'v1.28.3', kubectl: 'v1.28.2', recordedAt: new Date('2024-07-06T23:02:28Z'), cluster: { name: 'test', server: 'https://127.0.0.1:32784' } satisfies KubeconfigCluster }
+/** The article: minikube v1.32.0, Kubernetes v1.28.3, kubectl v1.28.2; recordedAt is when its step 04 token was minted (iat), the time its tokens are judged at. */
+export const ARTICLE = {
+  title: 'Calling the Kubernetes API with curl using a ServiceAccount token',
+  date: '2024-07-07',
+  kubernetes: 'v1.28.3',
+  kubectl: 'v1.28.2',
+  recordedAt: new Date('2024-07-06T23:02:28Z'),
+  cluster: { name: 'test', server: 'https://127.0.0.1:32784' },
+} satisfies WalkthroughSource
 
 let cache: Record<string, StepOutput> | undefined
 

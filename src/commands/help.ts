@@ -1,0 +1,68 @@
+// The help text: one for every command but token (which has its own), listing the registry's walkthroughs.
+import { runnerDefaults } from '../runner.js'
+import type { Walkthrough, WalkthroughEntry } from '../walkthrough.js'
+
+/** The help, with the settings and variables of `shown` (the default walkthrough, or the one --walkthrough names). */
+export function helpText(walkthroughs: readonly WalkthroughEntry[], shown: Walkthrough): string {
+  const list = walkthroughs.map((w, i) => `  ${w.id.padEnd(12)} ${w.title}${i === 0 ? ' (default)' : ''}`).join('\n')
+  const settings = (shown.settings ?? []).map((s) => `  --${s.name} N`.padEnd(24) + `${s.describe} (default ${s.default})`).join('\n')
+  const vars = shown.vars.map((v) => `$${v.name}`).join(', ')
+  return `kubewalk — replay a Kubernetes walkthrough against a real cluster, step by step, with checks
+
+Walkthroughs (--walkthrough ID):
+${list}
+
+Usage:
+  kubewalk run [options]        replay the walkthrough's steps, with checks, then clean up
+  kubewalk drift [options]      replay quietly, then print only how this cluster differs from what the
+                                walkthrough recorded: expected (tokens, times, ids, addresses), newer
+                                versions, real (reporters: pretty, plain, json)
+  kubewalk check ID [--solution] [options]
+                                workshops: verify that you did step ID in your own shell (reads the
+                                walkthrough's variables from the environment; never does the step for
+                                you); a failed check prints a hint; --solution prints the step's line
+  kubewalk list [--walkthrough ID] [--json]
+                                list the walkthroughs, and one walkthrough's steps, variables and settings
+  kubewalk token [--token T] [--kubeconfig F] [--context C] [--no-verify] [--json] [--show-secrets]
+                                decode a ServiceAccount token (default: $TOKEN): kind, claims, local
+                                times, remaining lifetime; verify its signature against the cluster's keys
+  kubewalk lab build            build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached)
+  kubewalk lab up [--dir DIR] [--cluster-name NAME] [--no-controller-manager]
+                                start a local control plane; prints its kubeconfig path
+  kubewalk lab status [--dir DIR] [--json]
+  kubewalk lab down [--dir DIR] stop it and remove DIR
+  kubewalk help | --help | --version
+
+Options for run (drift and check take them too):
+  --walkthrough ID      the walkthrough to replay (default: ${walkthroughs[0]?.id ?? 'the first'})
+  --kubeconfig FILE     kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config); never written
+  --context NAME        kubeconfig context to use (default: the current context)
+  --cluster NAME        the cluster name for the walkthrough (default: the context's cluster; another
+                        cluster is refused, since a token would be minted on one and sent to another)
+  --lab                 start a throwaway local control plane, replay against it, stop it (with the
+                        lab's own kubectl when none is on PATH)
+  --from ID, --to ID    run a range of steps; --only ID runs one (ids: kubewalk list)
+  --reporter NAME       pretty (default on a terminal), plain (default otherwise, or with NO_COLOR),
+                        json, junit (JUnit XML), tap (TAP 13)
+  --out FILE            write the report to FILE instead of standard output (any reporter)
+  --timeout SECONDS     limit for each command (default ${runnerDefaults.commandTimeoutMs / 1000})
+  --wait SECONDS        limit for each bounded wait (a controller filling an object, the API server
+                        refusing a revoked token) (default: each step's own, 30; check: at most 10)
+  --transcript FILE     also write an executable-notebook transcript: the walkthrough with this run's
+                        output, checks, timing and drift, in Markdown (a standalone HTML page when
+                        FILE ends in .html)
+  --interactive         step through: show each step's explanation and command, then wait for a key:
+                        Enter runs it, s skips it, q quits (what the run created is still cleaned up)
+  --show-secrets        print tokens and Secret data (masked by default)
+  --strict-tls          call the API with curl --cacert (the kubeconfig's CA) instead of --insecure;
+                        reported as a variant of the walkthrough's line
+  --use-kuberc          let kubectl 1.34+ read your kuberc (default: off for the run, KUBERC=off, so
+                        your aliases and default flags cannot change what the lines print)
+${settings === '' ? '' : `\nSettings of ${shown.id} (kubewalk list --walkthrough ID shows another's):\n${settings}\n`}
+Steps that read a variable of ${shown.id} (${vars}) take it from earlier steps, or from the
+environment when run alone (kubewalk run --only ${shown.steps.find((s) => s.reads.length > 0)?.id ?? shown.steps[0]?.id}).
+
+Exit codes: 0 all steps passed and cleanup was done, 1 a step or the cleanup failed, 2 usage or
+precondition error, 130 interrupted; drift also exits 1 when it finds a real difference.
+`
+}

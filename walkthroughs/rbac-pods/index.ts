@@ -1,0 +1,67 @@
+// rbac-pods: the article's sequel for a workshop, "from 403 to 200". Its steps, variables, prose,
+// recordings (recorded/, from a replay on the lab) and drift rules; nothing in src/ knows it.
+import { existsSync, readFileSync } from 'node:fs'
+import { packagePath } from '../../src/paths.js'
+import { parseProse } from '../../src/prose.js'
+import type { StepOutput } from '../../src/step.js'
+import { defineWalkthrough } from '../../src/walkthrough.js'
+import { apiserverUrl } from './steps/01-apiserver-url.js'
+import { namespace } from './steps/02-namespace.js'
+import { createToken } from './steps/03-create-token.js'
+import { podsForbidden } from './steps/04-pods-forbidden.js'
+import { canIBefore } from './steps/05-can-i-before.js'
+import { createRole } from './steps/06-create-role.js'
+import { createRoleBinding } from './steps/07-create-rolebinding.js'
+import { canIAfter } from './steps/08-can-i-after.js'
+import { podsAllowed } from './steps/09-pods-allowed.js'
+import { deleteRoleBinding } from './steps/10-delete-rolebinding.js'
+import { podsForbiddenAgain } from './steps/11-pods-forbidden-again.js'
+import { deleteRole } from './steps/12-delete-role.js'
+import { rbacTraces } from './lib/traces.js'
+import { APISERVER, NAMESPACE, TOKEN } from './lib/vars.js'
+
+export const steps = [apiserverUrl, namespace, createToken, podsForbidden, canIBefore, createRole, createRoleBinding, canIAfter, podsAllowed, deleteRoleBinding, podsForbiddenAgain, deleteRole] as const
+
+const DIR = 'walkthroughs/rbac-pods/'
+
+/** The replay recorded on the lab, by step id: stdout, stderr and the captured variable of each step. */
+function recorded(): Record<string, StepOutput> {
+  const out: Record<string, StepOutput> = {}
+  for (const s of steps) {
+    const base = `${DIR}recorded/${s.number}-${s.id}`
+    const read = (ext: string): string | undefined => {
+      try {
+        const p = packagePath(`${base}.${ext}`)
+        return existsSync(p) ? readFileSync(p, 'utf8') : undefined
+      } catch {
+        return undefined
+      }
+    }
+    const stdout = read('stdout.txt')
+    const captured = read('captured.txt')
+    if (stdout === undefined && captured === undefined) continue
+    out[s.id] = { stdout: stdout ?? '', stderr: read('stderr.txt') ?? '', exitCode: 0, ...(captured !== undefined ? { captured } : {}) }
+  }
+  return out
+}
+
+let prose: ReturnType<typeof parseProse> | undefined
+
+export const rbacPods = defineWalkthrough({
+  id: 'rbac-pods',
+  title: 'From 403 to 200: let the default ServiceAccount list pods with a Role and a RoleBinding',
+  source: { title: 'kubewalk: from 403 to 200 (a sequel to the article)', kubernetes: 'v1.33.13', kubectl: 'v1.33.13', cluster: { name: 'kubewalk-lab', server: 'https://127.0.0.1:6443' } },
+  vars: [APISERVER, NAMESPACE, TOKEN],
+  steps,
+  prose: () => (prose ??= parseProse(`${DIR}walkthrough.md`, readFileSync(packagePath(`${DIR}walkthrough.md`), 'utf8'))),
+  recorded,
+  drift: [
+    { path: /^value$/, steps: ['apiserver-url', 'namespace'], kind: 'expected', note: 'addresses and namespaces are per cluster and run' },
+    // A minted token is new every run; its checks say what matters about it.
+    { path: /./, steps: ['create-token'], kind: 'ignore', note: '' },
+    { path: /^items/, kind: 'expected', note: 'the pods in the namespace' },
+    { path: /^value$/, steps: ['delete-rolebinding', 'delete-role'], kind: 'version', note: 'this kubectl words the message differently' },
+  ],
+  traces: rbacTraces,
+})
+export default rbacPods

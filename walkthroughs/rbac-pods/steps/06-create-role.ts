@@ -1,0 +1,47 @@
+import { runIfMain } from '../../../src/standalone.js'
+import { defineStep, equal, truthy } from '../../../src/step.js'
+import { parseKubeObject } from '../../../src/parse/yaml.js'
+import { role } from '../lib/vars.js'
+
+interface Rule {
+  apiGroups?: string[]
+  resources?: string[]
+  verbs?: string[]
+}
+
+interface Role {
+  rules?: Rule[]
+}
+
+export const createRole = defineStep({
+  id: 'create-role',
+  number: '06',
+  title: 'Create a Role that may get and list pods',
+  command: 'kubectl create role pod-reader --verb=get --verb=list --resource=pods',
+  reads: [],
+  parse: (out) => out.stdout.trim(),
+  check: (line) => [equal('kubectl created it', 'role.rbac.authorization.k8s.io/pod-reader created', line)],
+  // A pod-reader the namespace already has is someone else's: the run neither changes nor deletes it.
+  guard: {
+    command: 'kubectl get role pod-reader --ignore-not-found -o name',
+    refuse: (out, ctx) => (out.stdout.trim() !== '' ? `a Role pod-reader already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is (delete it, or replay in another namespace with --isolate)` : undefined),
+  },
+  cleanup: { of: role, when: (out) => /^role\.rbac\.authorization\.k8s\.io\/pod-reader created$/m.test(out.stdout) },
+  exercise: {
+    command: 'kubectl get role pod-reader -o yaml',
+    reads: [],
+    parse: (out) => parseKubeObject<Role>('create-role', out.stdout),
+    check: (r) => {
+      const rule = r.rules?.find((x: Rule) => x.resources?.includes('pods'))
+      return [
+        equal('a Role', 'Role', r.kind),
+        truthy('a rule for pods in the core group', rule !== undefined && (rule.apiGroups ?? []).includes(''), r.rules),
+        truthy('its verbs include get and list', ['get', 'list'].every((v) => rule?.verbs?.includes(v)), rule?.verbs, ['get', 'list']),
+      ]
+    },
+  },
+  hint: 'kubectl create role pod-reader --verb=get --verb=list --resource=pods, in your namespace.',
+})
+export default createRole
+
+await runIfMain(import.meta.url, createRole, 'rbac-pods')

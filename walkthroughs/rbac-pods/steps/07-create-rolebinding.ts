@@ -1,0 +1,44 @@
+import { runIfMain } from '../../../src/standalone.js'
+import { defineStep, equal, truthy } from '../../../src/step.js'
+import { parseKubeObject } from '../../../src/parse/yaml.js'
+import { NAMESPACE, roleBinding } from '../lib/vars.js'
+
+interface Subject {
+  kind?: string
+  name?: string
+  namespace?: string
+}
+
+interface RoleBinding {
+  roleRef?: { kind?: string; name?: string }
+  subjects?: Subject[]
+}
+
+export const createRoleBinding = defineStep({
+  id: 'create-rolebinding',
+  number: '07',
+  title: 'Bind the Role to the default ServiceAccount',
+  command: 'kubectl create rolebinding pod-reader --role=pod-reader --serviceaccount=$NAMESPACE:default',
+  reads: [NAMESPACE],
+  parse: (out) => out.stdout.trim(),
+  check: (line) => [equal('kubectl created it', 'rolebinding.rbac.authorization.k8s.io/pod-reader created', line)],
+  guard: {
+    command: 'kubectl get rolebinding pod-reader --ignore-not-found -o name',
+    refuse: (out, ctx) => (out.stdout.trim() !== '' ? `a RoleBinding pod-reader already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is (delete it, or replay in another namespace with --isolate)` : undefined),
+  },
+  cleanup: { of: roleBinding, when: (out) => /^rolebinding\.rbac\.authorization\.k8s\.io\/pod-reader created$/m.test(out.stdout) },
+  exercise: {
+    command: 'kubectl get rolebinding pod-reader -o yaml',
+    reads: [],
+    parse: (out) => parseKubeObject<RoleBinding>('create-rolebinding', out.stdout),
+    check: (b, ctx) => [
+      equal('a RoleBinding', 'RoleBinding', b.kind),
+      equal('to the Role pod-reader', { kind: 'Role', name: 'pod-reader' }, { kind: b.roleRef?.kind, name: b.roleRef?.name }),
+      truthy(`for the ServiceAccount default in ${ctx.namespace}`, (b.subjects ?? []).some((s: Subject) => s.kind === 'ServiceAccount' && s.name === 'default' && s.namespace === ctx.namespace), b.subjects),
+    ],
+  },
+  hint: 'kubectl create rolebinding pod-reader --role=pod-reader --serviceaccount=$NAMESPACE:default (NAMESPACE from step 02).',
+})
+export default createRoleBinding
+
+await runIfMain(import.meta.url, createRoleBinding, 'rbac-pods')

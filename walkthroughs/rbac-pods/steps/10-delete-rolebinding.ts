@@ -1,0 +1,25 @@
+import { runIfMain } from '../../../src/standalone.js'
+import { defineStep, truthy } from '../../../src/step.js'
+import { roleBinding } from '../lib/vars.js'
+
+export const deleteRoleBinding = defineStep({
+  id: 'delete-rolebinding',
+  number: '10',
+  title: 'Delete the RoleBinding',
+  command: 'kubectl delete rolebinding pod-reader',
+  reads: [],
+  parse: (out) => out.stdout.trim(),
+  // kubectl 1.33+ adds " from <namespace> namespace".
+  check: (line) => [truthy('kubectl deleted it', /^rolebinding\.rbac\.authorization\.k8s\.io "pod-reader" deleted( from \S+ namespace)?$/.test(line), line, 'rolebinding.rbac.authorization.k8s.io "pod-reader" deleted')],
+  settles: roleBinding,
+  exercise: {
+    command: 'kubectl get rolebindings -o name',
+    reads: [],
+    parse: (out) => out.stdout.split('\n').filter((l) => l !== ''),
+    check: (names) => [truthy('RoleBinding pod-reader is gone', !names.includes('rolebinding.rbac.authorization.k8s.io/pod-reader'), names)],
+  },
+  hint: 'kubectl delete rolebinding pod-reader, in your namespace.',
+})
+export default deleteRoleBinding
+
+await runIfMain(import.meta.url, deleteRoleBinding, 'rbac-pods')
