@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
-import { delimiter, join, resolve } from 'node:path'
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path'
 import { parseDocument, stringify } from 'yaml'
 import { PreconditionError, UsageError, errorMessage } from './errors.js'
 import { quote, runScript, which } from './shell.js'
@@ -43,7 +43,7 @@ function kubeconfigPaths(opts: TargetOptions, env: Record<string, string | undef
   if (opts.kubeconfig !== undefined) {
     if (opts.kubeconfig === '') throw new UsageError('--kubeconfig needs a file name.')
     const p = resolve(opts.kubeconfig)
-    if (!existsSync(p)) throw new UsageError(`--kubeconfig ${opts.kubeconfig}: no such file.`)
+    if (!existsSync(p)) throw new UsageError(`--kubeconfig ${opts.kubeconfig}: no such file${p !== opts.kubeconfig ? ` (${p})` : ''}.`)
     return [p]
   }
   const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '')
@@ -58,7 +58,8 @@ function kubeconfigPaths(opts: TargetOptions, env: Record<string, string | undef
 
 /**
  * The kubeconfig files merged the way kubectl merges KUBECONFIG: missing files are skipped, the
- * first file to name a cluster or context wins, and so does the first current-context.
+ * first file to name a cluster or context wins, and so does the first current-context. A relative
+ * file path in a cluster comes back absolute, resolved against the folder of the file that names it.
  */
 export async function mergedKubeconfig(paths: readonly string[]): Promise<ConfigView> {
   const clusters = new Map<string, NonNullable<ConfigView['clusters']>[number]>()
@@ -85,13 +86,23 @@ export async function mergedKubeconfig(paths: readonly string[]): Promise<Config
     })()
     if (problem !== undefined) throw new PreconditionError(`cannot read the kubeconfig ${path}: ${problem}.`)
     const c = (doc.toJS() ?? {}) as ConfigView
-    for (const cl of c.clusters ?? []) if (typeof cl?.name === 'string' && !clusters.has(cl.name)) clusters.set(cl.name, cl)
+    // kubectl resolves each file's paths against that file's folder (client-go ResolveLocalPaths).
+    const base = dirname(resolve(path))
+    for (const cl of c.clusters ?? []) if (typeof cl?.name === 'string' && !clusters.has(cl.name)) clusters.set(cl.name, resolveClusterPaths(cl, base))
     for (const cx of c.contexts ?? []) if (typeof cx?.name === 'string' && !contexts.has(cx.name)) contexts.set(cx.name, cx)
     if (current === undefined && typeof c['current-context'] === 'string' && c['current-context'] !== '') current = c['current-context']
   }
   // kubectl config view lists them by name; so does step 01's table.
   const byName = <T extends { name: string }>(m: Map<string, T>): T[] => [...m.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   return { ...(current !== undefined ? { 'current-context': current } : {}), clusters: byName(clusters), contexts: byName(contexts) }
+}
+
+type ClusterEntry = NonNullable<ConfigView['clusters']>[number]
+
+function resolveClusterPaths(entry: ClusterEntry, base: string): ClusterEntry {
+  const ca = entry.cluster?.['certificate-authority']
+  if (typeof ca !== 'string' || ca === '' || isAbsolute(ca)) return entry
+  return { ...entry, cluster: { ...entry.cluster, 'certificate-authority': join(base, ca) } }
 }
 
 /** Finds the target cluster in the kubeconfig, as kubectl would; runs nothing and changes nothing. */
@@ -163,20 +174,20 @@ export async function probeServer(target: Target, opts: { env?: Record<string, s
 }
 
 /**
- * The PEM of the target cluster's CA, as the kubeconfig holds it (data or file), for --strict-tls.
- * Read with --raw only here, and never printed.
+ * The PEM of the target cluster's CA, as the kubeconfig holds it (data or file), for --strict-tls:
+ * read from the files in the target's KUBECONFIG, a relative CA file against the folder of the file
+ * that names it, as kubectl reads it. Never printed.
  */
 export async function clusterCaPem(target: Target, env: Record<string, string | undefined> = process.env): Promise<string> {
-  const r = await runScript('kubectl config view --raw --minify -o json', { env: { ...env, ...target.env }, timeoutMs: 15_000 })
-  if (r.exitCode !== 0) throw new PreconditionError(`--strict-tls: kubectl cannot read the kubeconfig: ${firstLine(r.stderr)}`)
-  const cluster = (JSON.parse(r.stdout) as ConfigView).clusters?.[0]?.cluster
+  const paths = (target.env.KUBECONFIG ?? env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '')
+  const cluster = (await mergedKubeconfig(paths)).clusters?.find((c) => c.name === target.cluster.name)?.cluster
   const data = cluster?.['certificate-authority-data']
   if (data !== undefined && data !== '') return Buffer.from(data, 'base64').toString('utf8')
   const file = cluster?.['certificate-authority']
   if (file !== undefined && file !== '') {
-    const { readFile } = await import('node:fs/promises')
-    return readFile(file, 'utf8').catch(() => {
-      throw new PreconditionError(`--strict-tls: cannot read the CA file ${file} named by the kubeconfig.`)
+    return readFile(file, 'utf8').catch((e: unknown) => {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : errorMessage(e)
+      throw new PreconditionError(`--strict-tls: cannot read the CA file ${file} named by the kubeconfig of cluster ${target.cluster.name}: ${why}.`, { cause: e })
     })
   }
   throw new UsageError(`--strict-tls: the kubeconfig holds no CA for cluster ${target.cluster.name}; the article's --insecure is the only way to call it.`)

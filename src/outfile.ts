@@ -40,24 +40,44 @@ function access(flag: string, file: string, path: string, what: string): void {
 /** Whether two output options would write to one file. */
 export const sameFile = (a: string, b: string): boolean => target(a) === target(b)
 
-/** Writes TEXT to FILE: a regular file whole or not at all, keeping its mode; anything else in place. */
-export async function writeWhole(file: string, text: string): Promise<void> {
+/** How writeWhole writes. */
+export interface WriteOptions {
+  /** The text holds unmasked secrets (--show-secrets): a new file is created 0600, a wider existing mode is reported. */
+  secret?: boolean
+}
+
+/** What writeWhole has to tell the user. */
+export interface WriteResult {
+  /** One sentence: the file keeps a mode that lets others read the secrets it now holds. */
+  warning?: string
+}
+
+/**
+ * Writes TEXT to FILE: a regular file whole or not at all, keeping its mode; anything else in place.
+ * With `secret`, a new file gets mode 0600; an existing one keeps its mode, with a warning when
+ * others may read it.
+ */
+export async function writeWhole(file: string, text: string, opts: WriteOptions = {}): Promise<WriteResult> {
   const path = target(file)
   const existing = await stat(path).catch(() => undefined)
-  if (existing && !existing.isFile()) return writeFile(path, text)
+  if (existing && !existing.isFile()) {
+    await writeFile(path, text)
+    return {}
+  }
+  const mode = existing ? existing.mode & 0o7777 : opts.secret ? 0o600 : 0o666
   const temp = `${path}.kubewalk-${process.pid}.tmp`
   // A Ctrl-C that leaves at once (process.exit) takes the temporary file with it.
   const onExit = (): void => rmSync(temp, { force: true })
   try {
-    // 'wx': never through something already at the temporary name.
-    const handle = await open(temp, 'wx', existing ? existing.mode & 0o7777 : 0o666)
+    // 'wx': never through something already at the temporary name; a secret one is never wider than 0600.
+    const handle = await open(temp, 'wx', mode)
     process.once('exit', onExit)
     try {
       await handle.writeFile(text)
     } finally {
       await handle.close()
     }
-    if (existing) await chmod(temp, existing.mode & 0o7777)
+    if (existing) await chmod(temp, mode)
     await rename(temp, path)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') await rm(temp, { force: true })
@@ -65,4 +85,8 @@ export async function writeWhole(file: string, text: string): Promise<void> {
   } finally {
     process.off('exit', onExit)
   }
+  if (opts.secret && existing && (mode & 0o077) !== 0) {
+    return { warning: `${file} holds unmasked secrets (--show-secrets) and its mode ${(mode & 0o777).toString(8).padStart(4, '0')} lets others read it; run chmod 600 ${file}.` }
+  }
+  return {}
 }

@@ -3,7 +3,7 @@ import { constants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { $, quote } from 'zx/core'
-import type { CommandEvidence } from './errors.js'
+import { errorMessage, type CommandEvidence } from './errors.js'
 
 export { quote }
 
@@ -52,14 +52,17 @@ export async function runScript(script: string, options: ShellOptions): Promise<
   const begin = performance.now()
   let timedOut = false
   let aborted = false
+  let killTimer: NodeJS.Timeout | undefined
   const p = sh(Object.assign([script], { raw: [script] }) as unknown as TemplateStringsArray)
   // Stop the whole process group, not just bash: a `$(…)` or a heredoc runs its command in a child
   // that would otherwise outlive the step (and, for `kubectl apply`, could land after cleanup).
   const stop = (): void => {
     if (p.pid === undefined) return ac.abort()
     signalGroup(p.pid, 'SIGTERM')
-    // Whatever ignores SIGTERM goes a moment later.
-    setTimeout(() => signalGroup(p.pid, 'SIGKILL'), 2_000).unref()
+    // Whatever ignores SIGTERM goes a moment later; cancelled once the line has ended, since by
+    // then the group id may belong to someone else.
+    killTimer ??= setTimeout(() => signalGroup(p.pid, 'SIGKILL'), 2_000)
+    killTimer.unref()
   }
   const timer = setTimeout(() => {
     timedOut = true
@@ -74,31 +77,35 @@ export async function runScript(script: string, options: ShellOptions): Promise<
   else options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
     const out = await p
+    // A line that never started (no bash, no cwd) ends with an empty stderr; say why instead.
+    const why = out.stderr === '' && out.cause !== null && !timedOut && !aborted ? errorMessage(out.cause) : ''
     return {
       command: script,
       exitCode: out.exitCode,
       signal: out.signal ?? null,
       stdout: out.stdout,
-      stderr: out.stderr,
+      stderr: out.stderr || why,
       durationMs: Math.round(performance.now() - begin),
       timedOut,
       aborted,
     }
   } catch (error) {
-    // zx rejects an aborted process even with nothrow; keep what it captured.
+    // Some zx versions reject despite nothrow; keep what it captured. Only our own signal makes
+    // this an abort: any other rejection keeps its exit code, signal and message.
     const out = error as { exitCode?: number | null; signal?: string | null; stdout?: string; stderr?: string }
     return {
       command: script,
       exitCode: out.exitCode ?? null,
-      signal: out.signal ?? 'SIGTERM',
+      signal: out.signal ?? (timedOut || aborted ? 'SIGTERM' : null),
       stdout: out.stdout ?? '',
-      stderr: out.stderr ?? String(error),
+      stderr: out.stderr || errorMessage(error),
       durationMs: Math.round(performance.now() - begin),
       timedOut,
-      aborted: aborted || !timedOut,
+      aborted,
     }
   } finally {
     clearTimeout(timer)
+    clearTimeout(killTimer)
     options.signal?.removeEventListener('abort', onAbort)
     if ((timedOut || aborted) && p.pid !== undefined) signalGroup(p.pid, 'SIGKILL')
   }

@@ -2,12 +2,11 @@
 // keys vouch for it. Pure functions, except fetchJwks/fetchIssuer, which ask the cluster through kubectl.
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type ProtectedHeaderParameters } from 'jose'
 import { ParseError, PreconditionError } from './errors.js'
-import { decodeToken, LEGACY_ISSUER } from './parse/jwt.js'
+import { decodeToken, LEGACY_ISSUER, type TokenKind } from './parse/jwt.js'
 import { runScript } from './shell.js'
 import { firstLine } from './text.js'
 
-/** `bound`: minted by TokenRequest; `legacy`: from a token Secret; `other`: a JWT that is neither. */
-export type TokenKind = 'bound' | 'legacy' | 'other'
+export type { TokenKind }
 
 /** An object a bound token is tied to: it stops working when that object is deleted. */
 export interface TokenBinding {
@@ -84,7 +83,7 @@ const account = (name: string | undefined, uid: string | undefined): TokenInfo['
 
 /** Decodes (does not verify) a token and reads its claims at `now`; throws ParseError when it is not a JWT or a time claim is not a time. */
 export function inspectToken(token: string, now: Date = new Date(), stepId = 'token'): TokenInfo {
-  const { header, claims } = decodeToken(stepId, token)
+  const { header, claims, kind } = decodeToken(stepId, token)
   // An absent claim is fine (legacy tokens have no exp); a present one that is no time must not read as "never expires".
   const iso = (name: 'iat' | 'nbf' | 'exp'): string | undefined => {
     const v = claims[name]
@@ -94,8 +93,7 @@ export function inspectToken(token: string, now: Date = new Date(), stepId = 'to
     throw new ParseError(stepId, `the token's "${name}" claim is ${shown.length > 40 ? `${shown.slice(0, 39)}…` : shown}, not a time in seconds since 1970`, token)
   }
   const k8s = record(claims['kubernetes.io'])
-  const legacy = claims.iss === LEGACY_ISSUER
-  const kind: TokenKind = legacy ? 'legacy' : k8s !== undefined ? 'bound' : 'other'
+  const legacy = kind === 'legacy'
   const info: TokenInfo = { kind, header, claims, boundTo: [], audiences: typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []), expired: false }
   const set = <K extends keyof TokenInfo>(key: K, value: TokenInfo[K] | undefined): void => {
     if (value !== undefined) info[key] = value

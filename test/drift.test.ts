@@ -15,12 +15,25 @@ function runOf(values: Record<string, unknown>): RunResult {
 }
 
 describe('drift', () => {
-  it('finds none when the live run is the article itself', () => {
+  const articleValues = (): Record<string, unknown> => {
     const recorded = articleOutputs()
-    const values = Object.fromEntries(steps.map((s) => [s.id, s.parse(recorded[s.id]!, ctx({ vars: { CLUSTER_NAME: 'test' } }))]))
+    return Object.fromEntries(steps.map((s) => [s.id, s.parse(recorded[s.id]!, ctx({ vars: { CLUSTER_NAME: 'test' } }))]))
+  }
+
+  it('finds none when the live run is the article itself: every step compared, no item in any', () => {
+    const drift = driftOf(runOf(articleValues()), steps)
+    expect(drift.map((d) => [d.id, d.items])).toEqual(steps.map((s) => [s.id, []]))
+  })
+
+  it('reports a changed value in a run that is otherwise the article, at its step only', () => {
+    const values = articleValues()
+    values['token-duration'] = { ...(values['token-duration'] as Record<string, unknown>), expirationSeconds: 7200 }
+    values['list-secrets-after'] = { ...(values['list-secrets-after'] as Record<string, string>), DATA: '2' }
     const drift = driftOf(runOf(values), steps)
-    expect(drift).toHaveLength(14)
-    expect(drift.flatMap((d) => d.items)).toEqual([])
+    expect(drift.filter((d) => d.items.length > 0)).toEqual([
+      { id: 'token-duration', items: [{ path: 'expirationSeconds', article: 3600, live: 7200, kind: 'real', note: expect.any(String) }] },
+      { id: 'list-secrets-after', items: [{ path: 'DATA', article: '3', live: '2', kind: 'real', note: expect.any(String) }] },
+    ])
   })
 
   it('classifies kubectl 1.33 against the lab (recorded): log format and protobuf are version changes', () => {

@@ -4,9 +4,12 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { delimiter, join, relative } from 'node:path'
+import { stringify } from 'yaml'
 import { afterEach, describe, expect, it } from 'vitest'
-import { probeServer, resolveTarget } from '../src/kubeconfig.js'
+import { PreconditionError } from '../src/errors.js'
+import { clusterCaPem, probeServer, resolveTarget } from '../src/kubeconfig.js'
+import { runScript } from '../src/shell.js'
 import { kubeconfigYaml } from './helpers.js'
 
 let server: Server | undefined
@@ -86,5 +89,77 @@ describe('kubewalk run with variables from the shell', () => {
     })
     expect(code).toBe(2)
     expect(err).toMatch(/\$APISERVER is https:\/\/elsewhere\.example:6443, but this run mints its token on old \(http:\/\/127\.0\.0\.1:\d+\): the token would be sent to another server/)
+  })
+})
+
+describe('relative paths in a kubeconfig resolve against the folder of the file that names them', () => {
+  const pem = (name: string): string => `-----BEGIN CERTIFICATE-----\n${Buffer.from(name).toString('base64')}\n-----END CERTIFICATE-----\n`
+  // A kubeconfig in its own folder with a cluster (and context) NAME whose CA is the relative CA.
+  async function kubeconfigIn(folder: string, name: string, ca: string): Promise<string> {
+    const { mkdir } = await import('node:fs/promises')
+    await mkdir(folder, { recursive: true })
+    const file = join(folder, 'config')
+    await writeFile(file, stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': name,
+      clusters: [{ name, cluster: { server: 'https://127.0.0.1:1', 'certificate-authority': ca } }],
+      contexts: [{ name, context: { cluster: name, user: 'u' } }],
+      users: [{ name: 'u', user: { token: 'x' } }],
+    }))
+    return file
+  }
+  const fresh = async (): Promise<string> => (dir = await mkdtemp(join(tmpdir(), 'kubewalk-kc-')))
+
+  it('reads certificate-authority: ca.crt beside a --kubeconfig given relative to the cwd', async () => {
+    const d = await fresh()
+    const file = await kubeconfigIn(join(d, 'kube'), 'a', 'ca.crt')
+    await writeFile(join(d, 'kube', 'ca.crt'), pem('a'))
+    const t = await resolveTarget({ kubeconfig: relative(process.cwd(), file) })
+    expect(await clusterCaPem(t)).toBe(pem('a'))
+    await t.dispose()
+  })
+
+  it('reads each KUBECONFIG entry\'s paths against its own folder, entries relative to the cwd', async () => {
+    const d = await fresh()
+    const a = await kubeconfigIn(join(d, 'a'), 'a', 'ca.crt')
+    const b = await kubeconfigIn(join(d, 'b'), 'b', '../certs/b.crt')
+    await writeFile(join(d, 'a', 'ca.crt'), pem('a'))
+    const { mkdir } = await import('node:fs/promises')
+    await mkdir(join(d, 'certs'))
+    await writeFile(join(d, 'certs', 'b.crt'), pem('b'))
+    const env = { ...process.env, KUBECONFIG: [relative(process.cwd(), a), b].join(delimiter) }
+    for (const [context, want] of [['a', pem('a')], ['b', pem('b')]] as const) {
+      const t = await resolveTarget({ env, context })
+      expect(await clusterCaPem(t, env)).toBe(want)
+      await t.dispose()
+    }
+  })
+
+  it('names the CA file as kubectl resolves it (absolute) when it does not exist: exit 2, one line', async () => {
+    const d = await fresh()
+    const file = await kubeconfigIn(join(d, 'kube'), 'a', 'missing.crt')
+    const t = await resolveTarget({ kubeconfig: file })
+    const failure = clusterCaPem(t)
+    await expect(failure).rejects.toThrow(PreconditionError)
+    await expect(failure).rejects.toThrow(`--strict-tls: cannot read the CA file ${join(d, 'kube', 'missing.crt')} named by the kubeconfig of cluster a: no such file.`)
+    await t.dispose()
+  })
+
+  it('matches kubectl: the --context overlay first in KUBECONFIG does not move where a relative CA resolves', async () => {
+    const d = await fresh()
+    const file = await kubeconfigIn(join(d, 'kube'), 'a', 'ca.crt')
+    await writeFile(join(d, 'kube', 'ca.crt'), pem('a'))
+    const t = await resolveTarget({ kubeconfig: relative(process.cwd(), file), context: 'a' })
+    expect(t.env.KUBECONFIG?.split(delimiter)).toHaveLength(2)
+    // The real kubectl on PATH: --flatten inlines each file reference as kubectl resolved it.
+    const r = await runScript('kubectl config view --raw --minify --flatten -o json', { env: { ...process.env, ...t.env }, timeoutMs: 30_000 })
+    expect(r.stderr).toBe('')
+    const data = (JSON.parse(r.stdout) as { clusters: { cluster: { 'certificate-authority-data': string } }[] }).clusters[0]?.cluster['certificate-authority-data']
+    expect(Buffer.from(data ?? '', 'base64').toString('utf8')).toBe(pem('a'))
+    expect(await clusterCaPem(t)).toBe(pem('a'))
+    await t.dispose()
+  })
+
+  it('names a missing --kubeconfig given relative to the cwd with its absolute path', async () => {
+    await expect(resolveTarget({ kubeconfig: 'no/such/kubeconfig' })).rejects.toThrow(`--kubeconfig no/such/kubeconfig: no such file (${join(process.cwd(), 'no/such/kubeconfig')}).`)
   })
 })

@@ -77,6 +77,50 @@ describe('writeWhole', () => {
   })
 })
 
+describe('writeWhole with unmasked secrets', () => {
+  it('creates a new file 0600 whatever the umask, where a file without secrets gets the usual mode', async () => {
+    const old = process.umask(0o022)
+    try {
+      expect(await writeWhole(join(dir, 'plain.json'), '{}')).toEqual({})
+      expect(await writeWhole(join(dir, 'secret.json'), '{"token":"x"}', { secret: true })).toEqual({})
+    } finally {
+      process.umask(old)
+    }
+    expect(statSync(join(dir, 'plain.json')).mode & 0o777).toBe(0o644)
+    expect(statSync(join(dir, 'secret.json')).mode & 0o777).toBe(0o600)
+  })
+  it.each([
+    ['0644', 'a file others can read', true],
+    ['0640', 'a file its group can read', true],
+    ['0600', 'a private file', false],
+  ])('keeps the mode %s of %s, and warns when it is wider than 0600: %s', async (octal, _, warns) => {
+    const mode = parseInt(octal, 8)
+    const file = join(dir, `existing-${mode.toString(8)}.md`)
+    await writeFile(file, 'old')
+    await chmod(file, mode)
+    const r = await writeWhole(file, 'token: x', { secret: true })
+    expect(await readFile(file, 'utf8')).toBe('token: x')
+    expect(statSync(file).mode & 0o777).toBe(mode)
+    if (warns) expect(r.warning).toBe(`${file} holds unmasked secrets (--show-secrets) and its mode ${octal} lets others read it; run chmod 600 ${file}.`)
+    else expect(r).toEqual({})
+  })
+  it('warns about the mode of the file a symlink leads to, naming the link as given', async () => {
+    const real = join(dir, 'wide-real.md')
+    const link = join(dir, 'wide-link.md')
+    await writeFile(real, 'old')
+    await chmod(real, 0o644)
+    await symlink(real, link)
+    expect((await writeWhole(link, 'x', { secret: true })).warning).toMatch(/^\S+wide-link\.md holds unmasked secrets .* mode 0644 /)
+    expect(lstatSync(link).isSymbolicLink()).toBe(true)
+  })
+  it('says nothing about a wide file that holds no secrets', async () => {
+    const file = join(dir, 'public.md')
+    await writeFile(file, 'old')
+    await chmod(file, 0o644)
+    expect(await writeWhole(file, 'masked')).toEqual({})
+  })
+})
+
 describe('writeWhole and an exit mid-write', () => {
   it('leaves neither a temporary file nor a changed file when the process exits while writing', async () => {
     const { execa } = await import('execa')

@@ -1,5 +1,6 @@
 // One lab for the whole end-to-end suite: started before the first file, stopped after the last.
-// With CI=true a missing lab is a failure, never a silent skip.
+// Under CI (any CI value but "", "false" or "0", as most CI tools read it) a missing lab is a
+// failure, never a silent skip.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,11 +16,17 @@ declare module 'vitest' {
   }
 }
 
+/** Whether the environment is a CI run: CI set to anything but "", "false" or "0" (CI=1, CI=true, CI=yes, …). */
+export function isCI(env: Record<string, string | undefined> = process.env): boolean {
+  const v = (env.CI ?? '').trim().toLowerCase()
+  return v !== '' && v !== 'false' && v !== '0'
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const binaries = await findLabBinaries()
   if (!binaries) {
     const reason = `no lab binaries for ${LAB_KUBERNETES_VERSION}: run \`npx kubewalk lab build\` (or set KUBEWALK_LAB_BIN)`
-    if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}; end-to-end tests must not be skipped`)
+    if (isCI()) throw new Error(`CI=${process.env.CI} and ${reason}; end-to-end tests must not be skipped under CI`)
     project.provide('labKubeconfig', '')
     project.provide('labVersion', LAB_KUBERNETES_VERSION)
     project.provide('labSkipReason', reason)

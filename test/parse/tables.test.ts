@@ -29,10 +29,17 @@ describe('parseKubectlTable', () => {
   it('returns no rows for an empty namespace (kubectl prints the notice on stderr)', () => {
     expect(parseKubectlTable('list-secrets-before', '')).toEqual([])
   })
-  it('keeps columns apart when a value is empty or long', () => {
+  it('keeps columns apart when a value is longer than its header', () => {
     const text = 'NAME   TYPE     DATA   AGE\nx      Opaque   0      1d\nlonger-name-here   Opaque   12     5m\n'
     // kubectl re-aligns the header to the widest cell, so real output never overflows; this proves slicing by header start.
     expect(parseKubectlTable('t', text)[0]).toEqual({ NAME: 'x', TYPE: 'Opaque', DATA: '0', AGE: '1d' })
+  })
+  it.each([
+    ['in the middle', 'NAME   TYPE     DATA   AGE\nx               0      1d\n', { NAME: 'x', TYPE: '', DATA: '0', AGE: '1d' }],
+    ['at the end (the line stops early)', 'NAME   TYPE     DATA   AGE\nx      Opaque   0\n', { NAME: 'x', TYPE: 'Opaque', DATA: '0', AGE: '' }],
+    ['in two columns side by side', 'NAME   TYPE     DATA   AGE\nx                      1d\n', { NAME: 'x', TYPE: '', DATA: '', AGE: '1d' }],
+  ])('reads an empty value %s as an empty string, the next column unshifted', (_, text, row) => {
+    expect(parseKubectlTable('t', text)).toEqual([row])
   })
   it('rejects a header that does not start at column 0', () => {
     expect(() => parseKubectlTable('t', '   NAME TYPE\n')).toThrow(/not a kubectl table header/)

@@ -1,0 +1,94 @@
+// The CI guards: the e2e global setup fails loudly without a lab under CI, and .ci/summary.mjs fails
+// a run whose end-to-end files skipped anything.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { execa } from 'execa'
+import type { TestProject } from 'vitest/node'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+
+vi.mock('../src/lab/index.js', async (importOriginal) => ({ ...(await importOriginal<typeof import('../src/lab/index.js')>()), findLabBinaries: async () => undefined }))
+const { default: setup, isCI } = await import('./e2e/global-setup.js')
+
+describe('e2e global setup without lab binaries', () => {
+  const provided = new Map<string, unknown>()
+  const project = { provide: (key: string, value: unknown) => void provided.set(key, value) } as unknown as TestProject
+  const saved = process.env.CI
+  afterAll(() => {
+    if (saved === undefined) delete process.env.CI
+    else process.env.CI = saved
+  })
+
+  it.each(['true', '1', 'yes', 'TRUE', 'woodpecker'])('fails loudly under CI=%s', async (ci) => {
+    process.env.CI = ci
+    expect(isCI()).toBe(true)
+    await expect(setup(project)).rejects.toThrow(`CI=${ci} and no lab binaries`)
+  })
+
+  it.each([undefined, '', 'false', '0', 'FALSE'])('skips with a reason when CI=%s', async (ci) => {
+    if (ci === undefined) delete process.env.CI
+    else process.env.CI = ci
+    provided.clear()
+    expect(isCI()).toBe(false)
+    await setup(project)
+    expect(provided.get('labKubeconfig')).toBe('')
+    expect(provided.get('labSkipReason')).toMatch(/^no lab binaries/)
+  })
+})
+
+describe('.ci/summary.mjs', () => {
+  const script = fileURLToPath(new URL('../.ci/summary.mjs', import.meta.url))
+  let dir: string
+  beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), 'kubewalk-summary-'))))
+  afterAll(async () => rm(dir, { recursive: true, force: true }))
+
+  type Status = 'passed' | 'failed' | 'pending' | 'skipped' | 'todo'
+  async function summary(files: Record<string, Status[]>, env: Record<string, string | undefined> = { CI: 'true' }) {
+    const all = Object.values(files).flat()
+    const count = (...s: Status[]): number => all.filter((a) => s.includes(a)).length
+    const results = {
+      success: count('failed') === 0,
+      numPassedTests: count('passed'), numFailedTests: count('failed'), numPendingTests: count('pending', 'skipped'), numTodoTests: count('todo'),
+      testResults: Object.entries(files).map(([name, statuses]) => ({
+        name: `/repo/${name}`,
+        assertionResults: statuses.map((status, i) => ({ status, fullName: `${name} test ${i}` })),
+      })),
+    }
+    const file = join(dir, 'results.json')
+    await writeFile(file, JSON.stringify(results))
+    const { CI: _, ...rest } = process.env
+    const r = await execa('node', [script, file], { reject: false, env: { ...rest, ...env }, extendEnv: false })
+    return { code: r.exitCode, lines: r.stdout.split('\n') }
+  }
+
+  it('passes a run where every e2e file ran and nothing was skipped', async () => {
+    const r = await summary({ 'test/e2e/replay.test.ts': ['passed', 'passed'], 'test/lab/lab.test.ts': ['passed'], 'test/args.test.ts': ['passed'] })
+    expect(r).toEqual({ code: 0, lines: ['4 passed, 0 failed, 0 skipped'] })
+  })
+
+  it.each([
+    ['skipped', 'skipped'],
+    ['pending', 'skipped'],
+    ['todo', 'todo'],
+  ] as const)('under CI fails a run with a %s test in an e2e file, naming it, and still prints the closing line', async (status, word) => {
+    const r = await summary({ 'test/e2e/replay.test.ts': ['passed', status], 'test/lab/lab.test.ts': ['passed'] })
+    expect(r.code).toBe(1)
+    expect(r.lines).toContain(`${word} in an end-to-end file under CI: test/e2e/replay.test.ts test 1`)
+    expect(r.lines.at(-1)).toBe('2 passed, 0 failed, 1 skipped')
+  })
+
+  it('lets a skipped unit test pass, and an e2e skip outside CI, still listing them', async () => {
+    const unit = await summary({ 'test/e2e/replay.test.ts': ['passed'], 'test/args.test.ts': ['passed', 'skipped'] })
+    expect(unit).toEqual({ code: 0, lines: ['skipped: test/args.test.ts test 1', '2 passed, 0 failed, 1 skipped'] })
+    const local = await summary({ 'test/e2e/replay.test.ts': ['passed', 'skipped'] }, { CI: '0' })
+    expect(local).toEqual({ code: 0, lines: ['skipped: test/e2e/replay.test.ts test 1', '1 passed, 0 failed, 1 skipped'] })
+  })
+
+  it('fails an e2e file that ran nothing, and a run with no e2e files', async () => {
+    expect((await summary({ 'test/e2e/replay.test.ts': ['passed'], 'test/lab/lab.test.ts': ['skipped'] })).code).toBe(1)
+    const none = await summary({ 'test/args.test.ts': ['passed'] })
+    expect(none.code).toBe(1)
+    expect(none.lines.at(-1)).toBe('1 passed, 0 failed, 0 skipped')
+  })
+})

@@ -1,0 +1,60 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { runScript } from '../src/shell.js'
+
+const sigkills = (spy: { mock: { calls: unknown[][] } }): number => spy.mock.calls.filter(([, signal]) => signal === 'SIGKILL').length
+
+afterEach(() => {
+  vi.restoreAllMocks()
+  vi.doUnmock('zx/core')
+  vi.resetModules()
+})
+
+describe('runScript', () => {
+  it('runs the line with the values in the environment', async () => {
+    const r = await runScript('echo "$GREETING"; echo oops >&2; exit 3', { env: { GREETING: 'hi' }, timeoutMs: 10_000 })
+    expect(r).toMatchObject({ exitCode: 3, signal: null, stdout: 'hi\n', stderr: 'oops\n', timedOut: false, aborted: false })
+  })
+
+  it.each([
+    ['a timeout', false],
+    ['an abort', true],
+  ])('sends no SIGKILL once a line stopped by %s has ended (its group id may be reused)', async (_, abort) => {
+    const signal = abort ? AbortSignal.timeout(200) : undefined
+    const kill = vi.spyOn(process, 'kill')
+    const r = await runScript('sleep 30', { timeoutMs: signal ? 30_000 : 200, ...(signal ? { signal } : {}) })
+    expect(r.timedOut).toBe(signal === undefined)
+    expect(r.aborted).toBe(signal !== undefined)
+    expect(kill).toHaveBeenCalledWith(expect.any(Number), 'SIGTERM')
+    const atEnd = sigkills(kill)
+    // The delayed SIGKILL would have come 2 s after the SIGTERM.
+    await sleep(2_500)
+    expect(sigkills(kill)).toBe(atEnd)
+  }, 10_000)
+
+  it('still kills a line that ignores SIGTERM, a moment after the timeout', async () => {
+    const r = await runScript("trap '' TERM; sleep 30", { timeoutMs: 200 })
+    expect(r).toMatchObject({ timedOut: true, aborted: false, signal: 'SIGKILL' })
+    expect(r.durationMs).toBeLessThan(5_000)
+  }, 10_000)
+
+  it('reports a line that could not start as such, with the reason, not as an interrupt', async () => {
+    const r = await runScript('echo hi', { timeoutMs: 10_000, cwd: '/nonexistent-kubewalk-dir' })
+    expect(r).toMatchObject({ timedOut: false, aborted: false, stdout: '' })
+    expect(r.exitCode).not.toBe(0)
+    expect(r.stderr).toMatch(/ENOENT/)
+  })
+
+  it.each([
+    [{ exitCode: 1, signal: null, stdout: 'part', stderr: 'boom\n' }, { exitCode: 1, signal: null, stdout: 'part', stderr: 'boom\n' }],
+    [{ exitCode: null, signal: 'SIGSEGV' }, { exitCode: null, signal: 'SIGSEGV', stdout: '', stderr: 'zx failed' }],
+  ])('keeps the evidence of a zx rejection that no abort caused: %j', async (rejection, expected) => {
+    vi.doMock('zx/core', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('zx/core')>()),
+      $: () => () => Promise.reject(Object.assign(new Error('zx failed'), rejection)),
+    }))
+    const { runScript: mockedRun } = await import('../src/shell.js')
+    const r = await mockedRun('true', { timeoutMs: 10_000 })
+    expect(r).toMatchObject({ ...expected, timedOut: false, aborted: false })
+  })
+})
