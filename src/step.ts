@@ -3,7 +3,7 @@
 // a particular walkthrough: variables and cleanups are values a walkthrough declares and its steps share.
 import { WalkthroughError } from './errors.js'
 
-/** A shell variable a walkthrough's lines share (`TOKEN=$(…)` in one, `$TOKEN` in a later one). */
+/** A shell variable a walkthrough's lines share (`X=$(…)` in one, `$X` in a later one). */
 export interface Var<N extends string = string> {
   readonly name: N
   /** Its values are masked wherever kubewalk prints or writes them (unless --show-secrets). */
@@ -57,7 +57,7 @@ export interface Assertion {
   precondition?: string
 }
 
-/** What a command printed, and the variable the line assigned (for `TOKEN=$(…)` lines). */
+/** What a command printed, and the variable the line assigned (for `X=$(…)` lines). */
 export interface StepOutput {
   stdout: string
   stderr: string
@@ -119,7 +119,7 @@ export interface Guard {
 
 /** A step of a walkthrough. */
 export interface Step<T = unknown> {
-  /** Stable id, part of the CLI (`--only call-api`). */
+  /** Stable id, part of the CLI (`--only <id>`). */
   id: string
   /** Two-digit position in the walkthrough. */
   number: string
@@ -130,7 +130,7 @@ export interface Step<T = unknown> {
   strictTlsCommand?: string
   /** Variables the line expands; the runner refuses to run it without them. */
   reads: readonly Var[]
-  /** The variable the line assigns (`TOKEN=$(…)`). */
+  /** The variable the line assigns (`X=$(…)`). */
   writes?: Var
   /** Turns output into a typed value; throws ParseError on output it cannot read. */
   parse(output: StepOutput, ctx: StepContext): T

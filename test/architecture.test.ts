@@ -1,30 +1,61 @@
-// Data flows one way (CLI → runner → steps → shell) and nothing imports in a circle.
+// Data flows one way (CLI → runner → steps → shell), nothing imports in a circle, and the engine
+// (src/) knows no walkthrough: it imports none, and names none of their step ids, variables or objects.
+import { readFileSync } from 'node:fs'
 import madge from 'madge'
 import { describe, expect, it } from 'vitest'
 import { fileURLToPath } from 'node:url'
+import { walkthroughs } from '../walkthroughs/index.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const graph = await madge(['src', 'steps'], { baseDir: root, fileExtensions: ['ts'], tsConfig: `${root}tsconfig.json`, detectiveOptions: { ts: { skipTypeImports: true } } })
+const graph = await madge(['src', 'steps', 'walkthroughs'], { baseDir: root, fileExtensions: ['ts'], tsConfig: `${root}tsconfig.json`, detectiveOptions: { ts: { skipTypeImports: true } } })
 const deps = graph.obj()
+const engine = Object.keys(deps).filter((f) => f.startsWith('src/'))
 
 describe('module graph', () => {
   it('is the real graph (so the checks below can fail)', () => {
-    expect(Object.keys(deps).length).toBeGreaterThan(40)
-    expect(deps['src/cli.ts']).toContain('src/runner.ts')
+    expect(engine.length).toBeGreaterThan(40)
+    expect(deps['src/commands/run.ts']).toContain('src/runner.ts')
     expect(deps['steps/05-call-api.ts']).toContain('src/step.ts')
+    // The registry is what imports the walkthroughs (each loaded when chosen).
+    expect(deps['walkthroughs/index.ts']).toEqual(['steps/index.ts', 'walkthroughs/rbac-pods/index.ts'])
+  })
+  it('the registry is the only module that imports a walkthrough', () => {
+    const importers = Object.entries(deps).filter(([, imports]) => imports.some((i) => i === 'steps/index.ts' || i === 'walkthroughs/rbac-pods/index.ts')).map(([f]) => f)
+    expect(importers).toEqual(['walkthroughs/index.ts'])
   })
   it('has no import cycles', () => {
     expect(graph.circular()).toEqual([])
   })
   it.each([
-    ['steps/', /^src\/(cli|runner|report\/|lab\/|commands\/)/],
+    ['src/', /^(steps|walkthroughs)\//],
+    ['steps/', /^(src\/(cli|runner|report\/|lab\/|commands\/)|walkthroughs\/)/],
+    ['walkthroughs/rbac-pods/', /^(src\/(cli|runner|report\/|lab\/|commands\/)|steps\/)/],
     ['src/parse/', /^(src\/(?!parse\/|errors)|steps\/)/],
-    ['src/report/', /^(src\/(cli|runner|lab\/|commands\/)|steps\/)/],
-    ['src/runner.ts', /^(src\/(cli|report\/|lab\/|commands\/)|steps\/)/],
+    ['src/report/', /^src\/(cli|runner|lab\/|commands\/)/],
+    ['src/runner.ts', /^src\/(cli|report\/|lab\/|commands\/)/],
+    ['src/lab/', /^src\/(cli|runner|report\/|commands\/)/],
   ])('%s imports nothing above it', (prefix, forbidden) => {
     const bad = Object.entries(deps)
       .filter(([file]) => file.startsWith(prefix))
       .flatMap(([file, imports]) => imports.filter((i) => forbidden.test(i)).map((i) => `${file} → ${i}`))
     expect(bad).toEqual([])
+  })
+})
+
+describe('the engine knows no walkthrough', async () => {
+  const loaded = await Promise.all(walkthroughs.map((e) => e.load()))
+  // What only a walkthrough may know: its step ids, its variable names, the objects it creates.
+  const words = new Set<string>()
+  for (const w of loaded) {
+    for (const s of w.steps) words.add(s.id)
+    for (const v of w.vars) words.add(v.name)
+  }
+  for (const name of ['default-token', 'pod-reader', 'token-duration', 'token-lifetime']) words.add(name)
+  // `kubewalk token` is kubewalk's own tool, and reads $TOKEN by its own convention, not the article's.
+  const own: Record<string, string[]> = { 'src/commands/token.ts': ['TOKEN'], 'src/commands/help.ts': ['TOKEN'], 'src/token.ts': ['TOKEN'] }
+  it.each(engine.map((f) => [f]))('%s', (file) => {
+    const text = readFileSync(`${root}${file}`, 'utf8')
+    const found = [...words].filter((w) => !(own[file] ?? []).includes(w)).filter((w) => new RegExp(`(^|[^\\w-])${w.replace(/[-]/g, '\\-')}([^\\w-]|$)`).test(text))
+    expect(found).toEqual([])
   })
 })

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { diffValues, driftCounts, driftOf } from '../src/drift.js'
-import { articleOutputs } from '../src/article.js'
+import { articleDrift } from '../steps/lib/drift.js'
+import { articleOutputs } from '../steps/lib/recorded.js'
 import type { RunResult, StepResult } from '../src/runner.js'
-import { steps } from '../steps/index.js'
+import { article, steps } from '../steps/index.js'
 import { tokenDuration } from '../steps/06-token-duration.js'
 import { ctx, fixture, output } from './helpers.js'
 
@@ -21,7 +22,7 @@ describe('drift', () => {
   }
 
   it('finds none when the live run is the article itself: every step compared, no item in any', () => {
-    const drift = driftOf(runOf(articleValues()), steps)
+    const drift = driftOf(runOf(articleValues()), article)
     expect(drift.map((d) => [d.id, d.items])).toEqual(steps.map((s) => [s.id, []]))
   })
 
@@ -29,7 +30,7 @@ describe('drift', () => {
     const values = articleValues()
     values['token-duration'] = { ...(values['token-duration'] as Record<string, unknown>), expirationSeconds: 7200 }
     values['list-secrets-after'] = { ...(values['list-secrets-after'] as Record<string, string>), DATA: '2' }
-    const drift = driftOf(runOf(values), steps)
+    const drift = driftOf(runOf(values), article)
     expect(drift.filter((d) => d.items.length > 0)).toEqual([
       { id: 'token-duration', items: [{ path: 'expirationSeconds', article: 3600, live: 7200, kind: 'real', note: expect.any(String) }] },
       { id: 'list-secrets-after', items: [{ path: 'DATA', article: '3', live: '2', kind: 'real', note: expect.any(String) }] },
@@ -39,7 +40,7 @@ describe('drift', () => {
   it('classifies kubectl 1.33 against the lab (recorded): log format and protobuf are version changes', () => {
     const stdout = fixture('article/06-token-duration.stdout.txt')
     const live = tokenDuration.parse(output({ stdout, stderr: fixture('v8/kubectl-1.33.stderr.txt') }), ctx())
-    const items = diffValues('token-duration', tokenDuration.parse(articleOutputs()['token-duration']!, ctx()), live)
+    const items = diffValues('token-duration', tokenDuration.parse(articleOutputs()['token-duration']!, ctx()), live, { rules: articleDrift })
     const byPath = Object.fromEntries(items.map((i) => [i.path, i.kind]))
     expect(byPath).toMatchObject({ format: 'version', 'body.encoding': 'version', requestContentType: 'version', userAgent: 'version', expirationSeconds: 'version', url: 'expected' })
     expect(items.find((i) => i.path === 'expirationSeconds')).toMatchObject({ article: 3600 })
@@ -55,11 +56,11 @@ describe('drift', () => {
     ['set-cluster-name', 'test', 'minikube', 'value', 'expected'],
     ['list-secrets-after', { NAME: 'default-token', DATA: '3', AGE: '4s' }, { NAME: 'default-token', DATA: '2', AGE: '1s' }, 'DATA', 'real'],
   ])('%s: %j → %j is %s %s', (step, a, l, path, kind) => {
-    expect(diffValues(step, a, l).find((i) => i.path === path)?.kind).toBe(kind)
+    expect(diffValues(step, a, l, { rules: articleDrift }).find((i) => i.path === path)?.kind).toBe(kind)
   })
 
   it('never shows Secret data values', () => {
-    const items = diffValues('secrets-yaml', { secret: { data: { token: 'ZXlKaGJH-old' } } }, { secret: { data: { token: 'ZXlKaGJH-new' } } })
+    const items = diffValues('secrets-yaml', { secret: { data: { token: 'ZXlKaGJH-old' } } }, { secret: { data: { token: 'ZXlKaGJH-new' } } }, { rules: articleDrift })
     expect(items).toEqual([{ path: 'secret.data.token', kind: 'expected', note: expect.stringContaining('values not shown') }])
   })
 
@@ -70,7 +71,7 @@ describe('drift', () => {
 
 describe('drift of token steps', () => {
   it('compares the claims once, not the fields derived from them', () => {
-    const items = diffValues('create-token', { header: { kid: 'a' }, claims: { sub: 'x' }, subject: 'x', keyId: 'a' }, { header: { kid: 'b' }, claims: { sub: 'x', jti: 'j' }, subject: 'x', keyId: 'b', tokenId: 'j' })
+    const items = diffValues('create-token', { header: { kid: 'a' }, claims: { sub: 'x' }, subject: 'x', keyId: 'a' }, { header: { kid: 'b' }, claims: { sub: 'x', jti: 'j' }, subject: 'x', keyId: 'b', tokenId: 'j' }, { rules: articleDrift })
     expect(items.map((i) => [i.path, i.kind])).toEqual([['header.kid', 'expected'], ['claims.jti', 'version']])
   })
 })

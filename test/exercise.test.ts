@@ -1,24 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { exerciseStep } from '../src/exercise.js'
-import { commandOf } from '../src/step.js'
-import { steps } from '../steps/index.js'
+import { defineStep, equal } from '../src/step.js'
 
-const cluster = { name: 'x', server: 'https://x' }
-// `kubectl create token` is allowed: a TokenRequest stores nothing on the cluster.
-const CHANGES = /\bkubectl\s+(apply|create(?! token)|delete|patch|edit|replace|label|annotate)\b/
+const base = { number: '01', title: 't', command: 'kubectl get x', reads: [], parse: (o: { stdout: string }) => o.stdout, check: (v: string) => [equal('x', 'x', v)] }
 
-describe('exercises for kubewalk check', () => {
-  it('every step has one, and each has a hint', () => {
-    for (const s of steps) {
-      expect(s.exercise, s.id).toBeDefined()
-      expect(s.hint, s.id).toBeTruthy()
-    }
+describe('exerciseStep', () => {
+  it('keeps a "self" step\'s wait, capped, and drops what would change the cluster', () => {
+    const step = defineStep({ ...base, id: 'a', exercise: 'self', wait: { for: 'it', timeoutMs: 30_000, intervalMs: 250 }, guard: { command: 'true', refuse: () => undefined } })
+    const check = exerciseStep(step, { maxWaitMs: 10_000 })
+    expect(check.wait).toEqual({ for: 'it', timeoutMs: 10_000, intervalMs: 250 })
+    expect(check.guard).toBeUndefined()
   })
-  it.each(steps.map((s) => [s.id, s] as const))('%s: the check changes nothing on the cluster', (_id, step) => {
-    const check = exerciseStep(step)
-    expect(check.cleanup).toBeUndefined()
-    expect(check.settles).toBeUndefined()
-    // "self" checks run the article's own line; only lines that change nothing may be checked that way.
-    expect(commandOf(check, { cluster })).not.toMatch(CHANGES)
+  it("runs an exercise's own line with its own wait, capped, and keeps the step's number and hint", () => {
+    const step = defineStep({ ...base, id: 'b', hint: 'do it', exercise: { command: 'kubectl get y', reads: [], parse: (o) => o.stdout, check: () => [], wait: { for: 'y', timeoutMs: 30_000, intervalMs: 100 } } })
+    const check = exerciseStep(step, { maxWaitMs: 5_000 })
+    expect(check).toMatchObject({ id: 'b', number: '01', command: 'kubectl get y', hint: 'do it', wait: { timeoutMs: 5_000 } })
+  })
+  it('refuses a step with nothing to check', () => {
+    expect(() => exerciseStep(defineStep({ ...base, id: 'c' }))).toThrow(/check c: this step has no exercise/)
   })
 })

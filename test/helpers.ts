@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import type { Io } from '../src/args.js'
-import { ARTICLE } from '../src/article.js'
+import { ARTICLE } from '../steps/lib/recorded.js'
+import { createCli } from '../src/cli.js'
+import { walkthroughs } from '../walkthroughs/index.js'
 import type { KubeconfigCluster, StepContext, StepOutput } from '../src/step.js'
 import { stringify } from 'yaml'
 
@@ -22,7 +24,7 @@ export function kubeconfigYaml(clusters: KubeconfigCluster[], user: Record<strin
 }
 
 export function ctx(over: Partial<StepContext> = {}): StepContext {
-  return { vars: {}, cluster: articleCluster, clusters: [articleCluster], expectedTokenLifetimeSeconds: 3600, values: new Map(), now: ARTICLE.recordedAt, ...over }
+  return { vars: {}, cluster: articleCluster, clusters: [articleCluster], namespace: 'default', settings: { 'token-lifetime': 3600 }, values: new Map(), now: ARTICLE.recordedAt, ...over }
 }
 
 export function output(over: Partial<StepOutput> = {}): StepOutput {
@@ -52,3 +54,6 @@ export async function liveProcesses(text: string): Promise<number[]> {
   }
   return found
 }
+
+/** The CLI over kubewalk's own registry, as bin/kubewalk.js runs it. */
+export const main = createCli(walkthroughs)

@@ -81,14 +81,14 @@ describe('resolveTarget and probeServer', () => {
 
 describe('kubewalk run with variables from the shell', () => {
   it('refuses to send a token minted here to the $APISERVER the shell remembers from elsewhere', async () => {
-    const { main } = await import('../src/cli.js')
+    const { main } = await import('./helpers.js')
     const kubeconfig = await fakeServer('v1.30.0')
     let err = ''
     const code = await main(['run', '--kubeconfig', kubeconfig, '--from', 'create-token'], {
       stdout: () => {}, stderr: (t) => void (err += t), isTTY: false, env: { ...process.env, APISERVER: 'https://elsewhere.example:6443' },
     })
     expect(code).toBe(2)
-    expect(err).toMatch(/\$APISERVER is https:\/\/elsewhere\.example:6443, but this run mints its token on old \(http:\/\/127\.0\.0\.1:\d+\): the token would be sent to another server/)
+    expect(err).toMatch(/\$APISERVER is https:\/\/elsewhere\.example:6443, but this run sets \$TOKEN on old \(http:\/\/127\.0\.0\.1:\d+\): it would be sent to another server/)
   })
 })
 

@@ -1,7 +1,7 @@
 // README stays true: its CLI reference is the CLI's own --help, and its Quick start is two commands.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { main } from '../src/cli.js'
+import { main } from './helpers.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 

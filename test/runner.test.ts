@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest'
 import { run, type RunEvent } from '../src/runner.js'
-import { defineStep, equal, type Step } from '../src/step.js'
+import { defineCleanup, defineStep, defineVar, equal, type Step } from '../src/step.js'
 import { ParseError } from '../src/errors.js'
 import { Secrets } from '../src/redact.js'
 import { setClusterName } from '../steps/02-set-cluster-name.js'
 import { articleCluster, liveProcesses } from './helpers.js'
 
 const base = { cluster: articleCluster, clusters: [articleCluster] }
+const TOKEN = defineVar({ name: 'TOKEN', secret: true, describe: 'a token' })
+const APISERVER = defineVar({ name: 'APISERVER', secret: false, describe: 'a server' })
+const PLAIN = defineVar({ name: 'PLAIN', secret: false, describe: 'not a secret' })
+/** A cleanup and the step link that registers it when the line printed "created". */
+const creates = (describe: string, command: string, when: (o: { stdout: string }) => boolean = (o) => o.stdout.includes('created')) => {
+  const of = defineCleanup({ describe, command })
+  return { of, when }
+}
 
 const echoStep = (id: string, command: string, extra: Partial<Step<string>> = {}): Step<string> =>
   defineStep({ id, number: '00', title: id, command, reads: [], parse: (o) => o.stdout.trim(), check: () => [equal('ran', true, true)], ...extra })
@@ -16,9 +24,9 @@ describe('run', () => {
     const r = await run({
       ...base,
       steps: [
-        echoStep('a', 'TOKEN=$(echo secret-value-123)', { writes: 'TOKEN' }),
-        echoStep('b', 'APISERVER="https://x"', { writes: 'APISERVER' }),
-        echoStep('c', 'echo "$APISERVER/$TOKEN"', { reads: ['APISERVER', 'TOKEN'], check: (v) => [equal('sees both', 'https://x/secret-value-123', v)] }),
+        echoStep('a', 'TOKEN=$(echo secret-value-123)', { writes: TOKEN }),
+        echoStep('b', 'APISERVER="https://x"', { writes: APISERVER }),
+        echoStep('c', 'echo "$APISERVER/$TOKEN"', { reads: [APISERVER, TOKEN], check: (v) => [equal('sees both', 'https://x/secret-value-123', v)] }),
       ],
     })
     expect(r.status).toBe('passed')
@@ -65,13 +73,13 @@ describe('run', () => {
   })
 
   it('refuses a step whose variables no one set', async () => {
-    const r = await run({ ...base, steps: [echoStep('needs', 'echo $TOKEN', { reads: ['TOKEN'] })] })
+    const r = await run({ ...base, steps: [echoStep('needs', 'echo $TOKEN', { reads: [TOKEN] })] })
     expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 0 })
     expect(r.steps[0]?.error?.message).toMatch(/needs \$TOKEN, which no earlier step set/)
   })
 
   it('takes seeded variables (a participant exported TOKEN)', async () => {
-    const r = await run({ ...base, vars: { TOKEN: 'mine' }, steps: [echoStep('c', 'echo $TOKEN', { reads: ['TOKEN'], check: (v) => [equal('t', 'mine', v)] })] })
+    const r = await run({ ...base, vars: { TOKEN: 'mine' }, steps: [echoStep('c', 'echo $TOKEN', { reads: [TOKEN], check: (v) => [equal('t', 'mine', v)] })] })
     expect(r.ok).toBe(true)
   })
 
@@ -118,7 +126,7 @@ describe('run', () => {
 
   it('cleans up what a step created, in reverse order, even when a later step fails', async () => {
     const log = `/tmp/kubewalk-cleanup-${process.pid}-${Date.now()}`
-    const create = (key: string) => ({ key, describe: `remove ${key}`, command: `echo ${key} >> ${log}`, when: (o: { stdout: string }) => o.stdout.includes('created') })
+    const create = (key: string) => creates(`remove ${key}`, `echo ${key} >> ${log}`)
     const r = await run({
       ...base,
       steps: [echoStep('one', 'echo created', { cleanup: create('one') }), echoStep('two', 'echo created', { cleanup: create('two') }), echoStep('fail', 'exit 1')],
@@ -131,22 +139,25 @@ describe('run', () => {
   })
 
   it('does not register cleanup for what the step did not create, and settles what a step deleted', async () => {
-    const spec = { key: 'k', describe: 'remove k', command: 'true', when: (o: { stdout: string }) => o.stdout.includes('created') }
+    const spec = creates('remove k', 'true')
     const notCreated = await run({ ...base, steps: [echoStep('a', 'echo unchanged', { cleanup: spec })] })
     expect(notCreated.cleanup).toEqual([])
-    const settled = await run({ ...base, steps: [echoStep('a', 'echo created', { cleanup: spec }), echoStep('b', 'echo deleted', { settles: 'k' })] })
+    const settled = await run({ ...base, steps: [echoStep('a', 'echo created', { cleanup: spec }), echoStep('b', 'echo deleted', { settles: spec.of })] })
     expect(settled.cleanup).toEqual([])
   })
 
   it('reports cleanup it could not do', async () => {
-    const spec = { key: 'k', describe: 'remove k', command: 'echo "connection refused" >&2; exit 1', when: () => true }
+    const spec = creates('remove k', 'echo "connection refused" >&2; exit 1', () => true)
     const r = await run({ ...base, steps: [echoStep('a', 'echo created', { cleanup: spec })] })
-    expect(r.cleanup).toEqual([{ describe: 'remove k', command: spec.command, status: 'failed', error: 'connection refused' }])
+    expect(r.cleanup).toEqual([{ describe: 'remove k', command: spec.of.command, status: 'failed', error: 'connection refused' }])
+    // Something is left on the cluster: every step passed, yet the run did not.
+    expect(r.steps.map((x) => x.status)).toEqual(['passed'])
+    expect(r).toMatchObject({ ok: false, status: 'failed' })
   })
 
   it('stops on abort, marks the run interrupted and still cleans up', async () => {
     const ac = new AbortController()
-    const spec = { key: 'k', describe: 'remove k', command: 'true', when: () => true }
+    const spec = creates('remove k', 'true', () => true)
     setTimeout(() => ac.abort(), 300)
     const r = await run({ ...base, signal: ac.signal, steps: [echoStep('a', 'echo created', { cleanup: spec }), echoStep('b', 'sleep 10'), echoStep('c', 'echo')] })
     expect(r.status).toBe('interrupted')
@@ -155,10 +166,31 @@ describe('run', () => {
     expect(r.durationMs).toBeLessThan(5_000)
   })
 
-  it('collects secrets for the reporters to mask', async () => {
+  it('collects the values of secret variables for the reporters to mask, and only those', async () => {
     const secrets = new Secrets()
-    await run({ ...base, secrets, steps: [echoStep('a', 'TOKEN=$(echo a-long-token-value)', { writes: 'TOKEN' })] })
+    await run({ ...base, secrets, steps: [echoStep('a', 'TOKEN=$(echo a-long-token-value)', { writes: TOKEN }), echoStep('b', 'PLAIN=$(echo a-long-plain-value)', { writes: PLAIN })] })
     expect(secrets.values()).toContain('a-long-token-value')
+    expect(secrets.values()).not.toContain('a-long-plain-value')
+  })
+
+  it('captures afresh at every attempt: a line that never assigns reports nothing, not an earlier value', async () => {
+    const r = await run({ ...base, steps: [echoStep('a', 'TOKEN=$(echo first-value-123)', { writes: TOKEN }), echoStep('b', 'exit 0', { writes: TOKEN })] })
+    expect(r.steps[0]?.captured?.value).toBe('first-value-123')
+    // "exit 0" leaves before the runner reads TOKEN back: nothing was assigned by this line.
+    expect(r.steps[1]?.captured).toBeUndefined()
+  })
+
+  it('accepts the exit codes a step declares as answers, and no others', async () => {
+    const answered = await run({ ...base, steps: [echoStep('no', 'echo no; exit 1', { exitCodes: [0, 1], check: (v) => [equal('says no', 'no', v)] })] })
+    expect(answered.ok).toBe(true)
+    const failed = await run({ ...base, steps: [echoStep('no', 'echo no; exit 2', { exitCodes: [0, 1] })] })
+    expect(failed.steps[0]?.error?.message).toBe('no: the command exited with code 2: no')
+  })
+
+  it('says who stopped an interrupted run: the user (quit) is not a signal', async () => {
+    const r = await run({ ...base, beforeStep: async (_s, i) => (i === 1 ? 'quit' : 'run'), steps: [echoStep('a', 'echo'), echoStep('b', 'echo'), echoStep('c', 'echo')] })
+    expect(r).toMatchObject({ status: 'interrupted', stoppedBy: 'user' })
+    expect(r.steps.map((x) => x.status)).toEqual(['passed', 'skipped', 'skipped'])
   })
 })
 
@@ -191,7 +223,7 @@ describe('run: guards and refusals', () => {
 
 describe('run: cleanup after a line cut short', () => {
   it('registers the cleanup when the creating line timed out, since its outcome is unknown', async () => {
-    const spec = { key: 'k', describe: 'remove k', command: 'true', when: (o: { stdout: string }) => o.stdout.includes('created') }
+    const spec = creates('remove k', 'true')
     const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow-create', 'sleep 5', { cleanup: spec })] })
     expect(r.steps[0]?.error?.code).toBe('E_TIMEOUT')
     expect(r.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
@@ -200,7 +232,7 @@ describe('run: cleanup after a line cut short', () => {
 
 describe('run: nothing a line started outlives its timeout or abort', () => {
   it.each([
-    ['a $(…) capture', 'TOKEN=$(sleep 7.101; echo x)', 'sleep 7.101', { writes: 'TOKEN' as const }],
+    ['a $(…) capture', 'TOKEN=$(sleep 7.101; echo x)', 'sleep 7.101', { writes: TOKEN }],
     ['a heredoc', 'cat <<EOF | sleep 7.102\nhello\nEOF', 'sleep 7.102', {}],
     ['a pipeline', 'sleep 7.103 | cat', 'sleep 7.103', {}],
   ])('%s', async (_what, command, pattern, extra) => {

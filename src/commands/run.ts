@@ -94,7 +94,8 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     if (id === undefined) throw new UsageError(`check needs a step id (${walkthrough.steps.map((s) => s.id).join(', ')}).`)
     if (extra !== undefined) throw new UsageError(`check takes one step id, got also ${extra}.`)
     const step = stepNamed(walkthrough.steps, 'check', id)
-    if (on('solution')) return { solution: commandOf(step, { cluster: { name: io.env.CLUSTER_NAME || 'some_server_name', server: '' }, namespace: 'default' }) }
+    // A line that leaves a value to the reader shows the participant's own, when exported, else a placeholder.
+    if (on('solution')) return { solution: commandOf(step, { cluster: { name: (step.writes && io.env[step.writes.name]) || 'some_server_name', server: '' }, namespace: 'default' }) }
     exercise = exerciseStep(step, { maxWaitMs: CHECK_WAIT_MS })
     const selection = (['from', 'to', 'only'] as const).find((f) => values[f] !== undefined)
     if (selection) throw new UsageError(`check runs the one step it is given; drop --${selection}.`)
@@ -143,7 +144,7 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
 }
 
 /**
- * A participant's own exported variables seed steps run alone (--only call-api); secret ones are masked.
+ * A participant's own exported variables seed steps run alone (--only <id>); secret ones are masked.
  * A server URL the shell remembers must be the target's when the run sets a secret: it would be sent there.
  */
 export function seedVars(plan: Pick<RunPlan, 'walkthrough' | 'steps'>, env: Readonly<Record<string, string | undefined>>, target: Pick<Target, 'cluster'>, secrets: Secrets): Vars {
@@ -312,8 +313,10 @@ async function writeFiles(plan: RunPlan, io: CommandContext['io'], result: RunRe
   let unwritten = false
   for (const [what, file, text] of files) {
     try {
-      await writeWhole(file, text)
+      // A file with unmasked secrets is created 0600; an existing wider one is kept, and said so.
+      const { warning } = await writeWhole(file, text, { secret: plan.showSecrets })
       io.stderr(`${what} written to ${file}\n`)
+      if (warning) io.stderr(`kubewalk: warning: ${warning}\n`)
     } catch (e) {
       unwritten = true
       io.stderr(`kubewalk: could not write the ${what} to ${file}: ${errorMessage(e)}\n`)

@@ -7,7 +7,7 @@ import type { ReportOptions } from './json.js'
 /** The file reporters take the masking part of the shared report options. */
 export type RenderOptions = Pick<ReportOptions, 'secrets' | 'showSecrets'>
 
-/** "05 call-api: Call /api" */
+/** "05 some-id: Its title" */
 export const stepLabel = (s: StepResult): string => `${s.number} ${s.id}: ${s.title}`
 
 /** Masks text unless the user asked to see secrets. */

@@ -99,7 +99,7 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
   })
 
   it('writes --out from a terminal as plain text: no colour codes in the file', async () => {
-    const { main } = await import('../../src/cli.js')
+    const { main } = await import('../helpers.js')
     const file = join(dir, 'from-a-terminal.txt')
     const err: string[] = []
     const code = await main(['run', '--kubeconfig', kubeconfig, '--only', 'list-clusters', '--out', file], { stdout: () => undefined, stderr: (t) => void err.push(t), isTTY: true, env: { ...process.env, NO_COLOR: '' } })

@@ -13,11 +13,11 @@ const result = { ok: false, status: 'failed' as const, steps: [passed, hostile, 
 describe('transcriptHtml', () => {
   const secrets = new Secrets()
   secrets.add(token)
-  const html = transcriptHtml(renderTranscript(result, cluster, sections, { secrets }))
+  const html = transcriptHtml(renderTranscript(result, cluster, sections, { secrets, walkthrough: { id: 'article', title: 'Calling the Kubernetes API with curl using a ServiceAccount token' }, stderrLabels: new Map([['token-duration', 'kubectl log (stderr)']]) }))
 
   it('is one standalone page: doctype, title from the heading, style inline, nothing loaded from outside', () => {
     expect(html.startsWith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')).toBe(true)
-    expect(html).toContain('<title>Transcript: calling the Kubernetes API with curl and a ServiceAccount token</title>')
+    expect(html).toContain('<title>Transcript: Calling the Kubernetes API with curl using a ServiceAccount token</title>')
     expect(html).toContain('<style>')
     expect(html).not.toMatch(/<(link|script|iframe|img)\b|\ssrc="/)
     expect(html.trimEnd().endsWith('</body>\n</html>')).toBe(true)

@@ -2,7 +2,7 @@
 // output holds the token and control characters, a skip, and cleanup; walkthrough sections for the transcript.
 import { Secrets } from '../../src/redact.js'
 import type { RunResult, StepResult } from '../../src/runner.js'
-import type { WalkthroughSection } from '../../src/walkthrough.js'
+import type { WalkthroughSection } from '../../src/prose.js'
 import { fixture } from '../helpers.js'
 
 export const token = fixture('article/04-create-token.token.txt').trim()

@@ -70,6 +70,15 @@ describe('tap reporter', () => {
     const tap = renderTap(run, cluster)
     expect(tap).toContain('ok 2 - 06 token-duration: Read the token lifetime # SKIP the run was interrupted')
     expect(tap).toContain('# cleanup: delete Secret default-token: failed (no answer within 30 s; run: kubectl delete secret default-token)')
-    expect(parse(tap)).toMatchObject({ ok: true, count: 2, pass: 2, skip: 1 })
+    // What is left on the cluster is a failure of its own, whatever happened to the steps.
+    expect(tap).toMatch(/^not ok 3 - cleanup$/m)
+    expect(parse(tap)).toMatchObject({ ok: false, count: 3, pass: 2, fail: 1, skip: 1 })
+  })
+
+  it('fails a run whose steps all passed when its cleanup failed', () => {
+    const run: RunResult = { ...passedRun, ok: false, status: 'failed', cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token', status: 'failed', error: 'forbidden' }] }
+    const r = parse(renderTap(run, cluster))
+    expect(r).toMatchObject({ ok: false, fail: 1 })
+    expect((r.failures[0] as { name: string; diag: { message: string } }).diag.message).toMatch(/Secret default-token \(forbidden; remove it with: kubectl delete secret default-token\)/)
   })
 })

@@ -1,11 +1,12 @@
 // Every step's parser and checks, fed the output the article recorded: the article must pass its own checks.
 import { describe, expect, it } from 'vitest'
-import { steps } from '../../steps/index.js'
-import { articleOutputs } from '../../src/article.js'
+import { article } from '../../steps/index.js'
+import { articleOutputs } from '../../steps/lib/recorded.js'
 import type { StepOutput } from '../../src/step.js'
 import { ctx, fixture, output } from '../helpers.js'
 
 const recorded = articleOutputs()
+const steps = article.steps
 
 describe('the article passes its own checks', () => {
   const values = new Map<string, unknown>()
@@ -42,7 +43,7 @@ describe('checks fail on output that differs from the article', () => {
 
   it('token-duration fails when the lifetime is not the expected one', () => {
     const step = steps.find((s) => s.id === 'token-duration')!
-    const c = ctx({ expectedTokenLifetimeSeconds: 7200 })
+    const c = ctx({ settings: { 'token-lifetime': 7200 } })
     const checks = step.check(step.parse(recorded['token-duration'] as StepOutput, c), c)
     expect(checks.find((a) => a.name === 'expirationSeconds in the response body')).toMatchObject({ ok: false, expected: 7200, actual: 3600 })
   })
@@ -68,7 +69,7 @@ describe('step definitions', () => {
   })
   it('set-cluster-name writes the article form for plain names and quotes the rest through zx', () => {
     const step = steps.find((s) => s.id === 'set-cluster-name')!
-    const cmd = (name: string) => (typeof step.command === 'function' ? step.command({ cluster: { name, server: '' } }) : step.command)
+    const cmd = (name: string) => (typeof step.command === 'function' ? step.command({ cluster: { name, server: '' }, namespace: 'default' }) : step.command)
     expect(cmd('test')).toBe('export CLUSTER_NAME="test"')
     expect(cmd('arn:aws:eks:us-east-1:1:cluster/x')).toBe('export CLUSTER_NAME="arn:aws:eks:us-east-1:1:cluster/x"')
     expect(cmd('a"b $(rm -rf ~)')).toBe("export CLUSTER_NAME=$'a\"b $(rm -rf ~)'")

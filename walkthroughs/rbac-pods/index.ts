@@ -6,7 +6,7 @@ import { parseProse } from '../../src/prose.js'
 import type { StepOutput } from '../../src/step.js'
 import { defineWalkthrough } from '../../src/walkthrough.js'
 import { apiserverUrl } from './steps/01-apiserver-url.js'
-import { namespace } from './steps/02-namespace.js'
+import { readNamespace } from './steps/02-read-namespace.js'
 import { createToken } from './steps/03-create-token.js'
 import { podsForbidden } from './steps/04-pods-forbidden.js'
 import { canIBefore } from './steps/05-can-i-before.js'
@@ -20,7 +20,7 @@ import { deleteRole } from './steps/12-delete-role.js'
 import { rbacTraces } from './lib/traces.js'
 import { APISERVER, NAMESPACE, TOKEN } from './lib/vars.js'
 
-export const steps = [apiserverUrl, namespace, createToken, podsForbidden, canIBefore, createRole, createRoleBinding, canIAfter, podsAllowed, deleteRoleBinding, podsForbiddenAgain, deleteRole] as const
+export const steps = [apiserverUrl, readNamespace, createToken, podsForbidden, canIBefore, createRole, createRoleBinding, canIAfter, podsAllowed, deleteRoleBinding, podsForbiddenAgain, deleteRole] as const
 
 const DIR = 'walkthroughs/rbac-pods/'
 
@@ -56,7 +56,7 @@ export const rbacPods = defineWalkthrough({
   prose: () => (prose ??= parseProse(`${DIR}walkthrough.md`, readFileSync(packagePath(`${DIR}walkthrough.md`), 'utf8'))),
   recorded,
   drift: [
-    { path: /^value$/, steps: ['apiserver-url', 'namespace'], kind: 'expected', note: 'addresses and namespaces are per cluster and run' },
+    { path: /^value$/, steps: ['apiserver-url', 'read-namespace'], kind: 'expected', note: 'addresses and namespaces are per cluster and run' },
     // A minted token is new every run; its checks say what matters about it.
     { path: /./, steps: ['create-token'], kind: 'ignore', note: '' },
     { path: /^items/, kind: 'expected', note: 'the pods in the namespace' },

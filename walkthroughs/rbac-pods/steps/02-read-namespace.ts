@@ -2,8 +2,8 @@ import { runIfMain } from '../../../src/standalone.js'
 import { defineStep, equal } from '../../../src/step.js'
 import { NAMESPACE } from '../lib/vars.js'
 
-export const namespace = defineStep({
-  id: 'namespace',
+export const readNamespace = defineStep({
+  id: 'read-namespace',
   number: '02',
   title: "Read the current context's namespace into NAMESPACE",
   // kubectl acts in the context's namespace, and in default when the context names none.
@@ -20,6 +20,6 @@ export const namespace = defineStep({
   },
   hint: 'run the NAMESPACE=$(kubectl config view --minify …) line; an empty result means default.',
 })
-export default namespace
+export default readNamespace
 
-await runIfMain(import.meta.url, namespace, 'rbac-pods')
+await runIfMain(import.meta.url, readNamespace, 'rbac-pods')

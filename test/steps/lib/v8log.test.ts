@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { parseTokenRequestLog } from '../../src/parse/v8log.js'
-import { decodeTokenRequest } from '../../src/parse/protobuf.js'
-import { fixture } from '../helpers.js'
+import { parseTokenRequestLog } from '../../../steps/lib/v8log.js'
+import { decodeTokenRequest } from '../../../steps/lib/protobuf.js'
+import { fixture } from '../../helpers.js'
 
 const URL_ = 'https://127.0.0.1:32784/api/v1/namespaces/default/serviceaccounts/default/token'
 

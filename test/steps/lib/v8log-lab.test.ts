@@ -1,8 +1,8 @@
 // -v=8 logs recorded from each kubectl format against the real lab (see test/fixtures/v8/README.md).
 import { describe, expect, it } from 'vitest'
-import { parseTokenRequestLog } from '../../src/parse/v8log.js'
-import { tokenDuration } from '../../steps/06-token-duration.js'
-import { ctx, fixture, output } from '../helpers.js'
+import { parseTokenRequestLog } from '../../../steps/lib/v8log.js'
+import { tokenDuration } from '../../../steps/06-token-duration.js'
+import { ctx, fixture, output } from '../../helpers.js'
 
 const TOKEN_PATH = /\/api\/v1\/namespaces\/default\/serviceaccounts\/default\/token$/
 
