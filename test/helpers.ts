@@ -32,7 +32,7 @@ export function output(over: Partial<StepOutput> = {}): StepOutput {
 }
 
 /** Output sinks for the CLI's main(), with what was written to each. */
-export function captureIo(env: Record<string, string | undefined>) {
+export function captureIo(env: Record<string, string | undefined> = {}) {
   const out: string[] = []
   const err: string[] = []
   const sinks: Io = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), isTTY: false, env }

@@ -50,7 +50,14 @@ let prose: ReturnType<typeof parseProse> | undefined
 export const rbacPods = defineWalkthrough({
   id: 'rbac-pods',
   title: 'From 403 to 200: let the default ServiceAccount list pods with a Role and a RoleBinding',
-  source: { title: 'kubewalk: from 403 to 200 (a sequel to the article)', kubernetes: 'v1.33.13', kubectl: 'v1.33.13', cluster: { name: 'kubewalk-lab', server: 'https://127.0.0.1:6443' } },
+  // Recorded on the lab (scripts/record-walkthrough.mjs), Kubernetes v1.33.13 with the dispatcher's kubectl 1.33.
+  source: {
+    title: 'kubewalk: from 403 to 200 (a sequel to the article)',
+    kubernetes: 'v1.33.13',
+    kubectl: 'v1.33.1',
+    cluster: { name: 'kubewalk-lab', server: 'https://127.0.0.1:42947' },
+    recordedAt: new Date('2026-11-29T14:23:59Z'),
+  },
   vars: [APISERVER, NAMESPACE, TOKEN],
   steps,
   prose: () => (prose ??= parseProse(`${DIR}walkthrough.md`, readFileSync(packagePath(`${DIR}walkthrough.md`), 'utf8'))),
