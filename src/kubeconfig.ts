@@ -1,7 +1,7 @@
 // Finds the cluster a run targets, from the kubeconfig as kubectl itself merges it. Never writes the
 // user's kubeconfig: --context is applied through a one-line overlay file put first in KUBECONFIG.
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path'
 import { parseDocument, stringify } from 'yaml'
@@ -17,6 +17,8 @@ export interface Target {
   context: string
   cluster: KubeconfigCluster
   clusters: KubeconfigCluster[]
+  /** The namespace kubectl acts in: --namespace, else the context's, else `default`. */
+  namespace: string
   /** Removes the overlay file, if one was written. */
   dispose(): Promise<void>
 }
@@ -30,6 +32,10 @@ export interface TargetOptions {
   env?: Record<string, string | undefined>
   /** A directory with a kubectl to use when none is on PATH (the lab's own); it then leads the run's PATH. */
   kubectlDir?: string
+  /** The binary that plays `kubectl` (--kubectl): linked as `kubectl` in a directory that leads the run's PATH. */
+  kubectl?: string
+  /** Act in this namespace (--namespace): the context is redefined with it in the overlay, never in the user's file. */
+  namespace?: string
 }
 
 export interface ConfigView {
@@ -109,20 +115,23 @@ function resolveClusterPaths(entry: ClusterEntry, base: string): ClusterEntry {
 export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
   const baseEnv = opts.env ?? process.env
   const runEnv: Record<string, string> = {}
-  if ((await which('kubectl', baseEnv)) === undefined) {
-    if (opts.kubectlDir === undefined) throw new PreconditionError('kubectl is not on PATH; install kubectl (the article runs it at every step).')
-    runEnv.PATH = `${opts.kubectlDir}${delimiter}${baseEnv.PATH ?? ''}`
-  }
-
   const paths = kubeconfigPaths(opts, baseEnv)
   let overlayDir: string | undefined
   const dispose = async (): Promise<void> => {
     if (overlayDir !== undefined) await rm(overlayDir, { recursive: true, force: true })
   }
   try {
+    overlayDir = await mkdtemp(join(tmpdir(), 'kubewalk-ctx-'))
+    if (opts.kubectl !== undefined) {
+      // Linked, not copied: the user's binary runs as it is, under the name the walkthrough's lines use.
+      await symlink(resolve(opts.kubectl), join(overlayDir, 'kubectl'))
+      runEnv.PATH = `${overlayDir}${delimiter}${baseEnv.PATH ?? ''}`
+    } else if ((await which('kubectl', baseEnv)) === undefined) {
+      if (opts.kubectlDir === undefined) throw new PreconditionError('kubectl is not on PATH; install kubectl (the walkthroughs run it at every step).')
+      runEnv.PATH = `${opts.kubectlDir}${delimiter}${baseEnv.PATH ?? ''}`
+    }
+    const overlay = join(overlayDir, 'context.yaml')
     if (opts.context !== undefined) {
-      overlayDir = await mkdtemp(join(tmpdir(), 'kubewalk-ctx-'))
-      const overlay = join(overlayDir, 'context.yaml')
       await writeFile(overlay, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': opts.context }), { mode: 0o600 })
       paths.unshift(overlay)
     }
@@ -141,7 +150,15 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
       if (!clusters.some((c) => c.name === opts.cluster)) throw new UsageError(`--cluster ${opts.cluster}: no such cluster in the kubeconfig (known: ${clusters.map((c) => c.name).join(', ')}).`)
       throw new UsageError(`--cluster ${opts.cluster} is not the cluster of context ${contextName} (${cluster.name}): the token would be minted on ${cluster.name} and sent to ${opts.cluster}; pick a context of ${opts.cluster} with --context instead.`)
     }
-    return { env: { ...runEnv, KUBECONFIG: paths.join(delimiter) }, context: contextName, cluster, clusters, dispose }
+    let namespace = context.context?.namespace || 'default'
+    if (opts.namespace !== undefined) {
+      // The overlay comes first in KUBECONFIG, so its definition of the context wins the merge.
+      const redefined = { name: contextName, context: { ...context.context, namespace: opts.namespace } }
+      await writeFile(overlay, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': contextName, contexts: [redefined] }), { mode: 0o600 })
+      if (paths[0] !== overlay) paths.unshift(overlay)
+      namespace = opts.namespace
+    }
+    return { env: { ...runEnv, KUBECONFIG: paths.join(delimiter) }, context: contextName, cluster, clusters, namespace, dispose }
   } catch (e) {
     await dispose()
     throw e
@@ -153,24 +170,30 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
  * one too old for `kubectl create token`, becomes a clear exit 2 before any step runs.
  */
 export async function probeServer(target: Target, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<string> {
+  return (await probeVersions(target, opts)).server
+}
+
+/** The server's version and the version of the kubectl that answered (the dispatcher's pick, where one dispatches). */
+export async function probeVersions(target: Target, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<{ server: string; client: string }> {
   const timeoutMs = opts.timeoutMs ?? 15_000
   const { cluster } = target
   // kubectl's own limit follows --timeout too, a little shorter, so its own message wins the race.
   const requestTimeout = `${Math.max(500, timeoutMs - 1000)}ms`
   const r = await runScript(`kubectl version -o json --request-timeout=${quote(requestTimeout)}`, { env: { ...(opts.env ?? process.env), ...target.env }, timeoutMs })
-  let version: string | undefined
+  let answer: { serverVersion?: { gitVersion?: string }; clientVersion?: { gitVersion?: string } } = {}
   try {
-    version = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion
+    answer = JSON.parse(r.stdout) as typeof answer
   } catch {
-    version = undefined
+    // no JSON: said below
   }
+  const version = answer.serverVersion?.gitVersion
   if (version === undefined || version === '') {
     const why = r.timedOut ? `no answer within ${timeoutMs / 1000} s` : firstLine(r.stderr) || 'no server version in the answer'
     throw new PreconditionError(`cannot reach the API server of ${cluster.name} at ${cluster.server}: ${why}`)
   }
   const minor = Number(/^v1\.(\d+)/.exec(version)?.[1] ?? NaN)
   if (minor < 24) throw new PreconditionError(`${cluster.name} runs Kubernetes ${version}; kubectl create token needs 1.24 or newer.`)
-  return version
+  return { server: version, client: answer.clientVersion?.gitVersion ?? 'unknown' }
 }
 
 /**
