@@ -6,7 +6,8 @@ import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LabError } from '../../src/errors.js'
 import { findLabBinaries, labBinDir, type LabBinaries } from '../../src/lab/build.js'
-import { labDown, labStatus, labUp, startedLabProcesses, stopStartedLabProcesses } from '../../src/lab/lab.js'
+import { labDown, labStatus, labUp } from '../../src/lab/lab.js'
+import { startedLabProcesses, stopStartedLabProcesses } from '../../src/lab/processes.js'
 import { liveProcesses } from '../helpers.js'
 
 const binaries = await findLabBinaries()
