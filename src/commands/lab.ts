@@ -7,8 +7,9 @@ import { LabError, UsageError } from '../errors.js'
 import { ARTICLE_LAB_VERSION, DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS } from '../lab/versions.js'
 
 /** Lines for --help: which Kubernetes releases the lab builds (`--version V` of lab build and lab up). */
-export const LAB_VERSION_HELP = `  --version V           the lab's Kubernetes release: ${SUPPORTED_LAB_VERSIONS.join(', ')} (tested), or any
-                        v1.MINOR.PATCH the Go module proxy serves; latest = ${DEFAULT_LAB_VERSION} (the default), article = ${ARTICLE_LAB_VERSION}
+export const LAB_VERSION_HELP = `  --version V           the lab's Kubernetes release (lab build, lab up): latest = ${DEFAULT_LAB_VERSION} (the
+                        default), ${SUPPORTED_LAB_VERSIONS.filter((v) => v !== DEFAULT_LAB_VERSION && v !== ARTICLE_LAB_VERSION).join(', ')}, article = ${ARTICLE_LAB_VERSION} (these are tested), or any
+                        v1.MINOR.PATCH the Go module proxy serves that builds with this machine's Go
 `
 
 export interface ThrowawayLab {

@@ -12,6 +12,8 @@ export interface GoRun {
   signal?: AbortSignal
   /** Receives go's stderr as it comes (it is in the log too), e.g. `go build -v`'s package lines. */
   onStderr?: (chunk: string) => void
+  /** Leave captured stdout out of the log (go list's package lists are long); default false. */
+  quietStdout?: boolean
 }
 
 // The machine's Go only (never a downloaded toolchain), no cgo, no workspace from a parent directory.
@@ -54,7 +56,7 @@ export async function runGo(run: GoRun, what: string, captureStdout = false): Pr
     if (!captureStdout) child.stdout?.on('data', (chunk: Buffer) => writes.push(handle.write(chunk)))
     const result = await child
     await Promise.all(writes)
-    if (captureStdout && result.stdout) await handle.write(`${String(result.stdout)}\n`)
+    if (captureStdout && result.stdout && !run.quietStdout) await handle.write(`${String(result.stdout)}\n`)
     if (result.isCanceled) throw new LabError(`Building ${what} was cancelled.`, { logFile: run.log })
     if (result.failed) {
       const code = (result as { code?: string }).code
@@ -100,7 +102,7 @@ export async function downloadModule(modAtVersion: string, run: Omit<GoRun, 'arg
  * `go list`, which also downloads just the modules that provide them.
  */
 export async function listTargets(mains: { name: string; pkg: string }[], run: Omit<GoRun, 'args'>): Promise<BuildTarget[]> {
-  const out = await runGo({ ...run, args: ['list', '-mod=mod', '-f', '{{.ImportPath}} {{join .Deps " "}}', ...mains.map((m) => m.pkg)] }, 'listing packages', true)
+  const out = await runGo({ ...run, quietStdout: true, args: ['list', '-mod=mod', '-f', '{{.ImportPath}} {{join .Deps " "}}', ...mains.map((m) => m.pkg)] }, 'listing packages', true)
   const byMain = new Map<string, string[]>()
   for (const line of out.split('\n')) {
     const [pkg, ...deps] = line.trim().split(/\s+/)
