@@ -4,17 +4,43 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { EXIT, parse, type Io } from '../args.js'
 import { LabError, UsageError } from '../errors.js'
+import { ARTICLE_LAB_VERSION, DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS } from '../lab/versions.js'
+
+/** Lines for --help: which Kubernetes releases the lab builds (`--version V` of lab build and lab up). */
+export const LAB_VERSION_HELP = `  --version V           the lab's Kubernetes release (lab build, lab up): latest = ${DEFAULT_LAB_VERSION} (the
+                        default), ${SUPPORTED_LAB_VERSIONS.filter((v) => v !== DEFAULT_LAB_VERSION && v !== ARTICLE_LAB_VERSION).join(', ')}, article = ${ARTICLE_LAB_VERSION} (these are tested), or any
+                        v1.MINOR.PATCH the Go module proxy serves that builds with this machine's Go
+`
 
 export interface ThrowawayLab {
   kubeconfig: string
   /** Where the lab's binaries are, its kubectl among them. */
   binDir: string
+  /** The Kubernetes release the lab runs. */
+  version: string
   stop: () => Promise<void>
 }
 
-export async function startThrowawayLab(progress: (line: string) => void, signal: AbortSignal): Promise<ThrowawayLab> {
+/** Options of startThrowawayLab. */
+export interface ThrowawayLabOptions {
+  /** A release tag or alias (see LAB_VERSION_HELP); default DEFAULT_LAB_VERSION. */
+  version?: string
+}
+
+/** A version the user gave that the lab cannot build is their input: a UsageError (exit 2), raised before any build. */
+async function resolveVersion(spec: string | undefined, signal: AbortSignal): Promise<string> {
+  const { resolveLabVersion } = await import('../lab/versions.js')
+  try {
+    return await resolveLabVersion(spec ?? DEFAULT_LAB_VERSION, { signal })
+  } catch (e) {
+    throw e instanceof LabError && !e.logFile && !signal.aborted ? new UsageError(e.message, { cause: e }) : e
+  }
+}
+
+export async function startThrowawayLab(progress: (line: string) => void, signal: AbortSignal, opts: ThrowawayLabOptions = {}): Promise<ThrowawayLab> {
+  const version = await resolveVersion(opts.version, signal)
   const { ensureLabBinaries, labUp, labDown } = await import('../lab/index.js')
-  const binaries = await ensureLabBinaries({ onProgress: progress, signal })
+  const binaries = await ensureLabBinaries({ version, onProgress: progress, signal })
   const parent = await mkdtemp(join(tmpdir(), 'kubewalk-lab-'))
   const dir = join(parent, 'lab')
   progress(`starting a throwaway lab in ${dir}`)
@@ -24,7 +50,7 @@ export async function startThrowawayLab(progress: (line: string) => void, signal
   }
   try {
     const state = await labUp({ dir, binaries, onProgress: progress, signal })
-    return { kubeconfig: state.kubeconfig, binDir: binaries.dir, stop }
+    return { kubeconfig: state.kubeconfig, binDir: binaries.dir, version: state.version, stop }
   } catch (e) {
     await stop()
     throw e
@@ -50,19 +76,22 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
   }
   switch (sub) {
     case 'build': {
-      noArguments(parse(rest, {}).positionals)
-      const b = await lab.ensureLabBinaries({ onProgress: progress, signal })
+      const { values, positionals } = parse(rest, { version: { type: 'string' } })
+      noArguments(positionals)
+      const version = await resolveVersion(values.version, signal)
+      const b = await lab.ensureLabBinaries({ version, onProgress: progress, signal })
       io.stdout(`${b.dir}\n`)
       return EXIT.ok
     }
     case 'up': {
-      const { values, positionals } = parse(rest, { dir: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' } })
+      const { values, positionals } = parse(rest, { dir: { type: 'string' }, version: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' } })
       noArguments(positionals)
       const name = values['cluster-name']
       if (name !== undefined && !lab.LAB_CLUSTER_NAME.test(name)) throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)
       // Before a build that may take minutes on a fresh machine.
       await aboutDir(() => lab.checkLabDir(values.dir ?? defaultDir))
-      const binaries = await lab.ensureLabBinaries({ onProgress: progress, signal })
+      const version = await resolveVersion(values.version, signal)
+      const binaries = await lab.ensureLabBinaries({ version, onProgress: progress, signal })
       cleaning(['the lab, still starting'])
       const state = await lab.labUp({
         signal,
@@ -91,7 +120,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
       const s = await aboutDir(() => lab.labStatus({ dir: values.dir ?? defaultDir }))
       if (values.json) io.stdout(`${JSON.stringify(s, null, 2)}\n`)
       else {
-        io.stdout(`lab ${s.version}, kubeconfig ${s.kubeconfig}\n`)
+        io.stdout(`lab Kubernetes ${s.version}${s.commit ? ` (commit ${s.commit.slice(0, 12)})` : ''}, kubeconfig ${s.kubeconfig}\n`)
         for (const c of s.components) io.stdout(`  ${c.healthy ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid} port ${c.port}  ${c.detail}\n`)
       }
       return s.components.every((c) => c.healthy) ? EXIT.ok : EXIT.failed

@@ -26,6 +26,18 @@ export interface LabCerts {
   controllerManagerServingKey: string
   serviceAccountKey: string
   serviceAccountPub: string
+  /** etcd's own CA, apart from the cluster CA, so no certificate kube-controller-manager signs for a CSR opens etcd. */
+  etcdCaCert: string
+  etcdCaKey: string
+  /** etcd's serving and peer certificate (127.0.0.1, localhost). */
+  etcdServerCert: string
+  etcdServerKey: string
+  /** kube-apiserver's client certificate for etcd. */
+  apiserverEtcdClientCert: string
+  apiserverEtcdClientKey: string
+  /** The lab's own health probe's client certificate for etcd. */
+  etcdHealthcheckClientCert: string
+  etcdHealthcheckClientKey: string
 }
 
 // Our own config, so neither the system openssl.cnf nor its defaults (e.g. CA:TRUE on every req -x509) leak in.
@@ -48,6 +60,13 @@ subjectAltName = IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.defaul
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = IP:127.0.0.1,DNS:localhost
+[etcd_server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 subjectAltName = IP:127.0.0.1,DNS:localhost
@@ -89,6 +108,14 @@ export async function generateLabCerts(dir: string): Promise<LabCerts> {
     controllerManagerServingKey: file('controller-manager-serving.key'),
     serviceAccountKey: file('sa.key'),
     serviceAccountPub: file('sa.pub'),
+    etcdCaCert: file('etcd-ca.crt'),
+    etcdCaKey: file('etcd-ca.key'),
+    etcdServerCert: file('etcd-server.crt'),
+    etcdServerKey: file('etcd-server.key'),
+    apiserverEtcdClientCert: file('apiserver-etcd-client.crt'),
+    apiserverEtcdClientKey: file('apiserver-etcd-client.key'),
+    etcdHealthcheckClientCert: file('etcd-healthcheck-client.crt'),
+    etcdHealthcheckClientKey: file('etcd-healthcheck-client.key'),
   }
   const config = file('openssl.cnf')
   await writeFile(config, OPENSSL_CONFIG)
@@ -98,18 +125,17 @@ export async function generateLabCerts(dir: string): Promise<LabCerts> {
     await openssl(['pkey', '-in', certs.serviceAccountKey, '-pubout', '-out', certs.serviceAccountPub], 'service-account public key')
   })()
 
-  await openssl(
-    ['req', '-x509', '-config', config, '-extensions', 'ca', ...EC_KEY, '-keyout', certs.caKey, '-out', certs.caCert, '-days', '3650', '-sha256', '-subj', '/CN=kubewalk-lab-ca'],
-    'certificate authority',
-  )
+  const authority = (name: string, cert: string, key: string, cn: string) =>
+    openssl(['req', '-x509', '-config', config, '-extensions', 'ca', ...EC_KEY, '-keyout', key, '-out', cert, '-days', '3650', '-sha256', '-subj', `/CN=${cn}`], name)
+  await Promise.all([authority('certificate authority', certs.caCert, certs.caKey, 'kubewalk-lab-ca'), authority('etcd certificate authority', certs.etcdCaCert, certs.etcdCaKey, 'kubewalk-lab-etcd-ca')])
 
-  const issue = async (name: string, subject: string, extensions: string, cert: string, key: string) => {
+  const issue = async (name: string, subject: string, extensions: string, cert: string, key: string, ca: 'cluster' | 'etcd' = 'cluster') => {
     const csr = `${cert}.csr`
     await openssl(['req', '-new', '-config', config, ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject], `${name} key`)
     // A random serial instead of -CAcreateserial: the leaves are signed in parallel and would race on ca.srl.
     const serial = `0x${randomBytes(16).toString('hex')}`
     await openssl(
-      ['x509', '-req', '-in', csr, '-CA', certs.caCert, '-CAkey', certs.caKey, '-set_serial', serial, '-days', '365', '-sha256', '-extfile', config, '-extensions', extensions, '-out', cert],
+      ['x509', '-req', '-in', csr, '-CA', ca === 'etcd' ? certs.etcdCaCert : certs.caCert, '-CAkey', ca === 'etcd' ? certs.etcdCaKey : certs.caKey, '-set_serial', serial, '-days', '365', '-sha256', '-extfile', config, '-extensions', extensions, '-out', cert],
       `${name} certificate`,
     )
     await rm(csr)
@@ -121,10 +147,13 @@ export async function generateLabCerts(dir: string): Promise<LabCerts> {
     // system:kube-controller-manager role alone lets e.g. root-ca-cert-publisher and clusterrole-aggregation fail.
     issue('kube-controller-manager client', '/O=system:masters/CN=system:kube-controller-manager', 'client', certs.controllerManagerCert, certs.controllerManagerKey),
     issue('kube-controller-manager serving', '/CN=kube-controller-manager', 'controller_manager_server', certs.controllerManagerServingCert, certs.controllerManagerServingKey),
+    issue('etcd serving', '/CN=kubewalk-lab-etcd', 'etcd_server', certs.etcdServerCert, certs.etcdServerKey, 'etcd'),
+    issue('kube-apiserver etcd client', '/CN=kube-apiserver-etcd-client', 'client', certs.apiserverEtcdClientCert, certs.apiserverEtcdClientKey, 'etcd'),
+    issue('etcd health-check client', '/CN=kubewalk-etcd-healthcheck', 'client', certs.etcdHealthcheckClientCert, certs.etcdHealthcheckClientKey, 'etcd'),
     serviceAccount,
   ])
   await Promise.all(
-    [certs.caKey, certs.apiserverKey, certs.adminKey, certs.controllerManagerKey, certs.controllerManagerServingKey, certs.serviceAccountKey].map((k) => chmod(k, 0o600)),
+    [certs.caKey, certs.apiserverKey, certs.adminKey, certs.controllerManagerKey, certs.controllerManagerServingKey, certs.serviceAccountKey, certs.etcdCaKey, certs.etcdServerKey, certs.apiserverEtcdClientKey, certs.etcdHealthcheckClientKey].map((k) => chmod(k, 0o600)),
   )
   return certs
 }

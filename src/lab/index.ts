@@ -1,10 +1,17 @@
 // The lab's public face for the CLI and tests.
 import { buildLabBinaries, findLabBinaries, type BuildLabOptions, type LabBinaries } from './build.js'
+import { DEFAULT_LAB_VERSION } from './versions.js'
 
-export { LAB_KUBERNETES_VERSION, buildLabBinaries, findLabBinaries, labBinDir, labCacheDir, type BuildLabOptions, type LabBinaries } from './build.js'
-export { LAB_CLUSTER_NAME, checkLabDir, labDown, labStatus, labUp, stopStartedLabProcesses, type LabComponentName, type LabComponentStatus, type LabState, type LabStatus, type LabUpOptions } from './lab.js'
+export { buildLabBinaries, findLabBinaries, labBinDir, labCacheDir, type BuildLabOptions, type LabBinaries } from './build.js'
+export { LAB_CLUSTER_NAME, checkLabDir, labDown, labStatus, labUp, type LabComponentStatus, type LabStatus, type LabUpOptions } from './lab.js'
+export { stopStartedLabProcesses } from './processes.js'
+export type { LabComponentName, LabState } from './state.js'
+export { ARTICLE_LAB_VERSION, DEFAULT_LAB_VERSION, LAB_VERSION_ALIASES, SUPPORTED_LAB_VERSIONS, resolveLabVersion, type ResolveLabVersionOptions } from './versions.js'
 
-/** The cached binaries, built first (with progress) when they are missing. */
+/** @deprecated The lab builds several releases now; this is DEFAULT_LAB_VERSION. */
+export const LAB_KUBERNETES_VERSION = DEFAULT_LAB_VERSION
+
+/** The cached binaries of `opts.version`, built first (with progress) when there is no finished build of them. */
 export async function ensureLabBinaries(opts: BuildLabOptions = {}): Promise<LabBinaries> {
   return (await findLabBinaries(opts.version)) ?? (await buildLabBinaries(opts))
 }

@@ -1,43 +1,24 @@
-import { closeSync, openSync } from 'node:fs'
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
-import http from 'node:http'
-import https from 'node:https'
-import { createServer, type AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
+// The lab's orchestration: up (certificates, then etcd, kube-apiserver, kube-controller-manager, each once ready), down, status.
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { execa } from 'execa'
-import { stringify } from 'yaml'
 import { LabError, errorMessage } from '../errors.js'
-import { LAB_KUBERNETES_VERSION, type LabBinaries } from './build.js'
-import { generateLabCerts, LAB_SERVICE_CIDR, type LabCerts } from './certs.js'
-
-/** A process the lab runs. */
-export type LabComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager'
-
-/** One running component: its process (group) id, the loopback port it serves, and its log file. */
-export interface LabComponent {
-  pid: number
-  port: number
-  log: string
-}
-
-/** What labUp started; also the content of DIR/lab.json. */
-export interface LabState {
-  version: string
-  kubeconfig: string
-  dir: string
-  clusterName: string
-  server: string
-  components: Record<LabComponentName, LabComponent | undefined>
-}
+import type { LabBinaries } from './build.js'
+import { generateLabCerts } from './certs.js'
+import { tailOf } from './files.js'
+import { apiserverArgs, controllerManagerArgs, etcdArgs, type LabPorts } from './flags.js'
+import { apiserverReady, controllerManagerHealth, defaultServiceAccount, etcdHealth, type TlsFiles } from './health.js'
+import { kubeconfigText } from './kubeconfig.js'
+import { freePorts } from './ports.js'
+import { ComponentFailure, isOurProcess, keepLogs, startComponent, stopProcessGroup, type Running } from './processes.js'
+import { readStamp } from './stamp.js'
+import { COMPONENT_ORDER, LAB_JSON, isEmptyDir, readLabFile, stateOf, writeLabFile, type LabComponentName, type LabFile, type LabState } from './state.js'
 
 /** Options of labUp; `dir` and `binaries` are required. */
 export interface LabUpOptions {
   dir: string
+  /** The binaries of one release (findLabBinaries, buildLabBinaries); lab.json records their version. */
   binaries: LabBinaries
-  /** The Kubernetes release of `binaries`, recorded in lab.json; default LAB_KUBERNETES_VERSION. */
-  version?: string
   /** Name of the kubeconfig's cluster, user and context; default 'kubewalk-lab'. */
   clusterName?: string
   /** Run kube-controller-manager (which creates the `default` ServiceAccount and fills token Secrets); default true. */
@@ -61,7 +42,10 @@ export interface LabComponentStatus {
 
 /** labStatus's answer. */
 export interface LabStatus {
+  /** The Kubernetes release the lab runs. */
   version: string
+  /** Its commit, when the build knew it. */
+  commit?: string
   kubeconfig: string
   dir: string
   server: string
@@ -74,276 +58,17 @@ const defaults = {
   timeoutMs: 120_000,
 }
 
-const LAB_JSON = 'lab.json'
-const COMPONENT_ORDER: readonly LabComponentName[] = ['etcd', 'kube-apiserver', 'kube-controller-manager']
-const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local'
-const STOP_GRACE_MS = 5_000
 const POLL_MS = 200
 const PROGRESS_EVERY_MS = 5_000
 
-/** lab.json on disk: LabState plus what labDown and labStatus need to recognise the processes. */
-interface LabFile {
-  version: string
-  kubeconfig: string
-  dir: string
-  clusterName: string
-  server: string
-  status: 'starting' | 'ready'
-  startedAt: string
-  readyAt?: string
-  readyMs?: number
-  components: Partial<Record<LabComponentName, LabComponent & { binary: string }>>
-}
-
-// Every process group this module started and has not yet stopped, so a test can make sure none outlives it.
-const started = new Map<number, LabComponentName>()
-
-/** Process-group ids of the lab components this process started and has not stopped. */
-export function startedLabProcesses(): number[] {
-  return [...started.keys()]
-}
-
-/** Stops every lab process this process started (SIGTERM, then SIGKILL); returns their ids. For tests and crash paths. */
-export async function stopStartedLabProcesses(): Promise<number[]> {
-  const pids = startedLabProcesses()
-  await Promise.all(pids.map((pid) => stopProcessGroup(pid)))
-  return pids
-}
-
-function groupExists(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-async function stopProcessGroup(pgid: number): Promise<void> {
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pgid, sig)
-    } catch {
-      // already gone
-    }
-  }
-  signal('SIGTERM')
-  const deadline = Date.now() + STOP_GRACE_MS
-  while (groupExists(pgid) && Date.now() < deadline) await sleep(50)
-  if (groupExists(pgid)) {
-    signal('SIGKILL')
-    const killDeadline = Date.now() + 2_000
-    while (groupExists(pgid) && Date.now() < killDeadline) await sleep(50)
-  }
-  started.delete(pgid)
-}
-
-/**
- * True if `pid` runs and (on Linux) is the recorded binary and not a zombie, so a pid reused after a reboot is
- * never mistaken for, or killed as, a lab component.
- */
-async function isOurProcess(pid: number, binary: string): Promise<boolean> {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  if (process.platform !== 'linux') return true
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false
-    const argv0 = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0]
-    return argv0 === binary
-  } catch {
-    return false
-  }
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  // Hold every listener open until all ports are known, so the ports differ from each other.
-  const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        const server = createServer()
-        server.once('error', reject)
-        server.listen(0, '127.0.0.1', () => resolve(server))
-      }),
-    ),
-  )
-  const ports = servers.map((s) => (s.address() as AddressInfo).port)
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
-  return ports
-}
-
-interface TlsFiles {
-  ca: Buffer
-  cert?: Buffer
-  key?: Buffer
-}
-
-interface HttpAnswer {
-  status: number
-  body: string
-}
-
-function httpGet(url: string, tls?: TlsFiles, timeoutMs = 2_000): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const options = { agent: false as const, timeout: timeoutMs, ...(tls ?? {}) }
-    const req = (url.startsWith('https:') ? https : http).get(url, options, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-      res.on('error', reject)
-    })
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
-    req.on('error', reject)
-  })
-}
-
-function probeError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  return code ?? errorMessage(error)
-}
-
-async function etcdHealth(port: number): Promise<true | string> {
-  try {
-    const { status, body } = await httpGet(`http://127.0.0.1:${port}/health`)
-    return status === 200 && /"health":\s*"true"/.test(body) ? true : `/health ${status}: ${body.trim()}`
-  } catch (error) {
-    return `/health: ${probeError(error)}`
-  }
-}
-
-async function apiserverReady(server: string, tls: TlsFiles): Promise<true | string> {
-  try {
-    const { status, body } = await httpGet(`${server}/readyz`, tls)
-    if (status === 200 && body.trim() === 'ok') return true
-    const failing = body.split('\n').filter((l) => l.startsWith('[-]')).map((l) => l.slice(3).replace(/ failed: reason withheld$/, ''))
-    return `/readyz ${status}${failing.length > 0 ? `: waiting for ${failing.join(', ')}` : ''}`
-  } catch (error) {
-    return `/readyz: ${probeError(error)}`
-  }
-}
-
-async function defaultServiceAccount(server: string, tls: TlsFiles): Promise<true | string> {
-  try {
-    const { status } = await httpGet(`${server}/api/v1/namespaces/default/serviceaccounts/default`, tls)
-    return status === 200 ? true : `serviceaccount/default: ${status}`
-  } catch (error) {
-    return `serviceaccount/default: ${probeError(error)}`
-  }
-}
-
-async function controllerManagerHealth(port: number, tls: TlsFiles): Promise<true | string> {
-  try {
-    const { status, body } = await httpGet(`https://127.0.0.1:${port}/healthz`, { ca: tls.ca })
-    return status === 200 && body.trim() === 'ok' ? true : `/healthz ${status}: ${body.trim().split('\n').slice(-3).join(' ')}`
-  } catch (error) {
-    return `/healthz: ${probeError(error)}`
-  }
-}
-
-function kubeconfigText(name: string, user: string, server: string, caPem: Buffer, certPem: Buffer, keyPem: Buffer): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name, cluster: { server, 'certificate-authority-data': caPem.toString('base64') } }],
-    users: [{ name: user, user: { 'client-certificate-data': certPem.toString('base64'), 'client-key-data': keyPem.toString('base64') } }],
-    contexts: [{ name, context: { cluster: name, user } }],
-    'current-context': name,
-    preferences: {},
-  })
-}
-
 function seconds(ms: number): string {
   return String(Math.round(ms / 100) / 10)
-}
-
-async function tailOf(file: string, lines = 20): Promise<string> {
-  const text = await readFile(file, 'utf8').catch(() => '')
-  return text.trimEnd().split('\n').slice(-lines).join('\n')
-}
-
-async function writeLabFile(dir: string, lab: LabFile): Promise<void> {
-  const file = path.join(dir, LAB_JSON)
-  await writeFile(`${file}.tmp`, `${JSON.stringify(lab, null, 2)}\n`)
-  await rename(`${file}.tmp`, file)
-}
-
-async function readLabFile(dir: string): Promise<LabFile | undefined> {
-  const file = path.join(dir, LAB_JSON)
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new LabError(`Cannot read ${file}: ${errorMessage(error)}`, { cause: error })
-  }
-  try {
-    const lab = JSON.parse(text) as LabFile
-    if (typeof lab.version !== 'string' || typeof lab.components !== 'object' || lab.components === null) throw new Error('missing version or components')
-    return lab
-  } catch (error) {
-    throw new LabError(`${file} is not a kubewalk lab file (${errorMessage(error)}); remove ${dir} yourself if it is a stale lab.`, { cause: error })
-  }
-}
-
-function stateOf(lab: LabFile): LabState {
-  const components = {} as Record<LabComponentName, LabComponent | undefined>
-  for (const name of COMPONENT_ORDER) {
-    const c = lab.components[name]
-    components[name] = c ? { pid: c.pid, port: c.port, log: c.log } : undefined
-  }
-  return { version: lab.version, kubeconfig: lab.kubeconfig, dir: lab.dir, clusterName: lab.clusterName, server: lab.server, components }
 }
 
 async function liveComponents(lab: LabFile): Promise<LabComponentName[]> {
   const names = COMPONENT_ORDER.filter((n) => lab.components[n] !== undefined)
   const alive = await Promise.all(names.map((n) => isOurProcess(lab.components[n]!.pid, lab.components[n]!.binary)))
   return names.filter((_, i) => alive[i])
-}
-
-interface Running {
-  name: LabComponentName
-  pid: number
-  log: string
-  exit?: string
-}
-
-/** A component died or never became ready; labUp turns it into a LabError once the logs are saved. */
-class ComponentFailure extends Error {
-  constructor(
-    readonly component: Running,
-    readonly reason: string,
-  ) {
-    super(`${component.name} ${reason}`)
-  }
-}
-
-async function startComponent(name: LabComponentName, binary: string, args: string[], dir: string): Promise<Running> {
-  const log = path.join(dir, `${name}.log`)
-  // execa's types list only the fds 0-9; at run time any fd goes straight to child_process.spawn.
-  const fd = openSync(log, 'a') as 3
-  // Detached (its own session and process group) with output straight to its log: it outlives labUp's process.
-  const spawn = () => execa(binary, args, { cwd: dir, detached: true, cleanup: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false })
-  let child: ReturnType<typeof spawn>
-  try {
-    child = spawn()
-  } finally {
-    closeSync(fd)
-  }
-  const running: Running = { name, pid: child.pid ?? -1, log }
-  if (child.pid === undefined) {
-    const code = ((await child) as { code?: string }).code
-    throw new ComponentFailure(running, `could not start: ${code === 'ENOENT' ? `${binary} does not exist` : `spawning ${binary} failed (${code ?? 'unknown error'})`}`)
-  }
-  child.unref()
-  started.set(child.pid, name)
-  void child.then((result) => {
-    running.exit = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode ?? '?'}`
-  })
-  return running
 }
 
 interface WaitContext {
@@ -372,85 +97,6 @@ async function waitFor(component: Running, what: string, probe: () => Promise<tr
     }
     await sleep(POLL_MS)
   }
-}
-
-/** Copies the components' logs out of the lab directory before it is removed; returns each copy's path. */
-async function keepLogs(running: Running[]): Promise<Map<LabComponentName, string>> {
-  const kept = new Map<LabComponentName, string>()
-  if (running.length === 0) return kept
-  const dir = await mkdtemp(path.join(tmpdir(), 'kubewalk-lab-logs-'))
-  for (const r of running) {
-    const copy = path.join(dir, `${r.name}.log`)
-    await copyFile(r.log, copy).then(() => kept.set(r.name, copy), () => {})
-  }
-  return kept
-}
-
-async function isEmptyDir(dir: string): Promise<boolean | undefined> {
-  try {
-    if (!(await stat(dir)).isDirectory()) return false
-    return (await readdir(dir)).length === 0
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
-}
-
-function etcdArgs(dir: string, clientPort: number, peerPort: number): string[] {
-  const client = `http://127.0.0.1:${clientPort}`
-  const peer = `http://127.0.0.1:${peerPort}`
-  return [
-    '--name=lab',
-    `--data-dir=${path.join(dir, 'etcd-data')}`,
-    `--listen-client-urls=${client}`,
-    `--advertise-client-urls=${client}`,
-    `--listen-peer-urls=${peer}`,
-    `--initial-advertise-peer-urls=${peer}`,
-    `--initial-cluster=lab=${peer}`,
-    '--initial-cluster-state=new',
-    // A throwaway lab: durability is not worth the fsync latency.
-    '--unsafe-no-fsync',
-    '--log-level=warn',
-  ]
-}
-
-function apiserverArgs(certs: LabCerts, port: number, etcdPort: number): string[] {
-  return [
-    '--bind-address=127.0.0.1',
-    `--secure-port=${port}`,
-    '--advertise-address=127.0.0.1',
-    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-    `--client-ca-file=${certs.caCert}`,
-    `--tls-cert-file=${certs.apiserverCert}`,
-    `--tls-private-key-file=${certs.apiserverKey}`,
-    `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
-    `--service-account-key-file=${certs.serviceAccountPub}`,
-    `--service-account-signing-key-file=${certs.serviceAccountKey}`,
-    `--api-audiences=${SERVICE_ACCOUNT_ISSUER}`,
-    '--authorization-mode=Node,RBAC',
-    `--service-cluster-ip-range=${LAB_SERVICE_CIDR}`,
-    // The `kubernetes` Service's endpoints would be 127.0.0.1, which Endpoints validation rejects as loopback.
-    '--endpoint-reconciler-type=none',
-  ]
-}
-
-function controllerManagerArgs(certs: LabCerts, kubeconfig: string, port: number): string[] {
-  return [
-    `--kubeconfig=${kubeconfig}`,
-    '--bind-address=127.0.0.1',
-    `--secure-port=${port}`,
-    // Our own serving certificate; without one it writes a self-signed pair into /var/run/kubernetes.
-    `--tls-cert-file=${certs.controllerManagerServingCert}`,
-    `--tls-private-key-file=${certs.controllerManagerServingKey}`,
-    `--service-account-private-key-file=${certs.serviceAccountKey}`,
-    `--root-ca-file=${certs.caCert}`,
-    '--use-service-account-credentials=false',
-    '--controllers=*',
-    '--leader-elect=false',
-    // Lets CertificateSigningRequests be signed, as on a kubeadm cluster.
-    `--cluster-signing-cert-file=${certs.caCert}`,
-    `--cluster-signing-key-file=${certs.caKey}`,
-  ]
 }
 
 /** What a lab's cluster (and context) may be called. */
@@ -505,18 +151,21 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   const running: Running[] = []
   progress(`starting the lab in ${dir} at ${startedAt.toISOString()}`)
   try {
-    const [etcdPort, peerPort, apiserverPort, controllerManagerPort] = (await freePorts(4)) as [number, number, number, number]
-    const server = `https://127.0.0.1:${apiserverPort}`
+    const [etcd, etcdPeer, apiserver, controllerManager] = (await freePorts(4)) as [number, number, number, number]
+    const ports: LabPorts = { etcd, etcdPeer, apiserver, controllerManager }
+    const server = `https://127.0.0.1:${ports.apiserver}`
     const kubeconfig = path.join(dir, 'kubeconfig')
-    const lab: LabFile = { version: opts.version ?? LAB_KUBERNETES_VERSION, kubeconfig, dir, clusterName, server, status: 'starting', startedAt: startedAt.toISOString(), components: {} }
+    const commit = (await readStamp(opts.binaries.dir))?.commit
+    const lab: LabFile = { version: opts.binaries.version, ...(commit ? { commit } : {}), kubeconfig, dir, clusterName, server, status: 'starting', startedAt: startedAt.toISOString(), components: {} }
     // Written before anything starts, so labDown can clean up after an interrupted labUp.
     await writeLabFile(dir, lab)
 
     const certs = await generateLabCerts(path.join(dir, 'pki'))
-    const [ca, adminCert, adminKey, cmCert, cmKey] = await Promise.all(
-      [certs.caCert, certs.adminCert, certs.adminKey, certs.controllerManagerCert, certs.controllerManagerKey].map((f) => readFile(f)),
-    ) as [Buffer, Buffer, Buffer, Buffer, Buffer]
+    const [ca, adminCert, adminKey, cmCert, cmKey, etcdCa, etcdCert, etcdKey] = (await Promise.all(
+      [certs.caCert, certs.adminCert, certs.adminKey, certs.controllerManagerCert, certs.controllerManagerKey, certs.etcdCaCert, certs.etcdHealthcheckClientCert, certs.etcdHealthcheckClientKey].map((f) => readFile(f)),
+    )) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer]
     const admin: TlsFiles = { ca, cert: adminCert, key: adminKey }
+    const etcdClient: TlsFiles = { ca: etcdCa, cert: etcdCert, key: etcdKey }
     await writeFile(kubeconfig, kubeconfigText(clusterName, clusterName, server, ca, adminCert, adminKey), { mode: 0o600 })
     progress(`certificates and kubeconfig written (${Date.now() - startedAt.getTime()} ms)`)
 
@@ -534,19 +183,19 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
       progress(`${what} (${seconds(Date.now() - since)} s)`)
     }
 
-    await step(`etcd ready on 127.0.0.1:${etcdPort}`, async () => {
-      const etcd = await launch('etcd', binaries.etcd, etcdArgs(dir, etcdPort, peerPort), etcdPort)
-      await waitFor(etcd, 'etcd /health', () => etcdHealth(etcdPort), ctx)
+    await step(`etcd ready on 127.0.0.1:${ports.etcd} (TLS, client certificates only)`, async () => {
+      const r = await launch('etcd', binaries.etcd, etcdArgs(dir, certs, ports), ports.etcd)
+      await waitFor(r, 'etcd /health', () => etcdHealth(ports.etcd, etcdClient), ctx)
     })
     await step(`kube-apiserver ready at ${server}`, async () => {
-      const apiserver = await launch('kube-apiserver', binaries.kubeApiserver, apiserverArgs(certs, apiserverPort, etcdPort), apiserverPort)
-      await waitFor(apiserver, 'kube-apiserver /readyz', () => apiserverReady(server, admin), ctx)
+      const r = await launch('kube-apiserver', binaries.kubeApiserver, apiserverArgs(certs, ports), ports.apiserver)
+      await waitFor(r, 'kube-apiserver /readyz', () => apiserverReady(server, admin), ctx)
     })
     if (withControllerManager) {
       const cmKubeconfig = path.join(dir, 'controller-manager.kubeconfig')
       await writeFile(cmKubeconfig, kubeconfigText(clusterName, 'system:kube-controller-manager', server, ca, cmCert, cmKey), { mode: 0o600 })
       await step('kube-controller-manager created serviceaccount/default', async () => {
-        const cm = await launch('kube-controller-manager', binaries.kubeControllerManager, controllerManagerArgs(certs, cmKubeconfig, controllerManagerPort), controllerManagerPort)
+        const cm = await launch('kube-controller-manager', binaries.kubeControllerManager, controllerManagerArgs(certs, cmKubeconfig, ports), ports.controllerManager)
         await waitFor(cm, 'serviceaccount/default', () => defaultServiceAccount(server, admin), ctx)
       })
     }
@@ -603,23 +252,23 @@ export async function labStatus(opts: { dir: string }): Promise<LabStatus> {
   const lab = await readLabFile(dir)
   if (!lab) throw new LabError(`No lab in ${dir} (no ${LAB_JSON}); start one with kubewalk lab up.`)
   const pki = path.join(dir, 'pki')
-  const tls = await Promise.all(['ca.crt', 'admin.crt', 'admin.key'].map((f) => readFile(path.join(pki, f)).catch(() => undefined)))
-  const [ca, cert, key] = tls
+  const pem = ['ca.crt', 'admin.crt', 'admin.key', 'etcd-ca.crt', 'etcd-healthcheck-client.crt', 'etcd-healthcheck-client.key']
+  const [ca, cert, key, etcdCa, etcdCert, etcdKey] = await Promise.all(pem.map((f) => readFile(path.join(pki, f)).catch(() => undefined)))
   const components = await Promise.all(
     COMPONENT_ORDER.filter((name) => lab.components[name] !== undefined).map(async (name): Promise<LabComponentStatus> => {
       const c = lab.components[name]!
       const alive = await isOurProcess(c.pid, c.binary)
       let health: true | string = 'not running'
       if (alive) {
-        if (name === 'etcd') health = await etcdHealth(c.port)
+        if (name === 'etcd') health = etcdCa && etcdCert && etcdKey ? await etcdHealth(c.port, { ca: etcdCa, cert: etcdCert, key: etcdKey }) : `running, but ${pki} lacks the etcd CA or health-check client certificate`
         else if (!ca || !cert || !key) health = `running, but ${pki} lacks ca.crt/admin.crt/admin.key`
         else if (name === 'kube-apiserver') health = await apiserverReady(lab.server, { ca, cert, key })
-        else health = await controllerManagerHealth(c.port, { ca })
+        else health = await controllerManagerHealth(c.port, ca)
       }
       const healthy = health === true
       const detail = health === true ? { etcd: '/health ok', 'kube-apiserver': '/readyz ok', 'kube-controller-manager': '/healthz ok' }[name] : health
       return { name, pid: c.pid, port: c.port, alive, healthy, detail }
     }),
   )
-  return { version: lab.version, kubeconfig: lab.kubeconfig, dir: lab.dir, server: lab.server, components }
+  return { version: lab.version, ...(lab.commit ? { commit: lab.commit } : {}), kubeconfig: lab.kubeconfig, dir: lab.dir, server: lab.server, components }
 }

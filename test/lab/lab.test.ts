@@ -1,15 +1,18 @@
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises'
+import http from 'node:http'
+import https from 'node:https'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LabError } from '../../src/errors.js'
 import { findLabBinaries, labBinDir, type LabBinaries } from '../../src/lab/build.js'
-import { labDown, labStatus, labUp, startedLabProcesses, stopStartedLabProcesses } from '../../src/lab/lab.js'
+import { labDown, labStatus, labUp } from '../../src/lab/lab.js'
+import { startedLabProcesses, stopStartedLabProcesses } from '../../src/lab/processes.js'
 import { liveProcesses } from '../helpers.js'
 
-const binaries = await findLabBinaries()
+const binaries = await findLabBinaries(process.env.KUBEWALK_LAB_VERSION)
 const inCI = process.env.CI === 'true'
 const missing = `no lab binaries in ${labBinDir()}; build them with \`npx kubewalk lab build\``
 // The dispatcher's 1.33 client, as the article's `kubectl` resolves against this lab; the lab's own kubectl elsewhere.
@@ -46,9 +49,10 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
     expect(pids).toHaveLength(3)
 
     const onDisk = JSON.parse(await readFile(path.join(dir, 'lab.json'), 'utf8'))
-    expect(onDisk).toMatchObject({ version: 'v1.33.13', kubeconfig: state.kubeconfig, components: { etcd: state.components.etcd } })
+    expect(onDisk).toMatchObject({ version: labBinaries().version, kubeconfig: state.kubeconfig, components: { etcd: state.components.etcd } })
 
     const status = await labStatus({ dir })
+    expect(status.version).toBe(labBinaries().version)
     expect(status.components.map((c) => [c.name, c.alive, c.healthy])).toEqual([
       ['etcd', true, true],
       ['kube-apiserver', true, true],
@@ -73,6 +77,43 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
     expect(startedLabProcesses()).toEqual([])
     expect(await labDown({ dir }), 'a second labDown is a no-op').toEqual({ stopped: [], found: false })
     console.info(`labUp ${upMs} ms, labDown ${downMs} ms`)
+  }, 60_000)
+
+  it('serves etcd only to clients with a certificate from its own CA, and listens on loopback only', async () => {
+    const dir = path.join(root, 'tls')
+    const state = await labUp({ dir, binaries: labBinaries() })
+    try {
+      const pki = path.join(dir, 'pki')
+      const pem = async (name: string) => readFile(path.join(pki, name))
+      const etcd = `https://127.0.0.1:${state.components.etcd!.port}`
+      const etcdCa = await pem('etcd-ca.crt')
+      // The etcd v3 API over its JSON gateway: a range over every Secret, keys only.
+      const secrets = { key: Buffer.from('/registry/secrets/').toString('base64'), range_end: Buffer.from('/registry/secrets0').toString('base64'), keys_only: true }
+
+      const withCert = await request(`${etcd}/v3/kv/range`, { ca: etcdCa, cert: await pem('etcd-healthcheck-client.crt'), key: await pem('etcd-healthcheck-client.key') }, secrets)
+      expect(withCert.status).toBe(200)
+      expect(JSON.parse(withCert.body).header).toBeDefined()
+
+      const refused = [
+        ['no client certificate', await request(`${etcd}/v3/kv/range`, { ca: etcdCa }, secrets)],
+        ['the cluster CA\'s admin certificate', await request(`${etcd}/v3/kv/range`, { ca: etcdCa, cert: await pem('admin.crt'), key: await pem('admin.key') }, secrets)],
+        ['plain HTTP', await request(`http://127.0.0.1:${state.components.etcd!.port}/v3/kv/range`, {}, secrets)],
+      ] as const
+      for (const [who, answer] of refused) expect(answer.status, `${who}: ${answer.body}`).not.toBe(200)
+
+      // kube-apiserver and kube-controller-manager: anonymous requests get health, nothing sensitive.
+      const ca = await pem('ca.crt')
+      expect((await request(`${state.server}/api/v1/secrets`, { ca })).status).toBe(403)
+      const cm = `https://127.0.0.1:${state.components['kube-controller-manager']!.port}`
+      expect((await request(`${cm}/healthz`, { ca })).status).toBe(200)
+      for (const p of ['/metrics', '/configz', '/debug/pprof/']) expect((await request(`${cm}${p}`, { ca })).status, p).toBe(403)
+
+      const listening = await listeningAddresses(Object.values(state.components).map((c) => c!.pid))
+      expect(listening.length).toBeGreaterThanOrEqual(4)
+      expect(listening.filter((a) => !a.startsWith('127.0.0.1:')), 'listeners beyond loopback').toEqual([])
+    } finally {
+      await labDown({ dir })
+    }
   }, 60_000)
 
   it('cleans up everything when a component cannot start', async () => {
@@ -125,3 +166,44 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
     expect(await readFile(path.join(dir, 'precious.txt'), 'utf8')).toBe('keep me')
   })
 })
+
+/** An HTTP(S) answer, or status 0 with the error's code when the connection or TLS handshake is refused. */
+function request(url: string, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer }, json?: unknown): Promise<{ status: number; body: string }> {
+  const body = json === undefined ? undefined : JSON.stringify(json)
+  return new Promise((resolve) => {
+    const get = url.startsWith('https:') ? https.request : (http.request as typeof https.request)
+    const req = get(url, { method: body ? 'POST' : 'GET', agent: false, timeout: 5_000, ...tls, ...(body ? { headers: { 'content-type': 'application/json' } } : {}) }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (c: string) => (text += c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+      res.on('error', (e: NodeJS.ErrnoException) => resolve({ status: 0, body: e.code ?? e.message }))
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ status: 0, body: e.code ?? e.message }))
+    req.end(body)
+  })
+}
+
+/** Every TCP address the processes listen on, from their socket inodes and /proc/net/tcp{,6}. */
+async function listeningAddresses(pids: number[]): Promise<string[]> {
+  const inodes = new Set<string>()
+  for (const pid of pids) {
+    for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [] as string[])) {
+      const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`).catch(() => ''))
+      if (m) inodes.add(m[1]!)
+    }
+  }
+  const out: string[] = []
+  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+    for (const line of (await readFile(file, 'utf8').catch(() => '')).split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/)
+      // local_address rem_address st … inode; st 0A is LISTEN.
+      if (f[3] !== '0A' || !inodes.has(f[9] ?? '')) continue
+      const [hex, port] = f[1]!.split(':') as [string, string]
+      const addr = v6 ? (hex === '00000000000000000000000001000000' ? '::1' : hex === '0'.repeat(32) ? '::' : hex) : hex.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.')
+      out.push(`${addr}:${parseInt(port, 16)}`)
+    }
+  }
+  return out
+}

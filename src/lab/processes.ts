@@ -1,0 +1,131 @@
+// Supervision of the lab's processes: each runs detached in its own process group, with output to its own log.
+import { closeSync, openSync } from 'node:fs'
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { execa } from 'execa'
+import type { LabComponentName } from './state.js'
+
+const STOP_GRACE_MS = 5_000
+
+// Every process group this module started and has not yet stopped, so a test can make sure none outlives it.
+const started = new Map<number, LabComponentName>()
+
+/** Process-group ids of the lab components this process started and has not stopped. */
+export function startedLabProcesses(): number[] {
+  return [...started.keys()]
+}
+
+/** Stops every lab process this process started (SIGTERM, then SIGKILL); returns their ids. For tests and crash paths. */
+export async function stopStartedLabProcesses(): Promise<number[]> {
+  const pids = startedLabProcesses()
+  await Promise.all(pids.map((pid) => stopProcessGroup(pid)))
+  return pids
+}
+
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** SIGTERM to the whole group, SIGKILL after 5 s if any member is left. */
+export async function stopProcessGroup(pgid: number): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, sig)
+    } catch {
+      // already gone
+    }
+  }
+  signal('SIGTERM')
+  const deadline = Date.now() + STOP_GRACE_MS
+  while (groupExists(pgid) && Date.now() < deadline) await sleep(50)
+  if (groupExists(pgid)) {
+    signal('SIGKILL')
+    const killDeadline = Date.now() + 2_000
+    while (groupExists(pgid) && Date.now() < killDeadline) await sleep(50)
+  }
+  started.delete(pgid)
+}
+
+/**
+ * True if `pid` runs and (on Linux) is the recorded binary and not a zombie, so a pid reused after a reboot is
+ * never mistaken for, or killed as, a lab component.
+ */
+export async function isOurProcess(pid: number, binary: string): Promise<boolean> {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  if (process.platform !== 'linux') return true
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false
+    const argv0 = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0]
+    return argv0 === binary
+  } catch {
+    return false
+  }
+}
+
+/** A component this process started; `exit` is set once it has ended. */
+export interface Running {
+  name: LabComponentName
+  pid: number
+  log: string
+  exit?: string
+}
+
+/** A component died or never became ready; labUp turns it into a LabError once the logs are saved. */
+export class ComponentFailure extends Error {
+  constructor(
+    readonly component: Running,
+    readonly reason: string,
+  ) {
+    super(`${component.name} ${reason}`)
+  }
+}
+
+/** Starts `binary` detached in `dir` with its output appended to `<dir>/<name>.log`. */
+export async function startComponent(name: LabComponentName, binary: string, args: string[], dir: string): Promise<Running> {
+  const log = path.join(dir, `${name}.log`)
+  // execa's types list only the fds 0-9; at run time any fd goes straight to child_process.spawn.
+  const fd = openSync(log, 'a') as 3
+  // Detached (its own session and process group) with output straight to its log: it outlives labUp's process.
+  const spawn = () => execa(binary, args, { cwd: dir, detached: true, cleanup: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false })
+  let child: ReturnType<typeof spawn>
+  try {
+    child = spawn()
+  } finally {
+    closeSync(fd)
+  }
+  const running: Running = { name, pid: child.pid ?? -1, log }
+  if (child.pid === undefined) {
+    const code = ((await child) as { code?: string }).code
+    throw new ComponentFailure(running, `could not start: ${code === 'ENOENT' ? `${binary} does not exist` : `spawning ${binary} failed (${code ?? 'unknown error'})`}`)
+  }
+  child.unref()
+  started.set(child.pid, name)
+  void child.then((result) => {
+    running.exit = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode ?? '?'}`
+  })
+  return running
+}
+
+/** Copies the components' logs out of the lab directory before it is removed; returns each copy's path. */
+export async function keepLogs(running: Running[]): Promise<Map<LabComponentName, string>> {
+  const kept = new Map<LabComponentName, string>()
+  if (running.length === 0) return kept
+  const dir = await mkdtemp(path.join(tmpdir(), 'kubewalk-lab-logs-'))
+  for (const r of running) {
+    const copy = path.join(dir, `${r.name}.log`)
+    await copyFile(r.log, copy).then(() => kept.set(r.name, copy), () => {})
+  }
+  return kept
+}

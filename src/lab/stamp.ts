@@ -1,0 +1,81 @@
+// The stamp a finished build writes last: binaries without a stamp that matches them are never used.
+import { constants } from 'node:fs'
+import { access, readFile, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { writeWhole } from './files.js'
+
+/** The four executables of a lab, by file name. */
+export const LAB_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl'] as const
+export type LabBinaryName = (typeof LAB_COMPONENTS)[number]
+
+/** What `<bin>/.kubewalk-build.json` records about the build that produced the binaries beside it. */
+export interface BuildStamp {
+  version: string
+  /** The release's commit as stamped into the binaries; absent when the module proxy did not say. */
+  commit?: string
+  etcdVersion: string
+  go: string
+  builtAt: string
+  /** Size in bytes of each binary as the build left it. */
+  sizes: Record<LabBinaryName, number>
+}
+
+export const STAMP_FILE = '.kubewalk-build.json'
+
+async function isExecutableFile(file: string): Promise<number | undefined> {
+  try {
+    const s = await stat(file)
+    if (!s.isFile()) return undefined
+    await access(file, constants.X_OK)
+    return s.size
+  } catch {
+    return undefined
+  }
+}
+
+/** Sizes of the four binaries in `dir`, or the names of those missing or not executable. */
+export async function binarySizes(dir: string): Promise<{ sizes: Partial<Record<LabBinaryName, number>>; missing: LabBinaryName[] }> {
+  const sizes: Partial<Record<LabBinaryName, number>> = {}
+  const missing: LabBinaryName[] = []
+  await Promise.all(
+    LAB_COMPONENTS.map(async (c) => {
+      const size = await isExecutableFile(path.join(dir, c))
+      if (size === undefined) missing.push(c)
+      else sizes[c] = size
+    }),
+  )
+  return { sizes, missing: LAB_COMPONENTS.filter((c) => missing.includes(c)) }
+}
+
+export async function readStamp(dir: string): Promise<BuildStamp | undefined> {
+  try {
+    const stamp = JSON.parse(await readFile(path.join(dir, STAMP_FILE), 'utf8')) as BuildStamp
+    return typeof stamp.version === 'string' && typeof stamp.sizes === 'object' && stamp.sizes !== null ? stamp : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Why the binaries in `dir` cannot be used as a finished build of `version` (and, when known, `commit`), or
+ * undefined when they can: all four present and executable, and a stamp of that version whose sizes they match.
+ */
+export async function staleReason(dir: string, version: string, commit?: string): Promise<string | undefined> {
+  const [stamp, { sizes, missing }] = await Promise.all([readStamp(dir), binarySizes(dir)])
+  if (!stamp) return missing.length === LAB_COMPONENTS.length ? 'not built yet' : `no ${STAMP_FILE} (an earlier build was interrupted or failed)`
+  if (stamp.version !== version) return `${STAMP_FILE} is for ${stamp.version}`
+  if (commit !== undefined && stamp.commit !== undefined && stamp.commit !== commit) return `${STAMP_FILE} records commit ${stamp.commit.slice(0, 12)}, the module ${commit.slice(0, 12)}`
+  if (missing.length > 0) return `${missing.join(', ')} missing`
+  const changed = LAB_COMPONENTS.filter((c) => stamp.sizes[c] !== sizes[c])
+  if (changed.length > 0) return `${changed.join(', ')} changed since the build`
+  return undefined
+}
+
+export async function writeStamp(dir: string, stamp: BuildStamp): Promise<void> {
+  await writeWhole(path.join(dir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`)
+}
+
+/** Removed first by a build, so binaries half-replaced by an interrupted build never pass as the old ones. */
+export async function removeStamp(dir: string): Promise<void> {
+  await rm(path.join(dir, STAMP_FILE), { force: true })
+}
