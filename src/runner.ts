@@ -103,6 +103,8 @@ export interface RunOptions {
   beforeStep?: (step: Step, index: number) => Promise<'run' | 'skip' | 'quit'>
   /** Collects secret values as they appear (secret variables, Secret data) so reporters can mask them. */
   secrets?: Secrets
+  /** Cleanups the caller registered before the run (an --isolate namespace): done last, whatever happens. */
+  teardown?: readonly Cleanup[]
 }
 
 export const runnerDefaults = {
@@ -159,7 +161,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   try {
     for (const [index, step] of o.steps.entries()) results.push(await runStep(step, index, state))
   } finally {
-    cleanup = await runCleanups([...state.cleanups].reverse(), o)
+    cleanup = await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], o)
     await rm(state.work, { recursive: true, force: true })
   }
   const interrupted = state.stoppedBy !== undefined

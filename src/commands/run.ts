@@ -1,23 +1,25 @@
 // kubewalk run | drift | check: plan (every option checked before anything touches a cluster), find
 // the target, replay the walkthrough through the runner, then report and write the files asked for.
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { constants, existsSync } from 'node:fs'
+import { access, mkdtemp, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve as resolvePath } from 'node:path'
 import { EXIT, parse, type Flags } from '../args.js'
 import { driftCounts, driftOf } from '../drift.js'
 import { PreconditionError, UsageError, errorMessage } from '../errors.js'
 import { exerciseStep } from '../exercise.js'
 import { keyPrompt } from '../interactive.js'
-import { clusterCaPem, probeServer, resolveTarget, type Target } from '../kubeconfig.js'
+import { clusterCaPem, probeVersions, resolveTarget, type Target } from '../kubeconfig.js'
 import { checkOutputFile, sameFile, writeWhole } from '../outfile.js'
 import { Secrets, redactDeep } from '../redact.js'
 import { createConsoleReporter } from '../report/console.js'
 import { reporterNamed, reporters, type ReporterName } from '../report/index.js'
 import type { ClusterInfo, WalkthroughInfo } from '../report/json.js'
+import type { Cleanup } from '../step.js'
 import { renderTranscript } from '../report/transcript.js'
 import { run, runnerDefaults, type RunResult } from '../runner.js'
-import { which } from '../shell.js'
+import { quote, runScript, which } from '../shell.js'
+import { awaitNamespace, checkNamespaceName, createIsolatedNamespace, isolatedName, namespaceCleanup } from '../namespaces.js'
 import { commandOf, type Step, type Vars } from '../step.js'
 import { settingsOf, type Walkthrough } from '../walkthrough.js'
 import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, stepNamed, walkthroughArg, type CommandContext } from './common.js'
@@ -44,6 +46,10 @@ export const RUN_FLAGS = {
   solution: { type: 'boolean' },
   interactive: { type: 'boolean' },
   'use-kuberc': { type: 'boolean' },
+  namespace: { type: 'string' },
+  isolate: { type: 'boolean' },
+  kubectl: { type: 'string' },
+  'lab-version': { type: 'string' },
 } as const satisfies Flags
 
 // A participant's check looks at work already done: a short wait covers a controller still catching up,
@@ -63,6 +69,11 @@ export interface RunPlan {
   waitTimeoutMs?: number
   settings: Record<string, number>
   lab: boolean
+  labVersion?: string
+  /** The binary that plays `kubectl` (--kubectl; with --lab, the lab's own by default). */
+  kubectl?: string
+  namespace?: string
+  isolate: boolean
   kubeconfig?: string
   context?: string
   cluster?: string
@@ -120,6 +131,12 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   const given: Record<string, number> = {}
   for (const s of walkthrough.settings ?? []) if (str(s.name) !== undefined) given[s.name] = positiveNumber(`--${s.name}`, str(s.name), s.default)
   if (on('lab') && (str('kubeconfig') !== undefined || str('context') !== undefined)) throw new UsageError('--lab brings its own kubeconfig; drop --kubeconfig and --context.')
+  if (str('lab-version') !== undefined && !on('lab')) throw new UsageError('--lab-version goes with --lab.')
+  if (str('namespace') !== undefined && on('isolate')) throw new UsageError('--namespace and --isolate both choose the namespace; give one.')
+  const ns = str('namespace')
+  if (ns !== undefined) checkNamespaceName('--namespace', ns)
+  const kubectl = str('kubectl')
+  if (kubectl !== undefined) await checkKubectl(kubectl)
   const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> => (value === undefined ? {} : ({ [key]: value } as Record<K, string>))
   return {
     mode,
@@ -132,6 +149,10 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     ...(waitTimeoutMs !== undefined ? { waitTimeoutMs } : {}),
     settings: settingsOf(walkthrough, given),
     lab: on('lab'),
+    ...optional('labVersion', str('lab-version')),
+    ...optional('kubectl', kubectl),
+    ...optional('namespace', ns),
+    isolate: on('isolate'),
     ...optional('kubeconfig', str('kubeconfig')),
     ...optional('context', str('context')),
     ...optional('cluster', str('cluster')),
@@ -166,6 +187,27 @@ export function seedVars(plan: Pick<RunPlan, 'walkthrough' | 'steps'>, env: Read
   return vars
 }
 
+/** --kubectl must name an executable that answers as kubectl: a UsageError (exit 2) otherwise, before any cluster is touched. */
+async function checkKubectl(file: string): Promise<void> {
+  if (file === '') throw new UsageError('--kubectl needs a file name.')
+  const path = resolvePath(file)
+  try {
+    if (!(await stat(path)).isFile()) throw new UsageError(`--kubectl ${file}: not a file.`)
+    await access(path, constants.X_OK)
+  } catch (e) {
+    if (e instanceof UsageError) throw e
+    throw new UsageError(`--kubectl ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not executable'} (${path}).`)
+  }
+  const r = await runScript(`${quote(path)} version --client -o json`, { timeoutMs: 10_000 })
+  let version: string | undefined
+  try {
+    version = (JSON.parse(r.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion
+  } catch {
+    version = undefined
+  }
+  if (version === undefined) throw new UsageError(`--kubectl ${file}: not a kubectl (\`${file} version --client -o json\` printed no client version).`)
+}
+
 /** kubectl 1.34+ reads the user's kuberc (aliases, default flags), which can change what a line prints. */
 function kubercNote(plan: RunPlan, env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (plan.useKuberc) return undefined
@@ -185,39 +227,68 @@ export async function cmdRun(args: string[], cx: CommandContext, mode: RunMode):
   let lab: ThrowawayLab | undefined
   let target: Target | undefined
   let workDir: string | undefined
+  // An --isolate namespace, until the runner has it as teardown (then the runner deletes it, whatever happens).
+  let isolated: Cleanup | undefined
   try {
     if (plan.lab) {
       // While the lab starts, Ctrl-C stops it: a second one is explained, like during cleanup.
       cleaning(['the throwaway lab, still starting'])
-      lab = await startThrowawayLab(progress, signal)
+      lab = await startThrowawayLab(progress, signal, plan.labVersion !== undefined ? { version: plan.labVersion } : {})
       cleaning(undefined)
     }
+    const isolateAs = plan.isolate ? isolatedName() : undefined
+    // With --lab the walkthrough's kubectl is the lab's own, of the server's version (what `minikube kubectl` gives).
+    const kubectl = plan.kubectl ?? (lab ? join(lab.binDir, 'kubectl') : undefined)
     target = await resolveTarget({
       env: io.env,
-      // A fresh machine may have no kubectl: the lab brings its own, built with it.
-      ...(lab ? { kubectlDir: lab.binDir, kubeconfig: lab.kubeconfig } : {}),
+      ...(lab ? { kubeconfig: lab.kubeconfig } : {}),
+      ...(kubectl !== undefined ? { kubectl } : {}),
       ...(plan.kubeconfig !== undefined ? { kubeconfig: plan.kubeconfig } : {}),
       ...(plan.context !== undefined ? { context: plan.context } : {}),
       ...(plan.cluster !== undefined ? { cluster: plan.cluster } : {}),
+      ...(plan.namespace !== undefined ? { namespace: plan.namespace } : {}),
+      ...(isolateAs !== undefined ? { namespace: isolateAs } : {}),
     })
-    if (lab && target.env.PATH !== undefined) progress(`kubectl is not on PATH: the walkthrough's kubectl is the lab's own, ${join(lab.binDir, 'kubectl')}`)
+    if (lab && plan.kubectl === undefined) progress(`the walkthrough's kubectl is the lab's own, ${kubectl} (${lab.version})`)
     if ((await which('curl', io.env)) === undefined) throw new PreconditionError('curl is not on PATH; install curl (the walkthroughs call the API with it).')
     const note = kubercNote(plan, io.env)
     if (note) progress(note)
-    const env = { ...target.env, ...(plan.useKuberc ? {} : { KUBERC: 'off' }) }
-    const serverVersion = await probeServer({ ...target, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs })
+    const env: Record<string, string> = { ...target.env, ...(plan.useKuberc ? {} : { KUBERC: 'off' }) }
+    const versions = await probeVersions({ ...target, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs })
+    const k = { env: { ...process.env, ...io.env, ...env }, timeoutMs: plan.commandTimeoutMs, signal }
+    if (isolateAs !== undefined) {
+      cleaning([`namespace ${isolateAs}, being created`])
+      await createIsolatedNamespace(isolateAs, k)
+      isolated = namespaceCleanup(isolateAs, plan.commandTimeoutMs)
+      progress(`isolated: the run acts in namespace ${isolateAs}, deleted at the end`)
+    }
+    if (isolateAs !== undefined || plan.namespace !== undefined) await awaitNamespace(target.namespace, { ...k, waitMs: plan.waitTimeoutMs ?? 30_000 })
     let strictTlsCaFile: string | undefined
     if (plan.strictTls) {
       workDir = await mkdtemp(join(tmpdir(), 'kubewalk-ca-'))
       strictTlsCaFile = join(workDir, 'ca.crt')
       await writeFile(strictTlsCaFile, await clusterCaPem(target, io.env), { mode: 0o600 })
     }
-    const namespace = 'default'
-    const cluster: ClusterInfo = { name: target.cluster.name, server: target.cluster.server, version: serverVersion, context: target.context, namespace }
+    const kubectlPath = (await which('kubectl', { PATH: env.PATH ?? io.env.PATH ?? '' })) ?? 'kubectl'
+    const cluster: ClusterInfo = {
+      name: target.cluster.name,
+      server: target.cluster.server,
+      version: versions.server,
+      context: target.context,
+      namespace: target.namespace,
+      kubectl: { path: kubectl !== undefined ? resolvePath(kubectl) : await realpath(kubectlPath).catch(() => kubectlPath), version: versions.client },
+    }
     const secrets = new Secrets()
     const vars = seedVars(plan, io.env, target, secrets)
-    return await replay(plan, cx, { target, env, namespace, cluster, secrets, vars, ...(strictTlsCaFile !== undefined ? { strictTlsCaFile } : {}) })
+    const teardown = isolated ? [isolated] : []
+    isolated = undefined
+    return await replay(plan, cx, { target, env, namespace: target.namespace, cluster, secrets, vars, teardown, ...(strictTlsCaFile !== undefined ? { strictTlsCaFile } : {}) })
   } finally {
+    // Created, but the run never started: remove it here, and say so.
+    if (isolated !== undefined && target !== undefined) {
+      const r = await runScript(isolated.command, { env: { ...io.env, ...target.env }, timeoutMs: plan.commandTimeoutMs })
+      io.stderr(r.exitCode === 0 ? `${isolated.describe}: done\n` : `kubewalk: could not ${isolated.describe}; remove it with: ${isolated.command}\n`)
+    }
     await target?.dispose()
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true })
     if (lab) {
@@ -235,6 +306,7 @@ interface Resolved {
   cluster: ClusterInfo
   secrets: Secrets
   vars: Vars
+  teardown: Cleanup[]
   strictTlsCaFile?: string
 }
 
@@ -269,6 +341,7 @@ async function replay(plan: RunPlan, cx: CommandContext, on: Resolved): Promise<
     ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
     signal,
     secrets,
+    teardown: on.teardown,
     ...(plan.interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout, signal) } : {}),
     onEvent: (e) => {
       if (e.type === 'cleanup-start') cleaning(e.pending.map((p) => p.describe))

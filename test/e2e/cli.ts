@@ -21,7 +21,8 @@ export async function kubewalk(args: string[], env: Record<string, string | unde
 export interface JsonReport {
   ok: boolean
   status: string
-  cluster: { name: string; server: string; version: string }
+  walkthrough?: string
+  cluster: { name: string; server: string; version: string; namespace?: string; kubectl?: { path: string; version: string } }
   steps: { id: string; variant?: string; status: string; attempts: number; durationMs: number; command: string; assertions: { name: string; ok: boolean; expected?: unknown; actual?: unknown }[]; output: { stdout: string; stderr: string }; error?: { message: string } }[]
   cleanup: { describe: string; status: string }[]
 }

@@ -61,7 +61,7 @@ describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () =>
   it('kubewalk drift prints only the differences and exits 0 when none is real', async () => {
     const r = await kubewalk(['drift', '--kubeconfig', kubeconfig])
     expect(r.exitCode).toBe(0)
-    expect(r.stdout).toMatch(/^\nDrift from the article \(v1\.28\.3, kubectl v1\.28\.2\): \d+ expected, \d+ from newer versions, 0 real$/m)
+    expect(r.stdout).toMatch(/^\nDrift from the recording \(Kubernetes v1\.28\.3, kubectl v1\.28\.2\): \d+ expected, \d+ from newer versions, 0 real$/m)
     expect(r.stdout).toContain('~ create-token claims.jti')
     expect(r.stdout).not.toContain('▶ 01/14')
   })

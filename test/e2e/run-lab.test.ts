@@ -32,12 +32,14 @@ describe.skipIf(skipReason !== '')(`kubewalk run --lab ${skipReason}`, () => {
     try {
       for (const tool of ['bash', 'sh', 'node', 'curl', 'openssl', 'base64']) await symlink((await which(tool))!, join(bin, tool))
       const r = await kubewalk(['run', '--lab', '--reporter', 'json'], { PATH: bin })
-      expect(r.stderr).toMatch(/kubectl is not on PATH: the article's kubectl is the lab's own, \S+\/kubectl/)
+      expect(r.stderr).toMatch(/the walkthrough's kubectl is the lab's own, \S+\/kubectl/)
       expect(r.exitCode).toBe(0)
       const report = JSON.parse(r.stdout) as JsonReport
       expect(report.steps.filter((s) => s.status === 'passed')).toHaveLength(14)
-      // The lab's kubectl is a plain build: its User-Agent says kubectl/v1.33.13.
-      expect(report.steps.find((s) => s.id === 'token-duration')?.output.stderr).toContain('kubectl/v1.33.13')
+      // The lab's own kubectl, of the lab's version, played the article's kubectl; the report says which.
+      expect(report.cluster.kubectl?.version).toBe(report.cluster.version)
+      expect(report.cluster.kubectl?.path).toMatch(/\/bin\/kubectl$/)
+      expect(report.steps.find((s) => s.id === 'token-duration')?.output.stderr).toContain(`kubectl/${report.cluster.version}`)
     } finally {
       await rm(bin, { recursive: true, force: true })
     }

@@ -40,7 +40,7 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
       const before = await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-o', 'json'])
       const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'plain', ...extra], { TOKEN: '', APISERVER: '', CLUSTER_NAME: '' })
       expect(r.exitCode).toBe(2)
-      expect(r.stdout).toMatch(/a Secret default-token already exists in this namespace/)
+      expect(r.stdout).toMatch(/a Secret default-token already exists in namespace default and is not this run's/)
       const after = await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-o', 'json'])
       const pick = (j: string) => {
         const s = JSON.parse(j) as { data: unknown; type: string; metadata: { resourceVersion: string; annotations?: unknown } }
@@ -217,7 +217,7 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     expect(sent).toBe(true)
     expect(code).toBe(130)
     expect(stderr).toContain(`${signal}: stopping the current step, then removing what this run created`)
-    expect(stdout).toMatch(/✘ interrupted/)
+    expect(stdout).toMatch(/■ interrupted \(Ctrl-C or SIGTERM\)/)
     // Step 08 done: the Secret exists, so cleanup must say it removed it. Elsewhere it may or may not have existed yet.
     if (mustCleanUp) expect(stdout).toContain('✓ delete Secret default-token')
     expect(stdout).not.toContain('✗ delete Secret')

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../src/cli.js'
+import { main } from '../helpers.js'
 import { LAB_VERSION_HELP } from '../../src/commands/lab.js'
 import { captureIo } from '../helpers.js'
 
