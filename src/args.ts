@@ -23,8 +23,8 @@ export const defaultIo = (): Io => ({
   stdin: process.stdin,
 })
 
-export type Flags = Record<string, { type: 'string' | 'boolean' }>
-export type FlagValues<O extends Flags> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }
+export type Flags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>
+export type FlagValues<O extends Flags> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : O[K]['multiple'] extends true ? string[] : string }
 
 // node's messages run to three lines and mention parseArgs; a usage error is one line that says what to do.
 const REWORDED: [RegExp, string][] = [
