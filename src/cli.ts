@@ -11,14 +11,15 @@ import { cmdRun } from './commands/run.js'
 import { cmdToken } from './commands/token.js'
 import { cmdLab } from './commands/lab.js'
 import { cmdMatrix } from './commands/matrix.js'
+import { cmdClass } from './commands/class.js'
 import type { WalkthroughEntry } from './walkthrough.js'
 
 export { EXIT, type Io }
 export { exitCodeOf } from './commands/run.js'
 
 /** Commands that create something on a cluster or the machine: Ctrl-C stops them, then cleans up. */
-const LISTENING = new Set(['run', 'drift', 'check', 'lab', 'matrix'])
-const WITH_HELP = new Set(['run', 'drift', 'check', 'list', 'lab', 'matrix'])
+const LISTENING = new Set(['run', 'drift', 'check', 'lab', 'matrix', 'class'])
+const WITH_HELP = new Set(['run', 'drift', 'check', 'list', 'lab', 'matrix', 'class'])
 
 /** The CLI over a registry of walkthroughs (the first is the default); main resolves with the exit code and never throws. */
 export function createCli(walkthroughs: readonly WalkthroughEntry[]): (argv: string[], io?: Io) => Promise<number> {
@@ -78,6 +79,8 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
         return await cmdLab(rest, io, ac.signal, cx.cleaning)
       case 'matrix':
         return await cmdMatrix(rest, cx)
+      case 'class':
+        return await cmdClass(rest, cx)
       case 'token':
         return await cmdToken(rest, io)
       default:

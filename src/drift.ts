@@ -58,9 +58,10 @@ export interface NamespacePair {
 
 function onlyTheNamespace(av: unknown, lv: unknown, ns: NamespacePair | undefined): boolean {
   if (ns === undefined || ns.recorded === ns.live || typeof av !== 'string' || typeof lv !== 'string') return false
-  // A name as a whole value, a path segment (/namespaces/x/) or a colon-separated field (system:serviceaccount:x:default).
-  const swap = (s: string): string => s.split(/([/:])/).map((part) => (part === ns.live ? ns.recorded : part)).join('')
-  return av === swap(lv)
+  // The name wherever it stands whole: a value, a path segment (/namespaces/x/), a field of
+  // system:serviceaccount:x:default, a string inside JSON ("namespace":"x").
+  const escaped = ns.live.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return av === lv.replace(new RegExp(`(?<![a-z0-9-])${escaped}(?![a-z0-9-])`, 'g'), ns.recorded)
 }
 
 function classify(rules: readonly DriftRule[], stepId: string, path: string, live: Map<string, unknown>, versionNote: string): DriftRule | undefined {

@@ -75,3 +75,18 @@ describe('drift of token steps', () => {
     expect(items.map((i) => [i.path, i.kind])).toEqual([['header.kid', 'expected'], ['claims.jti', 'version']])
   })
 })
+
+describe('drift in another namespace', () => {
+  it.each([
+    ['a whole value', 'default', 'team-a'],
+    ['a path segment', '/api/v1/namespaces/default/serviceaccounts/default/token', '/api/v1/namespaces/team-a/serviceaccounts/default/token'],
+    ['a service account name', 'system:serviceaccount:default:default', 'system:serviceaccount:team-a:default'],
+    ['a string inside JSON', '{"name":"default-token","namespace":"default"}', '{"name":"default-token","namespace":"team-a"}'],
+  ])('the run\'s namespace in %s is expected', (_what, recorded, live) => {
+    expect(diffValues('x', { v: recorded }, { v: live }, { namespace: { recorded: 'default', live: 'team-a' } })).toEqual([{ path: 'v', article: recorded, live, kind: 'expected', note: 'this run acts in namespace team-a' }])
+  })
+  it('anything else that differs is still classified by the rules', () => {
+    expect(diffValues('x', { v: 'default' }, { v: 'team-b' }, { namespace: { recorded: 'default', live: 'team-a' } })[0]?.kind).toBe('real')
+    expect(diffValues('x', { v: 'ns-default' }, { v: 'ns-team-a' }, { namespace: { recorded: 'default', live: 'team-a' } })[0]?.kind).toBe('real')
+  })
+})
