@@ -35,10 +35,13 @@ export class ParseError extends KubewalkError {
   override readonly name = 'ParseError'
   readonly stepId: string
   readonly input: string
-  constructor(stepId: string, message: string, input: string, options?: { cause?: unknown }) {
+  /** The output is not of the expected kind at all (JSON where a table belongs): waiting will not change it. */
+  readonly wrongShape: boolean
+  constructor(stepId: string, message: string, input: string, options?: { cause?: unknown; wrongShape?: boolean }) {
     super('E_PARSE', `${stepId}: ${message}`, options)
     this.stepId = stepId
     this.input = input
+    this.wrongShape = options?.wrongShape ?? false
   }
 }
 

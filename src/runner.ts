@@ -240,6 +240,8 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     if (verdict === undefined) return
     const refused = result.assertions.find((a) => !a.ok && a.precondition !== undefined)
     if (refused) throw new PreconditionError(`${step.id}: ${refused.precondition}.`)
+    // Output of another kind altogether is not something a wait can fix: the cause is said at once.
+    if (verdict instanceof ParseError && verdict.wrongShape) throw verdict
     if (!step.wait || performance.now() + step.wait.intervalMs > deadline) {
       const waited = step.wait ? ` after waiting ${Math.round((performance.now() - begin) / 1000)} s for ${step.wait.for}` : ''
       if (verdict instanceof ParseError) throw new ParseError(step.id, `${verdict.message.slice(step.id.length + 2)}${waited}`, verdict.input, { cause: verdict })

@@ -180,6 +180,14 @@ describe('run', () => {
     expect(r.steps[1]?.captured).toBeUndefined()
   })
 
+  it('does not wait for output of the wrong kind: the cause is said at once, not after the wait', async () => {
+    const wrong = (o: { stdout: string }): string => {
+      throw new ParseError('t', 'not a table', o.stdout, { wrongShape: true })
+    }
+    const r = await run({ ...base, steps: [echoStep('t', 'echo {}', { parse: wrong, wait: { for: 'the controller', timeoutMs: 30_000, intervalMs: 50 } })] })
+    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: { message: 't: not a table' } })
+  })
+
   it('accepts the exit codes a step declares as answers, and no others', async () => {
     const answered = await run({ ...base, steps: [echoStep('no', 'echo no; exit 1', { exitCodes: [0, 1], check: (v) => [equal('says no', 'no', v)] })] })
     expect(answered.ok).toBe(true)

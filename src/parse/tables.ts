@@ -27,7 +27,11 @@ export function parseKubectlTable(stepId: string, stdout: string): Record<string
   if (header === undefined) return []
   // kubectl aligns columns with a tabwriter, so each column starts where its header word starts.
   const columns = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], start: m.index }))
-  if (columns.length === 0 || columns[0]?.start !== 0) throw new ParseError(stepId, `not a kubectl table header: ${JSON.stringify(header)}`, stdout)
+  // kubectl's headers are upper-case words; anything else (JSON, YAML, a name list) is another format, which
+  // a user's kuberc or alias can choose: say so, rather than wait for a table that will never come.
+  if (columns.length === 0 || columns[0]?.start !== 0 || !columns.every((c) => /^[A-Z][A-Z0-9()-]*( [A-Z0-9()-]+)*$/.test(c.name))) {
+    throw new ParseError(stepId, `kubectl printed no table (it begins ${JSON.stringify(header.slice(0, 40))}): another output format was chosen, e.g. by a kuberc default or an alias`, stdout, { wrongShape: true })
+  }
   return lines.map((line) => {
     const row: Record<string, string> = {}
     columns.forEach((col, i) => {

@@ -41,7 +41,18 @@ describe('parseKubectlTable', () => {
   ])('reads an empty value %s as an empty string, the next column unshifted', (_, text, row) => {
     expect(parseKubectlTable('t', text)).toEqual([row])
   })
-  it('rejects a header that does not start at column 0', () => {
-    expect(() => parseKubectlTable('t', '   NAME TYPE\n')).toThrow(/not a kubectl table header/)
+  it.each([
+    ['a header that does not start at column 0', '   NAME TYPE\n'],
+    ['JSON (a kuberc that sets -o json for get)', '{\n    "apiVersion": "v1",\n    "items": []\n}\n'],
+    ['YAML', 'apiVersion: v1\nitems: []\n'],
+    ['names only (-o name)', 'secret/default-token\n'],
+  ])('rejects %s as another format, one that waiting will not change', (_what, stdout) => {
+    let error: unknown
+    try {
+      parseKubectlTable('t', stdout)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toMatchObject({ name: 'ParseError', wrongShape: true, message: expect.stringMatching(/^t: kubectl printed no table \(it begins .*\): another output format was chosen, e\.g\. by a kuberc default or an alias$/) })
   })
 })
