@@ -11,7 +11,7 @@ export interface MatrixCell {
   /** Within kubectl's supported skew of the server (one minor either way). */
   inSkew: boolean
   ok: boolean
-  /** "09 list-secrets-after": the step that failed. */
+  /** "NN step-id": the step that failed. */
   failedStep?: string
   /** Why the cell failed, in a sentence (the failed step's message, or why it could not start). */
   reason?: string
