@@ -1,5 +1,6 @@
 // The help text: one for every command but token (which has its own), listing the registry's walkthroughs.
 import { runnerDefaults } from '../runner.js'
+import { LAB_VERSION_HELP } from './lab.js'
 import type { Walkthrough, WalkthroughEntry } from '../walkthrough.js'
 
 /** The help, with the settings and variables of `shown` (the default walkthrough, or the one --walkthrough names). */
@@ -26,8 +27,20 @@ Usage:
   kubewalk token [--token T] [--kubeconfig F] [--context C] [--no-verify] [--json] [--show-secrets]
                                 decode a ServiceAccount token (default: $TOKEN): kind, claims, local
                                 times, remaining lifetime; verify its signature against the cluster's keys
-  kubewalk lab build            build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached)
-  kubewalk lab up [--dir DIR] [--cluster-name NAME] [--no-controller-manager]
+  kubewalk matrix [--lab-version V]... [--context C]... [--kubectl FILE]... [--parallel N]
+                [--reporter pretty|plain|markdown|json|junit] [--out FILE] [--walkthrough ID]
+                                replay on every server × kubectl: labs by version (default: the three
+                                supported) and/or contexts; clients default to each lab's own kubectl
+                                and each installed kubectl.1.NN; one table, cells outside kubectl's
+                                ±1-minor skew marked (exit 1 only if an in-skew cell failed)
+  kubewalk class (--namespaces a,b,c | --selector L=V | --prefix P) [--walkthrough ID] [--watch]
+                [--interval S] [--reporter pretty|plain|json] [--kubeconfig F] [--context C]
+                                workshops, for the instructor: which steps that leave a trace on the
+                                cluster each participant namespace shows (read-only; a minted token,
+                                a read or a deletion leaves none, and is listed as such)
+  kubewalk lab build [--version V]
+                                build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached)
+  kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager]
                                 start a local control plane; prints its kubeconfig path
   kubewalk lab status [--dir DIR] [--json]
   kubewalk lab down [--dir DIR] stop it and remove DIR
@@ -39,8 +52,15 @@ Options for run (drift and check take them too):
   --context NAME        kubeconfig context to use (default: the current context)
   --cluster NAME        the cluster name for the walkthrough (default: the context's cluster; another
                         cluster is refused, since a token would be minted on one and sent to another)
-  --lab                 start a throwaway local control plane, replay against it, stop it (with the
-                        lab's own kubectl when none is on PATH)
+  --lab                 start a throwaway local control plane, replay against it, stop it; its own
+                        kubectl plays the walkthrough's kubectl (as \`minikube kubectl\` would)
+  --lab-version V       the lab's Kubernetes release (with --lab; default latest)
+  --kubectl FILE        the binary that plays kubectl (put first on the run's PATH as kubectl;
+                        default: the lab's own with --lab, else the kubectl on PATH)
+  --namespace NS        act in NS (through the context, never by writing the kubeconfig); NS must
+                        exist (default: the context's namespace, else default)
+  --isolate             create a fresh namespace (kubewalk-XXXXXXXX, labelled
+                        app.kubernetes.io/managed-by=kubewalk), replay in it, delete it at the end
   --from ID, --to ID    run a range of steps; --only ID runs one (ids: kubewalk list)
   --reporter NAME       pretty (default on a terminal), plain (default otherwise, or with NO_COLOR),
                         json, junit (JUnit XML), tap (TAP 13)
@@ -59,9 +79,11 @@ Options for run (drift and check take them too):
   --use-kuberc          let kubectl 1.34+ read your kuberc (default: off for the run, KUBERC=off, so
                         your aliases and default flags cannot change what the lines print)
 ${settings === '' ? '' : `\nSettings of ${shown.id} (kubewalk list --walkthrough ID shows another's):\n${settings}\n`}
-Steps that read a variable of ${shown.id} (${vars}) take it from earlier steps, or from the
-environment when run alone (kubewalk run --only ${shown.steps.find((s) => s.reads.length > 0)?.id ?? shown.steps[0]?.id}).
+Steps that read a variable of ${shown.id} (${vars}) take it
+from earlier steps, or from the environment when run alone (kubewalk run --only ${shown.steps.find((s) => s.reads.length > 0)?.id ?? shown.steps[0]?.id}).
 
+Lab versions:
+${LAB_VERSION_HELP}
 Exit codes: 0 all steps passed and cleanup was done, 1 a step or the cleanup failed, 2 usage or
 precondition error, 130 interrupted; drift also exits 1 when it finds a real difference.
 `
