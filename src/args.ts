@@ -13,6 +13,8 @@ export interface Io {
   env: Record<string, string | undefined>
   /** The terminal, for --interactive. */
   stdin?: NodeJS.ReadStream
+  /** The output terminal's width now, if it is one. */
+  columns?: () => number | undefined
 }
 
 export const defaultIo = (): Io => ({
@@ -21,6 +23,7 @@ export const defaultIo = (): Io => ({
   isTTY: process.stdout.isTTY === true,
   env: process.env,
   stdin: process.stdin,
+  columns: () => (process.stdout.isTTY ? process.stdout.columns : undefined),
 })
 
 export type Flags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>

@@ -326,7 +326,7 @@ async function replay(plan: RunPlan, cx: CommandContext, on: Resolved): Promise<
   const prose = plan.interactive || plan.transcript !== undefined ? walkthrough.prose?.() ?? [] : []
   const explain = plan.interactive ? new Map(prose.map((w) => [w.id, w.explanation])) : undefined
   const r = reporters[reporter]
-  const human = r.kind === 'live' && plan.mode !== 'drift' ? createConsoleReporter({ write: toReport, pretty: r.pretty, secrets, showSecrets, walkthrough: info, ...(exercise ? { check: true } : {}), ...(explain ? { explain } : {}) }) : undefined
+  const human = r.kind === 'live' && plan.mode !== 'drift' ? createConsoleReporter({ write: toReport, pretty: r.pretty, secrets, showSecrets, walkthrough: info, ...(exercise ? { check: true } : {}), ...(explain ? { explain, columns: () => io.columns?.() } : {}) }) : undefined
   human?.header(cluster)
   const result: RunResult = await run({
     steps: plan.steps,

@@ -1,7 +1,7 @@
 // The human reporters: "pretty" (colour and a live elapsed-time line on a TTY) and "plain".
 // Both draw from run events only; everything they write goes through redact().
 import { redact, type Secrets } from '../redact.js'
-import { show } from '../text.js'
+import { show, wrapText } from '../text.js'
 import type { RunEvent, RunResult, StepResult } from '../runner.js'
 import type { ClusterInfo, WalkthroughInfo } from './json.js'
 import { leftBehind, outcome } from './common.js'
@@ -17,6 +17,8 @@ export interface ConsoleReporterOptions {
   showSecrets?: boolean
   /** Explanations to show before each step's command (interactive mode), by step id. */
   explain?: ReadonlyMap<string, string>
+  /** The terminal's width now (read at each step, so a resize is followed); prose wraps to it. */
+  columns?: () => number | undefined
   /** Lines of a step's output shown before it is cut (the JSON report keeps all of it). */
   maxOutputLines?: number
   walkthrough?: WalkthroughInfo
@@ -100,7 +102,11 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
       switch (e.type) {
         case 'step-start':
           out(`${paint('bold', `▶ ${position(e.step.number, e.index, e.total)} ${e.step.id}`)} ${paint('dim', '—')} ${e.step.title}`)
-          if (o.explain?.has(e.step.id)) out(`\n${o.explain.get(e.step.id)}\n`)
+          if (o.explain?.has(e.step.id)) {
+            const text = o.explain.get(e.step.id) ?? ''
+            const width = o.columns?.()
+            out(`\n${width === undefined ? text : wrapText(text, width - 1)}\n`)
+          }
           e.command.split('\n').forEach((l, i) => out(`  ${i === 0 ? paint('cyan', '$') : ' '} ${l}`))
           if (e.variant) out(paint('dim', `  (${e.variant}: a variant of the walkthrough's line, which uses --insecure)`))
           break

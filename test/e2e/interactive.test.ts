@@ -83,4 +83,46 @@ describe.skipIf(kubeconfig === '' || tmuxMissing)(`--interactive in a terminal $
     expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
     expect(await screen()).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./)
   })
+
+  it('wraps the prose at the terminal width on word boundaries, and follows a resize', async () => {
+    const narrow = `${session}-narrow`
+    const exitFile = join(dir, 'exit-narrow')
+    const cmd = `NO_COLOR=1 node ${BIN} run --walkthrough rbac-pods --interactive --kubeconfig ${kubeconfig}; echo $? > ${exitFile}; sleep 60`
+    await tmux('new-session', '-d', '-s', narrow, '-x', '60', '-y', '50', cmd)
+    try {
+      const view = async (): Promise<string> => (await tmux('capture-pane', '-p', '-J', '-S', '-2000', '-t', narrow)).stdout
+      const until = async (text: string): Promise<string> => {
+        for (let i = 0; i < 300; i++) {
+          const v = await view()
+          if (v.includes(text)) return v
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        throw new Error(`never showed ${text}: ${await view()}`)
+      }
+      // The prose between a step's heading and its command line (-J joins what the terminal itself wrapped).
+      const prose = (v: string, heading: string): string[] => {
+        const lines = v.split('\n')
+        const from = lines.findIndex((l) => l.startsWith(heading))
+        const to = lines.findIndex((l, i) => i > from && l.trimStart().startsWith('$ '))
+        return lines.slice(from + 1, to).filter((l) => l.trim() !== '')
+      }
+      let v = await until('[Enter] run apiserver-url')
+      const first = prose(v, '▶ 01/12 apiserver-url')
+      expect(first.length).toBeGreaterThan(1)
+      for (const l of first) expect(l.length, l).toBeLessThanOrEqual(60)
+      // No word cut: the lines are the prose's own words, in order.
+      expect(first.join(' ').replace(/\s+/g, ' ')).toBe('`--minify` keeps only what the current context uses, so the first (and only) cluster is the one kubectl talks to.')
+
+      await tmux('resize-window', '-t', narrow, '-x', '140', '-y', '50')
+      await tmux('send-keys', '-t', narrow, 'Enter')
+      v = await until('[Enter] run read-namespace')
+      const second = prose(v, '▶ 02/12 read-namespace')
+      expect(Math.max(...second.map((l) => l.length))).toBeGreaterThan(60)
+      for (const l of second) expect(l.length, l).toBeLessThanOrEqual(140)
+      await tmux('send-keys', '-t', narrow, 'q')
+      await until('you quit')
+    } finally {
+      await tmux('kill-session', '-t', narrow)
+    }
+  })
 })

@@ -1,0 +1,121 @@
+// The fault matrix's hands on its lab's API server: kill it and start it again with the very argv
+// it ran with (its certificates and etcd stay in the lab directory), pause and resume it, and wait
+// until it answers. lab.json is left as labUp wrote it; the servers started here are stopped here.
+import { spawn } from 'node:child_process'
+import { closeSync, openSync, readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { execa } from 'execa'
+
+/** The lab's own kubectl (not the PATH's dispatcher, which asks a server what it is before every call). */
+export async function lab(kubectl: string, kubeconfig: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const r = await execa(kubectl, ['--kubeconfig', kubeconfig, '--request-timeout', '5s', ...args], { reject: false, stdin: 'ignore', timeout: 15_000 })
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** True while `pid` runs (a zombie, or no such process, is not running). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  return !/^\d+ \(.*\) Z/s.test(readStat(pid))
+}
+
+function readStat(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+export class ApiServer {
+  /** Groups this class started (the first server is labUp's, and labDown stops it). */
+  private readonly started = new Set<number>()
+
+  private constructor(
+    private readonly dir: string,
+    private readonly kubeconfig: string,
+    private readonly kubectl: string,
+    private readonly argv: string[],
+    public pid: number,
+  ) {}
+
+  /** The running server of the lab in `dir`, with the argv read from /proc. */
+  static async adopt(dir: string, kubeconfig: string, kubectl: string, pid: number): Promise<ApiServer> {
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((a) => a !== '')
+    if (!argv[0]?.endsWith('kube-apiserver')) throw new Error(`pid ${pid} is not a kube-apiserver: ${argv.join(' ')}`)
+    return new ApiServer(dir, kubeconfig, kubectl, argv, pid)
+  }
+
+  pause(): void {
+    this.signal('SIGSTOP')
+  }
+
+  resume(): void {
+    this.signal('SIGCONT')
+  }
+
+  /** SIGKILL, then until the process is gone (its port is free again). */
+  async kill(): Promise<void> {
+    this.signal('SIGKILL')
+    for (let i = 0; i < 200 && alive(this.pid); i++) await sleep(10)
+    if (alive(this.pid)) throw new Error(`kube-apiserver ${this.pid} outlived SIGKILL by 2 s`)
+    this.started.delete(this.pid)
+  }
+
+  /** The same argv again, detached in its own process group, output appended to a log in the lab directory. */
+  start(): void {
+    const fd = openSync(join(this.dir, 'kube-apiserver.restarted.log'), 'a')
+    try {
+      const child = spawn(this.argv[0]!, this.argv.slice(1), { cwd: this.dir, detached: true, stdio: ['ignore', fd, fd] })
+      child.unref()
+      if (child.pid === undefined) throw new Error(`could not start ${this.argv[0]}`)
+      this.pid = child.pid
+      this.started.add(child.pid)
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  /** Until /readyz answers ok (bounded: 60 s). */
+  async ready(): Promise<void> {
+    const deadline = Date.now() + 60_000
+    while (Date.now() < deadline) {
+      const r = await lab(this.kubectl, this.kubeconfig, ['get', '--raw', '/readyz'])
+      if (r.exitCode === 0 && r.stdout.trim() === 'ok') return
+      await sleep(200)
+    }
+    throw new Error(`the lab's API server did not answer /readyz within 60 s (pid ${this.pid}, alive: ${alive(this.pid)})`)
+  }
+
+  /** Stops the servers this class started (the lab's first one is labDown's); never leaves one paused. */
+  async stop(): Promise<void> {
+    this.resume()
+    for (const pid of this.started) {
+      try {
+        process.kill(-pid, 'SIGTERM')
+      } catch {
+        continue
+      }
+      for (let i = 0; i < 100 && alive(pid); i++) await sleep(50)
+      try {
+        process.kill(-pid, 'SIGKILL')
+      } catch {
+        // gone
+      }
+    }
+    this.started.clear()
+  }
+
+  private signal(sig: NodeJS.Signals): void {
+    try {
+      process.kill(-this.pid, sig)
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,198 @@
+// The fault matrix ("a failure never looks like success"): for each of the article's 14 steps, a
+// Ctrl-C, an API server killed and started again, and an API server paused past the run's timeout,
+// each landing while that step runs. For every cell: the exit code, the time from the fault to the
+// exit, what cleanup did, and what was left on the cluster once it answers again, which must be
+// nothing or exactly what the report said it left. One lab of its own (it is damaged on purpose);
+// the API server is restarted in it, never the whole lab.
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findLabBinaries, labDown, labUp, LAB_KUBERNETES_VERSION } from '../../src/lab/index.js'
+import { isCI } from './global-setup.js'
+import { ApiServer, alive, lab as labKubectl } from './fault-matrix.lab.js'
+
+const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
+// Small limits keep the paused cells short; --wait covers step 14's 10 s token cache.
+const TIMEOUT_S = 3
+const WAIT_S = 15
+const ATTEMPTS = 4
+const STEPS = Array.from({ length: 14 }, (_, i) => String(i + 1).padStart(2, '0'))
+// Steps 01–03 read only the kubeconfig: a server fault there is first felt by step 04.
+const FIRST_SERVER_STEP = 4
+
+type Fault = 'sigint' | 'kill' | 'pause'
+const FAULTS: readonly Fault[] = ['sigint', 'kill', 'pause']
+
+/** One cell as measured. */
+interface Cell {
+  step: string
+  id: string
+  fault: Fault
+  exitCode: number | null
+  /** From the fault to the run's exit. */
+  ms: number
+  /** The step the plain report marks failed first (undefined: none). */
+  failedAt?: string
+  /** Whether the fault was injected before the run reported the step's end. */
+  inStep: boolean
+  cleanup: { describe: string; ok: boolean; error?: string }[]
+  /** What the report's `! left on the cluster:` line names, as kubectl names it (`secret/default-token`). */
+  named: string[]
+  /** Secrets in the namespace once the server answers again. */
+  left: string[]
+  attempts: number
+  stdout: string
+}
+
+const binaries = await findLabBinaries()
+if (!binaries && isCI()) throw new Error(`CI=${process.env.CI} and no lab binaries for ${LAB_KUBERNETES_VERSION}: the fault matrix must not be skipped under CI`)
+
+let parent = ''
+let kubeconfig = ''
+let apiserver: ApiServer | undefined
+let others: number[] = []
+const runs = new Set<number>()
+const cells: Cell[] = []
+
+const kube = (args: string[]) => labKubectl(binaries!.kubectl, kubeconfig, args)
+const secrets = async (): Promise<string[]> => {
+  const r = await kube(['get', 'secrets', '-n', 'default', '-o', 'name'])
+  if (r.exitCode !== 0) throw new Error(`kubectl get secrets failed: ${r.stderr}`)
+  return r.stdout.split('\n').filter(Boolean).sort()
+}
+
+beforeAll(async () => {
+  if (!binaries) return
+  parent = await mkdtemp(join(tmpdir(), 'kubewalk-fault-matrix-'))
+  const dir = join(parent, 'lab')
+  const state = await labUp({ dir, binaries })
+  kubeconfig = state.kubeconfig
+  apiserver = await ApiServer.adopt(dir, kubeconfig, binaries.kubectl, state.components['kube-apiserver']!.pid)
+  others = [state.components.etcd!.pid, state.components['kube-controller-manager']!.pid]
+  // A clean baseline: the controller manager has made the default ServiceAccount, and no Secret is there.
+  for (let i = 0; i < 100 && (await kube(['get', 'serviceaccount', 'default', '-o', 'name'])).exitCode !== 0; i++) await new Promise((r) => setTimeout(r, 100))
+  expect(await secrets()).toEqual([])
+})
+
+afterAll(async () => {
+  for (const pid of runs) signalGroup(pid, 'SIGKILL')
+  await apiserver?.stop()
+  if (parent) {
+    await labDown({ dir: join(parent, 'lab') })
+    await rm(parent, { recursive: true, force: true })
+  }
+  if (cells.length > 0) process.stderr.write(table(cells))
+})
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // already gone
+  }
+}
+
+/** One replay with one fault landing at the start of step `step`. */
+async function runCell(step: string, fault: Fault): Promise<Omit<Cell, 'left' | 'attempts'>> {
+  const server = apiserver!
+  // Detached, so SIGINT goes to its whole process group, as a terminal's Ctrl-C does.
+  const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--reporter', 'plain', '--timeout', String(TIMEOUT_S), '--wait', String(WAIT_S)], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  runs.add(child.pid!)
+  let stdout = ''
+  let injectedAt = 0
+  let inStep = false
+  let injected: Promise<void> = Promise.resolve()
+  const start = new RegExp(`^▶ ${step}/14 `, 'm')
+  const end = new RegExp(`^[✔✘-] ${step}/14 `, 'm')
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString()
+    if (injectedAt !== 0 || !start.test(stdout)) return
+    inStep = !end.test(stdout)
+    injectedAt = performance.now()
+    if (fault === 'sigint') signalGroup(child.pid!, 'SIGINT')
+    else if (fault === 'pause') server.pause()
+    else injected = server.kill().then(() => server.start())
+  })
+  child.stderr.resume()
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+  const bound = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 90_000).unref())
+  const code = await Promise.race([exited, bound])
+  const ms = Math.round(performance.now() - injectedAt)
+  runs.delete(child.pid!)
+  if (code === 'hung') signalGroup(child.pid!, 'SIGKILL')
+  // The paused server resumes only after the run has ended (its timeouts spent).
+  if (fault === 'pause') server.resume()
+  await injected
+  const failedAt = /^✘ (\d\d)\/14 /m.exec(stdout)?.[1]
+  const cleanup = [...stdout.matchAll(/^ {2}([✓✗]) (delete .+?)(?:: (.*))?$/gm)].map((m) => ({ describe: m[2]!, ok: m[1] === '✓', ...(m[3] ? { error: m[3] } : {}) }))
+  const leftLine = /^! left on the cluster: (.*)$/m.exec(stdout)?.[1] ?? ''
+  const named = [...leftLine.matchAll(/(?:^|; )(\w+) (\S+) \(/g)].map((m) => `${m[1]!.toLowerCase()}/${m[2]}`).sort()
+  const id = new RegExp(`^▶ ${step}/14 (\\S+)`, 'm').exec(stdout)?.[1] ?? '?'
+  return { step, id, fault, exitCode: code === 'hung' ? null : code, ms: injectedAt === 0 ? -1 : ms, ...(failedAt ? { failedAt } : {}), inStep: injectedAt !== 0 && inStep, cleanup, named, stdout }
+}
+
+/** Whether the fault was felt in the step it was aimed at (else the cell is run again). */
+function landed(c: Omit<Cell, 'left' | 'attempts'>): boolean {
+  if (!c.inStep) return false
+  if (c.fault === 'sigint') return c.failedAt === c.step || (c.failedAt === undefined && new RegExp(`^- ${c.step}/14 `, 'm').test(c.stdout))
+  return c.failedAt === STEPS[Math.max(Number(c.step), FIRST_SERVER_STEP) - 1]
+}
+
+async function measure(step: string, fault: Fault): Promise<Cell> {
+  for (let attempt = 1; ; attempt++) {
+    expect(await secrets(), 'a clean namespace before the cell').toEqual([])
+    const c = await runCell(step, fault)
+    await apiserver!.ready()
+    const left = await secrets()
+    // Whatever the run left is removed before the next cell (after it has been recorded and checked).
+    for (const name of left) await kube(['delete', name, '--ignore-not-found'])
+    const cell = { ...c, left, attempts: attempt }
+    if (landed(c) || attempt === ATTEMPTS) return cell
+    expect(left, `a fault that missed step ${step} still leaves only what was named`).toEqual(left.length === 0 ? [] : c.named)
+    process.stderr.write(`[e2e] fault matrix: ${fault} missed step ${step} (failed at ${c.failedAt ?? 'none'}, exit ${c.exitCode}); again\n`)
+  }
+}
+
+describe.skipIf(!binaries)(binaries ? 'fault matrix' : `fault matrix (skipped: no lab binaries for ${LAB_KUBERNETES_VERSION})`, () => {
+  it.each(STEPS.flatMap((step) => FAULTS.map((fault) => [step, fault] as const)))('step %s, %s', async (step, fault) => {
+    const c = await measure(step, fault)
+    cells.push(c)
+    const why = `${fault} at step ${step}:\n${c.stdout}`
+    expect(c.inStep && landed(c), `the fault landed in step ${step} within ${ATTEMPTS} attempts (${why})`).toBe(true)
+    expect(c.exitCode, why).toBe(fault === 'sigint' ? 130 : 1)
+    if (fault === 'sigint') expect(c.stdout, why).toMatch(/^■ interrupted/m)
+    else expect(c.stdout, why).toMatch(/^✘ failed: /m)
+    // No hang: a Ctrl-C or a dead server ends the run at once; a paused one after a step's and a cleanup's timeout.
+    expect(c.ms, why).toBeLessThan(fault === 'pause' ? (2 * TIMEOUT_S + 6) * 1000 : 6_000)
+    if (fault === 'pause') expect(c.ms, why).toBeGreaterThan(TIMEOUT_S * 1000 - 500)
+    // What a failed cleanup named is what the report's last line names, and nothing else is left.
+    expect(c.named, why).toEqual(c.cleanup.filter((x) => !x.ok).map((x) => `${x.describe.split(' ')[1]!.toLowerCase()}/${x.describe.split(' ')[2]}`).sort())
+    expect(c.left.length === 0 || JSON.stringify(c.left) === JSON.stringify(c.named), `left ${JSON.stringify(c.left)}, named ${JSON.stringify(c.named)} (${why})`).toBe(true)
+    // Only the API server was disturbed: etcd and the controller manager ran throughout.
+    expect(others.every(alive)).toBe(true)
+  })
+})
+
+/** The measured matrix: one `[e2e] fault matrix` line per cell, then the README's table. */
+function table(all: Cell[]): string {
+  const show = (c: Cell | undefined): string => {
+    if (!c) return 'not run'
+    const cleanup = c.cleanup.length === 0 ? '—' : c.cleanup.every((x) => x.ok) ? 'done' : 'failed'
+    const left = c.left.length === 0 ? 'nothing' : c.left.map((l) => l.replace('secret/', 'Secret ')).join(', ') + (JSON.stringify(c.left) === JSON.stringify(c.named) ? ' (named)' : ' (NOT named)')
+    return `${c.exitCode ?? 'hung'} / ${(c.ms / 1000).toFixed(1)} s / ${cleanup} / ${left}`
+  }
+  const lines = all.map((c) => `[e2e] fault matrix ${c.step} ${c.id} ${c.fault}: exit ${c.exitCode}, ${c.ms} ms to exit, failed at ${c.failedAt ?? '—'}, cleanup ${JSON.stringify(c.cleanup)}, left ${JSON.stringify(c.left)}, attempts ${c.attempts}`)
+  const rows = STEPS.map((s) => {
+    const of = (f: Fault) => all.find((c) => c.step === s && c.fault === f)
+    const id = all.find((c) => c.step === s)?.id ?? '?'
+    return `| ${s} ${id} | ${show(of('sigint'))} | ${show(of('kill'))} | ${show(of('pause'))} |`
+  })
+  return `${lines.join('\n')}\n[e2e] fault matrix (exit / seconds from fault to exit / cleanup / left on the cluster):\n| step | SIGINT | API server killed, restarted | API server paused, resumed after the run |\n|---|---|---|---|\n${rows.join('\n')}\n`
+}
