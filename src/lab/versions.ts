@@ -1,6 +1,5 @@
 // Which Kubernetes releases the lab builds: the supported list, the aliases, and a proxy check for the rest.
 import { tmpdir } from 'node:os'
-import { execa } from 'execa'
 import { LabError } from '../errors.js'
 
 /** The release the article ran on (alias `article`). */
@@ -57,6 +56,8 @@ export function goQueryError(stderr: string): string {
 }
 
 async function proxyServesKubernetes(version: string, signal?: AbortSignal): Promise<void> {
+  // execa on demand: the CLI imports this module for its constants, and a plain run never asks the proxy.
+  const { execa } = await import('execa')
   // Outside any module (tmpdir), with the machine's own Go: this fetches only the .info and .mod files.
   const result = await execa('go', ['list', '-m', '-json', `k8s.io/kubernetes@${version}`], {
     cwd: tmpdir(),
