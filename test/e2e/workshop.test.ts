@@ -39,14 +39,19 @@ describe.skipIf(kubeconfig === '')(`kubewalk check: a participant's own shell ${
 
     const early = await check('apply-token-secret')
     expect(early.exitCode).toBe(1)
+    // A check that cannot pass says so within its short wait, not the replay's 30 s.
+    expect(early.durationMs).toBeLessThan(20_000)
     expect(early.stdout).toContain('✗ Secret default-token exists')
     expect(early.stderr).toContain('hint: apply the Secret')
     expect(await secretExists(kubeconfig, 'default-token')).toBe(false) // the check did not do it for them
 
     expect((await kubectl(kubeconfig, ['apply', '-f', '-'], SECRET)).exitCode).toBe(0)
-    let applied = await check('apply-token-secret')
-    for (let i = 0; i < 40 && applied.exitCode !== 0; i++) applied = await check('apply-token-secret')
+    // Right after the apply: the check waits (bounded) for the token controller, as the step would.
+    const applied = await check('apply-token-secret')
     expect(applied.exitCode).toBe(0)
+    expect(applied.stdout).toMatch(/^kubewalk checking your work on \S+ \(/m)
+    expect(applied.stdout).toMatch(/^▶ 08 apply-token-secret/m)
+    expect(applied.stdout).toMatch(/^✔ 08 apply-token-secret/m)
 
     const jsonpath = "{.items[?(@.metadata.annotations['kubernetes\\.io/service-account\\.name']=='default')].data.token}"
     const legacy = Buffer.from((await kubectl(kubeconfig, ['get', 'secrets', '-o', `jsonpath=${jsonpath}`])).stdout, 'base64').toString()
