@@ -254,7 +254,12 @@ export async function cmdRun(args: string[], cx: CommandContext, mode: RunMode):
     const note = kubercNote(plan, io.env)
     if (note) progress(note)
     const env: Record<string, string> = { ...target.env, ...(plan.useKuberc ? {} : { KUBERC: 'off' }) }
-    const versions = await probeVersions({ ...target, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs })
+    const probe = probeVersions({ ...target, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs })
+    probe.catch(() => undefined)
+    // When nothing is shown or created before the steps, the probe (a kubectl start, ~100 ms) overlaps
+    // the opening lines that need no server; the first line that does, and the report, wait for it.
+    const overlap = isolateAs === undefined && plan.namespace === undefined && !plan.interactive && !(reporters[plan.reporter].kind === 'live' && plan.mode !== 'drift')
+    const versions = overlap ? undefined : await probe
     const k = { env: { ...process.env, ...io.env, ...env }, timeoutMs: plan.commandTimeoutMs, signal }
     if (isolateAs !== undefined) {
       cleaning([`namespace ${isolateAs}, being created`])
@@ -273,16 +278,16 @@ export async function cmdRun(args: string[], cx: CommandContext, mode: RunMode):
     const cluster: ClusterInfo = {
       name: target.cluster.name,
       server: target.cluster.server,
-      version: versions.server,
+      version: versions?.server ?? '',
       context: target.context,
       namespace: target.namespace,
-      kubectl: { path: kubectl !== undefined ? resolvePath(kubectl) : await realpath(kubectlPath).catch(() => kubectlPath), version: versions.client },
+      kubectl: { path: kubectl !== undefined ? resolvePath(kubectl) : await realpath(kubectlPath).catch(() => kubectlPath), version: versions?.client ?? '' },
     }
     const secrets = new Secrets()
     const vars = seedVars(plan, io.env, target, secrets)
     const teardown = isolated ? [isolated] : []
     isolated = undefined
-    return await replay(plan, cx, { target, env, namespace: target.namespace, cluster, secrets, vars, teardown, ...(strictTlsCaFile !== undefined ? { strictTlsCaFile } : {}) })
+    return await replay(plan, cx, { target, env, namespace: target.namespace, cluster, secrets, vars, teardown, ...(strictTlsCaFile !== undefined ? { strictTlsCaFile } : {}), ...(versions === undefined ? { versions: probe } : {}) })
   } finally {
     // Created, but the run never started: remove it here, and say so.
     if (isolated !== undefined && target !== undefined) {
@@ -308,7 +313,12 @@ interface Resolved {
   vars: Vars
   teardown: Cleanup[]
   strictTlsCaFile?: string
+  /** The version probe, when it overlaps the opening lines (cmdRun): it fills cluster's versions. */
+  versions?: Promise<{ server: string; client: string }>
 }
+
+/** A line that calls neither curl nor kubectl beyond `kubectl config` reads only the kubeconfig. */
+const needsServer = (command: string): boolean => /\bcurl\b|\bkubectl\b(?!\s+config\b)/.test(command)
 
 export function walkthroughInfo(w: Walkthrough): WalkthroughInfo {
   const s = w.source
@@ -328,6 +338,11 @@ async function replay(plan: RunPlan, cx: CommandContext, on: Resolved): Promise<
   const r = reporters[reporter]
   const human = r.kind === 'live' && plan.mode !== 'drift' ? createConsoleReporter({ write: toReport, pretty: r.pretty, secrets, showSecrets, walkthrough: info, ...(exercise ? { check: true } : {}), ...(explain ? { explain, columns: () => io.columns?.() } : {}) }) : undefined
   human?.header(cluster)
+  const probed = on.versions?.then((v) => {
+    cluster.version = v.server
+    if (cluster.kubectl) cluster.kubectl.version = v.client
+  })
+  probed?.catch(() => undefined)
   const result: RunResult = await run({
     steps: plan.steps,
     cluster: target.cluster,
@@ -343,12 +358,18 @@ async function replay(plan: RunPlan, cx: CommandContext, on: Resolved): Promise<
     secrets,
     teardown: on.teardown,
     ...(plan.interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout, signal) } : {}),
+    ...(probed ? { beforeStep: async (step: Step) => {
+      if (needsServer(commandOf(step, { cluster: target.cluster, namespace: on.namespace }))) await probed
+      return 'run' as const
+    } } : {}),
     onEvent: (e) => {
       if (e.type === 'cleanup-start') cleaning(e.pending.map((p) => p.describe))
       human?.onEvent(e)
     },
   })
   cleaning(undefined)
+  // An unreachable server is said as the probe says it, even when only opening lines ran.
+  await probed
   // A check's exercise is not the walkthrough's line, so it has nothing to compare with the recording.
   const drift = exercise ? [] : driftOf(result, walkthrough, { namespace: on.namespace })
   if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)
