@@ -20,25 +20,40 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }))
 
 describe('kubewalk CLI', () => {
-  it('--help lists every command and run option', async () => {
+  it('--help has a usage line for every command and a line for every flag run, drift and check parse', async () => {
     const t = io()
     expect(await main(['--help'], t.sinks)).toBe(0)
-    for (const word of ['run', 'list', 'lab up', 'lab down', 'lab status', '--kubeconfig', '--context', '--cluster', '--from', '--to', '--only', '--reporter', '--lab', '--show-secrets']) {
-      expect(t.out()).toContain(word)
+    const help = t.out()
+    // Each command starts its own usage line; each flag starts its own option line.
+    for (const command of ['run', 'drift', 'check', 'list', 'token', 'matrix', 'class', 'lab build', 'lab up', 'lab status', 'lab down']) {
+      expect(help).toMatch(new RegExp(`^  kubewalk ${command}\\b`, 'm'))
     }
+    const { RUN_FLAGS } = await import('../src/commands/run.js')
+    // --solution is check's own, on its usage line; every other flag has an option line.
+    for (const flag of Object.keys(RUN_FLAGS).filter((f) => f !== 'solution')) expect(help, flag).toMatch(new RegExp(`^  --${flag}\\b`, 'm'))
+    expect(help).toMatch(/^ {2}kubewalk check ID \[--solution\]/m)
+    // The default walkthrough's settings, from its declaration.
+    expect(help).toMatch(/^ {2}--token-lifetime N +the lifetime the server gives a token without --duration, in seconds \(default 3600\)$/m)
   })
 
   it('bare kubewalk prints the help to stderr and exits 2; --help after any command but token is the help', async () => {
+    const whole = io()
+    await main(['--help'], whole.sinks)
     const bare = io()
     expect(await main([], bare.sinks)).toBe(2)
     expect(bare.out()).toBe('')
-    expect(bare.err()).toContain('Usage:')
-    for (const argv of [['list', '--help'], ['lab', '--help'], ['lab', 'up', '-h'], ['run', '--help'], ['check', 'call-api', '--help']]) {
+    expect(bare.err()).toBe(whole.out())
+    for (const argv of [['list', '--help'], ['lab', '--help'], ['lab', 'up', '-h'], ['run', '--help'], ['check', 'call-api', '--help'], ['matrix', '-h'], ['class', '--help']]) {
       const t = io()
       expect(await main(argv, t.sinks)).toBe(0)
-      expect(t.out()).toContain('kubewalk lab up [--dir DIR]')
+      expect(t.out()).toBe(whole.out())
       expect(t.err()).toBe('')
     }
+    // --help of another walkthrough shows its settings and variables instead.
+    const other = io()
+    expect(await main(['run', '--walkthrough', 'rbac-pods', '--help'], other.sinks)).toBe(0)
+    expect(other.out()).toMatch(/^Steps that read a variable of rbac-pods \(\$APISERVER, \$NAMESPACE, \$TOKEN\)/m)
+    expect(other.out()).not.toContain('--token-lifetime')
   })
 
   it('lab down on a directory with no lab says so and succeeds (down twice is fine)', async () => {
@@ -47,9 +62,11 @@ describe('kubewalk CLI', () => {
     expect(t.err()).toBe(`no lab in ${join(dir, 'never-a-lab')}: nothing to stop\n`)
   })
 
-  it('list shows the 14 steps with their commands; --json is machine-readable', async () => {
+  it('list shows the walkthroughs, then the 14 steps with their commands; --json is machine-readable', async () => {
     const t = io()
     expect(await main(['list'], t.sinks)).toBe(0)
+    expect(t.out()).toMatch(/^ {2}\* article +Calling the Kubernetes API/m)
+    expect(t.out()).toMatch(/^ {4}rbac-pods +From 403 to 200/m)
     for (const s of steps) expect(t.out()).toContain(s.id)
     expect(t.out()).toContain('$ TOKEN=$(kubectl create token default)')
     const j = io()

@@ -61,7 +61,9 @@ Options for run (drift and check take them too):
                         exist (default: the context's namespace, else default)
   --isolate             create a fresh namespace (kubewalk-XXXXXXXX, labelled
                         app.kubernetes.io/managed-by=kubewalk), replay in it, delete it at the end
-  --from ID, --to ID    run a range of steps; --only ID runs one (ids: kubewalk list)
+  --from ID             start at step ID (ids or numbers: kubewalk list)
+  --to ID               stop after step ID
+  --only ID             run step ID alone
   --reporter NAME       pretty (default on a terminal), plain (default otherwise, or with NO_COLOR),
                         json, junit (JUnit XML), tap (TAP 13)
   --out FILE            write the report to FILE instead of standard output (any reporter)

@@ -52,6 +52,52 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     }
   })
 
+  it("refuses, before step 08 creates anything, a namespace where another token Secret serves the default ServiceAccount", async () => {
+    const other = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: default-token-old12\n  annotations:\n    kubernetes.io/service-account.name: default\ntype: kubernetes.io/service-account-token\n'
+    expect((await kubectl(kubeconfig, ['apply', '-f', '-'], other)).exitCode).toBe(0)
+    try {
+      const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'json'], { TOKEN: '', APISERVER: '', CLUSTER_NAME: '' })
+      expect(r.exitCode).toBe(2)
+      const report = JSON.parse(r.stdout) as JsonReport
+      const failed = report.steps.find((s) => s.status === 'failed')
+      expect(failed?.id).toBe('apply-token-secret')
+      expect(failed?.error?.message).toMatch(/^apply-token-secret: namespace default already has a token Secret for the default ServiceAccount \(default-token-old12\): step 11's line takes the token of every such Secret/)
+      expect(report.cleanup).toEqual([])
+      expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'secret', 'default-token-old12'])
+    }
+  })
+
+  it('a cleanup RBAC forbids is exit 1, naming what is left and the command that removes it', async () => {
+    const ns = ['-n', 'default']
+    await kubectl(kubeconfig, ['create', 'serviceaccount', 'kubewalk-keeper', ...ns])
+    await kubectl(kubeconfig, ['create', 'role', 'kubewalk-keeper', '--verb=get,list,create,patch', '--resource=secrets', ...ns])
+    await kubectl(kubeconfig, ['create', 'role', 'kubewalk-keeper-token', '--verb=create', '--resource=serviceaccounts/token', ...ns])
+    await kubectl(kubeconfig, ['create', 'rolebinding', 'kubewalk-keeper', '--role=kubewalk-keeper', '--serviceaccount=default:kubewalk-keeper', ...ns])
+    await kubectl(kubeconfig, ['create', 'rolebinding', 'kubewalk-keeper-token', '--role=kubewalk-keeper-token', '--serviceaccount=default:kubewalk-keeper', ...ns])
+    try {
+      const limited = await kubeconfigAs('kubewalk-keeper')
+      for (const reporter of ['json', 'plain'] as const) {
+        const r = await kubewalk(['run', '--kubeconfig', limited, '--to', 'read-secret-token', '--reporter', reporter])
+        expect(r.exitCode).toBe(1)
+        if (reporter === 'json') {
+          const report = JSON.parse(r.stdout) as JsonReport
+          expect(report.steps.every((s) => s.status === 'passed')).toBe(true)
+          expect(report).toMatchObject({ ok: false, status: 'failed', cleanup: [{ describe: 'delete Secret default-token', status: 'failed' }] })
+        } else {
+          expect(r.stdout).toMatch(/^✘ failed: every step passed, but cleanup failed: left on the cluster: Secret default-token \(.*forbidden.*; remove it with: kubectl delete secret default-token --ignore-not-found\)/m)
+        }
+        expect(await secretExists(kubeconfig, 'default-token')).toBe(true)
+        await kubectl(kubeconfig, ['delete', 'secret', 'default-token'])
+      }
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'secret', 'default-token', '--ignore-not-found'])
+      await kubectl(kubeconfig, ['delete', 'rolebinding,role', 'kubewalk-keeper', 'kubewalk-keeper-token', '--ignore-not-found', ...ns])
+      await kubectl(kubeconfig, ['delete', 'serviceaccount', 'kubewalk-keeper', ...ns])
+    }
+  })
+
   it('masks tokens and Secret data in the pretty reporter, --out files, the transcript and stderr; --show-secrets shows them', async () => {
     const out = join(dir, 'report.txt')
     const transcriptFile = join(dir, 'transcript.md')
