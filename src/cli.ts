@@ -8,6 +8,8 @@ import { loadWalkthrough, walkthroughArg, type CommandContext } from './commands
 import { helpText } from './commands/help.js'
 import { cmdList } from './commands/list.js'
 import { cmdRun } from './commands/run.js'
+import { cmdDrift } from './commands/drift.js'
+import { cmdCheck } from './commands/check.js'
 import { cmdToken } from './commands/token.js'
 import { cmdLab } from './commands/lab.js'
 import { cmdMatrix } from './commands/matrix.js'
@@ -72,9 +74,11 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
       case 'list':
         return await cmdList(rest, cx)
       case 'run':
+        return await cmdRun(rest, cx, 'run')
       case 'drift':
+        return await cmdDrift(rest, cx)
       case 'check':
-        return await cmdRun(rest, cx, command)
+        return await cmdCheck(rest, cx)
       case 'lab':
         return await cmdLab(rest, io, ac.signal, cx.cleaning)
       case 'matrix':

@@ -184,6 +184,11 @@ export function defineStep<T>(step: Step<T>): Step<T> {
   return step
 }
 
+/** The parsed value an earlier step of this run produced, typed by that step (undefined when it did not run). */
+export function valueOf<T>(ctx: Pick<StepContext, 'values'>, step: Step<T>): T | undefined {
+  return ctx.values.get(step.id) as T | undefined
+}
+
 /** Resolves a step's command line for a cluster, and its --strict-tls variant when asked. */
 export function commandOf(step: Step<any>, ctx: Pick<StepContext, 'cluster' | 'namespace'>, opts: { strictTls?: boolean } = {}): string {
   if (opts.strictTls && step.strictTlsCommand !== undefined) return step.strictTlsCommand

@@ -1,6 +1,6 @@
 import { runIfMain } from '../src/standalone.js'
-import { defineStep, equal, truthy } from '../src/step.js'
-import type { ClusterRow } from '../src/parse/tables.js'
+import { defineStep, equal, truthy, valueOf } from '../src/step.js'
+import { listClusters } from './01-list-clusters.js'
 import { APISERVER, CLUSTER_NAME } from './lib/vars.js'
 
 export const apiserverUrl = defineStep({
@@ -12,8 +12,7 @@ export const apiserverUrl = defineStep({
   writes: APISERVER,
   parse: (out) => out.captured ?? '',
   check: (server, ctx) => {
-    const table = ctx.values.get('list-clusters') as { rows: ClusterRow[] } | undefined
-    const row = table?.rows.find((r) => r.name === ctx.vars[CLUSTER_NAME.name])
+    const row = valueOf(ctx, listClusters)?.rows.find((r) => r.name === ctx.vars[CLUSTER_NAME.name])
     return [
       truthy('APISERVER is an https URL', /^https:\/\/\S+$/.test(server), server),
       // Without step 01's table (run from here on), what is known is the target cluster's server.
