@@ -155,7 +155,7 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     // attempt: … connection reset by peer" when the kill lands mid-request.
     expect(stdout).toMatch(/✘ 09\/14 list-secrets-after .*: the command exited with code 1: (The connection to the server 127\.0\.0\.1:\d+ was refused|.*dial tcp 127\.0\.0\.1:\d+: connect: connection refused)/)
     expect(stdout).toMatch(/✗ delete Secret default-token: The connection to the server 127\.0\.0\.1:\d+ was refused/)
-    expect(stdout).toMatch(/! left on the cluster: Secret default-token \(The connection to the server 127\.0\.0\.1:\d+ was refused; remove it with: kubectl delete secret default-token --ignore-not-found\)/)
+    expect(stdout).toMatch(/! left on the cluster: Secret default-token \(The connection to the server 127\.0\.0\.1:\d+ was refused[^;]*; remove it with: kubectl delete secret default-token --ignore-not-found\)/)
     const lab = JSON.parse(await readFile(join(dir, 'lab.json'), 'utf8')) as { components: Record<string, { pid: number }> }
     expect(lab.components['kube-apiserver']?.pid).toBe(apiserverPid)
     apiserverPid = 0
