@@ -142,6 +142,9 @@ function commandFailure(step: Step, r: ShellResult, timeoutMs: number): CommandE
   return new CommandError(`${step.id}: the command exited with code ${r.exitCode ?? r.signal}: ${why}`, evidence)
 }
 
+// kubectl's words for a server it cannot reach (nothing listening, no route, no such host).
+const UNREACHABLE = /^.*(?:The connection to the server \S+ was refused|Unable to connect to the server).*$/m
+
 function describeFailures(assertions: Assertion[]): string {
   const bad = assertions.filter((a) => !a.ok)
   const first = bad[0]
@@ -242,6 +245,10 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     if (refused) throw new PreconditionError(`${step.id}: ${refused.precondition}.`)
     // Output of another kind altogether is not something a wait can fix: the cause is said at once.
     if (verdict instanceof ParseError && verdict.wrongShape) throw verdict
+    // A line that pipes kubectl into another command exits 0 when the server is away: waiting for a
+    // controller cannot help, and blaming it would send the user the wrong way.
+    const unreachable = UNREACHABLE.exec(output.stderr)
+    if (step.wait && unreachable) throw new KubewalkError('E_UNREACHABLE', `${step.id}: the API server did not answer (${unreachable[0].trim()}); check that it is running, then run again.`)
     if (!step.wait || performance.now() + step.wait.intervalMs > deadline) {
       const waited = step.wait ? ` after waiting ${Math.round((performance.now() - begin) / 1000)} s for ${step.wait.for}` : ''
       if (verdict instanceof ParseError) throw new ParseError(step.id, `${verdict.message.slice(step.id.length + 2)}${waited}`, verdict.input, { cause: verdict })

@@ -222,6 +222,11 @@ describe('run: guards and refusals', () => {
     expect(r.steps[0]?.error).toMatchObject({ code: 'E_FORBIDDEN' })
     expect(r.steps[0]?.error?.message).toMatch(/^f: the kubeconfig's user is not allowed to do this \(RBAC\): error: failed to create token/)
   })
+  it('a waiting step whose piped kubectl cannot reach the server fails at once, naming the server, not the awaited controller', async () => {
+    const refused = 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?'
+    const r = await run({ ...base, steps: [echoStep('w', `echo '${refused}' >&2 | cat`, { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'the token controller', timeoutMs: 30_000, intervalMs: 20 } })] })
+    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'E_UNREACHABLE', message: `w: the API server did not answer (${refused}); check that it is running, then run again.` } })
+  })
   it('waitTimeoutMs overrides a step wait', async () => {
     const r = await run({ ...base, waitTimeoutMs: 100, steps: [echoStep('w', 'echo no', { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'a yes', timeoutMs: 60_000, intervalMs: 20 } })] })
     expect(r.steps[0]?.durationMs).toBeLessThan(2_000)
