@@ -3,7 +3,7 @@
 // until it answers. lab.json is left as labUp wrote it; the servers started here are stopped here.
 import { spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { copyFile, cp, mkdir, readFile, readdir, rm, symlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
@@ -117,5 +117,26 @@ export class ApiServer {
     } catch {
       // already gone
     }
+  }
+}
+
+/**
+ * A copy of the built CLI (bin/kubewalk.js and dist/bundle; the package's other files linked), so a
+ * rebuild of dist/ by someone else during the matrix's minutes cannot pull the CLI from under a run.
+ */
+export async function snapshotCli(root: string, into: string): Promise<string> {
+  const bin = join(into, 'bin', 'kubewalk.js')
+  for (let attempt = 1; ; attempt++) {
+    await rm(into, { recursive: true, force: true })
+    await mkdir(join(into, 'bin'), { recursive: true })
+    await copyFile(join(root, 'bin', 'kubewalk.js'), bin)
+    await cp(join(root, 'dist', 'bundle'), join(into, 'dist', 'bundle'), { recursive: true }).catch(() => {})
+    for (const entry of await readdir(root)) {
+      if (!['bin', 'dist', '.git'].includes(entry)) await symlink(join(root, entry), join(into, entry))
+    }
+    const r = await execa(process.execPath, [bin, '--version'], { reject: false, stdin: 'ignore' })
+    if (r.exitCode === 0) return bin
+    if (attempt === 10) throw new Error(`the built CLI does not start (npm run -s build?): ${r.stderr}`)
+    await sleep(2_000)
   }
 }

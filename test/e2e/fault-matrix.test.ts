@@ -12,15 +12,16 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findLabBinaries, labDown, labUp, LAB_KUBERNETES_VERSION } from '../../src/lab/index.js'
 import { isCI } from './global-setup.js'
-import { ApiServer, alive, lab as labKubectl } from './fault-matrix.lab.js'
+import { ApiServer, alive, lab as labKubectl, snapshotCli } from './fault-matrix.lab.js'
 
-const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 // Small limits keep the paused cells short; --wait covers step 14's 10 s token cache.
 const TIMEOUT_S = 3
 const WAIT_S = 15
 const ATTEMPTS = 4
 const STEPS = Array.from({ length: 14 }, (_, i) => String(i + 1).padStart(2, '0'))
-// Steps 01–03 read only the kubeconfig: a server fault there is first felt by step 04.
+// Steps 01–03 read only the kubeconfig, but the PATH's kubectl may be a dispatcher that asks the
+// server its version first: a server fault during them is felt by one of them or by step 04.
 const FIRST_SERVER_STEP = 4
 
 type Fault = 'sigint' | 'kill' | 'pause'
@@ -45,12 +46,14 @@ interface Cell {
   left: string[]
   attempts: number
   stdout: string
+  stderr: string
 }
 
 const binaries = await findLabBinaries()
 if (!binaries && isCI()) throw new Error(`CI=${process.env.CI} and no lab binaries for ${LAB_KUBERNETES_VERSION}: the fault matrix must not be skipped under CI`)
 
 let parent = ''
+let bin = ''
 let kubeconfig = ''
 let apiserver: ApiServer | undefined
 let others: number[] = []
@@ -67,6 +70,7 @@ const secrets = async (): Promise<string[]> => {
 beforeAll(async () => {
   if (!binaries) return
   parent = await mkdtemp(join(tmpdir(), 'kubewalk-fault-matrix-'))
+  bin = await snapshotCli(ROOT, join(parent, 'cli'))
   const dir = join(parent, 'lab')
   const state = await labUp({ dir, binaries })
   kubeconfig = state.kubeconfig
@@ -99,7 +103,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 async function runCell(step: string, fault: Fault): Promise<Omit<Cell, 'left' | 'attempts'>> {
   const server = apiserver!
   // Detached, so SIGINT goes to its whole process group, as a terminal's Ctrl-C does.
-  const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--reporter', 'plain', '--timeout', String(TIMEOUT_S), '--wait', String(WAIT_S)], {
+  const child = spawn(process.execPath, [bin, 'run', '--kubeconfig', kubeconfig, '--reporter', 'plain', '--timeout', String(TIMEOUT_S), '--wait', String(WAIT_S)], {
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -108,19 +112,28 @@ async function runCell(step: string, fault: Fault): Promise<Omit<Cell, 'left' | 
   let stdout = ''
   let injectedAt = 0
   let inStep = false
-  let injected: Promise<void> = Promise.resolve()
+  let killed: Promise<void> | undefined
+  let restarted: Promise<void> | undefined
+  // The killed server is started again as soon as the run reports a failed step: so the fault is
+  // always felt, and what follows (skipped steps, then cleanup) meets a server that is starting.
+  const restart = () => (restarted ??= killed?.then(() => server.start()))
   const start = new RegExp(`^▶ ${step}/14 `, 'm')
   const end = new RegExp(`^[✔✘-] ${step}/14 `, 'm')
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString()
-    if (injectedAt !== 0 || !start.test(stdout)) return
+    if (injectedAt !== 0) {
+      if (/^✘ /m.test(stdout.slice(stdout.search(start)))) void restart()
+      return
+    }
+    if (!start.test(stdout)) return
     inStep = !end.test(stdout)
     injectedAt = performance.now()
     if (fault === 'sigint') signalGroup(child.pid!, 'SIGINT')
     else if (fault === 'pause') server.pause()
-    else injected = server.kill().then(() => server.start())
+    else killed = server.kill()
   })
-  child.stderr.resume()
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
   const bound = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 90_000).unref())
   const code = await Promise.race([exited, bound])
@@ -129,20 +142,21 @@ async function runCell(step: string, fault: Fault): Promise<Omit<Cell, 'left' | 
   if (code === 'hung') signalGroup(child.pid!, 'SIGKILL')
   // The paused server resumes only after the run has ended (its timeouts spent).
   if (fault === 'pause') server.resume()
-  await injected
+  await restart()
   const failedAt = /^✘ (\d\d)\/14 /m.exec(stdout)?.[1]
   const cleanup = [...stdout.matchAll(/^ {2}([✓✗]) (delete .+?)(?:: (.*))?$/gm)].map((m) => ({ describe: m[2]!, ok: m[1] === '✓', ...(m[3] ? { error: m[3] } : {}) }))
   const leftLine = /^! left on the cluster: (.*)$/m.exec(stdout)?.[1] ?? ''
   const named = [...leftLine.matchAll(/(?:^|; )(\w+) (\S+) \(/g)].map((m) => `${m[1]!.toLowerCase()}/${m[2]}`).sort()
   const id = new RegExp(`^▶ ${step}/14 (\\S+)`, 'm').exec(stdout)?.[1] ?? '?'
-  return { step, id, fault, exitCode: code === 'hung' ? null : code, ms: injectedAt === 0 ? -1 : ms, ...(failedAt ? { failedAt } : {}), inStep: injectedAt !== 0 && inStep, cleanup, named, stdout }
+  return { step, id, fault, exitCode: code === 'hung' ? null : code, ms: injectedAt === 0 ? -1 : ms, ...(failedAt ? { failedAt } : {}), inStep: injectedAt !== 0 && inStep, cleanup, named, stdout, stderr }
 }
 
 /** Whether the fault was felt in the step it was aimed at (else the cell is run again). */
 function landed(c: Omit<Cell, 'left' | 'attempts'>): boolean {
   if (!c.inStep) return false
   if (c.fault === 'sigint') return c.failedAt === c.step || (c.failedAt === undefined && new RegExp(`^- ${c.step}/14 `, 'm').test(c.stdout))
-  return c.failedAt === STEPS[Math.max(Number(c.step), FIRST_SERVER_STEP) - 1]
+  const at = Number(c.failedAt ?? 0)
+  return at >= Number(c.step) && at <= Math.max(Number(c.step), FIRST_SERVER_STEP)
 }
 
 async function measure(step: string, fault: Fault): Promise<Cell> {
@@ -156,7 +170,7 @@ async function measure(step: string, fault: Fault): Promise<Cell> {
     const cell = { ...c, left, attempts: attempt }
     if (landed(c) || attempt === ATTEMPTS) return cell
     expect(left, `a fault that missed step ${step} still leaves only what was named`).toEqual(left.length === 0 ? [] : c.named)
-    process.stderr.write(`[e2e] fault matrix: ${fault} missed step ${step} (failed at ${c.failedAt ?? 'none'}, exit ${c.exitCode}); again\n`)
+    process.stderr.write(`[e2e] fault matrix: ${fault} missed step ${step} (failed at ${c.failedAt ?? 'none'}, exit ${c.exitCode}${c.ms === -1 ? ', the step never started' : ''}); again\n${c.stderr}`)
   }
 }
 
@@ -164,7 +178,7 @@ describe.skipIf(!binaries)(binaries ? 'fault matrix' : `fault matrix (skipped: n
   it.each(STEPS.flatMap((step) => FAULTS.map((fault) => [step, fault] as const)))('step %s, %s', async (step, fault) => {
     const c = await measure(step, fault)
     cells.push(c)
-    const why = `${fault} at step ${step}:\n${c.stdout}`
+    const why = `${fault} at step ${step}:\n${c.stdout}\n${c.stderr}`
     expect(c.inStep && landed(c), `the fault landed in step ${step} within ${ATTEMPTS} attempts (${why})`).toBe(true)
     expect(c.exitCode, why).toBe(fault === 'sigint' ? 130 : 1)
     if (fault === 'sigint') expect(c.stdout, why).toMatch(/^■ interrupted/m)
