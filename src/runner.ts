@@ -276,9 +276,11 @@ async function attempt(step: Step, command: string, env: Record<string, string |
       if (step.writes.secret) o.secrets?.add(captured)
     } else delete result.captured
   }
-  // Cut short, the line may have created its object without saying so; its guard has shown
-  // nothing of that name existed before, so whatever is there now is this run's.
-  if (step.cleanup && (step.cleanup.when(output) || r.aborted || r.timedOut)) state.cleanups.add(step.cleanup.of)
+  // Cut short, or failed after its guard showed nothing of that name existed (the server may have
+  // created it and lost the answer), the line may have created its object without saying so:
+  // whatever is there now is this run's, unless the server said it already existed.
+  const unsure = r.aborted || r.timedOut || (step.guard !== undefined && r.exitCode !== 0 && !/\bAlreadyExists\b|\balready exists\b/.test(r.stderr))
+  if (step.cleanup && (step.cleanup.when(output) || unsure)) state.cleanups.add(step.cleanup.of)
   for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
   if (r.aborted) state.stoppedBy = 'signal'
   const answered = r.exitCode !== null && !r.timedOut && !r.aborted && (step.exitCodes ?? [0]).includes(r.exitCode)

@@ -235,6 +235,16 @@ describe('run: guards and refusals', () => {
 })
 
 describe('run: cleanup after a line cut short', () => {
+  it('registers the cleanup when a guarded creating line failed (the answer may be lost), not when the object already existed', async () => {
+    const guard = { command: 'true', refuse: () => undefined }
+    const lost = await run({ ...base, steps: [echoStep('create', 'echo "error: the connection was reset" >&2; exit 1', { guard, cleanup: creates('remove k', 'true') })] })
+    expect(lost.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
+    const theirs = await run({ ...base, steps: [echoStep('create', 'echo \'Error from server (AlreadyExists): roles "x" already exists\' >&2; exit 1', { guard, cleanup: creates('remove k', 'true') })] })
+    expect(theirs.cleanup).toEqual([])
+    const unguarded = await run({ ...base, steps: [echoStep('create', 'exit 1', { cleanup: creates('remove k', 'true') })] })
+    expect(unguarded.cleanup).toEqual([])
+  })
+
   it('registers the cleanup when the creating line timed out, since its outcome is unknown', async () => {
     const spec = creates('remove k', 'true')
     const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow-create', 'sleep 5', { cleanup: spec })] })
