@@ -2,9 +2,11 @@
 # The floor kubewalk is measured against: the article's lines in plain bash, with the same bounded
 # polling kubewalk uses (250 ms) for the token controller and for the 401.
 # Usage: article.sh CLUSTER_NAME full|to-12   (KUBECONFIG set by the caller)
-# Prints "revoke_ms=…" on fd 3 for the benchmark; the commands' own output goes to stdout/stderr.
+# Prints "steps_ms=…" (lines 01-12) and, for full, "revoke_ms=…" on fd 3 for the benchmark; the
+# commands' own output goes to stdout/stderr. Times come from bash's own clock (no process).
 set -u
-now_ms() { date +%s%3N; }
+now_ms() { local t=${EPOCHREALTIME/./}; echo $(( t / 1000 )); }
+begin=$(now_ms)
 kubectl config view -o jsonpath='{"Cluster name\tServer\n"}{range .clusters[*]}{.name}{"\t"}{.cluster.server}{"\n"}{end}'
 export CLUSTER_NAME="$1"
 APISERVER=$(kubectl config view -o jsonpath="{.clusters[?(@.name==\"$CLUSTER_NAME\")].cluster.server}")
@@ -29,6 +31,7 @@ for i in $(seq 120); do
   sleep 0.25
 done
 curl -X GET $APISERVER/api --header "Authorization: Bearer $TOKEN" --insecure
+echo "steps_ms=$(( $(now_ms) - begin ))" >&3
 if [ "$2" = to-12 ]; then
   kubectl delete secret default-token --ignore-not-found
   exit 0

@@ -1,52 +1,50 @@
 // npm run bench: what kubewalk costs over the article's own command lines, on one lab, in one run.
 // Alternates bash and kubewalk N times (default 5; BENCH_RUNS=N) so machine noise hits both alike,
-// and reports ratios of medians. Writes bench/results.json.
+// and reports ratios of medians, kubewalk's peak memory and the lab's. Writes bench/results.json.
+// KUBEWALK_BEFORE=DIR also replays another checkout's bin/kubewalk.js (built), alternating with the
+// others on the same lab: the "before" column of a change, under the same machine noise.
 import { execa } from 'execa'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ensureLabBinaries, labDown, labUp } from '../dist/src/lab/index.js'
+import { labPids, median, memoryOf, rssNow, sampleRss, stats, timed } from './lib.mjs'
 
 const N = Number(process.env.BENCH_RUNS ?? 5)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(root, 'bin/kubewalk.js')
+const BEFORE = process.env.KUBEWALK_BEFORE ? join(resolve(process.env.KUBEWALK_BEFORE), 'bin/kubewalk.js') : undefined
 const SCRIPT = join(root, 'bench/article.sh')
+const RSS_HOOK = pathToFileURL(join(root, 'bench/maxrss.mjs')).href
 const log = (line) => process.stderr.write(`${line}\n`)
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const stats = (xs) => ({ min: Math.min(...xs), median: median(xs), max: Math.max(...xs), runs: xs })
-
-async function timed(fn) {
-  const t = performance.now()
-  const extra = await fn()
-  return { ms: performance.now() - t, ...extra }
-}
+const p12steps = (x) => x.kwSteps12[x.kwSteps12.length - 1]
+const fd3 = (r) => Object.fromEntries([...String(r.stdio[3] ?? '').matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])]))
 
 async function bash(env, mode) {
   const r = await execa('bash', [SCRIPT, 'kubewalk-lab', mode], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], reject: false })
   if (r.exitCode !== 0) throw new Error(`bench/article.sh failed (${r.exitCode}): ${r.stderr.slice(-500)}`)
-  const fd3 = r.stdio[3] ?? ''
-  return Object.fromEntries([...String(fd3).matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])]))
+  return fd3(r)
 }
 
-async function kubewalk(env, args) {
-  const r = await execa('node', [BIN, 'run', '--kubeconfig', env.KUBECONFIG, '--reporter', 'json', ...args], { env, reject: false })
+async function kubewalk(env, args, bin = BIN) {
+  const r = await execa('node', [bin, 'run', '--kubeconfig', env.KUBECONFIG, '--reporter', 'json', ...args], { env, reject: false })
   const report = JSON.parse(r.stdout)
   if (!report.ok) throw new Error(`kubewalk failed: ${JSON.stringify(report.steps.find((s) => s.status === 'failed'))}`)
   const revoked = report.steps.find((s) => s.id === 'call-api-revoked')
-  const steps_ms = report.steps.reduce((sum, s) => sum + s.durationMs, 0)
-  return revoked ? { revoke_ms: revoked.durationMs, steps_ms } : { steps_ms }
+  const sum = (steps) => steps.reduce((total, s) => total + s.durationMs, 0)
+  const steps12_ms = sum(report.steps.filter((s) => Number(s.number) <= 12))
+  return { steps_ms: sum(report.steps), steps12_ms, ...(revoked ? { revoke_ms: revoked.durationMs } : {}) }
 }
 
 const binaries = await ensureLabBinaries({ onProgress: log })
 const parent = await mkdtemp(join(tmpdir(), 'kubewalk-bench-'))
 const dir = join(parent, 'lab')
-const results = { when: new Date().toISOString(), runs: N, node: process.version, machine: `${(await import('node:os')).cpus().length} cores` }
+const results = { when: new Date().toISOString(), runs: N, node: process.version, machine: `${cpus().length} cores`, ...(BEFORE ? { before: BEFORE } : {}) }
+// Ctrl-C or a kill still stops the lab.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => void labDown({ dir }).finally(() => rm(parent, { recursive: true, force: true })).finally(() => process.exit(130)))
+}
 try {
   // Lab start with cached binaries (up to ready, including the default ServiceAccount).
   const labStarts = []
@@ -59,6 +57,7 @@ try {
   log(`lab start: median ${median(labStarts).toFixed(0)} ms`)
 
   const lab = await labUp({ dir, binaries })
+  const pids = await labPids(dir)
   const env = { ...process.env, KUBECONFIG: lab.kubeconfig, NO_COLOR: '1' }
   // Warm both paths once (first kubectl runs after boot read the disk; the dispatcher caches its choice).
   await bash(env, 'full')
@@ -68,10 +67,25 @@ try {
   // API server's 10 s cache of its last success would let a later run see the 401 early. So every
   // full run starts after that cache has expired (the wait is not timed).
   const settle = () => new Promise((r) => setTimeout(r, 10_500))
-  const m = { bash12: [], kw12: [], bashFull: [], kwFull: [], bashRevoke: [], kwRevoke: [], kwSteps: [] }
+  await settle()
+  const labIdle = await rssNow(pids)
+  const sampler = sampleRss(pids)
+  const m = { bash12: [], kw12: [], bashSteps12: [], kwSteps12: [], bashFull: [], kwFull: [], bashRevoke: [], kwRevoke: [], kwSteps: [], node: [] }
+  const mb = { kw12: [], kwSteps12: [], kwFull: [], kwSteps: [], kwRevoke: [] }
   for (let i = 0; i < N; i++) {
-    m.bash12.push((await timed(() => bash(env, 'to-12'))).ms)
-    m.kw12.push((await timed(() => kubewalk(env, ['--to', 'call-api-secret-token']))).ms)
+    // `node -e 0` in the same rhythm: what kubewalk's fixed cost is measured against.
+    m.node.push((await timed(() => execa('node', ['-e', '0']))).ms)
+    const b12 = await timed(() => bash(env, 'to-12'))
+    m.bash12.push(b12.ms)
+    m.bashSteps12.push(b12.steps_ms)
+    const k12 = await timed(() => kubewalk(env, ['--to', 'call-api-secret-token']))
+    m.kw12.push(k12.ms)
+    m.kwSteps12.push(k12.steps12_ms)
+    if (BEFORE) {
+      const p12 = await timed(() => kubewalk(env, ['--to', 'call-api-secret-token'], BEFORE))
+      mb.kw12.push(p12.ms)
+      mb.kwSteps12.push(p12.steps12_ms)
+    }
     await settle()
     const b = await timed(() => bash(env, 'full'))
     m.bashFull.push(b.ms)
@@ -81,39 +95,125 @@ try {
     m.kwSteps.push(k.steps_ms)
     m.kwFull.push(k.ms)
     m.kwRevoke.push(k.revoke_ms)
-    log(`run ${i + 1}/${N}: 01-12 bash ${m.bash12[i].toFixed(0)} ms, kubewalk ${m.kw12[i].toFixed(0)} ms; whole bash ${m.bashFull[i].toFixed(0)} ms, kubewalk ${m.kwFull[i].toFixed(0)} ms; 401 after ${m.bashRevoke[i]} / ${m.kwRevoke[i]} ms`)
+    if (BEFORE) {
+      await settle()
+      const p = await timed(() => kubewalk(env, [], BEFORE))
+      mb.kwSteps.push(p.steps_ms)
+      mb.kwFull.push(p.ms)
+      mb.kwRevoke.push(p.revoke_ms)
+      log(`  before: lines 01-12 ${p12steps(mb)} ms; whole ${p.ms.toFixed(0)} ms (outside steps ${(p.ms - p.steps_ms).toFixed(0)})`)
+    }
+    log(`run ${i + 1}/${N}: lines 01-12 bash ${b12.steps_ms} ms, kubewalk ${k12.steps12_ms} ms; whole bash ${b.ms.toFixed(0)} ms, kubewalk ${k.ms.toFixed(0)} ms (outside steps ${(k.ms - k.steps_ms).toFixed(0)}, node -e 0 ${m.node[i].toFixed(0)}); 401 after ${b.revoke_ms} / ${k.revoke_ms} ms`)
+  }
+  const labDuring = await sampler.stop()
+
+  // Memory, untimed: kubewalk's own peak RSS (the node process, not its kubectl children) on a whole
+  // replay, node -e 0's for scale, and the largest process of the bash replay (a kubectl) from GNU time.
+  const rssFile = join(parent, 'rss.txt')
+  const memEnv = { ...env, NODE_OPTIONS: `--import=${RSS_HOOK}`, KUBEWALK_BENCH_RSS: rssFile }
+  const kbOf = async () => (await readFile(rssFile, 'utf8')).trim().split('\n').map(Number)
+  for (let i = 0; i < 3; i++) {
+    await settle()
+    await kubewalk(memEnv, [])
+  }
+  const kwRssKiB = await kbOf()
+  await rm(rssFile, { force: true })
+  for (let i = 0; i < 3; i++) await execa('node', ['-e', '0'], { env: memEnv })
+  const nodeRssKiB = await kbOf()
+  const kubectlRssKiB = []
+  for (let i = 0; i < 3; i++) {
+    await settle()
+    const r = await execa('/usr/bin/time', ['-f', '%M', '-o', join(parent, 'time.txt'), 'bash', SCRIPT, 'kubewalk-lab', 'full'], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], reject: false })
+    if (r.exitCode === 0) kubectlRssKiB.push(Number((await readFile(join(parent, 'time.txt'), 'utf8')).trim().split('\n').pop()))
+  }
+  const mib = (kib) => kib / 1024
+  const labHwm = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, (await memoryOf(pid))?.hwmMiB])))
+  results.memory = {
+    kubewalkPeakMiB: stats(kwRssKiB.map(mib)),
+    nodeEmptyPeakMiB: stats(nodeRssKiB.map(mib)),
+    bashReplayLargestProcessMiB: kubectlRssKiB.length ? stats(kubectlRssKiB.map(mib)) : undefined,
+    lab: { idleMiB: labIdle, duringReplaysPeakMiB: labDuring.peakMiB, lifetimePeakMiB: labHwm, samples: labDuring.samples },
   }
 
   // CLI start-up against bare node.
-  const s = { node: [], help: [], list: [] }
+  const s = { node: [], help: [], list: [], helpBefore: [], listBefore: [] }
   for (let i = 0; i < 10; i++) {
     s.node.push((await timed(() => execa('node', ['-e', '0']))).ms)
     s.help.push((await timed(() => execa('node', [BIN, '--help']))).ms)
     s.list.push((await timed(() => execa('node', [BIN, 'list']))).ms)
+    if (BEFORE) {
+      s.helpBefore.push((await timed(() => execa('node', [BEFORE, '--help']))).ms)
+      s.listBefore.push((await timed(() => execa('node', [BEFORE, 'list']))).ms)
+    }
   }
-  const row = (name, a, b, target) => ({ name, bash: stats(a), kubewalk: stats(b), ratio: median(b) / median(a), target })
+  const ratioRow = (name, a, b, target, limit) => ({ name, bash: stats(a), kubewalk: stats(b), ratio: median(b) / median(a), target, met: median(b) / median(a) <= limit })
   results.replay = [
-    row('steps 01-12 (then cleanup)', m.bash12, m.kw12, '<= 1.10'),
-    row('whole replay', m.bashFull, m.kwFull, '<= 1.02'),
+    ratioRow("lines 01-12 (bash's clock vs the sum of kubewalk's step durations)", m.bashSteps12, m.kwSteps12, '<= 1.10', 1.1),
+    ratioRow('process, steps 01-12 then cleanup', m.bash12, m.kw12, '', Infinity),
+    ratioRow('process, whole replay', m.bashFull, m.kwFull, '<= 1.02', 1.02),
   ]
-  // What kubewalk adds outside its steps (node start, module load, preflight, reporting), per full run.
+  // What kubewalk adds outside its steps (node start, module load, preflight, reporting), per whole run.
   results.kubewalkOutsideStepsMs = stats(m.kwFull.map((ms, i) => ms - m.kwSteps[i]))
+  results.nodeEmptyMs = stats(m.node)
+  results.outsideOverNodeMs = results.kubewalkOutsideStepsMs.median - results.nodeEmptyMs.median
   results.revocation = { bash: stats(m.bashRevoke), kubewalk: stats(m.kwRevoke), lagMs: median(m.kwRevoke) - median(m.bashRevoke), target: '<= 300 ms later' }
   results.startup = { node: stats(s.node), help: stats(s.help), list: stats(s.list), helpOverNodeMs: median(s.help) - median(s.node), listOverNodeMs: median(s.list) - median(s.node), target: '<= 150 ms over node' }
 
-  const f = (x) => x.toFixed(0).padStart(7)
+  const f = (x) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(0))
+  const mmm = (st) => `${f(st.min)} / ${f(st.median)} / ${f(st.max)}`
+  const plus = (x) => `${x >= 0 ? '+' : ''}${f(x)}`
+  const yes = (ok) => (ok ? 'yes' : '**no**')
+  const { memory } = results
+  const labRow = (name) => `| ${name} RSS (MiB) | idle ${f(memory.lab.idleMiB[name])} | peak during replays ${f(memory.lab.duringReplaysPeakMiB[name])} | ${plus(memory.lab.duringReplaysPeakMiB[name] - memory.lab.idleMiB[name])} | | |`
   const lines = [
     `kubewalk benchmark, ${N} alternating runs, ${results.machine}, node ${process.version}`,
+    'times in ms as min / median / max; ratios and differences of medians',
     '',
-    '| measure | bash min / median / max (ms) | kubewalk min / median / max (ms) | ratio of medians | target |',
-    '|---|---|---|---|---|',
-    ...results.replay.map((r) => `| ${r.name} | ${f(r.bash.min)} / ${f(r.bash.median)} / ${f(r.bash.max)} | ${f(r.kubewalk.min)} / ${f(r.kubewalk.median)} / ${f(r.kubewalk.max)} | ${r.ratio.toFixed(3)} | ${r.target} |`),
-    `| deletion → first 401 | ${f(results.revocation.bash.min)} / ${f(results.revocation.bash.median)} / ${f(results.revocation.bash.max)} | ${f(results.revocation.kubewalk.min)} / ${f(results.revocation.kubewalk.median)} / ${f(results.revocation.kubewalk.max)} | ${results.revocation.lagMs >= 0 ? '+' : ''}${results.revocation.lagMs.toFixed(0)} ms | <= +300 ms |`,
-    `| \`kubewalk --help\` vs \`node -e 0\` | ${f(results.startup.node.median)} (node) | ${f(results.startup.help.median)} | +${results.startup.helpOverNodeMs.toFixed(0)} ms | <= +150 ms |`,
-    `| \`kubewalk list\` vs \`node -e 0\` | ${f(results.startup.node.median)} (node) | ${f(results.startup.list.median)} | +${results.startup.listOverNodeMs.toFixed(0)} ms | <= +150 ms |`,
-    `| kubewalk outside its steps (whole replay) | | ${f(results.kubewalkOutsideStepsMs.min)} / ${f(results.kubewalkOutsideStepsMs.median)} / ${f(results.kubewalkOutsideStepsMs.max)} | | |`,
-    `| lab start, cached binaries | | ${f(results.labStartMs.min)} / ${f(results.labStartMs.median)} / ${f(results.labStartMs.max)} | | <= 10 s |`,
+    '| measure | bash (or node) | kubewalk | ratio / difference | target | met? |',
+    '|---|---|---|---|---|---|',
+    ...results.replay.map((r) => `| ${r.name} | ${mmm(r.bash)} | ${mmm(r.kubewalk)} | ${r.ratio.toFixed(3)} | ${r.target} | ${r.target ? yes(r.met) : ''} |`),
+    `| kubewalk outside its steps (whole replay) vs \`node -e 0\` | ${mmm(results.nodeEmptyMs)} | ${mmm(results.kubewalkOutsideStepsMs)} | ${plus(results.outsideOverNodeMs)} ms | <= +100 ms | ${yes(results.outsideOverNodeMs <= 100)} |`,
+    `| deletion → first 401 | ${mmm(results.revocation.bash)} | ${mmm(results.revocation.kubewalk)} | ${plus(results.revocation.lagMs)} ms | <= +300 ms | ${yes(results.revocation.lagMs <= 300)} |`,
+    `| \`kubewalk --help\` vs \`node -e 0\` | ${mmm(results.startup.node)} | ${mmm(results.startup.help)} | ${plus(results.startup.helpOverNodeMs)} ms | <= +150 ms | ${yes(results.startup.helpOverNodeMs <= 150)} |`,
+    `| \`kubewalk list\` vs \`node -e 0\` | ${mmm(results.startup.node)} | ${mmm(results.startup.list)} | ${plus(results.startup.listOverNodeMs)} ms | <= +150 ms | ${yes(results.startup.listOverNodeMs <= 150)} |`,
+    `| lab start, cached binaries | | ${mmm(results.labStartMs)} | | <= 10000 | ${yes(median(labStarts) <= 10_000)} |`,
+    '',
+    '| memory | bash (or node) | kubewalk | difference | target | met? |',
+    '|---|---|---|---|---|---|',
+    `| peak RSS of the node process, whole replay (MiB) vs \`node -e 0\` | ${f(memory.nodeEmptyPeakMiB.median)} | ${mmm(memory.kubewalkPeakMiB)} | ${plus(memory.kubewalkPeakMiB.median - memory.nodeEmptyPeakMiB.median)} | | |`,
+    `| largest process of the bash replay (a kubectl), MiB | ${memory.bashReplayLargestProcessMiB ? mmm(memory.bashReplayLargestProcessMiB) : '—'} | | | | |`,
+    ...['etcd', 'kube-apiserver', 'kube-controller-manager'].filter((n) => n in memory.lab.idleMiB).map(labRow),
   ]
+  if (BEFORE) {
+    const outside = (x) => x.kwFull.map((ms, i) => ms - x.kwSteps[i])
+    results.before = {
+      bin: BEFORE,
+      steps12Ratio: median(mb.kwSteps12) / median(m.bashSteps12),
+      process12Ratio: median(mb.kw12) / median(m.bash12),
+      wholeRatio: median(mb.kwFull) / median(m.bashFull),
+      outsideStepsMs: stats(outside(mb)),
+      outsideOverNodeMs: median(outside(mb)) - median(m.node),
+      revokeLagMs: median(mb.kwRevoke) - median(m.bashRevoke),
+      helpOverNodeMs: median(s.helpBefore) - median(s.node),
+      listOverNodeMs: median(s.listBefore) - median(s.node),
+    }
+    const b = results.before
+    const a = results
+    lines.push(
+      '',
+      `before and after, same run (before = ${BEFORE})`,
+      '',
+      '| measure | before | after | target |',
+      '|---|---|---|---|',
+      `| lines 01-12, kubewalk / bash | ${b.steps12Ratio.toFixed(3)} | ${a.replay[0].ratio.toFixed(3)} | <= 1.10 |`,
+      `| process 01-12 + cleanup, kubewalk / bash | ${b.process12Ratio.toFixed(3)} | ${a.replay[1].ratio.toFixed(3)} | |`,
+      `| process, whole replay, kubewalk / bash | ${b.wholeRatio.toFixed(3)} | ${a.replay[2].ratio.toFixed(3)} | <= 1.02 |`,
+      `| outside the steps, over \`node -e 0\` (ms) | ${plus(b.outsideOverNodeMs)} | ${plus(a.outsideOverNodeMs)} | <= +100 |`,
+      `| deletion → first 401, later than bash (ms) | ${plus(b.revokeLagMs)} | ${plus(a.revocation.lagMs)} | <= +300 |`,
+      `| \`--help\` over \`node -e 0\` (ms) | ${plus(b.helpOverNodeMs)} | ${plus(a.startup.helpOverNodeMs)} | <= +150 |`,
+      `| \`list\` over \`node -e 0\` (ms) | ${plus(b.listOverNodeMs)} | ${plus(a.startup.listOverNodeMs)} | <= +150 |`,
+    )
+  }
   console.log(lines.join('\n'))
   await writeFile(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
   log('\nwrote bench/results.json')
