@@ -121,6 +121,7 @@ interface Job {
   step: 'etcd' | 'kubernetes'
   log: string
   since: number
+  endedAt?: number
   progress?: BuildProgress
   outDir: string
   names: readonly LabBinaryName[]
@@ -221,6 +222,7 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
         const names = targetsNeeding(first?.pkg, targets).join(', ')
         throw new LabError(`Building ${names} of Kubernetes ${version} failed (go ${error.exit})${first ? `: ${first.line}` : ''}; see ${job.log}.`, { logFile: job.log, cause: error })
       }
+      job.endedAt = Date.now()
       const { compiled } = job.progress.done
       progress(`${job.label}: built ${mains.map((m) => m.name).join(', ')} in ${formatDuration(Date.now() - job.since)} (${compiled} of ${total} packages compiled, the rest from go's build cache)`)
       return compiled
@@ -240,7 +242,7 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
       failFast(runJob(jobs[1]!, path.join(srcDir, 'kubernetes'), KUBERNETES_COMMANDS.map((c) => ({ name: c, pkg: `k8s.io/kubernetes/cmd/${c}` })), versionLdflags({ version, buildDate, ...(info.commit ? { commit: info.commit } : {}) }))),
     ])
     if (firstFailure) throw firstFailure.error
-    const stepsMs = { download: prepareMs, etcd: Date.now() - jobs[0]!.since, kubernetes: Date.now() - jobs[1]!.since }
+    const stepsMs = { download: prepareMs, etcd: jobs[0]!.endedAt! - jobs[0]!.since, kubernetes: jobs[1]!.endedAt! - jobs[1]!.since }
     const [etcdCompiled, kubernetesCompiled] = results.map((r) => (r as PromiseFulfilledResult<number>).value) as [number, number]
 
     // The old stamp goes first: until the new one is written, the directory holds no build anyone may use.
