@@ -133,6 +133,7 @@ interface Job {
   since: number
   endedAt?: number
   progress?: BuildProgress
+  curve: [number, number][]
   outDir: string
   names: readonly LabBinaryName[]
 }
@@ -200,8 +201,8 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
     const previous = await previousRecord(version)
     const prepareMs = Date.now() - started
     const jobs: Job[] = [
-      { label: `etcd ${etcdVersion}`, step: 'etcd', log: path.join(logDir, 'build-etcd.log'), since: Date.now(), outDir: work, names: ['etcd'] },
-      { label: 'kubernetes', step: 'kubernetes', log: path.join(logDir, 'build-kubernetes.log'), since: Date.now(), outDir: work, names: KUBERNETES_COMMANDS },
+      { label: `etcd ${etcdVersion}`, step: 'etcd', log: path.join(logDir, 'build-etcd.log'), since: Date.now(), outDir: work, names: ['etcd'], curve: [] },
+      { label: 'kubernetes', step: 'kubernetes', log: path.join(logDir, 'build-kubernetes.log'), since: Date.now(), outDir: work, names: KUBERNETES_COMMANDS, curve: [] },
     ]
     await Promise.all(jobs.map((j) => writeWhole(j.log, '')))
     const report = async () => {
@@ -209,7 +210,9 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
         const elapsedMs = Date.now() - job.since
         const linked = (await Promise.all(job.names.map((n) => stat(path.join(job.outDir, n)).then(() => n, () => undefined)))).filter((n): n is LabBinaryName => n !== undefined)
         if (linked.length === job.names.length) continue
-        const remainingMs = estimateRemainingMs(job.step, elapsedMs, job.progress!.done.compiled, previous)
+        const { compiled } = job.progress!.done
+        job.curve.push([elapsedMs, compiled])
+        const remainingMs = estimateRemainingMs(job.step, elapsedMs, compiled, previous)
         const previousMs = previous?.stepsMs[job.step]
         progress(progressLine({ label: job.label, progress: job.progress!, elapsedMs, log: job.log, linked, ...(remainingMs !== undefined ? { remainingMs } : {}), ...(previousMs !== undefined ? { previousMs } : {}) }))
       }
@@ -219,7 +222,7 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
     const runJob = async (job: Job, cwd: string, mains: { name: string; pkg: string }[], ldflags: string, nice?: number): Promise<number> => {
       const run: Omit<GoRun, 'args'> = { cwd, log: job.log, signal, ...(nice !== undefined ? { nice } : {}) }
       // go list downloads just the modules these packages come from, and tells how many packages there are.
-      const targets: BuildTarget[] = await listTargets(mains, run)
+      const targets: BuildTarget[] = await listTargets(mains, run, BUILD_TAGS)
       job.progress = new BuildProgress(targets)
       const total = job.progress.done.total
       progress(`${job.label}: compiling ${mains.map((m) => m.name).join(', ')} (${total} packages, ${formatDuration(Date.now() - job.since)} to download; log: ${job.log})`)
@@ -266,7 +269,7 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
     const go = (await runGo({ ...base, args: ['env', 'GOVERSION'] }, 'go env', true)).trim()
     await writeStamp(binDir, { version, ...(info.commit ? { commit: info.commit } : {}), etcdVersion, go, builtAt: new Date().toISOString(), sizes: sizes as Record<LabBinaryName, number> })
     const totalMs = Date.now() - started
-    const record: BuildRecord = { version, finishedAt: new Date().toISOString(), totalMs, stepsMs, compiled: { etcd: etcdCompiled, kubernetes: kubernetesCompiled } }
+    const record: BuildRecord = { version, finishedAt: new Date().toISOString(), totalMs, stepsMs, compiled: { etcd: etcdCompiled, kubernetes: kubernetesCompiled }, curve: { etcd: jobs[0]!.curve, kubernetes: jobs[1]!.curve } }
     await writeWhole(path.join(cacheDir, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`)
     progress(`lab binaries for Kubernetes ${version} built in ${formatDuration(totalMs)} (download ${formatDuration(stepsMs.download)}, etcd ${formatDuration(stepsMs.etcd)}, kubernetes ${formatDuration(stepsMs.kubernetes)} alongside)`)
     return binariesIn(binDir, version)

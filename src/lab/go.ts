@@ -114,8 +114,8 @@ export async function downloadModule(modAtVersion: string, run: Omit<GoRun, 'arg
  * Every package each of `mains` needs (itself and its transitive imports, the standard library included), with
  * `go list`, which also downloads just the modules that provide them.
  */
-export async function listTargets(mains: { name: string; pkg: string }[], run: Omit<GoRun, 'args'>): Promise<BuildTarget[]> {
-  const out = await runGo({ ...run, quietStdout: true, args: ['list', '-mod=mod', '-f', '{{.ImportPath}} {{join .Deps " "}}', ...mains.map((m) => m.pkg)] }, 'listing packages', true)
+export async function listTargets(mains: { name: string; pkg: string }[], run: Omit<GoRun, 'args'>, tags: string): Promise<BuildTarget[]> {
+  const out = await runGo({ ...run, quietStdout: true, args: ['list', '-mod=mod', `-tags=${tags}`, '-f', '{{.ImportPath}} {{join .Deps " "}}', ...mains.map((m) => m.pkg)] }, 'listing packages', true)
   const byMain = new Map<string, string[]>()
   for (const line of out.split('\n')) {
     const [pkg, ...deps] = line.trim().split(/\s+/)
