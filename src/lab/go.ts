@@ -1,5 +1,6 @@
 // Running the machine's go for the lab's build: every run appends to a log file; nothing here decides what to build.
 import { open } from 'node:fs/promises'
+import { setPriority } from 'node:os'
 import { execa } from 'execa'
 import { LabError } from '../errors.js'
 import type { BuildTarget } from './progress.js'
@@ -14,6 +15,10 @@ export interface GoRun {
   onStderr?: (chunk: string) => void
   /** Leave captured stdout out of the log (go list's package lists are long); default false. */
   quietStdout?: boolean
+  /** A nice value for go and the compilers it starts (they inherit it), e.g. 10 to use only what others leave idle. */
+  nice?: number
+  /** More environment for go (and the compilers it runs). */
+  env?: Record<string, string>
 }
 
 // The machine's Go only (never a downloaded toolchain), no cgo, no workspace from a parent directory.
@@ -38,7 +43,7 @@ export async function runGo(run: GoRun, what: string, captureStdout = false): Pr
     await handle.write(`\n$ go ${run.args.join(' ')}\n`)
     const child = execa('go', run.args, {
       cwd: run.cwd,
-      env: GO_ENV,
+      env: { ...GO_ENV, ...run.env },
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
@@ -46,6 +51,14 @@ export async function runGo(run: GoRun, what: string, captureStdout = false): Pr
       reject: false,
       ...(run.signal ? { cancelSignal: run.signal } : {}),
     })
+    if (run.nice !== undefined && child.pid !== undefined) {
+      try {
+        // Before go has started any compiler: they inherit it.
+        setPriority(child.pid, run.nice)
+      } catch {
+        // Not allowed or not supported: the build is only slower.
+      }
+    }
     // Written to the log in order of arrival; the file is the record a person reads after a failure.
     const writes: Promise<unknown>[] = []
     child.stderr?.setEncoding('utf8')
@@ -101,8 +114,8 @@ export async function downloadModule(modAtVersion: string, run: Omit<GoRun, 'arg
  * Every package each of `mains` needs (itself and its transitive imports, the standard library included), with
  * `go list`, which also downloads just the modules that provide them.
  */
-export async function listTargets(mains: { name: string; pkg: string }[], run: Omit<GoRun, 'args'>): Promise<BuildTarget[]> {
-  const out = await runGo({ ...run, quietStdout: true, args: ['list', '-mod=mod', '-f', '{{.ImportPath}} {{join .Deps " "}}', ...mains.map((m) => m.pkg)] }, 'listing packages', true)
+export async function listTargets(mains: { name: string; pkg: string }[], run: Omit<GoRun, 'args'>, tags: string): Promise<BuildTarget[]> {
+  const out = await runGo({ ...run, quietStdout: true, args: ['list', '-mod=mod', `-tags=${tags}`, '-f', '{{.ImportPath}} {{join .Deps " "}}', ...mains.map((m) => m.pkg)] }, 'listing packages', true)
   const byMain = new Map<string, string[]>()
   for (const line of out.split('\n')) {
     const [pkg, ...deps] = line.trim().split(/\s+/)

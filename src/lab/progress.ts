@@ -63,6 +63,8 @@ export interface BuildRecord {
   stepsMs: Record<string, number>
   /** Packages compiled (not taken from the build cache) per step, as counted from `go build -v`. */
   compiled: Record<string, number>
+  /** Per step, [elapsed ms, packages compiled] at each progress tick: how the count grew over time. */
+  curve?: Record<string, [number, number][]>
 }
 
 /** "1m05s", "40s". */
@@ -72,20 +74,18 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * What is left of a step by the last build's record: its duration, scaled by how many packages that build compiled
- * against how many this one has compiled so far. Undefined without a record of the step.
+ * What is left of a step by the last build's record. Packages differ a lot in cost, so the count alone misleads: the
+ * last build's curve says when it had compiled as many packages as this one has, and the rest of that build's
+ * duration, scaled by how much slower or faster this one is going, is what is left. Without a curve (or before the
+ * first package), the last duration minus the time spent. Undefined without a record of the step.
  */
 export function estimateRemainingMs(step: string, elapsedMs: number, compiledNow: number, previous: BuildRecord | undefined): number | undefined {
   const prevMs = previous?.stepsMs[step]
   if (prevMs === undefined) return undefined
-  const prevCompiled = previous?.compiled[step] ?? 0
-  // A build that compiles what the last one compiled takes about as long; by packages when both counts are known.
-  const byTime = prevMs - elapsedMs
-  if (prevCompiled > 0 && compiledNow > 0 && compiledNow < prevCompiled) {
-    const byPackages = (elapsedMs / compiledNow) * (prevCompiled - compiledNow)
-    return Math.max(0, Math.round((byTime + byPackages) / 2))
-  }
-  return Math.max(0, byTime)
+  const curve = previous?.curve?.[step] ?? []
+  const at = compiledNow > 0 ? curve.find(([, n]) => n >= compiledNow) : undefined
+  if (at && at[0] > 0) return Math.max(0, Math.round((prevMs - at[0]) * (elapsedMs / at[0])))
+  return Math.max(0, prevMs - elapsedMs)
 }
 
 /** One ticker line: `kube-apiserver 512/1740, kube-controller-manager 498/1690, kubectl 610/610 (62%), 3m10s; about 2m left (last build 5m20s); log: …` */

@@ -51,16 +51,27 @@ describe('BuildProgress', () => {
 })
 
 describe('estimateRemainingMs', () => {
-  const previous: BuildRecord = { version: 'v1.33.13', finishedAt: '2026-11-29T14:00:00Z', totalMs: 300_000, stepsMs: { kubernetes: 240_000 }, compiled: { kubernetes: 2400 } }
+  // The last build compiled its first 1000 packages in 60 s and the other 1400 in 180 s: cheap ones come first.
+  const previous: BuildRecord = {
+    version: 'v1.33.13',
+    finishedAt: '2026-11-29T14:00:00Z',
+    totalMs: 300_000,
+    stepsMs: { kubernetes: 240_000 },
+    compiled: { kubernetes: 2400 },
+    curve: { kubernetes: [[30_000, 600], [60_000, 1000], [120_000, 1500], [240_000, 2400]] },
+  }
 
   it.each([
     ['no record', undefined, 60_000, 600, undefined],
     ['by time alone before anything compiled', previous, 10_000, 0, 230_000],
-    // by time 180 s; by packages 60 s per 600 → 180 s for the 1800 left; the mean.
-    ['by time and packages', previous, 60_000, 600, 180_000],
+    ['as fast as last time: the rest of the last build', previous, 60_000, 1000, 180_000],
+    // This build reached 1000 packages in 90 s, 1.5 times the last one's 60 s: 180 s left becomes 270 s.
+    ['slower than last time, scaled', previous, 90_000, 1000, 270_000],
     ['never below zero', previous, 300_000, 2400, 0],
+    ["by time when the count passes the last build's", { ...previous, compiled: { kubernetes: 10 }, curve: { kubernetes: [[60_000, 10]] } }, 60_000, 500, 180_000],
+    ['by time without a curve', { ...previous, curve: undefined }, 60_000, 600, 180_000],
   ] as const)('%s', (_, record, elapsed, compiled, expected) => {
-    expect(estimateRemainingMs('kubernetes', elapsed, compiled, record)).toBe(expected)
+    expect(estimateRemainingMs('kubernetes', elapsed, compiled, record as BuildRecord | undefined)).toBe(expected)
   })
 
   it('formats durations', () => {
