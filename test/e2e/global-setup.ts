@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { findLabBinaries, labDown, labUp, LAB_KUBERNETES_VERSION } from '../../src/lab/index.js'
+import { DEFAULT_LAB_VERSION, findLabBinaries, labDown, labUp } from '../../src/lab/index.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,12 +23,14 @@ export function isCI(env: Record<string, string | undefined> = process.env): boo
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const binaries = await findLabBinaries()
+  // KUBEWALK_LAB_VERSION runs the whole suite against another release (e.g. the article's v1.28.3).
+  const version = process.env.KUBEWALK_LAB_VERSION || DEFAULT_LAB_VERSION
+  const binaries = await findLabBinaries(version)
   if (!binaries) {
-    const reason = `no lab binaries for ${LAB_KUBERNETES_VERSION}: run \`npx kubewalk lab build\` (or set KUBEWALK_LAB_BIN)`
+    const reason = `no lab binaries for ${version}: run \`npx kubewalk lab build --version ${version}\` (or set KUBEWALK_LAB_BIN)`
     if (isCI()) throw new Error(`CI=${process.env.CI} and ${reason}; end-to-end tests must not be skipped under CI`)
     project.provide('labKubeconfig', '')
-    project.provide('labVersion', LAB_KUBERNETES_VERSION)
+    project.provide('labVersion', version)
     project.provide('labSkipReason', reason)
     return async () => {}
   }
