@@ -56,6 +56,17 @@ describe('kubewalk CLI', () => {
     expect(other.out()).not.toContain('--token-lifetime')
   })
 
+  it.each([
+    [['--kubectl', '/nonexistent/kubectl'], /^kubewalk: --kubectl \/nonexistent\/kubectl: no such file \(\/nonexistent\/kubectl\)\.$/],
+    [['--kubectl', '/bin/true'], /^kubewalk: --kubectl \/bin\/true: not a kubectl \(`\/bin\/true version --client -o json` printed no client version\)\.$/],
+    [['--lab-version', 'v1.28.3'], /^kubewalk: --lab-version goes with --lab\.$/],
+  ])('run %j: one line, exit 2, before any cluster is touched', async (args, message) => {
+    const t = io()
+    expect(await main(['run', '--kubeconfig', kubeconfig, ...args], t.sinks)).toBe(2)
+    expect(t.err().trimEnd()).toMatch(message)
+    expect(t.err().trimEnd().split('\n')).toHaveLength(1)
+  })
+
   it('lab down on a directory with no lab says so and succeeds (down twice is fine)', async () => {
     const t = io()
     expect(await main(['lab', 'down', '--dir', join(dir, 'never-a-lab')], t.sinks)).toBe(0)

@@ -45,7 +45,7 @@ export function renderJunit(result: RunResult, cluster: ClusterInfo, opts: Rende
   const failures = result.steps.filter((s) => s.status === 'failed').length - errors + (leftBehind.length > 0 ? 1 : 0)
   const skipped = result.steps.filter((s) => s.status === 'skipped').length
   const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(result.durationMs)}"`
-  const properties = Object.entries({ 'cluster.name': cluster.name, 'cluster.server': cluster.server, 'cluster.version': cluster.version, 'cluster.context': cluster.context, 'kubewalk.status': result.status })
+  const properties = Object.entries({ 'cluster.name': cluster.name, 'cluster.server': cluster.server, 'cluster.version': cluster.version, 'cluster.context': cluster.context, 'cluster.namespace': cluster.namespace, 'kubectl.path': cluster.kubectl?.path, 'kubectl.version': cluster.kubectl?.version, 'kubewalk.status': result.status })
     .filter((p): p is [string, string] => p[1] !== undefined)
     .map(([name, value]) => `      <property name="${attr(name)}" value="${attr(value)}"/>`)
   const cleanupLog = result.cleanup.map((c) => `cleanup ${c.status}: ${c.describe}${c.error ? `: ${c.error}` : ''}\n  $ ${c.command}`).join('\n')

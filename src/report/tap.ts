@@ -15,7 +15,7 @@ export function renderTap(result: RunResult, cluster: ClusterInfo, opts: RenderO
   const mask = masker(opts)
   const cleanupFailed = result.cleanup.some((c) => c.status === 'failed')
   // A failed cleanup is a failure of its own: one more test point, so a consumer counts it.
-  const lines = ['TAP version 13', `1..${result.steps.length + (cleanupFailed ? 1 : 0)}`, `# kubewalk: ${description(mask(`${cluster.name} (${cluster.server}, Kubernetes ${cluster.version})`))}`]
+  const lines = ['TAP version 13', `1..${result.steps.length + (cleanupFailed ? 1 : 0)}`, `# kubewalk: ${description(mask(`${cluster.name} (${cluster.server}, Kubernetes ${cluster.version}${cluster.namespace ? `, namespace ${cluster.namespace}` : ''}${cluster.kubectl ? `, kubectl ${cluster.kubectl.version} at ${cluster.kubectl.path}` : ''})`))}`]
   for (const [i, s] of result.steps.entries()) {
     const point = `${i + 1} - ${description(mask(stepLabel(s)))}`
     if (s.status === 'passed') lines.push(`ok ${point}`)
