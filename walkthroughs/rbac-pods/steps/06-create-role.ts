@@ -1,6 +1,7 @@
 import { runIfMain } from '../../../src/standalone.js'
 import { defineStep, equal, truthy } from '../../../src/step.js'
 import { parseKubeObject } from '../../../src/parse/yaml.js'
+import { refuseExisting } from '../lib/guards.js'
 import { role } from '../lib/vars.js'
 
 interface Rule {
@@ -21,11 +22,7 @@ export const createRole = defineStep({
   reads: [],
   parse: (out) => out.stdout.trim(),
   check: (line) => [equal('kubectl created it', 'role.rbac.authorization.k8s.io/pod-reader created', line)],
-  // A pod-reader the namespace already has is someone else's: the run neither changes nor deletes it.
-  guard: {
-    command: 'kubectl get role pod-reader --ignore-not-found -o name',
-    refuse: (out, ctx) => (out.stdout.trim() !== '' ? `a Role pod-reader already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is (delete it, or replay in another namespace with --isolate)` : undefined),
-  },
+  guard: refuseExisting('role', 'Role'),
   cleanup: { of: role, when: (out) => /^role\.rbac\.authorization\.k8s\.io\/pod-reader created$/m.test(out.stdout) },
   exercise: {
     command: 'kubectl get role pod-reader -o yaml',

@@ -1,6 +1,7 @@
 import { runIfMain } from '../../../src/standalone.js'
 import { defineStep, equal, truthy } from '../../../src/step.js'
 import { parseKubeObject } from '../../../src/parse/yaml.js'
+import { refuseExisting } from '../lib/guards.js'
 import { NAMESPACE, roleBinding } from '../lib/vars.js'
 
 interface Subject {
@@ -22,10 +23,7 @@ export const createRoleBinding = defineStep({
   reads: [NAMESPACE],
   parse: (out) => out.stdout.trim(),
   check: (line) => [equal('kubectl created it', 'rolebinding.rbac.authorization.k8s.io/pod-reader created', line)],
-  guard: {
-    command: 'kubectl get rolebinding pod-reader --ignore-not-found -o name',
-    refuse: (out, ctx) => (out.stdout.trim() !== '' ? `a RoleBinding pod-reader already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is (delete it, or replay in another namespace with --isolate)` : undefined),
-  },
+  guard: refuseExisting('rolebinding', 'RoleBinding'),
   cleanup: { of: roleBinding, when: (out) => /^rolebinding\.rbac\.authorization\.k8s\.io\/pod-reader created$/m.test(out.stdout) },
   exercise: {
     command: 'kubectl get rolebinding pod-reader -o yaml',
