@@ -10,6 +10,7 @@ export type DriftKind = 'expected' | 'version' | 'real'
 /** One difference between the recording and the live run. */
 export interface DriftItem {
   path: string
+  /** The recorded value (the key keeps its first name, from when the only recording was the article's). */
   article?: unknown
   live?: unknown
   kind: DriftKind
@@ -94,7 +95,7 @@ export function diffValues(stepId: string, recordedValue: unknown, liveValue: un
   return items
 }
 
-/** "the article ran Kubernetes v1.28.3 with kubectl v1.28.2", from a walkthrough's source. */
+/** "the recording ran Kubernetes v1.x with kubectl v1.y", from a walkthrough's source. */
 export function versionNote(w: Walkthrough): string {
   const s = w.source
   if (s?.kubernetes === undefined) return 'its recording'

@@ -45,7 +45,7 @@ export class ParseError extends KubewalkError {
   }
 }
 
-/** Bad arguments or a cluster that cannot run the article: exit code 2, nothing changed. */
+/** Bad arguments or a cluster that cannot run the walkthrough: exit code 2, nothing changed. */
 export class UsageError extends KubewalkError {
   override readonly name = 'UsageError'
   constructor(message: string, options?: { cause?: unknown }) {

@@ -213,5 +213,5 @@ export async function clusterCaPem(target: Target, env: Record<string, string | 
       throw new PreconditionError(`--strict-tls: cannot read the CA file ${file} named by the kubeconfig of cluster ${target.cluster.name}: ${why}.`, { cause: e })
     })
   }
-  throw new UsageError(`--strict-tls: the kubeconfig holds no CA for cluster ${target.cluster.name}; the article's --insecure is the only way to call it.`)
+  throw new UsageError(`--strict-tls: the kubeconfig holds no CA for cluster ${target.cluster.name}; the walkthrough's --insecure is the only way to call it.`)
 }

@@ -1,4 +1,4 @@
-// Files shipped at the package root (walkthrough.md, article/recorded); code runs from src/ or dist/src/.
+// Files shipped at the package root (a walkthrough's prose and recordings); code runs from src/ or dist/src/.
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 

@@ -1,4 +1,4 @@
-// The one place that runs an article command line. zx is kept here so a version bump touches one file.
+// The one place that runs a walkthrough's command line. zx is kept here so a version bump touches one file.
 import { constants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
@@ -9,7 +9,7 @@ export { quote }
 
 /** How one command line runs. */
 export interface ShellOptions {
-  /** Variables added to the inherited environment (the article's shell variables, KUBECONFIG, …). */
+  /** Variables added to the inherited environment (the walkthrough's shell variables, KUBECONFIG, …). */
   env?: Record<string, string | undefined>
   /** Kill the command after this long. */
   timeoutMs: number
@@ -26,9 +26,9 @@ export interface ShellResult extends CommandEvidence {
 
 /**
  * Runs `bash -c <script>` and resolves with its evidence; times out and aborts without throwing.
- * The script is the article's line as written: zx gets it as the template's literal text (the same
+ * The script is the walkthrough's line as written: zx gets it as the template's literal text (the same
  * as writing it between backticks), so nothing is spliced into it; values reach it through the
- * environment only. No prefix: the article's lines run without zx's `set -euo pipefail`, as they
+ * environment only. No prefix: the lines run without zx's `set -euo pipefail`, as they
  * did in the article's shell.
  */
 export async function runScript(script: string, options: ShellOptions): Promise<ShellResult> {

@@ -1,5 +1,5 @@
 // The walkthrough contract: a walkthrough is a value the engine runs. It declares its steps, its shell
-// variables (which are secret), its settings, its prose, its recordings and drift rules; the engine
+// variables (and which are secret), its settings, its prose, its recordings and drift rules; the engine
 // knows none of them by name. defineWalkthrough checks the whole value once, with one-line errors.
 import { WalkthroughError } from './errors.js'
 import type { DriftRule } from './drift.js'
@@ -32,7 +32,7 @@ export interface Trace {
 
 /** A walkthrough, as the engine sees it. */
 export interface Walkthrough {
-  /** Stable id, part of the CLI (`--walkthrough rbac-pods`). */
+  /** Stable id, part of the CLI (`--walkthrough <id>`). */
   id: string
   title: string
   source?: WalkthroughSource
