@@ -30,8 +30,6 @@ export interface TargetOptions {
   cluster?: string
   /** Environment to resolve against (defaults to process.env). */
   env?: Record<string, string | undefined>
-  /** A directory with a kubectl to use when none is on PATH (the lab's own); it then leads the run's PATH. */
-  kubectlDir?: string
   /** The binary that plays `kubectl` (--kubectl): linked as `kubectl` in a directory that leads the run's PATH. */
   kubectl?: string
   /** Act in this namespace (--namespace): the context is redefined with it in the overlay, never in the user's file. */
@@ -117,23 +115,25 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
   const runEnv: Record<string, string> = {}
   const paths = kubeconfigPaths(opts, baseEnv)
   let overlayDir: string | undefined
+  // Made only when something is overlaid: a plain run creates and removes no directory.
+  const overlayIn = async (): Promise<string> => (overlayDir ??= await mkdtemp(join(tmpdir(), 'kubewalk-ctx-')))
   const dispose = async (): Promise<void> => {
     if (overlayDir !== undefined) await rm(overlayDir, { recursive: true, force: true })
   }
   try {
-    overlayDir = await mkdtemp(join(tmpdir(), 'kubewalk-ctx-'))
     if (opts.kubectl !== undefined) {
       // Linked, not copied: the user's binary runs as it is, under the name the walkthrough's lines use.
-      await symlink(resolve(opts.kubectl), join(overlayDir, 'kubectl'))
-      runEnv.PATH = `${overlayDir}${delimiter}${baseEnv.PATH ?? ''}`
+      const dir = await overlayIn()
+      await symlink(resolve(opts.kubectl), join(dir, 'kubectl'))
+      runEnv.PATH = `${dir}${delimiter}${baseEnv.PATH ?? ''}`
     } else if ((await which('kubectl', baseEnv)) === undefined) {
-      if (opts.kubectlDir === undefined) throw new PreconditionError('kubectl is not on PATH; install kubectl (the walkthroughs run it at every step).')
-      runEnv.PATH = `${opts.kubectlDir}${delimiter}${baseEnv.PATH ?? ''}`
+      throw new PreconditionError('kubectl is not on PATH; install kubectl, pass --kubectl FILE, or try --lab (it brings its own).')
     }
-    const overlay = join(overlayDir, 'context.yaml')
+    const overlay = async (): Promise<string> => join(await overlayIn(), 'context.yaml')
     if (opts.context !== undefined) {
-      await writeFile(overlay, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': opts.context }), { mode: 0o600 })
-      paths.unshift(overlay)
+      const file = await overlay()
+      await writeFile(file, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': opts.context }), { mode: 0o600 })
+      paths.unshift(file)
     }
     const config = await mergedKubeconfig(paths)
     const clusters: KubeconfigCluster[] = (config.clusters ?? []).map((c) => ({ name: c.name, server: c.cluster?.server ?? '' }))
@@ -154,14 +154,25 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
     if (opts.namespace !== undefined) {
       // The overlay comes first in KUBECONFIG, so its definition of the context wins the merge.
       const redefined = { name: contextName, context: { ...context.context, namespace: opts.namespace } }
-      await writeFile(overlay, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': contextName, contexts: [redefined] }), { mode: 0o600 })
-      if (paths[0] !== overlay) paths.unshift(overlay)
+      const file = await overlay()
+      await writeFile(file, stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': contextName, contexts: [redefined] }), { mode: 0o600 })
+      if (paths[0] !== file) paths.unshift(file)
       namespace = opts.namespace
     }
     return { env: { ...runEnv, KUBECONFIG: paths.join(delimiter) }, context: contextName, cluster, clusters, namespace, dispose }
   } catch (e) {
     await dispose()
     throw e
+  }
+}
+
+/** The version a kubectl binary says it is (`FILE version --client -o json`); undefined when it is not a kubectl. */
+export async function kubectlClientVersion(file: string, timeoutMs = 15_000): Promise<string | undefined> {
+  const r = await runScript(`${quote(file)} version --client -o json`, { timeoutMs })
+  try {
+    return (JSON.parse(r.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion
+  } catch {
+    return undefined
   }
 }
 

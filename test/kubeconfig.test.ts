@@ -55,17 +55,29 @@ describe('resolveTarget and probeServer', () => {
     expect(requested).toContain('/version?timeout=41s')
     await t.dispose()
   })
-  it('without kubectl on PATH, takes the one in kubectlDir and leads the run\'s PATH with it; else refuses', async () => {
+  it('--kubectl links the given binary as kubectl first on the run\'s PATH; without one on PATH, refuses', async () => {
     const kubeconfig = await fakeServer('v1.30.0')
     const env = { PATH: '/nonexistent-bin' }
-    await expect(resolveTarget({ kubeconfig, env })).rejects.toThrow('kubectl is not on PATH; install kubectl')
-    const t = await resolveTarget({ kubeconfig, env, kubectlDir: '/opt/lab/bin' })
-    expect(t.env).toEqual({ PATH: '/opt/lab/bin:/nonexistent-bin', KUBECONFIG: kubeconfig })
+    await expect(resolveTarget({ kubeconfig, env })).rejects.toThrow('kubectl is not on PATH; install kubectl, pass --kubectl FILE, or try --lab')
+    const t = await resolveTarget({ kubeconfig, env, kubectl: '/opt/lab/bin/kubectl' })
+    const [dir, rest] = (t.env.PATH ?? '').split(':')
+    expect(rest).toBe('/nonexistent-bin')
+    const { readlinkSync, existsSync } = await import('node:fs')
+    expect(readlinkSync(`${dir}/kubectl`)).toBe('/opt/lab/bin/kubectl')
+    expect(t.env.KUBECONFIG).toBe(kubeconfig)
     await t.dispose()
-    // With a kubectl on PATH, kubectlDir changes nothing.
-    const u = await resolveTarget({ kubeconfig, kubectlDir: '/opt/lab/bin' })
-    expect(u.env).toEqual({ KUBECONFIG: kubeconfig })
-    await u.dispose()
+    expect(existsSync(dir!)).toBe(false)
+  })
+  it('creates no overlay directory when nothing is overlaid', async () => {
+    const kubeconfig = await fakeServer('v1.30.0')
+    const { readdirSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const overlays = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('kubewalk-ctx-'))
+    const before = overlays()
+    const t = await resolveTarget({ kubeconfig })
+    expect(t.env).toEqual({ KUBECONFIG: kubeconfig })
+    expect(overlays()).toEqual(before)
+    await t.dispose()
   })
   it('applies --context through an overlay file first in KUBECONFIG, and removes it', async () => {
     const kubeconfig = await fakeServer('v1.30.0')

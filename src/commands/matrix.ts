@@ -8,7 +8,8 @@ import { EXIT, parse } from '../args.js'
 import { UsageError, errorMessage } from '../errors.js'
 import { checkOutputFile, writeWhole } from '../outfile.js'
 import { packagePath } from '../paths.js'
-import { quote, runScript, which } from '../shell.js'
+import { kubectlClientVersion } from '../kubeconfig.js'
+import { which } from '../shell.js'
 import { limitSeconds, loadWalkthrough, walkthroughArg, type CommandContext } from './common.js'
 import { MATRIX_REPORTERS, renderMatrix, type MatrixCell, type MatrixReporter } from '../report/matrix.js'
 
@@ -38,16 +39,6 @@ interface Client {
 }
 
 const minorOf = (v: string): number => Number(/^v?1\.(\d+)/.exec(v)?.[1] ?? NaN)
-
-/** What a kubectl binary says its version is (undefined: not a kubectl). */
-async function clientVersion(path: string): Promise<string | undefined> {
-  const r = await runScript(`${quote(path)} version --client -o json`, { timeoutMs: 15_000 })
-  try {
-    return (JSON.parse(r.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion
-  } catch {
-    return undefined
-  }
-}
 
 /** The `kubectl.1.NN` files beside the kubectl on PATH (google-cloud-cli installs them there), oldest first. */
 async function installedKubectls(env: Record<string, string | undefined>): Promise<string[]> {
@@ -132,7 +123,7 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
   // Clients: the ones asked for, else each lab's own kubectl and each installed kubectl.1.NN.
   const clients: Client[] = []
   const addClient = async (path: string, labOf?: string): Promise<void> => {
-    const version = await clientVersion(path)
+    const version = await kubectlClientVersion(path)
     if (version === undefined) throw new UsageError(`--kubectl ${path}: not a kubectl (\`${path} version --client -o json\` printed no client version).`)
     if (!clients.some((c) => c.path === path)) clients.push({ path, version, ...(labOf ? { labOf } : {}) })
   }

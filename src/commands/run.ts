@@ -9,7 +9,7 @@ import { driftCounts, driftOf } from '../drift.js'
 import { PreconditionError, UsageError, errorMessage } from '../errors.js'
 import { exerciseStep } from '../exercise.js'
 import { keyPrompt } from '../interactive.js'
-import { clusterCaPem, probeVersions, resolveTarget, type Target } from '../kubeconfig.js'
+import { clusterCaPem, kubectlClientVersion, probeVersions, resolveTarget, type Target } from '../kubeconfig.js'
 import { checkOutputFile, sameFile, writeWhole } from '../outfile.js'
 import { Secrets, redactDeep } from '../redact.js'
 import { createConsoleReporter } from '../report/console.js'
@@ -18,7 +18,7 @@ import type { ClusterInfo, WalkthroughInfo } from '../report/json.js'
 import type { Cleanup } from '../step.js'
 import { renderTranscript } from '../report/transcript.js'
 import { run, runnerDefaults, type RunResult } from '../runner.js'
-import { quote, runScript, which } from '../shell.js'
+import { runScript, which } from '../shell.js'
 import { awaitNamespace, checkNamespaceName, createIsolatedNamespace, isolatedName, namespaceCleanup } from '../namespaces.js'
 import { commandOf, type Step, type Vars } from '../step.js'
 import { settingsOf, type Walkthrough } from '../walkthrough.js'
@@ -198,13 +198,7 @@ async function checkKubectl(file: string): Promise<void> {
     if (e instanceof UsageError) throw e
     throw new UsageError(`--kubectl ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not executable'} (${path}).`)
   }
-  const r = await runScript(`${quote(path)} version --client -o json`, { timeoutMs: 10_000 })
-  let version: string | undefined
-  try {
-    version = (JSON.parse(r.stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion
-  } catch {
-    version = undefined
-  }
+  const version = await kubectlClientVersion(path, 10_000)
   if (version === undefined) throw new UsageError(`--kubectl ${file}: not a kubectl (\`${file} version --client -o json\` printed no client version).`)
 }
 
