@@ -1,5 +1,8 @@
 // kubectl against the lab, for test setup and for checking what a run left behind.
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { execa } from 'execa'
+import { parse as parseYaml, stringify } from 'yaml'
 
 export async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const r = await execa('kubectl', ['--kubeconfig', kubeconfig, ...args], { reject: false, ...(input !== undefined ? { input } : { stdin: 'ignore' }), timeout: 30_000 })
@@ -13,3 +16,13 @@ export async function secretExists(kubeconfig: string, name: string): Promise<bo
 }
 
 export const TOKEN_SHAPED = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|ZXlK[A-Za-z0-9+/]{16,}/
+
+/** `kubeconfig`, but authenticating as ServiceAccount `sa` of `default` (for RBAC refusals); written into `dir`. */
+export async function kubeconfigAs(kubeconfig: string, sa: string, dir: string): Promise<string> {
+  const token = (await kubectl(kubeconfig, ['create', 'token', sa])).stdout.trim()
+  const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as { users: { name: string; user: Record<string, string> }[] }
+  cfg.users = cfg.users.map((u) => ({ name: u.name, user: { token } }))
+  const file = join(dir, `${sa}.kubeconfig`)
+  await writeFile(file, stringify(cfg), { mode: 0o600 })
+  return file
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { parse as parseYaml, stringify } from 'yaml'
 import { kubewalk, type JsonReport } from './cli.js'
-import { kubectl } from './kube.js'
+import { kubeconfigAs, kubectl } from './kube.js'
 
 const kubeconfig = inject('labKubeconfig')
 const skipReason = inject('labSkipReason')
@@ -90,11 +90,7 @@ describe.skipIf(kubeconfig === '')(`namespaces on the lab ${skipReason}`, () => 
   it('--isolate for a user who may not create namespaces is exit 2, with nothing created', async () => {
     await kubectl(kubeconfig, ['create', 'serviceaccount', 'kubewalk-student'])
     try {
-      const token = (await kubectl(kubeconfig, ['create', 'token', 'kubewalk-student'])).stdout.trim()
-      const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as { users: { name: string; user: Record<string, string> }[] }
-      cfg.users = cfg.users.map((u) => ({ name: u.name, user: { token } }))
-      const limited = join(dir, 'student.kubeconfig')
-      await writeFile(limited, stringify(cfg), { mode: 0o600 })
+      const limited = await kubeconfigAs(kubeconfig, 'kubewalk-student', dir)
       const r = await kubewalk(['run', '--kubeconfig', limited, '--isolate'])
       expect(r.exitCode).toBe(2)
       expect(r.stderr).toMatch(/^kubewalk: --isolate needs to create a namespace, and the kubeconfig's user may not/m)

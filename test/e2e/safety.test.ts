@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { parse as parseYaml, stringify } from 'yaml'
 import { kubewalk, type JsonReport } from './cli.js'
-import { kubectl, secretExists, TOKEN_SHAPED } from './kube.js'
+import { kubeconfigAs as kubeconfigAsSa, kubectl, secretExists, TOKEN_SHAPED } from './kube.js'
 
 const kubeconfig = inject('labKubeconfig')
 const skipReason = inject('labSkipReason')
@@ -23,15 +23,7 @@ beforeAll(async () => {
 })
 afterAll(async () => rm(dir, { recursive: true, force: true }))
 
-/** The lab's kubeconfig, but authenticating as ServiceAccount `sa` (for RBAC refusals). */
-async function kubeconfigAs(sa: string): Promise<string> {
-  const token = (await kubectl(kubeconfig, ['create', 'token', sa])).stdout.trim()
-  const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as { users: { name: string; user: Record<string, string> }[] }
-  cfg.users = cfg.users.map((u) => ({ name: u.name, user: { token } }))
-  const file = join(dir, `${sa}.kubeconfig`)
-  await writeFile(file, stringify(cfg), { mode: 0o600 })
-  return file
-}
+const kubeconfigAs = (sa: string): Promise<string> => kubeconfigAsSa(kubeconfig, sa, dir)
 
 describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
   it.each([[[] as string[]], [['--from', 'apply-token-secret']]])('leaves a default-token that is not ours untouched (args %j): exit 2', async (extra) => {
