@@ -28,7 +28,7 @@ export interface ThrowawayLabOptions {
 }
 
 /** A version the user gave that the lab cannot build is their input: a UsageError (exit 2), raised before any build. */
-async function resolveVersion(spec: string | undefined, signal: AbortSignal): Promise<string> {
+export async function resolveVersion(spec: string | undefined, signal: AbortSignal): Promise<string> {
   const { resolveLabVersion } = await import('../lab/versions.js')
   try {
     return await resolveLabVersion(spec ?? DEFAULT_LAB_VERSION, { signal })

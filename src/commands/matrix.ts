@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { readdir, realpath } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { EXIT, parse } from '../args.js'
-import { UsageError, errorMessage } from '../errors.js'
+import { UsageError } from '../errors.js'
 import { checkOutputFile, writeWhole } from '../outfile.js'
 import { packagePath } from '../paths.js'
 import { kubectlClientVersion } from '../kubeconfig.js'
@@ -105,17 +105,13 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
   const wait = values.wait === undefined ? undefined : limitSeconds('--wait', values.wait, 30)
   if (values.namespace !== undefined && values.isolate) throw new UsageError('--namespace and --isolate both choose the namespace; give one.')
 
-  const { resolveLabVersion, SUPPORTED_LAB_VERSIONS } = await import('../lab/versions.js')
+  const { SUPPORTED_LAB_VERSIONS } = await import('../lab/versions.js')
+  const { resolveVersion } = await import('./lab.js')
   const contexts = values.context ?? []
   const labSpecs = values['lab-version'] ?? (contexts.length === 0 ? [...SUPPORTED_LAB_VERSIONS] : [])
   const servers: Server[] = []
   for (const spec of labSpecs) {
-    let version: string
-    try {
-      version = await resolveLabVersion(spec, { signal })
-    } catch (e) {
-      throw new UsageError(`--lab-version ${spec}: ${errorMessage(e)}`, { cause: e })
-    }
+    const version = await resolveVersion(spec, signal)
     if (!servers.some((s) => s.kind === 'lab' && s.version === version)) servers.push({ kind: 'lab', version })
   }
   for (const name of contexts) servers.push({ kind: 'context', name })
