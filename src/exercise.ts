@@ -10,10 +10,10 @@ const capped = (wait: StepWait | undefined, maxWaitMs: number | undefined): Step
  * exercise keep their wait (the participant's work may still be settling), capped at `maxWaitMs`.
  */
 export function exerciseStep(step: Step<any>, opts: { maxWaitMs?: number } = {}): Step<any> {
-  const ex = step.exercise
-  if (ex === undefined) throw new UsageError(`check ${step.id}: this step has no exercise to check.`)
-  const { cleanup: _c, settles: _s, guard: _g, wait, ...rest } = step
-  if (ex === 'self') {
+  const ex = step.participantCheck
+  if (ex === undefined) throw new UsageError(`check ${step.id}: this step has nothing a participant can check.`)
+  const { creates: _c, deletes: _s, guard: _g, wait, ...rest } = step
+  if (ex === 'rerun') {
     const w = capped(wait, opts.maxWaitMs)
     return { ...rest, ...(w ? { wait: w } : {}) }
   }

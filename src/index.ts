@@ -18,7 +18,7 @@ export { redact, Secrets } from './redact.js'
 export { ensureLabBinaries, labUp, labDown, labStatus, resolveLabVersion, DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS, ARTICLE_LAB_VERSION, LAB_KUBERNETES_VERSION } from './lab/index.js'
 export { KubewalkError, CommandError, ParseError, UsageError, PreconditionError, LabError, WalkthroughError } from './errors.js'
 
-export type { Step, StepContext, StepOutput, StepWait, Assertion, Exercise, Guard, Var, Vars, Cleanup, Setting, KubeconfigCluster } from './step.js'
+export type { Step, StepContext, StepOutput, StepWait, Assertion, ParticipantCheck, Guard, Var, Vars, Cleanup, Setting, KubeconfigCluster } from './step.js'
 export type { Walkthrough, WalkthroughEntry, WalkthroughSource, Trace } from './walkthrough.js'
 export type { WalkthroughSection } from './prose.js'
 export type { RunOptions, RunResult, StepResult, StepStatus, RunStatus, RunEvent, CleanupResult } from './runner.js'

@@ -200,7 +200,7 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
     await execute(step, command, result, state, begin)
     if (step.writes !== undefined && result.captured) state.vars[step.writes.name] = result.captured.value
     state.values.set(step.id, result.value)
-    if (step.settles !== undefined) state.cleanups.delete(step.settles)
+    if (step.deletes !== undefined) state.cleanups.delete(step.deletes)
     result.status = 'passed'
   } catch (e) {
     if (o.signal?.aborted) state.stoppedBy = 'signal'
@@ -280,7 +280,7 @@ async function attempt(step: Step, command: string, env: Record<string, string |
   // created it and lost the answer), the line may have created its object without saying so:
   // whatever is there now is this run's, unless the server said it already existed.
   const unsure = r.aborted || r.timedOut || (step.guard !== undefined && r.exitCode !== 0 && !/\bAlreadyExists\b|\balready exists\b/.test(r.stderr))
-  if (step.cleanup && (step.cleanup.when(output) || unsure)) state.cleanups.add(step.cleanup.of)
+  if (step.creates && (step.creates.createdIf(output) || unsure)) state.cleanups.add(step.creates.cleanup)
   for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
   if (r.aborted) state.stoppedBy = 'signal'
   const answered = r.exitCode !== null && !r.timedOut && !r.aborted && (step.exitCodes ?? [0]).includes(r.exitCode)

@@ -34,7 +34,7 @@ export interface Cleanup {
   readonly command: string
 }
 
-/** Identity helper for a cleanup declaration; steps link to it by reference (`cleanup.of`, `settles`). */
+/** Identity helper for a cleanup declaration; steps link to it by reference (`creates.cleanup`, `deletes`). */
 export function defineCleanup(c: Cleanup): Cleanup {
   return c
 }
@@ -91,7 +91,7 @@ export interface StepContext {
 }
 
 /** How `kubewalk check` verifies a participant's own work: a read-only line and its checks. */
-export interface Exercise<V = unknown> {
+export interface ParticipantCheck<V = unknown> {
   command: string
   reads: readonly Var[]
   /** Secret values in what the line printed, for masking. */
@@ -141,19 +141,19 @@ export interface Step<T = unknown> {
   exitCodes?: readonly number[]
   /** Eventual consistency: rerun the line until the checks pass, at most this long. */
   wait?: StepWait
-  /** What the line creates: registered for cleanup once the output says so (or the line was cut short). */
-  cleanup?: { of: Cleanup; when(output: StepOutput): boolean }
-  /** A cleanup this step performs itself when it passes. */
-  settles?: Cleanup
+  /** What the line creates: its cleanup is registered once `createdIf` finds the output says so (or the line was cut short). */
+  creates?: { cleanup: Cleanup; createdIf(output: StepOutput): boolean }
+  /** What an earlier step created and this step deletes itself: its cleanup is done once this step passes. */
+  deletes?: Cleanup
   /** Secret values in what the line printed (beyond secret variables and tokens found by shape), for masking. */
   secrets?(output: StepOutput): string[]
   /** What standard error holds when it is a log rather than a complaint (a transcript folds it under this label). */
   stderrLabel?: string
   /**
-   * For `kubewalk check <id>`: 'self' when the step changes nothing on the cluster (running it is the
-   * check), else a read-only exercise that looks at what the participant did, never doing it for them.
+   * For `kubewalk check <id>`: 'rerun' when the step changes nothing on the cluster (running it again is
+   * the check), else a read-only check that looks at what the participant did, never doing it for them.
    */
-  exercise?: 'self' | Exercise<any>
+  participantCheck?: 'rerun' | ParticipantCheck<any>
   /** What to try when a participant's check fails. */
   hint?: string
 }
@@ -164,7 +164,7 @@ const STEP_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
 export function stepProblem(step: Step<any>): string | undefined {
   if (!STEP_ID.test(step.id)) return `step id ${JSON.stringify(step.id)} is not lower-case words joined by '-'`
   if (!/^\d{2}$/.test(step.number)) return `step ${step.id}: number ${JSON.stringify(step.number)} is not two digits`
-  const waits = [['wait', step.wait], ['exercise.wait', typeof step.exercise === 'object' ? step.exercise.wait : undefined]] as const
+  const waits = [['wait', step.wait], ['participantCheck.wait', typeof step.participantCheck === 'object' ? step.participantCheck.wait : undefined]] as const
   for (const [what, wait] of waits) {
     if (wait === undefined) continue
     for (const key of ['timeoutMs', 'intervalMs'] as const) {

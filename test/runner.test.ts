@@ -12,8 +12,8 @@ const APISERVER = defineVar({ name: 'APISERVER', secret: false, describe: 'a ser
 const PLAIN = defineVar({ name: 'PLAIN', secret: false, describe: 'not a secret' })
 /** A cleanup and the step link that registers it when the line printed "created". */
 const creates = (describe: string, command: string, when: (o: { stdout: string }) => boolean = (o) => o.stdout.includes('created')) => {
-  const of = defineCleanup({ describe, command })
-  return { of, when }
+  const cleanup = defineCleanup({ describe, command })
+  return { cleanup, createdIf: when }
 }
 
 const echoStep = (id: string, command: string, extra: Partial<Step<string>> = {}): Step<string> =>
@@ -129,7 +129,7 @@ describe('run', () => {
     const create = (key: string) => creates(`remove ${key}`, `echo ${key} >> ${log}`)
     const r = await run({
       ...base,
-      steps: [echoStep('one', 'echo created', { cleanup: create('one') }), echoStep('two', 'echo created', { cleanup: create('two') }), echoStep('fail', 'exit 1')],
+      steps: [echoStep('one', 'echo created', { creates: create('one') }), echoStep('two', 'echo created', { creates: create('two') }), echoStep('fail', 'exit 1')],
     })
     expect(r.status).toBe('failed')
     expect(r.cleanup.map((c) => [c.describe, c.status])).toEqual([['remove two', 'done'], ['remove one', 'done']])
@@ -140,16 +140,16 @@ describe('run', () => {
 
   it('does not register cleanup for what the step did not create, and settles what a step deleted', async () => {
     const spec = creates('remove k', 'true')
-    const notCreated = await run({ ...base, steps: [echoStep('a', 'echo unchanged', { cleanup: spec })] })
+    const notCreated = await run({ ...base, steps: [echoStep('a', 'echo unchanged', { creates: spec })] })
     expect(notCreated.cleanup).toEqual([])
-    const settled = await run({ ...base, steps: [echoStep('a', 'echo created', { cleanup: spec }), echoStep('b', 'echo deleted', { settles: spec.of })] })
+    const settled = await run({ ...base, steps: [echoStep('a', 'echo created', { creates: spec }), echoStep('b', 'echo deleted', { deletes: spec.cleanup })] })
     expect(settled.cleanup).toEqual([])
   })
 
   it('reports cleanup it could not do', async () => {
     const spec = creates('remove k', 'echo "connection refused" >&2; exit 1', () => true)
-    const r = await run({ ...base, steps: [echoStep('a', 'echo created', { cleanup: spec })] })
-    expect(r.cleanup).toEqual([{ describe: 'remove k', command: spec.of.command, status: 'failed', error: 'connection refused' }])
+    const r = await run({ ...base, steps: [echoStep('a', 'echo created', { creates: spec })] })
+    expect(r.cleanup).toEqual([{ describe: 'remove k', command: spec.cleanup.command, status: 'failed', error: 'connection refused' }])
     // Something is left on the cluster: every step passed, yet the run did not.
     expect(r.steps.map((x) => x.status)).toEqual(['passed'])
     expect(r).toMatchObject({ ok: false, status: 'failed' })
@@ -159,7 +159,7 @@ describe('run', () => {
     const ac = new AbortController()
     const spec = creates('remove k', 'true', () => true)
     setTimeout(() => ac.abort(), 300)
-    const r = await run({ ...base, signal: ac.signal, steps: [echoStep('a', 'echo created', { cleanup: spec }), echoStep('b', 'sleep 10'), echoStep('c', 'echo')] })
+    const r = await run({ ...base, signal: ac.signal, steps: [echoStep('a', 'echo created', { creates: spec }), echoStep('b', 'sleep 10'), echoStep('c', 'echo')] })
     expect(r.status).toBe('interrupted')
     expect(r.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
     expect(r.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
@@ -237,17 +237,17 @@ describe('run: guards and refusals', () => {
 describe('run: cleanup after a line cut short', () => {
   it('registers the cleanup when a guarded creating line failed (the answer may be lost), not when the object already existed', async () => {
     const guard = { command: 'true', refuse: () => undefined }
-    const lost = await run({ ...base, steps: [echoStep('create', 'echo "error: the connection was reset" >&2; exit 1', { guard, cleanup: creates('remove k', 'true') })] })
+    const lost = await run({ ...base, steps: [echoStep('create', 'echo "error: the connection was reset" >&2; exit 1', { guard, creates: creates('remove k', 'true') })] })
     expect(lost.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
-    const theirs = await run({ ...base, steps: [echoStep('create', 'echo \'Error from server (AlreadyExists): roles "x" already exists\' >&2; exit 1', { guard, cleanup: creates('remove k', 'true') })] })
+    const theirs = await run({ ...base, steps: [echoStep('create', 'echo \'Error from server (AlreadyExists): roles "x" already exists\' >&2; exit 1', { guard, creates: creates('remove k', 'true') })] })
     expect(theirs.cleanup).toEqual([])
-    const unguarded = await run({ ...base, steps: [echoStep('create', 'exit 1', { cleanup: creates('remove k', 'true') })] })
+    const unguarded = await run({ ...base, steps: [echoStep('create', 'exit 1', { creates: creates('remove k', 'true') })] })
     expect(unguarded.cleanup).toEqual([])
   })
 
   it('registers the cleanup when the creating line timed out, since its outcome is unknown', async () => {
     const spec = creates('remove k', 'true')
-    const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow-create', 'sleep 5', { cleanup: spec })] })
+    const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow-create', 'sleep 5', { creates: spec })] })
     expect(r.steps[0]?.error?.code).toBe('E_TIMEOUT')
     expect(r.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
   })

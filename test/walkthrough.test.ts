@@ -23,8 +23,8 @@ describe('defineStep and defineWalkthrough', () => {
     ['a duplicate number', w([step('a', '01'), step('b', '01')]), 'step number 01 is used twice'],
     ['a read no earlier step or the environment supplies', w([step('a', '01', { reads: [ONLY_STEPS] })]), 'step a reads ONLY_STEPS, which no earlier step sets and the environment may not supply'],
     ['a read of an undeclared variable', w([step('a', '01', { reads: [defineVar({ name: 'Y', secret: false, describe: 'y' })] })]), 'step a reads Y, which the walkthrough does not declare'],
-    ['a settles without its cleanup', w([step('a', '01', { settles: gone })]), 'step a settles "remove it", which no earlier step registers as its cleanup'],
-    ['a settles before its cleanup', w([step('a', '01', { settles: gone }), step('b', '02', { cleanup: { of: gone, when: () => true } })]), 'step a settles "remove it", which no earlier step registers as its cleanup'],
+    ['a deletes without its cleanup', w([step('a', '01', { deletes: gone })]), 'step a deletes "remove it", which no earlier step creates'],
+    ['a deletes before its cleanup', w([step('a', '01', { deletes: gone }), step('b', '02', { creates: { cleanup: gone, createdIf: () => true } })]), 'step a deletes "remove it", which no earlier step creates'],
     ['a non-positive setting', w([step('a', '01')], { settings: [{ name: 'n', describe: 'n', default: 0 }] }), 'setting n: default must be a positive number, got 0'],
   ])('refuses %s, in one line naming the walkthrough', (_what, bad, problem) => {
     expect(walkthroughProblems(bad)).toContain(problem)
