@@ -17,7 +17,7 @@ import { cmdClass } from './commands/class.js'
 import type { WalkthroughEntry } from './walkthrough.js'
 
 export { EXIT, type Io }
-export { exitCodeOf } from './commands/run.js'
+export { exitCodeOf } from './replay/index.js'
 
 /** Commands that create something on a cluster or the machine: Ctrl-C stops them, then cleans up. */
 const LISTENING = new Set(['run', 'drift', 'check', 'lab', 'matrix', 'class'])

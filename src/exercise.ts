@@ -15,7 +15,9 @@ export function exerciseStep(step: Step<any>, opts: { maxWaitMs?: number } = {})
   const { creates: _c, deletes: _s, guard: _g, wait, ...rest } = step
   if (ex === 'rerun') {
     const w = capped(wait, opts.maxWaitMs)
-    return { ...rest, ...(w ? { wait: w } : {}) }
+    // A participant's check answers yes or no: a replay's reason to stop (a precondition) is a failed check here.
+    const check: Step<any>['check'] = (value, ctx) => step.check(value, ctx).map(({ precondition: _p, ...a }) => a)
+    return { ...rest, check, ...(w ? { wait: w } : {}) }
   }
   const w = capped(ex.wait, opts.maxWaitMs)
   return {

@@ -177,8 +177,8 @@ export async function kubectlClientVersion(file: string, timeoutMs = 15_000): Pr
 }
 
 /**
- * Asks the target's API server for its version (one `kubectl version`): an unreachable server, or
- * one too old for `kubectl create token`, becomes a clear exit 2 before any step runs.
+ * Asks the target's API server for its version (one `kubectl version`): an unreachable server
+ * becomes a clear exit 2 before any step runs.
  */
 export async function probeServer(target: Target, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<string> {
   return (await probeVersions(target, opts)).server
@@ -202,8 +202,6 @@ export async function probeVersions(target: Target, opts: { env?: Record<string,
     const why = r.timedOut ? `no answer within ${timeoutMs / 1000} s` : firstLine(r.stderr) || 'no server version in the answer'
     throw new PreconditionError(`cannot reach the API server of ${cluster.name} at ${cluster.server}: ${why}`)
   }
-  const minor = Number(/^v1\.(\d+)/.exec(version)?.[1] ?? NaN)
-  if (minor < 24) throw new PreconditionError(`${cluster.name} runs Kubernetes ${version}; kubectl create token needs 1.24 or newer.`)
   return { server: version, client: answer.clientVersion?.gitVersion ?? 'unknown' }
 }
 

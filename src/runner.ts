@@ -74,6 +74,7 @@ export type RunEvent =
   | { type: 'attempt'; step: Step; attempt: number; elapsedMs: number; waitingFor: string }
   | { type: 'step-end'; result: StepResult; index: number; total: number }
   | { type: 'cleanup-start'; pending: Cleanup[] }
+  | { type: 'cleanup-progress'; cleanup: Cleanup; elapsedMs: number }
   | { type: 'cleanup-end'; result: CleanupResult }
 
 /** Everything a run needs; see runnerDefaults for the optional ones. */
@@ -122,7 +123,7 @@ interface RunState {
   /** In registration order; removed when a step settles them. */
   readonly cleanups: Set<Cleanup>
   /** A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
-  readonly work: string
+  work: string
   captures: number
   failed: boolean
   stoppedBy?: 'user' | 'signal'
@@ -158,14 +159,16 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const o: Options = { ...runnerDefaults, ...options }
   const started = performance.now()
   const startedAt = new Date().toISOString()
-  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work: await mkdtemp(join(tmpdir(), 'kubewalk-')), captures: 0, failed: false }
+  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work: '', captures: 0, failed: false }
   const results: StepResult[] = []
   let cleanup: CleanupResult[] = []
+  // Once run() is called it owns the teardown: whatever throws from here on, the finally does it.
   try {
+    state.work = await mkdtemp(join(tmpdir(), 'kubewalk-'))
     for (const [index, step] of o.steps.entries()) results.push(await runStep(step, index, state))
   } finally {
     cleanup = await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], o)
-    await rm(state.work, { recursive: true, force: true })
+    if (state.work !== '') await rm(state.work, { recursive: true, force: true })
   }
   const interrupted = state.stoppedBy !== undefined
   const status: RunStatus = interrupted ? 'interrupted' : state.failed || cleanup.some((c) => c.status === 'failed') ? 'failed' : 'passed'
@@ -225,6 +228,10 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   const missing = step.reads.filter((v) => state.vars[v.name] === undefined)
   if (missing.length > 0) {
     throw new KubewalkError('E_MISSING_VAR', `${step.id}: needs ${missing.map((v) => `$${v.name}`).join(' and ')}, which no earlier step set; run from an earlier step or export it first.`)
+  }
+  // What a deleting step removes must be this run's: run without the step that creates it, it refuses.
+  if (step.deletes !== undefined && !state.cleanups.has(step.deletes)) {
+    throw new PreconditionError(`${step.id}: this run did not create what the step deletes (${step.deletes.describe.replace(/^delete /, '')}), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: ${step.deletes.command}.`)
   }
   const env = { ...o.env, ...state.vars, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
   const signal = o.signal ? { signal: o.signal } : {}
@@ -302,6 +309,8 @@ function judge(step: Step, output: StepOutput, result: StepResult, state: RunSta
   return result.assertions.every((a) => a.ok) ? undefined : 'failed'
 }
 
+const CLEANUP_PROGRESS_MS = 5_000
+
 async function runCleanups(pending: Cleanup[], o: Options): Promise<CleanupResult[]> {
   if (pending.length === 0) return []
   const timeoutMs = o.cleanupTimeoutMs ?? o.commandTimeoutMs
@@ -310,13 +319,20 @@ async function runCleanups(pending: Cleanup[], o: Options): Promise<CleanupResul
   for (const c of pending) {
     // Cleanup ignores the run's abort signal: an interrupted run still removes what it created.
     let result: CleanupResult
+    const limit = c.timeoutMs ?? timeoutMs
+    // A cleanup that takes long (finalizers) says it is still at work, every few seconds.
+    const began = performance.now()
+    const ticker = setInterval(() => o.onEvent?.({ type: 'cleanup-progress', cleanup: c, elapsedMs: Math.round(performance.now() - began) }), CLEANUP_PROGRESS_MS)
+    ticker.unref()
     try {
-      const r = await runScript(c.command, { env: { ...o.env }, timeoutMs })
+      const r = await runScript(c.script ?? c.command, { env: { ...o.env }, timeoutMs: limit })
       result = r.exitCode === 0
         ? { describe: c.describe, command: c.command, status: 'done' }
-        : { describe: c.describe, command: c.command, status: 'failed', error: r.timedOut ? `no answer within ${timeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}` }
+        : { describe: c.describe, command: c.command, status: 'failed', error: r.timedOut ? `no answer within ${limit / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}` }
     } catch (e) {
       result = { describe: c.describe, command: c.command, status: 'failed', error: errorMessage(e) }
+    } finally {
+      clearInterval(ticker)
     }
     done.push(result)
     o.onEvent?.({ type: 'cleanup-end', result })

@@ -30,8 +30,12 @@ export type Vars = Record<string, string | undefined>
 /** Something a step may create that must be removed if the run ends before a later step removes it. */
 export interface Cleanup {
   readonly describe: string
-  /** The command that removes it (runs in the run's environment, so in the run's namespace). */
+  /** The command that removes it (runs in the run's environment, so in the run's namespace); shown to the user when it fails. */
   readonly command: string
+  /** The script that runs instead of `command` when it says more on failure (e.g. why it is still there). */
+  readonly script?: string
+  /** Its own limit, when removing it may take longer than a command (a namespace's finalizers). */
+  readonly timeoutMs?: number
 }
 
 /** Identity helper for a cleanup declaration; steps link to it by reference (`creates.cleanup`, `deletes`). */

@@ -110,6 +110,10 @@ export function walkthroughProblems(w: Walkthrough): string[] {
     if (step.creates !== undefined) registered.add(step.creates.cleanup)
   }
   for (const t of w.traces ?? []) if (!ids.has(t.step)) problems.push(`a trace names step ${t.step}, which it does not have`)
+  const req = w.requires
+  if (req?.kubernetes !== undefined && !/^\d+\.\d+$/.test(req.kubernetes)) problems.push(`requires.kubernetes must be MAJOR.MINOR (e.g. "1.27"), got ${JSON.stringify(req.kubernetes)}`)
+  for (const tool of req?.tools ?? []) if (!/^[A-Za-z0-9._+-]+$/.test(tool)) problems.push(`requires.tools names commands, got ${JSON.stringify(tool)}`)
+  for (const o of req?.objects ?? []) if (!/^[a-z0-9.-]+\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(o)) problems.push(`requires.objects entries are kind/name as kubectl prints them (e.g. "configmap/settings"), got ${JSON.stringify(o)}`)
   return problems
 }
 

@@ -53,6 +53,20 @@ describe('the engine knows no walkthrough', async () => {
   for (const name of ['default-token', 'pod-reader', 'token-duration', 'token-lifetime']) words.add(name)
   // `kubewalk token` is kubewalk's own tool, and reads $TOKEN by its own convention, not the article's.
   const own: Record<string, string[]> = { 'src/commands/token.ts': ['TOKEN'], 'src/commands/help.ts': ['TOKEN'], 'src/token.ts': ['TOKEN'] }
+  // What a walkthrough declares it needs is its knowledge too: the tools its lines call, the oldest
+  // server, the objects it expects. The engine's code (comments and imports aside) names none of them;
+  // the lab builds Go (versions of its own) and src/parse/ holds the generic parsers, named for what they read.
+  const needs = new Set<string>()
+  for (const w of loaded) for (const n of [...(w.requires?.tools ?? []), ...(w.requires?.objects ?? []), ...(w.requires?.kubernetes ? [w.requires.kubernetes] : [])]) needs.add(n)
+  it('the walkthroughs declare requirements, so the scan below has words to look for', () => {
+    expect([...needs]).toEqual(expect.arrayContaining(['curl', '1.24', 'serviceaccount/default']))
+  })
+  const code = (text: string): string => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1').replace(/^import .*$/gm, '')
+  it.each(engine.filter((f) => !f.startsWith('src/lab/') && !f.startsWith('src/parse/')).map((f) => [f]))('%s names no requirement of a walkthrough', (file) => {
+    const text = code(readFileSync(`${root}${file}`, 'utf8'))
+    const found = [...needs].filter((w) => new RegExp(`(^|[^\\w./-])${w.replace(/[.\/-]/g, '\\$&')}([^\\w-]|$)`).test(text))
+    expect(found).toEqual([])
+  })
   it.each(engine.map((f) => [f]))('%s', (file) => {
     const text = readFileSync(`${root}${file}`, 'utf8')
     const found = [...words].filter((w) => !(own[file] ?? []).includes(w)).filter((w) => new RegExp(`(^|[^\\w-])${w.replace(/[-]/g, '\\-')}([^\\w-]|$)`).test(text))

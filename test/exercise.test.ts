@@ -16,6 +16,13 @@ describe('exerciseStep', () => {
     const check = exerciseStep(step, { maxWaitMs: 5_000 })
     expect(check).toMatchObject({ id: 'b', number: '01', command: 'kubectl get y', hint: 'do it', wait: { timeoutMs: 5_000 } })
   })
+  it("turns a rerun step's precondition into a failed check: a participant gets a no, not a refusal", () => {
+    const step = defineStep({ ...base, id: 'p', participantCheck: 'rerun', check: (v: string) => [{ ...equal('nothing there yet', '', v), precondition: 'something is there already, so the replay stops' }] })
+    const replayed = step.check('x', {} as never)
+    expect(replayed[0]?.precondition).toBe('something is there already, so the replay stops')
+    const checked = exerciseStep(step).check('x', {} as never)
+    expect(checked).toEqual([{ name: 'nothing there yet', ok: false, expected: '', actual: 'x' }])
+  })
   it('refuses a step with nothing to check', () => {
     expect(() => exerciseStep(defineStep({ ...base, id: 'c' }))).toThrow(/check c: this step has nothing a participant can check/)
   })

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { run, type RunEvent } from '../src/runner.js'
 import { defineCleanup, defineStep, defineVar, equal, type Step } from '../src/step.js'
 import { ParseError } from '../src/errors.js'
@@ -146,6 +148,27 @@ describe('run', () => {
     expect(settled.cleanup).toEqual([])
   })
 
+  it('a deleting step run without the step that creates it refuses, naming the object and the command to delete it by hand', async () => {
+    const { readFile, rm } = await import('node:fs/promises')
+    const log = join(tmpdir(), `kubewalk-deletes-${process.pid}`)
+    const spec = creates('delete Secret mine', 'true')
+    const r = await run({ ...base, steps: [echoStep('remove', `echo deleted >> ${log}`, { deletes: spec.cleanup })] })
+    expect(r.steps[0]?.status).toBe('failed')
+    expect(r.steps[0]?.error).toMatchObject({ code: 'E_PRECONDITION', message: 'remove: this run did not create what the step deletes (Secret mine), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: true.' })
+    // The line never ran.
+    await expect(readFile(log, 'utf8')).rejects.toThrow()
+    const ours = await run({ ...base, steps: [echoStep('make', 'echo created', { creates: spec }), echoStep('remove', `echo deleted >> ${log}`, { deletes: spec.cleanup })] })
+    expect(ours.ok).toBe(true)
+    expect(await readFile(log, 'utf8')).toBe('deleted\n')
+    await rm(log)
+  })
+  it('says a long cleanup is still at work, and gives a cleanup its own limit', async () => {
+    const events: string[] = []
+    const slow = defineCleanup({ describe: 'remove slowly', command: 'sleep 6', timeoutMs: 20_000 })
+    const r = await run({ ...base, commandTimeoutMs: 2_000, steps: [echoStep('a', 'echo created', { creates: { cleanup: slow, createdIf: () => true } })], onEvent: (e) => void (e.type === 'cleanup-progress' && events.push(`${e.cleanup.describe} ${Math.round(e.elapsedMs / 1000)}`)) })
+    expect(r.cleanup).toEqual([{ describe: 'remove slowly', command: 'sleep 6', status: 'done' }])
+    expect(events).toEqual(['remove slowly 5'])
+  }, 15_000)
   it('reports cleanup it could not do', async () => {
     const spec = creates('remove k', 'echo "connection refused" >&2; exit 1', () => true)
     const r = await run({ ...base, steps: [echoStep('a', 'echo created', { creates: spec })] })

@@ -61,6 +61,11 @@ Options for run (drift and check take them too):
                         exist (default: the context's namespace, else default)
   --isolate             create a fresh namespace (kubewalk-XXXXXXXX, labelled
                         app.kubernetes.io/managed-by=kubewalk), replay in it, delete it at the end
+                        (on every path: success, failure, error, Ctrl-C)
+  --namespace-timeout SECONDS
+                        with --isolate: how long deleting that namespace may take while its
+                        finalizers run (default 120); one still Terminating then is named in the
+                        report, with the command to watch it
   --from ID             start at step ID (ids or numbers: kubewalk list)
   --to ID               stop after step ID
   --only ID             run step ID alone
@@ -76,8 +81,9 @@ Options for run (drift and check take them too):
   --interactive         step through: show each step's explanation and command, then wait for a key:
                         Enter runs it, s skips it, q quits (what the run created is still cleaned up)
   --show-secrets        print tokens and Secret data (masked by default)
-  --strict-tls          call the API with curl --cacert (the kubeconfig's CA) instead of --insecure;
-                        reported as a variant of the walkthrough's line
+  --strict-tls          run the lines that verify the API server's certificate against the
+                        kubeconfig's CA ($KUBEWALK_CACERT) where a step has one, instead of lines
+                        that skip verification; reported as a variant of the walkthrough's line
   --use-kuberc          let kubectl 1.34+ read your kuberc (default: off for the run, KUBERC=off, so
                         your aliases and default flags cannot change what the lines print)
 ${settings === '' ? '' : `\nSettings of ${shown.id} (kubewalk list --walkthrough ID shows another's):\n${settings}\n`}

@@ -60,6 +60,8 @@ export const rbacPods = defineWalkthrough({
   },
   vars: [APISERVER, NAMESPACE, TOKEN],
   steps,
+  // Its tokens come from `kubectl create token` (1.24+) for the default ServiceAccount; curl calls the API.
+  requires: { kubernetes: '1.24', tools: ['curl'], objects: ['serviceaccount/default'] },
   prose: () => (prose ??= parseProse(`${DIR}walkthrough.md`, readFileSync(packagePath(`${DIR}walkthrough.md`), 'utf8'))),
   recorded,
   drift: [

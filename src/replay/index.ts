@@ -1,0 +1,91 @@
+// One replay: plan → target → namespace → runner → cleanup → report. Every face drives this module
+// (run, drift and check on the command line; matrix through a child run; the browser notebook); a
+// face parses its own input into a ReplayPlan and prints, it does not orchestrate.
+import { EXIT, type Io } from '../args.js'
+import { driftOf } from '../drift.js'
+import { keyPrompt } from '../interactive.js'
+import { createConsoleReporter } from '../report/console.js'
+import { reporters } from '../report/index.js'
+import { run, type RunResult } from '../runner.js'
+import { commandOf, type Step } from '../step.js'
+import type { CommandContext } from '../commands/common.js'
+import type { ReplayPlan } from './plan.js'
+import { driftExitCode, exitCodeOf, reportEnd, walkthroughInfo, writeFiles } from './report.js'
+import { openTarget } from './target.js'
+
+export type { ReplayPlan, ReplayMode } from './plan.js'
+export { exitCodeOf, walkthroughInfo } from './report.js'
+export { seedVars } from './target.js'
+
+/** Whether a line may reach the server: it runs kubectl beyond `kubectl config`, or a tool the walkthrough declares. */
+function needsServer(command: string, tools: readonly string[]): boolean {
+  if (/\bkubectl\b(?!\s+config\b)/.test(command)) return true
+  return tools.some((t) => new RegExp(`(^|[\\s|;&(\`$])${t.replace(/[.+]/g, '\\$&')}(\\s|$)`).test(command))
+}
+
+/** Carries out the plan and reports it as the plan asks; resolves with the exit code. */
+export async function replay(plan: ReplayPlan, cx: CommandContext): Promise<number> {
+  const { io, signal, cleaning } = cx
+  const on = await openTarget(plan, cx)
+  try {
+    const { target, cluster, secrets } = on
+    const chunks: string[] = []
+    const write = plan.out !== undefined ? (t: string) => void chunks.push(t) : io.stdout
+    const info = walkthroughInfo(plan.walkthrough)
+    const explain = plan.interactive ? new Map(plan.prose.map((w) => [w.id, w.explanation])) : undefined
+    const r = reporters[plan.reporter]
+    const human = r.kind === 'live' && plan.mode !== 'drift'
+      ? createConsoleReporter({ write, pretty: r.pretty, secrets, showSecrets: plan.showSecrets, walkthrough: info, ...(plan.participantCheck ? { check: true } : {}), ...(explain ? { explain, columns: () => io.columns?.() } : {}) })
+      : undefined
+    human?.header(cluster)
+    const waitForServer = on.readyAlready ? undefined : async (step: Step): Promise<'run'> => {
+      if (needsServer(commandOf(step, { cluster: target.cluster, namespace: on.namespace }), plan.walkthrough.requires?.tools ?? [])) await on.ready
+      return 'run'
+    }
+    const result: RunResult = await run({
+      steps: plan.steps,
+      cluster: target.cluster,
+      clusters: target.clusters,
+      namespace: on.namespace,
+      settings: plan.settings,
+      env: { ...on.env },
+      vars: on.vars,
+      commandTimeoutMs: plan.commandTimeoutMs,
+      ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
+      ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
+      signal,
+      secrets,
+      teardown: on.takeTeardown(),
+      ...(plan.interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout, signal) } : {}),
+      ...(waitForServer ? { beforeStep: waitForServer } : {}),
+      onEvent: (e) => {
+        if (e.type === 'cleanup-start') cleaning(e.pending.map((p) => p.describe))
+        human?.onEvent(e)
+      },
+    })
+    cleaning(undefined)
+    // An unreachable server is said as the probe says it, even when only opening lines ran.
+    await on.ready
+    // A participant's check is not the walkthrough's line, so it has nothing to compare with the recording.
+    const drift = plan.participantCheck ? [] : driftOf(result, plan.walkthrough, { namespace: on.namespace })
+    if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)
+    human?.summary(result)
+    const input = { result, cluster, drift, secrets }
+    reportEnd(plan, write, input)
+    const unwritten = await writeFiles(plan, io, input, chunks.join(''))
+    if (unwritten && result.ok) return EXIT.failed
+    if (plan.mode === 'drift') return driftExitCode(result, drift)
+    if (plan.participantCheck && !result.ok) hintFor(plan, cx, io)
+    return exitCodeOf(result)
+  } finally {
+    await on.close()
+  }
+}
+
+/** After a failed check: the step's hint, and how to see the walkthrough's own line. */
+function hintFor(plan: ReplayPlan, cx: CommandContext, io: Io): void {
+  const id = plan.participantCheck?.id
+  const hint = plan.walkthrough.steps.find((s) => s.id === id)?.hint
+  const which = plan.walkthrough.id === cx.walkthroughs[0]?.id ? '' : ` --walkthrough ${plan.walkthrough.id}`
+  io.stderr(`${hint ? `hint: ${hint}\n` : ''}the walkthrough's line: kubewalk check${which} ${id} --solution\n`)
+}
