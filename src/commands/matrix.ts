@@ -54,7 +54,7 @@ async function installedKubectls(env: Record<string, string | undefined>): Promi
  * down), and it is rethrown only once every started `fn` has settled, so nothing they started is
  * still on its way when the caller cleans up.
  */
-async function pool<T>(items: readonly T[], n: number, stop: AbortController, fn: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: readonly T[], n: number, stop: AbortController, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0
   const errors: unknown[] = []
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
