@@ -67,7 +67,7 @@ export type RunLine = (script: string, options: ShellOptions) => Promise<Pick<Sh
 
 // The traces read with --ignore-not-found, so a namespace that does not exist would look like one where
 // nothing was done yet: ask for the namespace first.
-const NAMESPACE = 'kubectl get namespace "$KUBEWALK_NAMESPACE" -o name'
+const READ_NAMESPACE = 'kubectl get namespace "$KUBEWALK_NAMESPACE" -o name'
 
 /** Reads the board once: each trace line once per namespace (lines shared by traces run once). */
 export async function readBoard(w: Walkthrough, namespaces: readonly string[], env: Record<string, string | undefined>, opts: { run?: RunLine; signal?: AbortSignal } = {}): Promise<ClassBoard> {
@@ -81,7 +81,7 @@ export async function readBoard(w: Walkthrough, namespaces: readonly string[], e
       const shell = { env: { ...env, KUBEWALK_NAMESPACE: ns }, timeoutMs: 30_000, ...(signal ? { signal } : {}) }
       const row: ClassRow = { namespace: ns, done: {} }
       rows.push(row)
-      const found = await run(NAMESPACE, shell)
+      const found = await run(READ_NAMESPACE, shell)
       // Only NotFound says the namespace is missing; a refusal to read namespaces (RBAC) leaves the traces to tell.
       if (found.exitCode !== 0 && /\(NotFound\)/.test(found.stderr)) {
         row.error = `namespace ${ns} not found`
