@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { readBoard, renderBoard, traceColumns, type RunLine } from '../../src/commands/class.js'
 import { walkthroughs } from '../../walkthroughs/index.js'
 
-// What kubectl 1.37.2 printed on the lab (v1.37.2) for each line the board runs, per namespace:
-// `ann` has the article's Secret, filled; `bo` does not exist.
+// What kubectl 1.37.2 printed on the lab (v1.37.2, `kubewalk lab up`) for each line the board runs,
+// per namespace: `ann` has the article's Secret, filled; `bo` does not exist.
 const LAB: Record<string, { namespace: Awaited<ReturnType<RunLine>>; secret: Awaited<ReturnType<RunLine>> }> = {
   ann: { namespace: { exitCode: 0, stdout: 'namespace/ann', stderr: '' }, secret: { exitCode: 0, stdout: 'default-token\tfilled', stderr: '' } },
   bo: {
@@ -43,6 +43,7 @@ describe('the class board', () => {
   })
   it('a refusal to read the namespace (RBAC) is left to the traces to tell', async () => {
     const article = await walkthroughs[0]!.load()
+    // kubectl 1.37.2 on the lab, with the token of a ServiceAccount `pupil` that has no Role.
     const forbidden: RunLine = async (script) =>
       script.includes('get namespace ')
         ? { exitCode: 1, stdout: '', stderr: 'Error from server (Forbidden): namespaces "ann" is forbidden: User "system:serviceaccount:default:pupil" cannot get resource "namespaces" in API group "" in the namespace "ann"' }
