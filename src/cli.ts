@@ -19,8 +19,10 @@ import type { WalkthroughEntry } from './walkthrough.js'
 export { EXIT, type Io }
 export { exitCodeOf } from './replay/index.js'
 
-/** Commands that create something on a cluster or the machine: Ctrl-C stops them, then cleans up. */
+/** Commands that stop on Ctrl-C or SIGTERM; those that create something on a cluster or the machine then clean up. */
 const LISTENING = new Set(['run', 'drift', 'check', 'lab', 'matrix', 'class'])
+/** Of those, the ones that only read: Ctrl-C stops them, and there is nothing of theirs to remove. */
+const READ_ONLY = new Set(['class'])
 const WITH_HELP = new Set(['run', 'drift', 'check', 'list', 'lab', 'matrix', 'class'])
 
 /** The CLI over a registry of walkthroughs (the first is the default); main resolves with the exit code and never throws. */
@@ -34,7 +36,11 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
   let signals = 0
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++
-    if (signals === 1) {
+    if (READ_ONLY.has(argv[0] ?? '')) {
+      io.stderr(`\n${sig}: stopping.\n`)
+      if (signals === 1) ac.abort()
+      else process.exit(EXIT.interrupted)
+    } else if (signals === 1) {
       io.stderr(`\n${sig}: stopping the current step, then removing what this run created…\n`)
       ac.abort()
     } else if (cleaningUp !== undefined && signals === 2) {

@@ -32,12 +32,14 @@ Usage:
                                 replay on every server × kubectl: labs by version (default: the three
                                 supported) and/or contexts; clients default to each lab's own kubectl
                                 and each installed kubectl.1.NN; one table, cells outside kubectl's
-                                ±1-minor skew marked (exit 1 only if an in-skew cell failed)
+                                ±1-minor skew marked (exit 1 if an in-skew cell failed, or a cell
+                                produced no report: skew unknown)
   kubewalk class (--namespaces a,b,c | --selector L=V | --prefix P) [--walkthrough ID] [--watch]
                 [--interval S] [--reporter pretty|plain|json] [--kubeconfig F] [--context C]
                                 workshops, for the instructor: which steps that leave a trace on the
                                 cluster each participant namespace shows (read-only; a minted token,
-                                a read or a deletion leaves none, and is listed as such)
+                                a read or a deletion leaves none, and is listed as such); exit 1 if
+                                a row could not be read (e.g. namespace X not found)
   kubewalk lab build [--version V]
                                 build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached)
   kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager]
