@@ -82,9 +82,17 @@ describe('kubewalk CLI', () => {
     expect(t.out()).toContain('$ TOKEN=$(kubectl create token default)')
     const j = io()
     expect(await main(['list', '--json'], j.sinks)).toBe(0)
-    const parsed = JSON.parse(j.out()) as { id: string; command: string }[]
-    expect(parsed.map((s) => s.id)).toEqual(steps.map((s) => s.id))
-    expect(parsed[1]?.command).toBe('export CLUSTER_NAME="some_server_name"')
+    expect(JSON.parse(j.out())).toEqual({ walkthroughs: [
+      { id: 'article', title: 'Calling the Kubernetes API with curl using a ServiceAccount token (the article)', from: 'registry', default: true },
+      { id: 'rbac-pods', title: 'From 403 to 200: let the default ServiceAccount list pods with a Role and a RoleBinding', from: 'registry', default: false },
+    ] })
+    const one = io()
+    expect(await main(['list', '--walkthrough', 'article', '--json'], one.sinks)).toBe(0)
+    const parsed = JSON.parse(one.out()) as { walkthrough: { id: string; from: string }; steps: { id: string; command: string }[]; vars: { name: string; secret: boolean }[] }
+    expect(parsed.walkthrough).toMatchObject({ id: 'article', from: 'registry' })
+    expect(parsed.steps.map((s) => s.id)).toEqual(steps.map((s) => s.id))
+    expect(parsed.steps[1]?.command).toBe('export CLUSTER_NAME="some_server_name"')
+    expect(parsed.vars).toEqual([{ name: 'CLUSTER_NAME', secret: false, describe: expect.any(String) }, { name: 'APISERVER', secret: false, describe: expect.any(String) }, { name: 'TOKEN', secret: true, describe: expect.any(String) }])
   })
 
   it.each([

@@ -120,7 +120,7 @@ export function renderBoard(b: ClassBoard, pretty: boolean): string {
 
 export async function cmdClass(args: string[], cx: CommandContext): Promise<number> {
   const { io, signal } = cx
-  const w = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args))
+  const w = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
   const { values, positionals } = parse(args, CLASS_FLAGS)
   if (positionals.length > 0) throw new UsageError(`class takes no arguments, got ${positionals[0]}.`)
   const given = (['namespaces', 'selector', 'prefix'] as const).filter((k) => values[k] !== undefined)

@@ -10,7 +10,9 @@ export function helpText(walkthroughs: readonly WalkthroughEntry[], shown: Walkt
   const vars = shown.vars.map((v) => `$${v.name}`).join(', ')
   return `kubewalk — replay a Kubernetes walkthrough against a real cluster, step by step, with checks
 
-Walkthroughs (--walkthrough ID):
+Walkthroughs (--walkthrough ID, or --walkthrough PATH for one of your own: a folder whose index.ts
+or index.js exports it, or a Markdown file; a value is a path when it contains / or ends in .md, so
+./article is a folder and article the id):
 ${list}
 
 Usage:
@@ -22,19 +24,20 @@ Usage:
                                 workshops: verify that you did step ID in your own shell (reads the
                                 walkthrough's variables from the environment; never does the step for
                                 you); a failed check prints a hint; --solution prints the step's line
-  kubewalk list [--walkthrough ID] [--json]
+  kubewalk list [--walkthrough ID|PATH] [--json]
                                 list the walkthroughs, and one walkthrough's steps, variables and settings
+                                (--json: the walkthroughs; with --walkthrough, that one's steps)
   kubewalk token [--token T] [--kubeconfig F] [--context C] [--no-verify] [--json] [--show-secrets]
                                 decode a ServiceAccount token (default: $TOKEN): kind, claims, local
                                 times, remaining lifetime; verify its signature against the cluster's keys
   kubewalk matrix [--lab-version V]... [--context C]... [--kubectl FILE]... [--parallel N]
-                [--reporter pretty|plain|markdown|json|junit] [--out FILE] [--walkthrough ID]
+                [--reporter pretty|plain|markdown|json|junit] [--out FILE] [--walkthrough ID|PATH]
                                 replay on every server × kubectl: labs by version (default: the three
                                 supported) and/or contexts; clients default to each lab's own kubectl
                                 and each installed kubectl.1.NN; one table, cells outside kubectl's
                                 ±1-minor skew marked (exit 1 if an in-skew cell failed, or a cell
                                 produced no report: skew unknown)
-  kubewalk class (--namespaces a,b,c | --selector L=V | --prefix P) [--walkthrough ID] [--watch]
+  kubewalk class (--namespaces a,b,c | --selector L=V | --prefix P) [--walkthrough ID|PATH] [--watch]
                 [--interval S] [--reporter pretty|plain|json] [--kubeconfig F] [--context C]
                                 workshops, for the instructor: which steps that leave a trace on the
                                 cluster each participant namespace shows (read-only; a minted token,
@@ -49,7 +52,8 @@ Usage:
   kubewalk help | --help | --version
 
 Options for run (drift and check take them too):
-  --walkthrough ID      the walkthrough to replay (default: ${walkthroughs[0]?.id ?? 'the first'})
+  --walkthrough ID|PATH the walkthrough to replay (default: ${walkthroughs[0]?.id ?? 'the first'}), or your own
+                        from a folder or a Markdown file
   --kubeconfig FILE     kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config); never written
   --context NAME        kubeconfig context to use (default: the current context)
   --cluster NAME        the cluster name for the walkthrough (default: the context's cluster; another

@@ -10,6 +10,7 @@ import { checkOutputFile, writeWhole } from '../outfile.js'
 import { packagePath } from '../paths.js'
 import { kubectlClientVersion } from '../kubeconfig.js'
 import { which } from '../shell.js'
+import { walkthroughRef } from '../load/index.js'
 import { limitSeconds, loadWalkthrough, walkthroughArg, type CommandContext } from './common.js'
 import { MATRIX_REPORTERS, matrixOk, renderMatrix, type MatrixCell, type MatrixReporter } from '../report/matrix.js'
 
@@ -133,7 +134,7 @@ interface JsonRun {
 
 export async function cmdMatrix(args: string[], cx: CommandContext): Promise<number> {
   const { io, signal } = cx
-  const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args))
+  const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
   const { values, positionals } = parse(args, MATRIX_FLAGS)
   if (positionals.length > 0) throw new UsageError(`matrix takes no arguments, got ${positionals[0]}.`)
   const out = values.out
@@ -188,7 +189,7 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
   const total = servers.length * clients.length
   io.stderr(`matrix: ${servers.length} server(s) × ${clients.length} kubectl(s) = ${total} replays of ${walkthrough.id}, ${parallel} server(s) at a time\n`)
   const common = [
-    '--walkthrough', walkthrough.id, '--reporter', 'json',
+    '--walkthrough', walkthroughRef(walkthrough), '--reporter', 'json',
     ...(timeout !== undefined ? ['--timeout', String(timeout)] : []),
     ...(wait !== undefined ? ['--wait', String(wait)] : []),
     ...(values.namespace !== undefined ? ['--namespace', values.namespace] : []),

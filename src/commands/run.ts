@@ -60,7 +60,7 @@ function flagsFor(w: Walkthrough): Flags {
 /** Parses and checks the options; `check ID --solution` needs no cluster and is answered here. */
 export async function planRun(args: string[], cx: CommandContext, mode: RunMode): Promise<RunPlan | { solution: string }> {
   const { io } = cx
-  const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args))
+  const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
   const { values: v, positionals } = parse(args, flagsFor(walkthrough))
   const values = v as Record<string, string | boolean | undefined>
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined)

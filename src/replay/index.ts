@@ -3,6 +3,8 @@
 // face parses its own input into a ReplayPlan and prints, it does not orchestrate.
 import { EXIT, type Io } from '../args.js'
 import { driftOf } from '../drift.js'
+import { walkthroughRef } from '../load/index.js'
+import { quote } from '../shell.js'
 import { keyPrompt } from '../interactive.js'
 import { createConsoleReporter } from '../report/console.js'
 import { reporters } from '../report/index.js'
@@ -86,6 +88,7 @@ export async function replay(plan: ReplayPlan, cx: CommandContext): Promise<numb
 function hintFor(plan: ReplayPlan, cx: CommandContext, io: Io): void {
   const id = plan.participantCheck?.id
   const hint = plan.walkthrough.steps.find((s) => s.id === id)?.hint
-  const which = plan.walkthrough.id === cx.walkthroughs[0]?.id ? '' : ` --walkthrough ${plan.walkthrough.id}`
+  const ref = walkthroughRef(plan.walkthrough)
+  const which = ref === cx.walkthroughs[0]?.id ? '' : ` --walkthrough ${quote(ref)}`
   io.stderr(`${hint ? `hint: ${hint}\n` : ''}the walkthrough's line: kubewalk check${which} ${id} --solution\n`)
 }
