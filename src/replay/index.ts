@@ -2,11 +2,13 @@
 // (run, drift and check on the command line; matrix through a child run; the browser notebook); a
 // face parses its own input into a ReplayPlan and prints, it does not orchestrate.
 import { EXIT, type Io } from '../args.js'
-import { driftOf } from '../drift.js'
+import { driftOf, type StepDrift } from '../drift.js'
 import { walkthroughRef } from '../load/index.js'
 import { quote } from '../shell.js'
 import { keyPrompt } from '../interactive.js'
+import type { Secrets } from '../redact.js'
 import { createConsoleReporter } from '../report/console.js'
+import type { ClusterInfo } from '../report/json.js'
 import { reporters } from '../report/index.js'
 import { run, type RunResult } from '../runner.js'
 import { commandOf, type Step } from '../step.js'
@@ -25,8 +27,16 @@ function needsServer(command: string, tools: readonly string[]): boolean {
   return tools.some((t) => new RegExp(`(^|[\\s|;&(\`$])${t.replace(/[.+]/g, '\\$&')}(\\s|$)`).test(command))
 }
 
-/** Carries out the plan and reports it as the plan asks; resolves with the exit code. */
-export async function replay(plan: ReplayPlan, cx: CommandContext): Promise<number> {
+/** What a replay produced, for a face that does more with it than report (record writes recordings from it). */
+export interface ReplayOutcome {
+  result: RunResult
+  cluster: ClusterInfo
+  drift: StepDrift[]
+  secrets: Secrets
+}
+
+/** Carries out the plan and reports it as the plan asks; resolves with the exit code. `observe` sees the outcome before the report. */
+export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (outcome: ReplayOutcome) => void | Promise<void>): Promise<number> {
   const { io, signal, cleaning } = cx
   const on = await openTarget(plan, cx)
   try {
@@ -73,6 +83,7 @@ export async function replay(plan: ReplayPlan, cx: CommandContext): Promise<numb
     if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)
     human?.summary(result)
     const input = { result, cluster, drift, secrets }
+    await observe?.(input)
     reportEnd(plan, write, input)
     const unwritten = await writeFiles(plan, io, input, chunks.join(''))
     if (unwritten && result.ok) return EXIT.failed
