@@ -117,7 +117,7 @@ type Options = RunOptions & typeof runnerDefaults
 
 /** What the steps of one run share as it goes. */
 interface RunState {
-  readonly o: Options
+  o: Options
   readonly vars: Vars
   readonly values: Map<string, unknown>
   /** In registration order; removed when a step settles them. */
@@ -173,6 +173,70 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const interrupted = state.stoppedBy !== undefined
   const status: RunStatus = interrupted ? 'interrupted' : state.failed || cleanup.some((c) => c.status === 'failed') ? 'failed' : 'passed'
   return { ok: status === 'passed', status, ...(state.stoppedBy ? { stoppedBy: state.stoppedBy } : {}), steps: results, cleanup, startedAt, durationMs: Math.round(performance.now() - started) }
+}
+
+/** A run kept open between calls (the browser notebook): each call runs some steps with what earlier calls set. */
+export interface RunSession {
+  /** The variables as they stand now. */
+  readonly vars: Readonly<Vars>
+  /** Parsed values of the steps that passed, by step id. */
+  readonly values: ReadonlyMap<string, unknown>
+  /** What the session's steps created and nothing has removed yet, newest last. */
+  pending(): Cleanup[]
+  /** Runs `steps` in order (options.steps, the walkthrough's, number them); the first failure skips the rest of this call. */
+  runSteps(steps: readonly Step<any>[], call?: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void }): Promise<StepResult[]>
+  /** Removes what the session's steps created, newest first, and forgets their variables and values; the teardown stays. */
+  reset(call?: { onEvent?: (event: RunEvent) => void }): Promise<CleanupResult[]>
+  /** Removes everything, the teardown included; the session runs nothing after. */
+  close(call?: { onEvent?: (event: RunEvent) => void }): Promise<CleanupResult[]>
+}
+
+/** Opens a session over `options.steps`; options.vars seed it (and reset returns to them). */
+export async function openSession(options: RunOptions): Promise<RunSession> {
+  const o: Options = { ...runnerDefaults, ...options }
+  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work: await mkdtemp(join(tmpdir(), 'kubewalk-')), captures: 0, failed: false }
+  let closed = false
+  const withCall = (call: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void } | undefined): void => {
+    state.o = { ...o, ...(call?.signal ? { signal: call.signal } : {}), ...(call?.onEvent ? { onEvent: call.onEvent } : {}) }
+  }
+  const forget = (): void => {
+    for (const k of Object.keys(state.vars)) delete state.vars[k]
+    Object.assign(state.vars, o.vars ?? {})
+    state.values.clear()
+  }
+  return {
+    vars: state.vars,
+    values: state.values,
+    pending: () => [...state.cleanups],
+    async runSteps(steps, call) {
+      if (closed) throw new KubewalkError('E_CLOSED', 'this session is closed.')
+      withCall(call)
+      state.failed = false
+      delete state.stoppedBy
+      const results: StepResult[] = []
+      for (const step of steps) results.push(await runStep(step, Math.max(0, o.steps.indexOf(step)), state))
+      return results
+    },
+    async reset(call) {
+      withCall(call)
+      const done = await runCleanups([...state.cleanups].reverse(), state.o)
+      // What could not be removed stays pending: a later reset or close tries again.
+      const failed = new Set(done.filter((d) => d.status === 'failed').map((d) => d.describe))
+      for (const c of [...state.cleanups]) if (!failed.has(c.describe)) state.cleanups.delete(c)
+      forget()
+      return done
+    },
+    async close(call) {
+      if (closed) return []
+      closed = true
+      withCall(call)
+      try {
+        return await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], state.o)
+      } finally {
+        await rm(state.work, { recursive: true, force: true })
+      }
+    },
+  }
 }
 
 /** One step, from its announcement to its recorded result; skipped once the run has failed or stopped. */
