@@ -139,11 +139,13 @@ function keyedRows(rows: Record<string, string>[]): Record<string, Record<string
 
 function compareLines(recorded: string[], live: string[], subs: readonly Substitution[]): DriftItem[] {
   const items: DriftItem[] = []
-  const left = live.map((l) => ({ raw: l, sub: substitute(l, subs).trim(), norm: normalize(substitute(l, subs).trim()), used: false }))
+  // A terminal shows a tab as spaces: runs of blanks compare equal.
+  const flat = (l: string): string => l.trim().replace(/\s+/g, ' ')
+  const left = live.map((l) => ({ raw: l, sub: flat(substitute(l, subs)), norm: normalize(flat(substitute(l, subs))), used: false }))
   const klog = (l: string): boolean => /^[IWEF]\d{4} \d\d:\d\d:\d\d/.test(l.trim())
   const liveLogs = live.some(klog)
   recorded.forEach((r, i) => {
-    const rt = r.trim()
+    const rt = flat(r)
     const exact = left.find((l) => !l.used && l.sub === rt)
     if (exact) return void (exact.used = true)
     const near = left.find((l) => !l.used && l.norm === normalize(rt))
