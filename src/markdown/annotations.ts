@@ -75,7 +75,7 @@ function distance(a: string, b: string): number {
 
 /** The annotation text of a comment (after `kubewalk:`), undefined for an ordinary comment; a misspelt prefix throws. */
 export function annotationText(comment: string, where: string): string | undefined {
-  const m = /^([A-Za-z-]+):?(?:\s|$)/.exec(comment)
+  const m = /^([A-Za-z-]+):?(?=\s|$)/.exec(comment)
   const word = m?.[1]?.toLowerCase()
   if (word === undefined) return undefined
   if (word === PREFIX) return comment.slice((m?.[0] ?? '').length).replace(/^[ \t]+/, '').trimEnd()

@@ -32,6 +32,14 @@ const SOURCE_KEYS = ['title', 'url', 'date', 'kubernetes', 'kubectl', 'license']
 const CHOICE_KEYS = ['describe', 'default', 'from', 'recorded']
 const REQUIRES_KEYS = ['kubernetes', 'tools', 'objects']
 
+/** Whether two keys are a letter or two apart (a typo), not the same. */
+function near(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 2) return false
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
+  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) (d[i] as number[])[j] = Math.min((d[i - 1] as number[])[j] as number + 1, (d[i] as number[])[j - 1] as number + 1, (d[i - 1] as number[])[j - 1] as number + (a[i - 1] === b[j - 1] ? 0 : 1))
+  return ((d[a.length] as number[])[b.length] as number) <= 2
+}
+
 /** Reads front matter `text` that starts on `line` of `file`. */
 export function parseFrontMatter(file: string, text: string, line: number): FrontMatter {
   const counter = new LineCounter()
@@ -51,17 +59,19 @@ export function parseFrontMatter(file: string, text: string, line: number): Fron
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[]
     throw new WalkthroughError(`${at(node as Node)}: ${key} must be a list of strings, e.g. [a, b].`)
   }
-  const mapOf = (node: unknown, key: string, allowed: readonly string[]): Map<string, unknown> => {
+  const mapOf = (node: unknown, key: string, allowed: readonly string[], others: 'refused' | 'ignored' = 'refused'): Map<string, unknown> => {
     if (!isMap(node)) throw new WalkthroughError(`${at(node as Node)}: ${key} must be a mapping.`)
     const out = new Map<string, unknown>()
     for (const pair of node.items) {
       const k = isScalar(pair.key) ? String(pair.key.value) : ''
+      // Other tools' keys (Hugo's weight, reviewers, …) are theirs; one a letter or two from ours is a typo.
+      if (others === 'ignored' && !allowed.includes(k) && !allowed.some((a) => near(a, k))) continue
       if (allowed.length > 0 && !allowed.includes(k)) throw new WalkthroughError(`${at(pair.key as Node)}: unknown key "${k}" in ${key} (known: ${allowed.join(', ')}).`)
       out.set(k, pair.value)
     }
     return out
   }
-  for (const [key, value] of mapOf(doc.contents, 'the front matter', KEYS)) {
+  for (const [key, value] of mapOf(doc.contents, 'the front matter', KEYS, 'ignored')) {
     switch (key) {
       case 'id':
       case 'title':
