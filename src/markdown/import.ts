@@ -183,8 +183,8 @@ function finish(title: string | undefined, preface: string, raw: (ImportedStep &
 
 function choiceFor(name: string, written: string, recorded: string | undefined): Choice {
   const c: Choice = { describe: `the value to put in place of ${JSON.stringify(written)}` }
-  if (/CLUSTER/.test(name)) c.from = 'cluster'
-  else if (/NAMESPACE|^NS$/.test(name)) c.from = 'namespace'
+  if (/cluster/i.test(name)) c.from = 'cluster'
+  else if (/namespace|^ns$/i.test(name)) c.from = 'namespace'
   if (recorded !== undefined) c.recorded = recorded
   return c
 }
