@@ -16,7 +16,7 @@ export function creatingVerb(command: string): string | undefined {
 
 /** Whether any command of the block creates (so the report can say what it could not check beforehand). */
 export function mayCreate(block: string): boolean {
-  return splitCommands(block).some((c) => /\bkubectl\s+(?:\S+\s+)*?(?:create|apply|run|expose|replace)\b/.test(firstLineOf(c.text)))
+  return splitCommands(block).some((c) => /\bkubectl\s+(?:\S+\s+)*?(?:create|apply|run|expose|replace)\b/.test(firstLineOf(c.text)) && !/\bkubectl\s+(?:\S+\s+)*?create\s+token\b/.test(firstLineOf(c.text)))
 }
 
 /** The `-n NS` / `--namespace NS` a kubectl line gives, if any. */
