@@ -14,6 +14,7 @@ import { cmdToken } from './commands/token.js'
 import { cmdLab } from './commands/lab.js'
 import { cmdMatrix } from './commands/matrix.js'
 import { cmdClass } from './commands/class.js'
+import { cmdImport } from './commands/import.js'
 import type { WalkthroughEntry } from './walkthrough.js'
 
 export { EXIT, type Io }
@@ -93,6 +94,8 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
         return await cmdClass(rest, cx)
       case 'token':
         return await cmdToken(rest, io)
+      case 'import':
+        return await cmdImport(rest, cx)
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}; see kubewalk --help.`)
     }

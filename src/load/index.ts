@@ -27,7 +27,7 @@ export async function loadWalkthrough(entries: readonly WalkthroughEntry[], valu
 async function loadPath(value: string, env: Readonly<Record<string, string | undefined>>): Promise<Walkthrough> {
   const path = resolve(value)
   if (/\.md$/i.test(value)) {
-    const { loadMarkdownWalkthrough } = await import('../markdown/load.js')
+    const { loadMarkdownWalkthrough } = await import('../markdown/index.js')
     return recordOrigin(await loadMarkdownWalkthrough(path), { kind: 'markdown', path: value })
   }
   const [{ loadFolderWalkthrough }, api] = await Promise.all([import('./folder.js'), import('../index.js')])
