@@ -75,6 +75,10 @@ Options for run (drift and check take them too):
                         with --isolate: how long deleting that namespace may take while its
                         finalizers run (default 120); one still Terminating then is named in the
                         report, with the command to watch it
+  --set NAME=VALUE      give a variable of the walkthrough its value (a value the prose tells the
+                        reader to choose, e.g. a Markdown walkthrough's placeholder); repeatable
+  --dry-run             run: print every line that would run and what would be cleaned up, and
+                        run nothing (look at a walkthrough from the internet before it touches a cluster)
   --from ID             start at step ID (ids or numbers: kubewalk list)
   --to ID               stop after step ID
   --only ID             run step ID alone

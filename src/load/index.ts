@@ -30,7 +30,7 @@ async function loadPath(value: string, env: Readonly<Record<string, string | und
     const { loadMarkdownWalkthrough } = await import('../markdown/index.js')
     return recordOrigin(await loadMarkdownWalkthrough(path), { kind: 'markdown', path: value })
   }
-  const [{ loadFolderWalkthrough }, api] = await Promise.all([import('./folder.js'), import('../index.js')])
+  const [{ loadFolderWalkthrough }, api] = await Promise.all([import('./folder.js'), import('../api.js')])
   const w = await loadFolderWalkthrough(path, { kubewalk: api as unknown as Record<string, unknown> }, env)
   // Checked whole here too: an author may build the value without defineWalkthrough.
   try {

@@ -23,7 +23,7 @@ describe.runIf(existsSync(ARTICLE))('the seed article', () => {
   it('gives the 14 command lines `kubewalk list --walkthrough article --json` prints, in order, verbatim', async () => {
     const io = captureIo()
     expect(await createCli(walkthroughs)(['list', '--walkthrough', 'article', '--json'], io.sinks)).toBe(0)
-    const listed = (JSON.parse(io.out()) as { command: string }[]).map((s) => s.command)
+    const listed = (JSON.parse(io.out()) as { steps: { command: string }[] }).steps.map((s) => s.command)
     expect(listed).toHaveLength(14)
     expect(w.steps.map((s) => commandOf(s, listing))).toEqual(listed)
   })
