@@ -66,7 +66,7 @@ describe.skipIf(kubeconfig === '')(`the review's findings on the lab ${skipReaso
     const held = await walkthroughFolder('held', `import { defineStep, defineWalkthrough } from 'kubewalk'
 export default defineWalkthrough({ id: 'held', title: 'A ConfigMap a finalizer holds', vars: [], steps: [defineStep({
   id: 'make-held', number: '01', title: 'Make it', reads: [],
-  command: "printf '%s' 'apiVersion: v1\\\\nkind: ConfigMap\\\\nmetadata:\\\\n  name: held\\\\n  finalizers: [kubewalk.test/hold]\\\\n' | kubectl create -f -",
+  command: "printf 'apiVersion: v1\\\\nkind: ConfigMap\\\\nmetadata:\\\\n  name: held\\\\n  finalizers: [kubewalk.test/hold]\\\\n' | kubectl create -f -",
   parse: (out) => out.stdout.trim(), check: (line) => [{ name: 'created', ok: line === 'configmap/held created' }],
 })] })
 `)
