@@ -19,6 +19,8 @@ export interface NodeLayout {
   podLogsDir: string
   volumePluginDir: string
   coreDnsManifest: string
+  /** containerd's per-registry hosts.toml files: every registry is sent to a closed port on loopback. */
+  registryConfigDir: string
 }
 
 export function nodeLayout(labDir: string): NodeLayout {
@@ -37,6 +39,7 @@ export function nodeLayout(labDir: string): NodeLayout {
     podLogsDir: path.join(dir, 'pod-logs'),
     volumePluginDir: path.join(dir, 'volume-plugins'),
     coreDnsManifest: path.join(dir, 'coredns.yaml'),
+    registryConfigDir: path.join(dir, 'containerd', 'certs.d'),
   }
 }
 
@@ -58,7 +61,8 @@ export function containerdConfig(layout: NodeLayout, cniBinDir: string, runc: st
   return `version = 4
 root = ${t(layout.containerdRoot)}
 state = ${t(layout.containerdState)}
-disabled_plugins = ['io.containerd.nri.v1.nri', 'io.containerd.snapshotter.v1.btrfs', 'io.containerd.snapshotter.v1.zfs', 'io.containerd.snapshotter.v1.devmapper', 'io.containerd.snapshotter.v1.blockfile', 'io.containerd.snapshotter.v1.erofs', 'io.containerd.tracing.processor.v1.otlp', 'io.containerd.internal.v1.tracing']
+imports = []
+disabled_plugins = ['io.containerd.nri.v1.nri', 'io.containerd.image-verifier.v1.bindir', 'io.containerd.snapshotter.v1.btrfs', 'io.containerd.snapshotter.v1.zfs', 'io.containerd.snapshotter.v1.devmapper', 'io.containerd.snapshotter.v1.blockfile', 'io.containerd.snapshotter.v1.erofs', 'io.containerd.tracing.processor.v1.otlp', 'io.containerd.internal.v1.tracing']
 
 [plugins]
   [plugins.'io.containerd.server.v1.grpc']
@@ -72,6 +76,8 @@ disabled_plugins = ['io.containerd.nri.v1.nri', 'io.containerd.snapshotter.v1.bt
     stream_server_port = '0'
   [plugins.'io.containerd.cri.v1.images'.pinned_images]
     sandbox = ${t(NODE_IMAGES.pause)}
+  [plugins.'io.containerd.cri.v1.images'.registry]
+    config_path = ${t(layout.registryConfigDir)}
   [plugins.'io.containerd.cri.v1.runtime']
     restrict_oom_score_adj = true
     netns_mounts_under_state_dir = true
@@ -88,6 +94,16 @@ disabled_plugins = ['io.containerd.nri.v1.nri', 'io.containerd.snapshotter.v1.bt
       max_conf_num = 1
 `
 }
+
+/**
+ * containerd's `_default/hosts.toml`: any registry, docker.io included, resolves to a closed port on loopback, so an
+ * image that is not imported fails to pull at once, on this machine, and no pull ever leaves it.
+ */
+export const REGISTRY_HOSTS_TOML = `# kubewalk: no registry is reached from the lab; import images with kubewalk lab image import FILE.tar.
+server = 'http://127.0.0.1:9'
+[host.'http://127.0.0.1:9']
+  capabilities = ['pull', 'resolve']
+`
 
 /**
  * The CNI network: a bridge whose Pods get an address in podCidr and a route to the lab's range only: no default

@@ -9,7 +9,7 @@ import { isOurProcess } from '../processes.js'
 import { readLabFile } from '../state.js'
 import { nodeLayout, NODE_CGROUP } from './config.js'
 import { labNftRuleset, parseNftTables } from './firewall.js'
-import { HOST_JOURNAL, HostRecorder, hostCommands, pathExists, readHostJournal, readSysctl, undoHostChanges, writeSysctl, type HostJournal } from './host.js'
+import { HOST_JOURNAL, HostRecorder, createCgroup, hostCommands, pathExists, readHostJournal, readSysctl, undoHostChanges, writeSysctl, type HostJournal } from './host.js'
 import { chooseNetwork, parseNameservers, type HostNetwork, type NodeNetwork } from './network.js'
 import { readNodeFile } from './state.js'
 
@@ -112,7 +112,7 @@ export async function prepareNodeHost(labDir: string, progress: (line: string) =
     }
     await recorder.change({ kind: 'iptables', tablesBefore })
     const net = chooseNetwork(await hostNetwork())
-    progress(`node network ${net.range}: Services ${net.serviceCidr}, Pods ${net.podCidr}, API server and kubelet on ${net.nodeIp} (${net.dummyLink}); the range is routed unreachable so no packet for it leaves this machine`)
+    progress(`node network ${net.range}: Services ${net.serviceCidr}, Pods ${net.podCidr}, API server and kubelet on ${net.nodeIp}; the range is routed unreachable so no packet for it leaves this machine`)
     const ip = async (args: string[]) => {
       const r = await hostCommands.ip(args)
       if (!r.ok) throw new LabError(`ip ${args.join(' ')} failed: ${r.stderr.trim()}`)
@@ -123,13 +123,21 @@ export async function prepareNodeHost(labDir: string, progress: (line: string) =
       const r = await hostCommands.nft(['-f', '-'], labNftRuleset(net))
       if (!r.ok) throw new LabError(`nft could not load the lab's table: ${r.stderr.trim()}`)
     })
-    await recorder.change({ kind: 'link', name: net.dummyLink }, async () => {
-      await ip(['link', 'add', net.dummyLink, 'type', 'dummy'])
-      // No IPv6 link-local address: the link carries the one IPv4 address and nothing else.
-      await writeFile(`/proc/sys/net/ipv6/conf/${net.dummyLink}/disable_ipv6`, '1\n').catch(() => {})
-      await ip(['addr', 'add', `${net.nodeIp}/32`, 'dev', net.dummyLink])
-      await ip(['link', 'set', net.dummyLink, 'up'])
-    })
+    // The API server's address on a dummy link of the lab's; a kernel without dummy links (a small VM's) gets it on
+    // loopback instead. Either way the nftables table lets only loopback and the bridge reach it.
+    const dummy = await hostCommands.ip(['link', 'add', net.dummyLink, 'type', 'dummy'])
+    if (dummy.ok) {
+      await recorder.change({ kind: 'link', name: net.dummyLink }, async () => {
+        // No IPv6 link-local address: the link carries the one IPv4 address and nothing else.
+        await writeFile(`/proc/sys/net/ipv6/conf/${net.dummyLink}/disable_ipv6`, '1\n').catch(() => {})
+        await ip(['addr', 'add', `${net.nodeIp}/32`, 'dev', net.dummyLink])
+        await ip(['link', 'set', net.dummyLink, 'up'])
+      })
+    } else {
+      if (!/Unknown device type|not supported/i.test(dummy.stderr)) throw new LabError(`ip link add ${net.dummyLink} type dummy failed: ${dummy.stderr.trim()}`)
+      net.addressLink = 'lo'
+      await recorder.change({ kind: 'address', dev: 'lo', cidr: `${net.nodeIp}/32` }, () => ip(['addr', 'add', `${net.nodeIp}/32`, 'dev', 'lo']))
+    }
     // Made by the CNI bridge plugin with the first Pod; recorded now so it goes whenever the lab goes.
     await recorder.change({ kind: 'link', name: net.bridge })
     // The Pods' gateway routes Service traffic back onto the bridge after kube-proxy's DNAT.
@@ -137,7 +145,8 @@ export async function prepareNodeHost(labDir: string, progress: (line: string) =
     const layout = nodeLayout(labDir)
     await recorder.change({ kind: 'mounts', under: layout.dir })
     await recorder.change({ kind: 'processes', exe: 'containerd-shim-runc-v2', arg: layout.containerdSocket })
-    await recorder.change({ kind: 'cgroup', name: NODE_CGROUP })
+    // The kubelet wants its cgroupRoot to exist in every hierarchy before it starts.
+    await recorder.change({ kind: 'cgroup', name: NODE_CGROUP }, () => createCgroup(NODE_CGROUP))
     return { net, recorder }
   } catch (error) {
     await undoHostChanges(recorder.journal)

@@ -12,6 +12,8 @@ import { emptyIptablesTables, iptablesCleanupScript, parseNftTables } from './fi
 export type HostChange =
   /** A network link the lab made (or a component made for it): deleted. */
   | { kind: 'link'; name: string }
+  /** An address the lab put on an existing link (loopback, where the kernel has no dummy links): deleted. */
+  | { kind: 'address'; dev: string; cidr: string }
   /** A route of the lab's: deleted. */
   | { kind: 'route'; spec: string[] }
   /** The lab's own nftables table ("inet kubewalk_lab"): deleted. */
@@ -159,6 +161,25 @@ async function unmountUnder(dir: string): Promise<void> {
   }
 }
 
+/** Makes the cgroup `name` in every hierarchy (v1: each controller, cpuset's cpus and mems copied from its parent). */
+export async function createCgroup(name: string): Promise<void> {
+  const root = '/sys/fs/cgroup'
+  if (await pathExists(path.join(root, 'cgroup.controllers'))) {
+    await mkdir(path.join(root, name), { recursive: true })
+    return
+  }
+  for (const controller of await readdir(root).catch(() => [] as string[])) {
+    const parent = path.join(root, controller)
+    if (!(await pathExists(path.join(parent, 'cgroup.procs')))) continue
+    const dir = path.join(parent, name)
+    await mkdir(dir, { recursive: true })
+    for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+      const value = await readFile(path.join(parent, f), 'utf8').catch(() => undefined)
+      if (value !== undefined) await writeFile(path.join(dir, f), value)
+    }
+  }
+}
+
 /** Directories of the cgroup `name` in every hierarchy mounted under /sys/fs/cgroup (v1 controllers, or the v2 root). */
 async function cgroupDirs(name: string): Promise<string[]> {
   const root = '/sys/fs/cgroup'
@@ -258,6 +279,10 @@ async function undoOne(change: HostChange): Promise<string | undefined> {
       if (!shown.ok) return undefined
       const r = await hostCommands.ip(['link', 'delete', 'dev', change.name])
       return r.ok ? undefined : `ip link delete ${change.name}: ${r.stderr.trim()}`
+    }
+    case 'address': {
+      const r = await hostCommands.ip(['addr', 'delete', change.cidr, 'dev', change.dev])
+      return r.ok || /Cannot assign|not found|No such/i.test(r.stderr) ? undefined : `ip addr delete ${change.cidr} dev ${change.dev}: ${r.stderr.trim()}`
     }
     case 'route': {
       const r = await hostCommands.ip(['route', 'delete', ...change.spec])

@@ -17,6 +17,8 @@ export interface NodeNetwork {
   nodeIp: string
   /** Names of the host objects the node creates. */
   dummyLink: string
+  /** The link that holds nodeIp: dummyLink, or 'lo' on a kernel without dummy links. */
+  addressLink?: string
   bridge: string
   nftTable: string
 }

@@ -11,7 +11,7 @@ import { freePorts } from '../ports.js'
 import { ComponentFailure, isOurProcess, startComponent, stopProcessGroup, type Running } from '../processes.js'
 import { deploymentAvailable, listPods, nodeReady, type PodSummary } from './api.js'
 import type { NodeCerts } from './certs.js'
-import { cniConflist, containerdConfig, coreDnsManifest, kubeProxyArgs, kubeletArgs, kubeletConfig, nodeLayout, schedulerArgs } from './config.js'
+import { REGISTRY_HOSTS_TOML, cniConflist, containerdConfig, coreDnsManifest, kubeProxyArgs, kubeletArgs, kubeletConfig, nodeLayout, schedulerArgs } from './config.js'
 import { readLabJournal, undoHostChanges } from './host.js'
 import type { NodeHost } from './host-setup.js'
 import type { NodeBinaries, NodeImageName } from './parts.js'
@@ -89,6 +89,8 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
   if (!runc) throw new LabError('runc is not on PATH; install the Debian package runc.')
   for (const d of [layout.containerdRoot, layout.containerdState, layout.runcRoot, layout.cniConfDir, layout.cniDataDir, layout.kubeletRoot, layout.podLogsDir, layout.volumePluginDir]) await mkdir(d, { recursive: true, mode: 0o700 })
   await writeFile(layout.containerdConfig, containerdConfig(layout, binaries.cniDir, runc))
+  await mkdir(path.join(layout.registryConfigDir, '_default'), { recursive: true })
+  await writeFile(path.join(layout.registryConfigDir, '_default', 'hosts.toml'), REGISTRY_HOSTS_TOML)
   await writeFile(path.join(layout.cniConfDir, '10-kubewalk-lab.conflist'), cniConflist(net, layout))
 
   const [kubeletPort, kubeletHealthz, proxyHealthz, proxyMetrics, schedulerPort] = (await freePorts(5)) as [number, number, number, number, number]
@@ -154,13 +156,16 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
 export async function stopNode(labDir: string): Promise<{ stopped: string[]; problems: string[] }> {
   const node = await readNodeFile(labDir)
   const stopped: string[] = []
-  for (const name of [...NODE_COMPONENTS].reverse()) {
-    const c = node?.components[name]
-    if (c && (await isOurProcess(c.pid, c.binary))) {
-      await stopProcessGroup(c.pid)
-      stopped.push(name)
-    }
+  const stop = async (names: readonly NodeComponentName[]) => {
+    const live = (await Promise.all(names.map(async (n) => ({ n, c: node?.components[n] })))).filter(({ c }) => c !== undefined)
+    const alive = await Promise.all(live.map(({ c }) => isOurProcess(c!.pid, c!.binary)))
+    const mine = live.filter((_, i) => alive[i])
+    await Promise.all(mine.map(({ c }) => stopProcessGroup(c!.pid)))
+    stopped.push(...mine.map(({ n }) => n))
   }
+  // containerd last: the kubelet talks to it while it stops.
+  await stop(['kube-scheduler', 'kube-proxy', 'kubelet'])
+  await stop(['containerd'])
   const journal = await readLabJournal(labDir)
   const problems = journal ? await undoHostChanges(journal) : []
   return { stopped, problems }
