@@ -277,6 +277,12 @@ async function undoOne(change: HostChange): Promise<string | undefined> {
     case 'link': {
       const shown = await hostCommands.ip(['link', 'show', 'dev', change.name])
       if (!shown.ok) return undefined
+      // A Pod's veth outlives the Pod while its network namespace waits for orphaned sockets to time out (minutes,
+      // measured after kube-proxy's rules were flushed): its host end goes with the bridge it is plugged into.
+      const ports = await hostCommands.ip(['-j', 'link', 'show', 'master', change.name])
+      for (const port of ports.ok ? (JSON.parse(ports.stdout || '[]') as { ifname?: string }[]) : []) {
+        if (port.ifname) await hostCommands.ip(['link', 'delete', 'dev', port.ifname])
+      }
       const r = await hostCommands.ip(['link', 'delete', 'dev', change.name])
       return r.ok ? undefined : `ip link delete ${change.name}: ${r.stderr.trim()}`
     }
