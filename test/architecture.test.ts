@@ -17,10 +17,10 @@ describe('module graph', () => {
     expect(deps['src/commands/run.ts']).toContain('src/runner.ts')
     expect(deps['steps/05-call-api.ts']).toContain('src/step.ts')
     // The registry is what imports the walkthroughs (each loaded when chosen).
-    expect(deps['walkthroughs/index.ts']).toEqual(['steps/index.ts', 'walkthroughs/rbac-pods/index.ts'])
+    expect(deps['walkthroughs/index.ts']).toEqual(['steps/index.ts', 'walkthroughs/pod-token/index.ts', 'walkthroughs/rbac-pods/index.ts'])
   })
   it('the registry is the only module that imports a walkthrough', () => {
-    const importers = Object.entries(deps).filter(([, imports]) => imports.some((i) => i === 'steps/index.ts' || i === 'walkthroughs/rbac-pods/index.ts')).map(([f]) => f)
+    const importers = Object.entries(deps).filter(([, imports]) => imports.some((i) => i === 'steps/index.ts' || i === 'walkthroughs/rbac-pods/index.ts' || i === 'walkthroughs/pod-token/index.ts')).map(([f]) => f)
     expect(importers).toEqual(['walkthroughs/index.ts'])
   })
   it('has no import cycles', () => {
@@ -30,6 +30,7 @@ describe('module graph', () => {
     ['src/', /^(steps|walkthroughs)\//],
     ['steps/', /^(src\/(cli|runner|report\/|lab\/|commands\/)|walkthroughs\/)/],
     ['walkthroughs/rbac-pods/', /^(src\/(cli|runner|report\/|lab\/|commands\/)|steps\/)/],
+    ['walkthroughs/pod-token/', /^(src\/(cli|runner|report\/|lab\/|commands\/)|steps\/|walkthroughs\/rbac-pods\/)/],
     ['src/parse/', /^(src\/(?!parse\/|errors)|steps\/)/],
     ['src/report/', /^src\/(cli|runner|lab\/|commands\/)/],
     ['src/runner.ts', /^src\/(cli|report\/|lab\/|commands\/)/],

@@ -85,6 +85,7 @@ describe('kubewalk CLI', () => {
     expect(JSON.parse(j.out())).toEqual({ walkthroughs: [
       { id: 'article', title: 'Calling the Kubernetes API with curl using a ServiceAccount token (the article)', from: 'registry', default: true },
       { id: 'rbac-pods', title: 'From 403 to 200: let the default ServiceAccount list pods with a Role and a RoleBinding', from: 'registry', default: false },
+      { id: 'pod-token', title: expect.stringMatching(/^The token inside a Pod/), from: 'registry', default: false },
     ] })
     const one = io()
     expect(await main(['list', '--walkthrough', 'article', '--json'], one.sinks)).toBe(0)

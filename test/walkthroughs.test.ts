@@ -14,9 +14,9 @@ const placeholder = { cluster: { name: 'some_server_name', server: '' }, namespa
 const CHANGES = /\bkubectl\s+(apply|create(?! token)|delete|patch|edit|replace|label|annotate)\b/
 
 describe('the registry', () => {
-  it('lists the article first (the default), then rbac-pods, each loading the walkthrough of its id', () => {
-    expect(walkthroughs.map((e) => e.id)).toEqual(['article', 'rbac-pods'])
-    expect(loaded.map((w) => w.id)).toEqual(['article', 'rbac-pods'])
+  it('lists the article first (the default), then rbac-pods and pod-token, each loading the walkthrough of its id', () => {
+    expect(walkthroughs.map((e) => e.id)).toEqual(['article', 'rbac-pods', 'pod-token'])
+    expect(loaded.map((w) => w.id)).toEqual(['article', 'rbac-pods', 'pod-token'])
   })
 })
 

@@ -46,10 +46,12 @@ Usage:
   kubewalk import SOURCE [--out PATH] [--force]
                                 turn an article (Markdown, or text pasted from a blog: commands after a
                                 shell prompt, outputs after them) into a Markdown walkthrough
-  kubewalk lab build [--version V]
-                                build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached)
-  kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager]
-                                start a local control plane; prints its kubeconfig path
+  kubewalk lab build [--version V] [--node]
+                                build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached);
+                                --node: also kubelet, kube-scheduler, kube-proxy, containerd, CNI, CoreDNS, images
+  kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager] [--node]
+                                start a local control plane; prints its kubeconfig path; --node (root): with a
+                                node that runs Pods, its traffic kept on this machine, undone by lab down
   kubewalk lab status [--dir DIR] [--json]
   kubewalk lab down [--dir DIR] stop it and remove DIR
   kubewalk help | --help | --version
