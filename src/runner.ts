@@ -354,9 +354,19 @@ async function attempt(step: Step, command: string, env: Record<string, string |
   if (step.creates && (step.creates.createdIf(output) || unsure)) state.cleanups.add(step.creates.cleanup)
   for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
   if (r.aborted) state.stoppedBy = 'signal'
-  const answered = r.exitCode !== null && !r.timedOut && !r.aborted && (step.exitCodes ?? [0]).includes(r.exitCode)
-  if (!answered) throw commandFailure(step, r, o.commandTimeoutMs)
+  if (!isAnswer(step, r)) throw commandFailure(step, r, o.commandTimeoutMs)
   return output
+}
+
+/**
+ * Whether the line answered. Exit 0 does; another exit code the step lists does only when the line
+ * printed its answer on standard output (`kubectl auth can-i` prints "no" and exits 1). Listed or not,
+ * a line that printed nothing there failed: its exit is the error it is (Forbidden, unreachable, …),
+ * classified like any other, never read as an answer nor waited on.
+ */
+function isAnswer(step: Pick<Step, 'exitCodes'>, r: Pick<ShellResult, 'exitCode' | 'timedOut' | 'aborted' | 'stdout'>): boolean {
+  if (r.exitCode === null || r.timedOut || r.aborted || !(step.exitCodes ?? [0]).includes(r.exitCode)) return false
+  return r.exitCode === 0 || r.stdout.trim() !== ''
 }
 
 /** Parses and checks one attempt's output: undefined when it passed, else why it did not. */

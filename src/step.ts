@@ -141,7 +141,11 @@ export interface Step<T = unknown> {
   /** The expectations about that value. */
   check(value: T, ctx: StepContext): Assertion[]
   guard?: Guard
-  /** Exit codes that are an answer rather than a failure (`kubectl auth can-i` exits 1 for "no"); default [0]. */
+  /**
+   * Exit codes that are an answer rather than a failure (`kubectl auth can-i` exits 1 for "no"); default [0].
+   * A non-zero one is an answer only when the line printed something on standard output; with nothing
+   * there it is the failure its standard error says (can-i's Forbidden on --as is not a "no").
+   */
   exitCodes?: readonly number[]
   /** Eventual consistency: rerun the line until the checks pass, at most this long. */
   wait?: StepWait
