@@ -27,9 +27,12 @@ Usage:
   kubewalk list [--walkthrough ID|PATH] [--json]
                                 list the walkthroughs, and one walkthrough's steps, variables and settings
                                 (--json: the walkthroughs; with --walkthrough, that one's steps)
-  kubewalk token [--token T] [--kubeconfig F] [--context C] [--no-verify] [--json] [--show-secrets]
-                                decode a ServiceAccount token (default: $TOKEN): kind, claims, local
-                                times, remaining lifetime; verify its signature against the cluster's keys
+  kubewalk token [--token - | --token-file F] [--kubeconfig F] [--context C] [--no-verify] [--json]
+                [--show-secrets]
+                                decode a ServiceAccount token (--token - reads standard input; default:
+                                $TOKEN; --token T works but ps and shell history see it): kind, claims,
+                                local times, remaining lifetime; verify its signature against the
+                                cluster's keys
   kubewalk matrix [--lab-version V]... [--context C]... [--kubectl FILE]... [--parallel N]
                 [--reporter pretty|plain|markdown|json|junit] [--out FILE] [--walkthrough ID|PATH]
                                 replay on every server × kubectl: labs by version (default: the three
