@@ -1,14 +1,14 @@
 // Runs steps in order against one cluster. It records, it never throws on a step's failure: the
 // first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage } from './errors.js'
 import { withoutProgressMeter } from './parse/curl.js'
 import { firstLine, show } from './text.js'
 import type { Secrets } from './redact.js'
+import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from './scratch.js'
 import { runScript, type ShellResult } from './shell.js'
 import { commandOf, type Assertion, type Cleanup, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type Vars } from './step.js'
 
@@ -122,7 +122,7 @@ interface RunState {
   readonly values: Map<string, unknown>
   /** In registration order; removed when a step settles them. */
   readonly cleanups: Set<Cleanup>
-  /** A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
+  /** 0700, removed on any exit: the captures hold secret variables in plain text. A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
   work: string
   captures: number
   failed: boolean
@@ -164,11 +164,13 @@ export async function run(options: RunOptions): Promise<RunResult> {
   let cleanup: CleanupResult[] = []
   // Once run() is called it owns the teardown: whatever throws from here on, the finally does it.
   try {
-    state.work = await mkdtemp(join(tmpdir(), 'kubewalk-'))
+    // A run killed with SIGKILL left its captures (secret variables in plain text) behind: the next run removes them.
+    await sweepStaleScratchDirs()
+    state.work = await makeScratchDir()
     for (const [index, step] of o.steps.entries()) results.push(await runStep(step, index, state))
   } finally {
     cleanup = await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], o)
-    if (state.work !== '') await rm(state.work, { recursive: true, force: true })
+    if (state.work !== '') await removeScratchDir(state.work)
   }
   const interrupted = state.stoppedBy !== undefined
   const status: RunStatus = interrupted ? 'interrupted' : state.failed || cleanup.some((c) => c.status === 'failed') ? 'failed' : 'passed'
@@ -194,7 +196,8 @@ export interface RunSession {
 /** Opens a session over `options.steps`; options.vars seed it (and reset returns to them). */
 export async function openSession(options: RunOptions): Promise<RunSession> {
   const o: Options = { ...runnerDefaults, ...options }
-  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work: await mkdtemp(join(tmpdir(), 'kubewalk-')), captures: 0, failed: false }
+  await sweepStaleScratchDirs()
+  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work: await makeScratchDir(), captures: 0, failed: false }
   let closed = false
   const withCall = (call: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void } | undefined): void => {
     state.o = { ...o, ...(call?.signal ? { signal: call.signal } : {}), ...(call?.onEvent ? { onEvent: call.onEvent } : {}) }
@@ -233,7 +236,7 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
       try {
         return await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], state.o)
       } finally {
-        await rm(state.work, { recursive: true, force: true })
+        await removeScratchDir(state.work)
       }
     },
   }
