@@ -1,4 +1,4 @@
-// Private working directories that may hold secrets (the runner's captures hold $TOKEN in plain
+// Private working directories that may hold secrets (the runner's captures hold secret variables in plain
 // text). Each is 0700, named with a prefix kubewalk recognises, and holds the pid of the process
 // that owns it: removed when the run ends, when the process exits any other way (a third Ctrl-C is
 // process.exit), and, after a SIGKILL, by the next kubewalk that finds its owner dead.
