@@ -1,11 +1,13 @@
 // Finds the cluster a run targets, from the kubeconfig as kubectl itself merges it. Never writes the
 // user's kubeconfig: --context is applied through a one-line overlay file put first in KUBECONFIG.
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
-import { homedir, tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path'
 import { parseDocument, stringify } from 'yaml'
 import { PreconditionError, UsageError, errorMessage } from './errors.js'
+import { installKubectl, kubectlWords } from './kubectl.js'
+import { makeScratchDir, removeScratchDir } from './scratch.js'
 import { quote, runScript, which } from './shell.js'
 import { firstLine } from './text.js'
 import type { KubeconfigCluster } from './step.js'
@@ -30,7 +32,7 @@ export interface TargetOptions {
   cluster?: string
   /** Environment to resolve against (defaults to process.env). */
   env?: Record<string, string | undefined>
-  /** The binary that plays `kubectl` (--kubectl): linked as `kubectl` in a directory that leads the run's PATH. */
+  /** What plays `kubectl` (--kubectl): a file, linked as `kubectl`, or a command with arguments, wrapped as `kubectl`, in a directory that leads the run's PATH. */
   kubectl?: string
   /** Act in this namespace (--namespace): the context is redefined with it in the overlay, never in the user's file. */
   namespace?: string
@@ -116,15 +118,16 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
   const paths = kubeconfigPaths(opts, baseEnv)
   let overlayDir: string | undefined
   // Made only when something is overlaid: a plain run creates and removes no directory.
-  const overlayIn = async (): Promise<string> => (overlayDir ??= await mkdtemp(join(tmpdir(), 'kubewalk-ctx-')))
+  const overlayIn = async (): Promise<string> => (overlayDir ??= await makeScratchDir())
   const dispose = async (): Promise<void> => {
-    if (overlayDir !== undefined) await rm(overlayDir, { recursive: true, force: true })
+    if (overlayDir !== undefined) await removeScratchDir(overlayDir)
   }
   try {
     if (opts.kubectl !== undefined) {
-      // Linked, not copied: the user's binary runs as it is, under the name the walkthrough's lines use.
+      // A file is linked, not copied (the user's binary runs as it is); a command gets a wrapper.
+      const cmd = await kubectlWords(opts.kubectl, baseEnv)
       const dir = await overlayIn()
-      await symlink(resolve(opts.kubectl), join(dir, 'kubectl'))
+      await installKubectl(dir, cmd)
       runEnv.PATH = `${dir}${delimiter}${baseEnv.PATH ?? ''}`
     } else if ((await which('kubectl', baseEnv)) === undefined) {
       throw new PreconditionError('kubectl is not on PATH; install kubectl, pass --kubectl FILE, or try --lab (it brings its own).')

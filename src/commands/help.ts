@@ -64,8 +64,9 @@ Options for run (drift and check take them too):
   --lab                 start a throwaway local control plane, replay against it, stop it; its own
                         kubectl plays the walkthrough's kubectl (as \`minikube kubectl\` would)
   --lab-version V       the lab's Kubernetes release (with --lab; default latest)
-  --kubectl FILE        the binary that plays kubectl (put first on the run's PATH as kubectl;
-                        default: the lab's own with --lab, else the kubectl on PATH)
+  --kubectl CMD         what plays kubectl: a file, or a command with arguments split as a shell
+                        would ('minikube kubectl --'), put first on the run's PATH as kubectl
+                        (default: the lab's own with --lab, else the kubectl on PATH)
   --namespace NS        act in NS (through the context, never by writing the kubeconfig); NS must
                         exist (default: the context's namespace, else default)
   --isolate             create a fresh namespace (kubewalk-XXXXXXXX, labelled
