@@ -74,6 +74,10 @@ export interface StepOutput {
 export interface KubeconfigCluster {
   name: string
   server: string
+  /** The name the server's certificate is checked against, when not the server's host (`tls-server-name`). */
+  tlsServerName?: string
+  /** The proxy kubectl reaches the server through (`proxy-url`). */
+  proxyUrl?: string
 }
 
 /** Read-only facts every step may use. */
