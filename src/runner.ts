@@ -1,15 +1,16 @@
 // Runs steps in order against one cluster. It records, it never throws on a step's failure: the
 // first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, readFile } from 'node:fs/promises'
+import { delimiter, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage } from './errors.js'
 import { withoutProgressMeter } from './parse/curl.js'
 import { firstLine, show } from './text.js'
 import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from './scratch.js'
-import { runScript, type ShellResult } from './shell.js'
+import { runScript, which, type ShellResult } from './shell.js'
+import { installTlsServerNameCurl } from './tls.js'
 import { commandOf, type Assertion, type Cleanup, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type Vars } from './step.js'
 
 export type StepStatus = 'passed' | 'failed' | 'skipped'
@@ -125,6 +126,8 @@ interface RunState {
   /** 0700, removed on any exit: the captures hold secret variables in plain text. A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
   work: string
   captures: number
+  /** The folder whose `curl` checks the server as its tls-server-name, led on the strict-tls lines' PATH. */
+  tlsBin?: string
   failed: boolean
   stoppedBy?: 'user' | 'signal'
 }
@@ -167,6 +170,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     // A run killed with SIGKILL left its captures (secret variables in plain text) behind: the next run removes them.
     await sweepStaleScratchDirs()
     state.work = await makeScratchDir()
+    await strictTlsServerName(state)
     for (const [index, step] of o.steps.entries()) results.push(await runStep(step, index, state))
   } finally {
     cleanup = await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], o)
@@ -198,6 +202,7 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
   const o: Options = { ...runnerDefaults, ...options }
   await sweepStaleScratchDirs()
   const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work: await makeScratchDir(), captures: 0, failed: false }
+  await strictTlsServerName(state)
   let closed = false
   const withCall = (call: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void } | undefined): void => {
     state.o = { ...o, ...(call?.signal ? { signal: call.signal } : {}), ...(call?.onEvent ? { onEvent: call.onEvent } : {}) }
@@ -284,6 +289,24 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
   return result
 }
 
+/** --strict-tls against a cluster with tls-server-name: the strict lines' curl checks that name, as kubectl does. */
+async function strictTlsServerName(state: RunState): Promise<void> {
+  const { o } = state
+  const name = o.cluster.tlsServerName
+  if (o.strictTlsCaFile === undefined || name === undefined || !o.steps.some((s) => s.strictTlsCommand !== undefined)) return
+  const curl = await which('curl', { PATH: o.env?.PATH ?? process.env.PATH })
+  // No curl: the line fails as it would have, saying so.
+  if (curl === undefined) return
+  const dir = join(state.work, 'tls-bin')
+  try {
+    await mkdir(dir, { mode: 0o700 })
+    await installTlsServerNameCurl(dir, { server: o.cluster.server, tlsServerName: name, curl })
+    state.tlsBin = dir
+  } catch {
+    // Without it curl checks the URL's host, and a line that fails says the certificate's names.
+  }
+}
+
 function contextOf(state: RunState): StepContext {
   const { o } = state
   return { vars: { ...state.vars }, cluster: o.cluster, clusters: o.clusters, namespace: o.namespace, settings: o.settings ?? {}, values: state.values, now: new Date() }
@@ -300,7 +323,8 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   if (step.deletes !== undefined && !state.cleanups.has(step.deletes)) {
     throw new PreconditionError(`${step.id}: this run did not create what the step deletes (${step.deletes.describe.replace(/^delete /, '')}), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: ${step.deletes.command}.`)
   }
-  const env = { ...o.env, ...state.vars, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
+  const env: Record<string, string | undefined> = { ...o.env, ...state.vars, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
+  if (result.variant === 'strict-tls' && state.tlsBin !== undefined) env.PATH = `${state.tlsBin}${delimiter}${o.env?.PATH ?? process.env.PATH ?? ''}`
   const signal = o.signal ? { signal: o.signal } : {}
   if (step.guard) {
     const g = await runScript(step.guard.command, { env, timeoutMs: o.commandTimeoutMs, ...signal })
