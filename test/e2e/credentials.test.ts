@@ -9,9 +9,8 @@ import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { parse as parseYaml, stringify } from 'yaml'
-import { labBinDir } from '../../src/lab/index.js'
 import { kubewalk, type JsonReport } from './cli.js'
-import { kubectl } from './kube.js'
+import { kubectl, labKubectl as labKubectlPath } from './kube.js'
 
 const kubeconfig = inject('labKubeconfig')
 const skipReason = inject('labSkipReason')
@@ -31,7 +30,7 @@ let server: URL
 beforeAll(async () => {
   if (kubeconfig === '') return
   dir = await mkdtemp(join(tmpdir(), 'kubewalk-creds-'))
-  labKubectl = join(labBinDir(inject('labVersion')), 'kubectl')
+  labKubectl = labKubectlPath()
   lab = parseYaml(await readFile(kubeconfig, 'utf8')) as Config
   server = new URL(lab.clusters[0]?.cluster.server as string)
 })

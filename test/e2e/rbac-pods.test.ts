@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { XMLParser } from 'fast-xml-parser'
 import { describe, expect, inject, it } from 'vitest'
 import { kubewalk, type JsonReport } from './cli.js'
-import { kubeconfigAs, kubectl, TOKEN_SHAPED } from './kube.js'
+import { kubeconfigAs, kubectl, labKubectl, TOKEN_SHAPED } from './kube.js'
 
 const kubeconfig = inject('labKubeconfig')
 const skipReason = inject('labSkipReason')
@@ -104,7 +104,7 @@ describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
     try {
       for (const args of setup) expect((await kubectl(kubeconfig, args)).stderr).toBe('')
       const limited = await kubeconfigAs(kubeconfig, 'kubewalk-no-impersonate', dir)
-      const r = await kubewalk(['run', '--walkthrough', 'rbac-pods', '--kubeconfig', limited, '--to', 'can-i-before', '--reporter', 'json'])
+      const r = await kubewalk(['run', '--walkthrough', 'rbac-pods', '--kubeconfig', limited, '--kubectl', labKubectl(), '--to', 'can-i-before', '--reporter', 'json'])
       const report = JSON.parse(r.stdout) as JsonReport
       expect(report.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'failed'])
       const canI = report.steps[4]
@@ -112,7 +112,7 @@ describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
       expect(canI?.attempts).toBe(1)
       expect(r.exitCode).toBe(2)
       // Step 08 waits 30 s for a "yes": the same answer must end it on the first attempt.
-      const after = await kubewalk(['run', '--walkthrough', 'rbac-pods', '--kubeconfig', limited, '--only', 'can-i-after', '--reporter', 'json'], { NAMESPACE: 'default' })
+      const after = await kubewalk(['run', '--walkthrough', 'rbac-pods', '--kubeconfig', limited, '--kubectl', labKubectl(), '--only', 'can-i-after', '--reporter', 'json'], { NAMESPACE: 'default' })
       const step = (JSON.parse(after.stdout) as JsonReport).steps[0]
       expect([after.exitCode, step?.attempts, step?.durationMs !== undefined && step.durationMs < 10_000]).toEqual([2, 1, true])
     } finally {
