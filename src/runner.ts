@@ -10,7 +10,7 @@ import { firstLine, show } from './text.js'
 import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from './scratch.js'
 import { runScript, which, type ShellResult } from './shell.js'
-import { installTlsServerNameCurl } from './tls.js'
+import { installTlsServerNameClient } from './tls.js'
 import { commandOf, type Assertion, type Cleanup, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type Vars } from './step.js'
 
 export type StepStatus = 'passed' | 'failed' | 'skipped'
@@ -126,7 +126,7 @@ interface RunState {
   /** 0700, removed on any exit: the captures hold secret variables in plain text. A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
   work: string
   captures: number
-  /** The folder whose `curl` checks the server as its tls-server-name, led on the strict-tls lines' PATH. */
+  /** The folder of the strict-tls lines' programs wrapped to check the server as its tls-server-name, first on those lines' PATH. */
   tlsBin?: string
   failed: boolean
   stoppedBy?: 'user' | 'signal'
@@ -289,21 +289,26 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
   return result
 }
 
-/** --strict-tls against a cluster with tls-server-name: the strict lines' curl checks that name, as kubectl does. */
+/**
+ * --strict-tls against a cluster with tls-server-name: the program each strict line runs (its first
+ * word) is wrapped so that it checks that name while connecting to the server's address, as kubectl does.
+ */
 async function strictTlsServerName(state: RunState): Promise<void> {
   const { o } = state
   const name = o.cluster.tlsServerName
-  if (o.strictTlsCaFile === undefined || name === undefined || !o.steps.some((s) => s.strictTlsCommand !== undefined)) return
-  const curl = await which('curl', { PATH: o.env?.PATH ?? process.env.PATH })
-  // No curl: the line fails as it would have, saying so.
-  if (curl === undefined) return
+  if (o.strictTlsCaFile === undefined || name === undefined) return
+  const programs = new Set(o.steps.map((s) => /^\s*([A-Za-z0-9._-]+)\s/.exec(s.strictTlsCommand ?? '')?.[1]).filter((p) => p !== undefined))
   const dir = join(state.work, 'tls-bin')
   try {
     await mkdir(dir, { mode: 0o700 })
-    await installTlsServerNameCurl(dir, { server: o.cluster.server, tlsServerName: name, curl })
+    for (const program of programs) {
+      // Not installed: the line fails as it would have, saying so.
+      const path = await which(program, { PATH: o.env?.PATH ?? process.env.PATH })
+      if (path !== undefined) await installTlsServerNameClient(dir, { server: o.cluster.server, tlsServerName: name, program, path })
+    }
     state.tlsBin = dir
   } catch {
-    // Without it curl checks the URL's host, and a line that fails says the certificate's names.
+    // Without the wrapper the line checks the URL's host, and fails naming the certificate's names.
   }
 }
 

@@ -134,7 +134,11 @@ export interface Step<T = unknown> {
   title: string
   /** The command line; a function only where the prose leaves a value to the reader. */
   command: string | ((ctx: Pick<StepContext, 'cluster' | 'namespace'>) => string)
-  /** The line with the cluster's CA (`--cacert "$KUBEWALK_CACERT"`) in place of `--insecure`, for --strict-tls. */
+  /**
+   * The line with the cluster's CA (`--cacert "$KUBEWALK_CACERT"`) in place of `--insecure`, for --strict-tls.
+   * When the cluster sets tls-server-name, its program (the first word) is wrapped: URLs on the server
+   * name tls-server-name instead, with curl's `--connect-to` to the server's address.
+   */
   strictTlsCommand?: string
   /** Variables the line expands; the runner refuses to run it without them. */
   reads: readonly Var[]

@@ -14,10 +14,13 @@ export function tlsServerNameRewrite(server: string, tlsServerName: string): { f
   return { from: server.replace(/\/+$/, ''), to: `${url.protocol}//${host}:${port}`, connectTo: `${host}:${port}:${url.hostname}:${port}` }
 }
 
-/** Writes `dir/curl`, which runs `curl` (an absolute path) verifying the server as tls-server-name; returns its path. */
-export async function installTlsServerNameCurl(dir: string, opts: { server: string; tlsServerName: string; curl: string }): Promise<string> {
+/**
+ * Writes `dir/<program>`, which runs `path` (the program, absolute) with the URLs on the server
+ * rewritten to tls-server-name and a --connect-to to the server's address; returns its path.
+ */
+export async function installTlsServerNameClient(dir: string, opts: { server: string; tlsServerName: string; program: string; path: string }): Promise<string> {
   const { from, to, connectTo } = tlsServerNameRewrite(opts.server, opts.tlsServerName)
-  const file = join(dir, 'curl')
+  const file = join(dir, opts.program)
   await writeFile(file, `#!/usr/bin/env bash
 # kubewalk --strict-tls: the API server's certificate is checked as the kubeconfig's tls-server-name, as kubectl does.
 from=${quote(from)}
@@ -27,7 +30,7 @@ for a in "$@"; do
   if [[ "$a" == "$from" || "$a" == "$from"/* ]]; then a="$to\${a#"$from"}"; fi
   args+=("$a")
 done
-exec ${quote(opts.curl)} --connect-to ${quote(connectTo)} "\${args[@]}"
+exec ${quote(opts.path)} --connect-to ${quote(connectTo)} "\${args[@]}"
 `, { mode: 0o700 })
   return file
 }

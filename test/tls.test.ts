@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runScript } from '../src/shell.js'
-import { installTlsServerNameCurl, tlsServerNameRewrite } from '../src/tls.js'
+import { installTlsServerNameClient, tlsServerNameRewrite } from '../src/tls.js'
 
 let dir: string
 beforeAll(async () => {
@@ -27,7 +27,7 @@ describe('the curl wrapper', () => {
     const fake = join(dir, 'fake-curl')
     await writeFile(fake, '#!/usr/bin/env bash\nfor a in "$@"; do printf "[%s]\\n" "$a"; done\n', { mode: 0o755 })
     const bin = await mkdtemp(join(dir, 'bin-'))
-    await installTlsServerNameCurl(bin, { server: 'https://127.0.0.2:6443', tlsServerName: 'kubernetes', curl: fake })
+    await installTlsServerNameClient(bin, { server: 'https://127.0.0.2:6443', tlsServerName: 'kubernetes', program: 'curl', path: fake })
     const r = await runScript('curl -X GET $APISERVER/api --header "Authorization: Bearer $TOKEN" --cacert "$KUBEWALK_CACERT" https://127.0.0.2:64430/x "$APISERVER"', {
       env: { PATH: `${bin}:${process.env.PATH ?? ''}`, APISERVER: 'https://127.0.0.2:6443', TOKEN: 'a b$(x)', KUBEWALK_CACERT: '/c a.crt' },
       timeoutMs: 10_000,
