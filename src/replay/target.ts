@@ -160,7 +160,7 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
     // If the probe fails, the wait for objects stops too: nothing is left polling a server that is not there.
     const stopObjects = new AbortController()
     probed.catch(() => stopObjects.abort())
-    const ready = objects.length === 0 ? probed : Promise.all([probed, awaitObjects(objects, t.namespace, { ...k, signal: AbortSignal.any([signal, stopObjects.signal]), waitMs })]).then(() => undefined)
+    const ready = objects.length === 0 ? probed : probed.then(() => awaitObjects(objects, t.namespace, { ...k, signal: AbortSignal.any([signal, stopObjects.signal]), waitMs }))
     ready.catch(() => undefined)
     if (!overlap) await ready
     let strictTlsCaFile: string | undefined

@@ -79,19 +79,23 @@ describe.skipIf(kubeconfig === '')(`real kubeconfigs on the lab ${skipReason}`, 
     expect(r.stderr).not.toMatch(/cannot reach the API server/)
   })
 
-  it('hands a prompting credential plugin the terminal kubewalk runs in', async () => {
-    // The plugin answers only on a terminal (kubectl refuses to start it otherwise: interactiveMode Always).
+  it('hands a credential plugin that must log in the terminal kubewalk runs in; later lines use its cached login', async () => {
     await kubectl(kubeconfig, ['create', 'serviceaccount', 'kubewalk-terminal'])
+    // The replay checks that serviceaccount/default exists: the plugin's user may read it.
+    await kubectl(kubeconfig, ['create', 'rolebinding', 'kubewalk-terminal', '--clusterrole=view', '--serviceaccount=default:kubewalk-terminal'])
     try {
       const token = (await kubectl(kubeconfig, ['create', 'token', 'kubewalk-terminal'])).stdout.trim()
-      const plugin = await script('terminal-login', `[ -t 0 ] || exit 4\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'`)
-      const config = await variant('terminal', { user: execUser(plugin, 'Always') })
+      const cache = join(dir, 'login-cache')
+      // Like kubelogin or a cloud's plugin: it logs in only on a terminal, then answers from its cache.
+      const plugin = await script('terminal-login', `if [ ! -f '${cache}' ]; then [ -t 0 ] || { echo 'error: not logged in, and no terminal to log in on' >&2; exit 1; }; touch '${cache}'; fi\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'`)
+      const config = await variant('terminal', { user: execUser(plugin, 'IfAvailable') })
       const line = [process.execPath, BIN, 'run', '--kubeconfig', config, '--kubectl', labKubectl, '--only', 'list-clusters', '--reporter', 'plain'].map((a) => `'${a}'`).join(' ')
       // script(1) gives the command a pseudo-terminal on its standard input.
       const r = await execa('script', ['-qec', line, '/dev/null'], { reject: false, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' }, stdin: 'ignore' })
       expect(r.stdout).toMatch(/✔ 1 passed, 0 failed/)
       expect(r.exitCode).toBe(0)
     } finally {
+      await kubectl(kubeconfig, ['delete', 'rolebinding', 'kubewalk-terminal'])
       await kubectl(kubeconfig, ['delete', 'serviceaccount', 'kubewalk-terminal'])
     }
   })

@@ -95,10 +95,11 @@ describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
 
   it('a user who may not impersonate: can-i --as is Forbidden, exit 2 at once, not "kubectl says no" nor a wait', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kubewalk-canI-'))
-    // May mint the default ServiceAccount's token (step 03) and nothing else: no impersonate verb.
+    // May read ServiceAccounts (the walkthrough requires serviceaccount/default) and mint their tokens
+    // (step 03), nothing else: no impersonate verb.
     const setup = [
       ['create', 'serviceaccount', 'kubewalk-no-impersonate'],
-      ['create', 'role', 'kubewalk-token-minter', '--verb=create', '--resource=serviceaccounts/token'],
+      ['create', 'role', 'kubewalk-token-minter', '--verb=create', '--verb=get', '--resource=serviceaccounts/token', '--resource=serviceaccounts'],
       ['create', 'rolebinding', 'kubewalk-token-minter', '--role=kubewalk-token-minter', '--serviceaccount=default:kubewalk-no-impersonate'],
     ]
     try {
