@@ -2,10 +2,13 @@
 // Records a walkthrough's outputs from a real replay, as its recorded/ baseline for drift and tests:
 //   node scripts/record-walkthrough.mjs ID DIR   (against the current kubectl context; --lab works too)
 // Each step that passed leaves NN-id.stdout.txt, .stderr.txt and .captured.txt (the variable it set).
-// Tokens are written as they are: record against a throwaway cluster (the lab), never a real one.
+// Masked as recordings are (maskForRecording): a JWT keeps its header and claims and loses its
+// signature, other secret values are masked. Still: record against a throwaway cluster (the lab).
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Secrets, maskForRecording } from '../dist/src/index.js'
+import { walkthroughs } from '../dist/walkthroughs/index.js'
 
 const [id, dir, ...rest] = process.argv.slice(2)
 if (!id || !dir) {
@@ -21,12 +24,17 @@ try {
   process.exit(1)
 }
 const report = JSON.parse(json)
+const entry = walkthroughs.find((w) => w.id === id)
+const secretVars = new Set(entry ? (await entry.load()).vars.filter((v) => v.secret).map((v) => v.name) : [])
+const secrets = new Secrets()
+for (const s of report.steps) if (s.captured && secretVars.has(s.captured.name)) secrets.add(s.captured.value)
+const write = (file, text) => writeFileSync(file, maskForRecording(text, secrets))
 mkdirSync(dir, { recursive: true })
 for (const s of report.steps) {
   if (s.status !== 'passed') continue
   const base = join(dir, `${s.number}-${s.id}`)
-  if (s.output.stdout !== '') writeFileSync(`${base}.stdout.txt`, s.output.stdout)
-  if (s.output.stderr !== '') writeFileSync(`${base}.stderr.txt`, s.output.stderr)
-  if (s.captured) writeFileSync(`${base}.captured.txt`, s.captured.value)
+  if (s.output.stdout !== '') write(`${base}.stdout.txt`, s.output.stdout)
+  if (s.output.stderr !== '') write(`${base}.stderr.txt`, s.output.stderr)
+  if (s.captured) write(`${base}.captured.txt`, s.captured.value)
 }
 console.error(`recorded ${report.steps.length} steps of ${id} from ${report.cluster.name} (${report.cluster.server}, Kubernetes ${report.cluster.version}) into ${dir}`)

@@ -14,7 +14,7 @@ export { renderJson } from './report/json.js'
 export { renderJunit } from './report/junit.js'
 export { renderTap } from './report/tap.js'
 export { renderTranscript } from './report/transcript.js'
-export { redact, Secrets } from './redact.js'
+export { redact, maskForRecording, withoutSignature, Secrets } from './redact.js'
 export { ensureLabBinaries, labUp, labDown, labStatus, resolveLabVersion, DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS, ARTICLE_LAB_VERSION, LAB_KUBERNETES_VERSION } from './lab/index.js'
 export { KubewalkError, CommandError, ParseError, UsageError, PreconditionError, LabError, WalkthroughError } from './errors.js'
 

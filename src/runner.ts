@@ -1,15 +1,16 @@
 // Runs steps in order against one cluster. It records, it never throws on a step's failure: the
 // first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage } from './errors.js'
 import { withoutProgressMeter } from './parse/curl.js'
 import { firstLine, show } from './text.js'
 import type { Secrets } from './redact.js'
-import { portAnswers, runScript, startBackground, type BackgroundProcess, type ShellResult } from './shell.js'
+import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from './scratch.js'
+import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from './shell.js'
+import { installTlsServerNameClient } from './tls.js'
 import { commandOf, type Assertion, type Cleanup, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type Vars } from './step.js'
 
 export type StepStatus = 'passed' | 'failed' | 'skipped'
@@ -122,13 +123,15 @@ interface RunState {
   readonly values: Map<string, unknown>
   /** In registration order; removed when a step settles them. */
   readonly cleanups: Set<Cleanup>
-  /** A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
+  /** 0700, removed on any exit: the captures hold secret variables in plain text. A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
   work: string
   /** The lines' working directory: a scratch folder of this run's, never the user's own. */
   cwd: string
   /** Lines left running (`cmd &`): stopped when the run ends. */
   readonly background: BackgroundProcess[]
   captures: number
+  /** The folder of the strict-tls lines' programs wrapped to check the server as its tls-server-name, first on those lines' PATH. */
+  tlsBin?: string
   failed: boolean
   stoppedBy?: 'user' | 'signal'
 }
@@ -168,14 +171,17 @@ export async function run(options: RunOptions): Promise<RunResult> {
   let cleanup: CleanupResult[] = []
   // Once run() is called it owns the teardown: whatever throws from here on, the finally does it.
   try {
-    state.work = await mkdtemp(join(tmpdir(), 'kubewalk-'))
+    // A run killed with SIGKILL left its captures (secret variables in plain text) behind: the next run removes them.
+    await sweepStaleScratchDirs()
+    state.work = await makeScratchDir()
     state.cwd = join(state.work, 'files')
     await mkdir(state.cwd)
+    await strictTlsServerName(state)
     for (const [index, step] of o.steps.entries()) results.push(await runStep(step, index, state))
   } finally {
     await Promise.all(state.background.map((b) => b.stop()))
     cleanup = await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], o, state.cwd || undefined)
-    if (state.work !== '') await rm(state.work, { recursive: true, force: true })
+    if (state.work !== '') await removeScratchDir(state.work)
   }
   const interrupted = state.stoppedBy !== undefined
   const status: RunStatus = interrupted ? 'interrupted' : state.failed || cleanup.some((c) => c.status === 'failed') ? 'failed' : 'passed'
@@ -201,10 +207,12 @@ export interface RunSession {
 /** Opens a session over `options.steps`; options.vars seed it (and reset returns to them). */
 export async function openSession(options: RunOptions): Promise<RunSession> {
   const o: Options = { ...runnerDefaults, ...options }
-  const work = await mkdtemp(join(tmpdir(), 'kubewalk-'))
+  await sweepStaleScratchDirs()
+  const work = await makeScratchDir()
   const cwd = join(work, 'files')
   await mkdir(cwd)
   const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work, cwd, background: [], captures: 0, failed: false }
+  await strictTlsServerName(state)
   let closed = false
   const withCall = (call: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void } | undefined): void => {
     state.o = { ...o, ...(call?.signal ? { signal: call.signal } : {}), ...(call?.onEvent ? { onEvent: call.onEvent } : {}) }
@@ -245,7 +253,7 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
         await Promise.all(state.background.splice(0).map((b) => b.stop()))
         return await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], state.o, cwd)
       } finally {
-        await rm(state.work, { recursive: true, force: true })
+        await removeScratchDir(state.work)
       }
     },
   }
@@ -293,6 +301,29 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
   return result
 }
 
+/**
+ * --strict-tls against a cluster with tls-server-name: the program each strict line runs (its first
+ * word) is wrapped so that it checks that name while connecting to the server's address, as kubectl does.
+ */
+async function strictTlsServerName(state: RunState): Promise<void> {
+  const { o } = state
+  const name = o.cluster.tlsServerName
+  if (o.strictTlsCaFile === undefined || name === undefined) return
+  const programs = new Set(o.steps.map((s) => /^\s*([A-Za-z0-9._-]+)\s/.exec(s.strictTlsCommand ?? '')?.[1]).filter((p) => p !== undefined))
+  const dir = join(state.work, 'tls-bin')
+  try {
+    await mkdir(dir, { mode: 0o700 })
+    for (const program of programs) {
+      // Not installed: the line fails as it would have, saying so.
+      const path = await which(program, { PATH: o.env?.PATH ?? process.env.PATH })
+      if (path !== undefined) await installTlsServerNameClient(dir, { server: o.cluster.server, tlsServerName: name, program, path })
+    }
+    state.tlsBin = dir
+  } catch {
+    // Without the wrapper the line checks the URL's host, and fails naming the certificate's names.
+  }
+}
+
 function contextOf(state: RunState): StepContext {
   const { o } = state
   return { vars: { ...state.vars }, cluster: o.cluster, clusters: o.clusters, namespace: o.namespace, settings: o.settings ?? {}, values: state.values, now: new Date() }
@@ -309,7 +340,8 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   if (step.deletes !== undefined && !state.cleanups.has(step.deletes)) {
     throw new PreconditionError(`${step.id}: this run did not create what the step deletes (${step.deletes.describe.replace(/^delete /, '')}), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: ${step.deletes.command}.`)
   }
-  const env = { ...o.env, ...state.vars, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
+  const env: Record<string, string | undefined> = { ...o.env, ...state.vars, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
+  if (result.variant === 'strict-tls' && state.tlsBin !== undefined) env.PATH = `${state.tlsBin}${delimiter}${o.env?.PATH ?? process.env.PATH ?? ''}`
   const signal = o.signal ? { signal: o.signal } : {}
   for (const f of step.files ?? []) {
     const path = join(state.cwd, f.name)
@@ -387,9 +419,19 @@ async function attempt(step: Step, command: string, env: Record<string, string |
   if (step.creates && (step.creates.createdIf(output) || unsure)) state.cleanups.add(step.creates.cleanup)
   for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
   if (r.aborted) state.stoppedBy = 'signal'
-  const answered = r.exitCode !== null && !r.timedOut && !r.aborted && (step.exitCodes ?? [0]).includes(r.exitCode)
-  if (!answered) throw commandFailure(step, r, o.commandTimeoutMs)
+  if (!isAnswer(step, r)) throw commandFailure(step, r, o.commandTimeoutMs)
   return output
+}
+
+/**
+ * Whether the line answered. Exit 0 does; another exit code the step lists does only when the line
+ * printed its answer on standard output (`kubectl auth can-i` prints "no" and exits 1). Listed or not,
+ * a line that printed nothing there failed: its exit is the error it is (Forbidden, unreachable, …),
+ * classified like any other, never read as an answer nor waited on.
+ */
+function isAnswer(step: Pick<Step, 'exitCodes'>, r: Pick<ShellResult, 'exitCode' | 'timedOut' | 'aborted' | 'stdout'>): boolean {
+  if (r.exitCode === null || r.timedOut || r.aborted || !(step.exitCodes ?? [0]).includes(r.exitCode)) return false
+  return r.exitCode === 0 || r.stdout.trim() !== ''
 }
 
 /** Parses and checks one attempt's output: undefined when it passed, else why it did not. */

@@ -18,6 +18,11 @@ export interface ShellOptions {
   /** Abort from outside (Ctrl-C). */
   signal?: AbortSignal
   cwd?: string
+  /**
+   * 'inherit' hands the line kubewalk's own standard input (a credential plugin that asks for a login
+   * gets the user's terminal); by default a line gets none and never waits on the user.
+   */
+  stdin?: 'ignore' | 'inherit'
 }
 
 /** A finished command; never thrown, the caller decides what an exit code means. */
@@ -42,8 +47,8 @@ export async function runScript(script: string, options: ShellOptions): Promise<
     quiet: true,
     verbose: false,
     nothrow: true,
-    // No stdin: a step must never wait on the user's terminal.
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // No stdin unless asked: a step must never wait on the user's terminal.
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     killSignal: 'SIGTERM',
     // Its own process group, so a timeout or Ctrl-C can stop everything the line started.
     detached: true,

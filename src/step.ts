@@ -74,6 +74,10 @@ export interface StepOutput {
 export interface KubeconfigCluster {
   name: string
   server: string
+  /** The name the server's certificate is checked against, when not the server's host (`tls-server-name`). */
+  tlsServerName?: string
+  /** The proxy kubectl reaches the server through (`proxy-url`). */
+  proxyUrl?: string
 }
 
 /** Read-only facts every step may use. */
@@ -154,7 +158,11 @@ export interface Step<T = unknown> {
   title: string
   /** The command line; a function only where the prose leaves a value to the reader. */
   command: string | ((ctx: CommandContext) => string)
-  /** The line with the cluster's CA (`--cacert "$KUBEWALK_CACERT"`) in place of `--insecure`, for --strict-tls. */
+  /**
+   * The line with the cluster's CA (`--cacert "$KUBEWALK_CACERT"`) in place of `--insecure`, for --strict-tls.
+   * When the cluster sets tls-server-name, its program (the first word) is wrapped: URLs on the server
+   * name tls-server-name instead, with curl's `--connect-to` to the server's address.
+   */
   strictTlsCommand?: string
   /** Variables the line expands; the runner refuses to run it without them. */
   reads: readonly Var[]
@@ -165,7 +173,11 @@ export interface Step<T = unknown> {
   /** The expectations about that value. */
   check(value: T, ctx: StepContext): Assertion[]
   guard?: Guard
-  /** Exit codes that are an answer rather than a failure (`kubectl auth can-i` exits 1 for "no"); default [0]. */
+  /**
+   * Exit codes that are an answer rather than a failure (`kubectl auth can-i` exits 1 for "no"); default [0].
+   * A non-zero one is an answer only when the line printed something on standard output; with nothing
+   * there it is the failure its standard error says (can-i's Forbidden on --as is not a "no").
+   */
   exitCodes?: readonly number[]
   /** Eventual consistency: rerun the line until the checks pass, at most this long. */
   wait?: StepWait

@@ -76,7 +76,7 @@ describe('resolveTarget and probeServer', () => {
     const kubeconfig = await fakeServer('v1.30.0')
     const { readdirSync } = await import('node:fs')
     const { tmpdir } = await import('node:os')
-    const overlays = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('kubewalk-ctx-'))
+    const overlays = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('kubewalk-scratch-'))
     const before = overlays()
     const t = await resolveTarget({ kubeconfig })
     expect(t.env).toEqual({ KUBECONFIG: kubeconfig })

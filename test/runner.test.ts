@@ -218,6 +218,24 @@ describe('run', () => {
     expect(failed.steps[0]?.error?.message).toBe('no: the command exited with code 2: no')
   })
 
+  // kubectl auth can-i --as, when the user may not impersonate: Forbidden on stderr, nothing on stdout, exit 1
+  // (kubectl v1.37.2 on the lab, see test/e2e/rbac-pods.test.ts).
+  const IMPERSONATION_FORBIDDEN = 'Error from server (Forbidden): serviceaccounts "default" is forbidden: User "system:serviceaccount:default:nobody" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"'
+
+  it('reads a listed exit code as an answer only when the line printed one: Forbidden is the error it is, at once, not a wait', async () => {
+    const step = echoStep('can-i', `echo ${JSON.stringify(IMPERSONATION_FORBIDDEN)} >&2; exit 1`, {
+      exitCodes: [0, 1],
+      check: (v) => [equal('says yes', 'yes', v)],
+      wait: { for: 'the RoleBinding', timeoutMs: 30_000, intervalMs: 50 },
+    })
+    const r = await run({ ...base, steps: [step] })
+    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: { name: 'CommandError', code: 'E_FORBIDDEN' } })
+    expect(r.steps[0]?.error?.message).toMatch(/^can-i: the kubeconfig's user is not allowed to do this \(RBAC\): .*cannot impersonate/)
+    expect(r.steps[0]?.durationMs).toBeLessThan(5_000)
+    const silent = await run({ ...base, steps: [echoStep('quiet', 'exit 1', { exitCodes: [0, 1] })] })
+    expect(silent.steps[0]?.error).toMatchObject({ code: 'E_COMMAND', message: 'quiet: the command exited with code 1: no output' })
+  })
+
   it('says who stopped an interrupted run: the user (quit) is not a signal', async () => {
     const r = await run({ ...base, beforeStep: async (_s, i) => (i === 1 ? 'quit' : 'run'), steps: [echoStep('a', 'echo'), echoStep('b', 'echo'), echoStep('c', 'echo')] })
     expect(r).toMatchObject({ status: 'interrupted', stoppedBy: 'user' })

@@ -27,9 +27,12 @@ Usage:
   kubewalk list [--walkthrough ID|PATH] [--json]
                                 list the walkthroughs, and one walkthrough's steps, variables and settings
                                 (--json: the walkthroughs; with --walkthrough, that one's steps)
-  kubewalk token [--token T] [--kubeconfig F] [--context C] [--no-verify] [--json] [--show-secrets]
-                                decode a ServiceAccount token (default: $TOKEN): kind, claims, local
-                                times, remaining lifetime; verify its signature against the cluster's keys
+  kubewalk token [--token - | --token-file F] [--kubeconfig F] [--context C] [--no-verify] [--json]
+                [--show-secrets]
+                                decode a ServiceAccount token (--token - reads standard input; default:
+                                $TOKEN; --token T works but ps and shell history see it): kind, claims,
+                                local times, remaining lifetime; verify its signature against the
+                                cluster's keys
   kubewalk matrix [--lab-version V]... [--context C]... [--kubectl FILE]... [--parallel N]
                 [--reporter pretty|plain|markdown|json|junit] [--out FILE] [--walkthrough ID|PATH]
                                 replay on every server × kubectl: labs by version (default: the three
@@ -66,8 +69,9 @@ Options for run (drift and check take them too):
   --lab                 start a throwaway local control plane, replay against it, stop it; its own
                         kubectl plays the walkthrough's kubectl (as \`minikube kubectl\` would)
   --lab-version V       the lab's Kubernetes release (with --lab; default latest)
-  --kubectl FILE        the binary that plays kubectl (put first on the run's PATH as kubectl;
-                        default: the lab's own with --lab, else the kubectl on PATH)
+  --kubectl CMD         what plays kubectl: a file, or a command with arguments split as a shell
+                        would ('minikube kubectl --'), put first on the run's PATH as kubectl
+                        (default: the lab's own with --lab, else the kubectl on PATH)
   --namespace NS        act in NS (through the context, never by writing the kubeconfig); NS must
                         exist (default: the context's namespace, else default)
   --isolate             create a fresh namespace (kubewalk-XXXXXXXX, labelled

@@ -1,12 +1,9 @@
 // kubewalk run | drift | check: the command-line face of the replay. It parses and checks every
 // option before anything touches a cluster, into a ReplayPlan that src/replay carries out.
-import { constants } from 'node:fs'
-import { access, stat } from 'node:fs/promises'
-import { resolve as resolvePath } from 'node:path'
 import { EXIT, parse, type Flags } from '../args.js'
 import { UsageError } from '../errors.js'
 import { exerciseStep } from '../exercise.js'
-import { kubectlClientVersion } from '../kubeconfig.js'
+import { checkKubectlCommand } from '../kubectl.js'
 import { NAMESPACE_DELETE_TIMEOUT_MS, checkNamespaceName } from '../namespaces.js'
 import { checkOutputFile, sameFile } from '../outfile.js'
 import { reporterNamed, reporters } from '../report/index.js'
@@ -138,7 +135,7 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   const ns = str('namespace')
   if (ns !== undefined) checkNamespaceName('--namespace', ns)
   const kubectl = str('kubectl')
-  if (kubectl !== undefined) await checkKubectl(kubectl)
+  if (kubectl !== undefined) await checkKubectlCommand(kubectl, io.env)
   const sets = parseSets((values.set as string[] | undefined) ?? [], walkthrough)
   if (on('dry-run') && mode !== 'run') throw new UsageError('--dry-run goes with kubewalk run.')
   // Read now, so a prose that does not parse is exit 2 before anything touches a cluster.
@@ -172,21 +169,6 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     sets,
     dryRun: on('dry-run'),
   }
-}
-
-/** --kubectl must name an executable that answers as kubectl: a UsageError (exit 2) otherwise, before any cluster is touched. */
-async function checkKubectl(file: string): Promise<void> {
-  if (file === '') throw new UsageError('--kubectl needs a file name.')
-  const path = resolvePath(file)
-  try {
-    if (!(await stat(path)).isFile()) throw new UsageError(`--kubectl ${file}: not a file.`)
-    await access(path, constants.X_OK)
-  } catch (e) {
-    if (e instanceof UsageError) throw e
-    throw new UsageError(`--kubectl ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not executable'} (${path}).`)
-  }
-  const version = await kubectlClientVersion(path, 10_000)
-  if (version === undefined) throw new UsageError(`--kubectl ${file}: not a kubectl (\`${file} version --client -o json\` printed no client version).`)
 }
 
 /** `run` replays with a reporter; `drift` replays quietly and prints only how the run differs from the recording; `check` runs one participant check. */

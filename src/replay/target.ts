@@ -165,10 +165,7 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
     // If the probe fails, the wait for objects stops too: nothing is left polling a server that is not there.
     const stopObjects = new AbortController()
     probed.catch(() => stopObjects.abort())
-    const objectsWait = objects.length === 0 ? Promise.resolve() : awaitObjects(objects, t.namespace, { ...k, signal: AbortSignal.any([signal, stopObjects.signal]), waitMs })
-    objectsWait.catch(() => undefined)
-    // The probe's answer first: an unreachable or too old server is the cause to name, not a missing object.
-    const ready = probed.then(() => objectsWait)
+    const ready = objects.length === 0 ? probed : probed.then(() => awaitObjects(objects, t.namespace, { ...k, signal: AbortSignal.any([signal, stopObjects.signal]), waitMs }))
     ready.catch(() => undefined)
     if (!overlap) await ready
     let strictTlsCaFile: string | undefined
