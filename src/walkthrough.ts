@@ -38,6 +38,8 @@ export interface Requirements {
   tools?: readonly string[]
   /** Objects in the run's namespace its lines expect, waited for (bounded) before the first step, as kubectl names them ('serviceaccount/default'). */
   objects?: readonly string[]
+  /** Its lines run Pods: the cluster needs a Ready node (a lab has one with --node). */
+  node?: boolean
 }
 
 /** A walkthrough, as the engine sees it. */

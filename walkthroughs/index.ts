@@ -15,7 +15,7 @@ export const walkthroughs: readonly WalkthroughEntry[] = [
   },
   {
     id: 'pod-token',
-    title: 'The token inside a Pod, bound to it, calling the API from in the cluster (needs lab up --node)',
+    title: 'The token inside a Pod, bound to it, calling the API from in the cluster (runs Pods: needs a node)',
     load: async () => (await import('./pod-token/index.js')).podToken,
   },
 ]

@@ -51,3 +51,14 @@ export async function awaitObjects(objects: readonly string[], namespace: string
     }
   }
 }
+
+/** A cluster whose lines run Pods needs a node that is Ready: a PreconditionError (exit 2) before any step otherwise. */
+export async function checkReadyNode(w: Pick<Walkthrough, 'id' | 'requires'>, clusterName: string, k: KubectlEnv): Promise<void> {
+  if (w.requires?.node !== true) return
+  const r = await runScript(`kubectl get nodes -o jsonpath=${quote('{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}')}`, { env: k.env, timeoutMs: k.timeoutMs, ...(k.signal ? { signal: k.signal } : {}) })
+  if (r.exitCode !== 0) throw new PreconditionError(`walkthrough ${w.id} runs Pods, and the nodes of ${clusterName} cannot be read: ${firstLine(r.stderr) || `exit code ${r.exitCode}`}`)
+  const nodes = r.stdout.split('\n').filter(Boolean)
+  if (!nodes.some((n) => n.endsWith('=True'))) {
+    throw new PreconditionError(`walkthrough ${w.id} runs Pods, and ${clusterName} has ${nodes.length === 0 ? 'no node' : `no Ready node (${nodes.join(', ')})`}; a lab gets one with --node (kubewalk lab up --node, run --lab --node).`)
+  }
+}

@@ -16,7 +16,7 @@ import type { Cleanup, Vars } from '../step.js'
 import type { CommandContext } from '../commands/common.js'
 import { startThrowawayLab, type ThrowawayLab } from '../commands/lab.js'
 import type { ReplayPlan } from './plan.js'
-import { awaitObjects, checkServerVersion, checkTools } from './requirements.js'
+import { awaitObjects, checkReadyNode, checkServerVersion, checkTools } from './requirements.js'
 
 /** Everything the runner needs that is not the plan, and how to undo it. */
 export interface ReplayTarget {
@@ -145,7 +145,7 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
       cluster.version = v.server
       if (cluster.kubectl) cluster.kubectl.version = v.client
       checkServerVersion(plan.walkthrough.requires, v.server, t.cluster.name, plan.walkthrough.id)
-    })
+    }).then(() => checkReadyNode(plan.walkthrough, t.cluster.name, k))
     probed.catch(() => undefined)
     // When nothing is shown or created before the steps, the probe (a kubectl start, ~100 ms) overlaps
     // the opening lines that need no server; the first line that does, and the report, wait for it.

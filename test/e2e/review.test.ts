@@ -120,6 +120,13 @@ export default defineWalkthrough({ id: 'held', title: 'A ConfigMap a finalizer h
     }
   })
 
+  it('a walkthrough that runs Pods refuses a cluster with no node, before any step (the shared lab has none)', async () => {
+    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--walkthrough', 'pod-token', '--reporter', 'json'])
+    expect(r.exitCode).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trim()).toMatch(/^kubewalk: walkthrough pod-token runs Pods, and \S+ has no node; a lab gets one with --node \(kubewalk lab up --node, run --lab --node\)\.$/)
+  })
+
   it("a participant's check whose assertion stops a replay fails as a check: exit 1, in the participant's words", async () => {
     await namespace('review-check')
     try {

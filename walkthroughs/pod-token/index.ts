@@ -58,6 +58,8 @@ export const podToken = defineWalkthrough({
   },
   vars: [APISERVER, POD_TOKEN],
   steps,
+  // Bound tokens came with 1.24's TokenRequest; its Pods run the lab's tools image, and step 07 calls the API with curl.
+  requires: { kubernetes: '1.24', tools: ['curl'], objects: ['serviceaccount/default'], node: true },
   prose: () => (prose ??= parseProse(`${DIR}walkthrough.md`, readFileSync(packagePath(`${DIR}walkthrough.md`), 'utf8'))),
   recorded,
   drift: [
