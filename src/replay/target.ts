@@ -10,7 +10,6 @@ import { clusterCaPem, probeVersions, resolveTarget, type Target } from '../kube
 import { awaitNamespace, createIsolatedNamespace, isolatedName, namespaceCleanup } from '../namespaces.js'
 import { Secrets } from '../redact.js'
 import type { ClusterInfo } from '../report/json.js'
-import { reporters } from '../report/index.js'
 import { runScript, which } from '../shell.js'
 import type { Cleanup, Vars } from '../step.js'
 import type { CommandContext } from '../commands/common.js'
@@ -147,9 +146,11 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
       checkServerVersion(plan.walkthrough.requires, v.server, t.cluster.name, plan.walkthrough.id)
     }).then(() => checkReadyNode(plan.walkthrough, t.cluster.name, k))
     probed.catch(() => undefined)
-    // When nothing is shown or created before the steps, the probe (a kubectl start, ~100 ms) overlaps
+    // When nothing is created before the steps, the probe (a kubectl start, ~100 ms) overlaps the opening
+    // lines that need no server (a live report holds their output until its header, which names the
+    // server's version, can be printed); the first line that needs the server waits for it.
     // the opening lines that need no server; the first line that does, and the report, wait for it.
-    const overlap = isolateAs === undefined && plan.namespace === undefined && !plan.interactive && !(reporters[plan.reporter].kind === 'live' && plan.mode !== 'drift')
+    const overlap = isolateAs === undefined && plan.namespace === undefined && !plan.interactive
     if (!overlap) await probed
     if (isolateAs !== undefined) {
       cleaning([`namespace ${isolateAs}, being created`])
