@@ -138,7 +138,8 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
       version: '',
       context: t.context,
       namespace: t.namespace,
-      kubectl: { path: kubectl !== undefined ? resolvePath(kubectl) : await realpath(kubectlPath).catch(() => kubectlPath), version: '' },
+      // A --kubectl command is named as the user gave it (`minikube kubectl --`), a file by its absolute path.
+      kubectl: { path: kubectl !== undefined ? (existsSync(resolvePath(kubectl)) ? resolvePath(kubectl) : kubectl) : await realpath(kubectlPath).catch(() => kubectlPath), version: '' },
     }
     const probed = probeVersions({ ...t, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs }).then((v) => {
       cluster.version = v.server
