@@ -44,3 +44,21 @@ export function redactDeep<T>(value: T, secrets?: Secrets): T {
   }
   return value
 }
+
+const SIGNED_JWT = /(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.)[A-Za-z0-9_-]{8,}/g
+
+/** JWTs (also base64-encoded ones) without their signature: the claims stay readable, the token is no longer a credential. */
+export function unsignTokens(text: string): string {
+  return text.replace(SIGNED_JWT, '$1').replace(B64_JWT, (b64) => {
+    const decoded = Buffer.from(b64, 'base64').toString('utf8')
+    const unsigned = decoded.replace(SIGNED_JWT, '$1')
+    return unsigned === decoded ? maskOf(b64) : Buffer.from(unsigned).toString('base64')
+  })
+}
+
+/** What a recording may keep: JWTs unsigned, every other secret value masked. */
+export function redactRecording(text: string, secrets?: Secrets): string {
+  let out = unsignTokens(text)
+  for (const v of secrets?.values() ?? []) if (out.includes(v)) out = out.split(v).join(maskOf(v))
+  return out
+}
