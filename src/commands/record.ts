@@ -29,7 +29,7 @@ function ownFlags(args: readonly string[]): { out?: string; force: boolean; rest
     if (a === '--force') force = true
     else if (a === '--out') {
       out = args[i + 1]
-      if (out === undefined || out === '') throw new UsageError('--out needs a folder.')
+      if (out === undefined || out === '' || out.startsWith('-')) throw new UsageError('--out needs a folder.')
       i++
     } else if (a.startsWith('--out=')) out = a.slice('--out='.length)
     else rest.push(a)

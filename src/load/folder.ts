@@ -11,6 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { UsageError, WalkthroughError } from '../errors.js'
 import type { Walkthrough } from '../walkthrough.js'
+import { loadEsbuild } from '../vendor-esbuild.js'
 
 /** The module specifiers that resolve to the running kubewalk, and the global each reads it from. */
 export const KUBEWALK_MODULES: Readonly<Record<string, string>> = { kubewalk: 'kubewalk.api', 'kubewalk/testing': 'kubewalk.testing', 'kubewalk/parse': 'kubewalk.parse' }
@@ -54,7 +55,7 @@ function shimFor(key: string, api: Record<string, unknown>): string {
 }
 
 async function bundle(entry: string, dir: string, apis: Record<string, Record<string, unknown>>): Promise<{ code: string; inputs: string[] }> {
-  const esbuild = await import('esbuild')
+  const esbuild = await loadEsbuild()
   try {
     const result = await esbuild.build({
       entryPoints: [entry],

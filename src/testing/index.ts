@@ -158,7 +158,11 @@ export function checkCoverage(run: readonly RecordedStep[], opts: TestOptions = 
       const result = judge(step, m.output, ctx)
       // A parser that throws fails the step, but not by any one check.
       if (result instanceof Error) continue
-      const failed = [...new Set(result.filter((a) => !a.ok).map((a) => a.name))]
+      // A check fails when it says so, or when it is gone from a result that fails (a check may
+      // name what went wrong instead: "the output matches its recording" becomes one per difference).
+      const bad = result.filter((a) => !a.ok).map((a) => a.name)
+      const gone = bad.length > 0 ? names.filter((n) => !result.some((a) => a.name === n)) : []
+      const failed = [...new Set([...bad, ...gone])]
       for (const name of failed) {
         if (!names.includes(name)) continue
         const had = best.get(name)
