@@ -14,6 +14,7 @@ import { cmdToken } from './commands/token.js'
 import { cmdLab } from './commands/lab.js'
 import { cmdMatrix } from './commands/matrix.js'
 import { cmdClass } from './commands/class.js'
+import { cmdImport } from './commands/import.js'
 import { cmdTest } from './commands/test.js'
 import { cmdNew } from './commands/new.js'
 import { cmdRecord } from './commands/record.js'
@@ -96,6 +97,8 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
         return await cmdClass(rest, cx)
       case 'token':
         return await cmdToken(rest, io)
+      case 'import':
+        return await cmdImport(rest, cx)
       case 'new':
         return await cmdNew(rest, cx)
       case 'record':

@@ -121,6 +121,30 @@ export interface Guard {
   refuse(output: StepOutput, ctx: StepContext): string | undefined
 }
 
+/** What a step's command line may depend on: the target, and the variables as they stand (absent for a listing). */
+export type CommandContext = Pick<StepContext, 'cluster' | 'namespace'> & { vars?: Readonly<Vars> }
+
+/** A file a step's line uses (`kubectl apply -f pod.yaml`), by its name relative to the scratch folder. */
+export interface StepFile {
+  name: string
+  content: string
+}
+
+/** A step that stays running; the run goes on once it is ready. */
+export interface Background {
+  /** Ready once its output shows this text; else once `port` answers on loopback; else at its first output line. */
+  ready?: string
+  port?: number
+  /** How long to wait for it to be ready (default 30 s). */
+  timeoutMs?: number
+}
+
+/** What one line's output says it created (cleanups, keyed by `describe`) and deleted (their `describe`s). */
+export interface Tracked {
+  created: Cleanup[]
+  deleted: string[]
+}
+
 /** A step of a walkthrough. */
 export interface Step<T = unknown> {
   /** Stable id, part of the CLI (`--only <id>`). */
@@ -129,7 +153,7 @@ export interface Step<T = unknown> {
   number: string
   title: string
   /** The command line; a function only where the prose leaves a value to the reader. */
-  command: string | ((ctx: Pick<StepContext, 'cluster' | 'namespace'>) => string)
+  command: string | ((ctx: CommandContext) => string)
   /** The line with the cluster's CA (`--cacert "$KUBEWALK_CACERT"`) in place of `--insecure`, for --strict-tls. */
   strictTlsCommand?: string
   /** Variables the line expands; the runner refuses to run it without them. */
@@ -151,6 +175,14 @@ export interface Step<T = unknown> {
   deletes?: Cleanup
   /** Secret values in what the line printed (beyond secret variables and tokens found by shape), for masking. */
   secrets?(output: StepOutput): string[]
+  /** Files written into the run's scratch folder (its working directory) before the line runs. */
+  files?: readonly StepFile[]
+  /** More variables the line assigns (a block of several commands), read back after it like `writes`. */
+  sets?: readonly Var[]
+  /** The line keeps running while later steps run (`cmd &`); stopped at the end of the run. */
+  background?: Background
+  /** Objects the output says the line created and deleted (kubectl's `kind/name created`): cleaned up unless deleted later. */
+  tracks?(output: StepOutput): Tracked
   /** What standard error holds when it is a log rather than a complaint (a transcript folds it under this label). */
   stderrLabel?: string
   /**
@@ -168,6 +200,9 @@ const STEP_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
 export function stepProblem(step: Step<any>): string | undefined {
   if (!STEP_ID.test(step.id)) return `step id ${JSON.stringify(step.id)} is not lower-case words joined by '-'`
   if (!/^\d{2}$/.test(step.number)) return `step ${step.id}: number ${JSON.stringify(step.number)} is not two digits`
+  for (const f of step.files ?? []) {
+    if (f.name === '' || f.name.startsWith('/') || f.name.split('/').includes('..')) return `step ${step.id}: file ${JSON.stringify(f.name)} must be a path inside the run's scratch folder`
+  }
   const waits = [['wait', step.wait], ['participantCheck.wait', typeof step.participantCheck === 'object' ? step.participantCheck.wait : undefined]] as const
   for (const [what, wait] of waits) {
     if (wait === undefined) continue
@@ -194,7 +229,7 @@ export function valueOf<T>(ctx: Pick<StepContext, 'values'>, step: Step<T>): T |
 }
 
 /** Resolves a step's command line for a cluster, and its --strict-tls variant when asked. */
-export function commandOf(step: Step<any>, ctx: Pick<StepContext, 'cluster' | 'namespace'>, opts: { strictTls?: boolean } = {}): string {
+export function commandOf(step: Step<any>, ctx: CommandContext, opts: { strictTls?: boolean } = {}): string {
   if (opts.strictTls && step.strictTlsCommand !== undefined) return step.strictTlsCommand
   return typeof step.command === 'function' ? step.command(ctx) : step.command
 }

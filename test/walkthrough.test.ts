@@ -119,7 +119,7 @@ describe('the CLI over a registry it is given', () => {
   it('refuses an unknown walkthrough in one line listing the known ids, and a broken one naming it (exit 2)', async () => {
     const t = captureIo()
     expect(await main(['run', '--walkthrough', 'nope'], t.sinks)).toBe(2)
-    expect(t.err()).toBe('kubewalk: --walkthrough nope: no such walkthrough (known: tiny, broken).\n')
+    expect(t.err()).toBe('kubewalk: --walkthrough nope: no such walkthrough (known: tiny, broken; a folder or a Markdown file is named by a path: ./nope).\n')
     const b = captureIo()
     expect(await main(['list', '--walkthrough', 'broken'], b.sinks)).toBe(2)
     expect(b.err()).toBe('kubewalk: walkthrough broken: step id greet is used twice.\n')

@@ -59,6 +59,9 @@ Usage:
                                 cluster each participant namespace shows (read-only; a minted token,
                                 a read or a deletion leaves none, and is listed as such); exit 1 if
                                 a row could not be read (e.g. namespace X not found)
+  kubewalk import SOURCE [--out PATH] [--force]
+                                turn an article (Markdown, or text pasted from a blog: commands after a
+                                shell prompt, outputs after them) into a Markdown walkthrough
   kubewalk lab build [--version V]
                                 build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached)
   kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager]
@@ -88,6 +91,10 @@ Options for run (drift and check take them too):
                         with --isolate: how long deleting that namespace may take while its
                         finalizers run (default 120); one still Terminating then is named in the
                         report, with the command to watch it
+  --set NAME=VALUE      give a variable of the walkthrough its value (a value the prose tells the
+                        reader to choose, e.g. a Markdown walkthrough's placeholder); repeatable
+  --dry-run             run: print every line that would run and what would be cleaned up, and
+                        run nothing (look at a walkthrough from the internet before it touches a cluster)
   --from ID             start at step ID (ids or numbers: kubewalk list)
   --to ID               stop after step ID
   --only ID             run step ID alone

@@ -42,6 +42,8 @@ export const RUN_FLAGS = {
   namespace: { type: 'string' },
   isolate: { type: 'boolean' },
   'namespace-timeout': { type: 'string' },
+  set: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
   kubectl: { type: 'string' },
   'lab-version': { type: 'string' },
 } as const satisfies Flags
@@ -57,12 +59,43 @@ function flagsFor(w: Walkthrough): Flags {
   return flags
 }
 
+/** `--set NAME=VALUE`s: each names a variable the walkthrough declares; a UsageError (exit 2) otherwise. */
+function parseSets(given: readonly string[], w: Walkthrough): Record<string, string> {
+  const sets: Record<string, string> = {}
+  for (const item of given) {
+    const eq = item.indexOf('=')
+    const name = eq < 0 ? item : item.slice(0, eq)
+    if (eq < 0 || name === '') throw new UsageError(`--set takes NAME=VALUE, got ${JSON.stringify(item)}.`)
+    if (!w.vars.some((v) => v.name === name)) throw new UsageError(`--set ${name}: walkthrough ${w.id} has no variable ${name} (it has ${w.vars.map((v) => v.name).join(', ') || 'none'}).`)
+    sets[name] = item.slice(eq + 1)
+  }
+  return sets
+}
+
+/** What `run --dry-run` prints: every line that would run, and what would be cleaned up; nothing runs. */
+export function dryRunText(plan: Pick<RunPlan, 'walkthrough' | 'steps' | 'cluster' | 'sets' | 'isolate' | 'namespace'>): string {
+  const ctx = { cluster: { name: plan.cluster ?? "(the context's cluster)", server: '' }, namespace: plan.namespace ?? "(the context's namespace)", vars: plan.sets }
+  const lines = [`${plan.walkthrough.id}: ${plan.steps.length} step(s) would run${plan.isolate ? ' in a fresh namespace (deleted at the end)' : ''}; nothing has run.`, '']
+  const cleanups: string[] = []
+  for (const s of plan.steps) {
+    lines.push(`${s.number} ${s.id}${s.background ? ' (in the background, stopped at the end)' : ''}`)
+    for (const f of s.files ?? []) lines.push(`   writes ${f.name} (${f.content.split('\n').length} lines) into the run's scratch folder`)
+    commandOf(s, ctx).split('\n').forEach((l, i) => lines.push(`   ${i === 0 ? '$' : ' '} ${l}`))
+    if (s.creates) cleanups.push(`${s.creates.cleanup.describe}  (${s.creates.cleanup.command})`)
+    if (s.tracks) cleanups.push(`what step ${s.number} reports it created (kubectl's "kind/name created"), unless a later step deletes it`)
+  }
+  lines.push('', cleanups.length === 0 && !plan.isolate ? 'Cleanup: nothing this walkthrough declares.' : 'Cleanup, newest first, of what the run created:')
+  for (const c of cleanups.reverse()) lines.push(`   ${c}`)
+  if (plan.isolate) lines.push('   delete the fresh namespace')
+  return `${lines.join('\n')}\n`
+}
+
 /** Parses and checks the options; `check ID --solution` needs no cluster and is answered here. */
 export async function planRun(args: string[], cx: CommandContext, mode: RunMode): Promise<RunPlan | { solution: string }> {
   const { io } = cx
   const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
   const { values: v, positionals } = parse(args, flagsFor(walkthrough))
-  const values = v as Record<string, string | boolean | undefined>
+  const values = v as Record<string, string | boolean | string[] | undefined>
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
   const on = (k: string): boolean => values[k] === true
   let participantCheck: Step | undefined
@@ -106,6 +139,8 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   if (ns !== undefined) checkNamespaceName('--namespace', ns)
   const kubectl = str('kubectl')
   if (kubectl !== undefined) await checkKubectl(kubectl)
+  const sets = parseSets((values.set as string[] | undefined) ?? [], walkthrough)
+  if (on('dry-run') && mode !== 'run') throw new UsageError('--dry-run goes with kubewalk run.')
   // Read now, so a prose that does not parse is exit 2 before anything touches a cluster.
   const prose = interactive || transcript !== undefined ? walkthrough.prose?.() ?? [] : []
   const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> => (value === undefined ? {} : ({ [key]: value } as Record<K, string>))
@@ -134,6 +169,8 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     ...optional('transcript', transcript),
     ...optional('out', out),
     prose,
+    sets,
+    dryRun: on('dry-run'),
   }
 }
 
@@ -157,6 +194,10 @@ export async function cmdRun(args: string[], cx: CommandContext, mode: RunMode):
   const plan = await planRun(args, cx, mode)
   if ('solution' in plan) {
     cx.io.stdout(`${plan.solution}\n`)
+    return EXIT.ok
+  }
+  if (plan.dryRun) {
+    cx.io.stdout(dryRunText(plan))
     return EXIT.ok
   }
   return replay(plan, cx)

@@ -27,10 +27,10 @@ export async function loadWalkthrough(entries: readonly WalkthroughEntry[], valu
 async function loadPath(value: string, env: Readonly<Record<string, string | undefined>>): Promise<Walkthrough> {
   const path = resolve(value)
   if (/\.md$/i.test(value)) {
-    const { loadMarkdownWalkthrough } = await import('../markdown/load.js')
+    const { loadMarkdownWalkthrough } = await import('../markdown/index.js')
     return recordOrigin(await loadMarkdownWalkthrough(path), { kind: 'markdown', path: value })
   }
-  const [{ loadFolderWalkthrough }, api, testing, parsers] = await Promise.all([import('./folder.js'), import('../index.js'), import('../testing/index.js'), import('../parse/index.js')])
+  const [{ loadFolderWalkthrough }, api, testing, parsers] = await Promise.all([import('./folder.js'), import('../api.js'), import('../testing/index.js'), import('../parse/index.js')])
   const apis = { kubewalk: api, 'kubewalk/testing': testing, 'kubewalk/parse': parsers } as unknown as Record<string, Record<string, unknown>>
   const w = await loadFolderWalkthrough(path, apis, env)
   // Checked whole here too: an author may build the value without defineWalkthrough.

@@ -10,7 +10,7 @@ import type { Secrets } from '../redact.js'
 import { createConsoleReporter } from '../report/console.js'
 import type { ClusterInfo } from '../report/json.js'
 import { reporters } from '../report/index.js'
-import { run, type RunResult } from '../runner.js'
+import { openSession, run, type CleanupResult, type RunEvent, type RunResult, type RunSession } from '../runner.js'
 import { commandOf, type Step } from '../step.js'
 import type { CommandContext } from '../commands/common.js'
 import type { ReplayPlan } from './plan.js'
@@ -102,4 +102,54 @@ function hintFor(plan: ReplayPlan, cx: CommandContext, io: Io): void {
   const ref = walkthroughRef(plan.walkthrough)
   const which = ref === cx.walkthroughs[0]?.id ? '' : ` --walkthrough ${quote(ref)}`
   io.stderr(`${hint ? `hint: ${hint}\n` : ''}the walkthrough's line: kubewalk check${which} ${id} --solution\n`)
+}
+
+/** A replay kept open between calls: the browser notebook runs its steps one request at a time. */
+export interface ReplaySession {
+  plan: ReplayPlan
+  cluster: ClusterInfo
+  namespace: string
+  secrets: Secrets
+  runner: RunSession
+  /** Removes what the session created, the --isolate namespace last, then what opening made (a lab). */
+  close(onEvent?: (event: RunEvent) => void): Promise<CleanupResult[]>
+}
+
+/** Opens the target as a replay does (requirements, namespace, lab) and keeps a runner session on it. */
+export async function openReplaySession(plan: ReplayPlan, cx: CommandContext): Promise<ReplaySession> {
+  const on = await openTarget(plan, cx)
+  try {
+    await on.ready
+    const runner = await openSession({
+      steps: plan.walkthrough.steps,
+      cluster: on.target.cluster,
+      clusters: on.target.clusters,
+      namespace: on.namespace,
+      settings: plan.settings,
+      env: { ...on.env },
+      vars: on.vars,
+      commandTimeoutMs: plan.commandTimeoutMs,
+      ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
+      ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
+      secrets: on.secrets,
+      teardown: on.takeTeardown(),
+    })
+    return {
+      plan,
+      cluster: on.cluster,
+      namespace: on.namespace,
+      secrets: on.secrets,
+      runner,
+      close: async (onEvent) => {
+        try {
+          return await runner.close(onEvent ? { onEvent } : {})
+        } finally {
+          await on.close()
+        }
+      },
+    }
+  } catch (e) {
+    await on.close()
+    throw e
+  }
 }

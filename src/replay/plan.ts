@@ -37,4 +37,8 @@ export interface ReplayPlan {
   out?: string
   /** The walkthrough's prose, read while planning when a face shows it (a prose that does not parse is exit 2 before anything runs). */
   prose: WalkthroughSection[]
+  /** Values given with --set NAME=VALUE: they seed the walkthrough's variables (a placeholder's chosen value). */
+  sets: Record<string, string>
+  /** Print what would run and be cleaned up; run nothing. */
+  dryRun: boolean
 }

@@ -52,13 +52,18 @@ function kubercNote(plan: ReplayPlan, env: Readonly<Record<string, string | unde
  * A participant's own exported variables seed steps run alone (--only <id>); secret ones are masked.
  * A server URL the shell remembers must be the target's when the run sets a secret: it would be sent there.
  */
-export function seedVars(plan: Pick<ReplayPlan, 'walkthrough' | 'steps'>, env: Readonly<Record<string, string | undefined>>, target: Pick<Target, 'cluster'>, secrets: Secrets): Vars {
+export function seedVars(plan: Pick<ReplayPlan, 'walkthrough' | 'steps'> & Partial<Pick<ReplayPlan, 'sets'>>, env: Readonly<Record<string, string | undefined>>, target: Pick<Target, 'cluster'>, secrets: Secrets): Vars {
   const vars: Vars = {}
   for (const decl of plan.walkthrough.vars) {
     const value = env[decl.name]
     if (decl.fromEnvironment === false || value === undefined || value === '') continue
     vars[decl.name] = value
     if (decl.secret) secrets.add(value)
+  }
+  // --set wins over the environment: it was said for this run.
+  for (const [name, value] of Object.entries(plan.sets ?? {})) {
+    vars[name] = value
+    if (plan.walkthrough.vars.find((d) => d.name === name)?.secret) secrets.add(value)
   }
   const writes = new Set(plan.steps.map((s) => s.writes).filter((w) => w !== undefined))
   const secret = [...writes].find((w) => w.secret)?.name
@@ -160,7 +165,10 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
     // If the probe fails, the wait for objects stops too: nothing is left polling a server that is not there.
     const stopObjects = new AbortController()
     probed.catch(() => stopObjects.abort())
-    const ready = objects.length === 0 ? probed : Promise.all([probed, awaitObjects(objects, t.namespace, { ...k, signal: AbortSignal.any([signal, stopObjects.signal]), waitMs })]).then(() => undefined)
+    const objectsWait = objects.length === 0 ? Promise.resolve() : awaitObjects(objects, t.namespace, { ...k, signal: AbortSignal.any([signal, stopObjects.signal]), waitMs })
+    objectsWait.catch(() => undefined)
+    // The probe's answer first: an unreachable or too old server is the cause to name, not a missing object.
+    const ready = probed.then(() => objectsWait)
     ready.catch(() => undefined)
     if (!overlap) await ready
     let strictTlsCaFile: string | undefined

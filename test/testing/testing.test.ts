@@ -1,7 +1,7 @@
 // kubewalk/testing (and so `kubewalk test`): the offline checks on a walkthrough. The registry's
 // walkthroughs pass them whole; each way to fall short is named by step and check.
 import { describe, expect, it } from 'vitest'
-import { defineStep, defineWalkthrough, equal, parseProse, truthy, type Step } from 'kubewalk'
+import { defineStep, defineWalkthrough, equal, parseProse, truthy, type Step, type StepOutput } from 'kubewalk'
 import { mutationsOf, testWalkthrough } from 'kubewalk/testing'
 import { walkthroughs } from '../../walkthroughs/index.js'
 import { tiny } from '../fixtures/tiny/index.js'
@@ -18,7 +18,7 @@ function hello(check: Step<string>['check'], opts: { prose?: string | false; rec
     vars: [],
     steps: [step],
     ...(prose === false ? {} : { prose: () => parseProse('hello.md', prose) }),
-    recorded: () => (opts.recorded === undefined ? {} : { say: { stdout: opts.recorded, stderr: '', exitCode: 0 } }),
+    recorded: (): Record<string, StepOutput> => (opts.recorded === undefined ? {} : { say: { stdout: opts.recorded, stderr: '', exitCode: 0 } }),
   })
 }
 
