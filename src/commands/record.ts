@@ -54,7 +54,7 @@ export async function cmdRecord(args: string[], cx: CommandContext): Promise<num
   let dir: string
   if (out !== undefined) dir = resolve(out)
   else if (origin.kind === 'folder') dir = resolve(origin.path, 'recorded')
-  else if (origin.kind === 'markdown') throw new UsageError(`record --walkthrough ${origin.path}: writing into a Markdown file's output blocks is not supported yet; give --out DIR to record into files.`)
+  else if (origin.kind === 'markdown') throw new UsageError(`record --walkthrough ${origin.path}: record cannot write into a Markdown file's output blocks yet; give --out DIR for the outputs as files (to paste into them).`)
   else throw new UsageError(`record --walkthrough ${w.id}: a walkthrough kubewalk ships has no folder of yours to record into; give --out DIR.`)
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out ${out ?? dir}: not a folder.`)
   const taken = [...plan.steps.flatMap((s) => filesOf(dir, s)), join(dir, 'source.json')].filter((f) => existsSync(f))
