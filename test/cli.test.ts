@@ -25,7 +25,7 @@ describe('kubewalk CLI', () => {
     expect(await main(['--help'], t.sinks)).toBe(0)
     const help = t.out()
     // Each command starts its own usage line; each flag starts its own option line.
-    for (const command of ['run', 'drift', 'check', 'list', 'token', 'matrix', 'class', 'lab build', 'lab up', 'lab status', 'lab down']) {
+    for (const command of ['run', 'drift', 'check', 'list', 'token', 'matrix', 'class', 'new', 'record', 'test', 'lab build', 'lab up', 'lab status', 'lab down']) {
       expect(help).toMatch(new RegExp(`^  kubewalk ${command}\\b`, 'm'))
     }
     const { RUN_FLAGS } = await import('../src/commands/run.js')
@@ -43,7 +43,7 @@ describe('kubewalk CLI', () => {
     expect(await main([], bare.sinks)).toBe(2)
     expect(bare.out()).toBe('')
     expect(bare.err()).toBe(whole.out())
-    for (const argv of [['list', '--help'], ['lab', '--help'], ['lab', 'up', '-h'], ['run', '--help'], ['check', 'call-api', '--help'], ['matrix', '-h'], ['class', '--help']]) {
+    for (const argv of [['list', '--help'], ['new', '--help'], ['record', '-h'], ['test', '--help'], ['lab', '--help'], ['lab', 'up', '-h'], ['run', '--help'], ['check', 'call-api', '--help'], ['matrix', '-h'], ['class', '--help']]) {
       const t = io()
       expect(await main(argv, t.sinks)).toBe(0)
       expect(t.out()).toBe(whole.out())

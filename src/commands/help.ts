@@ -27,6 +27,22 @@ Usage:
   kubewalk list [--walkthrough ID|PATH] [--json]
                                 list the walkthroughs, and one walkthrough's steps, variables and settings
                                 (--json: the walkthroughs; with --walkthrough, that one's steps)
+  kubewalk new ID [--dir DIR] [--typed]
+                                scaffold a walkthrough that runs at once: DIR/ID.md (Markdown; DIR
+                                default .), or with --typed a folder DIR/ID (package.json, tsconfig,
+                                index.ts, a step, its prose and recording, a vitest test); never
+                                writes over a file or folder that exists (exit 2)
+  kubewalk record [--walkthrough ID|PATH] [--out DIR] [--force] [run options]
+                                replay, then write each step's output as its recording: files
+                                NN-id.stdout.txt, .stderr.txt, .captured.txt, .exit.txt and
+                                source.json in DIR (default: the folder's recorded/); a JWT keeps its
+                                header and claims and loses its signature, other secrets are masked;
+                                an existing file is replaced only with --force (else exit 2)
+  kubewalk test [--walkthrough ID|PATH] [--json]
+                                offline (no cluster, no kubectl): the walkthrough keeps the contract,
+                                its prose shows each line, each recording passes its step's checks,
+                                and every check fails on some changed recording; exit 1 lists what
+                                falls short, naming step and check
   kubewalk token [--token - | --token-file F] [--kubeconfig F] [--context C] [--no-verify] [--json]
                 [--show-secrets]
                                 decode a ServiceAccount token (--token - reads standard input; default:

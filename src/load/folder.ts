@@ -11,9 +11,10 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { UsageError, WalkthroughError } from '../errors.js'
 import type { Walkthrough } from '../walkthrough.js'
+import { loadEsbuild } from '../vendor-esbuild.js'
 
 /** The module specifiers that resolve to the running kubewalk, and the global each reads it from. */
-export const KUBEWALK_MODULES: Readonly<Record<string, string>> = { kubewalk: 'kubewalk.api', 'kubewalk/testing': 'kubewalk.testing' }
+export const KUBEWALK_MODULES: Readonly<Record<string, string>> = { kubewalk: 'kubewalk.api', 'kubewalk/testing': 'kubewalk.testing', 'kubewalk/parse': 'kubewalk.parse' }
 
 interface Manifest {
   /** Every input file of the bundle (absolute) and the SHA-256 of its content. */
@@ -54,7 +55,7 @@ function shimFor(key: string, api: Record<string, unknown>): string {
 }
 
 async function bundle(entry: string, dir: string, apis: Record<string, Record<string, unknown>>): Promise<{ code: string; inputs: string[] }> {
-  const esbuild = await import('esbuild')
+  const esbuild = await loadEsbuild()
   try {
     const result = await esbuild.build({
       entryPoints: [entry],
@@ -69,7 +70,7 @@ async function bundle(entry: string, dir: string, apis: Record<string, Record<st
       plugins: [{
         name: 'kubewalk',
         setup(b) {
-          b.onResolve({ filter: /^kubewalk(\/testing)?$/ }, (a) => ({ path: a.path, namespace: 'kubewalk' }))
+          b.onResolve({ filter: /^kubewalk(\/[a-z]+)?$/ }, (a) => (a.path in KUBEWALK_MODULES ? { path: a.path, namespace: 'kubewalk' } : undefined))
           b.onLoad({ filter: /.*/, namespace: 'kubewalk' }, (a) => ({ contents: shimFor(KUBEWALK_MODULES[a.path] ?? 'kubewalk.api', apis[a.path] ?? {}), loader: 'js' }))
           // The bundle runs from the cache: a file that finds its prose by import.meta.url still finds it beside itself.
           b.onLoad({ filter: /\.[mc]?[jt]s$/ }, async (a) => {

@@ -30,8 +30,9 @@ async function loadPath(value: string, env: Readonly<Record<string, string | und
     const { loadMarkdownWalkthrough } = await import('../markdown/index.js')
     return recordOrigin(await loadMarkdownWalkthrough(path), { kind: 'markdown', path: value })
   }
-  const [{ loadFolderWalkthrough }, api] = await Promise.all([import('./folder.js'), import('../api.js')])
-  const w = await loadFolderWalkthrough(path, { kubewalk: api as unknown as Record<string, unknown> }, env)
+  const [{ loadFolderWalkthrough }, api, testing, parsers] = await Promise.all([import('./folder.js'), import('../api.js'), import('../testing/index.js'), import('../parse/index.js')])
+  const apis = { kubewalk: api, 'kubewalk/testing': testing, 'kubewalk/parse': parsers } as unknown as Record<string, Record<string, unknown>>
+  const w = await loadFolderWalkthrough(path, apis, env)
   // Checked whole here too: an author may build the value without defineWalkthrough.
   try {
     defineWalkthrough(w)

@@ -3,7 +3,7 @@ import { parseJsonObject } from '../../../src/parse/json.js'
 import { defineStep, equal, truthy } from '../../../src/step.js'
 import { SA_DIR } from '../lib/vars.js'
 
-interface ApiVersions {
+export interface ApiVersions {
   kind?: string
   versions?: string[]
 }
