@@ -44,7 +44,9 @@ export async function awaitObjects(objects: readonly string[], namespace: string
       const r = await runScript(`kubectl get ${quote(object)} -n ${quote(namespace)} -o name`, { env: k.env, timeoutMs: k.timeoutMs, ...(k.signal ? { signal: k.signal } : {}) })
       if (r.exitCode === 0) break
       const why = r.timedOut ? `no answer within ${k.timeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`
-      // Only "not found" is worth waiting for; anything else (RBAC, a dead server) is said at once.
+      // A user whom RBAC does not let read it cannot be told it is missing: the lines themselves will say.
+      if (/\bforbidden\b/i.test(r.stderr)) break
+      // Only "not found" is worth waiting for; anything else (a dead server) is said at once.
       if (!/NotFound|not found/.test(r.stderr)) throw new PreconditionError(`cannot read ${object} in namespace ${namespace} (the walkthrough's lines expect it): ${why}`)
       if (k.signal?.aborted || performance.now() + 250 > deadline) {
         throw new PreconditionError(`namespace ${namespace} has no ${object} after ${Math.round(k.waitMs / 1000)} s (the walkthrough's lines expect it; a controller usually makes it): ${why}`)

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { checkServerVersion, checkTools } from '../../src/replay/requirements.js'
+import { awaitObjects, checkServerVersion, checkTools } from '../../src/replay/requirements.js'
 import { walkthroughProblems, type Walkthrough } from '../../src/walkthrough.js'
 
 describe('a walkthrough\'s requirements', () => {
@@ -35,4 +35,29 @@ describe('a walkthrough\'s requirements', () => {
     [{ objects: ['serviceaccount/default'] }, []],
     [{ objects: ['default'] }, ['requires.objects entries are kind/name as kubectl prints them (e.g. "configmap/settings"), got "default"']],
   ])('validates %j', (requires, problems) => expect(walkthroughProblems(w(requires))).toEqual(problems))
+})
+
+describe('awaiting the objects a walkthrough expects', () => {
+  // A stand-in kubectl (a unit test's fake) that answers `get` as the real one does in each case; the
+  // e2e suites meet the real answers (a lab without kube-controller-manager, RBAC-limited users).
+  async function kubectlSaying(stderr: string, exit: number): Promise<Record<string, string>> {
+    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-objects-'))
+    await writeFile(join(dir, 'kubectl'), `#!/bin/sh\necho ${JSON.stringify(stderr)} >&2\nexit ${exit}\n`, { mode: 0o755 })
+    return { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } as Record<string, string>
+  }
+
+  it('waits for one that is not found, then names it', async () => {
+    const env = await kubectlSaying('Error from server (NotFound): serviceaccounts "default" not found', 1)
+    await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 600 })).rejects.toThrow(/^namespace team has no serviceaccount\/default after 1 s/)
+  })
+  it('lets a user whom RBAC does not let read it go on: the lines will say what they meet', async () => {
+    const env = await kubectlSaying('Error from server (Forbidden): serviceaccounts "default" is forbidden: User "system:serviceaccount:default:x" cannot get resource "serviceaccounts"', 1)
+    await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 600 })).resolves.toBeUndefined()
+  })
+  it('says any other failure at once, without waiting', async () => {
+    const env = await kubectlSaying('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?', 1)
+    const began = performance.now()
+    await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 30_000 })).rejects.toThrow(/^cannot read serviceaccount\/default in namespace team \(the walkthrough's lines expect it\): The connection to the server/)
+    expect(performance.now() - began).toBeLessThan(5_000)
+  })
 })
