@@ -6,6 +6,7 @@ import { basename } from 'node:path'
 import { WalkthroughError } from '../errors.js'
 import type { WalkthroughSection } from '../prose.js'
 import { truthy, type Assertion, type CommandContext, type ParticipantCheck, type Step, type StepContext, type StepOutput, type Var } from '../step.js'
+import type { DriftItem } from '../drift.js'
 import { walkthroughProblems, type Trace, type Walkthrough } from '../walkthrough.js'
 import { comparisonAssertions, compareWithRecording, declaredCheck, readAs, shapeOf, terminalText, type Substitution } from './checks.js'
 import type { FrontMatter } from './frontmatter.js'
@@ -23,7 +24,7 @@ export function slug(title: string): string {
 }
 
 // Which output belongs to which parse: check() gets the value parse() made, and needs the output behind it.
-const outputs = new WeakMap<object, { out: StepOutput; text: string }>()
+const outputs = new WeakMap<object, { out: StepOutput; text: string; subs: Substitution[] }>()
 
 /** The port a line serves on (`--port=8080`, `-p 8080`, `port-forward … 8080:80`), for a background line's readiness. */
 export function portOf(command: string): number | undefined {
@@ -53,7 +54,8 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
     vars.set(name, { name, secret, describe: fm.choose[name]?.describe ?? `set by the line at ${basename(file)}:${firstDraft.line}` })
   }
   const ids = new Set<string>()
-  const steps = drafts.map((d, i) => compileStep(file, fm, d, i, { vars, stepVars, drafts, ids }))
+  const comparers = new Map<string, (live: unknown) => DriftItem[] | undefined>()
+  const steps = drafts.map((d, i) => compileStep(file, fm, d, i, { vars, stepVars, drafts, ids, comparers }))
   const source = fm.source
   const w: Walkthrough = {
     id: fm.id ?? (slug(basename(file).replace(/\.md$/i, '')) || 'markdown'),
@@ -69,6 +71,8 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
       return [[step.id, out]]
     })),
     traces: traces(drafts, steps),
+    // Drift reads a step as its default check does (tokens, times, ages, ids, addresses, ports are expected).
+    compare: (step, _recorded, live) => comparers.get(step.id)?.(live),
   }
   if (source) {
     w.source = { title: source.title ?? w.title }
@@ -96,6 +100,8 @@ interface Shared {
   stepVars: Set<string>[]
   drafts: readonly DraftStep[]
   ids: Set<string>
+  /** Per step id: its live value against its recording, as the default check reads it. */
+  comparers: Map<string, (live: unknown) => DriftItem[] | undefined>
 }
 
 function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, shared: Shared): Step<object> {
@@ -143,16 +149,16 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
         }
       : d.command,
     reads,
-    parse: (out) => {
+    parse: (out, ctx) => {
       const text = captures ? out.captured ?? '' : terminalText(out)
       const shape = recording === undefined ? 'lines' : shapeOf(recording)
       const read = readAs(shape, shape === 'lines' ? text : out.stdout)
       const value = (typeof read === 'object' && read !== null ? read : { value: read ?? text }) as object
-      outputs.set(value, { out, text })
+      outputs.set(value, { out, text, subs: substitutions(ctx) })
       return value
     },
     check: (value, ctx) => {
-      const seen = outputs.get(value) ?? { out: { stdout: '', stderr: '', exitCode: 0 }, text: '' }
+      const seen = outputs.get(value) ?? { out: { stdout: '', stderr: '', exitCode: 0 }, text: '', subs: [] }
       const assertions: Assertion[] = []
       if (recording !== undefined) assertions.push(...comparisonAssertions(compareWithRecording(id, recording, seen.text, { substitutions: substitutions(ctx), stdout: captures ? seen.text : seen.out.stdout })))
       else assertions.push(truthy(a.compareOff ? 'its output is not compared (compare off)' : 'exit code only: no recording to compare with', true))
@@ -161,6 +167,13 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       return assertions
     },
     tracks: tracker(d.command, a.cleanup),
+  }
+  const recorded = d.recording?.text
+  if (recorded !== undefined) {
+    shared.comparers.set(id, (live) => {
+      const seen = typeof live === 'object' && live !== null ? outputs.get(live) : undefined
+      return seen && compareWithRecording(id, recorded, seen.text, { substitutions: seen.subs, stdout: captures ? seen.text : seen.out.stdout }).items
+    })
   }
   if (writes !== undefined) step.writes = writes
   if (sets.length > 0) step.sets = sets
