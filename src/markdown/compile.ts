@@ -175,6 +175,9 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       return seen && compareWithRecording(id, recorded, seen.text, { substitutions: seen.subs, stdout: captures ? seen.text : seen.out.stdout }).items
     })
   }
+  // A block of several commands: its recording shows what its last command printed.
+  const last = single.at(-1)
+  if (single.length > 1 && last !== undefined && last.index > 0 && !background) step.checkedOutputFrom = last.index
   if (writes !== undefined) step.writes = writes
   if (sets.length > 0) step.sets = sets
   if (a.exit) step.exitCodes = a.exit
