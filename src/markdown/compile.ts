@@ -5,12 +5,13 @@
 import { basename } from 'node:path'
 import { WalkthroughError } from '../errors.js'
 import type { WalkthroughSection } from '../prose.js'
+import { quote } from '../shell.js'
 import { truthy, type Assertion, type CommandContext, type ParticipantCheck, type Step, type StepContext, type StepOutput, type Var } from '../step.js'
 import type { DriftItem } from '../drift.js'
 import { walkthroughProblems, type Trace, type Walkthrough } from '../walkthrough.js'
 import { comparisonAssertions, compareWithRecording, declaredCheck, readAs, shapeOf, terminalText, type Substitution } from './checks.js'
 import type { FrontMatter } from './frontmatter.js'
-import { createdNames, creatingVerb, creationGuard, manifestNames, mayCreate, namespaceFlag, tracker } from './kubectl.js'
+import { createdNames, creatingVerb, creationGuard, manifestNamespace, manifestObjects, mayCreate, namespaceFlag, tracker, type ManifestObject } from './kubectl.js'
 import { assignedVars, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
 import { chosenValue, lineWith, placeholderLine, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
@@ -166,7 +167,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       if (unknownTarget) assertions.push(truthy('what this block creates could not be checked beforehand (not one kubectl line); its cleanup comes from what kubectl prints', true))
       return assertions
     },
-    tracks: tracker(d.command, a.cleanup),
+    tracks: tracker(d.command, a.cleanup, manifestsOf(d)),
   }
   const recorded = d.recording?.text
   if (recorded !== undefined) {
@@ -209,13 +210,16 @@ function titleOf(d: DraftStep): string {
   return line.length > 60 ? `${line.slice(0, 57)}…` : line
 }
 
-/** The objects a step creates, as `kind/name`, from its recording or its manifests. */
-function objectsOf(d: DraftStep): string[] {
+/** The objects of the manifests a step's line reads: its heredoc and the files written for it. */
+const manifestsOf = (d: DraftStep): ManifestObject[] => [...manifestObjects(d.command.split('\n').slice(1).join('\n')), ...d.files.flatMap((f) => manifestObjects(f.content))]
+
+/** The objects a step creates, as `kind/name`, from its recording or its manifests, with the namespace a manifest gives. */
+function objectsOf(d: DraftStep): ManifestObject[] {
+  const manifests = manifestsOf(d)
   const fromRecording = createdNames(d.recording?.text ?? '')
-  if (fromRecording.length > 0) return fromRecording
+  if (fromRecording.length > 0) return fromRecording.map((name) => { const namespace = manifestNamespace(name, manifests); return namespace === undefined ? { name } : { name, namespace } })
   if (!creatingVerb(d.command)) return []
-  const heredoc = d.command.split('\n').slice(1).join('\n')
-  return [...manifestNames(heredoc), ...d.files.flatMap((f) => manifestNames(f.content))]
+  return manifests
 }
 
 /** `kubewalk check`: the annotated read-only line, else whether what the step creates exists; never the step itself. */
@@ -226,21 +230,25 @@ function participantCheck(d: DraftStep, verify: string | undefined): Participant
   const objects = objectsOf(d)
   if (objects.length === 0) return undefined
   const ns = namespaceFlag(firstLineOf(d.command))
+  // One read per namespace: the manifest's own, else the line's, else the run's.
+  const groups = new Map<string, string[]>()
+  for (const o of objects) groups.set(o.namespace ?? ns ?? '', [...(groups.get(o.namespace ?? ns ?? '') ?? []), o.name])
   return {
-    command: `kubectl get ${objects.join(' ')}${ns ? ` -n ${ns}` : ''} --ignore-not-found -o name`,
+    command: [...groups].map(([n, names]) => `kubectl get ${names.map(quote).join(' ')}${n ? ` -n ${quote(n)}` : ''} --ignore-not-found -o name`).join(' && '),
     reads: [],
     parse: (out) => out.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''),
-    check: (found) => objects.map((o) => truthy(`${o} exists`, (found as string[]).some((f) => f.split('/')[1] === o.split('/')[1] && o.startsWith(f.split('/')[0]?.split('.')[0] ?? '')), found)),
+    check: (found) => objects.map(({ name: o }) => truthy(`${o} exists`, (found as string[]).some((f) => f.split('/')[1] === o.split('/')[1] && o.startsWith(f.split('/')[0]?.split('.')[0] ?? '')), found)),
   }
 }
 
 function traces(drafts: readonly DraftStep[], steps: readonly Step<object>[]): Trace[] {
   return drafts.flatMap((d, i) => {
-    const objects = objectsOf(d)
+    // Only what lands in the participant's namespace (no -n on the line, none in the manifest).
+    const objects = objectsOf(d).filter((o) => o.namespace === undefined).map((o) => o.name)
     if (objects.length === 0 || namespaceFlag(firstLineOf(d.command))) return []
     return [{
       step: (steps[i] as Step).id,
-      command: `kubectl -n "$KUBEWALK_NAMESPACE" get ${objects.join(' ')} --ignore-not-found -o name`,
+      command: `kubectl -n "$KUBEWALK_NAMESPACE" get ${objects.map(quote).join(' ')} --ignore-not-found -o name`,
       done: (out: StepOutput) => out.stdout.trim().split('\n').filter((l) => l.trim() !== '').length === objects.length,
     }]
   })
