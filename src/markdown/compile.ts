@@ -211,7 +211,17 @@ function titleOf(d: DraftStep): string {
 }
 
 /** The objects of the manifests a step's line reads: its heredoc and the files written for it. */
-const manifestsOf = (d: DraftStep): ManifestObject[] => [...manifestObjects(d.command.split('\n').slice(1).join('\n')), ...d.files.flatMap((f) => manifestObjects(f.content))]
+// Memoized, and no YAML parser for a step that has no heredoc and no file: most have neither.
+const manifestCache = new WeakMap<DraftStep, ManifestObject[]>()
+function manifestsOf(d: DraftStep): ManifestObject[] {
+  let objects = manifestCache.get(d)
+  if (objects === undefined) {
+    const heredoc = d.command.includes('\n') ? d.command.split('\n').slice(1).join('\n') : ''
+    objects = [...(heredoc.trim() === '' ? [] : manifestObjects(heredoc)), ...d.files.flatMap((f) => manifestObjects(f.content))]
+    manifestCache.set(d, objects)
+  }
+  return objects
+}
 
 /** The objects a step creates, as `kind/name`, from its recording or its manifests, with the namespace a manifest gives. */
 function objectsOf(d: DraftStep): ManifestObject[] {
