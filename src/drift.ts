@@ -125,7 +125,8 @@ export function driftOf(result: RunResult, w: Walkthrough, opts: { namespace?: s
     if (step.writes !== undefined && out.captured !== undefined) vars[step.writes.name] = out.captured
     const live = result.steps.find((s) => s.id === step.id)
     if (live?.status !== 'passed') continue
-    drift.push({ id: step.id, items: diffValues(step.id, recordedValue, live.value, { rules: w.drift ?? [], versionNote: versionNote(w), ...(namespace ? { namespace } : {}) }) })
+    const own = w.compare?.(step, recordedValue, live.value)
+    drift.push({ id: step.id, items: own ?? diffValues(step.id, recordedValue, live.value, { rules: w.drift ?? [], versionNote: versionNote(w), ...(namespace ? { namespace } : {}) }) })
   }
   return drift
 }

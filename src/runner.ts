@@ -1,6 +1,7 @@
 // Runs steps in order against one cluster. It records, it never throws on a step's failure: the
 // first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
+import { randomUUID } from 'node:crypto'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -386,12 +387,23 @@ async function attempt(step: Step, command: string, env: Record<string, string |
   const captureFile = join(state.work, `captured-${++state.captures}`)
   const setsFile = `${captureFile}-sets`
   const sets = step.sets ?? []
-  let script = step.writes === undefined ? command : `${command}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
+  // A mark on both streams where the checked command starts (its exit status kept for it to read as $?).
+  const from = step.checkedOutputFrom
+  const mark = from !== undefined && from > 0 ? `\u001ekubewalk-${randomUUID()}\u001e` : undefined
+  const lines = command.split('\n')
+  const marked = mark === undefined || from === undefined || from >= lines.length ? command
+    : [...lines.slice(0, from), `__kubewalk_rc=$?; printf '%s' "$KUBEWALK_MARK"; printf '%s' "$KUBEWALK_MARK" >&2; (exit $__kubewalk_rc)`, ...lines.slice(from)].join('\n')
+  let script = step.writes === undefined ? marked : `${marked}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
   // Each variable the block left set, as NAME=VALUE NUL-terminated (a value may hold newlines).
   if (sets.length > 0) script = `${script.replace(/\nexit \$__kubewalk_rc$/, '')}\n${step.writes === undefined ? '__kubewalk_rc=$?\n' : ''}{ ${sets.map((v) => `[ -n "\${${v.name}+x}" ] && printf '%s=%s\\0' ${v.name} "$${v.name}";`).join(' ')} } > "$KUBEWALK_CAPTURE_SETS"\nexit $__kubewalk_rc`
-  const r = await runScript(script, { env: { ...env, KUBEWALK_CAPTURE: captureFile, KUBEWALK_CAPTURE_SETS: setsFile }, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
-  result.output = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
-  const output: StepOutput = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
+  const r = await runScript(script, { env: { ...env, KUBEWALK_CAPTURE: captureFile, KUBEWALK_CAPTURE_SETS: setsFile, ...(mark ? { KUBEWALK_MARK: mark } : {}) }, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+  const [stdout, checkedStdout] = splitAt(r.stdout, mark)
+  const [stderr, checkedStderr] = splitAt(r.stderr, mark)
+  if (mark !== undefined) Object.assign(r, { stdout, stderr })
+  result.output = { stdout, stderr, exitCode: r.exitCode }
+  // All it printed, for what it created and the secrets it showed; the checks read the checked part.
+  const whole: StepOutput = { stdout, stderr, exitCode: r.exitCode }
+  const output: StepOutput = { stdout: checkedStdout, stderr: checkedStderr, exitCode: r.exitCode }
   if (step.writes !== undefined) {
     // No file: the line ended before the assignment was read back (killed, or `exit` in the line).
     const captured = await readFile(captureFile, 'utf8').catch(() => undefined)
@@ -411,13 +423,14 @@ async function attempt(step: Step, command: string, env: Record<string, string |
       if (v.secret) o.secrets?.add(entry.slice(eq + 1))
     }
   }
-  track(step, output, state)
+  if (output.captured !== undefined) whole.captured = output.captured
+  track(step, whole, state)
   // Cut short, or failed after its guard showed nothing of that name existed (the server may have
   // created it and lost the answer), the line may have created its object without saying so:
   // whatever is there now is this run's, unless the server said it already existed.
   const unsure = r.aborted || r.timedOut || (step.guard !== undefined && r.exitCode !== 0 && !/\bAlreadyExists\b|\balready exists\b/.test(r.stderr))
-  if (step.creates && (step.creates.createdIf(output) || unsure)) state.cleanups.add(step.creates.cleanup)
-  for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
+  if (step.creates && (step.creates.createdIf(whole) || unsure)) state.cleanups.add(step.creates.cleanup)
+  for (const v of step.secrets?.(whole) ?? []) o.secrets?.add(v)
   if (r.aborted) state.stoppedBy = 'signal'
   if (!isAnswer(step, r)) throw commandFailure(step, r, o.commandTimeoutMs)
   return output
@@ -432,6 +445,13 @@ async function attempt(step: Step, command: string, env: Record<string, string |
 function isAnswer(step: Pick<Step, 'exitCodes'>, r: Pick<ShellResult, 'exitCode' | 'timedOut' | 'aborted' | 'stdout'>): boolean {
   if (r.exitCode === null || r.timedOut || r.aborted || !(step.exitCodes ?? [0]).includes(r.exitCode)) return false
   return r.exitCode === 0 || r.stdout.trim() !== ''
+}
+
+/** The text before and after the mark, without it; with no mark (or none printed: the block ended earlier), all of it both times. */
+function splitAt(text: string, mark: string | undefined): [string, string] {
+  const at = mark === undefined ? -1 : text.indexOf(mark)
+  if (mark === undefined || at < 0) return [text, text]
+  return [text.slice(0, at) + text.slice(at + mark.length), text.slice(at + mark.length)]
 }
 
 /** Parses and checks one attempt's output: undefined when it passed, else why it did not. */

@@ -191,6 +191,12 @@ export interface Step<T = unknown> {
   files?: readonly StepFile[]
   /** More variables the line assigns (a block of several commands), read back after it like `writes`. */
   sets?: readonly Var[]
+  /**
+   * A block of several commands whose checks read only what its last command printed: the 0-based line
+   * of the command where that command starts. parse gets the output from there on; the run's result
+   * (and everything shown) keeps all the block printed, and what it created is tracked from all of it.
+   */
+  checkedOutputFrom?: number
   /** The line keeps running while later steps run (`cmd &`); stopped at the end of the run. */
   background?: Background
   /** Objects the output says the line created and deleted (kubectl's `kind/name created`): cleaned up unless deleted later. */

@@ -2,7 +2,7 @@
 // variables (and which are secret), its settings, its prose, its recordings and drift rules; the engine
 // knows none of them by name. defineWalkthrough checks the whole value once, with one-line errors.
 import { WalkthroughError } from './errors.js'
-import type { DriftRule } from './drift.js'
+import type { DriftItem, DriftRule } from './drift.js'
 import type { WalkthroughSection } from './prose.js'
 import { stepProblem, type Cleanup, type KubeconfigCluster, type Setting, type Step, type StepOutput, type Var } from './step.js'
 
@@ -58,6 +58,8 @@ export interface Walkthrough {
   recorded?: () => Record<string, StepOutput>
   /** How drift classifies this walkthrough's differences from its recordings (first match wins, before the engine's). */
   drift?: readonly DriftRule[]
+  /** How drift compares one step's recorded value with its live one, where a path-by-path diff is not how to read it (undefined: the engine's diff and rules). */
+  compare?(step: Step<any>, recorded: unknown, live: unknown): DriftItem[] | undefined
   /** What its steps leave on the cluster, for the instructor's board (`kubewalk class`). */
   traces?: readonly Trace[]
   /** What it needs before its first step; nothing is assumed beyond bash, kubectl and a reachable server. */

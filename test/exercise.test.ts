@@ -24,6 +24,6 @@ describe('exerciseStep', () => {
     expect(checked).toEqual([{ name: 'nothing there yet', ok: false, expected: '', actual: 'x' }])
   })
   it('refuses a step with nothing to check', () => {
-    expect(() => exerciseStep(defineStep({ ...base, id: 'c' }))).toThrow(/check c: this step has nothing a participant can check/)
+    expect(() => exerciseStep(defineStep({ ...base, id: 'c' }))).toThrow(/check c: check is not available for this step: it has nothing a participant can check/)
   })
 })

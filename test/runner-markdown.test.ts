@@ -2,6 +2,9 @@
 // run, files written before a line, variables a block of several commands sets, lines left running in
 // the background, and cleanups learned from what a line printed.
 import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { run } from '../src/runner.js'
 import { defineStep, defineVar, equal, truthy, type Step } from '../src/step.js'
@@ -102,5 +105,30 @@ describe('a Markdown walkthrough through the runner (no cluster: its lines are p
     expect(r.steps.map((s) => [s.id, s.status])).toEqual([['write-a-file', 'passed'], ['set-two-variables', 'passed'], ['use-them', 'passed'], ['print-json', 'passed'], ['say-something-else', 'failed']])
     expect(r.steps[2]?.assertions[0]).toEqual(truthy('the output matches its recording (1 expected difference)', true))
     expect(r.steps[4]?.error?.message).toMatch(/^say-something-else: line 1 as recorded: the recording shows this line; the output does not \(expected "hello", got nothing\)/)
+  })
+})
+
+describe('a block of several commands, not split', () => {
+  const fence = '```'
+  it('compares its recording with what its last command printed, and shows all it printed', async () => {
+    const w = markdownWalkthrough('block.md', `# Block\n\n${fence}bash\necho preparing\nprintf '{"kind": "ConfigMap", "data": {"a": "1"}}\\n'\n${fence}\n\n${fence}json\n{"kind": "ConfigMap", "data": {"a": "1"}}\n${fence}\n\n${fence}bash\nfalse\necho "rc=$?"\n${fence}\n\n${fence}\nrc=1\n${fence}\n`)
+    expect(w.steps.map((s) => s.checkedOutputFrom)).toEqual([1, 1])
+    const r = await run({ ...base, steps: w.steps })
+    expect(r.steps.map((s) => [s.status, s.assertions.map((a) => a.name)])).toEqual([
+      ['passed', ['the output matches its recording']],
+      ['passed', ['the output matches its recording']],
+    ])
+    expect(r.steps[0]?.output.stdout).toBe('preparing\n{"kind": "ConfigMap", "data": {"a": "1"}}\n')
+    expect(r.steps[1]?.output.stdout).toBe('rc=1\n')
+  })
+  it('tracks what any of its commands created', async () => {
+    const w = markdownWalkthrough('block.md', `# Block\n\n${fence}bash\necho configmap/first created\necho configmap/second created\n${fence}\n\n${fence}\nconfigmap/second created\n${fence}\n`)
+    // A kubectl that deletes nothing: the cleanup's lines are what this test reads.
+    const bin = await mkdtemp(join(tmpdir(), 'kubewalk-fake-'))
+    await writeFile(join(bin, 'kubectl'), '#!/bin/sh\nexit 0\n', { mode: 0o755 })
+    const r = await run({ ...base, steps: w.steps, env: { PATH: `${bin}:${process.env.PATH}` } })
+    await rm(bin, { recursive: true })
+    expect(r.steps[0]?.status).toBe('passed')
+    expect(r.cleanup.map((c) => c.describe)).toEqual(['configmap/second', 'configmap/first'])
   })
 })

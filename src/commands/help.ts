@@ -62,9 +62,10 @@ Usage:
                                 cluster each participant namespace shows (read-only; a minted token,
                                 a read or a deletion leaves none, and is listed as such); exit 1 if
                                 a row could not be read (e.g. namespace X not found)
-  kubewalk import SOURCE [--out PATH] [--force]
+  kubewalk import SOURCE [--out PATH] [--force] [--typed]
                                 turn an article (Markdown, or text pasted from a blog: commands after a
-                                shell prompt, outputs after them) into a Markdown walkthrough
+                                shell prompt, outputs after them) into a Markdown walkthrough; --typed
+                                writes a folder (--out DIR): index.ts and one step file per command
   kubewalk lab build [--version V] [--node]
                                 build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached);
                                 --node: also kubelet, kube-scheduler, kube-proxy, containerd, CNI, CoreDNS, images

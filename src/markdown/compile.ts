@@ -5,11 +5,13 @@
 import { basename } from 'node:path'
 import { WalkthroughError } from '../errors.js'
 import type { WalkthroughSection } from '../prose.js'
+import { quote } from '../shell.js'
 import { truthy, type Assertion, type CommandContext, type ParticipantCheck, type Step, type StepContext, type StepOutput, type Var } from '../step.js'
+import type { DriftItem } from '../drift.js'
 import { walkthroughProblems, type Trace, type Walkthrough } from '../walkthrough.js'
 import { comparisonAssertions, compareWithRecording, declaredCheck, readAs, shapeOf, terminalText, type Substitution } from './checks.js'
 import type { FrontMatter } from './frontmatter.js'
-import { createdNames, creatingVerb, creationGuard, manifestNames, mayCreate, namespaceFlag, tracker } from './kubectl.js'
+import { createdNames, creatingVerb, creationGuard, manifestNamespace, manifestObjects, mayCreate, namespaceFlag, tracker, type ManifestObject } from './kubectl.js'
 import { assignedVars, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
 import { chosenValue, lineWith, placeholderLine, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
@@ -23,7 +25,7 @@ export function slug(title: string): string {
 }
 
 // Which output belongs to which parse: check() gets the value parse() made, and needs the output behind it.
-const outputs = new WeakMap<object, { out: StepOutput; text: string }>()
+const outputs = new WeakMap<object, { out: StepOutput; text: string; subs: Substitution[] }>()
 
 /** The port a line serves on (`--port=8080`, `-p 8080`, `port-forward … 8080:80`), for a background line's readiness. */
 export function portOf(command: string): number | undefined {
@@ -53,7 +55,8 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
     vars.set(name, { name, secret, describe: fm.choose[name]?.describe ?? `set by the line at ${basename(file)}:${firstDraft.line}` })
   }
   const ids = new Set<string>()
-  const steps = drafts.map((d, i) => compileStep(file, fm, d, i, { vars, stepVars, drafts, ids }))
+  const comparers = new Map<string, (live: unknown) => DriftItem[] | undefined>()
+  const steps = drafts.map((d, i) => compileStep(file, fm, d, i, { vars, stepVars, drafts, ids, comparers }))
   const source = fm.source
   const w: Walkthrough = {
     id: fm.id ?? (slug(basename(file).replace(/\.md$/i, '')) || 'markdown'),
@@ -69,6 +72,8 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
       return [[step.id, out]]
     })),
     traces: traces(drafts, steps),
+    // Drift reads a step as its default check does (tokens, times, ages, ids, addresses, ports are expected).
+    compare: (step, _recorded, live) => comparers.get(step.id)?.(live),
   }
   if (source) {
     w.source = { title: source.title ?? w.title }
@@ -96,6 +101,8 @@ interface Shared {
   stepVars: Set<string>[]
   drafts: readonly DraftStep[]
   ids: Set<string>
+  /** Per step id: its live value against its recording, as the default check reads it. */
+  comparers: Map<string, (live: unknown) => DriftItem[] | undefined>
 }
 
 function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, shared: Shared): Step<object> {
@@ -143,16 +150,16 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
         }
       : d.command,
     reads,
-    parse: (out) => {
+    parse: (out, ctx) => {
       const text = captures ? out.captured ?? '' : terminalText(out)
       const shape = recording === undefined ? 'lines' : shapeOf(recording)
       const read = readAs(shape, shape === 'lines' ? text : out.stdout)
       const value = (typeof read === 'object' && read !== null ? read : { value: read ?? text }) as object
-      outputs.set(value, { out, text })
+      outputs.set(value, { out, text, subs: substitutions(ctx) })
       return value
     },
     check: (value, ctx) => {
-      const seen = outputs.get(value) ?? { out: { stdout: '', stderr: '', exitCode: 0 }, text: '' }
+      const seen = outputs.get(value) ?? { out: { stdout: '', stderr: '', exitCode: 0 }, text: '', subs: [] }
       const assertions: Assertion[] = []
       if (recording !== undefined) assertions.push(...comparisonAssertions(compareWithRecording(id, recording, seen.text, { substitutions: substitutions(ctx), stdout: captures ? seen.text : seen.out.stdout })))
       else assertions.push(truthy(a.compareOff ? 'its output is not compared (compare off)' : 'exit code only: no recording to compare with', true))
@@ -160,8 +167,18 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       if (unknownTarget) assertions.push(truthy('what this block creates could not be checked beforehand (not one kubectl line); its cleanup comes from what kubectl prints', true))
       return assertions
     },
-    tracks: tracker(d.command, a.cleanup),
+    tracks: tracker(d.command, a.cleanup, manifestsOf(d)),
   }
+  const recorded = d.recording?.text
+  if (recorded !== undefined) {
+    shared.comparers.set(id, (live) => {
+      const seen = typeof live === 'object' && live !== null ? outputs.get(live) : undefined
+      return seen && compareWithRecording(id, recorded, seen.text, { substitutions: seen.subs, stdout: captures ? seen.text : seen.out.stdout }).items
+    })
+  }
+  // A block of several commands: its recording shows what its last command printed.
+  const last = single.at(-1)
+  if (single.length > 1 && last !== undefined && last.index > 0 && !background) step.checkedOutputFrom = last.index
   if (writes !== undefined) step.writes = writes
   if (sets.length > 0) step.sets = sets
   if (a.exit) step.exitCodes = a.exit
@@ -193,13 +210,26 @@ function titleOf(d: DraftStep): string {
   return line.length > 60 ? `${line.slice(0, 57)}…` : line
 }
 
-/** The objects a step creates, as `kind/name`, from its recording or its manifests. */
-function objectsOf(d: DraftStep): string[] {
+/** The objects of the manifests a step's line reads: its heredoc and the files written for it. */
+// Memoized, and no YAML parser for a step that has no heredoc and no file: most have neither.
+const manifestCache = new WeakMap<DraftStep, ManifestObject[]>()
+function manifestsOf(d: DraftStep): ManifestObject[] {
+  let objects = manifestCache.get(d)
+  if (objects === undefined) {
+    const heredoc = d.command.includes('\n') ? d.command.split('\n').slice(1).join('\n') : ''
+    objects = [...(heredoc.trim() === '' ? [] : manifestObjects(heredoc)), ...d.files.flatMap((f) => manifestObjects(f.content))]
+    manifestCache.set(d, objects)
+  }
+  return objects
+}
+
+/** The objects a step creates, as `kind/name`, from its recording or its manifests, with the namespace a manifest gives. */
+function objectsOf(d: DraftStep): ManifestObject[] {
+  const manifests = manifestsOf(d)
   const fromRecording = createdNames(d.recording?.text ?? '')
-  if (fromRecording.length > 0) return fromRecording
+  if (fromRecording.length > 0) return fromRecording.map((name) => { const namespace = manifestNamespace(name, manifests); return namespace === undefined ? { name } : { name, namespace } })
   if (!creatingVerb(d.command)) return []
-  const heredoc = d.command.split('\n').slice(1).join('\n')
-  return [...manifestNames(heredoc), ...d.files.flatMap((f) => manifestNames(f.content))]
+  return manifests
 }
 
 /** `kubewalk check`: the annotated read-only line, else whether what the step creates exists; never the step itself. */
@@ -210,21 +240,25 @@ function participantCheck(d: DraftStep, verify: string | undefined): Participant
   const objects = objectsOf(d)
   if (objects.length === 0) return undefined
   const ns = namespaceFlag(firstLineOf(d.command))
+  // One read per namespace: the manifest's own, else the line's, else the run's.
+  const groups = new Map<string, string[]>()
+  for (const o of objects) groups.set(o.namespace ?? ns ?? '', [...(groups.get(o.namespace ?? ns ?? '') ?? []), o.name])
   return {
-    command: `kubectl get ${objects.join(' ')}${ns ? ` -n ${ns}` : ''} --ignore-not-found -o name`,
+    command: [...groups].map(([n, names]) => `kubectl get ${names.map(quote).join(' ')}${n ? ` -n ${quote(n)}` : ''} --ignore-not-found -o name`).join(' && '),
     reads: [],
     parse: (out) => out.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''),
-    check: (found) => objects.map((o) => truthy(`${o} exists`, (found as string[]).some((f) => f.split('/')[1] === o.split('/')[1] && o.startsWith(f.split('/')[0]?.split('.')[0] ?? '')), found)),
+    check: (found) => objects.map(({ name: o }) => truthy(`${o} exists`, (found as string[]).some((f) => f.split('/')[1] === o.split('/')[1] && o.startsWith(f.split('/')[0]?.split('.')[0] ?? '')), found)),
   }
 }
 
 function traces(drafts: readonly DraftStep[], steps: readonly Step<object>[]): Trace[] {
   return drafts.flatMap((d, i) => {
-    const objects = objectsOf(d)
+    // Only what lands in the participant's namespace (no -n on the line, none in the manifest).
+    const objects = objectsOf(d).filter((o) => o.namespace === undefined).map((o) => o.name)
     if (objects.length === 0 || namespaceFlag(firstLineOf(d.command))) return []
     return [{
       step: (steps[i] as Step).id,
-      command: `kubectl -n "$KUBEWALK_NAMESPACE" get ${objects.join(' ')} --ignore-not-found -o name`,
+      command: `kubectl -n "$KUBEWALK_NAMESPACE" get ${objects.map(quote).join(' ')} --ignore-not-found -o name`,
       done: (out: StepOutput) => out.stdout.trim().split('\n').filter((l) => l.trim() !== '').length === objects.length,
     }]
   })

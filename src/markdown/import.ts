@@ -234,3 +234,70 @@ export function toMarkdown(article: ImportedArticle, meta: { id: string; title: 
   })
   return out.join('\n')
 }
+
+/** A string as a TypeScript template literal, byte for byte. */
+const literal = (text: string): string => `\`${text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${')}\``
+
+/** Checks drafted from a recording, as TypeScript: what kubectl says it created or deleted, a JSON body's kind or HTTP status, a JWT's shape. */
+export function draftChecks(s: ImportedStep): string[] {
+  const rec = s.recording === undefined ? undefined : withoutSignatures(s.recording).trim()
+  if (rec === undefined || rec === '') return []
+  const checks: string[] = []
+  for (const m of rec.matchAll(/^([a-z0-9.-]+\/[a-z0-9][a-z0-9.:-]*) (created|configured)$/gm)) checks.push(`{ contains: ${JSON.stringify(`${m[1]} ${m[2]}`)} }`)
+  for (const m of rec.matchAll(/^([a-z0-9.-]+ "[a-z0-9][a-z0-9.:-]*" deleted)\b/gm)) checks.push(`{ contains: ${JSON.stringify(m[1])} }`)
+  if (shapeOf(rec) === 'json') {
+    const body = JSON.parse(rec) as { kind?: unknown; code?: unknown }
+    if (body.kind === 'Status' && typeof body.code === 'number') checks.push(`{ http: ${body.code} }`)
+    else if (typeof body.kind === 'string') checks.push(`{ json: '.kind', equals: ${JSON.stringify(body.kind)} }`)
+  }
+  if (JWT.test(rec) || /^eyJ[\w-]+\.[\w-]+\.$/.test(rec)) checks.push('{ matches: /^eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+$/ }')
+  return checks
+}
+
+/** The typed folder of an imported article: index.ts and one step file per command (path → content). */
+export function toTypedFolder(article: ImportedArticle, meta: { id: string; title: string; source?: string }): Record<string, string> {
+  const files: Record<string, string> = {}
+  const names: string[] = []
+  const used = new Set<string>()
+  article.steps.forEach((s, i) => {
+    const number = String(i + 1).padStart(2, '0')
+    let base = `${number}-${slugOf(s.title ?? s.command) || 'step'}`
+    while (used.has(base)) base += '-2'
+    used.add(base)
+    names.push(base)
+    const chosen = placeholderLine(s.command, Object.keys(article.choose))
+    const fields = [
+      ...(s.title !== undefined ? [`title: ${JSON.stringify(s.title)},`] : []),
+      ...(s.prose !== '' ? [`prose: ${literal(s.prose)},`] : []),
+      ...(chosen ? [`// The reader's own value replaces ${JSON.stringify(writtenValue(chosen))}: --set ${chosen.name}=VALUE (see index.ts).`] : []),
+      `command: ${literal(s.command)},`,
+      ...(s.recording !== undefined ? [`${s.echoed !== undefined ? `// What \`echo $${s.echoed}\` showed: the value it set.\n  ` : ''}recording: ${literal(withoutSignatures(s.recording))},`] : []),
+    ]
+    const checks = draftChecks(s)
+    if (checks.length > 0) fields.push(`// Drafted from the recording; the recording is compared too.\n  checks: [${checks.join(', ')}],`)
+    files[`steps/${base}.ts`] = `// ${number}: ${firstLine(s.title ?? s.command)}\nimport { defineRecordedStep } from 'kubewalk'\n\nexport default defineRecordedStep({\n  ${fields.join('\n  ')}\n})\n`
+  })
+  const w: Record<string, unknown> = { id: meta.id, title: meta.title }
+  if (meta.source !== undefined) w.source = { title: meta.title, url: meta.source }
+  if (article.secrets.length > 0) w.secrets = article.secrets
+  if (Object.keys(article.choose).length > 0) w.choose = article.choose
+  const head = JSON.stringify(w, null, 2).replace(/\n}$/, '').replace(/^(\s*)"([A-Za-z_]\w*)":/gm, '$1$2:')
+  files['index.ts'] = [
+    `// ${firstLine(meta.title)}: imported by \`kubewalk import --typed\`${meta.source !== undefined ? ` from ${meta.source}` : ''}.`,
+    '// One step a file (steps/), each with its line verbatim, its recording and checks drafted from it.',
+    '// Run it: kubewalk run --walkthrough <this folder>',
+    "import { recordedWalkthrough } from 'kubewalk'",
+    ...names.map((n, i) => `import s${String(i + 1).padStart(2, '0')} from './steps/${n}.js'`),
+    '',
+    `export default recordedWalkthrough(${head},\n  steps: [${names.map((_, i) => `s${String(i + 1).padStart(2, '0')}`).join(', ')}],\n})`,
+    '',
+  ].join('\n')
+  return files
+}
+
+const firstLine = (text: string): string => (text.split('\n')[0] ?? '').slice(0, 100)
+
+/** A file name's words: ASCII letters and digits of a title or a command, joined by '-'. */
+function slugOf(text: string): string {
+  return (firstLine(text).toLowerCase().match(/[a-z0-9]+/g) ?? []).slice(0, 5).join('-')
+}

@@ -26,7 +26,8 @@ describe('kubewalk import', () => {
     expect(await readFile(out, 'utf8')).toBe(io.out())
   })
   it.each([
-    [['import'], 'kubewalk: import needs the article: kubewalk import SOURCE [--out PATH].\n'],
+    [['import'], 'kubewalk: import needs the article: kubewalk import SOURCE [--out PATH] [--typed].\n'],
+    [['import', '/nonexistent/a.txt', '--typed'], 'kubewalk: import --typed writes a folder: give it with --out DIR.\n'],
     [['import', '/nonexistent/a.txt'], 'kubewalk: /nonexistent/a.txt: no such file.\n'],
   ])('%o is exit 2: %s', async (args, message) => {
     const io = captureIo()

@@ -79,9 +79,27 @@ describe('kubectl lines that create', () => {
   it('refuses, naming what exists', () => {
     const g = creationGuard('kubectl apply -f pod.yaml -n dev')
     const ctx = { vars: {}, cluster: listing.cluster, clusters: [], namespace: 'default', settings: {}, values: new Map(), now: new Date() }
-    expect(g?.refuse({ stdout: 'pod/hello\n', stderr: '', exitCode: 0 }, ctx)).toMatch(/^pod\/hello already exists in namespace dev, and it is not this run's/)
+    expect(g?.refuse({ stdout: 'FOUND pod/hello dev\n', stderr: '', exitCode: 0 }, ctx)).toMatch(/^pod\/hello already exists in namespace dev, and it is not this run's/)
     expect(g?.refuse({ stdout: 'EXISTS Error from server (AlreadyExists): pods "hello" already exists\n', stderr: '', exitCode: 0 }, ctx)).toMatch(/^pods "hello" already exists in namespace dev/)
     expect(g?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx)).toBeUndefined()
+  })
+  it('names the namespace the server put each object in (a manifest may name its own), or the cluster', () => {
+    const g = creationGuard('kubectl apply -f cm.yaml')
+    const ctx = { vars: {}, cluster: listing.cluster, clusters: [], namespace: 'default', settings: {}, values: new Map(), now: new Date() }
+    // The dry run asks the server where each object would go, not the line.
+    expect(g?.command).toContain("--dry-run=server -o go-template=$'{{if .items}}{{range .items}}KWOBJ {{.kind}}/{{.metadata.name}} {{.metadata.namespace}}")
+    expect(g?.command).toContain('kubectl get "$__kw_o" -n "$__kw_n" --ignore-not-found -o name')
+    expect(g?.refuse({ stdout: 'FOUND configmap/a other\n', stderr: '', exitCode: 0 }, ctx)).toMatch(/^configmap\/a already exists in namespace other, and it is not this run's/)
+    expect(g?.refuse({ stdout: 'FOUND configmap/a other\nFOUND clusterrole/b -\n', stderr: '', exitCode: 0 }, ctx)).toMatch(/^configmap\/a \(namespace other\), clusterrole\/b \(the cluster\) already exist, and they are not this run's/)
+    // Refused by the server (create over an object): the client-side dry run names it, '.' where the manifest gives no namespace.
+    expect(g?.refuse({ stdout: 'EXISTS configmaps "a" already exists\nFOUND configmap/a .\n', stderr: '', exitCode: 0 }, ctx)).toMatch(/^configmap\/a already exists in namespace default/)
+  })
+  it('cleans up an object in the namespace its manifest names', () => {
+    const w = markdownWalkthrough('own-ns.md', '# Own namespace\n\nSave this as cm.yaml:\n\n```yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: other\n```\n\n```bash\nkubectl apply -f cm.yaml\n```\n\n```\nconfigmap/a created\n```\n')
+    const [apply] = w.steps
+    expect(apply?.tracks?.({ stdout: 'configmap/a created\n', stderr: '', exitCode: 0 }).created).toEqual([{ describe: 'configmap/a in namespace other', command: 'kubectl delete configmap/a -n other --ignore-not-found' }])
+    expect(typeof apply?.participantCheck === 'object' && apply.participantCheck.command).toBe('kubectl get configmap/a -n other --ignore-not-found -o name')
+    expect(w.traces).toEqual([])
   })
 })
 
@@ -125,7 +143,7 @@ describe('our own walkthrough with annotations', () => {
     ])
     const [apply, name, proxy, token, , wait] = w.steps
     expect(apply?.files).toEqual([{ name: 'cm.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kubewalk-hello\ndata:\n  greeting: hello\n' }])
-    expect(apply?.guard?.command).toContain('kubectl apply -f cm.yaml --dry-run=server -o name 2>&1')
+    expect(apply?.guard?.command).toContain('kubectl apply -f cm.yaml --dry-run=server -o go-template=')
     expect(commandOf(name as never, listing)).toBe('export GREETING="hello-world"')
     expect(commandOf(name as never, { ...listing, vars: { GREETING: 'hi there' } })).toBe("export GREETING=$'hi there'")
     expect(proxy?.background).toEqual({ port: 8001 })

@@ -94,3 +94,39 @@ it('a JWT loses its signature, also base64-encoded; other text stays', () => {
   expect(Buffer.from(withoutSignatures(b64), 'base64').toString()).toBe('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.')
   expect(withoutSignatures('ZGVmYXVsdA==')).toBe('ZGVmYXVsdA==')
 })
+
+describe('import --typed', () => {
+  it('writes index.ts and one step file per command: the line verbatim, its recording, checks drafted from it; the folder loads as a walkthrough', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { loadWalkthrough } = await import('../../src/load/index.js')
+    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-typed-'))
+    try {
+      const io = captureIo()
+      const src = new URL('../fixtures/markdown/pasted-excerpt.txt', import.meta.url).pathname
+      expect(await createCli(walkthroughs)(['import', src, '--typed', '--out', join(dir, 'w')], io.sinks)).toBe(0)
+      expect(io.err()).toMatch(/wrote .*: index.ts and 6 step files; values to choose: --set CLUSTER=VALUE/)
+      const apply = await readFile(join(dir, 'w/steps/03-make-a-configmap.ts'), 'utf8')
+      expect(apply).toContain('command: `kubectl apply -f - <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  greeting: hello\nEOF`,')
+      expect(apply).toContain('recording: `configmap/demo created`,')
+      expect(apply).toContain('checks: [{ contains: "configmap/demo created" }],')
+      const server = await readFile(join(dir, 'w/steps/02-read-the-server-url.ts'), 'utf8')
+      // The line's backslashes and `$` survive the template literal byte for byte.
+      expect(server).toContain('command: `SERVER=$(kubectl config view -o jsonpath="{.clusters[?(@.name==\\\\"$CLUSTER\\\\")].cluster.server}")`,')
+      const w = await loadWalkthrough([], join(dir, 'w'), { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') })
+      expect(w.steps.map((s) => commandOf(s, { ...listing, vars: { CLUSTER: 'lab' } }))).toEqual([
+        'export CLUSTER="lab"',
+        'SERVER=$(kubectl config view -o jsonpath="{.clusters[?(@.name==\\"$CLUSTER\\")].cluster.server}")',
+        'kubectl apply -f - <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  greeting: hello\nEOF',
+        'kubectl get configmaps demo',
+        'T=$(kubectl create token default)',
+        'curl -s $SERVER/version --header "Authorization: Bearer $T" --insecure',
+      ])
+      expect(w.vars.find((v) => v.name === 'T')?.secret).toBe(true)
+      expect(w.steps[2]?.guard).toBeDefined()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
