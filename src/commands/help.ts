@@ -38,8 +38,9 @@ Usage:
                                 workshops, for the instructor: which steps that leave a trace on the
                                 cluster each participant namespace shows (read-only; a minted token,
                                 a read or a deletion leaves none, and is listed as such)
-  kubewalk lab build [--version V]
-                                build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached)
+  kubewalk lab build [--version V] [--kubectl-only]
+                                build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached);
+                                --kubectl-only: kubectl alone; prints the directory that holds them
   kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager]
                                 start a local control plane; prints its kubeconfig path
   kubewalk lab status [--dir DIR] [--json]

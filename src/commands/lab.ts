@@ -1,7 +1,7 @@
 // kubewalk lab build|up|status|down, and the throwaway lab behind run --lab.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { EXIT, parse, type Io } from '../args.js'
 import { LabError, UsageError } from '../errors.js'
 import { ARTICLE_LAB_VERSION, DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS } from '../lab/versions.js'
@@ -76,9 +76,13 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
   }
   switch (sub) {
     case 'build': {
-      const { values, positionals } = parse(rest, { version: { type: 'string' } })
+      const { values, positionals } = parse(rest, { version: { type: 'string' }, 'kubectl-only': { type: 'boolean' } })
       noArguments(positionals)
       const version = await resolveVersion(values.version, signal)
+      if (values['kubectl-only']) {
+        io.stdout(`${dirname(await lab.buildLabKubectl({ version, onProgress: progress, signal }))}\n`)
+        return EXIT.ok
+      }
       const b = await lab.ensureLabBinaries({ version, onProgress: progress, signal })
       io.stdout(`${b.dir}\n`)
       return EXIT.ok
