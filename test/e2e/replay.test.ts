@@ -13,7 +13,8 @@ const kubeconfig = inject('labKubeconfig')
 const labVersion = inject('labVersion')
 const skipReason = inject('labSkipReason')
 const labMinor = Number(/^v1\.(\d+)/.exec(labVersion)?.[1])
-const labKubectlDir = inject('labKubectlDir')
+// What the report names is the binary itself, the link followed.
+const labKubectl = await findLabKubectl(labVersion)
 
 // Each kubectl and the -v=8 format it logs (measured: test/fixtures/v8/README.md); how to build it when missing.
 const clients = await Promise.all(
@@ -49,7 +50,7 @@ describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () =>
     const report = JSON.parse(r.stdout) as JsonReport
     expectFullPass(report)
     expect(r.exitCode).toBe(0)
-    expect(report.cluster).toMatchObject({ name: 'kubewalk-lab', version: labVersion, kubectl: { path: join(labKubectlDir, 'kubectl'), version: labVersion } })
+    expect(report.cluster).toMatchObject({ name: 'kubewalk-lab', version: labVersion, kubectl: { path: labKubectl, version: labVersion } })
     expect(r.stdout).not.toMatch(TOKEN_SHAPED)
     expect(await secretExists('default-token')).toBe(false)
     // Drift against the article: the lab and its kubectl are newer, so the -v=8 format and the jti claim are version changes, nothing real.
@@ -103,7 +104,7 @@ describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () =>
       const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'json'], { PATH: `${dir}${delimiter}${process.env.PATH ?? ''}` })
       const report = JSON.parse(r.stdout) as JsonReport
       expectFullPass(report)
-      expect(report.cluster.kubectl).toEqual({ path: join(dir, 'kubectl'), version })
+      expect(report.cluster.kubectl).toEqual({ path: kubectl, version })
       const v8 = report.steps.find((s) => s.id === 'token-duration')
       expect(v8?.output.stderr).toContain(`User-Agent: kubectl/${version} (linux/amd64)`)
       expect(parseTokenRequestLog('token-duration', v8?.output.stderr ?? '').format).toBe(format)
