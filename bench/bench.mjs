@@ -27,6 +27,13 @@ async function bash(env, mode) {
   return fd3(r)
 }
 
+/** `kubewalk run` with a live reporter (plain), timed from outside: what a user at a terminal waits. */
+async function kubewalkLive(env, args) {
+  const r = await execa('node', [BIN, 'run', '--kubeconfig', env.KUBECONFIG, '--reporter', 'plain', ...args], { env, reject: false, stdout: 'ignore', stderr: 'pipe' })
+  if (r.exitCode !== 0) throw new Error(`kubewalk (plain) failed with ${r.exitCode}: ${r.stderr.slice(-500)}`)
+  return {}
+}
+
 async function kubewalk(env, args, bin = BIN) {
   const r = await execa('node', [bin, 'run', '--kubeconfig', env.KUBECONFIG, '--reporter', 'json', ...args], { env, reject: false })
   const report = JSON.parse(r.stdout)
@@ -70,7 +77,7 @@ try {
   await settle()
   const labIdle = await rssNow(pids)
   const sampler = sampleRss(pids)
-  const m = { bash12: [], kw12: [], bashSteps12: [], kwSteps12: [], bashFull: [], kwFull: [], bashRevoke: [], kwRevoke: [], kwSteps: [], node: [] }
+  const m = { bash12: [], kw12: [], kwLive12: [], bashSteps12: [], kwSteps12: [], bashFull: [], kwFull: [], bashRevoke: [], kwRevoke: [], kwSteps: [], node: [] }
   const mb = { kw12: [], kwSteps12: [], kwFull: [], kwSteps: [], kwRevoke: [] }
   for (let i = 0; i < N; i++) {
     // `node -e 0` in the same rhythm: what kubewalk's fixed cost is measured against.
@@ -81,6 +88,7 @@ try {
     const k12 = await timed(() => kubewalk(env, ['--to', 'call-api-secret-token']))
     m.kw12.push(k12.ms)
     m.kwSteps12.push(k12.steps12_ms)
+    m.kwLive12.push((await timed(() => kubewalkLive(env, ['--to', 'call-api-secret-token']))).ms)
     if (BEFORE) {
       const p12 = await timed(() => kubewalk(env, ['--to', 'call-api-secret-token'], BEFORE))
       mb.kw12.push(p12.ms)
@@ -135,6 +143,21 @@ try {
     lab: { idleMiB: labIdle, duringReplaysPeakMiB: labDuring.peakMiB, lifetimePeakMiB: labHwm, samples: labDuring.samples },
   }
 
+  // Walkthroughs from a path: a typed folder compiled on the fly (first: an empty cache; next: cached),
+  // against listing the built-in article the same way.
+  const folder = join(parent, 'typed')
+  await execa('mkdir', ['-p', folder])
+  const tiny = await readFile(join(root, 'test/fixtures/tiny/index.ts'), 'utf8')
+  await writeFile(join(folder, 'index.ts'), tiny.replace(/from '[^']*src\/index\.js'/, "from 'kubewalk'"))
+  const w = { builtin: [], first: [], next: [] }
+  for (let i = 0; i < 10; i++) {
+    w.builtin.push((await timed(() => execa('node', [BIN, 'list', '--walkthrough', 'article']))).ms)
+    const cache = join(parent, `cache-${i}`)
+    w.first.push((await timed(() => execa('node', [BIN, 'list', '--walkthrough', folder], { env: { ...process.env, XDG_CACHE_HOME: cache } }))).ms)
+    w.next.push((await timed(() => execa('node', [BIN, 'list', '--walkthrough', folder], { env: { ...process.env, XDG_CACHE_HOME: cache } }))).ms)
+  }
+  results.walkthroughFromPath = { builtin: stats(w.builtin), typedFirst: stats(w.first), typedNext: stats(w.next), firstOverBuiltinMs: median(w.first) - median(w.builtin), nextOverBuiltinMs: median(w.next) - median(w.builtin) }
+
   // CLI start-up against bare node.
   const s = { node: [], help: [], list: [], helpBefore: [], listBefore: [] }
   for (let i = 0; i < 10; i++) {
@@ -149,7 +172,8 @@ try {
   const ratioRow = (name, a, b, target, limit) => ({ name, bash: stats(a), kubewalk: stats(b), ratio: median(b) / median(a), target, met: median(b) / median(a) <= limit })
   results.replay = [
     ratioRow("lines 01-12 (bash's clock vs the sum of kubewalk's step durations)", m.bashSteps12, m.kwSteps12, '<= 1.10', 1.1),
-    ratioRow('process, steps 01-12 then cleanup', m.bash12, m.kw12, '', Infinity),
+    ratioRow('process, steps 01-12 then cleanup (json reporter)', m.bash12, m.kw12, '', Infinity),
+    ratioRow('process, steps 01-12 then cleanup, live reporter (plain), from outside both', m.bash12, m.kwLive12, '<= 1.10', 1.1),
     ratioRow('process, whole replay', m.bashFull, m.kwFull, '<= 1.02', 1.02),
   ]
   // What kubewalk adds outside its steps (node start, module load, preflight, reporting), per whole run.
@@ -177,6 +201,8 @@ try {
     `| \`kubewalk --help\` vs \`node -e 0\` | ${mmm(results.startup.node)} | ${mmm(results.startup.help)} | ${plus(results.startup.helpOverNodeMs)} ms | <= +150 ms | ${yes(results.startup.helpOverNodeMs <= 150)} |`,
     `| \`kubewalk list\` vs \`node -e 0\` | ${mmm(results.startup.node)} | ${mmm(results.startup.list)} | ${plus(results.startup.listOverNodeMs)} ms | <= +150 ms | ${yes(results.startup.listOverNodeMs <= 150)} |`,
     `| lab start, cached binaries | | ${mmm(results.labStartMs)} | | <= 10000 | ${yes(median(labStarts) <= 10_000)} |`,
+    `| typed folder, first load (compiles) vs the built-in article (\`list --walkthrough\`) | ${mmm(results.walkthroughFromPath.builtin)} | ${mmm(results.walkthroughFromPath.typedFirst)} | ${plus(results.walkthroughFromPath.firstOverBuiltinMs)} ms | <= +400 ms | ${yes(results.walkthroughFromPath.firstOverBuiltinMs <= 400)} |`,
+    `| typed folder, next loads (cached) vs the built-in article | ${mmm(results.walkthroughFromPath.builtin)} | ${mmm(results.walkthroughFromPath.typedNext)} | ${plus(results.walkthroughFromPath.nextOverBuiltinMs)} ms | <= +30 ms | ${yes(results.walkthroughFromPath.nextOverBuiltinMs <= 30)} |`,
     '',
     '| memory | bash (or node) | kubewalk | difference | target | met? |',
     '|---|---|---|---|---|---|',

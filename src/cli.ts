@@ -14,14 +14,20 @@ import { cmdToken } from './commands/token.js'
 import { cmdLab } from './commands/lab.js'
 import { cmdMatrix } from './commands/matrix.js'
 import { cmdClass } from './commands/class.js'
+import { cmdImport } from './commands/import.js'
+import { cmdTest } from './commands/test.js'
+import { cmdNew } from './commands/new.js'
+import { cmdRecord } from './commands/record.js'
 import type { WalkthroughEntry } from './walkthrough.js'
 
 export { EXIT, type Io }
-export { exitCodeOf } from './commands/run.js'
+export { exitCodeOf } from './replay/index.js'
 
-/** Commands that create something on a cluster or the machine: Ctrl-C stops them, then cleans up. */
-const LISTENING = new Set(['run', 'drift', 'check', 'lab', 'matrix', 'class'])
-const WITH_HELP = new Set(['run', 'drift', 'check', 'list', 'lab', 'matrix', 'class'])
+/** Commands that stop on Ctrl-C or SIGTERM; those that create something on a cluster or the machine then clean up. */
+const LISTENING = new Set(['run', 'drift', 'check', 'lab', 'matrix', 'class', 'record'])
+/** Of those, the ones that only read: Ctrl-C stops them, and there is nothing of theirs to remove. */
+const READ_ONLY = new Set(['class'])
+const WITH_HELP = new Set(['run', 'drift', 'check', 'list', 'lab', 'matrix', 'class', 'new', 'record', 'test'])
 
 /** The CLI over a registry of walkthroughs (the first is the default); main resolves with the exit code and never throws. */
 export function createCli(walkthroughs: readonly WalkthroughEntry[]): (argv: string[], io?: Io) => Promise<number> {
@@ -34,7 +40,11 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
   let signals = 0
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++
-    if (signals === 1) {
+    if (READ_ONLY.has(argv[0] ?? '')) {
+      io.stderr(`\n${sig}: stopping.\n`)
+      if (signals === 1) ac.abort()
+      else process.exit(EXIT.interrupted)
+    } else if (signals === 1) {
       io.stderr(`\n${sig}: stopping the current step, then removing what this run created…\n`)
       ac.abort()
     } else if (cleaningUp !== undefined && signals === 2) {
@@ -87,6 +97,14 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
         return await cmdClass(rest, cx)
       case 'token':
         return await cmdToken(rest, io)
+      case 'import':
+        return await cmdImport(rest, cx)
+      case 'new':
+        return await cmdNew(rest, cx)
+      case 'record':
+        return await cmdRecord(rest, cx)
+      case 'test':
+        return await cmdTest(rest, cx)
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}; see kubewalk --help.`)
     }

@@ -10,12 +10,14 @@ const capped = (wait: StepWait | undefined, maxWaitMs: number | undefined): Step
  * exercise keep their wait (the participant's work may still be settling), capped at `maxWaitMs`.
  */
 export function exerciseStep(step: Step<any>, opts: { maxWaitMs?: number } = {}): Step<any> {
-  const ex = step.exercise
-  if (ex === undefined) throw new UsageError(`check ${step.id}: this step has no exercise to check.`)
-  const { cleanup: _c, settles: _s, guard: _g, wait, ...rest } = step
-  if (ex === 'self') {
+  const ex = step.participantCheck
+  if (ex === undefined) throw new UsageError(`check ${step.id}: this step has nothing a participant can check.`)
+  const { creates: _c, deletes: _s, guard: _g, wait, ...rest } = step
+  if (ex === 'rerun') {
     const w = capped(wait, opts.maxWaitMs)
-    return { ...rest, ...(w ? { wait: w } : {}) }
+    // A participant's check answers yes or no: a replay's reason to stop (a precondition) is a failed check here.
+    const check: Step<any>['check'] = (value, ctx) => step.check(value, ctx).map(({ precondition: _p, ...a }) => a)
+    return { ...rest, check, ...(w ? { wait: w } : {}) }
   }
   const w = capped(ex.wait, opts.maxWaitMs)
   return {

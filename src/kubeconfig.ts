@@ -1,11 +1,13 @@
 // Finds the cluster a run targets, from the kubeconfig as kubectl itself merges it. Never writes the
 // user's kubeconfig: --context is applied through a one-line overlay file put first in KUBECONFIG.
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
-import { homedir, tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path'
 import { parseDocument, stringify } from 'yaml'
 import { PreconditionError, UsageError, errorMessage } from './errors.js'
+import { installKubectl, kubectlWords } from './kubectl.js'
+import { makeScratchDir, removeScratchDir } from './scratch.js'
 import { quote, runScript, which } from './shell.js'
 import { firstLine } from './text.js'
 import type { KubeconfigCluster } from './step.js'
@@ -30,7 +32,7 @@ export interface TargetOptions {
   cluster?: string
   /** Environment to resolve against (defaults to process.env). */
   env?: Record<string, string | undefined>
-  /** The binary that plays `kubectl` (--kubectl): linked as `kubectl` in a directory that leads the run's PATH. */
+  /** What plays `kubectl` (--kubectl): a file, linked as `kubectl`, or a command with arguments, wrapped as `kubectl`, in a directory that leads the run's PATH. */
   kubectl?: string
   /** Act in this namespace (--namespace): the context is redefined with it in the overlay, never in the user's file. */
   namespace?: string
@@ -38,7 +40,7 @@ export interface TargetOptions {
 
 export interface ConfigView {
   'current-context'?: string
-  clusters?: { name: string; cluster?: { server?: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string; 'insecure-skip-tls-verify'?: boolean } }[]
+  clusters?: { name: string; cluster?: { server?: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string; 'insecure-skip-tls-verify'?: boolean; 'tls-server-name'?: string; 'proxy-url'?: string } }[]
   contexts?: { name: string; context?: { cluster?: string; user?: string; namespace?: string } }[]
 }
 
@@ -116,15 +118,16 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
   const paths = kubeconfigPaths(opts, baseEnv)
   let overlayDir: string | undefined
   // Made only when something is overlaid: a plain run creates and removes no directory.
-  const overlayIn = async (): Promise<string> => (overlayDir ??= await mkdtemp(join(tmpdir(), 'kubewalk-ctx-')))
+  const overlayIn = async (): Promise<string> => (overlayDir ??= await makeScratchDir())
   const dispose = async (): Promise<void> => {
-    if (overlayDir !== undefined) await rm(overlayDir, { recursive: true, force: true })
+    if (overlayDir !== undefined) await removeScratchDir(overlayDir)
   }
   try {
     if (opts.kubectl !== undefined) {
-      // Linked, not copied: the user's binary runs as it is, under the name the walkthrough's lines use.
+      // A file is linked, not copied (the user's binary runs as it is); a command gets a wrapper.
+      const cmd = await kubectlWords(opts.kubectl, baseEnv)
       const dir = await overlayIn()
-      await symlink(resolve(opts.kubectl), join(dir, 'kubectl'))
+      await installKubectl(dir, cmd)
       runEnv.PATH = `${dir}${delimiter}${baseEnv.PATH ?? ''}`
     } else if ((await which('kubectl', baseEnv)) === undefined) {
       throw new PreconditionError('kubectl is not on PATH; install kubectl, pass --kubectl FILE, or try --lab (it brings its own).')
@@ -136,7 +139,11 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
       paths.unshift(file)
     }
     const config = await mergedKubeconfig(paths)
-    const clusters: KubeconfigCluster[] = (config.clusters ?? []).map((c) => ({ name: c.name, server: c.cluster?.server ?? '' }))
+    const clusters: KubeconfigCluster[] = (config.clusters ?? []).map((c) => {
+      const tlsServerName = c.cluster?.['tls-server-name']
+      const proxyUrl = c.cluster?.['proxy-url']
+      return { name: c.name, server: c.cluster?.server ?? '', ...(typeof tlsServerName === 'string' && tlsServerName !== '' ? { tlsServerName } : {}), ...(typeof proxyUrl === 'string' && proxyUrl !== '' ? { proxyUrl } : {}) }
+    })
     const contextName = config['current-context'] ?? ''
     if (contextName === '') throw new PreconditionError('the kubeconfig has no current context; pass --context NAME.')
     const context = (config.contexts ?? []).find((c) => c.name === contextName)
@@ -177,20 +184,51 @@ export async function kubectlClientVersion(file: string, timeoutMs = 15_000): Pr
 }
 
 /**
- * Asks the target's API server for its version (one `kubectl version`): an unreachable server, or
- * one too old for `kubectl create token`, becomes a clear exit 2 before any step runs.
+ * Asks the target's API server for its version (one `kubectl version`): an unreachable server
+ * becomes a clear exit 2 before any step runs.
  */
 export async function probeServer(target: Target, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<string> {
   return (await probeVersions(target, opts)).server
 }
 
+// kubectl's words when the kubeconfig's credentials, not the server, are the trouble (client-go's exec
+// authenticator; test/fixtures/credentials holds what kubectl v1.37.2 and v1.28.3 print).
+const PLUGIN_MISSING = /getting credentials: exec: executable (.+?) not found/
+const PLUGIN_FAILED = /getting credentials: exec: executable (.+?) failed with exit code (\d+)/
+const PLUGIN_WANTS_TERMINAL = /exec plugin cannot support interactive mode|exec plugin is configured to use interactive mode but/
+const UNREACHABLE = /was refused|Unable to connect to the server|proxyconnect|no such host|i\/o timeout|connection reset/
+
+/**
+ * What kubectl's standard error says is wrong with the kubeconfig's credentials or proxy, as one
+ * sentence with the fix (no final period); undefined when it is none of those.
+ */
+export function credentialProblem(stderr: string, cluster: Pick<KubeconfigCluster, 'name' | 'proxyUrl'>): string | undefined {
+  const missing = PLUGIN_MISSING.exec(stderr)
+  if (missing) return `the kubeconfig's user logs in with the credential plugin ${missing[1]}, which is not installed (not on PATH); install it (e.g. gke-gcloud-auth-plugin, kubelogin, aws), or fix users[].user.exec.command in the kubeconfig`
+  if (PLUGIN_WANTS_TERMINAL.test(stderr)) return "the kubeconfig's credential plugin wants to ask you to log in (interactiveMode), and kubewalk's standard input is not a terminal; run kubewalk from a terminal, or log in first (the plugin's own login command) so that it need not ask"
+  const failed = PLUGIN_FAILED.exec(stderr)
+  if (failed) {
+    // The plugin's own words come first (its stderr passes through kubectl's): the likeliest cause.
+    const said = stderr.split('\n').map((l) => l.trim()).find((l) => l !== '' && !PLUGIN_FAILED.test(l))
+    const login = /expired|log ?in|logged|re-?authenticate|refresh token|credentials? (?:are|is) (?:invalid|missing)|sso/i.test(said ?? '')
+    return `the kubeconfig's credential plugin ${failed[1]} failed (exit code ${failed[2]})${said ? `: ${said}` : ''}; ${login ? 'your login has expired or is missing: log in again with the plugin\'s (cloud\'s, OIDC provider\'s) login command' : 'run it yourself to see why, or log in again'}, then rerun`
+  }
+  if (cluster.proxyUrl !== undefined && UNREACHABLE.test(stderr)) {
+    const why = firstLine(stderr)
+    return `kubectl reaches cluster ${cluster.name} through the kubeconfig's proxy-url ${cluster.proxyUrl}, and got no answer (${why}); start that proxy or tunnel, or remove proxy-url from the cluster in the kubeconfig`
+  }
+  return undefined
+}
+
 /** The server's version and the version of the kubectl that answered (the dispatcher's pick, where one dispatches). */
-export async function probeVersions(target: Target, opts: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<{ server: string; client: string }> {
+export async function probeVersions(target: Target, opts: { env?: Record<string, string | undefined>; timeoutMs?: number; terminal?: boolean } = {}): Promise<{ server: string; client: string }> {
   const timeoutMs = opts.timeoutMs ?? 15_000
   const { cluster } = target
   // kubectl's own limit follows --timeout too, a little shorter, so its own message wins the race.
   const requestTimeout = `${Math.max(500, timeoutMs - 1000)}ms`
-  const r = await runScript(`kubectl version -o json --request-timeout=${quote(requestTimeout)}`, { env: { ...(opts.env ?? process.env), ...target.env }, timeoutMs })
+  // The first kubectl call of a run: a credential plugin that wants a login can ask for it on kubewalk's terminal.
+  const terminal = opts.terminal ?? process.stdin.isTTY === true
+  const r = await runScript(`kubectl version -o json --request-timeout=${quote(requestTimeout)}`, { env: { ...(opts.env ?? process.env), ...target.env }, timeoutMs, stdin: terminal ? 'inherit' : 'ignore' })
   let answer: { serverVersion?: { gitVersion?: string }; clientVersion?: { gitVersion?: string } } = {}
   try {
     answer = JSON.parse(r.stdout) as typeof answer
@@ -199,11 +237,11 @@ export async function probeVersions(target: Target, opts: { env?: Record<string,
   }
   const version = answer.serverVersion?.gitVersion
   if (version === undefined || version === '') {
+    const credentials = r.timedOut ? undefined : credentialProblem(r.stderr, cluster)
+    if (credentials !== undefined) throw new PreconditionError(`cannot call the API server of ${cluster.name}: ${credentials}.`)
     const why = r.timedOut ? `no answer within ${timeoutMs / 1000} s` : firstLine(r.stderr) || 'no server version in the answer'
     throw new PreconditionError(`cannot reach the API server of ${cluster.name} at ${cluster.server}: ${why}`)
   }
-  const minor = Number(/^v1\.(\d+)/.exec(version)?.[1] ?? NaN)
-  if (minor < 24) throw new PreconditionError(`${cluster.name} runs Kubernetes ${version}; kubectl create token needs 1.24 or newer.`)
   return { server: version, client: answer.clientVersion?.gitVersion ?? 'unknown' }
 }
 

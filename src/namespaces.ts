@@ -2,7 +2,6 @@
 // kubewalk creates for the run and deletes after it (--isolate). Every value reaches kubectl through
 // zx's quoting; the run's own lines act in it through the context overlay, never by editing them.
 import { randomBytes } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { PreconditionError, UsageError } from './errors.js'
 import { quote, runScript } from './shell.js'
 import type { Cleanup } from './step.js'
@@ -38,27 +37,29 @@ async function kubectl(line: string, k: Kubectl): Promise<{ ok: boolean; stdout:
   return { ok: r.exitCode === 0, stdout: r.stdout, why: r.timedOut ? `no answer within ${k.timeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}` }
 }
 
-/** The namespace exists, and (bounded) its `default` ServiceAccount, which kube-controller-manager creates. */
-export async function awaitNamespace(name: string, k: Kubectl & { waitMs: number }): Promise<void> {
+/** The namespace exists (--namespace must name one; --isolate's was just made): a PreconditionError otherwise. */
+export async function awaitNamespace(name: string, k: Kubectl): Promise<void> {
   const ns = await kubectl(`kubectl get namespace ${quote(name)} -o name`, k)
   if (!ns.ok) {
     throw new PreconditionError(/NotFound|not found/.test(ns.why) ? `namespace ${name} does not exist; create it (kubectl create namespace ${name}) or pick another with --namespace.` : `cannot read namespace ${name}: ${ns.why}`)
   }
-  const deadline = performance.now() + k.waitMs
-  for (;;) {
-    const sa = await kubectl(`kubectl get serviceaccount default -n ${quote(name)} -o name`, k)
-    if (sa.ok) return
-    if (k.signal?.aborted || performance.now() + 250 > deadline) {
-      throw new PreconditionError(`namespace ${name} has no default ServiceAccount after ${Math.round(k.waitMs / 1000)} s (kube-controller-manager creates it): ${sa.why}`)
-    }
-    await sleep(250, undefined, k.signal ? { signal: k.signal } : {}).catch(() => undefined)
-  }
 }
 
-/** How the namespace of an --isolate run is removed: a cleanup like any other, reported with the rest. */
-export function namespaceCleanup(name: string, timeoutMs: number): Cleanup {
-  // Waits for the namespace to be gone, so a namespace stuck on a finalizer is a failed cleanup, not a silent leftover.
-  return { describe: `delete namespace ${name}`, command: `kubectl delete namespace ${quote(name)} --ignore-not-found --wait=true --timeout=${Math.max(1, Math.floor(timeoutMs / 1000) - 1)}s` }
+/** How long deleting an --isolate namespace may take by default (its finalizers run first): --namespace-timeout. */
+export const NAMESPACE_DELETE_TIMEOUT_MS = 120_000
+
+/**
+ * How the namespace of an --isolate run is removed: a cleanup like any other, reported with the rest,
+ * with its own bound. It waits for the namespace to be gone, so one held by a finalizer is a failed
+ * cleanup that names it and the command to watch it, not a silent leftover.
+ */
+export function namespaceCleanup(name: string, timeoutMs: number = NAMESPACE_DELETE_TIMEOUT_MS): Cleanup {
+  const seconds = Math.max(1, Math.floor(timeoutMs / 1000))
+  const command = `kubectl delete namespace ${quote(name)} --ignore-not-found --wait=true --timeout=${seconds}s`
+  const stuck = `namespace ${name} is still Terminating after ${seconds} s (a finalizer holds it); watch it with: kubectl get namespace ${name} -w`
+  // kubectl's own timeout ends first; what is said then depends on whether the namespace is still there.
+  const script = `out=$(${command} 2>&1) && exit 0\nif kubectl get namespace ${quote(name)} -o name >/dev/null 2>&1; then printf '%s\\n' ${quote(stuck)} >&2; else printf '%s\\n' "$out" >&2; fi\nexit 1`
+  return { describe: `delete namespace ${name}`, command, script, timeoutMs: timeoutMs + 10_000 }
 }
 
 /**

@@ -1,5 +1,7 @@
 // Reads a walkthrough's prose: Markdown with one `## NN. Title (`id`)` section per step, each with
 // exactly one ```bash block (the step's line). Whatever comes before the first section is the preface.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 /** One step's section of the prose. */
 export interface WalkthroughSection {
@@ -28,4 +30,10 @@ export function parseProse(file: string, markdown: string): WalkthroughSection[]
     sections.push({ number: m[1] ?? '', title: m[2] ?? '', id: m[3] ?? '', explanation: body.slice(0, block.index).trim(), command: block[1] ?? '' })
   }
   return sections
+}
+
+/** The step sections of a Markdown file (parseProse of its text), e.g. `readProse(new URL('./walkthrough.md', import.meta.url))`. */
+export function readProse(file: string | URL): WalkthroughSection[] {
+  const path = typeof file === 'string' ? file : fileURLToPath(file)
+  return parseProse(path, readFileSync(path, 'utf8'))
 }

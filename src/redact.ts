@@ -44,3 +44,34 @@ export function redactDeep<T>(value: T, secrets?: Secrets): T {
   }
   return value
 }
+
+// What stands where a recorded JWT's signature was: not base64url, so the result no longer has a
+// token's shape (the JWT pattern above skips it), while JWT decoders still read header and claims.
+const SIGNATURE_REMOVED = '~signature-removed~'
+const WHOLE_JWT = /^eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}$/
+const STRIPPED_JWT = /^eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.~signature-removed~$/
+
+/** A JWT without its signature: header and claims stay readable offline, and it is no credential any more. */
+export function withoutSignature(jwt: string): string {
+  const [header, payload] = jwt.split('.')
+  return `${header}.${payload}.${SIGNATURE_REMOVED}`
+}
+
+function maskRecorded(value: string): string {
+  if (WHOLE_JWT.test(value)) return withoutSignature(value)
+  const decoded = Buffer.from(value, 'base64').toString('utf8').trim()
+  // A Secret's data: the same cut inside its base64, so the recording still decodes to the token's claims.
+  if (WHOLE_JWT.test(decoded)) return Buffer.from(withoutSignature(decoded)).toString('base64')
+  if (STRIPPED_JWT.test(decoded)) return value
+  return maskOf(value)
+}
+
+/**
+ * Masking for recordings (files kept beside a walkthrough): a JWT, plain or base64, keeps its header
+ * and payload and loses its signature; every other secret value is masked as redact masks it.
+ */
+export function maskForRecording(text: string, secrets?: Secrets): string {
+  let out = text
+  for (const v of secrets?.values() ?? []) if (out.includes(v)) out = out.split(v).join(maskRecorded(v))
+  return out.replace(JWT, withoutSignature).replace(B64_JWT, maskRecorded)
+}

@@ -1,15 +1,16 @@
 // Runs steps in order against one cluster. It records, it never throws on a step's failure: the
 // first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage } from './errors.js'
 import { withoutProgressMeter } from './parse/curl.js'
 import { firstLine, show } from './text.js'
 import type { Secrets } from './redact.js'
-import { runScript, type ShellResult } from './shell.js'
+import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from './scratch.js'
+import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from './shell.js'
+import { installTlsServerNameClient } from './tls.js'
 import { commandOf, type Assertion, type Cleanup, type KubeconfigCluster, type Step, type StepContext, type StepOutput, type Vars } from './step.js'
 
 export type StepStatus = 'passed' | 'failed' | 'skipped'
@@ -74,6 +75,7 @@ export type RunEvent =
   | { type: 'attempt'; step: Step; attempt: number; elapsedMs: number; waitingFor: string }
   | { type: 'step-end'; result: StepResult; index: number; total: number }
   | { type: 'cleanup-start'; pending: Cleanup[] }
+  | { type: 'cleanup-progress'; cleanup: Cleanup; elapsedMs: number }
   | { type: 'cleanup-end'; result: CleanupResult }
 
 /** Everything a run needs; see runnerDefaults for the optional ones. */
@@ -116,14 +118,20 @@ type Options = RunOptions & typeof runnerDefaults
 
 /** What the steps of one run share as it goes. */
 interface RunState {
-  readonly o: Options
+  o: Options
   readonly vars: Vars
   readonly values: Map<string, unknown>
   /** In registration order; removed when a step settles them. */
   readonly cleanups: Set<Cleanup>
-  /** A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
-  readonly work: string
+  /** 0700, removed on any exit: the captures hold secret variables in plain text. A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
+  work: string
+  /** The lines' working directory: a scratch folder of this run's, never the user's own. */
+  cwd: string
+  /** Lines left running (`cmd &`): stopped when the run ends. */
+  readonly background: BackgroundProcess[]
   captures: number
+  /** The folder of the strict-tls lines' programs wrapped to check the server as its tls-server-name, first on those lines' PATH. */
+  tlsBin?: string
   failed: boolean
   stoppedBy?: 'user' | 'signal'
 }
@@ -158,18 +166,97 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const o: Options = { ...runnerDefaults, ...options }
   const started = performance.now()
   const startedAt = new Date().toISOString()
-  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work: await mkdtemp(join(tmpdir(), 'kubewalk-')), captures: 0, failed: false }
+  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work: '', cwd: '', background: [], captures: 0, failed: false }
   const results: StepResult[] = []
   let cleanup: CleanupResult[] = []
+  // Once run() is called it owns the teardown: whatever throws from here on, the finally does it.
   try {
+    // A run killed with SIGKILL left its captures (secret variables in plain text) behind: the next run removes them.
+    await sweepStaleScratchDirs()
+    state.work = await makeScratchDir()
+    state.cwd = join(state.work, 'files')
+    await mkdir(state.cwd)
+    await strictTlsServerName(state)
     for (const [index, step] of o.steps.entries()) results.push(await runStep(step, index, state))
   } finally {
-    cleanup = await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], o)
-    await rm(state.work, { recursive: true, force: true })
+    await Promise.all(state.background.map((b) => b.stop()))
+    cleanup = await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], o, state.cwd || undefined)
+    if (state.work !== '') await removeScratchDir(state.work)
   }
   const interrupted = state.stoppedBy !== undefined
   const status: RunStatus = interrupted ? 'interrupted' : state.failed || cleanup.some((c) => c.status === 'failed') ? 'failed' : 'passed'
   return { ok: status === 'passed', status, ...(state.stoppedBy ? { stoppedBy: state.stoppedBy } : {}), steps: results, cleanup, startedAt, durationMs: Math.round(performance.now() - started) }
+}
+
+/** A run kept open between calls (the browser notebook): each call runs some steps with what earlier calls set. */
+export interface RunSession {
+  /** The variables as they stand now. */
+  readonly vars: Readonly<Vars>
+  /** Parsed values of the steps that passed, by step id. */
+  readonly values: ReadonlyMap<string, unknown>
+  /** What the session's steps created and nothing has removed yet, newest last. */
+  pending(): Cleanup[]
+  /** Runs `steps` in order (options.steps, the walkthrough's, number them); the first failure skips the rest of this call. */
+  runSteps(steps: readonly Step<any>[], call?: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void }): Promise<StepResult[]>
+  /** Removes what the session's steps created, newest first, and forgets their variables and values; the teardown stays. */
+  reset(call?: { onEvent?: (event: RunEvent) => void }): Promise<CleanupResult[]>
+  /** Removes everything, the teardown included; the session runs nothing after. */
+  close(call?: { onEvent?: (event: RunEvent) => void }): Promise<CleanupResult[]>
+}
+
+/** Opens a session over `options.steps`; options.vars seed it (and reset returns to them). */
+export async function openSession(options: RunOptions): Promise<RunSession> {
+  const o: Options = { ...runnerDefaults, ...options }
+  await sweepStaleScratchDirs()
+  const work = await makeScratchDir()
+  const cwd = join(work, 'files')
+  await mkdir(cwd)
+  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work, cwd, background: [], captures: 0, failed: false }
+  await strictTlsServerName(state)
+  let closed = false
+  const withCall = (call: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void } | undefined): void => {
+    state.o = { ...o, ...(call?.signal ? { signal: call.signal } : {}), ...(call?.onEvent ? { onEvent: call.onEvent } : {}) }
+  }
+  const forget = (): void => {
+    for (const k of Object.keys(state.vars)) delete state.vars[k]
+    Object.assign(state.vars, o.vars ?? {})
+    state.values.clear()
+  }
+  return {
+    vars: state.vars,
+    values: state.values,
+    pending: () => [...state.cleanups],
+    async runSteps(steps, call) {
+      if (closed) throw new KubewalkError('E_CLOSED', 'this session is closed.')
+      withCall(call)
+      state.failed = false
+      delete state.stoppedBy
+      const results: StepResult[] = []
+      for (const step of steps) results.push(await runStep(step, Math.max(0, o.steps.indexOf(step)), state))
+      return results
+    },
+    async reset(call) {
+      withCall(call)
+      await Promise.all(state.background.splice(0).map((b) => b.stop()))
+      const done = await runCleanups([...state.cleanups].reverse(), state.o, cwd)
+      // What could not be removed stays pending: a later reset or close tries again.
+      const failed = new Set(done.filter((d) => d.status === 'failed').map((d) => d.describe))
+      for (const c of [...state.cleanups]) if (!failed.has(c.describe)) state.cleanups.delete(c)
+      forget()
+      return done
+    },
+    async close(call) {
+      if (closed) return []
+      closed = true
+      withCall(call)
+      try {
+        await Promise.all(state.background.splice(0).map((b) => b.stop()))
+        return await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], state.o, cwd)
+      } finally {
+        await removeScratchDir(state.work)
+      }
+    },
+  }
 }
 
 /** One step, from its announcement to its recorded result; skipped once the run has failed or stopped. */
@@ -177,7 +264,7 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
   const { o } = state
   const total = o.steps.length
   const strictTls = o.strictTlsCaFile !== undefined && step.strictTlsCommand !== undefined
-  const command = commandOf(step, { cluster: o.cluster, namespace: o.namespace }, { strictTls })
+  const command = commandOf(step, { cluster: o.cluster, namespace: o.namespace, vars: state.vars }, { strictTls })
   const result: StepResult = { id: step.id, number: step.number, title: step.title, command, status: 'skipped', durationMs: 0, attempts: 0, assertions: [], output: { stdout: '', stderr: '', exitCode: null } }
   if (strictTls) result.variant = 'strict-tls'
   if (o.signal?.aborted) state.stoppedBy ??= 'signal'
@@ -200,7 +287,7 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
     await execute(step, command, result, state, begin)
     if (step.writes !== undefined && result.captured) state.vars[step.writes.name] = result.captured.value
     state.values.set(step.id, result.value)
-    if (step.settles !== undefined) state.cleanups.delete(step.settles)
+    if (step.deletes !== undefined) state.cleanups.delete(step.deletes)
     result.status = 'passed'
   } catch (e) {
     if (o.signal?.aborted) state.stoppedBy = 'signal'
@@ -212,6 +299,29 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
     o.onEvent?.({ type: 'step-end', result, index, total })
   }
   return result
+}
+
+/**
+ * --strict-tls against a cluster with tls-server-name: the program each strict line runs (its first
+ * word) is wrapped so that it checks that name while connecting to the server's address, as kubectl does.
+ */
+async function strictTlsServerName(state: RunState): Promise<void> {
+  const { o } = state
+  const name = o.cluster.tlsServerName
+  if (o.strictTlsCaFile === undefined || name === undefined) return
+  const programs = new Set(o.steps.map((s) => /^\s*([A-Za-z0-9._-]+)\s/.exec(s.strictTlsCommand ?? '')?.[1]).filter((p) => p !== undefined))
+  const dir = join(state.work, 'tls-bin')
+  try {
+    await mkdir(dir, { mode: 0o700 })
+    for (const program of programs) {
+      // Not installed: the line fails as it would have, saying so.
+      const path = await which(program, { PATH: o.env?.PATH ?? process.env.PATH })
+      if (path !== undefined) await installTlsServerNameClient(dir, { server: o.cluster.server, tlsServerName: name, program, path })
+    }
+    state.tlsBin = dir
+  } catch {
+    // Without the wrapper the line checks the URL's host, and fails naming the certificate's names.
+  }
 }
 
 function contextOf(state: RunState): StepContext {
@@ -226,15 +336,26 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   if (missing.length > 0) {
     throw new KubewalkError('E_MISSING_VAR', `${step.id}: needs ${missing.map((v) => `$${v.name}`).join(' and ')}, which no earlier step set; run from an earlier step or export it first.`)
   }
-  const env = { ...o.env, ...state.vars, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
+  // What a deleting step removes must be this run's: run without the step that creates it, it refuses.
+  if (step.deletes !== undefined && !state.cleanups.has(step.deletes)) {
+    throw new PreconditionError(`${step.id}: this run did not create what the step deletes (${step.deletes.describe.replace(/^delete /, '')}), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: ${step.deletes.command}.`)
+  }
+  const env: Record<string, string | undefined> = { ...o.env, ...state.vars, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
+  if (result.variant === 'strict-tls' && state.tlsBin !== undefined) env.PATH = `${state.tlsBin}${delimiter}${o.env?.PATH ?? process.env.PATH ?? ''}`
   const signal = o.signal ? { signal: o.signal } : {}
+  for (const f of step.files ?? []) {
+    const path = join(state.cwd, f.name)
+    await mkdir(dirname(path), { recursive: true })
+    await writeFile(path, f.content)
+  }
   if (step.guard) {
-    const g = await runScript(step.guard.command, { env, timeoutMs: o.commandTimeoutMs, ...signal })
+    const g = await runScript(step.guard.command, { env, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...signal })
     if (g.aborted) state.stoppedBy = 'signal'
     if (g.exitCode !== 0) throw commandFailure(step, g, o.commandTimeoutMs)
     const refusal = step.guard.refuse({ stdout: g.stdout, stderr: g.stderr, exitCode: g.exitCode }, contextOf(state))
     if (refusal !== undefined) throw new PreconditionError(`${step.id}: ${refusal}.`)
   }
+  if (step.background) return await startInBackground(step, command, env, result, state)
   const deadline = begin + (step.wait ? o.waitTimeoutMs ?? step.wait.timeoutMs : 0)
   for (;;) {
     result.attempts++
@@ -263,8 +384,12 @@ async function execute(step: Step, command: string, result: StepResult, state: R
 async function attempt(step: Step, command: string, env: Record<string, string | undefined>, result: StepResult, state: RunState): Promise<StepOutput> {
   const { o } = state
   const captureFile = join(state.work, `captured-${++state.captures}`)
-  const script = step.writes === undefined ? command : `${command}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
-  const r = await runScript(script, { env: { ...env, KUBEWALK_CAPTURE: captureFile }, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+  const setsFile = `${captureFile}-sets`
+  const sets = step.sets ?? []
+  let script = step.writes === undefined ? command : `${command}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
+  // Each variable the block left set, as NAME=VALUE NUL-terminated (a value may hold newlines).
+  if (sets.length > 0) script = `${script.replace(/\nexit \$__kubewalk_rc$/, '')}\n${step.writes === undefined ? '__kubewalk_rc=$?\n' : ''}{ ${sets.map((v) => `[ -n "\${${v.name}+x}" ] && printf '%s=%s\\0' ${v.name} "$${v.name}";`).join(' ')} } > "$KUBEWALK_CAPTURE_SETS"\nexit $__kubewalk_rc`
+  const r = await runScript(script, { env: { ...env, KUBEWALK_CAPTURE: captureFile, KUBEWALK_CAPTURE_SETS: setsFile }, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
   result.output = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
   const output: StepOutput = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
   if (step.writes !== undefined) {
@@ -276,16 +401,37 @@ async function attempt(step: Step, command: string, env: Record<string, string |
       if (step.writes.secret) o.secrets?.add(captured)
     } else delete result.captured
   }
+  if (sets.length > 0) {
+    const text = await readFile(setsFile, 'utf8').catch(() => '')
+    for (const entry of text.split('\0')) {
+      const eq = entry.indexOf('=')
+      const v = sets.find((s) => s.name === entry.slice(0, eq))
+      if (eq < 0 || v === undefined) continue
+      state.vars[v.name] = entry.slice(eq + 1)
+      if (v.secret) o.secrets?.add(entry.slice(eq + 1))
+    }
+  }
+  track(step, output, state)
   // Cut short, or failed after its guard showed nothing of that name existed (the server may have
   // created it and lost the answer), the line may have created its object without saying so:
   // whatever is there now is this run's, unless the server said it already existed.
   const unsure = r.aborted || r.timedOut || (step.guard !== undefined && r.exitCode !== 0 && !/\bAlreadyExists\b|\balready exists\b/.test(r.stderr))
-  if (step.cleanup && (step.cleanup.when(output) || unsure)) state.cleanups.add(step.cleanup.of)
+  if (step.creates && (step.creates.createdIf(output) || unsure)) state.cleanups.add(step.creates.cleanup)
   for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
   if (r.aborted) state.stoppedBy = 'signal'
-  const answered = r.exitCode !== null && !r.timedOut && !r.aborted && (step.exitCodes ?? [0]).includes(r.exitCode)
-  if (!answered) throw commandFailure(step, r, o.commandTimeoutMs)
+  if (!isAnswer(step, r)) throw commandFailure(step, r, o.commandTimeoutMs)
   return output
+}
+
+/**
+ * Whether the line answered. Exit 0 does; another exit code the step lists does only when the line
+ * printed its answer on standard output (`kubectl auth can-i` prints "no" and exits 1). Listed or not,
+ * a line that printed nothing there failed: its exit is the error it is (Forbidden, unreachable, …),
+ * classified like any other, never read as an answer nor waited on.
+ */
+function isAnswer(step: Pick<Step, 'exitCodes'>, r: Pick<ShellResult, 'exitCode' | 'timedOut' | 'aborted' | 'stdout'>): boolean {
+  if (r.exitCode === null || r.timedOut || r.aborted || !(step.exitCodes ?? [0]).includes(r.exitCode)) return false
+  return r.exitCode === 0 || r.stdout.trim() !== ''
 }
 
 /** Parses and checks one attempt's output: undefined when it passed, else why it did not. */
@@ -302,7 +448,51 @@ function judge(step: Step, output: StepOutput, result: StepResult, state: RunSta
   return result.assertions.every((a) => a.ok) ? undefined : 'failed'
 }
 
-async function runCleanups(pending: Cleanup[], o: Options): Promise<CleanupResult[]> {
+const CLEANUP_PROGRESS_MS = 5_000
+
+/** Registers what the output says the line created, and drops what it says the line deleted. */
+function track(step: Step, output: StepOutput, state: RunState): void {
+  const t = step.tracks?.(output)
+  if (t === undefined) return
+  for (const c of t.created) if (![...state.cleanups].some((k) => k.describe === c.describe)) state.cleanups.add(c)
+  for (const d of t.deleted) for (const k of state.cleanups) if (k.describe === d) state.cleanups.delete(k)
+}
+
+/** A background step: started, left running, passed once it is ready (its text, its port, or its first output). */
+async function startInBackground(step: Step, command: string, env: Record<string, string | undefined>, result: StepResult, state: RunState): Promise<void> {
+  const { o } = state
+  const bg = step.background ?? {}
+  result.attempts = 1
+  const p = startBackground(command, { env, cwd: state.cwd })
+  state.background.push(p)
+  const timeoutMs = bg.timeoutMs ?? 30_000
+  const seen = (): boolean => {
+    const { stdout, stderr } = p.output()
+    return bg.ready !== undefined ? `${stdout}${stderr}`.includes(bg.ready) : /\n/.test(`${stdout}${stderr}`)
+  }
+  const ready = bg.ready === undefined && bg.port !== undefined
+    ? portAnswers(bg.port, timeoutMs, o.signal)
+    : (async () => {
+        const deadline = performance.now() + timeoutMs
+        while (!seen() && performance.now() < deadline && !o.signal?.aborted) await sleep(50)
+        return seen()
+      })()
+  const outcome = await Promise.race([ready.then((ok) => (ok ? 'ready' : 'late')), p.exited.then(() => 'ended' as const)])
+  const { stdout, stderr } = p.output()
+  const exitCode = outcome === 'ended' ? await p.exited : null
+  result.output = { stdout, stderr, exitCode }
+  const evidence = { command, exitCode, signal: null, stdout, stderr, durationMs: 0 }
+  if (o.signal?.aborted) {
+    state.stoppedBy = 'signal'
+    throw new CommandError(`${step.id}: interrupted.`, evidence)
+  }
+  const what = bg.ready !== undefined ? `to print ${JSON.stringify(bg.ready)}` : bg.port !== undefined ? `to answer on port ${bg.port}` : 'to print its first line'
+  if (outcome === 'ended') throw new CommandError(`${step.id}: the background line ended (exit code ${exitCode}) instead of staying up: ${firstLine(withoutProgressMeter(stderr)) || firstLine(stdout) || 'no output'}`, evidence)
+  if (outcome === 'late') throw new CommandError(`${step.id}: the background line did not get ready within ${timeoutMs / 1000} s (waiting for it ${what}).`, evidence, { timedOut: true })
+  if (judge(step, { stdout, stderr, exitCode: 0 }, result, state) !== undefined) throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions) || 'its output could not be read'}.`)
+}
+
+async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefined): Promise<CleanupResult[]> {
   if (pending.length === 0) return []
   const timeoutMs = o.cleanupTimeoutMs ?? o.commandTimeoutMs
   o.onEvent?.({ type: 'cleanup-start', pending })
@@ -310,13 +500,20 @@ async function runCleanups(pending: Cleanup[], o: Options): Promise<CleanupResul
   for (const c of pending) {
     // Cleanup ignores the run's abort signal: an interrupted run still removes what it created.
     let result: CleanupResult
+    const limit = c.timeoutMs ?? timeoutMs
+    // A cleanup that takes long (finalizers) says it is still at work, every few seconds.
+    const began = performance.now()
+    const ticker = setInterval(() => o.onEvent?.({ type: 'cleanup-progress', cleanup: c, elapsedMs: Math.round(performance.now() - began) }), CLEANUP_PROGRESS_MS)
+    ticker.unref()
     try {
-      const r = await runScript(c.command, { env: { ...o.env }, timeoutMs })
+      const r = await runScript(c.script ?? c.command, { env: { ...o.env }, ...(cwd !== undefined ? { cwd } : {}), timeoutMs: limit })
       result = r.exitCode === 0
         ? { describe: c.describe, command: c.command, status: 'done' }
-        : { describe: c.describe, command: c.command, status: 'failed', error: r.timedOut ? `no answer within ${timeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}` }
+        : { describe: c.describe, command: c.command, status: 'failed', error: r.timedOut ? `no answer within ${limit / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}` }
     } catch (e) {
       result = { describe: c.describe, command: c.command, status: 'failed', error: errorMessage(e) }
+    } finally {
+      clearInterval(ticker)
     }
     done.push(result)
     o.onEvent?.({ type: 'cleanup-end', result })

@@ -1,6 +1,8 @@
 // The one place that runs a walkthrough's command line. zx is kept here so a version bump touches one file.
+import { spawn } from 'node:child_process'
 import { constants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { delimiter, join } from 'node:path'
 import { $, quote } from 'zx/core'
 import { errorMessage, type CommandEvidence } from './errors.js'
@@ -16,6 +18,11 @@ export interface ShellOptions {
   /** Abort from outside (Ctrl-C). */
   signal?: AbortSignal
   cwd?: string
+  /**
+   * 'inherit' hands the line kubewalk's own standard input (a credential plugin that asks for a login
+   * gets the user's terminal); by default a line gets none and never waits on the user.
+   */
+  stdin?: 'ignore' | 'inherit'
 }
 
 /** A finished command; never thrown, the caller decides what an exit code means. */
@@ -40,8 +47,8 @@ export async function runScript(script: string, options: ShellOptions): Promise<
     quiet: true,
     verbose: false,
     nothrow: true,
-    // No stdin: a step must never wait on the user's terminal.
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // No stdin unless asked: a step must never wait on the user's terminal.
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     killSignal: 'SIGTERM',
     // Its own process group, so a timeout or Ctrl-C can stop everything the line started.
     detached: true,
@@ -133,4 +140,71 @@ export async function which(program: string, env: Record<string, string | undefi
     }
   }
   return undefined
+}
+
+/** A line left running: what it printed so far, and how to stop it. */
+export interface BackgroundProcess {
+  readonly command: string
+  output(): { stdout: string; stderr: string }
+  /** Resolves with its exit code once it has ended (null when a signal ended it). */
+  readonly exited: Promise<number | null>
+  /** Stops its whole process group (SIGTERM, SIGKILL after 2 s); resolves once it has ended. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts `bash -c <script>` and leaves it running, in a process group of its own. A line written
+ * `cmd &` is run as written with a `wait` after it, so bash stays while its job runs and stopping
+ * the group stops the job.
+ */
+export function startBackground(script: string, options: Omit<ShellOptions, 'timeoutMs' | 'signal'>): BackgroundProcess {
+  const body = /(?:^|[^&])&\s*$/.test(script) ? `${script}\nwait` : script
+  const child = spawn('bash', ['-c', body], { env: { ...process.env, ...options.env }, cwd: options.cwd ?? process.cwd(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => void (stdout += d))
+  child.stderr.setEncoding('utf8').on('data', (d: string) => void (stderr += d))
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('error', (e) => {
+      stderr += errorMessage(e)
+      resolve(null)
+    })
+    child.on('close', (code) => resolve(code))
+  })
+  let ended = false
+  void exited.then(() => void (ended = true))
+  return {
+    command: script,
+    output: () => ({ stdout, stderr }),
+    exited,
+    stop: async () => {
+      if (ended) return
+      signalGroup(child.pid, 'SIGTERM')
+      const kill = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), 2_000)
+      kill.unref()
+      await exited
+      clearTimeout(kill)
+    },
+  }
+}
+
+/** Resolves true once something accepts TCP connections on 127.0.0.1:port, false at the deadline. */
+export async function portAnswers(port: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
+  while (performance.now() < deadline && !signal?.aborted) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port }, () => {
+        s.destroy()
+        resolve(true)
+      })
+      s.on('error', () => resolve(false))
+      s.setTimeout(500, () => {
+        s.destroy()
+        resolve(false)
+      })
+    })
+    if (ok) return true
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return false
 }

@@ -30,11 +30,15 @@ export type Vars = Record<string, string | undefined>
 /** Something a step may create that must be removed if the run ends before a later step removes it. */
 export interface Cleanup {
   readonly describe: string
-  /** The command that removes it (runs in the run's environment, so in the run's namespace). */
+  /** The command that removes it (runs in the run's environment, so in the run's namespace); shown to the user when it fails. */
   readonly command: string
+  /** The script that runs instead of `command` when it says more on failure (e.g. why it is still there). */
+  readonly script?: string
+  /** Its own limit, when removing it may take longer than a command (a namespace's finalizers). */
+  readonly timeoutMs?: number
 }
 
-/** Identity helper for a cleanup declaration; steps link to it by reference (`cleanup.of`, `settles`). */
+/** Identity helper for a cleanup declaration; steps link to it by reference (`creates.cleanup`, `deletes`). */
 export function defineCleanup(c: Cleanup): Cleanup {
   return c
 }
@@ -70,6 +74,10 @@ export interface StepOutput {
 export interface KubeconfigCluster {
   name: string
   server: string
+  /** The name the server's certificate is checked against, when not the server's host (`tls-server-name`). */
+  tlsServerName?: string
+  /** The proxy kubectl reaches the server through (`proxy-url`). */
+  proxyUrl?: string
 }
 
 /** Read-only facts every step may use. */
@@ -91,7 +99,7 @@ export interface StepContext {
 }
 
 /** How `kubewalk check` verifies a participant's own work: a read-only line and its checks. */
-export interface Exercise<V = unknown> {
+export interface ParticipantCheck<V = unknown> {
   command: string
   reads: readonly Var[]
   /** Secret values in what the line printed, for masking. */
@@ -117,6 +125,30 @@ export interface Guard {
   refuse(output: StepOutput, ctx: StepContext): string | undefined
 }
 
+/** What a step's command line may depend on: the target, and the variables as they stand (absent for a listing). */
+export type CommandContext = Pick<StepContext, 'cluster' | 'namespace'> & { vars?: Readonly<Vars> }
+
+/** A file a step's line uses (`kubectl apply -f pod.yaml`), by its name relative to the scratch folder. */
+export interface StepFile {
+  name: string
+  content: string
+}
+
+/** A step that stays running; the run goes on once it is ready. */
+export interface Background {
+  /** Ready once its output shows this text; else once `port` answers on loopback; else at its first output line. */
+  ready?: string
+  port?: number
+  /** How long to wait for it to be ready (default 30 s). */
+  timeoutMs?: number
+}
+
+/** What one line's output says it created (cleanups, keyed by `describe`) and deleted (their `describe`s). */
+export interface Tracked {
+  created: Cleanup[]
+  deleted: string[]
+}
+
 /** A step of a walkthrough. */
 export interface Step<T = unknown> {
   /** Stable id, part of the CLI (`--only <id>`). */
@@ -125,8 +157,12 @@ export interface Step<T = unknown> {
   number: string
   title: string
   /** The command line; a function only where the prose leaves a value to the reader. */
-  command: string | ((ctx: Pick<StepContext, 'cluster' | 'namespace'>) => string)
-  /** The line with the cluster's CA (`--cacert "$KUBEWALK_CACERT"`) in place of `--insecure`, for --strict-tls. */
+  command: string | ((ctx: CommandContext) => string)
+  /**
+   * The line with the cluster's CA (`--cacert "$KUBEWALK_CACERT"`) in place of `--insecure`, for --strict-tls.
+   * When the cluster sets tls-server-name, its program (the first word) is wrapped: URLs on the server
+   * name tls-server-name instead, with curl's `--connect-to` to the server's address.
+   */
   strictTlsCommand?: string
   /** Variables the line expands; the runner refuses to run it without them. */
   reads: readonly Var[]
@@ -137,23 +173,35 @@ export interface Step<T = unknown> {
   /** The expectations about that value. */
   check(value: T, ctx: StepContext): Assertion[]
   guard?: Guard
-  /** Exit codes that are an answer rather than a failure (`kubectl auth can-i` exits 1 for "no"); default [0]. */
+  /**
+   * Exit codes that are an answer rather than a failure (`kubectl auth can-i` exits 1 for "no"); default [0].
+   * A non-zero one is an answer only when the line printed something on standard output; with nothing
+   * there it is the failure its standard error says (can-i's Forbidden on --as is not a "no").
+   */
   exitCodes?: readonly number[]
   /** Eventual consistency: rerun the line until the checks pass, at most this long. */
   wait?: StepWait
-  /** What the line creates: registered for cleanup once the output says so (or the line was cut short). */
-  cleanup?: { of: Cleanup; when(output: StepOutput): boolean }
-  /** A cleanup this step performs itself when it passes. */
-  settles?: Cleanup
+  /** What the line creates: its cleanup is registered once `createdIf` finds the output says so (or the line was cut short). */
+  creates?: { cleanup: Cleanup; createdIf(output: StepOutput): boolean }
+  /** What an earlier step created and this step deletes itself: its cleanup is done once this step passes. */
+  deletes?: Cleanup
   /** Secret values in what the line printed (beyond secret variables and tokens found by shape), for masking. */
   secrets?(output: StepOutput): string[]
+  /** Files written into the run's scratch folder (its working directory) before the line runs. */
+  files?: readonly StepFile[]
+  /** More variables the line assigns (a block of several commands), read back after it like `writes`. */
+  sets?: readonly Var[]
+  /** The line keeps running while later steps run (`cmd &`); stopped at the end of the run. */
+  background?: Background
+  /** Objects the output says the line created and deleted (kubectl's `kind/name created`): cleaned up unless deleted later. */
+  tracks?(output: StepOutput): Tracked
   /** What standard error holds when it is a log rather than a complaint (a transcript folds it under this label). */
   stderrLabel?: string
   /**
-   * For `kubewalk check <id>`: 'self' when the step changes nothing on the cluster (running it is the
-   * check), else a read-only exercise that looks at what the participant did, never doing it for them.
+   * For `kubewalk check <id>`: 'rerun' when the step changes nothing on the cluster (running it again is
+   * the check), else a read-only check that looks at what the participant did, never doing it for them.
    */
-  exercise?: 'self' | Exercise<any>
+  participantCheck?: 'rerun' | ParticipantCheck<any>
   /** What to try when a participant's check fails. */
   hint?: string
 }
@@ -164,7 +212,10 @@ const STEP_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
 export function stepProblem(step: Step<any>): string | undefined {
   if (!STEP_ID.test(step.id)) return `step id ${JSON.stringify(step.id)} is not lower-case words joined by '-'`
   if (!/^\d{2}$/.test(step.number)) return `step ${step.id}: number ${JSON.stringify(step.number)} is not two digits`
-  const waits = [['wait', step.wait], ['exercise.wait', typeof step.exercise === 'object' ? step.exercise.wait : undefined]] as const
+  for (const f of step.files ?? []) {
+    if (f.name === '' || f.name.startsWith('/') || f.name.split('/').includes('..')) return `step ${step.id}: file ${JSON.stringify(f.name)} must be a path inside the run's scratch folder`
+  }
+  const waits = [['wait', step.wait], ['participantCheck.wait', typeof step.participantCheck === 'object' ? step.participantCheck.wait : undefined]] as const
   for (const [what, wait] of waits) {
     if (wait === undefined) continue
     for (const key of ['timeoutMs', 'intervalMs'] as const) {
@@ -190,7 +241,7 @@ export function valueOf<T>(ctx: Pick<StepContext, 'values'>, step: Step<T>): T |
 }
 
 /** Resolves a step's command line for a cluster, and its --strict-tls variant when asked. */
-export function commandOf(step: Step<any>, ctx: Pick<StepContext, 'cluster' | 'namespace'>, opts: { strictTls?: boolean } = {}): string {
+export function commandOf(step: Step<any>, ctx: CommandContext, opts: { strictTls?: boolean } = {}): string {
   if (opts.strictTls && step.strictTlsCommand !== undefined) return step.strictTlsCommand
   return typeof step.command === 'function' ? step.command(ctx) : step.command
 }

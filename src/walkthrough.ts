@@ -30,6 +30,18 @@ export interface Trace {
   done(output: StepOutput): boolean
 }
 
+/** What a walkthrough needs of the cluster and the machine, checked before its first step. */
+export interface Requirements {
+  /** The oldest Kubernetes server its lines work against, as MAJOR.MINOR ('1.24'). */
+  kubernetes?: string
+  /** Commands its lines run besides bash and kubectl, looked up on PATH ('curl'). */
+  tools?: readonly string[]
+  /** Objects in the run's namespace its lines expect, waited for (bounded) before the first step, as kubectl names them ('serviceaccount/default'). */
+  objects?: readonly string[]
+  /** Its lines run Pods: the cluster needs a Ready node (a lab has one with --node). */
+  node?: boolean
+}
+
 /** A walkthrough, as the engine sees it. */
 export interface Walkthrough {
   /** Stable id, part of the CLI (`--walkthrough <id>`). */
@@ -48,6 +60,8 @@ export interface Walkthrough {
   drift?: readonly DriftRule[]
   /** What its steps leave on the cluster, for the instructor's board (`kubewalk class`). */
   traces?: readonly Trace[]
+  /** What it needs before its first step; nothing is assumed beyond bash, kubectl and a reachable server. */
+  requires?: Requirements
 }
 
 /** A registry entry: enough to list and choose a walkthrough without loading it. */
@@ -85,7 +99,7 @@ export function walkthroughProblems(w: Walkthrough): string[] {
     if (numbers.has(step.number)) problems.push(`step number ${step.number} is used twice`)
     ids.add(step.id)
     numbers.add(step.number)
-    const reads = [...step.reads, ...(typeof step.exercise === 'object' ? step.exercise.reads : [])]
+    const reads = [...step.reads, ...(typeof step.participantCheck === 'object' ? step.participantCheck.reads : [])]
     for (const v of reads) {
       if (declared.get(v.name) !== v) problems.push(`step ${step.id} reads ${v.name}, which the walkthrough does not declare`)
       else if (!written.has(v.name) && v.fromEnvironment === false) problems.push(`step ${step.id} reads ${v.name}, which no earlier step sets and the environment may not supply`)
@@ -94,10 +108,14 @@ export function walkthroughProblems(w: Walkthrough): string[] {
       if (declared.get(step.writes.name) !== step.writes) problems.push(`step ${step.id} writes ${step.writes.name}, which the walkthrough does not declare`)
       written.add(step.writes.name)
     }
-    if (step.settles !== undefined && !registered.has(step.settles)) problems.push(`step ${step.id} settles "${step.settles.describe}", which no earlier step registers as its cleanup`)
-    if (step.cleanup !== undefined) registered.add(step.cleanup.of)
+    if (step.deletes !== undefined && !registered.has(step.deletes)) problems.push(`step ${step.id} deletes "${step.deletes.describe}", which no earlier step creates`)
+    if (step.creates !== undefined) registered.add(step.creates.cleanup)
   }
   for (const t of w.traces ?? []) if (!ids.has(t.step)) problems.push(`a trace names step ${t.step}, which it does not have`)
+  const req = w.requires
+  if (req?.kubernetes !== undefined && !/^\d+\.\d+$/.test(req.kubernetes)) problems.push(`requires.kubernetes must be MAJOR.MINOR (e.g. "1.27"), got ${JSON.stringify(req.kubernetes)}`)
+  for (const tool of req?.tools ?? []) if (!/^[A-Za-z0-9._+-]+$/.test(tool)) problems.push(`requires.tools names commands, got ${JSON.stringify(tool)}`)
+  for (const o of req?.objects ?? []) if (!/^[a-z0-9.-]+\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(o)) problems.push(`requires.objects entries are kind/name as kubectl prints them (e.g. "configmap/settings"), got ${JSON.stringify(o)}`)
   return problems
 }
 

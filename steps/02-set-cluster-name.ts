@@ -17,7 +17,7 @@ export const setClusterName = defineStep({
   writes: CLUSTER_NAME,
   parse: (out) => out.captured ?? '',
   check: (name, ctx) => [equal('CLUSTER_NAME is the chosen cluster', ctx.cluster.name, name)],
-  exercise: {
+  participantCheck: {
     command: 'printf %s "$CLUSTER_NAME"',
     reads: [CLUSTER_NAME],
     parse: (out) => out.stdout,

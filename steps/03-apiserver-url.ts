@@ -21,7 +21,7 @@ export const apiserverUrl = defineStep({
         : equal("APISERVER is the target cluster's server in the kubeconfig", ctx.cluster.server, server),
     ]
   },
-  exercise: {
+  participantCheck: {
     command: 'printf %s "$APISERVER"',
     reads: [APISERVER, CLUSTER_NAME],
     parse: (out) => out.stdout,

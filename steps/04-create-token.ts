@@ -21,7 +21,7 @@ export const createToken = defineStep({
       equal("lifetime (exp - iat) is the server's default", ctx.settings[TOKEN_LIFETIME.name], exp !== undefined && iat !== undefined ? exp - iat : undefined),
     ]
   },
-  exercise: {
+  participantCheck: {
     command: 'printf %s "$TOKEN"',
     reads: [TOKEN],
     parse: (out, ctx) => inspectToken(out.stdout, ctx.now, 'create-token'),

@@ -12,7 +12,7 @@ export const callApi = defineStep({
   strictTlsCommand: CURL_API_STRICT_TLS,
   reads: [APISERVER, TOKEN],
   parse: (out) => parseApiAnswer('call-api', out.stdout),
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'export APISERVER (step 03) and TOKEN (step 04) in the same shell, then run the curl line.',
   check: (answer) => apiVersionsChecks(answer),
 })

@@ -18,7 +18,7 @@ export const tokenDuration = defineStep({
     const tokenLifetime = claims?.exp !== undefined && claims.iat !== undefined ? claims.exp - claims.iat : undefined
     return { ...log, tokenLifetime }
   },
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'run the line as written: the log goes to standard error, the token to standard output.',
   check: (log, ctx) => {
     const checks: Assertion[] = [

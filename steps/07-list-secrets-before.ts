@@ -10,7 +10,7 @@ export const listSecretsBefore = defineStep({
   reads: [],
   // An empty namespace prints "No resources found in default namespace." on stderr and no table.
   parse: (out) => parseKubectlTable('list-secrets-before', out.stdout),
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'this step comes before the Secret exists; if you already created default-token, this check cannot pass.',
   check: (rows, ctx) => [
     {

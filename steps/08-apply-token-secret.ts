@@ -34,12 +34,12 @@ EOF`,
       return `namespace ${ctx.namespace} already has a token Secret for the default ServiceAccount (${others.join(', ')}): step 11's line takes the token of every such Secret and cannot pick the article's, so the replay cannot work here; replay in another namespace (--isolate), or delete ${others.length > 1 ? 'them' : 'it'} if no one uses ${others.length > 1 ? 'them' : 'it'}`
     },
   },
-  cleanup: {
-    of: tokenSecret,
+  creates: {
+    cleanup: tokenSecret,
     // Only what this run created: "configured" or "unchanged" means it was there before.
-    when: (out) => /^secret\/default-token created$/m.test(out.stdout),
+    createdIf: (out) => /^secret\/default-token created$/m.test(out.stdout),
   },
-  exercise: {
+  participantCheck: {
     command: 'kubectl get secrets -o yaml',
     reads: [],
     secrets: (out) => secretDataValues(out.stdout),

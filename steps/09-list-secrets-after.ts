@@ -9,7 +9,7 @@ export const listSecretsAfter = defineStep({
   command: 'kubectl get secrets',
   reads: [],
   parse: (out) => parseKubectlTable('list-secrets-after', out.stdout).find((r) => r.NAME === 'default-token'),
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'apply the Secret first (step 08); the token controller fills it within a few seconds.',
   check: (row) => [
     equal('default-token is listed', 'default-token', row?.NAME),

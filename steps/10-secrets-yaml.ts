@@ -13,7 +13,7 @@ export const secretsYaml = defineStep({
     return { kind: list.kind, secret: list.items.find((i) => i.metadata?.name === 'default-token') }
   },
   secrets: (out) => secretDataValues(out.stdout),
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'apply the Secret first (step 08).',
   check: ({ kind, secret }, ctx) => {
     const data = secret?.data ?? {}

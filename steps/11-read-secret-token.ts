@@ -21,7 +21,7 @@ export const readSecretToken = defineStep({
     equal("sub is the namespace's default ServiceAccount", `system:serviceaccount:${ctx.namespace}:default`, token.subject),
     equal('no expiry (exp)', undefined, token.expiresAt),
   ],
-  exercise: {
+  participantCheck: {
     command: 'printf %s "$TOKEN"',
     reads: [TOKEN],
     parse: (out, ctx) => inspectToken(out.stdout, ctx.now, 'read-secret-token'),

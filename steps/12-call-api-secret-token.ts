@@ -12,7 +12,7 @@ export const callApiSecretToken = defineStep({
   strictTlsCommand: CURL_API_STRICT_TLS,
   reads: [APISERVER, TOKEN],
   parse: (out) => parseApiAnswer('call-api-secret-token', out.stdout),
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: "put the Secret's token into TOKEN first (step 11), then run the curl line.",
   check: (answer) => apiVersionsChecks(answer),
 })

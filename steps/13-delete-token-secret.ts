@@ -12,14 +12,14 @@ export const deleteTokenSecret = defineStep({
   parse: (out) => out.stdout.trim(),
   // kubectl 1.33 adds " from default namespace" to the article's line.
   check: (line) => [truthy('kubectl deleted it', /^secret "default-token" deleted( from \S+ namespace)?$/.test(line), line, 'secret "default-token" deleted')],
-  exercise: {
+  participantCheck: {
     command: 'kubectl get secrets',
     reads: [],
     parse: (out) => parseKubectlTable('delete-token-secret', out.stdout).map((r) => r.NAME),
     check: (names) => [truthy('Secret default-token is gone', !names.includes('default-token'), names)],
   },
   hint: 'run kubectl delete secrets default-token in the namespace where you created it.',
-  settles: tokenSecret,
+  deletes: tokenSecret,
 })
 export default deleteTokenSecret
 

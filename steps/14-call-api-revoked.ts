@@ -12,7 +12,7 @@ export const callApiRevoked = defineStep({
   strictTlsCommand: CURL_API_STRICT_TLS,
   reads: [APISERVER, TOKEN],
   parse: (out) => parseApiAnswer('call-api-revoked', out.stdout),
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'delete the Secret (step 13); the API server may accept the old token for up to 10 s more.',
   check: (answer) => unauthorizedChecks(answer),
   // kube-apiserver caches a successful token check for 10 s, so the 401 can lag the deletion.

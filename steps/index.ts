@@ -41,5 +41,7 @@ export const article = defineWalkthrough({
   recorded: articleOutputs,
   drift: articleDrift,
   traces: articleTraces,
+  // `kubectl create token` came with 1.24; its lines call the API with curl, as the default ServiceAccount.
+  requires: { kubernetes: '1.24', tools: ['curl'], objects: ['serviceaccount/default'] },
 })
 export default article

@@ -25,7 +25,7 @@ describe('kubewalk CLI', () => {
     expect(await main(['--help'], t.sinks)).toBe(0)
     const help = t.out()
     // Each command starts its own usage line; each flag starts its own option line.
-    for (const command of ['run', 'drift', 'check', 'list', 'token', 'matrix', 'class', 'lab build', 'lab up', 'lab status', 'lab down']) {
+    for (const command of ['run', 'drift', 'check', 'list', 'token', 'matrix', 'class', 'new', 'record', 'test', 'lab build', 'lab up', 'lab status', 'lab down']) {
       expect(help).toMatch(new RegExp(`^  kubewalk ${command}\\b`, 'm'))
     }
     const { RUN_FLAGS } = await import('../src/commands/run.js')
@@ -43,7 +43,7 @@ describe('kubewalk CLI', () => {
     expect(await main([], bare.sinks)).toBe(2)
     expect(bare.out()).toBe('')
     expect(bare.err()).toBe(whole.out())
-    for (const argv of [['list', '--help'], ['lab', '--help'], ['lab', 'up', '-h'], ['run', '--help'], ['check', 'call-api', '--help'], ['matrix', '-h'], ['class', '--help']]) {
+    for (const argv of [['list', '--help'], ['new', '--help'], ['record', '-h'], ['test', '--help'], ['lab', '--help'], ['lab', 'up', '-h'], ['run', '--help'], ['check', 'call-api', '--help'], ['matrix', '-h'], ['class', '--help']]) {
       const t = io()
       expect(await main(argv, t.sinks)).toBe(0)
       expect(t.out()).toBe(whole.out())
@@ -82,9 +82,18 @@ describe('kubewalk CLI', () => {
     expect(t.out()).toContain('$ TOKEN=$(kubectl create token default)')
     const j = io()
     expect(await main(['list', '--json'], j.sinks)).toBe(0)
-    const parsed = JSON.parse(j.out()) as { id: string; command: string }[]
-    expect(parsed.map((s) => s.id)).toEqual(steps.map((s) => s.id))
-    expect(parsed[1]?.command).toBe('export CLUSTER_NAME="some_server_name"')
+    expect(JSON.parse(j.out())).toEqual({ walkthroughs: [
+      { id: 'article', title: 'Calling the Kubernetes API with curl using a ServiceAccount token (the article)', from: 'registry', default: true },
+      { id: 'rbac-pods', title: 'From 403 to 200: let the default ServiceAccount list pods with a Role and a RoleBinding', from: 'registry', default: false },
+      { id: 'pod-token', title: expect.stringMatching(/^The token inside a Pod/), from: 'registry', default: false },
+    ] })
+    const one = io()
+    expect(await main(['list', '--walkthrough', 'article', '--json'], one.sinks)).toBe(0)
+    const parsed = JSON.parse(one.out()) as { walkthrough: { id: string; from: string }; steps: { id: string; command: string }[]; vars: { name: string; secret: boolean }[] }
+    expect(parsed.walkthrough).toMatchObject({ id: 'article', from: 'registry' })
+    expect(parsed.steps.map((s) => s.id)).toEqual(steps.map((s) => s.id))
+    expect(parsed.steps[1]?.command).toBe('export CLUSTER_NAME="some_server_name"')
+    expect(parsed.vars).toEqual([{ name: 'CLUSTER_NAME', secret: false, describe: expect.any(String) }, { name: 'APISERVER', secret: false, describe: expect.any(String) }, { name: 'TOKEN', secret: true, describe: expect.any(String) }])
   })
 
   it.each([

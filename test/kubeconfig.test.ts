@@ -34,11 +34,15 @@ async function fakeServer(gitVersion: string): Promise<string> {
 }
 
 describe('resolveTarget and probeServer', () => {
-  it('refuses a server older than 1.24, where kubectl create token does not exist', async () => {
+  it('refuses a server older than the walkthrough requires (the article: 1.24, where kubectl create token came), before any step', async () => {
+    const { main } = await import('./helpers.js')
     const kubeconfig = await fakeServer('v1.23.17')
-    const t = await resolveTarget({ kubeconfig })
-    await expect(probeServer(t)).rejects.toThrow('old runs Kubernetes v1.23.17; kubectl create token needs 1.24 or newer.')
-    await t.dispose()
+    let err = ''
+    let out = ''
+    const code = await main(['run', '--kubeconfig', kubeconfig, '--reporter', 'json'], { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false, env: { ...process.env } })
+    expect(code).toBe(2)
+    expect(err).toContain('old runs Kubernetes v1.23.17; walkthrough article needs 1.24 or newer.')
+    expect(out).toBe('')
   })
   it('accepts 1.24 and reports the version and cluster', async () => {
     const kubeconfig = await fakeServer('v1.24.0')
@@ -72,7 +76,7 @@ describe('resolveTarget and probeServer', () => {
     const kubeconfig = await fakeServer('v1.30.0')
     const { readdirSync } = await import('node:fs')
     const { tmpdir } = await import('node:os')
-    const overlays = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('kubewalk-ctx-'))
+    const overlays = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('kubewalk-scratch-'))
     const before = overlays()
     const t = await resolveTarget({ kubeconfig })
     expect(t.env).toEqual({ KUBECONFIG: kubeconfig })

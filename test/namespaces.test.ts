@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { checkNamespaceName, isolatedName, namespaceCleanup } from '../src/namespaces.js'
+import { runScript } from '../src/shell.js'
 
 describe('namespaces', () => {
   it.each(['team-a', 'a', 'x1', 'a'.repeat(63)])('accepts %s', (n) => expect(checkNamespaceName('--namespace', n)).toBe(n))
@@ -12,7 +16,34 @@ describe('namespaces', () => {
     expect(checkNamespaceName('x', a)).toBe(a)
     expect(isolatedName()).not.toBe(a)
   })
-  it('deletes an isolated namespace waiting until it is gone, within the command limit', () => {
-    expect(namespaceCleanup('kubewalk-0123abcd', 30_000)).toEqual({ describe: 'delete namespace kubewalk-0123abcd', command: 'kubectl delete namespace kubewalk-0123abcd --ignore-not-found --wait=true --timeout=29s' })
+  // A stand-in kubectl (a unit test's fake; the e2e suite holds a namespace with a real finalizer):
+  // `delete` ends as kubectl does at its --timeout, `get` says whether the namespace is still there.
+  async function withKubectl(deleteExit: number, stillThere: boolean): Promise<{ env: Record<string, string>; log: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-ns-test-'))
+    const log = join(dir, 'log')
+    await writeFile(join(dir, 'kubectl'), `#!/bin/bash\necho "$*" >> ${JSON.stringify(log)}\ncase "$1" in\n  delete) [ ${deleteExit} = 0 ] || echo 'error: timed out waiting for the condition on namespaces/x' >&2; exit ${deleteExit} ;;\n  get) exit ${stillThere ? 0 : 1} ;;\nesac\n`, { mode: 0o755 })
+    return { env: { PATH: `${dir}:${process.env.PATH ?? ''}` }, log }
+  }
+  it('deletes an isolated namespace and waits until it is gone, within its own bound', async () => {
+    const c = namespaceCleanup('kubewalk-0123abcd', 120_000)
+    expect(c.timeoutMs).toBeGreaterThan(120_000)
+    const { env, log } = await withKubectl(0, false)
+    const r = await runScript(c.script ?? c.command, { env: { ...process.env, ...env }, timeoutMs: 10_000 })
+    expect(r.exitCode).toBe(0)
+    expect(await readFile(log, 'utf8')).toBe('delete namespace kubewalk-0123abcd --ignore-not-found --wait=true --timeout=120s\n')
+  })
+  it('names a namespace still Terminating at the bound, and the command to watch it', async () => {
+    const c = namespaceCleanup('kubewalk-0123abcd', 5_000)
+    const { env } = await withKubectl(1, true)
+    const r = await runScript(c.script ?? c.command, { env: { ...process.env, ...env }, timeoutMs: 10_000 })
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toBe('namespace kubewalk-0123abcd is still Terminating after 5 s (a finalizer holds it); watch it with: kubectl get namespace kubewalk-0123abcd -w\n')
+  })
+  it('passes on kubectl\'s own error when the namespace is gone after all', async () => {
+    const c = namespaceCleanup('kubewalk-0123abcd', 5_000)
+    const { env } = await withKubectl(1, false)
+    const r = await runScript(c.script ?? c.command, { env: { ...process.env, ...env }, timeoutMs: 10_000 })
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toContain('timed out waiting for the condition')
   })
 })

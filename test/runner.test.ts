@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { run, type RunEvent } from '../src/runner.js'
 import { defineCleanup, defineStep, defineVar, equal, type Step } from '../src/step.js'
 import { ParseError } from '../src/errors.js'
@@ -12,8 +14,8 @@ const APISERVER = defineVar({ name: 'APISERVER', secret: false, describe: 'a ser
 const PLAIN = defineVar({ name: 'PLAIN', secret: false, describe: 'not a secret' })
 /** A cleanup and the step link that registers it when the line printed "created". */
 const creates = (describe: string, command: string, when: (o: { stdout: string }) => boolean = (o) => o.stdout.includes('created')) => {
-  const of = defineCleanup({ describe, command })
-  return { of, when }
+  const cleanup = defineCleanup({ describe, command })
+  return { cleanup, createdIf: when }
 }
 
 const echoStep = (id: string, command: string, extra: Partial<Step<string>> = {}): Step<string> =>
@@ -129,7 +131,7 @@ describe('run', () => {
     const create = (key: string) => creates(`remove ${key}`, `echo ${key} >> ${log}`)
     const r = await run({
       ...base,
-      steps: [echoStep('one', 'echo created', { cleanup: create('one') }), echoStep('two', 'echo created', { cleanup: create('two') }), echoStep('fail', 'exit 1')],
+      steps: [echoStep('one', 'echo created', { creates: create('one') }), echoStep('two', 'echo created', { creates: create('two') }), echoStep('fail', 'exit 1')],
     })
     expect(r.status).toBe('failed')
     expect(r.cleanup.map((c) => [c.describe, c.status])).toEqual([['remove two', 'done'], ['remove one', 'done']])
@@ -140,16 +142,37 @@ describe('run', () => {
 
   it('does not register cleanup for what the step did not create, and settles what a step deleted', async () => {
     const spec = creates('remove k', 'true')
-    const notCreated = await run({ ...base, steps: [echoStep('a', 'echo unchanged', { cleanup: spec })] })
+    const notCreated = await run({ ...base, steps: [echoStep('a', 'echo unchanged', { creates: spec })] })
     expect(notCreated.cleanup).toEqual([])
-    const settled = await run({ ...base, steps: [echoStep('a', 'echo created', { cleanup: spec }), echoStep('b', 'echo deleted', { settles: spec.of })] })
+    const settled = await run({ ...base, steps: [echoStep('a', 'echo created', { creates: spec }), echoStep('b', 'echo deleted', { deletes: spec.cleanup })] })
     expect(settled.cleanup).toEqual([])
   })
 
+  it('a deleting step run without the step that creates it refuses, naming the object and the command to delete it by hand', async () => {
+    const { readFile, rm } = await import('node:fs/promises')
+    const log = join(tmpdir(), `kubewalk-deletes-${process.pid}`)
+    const spec = creates('delete Secret mine', 'true')
+    const r = await run({ ...base, steps: [echoStep('remove', `echo deleted >> ${log}`, { deletes: spec.cleanup })] })
+    expect(r.steps[0]?.status).toBe('failed')
+    expect(r.steps[0]?.error).toMatchObject({ code: 'E_PRECONDITION', message: 'remove: this run did not create what the step deletes (Secret mine), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: true.' })
+    // The line never ran.
+    await expect(readFile(log, 'utf8')).rejects.toThrow()
+    const ours = await run({ ...base, steps: [echoStep('make', 'echo created', { creates: spec }), echoStep('remove', `echo deleted >> ${log}`, { deletes: spec.cleanup })] })
+    expect(ours.ok).toBe(true)
+    expect(await readFile(log, 'utf8')).toBe('deleted\n')
+    await rm(log)
+  })
+  it('says a long cleanup is still at work, and gives a cleanup its own limit', async () => {
+    const events: string[] = []
+    const slow = defineCleanup({ describe: 'remove slowly', command: 'sleep 6', timeoutMs: 20_000 })
+    const r = await run({ ...base, commandTimeoutMs: 2_000, steps: [echoStep('a', 'echo created', { creates: { cleanup: slow, createdIf: () => true } })], onEvent: (e) => void (e.type === 'cleanup-progress' && events.push(`${e.cleanup.describe} ${Math.round(e.elapsedMs / 1000)}`)) })
+    expect(r.cleanup).toEqual([{ describe: 'remove slowly', command: 'sleep 6', status: 'done' }])
+    expect(events).toEqual(['remove slowly 5'])
+  }, 15_000)
   it('reports cleanup it could not do', async () => {
     const spec = creates('remove k', 'echo "connection refused" >&2; exit 1', () => true)
-    const r = await run({ ...base, steps: [echoStep('a', 'echo created', { cleanup: spec })] })
-    expect(r.cleanup).toEqual([{ describe: 'remove k', command: spec.of.command, status: 'failed', error: 'connection refused' }])
+    const r = await run({ ...base, steps: [echoStep('a', 'echo created', { creates: spec })] })
+    expect(r.cleanup).toEqual([{ describe: 'remove k', command: spec.cleanup.command, status: 'failed', error: 'connection refused' }])
     // Something is left on the cluster: every step passed, yet the run did not.
     expect(r.steps.map((x) => x.status)).toEqual(['passed'])
     expect(r).toMatchObject({ ok: false, status: 'failed' })
@@ -159,7 +182,7 @@ describe('run', () => {
     const ac = new AbortController()
     const spec = creates('remove k', 'true', () => true)
     setTimeout(() => ac.abort(), 300)
-    const r = await run({ ...base, signal: ac.signal, steps: [echoStep('a', 'echo created', { cleanup: spec }), echoStep('b', 'sleep 10'), echoStep('c', 'echo')] })
+    const r = await run({ ...base, signal: ac.signal, steps: [echoStep('a', 'echo created', { creates: spec }), echoStep('b', 'sleep 10'), echoStep('c', 'echo')] })
     expect(r.status).toBe('interrupted')
     expect(r.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
     expect(r.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
@@ -193,6 +216,24 @@ describe('run', () => {
     expect(answered.ok).toBe(true)
     const failed = await run({ ...base, steps: [echoStep('no', 'echo no; exit 2', { exitCodes: [0, 1] })] })
     expect(failed.steps[0]?.error?.message).toBe('no: the command exited with code 2: no')
+  })
+
+  // kubectl auth can-i --as, when the user may not impersonate: Forbidden on stderr, nothing on stdout, exit 1
+  // (kubectl v1.37.2 on the lab, see test/e2e/rbac-pods.test.ts).
+  const IMPERSONATION_FORBIDDEN = 'Error from server (Forbidden): serviceaccounts "default" is forbidden: User "system:serviceaccount:default:nobody" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"'
+
+  it('reads a listed exit code as an answer only when the line printed one: Forbidden is the error it is, at once, not a wait', async () => {
+    const step = echoStep('can-i', `echo ${JSON.stringify(IMPERSONATION_FORBIDDEN)} >&2; exit 1`, {
+      exitCodes: [0, 1],
+      check: (v) => [equal('says yes', 'yes', v)],
+      wait: { for: 'the RoleBinding', timeoutMs: 30_000, intervalMs: 50 },
+    })
+    const r = await run({ ...base, steps: [step] })
+    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: { name: 'CommandError', code: 'E_FORBIDDEN' } })
+    expect(r.steps[0]?.error?.message).toMatch(/^can-i: the kubeconfig's user is not allowed to do this \(RBAC\): .*cannot impersonate/)
+    expect(r.steps[0]?.durationMs).toBeLessThan(5_000)
+    const silent = await run({ ...base, steps: [echoStep('quiet', 'exit 1', { exitCodes: [0, 1] })] })
+    expect(silent.steps[0]?.error).toMatchObject({ code: 'E_COMMAND', message: 'quiet: the command exited with code 1: no output' })
   })
 
   it('says who stopped an interrupted run: the user (quit) is not a signal', async () => {
@@ -237,17 +278,17 @@ describe('run: guards and refusals', () => {
 describe('run: cleanup after a line cut short', () => {
   it('registers the cleanup when a guarded creating line failed (the answer may be lost), not when the object already existed', async () => {
     const guard = { command: 'true', refuse: () => undefined }
-    const lost = await run({ ...base, steps: [echoStep('create', 'echo "error: the connection was reset" >&2; exit 1', { guard, cleanup: creates('remove k', 'true') })] })
+    const lost = await run({ ...base, steps: [echoStep('create', 'echo "error: the connection was reset" >&2; exit 1', { guard, creates: creates('remove k', 'true') })] })
     expect(lost.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
-    const theirs = await run({ ...base, steps: [echoStep('create', 'echo \'Error from server (AlreadyExists): roles "x" already exists\' >&2; exit 1', { guard, cleanup: creates('remove k', 'true') })] })
+    const theirs = await run({ ...base, steps: [echoStep('create', 'echo \'Error from server (AlreadyExists): roles "x" already exists\' >&2; exit 1', { guard, creates: creates('remove k', 'true') })] })
     expect(theirs.cleanup).toEqual([])
-    const unguarded = await run({ ...base, steps: [echoStep('create', 'exit 1', { cleanup: creates('remove k', 'true') })] })
+    const unguarded = await run({ ...base, steps: [echoStep('create', 'exit 1', { creates: creates('remove k', 'true') })] })
     expect(unguarded.cleanup).toEqual([])
   })
 
   it('registers the cleanup when the creating line timed out, since its outcome is unknown', async () => {
     const spec = creates('remove k', 'true')
-    const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow-create', 'sleep 5', { cleanup: spec })] })
+    const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow-create', 'sleep 5', { creates: spec })] })
     expect(r.steps[0]?.error?.code).toBe('E_TIMEOUT')
     expect(r.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
   })
@@ -270,5 +311,30 @@ describe('run: nothing a line started outlives its timeout or abort', () => {
     await run({ ...base, signal: ac.signal, steps: [echoStep('a', 'X=$(sleep 7.104; echo)')] })
     await new Promise((res) => setTimeout(res, 100))
     expect(await liveProcesses('sleep 7.104')).toEqual([])
+  })
+})
+
+describe('openSession: a run kept open between calls', () => {
+  it('carries variables between calls, refuses a step whose input no earlier call set, resets only what it created and closes with the teardown', async () => {
+    const { openSession } = await import('../src/runner.js')
+    const { readFile, rm } = await import('node:fs/promises')
+    const log = join(tmpdir(), `kubewalk-session-${process.pid}`)
+    const made = defineCleanup({ describe: 'remove made', command: `echo made >> ${log}` })
+    const gone = defineCleanup({ describe: 'remove namespace', command: `echo teardown >> ${log}` })
+    const a = echoStep('a', 'PLAIN=$(echo one); echo created', { writes: PLAIN, creates: { cleanup: made, createdIf: (o) => o.stdout.includes('created') } })
+    const b = echoStep('b', 'echo "$PLAIN"', { reads: [PLAIN] })
+    const s = await openSession({ ...base, steps: [a, b], teardown: [gone] })
+    const first = await s.runSteps([a])
+    expect(first.map((r) => r.status)).toEqual(['passed'])
+    expect(s.vars.PLAIN).toBe('one')
+    expect(s.pending()).toEqual([made])
+    expect((await s.runSteps([b]))[0]?.value).toBe('one')
+    expect(await s.reset()).toEqual([{ describe: 'remove made', command: `echo made >> ${log}`, status: 'done' }])
+    expect(s.vars.PLAIN).toBeUndefined()
+    const again = await s.runSteps([b])
+    expect(again[0]?.error?.code).toBe('E_MISSING_VAR')
+    expect((await s.close()).map((c) => c.describe)).toEqual(['remove namespace'])
+    expect(await readFile(log, 'utf8')).toBe('made\nteardown\n')
+    await rm(log)
   })
 })

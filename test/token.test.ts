@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet, type JWTPayload } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from './helpers.js'
@@ -286,8 +287,48 @@ describe('cmdToken (no cluster)', () => {
     expect((JSON.parse(s.out()) as { token: string }).token).toBe(legacy)
   })
 
+  it('--token VALUE still works, and warns on stderr that ps and shell history see it', async () => {
+    const t = io()
+    expect(await cmdToken(['--token', bound, '--no-verify'], t.sinks)).toBe(0)
+    expect(t.out()).toContain('bound token (minted by TokenRequest)')
+    expect(t.err()).toBe('kubewalk: warning: a token given as --token T is seen by ps and kept in your shell history; pass --token - (standard input), --token-file FILE or export TOKEN instead.\n')
+  })
+
+  it('--token - reads the token from standard input, without a warning; it wins over $TOKEN', async () => {
+    const t = io({ TOKEN: legacy })
+    const stdin = Readable.from([`${bound.slice(0, 40)}`, `${bound.slice(40)}\n`]) as unknown as NodeJS.ReadStream
+    expect(await cmdToken(['--token', '-', '--no-verify', '--json'], { ...t.sinks, stdin })).toBe(0)
+    expect((JSON.parse(t.out()) as { kind: string }).kind).toBe('bound')
+    expect(t.err()).toBe('')
+    const empty = io()
+    const e = await cmdToken(['--token', '-', '--no-verify'], { ...empty.sinks, stdin: Readable.from([]) as unknown as NodeJS.ReadStream }).catch((x: unknown) => x)
+    expect((e as Error).message).toMatch(/^no token in standard input \(--token -\)/)
+  })
+
+  it('--token-file FILE reads the token from a file, without a warning; a missing file is a usage error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-tokenfile-'))
+    try {
+      const file = join(dir, 'token')
+      await writeFile(file, `${legacy}\n`, { mode: 0o600 })
+      const t = io({ TOKEN: bound })
+      expect(await cmdToken(['--token-file', file, '--no-verify', '--json'], t.sinks)).toBe(0)
+      expect((JSON.parse(t.out()) as { kind: string }).kind).toBe('legacy')
+      expect(t.err()).toBe('')
+      const missing = await cmdToken(['--token-file', join(dir, 'nope'), '--no-verify'], io().sinks).catch((x: unknown) => x)
+      expect(missing).toBeInstanceOf(UsageError)
+      expect((missing as Error).message).toBe(`--token-file ${join(dir, 'nope')}: no such file.`)
+      const both = await cmdToken(['--token-file', file, '--token', '-'], io().sinks).catch((x: unknown) => x)
+      expect((both as Error).message).toBe('--token and --token-file both give the token; pass one.')
+      await writeFile(file, 'garbage')
+      const bad = await cmdToken(['--token-file', file, '--no-verify'], io().sinks).catch((x: unknown) => x)
+      expect((bad as Error).message).toMatch(new RegExp(`^--token-file ${file}: the token is not a JWT`))
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it.each([
-    [[], {}, /^no token: pass --token or export TOKEN\.$/],
+    [[], {}, /^no token: pass it with --token - \(standard input\), --token-file FILE, or export TOKEN\.$/],
     [['--no-verify'], { TOKEN: '  ' }, /^no token/],
     [['--no-verify'], { TOKEN: 'garbage' }, /^\$TOKEN: the token is not a JWT \(.*\); pass a token as kubectl create token prints it\.$/],
     [['--token', 'a.b.c'], {}, /^--token: the token is not a JWT/],
@@ -306,10 +347,10 @@ describe('cmdToken (no cluster)', () => {
   })
 
   it.each([
-    [['token', '--token', '--json'], /^kubewalk: option --token needs a value/],
-    [['token', '--no-verify', '--token', rawToken('{"exp":1e20}')], /^kubewalk: --token: the token's "exp" claim is 100000000000000000000, not a time/],
-  ])('kubewalk %j: one line on stderr, exit 2', async (argv, message) => {
-    const t = io()
+    [['token', '--token', '--json'], {}, /^kubewalk: option --token needs a value/],
+    [['token', '--no-verify'], { TOKEN: rawToken('{"exp":1e20}') }, /^kubewalk: \$TOKEN: the token's "exp" claim is 100000000000000000000, not a time/],
+  ])('kubewalk %j: one line on stderr, exit 2', async (argv, env, message) => {
+    const t = io(env)
     expect(await main(argv, t.sinks)).toBe(2)
     expect(t.err()).toMatch(message)
     expect(t.err().trim().split('\n')).toHaveLength(1)

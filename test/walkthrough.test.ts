@@ -23,8 +23,8 @@ describe('defineStep and defineWalkthrough', () => {
     ['a duplicate number', w([step('a', '01'), step('b', '01')]), 'step number 01 is used twice'],
     ['a read no earlier step or the environment supplies', w([step('a', '01', { reads: [ONLY_STEPS] })]), 'step a reads ONLY_STEPS, which no earlier step sets and the environment may not supply'],
     ['a read of an undeclared variable', w([step('a', '01', { reads: [defineVar({ name: 'Y', secret: false, describe: 'y' })] })]), 'step a reads Y, which the walkthrough does not declare'],
-    ['a settles without its cleanup', w([step('a', '01', { settles: gone })]), 'step a settles "remove it", which no earlier step registers as its cleanup'],
-    ['a settles before its cleanup', w([step('a', '01', { settles: gone }), step('b', '02', { cleanup: { of: gone, when: () => true } })]), 'step a settles "remove it", which no earlier step registers as its cleanup'],
+    ['a deletes without its cleanup', w([step('a', '01', { deletes: gone })]), 'step a deletes "remove it", which no earlier step creates'],
+    ['a deletes before its cleanup', w([step('a', '01', { deletes: gone }), step('b', '02', { creates: { cleanup: gone, createdIf: () => true } })]), 'step a deletes "remove it", which no earlier step creates'],
     ['a non-positive setting', w([step('a', '01')], { settings: [{ name: 'n', describe: 'n', default: 0 }] }), 'setting n: default must be a positive number, got 0'],
   ])('refuses %s, in one line naming the walkthrough', (_what, bad, problem) => {
     expect(walkthroughProblems(bad)).toContain(problem)
@@ -119,7 +119,7 @@ describe('the CLI over a registry it is given', () => {
   it('refuses an unknown walkthrough in one line listing the known ids, and a broken one naming it (exit 2)', async () => {
     const t = captureIo()
     expect(await main(['run', '--walkthrough', 'nope'], t.sinks)).toBe(2)
-    expect(t.err()).toBe('kubewalk: --walkthrough nope: no such walkthrough (known: tiny, broken).\n')
+    expect(t.err()).toBe('kubewalk: --walkthrough nope: no such walkthrough (known: tiny, broken; a folder or a Markdown file is named by a path: ./nope).\n')
     const b = captureIo()
     expect(await main(['list', '--walkthrough', 'broken'], b.sinks)).toBe(2)
     expect(b.err()).toBe('kubewalk: walkthrough broken: step id greet is used twice.\n')

@@ -14,9 +14,9 @@ const placeholder = { cluster: { name: 'some_server_name', server: '' }, namespa
 const CHANGES = /\bkubectl\s+(apply|create(?! token)|delete|patch|edit|replace|label|annotate)\b/
 
 describe('the registry', () => {
-  it('lists the article first (the default), then rbac-pods, each loading the walkthrough of its id', () => {
-    expect(walkthroughs.map((e) => e.id)).toEqual(['article', 'rbac-pods'])
-    expect(loaded.map((w) => w.id)).toEqual(['article', 'rbac-pods'])
+  it('lists the article first (the default), then rbac-pods and pod-token, each loading the walkthrough of its id', () => {
+    expect(walkthroughs.map((e) => e.id)).toEqual(['article', 'rbac-pods', 'pod-token'])
+    expect(loaded.map((w) => w.id)).toEqual(['article', 'rbac-pods', 'pod-token'])
   })
 })
 
@@ -38,8 +38,8 @@ describe.each(loaded.map((w) => [w.id, w] as const))('walkthrough %s', (_id, w) 
   it.each(w.steps.map((s) => [s.id, s] as const))('%s: has a hint, and its check changes nothing on the cluster', (_id, step) => {
     expect(step.hint, step.id).toBeTruthy()
     const check = exerciseStep(step as Step<any>)
-    expect(check.cleanup).toBeUndefined()
-    expect(check.settles).toBeUndefined()
+    expect(check.creates).toBeUndefined()
+    expect(check.deletes).toBeUndefined()
     expect(check.guard).toBeUndefined()
     expect(commandOf(check, placeholder)).not.toMatch(CHANGES)
   })

@@ -13,4 +13,9 @@ export const walkthroughs: readonly WalkthroughEntry[] = [
     title: 'From 403 to 200: let the default ServiceAccount list pods with a Role and a RoleBinding',
     load: async () => (await import('./rbac-pods/index.js')).rbacPods,
   },
+  {
+    id: 'pod-token',
+    title: 'The token inside a Pod, bound to it, calling the API from in the cluster (runs Pods: needs a node)',
+    load: async () => (await import('./pod-token/index.js')).podToken,
+  },
 ]

@@ -6,7 +6,7 @@ import { EXIT, parse } from '../args.js'
 import { UsageError } from '../errors.js'
 import { resolveTarget, type Target } from '../kubeconfig.js'
 import { checkNamespaceName } from '../namespaces.js'
-import { quote, runScript } from '../shell.js'
+import { quote, runScript, type ShellOptions, type ShellResult } from '../shell.js'
 import type { Walkthrough } from '../walkthrough.js'
 import { loadWalkthrough, walkthroughArg, type CommandContext } from './common.js'
 
@@ -49,40 +49,56 @@ export function traceColumns(w: Walkthrough): { steps: ClassBoard['steps']; noTr
   }
 }
 
-async function namespacesOf(values: { namespaces?: string | undefined; selector?: string | undefined; prefix?: string | undefined }, env: Record<string, string | undefined>): Promise<string[]> {
+async function namespacesOf(values: { namespaces?: string | undefined; selector?: string | undefined; prefix?: string | undefined }, env: Record<string, string | undefined>, signal: AbortSignal): Promise<string[]> {
   if (values.namespaces !== undefined) {
     const list = values.namespaces.split(',').map((n) => n.trim()).filter((n) => n !== '')
     if (list.length === 0) throw new UsageError('--namespaces needs at least one name (a,b,c).')
     return list.map((n) => checkNamespaceName('--namespaces', n))
   }
   const selector = values.selector !== undefined ? ` -l ${quote(values.selector)}` : ''
-  const r = await runScript(`kubectl get namespaces${selector} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'`, { env, timeoutMs: 30_000 })
+  const r = await runScript(`kubectl get namespaces${selector} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'`, { env, timeoutMs: 30_000, signal })
   if (r.exitCode !== 0) throw new UsageError(`cannot list namespaces: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.exitCode}`}`)
   const names = r.stdout.split('\n').filter((n) => n !== '')
   return values.prefix !== undefined ? names.filter((n) => n.startsWith(values.prefix as string)) : names
 }
 
+/** How the board runs a line: the shell, or a stand-in in tests. */
+export type RunLine = (script: string, options: ShellOptions) => Promise<Pick<ShellResult, 'stdout' | 'stderr' | 'exitCode'>>
+
+// The traces read with --ignore-not-found, so a namespace that does not exist would look like one where
+// nothing was done yet: ask for the namespace first.
+const READ_NAMESPACE = 'kubectl get namespace "$KUBEWALK_NAMESPACE" -o name'
+
 /** Reads the board once: each trace line once per namespace (lines shared by traces run once). */
-export async function readBoard(w: Walkthrough, namespaces: readonly string[], env: Record<string, string | undefined>): Promise<ClassBoard> {
+export async function readBoard(w: Walkthrough, namespaces: readonly string[], env: Record<string, string | undefined>, opts: { run?: RunLine; signal?: AbortSignal } = {}): Promise<ClassBoard> {
+  const { run = runScript, signal } = opts
   const { steps, noTrace } = traceColumns(w)
   const rows: ClassRow[] = []
   // A handful at a time: a class is twenty namespaces, the API server is shared with the participants.
   const queue = [...namespaces]
   const work = async (): Promise<void> => {
     for (let ns = queue.shift(); ns !== undefined; ns = queue.shift()) {
-      const outputs = new Map<string, { stdout: string; stderr: string; exitCode: number | null }>()
+      const shell = { env: { ...env, KUBEWALK_NAMESPACE: ns }, timeoutMs: 30_000, ...(signal ? { signal } : {}) }
       const row: ClassRow = { namespace: ns, done: {} }
+      rows.push(row)
+      const found = await run(READ_NAMESPACE, shell)
+      // Only NotFound says the namespace is missing; a refusal to read namespaces (RBAC) leaves the traces to tell.
+      if (found.exitCode !== 0 && /\(NotFound\)/.test(found.stderr)) {
+        row.error = `namespace ${ns} not found`
+        for (const t of w.traces ?? []) row.done[t.step] = false
+        continue
+      }
+      const outputs = new Map<string, { stdout: string; stderr: string; exitCode: number | null }>()
       for (const t of w.traces ?? []) {
         let out = outputs.get(t.command)
         if (!out) {
-          const r = await runScript(t.command, { env: { ...env, KUBEWALK_NAMESPACE: ns }, timeoutMs: 30_000 })
+          const r = await run(t.command, shell)
           out = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
           outputs.set(t.command, out)
           if (r.exitCode !== 0 && row.error === undefined) row.error = r.stderr.trim().split('\n')[0] || `exit ${r.exitCode}`
         }
         row.done[t.step] = (row.done[t.step] ?? false) || (out.exitCode === 0 && t.done(out))
       }
-      rows.push(row)
     }
   }
   await Promise.all(Array.from({ length: 4 }, work))
@@ -104,7 +120,7 @@ export function renderBoard(b: ClassBoard, pretty: boolean): string {
 
 export async function cmdClass(args: string[], cx: CommandContext): Promise<number> {
   const { io, signal } = cx
-  const w = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args))
+  const w = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
   const { values, positionals } = parse(args, CLASS_FLAGS)
   if (positionals.length > 0) throw new UsageError(`class takes no arguments, got ${positionals[0]}.`)
   const given = (['namespaces', 'selector', 'prefix'] as const).filter((k) => values[k] !== undefined)
@@ -120,16 +136,18 @@ export async function cmdClass(args: string[], cx: CommandContext): Promise<numb
     target = await resolveTarget({ env: io.env, ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) })
     const env = { ...process.env, ...io.env, ...target.env, KUBERC: 'off' }
     for (;;) {
-      const board = await readBoard(w, await namespacesOf(values, env), env)
+      const board = await readBoard(w, await namespacesOf(values, env, signal), env, { signal })
+      // Ctrl-C during a read: the board is half read, so it is not drawn.
+      if (signal.aborted) return EXIT.interrupted
       if (reporter === 'json') io.stdout(`${JSON.stringify(board, null, 2)}\n`)
       // In place on a terminal: home, clear, draw.
       else io.stdout(`${values.watch && io.isTTY ? '\x1b[H\x1b[2J' : ''}${renderBoard(board, reporter === 'pretty')}`)
-      if (!values.watch || signal.aborted) break
+      // A row that could not be read (a namespace that does not exist, RBAC) is a failure, as in every reporter.
+      if (!values.watch) return board.rows.some((r) => r.error !== undefined) ? EXIT.failed : EXIT.ok
       await sleep(interval * 1000, undefined, { signal }).catch(() => undefined)
-      if (signal.aborted) break
+      if (signal.aborted) return EXIT.interrupted
       if (!io.isTTY) io.stdout('\n')
     }
-    return EXIT.ok
   } finally {
     await target?.dispose()
   }

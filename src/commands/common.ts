@@ -1,8 +1,8 @@
 // What the commands share: their context, the walkthrough they act on, step selection and limits.
 import type { Io } from '../args.js'
-import { UsageError, WalkthroughError } from '../errors.js'
+import { UsageError } from '../errors.js'
 import type { Step } from '../step.js'
-import type { Walkthrough, WalkthroughEntry } from '../walkthrough.js'
+import type { WalkthroughEntry } from '../walkthrough.js'
 
 /** Everything a command gets from the CLI. */
 export interface CommandContext {
@@ -15,7 +15,7 @@ export interface CommandContext {
   walkthroughs: readonly WalkthroughEntry[]
 }
 
-/** The id given to --walkthrough, read before the rest of the flags (its settings add flags of their own). */
+/** The id or path given to --walkthrough, read before the rest of the flags (its settings add flags of their own). */
 export function walkthroughArg(args: readonly string[]): string | undefined {
   for (const [i, a] of args.entries()) {
     if (a === '--') return undefined
@@ -25,20 +25,7 @@ export function walkthroughArg(args: readonly string[]): string | undefined {
   return undefined
 }
 
-/** Loads the walkthrough `id` names (default: the first); unknown ids and broken walkthroughs are exit 2. */
-export async function loadWalkthrough(entries: readonly WalkthroughEntry[], id: string | undefined): Promise<Walkthrough> {
-  const entry = id === undefined ? entries[0] : entries.find((e) => e.id === id)
-  if (entry === undefined) {
-    throw new UsageError(id === undefined || id === '' ? `--walkthrough needs an id (${entries.map((e) => e.id).join(', ')}).` : `--walkthrough ${id}: no such walkthrough (known: ${entries.map((e) => e.id).join(', ')}).`)
-  }
-  try {
-    return await entry.load()
-  } catch (e) {
-    // A step file that breaks the contract throws as it is imported: name the walkthrough it belongs to.
-    if (e instanceof WalkthroughError) throw new WalkthroughError(e.message.startsWith(`walkthrough ${entry.id}:`) ? e.message : `walkthrough ${entry.id}: ${e.message}`, { cause: e })
-    throw e
-  }
-}
+export { loadWalkthrough } from '../load/index.js'
 
 function stepIndex(steps: readonly Step[], flag: string, id: string): number {
   const i = steps.findIndex((s) => s.id === id || s.number === id)

@@ -10,7 +10,9 @@ export function helpText(walkthroughs: readonly WalkthroughEntry[], shown: Walkt
   const vars = shown.vars.map((v) => `$${v.name}`).join(', ')
   return `kubewalk — replay a Kubernetes walkthrough against a real cluster, step by step, with checks
 
-Walkthroughs (--walkthrough ID):
+Walkthroughs (--walkthrough ID, or --walkthrough PATH for one of your own: a folder whose index.ts
+or index.js exports it, or a Markdown file; a value is a path when it contains / or ends in .md, so
+./article is a folder and article the id):
 ${list}
 
 Usage:
@@ -22,33 +24,61 @@ Usage:
                                 workshops: verify that you did step ID in your own shell (reads the
                                 walkthrough's variables from the environment; never does the step for
                                 you); a failed check prints a hint; --solution prints the step's line
-  kubewalk list [--walkthrough ID] [--json]
+  kubewalk list [--walkthrough ID|PATH] [--json]
                                 list the walkthroughs, and one walkthrough's steps, variables and settings
-  kubewalk token [--token T] [--kubeconfig F] [--context C] [--no-verify] [--json] [--show-secrets]
-                                decode a ServiceAccount token (default: $TOKEN): kind, claims, local
-                                times, remaining lifetime; verify its signature against the cluster's keys
+                                (--json: the walkthroughs; with --walkthrough, that one's steps)
+  kubewalk new ID [--dir DIR] [--typed]
+                                scaffold a walkthrough that runs at once: DIR/ID.md (Markdown; DIR
+                                default .), or with --typed a folder DIR/ID (package.json, tsconfig,
+                                index.ts, a step, its prose and recording, a vitest test); never
+                                writes over a file or folder that exists (exit 2)
+  kubewalk record [--walkthrough ID|PATH] [--out DIR] [--force] [run options]
+                                replay, then write each step's output as its recording: files
+                                NN-id.stdout.txt, .stderr.txt, .captured.txt, .exit.txt and
+                                source.json in DIR (default: the folder's recorded/); a JWT keeps its
+                                header and claims and loses its signature, other secrets are masked;
+                                an existing file is replaced only with --force (else exit 2)
+  kubewalk test [--walkthrough ID|PATH] [--json]
+                                offline (no cluster, no kubectl): the walkthrough keeps the contract,
+                                its prose shows each line, each recording passes its step's checks,
+                                and every check fails on some changed recording; exit 1 lists what
+                                falls short, naming step and check
+  kubewalk token [--token - | --token-file F] [--kubeconfig F] [--context C] [--no-verify] [--json]
+                [--show-secrets]
+                                decode a ServiceAccount token (--token - reads standard input; default:
+                                $TOKEN; --token T works but ps and shell history see it): kind, claims,
+                                local times, remaining lifetime; verify its signature against the
+                                cluster's keys
   kubewalk matrix [--lab-version V]... [--context C]... [--kubectl FILE]... [--parallel N]
-                [--reporter pretty|plain|markdown|json|junit] [--out FILE] [--walkthrough ID]
+                [--reporter pretty|plain|markdown|json|junit] [--out FILE] [--walkthrough ID|PATH]
                                 replay on every server × kubectl: labs by version (default: the three
                                 supported) and/or contexts; clients default to each lab's own kubectl
                                 and each installed kubectl.1.NN; one table, cells outside kubectl's
-                                ±1-minor skew marked (exit 1 only if an in-skew cell failed)
-  kubewalk class (--namespaces a,b,c | --selector L=V | --prefix P) [--walkthrough ID] [--watch]
+                                ±1-minor skew marked (exit 1 if an in-skew cell failed, or a cell
+                                produced no report: skew unknown)
+  kubewalk class (--namespaces a,b,c | --selector L=V | --prefix P) [--walkthrough ID|PATH] [--watch]
                 [--interval S] [--reporter pretty|plain|json] [--kubeconfig F] [--context C]
                                 workshops, for the instructor: which steps that leave a trace on the
                                 cluster each participant namespace shows (read-only; a minted token,
-                                a read or a deletion leaves none, and is listed as such)
-  kubewalk lab build [--version V] [--kubectl-only]
+                                a read or a deletion leaves none, and is listed as such); exit 1 if
+                                a row could not be read (e.g. namespace X not found)
+  kubewalk import SOURCE [--out PATH] [--force]
+                                turn an article (Markdown, or text pasted from a blog: commands after a
+                                shell prompt, outputs after them) into a Markdown walkthrough
+  kubewalk lab build [--version V] [--node | --kubectl-only]
                                 build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached);
+                                --node: also kubelet, kube-scheduler, kube-proxy, containerd, CNI, CoreDNS, images;
                                 --kubectl-only: kubectl alone; prints the directory that holds them
-  kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager]
-                                start a local control plane; prints its kubeconfig path
+  kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager] [--node]
+                                start a local control plane; prints its kubeconfig path; --node (root): with a
+                                node that runs Pods, its traffic kept on this machine, undone by lab down
   kubewalk lab status [--dir DIR] [--json]
   kubewalk lab down [--dir DIR] stop it and remove DIR
   kubewalk help | --help | --version
 
 Options for run (drift and check take them too):
-  --walkthrough ID      the walkthrough to replay (default: ${walkthroughs[0]?.id ?? 'the first'})
+  --walkthrough ID|PATH the walkthrough to replay (default: ${walkthroughs[0]?.id ?? 'the first'}), or your own
+                        from a folder or a Markdown file
   --kubeconfig FILE     kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config); never written
   --context NAME        kubeconfig context to use (default: the current context)
   --cluster NAME        the cluster name for the walkthrough (default: the context's cluster; another
@@ -56,12 +86,22 @@ Options for run (drift and check take them too):
   --lab                 start a throwaway local control plane, replay against it, stop it; its own
                         kubectl plays the walkthrough's kubectl (as \`minikube kubectl\` would)
   --lab-version V       the lab's Kubernetes release (with --lab; default latest)
-  --kubectl FILE        the binary that plays kubectl (put first on the run's PATH as kubectl;
-                        default: the lab's own with --lab, else the kubectl on PATH)
+  --kubectl CMD         what plays kubectl: a file, or a command with arguments split as a shell
+                        would ('minikube kubectl --'), put first on the run's PATH as kubectl
+                        (default: the lab's own with --lab, else the kubectl on PATH)
   --namespace NS        act in NS (through the context, never by writing the kubeconfig); NS must
                         exist (default: the context's namespace, else default)
   --isolate             create a fresh namespace (kubewalk-XXXXXXXX, labelled
                         app.kubernetes.io/managed-by=kubewalk), replay in it, delete it at the end
+                        (on every path: success, failure, error, Ctrl-C)
+  --namespace-timeout SECONDS
+                        with --isolate: how long deleting that namespace may take while its
+                        finalizers run (default 120); one still Terminating then is named in the
+                        report, with the command to watch it
+  --set NAME=VALUE      give a variable of the walkthrough its value (a value the prose tells the
+                        reader to choose, e.g. a Markdown walkthrough's placeholder); repeatable
+  --dry-run             run: print every line that would run and what would be cleaned up, and
+                        run nothing (look at a walkthrough from the internet before it touches a cluster)
   --from ID             start at step ID (ids or numbers: kubewalk list)
   --to ID               stop after step ID
   --only ID             run step ID alone
@@ -77,8 +117,9 @@ Options for run (drift and check take them too):
   --interactive         step through: show each step's explanation and command, then wait for a key:
                         Enter runs it, s skips it, q quits (what the run created is still cleaned up)
   --show-secrets        print tokens and Secret data (masked by default)
-  --strict-tls          call the API with curl --cacert (the kubeconfig's CA) instead of --insecure;
-                        reported as a variant of the walkthrough's line
+  --strict-tls          run the lines that verify the API server's certificate against the
+                        kubeconfig's CA ($KUBEWALK_CACERT) where a step has one, instead of lines
+                        that skip verification; reported as a variant of the walkthrough's line
   --use-kuberc          let kubectl 1.34+ read your kuberc (default: off for the run, KUBERC=off, so
                         your aliases and default flags cannot change what the lines print)
 ${settings === '' ? '' : `\nSettings of ${shown.id} (kubewalk list --walkthrough ID shows another's):\n${settings}\n`}

@@ -25,6 +25,18 @@ export interface ThrowawayLab {
 export interface ThrowawayLabOptions {
   /** A release tag or alias (see LAB_VERSION_HELP); default DEFAULT_LAB_VERSION. */
   version?: string
+  /** With a node (root only; its parts are built first when they are not): Pods run. */
+  node?: boolean
+}
+
+/** A node needs root and a few system packages: without them a UsageError (exit 2) naming the reason or the package. */
+export async function checkNodeUsable(): Promise<void> {
+  const { checkNodePrerequisites } = await import('../lab/node/prereqs.js')
+  try {
+    await checkNodePrerequisites()
+  } catch (e) {
+    throw e instanceof LabError ? new UsageError(e.message, { cause: e }) : e
+  }
 }
 
 /** A version the user gave that the lab cannot build is their input: a UsageError (exit 2), raised before any build. */
@@ -39,8 +51,10 @@ export async function resolveVersion(spec: string | undefined, signal: AbortSign
 
 export async function startThrowawayLab(progress: (line: string) => void, signal: AbortSignal, opts: ThrowawayLabOptions = {}): Promise<ThrowawayLab> {
   const version = await resolveVersion(opts.version, signal)
-  const { ensureLabBinaries, labUp, labDown } = await import('../lab/index.js')
+  if (opts.node) await checkNodeUsable()
+  const { ensureLabBinaries, ensureNode, labUp, labDown } = await import('../lab/index.js')
   const binaries = await ensureLabBinaries({ version, onProgress: progress, signal })
+  const node = opts.node ? await ensureNode(binaries, { onProgress: progress, signal }) : undefined
   const parent = await mkdtemp(join(tmpdir(), 'kubewalk-lab-'))
   const dir = join(parent, 'lab')
   progress(`starting a throwaway lab in ${dir}`)
@@ -49,7 +63,7 @@ export async function startThrowawayLab(progress: (line: string) => void, signal
     await rm(parent, { recursive: true, force: true })
   }
   try {
-    const state = await labUp({ dir, binaries, onProgress: progress, signal })
+    const state = await labUp({ dir, binaries, onProgress: progress, signal, ...(node ? { node } : {}) })
     return { kubeconfig: state.kubeconfig, binDir: binaries.dir, version: state.version, stop }
   } catch (e) {
     await stop()
@@ -74,28 +88,38 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
       throw e instanceof LabError && !e.logFile ? new UsageError(e.message, { cause: e }) : e
     }
   }
+  // No root, a missing system package: the user's to fix, so exit 2, before any build.
+  const nodeUsable = checkNodeUsable
   switch (sub) {
     case 'build': {
-      const { values, positionals } = parse(rest, { version: { type: 'string' }, 'kubectl-only': { type: 'boolean' } })
+      const { values, positionals } = parse(rest, { version: { type: 'string' }, node: { type: 'boolean' }, 'kubectl-only': { type: 'boolean' } })
       noArguments(positionals)
+      if (values.node && values['kubectl-only']) throw new UsageError('lab build takes --node or --kubectl-only, not both.')
       const version = await resolveVersion(values.version, signal)
       if (values['kubectl-only']) {
         io.stdout(`${dirname(await lab.buildLabKubectl({ version, onProgress: progress, signal }))}\n`)
         return EXIT.ok
       }
+      if (values.node) await nodeUsable()
       const b = await lab.ensureLabBinaries({ version, onProgress: progress, signal })
+      if (values.node) await lab.ensureNode(b, { onProgress: progress, signal })
       io.stdout(`${b.dir}\n`)
       return EXIT.ok
     }
     case 'up': {
-      const { values, positionals } = parse(rest, { dir: { type: 'string' }, version: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' } })
+      const { values, positionals } = parse(rest, { dir: { type: 'string' }, version: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' }, node: { type: 'boolean' } })
       noArguments(positionals)
       const name = values['cluster-name']
       if (name !== undefined && !lab.LAB_CLUSTER_NAME.test(name)) throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)
       // Before a build that may take minutes on a fresh machine.
       await aboutDir(() => lab.checkLabDir(values.dir ?? defaultDir))
       const version = await resolveVersion(values.version, signal)
+      if (values.node) {
+        await nodeUsable()
+        if (values['no-controller-manager']) throw new UsageError('--node needs the controller manager (it creates the ServiceAccounts and the tokens\' Secrets Pods use); drop --no-controller-manager.')
+      }
       const binaries = await lab.ensureLabBinaries({ version, onProgress: progress, signal })
+      const node = values.node ? await lab.ensureNode(binaries, { onProgress: progress, signal }) : undefined
       cleaning(['the lab, still starting'])
       const state = await lab.labUp({
         signal,
@@ -103,6 +127,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
         binaries,
         onProgress: progress,
         controllerManager: values['no-controller-manager'] !== true,
+        ...(node ? { node } : {}),
         ...(values['cluster-name'] !== undefined ? { clusterName: values['cluster-name'] } : {}),
       })
       cleaning(undefined)
@@ -126,8 +151,15 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
       else {
         io.stdout(`lab Kubernetes ${s.version}${s.commit ? ` (commit ${s.commit.slice(0, 12)})` : ''}, kubeconfig ${s.kubeconfig}\n`)
         for (const c of s.components) io.stdout(`  ${c.healthy ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid} port ${c.port}  ${c.detail}\n`)
+        if (s.node) {
+          const n = s.node
+          io.stdout(`node ${n.name}: ${n.detail}; Services ${n.network.serviceCidr}, Pods ${n.network.podCidr}, node address ${n.network.nodeIp}\n`)
+          for (const c of n.components) io.stdout(`  ${c.alive ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid}  ${c.alive ? 'running' : 'not running'}\n`)
+          io.stdout(n.pods.length === 0 ? '  no Pods\n' : `  Pods:\n${n.pods.map((p) => `    ${p.ready ? '✓' : '✗'} ${`${p.namespace}/${p.name}`.padEnd(40)} ${p.phase}${p.restarts > 0 ? `, ${p.restarts} restarts` : ''}\n`).join('')}`)
+        }
       }
-      return s.components.every((c) => c.healthy) ? EXIT.ok : EXIT.failed
+      const nodeOk = !s.node || (s.node.ready && s.node.components.every((c) => c.alive))
+      return s.components.every((c) => c.healthy) && nodeOk ? EXIT.ok : EXIT.failed
     }
     default:
       throw new UsageError(sub === undefined ? 'lab needs a subcommand: build, up, status or down.' : `lab ${sub}: unknown subcommand (build, up, status, down).`)

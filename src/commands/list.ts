@@ -3,6 +3,7 @@ import { EXIT, parse } from '../args.js'
 import { UsageError } from '../errors.js'
 import { commandOf } from '../step.js'
 import type { Walkthrough } from '../walkthrough.js'
+import { originOf } from '../load/index.js'
 import { loadWalkthrough, type CommandContext } from './common.js'
 
 const placeholder = { cluster: { name: 'some_server_name', server: '' }, namespace: 'default' }
@@ -15,14 +16,28 @@ export async function cmdList(args: string[], cx: CommandContext): Promise<numbe
   const { io } = cx
   const { values, positionals } = parse(args, { json: { type: 'boolean' }, walkthrough: { type: 'string' } })
   if (positionals.length > 0) throw new UsageError(`list takes no arguments, got ${positionals[0]}.`)
-  const w = await loadWalkthrough(cx.walkthroughs, values.walkthrough)
+  if (values.json && values.walkthrough === undefined) {
+    // The walkthroughs the registry holds; one from a path is listed by naming it (--walkthrough PATH).
+    const list = cx.walkthroughs.map((e, i) => ({ id: e.id, title: e.title, from: 'registry', default: i === 0 }))
+    io.stdout(`${JSON.stringify({ walkthroughs: list }, null, 2)}\n`)
+    return EXIT.ok
+  }
+  const w = await loadWalkthrough(cx.walkthroughs, values.walkthrough, io.env)
   if (values.json) {
-    // The default walkthrough's steps stay the top-level array, as before walkthroughs had ids.
-    io.stdout(`${JSON.stringify(stepsJson(w), null, 2)}\n`)
+    const o = originOf(w)
+    const doc = {
+      walkthrough: { id: w.id, title: w.title, from: o.kind === 'registry' ? 'registry' : o.path, ...(w.requires ? { requires: w.requires } : {}) },
+      steps: stepsJson(w),
+      vars: w.vars.map((v) => ({ name: v.name, secret: v.secret, describe: v.describe })),
+      settings: (w.settings ?? []).map((st) => ({ name: st.name, describe: st.describe, default: st.default })),
+    }
+    io.stdout(`${JSON.stringify(doc, null, 2)}\n`)
     return EXIT.ok
   }
   io.stdout(`Walkthroughs (--walkthrough ID; the first is the default):\n`)
-  for (const e of cx.walkthroughs) io.stdout(`  ${e.id === w.id ? '*' : ' '} ${e.id.padEnd(12)} ${e.title}\n`)
+  for (const e of cx.walkthroughs) io.stdout(`  ${e.id === w.id && originOf(w).kind === 'registry' ? '*' : ' '} ${e.id.padEnd(12)} ${e.title}\n`)
+  const o = originOf(w)
+  if (o.kind !== 'registry') io.stdout(`  * ${w.id.padEnd(12)} ${w.title} (from ${o.path})\n`)
   io.stdout(`\nSteps of ${w.id}:\n`)
   for (const s of w.steps) {
     io.stdout(`${s.number}  ${s.id.padEnd(22)} ${s.title}\n`)

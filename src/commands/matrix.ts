@@ -10,8 +10,9 @@ import { checkOutputFile, writeWhole } from '../outfile.js'
 import { packagePath } from '../paths.js'
 import { kubectlClientVersion } from '../kubeconfig.js'
 import { which } from '../shell.js'
+import { walkthroughRef } from '../load/index.js'
 import { limitSeconds, loadWalkthrough, walkthroughArg, type CommandContext } from './common.js'
-import { MATRIX_REPORTERS, renderMatrix, type MatrixCell, type MatrixReporter } from '../report/matrix.js'
+import { MATRIX_REPORTERS, matrixOk, renderMatrix, type MatrixCell, type MatrixReporter } from '../report/matrix.js'
 
 const MATRIX_FLAGS = {
   walkthrough: { type: 'string' },
@@ -34,8 +35,8 @@ type Server = { kind: 'lab'; version: string } | { kind: 'context'; name: string
 interface Client {
   path: string
   version: string
-  /** The lab version whose own kubectl this is, if any. */
-  labOf?: string
+  /** Where the matrix found it: given with --kubectl, a lab's own, installed beside PATH's kubectl, or PATH's. */
+  from: string
 }
 
 const minorOf = (v: string): number => Number(/^v?1\.(\d+)/.exec(v)?.[1] ?? NaN)
@@ -49,12 +50,25 @@ async function installedKubectls(env: Record<string, string | undefined>): Promi
   return names.sort((a, b) => minorOf(a.slice('kubectl.'.length)) - minorOf(b.slice('kubectl.'.length))).map((n) => join(dir, n))
 }
 
-/** Runs `fn` over `items`, at most `n` at a time. */
-async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` over `items`, at most `n` at a time. The first failure aborts `stop` (the others wind
+ * down), and it is rethrown only once every started `fn` has settled, so nothing they started is
+ * still on its way when the caller cleans up.
+ */
+export async function pool<T>(items: readonly T[], n: number, stop: AbortController, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0
+  const errors: unknown[] = []
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T)
+    while (next < items.length && errors.length === 0) {
+      try {
+        await fn(items[next++] as T)
+      } catch (e) {
+        errors.push(e)
+        stop.abort()
+      }
+    }
   }))
+  if (errors.length > 0) throw errors[0]
 }
 
 interface CellRun {
@@ -63,22 +77,50 @@ interface CellRun {
   stderr: string
 }
 
-/** One cell: `kubewalk run --reporter json` in a child process, which stops on our abort and cleans up first. */
+/** Sends `sig` to the process group of `pid`; a group already gone is no error. */
+function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig)
+  } catch {
+    // the group is gone already
+  }
+}
+
+/** Cells still running, by process id (each leads its own process group). */
+const running = new Set<number>()
+
+/**
+ * One cell: `kubewalk run --reporter json` in a child process of its own process group, so the
+ * terminal's Ctrl-C reaches it only through us: exactly one SIGINT, on our abort (Ctrl-C or SIGTERM
+ * here). A second one a moment later would make it leave without cleaning up.
+ */
 function runCell(args: string[], env: Record<string, string | undefined>, signal: AbortSignal): Promise<CellRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [packagePath('bin/kubewalk.js'), 'run', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [packagePath('bin/kubewalk.js'), 'run', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const pid = child.pid
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
-    // One SIGINT: the child stops its step and cleans up, as a run does on Ctrl-C.
-    const onAbort = (): void => void child.kill('SIGINT')
+    if (pid !== undefined) running.add(pid)
+    const onAbort = (): void => {
+      if (pid !== undefined && running.has(pid)) signalGroup(pid, 'SIGINT')
+    }
     signal.addEventListener('abort', onAbort, { once: true })
+    if (signal.aborted) onAbort()
+    // Once it has exited its group id may be someone else's: never signal it again.
+    child.on('exit', () => void (pid !== undefined && running.delete(pid)))
+    child.on('error', (e) => void (stderr += `${e.message}\n`))
     child.on('close', (code) => {
       signal.removeEventListener('abort', onAbort)
       resolve({ code, stdout, stderr })
     })
   })
+}
+
+/** If this process exits while cells run (a third Ctrl-C, a crash), each cell is told too: nothing runs on unwatched. */
+function stopRunningCells(): void {
+  for (const pid of running) signalGroup(pid, 'SIGTERM')
 }
 
 interface JsonRun {
@@ -92,7 +134,7 @@ interface JsonRun {
 
 export async function cmdMatrix(args: string[], cx: CommandContext): Promise<number> {
   const { io, signal } = cx
-  const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args))
+  const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
   const { values, positionals } = parse(args, MATRIX_FLAGS)
   if (positionals.length > 0) throw new UsageError(`matrix takes no arguments, got ${positionals[0]}.`)
   const out = values.out
@@ -118,49 +160,57 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
 
   // Clients: the ones asked for, else each lab's own kubectl and each installed kubectl.1.NN.
   const clients: Client[] = []
-  const addClient = async (path: string, labOf?: string): Promise<void> => {
+  const addClient = async (path: string, from: string): Promise<void> => {
     const version = await kubectlClientVersion(path)
     if (version === undefined) throw new UsageError(`--kubectl ${path}: not a kubectl (\`${path} version --client -o json\` printed no client version).`)
-    if (!clients.some((c) => c.path === path)) clients.push({ path, version, ...(labOf ? { labOf } : {}) })
+    if (!clients.some((c) => c.path === path)) clients.push({ path, version, from })
   }
   const { labBinDir, ensureLabBinaries } = await import('../lab/index.js')
   if (values.kubectl !== undefined) {
-    for (const k of values.kubectl) await addClient(k)
+    for (const k of values.kubectl) await addClient(k, '--kubectl')
   } else {
     for (const s of servers) {
       if (s.kind !== 'lab') continue
       // Built before the table starts, so a missing build shows as progress, not as a failed cell.
       await ensureLabBinaries({ version: s.version, signal, onProgress: (l) => io.stderr(`${l}\n`) })
-      await addClient(join(labBinDir(s.version), 'kubectl'), s.version)
+      await addClient(join(labBinDir(s.version), 'kubectl'), `lab ${s.version}'s own`)
     }
-    for (const k of await installedKubectls(io.env)) await addClient(k)
+    for (const k of await installedKubectls(io.env)) await addClient(k, "installed beside PATH's kubectl")
     if (clients.length === 0) {
       const onPath = await which('kubectl', io.env)
       if (onPath === undefined) throw new UsageError('matrix found no kubectl: pass --kubectl FILE, or --lab-version to use a lab\'s own.')
-      await addClient(onPath)
+      await addClient(onPath, 'PATH')
     }
   }
+  // Without --kubectl the list depends on what this machine has installed: say what was found, and where.
+  io.stderr(`matrix: kubectl clients: ${clients.map((c) => `${c.version} (${c.path}, ${c.from})`).join('; ')}\n`)
 
   const cells: MatrixCell[] = []
   const total = servers.length * clients.length
   io.stderr(`matrix: ${servers.length} server(s) × ${clients.length} kubectl(s) = ${total} replays of ${walkthrough.id}, ${parallel} server(s) at a time\n`)
   const common = [
-    '--walkthrough', walkthrough.id, '--reporter', 'json',
+    '--walkthrough', walkthroughRef(walkthrough), '--reporter', 'json',
     ...(timeout !== undefined ? ['--timeout', String(timeout)] : []),
     ...(wait !== undefined ? ['--wait', String(wait)] : []),
     ...(values.namespace !== undefined ? ['--namespace', values.namespace] : []),
     ...(values.isolate ? ['--isolate'] : []),
   ]
   const labs: { stop: () => Promise<void> }[] = []
+  // Aborted by Ctrl-C or SIGTERM, or by the first lab that fails to start: the other servers wind down.
+  const stop = new AbortController()
+  const onAbort = (): void => stop.abort()
+  signal.addEventListener('abort', onAbort, { once: true })
+  if (signal.aborted) stop.abort()
+  process.on('exit', stopRunningCells)
   cx.cleaning(['the labs this matrix started'])
   try {
-    await pool(servers, parallel, async (server) => {
-      if (signal.aborted) return
+    await pool(servers, parallel, stop, async (server) => {
+      if (stop.signal.aborted) return
       let target: string[]
       let name: string
       if (server.kind === 'lab') {
         const { startThrowawayLab } = await import('./lab.js')
-        const lab = await startThrowawayLab((l) => io.stderr(`[lab ${server.version}] ${l}\n`), signal, { version: server.version })
+        const lab = await startThrowawayLab((l) => io.stderr(`[lab ${server.version}] ${l}\n`), stop.signal, { version: server.version })
         labs.push(lab)
         target = ['--kubeconfig', lab.kubeconfig]
         name = `lab ${server.version}`
@@ -169,15 +219,17 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
         name = server.name
       }
       for (const client of clients) {
-        if (signal.aborted) break
+        if (stop.signal.aborted) break
         const began = performance.now()
-        const r = await runCell([...common, ...target, '--kubectl', client.path], {}, signal)
+        const r = await runCell([...common, ...target, '--kubectl', client.path], {}, stop.signal)
         const cell = cellOf(name, server, client, r, Math.round(performance.now() - began))
         cells.push(cell)
         io.stderr(`  ${cells.length}/${total} ${name} × kubectl ${client.version}: ${cell.ok ? 'passed' : `failed${cell.failedStep ? ` at ${cell.failedStep}` : ''}`} (${(cell.durationMs / 1000).toFixed(1)} s)\n`)
       }
     })
   } finally {
+    signal.removeEventListener('abort', onAbort)
+    process.off('exit', stopRunningCells)
     for (const lab of labs) await lab.stop()
     cx.cleaning(undefined)
   }
@@ -190,7 +242,7 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
     io.stderr(`matrix written to ${out}\n`)
   } else io.stdout(text)
   if (signal.aborted) return EXIT.interrupted
-  return cells.length === total && cells.every((c) => c.ok || !c.inSkew) ? EXIT.ok : EXIT.failed
+  return cells.length === total && matrixOk(cells) ? EXIT.ok : EXIT.failed
 }
 
 function cellOf(name: string, server: Server, client: Client, r: CellRun, durationMs: number): MatrixCell {
@@ -201,7 +253,10 @@ function cellOf(name: string, server: Server, client: Client, r: CellRun, durati
     report = undefined
   }
   const version = report?.cluster.version ?? (server.kind === 'lab' ? server.version : 'unknown')
-  const inSkew = Math.abs(minorOf(version) - minorOf(client.version)) <= 1
+  // No report (the server did not answer, an exec plugin or a precondition failed, the child crashed):
+  // the server's version was never read, so the skew is unknown, not outside, and the cell fails the matrix.
+  const minors = [minorOf(version), minorOf(report?.cluster.kubectl?.version ?? client.version)]
+  const inSkew = report === undefined || minors.some(Number.isNaN) ? null : Math.abs(minors[0]! - minors[1]!) <= 1
   const drift = { expected: 0, version: 0, real: 0 }
   for (const d of report?.drift ?? []) for (const i of d.items) drift[i.kind]++
   const failed = report?.steps.find((s) => s.status === 'failed')

@@ -1,22 +1,57 @@
 // kubewalk token: decode a service-account token, check it against the cluster's keys, print what it says.
+import { readFile } from 'node:fs/promises'
 import { EXIT, parse, type Io } from '../args.js'
-import { ParseError, UsageError } from '../errors.js'
+import { ParseError, UsageError, errorMessage } from '../errors.js'
 import { resolveTarget } from '../kubeconfig.js'
 import { Secrets, redact, redactDeep } from '../redact.js'
 import { fetchIssuer, fetchJwks, formatTokenInfo, inspectToken, tokenReport, verifyToken, type TokenInfo, type Verification } from '../token.js'
 
-const HELP = `Usage: kubewalk token [--token T] [--kubeconfig FILE] [--context NAME] [--no-verify] [--json] [--show-secrets]
+const HELP = `Usage: kubewalk token [--token - | --token-file FILE | --token T] [--kubeconfig FILE] [--context NAME]
+                      [--no-verify] [--json] [--show-secrets]
 
-Decodes a service-account token (from --token, else $TOKEN) and checks its signature against the
-cluster's keys (kubectl get --raw /openid/v1/jwks). The token itself is masked unless --show-secrets.
+Decodes a service-account token and checks its signature against the cluster's keys (kubectl get
+--raw /openid/v1/jwks). The token itself is masked unless --show-secrets.
+
+Where the token comes from (the first given):
+  --token -           standard input (e.g. kubectl create token default | kubewalk token --token -)
+  --token-file FILE   a file that holds it
+  --token T           the command line: works, but ps and your shell history see it (a warning says so)
+  $TOKEN              the environment, when none of the above is given
 
 Exit codes: 0 the token verified (or --no-verify), 1 it did not, 2 usage or precondition error.
 `
+
+/** The token and where it came from (the start of any message about it); never echoes the token. */
+async function readToken(values: { token?: string; 'token-file'?: string }, io: Io): Promise<{ token: string; source: string }> {
+  if (values.token !== undefined && values['token-file'] !== undefined) throw new UsageError('--token and --token-file both give the token; pass one.')
+  const file = values['token-file']
+  if (file !== undefined) {
+    if (file === '') throw new UsageError('--token-file needs a file name.')
+    const text = await readFile(file, 'utf8').catch((e: unknown) => {
+      const code = (e as NodeJS.ErrnoException).code
+      throw new UsageError(`--token-file ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : errorMessage(e)}.`, { cause: e })
+    })
+    return { token: text.trim(), source: `--token-file ${file}` }
+  }
+  if (values.token === '-') {
+    if (io.stdin === undefined) throw new UsageError('--token -: there is no standard input to read the token from.')
+    if (io.stdin.isTTY === true) io.stderr('paste the token, then press Enter and Ctrl-D:\n')
+    const chunks: Buffer[] = []
+    for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))
+    return { token: Buffer.concat(chunks).toString('utf8').trim(), source: 'standard input (--token -)' }
+  }
+  if (values.token !== undefined) {
+    io.stderr('kubewalk: warning: a token given as --token T is seen by ps and kept in your shell history; pass --token - (standard input), --token-file FILE or export TOKEN instead.\n')
+    return { token: values.token.trim(), source: '--token' }
+  }
+  return { token: (io.env.TOKEN ?? '').trim(), source: '$TOKEN' }
+}
 
 /** Runs `kubewalk token`; resolves with the exit code, throws UsageError/PreconditionError (exit 2). */
 export async function cmdToken(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {
     token: { type: 'string' },
+    'token-file': { type: 'string' },
     kubeconfig: { type: 'string' },
     context: { type: 'string' },
     'no-verify': { type: 'boolean' },
@@ -29,10 +64,9 @@ export async function cmdToken(args: string[], io: Io): Promise<number> {
     return EXIT.ok
   }
   // Never echo a positional: it is most likely the token itself.
-  if (positionals.length > 0) throw new UsageError('token takes no positional arguments; pass the token with --token T or export TOKEN.')
-  const source = values.token !== undefined ? '--token' : '$TOKEN'
-  const token = (values.token ?? io.env.TOKEN ?? '').trim()
-  if (token === '') throw new UsageError('no token: pass --token or export TOKEN.')
+  if (positionals.length > 0) throw new UsageError('token takes no positional arguments; pass the token with --token - (standard input), --token-file FILE or $TOKEN.')
+  const { token, source } = await readToken(values, io)
+  if (token === '') throw new UsageError(`no token${source === '$TOKEN' ? '' : ` in ${source}`}: pass it with --token - (standard input), --token-file FILE, or export TOKEN.`)
 
   const now = new Date()
   let info: TokenInfo

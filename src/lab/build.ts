@@ -37,16 +37,16 @@ const ETCD_NICE = 10
 // The linker's -s -w throws DWARF away anyway, so the compiler need not make it; and fewer garbage collections in the
 // compiler (GOGC=400; a compile of the largest package stays well under 2 GB). kubectl alone, from an empty build
 // cache: 124 s against 140 s.
-const FAST_GCFLAGS = '-dwarf=false'
-const FAST_COMPILE_ENV = { GOGC: '400' }
+export const FAST_GCFLAGS = '-dwarf=false'
+export const FAST_COMPILE_ENV = { GOGC: '400' }
 // Up to 1.30 kube-controller-manager and kube-apiserver link the in-tree cloud providers (Azure, vSphere, GCE SDKs:
 // a fifth of the packages); Kubernetes' own `providerless` tag leaves them out. A lab has no cloud. Later releases
 // have no such code, and the tag changes nothing.
-const BUILD_TAGS = 'providerless'
+export const BUILD_TAGS = 'providerless'
 const defaults = { progressEveryMs: 10_000 }
 
 /** `${XDG_CACHE_HOME:-~/.cache}/kubewalk/lab`: one directory per release below it. */
-function labCacheRoot(): string {
+export function labCacheRoot(): string {
   const cacheHome = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache')
   return path.join(cacheHome, 'kubewalk', 'lab')
 }

@@ -41,7 +41,8 @@ export interface LabCerts {
 }
 
 // Our own config, so neither the system openssl.cnf nor its defaults (e.g. CA:TRUE on every req -x509) leak in.
-const OPENSSL_CONFIG = `[req]
+function opensslConfig(serviceIp: string, extraIps: readonly string[]): string {
+  return `[req]
 distinguished_name = dn
 prompt = no
 [dn]
@@ -55,7 +56,7 @@ keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
-subjectAltName = IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:${LAB_KUBERNETES_SERVICE_IP}
+subjectAltName = IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:${serviceIp}${extraIps.map((ip) => `,IP:${ip}`).join('')}
 [controller_manager_server]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -77,6 +78,15 @@ extendedKeyUsage = clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 `
+}
+
+/** Options of generateLabCerts: a node lab serves the API at another Service IP and on its own address. */
+export interface LabCertOptions {
+  /** The `kubernetes` Service's ClusterIP, a SAN of the API server's certificate; default LAB_KUBERNETES_SERVICE_IP. */
+  serviceIp?: string
+  /** More IP SANs of the API server's certificate (the address it binds on a node lab). */
+  extraIps?: readonly string[]
+}
 
 // ECDSA P-256 keys take milliseconds where RSA 2048 takes ~100 ms; Go's TLS stack and kubectl accept both.
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
@@ -91,7 +101,7 @@ async function openssl(args: string[], what: string): Promise<void> {
 }
 
 /** Creates the lab's CA, serving and client certificates and service-account key pair in `dir` with the openssl CLI. */
-export async function generateLabCerts(dir: string): Promise<LabCerts> {
+export async function generateLabCerts(dir: string, opts: LabCertOptions = {}): Promise<LabCerts> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const file = (name: string) => path.join(dir, name)
   const certs: LabCerts = {
@@ -118,7 +128,7 @@ export async function generateLabCerts(dir: string): Promise<LabCerts> {
     etcdHealthcheckClientKey: file('etcd-healthcheck-client.key'),
   }
   const config = file('openssl.cnf')
-  await writeFile(config, OPENSSL_CONFIG)
+  await writeFile(config, opensslConfig(opts.serviceIp ?? LAB_KUBERNETES_SERVICE_IP, opts.extraIps ?? []))
 
   const serviceAccount = (async () => {
     await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', certs.serviceAccountKey], 'service-account key')

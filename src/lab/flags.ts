@@ -42,12 +42,35 @@ export function etcdArgs(dir: string, certs: LabCerts, ports: LabPorts): string[
   ]
 }
 
+/**
+ * What changes for a lab with a node: the API server binds the node's address (a dummy link only this machine and
+ * its Pods reach), serves the Service range the node routes, keeps the `kubernetes` Service's endpoints, and talks
+ * to the kubelet with a client certificate.
+ */
+export interface ApiserverNodeFlags {
+  address: string
+  serviceCidr: string
+  kubeletClientCert: string
+  kubeletClientKey: string
+}
+
 /** kube-apiserver on 127.0.0.1 only; anonymous requests get what the default RBAC grants them (/healthz, /version). */
-export function apiserverArgs(certs: LabCerts, ports: LabPorts): string[] {
+export function apiserverArgs(certs: LabCerts, ports: LabPorts, node?: ApiserverNodeFlags): string[] {
+  const address = node?.address ?? '127.0.0.1'
+  const nodeFlags = node
+    ? [
+        `--kubelet-client-certificate=${node.kubeletClientCert}`,
+        `--kubelet-client-key=${node.kubeletClientKey}`,
+        `--kubelet-certificate-authority=${certs.caCert}`,
+        '--kubelet-preferred-address-types=InternalIP',
+        '--enable-admission-plugins=NodeRestriction',
+      ]
+    : // The `kubernetes` Service's endpoints would be 127.0.0.1, which Endpoints validation rejects as loopback.
+      ['--endpoint-reconciler-type=none']
   return [
-    '--bind-address=127.0.0.1',
+    `--bind-address=${address}`,
     `--secure-port=${ports.apiserver}`,
-    '--advertise-address=127.0.0.1',
+    `--advertise-address=${address}`,
     `--etcd-servers=https://127.0.0.1:${ports.etcd}`,
     `--etcd-cafile=${certs.etcdCaCert}`,
     `--etcd-certfile=${certs.apiserverEtcdClientCert}`,
@@ -60,9 +83,8 @@ export function apiserverArgs(certs: LabCerts, ports: LabPorts): string[] {
     `--service-account-signing-key-file=${certs.serviceAccountKey}`,
     `--api-audiences=${SERVICE_ACCOUNT_ISSUER}`,
     '--authorization-mode=Node,RBAC',
-    `--service-cluster-ip-range=${LAB_SERVICE_CIDR}`,
-    // The `kubernetes` Service's endpoints would be 127.0.0.1, which Endpoints validation rejects as loopback.
-    '--endpoint-reconciler-type=none',
+    `--service-cluster-ip-range=${node?.serviceCidr ?? LAB_SERVICE_CIDR}`,
+    ...nodeFlags,
   ]
 }
 

@@ -12,6 +12,7 @@ import { kubeconfigText } from './kubeconfig.js'
 import { freePorts } from './ports.js'
 import { ComponentFailure, isOurProcess, keepLogs, startComponent, stopProcessGroup, type Running } from './processes.js'
 import { readStamp } from './stamp.js'
+import { findNode, generateNodeCerts, nodeStatus, prepareNodeHost, startNode, stopNode, undoStaleNode, type NodeBinaries, type NodeHost, type NodeStatus } from './node/index.js'
 import { COMPONENT_ORDER, LAB_JSON, isEmptyDir, readLabFile, stateOf, writeLabFile, type LabComponentName, type LabFile, type LabState } from './state.js'
 
 /** Options of labUp; `dir` and `binaries` are required. */
@@ -28,6 +29,11 @@ export interface LabUpOptions {
   timeoutMs?: number
   /** Aborting stops the wait; what was started is stopped and removed. */
   signal?: AbortSignal
+  /**
+   * Run a node too (root only): containerd, kubelet, kube-proxy, kube-scheduler and CoreDNS, from buildNode's
+   * binaries (true: the finished build of this version, else a LabError). The API server then binds the node's address.
+   */
+  node?: boolean | NodeBinaries
 }
 
 /** One component as labStatus sees it now. */
@@ -50,6 +56,8 @@ export interface LabStatus {
   dir: string
   server: string
   components: LabComponentStatus[]
+  /** The node, for a lab started with one. */
+  node?: NodeStatus
 }
 
 const defaults = {
@@ -137,8 +145,16 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   }
   if (!(timeoutMs > 0)) throw new LabError(`timeoutMs must be a positive number of milliseconds; got ${timeoutMs}.`)
 
-  // A lab whose processes are all gone (a reboot, a kill) is ours to clear.
-  if ((await checkLabDir(dir)) === 'stale') await rm(dir, { recursive: true, force: true })
+  // A lab whose processes are all gone (a reboot, a kill) is ours to clear, with what its node left on the host.
+  if ((await checkLabDir(dir)) === 'stale') {
+    await stopNode(dir)
+    await rm(dir, { recursive: true, force: true })
+  }
+  let nodeBinaries: NodeBinaries | undefined
+  if (opts.node) {
+    nodeBinaries = opts.node === true ? await findNode(opts.binaries.version) : opts.node
+    if (!nodeBinaries) throw new LabError(`The node's parts for Kubernetes ${opts.binaries.version} are not built; run kubewalk lab build --node --version ${opts.binaries.version} first.`)
+  }
   const createdDir = (await isEmptyDir(dir)) === undefined
   await mkdir(dir, { recursive: true, mode: 0o700 })
 
@@ -149,18 +165,25 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   }
   const startedAt = new Date()
   const running: Running[] = []
+  let node: NodeHost | undefined
   progress(`starting the lab in ${dir} at ${startedAt.toISOString()}`)
   try {
     const [etcd, etcdPeer, apiserver, controllerManager] = (await freePorts(4)) as [number, number, number, number]
     const ports: LabPorts = { etcd, etcdPeer, apiserver, controllerManager }
-    const server = `https://127.0.0.1:${ports.apiserver}`
+    // Before any component starts: with a node, its range is routed and its packets kept on the machine first.
+    if (nodeBinaries) {
+      await undoStaleNode(progress)
+      node = await prepareNodeHost(dir, progress, opts.signal)
+    }
+    const server = `https://${node ? node.net.nodeIp : '127.0.0.1'}:${ports.apiserver}`
     const kubeconfig = path.join(dir, 'kubeconfig')
     const commit = (await readStamp(opts.binaries.dir))?.commit
     const lab: LabFile = { version: opts.binaries.version, ...(commit ? { commit } : {}), kubeconfig, dir, clusterName, server, status: 'starting', startedAt: startedAt.toISOString(), components: {} }
     // Written before anything starts, so labDown can clean up after an interrupted labUp.
     await writeLabFile(dir, lab)
 
-    const certs = await generateLabCerts(path.join(dir, 'pki'))
+    const certs = await generateLabCerts(path.join(dir, 'pki'), node ? { serviceIp: node.net.kubernetesServiceIp, extraIps: [node.net.nodeIp] } : {})
+    const nodeCerts = node ? await generateNodeCerts(path.join(dir, 'pki', 'node'), { cert: certs.caCert, key: certs.caKey }, 'kubewalk-node', node.net.nodeIp) : undefined
     const [ca, adminCert, adminKey, cmCert, cmKey, etcdCa, etcdCert, etcdKey] = (await Promise.all(
       [certs.caCert, certs.adminCert, certs.adminKey, certs.controllerManagerCert, certs.controllerManagerKey, certs.etcdCaCert, certs.etcdHealthcheckClientCert, certs.etcdHealthcheckClientKey].map((f) => readFile(f)),
     )) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer]
@@ -188,7 +211,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
       await waitFor(r, 'etcd /health', () => etcdHealth(ports.etcd, etcdClient), ctx)
     })
     await step(`kube-apiserver ready at ${server}`, async () => {
-      const r = await launch('kube-apiserver', binaries.kubeApiserver, apiserverArgs(certs, ports), ports.apiserver)
+      const nodeFlags = node && nodeCerts ? { address: node.net.nodeIp, serviceCidr: node.net.serviceCidr, kubeletClientCert: nodeCerts.apiserverKubeletClientCert, kubeletClientKey: nodeCerts.apiserverKubeletClientKey } : undefined
+      const r = await launch('kube-apiserver', binaries.kubeApiserver, apiserverArgs(certs, ports, nodeFlags), ports.apiserver)
       await waitFor(r, 'kube-apiserver /readyz', () => apiserverReady(server, admin), ctx)
     })
     if (withControllerManager) {
@@ -198,6 +222,10 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
         const cm = await launch('kube-controller-manager', binaries.kubeControllerManager, controllerManagerArgs(certs, cmKubeconfig, ports), ports.controllerManager)
         await waitFor(cm, 'serviceaccount/default', () => defaultServiceAccount(server, admin), ctx)
       })
+    }
+
+    if (node && nodeBinaries && nodeCerts) {
+      await startNode({ labDir: dir, version: opts.binaries.version, binaries: nodeBinaries, kubectl: path.join(opts.binaries.dir, 'kubectl'), host: node, clusterName, server, ca: { cert: certs.caCert, key: certs.caKey }, certs: nodeCerts, admin, adminKubeconfig: kubeconfig, running, progress, deadline: ctx.deadline, ...(opts.signal ? { signal: opts.signal } : {}) })
     }
 
     const readyAt = new Date()
@@ -210,6 +238,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   } catch (error) {
     const tail = error instanceof ComponentFailure ? await tailOf(error.component.log) : ''
     await Promise.all(running.map((r) => stopProcessGroup(r.pid)))
+    // The node's containers, mounts, links, routes, rules and sysctls: undone from its journal.
+    if (node) await stopNode(dir)
     // Only a component that ran has a log worth keeping; the others' logs go with the directory.
     const failed = error instanceof ComponentFailure && running.includes(error.component)
     const kept = failed ? await keepLogs(running) : new Map<LabComponentName, string>()
@@ -238,12 +268,16 @@ export async function labDown(opts: { dir: string }): Promise<{ stopped: string[
     if ((await isEmptyDir(dir)) !== false) return { stopped: [], found: false }
     throw new LabError(`${dir} has no ${LAB_JSON}, so it is not a kubewalk lab; refusing to delete it.`)
   }
+  // The node first, and with it everything it changed on the host; a node lab killed elsewhere is cleared too.
+  const node = await stopNode(dir)
+  if (node.problems.length > 0) throw new LabError(`Stopping the lab's node left host changes it could not undo: ${node.problems.join('; ')}; run kubewalk lab down --dir ${dir} again.`)
+  await undoStaleNode(() => {})
   const live = await liveComponents(lab)
   // etcd last, so kube-apiserver can still delete its identity lease while it shuts down.
   await Promise.all(live.filter((n) => n !== 'etcd').map((name) => stopProcessGroup(lab.components[name]!.pid)))
   if (live.includes('etcd')) await stopProcessGroup(lab.components.etcd!.pid)
   await rm(dir, { recursive: true, force: true })
-  return { stopped: live, found: true }
+  return { stopped: [...node.stopped, ...live], found: true }
 }
 
 /** What runs in DIR: each component's process, port and health (etcd /health, kube-apiserver /readyz, kube-controller-manager /healthz). */
@@ -270,5 +304,6 @@ export async function labStatus(opts: { dir: string }): Promise<LabStatus> {
       return { name, pid: c.pid, port: c.port, alive, healthy, detail }
     }),
   )
-  return { version: lab.version, ...(lab.commit ? { commit: lab.commit } : {}), kubeconfig: lab.kubeconfig, dir: lab.dir, server: lab.server, components }
+  const node = await nodeStatus(dir, lab.server, ca && cert && key ? { ca, cert, key } : undefined)
+  return { version: lab.version, ...(lab.commit ? { commit: lab.commit } : {}), kubeconfig: lab.kubeconfig, dir: lab.dir, server: lab.server, components, ...(node ? { node } : {}) }
 }

@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
-import type { LabComponentName } from './state.js'
 
 const STOP_GRACE_MS = 5_000
 
 // Every process group this module started and has not yet stopped, so a test can make sure none outlives it.
-const started = new Map<number, LabComponentName>()
+const started = new Map<number, string>()
 
 /** Process-group ids of the lab components this process started and has not stopped. */
 export function startedLabProcesses(): number[] {
@@ -76,7 +75,7 @@ export async function isOurProcess(pid: number, binary: string): Promise<boolean
 
 /** A component this process started; `exit` is set once it has ended. */
 export interface Running {
-  name: LabComponentName
+  name: string
   pid: number
   log: string
   exit?: string
@@ -92,13 +91,13 @@ export class ComponentFailure extends Error {
   }
 }
 
-/** Starts `binary` detached in `dir` with its output appended to `<dir>/<name>.log`. */
-export async function startComponent(name: LabComponentName, binary: string, args: string[], dir: string): Promise<Running> {
+/** Starts `binary` detached in `dir` with its output appended to `<dir>/<name>.log`; `env` adds to the environment. */
+export async function startComponent(name: string, binary: string, args: string[], dir: string, env?: Record<string, string>): Promise<Running> {
   const log = path.join(dir, `${name}.log`)
   // execa's types list only the fds 0-9; at run time any fd goes straight to child_process.spawn.
   const fd = openSync(log, 'a') as 3
   // Detached (its own session and process group) with output straight to its log: it outlives labUp's process.
-  const spawn = () => execa(binary, args, { cwd: dir, detached: true, cleanup: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false })
+  const spawn = () => execa(binary, args, { cwd: dir, ...(env ? { env } : {}), detached: true, cleanup: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false })
   let child: ReturnType<typeof spawn>
   try {
     child = spawn()
@@ -119,8 +118,8 @@ export async function startComponent(name: LabComponentName, binary: string, arg
 }
 
 /** Copies the components' logs out of the lab directory before it is removed; returns each copy's path. */
-export async function keepLogs(running: Running[]): Promise<Map<LabComponentName, string>> {
-  const kept = new Map<LabComponentName, string>()
+export async function keepLogs(running: Running[]): Promise<Map<string, string>> {
+  const kept = new Map<string, string>()
   if (running.length === 0) return kept
   const dir = await mkdtemp(path.join(tmpdir(), 'kubewalk-lab-logs-'))
   for (const r of running) {

@@ -130,6 +130,9 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
         case 'cleanup-start':
           out(paint('bold', `Cleaning up ${e.pending.length} object(s) this run created:`))
           break
+        case 'cleanup-progress':
+          out(paint('dim', `  … still at work: ${e.cleanup.describe} (${Math.round(e.elapsedMs / 1000)} s)`))
+          break
         case 'cleanup-end':
           out(`  ${e.result.status === 'done' ? paint('green', '✓') : paint('red', '✗')} ${e.result.describe}${e.result.error ? `: ${mask(e.result.error)}` : ''}`)
           break

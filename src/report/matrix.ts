@@ -8,8 +8,8 @@ export type MatrixReporter = (typeof MATRIX_REPORTERS)[number]
 export interface MatrixCell {
   server: { name: string; version: string }
   kubectl: { path: string; version: string }
-  /** Within kubectl's supported skew of the server (one minor either way). */
-  inSkew: boolean
+  /** Within kubectl's supported skew of the server (one minor either way); null when the server's version was never read (the cell produced no report). */
+  inSkew: boolean | null
   ok: boolean
   /** "NN step-id": the step that failed. */
   failedStep?: string
@@ -19,9 +19,15 @@ export interface MatrixCell {
   drift: { expected: number; version: number; real: number }
 }
 
+/** A failed cell fails the matrix unless it is known to be outside the skew; a cell with no report (unknown skew) fails it. */
+export const cellFails = (c: MatrixCell): boolean => !c.ok && c.inSkew !== false
+
+/** The matrix passed: no cell fails it. */
+export const matrixOk = (cells: readonly MatrixCell[]): boolean => !cells.some(cellFails)
+
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 const result = (c: MatrixCell): string => (c.ok ? 'passed' : `failed${c.failedStep ? ` at ${c.failedStep}` : ''}`)
-const skew = (c: MatrixCell): string => (c.inSkew ? 'yes' : 'no (outside ±1 minor)')
+const skew = (c: MatrixCell): string => (c.inSkew === null ? 'unknown' : c.inSkew ? 'yes' : 'no (outside ±1 minor)')
 const driftText = (c: MatrixCell): string => `${c.drift.expected} / ${c.drift.version} / ${c.drift.real}`
 
 function columns(cells: readonly MatrixCell[]): string[][] {
@@ -32,16 +38,17 @@ const HEADER = ['server', 'version', 'kubectl', 'kubectl path', 'in skew', 'resu
 function table(cells: readonly MatrixCell[], pretty: boolean): string {
   const rows = [HEADER, ...columns(cells)]
   const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
-  const paint = (c: MatrixCell, text: string): string => (!pretty ? text : c.ok ? `\x1b[32m${text}\x1b[39m` : c.inSkew ? `\x1b[31m${text}\x1b[39m` : `\x1b[33m${text}\x1b[39m`)
+  const paint = (c: MatrixCell, text: string): string => (!pretty ? text : c.ok ? `\x1b[32m${text}\x1b[39m` : cellFails(c) ? `\x1b[31m${text}\x1b[39m` : `\x1b[33m${text}\x1b[39m`)
   const line = (r: string[]): string => r.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
   const body = rows.slice(1).map((r, i) => paint(cells[i]!, line(r)))
   return [line(HEADER), ...body, '', summary(cells), ...failures(cells)].join('\n')
 }
 
 function summary(cells: readonly MatrixCell[]): string {
-  const bad = cells.filter((c) => c.inSkew && !c.ok).length
-  const outside = cells.filter((c) => !c.inSkew)
-  return `${cells.filter((c) => c.ok).length}/${cells.length} passed; ${bad} in-skew cell(s) failed; ${outside.length} outside kubectl's skew (${outside.filter((c) => c.ok).length} of them passed anyway). drift: expected / version / real.`
+  const bad = cells.filter((c) => c.inSkew === true && !c.ok).length
+  const unknown = cells.filter((c) => c.inSkew === null && !c.ok).length
+  const outside = cells.filter((c) => c.inSkew === false)
+  return `${cells.filter((c) => c.ok).length}/${cells.length} passed; ${bad} in-skew cell(s) failed; ${unknown > 0 ? `${unknown} failed before reading the server's version (skew unknown); ` : ''}${outside.length} outside kubectl's skew (${outside.filter((c) => c.ok).length} of them passed anyway). drift: expected / version / real.`
 }
 
 function failures(cells: readonly MatrixCell[]): string[] {
@@ -54,7 +61,7 @@ function markdown(cells: readonly MatrixCell[], walkthrough: string): string {
   const lines = [`kubewalk matrix of \`${walkthrough}\``, '', `| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`]
   for (const [i, r] of columns(cells).entries()) {
     const c = cells[i]!
-    lines.push(`| ${r.map((v, j) => (j === 5 ? `${c.ok ? '✅' : c.inSkew ? '❌' : '⚠️'} ${v}` : j === 3 ? `\`${v}\`` : mdCell(v))).join(' | ')} |`)
+    lines.push(`| ${r.map((v, j) => (j === 5 ? `${c.ok ? '✅' : cellFails(c) ? '❌' : '⚠️'} ${v}` : j === 3 ? `\`${v}\`` : mdCell(v))).join(' | ')} |`)
   }
   lines.push('', summary(cells))
   const f = failures(cells)
@@ -65,14 +72,14 @@ function markdown(cells: readonly MatrixCell[], walkthrough: string): string {
 const xml = (s: string): string => s.replace(/[\0-\x08\x0B\x0C\x0E-\x1F]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 function junit(cells: readonly MatrixCell[], walkthrough: string): string {
-  const failed = cells.filter((c) => !c.ok && c.inSkew).length
+  const failed = cells.filter(cellFails).length
   const skipped = 0
   const suites = cells.map((c) => {
     const name = `${c.server.name} (${c.server.version}) × kubectl ${c.kubectl.version}`
-    const body = c.ok ? '' : c.inSkew ? `\n      <failure message="${xml(c.reason ?? result(c))}" type="E_CELL">${xml(`${result(c)}\n${c.reason ?? ''}`)}</failure>` : `\n      <system-out>${xml(`outside kubectl's skew: ${result(c)} ${c.reason ?? ''}`)}</system-out>`
+    const body = c.ok ? '' : cellFails(c) ? `\n      <failure message="${xml(c.reason ?? result(c))}" type="E_CELL">${xml(`${result(c)}\n${c.reason ?? ''}`)}</failure>` : `\n      <system-out>${xml(`outside kubectl's skew: ${result(c)} ${c.reason ?? ''}`)}</system-out>`
     return [
-      `  <testsuite name="${xml(name)}" tests="1" failures="${!c.ok && c.inSkew ? 1 : 0}" errors="0" skipped="0" time="${(c.durationMs / 1000).toFixed(3)}">`,
-      `    <properties><property name="kubectl.path" value="${xml(c.kubectl.path)}"/><property name="inSkew" value="${c.inSkew}"/><property name="drift" value="${xml(driftText(c))}"/></properties>`,
+      `  <testsuite name="${xml(name)}" tests="1" failures="${cellFails(c) ? 1 : 0}" errors="0" skipped="0" time="${(c.durationMs / 1000).toFixed(3)}">`,
+      `    <properties><property name="kubectl.path" value="${xml(c.kubectl.path)}"/><property name="inSkew" value="${c.inSkew ?? 'unknown'}"/><property name="drift" value="${xml(driftText(c))}"/></properties>`,
       `    <testcase classname="kubewalk.matrix" name="${xml(`replay ${walkthrough}`)}" time="${(c.durationMs / 1000).toFixed(3)}">${body}${body === '' ? '' : '\n    '}</testcase>`,
       '  </testsuite>',
     ].join('\n')
@@ -80,11 +87,11 @@ function junit(cells: readonly MatrixCell[], walkthrough: string): string {
   return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="kubewalk matrix" tests="${cells.length}" failures="${failed}" errors="0" skipped="${skipped}">`, ...suites, '</testsuites>', ''].join('\n')
 }
 
-/** Renders the matrix; `ok` is every in-skew cell passed. */
+/** Renders the matrix; `ok` is every in-skew cell passed and every cell produced a report. */
 export function renderMatrix(cells: readonly MatrixCell[], reporter: MatrixReporter, opts: { walkthrough: string }): string {
   switch (reporter) {
     case 'json':
-      return `${JSON.stringify({ ok: cells.every((c) => c.ok || !c.inSkew), walkthrough: opts.walkthrough, cells }, null, 2)}\n`
+      return `${JSON.stringify({ ok: matrixOk(cells), walkthrough: opts.walkthrough, cells }, null, 2)}\n`
     case 'junit':
       return junit(cells, opts.walkthrough)
     case 'markdown':

@@ -1,6 +1,23 @@
 import { describe, expect, it } from 'vitest'
-import { renderBoard, traceColumns, type ClassBoard } from '../../src/commands/class.js'
+import { readBoard, renderBoard, traceColumns, type RunLine } from '../../src/commands/class.js'
 import { walkthroughs } from '../../walkthroughs/index.js'
+
+// What kubectl 1.37.2 printed on the lab (v1.37.2, `kubewalk lab up`) for each line the board runs,
+// per namespace: `ann` has the article's Secret, filled; `bo` does not exist.
+const LAB: Record<string, { namespace: Awaited<ReturnType<RunLine>>; secret: Awaited<ReturnType<RunLine>> }> = {
+  ann: { namespace: { exitCode: 0, stdout: 'namespace/ann', stderr: '' }, secret: { exitCode: 0, stdout: 'default-token\tfilled', stderr: '' } },
+  bo: {
+    namespace: { exitCode: 1, stdout: '', stderr: 'Error from server (NotFound): namespaces "bo" not found' },
+    // --ignore-not-found: a Secret in a namespace that does not exist reads as no Secret, exit 0.
+    secret: { exitCode: 0, stdout: '', stderr: '' },
+  },
+}
+const lab: RunLine = async (script, options) => {
+  const ns = options.env?.KUBEWALK_NAMESPACE ?? ''
+  const answers = LAB[ns]
+  if (answers === undefined) throw new Error(`no recording for namespace ${ns}`)
+  return script.includes('get namespace ') ? answers.namespace : answers.secret
+}
 
 describe('the class board', () => {
   it("takes its columns from the walkthrough's traces, and lists the steps that leave none", async () => {
@@ -10,19 +27,28 @@ describe('the class board', () => {
     expect(noTrace).toContain('create-token')
     expect(noTrace).toHaveLength(12)
   })
-  it('renders a row per participant, a tick per traced step done, and why a row could not be read', () => {
-    const board: ClassBoard = {
-      walkthrough: 'article',
-      steps: [{ id: 'a', number: '08', title: 'A' }, { id: 'b', number: '09', title: 'B' }],
-      noTrace: ['c'],
-      rows: [{ namespace: 'ann', done: { a: true, b: false } }, { namespace: 'bo', done: { a: false, b: false }, error: 'namespaces "bo" not found' }],
-      at: '2026-11-29T00:00:00.000Z',
-    }
+  it('reads a row per participant, a tick per traced step done; a namespace that does not exist is an error row, not an empty one', async () => {
+    const article = await walkthroughs[0]!.load()
+    const board = await readBoard(article, ['bo', 'ann'], {}, { run: lab })
+    expect(board.rows).toEqual([
+      { namespace: 'ann', done: { 'apply-token-secret': true, 'list-secrets-after': true } },
+      { namespace: 'bo', done: { 'apply-token-secret': false, 'list-secrets-after': false }, error: 'namespace bo not found' },
+    ])
     const text = renderBoard(board, false)
     expect(text).toMatch(/^namespace {2}08 {2}09$/m)
-    expect(text).toMatch(/^ann {8}✓ {3}·$/m)
-    expect(text).toMatch(/^bo {9}· {3}·  \(namespaces "bo" not found\)$/m)
-    expect(text).toContain('no trace on the cluster: c')
+    expect(text).toMatch(/^ann {8}✓ {3}✓$/m)
+    expect(text).toMatch(/^bo {9}· {3}·  \(namespace bo not found\)$/m)
+    expect(text).toMatch(/^no trace on the cluster: .*\bcreate-token\b/m)
     expect(renderBoard(board, true)).toContain('\x1b[32m✓')
+  })
+  it('a refusal to read the namespace (RBAC) is left to the traces to tell', async () => {
+    const article = await walkthroughs[0]!.load()
+    // kubectl 1.37.2 on the lab, with the token of a ServiceAccount `pupil` that has no Role.
+    const forbidden: RunLine = async (script) =>
+      script.includes('get namespace ')
+        ? { exitCode: 1, stdout: '', stderr: 'Error from server (Forbidden): namespaces "ann" is forbidden: User "system:serviceaccount:default:pupil" cannot get resource "namespaces" in API group "" in the namespace "ann"' }
+        : { exitCode: 0, stdout: 'default-token\t', stderr: '' }
+    const board = await readBoard(article, ['ann'], {}, { run: forbidden })
+    expect(board.rows).toEqual([{ namespace: 'ann', done: { 'apply-token-secret': true, 'list-secrets-after': false } }])
   })
 })

@@ -2,10 +2,15 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
+import { inject } from 'vitest'
+import { labBinDir } from '../../src/lab/index.js'
 import { parse as parseYaml, stringify } from 'yaml'
 
+/** The lab's own kubectl, of the lab's version: never a kubectl of the machine's. */
+export const labKubectl = (): string => join(labBinDir(inject('labVersion')), 'kubectl')
+
 export async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa('kubectl', ['--kubeconfig', kubeconfig, ...args], { reject: false, ...(input !== undefined ? { input } : { stdin: 'ignore' }), timeout: 30_000 })
+  const r = await execa(labKubectl(), ['--kubeconfig', kubeconfig, ...args], { reject: false, ...(input !== undefined ? { input } : { stdin: 'ignore' }), timeout: 30_000 })
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
 

@@ -1,11 +1,14 @@
 // The second walkthrough on the lab: every reporter, masking, a participant's checks, the same
 // guarantees on Ctrl-C, and nothing left behind.
 import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { XMLParser } from 'fast-xml-parser'
 import { describe, expect, inject, it } from 'vitest'
 import { kubewalk, type JsonReport } from './cli.js'
-import { kubectl, TOKEN_SHAPED } from './kube.js'
+import { kubeconfigAs, kubectl, labKubectl, TOKEN_SHAPED } from './kube.js'
 
 const kubeconfig = inject('labKubeconfig')
 const skipReason = inject('labSkipReason')
@@ -88,6 +91,36 @@ describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
     expect(stdout).toMatch(/✓ delete RoleBinding pod-reader/)
     expect(stdout).toMatch(/✓ delete Role pod-reader/)
     expect(await leftovers()).toEqual([])
+  })
+
+  it('a user who may not impersonate: can-i --as is Forbidden, exit 2 at once, not "kubectl says no" nor a wait', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-canI-'))
+    // May read ServiceAccounts (the walkthrough requires serviceaccount/default) and mint their tokens
+    // (step 03), nothing else: no impersonate verb.
+    const setup = [
+      ['create', 'serviceaccount', 'kubewalk-no-impersonate'],
+      ['create', 'role', 'kubewalk-token-minter', '--verb=create', '--verb=get', '--resource=serviceaccounts/token', '--resource=serviceaccounts'],
+      ['create', 'rolebinding', 'kubewalk-token-minter', '--role=kubewalk-token-minter', '--serviceaccount=default:kubewalk-no-impersonate'],
+    ]
+    try {
+      for (const args of setup) expect((await kubectl(kubeconfig, args)).stderr).toBe('')
+      const limited = await kubeconfigAs(kubeconfig, 'kubewalk-no-impersonate', dir)
+      const r = await kubewalk(['run', '--walkthrough', 'rbac-pods', '--kubeconfig', limited, '--kubectl', labKubectl(), '--to', 'can-i-before', '--reporter', 'json'])
+      const report = JSON.parse(r.stdout) as JsonReport
+      expect(report.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'failed'])
+      const canI = report.steps[4]
+      expect(canI?.error?.message).toMatch(/^can-i-before: the kubeconfig's user is not allowed to do this \(RBAC\): .*cannot impersonate/)
+      expect(canI?.attempts).toBe(1)
+      expect(r.exitCode).toBe(2)
+      // Step 08 waits 30 s for a "yes": the same answer must end it on the first attempt.
+      const after = await kubewalk(['run', '--walkthrough', 'rbac-pods', '--kubeconfig', limited, '--kubectl', labKubectl(), '--only', 'can-i-after', '--reporter', 'json'], { NAMESPACE: 'default' })
+      const step = (JSON.parse(after.stdout) as JsonReport).steps[0]
+      expect([after.exitCode, step?.attempts, step?.durationMs !== undefined && step.durationMs < 10_000]).toEqual([2, 1, true])
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'rolebinding,role', 'kubewalk-token-minter', '--ignore-not-found'])
+      await kubectl(kubeconfig, ['delete', 'serviceaccount', 'kubewalk-no-impersonate', '--ignore-not-found'])
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('checks a participant: a RoleBinding for the right ServiceAccount passes, one for another fails with the hint', async () => {

@@ -1,14 +1,15 @@
 // Kubernetes versions on real control planes: the article on each supported lab version with the
-// lab's own kubectl (a matrix, as CI runs it), the article's own v1.28.3 with kubectl 1.28 showing no
-// version drift, and a kuberc that would change what the lines print. A missing build is a failure
+// lab's own kubectl (a matrix, as CI runs it), the article's own v1.28.3 with the lab's kubectl 1.28.3
+// showing no version drift, a matrix against a server that does not answer, and a kuberc that would
+// change what the lines print. Every kubectl here is a lab's own build. A missing build is a failure
 // under CI, never a skip.
-import { existsSync } from 'node:fs'
-import { mkdtemp, mkdir, realpath, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { stringify } from 'yaml'
 import { findLabBinaries, labBinDir, ARTICLE_LAB_VERSION, SUPPORTED_LAB_VERSIONS } from '../../src/lab/index.js'
-import { which } from '../../src/shell.js'
 import { kubewalk, type JsonReport } from './cli.js'
 import { isCI } from './global-setup.js'
 
@@ -21,7 +22,7 @@ const skip = missing.length > 0 ? `(no lab binaries for ${missing.join(', ')})` 
 
 interface MatrixJson {
   ok: boolean
-  cells: { server: { name: string; version: string }; kubectl: { path: string; version: string }; inSkew: boolean; ok: boolean; failedStep?: string; durationMs: number; drift: { expected: number; version: number; real: number } }[]
+  cells: { server: { name: string; version: string }; kubectl: { path: string; version: string }; inSkew: boolean | null; ok: boolean; failedStep?: string; reason?: string; durationMs: number; drift: { expected: number; version: number; real: number } }[]
 }
 
 let dir: string
@@ -44,23 +45,68 @@ describe.skipIf(skip !== '')(`versions ${skip}`, () => {
     }
     // The article's own versions: only tokens, times, ids, addresses and the patch release differ.
     expect(m.cells.find((c) => c.server.version === ARTICLE_LAB_VERSION && c.kubectl.version === ARTICLE_LAB_VERSION)?.drift.version).toBe(0)
-    // 1.28 against 1.37 is nine minors apart: outside the skew, marked so, and it does not decide the exit code.
-    expect(m.cells.filter((c) => !c.inSkew).length).toBeGreaterThan(0)
-    expect(r.exitCode).toBe(m.cells.every((c) => c.ok || !c.inSkew) ? 0 : 1)
-    expect(m.ok).toBe(r.exitCode === 0)
+    // 1.28, 1.33 and 1.37 are four or more minors apart: only each server with its own kubectl is in skew.
+    expect(m.cells.filter((c) => c.inSkew).map((c) => `${c.server.version} × ${c.kubectl.version}`).sort()).toEqual(SUPPORTED_LAB_VERSIONS.map((v) => `${v} × ${v}`).sort())
+    expect(m.cells.filter((c) => c.inSkew === false)).toHaveLength(6)
+    // Measured: every cell passes, in skew and out (README, "Versions and the matrix").
+    expect(m.cells.filter((c) => !c.ok).map((c) => `${c.server.version} × ${c.kubectl.version}: ${c.failedStep} ${c.reason}`)).toEqual([])
+    expect(m.ok).toBe(true)
+    expect(r.exitCode).toBe(0)
   })
 
-  it('the article on v1.28.3 with the installed kubectl 1.28 (the lab\'s own when it is absent): zero version drift', async () => {
-    // google-cloud-cli keeps kubectl.1.NN beside the dispatcher that PATH's kubectl links to.
-    const onPath = await which('kubectl')
-    const beside = onPath ? join(dirname(await realpath(onPath)), 'kubectl.1.28') : undefined
-    const kubectl = beside !== undefined && existsSync(beside) ? beside : join(labBinDir(ARTICLE_LAB_VERSION), 'kubectl')
-    process.stderr.write(`[e2e] article versions: v1.28.3 × ${kubectl}\n`)
+  it('the article on v1.28.3 with the lab\'s own kubectl 1.28.3: zero version drift', async () => {
+    const kubectl = join(labBinDir(ARTICLE_LAB_VERSION), 'kubectl')
     const r = await kubewalk(['drift', '--lab', '--lab-version', 'article', '--kubectl', kubectl, '--reporter', 'json'], {}, 300_000)
     expect(r.exitCode).toBe(0)
     const drift = JSON.parse(r.stdout) as { id: string; items: { kind: string; path: string }[] }[]
     expect(drift.flatMap((d) => d.items.filter((i) => i.kind !== 'expected').map((i) => `${d.id} ${i.path}`))).toEqual([])
     expect(drift.length).toBe(14)
+  })
+})
+
+/** A kubeconfig whose context `dead` points at a loopback port nothing listens on. */
+async function deadKubeconfig(): Promise<string> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    }).on('error', reject)
+  })
+  const file = join(dir, 'dead.kubeconfig')
+  await writeFile(file, stringify({
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'dead',
+    clusters: [{ name: 'dead', cluster: { server: `https://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: 'nobody', user: { token: 'not-a-token' } }],
+    contexts: [{ name: 'dead', context: { cluster: 'dead', user: 'nobody' } }],
+  }), { mode: 0o600 })
+  return file
+}
+
+describe.skipIf(kubeconfig === '')(`matrix --context against a server that does not answer (kubectl ${labVersion}, the lab's own)`, () => {
+  let dead: string
+  const kubectl = (): string => join(labBinDir(labVersion), 'kubectl')
+  beforeAll(async () => {
+    dead = await deadKubeconfig()
+  })
+
+  it('json: the cell failed with its skew unknown (inSkew null), the matrix not ok, exit 1', async () => {
+    const r = await kubewalk(['matrix', '--kubeconfig', dead, '--context', 'dead', '--kubectl', kubectl(), '--reporter', 'json'])
+    expect(r.exitCode).toBe(1)
+    const m = JSON.parse(r.stdout) as MatrixJson
+    expect(m.ok).toBe(false)
+    expect(m.cells).toHaveLength(1)
+    expect(m.cells[0]).toMatchObject({ server: { name: 'dead', version: 'unknown' }, kubectl: { path: kubectl(), version: labVersion }, inSkew: null, ok: false })
+  })
+
+  it.each([
+    ['plain', /^dead +unknown +v1\.\d+\.\d+ +\S+ +unknown +failed/m],
+    ['pretty', /^(\x1b\[31m)?dead +unknown +v1\.\d+\.\d+ +\S+ +unknown +failed/m],
+    ['markdown', /^\| dead \| unknown \| v1\.\d+\.\d+ \| `\S+` \| unknown \| ❌ failed/m],
+    ['junit', /<testsuites name="kubewalk matrix" tests="1" failures="1"/],
+  ])('%s: "unknown" skew, a failure, exit 1', async (reporter, row) => {
+    const r = await kubewalk(['matrix', '--kubeconfig', dead, '--context', 'dead', '--kubectl', kubectl(), '--reporter', reporter])
+    expect(r.stdout).toMatch(row)
+    expect(r.exitCode).toBe(1)
   })
 })
 

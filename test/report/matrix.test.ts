@@ -49,3 +49,33 @@ describe('renderMatrix', () => {
     ])
   })
 })
+
+describe('a cell that produced no report (dead server, failed exec plugin, crashed child)', () => {
+  // The shape `kubewalk matrix --context dead` gives such a cell: the server's version was never read.
+  const dead = cell({ server: { name: 'dead', version: 'unknown' }, inSkew: null, ok: false, reason: 'kubewalk: cannot reach the cluster', durationMs: 900, drift: { expected: 0, version: 0, real: 0 } })
+
+  it('json: inSkew null, and the matrix is not ok', () => {
+    const doc = JSON.parse(renderMatrix([cells[0]!, dead], 'json', { walkthrough: 'article' })) as { ok: boolean; cells: MatrixCell[] }
+    expect(doc.ok).toBe(false)
+    expect(doc.cells[1]?.inSkew).toBeNull()
+  })
+  it('plain and pretty: "unknown" in the skew column, counted in the summary, painted as a failure', () => {
+    const text = renderMatrix([dead], 'plain', { walkthrough: 'article' })
+    expect(text).toMatch(/^dead +unknown +v1\.37\.2 +\/k\/kubectl +unknown +failed +0\.9 s +0 \/ 0 \/ 0$/m)
+    expect(text).toContain('0/1 passed; 0 in-skew cell(s) failed; 1 failed before reading the server\'s version (skew unknown); 0 outside kubectl\'s skew')
+    expect(text).toContain('  dead × kubectl v1.37.2: kubewalk: cannot reach the cluster')
+    expect(renderMatrix([dead], 'pretty', { walkthrough: 'article' })).toMatch(/^\x1b\[31mdead /m)
+  })
+  it('markdown: a failure, not a warning', () => {
+    const md = renderMatrix([dead], 'markdown', { walkthrough: 'article' })
+    expect(md).toContain('| unknown | ❌ failed |')
+    expect(md).not.toContain('⚠️')
+  })
+  it('junit: a failure, and its skew property says unknown', () => {
+    const doc = new XMLParser({ ignoreAttributes: false }).parse(renderMatrix([dead], 'junit', { walkthrough: 'article' })) as { testsuites: { '@_failures': string; testsuite: { '@_failures': string; properties: { property: { '@_name': string; '@_value': string }[] }; testcase: { failure?: unknown } } } }
+    expect(doc.testsuites['@_failures']).toBe('1')
+    expect(doc.testsuites.testsuite['@_failures']).toBe('1')
+    expect(doc.testsuites.testsuite.testcase.failure).toBeDefined()
+    expect(doc.testsuites.testsuite.properties.property.find((p) => p['@_name'] === 'inSkew')?.['@_value']).toBe('unknown')
+  })
+})

@@ -24,7 +24,7 @@ describe('the article passes its own checks', () => {
 
 describe('checks fail on output that differs from the article', () => {
   it.each([
-    ['list-clusters', output({ stdout: 'Cluster name\tServer\ntest\thttp://127.0.0.1:32784\n' }), 'every server is an https URL'],
+    ['list-clusters', output({ stdout: 'Cluster name\tServer\ntest\thttp://127.0.0.1:32784\n' }), "the run's cluster (test) has an https server"],
     ['list-clusters', output({ stdout: 'Cluster name\tServer\nother\thttps://x\n' }), 'one row per kubeconfig cluster'],
     ['set-cluster-name', output({ captured: 'prod' }), 'CLUSTER_NAME is the chosen cluster'],
     ['create-token', output({ captured: fixture('article/11-read-secret-token.token.txt').trim() }), 'a bound token (not a legacy Secret token)'],
@@ -39,6 +39,18 @@ describe('checks fail on output that differs from the article', () => {
     const c = ctx({ vars: { CLUSTER_NAME: 'test' } })
     const names = step.check(step.parse(out, c), c).filter((a) => !a.ok).map((a) => a.name)
     expect(names).toContain(failing)
+  })
+
+  it("list-clusters checks the run's cluster only: another entry of a merged kubeconfig may be http:// or empty", () => {
+    const step = steps.find((s) => s.id === 'list-clusters')!
+    const target = { name: 'test', server: 'https://127.0.0.1:32784' }
+    const clusters = [{ name: 'legacy', server: 'http://10.0.0.9:8080' }, { name: 'stub', server: '' }, target]
+    const c = ctx({ cluster: target, clusters })
+    // What kubectl config view prints for such a kubeconfig (kubectl v1.37.2): an empty server leaves the row ending in a TAB.
+    const out = output({ stdout: 'Cluster name\tServer\nlegacy\thttp://10.0.0.9:8080\nstub\t\ntest\thttps://127.0.0.1:32784\n' })
+    expect(step.check(step.parse(out, c), c).filter((a) => !a.ok)).toEqual([])
+    const other = ctx({ cluster: clusters[0], clusters })
+    expect(step.check(step.parse(out, other), other).filter((a) => !a.ok).map((a) => a.name)).toEqual(["the run's cluster (legacy) has an https server"])
   })
 
   it('token-duration fails when the lifetime is not the expected one', () => {

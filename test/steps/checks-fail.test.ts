@@ -56,7 +56,7 @@ const isExercise = (name: string): boolean => name.startsWith(EXERCISE)
 /** The assertions of a step's check, or of its exercise's (names prefixed `exercise:`), on an output. */
 function judge(step: Step<any>, exercise: boolean, out: StepOutput, c: StepContext): Assertion[] {
   if (!exercise) return step.check(step.parse(out, c), c)
-  const ex = step.exercise
+  const ex = step.participantCheck
   if (typeof ex !== 'object') throw new Error(`step ${step.id} has no exercise of its own`)
   return ex.check(ex.parse(out, c), c).map((a) => ({ ...a, name: EXERCISE + a.name }))
 }
@@ -123,7 +123,7 @@ describe('every check fails somewhere', () => {
       const produced = new Set<string>()
       for (const step of w.steps) {
         if (run.get(step.id)?.output === undefined) uncovered.push(`${w.id} ${step.id}: no recorded output to judge`)
-        if (typeof step.exercise === 'object' && table.exercises[step.id] === undefined) uncovered.push(`${w.id} ${step.id}: no correct output for its exercise`)
+        if (typeof step.participantCheck === 'object' && table.exercises[step.id] === undefined) uncovered.push(`${w.id} ${step.id}: no correct output for its exercise`)
         if (step.guard !== undefined) {
           const cases = table.guards[step.id] ?? []
           if (!cases.some((g) => g.refuses !== undefined)) uncovered.push(`${w.id} ${step.id}: guard refuses`)

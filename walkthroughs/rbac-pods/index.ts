@@ -50,7 +50,7 @@ let prose: ReturnType<typeof parseProse> | undefined
 export const rbacPods = defineWalkthrough({
   id: 'rbac-pods',
   title: 'From 403 to 200: let the default ServiceAccount list pods with a Role and a RoleBinding',
-  // Recorded on the lab (scripts/record-walkthrough.mjs), Kubernetes v1.33.13 with the dispatcher's kubectl 1.33.
+  // Recorded on the lab (with the script `kubewalk record` replaced), Kubernetes v1.33.13 with the dispatcher's kubectl 1.33.
   source: {
     title: 'kubewalk: from 403 to 200 (a sequel to the article)',
     kubernetes: 'v1.33.13',
@@ -60,6 +60,8 @@ export const rbacPods = defineWalkthrough({
   },
   vars: [APISERVER, NAMESPACE, TOKEN],
   steps,
+  // Its tokens come from `kubectl create token` (1.24+) for the default ServiceAccount; curl calls the API.
+  requires: { kubernetes: '1.24', tools: ['curl'], objects: ['serviceaccount/default'] },
   prose: () => (prose ??= parseProse(`${DIR}walkthrough.md`, readFileSync(packagePath(`${DIR}walkthrough.md`), 'utf8'))),
   recorded,
   drift: [

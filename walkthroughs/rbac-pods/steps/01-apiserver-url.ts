@@ -11,7 +11,7 @@ export const apiserverUrl = defineStep({
   writes: APISERVER,
   parse: (out) => out.captured ?? '',
   check: (server, ctx) => [truthy('APISERVER is an https URL', /^https:\/\/\S+$/.test(server), server), equal("APISERVER is the context's cluster's server", ctx.cluster.server, server)],
-  exercise: {
+  participantCheck: {
     command: 'printf %s "$APISERVER"',
     reads: [APISERVER],
     parse: (out) => out.stdout,

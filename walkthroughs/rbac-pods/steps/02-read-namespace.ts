@@ -12,7 +12,7 @@ export const readNamespace = defineStep({
   writes: NAMESPACE,
   parse: (out) => out.captured ?? '',
   check: (ns, ctx) => [equal('NAMESPACE is the namespace kubectl acts in', ctx.namespace, ns)],
-  exercise: {
+  participantCheck: {
     command: 'printf %s "$NAMESPACE"',
     reads: [NAMESPACE],
     parse: (out) => out.stdout,

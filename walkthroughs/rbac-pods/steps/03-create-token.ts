@@ -16,7 +16,7 @@ export const createToken = defineStep({
     equal('a bound token', 'bound', token.kind),
     equal('not expired', false, token.expired),
   ],
-  exercise: {
+  participantCheck: {
     command: 'printf %s "$TOKEN"',
     reads: [TOKEN],
     parse: (out, ctx) => inspectToken(out.stdout, ctx.now, 'create-token'),

@@ -12,7 +12,7 @@ export const podsForbidden = defineStep({
   reads: [APISERVER, NAMESPACE, TOKEN],
   parse: (out) => parsePodsAnswer('pods-forbidden', out),
   check: (answer, ctx) => forbiddenChecks(answer, ctx.namespace),
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'export APISERVER, NAMESPACE and TOKEN (steps 01-03) in this shell, then run the curl line; a fresh namespace grants the ServiceAccount nothing.',
 })
 export default podsForbidden

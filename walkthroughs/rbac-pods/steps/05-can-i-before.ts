@@ -12,7 +12,7 @@ export const canIBefore = defineStep({
   exitCodes: [0, 1],
   parse: (out) => out.stdout.trim(),
   check: (answer) => [equal('kubectl says no', 'no', answer)],
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'run it before creating the Role and RoleBinding; your kubeconfig user must be allowed to impersonate (--as).',
 })
 export default canIBefore

@@ -23,8 +23,8 @@ export const createRole = defineStep({
   parse: (out) => out.stdout.trim(),
   check: (line) => [equal('kubectl created it', 'role.rbac.authorization.k8s.io/pod-reader created', line)],
   guard: refuseExisting('role', 'Role'),
-  cleanup: { of: role, when: (out) => /^role\.rbac\.authorization\.k8s\.io\/pod-reader created$/m.test(out.stdout) },
-  exercise: {
+  creates: { cleanup: role, createdIf: (out) => /^role\.rbac\.authorization\.k8s\.io\/pod-reader created$/m.test(out.stdout) },
+  participantCheck: {
     command: 'kubectl get role pod-reader -o yaml',
     reads: [],
     parse: (out) => parseKubeObject<Role>('create-role', out.stdout),

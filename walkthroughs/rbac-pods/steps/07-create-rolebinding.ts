@@ -24,8 +24,8 @@ export const createRoleBinding = defineStep({
   parse: (out) => out.stdout.trim(),
   check: (line) => [equal('kubectl created it', 'rolebinding.rbac.authorization.k8s.io/pod-reader created', line)],
   guard: refuseExisting('rolebinding', 'RoleBinding'),
-  cleanup: { of: roleBinding, when: (out) => /^rolebinding\.rbac\.authorization\.k8s\.io\/pod-reader created$/m.test(out.stdout) },
-  exercise: {
+  creates: { cleanup: roleBinding, createdIf: (out) => /^rolebinding\.rbac\.authorization\.k8s\.io\/pod-reader created$/m.test(out.stdout) },
+  participantCheck: {
     command: 'kubectl get rolebinding pod-reader -o yaml',
     reads: [],
     parse: (out) => parseKubeObject<RoleBinding>('create-rolebinding', out.stdout),

@@ -12,7 +12,7 @@ export const canIAfter = defineStep({
   parse: (out) => out.stdout.trim(),
   check: (answer) => [equal('kubectl says yes', 'yes', answer)],
   wait: { for: 'the API server to apply the new RoleBinding', timeoutMs: 30_000, intervalMs: 250 },
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'create the Role (step 06) and bind it to system:serviceaccount:$NAMESPACE:default (step 07).',
 })
 export default canIAfter

@@ -12,7 +12,7 @@ export const podsAllowed = defineStep({
   reads: [APISERVER, NAMESPACE, TOKEN],
   parse: (out) => parsePodsAnswer('pods-allowed', out),
   check: (answer) => podListChecks(answer),
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'create the Role and the RoleBinding first (steps 06 and 07), then run the curl line again.',
   // The authorizer learns of a new RoleBinding through a watch: a moment, not a promise.
   wait: { for: 'the API server to apply the new RoleBinding', timeoutMs: 30_000, intervalMs: 250 },

@@ -11,8 +11,8 @@ export const deleteRoleBinding = defineStep({
   parse: (out) => out.stdout.trim(),
   // kubectl 1.33+ adds " from <namespace> namespace".
   check: (line) => [truthy('kubectl deleted it', /^rolebinding\.rbac\.authorization\.k8s\.io "pod-reader" deleted( from \S+ namespace)?$/.test(line), line, 'rolebinding.rbac.authorization.k8s.io "pod-reader" deleted')],
-  settles: roleBinding,
-  exercise: {
+  deletes: roleBinding,
+  participantCheck: {
     command: 'kubectl get rolebindings -o name',
     reads: [],
     parse: (out) => out.stdout.split('\n').filter((l) => l !== ''),

@@ -12,7 +12,7 @@ export const podsForbiddenAgain = defineStep({
   reads: [APISERVER, NAMESPACE, TOKEN],
   parse: (out) => parsePodsAnswer('pods-forbidden-again', out),
   check: (answer, ctx) => forbiddenChecks(answer, ctx.namespace),
-  exercise: 'self',
+  participantCheck: 'rerun',
   hint: 'delete the RoleBinding (step 10); the refusal can take a moment to come back.',
   wait: { for: 'the API server to drop the deleted RoleBinding', timeoutMs: 30_000, intervalMs: 250 },
 })

@@ -10,8 +10,8 @@ export const deleteRole = defineStep({
   reads: [],
   parse: (out) => out.stdout.trim(),
   check: (line) => [truthy('kubectl deleted it', /^role\.rbac\.authorization\.k8s\.io "pod-reader" deleted( from \S+ namespace)?$/.test(line), line, 'role.rbac.authorization.k8s.io "pod-reader" deleted')],
-  settles: role,
-  exercise: {
+  deletes: role,
+  participantCheck: {
     command: 'kubectl get roles -o name',
     reads: [],
     parse: (out) => out.stdout.split('\n').filter((l) => l !== ''),

@@ -1,0 +1,39 @@
+// kubewalk import SOURCE [--out PATH]: an article (Markdown, or text pasted from a blog) → a Markdown walkthrough.
+import { readFile, writeFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { EXIT, parse } from '../args.js'
+import { UsageError, WalkthroughError } from '../errors.js'
+import type { CommandContext } from './common.js'
+
+export async function cmdImport(args: string[], cx: CommandContext): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: 'string' }, force: { type: 'boolean' } })
+  const [source, ...extra] = positionals
+  if (source === undefined) throw new UsageError('import needs the article: kubewalk import SOURCE [--out PATH].')
+  if (extra.length > 0) throw new UsageError(`import takes one SOURCE, got also ${extra[0]}.`)
+  let text: string
+  try {
+    text = await readFile(source, 'utf8')
+  } catch (e) {
+    throw new UsageError(`${source}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`)
+  }
+  // Loaded only for this command: nothing else pays for the importer.
+  const { readArticle, toMarkdown } = await import('../markdown/import.js')
+  const { slug } = await import('../markdown/compile.js')
+  const article = readArticle(source, text)
+  if (article.steps.length === 0) throw new WalkthroughError(`${source}: no command found: neither a fenced shell block nor a line after a shell prompt ($ , user@host:~$ ).`)
+  const name = basename(source).replace(/\.[^.]+$/, '')
+  const title = article.title ?? (text.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('---')) ?? name)
+  const markdown = toMarkdown(article, { id: slug(name) || 'imported', title, source: source })
+  if (values.out === undefined) {
+    cx.io.stdout(markdown)
+    return EXIT.ok
+  }
+  try {
+    await writeFile(values.out, markdown, { flag: values.force ? 'w' : 'wx' })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`--out ${values.out}: the file exists; remove it or add --force.`)
+    throw e
+  }
+  cx.io.stderr(`kubewalk: wrote ${values.out}: ${article.steps.length} steps${Object.keys(article.choose).length > 0 ? `; values to choose: ${Object.keys(article.choose).map((n) => `--set ${n}=VALUE`).join(' ')}` : ''}.\n`)
+  return EXIT.ok
+}

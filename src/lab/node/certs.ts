@@ -1,0 +1,100 @@
+// The node's certificates, signed by the lab's CA: the kubelet's client (system:node:<name>) and serving pair, the
+// API server's kubelet client, and the client certificates of kube-proxy and kube-scheduler.
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { execa } from 'execa'
+import { LabError } from '../../errors.js'
+
+/** PEM files of the node, in `dir`. */
+export interface NodeCerts {
+  dir: string
+  kubeletClientCert: string
+  kubeletClientKey: string
+  kubeletServingCert: string
+  kubeletServingKey: string
+  apiserverKubeletClientCert: string
+  apiserverKubeletClientKey: string
+  kubeProxyCert: string
+  kubeProxyKey: string
+  schedulerCert: string
+  schedulerKey: string
+}
+
+/** The subject of each client certificate: the user (CN) and groups (O) the API server sees. */
+export function nodeSubjects(nodeName: string): Record<'kubelet' | 'apiserverKubeletClient' | 'kubeProxy' | 'scheduler', string> {
+  return {
+    // The Node authorizer and NodeRestriction know a kubelet by exactly this user and group.
+    kubelet: `/O=system:nodes/CN=system:node:${nodeName}`,
+    // Allowed everything on the kubelet's API (exec, logs, port-forward) through its webhook authorizer.
+    apiserverKubeletClient: '/O=system:masters/CN=kube-apiserver-kubelet-client',
+    kubeProxy: '/CN=system:kube-proxy',
+    scheduler: '/CN=system:kube-scheduler',
+  }
+}
+
+/** The openssl extensions of the node's certificates; the kubelet serves on `nodeIp` under the name `nodeName`. */
+export function nodeOpensslConfig(nodeName: string, nodeIp: string): string {
+  return `[req]
+distinguished_name = dn
+prompt = no
+[dn]
+[kubelet_server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = IP:${nodeIp},DNS:${nodeName}
+[client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+`
+}
+
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+
+async function openssl(args: string[], what: string): Promise<void> {
+  const r = await execa('openssl', args, { reject: false, stdin: 'ignore' })
+  if (r.failed) throw new LabError(`Creating the node's ${what} failed: ${String(r.stderr).trim().split('\n').slice(-2).join(' ')}`, { cause: r })
+}
+
+/** Issues the node's certificates into `dir` with the lab CA's certificate and key. */
+export async function generateNodeCerts(dir: string, ca: { cert: string; key: string }, nodeName: string, nodeIp: string): Promise<NodeCerts> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const file = (n: string) => path.join(dir, n)
+  const certs: NodeCerts = {
+    dir,
+    kubeletClientCert: file('kubelet-client.crt'),
+    kubeletClientKey: file('kubelet-client.key'),
+    kubeletServingCert: file('kubelet-serving.crt'),
+    kubeletServingKey: file('kubelet-serving.key'),
+    apiserverKubeletClientCert: file('apiserver-kubelet-client.crt'),
+    apiserverKubeletClientKey: file('apiserver-kubelet-client.key'),
+    kubeProxyCert: file('kube-proxy.crt'),
+    kubeProxyKey: file('kube-proxy.key'),
+    schedulerCert: file('kube-scheduler.crt'),
+    schedulerKey: file('kube-scheduler.key'),
+  }
+  const config = file('node-openssl.cnf')
+  await writeFile(config, nodeOpensslConfig(nodeName, nodeIp))
+  const subjects = nodeSubjects(nodeName)
+  const issue = async (what: string, subject: string, ext: string, cert: string, key: string) => {
+    const csr = `${cert}.csr`
+    await openssl(['req', '-new', '-config', config, ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject], `${what} key`)
+    await openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', '365', '-sha256', '-extfile', config, '-extensions', ext, '-out', cert], `${what} certificate`)
+    await rm(csr)
+    await chmod(key, 0o600)
+  }
+  await Promise.all([
+    issue('kubelet client', subjects.kubelet, 'client', certs.kubeletClientCert, certs.kubeletClientKey),
+    issue('kubelet serving', `/CN=${nodeName}`, 'kubelet_server', certs.kubeletServingCert, certs.kubeletServingKey),
+    issue('kube-apiserver kubelet client', subjects.apiserverKubeletClient, 'client', certs.apiserverKubeletClientCert, certs.apiserverKubeletClientKey),
+    issue('kube-proxy client', subjects.kubeProxy, 'client', certs.kubeProxyCert, certs.kubeProxyKey),
+    issue('kube-scheduler client', subjects.scheduler, 'client', certs.schedulerCert, certs.schedulerKey),
+  ])
+  return certs
+}

@@ -1,0 +1,11 @@
+// The lab's node: what labUp, labDown, labStatus and the CLI use of it.
+export { buildNode, findNode, type BuildNodeOptions } from './build.js'
+export { generateNodeCerts, type NodeCerts } from './certs.js'
+export { LEAVING_COUNTER } from './firewall.js'
+export { HOST_JOURNAL } from './host.js'
+export { NODE_SYSCTLS, NODE_SYSTEM_PATHS, prepareNodeHost, undoStaleNode, type NodeHost } from './host-setup.js'
+export type { NodeNetwork } from './network.js'
+export { NODE_NAME, importImage, nodeStatus, startNode, stopNode, type NodeStatus, type NodeComponentStatus } from './node.js'
+export { NODE_IMAGES, type NodeBinaries } from './parts.js'
+export { checkNodePrerequisites } from './prereqs.js'
+export { readNodeFile } from './state.js'

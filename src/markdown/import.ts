@@ -1,0 +1,236 @@
+// `kubewalk import`: an article → a Markdown walkthrough. The article is Markdown with fenced blocks, or
+// text pasted from a blog where commands follow a shell prompt and their outputs follow them. Found
+// on the way: variables, secrets (JWT-shaped values), heredocs (kept whole), `echo $X` lines that only
+// show a variable (folded into the step that set it: its output is the value's recording), a command
+// shown twice (as a template and as run), and placeholders the reader must replace.
+import { stringify } from 'yaml'
+import { shapeOf } from './checks.js'
+import type { Choice } from './frontmatter.js'
+import { assignedVars, commandEnd, echoOf, promptOf, splitCommands, trailingPromptOf } from './lines.js'
+import { parseMarkdown } from './parse.js'
+import { placeholderLine, writtenValue, type PlaceholderLine } from './placeholders.js'
+import { draftSteps } from './steps.js'
+
+/** One command of the article, as imported. */
+export interface ImportedStep {
+  command: string
+  /** What the terminal showed after it, or (for `X=$(…)` folded with its `echo $X`) the value it set. */
+  recording?: string
+  title?: string
+  /** The article's text before it. */
+  prose: string
+  /** The variable whose `echo` was folded into this step. */
+  echoed?: string
+}
+
+/** An article read for import. */
+export interface ImportedArticle {
+  title?: string
+  /** Text before the first step. */
+  preface: string
+  steps: ImportedStep[]
+  choose: Record<string, Choice>
+  secrets: string[]
+}
+
+const BULLET = /^\s*(?:[-*•・]|\d+\.)\s+/
+// A line outside any output that reads as a command the article shows without a prompt (a template).
+const LOOKS_LIKE_COMMAND = /^(?:[A-Za-z_][A-Za-z0-9_]*=\S|export\s+[A-Za-z_]|(?:kubectl|curl|helm|minikube|kind|kubeadm|docker|base64|jq|openssl|echo|cat)\s)/
+const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/
+// Values an article leaves to its reader.
+const PLACEHOLDER_VALUE = /^(?:<[^>]+>|\[[^\]]+\]|\{[^}]+\}|(?:your|some|my)[_-][\w-]+|YOUR_\w+|x{3,}|\.\.\.)$/i
+
+const indentOf = (line: string): number => line.length - line.trimStart().length
+
+/** Reads text pasted from a blog: prompt lines are commands, the lines after them (to the next prompt, or text less indented) their output. */
+export function readPasted(text: string): ImportedArticle {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n')
+  const steps: (ImportedStep & { templates: string[] })[] = []
+  let prose: string[] = []
+  let templates: string[] = []
+  let comment: string | undefined
+  // The last line of prose that is not a list item: the title of the step it stands before.
+  let plain: string | undefined
+  let current: { step: ImportedStep; column: number; out: string[] } | undefined
+  const end = (): void => {
+    if (current) {
+      const out = current.out.join('\n').replace(/^\n+/, '').replace(/\n\s*$/, '')
+      if (out.trim() !== '') current.step.recording = out
+    }
+    current = undefined
+  }
+  const start = (command: string, i: number, column: number): number => {
+    end()
+    const rest = [command, ...lines.slice(i + 1).map((l) => (indentOf(l) >= column ? l.slice(column) : l.trimStart()))]
+    const stop = commandEnd(rest, 0)
+    const title = comment ?? plain
+    const step = { command: rest.slice(0, stop).join('\n'), prose: prose.join('\n\n').trim(), templates, ...(title !== undefined ? { title } : {}) }
+    steps.push(step)
+    current = { step, column, out: [] }
+    prose = []
+    templates = []
+    comment = undefined
+    plain = undefined
+    return i + stop
+  }
+  let i = 0
+  while (i < lines.length) {
+    const line = lines[i] as string
+    const p = promptOf(line)
+    if (p) {
+      if (p.command === '') end()
+      else if (p.command.startsWith('#')) {
+        end()
+        comment = p.command.replace(/^#+\s*/, '') || comment
+      } else {
+        i = start(p.command, i, p.column)
+        continue
+      }
+      i++
+      continue
+    }
+    if (current) {
+      const t = trailingPromptOf(line)
+      if (t) {
+        const column = current.column
+        current.out.push(t.output.slice(Math.min(column, indentOf(t.output))))
+        end()
+        if (t.command !== '') {
+          i = start(t.command, i, column)
+          continue
+        }
+        i++
+        continue
+      }
+      if (line.trim() === '') {
+        current.out.push('')
+        i++
+        continue
+      }
+      if (indentOf(line) >= current.column) {
+        current.out.push(line.slice(current.column))
+        i++
+        continue
+      }
+      end()
+    }
+    const bare = line.replace(BULLET, '').trim()
+    if (bare === '') {
+      i++
+      continue
+    }
+    if (/^#/.test(line.trim()) && !BULLET.test(line)) {
+      const c = line.trim().replace(/^#+\s*/, '')
+      if (c !== '') comment = c
+    } else if (LOOKS_LIKE_COMMAND.test(bare)) templates.push(bare)
+    else {
+      prose.push(bare)
+      if (!BULLET.test(line)) plain = bare
+    }
+    i++
+  }
+  end()
+  return finish(undefined, '', steps)
+}
+
+/** Reads a Markdown article: its fenced blocks and console prompts, as a walkthrough file would be read. */
+export function readMarkdownArticle(file: string, text: string): ImportedArticle {
+  const doc = parseMarkdown(file, text)
+  const drafts = draftSteps(doc)
+  const title = doc.blocks.find((b) => b.kind === 'heading')
+  const steps = drafts.map((d) => ({ command: d.command, prose: d.prose, templates: [] as string[], ...(d.recording ? { recording: d.recording.text } : {}), ...(d.title ? { title: d.title } : d.headed && d.heading ? { title: d.heading } : {}) }))
+  return finish(title?.kind === 'heading' ? title.text : undefined, '', steps)
+}
+
+/** Folds echo lines, resolves templates into placeholders, finds secrets. */
+function finish(title: string | undefined, preface: string, raw: (ImportedStep & { templates: string[] })[]): ImportedArticle {
+  const steps: ImportedStep[] = []
+  const choose: Record<string, Choice> = {}
+  const secrets = new Set<string>()
+  for (const s of raw) {
+    const echoed = echoOf(s.command)
+    const setter = echoed === undefined ? undefined : [...steps].reverse().find((p) => splitCommands(p.command).some((c) => assignedVars(c.text).includes(echoed)))
+    if (echoed !== undefined && setter && setter === steps.at(-1) && setter.recording === undefined) {
+      // `echo $X` right after the line that set X: its output is X's value, the setter's recording.
+      if (s.recording !== undefined) setter.recording = s.recording
+      setter.echoed = echoed
+      continue
+    }
+    const step: ImportedStep = { command: s.command, prose: s.prose, ...(s.recording !== undefined ? { recording: s.recording } : {}), ...(s.title !== undefined ? { title: s.title } : {}) }
+    const names = assignedVars(s.command)
+    const asRun = placeholderLine(s.command, names)
+    if (asRun) {
+      // Shown twice: a template whose value differs from the one run is the placeholder line.
+      const template = s.templates.find((t) => {
+        const p = placeholderLine(t, [asRun.name])
+        return p !== undefined && writtenValue(p) !== writtenValue(asRun)
+      })
+      if (template !== undefined) {
+        step.command = template
+        choose[asRun.name] = choiceFor(asRun.name, writtenValue(placeholderLine(template, [asRun.name]) as PlaceholderLine), writtenValue(asRun))
+      } else if (PLACEHOLDER_VALUE.test(writtenValue(asRun))) choose[asRun.name] = choiceFor(asRun.name, writtenValue(asRun), undefined)
+    }
+    steps.push(step)
+  }
+  for (const s of steps) {
+    const names = splitCommands(s.command).flatMap((c) => assignedVars(c.text))
+    if (names.length === 1 && s.recording !== undefined && JWT.test(s.recording.trim())) secrets.add(names[0] as string)
+  }
+  const article: ImportedArticle = { preface, steps, choose, secrets: [...secrets] }
+  if (title !== undefined) article.title = title
+  return article
+}
+
+function choiceFor(name: string, written: string, recorded: string | undefined): Choice {
+  const c: Choice = { describe: `the value to put in place of ${JSON.stringify(written)}` }
+  if (/cluster/i.test(name)) c.from = 'cluster'
+  else if (/namespace|^ns$/i.test(name)) c.from = 'namespace'
+  if (recorded !== undefined) c.recorded = recorded
+  return c
+}
+
+/** A JWT keeps its header and payload and loses its signature (its claims stay checkable; it is no longer a credential), also base64-encoded. */
+export function withoutSignatures(text: string): string {
+  return text
+    .replace(/\b(eyJ[\w-]+\.eyJ[\w-]+\.)[\w-]+/g, '$1')
+    .replace(/ZXlK[A-Za-z0-9+/]{16,}={0,2}/g, (b64) => {
+      const decoded = Buffer.from(b64, 'base64').toString('utf8')
+      return JWT.test(decoded) ? Buffer.from(decoded.replace(/^(eyJ[\w-]+\.eyJ[\w-]+\.)[\w-]+$/, '$1')).toString('base64') : b64
+    })
+}
+
+/** Whether `text` is pasted terminal text rather than Markdown (no fenced block). */
+export const isPasted = (text: string): boolean => !/^ {0,3}(?:```|~~~)/m.test(text)
+
+/** An article (Markdown or pasted text) read for import; `file` names it. */
+export function readArticle(file: string, text: string): ImportedArticle {
+  return isPasted(text) ? readPasted(text) : readMarkdownArticle(file, text)
+}
+
+const fenceFor = (text: string): string => '`'.repeat(Math.max(3, ...[...text.matchAll(/`{3,}/g)].map((m) => m[0].length + 1)))
+
+/** The Markdown walkthrough of an imported article. */
+export function toMarkdown(article: ImportedArticle, meta: { id: string; title: string; source?: string }): string {
+  const fm: Record<string, unknown> = { id: meta.id, title: meta.title }
+  if (meta.source !== undefined) fm.source = { title: meta.title, url: meta.source }
+  if (article.secrets.length > 0) fm.secrets = article.secrets
+  if (Object.keys(article.choose).length > 0) fm.choose = article.choose
+  const out = [`---\n${stringify(fm).trimEnd()}\n---\n`, `# ${meta.title}\n`]
+  if (article.preface.trim() !== '') out.push(`${article.preface.trim()}\n`)
+  article.steps.forEach((s) => {
+    if (s.title !== undefined) out.push(`## ${s.title}\n`)
+    if (s.prose !== '') out.push(`${s.prose}\n`)
+    const chosen = placeholderLine(s.command, Object.keys(article.choose))
+    if (chosen) out.push(`Replace ${JSON.stringify(writtenValue(chosen))} with your own value (\`--set ${chosen.name}=VALUE\`).\n`)
+    const f = fenceFor(s.command)
+    out.push(`${f}bash\n${s.command}\n${f}\n`)
+    if (s.recording !== undefined) {
+      const rec = withoutSignatures(s.recording)
+      const shape = shapeOf(rec)
+      const rf = fenceFor(rec)
+      out.push(s.echoed !== undefined ? `\`echo $${s.echoed}\` shows:\n` : 'The output is similar to this:\n')
+      out.push(`${rf}${shape === 'json' ? 'json' : shape === 'yaml' ? 'yaml' : 'text'}\n${rec}\n${rf}\n`)
+    }
+  })
+  return out.join('\n')
+}

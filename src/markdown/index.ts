@@ -1,0 +1,28 @@
+// A Markdown file as a walkthrough: parse → front matter → draft steps → the engine's Walkthrough value.
+// Loaded only when a .md path is given, so other runs never pay for it.
+import { readFile } from 'node:fs/promises'
+import { UsageError } from '../errors.js'
+import type { Walkthrough } from '../walkthrough.js'
+import { compileWalkthrough } from './compile.js'
+import { parseFrontMatter } from './frontmatter.js'
+import { parseMarkdown } from './parse.js'
+import { draftSteps } from './steps.js'
+
+/** The walkthrough `source` (Markdown text) makes; `file` names it in errors. */
+export function markdownWalkthrough(file: string, source: string): Walkthrough {
+  const doc = parseMarkdown(file, source)
+  const fm = doc.frontMatter ? parseFrontMatter(file, doc.frontMatter.text, doc.frontMatter.line) : { secrets: [], choose: {} }
+  return compileWalkthrough(file, fm, draftSteps(doc, { splitAll: fm.split === 'comments' }))
+}
+
+/** Reads and compiles a Markdown walkthrough; a missing file or a broken one is exit 2, naming it. */
+export async function loadMarkdownWalkthrough(file: string): Promise<Walkthrough> {
+  let source: string
+  try {
+    source = await readFile(file, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a Markdown file' : (e as Error).message}.`)
+  }
+  return markdownWalkthrough(file, source)
+}

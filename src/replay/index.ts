@@ -1,0 +1,168 @@
+// One replay: plan → target → namespace → runner → cleanup → report. Every face drives this module
+// (run, drift and check on the command line; matrix through a child run; the browser notebook); a
+// face parses its own input into a ReplayPlan and prints, it does not orchestrate.
+import { EXIT, type Io } from '../args.js'
+import { driftOf, type StepDrift } from '../drift.js'
+import { walkthroughRef } from '../load/index.js'
+import { quote } from '../shell.js'
+import { keyPrompt } from '../interactive.js'
+import type { Secrets } from '../redact.js'
+import { createConsoleReporter } from '../report/console.js'
+import type { ClusterInfo } from '../report/json.js'
+import { reporters } from '../report/index.js'
+import { openSession, run, type CleanupResult, type RunEvent, type RunResult, type RunSession } from '../runner.js'
+import { commandOf, type Step } from '../step.js'
+import type { CommandContext } from '../commands/common.js'
+import type { ReplayPlan } from './plan.js'
+import { driftExitCode, exitCodeOf, reportEnd, walkthroughInfo, writeFiles } from './report.js'
+import { openTarget } from './target.js'
+
+export type { ReplayPlan, ReplayMode } from './plan.js'
+export { exitCodeOf, walkthroughInfo } from './report.js'
+export { seedVars } from './target.js'
+
+/** Whether a line may reach the server: it runs kubectl beyond `kubectl config`, or a tool the walkthrough declares. */
+function needsServer(command: string, tools: readonly string[]): boolean {
+  if (/\bkubectl\b(?!\s+config\b)/.test(command)) return true
+  return tools.some((t) => new RegExp(`(^|[\\s|;&(\`$])${t.replace(/[.+]/g, '\\$&')}(\\s|$)`).test(command))
+}
+
+/** What a replay produced, for a face that does more with it than report (record writes recordings from it). */
+export interface ReplayOutcome {
+  result: RunResult
+  cluster: ClusterInfo
+  drift: StepDrift[]
+  secrets: Secrets
+}
+
+/** Carries out the plan and reports it as the plan asks; resolves with the exit code. `observe` sees the outcome before the report. */
+export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (outcome: ReplayOutcome) => void | Promise<void>): Promise<number> {
+  const { io, signal, cleaning } = cx
+  const on = await openTarget(plan, cx)
+  try {
+    const { target, cluster, secrets } = on
+    const chunks: string[] = []
+    const write = plan.out !== undefined ? (t: string) => void chunks.push(t) : io.stdout
+    // While the version probe overlaps the opening lines, the live report holds what they print until
+    // its header (which names the server's version) is out; if the server never answers, only the error shows.
+    const held: string[] | undefined = on.readyAlready ? undefined : []
+    let holding = held !== undefined
+    const show = (t: string): void => void (holding ? held?.push(t) : write(t))
+    const info = walkthroughInfo(plan.walkthrough)
+    const explain = plan.interactive ? new Map(plan.prose.map((w) => [w.id, w.explanation])) : undefined
+    const r = reporters[plan.reporter]
+    const human = r.kind === 'live' && plan.mode !== 'drift'
+      ? createConsoleReporter({ write: show, pretty: r.pretty, secrets, showSecrets: plan.showSecrets, walkthrough: info, ...(plan.participantCheck ? { check: true } : {}), ...(explain ? { explain, columns: () => io.columns?.() } : {}) })
+      : undefined
+    const release = (): void => {
+      if (!holding) return
+      holding = false
+      human?.header(cluster)
+      for (const t of held?.splice(0) ?? []) write(t)
+    }
+    if (held === undefined) human?.header(cluster)
+    else on.ready.then(release, () => undefined)
+    const waitForServer = on.readyAlready ? undefined : async (step: Step): Promise<'run'> => {
+      if (needsServer(commandOf(step, { cluster: target.cluster, namespace: on.namespace }), plan.walkthrough.requires?.tools ?? [])) await on.ready
+      return 'run'
+    }
+    const result: RunResult = await run({
+      steps: plan.steps,
+      cluster: target.cluster,
+      clusters: target.clusters,
+      namespace: on.namespace,
+      settings: plan.settings,
+      env: { ...on.env },
+      vars: on.vars,
+      commandTimeoutMs: plan.commandTimeoutMs,
+      ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
+      ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
+      signal,
+      secrets,
+      teardown: on.takeTeardown(),
+      ...(plan.interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout, signal) } : {}),
+      ...(waitForServer ? { beforeStep: waitForServer } : {}),
+      onEvent: (e) => {
+        if (e.type === 'cleanup-start') cleaning(e.pending.map((p) => p.describe))
+        human?.onEvent(e)
+      },
+    })
+    cleaning(undefined)
+    // An unreachable server is said as the probe says it, even when only opening lines ran.
+    await on.ready
+    release()
+    // A participant's check is not the walkthrough's line, so it has nothing to compare with the recording.
+    const drift = plan.participantCheck ? [] : driftOf(result, plan.walkthrough, { namespace: on.namespace })
+    if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)
+    human?.summary(result)
+    const input = { result, cluster, drift, secrets }
+    await observe?.(input)
+    reportEnd(plan, write, input)
+    const unwritten = await writeFiles(plan, io, input, chunks.join(''))
+    if (unwritten && result.ok) return EXIT.failed
+    if (plan.mode === 'drift') return driftExitCode(result, drift)
+    if (plan.participantCheck && !result.ok) hintFor(plan, cx, io)
+    return exitCodeOf(result)
+  } finally {
+    await on.close()
+  }
+}
+
+/** After a failed check: the step's hint, and how to see the walkthrough's own line. */
+function hintFor(plan: ReplayPlan, cx: CommandContext, io: Io): void {
+  const id = plan.participantCheck?.id
+  const hint = plan.walkthrough.steps.find((s) => s.id === id)?.hint
+  const ref = walkthroughRef(plan.walkthrough)
+  const which = ref === cx.walkthroughs[0]?.id ? '' : ` --walkthrough ${quote(ref)}`
+  io.stderr(`${hint ? `hint: ${hint}\n` : ''}the walkthrough's line: kubewalk check${which} ${id} --solution\n`)
+}
+
+/** A replay kept open between calls: the browser notebook runs its steps one request at a time. */
+export interface ReplaySession {
+  plan: ReplayPlan
+  cluster: ClusterInfo
+  namespace: string
+  secrets: Secrets
+  runner: RunSession
+  /** Removes what the session created, the --isolate namespace last, then what opening made (a lab). */
+  close(onEvent?: (event: RunEvent) => void): Promise<CleanupResult[]>
+}
+
+/** Opens the target as a replay does (requirements, namespace, lab) and keeps a runner session on it. */
+export async function openReplaySession(plan: ReplayPlan, cx: CommandContext): Promise<ReplaySession> {
+  const on = await openTarget(plan, cx)
+  try {
+    await on.ready
+    const runner = await openSession({
+      steps: plan.walkthrough.steps,
+      cluster: on.target.cluster,
+      clusters: on.target.clusters,
+      namespace: on.namespace,
+      settings: plan.settings,
+      env: { ...on.env },
+      vars: on.vars,
+      commandTimeoutMs: plan.commandTimeoutMs,
+      ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
+      ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
+      secrets: on.secrets,
+      teardown: on.takeTeardown(),
+    })
+    return {
+      plan,
+      cluster: on.cluster,
+      namespace: on.namespace,
+      secrets: on.secrets,
+      runner,
+      close: async (onEvent) => {
+        try {
+          return await runner.close(onEvent ? { onEvent } : {})
+        } finally {
+          await on.close()
+        }
+      },
+    }
+  } catch (e) {
+    await on.close()
+    throw e
+  }
+}

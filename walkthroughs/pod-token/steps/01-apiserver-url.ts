@@ -1,0 +1,19 @@
+import { runIfMain } from '../../../src/standalone.js'
+import { defineStep, equal, truthy } from '../../../src/step.js'
+import { APISERVER } from '../lib/vars.js'
+
+export const apiserverUrl = defineStep({
+  id: 'apiserver-url',
+  number: '01',
+  title: "Read the current context's API server URL into APISERVER",
+  command: `APISERVER=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')`,
+  reads: [],
+  writes: APISERVER,
+  parse: (out) => out.captured ?? '',
+  check: (server, ctx) => [truthy('APISERVER is an https URL', /^https:\/\/\S+$/.test(server), server), equal("APISERVER is the context's cluster's server", ctx.cluster.server, server)],
+  participantCheck: 'rerun',
+  hint: 'run the APISERVER=$(kubectl config view --minify …) line in this shell, with the lab context current.',
+})
+export default apiserverUrl
+
+await runIfMain(import.meta.url, apiserverUrl, 'pod-token')
