@@ -1,8 +1,9 @@
-// The CI guards: the e2e global setup fails loudly without a lab under CI, and .ci/summary.mjs fails
-// a run whose end-to-end files skipped anything.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+// The CI guards: the e2e global setup fails loudly without a lab under CI, .ci/summary.mjs fails a run whose
+// end-to-end files skipped anything, and no test reaches for a kubectl of the machine's.
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import type { TestProject } from 'vitest/node'
@@ -31,9 +32,15 @@ describe('e2e global setup without lab binaries', () => {
     else process.env.CI = ci
     provided.clear()
     expect(isCI()).toBe(false)
-    await setup(project)
+    const teardown = await setup(project)
     expect(provided.get('labKubeconfig')).toBe('')
     expect(provided.get('labSkipReason')).toMatch(/^no lab binaries/)
+    // The workers' kubectl is a stand-in that fails with the reason, never the machine's.
+    const kubectl = join(provided.get('labKubectlDir') as string, 'kubectl')
+    const r = await execa(kubectl, ['version', '--client'], { reject: false })
+    expect([r.exitCode, r.stderr]).toEqual([1, `kubewalk tests: ${provided.get('labSkipReason') as string}`])
+    await teardown()
+    expect(existsSync(kubectl)).toBe(false)
   })
 })
 
@@ -90,5 +97,33 @@ describe('.ci/summary.mjs', () => {
     const none = await summary({ 'test/args.test.ts': ['passed'] })
     expect(none.code).toBe(1)
     expect(none.lines.at(-1)).toBe('1 passed, 0 failed, 0 skipped')
+  })
+})
+
+describe('the tests and .ci/run need no kubectl from the machine', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  // A cloud SDK's kubectl dispatcher and its per-minor clients, or any kubectl at a machine's path: a user or a CI
+  // machine has none of them. Written so that this file does not name them itself.
+  const MACHINE_KUBECTL = [/\/usr\/bin\/kubectl/, /google-cloud[-]sdk/, /\bkubectl\.1\./, /command -v[ ]kubectl\b|which\(['"]kubectl['"]/]
+  // Recorded outputs, which name the clients that printed them: test/fixtures/, and the -v=8 lines quoted in this test.
+  const RECORDED = ['test/fixtures/', 'test/steps/lib/v8log.test.ts']
+
+  async function files(dir: string): Promise<string[]> {
+    const entries = await readdir(join(root, dir), { withFileTypes: true, recursive: true })
+    return entries.filter((e) => e.isFile()).map((e) => relative(root, join(e.parentPath, e.name)))
+  }
+
+  it('no test file, helper, config or CI script names one (recorded outputs aside)', async () => {
+    const scanned = [...(await files('test')), ...(await files('.ci')), ...(await files('bench')), ...(await files('scripts')), 'vitest.config.ts', 'package.json']
+    expect(scanned).toContain('.ci/run')
+    expect(scanned).toContain('test/e2e/replay.test.ts')
+    const named: string[] = []
+    for (const file of scanned.filter((f) => !RECORDED.some((r) => f.startsWith(r)))) {
+      const lines = (await readFile(join(root, file), 'utf8')).split('\n')
+      lines.forEach((line, i) => {
+        if (MACHINE_KUBECTL.some((re) => re.test(line))) named.push(`${file}:${i + 1}: ${line.trim()}`)
+      })
+    }
+    expect(named).toEqual([])
   })
 })

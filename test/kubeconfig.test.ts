@@ -166,7 +166,7 @@ describe('relative paths in a kubeconfig resolve against the folder of the file 
     await writeFile(join(d, 'kube', 'ca.crt'), pem('a'))
     const t = await resolveTarget({ kubeconfig: relative(process.cwd(), file), context: 'a' })
     expect(t.env.KUBECONFIG?.split(delimiter)).toHaveLength(2)
-    // The real kubectl on PATH: --flatten inlines each file reference as kubectl resolved it.
+    // A real kubectl, the lab's first on PATH (test/kubectl-path.ts): --flatten inlines each file reference as kubectl resolved it.
     const r = await runScript('kubectl config view --raw --minify --flatten -o json', { env: { ...process.env, ...t.env }, timeoutMs: 30_000 })
     expect(r.stderr).toBe('')
     const data = (JSON.parse(r.stdout) as { clusters: { cluster: { 'certificate-authority-data': string } }[] }).clusters[0]?.cluster['certificate-authority-data']

@@ -66,9 +66,10 @@ Usage:
                                 turn an article (Markdown, or text pasted from a blog: commands after a
                                 shell prompt, outputs after them) into a Markdown walkthrough; --typed
                                 writes a folder (--out DIR): index.ts and one step file per command
-  kubewalk lab build [--version V] [--node]
+  kubewalk lab build [--version V] [--node | --kubectl-only]
                                 build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached);
-                                --node: also kubelet, kube-scheduler, kube-proxy, containerd, CNI, CoreDNS, images
+                                --node: also kubelet, kube-scheduler, kube-proxy, containerd, CNI, CoreDNS, images;
+                                --kubectl-only: kubectl alone; prints the directory that holds them
   kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager] [--node]
                                 start a local control plane; prints its kubeconfig path; --node (root): with a
                                 node that runs Pods, its traffic kept on this machine, undone by lab down

@@ -1,7 +1,7 @@
 // kubewalk lab build|up|status|down, and the throwaway lab behind run --lab.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { EXIT, parse, type Io } from '../args.js'
 import { LabError, UsageError } from '../errors.js'
 import { ARTICLE_LAB_VERSION, DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS } from '../lab/versions.js'
@@ -92,9 +92,14 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
   const nodeUsable = checkNodeUsable
   switch (sub) {
     case 'build': {
-      const { values, positionals } = parse(rest, { version: { type: 'string' }, node: { type: 'boolean' } })
+      const { values, positionals } = parse(rest, { version: { type: 'string' }, node: { type: 'boolean' }, 'kubectl-only': { type: 'boolean' } })
       noArguments(positionals)
+      if (values.node && values['kubectl-only']) throw new UsageError('lab build takes --node or --kubectl-only, not both.')
       const version = await resolveVersion(values.version, signal)
+      if (values['kubectl-only']) {
+        io.stdout(`${dirname(await lab.buildLabKubectl({ version, onProgress: progress, signal }))}\n`)
+        return EXIT.ok
+      }
       if (values.node) await nodeUsable()
       const b = await lab.ensureLabBinaries({ version, onProgress: progress, signal })
       if (values.node) await lab.ensureNode(b, { onProgress: progress, signal })

@@ -4,10 +4,10 @@ import { homedir } from 'node:os'
 import path from 'node:path'
 import { LabError, errorMessage } from '../errors.js'
 import { writeIfChanged, writeWhole } from './files.js'
-import { GoFailure, downloadModule, listTargets, runGo, type GoRun } from './go.js'
-import { ETCD_MAIN, ETCD_SERVER_MODULE, consumerGoMod, etcdGoMod, etcdLdflags, etcdVersionFromDependencies, parseModuleInfo, versionLdflags } from './gomod.js'
+import { GoFailure, downloadModule, listTargets, runGo, type DownloadedModule, type GoRun } from './go.js'
+import { ETCD_MAIN, ETCD_SERVER_MODULE, consumerGoMod, etcdGoMod, etcdLdflags, etcdVersionFromDependencies, parseModuleInfo, versionLdflags, type ModuleInfo } from './gomod.js'
 import { BuildProgress, estimateRemainingMs, firstCompilerError, formatDuration, progressLine, targetsNeeding, type BuildRecord, type BuildTarget } from './progress.js'
-import { LAB_COMPONENTS, binarySizes, readStamp, removeStamp, staleReason, writeStamp, type LabBinaryName } from './stamp.js'
+import { LAB_COMPONENTS, binarySizes, kubectlStaleReason, readStamp, removeKubectlStamp, removeStamp, staleReason, writeKubectlStamp, writeStamp, type LabBinaryName } from './stamp.js'
 import { DEFAULT_LAB_VERSION, checkLabVersion } from './versions.js'
 
 /** Absolute paths of the lab's four executables, all in `dir`, and the Kubernetes release they are. */
@@ -61,6 +61,24 @@ export function labBinDir(version = DEFAULT_LAB_VERSION): string {
   const fromEnv = process.env.KUBEWALK_LAB_BIN
   if (fromEnv) return path.resolve(fromEnv)
   return path.join(labCacheDir(version), 'bin')
+}
+
+/** `go build` of `pkgs` into `out` (a file, or a directory ending in a separator): one set of flags for every build, so they share go's build cache. */
+function goBuildArgs(out: string, pkgs: string[], ldflags: string, log: string): string[] {
+  // KUBEWALK_LAB_GO_TRACE=1 keeps go's own trace of every compile and link (chrome://tracing) beside the log.
+  const trace = process.env.KUBEWALK_LAB_GO_TRACE === '1' ? [`-debug-trace=${log.replace(/\.log$/, '.trace.json')}`] : []
+  return ['build', '-v', '-mod=mod', '-trimpath', ...trace, `-gcflags=all=${FAST_GCFLAGS}`, `-tags=${BUILD_TAGS}`, '-ldflags', ldflags, '-o', out, ...pkgs]
+}
+
+/** k8s.io/kubernetes@version downloaded, and the module that builds its commands written into `<srcDir>/kubernetes`. */
+async function prepareKubernetes(version: string, srcDir: string, base: Omit<GoRun, 'args'>, progress: (line: string) => void): Promise<{ module: DownloadedModule; info: ModuleInfo; ldflags: string }> {
+  const module = await downloadModule(`k8s.io/kubernetes@${version}`, base)
+  const info = parseModuleInfo(await readFile(module.Info, 'utf8'))
+  if (!info.commit) progress(`the module proxy does not record the commit of k8s.io/kubernetes@${version}; the binaries report it as "unknown"`)
+  // The release's own commit time keeps rebuilds byte-identical.
+  const buildDate = (info.time ?? new Date().toISOString()).replace(/\.\d+Z$/, 'Z')
+  await writeIfChanged(path.join(srcDir, 'kubernetes', 'go.mod'), consumerGoMod(await readFile(module.GoMod, 'utf8'), version))
+  return { module, info, ldflags: versionLdflags({ version, buildDate, ...(info.commit ? { commit: info.commit } : {}) }) }
 }
 
 function binariesIn(dir: string, version: string): LabBinaries {
@@ -179,12 +197,7 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
     await writeWhole(prepareLog, '')
     progress(`building Kubernetes ${version} (etcd, kube-apiserver, kube-controller-manager, kubectl) into ${binDir}${reason === 'not built yet' ? '' : `: ${reason}`}`)
     const base = { cwd: cacheDir, log: prepareLog, signal }
-    const kubernetes = await downloadModule(`k8s.io/kubernetes@${version}`, base)
-    const info = parseModuleInfo(await readFile(kubernetes.Info, 'utf8'))
-    if (!info.commit) progress(`the module proxy does not record the commit of k8s.io/kubernetes@${version}; the binaries report it as "unknown"`)
-    // The release's own commit time keeps rebuilds byte-identical.
-    const buildDate = (info.time ?? new Date().toISOString()).replace(/\.\d+Z$/, 'Z')
-    await writeIfChanged(path.join(srcDir, 'kubernetes', 'go.mod'), consumerGoMod(await readFile(kubernetes.GoMod, 'utf8'), version))
+    const { module: kubernetes, info, ldflags: kubernetesLdflags } = await prepareKubernetes(version, srcDir, base, progress)
 
     const etcdVersion = etcdVersionFromDependencies(await readFile(path.join(kubernetes.Dir, 'build', 'dependencies.yaml'), 'utf8'))
     const etcdServer = await downloadModule(`${ETCD_SERVER_MODULE}@${etcdVersion}`, base)
@@ -228,9 +241,7 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
       progress(`${job.label}: compiling ${mains.map((m) => m.name).join(', ')} (${total} packages, ${formatDuration(Date.now() - job.since)} to download; log: ${job.log})`)
       const out = mains.length === 1 ? path.join(job.outDir, mains[0]!.name) : `${job.outDir}${path.sep}`
       try {
-        // KUBEWALK_LAB_GO_TRACE=1 keeps go's own trace of every compile and link (chrome://tracing) beside the log.
-        const trace = process.env.KUBEWALK_LAB_GO_TRACE === '1' ? [`-debug-trace=${job.log.replace(/\.log$/, '.trace.json')}`] : []
-        await runGo({ ...run, env: FAST_COMPILE_ENV, args: ['build', '-v', '-mod=mod', '-trimpath', ...trace, `-gcflags=all=${FAST_GCFLAGS}`, `-tags=${BUILD_TAGS}`, '-ldflags', ldflags, '-o', out, ...mains.map((m) => m.pkg)], onStderr: (c) => job.progress!.feed(c) }, job.label)
+        await runGo({ ...run, env: FAST_COMPILE_ENV, args: goBuildArgs(out, mains.map((m) => m.pkg), ldflags, job.log), onStderr: (c) => job.progress!.feed(c) }, job.label)
       } catch (error) {
         if (!(error instanceof GoFailure)) throw error
         const first = firstCompilerError(await readFile(job.log, 'utf8').catch(() => ''))
@@ -255,14 +266,14 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
       })
     const results = await Promise.allSettled([
       failFast(runJob(jobs[0]!, path.join(srcDir, 'etcd'), [{ name: 'etcd', pkg: ETCD_PACKAGE }], etcdLdflags(etcdCommit), ETCD_NICE)),
-      failFast(runJob(jobs[1]!, path.join(srcDir, 'kubernetes'), KUBERNETES_COMMANDS.map((c) => ({ name: c, pkg: `k8s.io/kubernetes/cmd/${c}` })), versionLdflags({ version, buildDate, ...(info.commit ? { commit: info.commit } : {}) }))),
+      failFast(runJob(jobs[1]!, path.join(srcDir, 'kubernetes'), KUBERNETES_COMMANDS.map((c) => ({ name: c, pkg: `k8s.io/kubernetes/cmd/${c}` })), kubernetesLdflags)),
     ])
     if (firstFailure) throw firstFailure.error
     const stepsMs = { download: prepareMs, etcd: jobs[0]!.endedAt! - jobs[0]!.since, kubernetes: jobs[1]!.endedAt! - jobs[1]!.since }
     const [etcdCompiled, kubernetesCompiled] = results.map((r) => (r as PromiseFulfilledResult<number>).value) as [number, number]
 
     // The old stamp goes first: until the new one is written, the directory holds no build anyone may use.
-    await removeStamp(binDir)
+    await Promise.all([removeStamp(binDir), removeKubectlStamp(binDir)])
     for (const name of LAB_COMPONENTS) await rename(path.join(work, name), path.join(binDir, name))
     const { sizes, missing } = await binarySizes(binDir)
     if (missing.length > 0) throw new LabError(`go build left no ${missing.join(', ')} in ${work}; see ${logDir}.`, { logFile: jobs[1]!.log })
@@ -277,6 +288,82 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
     inner.abort()
     if (opts.signal?.aborted) throw new LabError(`Building Kubernetes ${version} was cancelled; nothing was installed in ${binDir}.`, { cause: error })
     throw error instanceof LabError ? error : new LabError(`Building Kubernetes ${version} failed: ${errorMessage(error)}`, { cause: error })
+  } finally {
+    if (ticker) clearInterval(ticker)
+    await rm(work, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The kubectl of `version` if one is built: a finished lab build's (findLabBinaries), else a kubectl built alone by
+ * buildLabKubectl into `<labCacheDir(version)>/bin`.
+ */
+export async function findLabKubectl(version: string): Promise<string | undefined> {
+  const full = await findLabBinaries(version)
+  // KUBEWALK_LAB_BIN holds one release's binaries, whatever version is asked for.
+  if (full && full.version === version) return full.kubectl
+  const dir = path.join(labCacheDir(version), 'bin')
+  const usable = (await staleReason(dir, version)) === undefined || (await kubectlStaleReason(dir, version)) === undefined
+  return usable ? path.join(dir, 'kubectl') : undefined
+}
+
+/**
+ * Builds only kubectl of one Kubernetes release, with the lab build's module, flags and tags (so the two share go's
+ * build cache), into `<labCacheDir(version)>/bin`, unless findLabKubectl finds one. Returns its path.
+ */
+export async function buildLabKubectl(opts: BuildLabOptions = {}): Promise<string> {
+  const version = checkLabVersion(opts.version ?? DEFAULT_LAB_VERSION)
+  const progress = opts.onProgress ?? (() => {})
+  const found = await findLabKubectl(version)
+  if (found) {
+    progress(`kubectl ${version} already built: ${found}`)
+    return found
+  }
+
+  const started = Date.now()
+  const cacheDir = labCacheDir(version)
+  const binDir = path.join(cacheDir, 'bin')
+  const srcDir = path.join(cacheDir, 'src')
+  const logDir = path.join(cacheDir, 'logs')
+  await Promise.all([mkdir(binDir, { recursive: true }), mkdir(path.join(srcDir, 'kubernetes'), { recursive: true }), mkdir(logDir, { recursive: true })])
+  await removeAbandonedWork(cacheDir)
+  const work = await mkdtemp(path.join(cacheDir, `.build-${process.pid}-`))
+  const inner = new AbortController()
+  const signal = opts.signal ? AbortSignal.any([opts.signal, inner.signal]) : inner.signal
+  const every = Math.max(2_000, opts.progressEveryMs ?? defaults.progressEveryMs)
+  let ticker: NodeJS.Timeout | undefined
+  const log = path.join(logDir, 'build-kubectl.log')
+
+  try {
+    await writeWhole(log, '')
+    progress(`building kubectl ${version} alone into ${binDir}; log: ${log}`)
+    const run = { cwd: path.join(srcDir, 'kubernetes'), log, signal }
+    const { info, ldflags } = await prepareKubernetes(version, srcDir, { ...run, cwd: cacheDir }, progress)
+    const pkg = 'k8s.io/kubernetes/cmd/kubectl'
+    const targets = await listTargets([{ name: 'kubectl', pkg }], run, BUILD_TAGS)
+    const built = new BuildProgress(targets)
+    const compiling = Date.now()
+    progress(`kubectl: compiling (${built.done.total} packages, ${formatDuration(compiling - started)} to download)`)
+    ticker = setInterval(() => progress(progressLine({ label: 'kubectl', progress: built, elapsedMs: Date.now() - compiling, log })), every)
+    try {
+      await runGo({ ...run, env: FAST_COMPILE_ENV, args: goBuildArgs(path.join(work, 'kubectl'), [pkg], ldflags, log), onStderr: (c) => built.feed(c) }, 'kubectl')
+    } catch (error) {
+      if (!(error instanceof GoFailure)) throw error
+      const first = firstCompilerError(await readFile(log, 'utf8').catch(() => ''))
+      throw new LabError(`Building kubectl of Kubernetes ${version} failed (go ${error.exit})${first ? `: ${first.line}` : ''}; see ${log}.`, { logFile: log, cause: error })
+    }
+    const kubectl = path.join(binDir, 'kubectl')
+    // The old stamps go first: a lab build's kubectl, replaced, is no longer that build's.
+    await Promise.all([removeStamp(binDir), removeKubectlStamp(binDir)])
+    await rename(path.join(work, 'kubectl'), kubectl)
+    const go = (await runGo({ ...run, args: ['env', 'GOVERSION'] }, 'go env', true)).trim()
+    await writeKubectlStamp(binDir, { version, ...(info.commit ? { commit: info.commit } : {}), go, builtAt: new Date().toISOString(), size: (await stat(kubectl)).size })
+    progress(`kubectl ${version} built in ${formatDuration(Date.now() - started)} (${built.done.compiled} of ${built.done.total} packages compiled, the rest from go's build cache)`)
+    return kubectl
+  } catch (error) {
+    inner.abort()
+    if (opts.signal?.aborted) throw new LabError(`Building kubectl ${version} was cancelled; nothing was installed in ${binDir}.`, { cause: error })
+    throw error instanceof LabError ? error : new LabError(`Building kubectl ${version} failed: ${errorMessage(error)}`, { cause: error })
   } finally {
     if (ticker) clearInterval(ticker)
     await rm(work, { recursive: true, force: true })

@@ -62,7 +62,11 @@ export async function readStamp(dir: string): Promise<BuildStamp | undefined> {
  */
 export async function staleReason(dir: string, version: string, commit?: string): Promise<string | undefined> {
   const [stamp, { sizes, missing }] = await Promise.all([readStamp(dir), binarySizes(dir)])
-  if (!stamp) return missing.length === LAB_COMPONENTS.length ? 'not built yet' : `no ${STAMP_FILE} (an earlier build was interrupted or failed)`
+  if (!stamp) {
+    if (missing.length === LAB_COMPONENTS.length) return 'not built yet'
+    if (missing.length === LAB_COMPONENTS.length - 1 && !missing.includes('kubectl') && (await readKubectlStamp(dir))) return 'only kubectl was built (--kubectl-only)'
+    return `no ${STAMP_FILE} (an earlier build was interrupted or failed)`
+  }
   if (stamp.version !== version) return `${STAMP_FILE} is for ${stamp.version}`
   if (commit !== undefined && stamp.commit !== undefined && stamp.commit !== commit) return `${STAMP_FILE} records commit ${stamp.commit.slice(0, 12)}, the module ${commit.slice(0, 12)}`
   if (missing.length > 0) return `${missing.join(', ')} missing`
@@ -78,4 +82,44 @@ export async function writeStamp(dir: string, stamp: BuildStamp): Promise<void> 
 /** Removed first by a build, so binaries half-replaced by an interrupted build never pass as the old ones. */
 export async function removeStamp(dir: string): Promise<void> {
   await rm(path.join(dir, STAMP_FILE), { force: true })
+}
+
+/** What `<bin>/.kubewalk-kubectl.json` records about a kubectl built alone (`lab build --kubectl-only`). */
+export interface KubectlStamp {
+  version: string
+  commit?: string
+  go: string
+  builtAt: string
+  /** Size in bytes of kubectl as the build left it. */
+  size: number
+}
+
+export const KUBECTL_STAMP_FILE = '.kubewalk-kubectl.json'
+
+async function readKubectlStamp(dir: string): Promise<KubectlStamp | undefined> {
+  try {
+    const stamp = JSON.parse(await readFile(path.join(dir, KUBECTL_STAMP_FILE), 'utf8')) as KubectlStamp
+    return typeof stamp.version === 'string' && typeof stamp.size === 'number' ? stamp : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Why `<dir>/kubectl` cannot be used as a kubectl-only build of `version`, or undefined when it can. */
+export async function kubectlStaleReason(dir: string, version: string): Promise<string | undefined> {
+  const [stamp, size] = await Promise.all([readKubectlStamp(dir), isExecutableFile(path.join(dir, 'kubectl'))])
+  if (!stamp) return size === undefined ? 'not built yet' : `no ${KUBECTL_STAMP_FILE} (an earlier build was interrupted or failed)`
+  if (stamp.version !== version) return `${KUBECTL_STAMP_FILE} is for ${stamp.version}`
+  if (size === undefined) return 'kubectl missing'
+  if (stamp.size !== size) return 'kubectl changed since the build'
+  return undefined
+}
+
+export async function writeKubectlStamp(dir: string, stamp: KubectlStamp): Promise<void> {
+  await writeWhole(path.join(dir, KUBECTL_STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`)
+}
+
+/** Removed before kubectl is replaced, by either kind of build. */
+export async function removeKubectlStamp(dir: string): Promise<void> {
+  await rm(path.join(dir, KUBECTL_STAMP_FILE), { force: true })
 }

@@ -8,6 +8,12 @@ export const ARTICLE_LAB_VERSION = 'v1.28.3'
 export const DEFAULT_LAB_VERSION = 'v1.37.2'
 /** Releases the lab is tested with, the default first. */
 export const SUPPORTED_LAB_VERSIONS: readonly string[] = [DEFAULT_LAB_VERSION, 'v1.33.13', ARTICLE_LAB_VERSION]
+/**
+ * Releases whose kubectl alone is built (`lab build --kubectl-only`), beside the supported labs' own, for the tests:
+ * kubectl 1.32 logs structured bodies with printf request lines at -v=8, a format no supported lab's kubectl prints.
+ * The newest v1.32 patch the Go module proxy serves.
+ */
+export const EXTRA_KUBECTL_VERSIONS: readonly string[] = ['v1.32.13']
 /** Names accepted in place of a version. */
 export const LAB_VERSION_ALIASES: Readonly<Record<string, string>> = { latest: DEFAULT_LAB_VERSION, article: ARTICLE_LAB_VERSION }
 

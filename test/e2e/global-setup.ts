@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { DEFAULT_LAB_VERSION, findLabBinaries, labDown, labUp } from '../../src/lab/index.js'
+import { kubectlDir } from '../kubectl-dir.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,7 +33,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('labKubeconfig', '')
     project.provide('labVersion', version)
     project.provide('labSkipReason', reason)
-    return async () => {}
+    const stand = await kubectlDir(undefined, reason)
+    project.provide('labKubectlDir', stand.dir)
+    return stand.remove
   }
   const parent = await mkdtemp(join(tmpdir(), 'kubewalk-e2e-'))
   const dir = join(parent, 'lab')
@@ -42,8 +45,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('labKubeconfig', state.kubeconfig)
   project.provide('labVersion', state.version)
   project.provide('labSkipReason', '')
+  // The lab's kubectl alone, not its bin/ (etcd, kube-apiserver, … have no business on a walkthrough's PATH).
+  const kubectl = await kubectlDir(binaries.kubectl, '')
+  project.provide('labKubectlDir', kubectl.dir)
   return async () => {
     await labDown({ dir })
-    await rm(parent, { recursive: true, force: true })
+    await Promise.all([rm(parent, { recursive: true, force: true }), kubectl.remove()])
   }
 }

@@ -21,6 +21,8 @@ afterAll(async () => {
 })
 
 const tmux = (...args: string[]) => execa('tmux', args, { reject: false })
+// A tmux server already running gives a new session its own environment: this worker's PATH (the lab's kubectl first) instead.
+const ourPath = ['-e', `PATH=${process.env.PATH ?? ''}`]
 const screen = async (): Promise<string> => (await tmux('capture-pane', '-p', '-J', '-S', '-2000', '-t', session)).stdout
 
 /** Waits (bounded) until the screen shows `text`; returns the screen. */
@@ -38,7 +40,7 @@ describe.skipIf(kubeconfig === '' || tmuxMissing)(`--interactive in a terminal $
   it('explains each step, waits for a key, runs, skips or quits with cleanup', async () => {
     const exitFile = join(dir, 'exit')
     const cmd = `NO_COLOR=1 node ${BIN} run --interactive --kubeconfig ${kubeconfig}; echo $? > ${exitFile}; sleep 60`
-    await tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', cmd)
+    await tmux('new-session', '-d', ...ourPath, '-s', session, '-x', '160', '-y', '50', cmd)
 
     // The first step's explanation (from walkthrough.md) and command show before anything runs.
     let s = await waitFor('[Enter] run list-clusters')
@@ -88,7 +90,7 @@ describe.skipIf(kubeconfig === '' || tmuxMissing)(`--interactive in a terminal $
     const narrow = `${session}-narrow`
     const exitFile = join(dir, 'exit-narrow')
     const cmd = `NO_COLOR=1 node ${BIN} run --walkthrough rbac-pods --interactive --kubeconfig ${kubeconfig}; echo $? > ${exitFile}; sleep 60`
-    await tmux('new-session', '-d', '-s', narrow, '-x', '60', '-y', '50', cmd)
+    await tmux('new-session', '-d', ...ourPath, '-s', narrow, '-x', '60', '-y', '50', cmd)
     try {
       const view = async (): Promise<string> => (await tmux('capture-pane', '-p', '-J', '-S', '-2000', '-t', narrow)).stdout
       const until = async (text: string): Promise<string> => {

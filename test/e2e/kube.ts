@@ -6,7 +6,7 @@ import { inject } from 'vitest'
 import { labBinDir } from '../../src/lab/index.js'
 import { parse as parseYaml, stringify } from 'yaml'
 
-/** The lab's own kubectl, of the lab's version: never the machine's /usr/bin/kubectl dispatcher. */
+/** The lab's own kubectl, of the lab's version: never a kubectl of the machine's. */
 export const labKubectl = (): string => join(labBinDir(inject('labVersion')), 'kubectl')
 
 export async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {

@@ -1,4 +1,4 @@
-// buildLabBinaries against a stand-in `go` (test/fixtures/lab/fake-go): what lands in bin/, and what does not.
+// buildLabBinaries and buildLabKubectl against a stand-in `go` (test/fixtures/lab/fake-go): what lands in bin/, and what does not.
 import { existsSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -6,8 +6,9 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LabError } from '../../src/errors.js'
-import { buildLabBinaries, findLabBinaries, labBinDir, labCacheDir } from '../../src/lab/build.js'
-import { STAMP_FILE } from '../../src/lab/stamp.js'
+import { buildLabBinaries, buildLabKubectl, findLabBinaries, findLabKubectl, labBinDir, labCacheDir } from '../../src/lab/build.js'
+import { KUBECTL_STAMP_FILE, STAMP_FILE } from '../../src/lab/stamp.js'
+import { captureIo, main } from '../helpers.js'
 
 const saved = { ...process.env }
 let root: string
@@ -89,4 +90,63 @@ describe('buildLabBinaries', () => {
     process.env.FAKE_GO_MODE = 'ok'
     expect((await buildLabBinaries({ version: 'v1.33.13' })).version).toBe('v1.33.13')
   }, 20_000)
+})
+
+describe('buildLabKubectl', () => {
+  const flags = (call: string) => call.replace(/ -o \S+ .*$/, '')
+
+  it('builds kubectl alone into bin/ with the lab build\'s flags, stamps it, finds it, and does not build it again', async () => {
+    const lines: string[] = []
+    const kubectl = await buildLabKubectl({ version: 'v1.32.13', onProgress: (l) => lines.push(l) })
+    expect(kubectl).toBe(path.join(labCacheDir('v1.32.13'), 'bin', 'kubectl'))
+    expect(await readdir(path.dirname(kubectl))).toEqual([KUBECTL_STAMP_FILE, 'kubectl'])
+    expect(JSON.parse(await readFile(path.join(path.dirname(kubectl), KUBECTL_STAMP_FILE), 'utf8'))).toMatchObject({ version: 'v1.32.13', commit: 'a8a1abc25cad87333840cd7d54be2efaf31a3177', go: 'go1.26.8' })
+    expect(await findLabKubectl('v1.32.13')).toBe(kubectl)
+    expect(await findLabBinaries('v1.32.13')).toBeUndefined()
+    expect(await workDirs('v1.32.13')).toEqual([])
+    expect(lines.at(-1)).toMatch(/^kubectl v1\.32\.13 built in \d+s \(3 of 3 packages compiled, the rest from go's build cache\)$/)
+
+    const builds = (await calls()).filter((c) => c.startsWith('build '))
+    expect(builds).toHaveLength(1)
+    expect(builds[0]).toMatch(/ -o \S+\/kubectl k8s\.io\/kubernetes\/cmd\/kubectl$/)
+    expect(builds[0]).toContain('-X k8s.io/client-go/pkg/version.gitVersion=v1.32.13')
+
+    const before = (await calls()).length
+    const again: string[] = []
+    expect(await buildLabKubectl({ version: 'v1.32.13', onProgress: (l) => again.push(l) })).toBe(kubectl)
+    expect(again).toEqual([`kubectl v1.32.13 already built: ${kubectl}`])
+    expect((await calls()).length).toBe(before)
+
+    // A lab build of the release afterwards replaces it, and is the one found.
+    await buildLabBinaries({ version: 'v1.32.13' })
+    const full = (await calls()).filter((c) => c.startsWith('build ') && c.includes('k8s.io/kubernetes/cmd/kube-apiserver')).at(-1)!
+    expect(flags(full)).toBe(flags(builds[0]!))
+    expect(await readdir(path.dirname(kubectl))).not.toContain(KUBECTL_STAMP_FILE)
+    expect(await findLabKubectl('v1.32.13')).toBe(kubectl)
+  })
+
+  it('is `lab build --kubectl-only`: prints the directory that holds kubectl, and builds nothing else', async () => {
+    const t = captureIo({ ...process.env })
+    expect(await main(['lab', 'build', '--version', 'v1.28.3', '--kubectl-only'], t.sinks)).toBe(0)
+    expect(t.out()).toBe(`${path.join(labCacheDir('v1.28.3'), 'bin')}\n`)
+    expect(t.err()).toMatch(/^building kubectl v1\.28\.3 alone into /)
+    expect((await calls()).filter((c) => c.startsWith('build '))).toEqual([expect.stringMatching(/ k8s\.io\/kubernetes\/cmd\/kubectl$/)])
+  })
+
+  it('finds a lab build\'s kubectl and builds nothing', async () => {
+    const b = await buildLabBinaries({ version: 'v1.28.3' })
+    const before = (await calls()).length
+    expect(await buildLabKubectl({ version: 'v1.28.3' })).toBe(b.kubectl)
+    expect((await calls()).length).toBe(before)
+  })
+
+  it('names the first compiler error and installs nothing when kubectl does not compile', async () => {
+    process.env.FAKE_GO_MODE = 'fail'
+    const error = (await buildLabKubectl({ version: 'v1.32.13' }).catch((e: unknown) => e)) as LabError
+    const log = path.join(labCacheDir('v1.32.13'), 'logs', 'build-kubectl.log')
+    expect(error.message).toBe(`Building kubectl of Kubernetes v1.32.13 failed (go exited with 1): k8s.io/apiserver@v0.28.3/pkg/x/x.go:12:7: undefined: y; see ${log}.`)
+    expect(error.logFile).toBe(log)
+    expect(await readdir(path.join(labCacheDir('v1.32.13'), 'bin'))).toEqual([])
+    expect(await findLabKubectl('v1.32.13')).toBeUndefined()
+  })
 })

@@ -15,8 +15,6 @@ import { liveProcesses } from '../helpers.js'
 const binaries = await findLabBinaries(process.env.KUBEWALK_LAB_VERSION)
 const inCI = process.env.CI === 'true'
 const missing = `no lab binaries in ${labBinDir()}; build them with \`npx kubewalk lab build\``
-// The dispatcher's 1.33 client, as the article's `kubectl` resolves against this lab; the lab's own kubectl elsewhere.
-const GCLOUD_KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33'
 
 function labBinaries(): LabBinaries {
   if (!binaries) throw new Error(missing)
@@ -59,7 +57,7 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
       ['kube-controller-manager', true, true],
     ])
 
-    const kubectl = existsSync(GCLOUD_KUBECTL) ? GCLOUD_KUBECTL : labBinaries().kubectl
+    const kubectl = labBinaries().kubectl
     const cacheDir = path.join(root, 'kube-cache')
     const readyz = await execa(kubectl, ['--kubeconfig', state.kubeconfig, '--cache-dir', cacheDir, 'get', '--raw', '/readyz'])
     expect(readyz.stdout).toBe('ok')

@@ -26,10 +26,10 @@ describe('junit reporter', () => {
       ['cluster.name', 'kind-kind'], ['cluster.server', 'https://127.0.0.1:32784'], ['cluster.version', 'v1.28.3'], ['kubewalk.status', 'failed'],
     ])
     // Which namespace, and which kubectl played the walkthrough's, when the run knows.
-    const named = parse(renderJunit(failedRun, { ...cluster, namespace: 'team-a', kubectl: { path: '/usr/bin/kubectl', version: 'v1.28.15' } }))
+    const named = parse(renderJunit(failedRun, { ...cluster, namespace: 'team-a', kubectl: { path: '/opt/kubectl-1.28/kubectl', version: 'v1.28.15' } }))
     expect(named.properties.property.map((p) => [p['@_name'], p['@_value']])).toEqual([
       ['cluster.name', 'kind-kind'], ['cluster.server', 'https://127.0.0.1:32784'], ['cluster.version', 'v1.28.3'], ['cluster.namespace', 'team-a'],
-      ['kubectl.path', '/usr/bin/kubectl'], ['kubectl.version', 'v1.28.15'], ['kubewalk.status', 'failed'],
+      ['kubectl.path', '/opt/kubectl-1.28/kubectl'], ['kubectl.version', 'v1.28.15'], ['kubewalk.status', 'failed'],
     ])
   })
 

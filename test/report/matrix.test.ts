@@ -13,7 +13,7 @@ const cell = (over: Partial<MatrixCell>): MatrixCell => ({
 })
 const cells = [
   cell({}),
-  cell({ kubectl: { path: '/k/kubectl.1.28', version: 'v1.28.15' }, inSkew: false, ok: false, failedStep: '09 list-secrets-after', reason: 'list-secrets-after: DATA is 3' }),
+  cell({ kubectl: { path: '/k/kubectl-1.28', version: 'v1.28.15' }, inSkew: false, ok: false, failedStep: '09 list-secrets-after', reason: 'list-secrets-after: DATA is 3' }),
   cell({ server: { name: 'prod', version: 'v1.36.1' }, ok: false, failedStep: '04 create-token', reason: 'create-token: RBAC' }),
 ]
 
@@ -21,12 +21,12 @@ describe('renderMatrix', () => {
   it('json: the documented shape; ok only when every in-skew cell passed', () => {
     const doc = JSON.parse(renderMatrix(cells, 'json', { walkthrough: 'article' })) as { ok: boolean; cells: MatrixCell[] }
     expect(doc.ok).toBe(false)
-    expect(doc.cells[1]).toMatchObject({ server: { name: 'lab v1.37.2', version: 'v1.37.2' }, kubectl: { path: '/k/kubectl.1.28', version: 'v1.28.15' }, inSkew: false, ok: false, failedStep: '09 list-secrets-after', durationMs: 12_345, drift: { expected: 21, version: 7, real: 0 } })
+    expect(doc.cells[1]).toMatchObject({ server: { name: 'lab v1.37.2', version: 'v1.37.2' }, kubectl: { path: '/k/kubectl-1.28', version: 'v1.28.15' }, inSkew: false, ok: false, failedStep: '09 list-secrets-after', durationMs: 12_345, drift: { expected: 21, version: 7, real: 0 } })
     expect((JSON.parse(renderMatrix(cells.slice(0, 2), 'json', { walkthrough: 'article' })) as { ok: boolean }).ok).toBe(true)
   })
   it('plain: one row per cell, the failing step, skew marked, a summary and the reasons', () => {
     const text = renderMatrix(cells, 'plain', { walkthrough: 'article' })
-    expect(text).toMatch(/^lab v1\.37\.2 +v1\.37\.2 +v1\.28\.15 +\/k\/kubectl\.1\.28 +no \(outside ±1 minor\) +failed at 09 list-secrets-after +12\.3 s +21 \/ 7 \/ 0$/m)
+    expect(text).toMatch(/^lab v1\.37\.2 +v1\.37\.2 +v1\.28\.15 +\/k\/kubectl-1\.28 +no \(outside ±1 minor\) +failed at 09 list-secrets-after +12\.3 s +21 \/ 7 \/ 0$/m)
     expect(text).toContain('1/3 passed; 1 in-skew cell(s) failed; 1 outside kubectl\'s skew (0 of them passed anyway)')
     expect(text).toContain('  prod × kubectl v1.37.2: create-token: RBAC')
     expect(text).not.toContain('\x1b[')
