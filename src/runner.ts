@@ -71,6 +71,7 @@ export interface RunResult {
 export type RunEvent =
   | { type: 'step-start'; step: Step; command: string; variant?: 'strict-tls'; index: number; total: number }
   | { type: 'step-run'; step: Step; index: number }
+  | { type: 'step-output'; step: Step; stream: 'stdout' | 'stderr'; chunk: string }
   | { type: 'attempt'; step: Step; attempt: number; elapsedMs: number; waitingFor: string }
   | { type: 'step-end'; result: StepResult; index: number; total: number }
   | { type: 'cleanup-start'; pending: Cleanup[] }
@@ -335,7 +336,8 @@ async function attempt(step: Step, command: string, env: Record<string, string |
   const { o } = state
   const captureFile = join(state.work, `captured-${++state.captures}`)
   const script = step.writes === undefined ? command : `${command}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
-  const r = await runScript(script, { env: { ...env, KUBEWALK_CAPTURE: captureFile }, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+  const onOutput = o.onEvent ? { onOutput: (stream: 'stdout' | 'stderr', chunk: string) => o.onEvent?.({ type: 'step-output', step, stream, chunk }) } : {}
+  const r = await runScript(script, { env: { ...env, KUBEWALK_CAPTURE: captureFile }, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}), ...onOutput })
   result.output = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
   const output: StepOutput = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
   if (step.writes !== undefined) {

@@ -6,7 +6,8 @@ import { resolve as resolvePath } from 'node:path'
 import { EXIT, parse, type Flags } from '../args.js'
 import { UsageError } from '../errors.js'
 import { exerciseStep } from '../exercise.js'
-import { kubectlClientVersion } from '../kubeconfig.js'
+import { kubectlClientVersion, resolveTarget } from '../kubeconfig.js'
+import { PROGRESS_NAME, forgetProgress } from '../progress.js'
 import { NAMESPACE_DELETE_TIMEOUT_MS, checkNamespaceName } from '../namespaces.js'
 import { checkOutputFile, sameFile } from '../outfile.js'
 import { reporterNamed, reporters } from '../report/index.js'
@@ -44,6 +45,8 @@ export const RUN_FLAGS = {
   'namespace-timeout': { type: 'string' },
   kubectl: { type: 'string' },
   'lab-version': { type: 'string' },
+  'report-progress': { type: 'boolean' },
+  forget: { type: 'boolean' },
 } as const satisfies Flags
 
 // A participant's check looks at work already done: a short wait covers a controller still catching up,
@@ -58,7 +61,7 @@ function flagsFor(w: Walkthrough): Flags {
 }
 
 /** Parses and checks the options; `check ID --solution` needs no cluster and is answered here. */
-export async function planRun(args: string[], cx: CommandContext, mode: RunMode): Promise<RunPlan | { solution: string }> {
+export async function planRun(args: string[], cx: CommandContext, mode: RunMode): Promise<RunPlan | { solution: string } | { forget: TargetFlags }> {
   const { io } = cx
   const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
   const { values: v, positionals } = parse(args, flagsFor(walkthrough))
@@ -66,6 +69,19 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
   const on = (k: string): boolean => values[k] === true
   let participantCheck: Step | undefined
+  if (on('forget')) {
+    if (mode !== 'check' || positionals.length > 0) throw new UsageError('--forget goes with kubewalk check alone (no step id): it removes your kubewalk-progress ConfigMap.')
+    if (on('report-progress')) throw new UsageError('--forget removes the progress --report-progress records; give one.')
+    return { forget: { ...optionalFlag('kubeconfig', str('kubeconfig')), ...optionalFlag('context', str('context')), ...optionalFlag('namespace', str('namespace')) } }
+  }
+  if (on('report-progress') && mode === 'drift') throw new UsageError('--report-progress goes with run, check and serve, not drift.')
+  // The run's namespace is deleted at its end, and the record with it: the board would never see it.
+  if (on('report-progress') && mode === 'run' && on('isolate')) throw new UsageError('--report-progress records in your namespace, and --isolate deletes that namespace at the end of the run; drop one (kubewalk serve --isolate keeps it while it serves).')
+  if (mode === 'serve') {
+    // The page shows every step, downloads its own transcript and is its own interactive mode.
+    const not = ['from', 'to', 'only', 'reporter', 'out', 'transcript', 'interactive', 'solution'].find((f) => values[f] !== undefined)
+    if (not !== undefined) throw new UsageError(`serve shows every step as a cell and writes no report (the page downloads the transcript); drop --${not}.`)
+  }
   if (mode === 'check') {
     const [id, extra] = positionals
     if (id === undefined) throw new UsageError(`check needs a step id (${walkthrough.steps.map((s) => s.id).join(', ')}).`)
@@ -131,11 +147,21 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     strictTls: on('strict-tls'),
     showSecrets: on('show-secrets'),
     useKuberc: on('use-kuberc'),
+    reportProgress: on('report-progress'),
     ...optional('transcript', transcript),
     ...optional('out', out),
     prose,
   }
 }
+
+/** Where `check --forget` acts: the target flags it was given. */
+export interface TargetFlags {
+  kubeconfig?: string
+  context?: string
+  namespace?: string
+}
+
+const optionalFlag = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> => (value === undefined ? {} : ({ [key]: value } as Record<K, string>))
 
 /** --kubectl must name an executable that answers as kubectl: a UsageError (exit 2) otherwise, before any cluster is touched. */
 async function checkKubectl(file: string): Promise<void> {
@@ -159,5 +185,22 @@ export async function cmdRun(args: string[], cx: CommandContext, mode: RunMode):
     cx.io.stdout(`${plan.solution}\n`)
     return EXIT.ok
   }
+  if ('forget' in plan) return forget(plan.forget, cx)
   return replay(plan, cx)
+}
+
+/** `check --forget`: removes the participant's kubewalk-progress ConfigMap (every walkthrough's record). */
+async function forget(flags: TargetFlags, cx: CommandContext): Promise<number> {
+  const target = await resolveTarget({ env: cx.io.env, ...flags })
+  try {
+    const r = await forgetProgress({ ...cx.io.env, ...target.env, KUBERC: 'off' }, target.namespace)
+    if (!r.ok) {
+      cx.io.stderr(`kubewalk: could not remove configmap/${PROGRESS_NAME} in namespace ${target.namespace}: ${r.why}\n`)
+      return EXIT.failed
+    }
+    cx.io.stdout(`removed configmap/${PROGRESS_NAME} in namespace ${target.namespace} (if it was there): the board no longer sees your progress\n`)
+    return EXIT.ok
+  } finally {
+    await target.dispose()
+  }
 }
