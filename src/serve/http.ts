@@ -118,6 +118,13 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * A request the notebook's rules turn down (a step already running, out of order, run from another
+ * tab): a normal answer in a notebook, not a broken request, so 200 with `refused` and the reason
+ * (the browser logs every 4xx as a console error).
+ */
+export class Refused extends Error {}
+
 const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' }
 
 /** The page's own scripts and styles, read once from the package (src/serve/assets). */
@@ -140,6 +147,7 @@ export async function serve(o: ListenOptions, routes: Record<string, Route>, ass
   let origin = ''
   let allowedHosts = new Set<string>()
   const handler = (req: IncomingMessage, res: ServerResponse): void => void handle(req, res).catch((e: unknown) => {
+    if (e instanceof Refused && !res.headersSent) return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ refused: e.message }))
     const status = e instanceof HttpError ? e.status : 500
     if (!res.headersSent) send(res, status, 'application/json; charset=utf-8', JSON.stringify({ error: e instanceof Error ? e.message : String(e) }))
     else res.end()

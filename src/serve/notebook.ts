@@ -12,7 +12,7 @@ import { walkthroughInfo } from '../replay/index.js'
 import { renderTranscript } from '../report/transcript.js'
 import type { CleanupResult, RunEvent, RunResult, StepResult } from '../runner.js'
 import type { Assertion, Cleanup, Step, Vars } from '../step.js'
-import { HttpError, type EventStream, type Route } from './http.js'
+import { HttpError, Refused, type EventStream, type Route } from './http.js'
 
 // As `kubewalk check` waits: a participant's work may still be settling, but not for long.
 const CHECK_WAIT_MS = 10_000
@@ -294,10 +294,10 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       })
   }
   const refuseIfBusy = (): void => {
-    if (closed) throw new HttpError(409, 'the server is stopping')
+    if (closed) throw new Refused('the server is stopping')
     if (busy === undefined) return
     const what = busy.kind === 'reset' ? 'Reset' : `${busy.kind === 'check' ? 'the check of ' : ''}${busy.step ?? 'a step'}`
-    throw new HttpError(409, `${what} is running: one step at a time; wait for it to finish (or Reset).`)
+    throw new Refused(`${what} is running: one step at a time; wait for it to finish (or Reset).`)
   }
   const stepOf = (id: unknown): Step => {
     const step = isStepId(id) ? steps.find((s) => s.id === id) : undefined
@@ -305,7 +305,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     return step
   }
   const live = (): ReplaySession => {
-    if (session === undefined) throw new HttpError(409, `the session is not open${notice ? ` (${notice})` : ''}; restart kubewalk serve.`)
+    if (session === undefined) throw new Refused(`the session is not open${notice ? ` (${notice})` : ''}; restart kubewalk serve.`)
     return session
   }
 
@@ -360,7 +360,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       refuseIfBusy()
       const s = live()
       const cell = cells.get(step.id) as WireCell
-      if (typeof body.seen === 'number' && body.seen !== cell.runs) throw new HttpError(409, `${step.id} was run from another page meanwhile; its result is shown here now.`)
+      if (typeof body.seen === 'number' && body.seen !== cell.runs) throw new Refused(`${step.id} was run from another page meanwhile; its result is shown here now.`)
       const idx = steps.indexOf(step)
       let start = idx
       if (body.upTo === true) {
@@ -369,7 +369,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       }
       const batch = steps.slice(start, idx + 1)
       const problem = orderProblem(batch, steps, s.runner.vars, s.runner.pending())
-      if (problem !== undefined) throw new HttpError(409, problem)
+      if (problem !== undefined) throw new Refused(problem)
       for (const b of batch) {
         const c = cells.get(b.id) as WireCell
         c.runs++
@@ -396,7 +396,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       const s = live()
       const ex = exerciseStep(step, { maxWaitMs: CHECK_WAIT_MS })
       const missing = ex.reads.filter((v) => pasted[v.name] === undefined).map((v) => `$${v.name}`)
-      if (missing.length > 0) throw new HttpError(409, `the check of ${step.id} reads ${missing.join(' and ')} from your shell, which this server cannot see: paste ${missing.length > 1 ? 'them' : 'it'} into the variables panel first.`)
+      if (missing.length > 0) throw new Refused(`the check of ${step.id} reads ${missing.join(' and ')} from your shell, which this server cannot see: paste ${missing.length > 1 ? 'them' : 'it'} into the variables panel first.`)
       const cell = cells.get(step.id) as WireCell
       cell.check = { status: 'running' }
       cellChanged(step.id)
@@ -430,8 +430,8 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     'POST /api/reset': () => {
       // A Reset stops the step that runs, then removes what the session created.
       const running = busy
-      if (running?.kind === 'reset') throw new HttpError(409, 'Reset is already running.')
-      if (closed) throw new HttpError(409, 'the server is stopping')
+      if (running?.kind === 'reset') throw new Refused('Reset is already running.')
+      if (closed) throw new Refused('the server is stopping')
       live()
       running?.ac.abort()
       const waitFor = running?.done ?? Promise.resolve()

@@ -3,7 +3,7 @@
 // HTTP off loopback.
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkListen, serve, type Served } from '../../src/serve/http.js'
+import { Refused, checkListen, serve, type Served } from '../../src/serve/http.js'
 
 interface Reply {
   status: number
@@ -42,6 +42,9 @@ beforeAll(async () => {
       return { status: 202, json: { ok: true } }
     },
     'GET /events': () => ({ stream: (e) => e.send({ hello: 1 }) }),
+    'POST /api/busy': () => {
+      throw new Refused('something else runs')
+    },
   }, new Map([['/assets/a.js', { text: 'void 0', type: 'text/javascript; charset=utf-8' }]]))
   port = Number(new URL(s.origin).port)
 })
@@ -100,6 +103,12 @@ describe('the local server', () => {
     expect((await call('POST', `/api/do?token=${s.token}`, { origin: s.origin, 'content-type': 'text/plain' }, '{}')).status).toBe(415)
     expect((await call('POST', `/api/do?token=${s.token}`, { origin: s.origin, 'content-type': 'application/json' }, 'not json')).status).toBe(400)
     expect(posted).toEqual([])
+  })
+
+  it("a notebook rule's refusal is an answer (200, refused and why), not an error the browser logs", async () => {
+    const r = await call('POST', `/api/busy?token=${s.token}`, { origin: s.origin, 'content-type': 'application/json' }, '{}')
+    expect(r.status).toBe(200)
+    expect(JSON.parse(r.body)).toEqual({ refused: 'something else runs' })
   })
 
   it('answers as its own host only (a rebound name gets 421), and takes no other method (no CORS preflight)', async () => {

@@ -39,11 +39,9 @@
       return undefined
     }
     const answer = await r.json().catch(() => ({}))
-    if (!r.ok && noticeEl) {
-      noticeEl.textContent = answer.error || `${r.status} ${r.statusText}`
-      noticeEl.dataset.kind = 'refused'
-    }
-    return r.ok ? answer : undefined
+    const why = r.ok ? answer.refused : answer.error || `${r.status} ${r.statusText}`
+    if (why && noticeEl) noticeEl.textContent = why
+    return why ? undefined : answer
   }
 
   const BADGE = { idle: '', queued: '… queued', running: '⟳ running', passed: '✓ passed', failed: '✗ failed', skipped: '⏭ skipped' }
