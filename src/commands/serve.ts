@@ -32,9 +32,11 @@ export async function cmdServe(args: string[], cx: CommandContext): Promise<numb
       ...notebook.routes,
       'GET /': () => ({ status: 200, html: notebookPage(plan.walkthrough, notebook.state(), server?.token ?? '') }),
     }, assets)
-    const st = notebook.state()
-    io.stdout(`kubewalk serve: ${plan.walkthrough.title}\n  on ${st.cluster.name} (${st.cluster.server}), namespace ${st.cluster.namespace}\n  open ${server.url}\n  (the token in the URL is required; Ctrl-C stops the server and removes what the page's runs created)\n`)
+    io.stdout(`kubewalk serve: ${plan.walkthrough.title}\n  open ${server.url}\n  (the token in the URL is required; Ctrl-C stops the server and removes what the page's runs created)\n`)
     if (taken.open === true) openBrowser(server.url, say)
+    // What opening the session finds wrong (an unreachable server, a requirement) ends the server as it would end a run.
+    const session = await notebook.ready
+    io.stdout(`  on ${session.cluster.name} (${session.cluster.server}), namespace ${session.namespace}\n`)
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })))
   } finally {
     await server?.close()

@@ -71,6 +71,8 @@ export interface WireState {
   cluster: { name: string; server: string; version: string; namespace: string }
   showSecrets: boolean
   reportProgress: boolean
+  /** The session is being opened (target, namespace, requirements): nothing runs yet. */
+  opening: boolean
   busy?: { kind: 'run' | 'check' | 'reset'; step?: string }
   cells: WireCell[]
   vars: WireVar[]
@@ -82,7 +84,7 @@ export type WireEvent =
   | { type: 'state'; state: WireState }
   | { type: 'cell'; cell: WireCell }
   | { type: 'output'; id: string; text: string }
-  | { type: 'meta'; busy?: WireState['busy']; vars: WireVar[]; cleanup: CleanupResult[]; notice?: string; namespace: string }
+  | { type: 'meta'; busy?: WireState['busy']; vars: WireVar[]; cleanup: CleanupResult[]; notice?: string; namespace: string; opening: boolean }
 
 export interface NotebookOptions {
   plan: ReplayPlan
@@ -97,6 +99,8 @@ export interface NotebookOptions {
 /** The request routes of the notebook, and its life: close() removes everything the session made. */
 export interface Notebook {
   routes: Record<string, Route>
+  /** Settles when the first session is open (the page is served before: it shows the session opening). */
+  ready: Promise<ReplaySession>
   state(): WireState
   close(): Promise<CleanupResult[]>
 }
@@ -141,7 +145,8 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
   const { plan } = o
   const w = plan.walkthrough
   const steps = w.steps
-  let session: ReplaySession | undefined = await o.open()
+  let session: ReplaySession | undefined
+  let opening = true
   const show = plan.showSecrets
   const mask = (t: string): string => (show || session === undefined ? t : redact(t, session.secrets))
   const maskAll = <T>(v: T): T => (show || session === undefined ? v : redactDeep(v, session.secrets))
@@ -163,6 +168,20 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
   const commandLine = (s: Step): string => (typeof s.command === 'function' ? s.command({ cluster: session?.runner ? clusterOf() : { name: '', server: '' }, namespace: session?.namespace ?? 'default' }) : s.command)
   const clusterOf = (): { name: string; server: string } => ({ name: session?.cluster.name ?? '', server: session?.cluster.server ?? '' })
   for (const s of steps) cells.set(s.id, fresh(s))
+  // The page is served at once; the session (target, namespace, requirements) opens meanwhile.
+  const ready = o.open().then((opened) => {
+    session = opened
+    opening = false
+    for (const st of steps) (cells.get(st.id) as WireCell).command = commandLine(st)
+    broadcast({ type: 'state', state: state() })
+    return opened
+  }, (e: unknown) => {
+    opening = false
+    notice = `the session could not be opened: ${e instanceof Error ? e.message : String(e)}`
+    meta()
+    throw e
+  })
+  ready.catch(() => undefined)
 
   const wireVars = (): WireVar[] => w.vars.map((v) => {
     const value = session?.runner.vars[v.name]
@@ -177,6 +196,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       cluster: { name: session?.cluster.name ?? '', server: session?.cluster.server ?? '', version: session?.cluster.version ?? '', namespace: session?.namespace ?? '' },
       showSecrets: show,
       reportProgress: plan.reportProgress,
+      opening,
       ...(b ? { busy: b } : {}),
       cells: steps.map((s) => cells.get(s.id) as WireCell),
       vars: wireVars(),
@@ -189,7 +209,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
   }
   const meta = (): void => {
     const b = wireBusy()
-    broadcast({ type: 'meta', ...(b ? { busy: b } : {}), vars: wireVars(), cleanup: maskAll(cleanup), ...(notice !== undefined ? { notice: mask(notice) } : {}), namespace: session?.namespace ?? '' })
+    broadcast({ type: 'meta', ...(b ? { busy: b } : {}), vars: wireVars(), cleanup: maskAll(cleanup), ...(notice !== undefined ? { notice: mask(notice) } : {}), namespace: session?.namespace ?? '', opening })
   }
   const cellChanged = (id: string): void => broadcast({ type: 'cell', cell: cells.get(id) as WireCell })
 
@@ -305,6 +325,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     return step
   }
   const live = (): ReplaySession => {
+    if (session === undefined && opening) throw new Refused('the session is still opening (the cluster, the namespace, what the walkthrough requires); try again in a moment.')
     if (session === undefined) throw new Refused(`the session is not open${notice ? ` (${notice})` : ''}; restart kubewalk serve.`)
     return session
   }
@@ -316,8 +337,13 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     if (plan.isolate) {
       // A fresh namespace: the old one goes, with everything in it.
       session = undefined
+      opening = true
       await s.close(onEvent)
-      session = await o.open()
+      try {
+        session = await o.open()
+      } finally {
+        opening = false
+      }
       o.log(`the session now acts in namespace ${session.namespace}`)
     } else {
       await s.runner.reset({ onEvent })
@@ -460,9 +486,11 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
 
   return {
     routes,
+    ready,
     state,
     close: async () => {
       closed = true
+      await ready.catch(() => undefined)
       clearTimeout(idleTimer)
       const running = busy
       running?.ac.abort()

@@ -65,7 +65,8 @@ async function start(args: string[]): Promise<Server> {
     child.stdout?.on('data', (d: Buffer) => {
       s.stdout += d.toString()
       const m = /open (https?:\/\/\S+)/.exec(s.stdout)
-      if (m && s.url === '') {
+      // serve prints its URL at once, then the cluster and namespace once its session is open.
+      if (m && s.url === '' && (args[0] !== 'serve' || /\n {2}on \S+ \(/.test(s.stdout))) {
         s.url = m[1] as string
         s.origin = new URL(s.url).origin
         s.token = new URL(s.url).searchParams.get('token') ?? ''
@@ -196,6 +197,7 @@ describe.skipIf(kubeconfig === '' || CHROMIUM === undefined)(`kubewalk serve in 
     expect(md.body).toMatch(/\*\*Result: ✅ passed\*\* — 14 passed, 0 failed, 0 skipped/)
     if (SHOTS) {
       await page.evaluate(() => document.querySelector('.cell[data-step="call-api-secret-token"]')?.scrollIntoView())
+      await page.$eval('.cell[data-step="delete-token-secret"] details.drift', (d) => void ((d as unknown as { open: boolean }).open = true))
       await page.screenshot({ path: join(SHOTS, 'serve.png') })
     }
     await page.close()

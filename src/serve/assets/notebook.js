@@ -83,6 +83,8 @@
     if (!node) return
     node.dataset.status = c.status
     node.dataset.runs = String(c.runs)
+    const line = $('.line code', node)
+    if (line.textContent !== c.command) line.textContent = c.command
     $('.badge', node).textContent = BADGE[c.status] || ''
     const out = $(':scope > .output', node)
     const running = c.status === 'running'
@@ -104,7 +106,7 @@
 
   function drawBusy() {
     const busy = state && state.busy
-    $('#busy').textContent = busy ? (busy.kind === 'reset' ? 'resetting…' : `${busy.kind === 'check' ? 'checking' : 'running'} ${busy.step || ''}…`) : ''
+    $('#busy').textContent = state && state.opening ? 'opening the session…' : busy ? (busy.kind === 'reset' ? 'resetting…' : `${busy.kind === 'check' ? 'checking' : 'running'} ${busy.step || ''}…`) : ''
     document.body.dataset.busy = busy ? busy.kind : ''
   }
 
@@ -131,7 +133,7 @@
   }
 
   function drawMeta() {
-    $('#target').textContent = `${state.cluster.name} · ${state.cluster.server}${state.cluster.version ? ` · Kubernetes ${state.cluster.version}` : ''} · namespace ${state.cluster.namespace}`
+    $('#target').textContent = state.cluster.name === '' ? '' : `${state.cluster.name} · ${state.cluster.server}${state.cluster.version ? ` · Kubernetes ${state.cluster.version}` : ''} · namespace ${state.cluster.namespace}`
     $('#page-notice').textContent = state.notice || ''
     drawVars()
     drawCleanup()
@@ -164,6 +166,7 @@
       state.cleanup = e.cleanup
       state.notice = e.notice
       state.cluster.namespace = e.namespace
+      state.opening = e.opening
       drawMeta()
     }
   }
