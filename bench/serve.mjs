@@ -117,7 +117,8 @@ try {
   // 2. A step from the page against the same step in kubewalk run, alternating.
   const s = await startServe(['--port', '0', ...common], env)
   const ev = events(s)
-  await new Promise((r) => setTimeout(r, 200))
+  // The page is served while the session opens: the steps wait for it, as a user's click would.
+  await ev.waitFor((e) => e.type === 'state' && !e.state.opening)
   results.steps = {}
   for (const id of STEPS) {
     const page = []
