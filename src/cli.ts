@@ -18,16 +18,17 @@ import { cmdImport } from './commands/import.js'
 import { cmdTest } from './commands/test.js'
 import { cmdNew } from './commands/new.js'
 import { cmdRecord } from './commands/record.js'
+import { cmdServe } from './commands/serve.js'
 import type { WalkthroughEntry } from './walkthrough.js'
 
 export { EXIT, type Io }
 export { exitCodeOf } from './replay/index.js'
 
 /** Commands that stop on Ctrl-C or SIGTERM; those that create something on a cluster or the machine then clean up. */
-const LISTENING = new Set(['run', 'drift', 'check', 'lab', 'matrix', 'class', 'record'])
+const LISTENING = new Set(['run', 'drift', 'check', 'lab', 'matrix', 'class', 'record', 'serve'])
 /** Of those, the ones that only read: Ctrl-C stops them, and there is nothing of theirs to remove. */
 const READ_ONLY = new Set(['class'])
-const WITH_HELP = new Set(['run', 'drift', 'check', 'list', 'lab', 'matrix', 'class', 'new', 'record', 'test'])
+const WITH_HELP = new Set(['run', 'drift', 'check', 'list', 'lab', 'matrix', 'class', 'new', 'record', 'test', 'serve'])
 
 /** The CLI over a registry of walkthroughs (the first is the default); main resolves with the exit code and never throws. */
 export function createCli(walkthroughs: readonly WalkthroughEntry[]): (argv: string[], io?: Io) => Promise<number> {
@@ -95,6 +96,8 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
         return await cmdMatrix(rest, cx)
       case 'class':
         return await cmdClass(rest, cx)
+      case 'serve':
+        return await cmdServe(rest, cx)
       case 'token':
         return await cmdToken(rest, io)
       case 'import':

@@ -73,6 +73,7 @@ export interface RunResult {
 export type RunEvent =
   | { type: 'step-start'; step: Step; command: string; variant?: 'strict-tls'; index: number; total: number }
   | { type: 'step-run'; step: Step; index: number }
+  | { type: 'step-output'; step: Step; stream: 'stdout' | 'stderr'; chunk: string }
   | { type: 'attempt'; step: Step; attempt: number; elapsedMs: number; waitingFor: string }
   | { type: 'step-end'; result: StepResult; index: number; total: number }
   | { type: 'cleanup-start'; pending: Cleanup[] }
@@ -396,7 +397,9 @@ async function attempt(step: Step, command: string, env: Record<string, string |
   let script = step.writes === undefined ? marked : `${marked}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
   // Each variable the block left set, as NAME=VALUE NUL-terminated (a value may hold newlines).
   if (sets.length > 0) script = `${script.replace(/\nexit \$__kubewalk_rc$/, '')}\n${step.writes === undefined ? '__kubewalk_rc=$?\n' : ''}{ ${sets.map((v) => `[ -n "\${${v.name}+x}" ] && printf '%s=%s\\0' ${v.name} "$${v.name}";`).join(' ')} } > "$KUBEWALK_CAPTURE_SETS"\nexit $__kubewalk_rc`
-  const r = await runScript(script, { env: { ...env, KUBEWALK_CAPTURE: captureFile, KUBEWALK_CAPTURE_SETS: setsFile, ...(mark ? { KUBEWALK_MARK: mark } : {}) }, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+  // Live output for a face that streams it (the browser notebook), without the mark.
+  const onOutput = o.onEvent ? { onOutput: (stream: 'stdout' | 'stderr', chunk: string) => o.onEvent?.({ type: 'step-output', step, stream, chunk: mark === undefined ? chunk : chunk.split(mark).join('') }) } : {}
+  const r = await runScript(script, { env: { ...env, KUBEWALK_CAPTURE: captureFile, KUBEWALK_CAPTURE_SETS: setsFile, ...(mark ? { KUBEWALK_MARK: mark } : {}) }, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}), ...onOutput })
   const [stdout, checkedStdout] = splitAt(r.stdout, mark)
   const [stderr, checkedStderr] = splitAt(r.stderr, mark)
   if (mark !== undefined) Object.assign(r, { stdout, stderr })

@@ -23,6 +23,8 @@ export interface ShellOptions {
    * gets the user's terminal); by default a line gets none and never waits on the user.
    */
   stdin?: 'ignore' | 'inherit'
+  /** Sees stdout and stderr as they arrive (the browser notebook streams them); the result still holds all of it. */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void
 }
 
 /** A finished command; never thrown, the caller decides what an exit code means. */
@@ -55,6 +57,7 @@ export async function runScript(script: string, options: ShellOptions): Promise<
     shell: 'bash',
     prefix: '',
     postfix: '',
+    ...(options.onOutput ? { log: outputLog(options.onOutput) } : {}),
   })
   const begin = performance.now()
   let timedOut = false
@@ -116,6 +119,11 @@ export async function runScript(script: string, options: ShellOptions): Promise<
     options.signal?.removeEventListener('abort', onAbort)
     if ((timedOut || aborted) && p.pid !== undefined) signalGroup(p.pid, 'SIGKILL')
   }
+}
+
+// zx hands every chunk a line prints to its logger; this one passes the output on and drops the rest.
+const outputLog = (onOutput: NonNullable<ShellOptions['onOutput']>) => (entry: { kind: string; data?: unknown }): void => {
+  if (entry.kind === 'stdout' || entry.kind === 'stderr') onOutput(entry.kind, String(entry.data))
 }
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {

@@ -36,6 +36,16 @@ describe('kubewalk CLI', () => {
     expect(help).toMatch(/^ {2}--token-lifetime N +the lifetime the server gives a token without --duration, in seconds \(default 3600\)$/m)
   })
 
+  it('--help has a line for every flag serve and class --serve add', async () => {
+    const t = io()
+    expect(await main(['--help'], t.sinks)).toBe(0)
+    const { SERVE_FLAGS } = await import('../src/commands/serve.js')
+    for (const flag of Object.keys(SERVE_FLAGS)) expect(t.out(), flag).toMatch(new RegExp(`^  --${flag}\\b`, 'm'))
+    expect(t.out()).toMatch(/^ {2}kubewalk serve \[run's options\]/m)
+    expect(t.out()).toMatch(/^ {16}\[--serve \[--port P\]/m)
+    expect(t.out()).toMatch(/^ {2}kubewalk check --forget/m)
+  })
+
   it('bare kubewalk prints the help to stderr and exits 2; --help after any command but token is the help', async () => {
     const whole = io()
     await main(['--help'], whole.sinks)
@@ -113,6 +123,21 @@ describe('kubewalk CLI', () => {
     [['run', '--transcript', '/nonexistent/t.md'], /--transcript \/nonexistent\/t.md: the directory \/nonexistent does not exist/],
     [['run', '--out', '/tmp/kubewalk-same', '--transcript', '/tmp/kubewalk-same'], /--out and --transcript name the same file/],
     [['check', 'call-api', '--only', 'create-token'], /check runs the one step it is given; drop --only/],
+    [['serve', '--only', 'call-api'], /serve shows every step as a cell and writes no report \(the page downloads the transcript\); drop --only\./],
+    [['serve', '--transcript', '/tmp/t.md'], /serve shows every step .*; drop --transcript\./],
+    [['serve', '--host', '0.0.0.0'], /--host 0\.0\.0\.0 would serve plain HTTP off this machine; add --tls-cert FILE and --tls-key FILE/],
+    [['serve', '--host', '0.0.0.0', '--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem'], /--tls-cert \/nonexistent\/c\.pem: cannot read it \(ENOENT\)/],
+    [['serve', '--tls-cert', '/tmp/c.pem'], /--tls-cert and --tls-key go together/],
+    [['serve', '--port', 'http'], /--port takes 0 to 65535, got "http"/],
+    [['serve', '--port', '70000'], /--port takes 0 to 65535, got 70000/],
+    [['serve', '--idle-timeout', '0'], /--idle-timeout takes seconds from 1 to 86400, got "0"/],
+    [['serve', '--port'], /option --port needs a value/],
+    [['run', '--isolate', '--report-progress'], /--report-progress records in your namespace, and --isolate deletes that namespace at the end of the run/],
+    [['drift', '--report-progress'], /--report-progress goes with run, check and serve, not drift/],
+    [['check', 'call-api', '--forget'], /--forget goes with kubewalk check alone \(no step id\)/],
+    [['run', '--forget'], /--forget goes with kubewalk check alone/],
+    [['class', '--namespaces', 'a', '--port', '8080'], /--port goes with class --serve/],
+    [['class', '--namespaces', 'a', '--serve', '--watch'], /class --serve is a live page already; drop --watch and --reporter/],
     [['check', 'call-api', '--from', 'create-token'], /check runs the one step it is given; drop --from/],
     [['run', '--kubeconfig='], /--kubeconfig needs a file name/],
     [['run', '--kubeconfig', '/tmp'], /cannot read the kubeconfig \/tmp: it is a directory/],

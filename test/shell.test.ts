@@ -16,6 +16,17 @@ describe('runScript', () => {
     expect(r).toMatchObject({ exitCode: 3, signal: null, stdout: 'hi\n', stderr: 'oops\n', timedOut: false, aborted: false })
   })
 
+  it('passes stdout and stderr on as they arrive (onOutput), and still returns all of it', async () => {
+    const seen: [string, string, number][] = []
+    const began = performance.now()
+    const r = await runScript('echo one; sleep 0.5; echo two >&2; echo three', { timeoutMs: 10_000, onOutput: (stream, chunk) => void seen.push([stream, chunk, performance.now() - began]) })
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'one\nthree\n', stderr: 'two\n' })
+    expect(seen.map(([s, c]) => [s, c])).toEqual([['stdout', 'one\n'], ['stderr', 'two\n'], ['stdout', 'three\n']])
+    // The first line came before the sleep was over: streamed, not handed over at the end.
+    expect(seen[0]?.[2]).toBeLessThan(450)
+    expect(r.durationMs).toBeGreaterThanOrEqual(500)
+  })
+
   it.each([
     ['a timeout', false],
     ['an abort', true],

@@ -24,6 +24,14 @@ Usage:
                                 workshops: verify that you did step ID in your own shell (reads the
                                 walkthrough's variables from the environment; never does the step for
                                 you); a failed check prints a hint; --solution prints the step's line
+  kubewalk check --forget [--kubeconfig F] [--context C] [--namespace NS]
+                                remove the kubewalk-progress ConfigMap --report-progress wrote
+  kubewalk serve [run's options] [--port P] [--host H --tls-cert F --tls-key F] [--open]
+                [--idle-timeout SECONDS]
+                                the walkthrough as a notebook in your browser: prose, a cell per step
+                                (Run, Run up to here, Check my work, Reset), live output, checks,
+                                drift, variables, transcript; prints a URL with a token (127.0.0.1
+                                only, unless --host with TLS); Ctrl-C removes what its runs created
   kubewalk list [--walkthrough ID|PATH] [--json]
                                 list the walkthroughs, and one walkthrough's steps, variables and settings
                                 (--json: the walkthroughs; with --walkthrough, that one's steps)
@@ -58,10 +66,13 @@ Usage:
                                 produced no report: skew unknown)
   kubewalk class (--namespaces a,b,c | --selector L=V | --prefix P) [--walkthrough ID|PATH] [--watch]
                 [--interval S] [--reporter pretty|plain|json] [--kubeconfig F] [--context C]
+                [--serve [--port P] [--host H --tls-cert F --tls-key F] [--open]]
                                 workshops, for the instructor: which steps that leave a trace on the
                                 cluster each participant namespace shows (read-only; a minted token,
-                                a read or a deletion leaves none, and is listed as such); exit 1 if
-                                a row could not be read (e.g. namespace X not found)
+                                a read or a deletion leaves none, and is listed as such), and every
+                                step participants reported (--report-progress); exit 1 if a row
+                                could not be read (e.g. namespace X not found); --serve: the board as
+                                a live page (counts per step, last change, large type for a projector)
   kubewalk import SOURCE [--out PATH] [--force] [--typed]
                                 turn an article (Markdown, or text pasted from a blog: commands after a
                                 shell prompt, outputs after them) into a Markdown walkthrough; --typed
@@ -77,7 +88,7 @@ Usage:
   kubewalk lab down [--dir DIR] stop it and remove DIR
   kubewalk help | --help | --version
 
-Options for run (drift and check take them too):
+Options for run (drift, check and serve take them too):
   --walkthrough ID|PATH the walkthrough to replay (default: ${walkthroughs[0]?.id ?? 'the first'}), or your own
                         from a folder or a Markdown file
   --kubeconfig FILE     kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config); never written
@@ -121,8 +132,22 @@ Options for run (drift and check take them too):
   --strict-tls          run the lines that verify the API server's certificate against the
                         kubeconfig's CA ($KUBEWALK_CACERT) where a step has one, instead of lines
                         that skip verification; reported as a variant of the walkthrough's line
+  --report-progress     run, check, serve: record what passed, for the instructor's board, in one
+                        ConfigMap of kubewalk's in your namespace (kubewalk-progress: step ids and
+                        times, no values); the only write check ever makes (not with run --isolate)
+  --forget              with check alone: remove that ConfigMap
   --use-kuberc          let kubectl 1.34+ read your kuberc (default: off for the run, KUBERC=off, so
                         your aliases and default flags cannot change what the lines print)
+
+Options for serve (and class --serve):
+  --port P              the port (default 0: any free one); the URL printed carries the token
+  --host H              listen on H instead of 127.0.0.1: only with --tls-cert and --tls-key
+  --tls-cert FILE       the certificate (PEM) for HTTPS, with --tls-key FILE its key
+  --tls-key FILE        the key (PEM) of --tls-cert
+  --open                open the URL in the system's browser
+  --idle-timeout SECONDS
+                        serve: with no page open this long, remove what the page's runs created
+                        (default 60)
 ${settings === '' ? '' : `\nSettings of ${shown.id} (kubewalk list --walkthrough ID shows another's):\n${settings}\n`}
 Steps that read a variable of ${shown.id} (${vars}) take it
 from earlier steps, or from the environment when run alone (kubewalk run --only ${shown.steps.find((s) => s.reads.length > 0)?.id ?? shown.steps[0]?.id}).

@@ -44,11 +44,11 @@ const filesOf = (dir: string, step: Step): string[] => [...RECORDING_PARTS.map((
 export async function cmdRecord(args: string[], cx: CommandContext): Promise<number> {
   const { io } = cx
   const { out, force, rest } = ownFlags(args)
-  for (const flag of ['--reporter', '--transcript', '--interactive', '--show-secrets', '--solution']) {
+  for (const flag of ['--reporter', '--transcript', '--interactive', '--show-secrets', '--solution', '--dry-run']) {
     if (rest.some((a) => a === flag || a.startsWith(`${flag}=`))) throw new UsageError(`record takes no ${flag}: it writes recordings, not a report.`)
   }
   const plan = await planRun(rest, cx, 'run')
-  if ('solution' in plan) throw new UsageError('record takes no --solution.')
+  if ('solution' in plan || 'forget' in plan) throw new UsageError('record takes neither --solution nor --forget.')
   const w = plan.walkthrough
   const origin = originOf(w)
   let dir: string

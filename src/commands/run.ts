@@ -4,6 +4,8 @@ import { EXIT, parse, type Flags } from '../args.js'
 import { UsageError } from '../errors.js'
 import { exerciseStep } from '../exercise.js'
 import { checkKubectlCommand } from '../kubectl.js'
+import { resolveTarget } from '../kubeconfig.js'
+import { PROGRESS_NAME, forgetProgress } from '../progress.js'
 import { NAMESPACE_DELETE_TIMEOUT_MS, checkNamespaceName } from '../namespaces.js'
 import { checkOutputFile, sameFile } from '../outfile.js'
 import { reporterNamed, reporters } from '../report/index.js'
@@ -43,6 +45,8 @@ export const RUN_FLAGS = {
   'dry-run': { type: 'boolean' },
   kubectl: { type: 'string' },
   'lab-version': { type: 'string' },
+  'report-progress': { type: 'boolean' },
+  forget: { type: 'boolean' },
 } as const satisfies Flags
 
 // A participant's check looks at work already done: a short wait covers a controller still catching up,
@@ -88,7 +92,7 @@ export function dryRunText(plan: Pick<RunPlan, 'walkthrough' | 'steps' | 'cluste
 }
 
 /** Parses and checks the options; `check ID --solution` needs no cluster and is answered here. */
-export async function planRun(args: string[], cx: CommandContext, mode: RunMode): Promise<RunPlan | { solution: string }> {
+export async function planRun(args: string[], cx: CommandContext, mode: RunMode): Promise<RunPlan | { solution: string } | { forget: TargetFlags }> {
   const { io } = cx
   const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
   const { values: v, positionals } = parse(args, flagsFor(walkthrough))
@@ -96,6 +100,19 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined)
   const on = (k: string): boolean => values[k] === true
   let participantCheck: Step | undefined
+  if (on('forget')) {
+    if (mode !== 'check' || positionals.length > 0) throw new UsageError('--forget goes with kubewalk check alone (no step id): it removes your kubewalk-progress ConfigMap.')
+    if (on('report-progress')) throw new UsageError('--forget removes the progress --report-progress records; give one.')
+    return { forget: { ...optionalFlag('kubeconfig', str('kubeconfig')), ...optionalFlag('context', str('context')), ...optionalFlag('namespace', str('namespace')) } }
+  }
+  if (on('report-progress') && mode === 'drift') throw new UsageError('--report-progress goes with run, check and serve, not drift.')
+  // The run's namespace is deleted at its end, and the record with it: the board would never see it.
+  if (on('report-progress') && mode === 'run' && on('isolate')) throw new UsageError('--report-progress records in your namespace, and --isolate deletes that namespace at the end of the run; drop one (kubewalk serve --isolate keeps it while it serves).')
+  if (mode === 'serve') {
+    // The page shows every step, downloads its own transcript and is its own interactive mode.
+    const not = ['from', 'to', 'only', 'reporter', 'out', 'transcript', 'interactive', 'solution'].find((f) => values[f] !== undefined)
+    if (not !== undefined) throw new UsageError(`serve shows every step as a cell and writes no report (the page downloads the transcript); drop --${not}.`)
+  }
   if (mode === 'check') {
     const [id, extra] = positionals
     if (id === undefined) throw new UsageError(`check needs a step id (${walkthrough.steps.map((s) => s.id).join(', ')}).`)
@@ -163,6 +180,7 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     strictTls: on('strict-tls'),
     showSecrets: on('show-secrets'),
     useKuberc: on('use-kuberc'),
+    reportProgress: on('report-progress'),
     ...optional('transcript', transcript),
     ...optional('out', out),
     prose,
@@ -171,6 +189,15 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   }
 }
 
+/** Where `check --forget` acts: the target flags it was given. */
+export interface TargetFlags {
+  kubeconfig?: string
+  context?: string
+  namespace?: string
+}
+
+const optionalFlag = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> => (value === undefined ? {} : ({ [key]: value } as Record<K, string>))
+
 /** `run` replays with a reporter; `drift` replays quietly and prints only how the run differs from the recording; `check` runs one participant check. */
 export async function cmdRun(args: string[], cx: CommandContext, mode: RunMode): Promise<number> {
   const plan = await planRun(args, cx, mode)
@@ -178,9 +205,26 @@ export async function cmdRun(args: string[], cx: CommandContext, mode: RunMode):
     cx.io.stdout(`${plan.solution}\n`)
     return EXIT.ok
   }
+  if ('forget' in plan) return forget(plan.forget, cx)
   if (plan.dryRun) {
     cx.io.stdout(dryRunText(plan))
     return EXIT.ok
   }
   return replay(plan, cx)
+}
+
+/** `check --forget`: removes the participant's kubewalk-progress ConfigMap (every walkthrough's record). */
+async function forget(flags: TargetFlags, cx: CommandContext): Promise<number> {
+  const target = await resolveTarget({ env: cx.io.env, ...flags })
+  try {
+    const r = await forgetProgress({ ...cx.io.env, ...target.env, KUBERC: 'off' }, target.namespace)
+    if (!r.ok) {
+      cx.io.stderr(`kubewalk: could not remove configmap/${PROGRESS_NAME} in namespace ${target.namespace}: ${r.why}\n`)
+      return EXIT.failed
+    }
+    cx.io.stdout(`removed configmap/${PROGRESS_NAME} in namespace ${target.namespace} (if it was there): the board no longer sees your progress\n`)
+    return EXIT.ok
+  } finally {
+    await target.dispose()
+  }
 }

@@ -6,12 +6,13 @@ import { driftOf, type StepDrift } from '../drift.js'
 import { walkthroughRef } from '../load/index.js'
 import { quote } from '../shell.js'
 import { keyPrompt } from '../interactive.js'
+import { PROGRESS_NAME, progressNotRecorded, recordProgress } from '../progress.js'
 import type { Secrets } from '../redact.js'
 import { createConsoleReporter } from '../report/console.js'
 import type { ClusterInfo } from '../report/json.js'
 import { reporters } from '../report/index.js'
-import { openSession, run, type CleanupResult, type RunEvent, type RunResult, type RunSession } from '../runner.js'
-import { commandOf, type Step } from '../step.js'
+import { openSession, run, type CleanupResult, type RunEvent, type RunOptions, type RunResult, type RunSession } from '../runner.js'
+import { commandOf, type Step, type Vars } from '../step.js'
 import type { CommandContext } from '../commands/common.js'
 import type { ReplayPlan } from './plan.js'
 import { driftExitCode, exitCodeOf, reportEnd, walkthroughInfo, writeFiles } from './report.js'
@@ -96,6 +97,7 @@ export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (ou
     if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)
     human?.summary(result)
     const input = { result, cluster, drift, secrets }
+    if (plan.reportProgress) await reportProgress(plan, on.env, on.namespace, result, io)
     await observe?.(input)
     reportEnd(plan, write, input)
     const unwritten = await writeFiles(plan, io, input, chunks.join(''))
@@ -106,6 +108,15 @@ export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (ou
   } finally {
     await on.close()
   }
+}
+
+/** --report-progress after a run or a check: what passed goes to the namespace's record; a refused write is said, and changes no exit code. */
+async function reportProgress(plan: ReplayPlan, env: Record<string, string>, namespace: string, result: RunResult, io: Io): Promise<void> {
+  const verified = result.steps.filter((s) => s.status === 'passed').map((s) => s.id)
+  if (verified.length === 0) return
+  const w = plan.walkthrough
+  const r = await recordProgress({ ...io.env, ...env }, namespace, w.id, w.steps.map((s) => s.id), verified, plan.participantCheck ? 'check' : 'run')
+  io.stderr(r.ok ? `progress recorded for the instructor's board: ${verified.join(', ')} (configmap/${PROGRESS_NAME}, namespace ${namespace})\n` : `${progressNotRecorded(namespace, r.why)}\n`)
 }
 
 /** After a failed check: the step's hint, and how to see the walkthrough's own line. */
@@ -123,7 +134,11 @@ export interface ReplaySession {
   cluster: ClusterInfo
   namespace: string
   secrets: Secrets
+  /** The environment of the session's lines (KUBECONFIG, PATH, KUBERC), for a face's own kubectl calls. */
+  env: Record<string, string>
   runner: RunSession
+  /** Runs steps once on the session's target with these variables, apart from the session (a participant's check); nothing of it is kept. */
+  runApart(steps: readonly Step<any>[], call: { vars: Vars; signal?: AbortSignal; onEvent?: (event: RunEvent) => void }): Promise<RunResult>
   /** Removes what the session created, the --isolate namespace last, then what opening made (a lab). */
   close(onEvent?: (event: RunEvent) => void): Promise<CleanupResult[]>
 }
@@ -133,7 +148,7 @@ export async function openReplaySession(plan: ReplayPlan, cx: CommandContext): P
   const on = await openTarget(plan, cx)
   try {
     await on.ready
-    const runner = await openSession({
+    const options: RunOptions = {
       steps: plan.walkthrough.steps,
       cluster: on.target.cluster,
       clusters: on.target.clusters,
@@ -145,14 +160,16 @@ export async function openReplaySession(plan: ReplayPlan, cx: CommandContext): P
       ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
       ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
       secrets: on.secrets,
-      teardown: on.takeTeardown(),
-    })
+    }
+    const runner = await openSession({ ...options, teardown: on.takeTeardown() })
     return {
       plan,
       cluster: on.cluster,
       namespace: on.namespace,
       secrets: on.secrets,
+      env: { ...on.env },
       runner,
+      runApart: (steps, call) => run({ ...options, steps, vars: call.vars, ...(call.signal ? { signal: call.signal } : {}), ...(call.onEvent ? { onEvent: call.onEvent } : {}) }),
       close: async (onEvent) => {
         try {
           return await runner.close(onEvent ? { onEvent } : {})

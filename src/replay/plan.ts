@@ -5,7 +5,7 @@ import type { ReporterName } from '../report/index.js'
 import type { Step } from '../step.js'
 import type { Walkthrough } from '../walkthrough.js'
 
-export type ReplayMode = 'run' | 'drift' | 'check'
+export type ReplayMode = 'run' | 'drift' | 'check' | 'serve'
 
 /** A replay, validated before anything touches a cluster. */
 export interface ReplayPlan {
@@ -33,6 +33,8 @@ export interface ReplayPlan {
   strictTls: boolean
   showSecrets: boolean
   useKuberc: boolean
+  /** --report-progress: record what was verified in the namespace's kubewalk-progress ConfigMap, for the instructor's board. */
+  reportProgress: boolean
   transcript?: string
   out?: string
   /** The walkthrough's prose, read while planning when a face shows it (a prose that does not parse is exit 2 before anything runs). */

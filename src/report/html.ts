@@ -19,6 +19,12 @@ const marked = new Marked({
   },
 })
 
+/** Markdown as HTML with the same rules (markup from elsewhere shown as text, no images, only http(s) links). */
+export const markdownHtml = (markdown: string): string => marked.parse(markdown, { async: false })
+
+/** Text for HTML: markup shown, never applied. */
+export { escapeHtml }
+
 const STYLE = `
 body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #1f2328; }
 h1, h2 { border-bottom: 1px solid #d1d9e0; padding-bottom: .3em; }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readBoard, renderBoard, traceColumns, type RunLine } from '../../src/commands/class.js'
+import { boardView, readBoard, renderBoard, traceColumns, type RunLine } from '../../src/commands/class.js'
 import { walkthroughs } from '../../walkthroughs/index.js'
 
 // What kubectl 1.37.2 printed on the lab (v1.37.2, `kubewalk lab up`) for each line the board runs,
@@ -50,5 +50,25 @@ describe('the class board', () => {
         : { exitCode: 0, stdout: 'default-token\t', stderr: '' }
     const board = await readBoard(article, ['ann'], {}, { run: forbidden })
     expect(board.rows).toEqual([{ namespace: 'ann', done: { 'apply-token-secret': true, 'list-secrets-after': false } }])
+  })
+  it('with reports (--report-progress) every step is a column, a tick from the trace where there is one, else from the report, and says which', async () => {
+    const article = await walkthroughs[0]!.load()
+    // ann's namespace as on the lab, plus the kubewalk-progress ConfigMap a serve --report-progress wrote there (01 to 09).
+    const progress = JSON.stringify({ data: { article: JSON.stringify({ steps: Object.fromEntries(article.steps.slice(0, 9).map((s) => [s.id, { via: 'serve', at: '2026-11-30T15:00:00.000Z' }])), at: '2026-11-30T15:00:00.000Z' }) } })
+    const run: RunLine = async (script, o) => (script.includes('configmap kubewalk-progress') ? { exitCode: 0, stdout: o.env?.KUBEWALK_NAMESPACE === 'ann' ? progress : '', stderr: '' } : lab(script, o))
+    const board = await readBoard(article, ['ann', 'bo'], {}, { run })
+    const v = boardView(board)
+    expect(v.columns).toHaveLength(14)
+    expect(v.columns.find((c) => c.id === 'create-token')?.source).toBe('report')
+    expect(v.columns.find((c) => c.id === 'apply-token-secret')?.source).toBe('both')
+    expect(v.rows[0]).toEqual({ namespace: 'ann', cells: { ...Object.fromEntries(article.steps.slice(0, 7).map((s) => [s.id, 'report'])), 'apply-token-secret': 'trace', 'list-secrets-after': 'trace' }, lastChange: '2026-11-30T15:00:00.000Z' })
+    expect(v.counts['create-token']).toBe(1)
+    expect(v.counts['call-api-revoked']).toBe(0)
+    expect(v.noColumn).toEqual(article.steps.slice(9).map((s) => s.id).filter((id) => id !== 'list-secrets-after'))
+    const text = renderBoard(board, false)
+    expect(text).toMatch(/^namespace {2}01 {2}02 .* 14 {2}last change$/m)
+    expect(text).toMatch(/^ann {8}r {3}r {3}r {3}r {3}r {3}r {3}r {3}✓ {3}✓ {3}· /m)
+    expect(text).toMatch(/^04 {2}create-token: .* \(reported\)$/m)
+    expect(text).toMatch(/^08 {2}apply-token-secret: .* \(seen on the cluster, or reported\)$/m)
   })
 })

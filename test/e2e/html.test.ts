@@ -1,31 +1,31 @@
 // The HTML transcript of each walkthrough, opened in a real headless browser (Debian's chromium):
 // it renders without a console error, a failed request or a page error, and a full-page screenshot
 // holds every step's heading.
-import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import puppeteer, { type Browser } from 'puppeteer-core'
+import type { Browser } from 'puppeteer-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { walkthroughs } from '../../walkthroughs/index.js'
+import { CHROMIUM, launchChromium, watchPage } from './browser.js'
 import { kubewalk } from './cli.js'
 import { isCI } from './global-setup.js'
 
 const kubeconfig = inject('labKubeconfig')
 const skipReason = inject('labSkipReason')
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
 if (CHROMIUM === undefined && isCI()) throw new Error(`CI=${process.env.CI} and no chromium: .ci/run installs Debian's chromium for this test`)
 
 let dir: string
 let browser: Browser | undefined
+let closeBrowser: (() => Promise<void>) | undefined
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kubewalk-html-'))
-  // As root (CI) chromium needs --no-sandbox; the page is a local file with no scripts of its own.
-  if (CHROMIUM && kubeconfig !== '') browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] })
+  // The page is a local file with no scripts of its own.
+  if (CHROMIUM && kubeconfig !== '') ({ browser, close: closeBrowser } = await launchChromium())
 })
 afterAll(async () => {
-  await browser?.close()
+  await closeBrowser?.()
   await rm(dir, { recursive: true, force: true })
 })
 
@@ -43,10 +43,7 @@ describe.skipIf(kubeconfig === '' || CHROMIUM === undefined)(`the HTML transcrip
     expect(r.exitCode).toBe(0)
     const page = await browser!.newPage()
     const problems: string[] = []
-    page.on('console', (m) => void (m.type() === 'error' || m.type() === 'warn' ? problems.push(`console ${m.type()}: ${m.text()}`) : undefined))
-    page.on('pageerror', (e) => void problems.push(`page error: ${String(e)}`))
-    page.on('requestfailed', (q) => void problems.push(`request failed: ${q.url()}`))
-    page.on('request', (q) => void (q.url().startsWith('file:') ? undefined : problems.push(`outside request: ${q.url()}`)))
+    watchPage(page, (url) => url.startsWith('file:'), problems)
     await page.setViewport({ width: 1100, height: 900 })
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' })
     const headings = await page.$$eval('h2', (hs) => hs.map((h) => ({ text: h.textContent ?? '', bottom: h.getBoundingClientRect().bottom + (globalThis as unknown as { scrollY: number }).scrollY })))

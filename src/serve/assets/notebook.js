@@ -1,0 +1,219 @@
+// kubewalk serve: the notebook page's script. It draws what the server sends over the event stream
+// and posts step ids (never command lines) with the token. No framework, no outside request.
+'use strict'
+;(() => {
+  const token = new URLSearchParams(location.search).get('token') || ''
+  const url = (path) => `${path}?token=${encodeURIComponent(token)}`
+  const $ = (sel, root = document) => root.querySelector(sel)
+  const $$ = (sel, root = document) => [...root.querySelectorAll(sel)]
+  const el = (tag, props = {}, ...children) => {
+    const e = document.createElement(tag)
+    for (const [k, v] of Object.entries(props)) {
+      if (k === 'class') e.className = v
+      else if (k === 'text') e.textContent = v
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v)
+      else e.setAttribute(k, v)
+    }
+    for (const c of children) if (c !== null && c !== undefined) e.append(c)
+    return e
+  }
+  let state = null
+  const cellOf = (id) => document.getElementById(`cell-${id}`)
+
+  // Theme: the system's, unless chosen here (kept in this browser).
+  const theme = localStorage.getItem('kubewalk-theme')
+  if (theme) document.documentElement.dataset.theme = theme
+  const toggleTheme = () => {
+    const dark = document.documentElement.dataset.theme ? document.documentElement.dataset.theme === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches
+    document.documentElement.dataset.theme = dark ? 'light' : 'dark'
+    localStorage.setItem('kubewalk-theme', document.documentElement.dataset.theme)
+  }
+
+  async function post(path, body, noticeEl) {
+    if (noticeEl) noticeEl.textContent = ''
+    let r
+    try {
+      r = await fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    } catch (e) {
+      if (noticeEl) noticeEl.textContent = `the server did not answer (${e.message}); is kubewalk serve still running?`
+      return undefined
+    }
+    const answer = await r.json().catch(() => ({}))
+    const why = r.ok ? answer.refused : answer.error || `${r.status} ${r.statusText}`
+    if (why && noticeEl) noticeEl.textContent = why
+    return why ? undefined : answer
+  }
+
+  const BADGE = { idle: '', queued: '… queued', running: '⟳ running', passed: '✓ passed', failed: '✗ failed', skipped: '⏭ skipped' }
+
+  function assertionsList(assertions) {
+    return el('ul', { class: 'assertions' }, ...assertions.map((a) => {
+      const detail = 'expected' in a || 'actual' in a ? ` (${'expected' in a ? `expected ${JSON.stringify(a.expected)}, ` : ''}got ${JSON.stringify(a.actual)})` : ''
+      return el('li', { class: `assertion ${a.ok ? 'ok' : 'bad'}` }, el('span', { class: 'mark', text: a.ok ? '✓' : '✗' }), ` ${a.name}`, a.ok ? '' : el('span', { class: 'detail', text: detail }))
+    }))
+  }
+
+  function resultView(r, label) {
+    const box = el('div', { class: `outcome ${r.status}` })
+    const when = `${r.status} in ${(r.durationMs / 1000).toFixed(1)} s${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`
+    box.append(el('p', { class: 'summary', text: `${label}${when}` }))
+    if (r.stdout.trim() !== '' || r.stderr.trim() !== '') {
+      const out = el('pre', { class: 'output' })
+      if (r.stdout.trim() !== '') out.append(el('span', { class: 'stdout', text: r.stdout }))
+      if (r.stderr.trim() !== '') out.append(el('span', { class: 'stderr', text: r.stderr }))
+      box.append(out)
+    }
+    if (r.captured) box.append(el('p', { class: 'captured' }, 'sets ', el('code', { text: `$${r.captured.name}` }), ' = ', el('code', { text: r.captured.value })))
+    if (r.assertions.length > 0) box.append(assertionsList(r.assertions))
+    if (r.error) box.append(el('p', { class: 'error', text: r.error.message }))
+    if (r.hint) box.append(el('p', { class: 'hint', text: `hint: ${r.hint}` }))
+    if (r.drift && (r.drift.items.length > 0 || r.drift.expected > 0)) {
+      const d = el('details', { class: 'drift' }, el('summary', { text: `drift from the recording: ${r.drift.items.length} to look at, ${r.drift.expected} expected (tokens, times, ids, addresses)` }))
+      for (const i of r.drift.items) {
+        d.append(el('div', { class: `diff ${i.kind}` }, el('code', { text: i.path }), ` ${i.kind === 'real' ? 'real' : 'newer version'}: ${i.note}`,
+          el('pre', {}, el('span', { class: 'del', text: `- ${JSON.stringify(i.article)}\n` }), el('span', { class: 'add', text: `+ ${JSON.stringify(i.live)}` }))))
+      }
+      box.append(d)
+    }
+    return box
+  }
+
+  function drawCell(c) {
+    const node = cellOf(c.id)
+    if (!node) return
+    node.dataset.status = c.status
+    node.dataset.runs = String(c.runs)
+    const line = $('.line code', node)
+    if (line.textContent !== c.command) line.textContent = c.command
+    $('.badge', node).textContent = BADGE[c.status] || ''
+    const out = $(':scope > .output', node)
+    const running = c.status === 'running'
+    out.hidden = !running
+    out.textContent = running ? (c.held ? '(output shown when the step ends: it prints secret data)\n' : c.stream) : ''
+    const res = $('.result', node)
+    res.replaceChildren()
+    if (running && c.attempt) res.append(el('p', { class: 'attempt', text: `attempt ${c.attempt.attempt}, waiting for ${c.attempt.waitingFor} (${(c.attempt.elapsedMs / 1000).toFixed(1)} s)` }))
+    if (c.result) res.append(resultView(c.result, ''))
+    const checked = $('.checked', node)
+    checked.replaceChildren()
+    if (c.check) {
+      node.dataset.check = c.check.status
+      if (c.check.status === 'running') checked.append(el('p', { class: 'attempt', text: 'checking your work…' }))
+      if (c.check.result) checked.append(resultView(c.check.result, 'your work: '))
+    }
+    drawBusy()
+  }
+
+  function drawBusy() {
+    const busy = state && state.busy
+    $('#busy').textContent = state && state.opening ? 'opening the session…' : busy ? (busy.kind === 'reset' ? 'resetting…' : `${busy.kind === 'check' ? 'checking' : 'running'} ${busy.step || ''}…`) : ''
+    document.body.dataset.busy = busy ? busy.kind : ''
+  }
+
+  function drawVars() {
+    const box = $('#vars')
+    box.replaceChildren()
+    for (const v of state.vars) {
+      const input = el('input', { type: v.secret ? 'password' : 'text', autocomplete: 'off', spellcheck: 'false', placeholder: `your $${v.name}`, 'aria-label': `your value of ${v.name}` })
+      const form = el('form', { class: 'paste', onsubmit: (e) => {
+        e.preventDefault()
+        void post('/api/vars', { name: v.name, value: input.value }, $('#page-notice')).then(() => { input.value = '' })
+      } }, input, el('button', { type: 'submit', text: 'Set' }))
+      box.append(el('div', { class: 'var', 'data-var': v.name },
+        el('div', { class: 'name' }, el('code', { text: `$${v.name}` }), v.secret ? el('span', { class: 'tag', text: 'secret' }) : null),
+        el('div', { class: 'value', title: v.describe, text: v.value === undefined ? 'not set' : v.value }),
+        el('div', { class: 'pasted', text: v.pasted === undefined ? '' : `yours: ${v.pasted}` }),
+        form))
+    }
+  }
+
+  function drawCleanup() {
+    const list = $('#cleanup')
+    list.replaceChildren(...(state.cleanup.length === 0 ? [el('li', { class: 'none', text: 'nothing yet' })] : state.cleanup.map((c) => el('li', { class: c.status }, `${c.status === 'done' ? '✓' : '✗'} ${c.describe}`, c.error ? el('span', { class: 'detail', text: `: ${c.error}` }) : null))))
+  }
+
+  function drawMeta() {
+    $('#target').textContent = state.cluster.name === '' ? '' : `${state.cluster.name} · ${state.cluster.server}${state.cluster.version ? ` · Kubernetes ${state.cluster.version}` : ''} · namespace ${state.cluster.namespace}`
+    $('#page-notice').textContent = state.notice || ''
+    drawVars()
+    drawCleanup()
+    drawBusy()
+  }
+
+  function onEvent(e) {
+    if (e.type === 'state') {
+      state = e.state
+      for (const c of state.cells) drawCell(c)
+      drawMeta()
+      document.body.dataset.ready = 'yes'
+    } else if (!state) {
+      return
+    } else if (e.type === 'cell') {
+      const i = state.cells.findIndex((c) => c.id === e.cell.id)
+      if (i >= 0) state.cells[i] = e.cell
+      drawCell(e.cell)
+    } else if (e.type === 'output') {
+      const c = state.cells.find((x) => x.id === e.id)
+      if (c) c.stream += e.text
+      const out = $(':scope > .output', cellOf(e.id))
+      if (out) {
+        out.hidden = false
+        out.textContent += e.text
+      }
+    } else if (e.type === 'meta') {
+      state.busy = e.busy
+      state.vars = e.vars
+      state.cleanup = e.cleanup
+      state.notice = e.notice
+      state.cluster.namespace = e.namespace
+      state.opening = e.opening
+      drawMeta()
+    }
+  }
+
+  const events = new EventSource(url('/events'))
+  events.onmessage = (m) => onEvent(JSON.parse(m.data))
+  events.onerror = () => { $('#busy').textContent = 'reconnecting…' }
+
+  const cellState = (id) => state && state.cells.find((c) => c.id === id)
+  const run = (node, upTo) => {
+    const c = cellState(node.dataset.step)
+    void post('/api/run', { step: node.dataset.step, upTo, seen: c ? c.runs : 0 }, $('.notice', node))
+  }
+  const reset = (noticeEl) => void post('/api/reset', {}, noticeEl)
+
+  document.addEventListener('click', (e) => {
+    const button = e.target.closest('button')
+    if (!button) return
+    const node = button.closest('.cell')
+    if (button.id === 'theme') return toggleTheme()
+    if (button.id === 'reset-all') return reset($('#page-notice'))
+    if (!node) return
+    if (button.classList.contains('run')) run(node, false)
+    else if (button.classList.contains('upto')) run(node, true)
+    else if (button.classList.contains('check')) void post('/api/check', { step: node.dataset.step }, $('.notice', node))
+    else if (button.classList.contains('reset')) reset($('.notice', node))
+    else if (button.classList.contains('copy')) {
+      void navigator.clipboard.writeText($('.line code', node).textContent).then(() => { button.textContent = 'Copied' }, () => { button.textContent = 'Select and copy' })
+      setTimeout(() => { button.textContent = 'Copy' }, 1500)
+    }
+  })
+
+  // j / k move between cells, Enter runs the one that has the focus (not while typing or on a button).
+  document.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return
+    const t = e.target
+    if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement) return
+    const cells = $$('.cell')
+    const at = cells.indexOf(t.closest ? t.closest('.cell') : null)
+    if (e.key === 'j' || e.key === 'k') {
+      const next = cells[Math.max(0, Math.min(cells.length - 1, at < 0 ? 0 : at + (e.key === 'j' ? 1 : -1)))]
+      next.focus()
+      next.scrollIntoView({ block: 'nearest' })
+      e.preventDefault()
+    } else if (e.key === 'Enter' && t.classList && t.classList.contains('cell')) {
+      run(t, false)
+      e.preventDefault()
+    } else if (e.key === 't') toggleTheme()
+  })
+})()
