@@ -16,7 +16,7 @@ import { commandOf, type Step, type Vars } from '../step.js'
 import type { CommandContext } from '../commands/common.js'
 import type { ReplayPlan } from './plan.js'
 import { driftExitCode, exitCodeOf, reportEnd, walkthroughInfo, writeFiles } from './report.js'
-import { openTarget } from './target.js'
+import { openTarget, type ReplayTarget } from './target.js'
 
 export type { ReplayPlan, ReplayMode } from './plan.js'
 export { exitCodeOf, walkthroughInfo } from './report.js'
@@ -34,6 +34,23 @@ export interface ReplayOutcome {
   cluster: ClusterInfo
   drift: StepDrift[]
   secrets: Secrets
+}
+
+/** What the runner gets from the plan and the target, for these steps. */
+function runOptionsOf(plan: ReplayPlan, on: ReplayTarget, steps: readonly Step<any>[]): RunOptions {
+  return {
+    steps,
+    cluster: on.target.cluster,
+    clusters: on.target.clusters,
+    namespace: on.namespace,
+    settings: plan.settings,
+    env: { ...on.env },
+    vars: on.vars,
+    commandTimeoutMs: plan.commandTimeoutMs,
+    ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
+    ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
+    secrets: on.secrets,
+  }
 }
 
 /** Carries out the plan and reports it as the plan asks; resolves with the exit code. `observe` sees the outcome before the report. */
@@ -68,18 +85,8 @@ export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (ou
       return 'run'
     }
     const result: RunResult = await run({
-      steps: plan.steps,
-      cluster: target.cluster,
-      clusters: target.clusters,
-      namespace: on.namespace,
-      settings: plan.settings,
-      env: { ...on.env },
-      vars: on.vars,
-      commandTimeoutMs: plan.commandTimeoutMs,
-      ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
-      ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
+      ...runOptionsOf(plan, on, plan.steps),
       signal,
-      secrets,
       teardown: on.takeTeardown(),
       ...(plan.interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout, signal) } : {}),
       ...(waitForServer ? { beforeStep: waitForServer } : {}),
@@ -148,19 +155,7 @@ export async function openReplaySession(plan: ReplayPlan, cx: CommandContext): P
   const on = await openTarget(plan, cx)
   try {
     await on.ready
-    const options: RunOptions = {
-      steps: plan.walkthrough.steps,
-      cluster: on.target.cluster,
-      clusters: on.target.clusters,
-      namespace: on.namespace,
-      settings: plan.settings,
-      env: { ...on.env },
-      vars: on.vars,
-      commandTimeoutMs: plan.commandTimeoutMs,
-      ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
-      ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
-      secrets: on.secrets,
-    }
+    const options = runOptionsOf(plan, on, plan.walkthrough.steps)
     const runner = await openSession({ ...options, teardown: on.takeTeardown() })
     return {
       plan,
