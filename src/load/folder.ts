@@ -20,7 +20,16 @@ interface Manifest {
   /** Every input file of the bundle (absolute) and the SHA-256 of its content. */
   inputs: Record<string, string>
   bundle: string
+  /** The names the bundle reads from each kubewalk module, by specifier: only those modules are loaded to run it. */
+  uses: Record<string, string[]>
 }
+
+/**
+ * The running kubewalk's modules an author's folder may import, by specifier, each loaded when asked;
+ * `light`, where given, serves a bundle that needs only the names it has (the authoring surface,
+ * without the lab, reporters and token code the whole API drags in).
+ */
+export type ApiModules = Record<string, { load(): Promise<object>; light?(): Promise<object> }>
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
 
@@ -38,23 +47,47 @@ export async function entryOf(dir: string): Promise<string> {
 }
 
 /** The cached bundle when every file it was built from is unchanged, else undefined. */
-async function cached(manifestFile: string): Promise<string | undefined> {
+async function cached(manifestFile: string): Promise<Manifest | undefined> {
   const m = JSON.parse(await readFile(manifestFile, 'utf8').catch(() => 'null')) as Manifest | null
-  if (m === null || !existsSync(m.bundle)) return undefined
+  if (m === null || !existsSync(m.bundle) || m.uses === undefined) return undefined
   for (const [file, digest] of Object.entries(m.inputs)) {
     const content = await readFile(file).catch(() => undefined)
     if (content === undefined || sha256(content) !== digest) return undefined
   }
-  return m.bundle
+  return m
 }
 
-/** The source of the module that stands for `kubewalk` (or a subpath) in the author's bundle. */
-function shimFor(key: string, api: Record<string, unknown>): string {
+const slot = (spec: string): string => `Symbol.for(${JSON.stringify(KUBEWALK_MODULES[spec] ?? spec)})`
+
+/** The source of the module that stands for `kubewalk` (or a subpath) in the author's bundle: each name read where the loader puts the module. */
+function shimFor(spec: string, api: object): string {
   const names = Object.keys(api).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default')
-  return `const k = globalThis[Symbol.for(${JSON.stringify(key)})];\n${names.map((n) => `export const ${n} = k.${n};`).join('\n')}\n`
+  // Pure, so esbuild drops every name the author's files do not import (usesOf reads what is left).
+  return `${names.map((n) => `export const ${n} = /* @__PURE__ */ (() => globalThis[${slot(spec)}].${n})();`).join('\n')}\n`
 }
 
-async function bundle(entry: string, dir: string, apis: Record<string, Record<string, unknown>>): Promise<{ code: string; inputs: string[] }> {
+/** The names the bundle reads from each module (esbuild keeps only the shim's exports that are used). */
+function usesOf(code: string): Record<string, string[]> {
+  const uses: Record<string, string[]> = {}
+  for (const spec of Object.keys(KUBEWALK_MODULES)) {
+    const names = [...code.matchAll(new RegExp(`globalThis\\[(?:/\\* @__PURE__ \\*/ )?${slot(spec).replace(/[.()[\]"]/g, '\\$&')}\\]\\.([A-Za-z_$][\\w$]*)`, 'g'))].map((m) => m[1] as string)
+    if (names.length > 0) uses[spec] = [...new Set(names)].sort()
+  }
+  return uses
+}
+
+/** Puts each module the bundle reads where its shim finds it; the light one where it has every name needed. */
+async function link(uses: Record<string, string[]>, apis: ApiModules): Promise<void> {
+  await Promise.all(Object.entries(uses).map(async ([spec, names]) => {
+    const m = apis[spec]
+    if (m === undefined) return
+    const light = m.light ? await m.light() : undefined
+    const mod = light !== undefined && names.every((n) => n in light) ? light : await m.load()
+    ;(globalThis as Record<symbol, unknown>)[Symbol.for(KUBEWALK_MODULES[spec] ?? spec)] = mod
+  }))
+}
+
+async function bundle(entry: string, dir: string, apis: Record<string, object>): Promise<{ code: string; inputs: string[] }> {
   const esbuild = await loadEsbuild()
   try {
     const result = await esbuild.build({
@@ -71,7 +104,7 @@ async function bundle(entry: string, dir: string, apis: Record<string, Record<st
         name: 'kubewalk',
         setup(b) {
           b.onResolve({ filter: /^kubewalk(\/[a-z]+)?$/ }, (a) => (a.path in KUBEWALK_MODULES ? { path: a.path, namespace: 'kubewalk' } : undefined))
-          b.onLoad({ filter: /.*/, namespace: 'kubewalk' }, (a) => ({ contents: shimFor(KUBEWALK_MODULES[a.path] ?? 'kubewalk.api', apis[a.path] ?? {}), loader: 'js' }))
+          b.onLoad({ filter: /.*/, namespace: 'kubewalk' }, (a) => ({ contents: shimFor(a.path, apis[a.path] ?? {}), loader: 'js' }))
           // The bundle runs from the cache: a file that finds its prose by import.meta.url still finds it beside itself.
           b.onLoad({ filter: /\.[mc]?[jt]s$/ }, async (a) => {
             if (a.path.includes('/node_modules/')) return undefined
@@ -108,32 +141,35 @@ export function walkthroughExport(mod: Record<string, unknown>, file: string): W
 
 /**
  * Loads the walkthrough a folder exports. `apis` are the running kubewalk's modules by specifier
- * (`kubewalk`, `kubewalk/testing`), put where the compiled bundle finds them.
+ * (`kubewalk`, `kubewalk/testing`, `kubewalk/parse`), linked where the compiled bundle reads them.
  */
-export async function loadFolderWalkthrough(dir: string, apis: Record<string, Record<string, unknown>>, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Walkthrough> {
+export async function loadFolderWalkthrough(dir: string, apis: ApiModules, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Walkthrough> {
   const abs = resolve(dir)
   const entry = await entryOf(abs)
-  for (const [spec, api] of Object.entries(apis)) (globalThis as Record<symbol, unknown>)[Symbol.for(KUBEWALK_MODULES[spec] ?? spec)] = api
   const root = join(cacheRoot(env), sha256(abs).slice(0, 16))
   const manifestFile = join(root, 'manifest.json')
-  let file = await cached(manifestFile)
-  if (file === undefined) {
-    const { code, inputs } = await bundle(entry, abs, apis)
+  let manifest = await cached(manifestFile)
+  if (manifest === undefined) {
+    // Compiling needs every module's names (for its shim); the cached path loads only what the bundle reads.
+    const full = Object.fromEntries(await Promise.all(Object.entries(apis).map(async ([spec, m]) => [spec, await m.load()] as const)))
+    const { code, inputs } = await bundle(entry, abs, full)
     const digests: Record<string, string> = {}
     for (const input of inputs) digests[input] = sha256(await readFile(input))
     // The bundle sits in the author's folder's cache entry, named by its content: never half-written, never stale.
-    file = join(root, `${sha256(code).slice(0, 16)}.mjs`)
+    const file = join(root, `${sha256(code).slice(0, 16)}.mjs`)
     await mkdir(root, { recursive: true, mode: 0o700 })
     if (!existsSync(file)) {
       await writeFile(`${file}.tmp`, code)
       await rename(`${file}.tmp`, file)
     }
-    await writeFile(`${manifestFile}.tmp`, JSON.stringify({ inputs: digests, bundle: file } satisfies Manifest))
+    manifest = { inputs: digests, bundle: file, uses: usesOf(code) }
+    await writeFile(`${manifestFile}.tmp`, JSON.stringify(manifest))
     await rename(`${manifestFile}.tmp`, manifestFile)
   }
+  await link(manifest.uses, apis)
   let mod: Record<string, unknown>
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+    mod = (await import(pathToFileURL(manifest.bundle).href)) as Record<string, unknown>
   } catch (e) {
     if (e instanceof WalkthroughError) throw e
     throw new WalkthroughError(`${relative(process.cwd(), entry)}: ${(e as Error).message.split('\n')[0]}`, { cause: e })

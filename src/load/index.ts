@@ -30,9 +30,12 @@ async function loadPath(value: string, env: Readonly<Record<string, string | und
     const { loadMarkdownWalkthrough } = await import('../markdown/index.js')
     return recordOrigin(await loadMarkdownWalkthrough(path), { kind: 'markdown', path: value })
   }
-  const [{ loadFolderWalkthrough }, api, testing, parsers] = await Promise.all([import('./folder.js'), import('../api.js'), import('../testing/index.js'), import('../parse/index.js')])
-  const apis = { kubewalk: api, 'kubewalk/testing': testing, 'kubewalk/parse': parsers } as unknown as Record<string, Record<string, unknown>>
-  const w = await loadFolderWalkthrough(path, apis, env)
+  const { loadFolderWalkthrough } = await import('./folder.js')
+  const w = await loadFolderWalkthrough(path, {
+    kubewalk: { load: () => import('../api.js'), light: () => import('../authoring.js') },
+    'kubewalk/testing': { load: () => import('../testing/index.js') },
+    'kubewalk/parse': { load: () => import('../parse/index.js') },
+  }, env)
   // Checked whole here too: an author may build the value without defineWalkthrough.
   try {
     defineWalkthrough(w)

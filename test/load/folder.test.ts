@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import * as api from '../../src/index.js'
+import * as api from '../../src/api.js'
 import { ParseError } from '../../src/errors.js'
 import { loadWalkthrough, originOf, walkthroughRef } from '../../src/load/index.js'
 import { walkthroughs } from '../../walkthroughs/index.js'
@@ -58,6 +58,19 @@ describe('a walkthrough from a folder', () => {
     const changed = await loadWalkthrough(walkthroughs, dir + '/', env)
     expect(changed.steps[0]?.command).toBe('echo bonjour')
     expect((await readdir(join(cacheDir, entry!))).filter((f) => f.endsWith('.mjs'))).toHaveLength(2)
+  })
+  it("links a folder that reads only authoring names to the light surface, one that reads the lab's to the whole API; only what it reads is recorded", async () => {
+    const authoring = await import('../../src/authoring.js')
+    const slot = Symbol.for('kubewalk.api')
+    const light = await authorFolder({ 'index.ts': INDEX, 'lib/words.ts': "export const greeting: string = 'hi'\n", 'prose.md': 'P\n' })
+    await loadWalkthrough(walkthroughs, `${light.dir}/`, light.env)
+    expect((globalThis as Record<symbol, unknown>)[slot]).toBe(authoring)
+    const [entry] = await readdir(join(light.env.XDG_CACHE_HOME, 'kubewalk', 'walkthroughs'))
+    const manifest = JSON.parse(await readFile(join(light.env.XDG_CACHE_HOME, 'kubewalk', 'walkthroughs', entry!, 'manifest.json'), 'utf8')) as { uses: Record<string, string[]> }
+    expect(manifest.uses).toEqual({ kubewalk: ['ParseError', 'defineStep', 'defineWalkthrough'] })
+    const heavy = await authorFolder({ 'index.ts': INDEX.replace("import { readFileSync } from 'node:fs'", "import { readFileSync } from 'node:fs'\nimport { DEFAULT_LAB_VERSION } from 'kubewalk'\nexport const lab = DEFAULT_LAB_VERSION"), 'lib/words.ts': "export const greeting: string = 'hi'\n", 'prose.md': 'P\n' })
+    await loadWalkthrough(walkthroughs, `${heavy.dir}/`, heavy.env)
+    expect((globalThis as Record<symbol, unknown>)[slot]).toBe(api)
   })
   it('takes the only exported walkthrough when there is no default export', async () => {
     const { dir, env } = await authorFolder({ 'index.ts': "import { defineWalkthrough } from 'kubewalk'\nexport const mine = defineWalkthrough({ id: 'mine', title: 't', vars: [], steps: [{ id: 'a', number: '01', title: 'a', command: 'true', reads: [], parse: () => 0, check: () => [] }] })\n" })

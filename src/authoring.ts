@@ -1,0 +1,11 @@
+// The part of the public surface a walkthrough's own files use (define*, checks, parsers, errors),
+// without what only programs that drive kubewalk need (the lab, reporters, token verification): a
+// cached walkthrough folder that reads only these names is linked to this module, so loading it
+// costs no more than the CLI already loaded. Every name here is also in src/api.ts.
+export { defineStep, defineVar, defineCleanup, commandOf, equal, truthy, valueOf } from './step.js'
+export { defineWalkthrough, walkthroughProblems, settingsOf } from './walkthrough.js'
+export { parseProse, readProse } from './prose.js'
+export { readRecordings, readRecordedSource, recordingFile } from './recordings.js'
+export { parseKubectlTable, parseClusterTable, parseJsonObject, parseApiAnswer, parseKubeObject, parseKubeList, secretDataValues, decodeToken, classifyToken, LEGACY_ISSUER, withoutProgressMeter } from './parse/index.js'
+export { runIfMain } from './standalone.js'
+export { KubewalkError, CommandError, ParseError, UsageError, PreconditionError, LabError, WalkthroughError } from './errors.js'
