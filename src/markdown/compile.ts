@@ -138,7 +138,8 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   const captures = writes !== undefined && pureAssignment(d.command)
   const background = a.background !== undefined || isBackground(d.command)
   const guard = background ? undefined : creationGuard(d.command)
-  const unknownTarget = guard === undefined && !background && mayCreate(d.command)
+  const creates = mayCreate(d.command)
+  const unknownTarget = guard === undefined && !background && creates
   const step: Step<object> = {
     id,
     number,
@@ -193,6 +194,8 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     }
   }
   if (guard) step.guard = guard
+  const made = [...(creates ? [`kubectl's "kind/name created"`] : []), ...a.cleanup.map((c) => `declared: ${c}`)]
+  if (made.length > 0) step.tracksCreated = made.join('; ')
   if (placeholder && choice) {
     // A value the reader must choose and nobody gave: refused before the line runs.
     step.guard = {
