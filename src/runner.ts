@@ -42,6 +42,8 @@ export interface StepResult {
   output: { stdout: string; stderr: string; exitCode: number | null }
   /** The variable the line assigned, if the line got to assign it. */
   captured?: { name: string; value: string }
+  /** What the step says about itself beyond its checks (e.g. that it checks only its exit code). */
+  notes?: string[]
   /** The parsed value the checks looked at. */
   value?: unknown
   error?: StepError
@@ -283,6 +285,7 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
     return result
   }
   o.onEvent?.({ type: 'step-run', step, index })
+  if (step.notes !== undefined && step.notes.length > 0) result.notes = [...step.notes]
   const begin = performance.now()
   try {
     await execute(step, command, result, state, begin)

@@ -213,6 +213,8 @@ export interface Step<T = unknown> {
    * the check), else a read-only check that looks at what the participant did, never doing it for them.
    */
   participantCheck?: 'rerun' | ParticipantCheck<any>
+  /** What the report says about the step beyond its checks (what it does not check, and why), one sentence each. */
+  notes?: readonly string[]
   /** What to try when a participant's check fails. */
   hint?: string
 }
