@@ -91,7 +91,7 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
 }
 
 /** A block that is one assignment and prints nothing (`X=$(…)`): its recording is the value it sets. */
-function pureAssignment(command: string): boolean {
+export function pureAssignment(command: string): boolean {
   const cmds = splitCommands(command)
   return cmds.length === 1 && /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=/.test(cmds[0]?.text ?? '') && assignedVars(cmds[0]?.text ?? '').length === 1
 }

@@ -145,6 +145,15 @@ describe('kubewalk record (before any cluster)', () => {
     expect(await readFile(file, 'utf8')).toBe(before)
   })
 
+  it('refuses to overwrite a Markdown output block without --force, naming file:line (exit 2), and the file is unchanged', async () => {
+    const md = join(dir, 'recorded.md')
+    const text = '# Recorded\n\n```bash\necho fresh\n```\n\n```bash\necho hi\n```\n\n```\nhi\n```\n'
+    await writeFile(md, text)
+    const r = await cli(['record', '--walkthrough', md, '--kubeconfig', kubeconfig])
+    expect(r).toMatchObject({ code: 2, err: `kubewalk: ${md}:12: step 02 echo-hi already has its recorded output here; record never overwrites one without --force.\n` })
+    expect(await readFile(md, 'utf8')).toBe(text)
+  })
+
   it.each([
     [['record', '--walkthrough', 'article'], /^kubewalk: record --walkthrough article: a walkthrough kubewalk ships has no folder of yours to record into; give --out DIR\.$/],
     [['record', '--reporter', 'json', '--out', '/tmp/x'], /^kubewalk: record takes no --reporter: it writes recordings, not a report\.$/],
