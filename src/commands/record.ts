@@ -116,8 +116,12 @@ async function recordMarkdown(file: string, plan: RunPlan, force: boolean, cx: C
   if (first !== undefined && !force) {
     throw new UsageError(`${file}:${first.line}: step ${first.step.number} ${first.step.id} already has its recorded output here; record never overwrites one without --force${taken.length > 1 ? ` (${taken.length - 1} more would be replaced)` : ''}.`)
   }
+  // The outputs it replaces are not what the replay is judged by: its steps as if they had none.
+  const { markdownWalkthrough } = await import('../markdown/index.js')
+  const fresh = new Map(markdownWalkthrough(file, source, { recordings: false }).steps.map((s) => [s.id, s]))
+  const unjudged = { ...plan, steps: plan.steps.map((s) => fresh.get(s.id) ?? s) }
   let outcome: ReplayOutcome | undefined
-  const code = await replay(plan, cx, (o) => void (outcome = o))
+  const code = await replay(unjudged, cx, (o) => void (outcome = o))
   if (outcome === undefined || !outcome.result.ok) {
     io.stderr(`kubewalk: the replay did not pass, so nothing was recorded (${file} is as it was).\n`)
     return code === EXIT.ok ? EXIT.failed : code
