@@ -40,8 +40,12 @@ export interface StepResult {
   attempts: number
   assertions: Assertion[]
   output: { stdout: string; stderr: string; exitCode: number | null }
+  /** Where the part its checks read starts in output.stdout and output.stderr (a block checked by its last command's output); absent: all of it. */
+  checkedFrom?: { stdout: number; stderr: number }
   /** The variable the line assigned, if the line got to assign it. */
   captured?: { name: string; value: string }
+  /** What the step says about itself beyond its checks (e.g. that it checks only its exit code). */
+  notes?: string[]
   /** The parsed value the checks looked at. */
   value?: unknown
   error?: StepError
@@ -284,6 +288,7 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
     return result
   }
   o.onEvent?.({ type: 'step-run', step, index })
+  if (step.notes !== undefined && step.notes.length > 0) result.notes = [...step.notes]
   const begin = performance.now()
   try {
     await execute(step, command, result, state, begin)
@@ -404,6 +409,8 @@ async function attempt(step: Step, command: string, env: Record<string, string |
   const [stderr, checkedStderr] = splitAt(r.stderr, mark)
   if (mark !== undefined) Object.assign(r, { stdout, stderr })
   result.output = { stdout, stderr, exitCode: r.exitCode }
+  if (checkedStdout !== stdout || checkedStderr !== stderr) result.checkedFrom = { stdout: stdout.length - checkedStdout.length, stderr: stderr.length - checkedStderr.length }
+  else delete result.checkedFrom
   // All it printed, for what it created and the secrets it showed; the checks read the checked part.
   const whole: StepOutput = { stdout, stderr, exitCode: r.exitCode }
   const output: StepOutput = { stdout: checkedStdout, stderr: checkedStderr, exitCode: r.exitCode }

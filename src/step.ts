@@ -201,6 +201,11 @@ export interface Step<T = unknown> {
   background?: Background
   /** Objects the output says the line created and deleted (kubectl's `kind/name created`): cleaned up unless deleted later. */
   tracks?(output: StepOutput): Tracked
+  /**
+   * Where `tracks` learns what the line created, in a few words for `run --dry-run`, which runs nothing
+   * (`kubectl's "kind/name created"`, a declared cleanup). Absent: the line creates nothing it tracks.
+   */
+  tracksCreated?: string
   /** What standard error holds when it is a log rather than a complaint (a transcript folds it under this label). */
   stderrLabel?: string
   /**
@@ -208,6 +213,8 @@ export interface Step<T = unknown> {
    * the check), else a read-only check that looks at what the participant did, never doing it for them.
    */
   participantCheck?: 'rerun' | ParticipantCheck<any>
+  /** What the report says about the step beyond its checks (what it does not check, and why), one sentence each. */
+  notes?: readonly string[]
   /** What to try when a participant's check fails. */
   hint?: string
 }

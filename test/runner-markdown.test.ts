@@ -120,6 +120,9 @@ describe('a block of several commands, not split', () => {
     ])
     expect(r.steps[0]?.output.stdout).toBe('preparing\n{"kind": "ConfigMap", "data": {"a": "1"}}\n')
     expect(r.steps[1]?.output.stdout).toBe('rc=1\n')
+    // Where the checked part starts, for `kubewalk record` to write only that ("preparing\n" is 10 characters).
+    expect(r.steps[0]?.checkedFrom).toEqual({ stdout: 10, stderr: 0 })
+    expect(r.steps[1]?.checkedFrom).toBeUndefined()
   })
   it('tracks what any of its commands created', async () => {
     const w = markdownWalkthrough('block.md', `# Block\n\n${fence}bash\necho configmap/first created\necho configmap/second created\n${fence}\n\n${fence}\nconfigmap/second created\n${fence}\n`)

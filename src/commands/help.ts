@@ -45,7 +45,10 @@ Usage:
                                 NN-id.stdout.txt, .stderr.txt, .captured.txt, .exit.txt and
                                 source.json in DIR (default: the folder's recorded/); a JWT keeps its
                                 header and claims and loses its signature, other secrets are masked;
-                                an existing file is replaced only with --force (else exit 2)
+                                an existing file is replaced only with --force (else exit 2); a
+                                Markdown file without --out gets the outputs in its output blocks (a
+                                new block after a step that has none; one that exists only with
+                                --force, else exit 2 naming file:line)
   kubewalk test [--walkthrough ID|PATH] [--json]
                                 offline (no cluster, no kubectl): the walkthrough keeps the contract,
                                 its prose shows each line, each recording passes its step's checks,

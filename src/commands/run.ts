@@ -83,7 +83,7 @@ export function dryRunText(plan: Pick<RunPlan, 'walkthrough' | 'steps' | 'cluste
     for (const f of s.files ?? []) lines.push(`   writes ${f.name} (${f.content.split('\n').length} lines) into the run's scratch folder`)
     commandOf(s, ctx).split('\n').forEach((l, i) => lines.push(`   ${i === 0 ? '$' : ' '} ${l}`))
     if (s.creates) cleanups.push(`${s.creates.cleanup.describe}  (${s.creates.cleanup.command})`)
-    if (s.tracks) cleanups.push(`what step ${s.number} reports it created (kubectl's "kind/name created"), unless a later step deletes it`)
+    if (s.tracks && s.tracksCreated !== undefined) cleanups.push(`what step ${s.number} creates (${s.tracksCreated}), unless a later step deletes it`)
   }
   lines.push('', cleanups.length === 0 && !plan.isolate ? 'Cleanup: nothing this walkthrough declares.' : 'Cleanup, newest first, of what the run created:')
   for (const c of cleanups.reverse()) lines.push(`   ${c}`)

@@ -91,7 +91,7 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
 }
 
 /** A block that is one assignment and prints nothing (`X=$(…)`): its recording is the value it sets. */
-function pureAssignment(command: string): boolean {
+export function pureAssignment(command: string): boolean {
   const cmds = splitCommands(command)
   return cmds.length === 1 && /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=/.test(cmds[0]?.text ?? '') && assignedVars(cmds[0]?.text ?? '').length === 1
 }
@@ -138,7 +138,8 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   const captures = writes !== undefined && pureAssignment(d.command)
   const background = a.background !== undefined || isBackground(d.command)
   const guard = background ? undefined : creationGuard(d.command)
-  const unknownTarget = guard === undefined && !background && mayCreate(d.command)
+  const creates = mayCreate(d.command)
+  const unknownTarget = guard === undefined && !background && creates
   const step: Step<object> = {
     id,
     number,
@@ -162,9 +163,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       const seen = outputs.get(value) ?? { out: { stdout: '', stderr: '', exitCode: 0 }, text: '', subs: [] }
       const assertions: Assertion[] = []
       if (recording !== undefined) assertions.push(...comparisonAssertions(compareWithRecording(id, recording, seen.text, { substitutions: substitutions(ctx), stdout: captures ? seen.text : seen.out.stdout })))
-      else assertions.push(truthy(a.compareOff ? 'its output is not compared (compare off)' : 'exit code only: no recording to compare with', true))
       for (const c of a.checks) assertions.push(declaredCheck(c, seen.out, seen.text))
-      if (unknownTarget) assertions.push(truthy('what this block creates could not be checked beforehand (not one kubectl line); its cleanup comes from what kubectl prints', true))
       return assertions
     },
     tracks: tracker(d.command, a.cleanup, manifestsOf(d)),
@@ -193,6 +192,15 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     }
   }
   if (guard) step.guard = guard
+  // Said, not asserted: a check that always holds would only look like one.
+  const notes = [
+    ...(recording === undefined && a.checks.length === 0 ? [a.compareOff ? 'its output is not compared (compare off): it checks only its exit code' : 'no recording to compare with: it checks only its exit code'] : []),
+    ...(recording === undefined && a.checks.length > 0 ? [a.compareOff ? 'its output is not compared (compare off), only its declared checks' : 'no recording to compare with, only its declared checks'] : []),
+    ...(unknownTarget ? ['what this block creates could not be checked beforehand (not one kubectl line); its cleanup comes from what kubectl prints'] : []),
+  ]
+  if (notes.length > 0) step.notes = notes
+  const made = [...(creates ? [`kubectl's "kind/name created"`] : []), ...a.cleanup.map((c) => `declared: ${c}`)]
+  if (made.length > 0) step.tracksCreated = made.join('; ')
   if (placeholder && choice) {
     // A value the reader must choose and nobody gave: refused before the line runs.
     step.guard = {

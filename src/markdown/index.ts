@@ -8,11 +8,13 @@ import { parseFrontMatter } from './frontmatter.js'
 import { parseMarkdown } from './parse.js'
 import { draftSteps } from './steps.js'
 
-/** The walkthrough `source` (Markdown text) makes; `file` names it in errors. */
-export function markdownWalkthrough(file: string, source: string): Walkthrough {
+/** The walkthrough `source` (Markdown text) makes; `file` names it in errors. `recordings: false` leaves out its recorded outputs (for `kubewalk record`, which replaces them). */
+export function markdownWalkthrough(file: string, source: string, opts: { recordings?: boolean } = {}): Walkthrough {
   const doc = parseMarkdown(file, source)
   const fm = doc.frontMatter ? parseFrontMatter(file, doc.frontMatter.text, doc.frontMatter.line) : { secrets: [], choose: {} }
-  return compileWalkthrough(file, fm, draftSteps(doc, { splitAll: fm.split === 'comments' }))
+  const drafts = draftSteps(doc, { splitAll: fm.split === 'comments' })
+  if (opts.recordings === false) for (const d of drafts) delete d.recording
+  return compileWalkthrough(file, fm, drafts)
 }
 
 /** Reads and compiles a Markdown walkthrough; a missing file or a broken one is exit 2, naming it. */

@@ -85,6 +85,7 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
       const detail = a.ok || !('expected' in a || 'actual' in a) ? '' : paint('dim', ` (${'expected' in a ? `expected ${mask(show(a.expected))}, ` : ''}got ${mask(show(a.actual))})`)
       out(`  ${a.ok ? paint('green', '✓') : paint('red', '✗')} ${a.name}${detail}`)
     }
+    for (const n of r.notes ?? []) out(paint('dim', `  · ${n}`))
     const attempts = r.attempts > 1 ? `, ${r.attempts} attempts` : ''
     if (r.status === 'passed') out(`${paint('green', '✔')} ${pos} ${r.id} ${paint('dim', `(${seconds(r.durationMs)}${attempts})`)}`)
     else out(`${paint('red', '✘')} ${pos} ${r.id} ${paint('dim', `(${seconds(r.durationMs)}${attempts})`)}: ${mask((r.error?.message ?? 'failed').replace(`${r.id}: `, ''))}`)

@@ -54,6 +54,7 @@ export function toJsonReport(result: RunResult, cluster: ClusterInfo, opts: Repo
         output: s.output,
       }
       if (s.captured) step.captured = s.captured
+      if (s.notes) step.notes = s.notes
       if (s.error) step.error = s.error
       return step
     }),

@@ -66,6 +66,7 @@ export function renderJunit(result: RunResult, cluster: ClusterInfo, opts: Rende
 
   function testcase(s: StepResult): string {
     const lines = [`    <testcase classname="${attr(classname)}" name="${attr(stepLabel(s))}" time="${seconds(s.durationMs)}">`]
+    if (s.notes) lines.push('      <properties>', ...s.notes.map((n) => `        <property name="note" value="${attr(n)}"/>`), '      </properties>')
     if (s.status === 'skipped') lines.push(`      <skipped message="${attr(skipReason(result, s))}"/>`)
     if (s.status === 'failed') {
       const tag = s.error?.code === 'E_INTERNAL' ? 'error' : 'failure'

@@ -25,6 +25,7 @@ export function renderTap(result: RunResult, cluster: ClusterInfo, opts: RenderO
       const yaml = stringify(diagnostic, { lineWidth: 0, doubleQuotedAsJSON: true }).replace(/\n$/, '')
       lines.push(`not ok ${point}`, '  ---', ...yaml.split('\n').map((l) => `  ${l}`), '  ...')
     }
+    for (const n of s.notes ?? []) lines.push(`# note on ${description(mask(s.id))}: ${description(mask(n))}`)
   }
   if (cleanupFailed) {
     const left = result.cleanup.filter((c) => c.status === 'failed').map((c) => ({ describe: c.describe, error: c.error ?? 'failed', command: c.command }))

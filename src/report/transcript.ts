@@ -57,6 +57,7 @@ export function renderTranscript(result: RunResult, cluster: ClusterInfo, sectio
       for (const a of r.assertions) lines.push(`| ${a.name.replace(/\|/g, '\\|')} | ${a.ok ? '✅' : '❌'} | ${mask(cell(a.expected))} | ${mask(cell(a.actual))} |`)
       lines.push('')
     }
+    for (const n of r.notes ?? []) lines.push(`_Note: ${literal(mask(n))}_`, '')
     if (r.error) lines.push(`> **Failed:** ${literal(mask(r.error.message))}`, '')
     const drift = opts.drift?.find((d) => d.id === r.id)?.items.filter((i) => i.kind !== 'expected') ?? []
     if (drift.length > 0) {

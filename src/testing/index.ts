@@ -38,6 +38,8 @@ export interface WalkthroughTest {
   checks: CheckCoverage[]
   /** Steps whose recording was judged. */
   recorded: number
+  /** Steps whose recording meets no check of theirs: they check only their exit code (said, not a shortfall). */
+  exitCodeOnly: string[]
   /** Steps with a read-only participant check, which reads the cluster and is not tested here. */
   participantChecks: number
 }
@@ -196,6 +198,7 @@ export function testWalkthrough(w: Walkthrough, opts: TestOptions = {}): Walkthr
     shortfalls,
     checks,
     recorded: run.filter((r) => r.output !== undefined).length,
+    exitCodeOnly: run.filter((r) => r.output !== undefined && (judge(r.step, r.output, r.ctx) as Assertion[]).length === 0).map((r) => r.step.id),
     participantChecks: w.steps.filter((s) => typeof s.participantCheck === 'object').length,
   }
 }

@@ -96,6 +96,21 @@ export default defineWalkthrough({ id: 'cannot-fail', title: 'A check that canno
     expect(JSON.parse(j.out).shortfalls).toEqual([expect.objectContaining({ kind: 'cannot-fail', step: 'say', check: 'it ran' })])
   })
 
+  it('passes a Markdown walkthrough whose steps all have recordings, and names the steps that check only their exit code', async () => {
+    // Step 01 is a block of two commands whose creations cannot be checked beforehand; step 02's
+    // recording is kept for drift only. Each used to add a check that always held ("cannot fail").
+    const F = '```'
+    const md = join(dir, 'all-recorded.md')
+    await writeFile(md, `# All recorded\n\n## Make and read\n\n${F}bash\nkubectl create configmap kw-notes --from-literal=a=b\nkubectl get configmap kw-notes -o jsonpath='{.data.a}'\n${F}\n\n${F}\nb\n${F}\n\n## When\n\n<!-- kubewalk: compare off -->\n${F}bash\ndate -u\n${F}\n\n${F}\nMon Dec  1 10:00:00 UTC 2026\n${F}\n`)
+    const r = await cli(['test', '--walkthrough', md])
+    expect(r).toMatchObject({ code: 0, err: '' })
+    expect(r.out).toContain('  every check can fail     1 of 1 fail on a changed recording\n')
+    expect(r.out).toContain('  exit code only           02 when (no check on their output)\n')
+    expect(r.out).toMatch(/\nok\n$/)
+    const j = await cli(['test', '--walkthrough', md, '--json'])
+    expect(JSON.parse(j.out)).toMatchObject({ ok: true, exitCodeOnly: ['when'] })
+  })
+
   it('passes the walkthroughs kubewalk ships, offline (no kubeconfig, no kubectl on PATH)', async () => {
     for (const id of ['article', 'rbac-pods']) {
       const t = captureIo({ HOME: dir, PATH: '/nonexistent', KUBECONFIG: '/nonexistent' })
@@ -128,6 +143,15 @@ describe('kubewalk record (before any cluster)', () => {
     expect(r.code).toBe(2)
     expect(r.err).toBe(`kubewalk: ${file} exists; record never overwrites a recording without --force (1 more file(s) would be replaced).\n`)
     expect(await readFile(file, 'utf8')).toBe(before)
+  })
+
+  it('refuses to overwrite a Markdown output block without --force, naming file:line (exit 2), and the file is unchanged', async () => {
+    const md = join(dir, 'recorded.md')
+    const text = '# Recorded\n\n```bash\necho fresh\n```\n\n```bash\necho hi\n```\n\n```\nhi\n```\n'
+    await writeFile(md, text)
+    const r = await cli(['record', '--walkthrough', md, '--kubeconfig', kubeconfig])
+    expect(r).toMatchObject({ code: 2, err: `kubewalk: ${md}:12: step 02 echo-hi already has its recorded output here; record never overwrites one without --force.\n` })
+    expect(await readFile(md, 'utf8')).toBe(text)
   })
 
   it.each([

@@ -25,6 +25,13 @@ describe('run --dry-run', () => {
     expect(await main(['run', '--dry-run', '--walkthrough', md, '--set', "GREETING=it's me"], io.sinks)).toBe(0)
     expect(io.out()).toContain(`   $ export GREETING=$'it\\'s me'\n`)
   })
+  it('lists as created only what a Markdown step whose line can create reports', async () => {
+    const io = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
+    const md = new URL('../fixtures/markdown/lab-tour.md', import.meta.url).pathname
+    expect(await main(['run', '--dry-run', '--walkthrough', md], io.sinks)).toBe(0)
+    // Of lab-tour's five steps only 02 (kubectl create configmap) can create: export, get, proxy and curl cannot.
+    expect(io.out()).toMatch(/Cleanup, newest first, of what the run created:\n {3}what step 02 creates \(kubectl's "kind\/name created"\), unless a later step deletes it\n$/)
+  })
   it.each([
     [['run', '--check-only'], /unknown option/],
     [['drift', '--dry-run'], /^kubewalk: --dry-run goes with kubewalk run\.$/m],

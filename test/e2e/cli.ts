@@ -24,6 +24,6 @@ export interface JsonReport {
   status: string
   walkthrough?: string
   cluster: { name: string; server: string; version: string; namespace?: string; kubectl?: { path: string; version: string } }
-  steps: { id: string; variant?: string; status: string; attempts: number; durationMs: number; command: string; assertions: { name: string; ok: boolean; expected?: unknown; actual?: unknown }[]; output: { stdout: string; stderr: string }; error?: { message: string } }[]
+  steps: { id: string; variant?: string; status: string; attempts: number; durationMs: number; command: string; assertions: { name: string; ok: boolean; expected?: unknown; actual?: unknown }[]; notes?: string[]; output: { stdout: string; stderr: string }; error?: { message: string } }[]
   cleanup: { describe: string; status: string }[]
 }

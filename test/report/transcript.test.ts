@@ -26,6 +26,10 @@ describe('renderTranscript', () => {
     const text = renderTranscript(hostile, cluster, sections)
     expect(text).toContain('> **Failed:** x: \\!\\[t\\](https://evil.example/t.png) \\[a\\](javascript:b) \\<i\\>')
   })
+  it('says what a step notes about itself (here: it checks only its exit code), below its output', () => {
+    const noted = { ...result, steps: [{ ...passed, notes: ['no recording to compare with: it checks only its exit code'] }] }
+    expect(renderTranscript(noted, cluster, sections)).toMatch(/\n_Note: no recording to compare with: it checks only its exit code_\n/)
+  })
   it('masks tokens unless asked', () => {
     expect(md).not.toContain(token)
     expect(renderTranscript(result, cluster, sections, { showSecrets: true })).toContain(token)
