@@ -1,6 +1,6 @@
 // Every change the node makes outside its own process tree, written down before it is made, and undone in reverse.
 // The journal lives in the lab's directory and, for a lab whose directory is gone, in /run/kubewalk.
-import { mkdir, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
@@ -159,6 +159,14 @@ async function unmountUnder(dir: string): Promise<void> {
       if (!r.ok) await run('umount', ['-l', m])
     }
   }
+}
+
+// statfs(2)'s f_type of a cgroup2 file system (CGROUP2_SUPER_MAGIC): what the kubelet checks /sys/fs/cgroup for.
+const CGROUP2_MAGIC = 0x63677270
+
+/** Whether /sys/fs/cgroup is the unified cgroup v2 hierarchy (a hybrid, with v2 only at unified/, is v1 to the kubelet). */
+export async function hostHasCgroupV2(root = '/sys/fs/cgroup'): Promise<boolean> {
+  return (await statfs(root).catch(() => undefined))?.type === CGROUP2_MAGIC
 }
 
 /** Makes the cgroup `name` in every hierarchy (v1: each controller, cpuset's cpus and mems copied from its parent). */
