@@ -73,9 +73,19 @@ export async function importImage(binaries: NodeBinaries, socket: string, tarbal
   return r.out
 }
 
-/** The image names in what `ctr images import` printed (`unpacking NAME (sha256:…)...done`). */
-export function importedNames(ctrOutput: string): string[] {
-  return [...ctrOutput.matchAll(/^unpacking (\S+) \(sha256:[0-9a-f]+\)/gm)].map((m) => m[1]!)
+/**
+ * The names of the images `ctr images import` just loaded: the manifest digests it printed (`<media type> sha256:…`;
+ * its name column is a progress display, not to be parsed), looked up in `ctr images ls` (REF TYPE DIGEST …), without
+ * the `sha256:` refs the CRI adds.
+ */
+export function importedNames(importOutput: string, lsOutput: string): string[] {
+  const digests = new Set([...importOutput.matchAll(/^application\/\S+\s+(sha256:[0-9a-f]{64})\s*$/gm)].map((m) => m[1]!))
+  return lsOutput
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([ref, , digest]) => ref !== undefined && !ref.startsWith('sha256:') && digest !== undefined && digests.has(digest))
+    .map(([ref]) => ref!)
 }
 
 /**
@@ -88,7 +98,10 @@ export async function importImageIntoLab(labDir: string, tarball: string): Promi
   const c = node.components.containerd
   if (!c || !(await isOurProcess(c.pid, c.binary))) throw new LabError(`The node of the lab in ${labDir} is not running (its containerd is gone); start the lab again with kubewalk lab up --node.`)
   const binaries = nodeBinariesFor(node.version)
-  return importedNames(await importImage(binaries, nodeLayout(labDir).containerdSocket, tarball))
+  const socket = nodeLayout(labDir).containerdSocket
+  const printed = await importImage(binaries, socket, tarball)
+  const list = await ctr(binaries, socket, ['images', 'ls'])
+  return importedNames(printed, list.ok ? list.out : '')
 }
 
 function seconds(ms: number): string {
