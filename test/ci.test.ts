@@ -1,5 +1,6 @@
 // The CI guards: the e2e global setup fails loudly without a lab under CI, and .ci/summary.mjs fails
 // a run whose end-to-end files skipped anything.
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -90,5 +91,19 @@ describe('.ci/summary.mjs', () => {
     const none = await summary({ 'test/args.test.ts': ['passed'] })
     expect(none.code).toBe(1)
     expect(none.lines.at(-1)).toBe('1 passed, 0 failed, 0 skipped')
+  })
+})
+
+describe('.ci/run and the node', () => {
+  const run = readFileSync(fileURLToPath(new URL('../.ci/run', import.meta.url)), 'utf8')
+
+  it("installs the Debian packages the node's start-up check names (read from SYSTEM_TOOLS, so the two cannot part)", () => {
+    expect(run).toMatch(/import\("\.\/dist\/src\/lab\/node\/prereqs\.js"\)\.then\(\(m\) => console\.log\(m\.SYSTEM_TOOLS\.map\(/)
+    expect(run).toMatch(/apt-get install -y -qq --no-install-recommends "\$\{node_missing\[@\]\}"/)
+  })
+
+  it("builds the node's parts for every supported release and runs the node's e2e file against each of the others", () => {
+    expect(run).toMatch(/for v in "\$\{lab_versions\[@\]\}"; do\n(?:.*\n){0,2}\s+node bin\/kubewalk\.js lab build --version "\$v" --node/)
+    expect(run).toMatch(/for v in "\$\{lab_versions\[@\]:1\}"; do\n(?:.*\n){0,1}\s+KUBEWALK_LAB_VERSION="\$v" npx vitest run --project e2e test\/lab\/lab\.test\.ts test\/e2e\/node\.test\.ts/)
   })
 })
