@@ -68,6 +68,20 @@ export async function readLabJournal(labDir: string): Promise<HostJournal | unde
   return host && path.resolve(host.labDir) === path.resolve(labDir) ? host : undefined
 }
 
+// Labs whose host journal this process claimed: a journal naming this process is live only if it is one of them (matrix
+// --node starts several labs in one process; a journal naming a pid reused by this process is a killed lab's).
+const claimedHere = new Set<string>()
+
+/** Notes that this process claimed the host for the lab in labDir (HostRecorder.claim does). */
+export function noteClaimed(labDir: string): void {
+  claimedHere.add(path.resolve(labDir))
+}
+
+/** Whether this process claimed the host for the lab in labDir. */
+export function claimedByThisProcess(labDir: string): boolean {
+  return claimedHere.has(path.resolve(labDir))
+}
+
 /** Records changes before they are made, in both copies of the journal. */
 export class HostRecorder {
   readonly journal: HostJournal
@@ -85,6 +99,7 @@ export class HostRecorder {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
       throw error
     }
+    noteClaimed(this.journal.labDir)
     await this.save()
     return true
   }

@@ -48,3 +48,22 @@ describe('hostHasCgroupV2', () => {
     expect(await hostHasCgroupV2('/nonexistent')).toBe(false)
   })
 })
+
+describe('journalLive', () => {
+  it("counts a journal naming this process as live only for a lab this process claimed the host for (two labs of one matrix; a killed lab's pid reused)", async () => {
+    const { journalLive } = await import('../../../src/lab/node/host-setup.js')
+    const { noteClaimed } = await import('../../../src/lab/node/host.js')
+    const labDir = await mkdtemp(path.join(tmpdir(), 'kubewalk-journal-'))
+    try {
+      // No lab.json or node.json there: no component of the lab lives.
+      const journal = { labDir, ownerPid: process.pid, changes: [] }
+      expect(await journalLive(journal)).toBe(false)
+      noteClaimed(labDir)
+      expect(await journalLive(journal)).toBe(true)
+      // Another live process starting its lab: live, whatever this process claimed.
+      expect(await journalLive({ labDir: path.join(labDir, 'other'), ownerPid: process.ppid, changes: [] })).toBe(true)
+    } finally {
+      await rm(labDir, { recursive: true, force: true })
+    }
+  })
+})
