@@ -1,6 +1,6 @@
 // The CI guards: the e2e global setup fails loudly without a lab under CI, .ci/summary.mjs fails a run whose
-// end-to-end files skipped anything, and no test reaches for a kubectl of the machine's.
-import { existsSync } from 'node:fs'
+// end-to-end files skipped anything, no test reaches for a kubectl of the machine's, and .ci/run builds and tests the node.
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -125,5 +125,19 @@ describe('the tests and .ci/run need no kubectl from the machine', () => {
       })
     }
     expect(named).toEqual([])
+  })
+})
+
+describe('.ci/run and the node', () => {
+  const run = readFileSync(fileURLToPath(new URL('../.ci/run', import.meta.url)), 'utf8')
+
+  it("installs the Debian packages the node's start-up check names (read from SYSTEM_TOOLS, so the two cannot part)", () => {
+    expect(run).toMatch(/import\("\.\/dist\/src\/lab\/node\/prereqs\.js"\)\.then\(\(m\) => console\.log\(m\.SYSTEM_TOOLS\.map\(/)
+    expect(run).toMatch(/apt-get install -y -qq --no-install-recommends "\$\{node_missing\[@\]\}"/)
+  })
+
+  it("builds the node's parts for every supported release and runs the node's e2e file against each of the others", () => {
+    expect(run).toMatch(/for v in "\$\{lab_versions\[@\]\}"; do\n(?:.*\n){0,2}\s+node bin\/kubewalk\.js lab build --version "\$v" --node/)
+    expect(run).toMatch(/for v in "\$\{lab_versions\[@\]:1\}"; do\n(?:.*\n){0,1}\s+KUBEWALK_LAB_VERSION="\$v" npx vitest run --project e2e test\/lab\/lab\.test\.ts test\/e2e\/node\.test\.ts/)
   })
 })

@@ -70,6 +70,7 @@ describe('kubewalk CLI', () => {
     [['--kubectl', '/nonexistent/kubectl'], /^kubewalk: --kubectl \/nonexistent\/kubectl: no such file \(\/nonexistent\/kubectl\)\.$/],
     [['--kubectl', '/bin/true'], /^kubewalk: --kubectl \/bin\/true: not a kubectl \(`\/bin\/true version --client -o json` printed no client version\)\.$/],
     [['--lab-version', 'v1.28.3'], /^kubewalk: --lab-version goes with --lab\.$/],
+    [['--node'], /^kubewalk: --node goes with --lab \(a cluster of your own brings its own nodes\)\.$/],
   ])('run %j: one line, exit 2, before any cluster is touched', async (args, message) => {
     const t = io()
     expect(await main(['run', '--kubeconfig', kubeconfig, ...args], t.sinks)).toBe(2)
@@ -148,6 +149,13 @@ describe('kubewalk CLI', () => {
     [['lab', 'down', '--dir', '/tmp'], /\/tmp has no lab.json, so it is not a kubewalk lab; refusing to delete it/],
     // Refused before the lab's build, which takes minutes on a fresh machine.
     [['lab', 'up', '--dir', '/tmp'], /\/tmp exists and is not an empty directory or a kubewalk lab/],
+    [['lab', 'image'], /lab image needs a subcommand: import FILE\.tar\./],
+    [['lab', 'image', 'export', 'x.tar'], /lab image export: unknown subcommand \(import\)/],
+    [['lab', 'image', 'import'], /lab image import needs an image tarball \(docker save or OCI layout\)/],
+    [['lab', 'image', 'import', 'a.tar', 'b.tar'], /lab image import takes one file, got also b\.tar/],
+    [['lab', 'image', 'import', '/nonexistent/x.tar'], /lab image import: \/nonexistent\/x\.tar is not a file/],
+    [['lab', 'image', 'import', '/etc/hostname', '--dir', '/tmp'], /The lab in \/tmp has no node \(or there is no lab there\); start one with kubewalk lab up --node/],
+    [['matrix', '--node', '--context', 'one', '--kubeconfig', '/dev/null'], /--node starts the labs with a node; it goes with --lab-version \(or no --context\)/],
   ])('%j is a usage error: one line, exit 2', async (argv, message) => {
     const t = io()
     expect(await main(argv, t.sinks)).toBe(2)

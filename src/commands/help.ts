@@ -62,11 +62,14 @@ Usage:
                                 cluster's keys
   kubewalk matrix [--lab-version V]... [--context C]... [--kubectl FILE]... [--parallel N]
                 [--reporter pretty|plain|markdown|json|junit] [--out FILE] [--walkthrough ID|PATH]
+                [--node]
                                 replay on every server × kubectl: labs by version (default: the three
                                 supported) and/or contexts; clients default to each lab's own kubectl
                                 and each installed kubectl.1.NN; one table, cells outside kubectl's
                                 ±1-minor skew marked (exit 1 if an in-skew cell failed, or a cell
-                                produced no report: skew unknown)
+                                produced no report: skew unknown); each lab stops when its cells are
+                                done; --node (root): labs with a node, one at a time (with --parallel,
+                                the next lab with a node waits until the one before is down)
   kubewalk class (--namespaces a,b,c | --selector L=V | --prefix P) [--walkthrough ID|PATH] [--watch]
                 [--interval S] [--reporter pretty|plain|json] [--kubeconfig F] [--context C]
                 [--serve [--port P] [--host H --tls-cert F --tls-key F] [--open]]
@@ -89,6 +92,9 @@ Usage:
                                 node that runs Pods, its traffic kept on this machine, undone by lab down
   kubewalk lab status [--dir DIR] [--json]
   kubewalk lab down [--dir DIR] stop it and remove DIR
+  kubewalk lab image import FILE.tar [--dir DIR]
+                                load an image tarball (docker save, or an OCI layout) into the running
+                                node of the lab in DIR; no registry is reached from a lab
   kubewalk help | --help | --version
 
 Options for run (drift, check and serve take them too):
@@ -101,6 +107,8 @@ Options for run (drift, check and serve take them too):
   --lab                 start a throwaway local control plane, replay against it, stop it; its own
                         kubectl plays the walkthrough's kubectl (as \`minikube kubectl\` would)
   --lab-version V       the lab's Kubernetes release (with --lab; default latest)
+  --node                with --lab (root): the lab gets a node that runs Pods (kubewalk lab up
+                        --node); one lab with a node runs at a time: a second waits for the first
   --kubectl CMD         what plays kubectl: a file, or a command with arguments split as a shell
                         would ('minikube kubectl --'), put first on the run's PATH as kubectl
                         (default: the lab's own with --lab, else the kubectl on PATH)

@@ -1,5 +1,5 @@
 // kubewalk lab build|up|status|down, and the throwaway lab behind run --lab.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { EXIT, parse, type Io } from '../args.js'
@@ -161,8 +161,22 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
       const nodeOk = !s.node || (s.node.ready && s.node.components.every((c) => c.alive))
       return s.components.every((c) => c.healthy) && nodeOk ? EXIT.ok : EXIT.failed
     }
+    case 'image': {
+      const [verb, ...more] = rest
+      if (verb !== 'import') throw new UsageError(verb === undefined ? 'lab image needs a subcommand: import FILE.tar.' : `lab image ${verb}: unknown subcommand (import).`)
+      const { values, positionals } = parse(more, { dir: { type: 'string' } })
+      const [file, extra] = positionals
+      if (file === undefined) throw new UsageError('lab image import needs an image tarball (docker save or OCI layout): kubewalk lab image import FILE.tar.')
+      if (extra !== undefined) throw new UsageError(`lab image import takes one file, got also ${extra}.`)
+      const st = await stat(file).catch(() => undefined)
+      if (!st?.isFile()) throw new UsageError(`lab image import: ${file} is not a file.`)
+      const dir = resolve(values.dir ?? defaultDir)
+      const names = await aboutDir(() => lab.importImageIntoLab(dir, resolve(file)))
+      io.stderr(`imported into the node of ${dir}: ${names.join(', ') || '(ctr named no image)'}\n`)
+      return EXIT.ok
+    }
     default:
-      throw new UsageError(sub === undefined ? 'lab needs a subcommand: build, up, status or down.' : `lab ${sub}: unknown subcommand (build, up, status, down).`)
+      throw new UsageError(sub === undefined ? 'lab needs a subcommand: build, up, status, down or image import.' : `lab ${sub}: unknown subcommand (build, up, status, down, image import).`)
   }
 }
 

@@ -27,6 +27,7 @@ const MATRIX_FLAGS = {
   wait: { type: 'string' },
   namespace: { type: 'string' },
   isolate: { type: 'boolean' },
+  node: { type: 'boolean' },
 } as const
 
 /** A server of the matrix: a lab kubewalk starts (and stops), or a context of the kubeconfig. */
@@ -157,6 +158,13 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
     if (!servers.some((s) => s.kind === 'lab' && s.version === version)) servers.push({ kind: 'lab', version })
   }
   for (const name of contexts) servers.push({ kind: 'context', name })
+  const node = values.node === true
+  if (node) {
+    if (!servers.some((s) => s.kind === 'lab')) throw new UsageError('--node starts the labs with a node; it goes with --lab-version (or no --context).')
+    // No root, a missing system package: exit 2 before any build.
+    const { checkNodeUsable } = await import('./lab.js')
+    await checkNodeUsable()
+  }
 
   // Clients: the ones asked for, else each lab's own kubectl and each installed kubectl.1.NN.
   const clients: Client[] = []
@@ -165,14 +173,15 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
     if (version === undefined) throw new UsageError(`--kubectl ${path}: not a kubectl (\`${path} version --client -o json\` printed no client version).`)
     if (!clients.some((c) => c.path === path)) clients.push({ path, version, from })
   }
-  const { labBinDir, ensureLabBinaries } = await import('../lab/index.js')
+  const { labBinDir, ensureLabBinaries, ensureNode } = await import('../lab/index.js')
   if (values.kubectl !== undefined) {
     for (const k of values.kubectl) await addClient(k, '--kubectl')
   } else {
     for (const s of servers) {
       if (s.kind !== 'lab') continue
       // Built before the table starts, so a missing build shows as progress, not as a failed cell.
-      await ensureLabBinaries({ version: s.version, signal, onProgress: (l) => io.stderr(`${l}\n`) })
+      const built = await ensureLabBinaries({ version: s.version, signal, onProgress: (l) => io.stderr(`${l}\n`) })
+      if (node) await ensureNode(built, { signal, onProgress: (l) => io.stderr(`${l}\n`) })
       await addClient(join(labBinDir(s.version), 'kubectl'), `lab ${s.version}'s own`)
     }
     for (const k of await installedKubectls(io.env)) await addClient(k, "installed beside PATH's kubectl")
@@ -195,7 +204,7 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
     ...(values.namespace !== undefined ? ['--namespace', values.namespace] : []),
     ...(values.isolate ? ['--isolate'] : []),
   ]
-  const labs: { stop: () => Promise<void> }[] = []
+  const labs = new Set<{ stop: () => Promise<void> }>()
   // Aborted by Ctrl-C or SIGTERM, or by the first lab that fails to start: the other servers wind down.
   const stop = new AbortController()
   const onAbort = (): void => stop.abort()
@@ -208,10 +217,12 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
       if (stop.signal.aborted) return
       let target: string[]
       let name: string
+      let own: { stop: () => Promise<void> } | undefined
       if (server.kind === 'lab') {
         const { startThrowawayLab } = await import('./lab.js')
-        const lab = await startThrowawayLab((l) => io.stderr(`[lab ${server.version}] ${l}\n`), stop.signal, { version: server.version })
-        labs.push(lab)
+        const lab = await startThrowawayLab((l) => io.stderr(`[lab ${server.version}] ${l}\n`), stop.signal, { version: server.version, ...(node ? { node: true } : {}) })
+        labs.add(lab)
+        own = lab
         target = ['--kubeconfig', lab.kubeconfig]
         name = `lab ${server.version}`
       } else {
@@ -225,6 +236,11 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
         const cell = cellOf(name, server, client, r, Math.round(performance.now() - began))
         cells.push(cell)
         io.stderr(`  ${cells.length}/${total} ${name} × kubectl ${client.version}: ${cell.ok ? 'passed' : `failed${cell.failedStep ? ` at ${cell.failedStep}` : ''}`} (${(cell.durationMs / 1000).toFixed(1)} s)\n`)
+      }
+      // Stopped once its cells are done: a lab with a node holds the host's one node slot, which the next lab waits for.
+      if (own) {
+        labs.delete(own)
+        await own.stop()
       }
     })
   } finally {

@@ -47,6 +47,7 @@ export const RUN_FLAGS = {
   'lab-version': { type: 'string' },
   'report-progress': { type: 'boolean' },
   forget: { type: 'boolean' },
+  node: { type: 'boolean' },
 } as const satisfies Flags
 
 // A participant's check looks at work already done: a short wait covers a controller still catching up,
@@ -145,6 +146,7 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   for (const s of walkthrough.settings ?? []) if (str(s.name) !== undefined) given[s.name] = positiveNumber(`--${s.name}`, str(s.name), s.default)
   if (on('lab') && (str('kubeconfig') !== undefined || str('context') !== undefined)) throw new UsageError('--lab brings its own kubeconfig; drop --kubeconfig and --context.')
   if (str('lab-version') !== undefined && !on('lab')) throw new UsageError('--lab-version goes with --lab.')
+  if (on('node') && !on('lab')) throw new UsageError('--node goes with --lab (a cluster of your own brings its own nodes).')
   if (str('namespace') !== undefined && on('isolate')) throw new UsageError('--namespace and --isolate both choose the namespace; give one.')
   if (str('namespace-timeout') !== undefined && !on('isolate')) throw new UsageError('--namespace-timeout bounds the deletion of an --isolate namespace; it goes with --isolate.')
   const namespaceTimeoutMs = limitSeconds('--namespace-timeout', str('namespace-timeout'), NAMESPACE_DELETE_TIMEOUT_MS / 1000) * 1000
@@ -170,6 +172,7 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     namespaceTimeoutMs,
     settings: settingsOf(walkthrough, given),
     lab: on('lab'),
+    node: on('node'),
     ...optional('labVersion', str('lab-version')),
     ...optional('kubectl', kubectl),
     ...optional('namespace', ns),

@@ -6,7 +6,7 @@ import { DEFAULT_LAB_VERSION } from './versions.js'
 export { buildLabBinaries, buildLabKubectl, findLabBinaries, findLabKubectl, labBinDir, labCacheDir, type BuildLabOptions, type LabBinaries } from './build.js'
 export { LAB_CLUSTER_NAME, checkLabDir, labDown, labStatus, labUp, type LabComponentStatus, type LabStatus, type LabUpOptions } from './lab.js'
 export { stopStartedLabProcesses } from './processes.js'
-export { buildNode, checkNodePrerequisites, findNode, HOST_JOURNAL, LEAVING_COUNTER, NODE_IMAGES, NODE_NAME, type BuildNodeOptions, type NodeBinaries, type NodeStatus } from './node/index.js'
+export { buildNode, checkNodePrerequisites, findNode, importImageIntoLab, HOST_JOURNAL, LEAVING_COUNTER, NODE_IMAGES, NODE_NAME, type BuildNodeOptions, type NodeBinaries, type NodeStatus } from './node/index.js'
 export type { LabComponentName, LabState } from './state.js'
 export { ARTICLE_LAB_VERSION, DEFAULT_LAB_VERSION, EXTRA_KUBECTL_VERSIONS, LAB_VERSION_ALIASES, SUPPORTED_LAB_VERSIONS, resolveLabVersion, type ResolveLabVersionOptions } from './versions.js'
 

@@ -23,6 +23,8 @@ export interface ReplayPlan {
   settings: Record<string, number>
   lab: boolean
   labVersion?: string
+  /** With --lab: the lab runs a node (root only), so walkthroughs that run Pods can. */
+  node: boolean
   /** The binary that plays `kubectl` (--kubectl; with --lab, the lab's own by default). */
   kubectl?: string
   namespace?: string

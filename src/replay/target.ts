@@ -104,7 +104,7 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
     if (plan.lab) {
       // While the lab starts, Ctrl-C stops it: a second one is explained, like during cleanup.
       cleaning(['the throwaway lab, still starting'])
-      lab = await startThrowawayLab(progress, signal, plan.labVersion !== undefined ? { version: plan.labVersion } : {})
+      lab = await startThrowawayLab(progress, signal, { ...(plan.labVersion !== undefined ? { version: plan.labVersion } : {}), ...(plan.node ? { node: true } : {}) })
       cleaning(undefined)
     }
     const isolateAs = plan.isolate ? isolatedName() : undefined

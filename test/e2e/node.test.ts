@@ -1,19 +1,46 @@
 // A lab with a node, for real (root only): a Pod runs and calls the API server with its mounted token; with
 // kube-proxy's rules gone, a Service IP fails at once and nothing leaves the machine; and `lab down` leaves the host
 // exactly as it was before `lab up --node`.
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_LAB_VERSION, LEAVING_COUNTER, NODE_IMAGES, ensureLabBinaries, ensureNode, labDown, labStatus, labUp, type LabState } from '../../src/lab/index.js'
+import { nodeLayout } from '../../src/lab/node/config.js'
 import { iptablesCleanupScript, parseNftCounter } from '../../src/lab/node/firewall.js'
+import { hostHasCgroupV2 } from '../../src/lab/node/host.js'
+import { sha256 } from '../../src/lab/node/images.js'
+import { nodeCommonDir } from '../../src/lab/node/parts.js'
 import { readNodeFile } from '../../src/lab/node/state.js'
 import { stopProcessGroup } from '../../src/lab/processes.js'
+import { kubewalk, type JsonReport } from './cli.js'
 import { isCI } from './global-setup.js'
 import { hostSnapshot } from './node-host.js'
 
 const version = process.env.KUBEWALK_LAB_VERSION || DEFAULT_LAB_VERSION
+const minor = Number(/^v1\.(\d+)\./.exec(version)?.[1])
+const cgroupV2 = await hostHasCgroupV2()
+
+/**
+ * A `docker save` tarball written by hand (manifest.json with RepoTags, the config, one layer), of the image `name`
+ * whose one file is the static program `program` at /hello: what a user brings from a machine with a registry.
+ */
+async function dockerSaveTarball(dir: string, name: string, program: string): Promise<string> {
+  const rootfs = path.join(dir, 'rootfs')
+  const out = path.join(dir, 'image')
+  await mkdir(rootfs, { recursive: true })
+  await mkdir(out, { recursive: true })
+  await copyFile(program, path.join(rootfs, 'hello'))
+  await execa('tar', ['--owner=0', '--group=0', '-C', rootfs, '-cf', path.join(out, 'layer.tar'), '.'])
+  const layer = await readFile(path.join(out, 'layer.tar'))
+  const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Entrypoint: ['/hello'] }, rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layer)}`] } })
+  await writeFile(path.join(out, `${sha256(config)}.json`), config)
+  await writeFile(path.join(out, 'manifest.json'), JSON.stringify([{ Config: `${sha256(config)}.json`, RepoTags: [name], Layers: ['layer.tar'] }]))
+  const tarball = path.join(dir, 'hello.tar')
+  await execa('tar', ['-C', out, '-cf', tarball, 'manifest.json', `${sha256(config)}.json`, 'layer.tar'])
+  return tarball
+}
 const root = process.getuid?.() === 0
 const skipReason = root ? '' : 'a lab with a node needs root (it mounts, makes links and routes, and writes cgroups)'
 if (!root && isCI()) throw new Error(`CI=${process.env.CI} but not root: the node tests must not be skipped under CI`)
@@ -24,6 +51,7 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
   let state: LabState
   let kubectl = ''
   let before: Record<string, string> = {}
+  const progress: string[] = []
   const k = (...args: string[]) => execa(kubectl, ['--kubeconfig', state.kubeconfig, ...args], { reject: false, env: { KUBERC: 'off' } })
 
   beforeAll(async () => {
@@ -34,7 +62,15 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     parent = await mkdtemp(path.join(tmpdir(), 'kubewalk-node-e2e-'))
     dir = path.join(parent, 'lab')
     const began = performance.now()
-    state = await labUp({ dir, binaries, node, onProgress: (line) => process.stderr.write(`[node lab] ${line}\n`) })
+    state = await labUp({
+      dir,
+      binaries,
+      node,
+      onProgress: (line) => {
+        progress.push(line)
+        process.stderr.write(`[node lab] ${line}\n`)
+      },
+    })
     process.stderr.write(`[node lab] ready in ${((performance.now() - began) / 1000).toFixed(1)} s\n`)
   }, 1_200_000)
 
@@ -60,6 +96,52 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     const r = await k('exec', 'e2e-tools', '--', 'sh', '-c', `curl -sS --max-time 10 --cacert ${sa}/ca.crt -H "Authorization: Bearer $(cat ${sa}/token)" https://kubernetes.default.svc/api`)
     expect(r.exitCode, r.stderr).toBe(0)
     expect((JSON.parse(r.stdout) as { kind: string }).kind).toBe('APIVersions')
+  })
+
+  // One test whose branch is the host's: this development VM mounts cgroup v1 (stat -f /sys/fs/cgroup: tmpfs), so the
+  // cgroup v2 branch runs only on a host that has it (a skipped e2e test would fail CI's summary).
+  it(
+    cgroupV2
+      ? 'on this cgroup v2 host says nothing about cgroups and sets no failCgroupV1'
+      : `on this cgroup v1 host says so in one line and ${minor >= 31 ? 'runs the kubelet with failCgroupV1: false' : 'needs no override'}`,
+    async () => {
+      const config = await readFile(nodeLayout(dir).kubeletConfig, 'utf8')
+      if (cgroupV2) {
+        expect(progress.filter((l) => /cgroup/.test(l))).toEqual([])
+        expect(config).not.toContain('failCgroupV1')
+      } else {
+        expect(progress.filter((l) => /cgroup v1/.test(l))).toHaveLength(1)
+        expect(config.includes('failCgroupV1: false')).toBe(minor >= 31)
+      }
+    },
+  )
+
+  it('replays pod-token (11 steps) with the lab\'s own kubectl', async () => {
+    const r = await kubewalk(['run', '--walkthrough', 'pod-token', '--kubeconfig', state.kubeconfig, '--kubectl', kubectl, '--reporter', 'json'])
+    const report = JSON.parse(r.stdout) as JsonReport
+    expect(report.steps.filter((s) => s.status !== 'passed').map((s) => `${s.id}: ${s.error?.message ?? s.status}`)).toEqual([])
+    expect(report.steps).toHaveLength(11)
+    expect(r.exitCode).toBe(0)
+  })
+
+  it('lab image import loads a docker-save tarball, and a Pod naming its short name runs it without a registry', async () => {
+    const tarball = await dockerSaveTarball(path.join(parent, 'image'), 'kubewalk-e2e/hello:1', path.join(nodeCommonDir(), 'bin', 'pause'))
+    const imported = await kubewalk(['lab', 'image', 'import', tarball, '--dir', dir])
+    expect(imported.stderr).toBe(`imported into the node of ${dir}: docker.io/kubewalk-e2e/hello:1`)
+    expect(imported.exitCode).toBe(0)
+    expect((await k('run', 'e2e-hello', '--image=kubewalk-e2e/hello:1', '--restart=Never')).exitCode).toBe(0)
+    const wait = await k('wait', '--for=condition=Ready', 'pod/e2e-hello', '--timeout=60s')
+    expect(wait.exitCode, wait.stderr).toBe(0)
+    // An image nobody imported fails to pull at once, on this machine (every registry points at a closed loopback port).
+    expect((await k('run', 'e2e-missing', '--image=kubewalk-e2e/missing:1', '--restart=Never')).exitCode).toBe(0)
+    let reason = ''
+    for (let i = 0; i < 100 && !/ErrImagePull|ImagePullBackOff/.test(reason); i++) {
+      reason = (await k('get', 'pod', 'e2e-missing', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}')).stdout
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    expect(reason).toMatch(/ErrImagePull|ImagePullBackOff/)
+    const message = (await k('get', 'pod', 'e2e-missing', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.message}')).stdout
+    expect(message).toContain('127.0.0.1:9')
   })
 
   it("with kube-proxy's rules gone, a Pod's connection to a Service IP fails at once and nothing leaves the machine", async () => {

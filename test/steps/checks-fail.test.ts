@@ -7,12 +7,13 @@ import type { Assertion, Step, StepContext, StepOutput } from '../../src/step.js
 import type { Walkthrough } from '../../src/walkthrough.js'
 import { walkthroughs } from '../../walkthroughs/index.js'
 import { ctx } from '../helpers.js'
+import { podTokenFailures } from '../pod-token/mutations.js'
 import { rbacPodsFailures } from '../rbac-pods/mutations.js'
 import { articleFailures } from './article.mutations.js'
 import { EXERCISE, type FailureTable } from './mutations.js'
 
 /** The failing-output table of each walkthrough, by id; a walkthrough without one covers nothing. */
-const tables: Record<string, FailureTable> = { article: articleFailures, 'rbac-pods': rbacPodsFailures }
+const tables: Record<string, FailureTable> = { article: articleFailures, 'rbac-pods': rbacPodsFailures, 'pod-token': podTokenFailures }
 const EMPTY: FailureTable = { exercises: {}, variants: {}, mutations: {}, guards: {} }
 
 const loaded: Walkthrough[] = await Promise.all(walkthroughs.map((e) => e.load()))

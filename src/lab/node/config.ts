@@ -152,6 +152,8 @@ export interface KubeletConfigInput {
   caFile: string
   tlsCertFile: string
   tlsKeyFile: string
+  /** The host mounts cgroup v1 (or a hybrid) at /sys/fs/cgroup, not the unified v2 hierarchy. */
+  cgroupV1: boolean
 }
 
 /**
@@ -196,9 +198,17 @@ export function kubeletConfig(k: KubeletConfigInput): string {
     nodeStatusUpdateFrequency: '5s',
   }
   // failCgroupV1 exists from 1.31 and is what lets 1.35+ start on cgroup v1; podLogsDir from 1.29.
-  if (minor >= 31) config.failCgroupV1 = false
+  if (k.cgroupV1 && minor >= 31) config.failCgroupV1 = false
   if (minor >= 29) config.podLogsDir = k.layout.podLogsDir
   return stringify(config)
+}
+
+/** The one line `lab up --node` says on a cgroup v1 host (nothing on cgroup v2). */
+export function cgroupV1Notice(version: string, cgroupV1: boolean): string | undefined {
+  if (!cgroupV1) return undefined
+  return minorOf(version) >= 31
+    ? `this host has cgroup v1: the kubelet ${version} runs with failCgroupV1: false (from 1.35 it refuses cgroup v1 otherwise) and warns with a CgroupV1 event on the Node; Pods run as usual`
+    : `this host has cgroup v1: the kubelet ${version} runs on it as it is (cgroup v1 support is deprecated from Kubernetes 1.31 on)`
 }
 
 export function kubeletArgs(a: { config: string; kubeconfig: string; rootDir: string; certDir: string; nodeName: string; nodeIp: string }): string[] {

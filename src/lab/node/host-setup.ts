@@ -9,7 +9,7 @@ import { isOurProcess } from '../processes.js'
 import { readLabFile } from '../state.js'
 import { nodeLayout, NODE_CGROUP } from './config.js'
 import { labNftRuleset, parseNftTables } from './firewall.js'
-import { HOST_JOURNAL, HostRecorder, createCgroup, hostCommands, pathExists, readHostJournal, readSysctl, undoHostChanges, writeSysctl, type HostJournal } from './host.js'
+import { HOST_JOURNAL, HostRecorder, claimedByThisProcess, createCgroup, hostCommands, pathExists, readHostJournal, readSysctl, undoHostChanges, writeSysctl, type HostJournal } from './host.js'
 import { chooseNetwork, parseNameservers, type HostNetwork, type NodeNetwork } from './network.js'
 import { readNodeFile } from './state.js'
 
@@ -56,9 +56,12 @@ function pidAlive(pid: number | undefined): boolean {
   }
 }
 
-/** Whether the lab a journal belongs to still runs: its `lab up` is starting it, or any of its processes lives. */
-async function journalLive(journal: HostJournal): Promise<boolean> {
-  if (journal.ownerPid !== process.pid && pidAlive(journal.ownerPid)) return true
+/**
+ * Whether the lab a journal belongs to still runs: its `lab up` is starting it (another live process, or this one for
+ * a lab it claimed the host for), or any of its processes lives.
+ */
+export async function journalLive(journal: HostJournal): Promise<boolean> {
+  if (journal.ownerPid === process.pid ? claimedByThisProcess(journal.labDir) : pidAlive(journal.ownerPid)) return true
   const lab = await readLabFile(journal.labDir).catch(() => undefined)
   const node = await readNodeFile(journal.labDir)
   const components = [...Object.values(lab?.components ?? {}), ...Object.values(node?.components ?? {})]

@@ -1,6 +1,6 @@
 // Every change the node makes outside its own process tree, written down before it is made, and undone in reverse.
 // The journal lives in the lab's directory and, for a lab whose directory is gone, in /run/kubewalk.
-import { mkdir, readFile, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rm, rmdir, stat, statfs, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
@@ -68,6 +68,20 @@ export async function readLabJournal(labDir: string): Promise<HostJournal | unde
   return host && path.resolve(host.labDir) === path.resolve(labDir) ? host : undefined
 }
 
+// Labs whose host journal this process claimed: a journal naming this process is live only if it is one of them (matrix
+// --node starts several labs in one process; a journal naming a pid reused by this process is a killed lab's).
+const claimedHere = new Set<string>()
+
+/** Notes that this process claimed the host for the lab in labDir (HostRecorder.claim does). */
+export function noteClaimed(labDir: string): void {
+  claimedHere.add(path.resolve(labDir))
+}
+
+/** Whether this process claimed the host for the lab in labDir. */
+export function claimedByThisProcess(labDir: string): boolean {
+  return claimedHere.has(path.resolve(labDir))
+}
+
 /** Records changes before they are made, in both copies of the journal. */
 export class HostRecorder {
   readonly journal: HostJournal
@@ -85,6 +99,7 @@ export class HostRecorder {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
       throw error
     }
+    noteClaimed(this.journal.labDir)
     await this.save()
     return true
   }
@@ -159,6 +174,14 @@ async function unmountUnder(dir: string): Promise<void> {
       if (!r.ok) await run('umount', ['-l', m])
     }
   }
+}
+
+// statfs(2)'s f_type of a cgroup2 file system (CGROUP2_SUPER_MAGIC): what the kubelet checks /sys/fs/cgroup for.
+const CGROUP2_MAGIC = 0x63677270
+
+/** Whether /sys/fs/cgroup is the unified cgroup v2 hierarchy (a hybrid, with v2 only at unified/, is v1 to the kubelet). */
+export async function hostHasCgroupV2(root = '/sys/fs/cgroup'): Promise<boolean> {
+  return (await statfs(root).catch(() => undefined))?.type === CGROUP2_MAGIC
 }
 
 /** Makes the cgroup `name` in every hierarchy (v1: each controller, cpuset's cpus and mems copied from its parent). */

@@ -11,11 +11,11 @@ import { freePorts } from '../ports.js'
 import { ComponentFailure, isOurProcess, startComponent, stopProcessGroup, type Running } from '../processes.js'
 import { deploymentAvailable, listPods, nodeReady, type PodSummary } from './api.js'
 import type { NodeCerts } from './certs.js'
-import { REGISTRY_HOSTS_TOML, cniConflist, containerdConfig, coreDnsManifest, kubeProxyArgs, kubeletArgs, kubeletConfig, nodeLayout, schedulerArgs } from './config.js'
-import { readLabJournal, undoHostChanges } from './host.js'
+import { REGISTRY_HOSTS_TOML, cgroupV1Notice, cniConflist, containerdConfig, coreDnsManifest, kubeProxyArgs, kubeletArgs, kubeletConfig, nodeLayout, schedulerArgs } from './config.js'
+import { hostHasCgroupV2, readLabJournal, undoHostChanges } from './host.js'
 import type { NodeHost } from './host-setup.js'
 import type { NodeBinaries, NodeImageName } from './parts.js'
-import { NODE_IMAGES } from './parts.js'
+import { NODE_IMAGES, nodeBinariesFor } from './parts.js'
 import { nodePath, which } from './prereqs.js'
 import { NODE_COMPONENTS, readNodeFile, writeNodeFile, type NodeComponentName, type NodeFile } from './state.js'
 
@@ -66,10 +66,42 @@ async function ctr(binaries: NodeBinaries, socket: string, args: string[]): Prom
   return { ok: !r.failed, out: `${String(r.stdout ?? '')}${String(r.stderr ?? '')}`.trim() }
 }
 
-/** Imports an image tarball into the node's containerd (namespace k8s.io, the one the kubelet sees). */
-export async function importImage(binaries: NodeBinaries, socket: string, tarball: string): Promise<void> {
+/** Imports an image tarball into the node's containerd (namespace k8s.io, the one the kubelet sees); returns ctr's lines. */
+export async function importImage(binaries: NodeBinaries, socket: string, tarball: string): Promise<string> {
   const r = await ctr(binaries, socket, ['images', 'import', '--platform', 'linux/amd64', tarball])
   if (!r.ok) throw new LabError(`ctr images import ${tarball} failed: ${r.out.split('\n').slice(-2).join(' ')}`)
+  return r.out
+}
+
+/**
+ * The names of the images `ctr images import` just loaded: the manifest digests it printed (`<media type> sha256:…`;
+ * its name column is a progress display, not to be parsed), looked up in `ctr images ls` (REF TYPE DIGEST …), without
+ * the `sha256:` refs the CRI adds.
+ */
+export function importedNames(importOutput: string, lsOutput: string): string[] {
+  const digests = new Set([...importOutput.matchAll(/^application\/\S+\s+(sha256:[0-9a-f]{64})\s*$/gm)].map((m) => m[1]!))
+  return lsOutput
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([ref, , digest]) => ref !== undefined && !ref.startsWith('sha256:') && digest !== undefined && digests.has(digest))
+    .map(([ref]) => ref!)
+}
+
+/**
+ * `kubewalk lab image import FILE`: loads an image tarball (docker save or OCI layout) into the running node of the
+ * lab in labDir. A LabError when there is no such lab, it has no node, or its containerd is not running.
+ */
+export async function importImageIntoLab(labDir: string, tarball: string): Promise<string[]> {
+  const node = await readNodeFile(labDir)
+  if (!node) throw new LabError(`The lab in ${labDir} has no node (or there is no lab there); start one with kubewalk lab up --node.`)
+  const c = node.components.containerd
+  if (!c || !(await isOurProcess(c.pid, c.binary))) throw new LabError(`The node of the lab in ${labDir} is not running (its containerd is gone); start the lab again with kubewalk lab up --node.`)
+  const binaries = nodeBinariesFor(node.version)
+  const socket = nodeLayout(labDir).containerdSocket
+  const printed = await importImage(binaries, socket, tarball)
+  const list = await ctr(binaries, socket, ['images', 'ls'])
+  return importedNames(printed, list.ok ? list.out : '')
 }
 
 function seconds(ms: number): string {
@@ -129,7 +161,10 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
   const kubeletKubeconfig = await kubeconfig(path.join(layout.dir, 'kubelet.kubeconfig'), `system:node:${NODE_NAME}`, certs.kubeletClientCert, certs.kubeletClientKey)
   const proxyKubeconfig = await kubeconfig(path.join(layout.dir, 'kube-proxy.kubeconfig'), 'system:kube-proxy', certs.kubeProxyCert, certs.kubeProxyKey)
   const schedulerKubeconfig = await kubeconfig(path.join(layout.dir, 'kube-scheduler.kubeconfig'), 'system:kube-scheduler', certs.schedulerCert, certs.schedulerKey)
-  await writeFile(layout.kubeletConfig, kubeletConfig({ version: input.version, net, layout, port: kubeletPort, healthzPort: kubeletHealthz, caFile: input.ca.cert, tlsCertFile: certs.kubeletServingCert, tlsKeyFile: certs.kubeletServingKey }))
+  const cgroupV1 = !(await hostHasCgroupV2())
+  const notice = cgroupV1Notice(input.version, cgroupV1)
+  if (notice !== undefined) progress(notice)
+  await writeFile(layout.kubeletConfig, kubeletConfig({ version: input.version, net, layout, port: kubeletPort, healthzPort: kubeletHealthz, caFile: input.ca.cert, tlsCertFile: certs.kubeletServingCert, tlsKeyFile: certs.kubeletServingKey, cgroupV1 }))
 
   await step(`node/${NODE_NAME} Ready`, async () => {
     const kubelet = await launch('kubelet', binaries.kubelet, kubeletArgs({ config: layout.kubeletConfig, kubeconfig: kubeletKubeconfig, rootDir: layout.kubeletRoot, certDir: path.join(layout.dir, 'kubelet-pki'), nodeName: NODE_NAME, nodeIp: net.nodeIp }), kubeletHealthz)

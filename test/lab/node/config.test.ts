@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseDocument } from 'yaml'
-import { cniConflist, containerdConfig, coreDnsManifest, kubeProxyArgs, kubeletConfig, nodeLayout } from '../../../src/lab/node/config.js'
+import { cgroupV1Notice, cniConflist, containerdConfig, coreDnsManifest, kubeProxyArgs, kubeletConfig, nodeLayout } from '../../../src/lab/node/config.js'
 import { networkFor } from '../../../src/lab/node/network.js'
 
 const net = networkFor(213)
@@ -29,11 +29,13 @@ describe('the node configuration', () => {
   })
 
   it.each([
-    ['v1.37.2', true, true],
-    ['v1.33.13', true, true],
-    ['v1.28.3', false, false],
-  ])('kubelet %s: webhook authn/authz, no anonymous, cgroupfs; failCgroupV1 %s, podLogsDir %s', (version, cgroupV1Field, logsField) => {
-    const doc = parseDocument(kubeletConfig({ version, net, layout, port: 40000, healthzPort: 40001, caFile: '/ca', tlsCertFile: '/c', tlsKeyFile: '/k' }))
+    ['v1.37.2', true, true, true],
+    ['v1.37.2', false, false, true],
+    ['v1.33.13', true, true, true],
+    ['v1.33.13', false, false, true],
+    ['v1.28.3', true, false, false],
+  ])('kubelet %s (cgroup v1 %s): webhook authn/authz, no anonymous, cgroupfs; failCgroupV1 %s, podLogsDir %s', (version, cgroupV1, cgroupV1Field, logsField) => {
+    const doc = parseDocument(kubeletConfig({ version, net, layout, port: 40000, healthzPort: 40001, caFile: '/ca', tlsCertFile: '/c', tlsKeyFile: '/k', cgroupV1 }))
     expect(doc.errors).toEqual([])
     const c = doc.toJS() as Record<string, unknown>
     expect(c).toMatchObject({ address: '10.213.255.1', port: 40000, readOnlyPort: 0, healthzBindAddress: '127.0.0.1', cgroupDriver: 'cgroupfs', failSwapOn: false, resolvConf: '', clusterDNS: ['10.213.0.10'] })
@@ -41,6 +43,15 @@ describe('the node configuration', () => {
     expect(c.authorization).toEqual({ mode: 'Webhook' })
     expect('failCgroupV1' in c).toBe(cgroupV1Field)
     expect('podLogsDir' in c).toBe(logsField)
+  })
+
+  it('says one line on cgroup v1, naming the override where the kubelet takes it, and nothing on cgroup v2', () => {
+    expect(cgroupV1Notice('v1.37.2', true)).toMatch(/^this host has cgroup v1: the kubelet v1\.37\.2 runs with failCgroupV1: false \(from 1\.35 it refuses cgroup v1 otherwise\)/)
+    expect(cgroupV1Notice('v1.28.3', true)).toMatch(/^this host has cgroup v1: the kubelet v1\.28\.3 runs on it as it is/)
+    for (const v of ['v1.37.2', 'v1.28.3']) {
+      expect(cgroupV1Notice(v, true)).not.toContain('\n')
+      expect(cgroupV1Notice(v, false)).toBeUndefined()
+    }
   })
 
   it('kube-proxy changes no sysctl and opens NodePorts on the node address only', () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { firstMissing } from '../../../src/lab/node/host-setup.js'
-import { mountsUnder } from '../../../src/lab/node/host.js'
+import { execa } from 'execa'
+import { hostHasCgroupV2, mountsUnder } from '../../../src/lab/node/host.js'
 
 // Lines in the shape of /proc/self/mountinfo on the development VM with a node running (ids shortened).
 const MOUNTINFO = [
@@ -36,5 +37,33 @@ describe('host changes', () => {
     expect(await firstMissing(path.join(dir, 'var', 'lib', 'kubelet'))).toBe(path.join(dir, 'var', 'lib', 'kubelet'))
     expect(await firstMissing(path.join(dir, 'etc', 'cni', 'net.d'))).toBe(path.join(dir, 'etc'))
     expect(await firstMissing(path.join(dir, 'var', 'lib'))).toBeUndefined()
+  })
+})
+
+describe('hostHasCgroupV2', () => {
+  it('says what coreutils stat -f says of /sys/fs/cgroup (cgroup2fs: v2; tmpfs of v1 controllers: v1), and no for a plain directory', async () => {
+    const type = (await execa('stat', ['-f', '-c', '%T', '/sys/fs/cgroup'], { reject: false })).stdout.trim()
+    expect(await hostHasCgroupV2()).toBe(type === 'cgroup2fs')
+    expect(await hostHasCgroupV2(tmpdir())).toBe(false)
+    expect(await hostHasCgroupV2('/nonexistent')).toBe(false)
+  })
+})
+
+describe('journalLive', () => {
+  it("counts a journal naming this process as live only for a lab this process claimed the host for (two labs of one matrix; a killed lab's pid reused)", async () => {
+    const { journalLive } = await import('../../../src/lab/node/host-setup.js')
+    const { noteClaimed } = await import('../../../src/lab/node/host.js')
+    const labDir = await mkdtemp(path.join(tmpdir(), 'kubewalk-journal-'))
+    try {
+      // No lab.json or node.json there: no component of the lab lives.
+      const journal = { labDir, ownerPid: process.pid, changes: [] }
+      expect(await journalLive(journal)).toBe(false)
+      noteClaimed(labDir)
+      expect(await journalLive(journal)).toBe(true)
+      // Another live process starting its lab: live, whatever this process claimed.
+      expect(await journalLive({ labDir: path.join(labDir, 'other'), ownerPid: process.ppid, changes: [] })).toBe(true)
+    } finally {
+      await rm(labDir, { recursive: true, force: true })
+    }
   })
 })
