@@ -61,25 +61,14 @@ export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (ou
     const { target, cluster, secrets } = on
     const chunks: string[] = []
     const write = plan.out !== undefined ? (t: string) => void chunks.push(t) : io.stdout
-    // While the version probe overlaps the opening lines, the live report holds what they print until
-    // its header (which names the server's version) is out; if the server never answers, only the error shows.
-    const held: string[] | undefined = on.readyAlready ? undefined : []
-    let holding = held !== undefined
-    const show = (t: string): void => void (holding ? held?.push(t) : write(t))
     const info = walkthroughInfo(plan.walkthrough)
     const explain = plan.interactive ? new Map(plan.prose.map((w) => [w.id, w.explanation])) : undefined
     const r = reporters[plan.reporter]
     const human = r.kind === 'live' && plan.mode !== 'drift'
-      ? createConsoleReporter({ write: show, pretty: r.pretty, secrets, showSecrets: plan.showSecrets, walkthrough: info, ...(plan.participantCheck ? { check: true } : {}), ...(explain ? { explain, columns: () => io.columns?.() } : {}) })
+      ? createConsoleReporter({ write, pretty: r.pretty, secrets, showSecrets: plan.showSecrets, walkthrough: info, ...(plan.participantCheck ? { check: true } : {}), ...(explain ? { explain, columns: () => io.columns?.() } : {}) })
       : undefined
-    const release = (): void => {
-      if (!holding) return
-      holding = false
-      human?.header(cluster)
-      for (const t of held?.splice(0) ?? []) write(t)
-    }
-    if (held === undefined) human?.header(cluster)
-    else on.ready.then(release, () => undefined)
+    // A live report waits for the probe (openTarget), so its header names the server's version.
+    human?.header(cluster)
     const waitForServer = on.readyAlready ? undefined : async (step: Step): Promise<'run'> => {
       if (needsServer(commandOf(step, { cluster: target.cluster, namespace: on.namespace }), plan.walkthrough.requires?.tools ?? [])) await on.ready
       return 'run'
@@ -98,7 +87,6 @@ export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (ou
     cleaning(undefined)
     // An unreachable server is said as the probe says it, even when only opening lines ran.
     await on.ready
-    release()
     // A participant's check is not the walkthrough's line, so it has nothing to compare with the recording.
     const drift = plan.participantCheck ? [] : driftOf(result, plan.walkthrough, { namespace: on.namespace })
     if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)

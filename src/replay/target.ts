@@ -10,6 +10,7 @@ import { clusterCaPem, probeVersions, resolveTarget, type Target } from '../kube
 import { awaitNamespace, createIsolatedNamespace, isolatedName, namespaceCleanup } from '../namespaces.js'
 import { Secrets } from '../redact.js'
 import type { ClusterInfo } from '../report/json.js'
+import { reporters } from '../report/index.js'
 import { runScript, which } from '../shell.js'
 import type { Cleanup, Vars } from '../step.js'
 import type { CommandContext } from '../commands/common.js'
@@ -147,11 +148,11 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
       checkServerVersion(plan.walkthrough.requires, v.server, t.cluster.name, plan.walkthrough.id)
     }).then(() => checkReadyNode(plan.walkthrough, t.cluster.name, k))
     probed.catch(() => undefined)
-    // When nothing is created before the steps, the probe (a kubectl start, ~100 ms) overlaps the opening
-    // lines that need no server (a live report holds their output until its header, which names the
-    // server's version, can be printed); the first line that needs the server waits for it.
-    // the opening lines that need no server; the first line that does, and the report, wait for it.
-    const overlap = isolateAs === undefined && plan.namespace === undefined && !plan.interactive
+    // When nothing is shown or created before the steps, the probe (a kubectl start, ~100 ms) overlaps
+    // the opening lines that need no server; the first line that does, and the report, wait for it. A live
+    // report shows each step as it starts (what a person, or a fault test, watches), and its header names
+    // the server's version: it waits for the probe first.
+    const overlap = isolateAs === undefined && plan.namespace === undefined && !plan.interactive && !(reporters[plan.reporter].kind === 'live' && plan.mode !== 'drift')
     if (!overlap) await probed
     if (isolateAs !== undefined) {
       cleaning([`namespace ${isolateAs}, being created`])
@@ -167,7 +168,13 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
     // If the probe fails, the wait for objects stops too: nothing is left polling a server that is not there.
     const stopObjects = new AbortController()
     probed.catch(() => stopObjects.abort())
-    const ready = objects.length === 0 ? probed : probed.then(() => awaitObjects(objects, t.namespace, { ...k, signal: AbortSignal.any([signal, stopObjects.signal]), waitMs }))
+    const awaitAll = (): Promise<void> => awaitObjects(objects, t.namespace, { ...k, signal: AbortSignal.any([signal, stopObjects.signal]), waitMs })
+    // Beside the probe (one kubectl start less before step 01), unless the probe may be asking the user
+    // to log in on the terminal: then after it, so no second credential prompt races the first.
+    const beside = objects.length > 0 && io.stdin?.isTTY !== true ? awaitAll() : undefined
+    beside?.catch(() => undefined)
+    // The probe's answer first: an unreachable or too old server is the cause to name, not a missing object.
+    const ready = objects.length === 0 ? probed : probed.then(() => beside ?? awaitAll())
     ready.catch(() => undefined)
     if (!overlap) await ready
     let strictTlsCaFile: string | undefined
