@@ -1,12 +1,11 @@
-// Markdown walkthroughs on the lab, through the runner (the CLI's --walkthrough PATH is the loader's):
-// the seed article imported with one annotation added by hand, and a tutorial with a placeholder set
+// Markdown walkthroughs on the lab, through the runner (the CLI's --walkthrough PATH is the loader's; the
+// imported seed article is replayed through the CLI in markdown-cli.test.ts): a tutorial with a placeholder set
 // as --set would, a block split at its comments, a background line, and an object it creates and
 // never deletes (cleaned up; and refused, untouched, when it was there before).
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, inject, it } from 'vitest'
 import { findLabBinaries } from '../../src/lab/index.js'
-import { readArticle, toMarkdown } from '../../src/markdown/import.js'
 import { markdownWalkthrough } from '../../src/markdown/index.js'
 import { run } from '../../src/runner.js'
 import { execa } from 'execa'
@@ -14,7 +13,6 @@ import { execa } from 'execa'
 const kubeconfig = inject('labKubeconfig')
 const skipReason = inject('labSkipReason')
 const version = inject('labVersion')
-const ARTICLE = new URL('../../../shared/article/article.txt', import.meta.url)
 
 async function setup() {
   const bin = await findLabBinaries(version)
@@ -27,18 +25,6 @@ async function setup() {
 }
 
 describe.skipIf(kubeconfig === '')(`Markdown walkthroughs on the lab ${skipReason}`, () => {
-  it.runIf(existsSync(ARTICLE))('the imported article replays 14/14 with one annotation (a wait for the 401), nothing left', async () => {
-    const { base, kubectl } = await setup()
-    let md = toMarkdown(readArticle('article.txt', readFileSync(ARTICLE, 'utf8')), { id: 'imported', title: 'imported' })
-    const last = md.lastIndexOf('```bash\ncurl')
-    md = `${md.slice(0, last)}<!-- kubewalk: wait 30s -->\n${md.slice(last)}`
-    const w = markdownWalkthrough('imported.md', md)
-    const r = await run({ ...base, steps: w.steps })
-    expect(r.steps.map((s) => `${s.number} ${s.status} ${s.error?.message ?? ''}`)).toEqual(w.steps.map((s) => `${s.number} passed `))
-    expect(r.cleanup).toEqual([])
-    expect((await kubectl('get', 'secrets', '-o', 'name')).stdout).toBe('')
-  })
-
   it('a placeholder, a split block, a background proxy, a ConfigMap it never deletes: passed, cleaned up, proxy stopped', async () => {
     const { base, kubectl } = await setup()
     const w = markdownWalkthrough('lab-tour.md', readFileSync(new URL('../fixtures/markdown/lab-tour.md', import.meta.url), 'utf8'))
