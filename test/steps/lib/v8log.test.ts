@@ -22,7 +22,7 @@ describe('parseTokenRequestLog on the article (kubectl 1.28, printf lines, JSON 
 const structured132 = [
   'I1128 10:00:00.000001  4242 round_trippers.go:470] POST https://127.0.0.1:6443/api/v1/namespaces/default/serviceaccounts/default/token',
   'I1128 10:00:00.000002  4242 round_trippers.go:476] Request Headers:',
-  'I1128 10:00:00.000003  4242 round_trippers.go:480]     User-Agent: kubectl.1.32/v1.32.4 (linux/amd64) kubernetes/59526cd',
+  'I1128 10:00:00.000003  4242 round_trippers.go:480]     User-Agent: kubectl/v1.32.13 (linux/amd64) kubernetes/unknown',
   'I1128 10:00:00.000004  4242 round_trippers.go:581] Response Status: 201 Created in 8 milliseconds',
   'I1128 10:00:00.000005  4242 serviceaccount.go:87] "Response Body" body="{\\"kind\\":\\"TokenRequest\\",\\"spec\\":{\\"audiences\\":[\\"x\\"],\\"expirationSeconds\\":3600}}"',
 ].join('\n')
@@ -32,7 +32,7 @@ const structured133 = [
   'I1128 10:00:00.000002  4242 round_trippers.go:527] "Request" verb="POST" url="https://127.0.0.1:6443/api/v1/namespaces/default/serviceaccounts/default/token" headers=<',
   '\tAccept: application/vnd.kubernetes.protobuf,application/json',
   '\tContent-Type: application/vnd.kubernetes.protobuf',
-  '\tUser-Agent: kubectl.1.33/v1.33.1 (linux/amd64) kubernetes/8adc0f0',
+  '\tUser-Agent: kubectl/v1.33.13 (linux/amd64) kubernetes/unknown',
   ' >',
   'I1128 10:00:00.000003  4242 round_trippers.go:632] "Response" status="201 Created" headers=<',
   '\tContent-Type: application/vnd.kubernetes.protobuf',
@@ -53,7 +53,7 @@ describe('parseTokenRequestLog on the structured formats', () => {
       url: 'https://127.0.0.1:6443/api/v1/namespaces/default/serviceaccounts/default/token',
       status: '201 Created',
       statusCode: 201,
-      userAgent: 'kubectl.1.33/v1.33.1 (linux/amd64) kubernetes/8adc0f0',
+      userAgent: 'kubectl/v1.33.13 (linux/amd64) kubernetes/unknown',
       requestContentType: 'application/vnd.kubernetes.protobuf',
       expirationSeconds: 7200,
     })
