@@ -286,12 +286,17 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
     return binariesIn(binDir, version)
   } catch (error) {
     inner.abort()
-    if (opts.signal?.aborted) throw new LabError(`Building Kubernetes ${version} was cancelled; nothing was installed in ${binDir}.`, { cause: error })
-    throw error instanceof LabError ? error : new LabError(`Building Kubernetes ${version} failed: ${errorMessage(error)}`, { cause: error })
+    throw buildFailure(`Kubernetes ${version}`, binDir, error, opts.signal)
   } finally {
     if (ticker) clearInterval(ticker)
     await rm(work, { recursive: true, force: true })
   }
+}
+
+/** What a failed or cancelled build throws: a LabError that says nothing was installed, or the build's own. */
+function buildFailure(what: string, binDir: string, error: unknown, signal: AbortSignal | undefined): LabError {
+  if (signal?.aborted) return new LabError(`Building ${what} was cancelled; nothing was installed in ${binDir}.`, { cause: error })
+  return error instanceof LabError ? error : new LabError(`Building ${what} failed: ${errorMessage(error)}`, { cause: error })
 }
 
 /**
@@ -362,8 +367,7 @@ export async function buildLabKubectl(opts: BuildLabOptions = {}): Promise<strin
     return kubectl
   } catch (error) {
     inner.abort()
-    if (opts.signal?.aborted) throw new LabError(`Building kubectl ${version} was cancelled; nothing was installed in ${binDir}.`, { cause: error })
-    throw error instanceof LabError ? error : new LabError(`Building kubectl ${version} failed: ${errorMessage(error)}`, { cause: error })
+    throw buildFailure(`kubectl ${version}`, binDir, error, opts.signal)
   } finally {
     if (ticker) clearInterval(ticker)
     await rm(work, { recursive: true, force: true })
