@@ -89,9 +89,11 @@ export interface LabCertOptions {
 }
 
 // ECDSA P-256 keys take milliseconds where RSA 2048 takes ~100 ms; Go's TLS stack and kubectl accept both.
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+/** An EC P-256 key, unencrypted, as every lab certificate uses. */
+export const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
 
-async function openssl(args: string[], what: string): Promise<void> {
+/** Runs openssl; a failure is a LabError naming what was being created (`what` reads after "Creating the lab's"). */
+export async function openssl(args: string[], what: string): Promise<void> {
   const result = await execa('openssl', args, { reject: false, stdin: 'ignore' })
   if (result.failed) {
     const code = (result as { code?: string }).code

@@ -3,8 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { execa } from 'execa'
-import { LabError } from '../../errors.js'
+import { EC_KEY, openssl } from '../certs.js'
 
 /** PEM files of the node, in `dir`. */
 export interface NodeCerts {
@@ -55,13 +54,6 @@ authorityKeyIdentifier = keyid
 `
 }
 
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
-
-async function openssl(args: string[], what: string): Promise<void> {
-  const r = await execa('openssl', args, { reject: false, stdin: 'ignore' })
-  if (r.failed) throw new LabError(`Creating the node's ${what} failed: ${String(r.stderr).trim().split('\n').slice(-2).join(' ')}`, { cause: r })
-}
-
 /** Issues the node's certificates into `dir` with the lab CA's certificate and key. */
 export async function generateNodeCerts(dir: string, ca: { cert: string; key: string }, nodeName: string, nodeIp: string): Promise<NodeCerts> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
@@ -84,8 +76,8 @@ export async function generateNodeCerts(dir: string, ca: { cert: string; key: st
   const subjects = nodeSubjects(nodeName)
   const issue = async (what: string, subject: string, ext: string, cert: string, key: string) => {
     const csr = `${cert}.csr`
-    await openssl(['req', '-new', '-config', config, ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject], `${what} key`)
-    await openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', '365', '-sha256', '-extfile', config, '-extensions', ext, '-out', cert], `${what} certificate`)
+    await openssl(['req', '-new', '-config', config, ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject], `node's ${what} key`)
+    await openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', '365', '-sha256', '-extfile', config, '-extensions', ext, '-out', cert], `node's ${what} certificate`)
     await rm(csr)
     await chmod(key, 0o600)
   }
