@@ -140,3 +140,42 @@ export async function snapshotCli(root: string, into: string): Promise<string> {
     await sleep(2_000)
   }
 }
+
+/** A lab of a fault test's own: a snapshot of the CLI, the lab, its adopted API server, the other components' pids. */
+export interface FaultLab {
+  parent: string
+  bin: string
+  kubeconfig: string
+  apiserver: ApiServer
+  /** etcd's and kube-controller-manager's pids: they must run throughout. */
+  others: number[]
+  kube(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>
+  down(): Promise<void>
+}
+
+/** Starts it and waits for the default ServiceAccount, so a fault test begins from a clean baseline. */
+export async function faultLab(root: string, binaries: { kubectl: string } & Parameters<typeof import('../../src/lab/index.js').labUp>[0]['binaries'], prefix: string): Promise<FaultLab> {
+  const { labDown, labUp } = await import('../../src/lab/index.js')
+  const { mkdtemp } = await import('node:fs/promises')
+  const { tmpdir } = await import('node:os')
+  const parent = await mkdtemp(join(tmpdir(), prefix))
+  const bin = await snapshotCli(root, join(parent, 'cli'))
+  const dir = join(parent, 'lab')
+  const state = await labUp({ dir, binaries })
+  const apiserver = await ApiServer.adopt(dir, state.kubeconfig, binaries.kubectl, state.components['kube-apiserver']!.pid)
+  const kube = (args: string[]) => lab(binaries.kubectl, state.kubeconfig, args)
+  for (let i = 0; i < 100 && (await kube(['get', 'serviceaccount', 'default', '-o', 'name'])).exitCode !== 0; i++) await sleep(100)
+  return {
+    parent,
+    bin,
+    kubeconfig: state.kubeconfig,
+    apiserver,
+    others: [state.components.etcd!.pid, state.components['kube-controller-manager']!.pid],
+    kube,
+    down: async () => {
+      await apiserver.stop()
+      await labDown({ dir })
+      await rm(parent, { recursive: true, force: true })
+    },
+  }
+}

@@ -5,14 +5,11 @@
 // nothing or exactly what the report said it left. One lab of its own (it is damaged on purpose);
 // the API server is restarted in it, never the whole lab.
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findLabBinaries, labDown, labUp, LAB_KUBERNETES_VERSION } from '../../src/lab/index.js'
+import { findLabBinaries, LAB_KUBERNETES_VERSION } from '../../src/lab/index.js'
 import { isCI } from './global-setup.js'
-import { ApiServer, alive, lab as labKubectl, snapshotCli } from './fault-matrix.lab.js'
+import { alive, faultLab, type ApiServer, type FaultLab } from './fault-matrix.lab.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 // Small limits keep the paused cells short; --wait covers step 14's 10 s token cache.
@@ -52,15 +49,15 @@ interface Cell {
 const binaries = await findLabBinaries()
 if (!binaries && isCI()) throw new Error(`CI=${process.env.CI} and no lab binaries for ${LAB_KUBERNETES_VERSION}: the fault matrix must not be skipped under CI`)
 
-let parent = ''
 let bin = ''
 let kubeconfig = ''
 let apiserver: ApiServer | undefined
 let others: number[] = []
+let own: FaultLab | undefined
 const runs = new Set<number>()
 const cells: Cell[] = []
 
-const kube = (args: string[]) => labKubectl(binaries!.kubectl, kubeconfig, args)
+const kube = (args: string[]) => own!.kube(args)
 const secrets = async (): Promise<string[]> => {
   const r = await kube(['get', 'secrets', '-n', 'default', '-o', 'name'])
   if (r.exitCode !== 0) throw new Error(`kubectl get secrets failed: ${r.stderr}`)
@@ -69,25 +66,15 @@ const secrets = async (): Promise<string[]> => {
 
 beforeAll(async () => {
   if (!binaries) return
-  parent = await mkdtemp(join(tmpdir(), 'kubewalk-fault-matrix-'))
-  bin = await snapshotCli(ROOT, join(parent, 'cli'))
-  const dir = join(parent, 'lab')
-  const state = await labUp({ dir, binaries })
-  kubeconfig = state.kubeconfig
-  apiserver = await ApiServer.adopt(dir, kubeconfig, binaries.kubectl, state.components['kube-apiserver']!.pid)
-  others = [state.components.etcd!.pid, state.components['kube-controller-manager']!.pid]
+  own = await faultLab(ROOT, binaries, 'kubewalk-fault-matrix-')
+  ;({ bin, kubeconfig, apiserver, others } = own)
   // A clean baseline: the controller manager has made the default ServiceAccount, and no Secret is there.
-  for (let i = 0; i < 100 && (await kube(['get', 'serviceaccount', 'default', '-o', 'name'])).exitCode !== 0; i++) await new Promise((r) => setTimeout(r, 100))
   expect(await secrets()).toEqual([])
 })
 
 afterAll(async () => {
   for (const pid of runs) signalGroup(pid, 'SIGKILL')
-  await apiserver?.stop()
-  if (parent) {
-    await labDown({ dir: join(parent, 'lab') })
-    await rm(parent, { recursive: true, force: true })
-  }
+  await own?.down()
   if (cells.length > 0) process.stderr.write(table(cells))
 })
 

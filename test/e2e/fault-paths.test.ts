@@ -4,43 +4,29 @@
 // every step passed and every cleanup was done; 1 when a step failed or something is left, named;
 // 130 on a signal), and no namespace of theirs is left. One lab of its own (its API server is paused).
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findLabBinaries, labDown, labUp, LAB_KUBERNETES_VERSION } from '../../src/lab/index.js'
+import { findLabBinaries, LAB_KUBERNETES_VERSION } from '../../src/lab/index.js'
 import { isCI } from './global-setup.js'
-import { ApiServer, lab as labKubectl, snapshotCli } from './fault-matrix.lab.js'
+import { faultLab, type ApiServer, type FaultLab } from './fault-matrix.lab.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const binaries = await findLabBinaries()
 if (!binaries && isCI()) throw new Error(`CI=${process.env.CI} and no lab binaries for ${LAB_KUBERNETES_VERSION}: the fault paths must not be skipped under CI`)
 
-let parent = ''
 let bin = ''
 let kubeconfig = ''
 let apiserver: ApiServer | undefined
-const kube = (args: string[]) => labKubectl(binaries!.kubectl, kubeconfig, args)
+let own: FaultLab | undefined
+const kube = (args: string[]) => own!.kube(args)
 
 beforeAll(async () => {
   if (!binaries) return
-  parent = await mkdtemp(join(tmpdir(), 'kubewalk-fault-paths-'))
-  bin = await snapshotCli(ROOT, join(parent, 'cli'))
-  const dir = join(parent, 'lab')
-  const state = await labUp({ dir, binaries })
-  kubeconfig = state.kubeconfig
-  apiserver = await ApiServer.adopt(dir, kubeconfig, binaries.kubectl, state.components['kube-apiserver']!.pid)
-  for (let i = 0; i < 100 && (await kube(['get', 'serviceaccount', 'default', '-o', 'name'])).exitCode !== 0; i++) await new Promise((r) => setTimeout(r, 100))
+  own = await faultLab(ROOT, binaries, 'kubewalk-fault-paths-')
+  ;({ bin, kubeconfig, apiserver } = own)
 })
 
-afterAll(async () => {
-  await apiserver?.stop()
-  if (parent) {
-    await labDown({ dir: join(parent, 'lab') })
-    await rm(parent, { recursive: true, force: true })
-  }
-})
+afterAll(async () => own?.down())
 
 interface Ended { code: number | null; stdout: string; stderr: string }
 
