@@ -3,7 +3,7 @@
 // until it answers. lab.json is left as labUp wrote it; the servers started here are stopped here.
 import { spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
-import { copyFile, cp, mkdir, readFile, readdir, rm, symlink } from 'node:fs/promises'
+import { copyFile, cp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
@@ -150,8 +150,26 @@ export interface FaultLab {
   /** etcd's and kube-controller-manager's pids: they must run throughout. */
   others: number[]
   kube(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>
+  /**
+   * Until kube-controller-manager fills a fresh token Secret in kube-system (bounded: 120 s); the ms
+   * it took. After an API server was killed or paused, the controller manager's watches come back
+   * on client-go's growing backoff, and a cell must not start before they are back: its step 09
+   * would then fail on the lab, not on the fault.
+   */
+  controllerSettled(): Promise<number>
   down(): Promise<void>
 }
+
+const PROBE = 'kubewalk-settle-probe'
+const PROBE_MANIFEST = `apiVersion: v1
+kind: Secret
+metadata:
+  name: ${PROBE}
+  namespace: kube-system
+  annotations:
+    kubernetes.io/service-account.name: default
+type: kubernetes.io/service-account-token
+`
 
 /** Starts it and waits for the default ServiceAccount, so a fault test begins from a clean baseline. */
 export async function faultLab(root: string, binaries: { kubectl: string } & Parameters<typeof import('../../src/lab/index.js').labUp>[0]['binaries'], prefix: string): Promise<FaultLab> {
@@ -172,6 +190,24 @@ export async function faultLab(root: string, binaries: { kubectl: string } & Par
     apiserver,
     others: [state.components.etcd!.pid, state.components['kube-controller-manager']!.pid],
     kube,
+    controllerSettled: async () => {
+      const started = performance.now()
+      const manifest = join(parent, 'settle-probe.yaml')
+      await writeFile(manifest, PROBE_MANIFEST)
+      await kube(['delete', '-n', 'kube-system', 'secret', PROBE, '--ignore-not-found'])
+      const created = await kube(['create', '-f', manifest])
+      if (created.exitCode !== 0) throw new Error(`could not create the probe Secret: ${created.stderr}`)
+      try {
+        while (performance.now() - started < 120_000) {
+          const r = await kube(['get', '-n', 'kube-system', 'secret', PROBE, '-o', 'jsonpath={.data.token}'])
+          if (r.exitCode === 0 && r.stdout.trim() !== '') return Math.round(performance.now() - started)
+          await sleep(100)
+        }
+        throw new Error(`kube-controller-manager did not fill the probe token Secret kube-system/${PROBE} within 120 s`)
+      } finally {
+        await kube(['delete', '-n', 'kube-system', 'secret', PROBE, '--ignore-not-found'])
+      }
+    },
     down: async () => {
       await apiserver.stop()
       await labDown({ dir })

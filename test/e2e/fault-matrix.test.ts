@@ -149,6 +149,10 @@ function landed(c: Omit<Cell, 'left' | 'attempts'>): boolean {
 async function measure(step: string, fault: Fault): Promise<Cell> {
   for (let attempt = 1; ; attempt++) {
     expect(await secrets(), 'a clean namespace before the cell').toEqual([])
+    // CI once saw step 10's paused cell fail at step 09 four times: the token controller's watches
+    // were still backing off from the cells before it. Each cell starts on a settled lab.
+    const settledMs = await own!.controllerSettled()
+    if (settledMs > 2_000) process.stderr.write(`[e2e] fault matrix: the controller manager filled a probe token ${settledMs} ms after the cell before ${step} ${fault}\n`)
     const c = await runCell(step, fault)
     await apiserver!.ready()
     const left = await secrets()
