@@ -106,3 +106,24 @@ export function emptyIptablesTables(saveText: string): string[] {
     .filter((t) => t.rules.length === 0 && [...t.chains.values()].every((p) => p === 'ACCEPT'))
     .map((t) => t.name)
 }
+
+/**
+ * Whether kube-proxy (iptables mode) sends `ip:port/protocol` on to an endpoint, read from an iptables-save dump: in
+ * the nat table, a KUBE-SERVICES rule for that address jumps to the Service's chain, and that chain jumps to an
+ * endpoint's KUBE-SEP-* chain. Else what is missing, in a few words.
+ */
+export function serviceProgrammed(saveText: string, ip: string, port: number, protocol: 'tcp' | 'udp'): true | string {
+  const nat = parseIptablesSave(saveText).find((t) => t.name === 'nat')
+  if (!nat) return 'no nat table yet'
+  const words = (rule: string) => rule.split(/\s+/)
+  const entry = nat.rules.find((r) => {
+    const w = words(r)
+    const at = (flag: string) => w[w.indexOf(flag) + 1]
+    return w[1] === 'KUBE-SERVICES' && at('-d') === `${ip}/32` && at('-p') === protocol && at('--dport') === String(port) && /^KUBE-SV[CL]-/.test(at('-j') ?? '')
+  })
+  if (!entry) return `no KUBE-SERVICES rule for ${ip}:${port}/${protocol} yet`
+  const w = words(entry)
+  const chain = w[w.indexOf('-j') + 1]!
+  const toEndpoint = nat.rules.some((r) => words(r)[1] === chain && /\s-j\s+KUBE-SEP-\S+/.test(r))
+  return toEndpoint ? true : `${ip}:${port}/${protocol} has no endpoint in ${chain} yet`
+}

@@ -12,6 +12,7 @@ import { ComponentFailure, isOurProcess, startComponent, stopProcessGroup, type 
 import { deploymentAvailable, listPods, nodeReady, type PodSummary } from './api.js'
 import type { NodeCerts } from './certs.js'
 import { REGISTRY_HOSTS_TOML, cgroupV1Notice, cniConflist, containerdConfig, coreDnsManifest, kubeProxyArgs, kubeletArgs, kubeletConfig, nodeLayout, schedulerArgs } from './config.js'
+import { serviceProgrammed } from './firewall.js'
 import { hostHasCgroupV2, readLabJournal, undoHostChanges } from './host.js'
 import type { NodeHost } from './host-setup.js'
 import type { NodeBinaries, NodeImageName } from './parts.js'
@@ -174,11 +175,27 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
   })
   node.readyMs = Date.now() - started
 
-  await step('CoreDNS ready (kube-system/coredns, Service kube-dns)', async () => {
+  await step('CoreDNS ready, and its Service routed by kube-proxy (kube-system/coredns, Service kube-dns)', async () => {
     await writeFile(layout.coreDnsManifest, coreDnsManifest(net))
     const r = await execa(input.kubectl, ['--kubeconfig', input.adminKubeconfig, 'apply', '-f', layout.coreDnsManifest], { reject: false, stdin: 'ignore', env: { KUBERC: 'off' } })
     if (r.failed) throw new LabError(`kubectl apply of CoreDNS failed: ${String(r.stderr).trim().split('\n').slice(-2).join(' ')}`)
     await waitUntil('deployment/coredns available', () => deploymentAvailable(input.server, input.admin, 'kube-system', 'coredns'), input)
+    // CoreDNS available is not yet a name a Pod can resolve: kube-proxy programs the Services' rules a moment later
+    // (a Pod's first curl of kubernetes.default.svc failed to resolve once in seven starts before this wait).
+    const targets = [
+      { ip: net.dnsServiceIp, port: 53, protocol: 'udp' },
+      { ip: net.dnsServiceIp, port: 53, protocol: 'tcp' },
+      { ip: net.kubernetesServiceIp, port: 443, protocol: 'tcp' },
+    ] as const
+    await waitUntil('kube-proxy rules for Services kube-dns and kubernetes', async () => {
+      const dump = await execa('iptables-save', ['-t', 'nat'], { reject: false, stdin: 'ignore', env })
+      if (dump.failed) return `iptables-save: ${String(dump.stderr).trim() || dump.shortMessage}`
+      for (const t of targets) {
+        const r = serviceProgrammed(String(dump.stdout), t.ip, t.port, t.protocol)
+        if (r !== true) return r
+      }
+      return true
+    }, input)
   })
   await writeNodeFile(labDir, node)
   return node

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { emptyIptablesTables, iptablesCleanupScript, labNftRuleset, parseNftCounter, parseNftTables } from '../../../src/lab/node/firewall.js'
+import { readFileSync } from 'node:fs'
+import { emptyIptablesTables, iptablesCleanupScript, labNftRuleset, parseNftCounter, parseNftTables, serviceProgrammed } from '../../../src/lab/node/firewall.js'
 import { networkFor } from '../../../src/lab/node/network.js'
 
 // A dump in the shape iptables-save 1.8.9 (nf_tables) prints, with a chain of kube-proxy's and the kubelet's and one of the user's.
@@ -71,5 +72,43 @@ describe('the node firewall', () => {
   it('finds the tables left empty', () => {
     expect(emptyIptablesTables(SAVE)).toEqual(['raw'])
     expect(emptyIptablesTables('*filter\n:INPUT DROP [0:0]\nCOMMIT\n')).toEqual([])
+  })
+})
+
+// `iptables-save -t nat` (iptables 1.8.9, nf_tables) on this machine, from a `lab up --node` of v1.37.2 in 10.213.0.0/16:
+// once it was ready, and again after `kubectl -n kube-system scale deployment coredns --replicas=0`.
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
+const READY = fixture('iptables-save-nat-v1.37.2-node-ready.txt')
+const NO_COREDNS = fixture('iptables-save-nat-v1.37.2-coredns-scaled-to-0.txt')
+
+describe('serviceProgrammed', () => {
+  it('finds the kube-dns (udp and tcp 53) and kubernetes (tcp 443) ClusterIPs sent on to an endpoint on a ready node', () => {
+    expect(serviceProgrammed(READY, '10.213.0.10', 53, 'udp')).toBe(true)
+    expect(serviceProgrammed(READY, '10.213.0.10', 53, 'tcp')).toBe(true)
+    expect(serviceProgrammed(READY, '10.213.0.1', 443, 'tcp')).toBe(true)
+  })
+
+  it('says the rule is missing for a port, protocol or address kube-proxy has no rule for', () => {
+    expect(serviceProgrammed(READY, '10.213.0.10', 9153, 'tcp')).toBe('no KUBE-SERVICES rule for 10.213.0.10:9153/tcp yet')
+    expect(serviceProgrammed(READY, '10.213.0.1', 443, 'udp')).toBe('no KUBE-SERVICES rule for 10.213.0.1:443/udp yet')
+    expect(serviceProgrammed(READY, '10.213.0.11', 53, 'udp')).toBe('no KUBE-SERVICES rule for 10.213.0.11:53/udp yet')
+  })
+
+  it('with CoreDNS scaled to 0: kube-dns has no rule, kubernetes still has one', () => {
+    expect(serviceProgrammed(NO_COREDNS, '10.213.0.10', 53, 'udp')).toBe('no KUBE-SERVICES rule for 10.213.0.10:53/udp yet')
+    expect(serviceProgrammed(NO_COREDNS, '10.213.0.1', 443, 'tcp')).toBe(true)
+  })
+
+  it("a Service chain without a jump to an endpoint's KUBE-SEP chain is not programmed (the ready dump, that jump cut)", () => {
+    const cut = READY.split('\n').filter((l) => !/^-A KUBE-SVC-TCOU7JCQXEZGVUNU .* -j KUBE-SEP-/.test(l)).join('\n')
+    expect(cut).not.toBe(READY)
+    expect(serviceProgrammed(cut, '10.213.0.10', 53, 'udp')).toBe('10.213.0.10:53/udp has no endpoint in KUBE-SVC-TCOU7JCQXEZGVUNU yet')
+    expect(serviceProgrammed(cut, '10.213.0.10', 53, 'tcp')).toBe(true)
+  })
+
+  it('a dump with no nat table (kube-proxy has not started) is not programmed', () => {
+    expect(serviceProgrammed('', '10.213.0.10', 53, 'udp')).toBe('no nat table yet')
+    // mangle, filter and raw only, with KUBE-* chains in them
+    expect(serviceProgrammed(SAVE, '10.213.0.10', 53, 'udp')).toBe('no nat table yet')
   })
 })
