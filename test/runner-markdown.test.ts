@@ -132,6 +132,6 @@ describe('a block of several commands, not split', () => {
     const r = await run({ ...base, steps: w.steps, env: { PATH: `${bin}:${process.env.PATH}` } })
     await rm(bin, { recursive: true })
     expect(r.steps[0]?.status).toBe('passed')
-    expect(r.cleanup.map((c) => c.describe)).toEqual(['configmap/second', 'configmap/first'])
+    expect(r.cleanup.map((c) => c.describe)).toEqual(['delete configmap/second', 'delete configmap/first'])
   })
 })

@@ -63,7 +63,7 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
     title: fm.title ?? drafts.find((d) => d.heading)?.heading ?? basename(file),
     vars: [...vars.values()],
     steps,
-    prose: () => drafts.map((d, i): WalkthroughSection => ({ number: (steps[i] as Step).number, title: (steps[i] as Step).title, id: (steps[i] as Step).id, explanation: d.prose, command: d.command })),
+    prose: () => drafts.map((d, i): WalkthroughSection => ({ number: (steps[i] as Step).number, title: (steps[i] as Step).title, id: (steps[i] as Step).id, explanation: withoutTitleHeading(d.prose, (steps[i] as Step).title), command: d.command })),
     recorded: () => Object.fromEntries(drafts.flatMap((d, i) => {
       if (d.recording === undefined) return []
       const step = steps[i] as Step
@@ -270,4 +270,14 @@ function traces(drafts: readonly DraftStep[], steps: readonly Step<object>[]): T
       done: (out: StepOutput) => out.stdout.trim().split('\n').filter((l) => l.trim() !== '').length === objects.length,
     }]
   })
+}
+
+/** The prose without the heading line the step is titled by: the report already shows that title beside the step. */
+function withoutTitleHeading(prose: string, title: string): string {
+  return prose
+    .split('\n')
+    .filter((line) => !/^#{1,6}\s/.test(line) || line.replace(/^#{1,6}\s+/, '').replace(/\s+#*\s*$/, '').trim() !== title)
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
 }

@@ -145,7 +145,7 @@ export function manifestNamespace(created: string, objects: readonly ManifestObj
 
 /** The cleanup of one created object (deleted in the namespace the line named, else the run's). */
 export function deletion(name: string, ns: string | undefined): Cleanup {
-  return { describe: ns ? `${name} in namespace ${ns}` : name, command: `kubectl delete ${quote(name)}${ns ? ` -n ${quote(ns)}` : ''} --ignore-not-found` }
+  return { describe: ns ? `delete ${name} in namespace ${ns}` : `delete ${name}`, command: `kubectl delete ${quote(name)}${ns ? ` -n ${quote(ns)}` : ''} --ignore-not-found` }
 }
 
 /** What a kubectl line's output says it created and deleted (in the namespace its manifest gives, else the line's), plus cleanups an annotation declares. */

@@ -1,6 +1,6 @@
 // --interactive the way a person uses it: a real terminal (tmux), keys sent, the screen read.
 import { execa } from 'execa'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -84,6 +84,84 @@ describe.skipIf(kubeconfig === '' || tmuxMissing)(`--interactive in a terminal $
     expect(code).toBe(130)
     expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
     expect(await screen()).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./)
+  })
+
+  it('steps through a Markdown walkthrough: its prose, a key per step, and a quit that removes what it created', async () => {
+    const md = join(dir, 'tty-walkthrough.md')
+    // Our own, written for this test: two sections, each prose then a command and its output block.
+    await writeFile(
+      md,
+      [
+        '# A ConfigMap, step by step',
+        '',
+        '## Make it',
+        '',
+        'Create a ConfigMap holding one key, from a literal.',
+        '',
+        '```bash',
+        'kubectl create configmap kubewalk-tty-md --from-literal=colour=blue',
+        '```',
+        '',
+        '```',
+        'configmap/kubewalk-tty-md created',
+        '```',
+        '',
+        '## Read it back',
+        '',
+        'Read the key back with a JSONPath.',
+        '',
+        '```bash',
+        "kubectl get configmap kubewalk-tty-md -o jsonpath='{.data.colour}'",
+        '```',
+        '',
+        '```',
+        'blue',
+        '```',
+        '',
+      ].join('\n'),
+    )
+    const md2 = `${session}-md`
+    const exitFile = join(dir, 'exit-md')
+    const cmd = `NO_COLOR=1 node ${BIN} run --walkthrough ${md} --interactive --kubeconfig ${kubeconfig}; echo $? > ${exitFile}; sleep 60`
+    await tmux('new-session', '-d', ...ourPath, '-s', md2, '-x', '160', '-y', '50', cmd)
+    const view = async (): Promise<string> => (await tmux('capture-pane', '-p', '-J', '-S', '-2000', '-t', md2)).stdout
+    const until = async (text: string | RegExp): Promise<string> => {
+      for (let i = 0; i < 300; i++) {
+        const v = await view()
+        if (typeof text === 'string' ? v.includes(text) : text.test(v)) return v
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      throw new Error(`never showed ${String(text)}: ${await view()}`)
+    }
+    try {
+      let v = await until('[Enter] run make-it')
+      expect(v).toContain('▶ 01/2 make-it — Make it')
+      expect(v).toContain('Create a ConfigMap holding one key, from a literal.')
+      // The section's heading is the step's title, shown once.
+      expect(v).not.toContain('## Make it')
+      expect(v).toContain('$ kubectl create configmap kubewalk-tty-md --from-literal=colour=blue')
+      expect(v).not.toContain('✔ 01/2')
+      await tmux('send-keys', '-t', md2, 'Enter')
+      v = await until('[Enter] run read-it-back')
+      expect(v).toContain('✔ 01/2 make-it')
+      expect(v).toContain('Read the key back with a JSONPath.')
+      expect((await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'configmap', 'kubewalk-tty-md', '-o', 'name'], { reject: false })).stdout).toBe('configmap/kubewalk-tty-md')
+      await tmux('send-keys', '-t', md2, 'q')
+      v = await until(/■ you quit after 1 step\(s\)/)
+      expect(v).toContain('✓ delete configmap/kubewalk-tty-md')
+      let code = NaN
+      for (let i = 0; i < 100 && Number.isNaN(code); i++) {
+        const text = await readFile(exitFile, 'utf8').catch(() => '')
+        if (text.trim() !== '') code = Number(text)
+        else await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(code).toBe(130)
+      const left = await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'configmap', 'kubewalk-tty-md', '--ignore-not-found', '-o', 'name'], { reject: false })
+      expect(left.exitCode).toBe(0)
+      expect(left.stdout).toBe('')
+    } finally {
+      await tmux('kill-session', '-t', md2)
+    }
   })
 
   it('wraps the prose at the terminal width on word boundaries, and follows a resize', async () => {

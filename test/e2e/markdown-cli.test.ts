@@ -101,7 +101,7 @@ describe.skipIf(kubeconfig === '')(`Markdown walkthroughs through the CLI on the
     // A step with no recording makes no check that always holds; its result says what it checks.
     expect(report.steps[2]?.assertions).toEqual([])
     expect(report.steps[2]?.notes).toEqual(['no recording to compare with: it checks only its exit code'])
-    expect(report.cleanup).toEqual([{ describe: 'configmap/kw-md-tour', command: 'kubectl delete configmap/kw-md-tour --ignore-not-found', status: 'done' }])
+    expect(report.cleanup).toEqual([{ describe: 'delete configmap/kw-md-tour', command: 'kubectl delete configmap/kw-md-tour --ignore-not-found', status: 'done' }])
     for (const [reporter, shows] of [['pretty', /✔ 3 passed, 0 failed, 0 skipped/], ['plain', /· no recording to compare with: it checks only its exit code\n✔ 03\/3 say-hello[\s\S]*3 passed, 0 failed, 0 skipped/], ['junit', /<testsuite[^>]* tests="3" failures="0"[\s\S]*<property name="note" value="no recording to compare with: it checks only its exit code"\/>/], ['tap', /^1\.\.3$[\s\S]*^ok 3 .*\n# note on say-hello: no recording to compare with: it checks only its exit code$/m]] as const) {
       const r = await kw(['run', '--walkthrough', md, '--reporter', reporter])
       expect(r.exitCode, `${reporter}: ${r.stderr}`).toBe(0)
@@ -220,7 +220,7 @@ ${F}
     expect(report.steps[2]?.output.stdout).toBe('bonjour')
     // The recording says hello; this run chose bonjour: an expected difference, not a failure.
     expect(report.steps[4]?.output.stdout).toContain('"greeting": "bonjour"')
-    expect(report.cleanup).toEqual([{ describe: 'configmap/kw-md-proxy', command: 'kubectl delete configmap/kw-md-proxy --ignore-not-found', status: 'done' }])
+    expect(report.cleanup).toEqual([{ describe: 'delete configmap/kw-md-proxy', command: 'kubectl delete configmap/kw-md-proxy --ignore-not-found', status: 'done' }])
     expect(await exists('configmap/kw-md-proxy')).toBe(false)
     expect(await fetch(`http://127.0.0.1:${port}/`).then(() => 'up', () => 'stopped')).toBe('stopped')
   })
@@ -238,7 +238,7 @@ ${F}
       await k('delete', 'configmap', 'kw-md-elsewhere', '-n', 'kw-md-other')
       const made = await kw(['run', '--walkthrough', file, '--reporter', 'json'])
       expect(made.exitCode, made.stderr).toBe(0)
-      expect((JSON.parse(made.stdout) as JsonReport).cleanup).toEqual([{ describe: 'configmap/kw-md-elsewhere in namespace kw-md-other', command: 'kubectl delete configmap/kw-md-elsewhere -n kw-md-other --ignore-not-found', status: 'done' }])
+      expect((JSON.parse(made.stdout) as JsonReport).cleanup).toEqual([{ describe: 'delete configmap/kw-md-elsewhere in namespace kw-md-other', command: 'kubectl delete configmap/kw-md-elsewhere -n kw-md-other --ignore-not-found', status: 'done' }])
       expect(await exists('configmap/kw-md-elsewhere', 'kw-md-other')).toBe(false)
     } finally {
       await k('delete', 'namespace', 'kw-md-other', '--ignore-not-found', '--wait=false')

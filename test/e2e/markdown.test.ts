@@ -33,7 +33,7 @@ describe.skipIf(kubeconfig === '')(`Markdown walkthroughs on the lab ${skipReaso
     expect(r.steps[0]?.command).toBe('export GREETING="bonjour"')
     expect(r.steps[2]?.output.stdout).toBe('bonjour')
     expect(r.steps[4]?.assertions).toContainEqual({ name: 'HTTP status 200', ok: true, expected: 200, actual: 200 })
-    expect(r.cleanup).toEqual([{ describe: 'configmap/kubewalk-tour', command: 'kubectl delete configmap/kubewalk-tour --ignore-not-found', status: 'done' }])
+    expect(r.cleanup).toEqual([{ describe: 'delete configmap/kubewalk-tour', command: 'kubectl delete configmap/kubewalk-tour --ignore-not-found', status: 'done' }])
     expect((await kubectl('get', 'configmap', 'kubewalk-tour', '--ignore-not-found', '-o', 'name')).stdout).toBe('')
     expect(await fetch('http://127.0.0.1:18181/').then(() => 'up', () => 'stopped')).toBe('stopped')
   })

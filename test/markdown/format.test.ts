@@ -97,7 +97,7 @@ describe('kubectl lines that create', () => {
   it('cleans up an object in the namespace its manifest names', () => {
     const w = markdownWalkthrough('own-ns.md', '# Own namespace\n\nSave this as cm.yaml:\n\n```yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: other\n```\n\n```bash\nkubectl apply -f cm.yaml\n```\n\n```\nconfigmap/a created\n```\n')
     const [apply] = w.steps
-    expect(apply?.tracks?.({ stdout: 'configmap/a created\n', stderr: '', exitCode: 0 }).created).toEqual([{ describe: 'configmap/a in namespace other', command: 'kubectl delete configmap/a -n other --ignore-not-found' }])
+    expect(apply?.tracks?.({ stdout: 'configmap/a created\n', stderr: '', exitCode: 0 }).created).toEqual([{ describe: 'delete configmap/a in namespace other', command: 'kubectl delete configmap/a -n other --ignore-not-found' }])
     expect(typeof apply?.participantCheck === 'object' && apply.participantCheck.command).toBe('kubectl get configmap/a -n other --ignore-not-found -o name')
     expect(w.traces).toEqual([])
   })
@@ -119,10 +119,10 @@ describe('tutorials written by others', () => {
     const w = markdownWalkthrough('q.md', md('k8s-quota-pod-namespace.md'))
     expect(w.steps.map((s) => s.title)).toEqual(['Create a namespace', 'Create a ResourceQuota', 'kubectl get resourcequota pod-demo --namespace=quota-pod-…', 'kubectl apply -f https://k8s.io/examples/admin/resource/q…', 'kubectl get deployment pod-quota-demo --namespace=quota-p…', 'Clean up'])
     const quota = w.steps[1]?.tracks?.({ stdout: 'resourcequota/pod-demo created\n', stderr: '', exitCode: 0 })
-    expect(quota?.created).toEqual([{ describe: 'resourcequota/pod-demo in namespace quota-pod-example', command: 'kubectl delete resourcequota/pod-demo -n quota-pod-example --ignore-not-found' }])
+    expect(quota?.created).toEqual([{ describe: 'delete resourcequota/pod-demo in namespace quota-pod-example', command: 'kubectl delete resourcequota/pod-demo -n quota-pod-example --ignore-not-found' }])
     const created = w.steps[0]?.tracks?.({ stdout: 'namespace/quota-pod-example created\n', stderr: '', exitCode: 0 })
-    expect(created?.created).toEqual([{ describe: 'namespace/quota-pod-example', command: "kubectl delete namespace/quota-pod-example --ignore-not-found" }])
-    expect(w.steps[5]?.tracks?.({ stdout: 'namespace "quota-pod-example" deleted\n', stderr: '', exitCode: 0 }).deleted).toEqual(['namespace/quota-pod-example'])
+    expect(created?.created).toEqual([{ describe: 'delete namespace/quota-pod-example', command: "kubectl delete namespace/quota-pod-example --ignore-not-found" }])
+    expect(w.steps[5]?.tracks?.({ stdout: 'namespace "quota-pod-example" deleted\n', stderr: '', exitCode: 0 }).deleted).toEqual(['delete namespace/quota-pod-example'])
   })
   it('the HTTP proxy task indents its code four spaces (not fences): only its one fenced line is a step', () => {
     const w = markdownWalkthrough('p.md', md('k8s-http-proxy-access-api.md'))
@@ -152,6 +152,19 @@ describe('our own walkthrough with annotations', () => {
     expect(wait?.wait).toEqual({ for: 'its checks to pass', timeoutMs: 20_000, intervalMs: 1000 })
     expect(wait?.exitCodes).toEqual([0, 1])
     expect(typeof apply?.participantCheck === 'object' && apply.participantCheck.command).toBe('kubectl get configmap/kubewalk-hello --ignore-not-found -o name')
+  })
+
+  it("gives each step its prose without the heading that is already the step's title", () => {
+    const prose = w.prose?.() ?? []
+    // "## Save and apply", "## Choose a name" and the others are gone; "## Use it" stays, above steps titled by comments.
+    expect(prose.map((p) => p.explanation)).toEqual([
+      '# Hello, kubewalk\n\nSave this as `cm.yaml`:\n\n```yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kubewalk-hello\ndata:\n  greeting: hello\n```',
+      '',
+      '',
+      '## Use it',
+      '',
+      '',
+    ])
   })
 })
 
