@@ -196,6 +196,10 @@ export async function probeServer(target: Target, opts: { env?: Record<string, s
 const PLUGIN_MISSING = /getting credentials: exec: executable (.+?) not found/
 const PLUGIN_FAILED = /getting credentials: exec: executable (.+?) failed with exit code (\d+)/
 const PLUGIN_WANTS_TERMINAL = /exec plugin cannot support interactive mode|exec plugin is configured to use interactive mode but/
+// The older users[].user.auth-provider block: oidc without a token to send, and providers kubectl removed (gcp, azure).
+const OIDC_NO_TOKEN = /No valid id-token, and cannot refresh without refresh-token/
+const PROVIDER_REMOVED = /The (\S+) auth plugin has been removed\.\s*\n?\s*Please use (.+?) instead/
+const PROVIDER_UNKNOWN = /no Auth Provider found for name "([^"]+)"/
 const UNREACHABLE = /was refused|Unable to connect to the server|proxyconnect|no such host|i\/o timeout|connection reset/
 
 /**
@@ -213,6 +217,11 @@ export function credentialProblem(stderr: string, cluster: Pick<KubeconfigCluste
     const login = /expired|log ?in|logged|re-?authenticate|refresh token|credentials? (?:are|is) (?:invalid|missing)|sso/i.test(said ?? '')
     return `the kubeconfig's credential plugin ${failed[1]} failed (exit code ${failed[2]})${said ? `: ${said}` : ''}; ${login ? 'your login has expired or is missing: log in again with the plugin\'s (cloud\'s, OIDC provider\'s) login command' : 'run it yourself to see why, or log in again'}, then rerun`
   }
+  if (OIDC_NO_TOKEN.test(stderr)) return "the kubeconfig's user logs in with the oidc auth-provider and holds neither a valid id-token nor a refresh-token, so kubectl sent the server nothing; log in again with your OIDC provider's login (e.g. kubectl oidc-login), then rerun"
+  const removed = PROVIDER_REMOVED.exec(stderr)
+  if (removed) return `the kubeconfig's user logs in with the ${removed[1]} auth-provider, which this kubectl no longer has; use ${removed[2]} (users[].user.exec in the kubeconfig), then rerun`
+  const unknown = PROVIDER_UNKNOWN.exec(stderr)
+  if (unknown) return `the kubeconfig's user logs in with the ${unknown[1]} auth-provider, which this kubectl does not have; use that provider's client-go credential plugin (users[].user.exec in the kubeconfig), then rerun`
   if (cluster.proxyUrl !== undefined && UNREACHABLE.test(stderr)) {
     const why = firstLine(stderr)
     return `kubectl reaches cluster ${cluster.name} through the kubeconfig's proxy-url ${cluster.proxyUrl}, and got no answer (${why}); start that proxy or tunnel, or remove proxy-url from the cluster in the kubeconfig`
