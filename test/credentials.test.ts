@@ -17,6 +17,8 @@ const EXPECTED: Record<string, [typeof cluster, RegExp]> = {
   'oidc-no-token': [cluster, /^the kubeconfig's user logs in with the oidc auth-provider and holds neither a valid id-token nor a refresh-token, so kubectl sent the server nothing; log in again/],
   // 1.37.2 says the provider was removed and what to use; the 1.28.3 build only that it has none.
   'gcp-removed.v1.37.2': [cluster, /^the kubeconfig's user logs in with the gcp auth-provider, which this kubectl no longer has; use the "gke-gcloud-auth-plugin" kubectl\/client-go credential plugin \(users\[\]\.user\.exec in the kubeconfig\), then rerun$/],
+  'azure-removed.v1.37.2': [cluster, /^the kubeconfig's user logs in with the azure auth-provider, which this kubectl no longer has; use the https:\/\/github\.com\/Azure\/kubelogin kubectl\/client-go credential plugin \(users\[\]\.user\.exec in the kubeconfig\), then rerun$/],
+  'azure-removed.v1.28.3': [cluster, /^the kubeconfig's user logs in with the azure auth-provider, which this kubectl does not have; use that provider's client-go credential plugin/],
   'gcp-removed.v1.28.3': [cluster, /^the kubeconfig's user logs in with the gcp auth-provider, which this kubectl does not have; use that provider's client-go credential plugin \(users\[\]\.user\.exec in the kubeconfig\), then rerun$/],
 }
 
