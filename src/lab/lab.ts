@@ -10,7 +10,7 @@ import { apiserverArgs, controllerManagerArgs, etcdArgs, type LabPorts } from '.
 import { apiserverReady, controllerManagerHealth, defaultServiceAccount, etcdHealth, type TlsFiles } from './health.js'
 import { kubeconfigText } from './kubeconfig.js'
 import { freePorts } from './ports.js'
-import { ComponentFailure, isOurProcess, keepLogs, startComponent, stopProcessGroup, type Running } from './processes.js'
+import { ComponentFailure, isOurProcess, keepLogs, processesNamingDir, startComponent, stopProcessGroup, type Running } from './processes.js'
 import { readStamp } from './stamp.js'
 import { findNode, generateNodeCerts, nodeStatus, prepareNodeHost, startNode, stopNode, undoStaleNode, type NodeBinaries, type NodeHost, type NodeStatus } from './node/index.js'
 import { COMPONENT_ORDER, LAB_JSON, isEmptyDir, readLabFile, stateOf, writeLabFile, type LabComponentName, type LabFile, type LabState } from './state.js'
@@ -147,6 +147,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
 
   // A lab whose processes are all gone (a reboot, a kill) is ours to clear, with what its node left on the host.
   if ((await checkLabDir(dir)) === 'stale') {
+    for (const stray of await stopStrays(dir)) progress(`stopped ${stray} left running, unrecorded, by an interrupted lab up`)
     await stopNode(dir)
     await rm(dir, { recursive: true, force: true })
   }
@@ -276,8 +277,27 @@ export async function labDown(opts: { dir: string }): Promise<{ stopped: string[
   // etcd last, so kube-apiserver can still delete its identity lease while it shuts down.
   await Promise.all(live.filter((n) => n !== 'etcd').map((name) => stopProcessGroup(lab.components[name]!.pid)))
   if (live.includes('etcd')) await stopProcessGroup(lab.components.etcd!.pid)
+  const strays = await stopStrays(dir)
   await rm(dir, { recursive: true, force: true })
-  return { stopped: [...node.stopped, ...live], found: true }
+  return { stopped: [...node.stopped, ...live, ...strays], found: true }
+}
+
+/**
+ * Stops the control-plane processes that name a path in `dir` but are not in its lab.json (a start killed between
+ * spawning one and recording it); returns them as `etcd (pid N)`. Each was started as its own process group's leader.
+ */
+async function stopStrays(dir: string): Promise<string[]> {
+  const strays = await processesNamingDir(dir, ['etcd', 'kube-apiserver', 'kube-controller-manager'])
+  await Promise.all(strays.map(async ({ pid }) => {
+    await stopProcessGroup(pid)
+    try {
+      // Not a group leader after all (started by hand): the process itself.
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // gone
+    }
+  }))
+  return strays.map(({ pid, program }) => `${program} (pid ${pid})`)
 }
 
 /** What runs in DIR: each component's process, port and health (etcd /health, kube-apiserver /readyz, kube-controller-manager /healthz). */

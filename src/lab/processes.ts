@@ -1,6 +1,6 @@
 // Supervision of the lab's processes: each runs detached in its own process group, with output to its own log.
 import { closeSync, openSync } from 'node:fs'
-import { copyFile, mkdtemp, readFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -50,6 +50,23 @@ export async function stopProcessGroup(pgid: number): Promise<void> {
     while (groupExists(pgid) && Date.now() < killDeadline) await sleep(50)
   }
   started.delete(pgid)
+}
+
+/**
+ * Processes named one of `programs` (by argv[0]'s file name) whose arguments name a path inside `dir`: what a start
+ * killed between spawning a component and recording its pid left running, unrecorded. Linux only (empty elsewhere).
+ */
+export async function processesNamingDir(dir: string, programs: readonly string[]): Promise<{ pid: number; program: string }[]> {
+  const inside = `${path.resolve(dir)}/`
+  const found: { pid: number; program: string }[] = []
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0').filter((a) => a !== '')
+    const program = path.basename(argv[0] ?? '')
+    if (!programs.includes(program)) continue
+    if (argv.slice(1).some((a) => a.startsWith(inside) || a.includes(`=${inside}`))) found.push({ pid: Number(entry), program })
+  }
+  return found
 }
 
 /**

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import https from 'node:https'
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LabError } from '../../src/errors.js'
 import { findLabBinaries, labBinDir, type LabBinaries } from '../../src/lab/build.js'
 import { labDown, labStatus, labUp } from '../../src/lab/lab.js'
+import { freePorts } from '../../src/lab/ports.js'
 import { startedLabProcesses, stopStartedLabProcesses } from '../../src/lab/processes.js'
 import { liveProcesses } from '../helpers.js'
 
@@ -153,6 +155,50 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
     expect(sa.stderr).toContain('NotFound')
     expect(await labDown({ dir })).toEqual({ stopped: ['etcd', 'kube-apiserver'], found: true })
     expect(existsSync(dir)).toBe(false)
+  }, 60_000)
+
+  // What a start killed between spawning etcd and recording its pid leaves: lab.json as labUp writes it before anything
+  // starts, and a real etcd of the lab's build, its own process group's leader, whose data directory is in the lab's.
+  async function interruptedStart(name: string): Promise<{ dir: string; pid: number }> {
+    const dir = path.join(root, name)
+    await mkdir(dir, { mode: 0o700 })
+    await writeFile(path.join(dir, 'lab.json'), JSON.stringify({ version: labBinaries().version, kubeconfig: path.join(dir, 'kubeconfig'), dir, clusterName: 'kubewalk-lab', server: 'https://127.0.0.1:1', status: 'starting', startedAt: new Date().toISOString(), components: {} }))
+    const [client, peer] = (await freePorts(2)) as [number, number]
+    const etcd = spawn(labBinaries().etcd, [`--data-dir=${path.join(dir, 'etcd-data')}`, `--listen-client-urls=http://127.0.0.1:${client}`, `--advertise-client-urls=http://127.0.0.1:${client}`, `--listen-peer-urls=http://127.0.0.1:${peer}`, '--log-level=error'], { detached: true, stdio: 'ignore' })
+    etcd.unref()
+    const pid = etcd.pid!
+    for (let i = 0; i < 100 && !existsSync(path.join(dir, 'etcd-data', 'member')); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(existsSync(path.join(dir, 'etcd-data', 'member')), 'the stray etcd started').toBe(true)
+    return { dir, pid }
+  }
+  const running = (pid: number) => {
+    try {
+      process.kill(pid, 0)
+      return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+    } catch {
+      return false
+    }
+  }
+
+  it('stops an etcd an interrupted start left unrecorded: lab up in that directory, and lab down', async () => {
+    const strays: number[] = []
+    try {
+      const again = await interruptedStart('interrupted-up')
+      strays.push(again.pid)
+      const lines: string[] = []
+      await labUp({ dir: again.dir, binaries: labBinaries(), onProgress: (l) => lines.push(l) })
+      expect(running(again.pid)).toBe(false)
+      expect(lines).toContain(`stopped etcd (pid ${again.pid}) left running, unrecorded, by an interrupted lab up`)
+      await labDown({ dir: again.dir })
+
+      const down = await interruptedStart('interrupted-down')
+      strays.push(down.pid)
+      expect(await labDown({ dir: down.dir })).toEqual({ stopped: [`etcd (pid ${down.pid})`], found: true })
+      expect(running(down.pid)).toBe(false)
+      expect(existsSync(down.dir)).toBe(false)
+    } finally {
+      for (const pid of strays) if (running(pid)) process.kill(-pid, 'SIGKILL')
+    }
   }, 60_000)
 
   it('never deletes a directory that is not a lab', async () => {
