@@ -6,19 +6,6 @@ import { packagePath } from './paths.js'
 import { EXIT, defaultIo, type Io } from './args.js'
 import { loadWalkthrough, walkthroughArg, type CommandContext } from './commands/common.js'
 import { helpText } from './commands/help.js'
-import { cmdList } from './commands/list.js'
-import { cmdRun } from './commands/run.js'
-import { cmdDrift } from './commands/drift.js'
-import { cmdCheck } from './commands/check.js'
-import { cmdToken } from './commands/token.js'
-import { cmdLab } from './commands/lab.js'
-import { cmdMatrix } from './commands/matrix.js'
-import { cmdClass } from './commands/class.js'
-import { cmdImport } from './commands/import.js'
-import { cmdTest } from './commands/test.js'
-import { cmdNew } from './commands/new.js'
-import { cmdRecord } from './commands/record.js'
-import { cmdServe } from './commands/serve.js'
 import type { WalkthroughEntry } from './walkthrough.js'
 
 export { EXIT, type Io }
@@ -69,6 +56,7 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
       io.stdout(await help())
       return EXIT.ok
     }
+    // Each command's module is loaded when it runs: a replay does not pay for the lab, the notebook, the importer.
     switch (command) {
       case undefined:
         io.stderr(await help())
@@ -83,31 +71,31 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
         io.stdout(`kubewalk ${await packageVersion()}\n`)
         return EXIT.ok
       case 'list':
-        return await cmdList(rest, cx)
+        return await (await import('./commands/list.js')).cmdList(rest, cx)
       case 'run':
-        return await cmdRun(rest, cx, 'run')
+        return await (await import('./commands/run.js')).cmdRun(rest, cx, 'run')
       case 'drift':
-        return await cmdDrift(rest, cx)
+        return await (await import('./commands/drift.js')).cmdDrift(rest, cx)
       case 'check':
-        return await cmdCheck(rest, cx)
+        return await (await import('./commands/check.js')).cmdCheck(rest, cx)
       case 'lab':
-        return await cmdLab(rest, io, ac.signal, cx.cleaning)
+        return await (await import('./commands/lab.js')).cmdLab(rest, io, ac.signal, cx.cleaning)
       case 'matrix':
-        return await cmdMatrix(rest, cx)
+        return await (await import('./commands/matrix.js')).cmdMatrix(rest, cx)
       case 'class':
-        return await cmdClass(rest, cx)
+        return await (await import('./commands/class.js')).cmdClass(rest, cx)
       case 'serve':
-        return await cmdServe(rest, cx)
+        return await (await import('./commands/serve.js')).cmdServe(rest, cx)
       case 'token':
-        return await cmdToken(rest, io)
+        return await (await import('./commands/token.js')).cmdToken(rest, io)
       case 'import':
-        return await cmdImport(rest, cx)
+        return await (await import('./commands/import.js')).cmdImport(rest, cx)
       case 'new':
-        return await cmdNew(rest, cx)
+        return await (await import('./commands/new.js')).cmdNew(rest, cx)
       case 'record':
-        return await cmdRecord(rest, cx)
+        return await (await import('./commands/record.js')).cmdRecord(rest, cx)
       case 'test':
-        return await cmdTest(rest, cx)
+        return await (await import('./commands/test.js')).cmdTest(rest, cx)
       default:
         throw new UsageError(`unknown command ${JSON.stringify(command)}; see kubewalk --help.`)
     }
