@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { checkNamespaceName, isolatedName, namespaceCleanup } from '../src/namespaces.js'
 import { runScript } from '../src/shell.js'
+import { testDir } from './temp-dir.js'
 
 describe('namespaces', () => {
   it.each(['team-a', 'a', 'x1', 'a'.repeat(63)])('accepts %s', (n) => expect(checkNamespaceName('--namespace', n)).toBe(n))
@@ -19,7 +19,7 @@ describe('namespaces', () => {
   // A stand-in kubectl (a unit test's fake; the e2e suite holds a namespace with a real finalizer):
   // `delete` ends as kubectl does at its --timeout, `get` says whether the namespace is still there.
   async function withKubectl(deleteExit: number, stillThere: boolean): Promise<{ env: Record<string, string>; log: string }> {
-    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-ns-test-'))
+    const dir = await testDir('kubewalk-ns-test-')
     const log = join(dir, 'log')
     await writeFile(join(dir, 'kubectl'), `#!/bin/bash\necho "$*" >> ${JSON.stringify(log)}\ncase "$1" in\n  delete) [ ${deleteExit} = 0 ] || echo 'error: timed out waiting for the condition on namespaces/x' >&2; exit ${deleteExit} ;;\n  get) exit ${stillThere ? 0 : 1} ;;\nesac\n`, { mode: 0o755 })
     return { env: { PATH: `${dir}:${process.env.PATH ?? ''}` }, log }

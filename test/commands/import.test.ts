@@ -1,12 +1,12 @@
 // kubewalk import: the CLI face of src/markdown/import.ts.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { createCli } from '../../src/cli.js'
 import { walkthroughs } from '../../walkthroughs/index.js'
 import { captureIo } from '../helpers.js'
+import { testDir } from '../temp-dir.js'
 
 const excerpt = fileURLToPath(new URL('../fixtures/markdown/pasted-excerpt.txt', import.meta.url))
 const cli = createCli(walkthroughs)
@@ -16,7 +16,7 @@ describe('kubewalk import', () => {
     const io = captureIo()
     expect(await cli(['import', excerpt], io.sinks)).toBe(0)
     expect(io.out()).toContain('```bash\nexport CLUSTER="your_cluster_name"\n```')
-    const out = join(await mkdtemp(join(tmpdir(), 'kubewalk-import-')), 'w.md')
+    const out = join(await testDir('kubewalk-import-'), 'w.md')
     await writeFile(out, 'mine')
     const again = captureIo()
     expect(await cli(['import', excerpt, '--out', out], again.sinks)).toBe(2)
@@ -35,7 +35,7 @@ describe('kubewalk import', () => {
     expect(io.err()).toBe(message)
   })
   it('a text with no command is exit 2', async () => {
-    const f = join(await mkdtemp(join(tmpdir(), 'kubewalk-import-')), 'prose.txt')
+    const f = join(await testDir('kubewalk-import-'), 'prose.txt')
     await writeFile(f, 'Just words.\nNo prompt here.\n')
     const io = captureIo()
     expect(await cli(['import', f], io.sinks)).toBe(2)

@@ -1,14 +1,14 @@
 // A walkthrough from a folder: compiled with esbuild, cached by the content of every file it includes,
 // `kubewalk` resolved to the running engine. The folders are made here, outside the repository, with
 // no node_modules, as an author's would be.
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as api from '../../src/api.js'
 import { ParseError } from '../../src/errors.js'
 import { loadWalkthrough, originOf, walkthroughRef } from '../../src/load/index.js'
 import { walkthroughs } from '../../walkthroughs/index.js'
+import { testDir } from '../temp-dir.js'
 
 const INDEX = `import { defineStep, defineWalkthrough, ParseError } from 'kubewalk'
 import { readFileSync } from 'node:fs'
@@ -24,7 +24,7 @@ export default defineWalkthrough({ id: 'hello', title: prose.trim(), vars: [], s
 `
 
 async function authorFolder(files: Record<string, string>): Promise<{ dir: string; env: { XDG_CACHE_HOME: string; HOME: string } }> {
-  const dir = await mkdtemp(join(tmpdir(), 'kubewalk-author-'))
+  const dir = await testDir('kubewalk-author-')
   for (const [name, text] of Object.entries(files)) {
     await mkdir(join(dir, name, '..'), { recursive: true })
     await writeFile(join(dir, name), text)

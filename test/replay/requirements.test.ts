@@ -1,9 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { awaitObjects, checkServerVersion, checkTools } from '../../src/replay/requirements.js'
 import { walkthroughProblems, type Walkthrough } from '../../src/walkthrough.js'
+import { testDir } from '../temp-dir.js'
 
 describe('a walkthrough\'s requirements', () => {
   it.each([
@@ -20,7 +20,7 @@ describe('a walkthrough\'s requirements', () => {
   })
   it('declares no minimum: any server', () => expect(() => checkServerVersion(undefined, 'v1.2.0', 'old', 'demo')).not.toThrow())
   it('names the first declared tool that is missing from PATH, and nothing when none is declared', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-tools-'))
+    const dir = await testDir('kubewalk-tools-')
     await writeFile(join(dir, 'curl'), '#!/bin/sh\n', { mode: 0o755 })
     const env = { PATH: dir }
     await expect(checkTools({ id: 'demo', requires: { tools: ['curl'] } }, env)).resolves.toBeUndefined()
@@ -41,7 +41,7 @@ describe('awaiting the objects a walkthrough expects', () => {
   // A stand-in kubectl (a unit test's fake) that answers `get` as the real one does in each case; the
   // e2e suites meet the real answers (a lab without kube-controller-manager, RBAC-limited users).
   async function kubectlSaying(stderr: string, exit: number): Promise<Record<string, string>> {
-    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-objects-'))
+    const dir = await testDir('kubewalk-objects-')
     await writeFile(join(dir, 'kubectl'), `#!/bin/sh\necho ${JSON.stringify(stderr)} >&2\nexit ${exit}\n`, { mode: 0o755 })
     return { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } as Record<string, string>
   }
