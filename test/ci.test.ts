@@ -1,11 +1,13 @@
 // The CI guards: the e2e global setup fails loudly without a lab under CI, .ci/summary.mjs fails a run whose
-// end-to-end files skipped anything, no test reaches for a kubectl of the machine's, and .ci/run builds and tests the node.
+// end-to-end files skipped anything, every test process runs the labs' own kubectl, and .ci/run builds and tests the node.
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
+import { which } from '../src/shell.js'
+import { NO_LAB_KUBECTL, anyLabKubectl } from './kubectl-dir.js'
 import type { TestProject } from 'vitest/node'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
@@ -100,31 +102,21 @@ describe('.ci/summary.mjs', () => {
   })
 })
 
-describe('the tests and .ci/run need no kubectl from the machine', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url))
-  // A cloud SDK's kubectl dispatcher and its per-minor clients, or any kubectl at a machine's path: a user or a CI
-  // machine has none of them. Written so that this file does not name them itself.
-  const MACHINE_KUBECTL = [['', 'usr', 'bin', 'kubectl'].join('/'), ['google', 'cloud', 'sdk'].join('-'), `kubectl${'.1.'}`, `command -v${' '}kubectl`, `which('${'kubectl'}')`]
-  // Recorded outputs, which name the clients that printed them.
-  const RECORDED = ['test/fixtures/']
+describe("the tests and .ci/run run the labs' own kubectl", () => {
+  it("puts one kubectl first on every worker's PATH: the lab's own build, or the stand-in that says none is built", async () => {
+    const first = await which('kubectl')
+    expect(first).toBeDefined()
+    const built = await anyLabKubectl()
+    if (built) expect(await realpath(first!)).toBe(await realpath(built))
+    else expect((await execa(first!, ['version', '--client'], { reject: false })).stderr).toBe(`kubewalk tests: ${NO_LAB_KUBECTL}`)
+  })
 
-  async function files(dir: string): Promise<string[]> {
-    const entries = await readdir(join(root, dir), { withFileTypes: true, recursive: true })
-    return entries.filter((e) => e.isFile()).map((e) => relative(root, join(e.parentPath, e.name)))
-  }
-
-  it('no test file, helper, config or CI script names one (recorded outputs aside)', async () => {
-    const scanned = [...(await files('test')), ...(await files('.ci')), ...(await files('bench')), ...(await files('scripts')), 'vitest.config.ts', 'package.json']
-    expect(scanned).toContain('.ci/run')
-    expect(scanned).toContain('test/e2e/replay.test.ts')
-    const named: string[] = []
-    for (const file of scanned.filter((f) => !RECORDED.some((r) => f.startsWith(r)))) {
-      const lines = (await readFile(join(root, file), 'utf8')).split('\n')
-      lines.forEach((line, i) => {
-        if (MACHINE_KUBECTL.some((needle) => line.includes(needle))) named.push(`${file}:${i + 1}: ${line.trim()}`)
-      })
-    }
-    expect(named).toEqual([])
+  it("exports the default release's lab kubectl first on PATH before the suite runs", () => {
+    const run = readFileSync(fileURLToPath(new URL('../.ci/run', import.meta.url)), 'utf8')
+    expect(run).toMatch(/^lab_bin=\$\(node bin\/kubewalk\.js lab build --version "\$\{lab_versions\[0\]\}"/m)
+    const exported = run.indexOf('export PATH="$lab_bin:$PATH"')
+    expect(exported).toBeGreaterThan(run.indexOf('lab_bin='))
+    expect(exported).toBeLessThan(run.indexOf('npm test --'))
   })
 })
 

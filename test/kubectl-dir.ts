@@ -1,5 +1,5 @@
 // The one kubectl the tests' processes find first on PATH: the lab's own build or, when none is built, a stand-in
-// that says so and fails. Never the machine's (a cloud SDK's dispatcher, a user's kubectl): the suite proves the
+// that says so and fails. Never one the machine happens to have: the suite proves the
 // same thing on every machine.
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 
-/** The lab's own kubectl (not the PATH's dispatcher, which asks a server what it is before every call). */
+/** The lab's own kubectl, by its path: the fault tests' own calls never depend on PATH. */
 export async function lab(kubectl: string, kubeconfig: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const r = await execa(kubectl, ['--kubeconfig', kubeconfig, '--request-timeout', '5s', ...args], { reject: false, stdin: 'ignore', timeout: 15_000 })
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }

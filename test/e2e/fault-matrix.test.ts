@@ -17,8 +17,8 @@ const TIMEOUT_S = 3
 const WAIT_S = 15
 const ATTEMPTS = 4
 const STEPS = Array.from({ length: 14 }, (_, i) => String(i + 1).padStart(2, '0'))
-// Steps 01–03 read only the kubeconfig, but the PATH's kubectl may be a dispatcher that asks the
-// server its version first: a server fault during them is felt by one of them or by step 04.
+// Steps 01–03 read only the kubeconfig: a server fault while they run is felt by step 04, the first
+// line that calls the server.
 const FIRST_SERVER_STEP = 4
 
 type Fault = 'sigint' | 'kill' | 'pause'
@@ -142,8 +142,7 @@ async function runCell(step: string, fault: Fault): Promise<Omit<Cell, 'left' | 
 function landed(c: Omit<Cell, 'left' | 'attempts'>): boolean {
   if (!c.inStep) return false
   if (c.fault === 'sigint') return c.failedAt === c.step || (c.failedAt === undefined && new RegExp(`^- ${c.step}/14 `, 'm').test(c.stdout))
-  const at = Number(c.failedAt ?? 0)
-  return at >= Number(c.step) && at <= Math.max(Number(c.step), FIRST_SERVER_STEP)
+  return Number(c.failedAt ?? 0) === Math.max(Number(c.step), FIRST_SERVER_STEP)
 }
 
 async function measure(step: string, fault: Fault): Promise<Cell> {
