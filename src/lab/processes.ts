@@ -52,21 +52,26 @@ export async function stopProcessGroup(pgid: number): Promise<void> {
   started.delete(pgid)
 }
 
-/**
- * Processes named one of `programs` (by argv[0]'s file name) whose arguments name a path inside `dir`: what a start
- * killed between spawning a component and recording its pid left running, unrecorded. Linux only (empty elsewhere).
- */
-export async function processesNamingDir(dir: string, programs: readonly string[]): Promise<{ pid: number; program: string }[]> {
-  const inside = `${path.resolve(dir)}/`
-  const found: { pid: number; program: string }[] = []
+/** This machine's processes whose argv (from /proc; none elsewhere) `match` accepts, this process aside. */
+export async function processesWhere(match: (argv: string[]) => boolean): Promise<{ pid: number; argv: string[] }[]> {
+  const found: { pid: number; argv: string[] }[] = []
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
     const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0').filter((a) => a !== '')
-    const program = path.basename(argv[0] ?? '')
-    if (!programs.includes(program)) continue
-    if (argv.slice(1).some((a) => a.startsWith(inside) || a.includes(`=${inside}`))) found.push({ pid: Number(entry), program })
+    if (argv.length > 0 && match(argv)) found.push({ pid: Number(entry), argv })
   }
   return found
+}
+
+/**
+ * Processes named one of `programs` (by argv[0]'s file name) whose arguments name a path inside `dir`: what a start
+ * killed between spawning a component and recording its pid left running, unrecorded.
+ */
+export async function processesNamingDir(dir: string, programs: readonly string[]): Promise<{ pid: number; program: string }[]> {
+  const inside = `${path.resolve(dir)}/`
+  const program = (argv: string[]) => path.basename(argv[0] ?? '')
+  const found = await processesWhere((argv) => programs.includes(program(argv)) && argv.slice(1).some((a) => a.startsWith(inside) || a.includes(`=${inside}`)))
+  return found.map(({ pid, argv }) => ({ pid, program: program(argv) }))
 }
 
 /**

@@ -3,10 +3,12 @@
 // until it answers. lab.json is left as labUp wrote it; the servers started here are stopped here.
 import { spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
-import { copyFile, cp, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
+import { labDown, labUp, type LabBinaries } from '../../src/lab/index.js'
 
 /** The lab's own kubectl, by its path: the fault tests' own calls never depend on PATH. */
 export async function lab(kubectl: string, kubeconfig: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
@@ -171,18 +173,14 @@ metadata:
 type: kubernetes.io/service-account-token
 `
 
-/** Starts it and waits for the default ServiceAccount, so a fault test begins from a clean baseline. */
-export async function faultLab(root: string, binaries: { kubectl: string } & Parameters<typeof import('../../src/lab/index.js').labUp>[0]['binaries'], prefix: string): Promise<FaultLab> {
-  const { labDown, labUp } = await import('../../src/lab/index.js')
-  const { mkdtemp } = await import('node:fs/promises')
-  const { tmpdir } = await import('node:os')
+/** Starts it (labUp returns once the default ServiceAccount exists: a clean baseline for a fault test). */
+export async function faultLab(root: string, binaries: LabBinaries, prefix: string): Promise<FaultLab> {
   const parent = await mkdtemp(join(tmpdir(), prefix))
   const bin = await snapshotCli(root, join(parent, 'cli'))
   const dir = join(parent, 'lab')
   const state = await labUp({ dir, binaries })
   const apiserver = await ApiServer.adopt(dir, state.kubeconfig, binaries.kubectl, state.components['kube-apiserver']!.pid)
   const kube = (args: string[]) => lab(binaries.kubectl, state.kubeconfig, args)
-  for (let i = 0; i < 100 && (await kube(['get', 'serviceaccount', 'default', '-o', 'name'])).exitCode !== 0; i++) await sleep(100)
   return {
     parent,
     bin,

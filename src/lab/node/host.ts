@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import { LabError, errorMessage } from '../../errors.js'
 import { writeWhole } from '../files.js'
+import { processesWhere } from '../processes.js'
 import { emptyIptablesTables, iptablesCleanupScript, parseNftTables } from './firewall.js'
 
 /** One change to the host; each kind says how it is undone. */
@@ -255,13 +256,7 @@ async function removeCgroup(name: string): Promise<void> {
 
 /** Pids whose program (argv[0], by its file name) is `exe` and whose arguments hold `arg`. */
 async function processesOf(exe: string, arg: string): Promise<number[]> {
-  const out: number[] = []
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue
-    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0')
-    if (argv[0] !== undefined && path.basename(argv[0]) === path.basename(exe) && argv.includes(arg)) out.push(Number(entry))
-  }
-  return out
+  return (await processesWhere((argv) => path.basename(argv[0]!) === path.basename(exe) && argv.includes(arg))).map((p) => p.pid)
 }
 
 async function undoIptables(tablesBefore: string[]): Promise<string[]> {
