@@ -5,7 +5,13 @@ const src = (file: string): string => fileURLToPath(new URL(`./src/${file}`, imp
 
 export default defineConfig({
   // `kubewalk` by name (as an author's project imports it) is this checkout's source in its tests.
-  resolve: { alias: [{ find: /^kubewalk$/, replacement: src('index.ts') }, { find: /^kubewalk\/testing$/, replacement: src('testing/index.ts') }, { find: /^kubewalk\/parse$/, replacement: src('parse/index.ts') }] },
+  resolve: {
+    alias: [
+      { find: /^kubewalk$/, replacement: src('index.ts') },
+      { find: /^kubewalk\/testing$/, replacement: src('testing/index.ts') },
+      { find: /^kubewalk\/parse$/, replacement: src('parse/index.ts') },
+    ],
+  },
   test: {
     // One lab for the whole end-to-end suite; the machine has two cores, so files run one at a time.
     fileParallelism: false,

@@ -29,7 +29,12 @@ async function bash(env, mode) {
 
 /** `kubewalk run` with a live reporter (plain), timed from outside: what a user at a terminal waits. */
 async function kubewalkLive(env, args) {
-  const r = await execa('node', [BIN, 'run', '--kubeconfig', env.KUBECONFIG, '--reporter', 'plain', ...args], { env, reject: false, stdout: 'ignore', stderr: 'pipe' })
+  const r = await execa('node', [BIN, 'run', '--kubeconfig', env.KUBECONFIG, '--reporter', 'plain', ...args], {
+    env,
+    reject: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  })
   if (r.exitCode !== 0) throw new Error(`kubewalk (plain) failed with ${r.exitCode}: ${r.stderr.slice(-500)}`)
   return {}
 }
@@ -47,10 +52,22 @@ async function kubewalk(env, args, bin = BIN) {
 const binaries = await ensureLabBinaries({ onProgress: log })
 const parent = await mkdtemp(join(tmpdir(), 'kubewalk-bench-'))
 const dir = join(parent, 'lab')
-const results = { when: new Date().toISOString(), runs: N, node: process.version, machine: `${cpus().length} cores`, ...(BEFORE ? { before: BEFORE } : {}) }
+const results = {
+  when: new Date().toISOString(),
+  runs: N,
+  node: process.version,
+  machine: `${cpus().length} cores`,
+  ...(BEFORE ? { before: BEFORE } : {}),
+}
 // Ctrl-C or a kill still stops the lab.
 for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => void labDown({ dir }).finally(() => rm(parent, { recursive: true, force: true })).finally(() => process.exit(130)))
+  process.once(
+    sig,
+    () =>
+      void labDown({ dir })
+        .finally(() => rm(parent, { recursive: true, force: true }))
+        .finally(() => process.exit(130)),
+  )
 }
 try {
   // Lab start with cached binaries (up to ready, including the default ServiceAccount).
@@ -77,7 +94,19 @@ try {
   await settle()
   const labIdle = await rssNow(pids)
   const sampler = sampleRss(pids)
-  const m = { bash12: [], kw12: [], kwLive12: [], bashSteps12: [], kwSteps12: [], bashFull: [], kwFull: [], bashRevoke: [], kwRevoke: [], kwSteps: [], node: [] }
+  const m = {
+    bash12: [],
+    kw12: [],
+    kwLive12: [],
+    bashSteps12: [],
+    kwSteps12: [],
+    bashFull: [],
+    kwFull: [],
+    bashRevoke: [],
+    kwRevoke: [],
+    kwSteps: [],
+    node: [],
+  }
   const mb = { kw12: [], kwSteps12: [], kwFull: [], kwSteps: [], kwRevoke: [] }
   for (let i = 0; i < N; i++) {
     // `node -e 0` in the same rhythm: what kubewalk's fixed cost is measured against.
@@ -111,7 +140,9 @@ try {
       mb.kwRevoke.push(p.revoke_ms)
       log(`  before: lines 01-12 ${p12steps(mb)} ms; whole ${p.ms.toFixed(0)} ms (outside steps ${(p.ms - p.steps_ms).toFixed(0)})`)
     }
-    log(`run ${i + 1}/${N}: lines 01-12 bash ${b12.steps_ms} ms, kubewalk ${k12.steps12_ms} ms; whole bash ${b.ms.toFixed(0)} ms, kubewalk ${k.ms.toFixed(0)} ms (outside steps ${(k.ms - k.steps_ms).toFixed(0)}, node -e 0 ${m.node[i].toFixed(0)}); 401 after ${b.revoke_ms} / ${k.revoke_ms} ms`)
+    log(
+      `run ${i + 1}/${N}: lines 01-12 bash ${b12.steps_ms} ms, kubewalk ${k12.steps12_ms} ms; whole bash ${b.ms.toFixed(0)} ms, kubewalk ${k.ms.toFixed(0)} ms (outside steps ${(k.ms - k.steps_ms).toFixed(0)}, node -e 0 ${m.node[i].toFixed(0)}); 401 after ${b.revoke_ms} / ${k.revoke_ms} ms`,
+    )
   }
   const labDuring = await sampler.stop()
 
@@ -131,7 +162,11 @@ try {
   const kubectlRssKiB = []
   for (let i = 0; i < 3; i++) {
     await settle()
-    const r = await execa('/usr/bin/time', ['-f', '%M', '-o', join(parent, 'time.txt'), 'bash', SCRIPT, 'kubewalk-lab', 'full'], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], reject: false })
+    const r = await execa('/usr/bin/time', ['-f', '%M', '-o', join(parent, 'time.txt'), 'bash', SCRIPT, 'kubewalk-lab', 'full'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      reject: false,
+    })
     if (r.exitCode === 0) kubectlRssKiB.push(Number((await readFile(join(parent, 'time.txt'), 'utf8')).trim().split('\n').pop()))
   }
   const mib = (kib) => kib / 1024
@@ -156,7 +191,13 @@ try {
     w.first.push((await timed(() => execa('node', [BIN, 'list', '--walkthrough', folder], { env: { ...process.env, XDG_CACHE_HOME: cache } }))).ms)
     w.next.push((await timed(() => execa('node', [BIN, 'list', '--walkthrough', folder], { env: { ...process.env, XDG_CACHE_HOME: cache } }))).ms)
   }
-  results.walkthroughFromPath = { builtin: stats(w.builtin), typedFirst: stats(w.first), typedNext: stats(w.next), firstOverBuiltinMs: median(w.first) - median(w.builtin), nextOverBuiltinMs: median(w.next) - median(w.builtin) }
+  results.walkthroughFromPath = {
+    builtin: stats(w.builtin),
+    typedFirst: stats(w.first),
+    typedNext: stats(w.next),
+    firstOverBuiltinMs: median(w.first) - median(w.builtin),
+    nextOverBuiltinMs: median(w.next) - median(w.builtin),
+  }
 
   // CLI start-up against bare node.
   const s = { node: [], help: [], list: [], helpBefore: [], listBefore: [] }
@@ -169,7 +210,14 @@ try {
       s.listBefore.push((await timed(() => execa('node', [BEFORE, 'list']))).ms)
     }
   }
-  const ratioRow = (name, a, b, target, limit) => ({ name, bash: stats(a), kubewalk: stats(b), ratio: median(b) / median(a), target, met: median(b) / median(a) <= limit })
+  const ratioRow = (name, a, b, target, limit) => ({
+    name,
+    bash: stats(a),
+    kubewalk: stats(b),
+    ratio: median(b) / median(a),
+    target,
+    met: median(b) / median(a) <= limit,
+  })
   results.replay = [
     ratioRow("lines 01-12 (bash's clock vs the sum of kubewalk's step durations)", m.bashSteps12, m.kwSteps12, '<= 1.10', 1.1),
     ratioRow('process, steps 01-12 then cleanup (json reporter)', m.bash12, m.kw12, '', Infinity),
@@ -180,22 +228,37 @@ try {
   results.kubewalkOutsideStepsMs = stats(m.kwFull.map((ms, i) => ms - m.kwSteps[i]))
   results.nodeEmptyMs = stats(m.node)
   results.outsideOverNodeMs = results.kubewalkOutsideStepsMs.median - results.nodeEmptyMs.median
-  results.revocation = { bash: stats(m.bashRevoke), kubewalk: stats(m.kwRevoke), lagMs: median(m.kwRevoke) - median(m.bashRevoke), target: '<= 300 ms later' }
-  results.startup = { node: stats(s.node), help: stats(s.help), list: stats(s.list), helpOverNodeMs: median(s.help) - median(s.node), listOverNodeMs: median(s.list) - median(s.node), target: '<= 150 ms over node' }
+  results.revocation = {
+    bash: stats(m.bashRevoke),
+    kubewalk: stats(m.kwRevoke),
+    lagMs: median(m.kwRevoke) - median(m.bashRevoke),
+    target: '<= 300 ms later',
+  }
+  results.startup = {
+    node: stats(s.node),
+    help: stats(s.help),
+    list: stats(s.list),
+    helpOverNodeMs: median(s.help) - median(s.node),
+    listOverNodeMs: median(s.list) - median(s.node),
+    target: '<= 150 ms over node',
+  }
 
   const f = (x) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(0))
   const mmm = (st) => `${f(st.min)} / ${f(st.median)} / ${f(st.max)}`
   const plus = (x) => `${x >= 0 ? '+' : ''}${f(x)}`
   const yes = (ok) => (ok ? 'yes' : '**no**')
   const { memory } = results
-  const labRow = (name) => `| ${name} RSS (MiB) | idle ${f(memory.lab.idleMiB[name])} | peak during replays ${f(memory.lab.duringReplaysPeakMiB[name])} | ${plus(memory.lab.duringReplaysPeakMiB[name] - memory.lab.idleMiB[name])} | | |`
+  const labRow = (name) =>
+    `| ${name} RSS (MiB) | idle ${f(memory.lab.idleMiB[name])} | peak during replays ${f(memory.lab.duringReplaysPeakMiB[name])} | ${plus(memory.lab.duringReplaysPeakMiB[name] - memory.lab.idleMiB[name])} | | |`
   const lines = [
     `kubewalk benchmark, ${N} alternating runs, ${results.machine}, node ${process.version}`,
     'times in ms as min / median / max; ratios and differences of medians',
     '',
     '| measure | bash (or node) | kubewalk | ratio / difference | target | met? |',
     '|---|---|---|---|---|---|',
-    ...results.replay.map((r) => `| ${r.name} | ${mmm(r.bash)} | ${mmm(r.kubewalk)} | ${r.ratio.toFixed(3)} | ${r.target} | ${r.target ? yes(r.met) : ''} |`),
+    ...results.replay.map(
+      (r) => `| ${r.name} | ${mmm(r.bash)} | ${mmm(r.kubewalk)} | ${r.ratio.toFixed(3)} | ${r.target} | ${r.target ? yes(r.met) : ''} |`,
+    ),
     `| kubewalk outside its steps (whole replay) vs \`node -e 0\` | ${mmm(results.nodeEmptyMs)} | ${mmm(results.kubewalkOutsideStepsMs)} | ${plus(results.outsideOverNodeMs)} ms | <= +100 ms | ${yes(results.outsideOverNodeMs <= 100)} |`,
     `| deletion → first 401 | ${mmm(results.revocation.bash)} | ${mmm(results.revocation.kubewalk)} | ${plus(results.revocation.lagMs)} ms | <= +300 ms | ${yes(results.revocation.lagMs <= 300)} |`,
     `| \`kubewalk --help\` vs \`node -e 0\` | ${mmm(results.startup.node)} | ${mmm(results.startup.help)} | ${plus(results.startup.helpOverNodeMs)} ms | <= +150 ms | ${yes(results.startup.helpOverNodeMs <= 150)} |`,

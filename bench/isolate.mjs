@@ -22,7 +22,13 @@ const log = (line) => process.stderr.write(`${line}\n`)
 /** One isolated replay: passed or not, how long, and the first failure when there is one. */
 async function replay(env) {
   const t = performance.now()
-  const r = await execa('node', [BIN, 'run', '--isolate', '--reporter', 'json', '--kubeconfig', env.KUBECONFIG], { env, reject: false, timeout: TIMEOUT_MS, killSignal: 'SIGTERM', forceKillAfterDelay: 60_000 })
+  const r = await execa('node', [BIN, 'run', '--isolate', '--reporter', 'json', '--kubeconfig', env.KUBECONFIG], {
+    env,
+    reject: false,
+    timeout: TIMEOUT_MS,
+    killSignal: 'SIGTERM',
+    forceKillAfterDelay: 60_000,
+  })
   const ms = performance.now() - t
   let report
   try {
@@ -32,12 +38,23 @@ async function replay(env) {
   }
   const failed = report.steps.find((s) => s.status === 'failed')
   const cleanupFailed = report.cleanup?.find((c) => c.status === 'failed')
-  return { ok: report.ok === true, ms, ...(report.ok ? {} : { why: failed ? `${failed.id}: ${failed.error?.message ?? 'failed'}` : cleanupFailed ? `cleanup: ${cleanupFailed.describe}` : report.status }) }
+  return {
+    ok: report.ok === true,
+    ms,
+    ...(report.ok
+      ? {}
+      : {
+          why: failed ? `${failed.id}: ${failed.error?.message ?? 'failed'}` : cleanupFailed ? `cleanup: ${cleanupFailed.describe}` : report.status,
+        }),
+  }
 }
 
 async function kubewalkNamespaces(env) {
   const r = await execa('kubectl', ['get', 'namespaces', '-o', 'name'], { env, reject: false })
-  return r.stdout.split('\n').filter((l) => l.startsWith('namespace/kubewalk-')).map((l) => l.slice('namespace/'.length))
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('namespace/kubewalk-'))
+    .map((l) => l.slice('namespace/'.length))
 }
 
 const binaries = await ensureLabBinaries({ onProgress: log })
@@ -48,7 +65,14 @@ let leftover = []
 // Ctrl-C reaches the replays too (one process group), and each removes its namespace; after a grace
 // period the lab stops, taking anything left with it. A kill of this script alone does the same.
 for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => void new Promise((r) => setTimeout(r, 15_000)).then(() => labDown({ dir })).finally(() => rm(parent, { recursive: true, force: true })).finally(() => process.exit(130)))
+  process.once(
+    sig,
+    () =>
+      void new Promise((r) => setTimeout(r, 15_000))
+        .then(() => labDown({ dir }))
+        .finally(() => rm(parent, { recursive: true, force: true }))
+        .finally(() => process.exit(130)),
+  )
 }
 try {
   const lab = await labUp({ dir, binaries })
@@ -66,9 +90,20 @@ try {
     const left = await kubewalkNamespaces(env)
     const times = runs.map((r) => r.ms)
     const why = [...new Set(runs.filter((r) => !r.ok).map((r) => r.why))]
-    const batch = { concurrent: n, passed: runs.filter((r) => r.ok).length, medianMs: median(times), slowestMs: Math.max(...times), wallMs, peakMiB, namespacesLeft: left.length, failures: why }
+    const batch = {
+      concurrent: n,
+      passed: runs.filter((r) => r.ok).length,
+      medianMs: median(times),
+      slowestMs: Math.max(...times),
+      wallMs,
+      peakMiB,
+      namespacesLeft: left.length,
+      failures: why,
+    }
     results.batches.push(batch)
-    log(`${n} at once: ${batch.passed}/${n} passed, median ${(batch.medianMs / 1000).toFixed(1)} s, slowest ${(batch.slowestMs / 1000).toFixed(1)} s, kube-apiserver peak ${peakMiB['kube-apiserver'].toFixed(0)} MiB, ${left.length} kubewalk- namespaces left${why.length ? `; ${why.join('; ')}` : ''}`)
+    log(
+      `${n} at once: ${batch.passed}/${n} passed, median ${(batch.medianMs / 1000).toFixed(1)} s, slowest ${(batch.slowestMs / 1000).toFixed(1)} s, kube-apiserver peak ${peakMiB['kube-apiserver'].toFixed(0)} MiB, ${left.length} kubewalk- namespaces left${why.length ? `; ${why.join('; ')}` : ''}`,
+    )
     // A namespace still terminating when the next batch starts would count against it: wait it out (bounded).
     for (let i = 0; i < 60 && (await kubewalkNamespaces(env)).length > 0; i++) await new Promise((r) => setTimeout(r, 1000))
   }
@@ -83,7 +118,10 @@ try {
     '',
     '| at once | passed | median replay (s) | slowest (s) | batch wall (s) | kube-apiserver peak RSS (MiB) | etcd peak (MiB) | kube-controller-manager peak (MiB) |',
     '|---|---|---|---|---|---|---|---|',
-    ...results.batches.map((b) => `| ${b.concurrent} | ${b.passed}/${b.concurrent} | ${f(b.medianMs)} | ${f(b.slowestMs)} | ${f(b.wallMs)} | ${b.peakMiB['kube-apiserver'].toFixed(0)} | ${b.peakMiB.etcd.toFixed(0)} | ${b.peakMiB['kube-controller-manager'].toFixed(0)} |`),
+    ...results.batches.map(
+      (b) =>
+        `| ${b.concurrent} | ${b.passed}/${b.concurrent} | ${f(b.medianMs)} | ${f(b.slowestMs)} | ${f(b.wallMs)} | ${b.peakMiB['kube-apiserver'].toFixed(0)} | ${b.peakMiB.etcd.toFixed(0)} | ${b.peakMiB['kube-controller-manager'].toFixed(0)} |`,
+    ),
     '',
     `kubewalk- namespaces left after the batches: ${leftover.length}${leftover.length ? ` (${leftover.join(', ')}; deleted now)` : ''}`,
   ]

@@ -87,9 +87,15 @@ try {
     targetExtraMs: 30,
   }
   await writeFile(join(root, 'bench/markdown-results.json'), `${JSON.stringify(results, null, 2)}\n`)
-  log(`before the first step (run --dry-run, median of ${N}): article ${median(article).toFixed(0)} ms, Markdown ${median(markdown).toFixed(0)} ms: ${results.extraMs >= 0 ? '+' : ''}${results.extraMs.toFixed(1)} ms (×${results.ratio.toFixed(3)}; target ≤ +30 ms)`)
-  log(`on a lab, a run to step 01 less the step (median of ${N}): article ${median(before01.article).toFixed(0)} ms, Markdown ${median(before01.markdown).toFixed(0)} ms: ${results.extraOnLabMs >= 0 ? '+' : ''}${results.extraOnLabMs.toFixed(1)} ms (target ≤ +30 ms)`)
-  log(`loading in process, warm: article ${results.loadInProcessMs.article.toFixed(2)} ms, Markdown ${results.loadInProcessMs.markdown.toFixed(2)} ms`)
+  log(
+    `before the first step (run --dry-run, median of ${N}): article ${median(article).toFixed(0)} ms, Markdown ${median(markdown).toFixed(0)} ms: ${results.extraMs >= 0 ? '+' : ''}${results.extraMs.toFixed(1)} ms (×${results.ratio.toFixed(3)}; target ≤ +30 ms)`,
+  )
+  log(
+    `on a lab, a run to step 01 less the step (median of ${N}): article ${median(before01.article).toFixed(0)} ms, Markdown ${median(before01.markdown).toFixed(0)} ms: ${results.extraOnLabMs >= 0 ? '+' : ''}${results.extraOnLabMs.toFixed(1)} ms (target ≤ +30 ms)`,
+  )
+  log(
+    `loading in process, warm: article ${results.loadInProcessMs.article.toFixed(2)} ms, Markdown ${results.loadInProcessMs.markdown.toFixed(2)} ms`,
+  )
 } finally {
   await rm(dir, { recursive: true, force: true })
 }

@@ -27,7 +27,14 @@ const kubectl = join(binaries.dir, 'kubectl')
 const parent = await mkdtemp(join(tmpdir(), 'kubewalk-bench-node-'))
 const dir = join(parent, 'lab')
 const results = { when: new Date().toISOString(), version, runs: N, node: process.version, machine: `${cpus().length} cores` }
-for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => void labDown({ dir }).finally(() => rm(parent, { recursive: true, force: true })).finally(() => process.exit(130)))
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.once(
+    sig,
+    () =>
+      void labDown({ dir })
+        .finally(() => rm(parent, { recursive: true, force: true }))
+        .finally(() => process.exit(130)),
+  )
 
 /** labUp with a node: ms from the call to the node Ready, and to the lab ready (CoreDNS available). */
 async function start(at) {
@@ -43,7 +50,9 @@ try {
     const at = join(parent, `lab-${i}`)
     starts.push(await start(at))
     await labDown({ dir: at })
-    log(`lab up --node ${i + 1}/${N}: node Ready ${(starts[i].nodeReadyMs / 1000).toFixed(1)} s, CoreDNS ready ${(starts[i].labReadyMs / 1000).toFixed(1)} s`)
+    log(
+      `lab up --node ${i + 1}/${N}: node Ready ${(starts[i].nodeReadyMs / 1000).toFixed(1)} s, CoreDNS ready ${(starts[i].labReadyMs / 1000).toFixed(1)} s`,
+    )
   }
   results.nodeReadyMs = stats(starts.map((s) => s.nodeReadyMs))
   results.labReadyMs = stats(starts.map((s) => s.labReadyMs))
@@ -78,7 +87,11 @@ try {
     if (b.exitCode !== 0) throw new Error(`bench/pod-token.sh failed: ${b.stderr.slice(-500)}`)
     bash.push(performance.now() - t)
     t = performance.now()
-    const r = await execa('node', [BIN, 'run', '--walkthrough', 'pod-token', '--kubeconfig', lab.kubeconfig, '--kubectl', kubectl, '--reporter', 'json'], { env, reject: false })
+    const r = await execa(
+      'node',
+      [BIN, 'run', '--walkthrough', 'pod-token', '--kubeconfig', lab.kubeconfig, '--kubectl', kubectl, '--reporter', 'json'],
+      { env, reject: false },
+    )
     kw.push(performance.now() - t)
     if (!JSON.parse(r.stdout).ok) throw new Error(`kubewalk run --walkthrough pod-token failed: ${r.stdout.slice(-800)}`)
     log(`pod-token ${i + 1}/${N}: bash ${(bash[i] / 1000).toFixed(1)} s, kubewalk ${(kw[i] / 1000).toFixed(1)} s`)
@@ -109,4 +122,6 @@ await writeFile(join(root, 'bench/node-results.json'), `${JSON.stringify(results
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`
 console.log(`lab up --node, node Ready: median ${s(results.nodeReadyMs.median)} (target ≤ 15 s); CoreDNS ready ${s(results.labReadyMs.median)}`)
 console.log(`Pod Running after kubectl run: median ${s(results.podRunningMs.median)} (target ≤ 5 s)`)
-console.log(`pod-token: bash ${s(results.podTokenBashMs.median)}, kubewalk ${s(results.podTokenKubewalkMs.median)}, ratio ${results.podTokenRatio.toFixed(2)} (target ≤ 1.5)`)
+console.log(
+  `pod-token: bash ${s(results.podTokenBashMs.median)}, kubewalk ${s(results.podTokenKubewalkMs.median)}, ratio ${results.podTokenRatio.toFixed(2)} (target ≤ 1.5)`,
+)

@@ -48,11 +48,12 @@ function startServe(args, env) {
   })
 }
 
-const stop = (s) => new Promise((resolve) => {
-  s.child.removeAllListeners('exit')
-  s.child.on('exit', resolve)
-  s.child.kill('SIGINT')
-})
+const stop = (s) =>
+  new Promise((resolve) => {
+    s.child.removeAllListeners('exit')
+    s.child.on('exit', resolve)
+    s.child.kill('SIGINT')
+  })
 
 /** The event stream, as the page reads it: resolves `waitFor(predicate)` on the first matching event. */
 function events(s) {
@@ -68,10 +69,11 @@ function events(s) {
         const line = chunk.split('\n').find((l) => l.startsWith('data: '))
         if (!line) continue
         const e = JSON.parse(line.slice(6))
-        for (const w of [...waiting]) if (w.predicate(e)) {
-          waiting.delete(w)
-          w.resolve(e)
-        }
+        for (const w of [...waiting])
+          if (w.predicate(e)) {
+            waiting.delete(w)
+            w.resolve(e)
+          }
       }
     })
   }).end()
@@ -80,11 +82,15 @@ function events(s) {
 
 function post(s, path, body) {
   return new Promise((resolve, reject) => {
-    const r = request(`${s.origin}${path}?token=${s.token}`, { method: 'POST', headers: { origin: s.origin, 'content-type': 'application/json' } }, (res) => {
-      let t = ''
-      res.on('data', (d) => (t += d))
-      res.on('end', () => resolve(JSON.parse(t)))
-    })
+    const r = request(
+      `${s.origin}${path}?token=${s.token}`,
+      { method: 'POST', headers: { origin: s.origin, 'content-type': 'application/json' } },
+      (res) => {
+        let t = ''
+        res.on('data', (d) => (t += d))
+        res.on('end', () => resolve(JSON.parse(t)))
+      },
+    )
     r.on('error', reject)
     r.end(JSON.stringify(body))
   })
@@ -113,7 +119,12 @@ try {
     starts.push({ printedMs: s.printedMs, servedMs: s.servedMs })
     await stop(s)
   }
-  results.start = { printedMs: median(starts.map((x) => x.printedMs)), servedMs: median(starts.map((x) => x.servedMs)), nodeMs: median(nodeOnly), all: starts }
+  results.start = {
+    printedMs: median(starts.map((x) => x.printedMs)),
+    servedMs: median(starts.map((x) => x.servedMs)),
+    nodeMs: median(nodeOnly),
+    all: starts,
+  }
   // 2. A step from the page against the same step in kubewalk run, alternating.
   const s = await startServe(['--port', '0', ...common], env)
   const ev = events(s)
@@ -125,14 +136,18 @@ try {
     const inServe = []
     const inRun = []
     for (let i = 0; i < RUNS; i++) {
-      const state = await new Promise((resolve) => request(`${s.origin}/api/state?token=${s.token}`, (res) => {
-        let t = ''
-        res.on('data', (d) => (t += d))
-        res.on('end', () => resolve(JSON.parse(t)))
-      }).end())
+      const state = await new Promise((resolve) =>
+        request(`${s.origin}/api/state?token=${s.token}`, (res) => {
+          let t = ''
+          res.on('data', (d) => (t += d))
+          res.on('end', () => resolve(JSON.parse(t)))
+        }).end(),
+      )
       const seen = state.cells.find((c) => c.id === id).runs
       const t = performance.now()
-      const done = ev.waitFor((e) => e.type === 'cell' && e.cell.id === id && e.cell.runs === seen + 1 && (e.cell.status === 'passed' || e.cell.status === 'failed'))
+      const done = ev.waitFor(
+        (e) => e.type === 'cell' && e.cell.id === id && e.cell.runs === seen + 1 && (e.cell.status === 'passed' || e.cell.status === 'failed'),
+      )
       const answer = await post(s, '/api/run', { step: id, seen })
       if (!answer.run) throw new Error(`the page's run was refused: ${JSON.stringify(answer)}`)
       const e = await done
@@ -144,7 +159,13 @@ try {
       if (step.status !== 'passed') throw new Error(`${id} failed in kubewalk run: ${step.error?.message}`)
       inRun.push(step.durationMs)
     }
-    results.steps[id] = { pageMs: median(page), serveStepMs: median(inServe), runStepMs: median(inRun), extraMs: median(page) - median(inRun), all: { page, inServe, inRun } }
+    results.steps[id] = {
+      pageMs: median(page),
+      serveStepMs: median(inServe),
+      runStepMs: median(inRun),
+      extraMs: median(page) - median(inRun),
+      all: { page, inServe, inRun },
+    }
   }
   await stop(s)
   const f = (ms) => `${ms.toFixed(0)} ms`

@@ -17,4 +17,7 @@ mkdirSync(join(out, 'lib'), { recursive: true })
 copyFileSync(main, join(out, 'lib', 'main.js'))
 copyFileSync(join(root, 'LICENSE.md'), join(out, 'LICENSE.md'))
 // kubewalk is "type": "module"; this marks the copy as CommonJS, as it is in esbuild's own package.
-writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name: 'kubewalk-vendored-esbuild', version, private: true, type: 'commonjs' }, null, 2)}\n`)
+writeFileSync(
+  join(out, 'package.json'),
+  `${JSON.stringify({ name: 'kubewalk-vendored-esbuild', version, private: true, type: 'commonjs' }, null, 2)}\n`,
+)

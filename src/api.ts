@@ -6,7 +6,19 @@ export { defineStep, defineVar, defineCleanup, commandOf, equal, truthy } from '
 export { defineWalkthrough, walkthroughProblems, settingsOf } from './walkthrough.js'
 export { parseProse, readProse } from './prose.js'
 export { readRecordings, readRecordedSource, recordingFile } from './recordings.js'
-export { parseKubectlTable, parseClusterTable, parseJsonObject, parseApiAnswer, parseKubeObject, parseKubeList, secretDataValues, decodeToken, classifyToken, LEGACY_ISSUER, withoutProgressMeter } from './parse/index.js'
+export {
+  parseKubectlTable,
+  parseClusterTable,
+  parseJsonObject,
+  parseApiAnswer,
+  parseKubeObject,
+  parseKubeList,
+  secretDataValues,
+  decodeToken,
+  classifyToken,
+  LEGACY_ISSUER,
+  withoutProgressMeter,
+} from './parse/index.js'
 export { defineRecordedStep, recordedWalkthrough } from './markdown/recorded.js'
 export { runIfMain } from './standalone.js'
 export { resolveTarget, probeServer } from './kubeconfig.js'
@@ -18,10 +30,32 @@ export { renderJunit } from './report/junit.js'
 export { renderTap } from './report/tap.js'
 export { renderTranscript } from './report/transcript.js'
 export { redact, maskForRecording, withoutSignature, Secrets } from './redact.js'
-export { ensureLabBinaries, labUp, labDown, labStatus, resolveLabVersion, DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS, ARTICLE_LAB_VERSION, LAB_KUBERNETES_VERSION } from './lab/index.js'
+export {
+  ensureLabBinaries,
+  labUp,
+  labDown,
+  labStatus,
+  resolveLabVersion,
+  DEFAULT_LAB_VERSION,
+  SUPPORTED_LAB_VERSIONS,
+  ARTICLE_LAB_VERSION,
+} from './lab/index.js'
 export { KubewalkError, CommandError, ParseError, UsageError, PreconditionError, LabError, WalkthroughError } from './errors.js'
 
-export type { Step, StepContext, StepOutput, StepWait, Assertion, ParticipantCheck, Guard, Var, Vars, Cleanup, Setting, KubeconfigCluster } from './step.js'
+export type {
+  Step,
+  StepContext,
+  StepOutput,
+  StepWait,
+  Assertion,
+  ParticipantCheck,
+  Guard,
+  Var,
+  Vars,
+  Cleanup,
+  Setting,
+  KubeconfigCluster,
+} from './step.js'
 export type { Walkthrough, WalkthroughEntry, WalkthroughSource, Trace, Requirements } from './walkthrough.js'
 export type { WalkthroughSection } from './prose.js'
 export type { RecordedSource, RecordingPart } from './recordings.js'

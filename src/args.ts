@@ -27,7 +27,9 @@ export const defaultIo = (): Io => ({
 })
 
 export type Flags = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>
-export type FlagValues<O extends Flags> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : O[K]['multiple'] extends true ? string[] : string }
+export type FlagValues<O extends Flags> = {
+  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : O[K]['multiple'] extends true ? string[] : string
+}
 
 // node's messages run to three lines and mention parseArgs; a usage error is one line that says what to do.
 const REWORDED: [RegExp, string][] = [

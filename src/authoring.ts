@@ -6,6 +6,18 @@ export { defineStep, defineVar, defineCleanup, commandOf, equal, truthy, valueOf
 export { defineWalkthrough, walkthroughProblems, settingsOf } from './walkthrough.js'
 export { parseProse, readProse } from './prose.js'
 export { readRecordings, readRecordedSource, recordingFile } from './recordings.js'
-export { parseKubectlTable, parseClusterTable, parseJsonObject, parseApiAnswer, parseKubeObject, parseKubeList, secretDataValues, decodeToken, classifyToken, LEGACY_ISSUER, withoutProgressMeter } from './parse/index.js'
+export {
+  parseKubectlTable,
+  parseClusterTable,
+  parseJsonObject,
+  parseApiAnswer,
+  parseKubeObject,
+  parseKubeList,
+  secretDataValues,
+  decodeToken,
+  classifyToken,
+  LEGACY_ISSUER,
+  withoutProgressMeter,
+} from './parse/index.js'
 export { runIfMain } from './standalone.js'
 export { KubewalkError, CommandError, ParseError, UsageError, PreconditionError, LabError, WalkthroughError } from './errors.js'

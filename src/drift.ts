@@ -74,7 +74,12 @@ function classify(rules: readonly DriftRule[], stepId: string, path: string, liv
 }
 
 /** The differences between two parsed values of one step. */
-export function diffValues(stepId: string, recordedValue: unknown, liveValue: unknown, opts: { rules?: readonly DriftRule[]; versionNote?: string; namespace?: NamespacePair } = {}): DriftItem[] {
+export function diffValues(
+  stepId: string,
+  recordedValue: unknown,
+  liveValue: unknown,
+  opts: { rules?: readonly DriftRule[]; versionNote?: string; namespace?: NamespacePair } = {},
+): DriftItem[] {
   const rules = [...(opts.rules ?? []), ...ENGINE_RULES]
   const a = flatten(recordedValue)
   const l = flatten(liveValue)
@@ -109,7 +114,15 @@ export function driftOf(result: RunResult, w: Walkthrough, opts: { namespace?: s
   const values = new Map<string, unknown>()
   const vars: Vars = {}
   const cluster = w.source?.cluster ?? { name: 'recorded', server: '' }
-  const ctx = (): StepContext => ({ vars: { ...vars }, cluster, clusters: [cluster], namespace: 'default', settings: settingsOf(w), values, now: w.source?.recordedAt ?? new Date() })
+  const ctx = (): StepContext => ({
+    vars: { ...vars },
+    cluster,
+    clusters: [cluster],
+    namespace: 'default',
+    settings: settingsOf(w),
+    values,
+    now: w.source?.recordedAt ?? new Date(),
+  })
   const namespace = opts.namespace !== undefined ? { recorded: 'default', live: opts.namespace } : undefined
   const drift: StepDrift[] = []
   for (const step of w.steps) {
@@ -126,7 +139,12 @@ export function driftOf(result: RunResult, w: Walkthrough, opts: { namespace?: s
     const live = result.steps.find((s) => s.id === step.id)
     if (live?.status !== 'passed') continue
     const own = w.compare?.(step, recordedValue, live.value)
-    drift.push({ id: step.id, items: own ?? diffValues(step.id, recordedValue, live.value, { rules: w.drift ?? [], versionNote: versionNote(w), ...(namespace ? { namespace } : {}) }) })
+    drift.push({
+      id: step.id,
+      items:
+        own ??
+        diffValues(step.id, recordedValue, live.value, { rules: w.drift ?? [], versionNote: versionNote(w), ...(namespace ? { namespace } : {}) }),
+    })
   }
   return drift
 }

@@ -11,7 +11,10 @@ const capped = (wait: StepWait | undefined, maxWaitMs: number | undefined): Step
  */
 export function exerciseStep(step: Step<any>, opts: { maxWaitMs?: number } = {}): Step<any> {
   const ex = step.participantCheck
-  if (ex === undefined) throw new UsageError(`check ${step.id}: check is not available for this step: it has nothing a participant can check (no read-only check, and it creates nothing to look for).`)
+  if (ex === undefined)
+    throw new UsageError(
+      `check ${step.id}: check is not available for this step: it has nothing a participant can check (no read-only check, and it creates nothing to look for).`,
+    )
   const { creates: _c, deletes: _s, guard: _g, wait, ...rest } = step
   if (ex === 'rerun') {
     const w = capped(wait, opts.maxWaitMs)

@@ -13,7 +13,11 @@ export function choiceOf(key: string): Choice | undefined {
 }
 
 /** Asks before each step, reading single keys from a terminal; a signal (SIGTERM) answers quit. */
-export function keyPrompt(stdin: NodeJS.ReadStream, write: (text: string) => void, signal?: AbortSignal): (step: Step, index: number) => Promise<Choice> {
+export function keyPrompt(
+  stdin: NodeJS.ReadStream,
+  write: (text: string) => void,
+  signal?: AbortSignal,
+): (step: Step, index: number) => Promise<Choice> {
   return (step) =>
     new Promise<Choice>((resolve) => {
       if (signal?.aborted) return resolve('quit')

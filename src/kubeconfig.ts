@@ -40,10 +40,19 @@ export interface TargetOptions {
 
 export interface ConfigView {
   'current-context'?: string
-  clusters?: { name: string; cluster?: { server?: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string; 'insecure-skip-tls-verify'?: boolean; 'tls-server-name'?: string; 'proxy-url'?: string } }[]
+  clusters?: {
+    name: string
+    cluster?: {
+      server?: string
+      'certificate-authority-data'?: string
+      'certificate-authority'?: string
+      'insecure-skip-tls-verify'?: boolean
+      'tls-server-name'?: string
+      'proxy-url'?: string
+    }
+  }[]
   contexts?: { name: string; context?: { cluster?: string; user?: string; namespace?: string } }[]
 }
-
 
 function kubeconfigPaths(opts: TargetOptions, env: Record<string, string | undefined>): string[] {
   if (opts.kubeconfig !== undefined) {
@@ -58,7 +67,8 @@ function kubeconfigPaths(opts: TargetOptions, env: Record<string, string | undef
     return fromEnv
   }
   const home = join(env.HOME ?? homedir(), '.kube', 'config')
-  if (!existsSync(home)) throw new PreconditionError(`no kubeconfig: ${home} does not exist and KUBECONFIG is not set; pass --kubeconfig, or try --lab.`)
+  if (!existsSync(home))
+    throw new PreconditionError(`no kubeconfig: ${home} does not exist and KUBECONFIG is not set; pass --kubeconfig, or try --lab.`)
   return [home]
 }
 
@@ -82,24 +92,29 @@ export async function mergedKubeconfig(paths: readonly string[]): Promise<Config
       throw new PreconditionError(`cannot read the kubeconfig ${path}: ${why}.`)
     }
     const doc = parseDocument(text)
-    const problem = doc.errors[0]?.message.split('\n')[0] ?? (() => {
-      const v: unknown = doc.toJS()
-      if (v === null || v === undefined) return undefined
-      if (typeof v !== 'object' || Array.isArray(v)) return 'not a YAML mapping'
-      const c = v as Record<string, unknown>
-      for (const key of ['clusters', 'contexts', 'users']) if (c[key] !== undefined && c[key] !== null && !Array.isArray(c[key])) return `${key} is not a list`
-      return undefined
-    })()
+    const problem =
+      doc.errors[0]?.message.split('\n')[0] ??
+      (() => {
+        const v: unknown = doc.toJS()
+        if (v === null || v === undefined) return undefined
+        if (typeof v !== 'object' || Array.isArray(v)) return 'not a YAML mapping'
+        const c = v as Record<string, unknown>
+        for (const key of ['clusters', 'contexts', 'users'])
+          if (c[key] !== undefined && c[key] !== null && !Array.isArray(c[key])) return `${key} is not a list`
+        return undefined
+      })()
     if (problem !== undefined) throw new PreconditionError(`cannot read the kubeconfig ${path}: ${problem}.`)
     const c = (doc.toJS() ?? {}) as ConfigView
     // kubectl resolves each file's paths against that file's folder (client-go ResolveLocalPaths).
     const base = dirname(resolve(path))
-    for (const cl of c.clusters ?? []) if (typeof cl?.name === 'string' && !clusters.has(cl.name)) clusters.set(cl.name, resolveClusterPaths(cl, base))
+    for (const cl of c.clusters ?? [])
+      if (typeof cl?.name === 'string' && !clusters.has(cl.name)) clusters.set(cl.name, resolveClusterPaths(cl, base))
     for (const cx of c.contexts ?? []) if (typeof cx?.name === 'string' && !contexts.has(cx.name)) contexts.set(cx.name, cx)
     if (current === undefined && typeof c['current-context'] === 'string' && c['current-context'] !== '') current = c['current-context']
   }
   // kubectl config view lists them by name; so does step 01's table.
-  const byName = <T extends { name: string }>(m: Map<string, T>): T[] => [...m.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const byName = <T extends { name: string }>(m: Map<string, T>): T[] =>
+    [...m.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   return { ...(current !== undefined ? { 'current-context': current } : {}), clusters: byName(clusters), contexts: byName(contexts) }
 }
 
@@ -142,20 +157,33 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
     const clusters: KubeconfigCluster[] = (config.clusters ?? []).map((c) => {
       const tlsServerName = c.cluster?.['tls-server-name']
       const proxyUrl = c.cluster?.['proxy-url']
-      return { name: c.name, server: c.cluster?.server ?? '', ...(typeof tlsServerName === 'string' && tlsServerName !== '' ? { tlsServerName } : {}), ...(typeof proxyUrl === 'string' && proxyUrl !== '' ? { proxyUrl } : {}) }
+      return {
+        name: c.name,
+        server: c.cluster?.server ?? '',
+        ...(typeof tlsServerName === 'string' && tlsServerName !== '' ? { tlsServerName } : {}),
+        ...(typeof proxyUrl === 'string' && proxyUrl !== '' ? { proxyUrl } : {}),
+      }
     })
     const contextName = config['current-context'] ?? ''
     if (contextName === '') throw new PreconditionError('the kubeconfig has no current context; pass --context NAME.')
     const context = (config.contexts ?? []).find((c) => c.name === contextName)
     if (!context) {
       const known = (config.contexts ?? []).map((c) => c.name).join(', ') || 'none'
-      throw (opts.context !== undefined ? new UsageError(`--context ${opts.context}: no such context in the kubeconfig (known: ${known}).`) : new PreconditionError(`the current context ${contextName} is not in the kubeconfig; pass --context NAME (known: ${known}).`))
+      throw opts.context !== undefined
+        ? new UsageError(`--context ${opts.context}: no such context in the kubeconfig (known: ${known}).`)
+        : new PreconditionError(`the current context ${contextName} is not in the kubeconfig; pass --context NAME (known: ${known}).`)
     }
     const cluster = clusters.find((c) => c.name === context.context?.cluster)
-    if (!cluster) throw new PreconditionError(`context ${contextName} names cluster ${context.context?.cluster ?? '(none)'}, which the kubeconfig does not define.`)
+    if (!cluster)
+      throw new PreconditionError(
+        `context ${contextName} names cluster ${context.context?.cluster ?? '(none)'}, which the kubeconfig does not define.`,
+      )
     if (opts.cluster !== undefined && opts.cluster !== cluster.name) {
-      if (!clusters.some((c) => c.name === opts.cluster)) throw new UsageError(`--cluster ${opts.cluster}: no such cluster in the kubeconfig (known: ${clusters.map((c) => c.name).join(', ')}).`)
-      throw new UsageError(`--cluster ${opts.cluster} is not the cluster of context ${contextName} (${cluster.name}): the token would be minted on ${cluster.name} and sent to ${opts.cluster}; pick a context of ${opts.cluster} with --context instead.`)
+      if (!clusters.some((c) => c.name === opts.cluster))
+        throw new UsageError(`--cluster ${opts.cluster}: no such cluster in the kubeconfig (known: ${clusters.map((c) => c.name).join(', ')}).`)
+      throw new UsageError(
+        `--cluster ${opts.cluster} is not the cluster of context ${contextName} (${cluster.name}): the token would be minted on ${cluster.name} and sent to ${opts.cluster}; pick a context of ${opts.cluster} with --context instead.`,
+      )
     }
     let namespace = context.context?.namespace || 'default'
     if (opts.namespace !== undefined) {
@@ -208,20 +236,28 @@ const UNREACHABLE = /was refused|Unable to connect to the server|proxyconnect|no
  */
 export function credentialProblem(stderr: string, cluster: Pick<KubeconfigCluster, 'name' | 'proxyUrl'>): string | undefined {
   const missing = PLUGIN_MISSING.exec(stderr)
-  if (missing) return `the kubeconfig's user logs in with the credential plugin ${missing[1]}, which is not installed (not on PATH); install it (e.g. gke-gcloud-auth-plugin, kubelogin, aws), or fix users[].user.exec.command in the kubeconfig`
-  if (PLUGIN_WANTS_TERMINAL.test(stderr)) return "the kubeconfig's credential plugin wants to ask you to log in (interactiveMode), and kubewalk's standard input is not a terminal; run kubewalk from a terminal, or log in first (the plugin's own login command) so that it need not ask"
+  if (missing)
+    return `the kubeconfig's user logs in with the credential plugin ${missing[1]}, which is not installed (not on PATH); install it (e.g. gke-gcloud-auth-plugin, kubelogin, aws), or fix users[].user.exec.command in the kubeconfig`
+  if (PLUGIN_WANTS_TERMINAL.test(stderr))
+    return "the kubeconfig's credential plugin wants to ask you to log in (interactiveMode), and kubewalk's standard input is not a terminal; run kubewalk from a terminal, or log in first (the plugin's own login command) so that it need not ask"
   const failed = PLUGIN_FAILED.exec(stderr)
   if (failed) {
     // The plugin's own words come first (its stderr passes through kubectl's): the likeliest cause.
-    const said = stderr.split('\n').map((l) => l.trim()).find((l) => l !== '' && !PLUGIN_FAILED.test(l))
+    const said = stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '' && !PLUGIN_FAILED.test(l))
     const login = /expired|log ?in|logged|re-?authenticate|refresh token|credentials? (?:are|is) (?:invalid|missing)|sso/i.test(said ?? '')
-    return `the kubeconfig's credential plugin ${failed[1]} failed (exit code ${failed[2]})${said ? `: ${said}` : ''}; ${login ? 'your login has expired or is missing: log in again with the plugin\'s (cloud\'s, OIDC provider\'s) login command' : 'run it yourself to see why, or log in again'}, then rerun`
+    return `the kubeconfig's credential plugin ${failed[1]} failed (exit code ${failed[2]})${said ? `: ${said}` : ''}; ${login ? "your login has expired or is missing: log in again with the plugin's (cloud's, OIDC provider's) login command" : 'run it yourself to see why, or log in again'}, then rerun`
   }
-  if (OIDC_NO_TOKEN.test(stderr)) return "the kubeconfig's user logs in with the oidc auth-provider and holds neither a valid id-token nor a refresh-token, so kubectl sent the server nothing; log in again with your OIDC provider's login (e.g. kubectl oidc-login), then rerun"
+  if (OIDC_NO_TOKEN.test(stderr))
+    return "the kubeconfig's user logs in with the oidc auth-provider and holds neither a valid id-token nor a refresh-token, so kubectl sent the server nothing; log in again with your OIDC provider's login (e.g. kubectl oidc-login), then rerun"
   const removed = PROVIDER_REMOVED.exec(stderr)
-  if (removed) return `the kubeconfig's user logs in with the ${removed[1]} auth-provider, which this kubectl no longer has; use ${removed[2]} (users[].user.exec in the kubeconfig), then rerun`
+  if (removed)
+    return `the kubeconfig's user logs in with the ${removed[1]} auth-provider, which this kubectl no longer has; use ${removed[2]} (users[].user.exec in the kubeconfig), then rerun`
   const unknown = PROVIDER_UNKNOWN.exec(stderr)
-  if (unknown) return `the kubeconfig's user logs in with the ${unknown[1]} auth-provider, which this kubectl does not have; use that provider's client-go credential plugin (users[].user.exec in the kubeconfig), then rerun`
+  if (unknown)
+    return `the kubeconfig's user logs in with the ${unknown[1]} auth-provider, which this kubectl does not have; use that provider's client-go credential plugin (users[].user.exec in the kubeconfig), then rerun`
   if (cluster.proxyUrl !== undefined && UNREACHABLE.test(stderr)) {
     const why = firstLine(stderr)
     return `kubectl reaches cluster ${cluster.name} through the kubeconfig's proxy-url ${cluster.proxyUrl}, and got no answer (${why}); start that proxy or tunnel, or remove proxy-url from the cluster in the kubeconfig`
@@ -230,14 +266,21 @@ export function credentialProblem(stderr: string, cluster: Pick<KubeconfigCluste
 }
 
 /** The server's version and the version of the kubectl that answered (the dispatcher's pick, where one dispatches). */
-export async function probeVersions(target: Target, opts: { env?: Record<string, string | undefined>; timeoutMs?: number; terminal?: boolean } = {}): Promise<{ server: string; client: string }> {
+export async function probeVersions(
+  target: Target,
+  opts: { env?: Record<string, string | undefined>; timeoutMs?: number; terminal?: boolean } = {},
+): Promise<{ server: string; client: string }> {
   const timeoutMs = opts.timeoutMs ?? 15_000
   const { cluster } = target
   // kubectl's own limit follows --timeout too, a little shorter, so its own message wins the race.
   const requestTimeout = `${Math.max(500, timeoutMs - 1000)}ms`
   // The first kubectl call of a run: a credential plugin that wants a login can ask for it on kubewalk's terminal.
   const terminal = opts.terminal ?? process.stdin.isTTY === true
-  const r = await runScript(`kubectl version -o json --request-timeout=${quote(requestTimeout)}`, { env: { ...(opts.env ?? process.env), ...target.env }, timeoutMs, stdin: terminal ? 'inherit' : 'ignore' })
+  const r = await runScript(`kubectl version -o json --request-timeout=${quote(requestTimeout)}`, {
+    env: { ...(opts.env ?? process.env), ...target.env },
+    timeoutMs,
+    stdin: terminal ? 'inherit' : 'ignore',
+  })
   let answer: { serverVersion?: { gitVersion?: string }; clientVersion?: { gitVersion?: string } } = {}
   try {
     answer = JSON.parse(r.stdout) as typeof answer
@@ -267,9 +310,19 @@ export async function clusterCaPem(target: Target, env: Record<string, string | 
   const file = cluster?.['certificate-authority']
   if (file !== undefined && file !== '') {
     return readFile(file, 'utf8').catch((e: unknown) => {
-      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : errorMessage(e)
-      throw new PreconditionError(`--strict-tls: cannot read the CA file ${file} named by the kubeconfig of cluster ${target.cluster.name}: ${why}.`, { cause: e })
+      const why =
+        (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'no such file'
+          : (e as NodeJS.ErrnoException).code === 'EISDIR'
+            ? 'it is a directory'
+            : errorMessage(e)
+      throw new PreconditionError(
+        `--strict-tls: cannot read the CA file ${file} named by the kubeconfig of cluster ${target.cluster.name}: ${why}.`,
+        { cause: e },
+      )
     })
   }
-  throw new UsageError(`--strict-tls: the kubeconfig holds no CA for cluster ${target.cluster.name}; the walkthrough's --insecure is the only way to call it.`)
+  throw new UsageError(
+    `--strict-tls: the kubeconfig holds no CA for cluster ${target.cluster.name}; the walkthrough's --insecure is the only way to call it.`,
+  )
 }

@@ -34,7 +34,7 @@ export function splitCommand(flag: string, line: string): string[] {
       word = undefined
     } else if (c === "'") {
       const end = line.indexOf("'", i + 1)
-      if (end < 0) throw bad('a quote (\') is not closed')
+      if (end < 0) throw bad("a quote (') is not closed")
       word = (word ?? '') + line.slice(i + 1, end)
       i = end
     } else if (c === '"') {
@@ -69,7 +69,10 @@ export function splitCommand(flag: string, line: string): string[] {
  */
 export async function kubectlWords(spec: string, env: Record<string, string | undefined> = process.env): Promise<KubectlCommand> {
   if (spec.trim() === '') throw new UsageError('--kubectl needs a file name or a command.')
-  const asFile = await stat(resolve(spec)).then((s) => s.isFile(), () => false)
+  const asFile = await stat(resolve(spec)).then(
+    (s) => s.isFile(),
+    () => false,
+  )
   const [program, ...args] = asFile ? [spec] : splitCommand('--kubectl', spec)
   if (program === undefined || program === '') throw new UsageError('--kubectl needs a file name or a command.')
   if (program.includes('/')) return { spec, words: [resolve(program), ...args] }
@@ -103,7 +106,11 @@ export async function installKubectl(dir: string, cmd: KubectlCommand): Promise<
     await symlink(program, file)
     return file
   }
-  await writeFile(file, `#!/usr/bin/env bash\n# kubewalk --kubectl ${cmd.spec.replace(/\n/g, ' ')}\nexec ${cmd.words.map((w) => quote(w)).join(' ')} "$@"\n`, { mode: 0o700 })
+  await writeFile(
+    file,
+    `#!/usr/bin/env bash\n# kubewalk --kubectl ${cmd.spec.replace(/\n/g, ' ')}\nexec ${cmd.words.map((w) => quote(w)).join(' ')} "$@"\n`,
+    { mode: 0o700 },
+  )
   return file
 }
 
@@ -121,6 +128,7 @@ export async function checkKubectlCommand(spec: string, env: Record<string, stri
   } catch {
     version = undefined
   }
-  if (version === undefined) throw new UsageError(`--kubectl ${spec}: not a kubectl (\`${spec} version --client -o json\` printed no client version).`)
+  if (version === undefined)
+    throw new UsageError(`--kubectl ${spec}: not a kubectl (\`${spec} version --client -o json\` printed no client version).`)
   return cmd
 }

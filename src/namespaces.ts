@@ -16,7 +16,9 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 /** A namespace name must be an RFC 1123 label; a UsageError (exit 2) says what is wrong with it. */
 export function checkNamespaceName(flag: string, name: string): string {
   if (name.length > 63 || !DNS_LABEL.test(name)) {
-    throw new UsageError(`${flag} ${JSON.stringify(name)} is not a namespace name: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit.`)
+    throw new UsageError(
+      `${flag} ${JSON.stringify(name)} is not a namespace name: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit.`,
+    )
   }
   return name
 }
@@ -34,14 +36,22 @@ interface Kubectl {
 
 async function kubectl(line: string, k: Kubectl): Promise<{ ok: boolean; stdout: string; why: string }> {
   const r = await runScript(line, { env: k.env, timeoutMs: k.timeoutMs, ...(k.signal ? { signal: k.signal } : {}) })
-  return { ok: r.exitCode === 0, stdout: r.stdout, why: r.timedOut ? `no answer within ${k.timeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}` }
+  return {
+    ok: r.exitCode === 0,
+    stdout: r.stdout,
+    why: r.timedOut ? `no answer within ${k.timeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`,
+  }
 }
 
 /** The namespace exists (--namespace must name one; --isolate's was just made): a PreconditionError otherwise. */
 export async function awaitNamespace(name: string, k: Kubectl): Promise<void> {
   const ns = await kubectl(`kubectl get namespace ${quote(name)} -o name`, k)
   if (!ns.ok) {
-    throw new PreconditionError(/NotFound|not found/.test(ns.why) ? `namespace ${name} does not exist; create it (kubectl create namespace ${name}) or pick another with --namespace.` : `cannot read namespace ${name}: ${ns.why}`)
+    throw new PreconditionError(
+      /NotFound|not found/.test(ns.why)
+        ? `namespace ${name} does not exist; create it (kubectl create namespace ${name}) or pick another with --namespace.`
+        : `cannot read namespace ${name}: ${ns.why}`,
+    )
   }
 }
 
@@ -69,7 +79,9 @@ export function namespaceCleanup(name: string, timeoutMs: number = NAMESPACE_DEL
 export async function createIsolatedNamespace(name: string, k: Kubectl): Promise<void> {
   const can = await kubectl('kubectl auth can-i create namespaces', k)
   if (can.stdout.trim() !== 'yes') {
-    throw new PreconditionError(`--isolate needs to create a namespace, and the kubeconfig's user may not (kubectl auth can-i create namespaces: ${can.stdout.trim() || can.why}); ask for a namespace of your own and pass it with --namespace.`)
+    throw new PreconditionError(
+      `--isolate needs to create a namespace, and the kubeconfig's user may not (kubectl auth can-i create namespaces: ${can.stdout.trim() || can.why}); ask for a namespace of your own and pass it with --namespace.`,
+    )
   }
   const manifest = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  labels:\n    ${ISOLATED_LABEL.replace('=', ': ')}\n`
   const made = await kubectl(`printf '%s' ${quote(manifest)} | kubectl create -f -`, k)

@@ -86,7 +86,9 @@ export async function writeWhole(file: string, text: string, opts: WriteOptions 
     process.off('exit', onExit)
   }
   if (opts.secret && existing && (mode & 0o077) !== 0) {
-    return { warning: `${file} holds unmasked secrets (--show-secrets) and its mode ${(mode & 0o777).toString(8).padStart(4, '0')} lets others read it; run chmod 600 ${file}.` }
+    return {
+      warning: `${file} holds unmasked secrets (--show-secrets) and its mode ${(mode & 0o777).toString(8).padStart(4, '0')} lets others read it; run chmod 600 ${file}.`,
+    }
   }
   return {}
 }

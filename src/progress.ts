@@ -51,10 +51,19 @@ export function progressOf(configMapJson: string, walkthrough: string, stepIds: 
   return { steps, at: valid(r.at) ? r.at : new Date(0).toISOString() }
 }
 
-const shellOf = (env: Record<string, string | undefined>, namespace: string, extra: Record<string, string> = {}): ShellOptions => ({ env: { ...env, ...extra, KUBEWALK_NAMESPACE: namespace }, timeoutMs: 30_000 })
+const shellOf = (env: Record<string, string | undefined>, namespace: string, extra: Record<string, string> = {}): ShellOptions => ({
+  env: { ...env, ...extra, KUBEWALK_NAMESPACE: namespace },
+  timeoutMs: 30_000,
+})
 
 /** Reads one walkthrough's progress in a namespace (undefined when none was reported or it cannot be read). */
-export async function readProgress(env: Record<string, string | undefined>, namespace: string, walkthrough: string, stepIds: readonly string[], run: ProgressLine = runScript): Promise<Progress | undefined> {
+export async function readProgress(
+  env: Record<string, string | undefined>,
+  namespace: string,
+  walkthrough: string,
+  stepIds: readonly string[],
+  run: ProgressLine = runScript,
+): Promise<Progress | undefined> {
   const r = await run(GET, shellOf(env, namespace))
   return r.exitCode === 0 ? progressOf(r.stdout, walkthrough, stepIds) : undefined
 }
@@ -66,7 +75,15 @@ export type ProgressWrite = { ok: true } | { ok: false; why: string }
  * Adds `verified` to the walkthrough's record (or, with 'reset', empties it) and writes the ConfigMap
  * back; the other walkthroughs' keys stay as they were.
  */
-export async function recordProgress(env: Record<string, string | undefined>, namespace: string, walkthrough: string, stepIds: readonly string[], verified: readonly string[] | 'reset', via: ProgressVia, run: ProgressLine = runScript): Promise<ProgressWrite> {
+export async function recordProgress(
+  env: Record<string, string | undefined>,
+  namespace: string,
+  walkthrough: string,
+  stepIds: readonly string[],
+  verified: readonly string[] | 'reset',
+  via: ProgressVia,
+  run: ProgressLine = runScript,
+): Promise<ProgressWrite> {
   const got = await run(GET, shellOf(env, namespace))
   if (got.exitCode !== 0) return { ok: false, why: firstLine(got.stderr) || `kubectl exited with ${got.exitCode}` }
   let data: Record<string, string> = {}
@@ -86,10 +103,15 @@ export async function recordProgress(env: Record<string, string | undefined>, na
 }
 
 /** Removes the ConfigMap (every walkthrough's record) from the namespace. */
-export async function forgetProgress(env: Record<string, string | undefined>, namespace: string, run: ProgressLine = runScript): Promise<ProgressWrite> {
+export async function forgetProgress(
+  env: Record<string, string | undefined>,
+  namespace: string,
+  run: ProgressLine = runScript,
+): Promise<ProgressWrite> {
   const r = await run(DELETE, shellOf(env, namespace))
   return r.exitCode === 0 ? { ok: true } : { ok: false, why: firstLine(r.stderr) || `kubectl exited with ${r.exitCode}` }
 }
 
 /** What a participant reads when the write failed: the check's answer stands, the board just will not see it. */
-export const progressNotRecorded = (namespace: string, why: string): string => `kubewalk: your progress was not recorded in namespace ${namespace} (${why}); the instructor's board will not see it.`
+export const progressNotRecorded = (namespace: string, why: string): string =>
+  `kubewalk: your progress was not recorded in namespace ${namespace} (${why}); the instructor's board will not see it.`

@@ -30,7 +30,12 @@ export function readRecordings(dir: string | URL, steps: readonly Pick<Step, 'nu
     }
     const [stdout, stderr, captured, exit] = RECORDING_PARTS.map(read)
     if (stdout === undefined && stderr === undefined && captured === undefined) continue
-    out[step.id] = { stdout: stdout ?? '', stderr: stderr ?? '', exitCode: exit === undefined ? 0 : Number(exit.trim()), ...(captured !== undefined ? { captured } : {}) }
+    out[step.id] = {
+      stdout: stdout ?? '',
+      stderr: stderr ?? '',
+      exitCode: exit === undefined ? 0 : Number(exit.trim()),
+      ...(captured !== undefined ? { captured } : {}),
+    }
   }
   return out
 }
@@ -39,7 +44,12 @@ export function readRecordings(dir: string | URL, steps: readonly Pick<Step, 'nu
 export function readRecordedSource(dir: string | URL): RecordedSource | undefined {
   const file = join(pathOf(dir), 'source.json')
   if (!existsSync(file)) return undefined
-  const j = JSON.parse(readFileSync(file, 'utf8')) as { kubernetes?: string; kubectl?: string; cluster?: { name: string; server: string }; recordedAt?: string }
+  const j = JSON.parse(readFileSync(file, 'utf8')) as {
+    kubernetes?: string
+    kubectl?: string
+    cluster?: { name: string; server: string }
+    recordedAt?: string
+  }
   return {
     ...(j.kubernetes ? { kubernetes: j.kubernetes } : {}),
     ...(j.kubectl ? { kubectl: j.kubectl } : {}),

@@ -147,7 +147,12 @@ const toError = (e: unknown): StepError =>
 
 function commandFailure(step: Step, r: ShellResult, timeoutMs: number): CommandError {
   const evidence = { command: r.command, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs }
-  if (r.timedOut) return new CommandError(`${step.id}: the command did not finish within ${timeoutMs / 1000} s (is the API server answering?); raise --timeout if it is just slow.`, evidence, { timedOut: true })
+  if (r.timedOut)
+    return new CommandError(
+      `${step.id}: the command did not finish within ${timeoutMs / 1000} s (is the API server answering?); raise --timeout if it is just slow.`,
+      evidence,
+      { timedOut: true },
+    )
   if (r.aborted) return new CommandError(`${step.id}: interrupted.`, evidence)
   const why = firstLine(withoutProgressMeter(r.stderr)) || firstLine(r.stdout) || 'no output'
   if (/\bis forbidden\b/.test(r.stderr)) {
@@ -163,7 +168,8 @@ function describeFailures(assertions: Assertion[]): string {
   const bad = assertions.filter((a) => !a.ok)
   const first = bad[0]
   if (!first) return ''
-  const detail = 'expected' in first || 'actual' in first ? ` (${'expected' in first ? `expected ${show(first.expected)}, ` : ''}got ${show(first.actual)})` : ''
+  const detail =
+    'expected' in first || 'actual' in first ? ` (${'expected' in first ? `expected ${show(first.expected)}, ` : ''}got ${show(first.actual)})` : ''
   return `${first.name}${detail}${bad.length > 1 ? ` and ${bad.length - 1} more check(s) failed` : ''}`
 }
 
@@ -172,7 +178,17 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const o: Options = { ...runnerDefaults, ...options }
   const started = performance.now()
   const startedAt = new Date().toISOString()
-  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work: '', cwd: '', background: [], captures: 0, failed: false }
+  const state: RunState = {
+    o,
+    vars: { ...o.vars },
+    values: new Map(),
+    cleanups: new Set(),
+    work: '',
+    cwd: '',
+    background: [],
+    captures: 0,
+    failed: false,
+  }
   const results: StepResult[] = []
   let cleanup: CleanupResult[] = []
   // Once run() is called it owns the teardown: whatever throws from here on, the finally does it.
@@ -191,7 +207,15 @@ export async function run(options: RunOptions): Promise<RunResult> {
   }
   const interrupted = state.stoppedBy !== undefined
   const status: RunStatus = interrupted ? 'interrupted' : state.failed || cleanup.some((c) => c.status === 'failed') ? 'failed' : 'passed'
-  return { ok: status === 'passed', status, ...(state.stoppedBy ? { stoppedBy: state.stoppedBy } : {}), steps: results, cleanup, startedAt, durationMs: Math.round(performance.now() - started) }
+  return {
+    ok: status === 'passed',
+    status,
+    ...(state.stoppedBy ? { stoppedBy: state.stoppedBy } : {}),
+    steps: results,
+    cleanup,
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+  }
 }
 
 /** A run kept open between calls (the browser notebook): each call runs some steps with what earlier calls set. */
@@ -271,7 +295,17 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
   const total = o.steps.length
   const strictTls = o.strictTlsCaFile !== undefined && step.strictTlsCommand !== undefined
   const command = commandOf(step, { cluster: o.cluster, namespace: o.namespace, vars: state.vars }, { strictTls })
-  const result: StepResult = { id: step.id, number: step.number, title: step.title, command, status: 'skipped', durationMs: 0, attempts: 0, assertions: [], output: { stdout: '', stderr: '', exitCode: null } }
+  const result: StepResult = {
+    id: step.id,
+    number: step.number,
+    title: step.title,
+    command,
+    status: 'skipped',
+    durationMs: 0,
+    attempts: 0,
+    assertions: [],
+    output: { stdout: '', stderr: '', exitCode: null },
+  }
   if (strictTls) result.variant = 'strict-tls'
   if (o.signal?.aborted) state.stoppedBy ??= 'signal'
   if (state.failed || state.stoppedBy !== undefined) {
@@ -333,7 +367,15 @@ async function strictTlsServerName(state: RunState): Promise<void> {
 
 function contextOf(state: RunState): StepContext {
   const { o } = state
-  return { vars: { ...state.vars }, cluster: o.cluster, clusters: o.clusters, namespace: o.namespace, settings: o.settings ?? {}, values: state.values, now: new Date() }
+  return {
+    vars: { ...state.vars },
+    cluster: o.cluster,
+    clusters: o.clusters,
+    namespace: o.namespace,
+    settings: o.settings ?? {},
+    values: state.values,
+    now: new Date(),
+  }
 }
 
 /** The guard, then the line until its checks pass or its wait runs out; throws what ends the step. */
@@ -341,13 +383,22 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   const { o } = state
   const missing = step.reads.filter((v) => state.vars[v.name] === undefined)
   if (missing.length > 0) {
-    throw new KubewalkError('E_MISSING_VAR', `${step.id}: needs ${missing.map((v) => `$${v.name}`).join(' and ')}, which no earlier step set; run from an earlier step or export it first.`)
+    throw new KubewalkError(
+      'E_MISSING_VAR',
+      `${step.id}: needs ${missing.map((v) => `$${v.name}`).join(' and ')}, which no earlier step set; run from an earlier step or export it first.`,
+    )
   }
   // What a deleting step removes must be this run's: run without the step that creates it, it refuses.
   if (step.deletes !== undefined && !state.cleanups.has(step.deletes)) {
-    throw new PreconditionError(`${step.id}: this run did not create what the step deletes (${step.deletes.describe.replace(/^delete /, '')}), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: ${step.deletes.command}.`)
+    throw new PreconditionError(
+      `${step.id}: this run did not create what the step deletes (${step.deletes.describe.replace(/^delete /, '')}), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: ${step.deletes.command}.`,
+    )
   }
-  const env: Record<string, string | undefined> = { ...o.env, ...state.vars, ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}) }
+  const env: Record<string, string | undefined> = {
+    ...o.env,
+    ...state.vars,
+    ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}),
+  }
   if (result.variant === 'strict-tls' && state.tlsBin !== undefined) env.PATH = `${state.tlsBin}${delimiter}${o.env?.PATH ?? process.env.PATH ?? ''}`
   const signal = o.signal ? { signal: o.signal } : {}
   for (const f of step.files ?? []) {
@@ -363,7 +414,7 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     if (refusal !== undefined) throw new PreconditionError(`${step.id}: ${refusal}.`)
   }
   if (step.background) return await startInBackground(step, command, env, result, state)
-  const deadline = begin + (step.wait ? o.waitTimeoutMs ?? step.wait.timeoutMs : 0)
+  const deadline = begin + (step.wait ? (o.waitTimeoutMs ?? step.wait.timeoutMs) : 0)
   for (;;) {
     result.attempts++
     const output = await attempt(step, command, env, result, state)
@@ -376,10 +427,15 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     // A line that pipes kubectl into another command exits 0 when the server is away: waiting for a
     // controller cannot help, and blaming it would send the user the wrong way.
     const unreachable = UNREACHABLE.exec(output.stderr)
-    if (step.wait && unreachable) throw new KubewalkError('E_UNREACHABLE', `${step.id}: the API server did not answer (${unreachable[0].trim()}); check that it is running, then run again.`)
+    if (step.wait && unreachable)
+      throw new KubewalkError(
+        'E_UNREACHABLE',
+        `${step.id}: the API server did not answer (${unreachable[0].trim()}); check that it is running, then run again.`,
+      )
     if (!step.wait || performance.now() + step.wait.intervalMs > deadline) {
       const waited = step.wait ? ` after waiting ${Math.round((performance.now() - begin) / 1000)} s for ${step.wait.for}` : ''
-      if (verdict instanceof ParseError) throw new ParseError(step.id, `${verdict.message.slice(step.id.length + 2)}${waited}`, verdict.input, { cause: verdict })
+      if (verdict instanceof ParseError)
+        throw new ParseError(step.id, `${verdict.message.slice(step.id.length + 2)}${waited}`, verdict.input, { cause: verdict })
       throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions)}${waited}.`)
     }
     o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
@@ -388,7 +444,13 @@ async function execute(step: Step, command: string, result: StepResult, state: R
 }
 
 /** Runs the line once; records its output, what it created, and the secrets it printed, before its exit code is judged. */
-async function attempt(step: Step, command: string, env: Record<string, string | undefined>, result: StepResult, state: RunState): Promise<StepOutput> {
+async function attempt(
+  step: Step,
+  command: string,
+  env: Record<string, string | undefined>,
+  result: StepResult,
+  state: RunState,
+): Promise<StepOutput> {
   const { o } = state
   const captureFile = join(state.work, `captured-${++state.captures}`)
   const setsFile = `${captureFile}-sets`
@@ -397,19 +459,41 @@ async function attempt(step: Step, command: string, env: Record<string, string |
   const from = step.checkedOutputFrom
   const mark = from !== undefined && from > 0 ? `\u001ekubewalk-${randomUUID()}\u001e` : undefined
   const lines = command.split('\n')
-  const marked = mark === undefined || from === undefined || from >= lines.length ? command
-    : [...lines.slice(0, from), `__kubewalk_rc=$?; printf '%s' "$KUBEWALK_MARK"; printf '%s' "$KUBEWALK_MARK" >&2; (exit $__kubewalk_rc)`, ...lines.slice(from)].join('\n')
-  let script = step.writes === undefined ? marked : `${marked}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
+  const marked =
+    mark === undefined || from === undefined || from >= lines.length
+      ? command
+      : [
+          ...lines.slice(0, from),
+          `__kubewalk_rc=$?; printf '%s' "$KUBEWALK_MARK"; printf '%s' "$KUBEWALK_MARK" >&2; (exit $__kubewalk_rc)`,
+          ...lines.slice(from),
+        ].join('\n')
+  let script =
+    step.writes === undefined
+      ? marked
+      : `${marked}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
   // Each variable the block left set, as NAME=VALUE NUL-terminated (a value may hold newlines).
-  if (sets.length > 0) script = `${script.replace(/\nexit \$__kubewalk_rc$/, '')}\n${step.writes === undefined ? '__kubewalk_rc=$?\n' : ''}{ ${sets.map((v) => `[ -n "\${${v.name}+x}" ] && printf '%s=%s\\0' ${v.name} "$${v.name}";`).join(' ')} } > "$KUBEWALK_CAPTURE_SETS"\nexit $__kubewalk_rc`
+  if (sets.length > 0)
+    script = `${script.replace(/\nexit \$__kubewalk_rc$/, '')}\n${step.writes === undefined ? '__kubewalk_rc=$?\n' : ''}{ ${sets.map((v) => `[ -n "\${${v.name}+x}" ] && printf '%s=%s\\0' ${v.name} "$${v.name}";`).join(' ')} } > "$KUBEWALK_CAPTURE_SETS"\nexit $__kubewalk_rc`
   // Live output for a face that streams it (the browser notebook), without the mark.
-  const onOutput = o.onEvent ? { onOutput: (stream: 'stdout' | 'stderr', chunk: string) => o.onEvent?.({ type: 'step-output', step, stream, chunk: mark === undefined ? chunk : chunk.split(mark).join('') }) } : {}
-  const r = await runScript(script, { env: { ...env, KUBEWALK_CAPTURE: captureFile, KUBEWALK_CAPTURE_SETS: setsFile, ...(mark ? { KUBEWALK_MARK: mark } : {}) }, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}), ...onOutput })
+  const onOutput = o.onEvent
+    ? {
+        onOutput: (stream: 'stdout' | 'stderr', chunk: string) =>
+          o.onEvent?.({ type: 'step-output', step, stream, chunk: mark === undefined ? chunk : chunk.split(mark).join('') }),
+      }
+    : {}
+  const r = await runScript(script, {
+    env: { ...env, KUBEWALK_CAPTURE: captureFile, KUBEWALK_CAPTURE_SETS: setsFile, ...(mark ? { KUBEWALK_MARK: mark } : {}) },
+    cwd: state.cwd,
+    timeoutMs: o.commandTimeoutMs,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...onOutput,
+  })
   const [stdout, checkedStdout] = splitAt(r.stdout, mark)
   const [stderr, checkedStderr] = splitAt(r.stderr, mark)
   if (mark !== undefined) Object.assign(r, { stdout, stderr })
   result.output = { stdout, stderr, exitCode: r.exitCode }
-  if (checkedStdout !== stdout || checkedStderr !== stderr) result.checkedFrom = { stdout: stdout.length - checkedStdout.length, stderr: stderr.length - checkedStderr.length }
+  if (checkedStdout !== stdout || checkedStderr !== stderr)
+    result.checkedFrom = { stdout: stdout.length - checkedStdout.length, stderr: stderr.length - checkedStderr.length }
   else delete result.checkedFrom
   // All it printed, for what it created and the secrets it showed; the checks read the checked part.
   const whole: StepOutput = { stdout, stderr, exitCode: r.exitCode }
@@ -489,7 +573,13 @@ function track(step: Step, output: StepOutput, state: RunState): void {
 }
 
 /** A background step: started, left running, passed once it is ready (its text, its port, or its first output). */
-async function startInBackground(step: Step, command: string, env: Record<string, string | undefined>, result: StepResult, state: RunState): Promise<void> {
+async function startInBackground(
+  step: Step,
+  command: string,
+  env: Record<string, string | undefined>,
+  result: StepResult,
+  state: RunState,
+): Promise<void> {
   const { o } = state
   const bg = step.background ?? {}
   result.attempts = 1
@@ -500,13 +590,14 @@ async function startInBackground(step: Step, command: string, env: Record<string
     const { stdout, stderr } = p.output()
     return bg.ready !== undefined ? `${stdout}${stderr}`.includes(bg.ready) : /\n/.test(`${stdout}${stderr}`)
   }
-  const ready = bg.ready === undefined && bg.port !== undefined
-    ? portAnswers(bg.port, timeoutMs, o.signal)
-    : (async () => {
-        const deadline = performance.now() + timeoutMs
-        while (!seen() && performance.now() < deadline && !o.signal?.aborted) await sleep(50)
-        return seen()
-      })()
+  const ready =
+    bg.ready === undefined && bg.port !== undefined
+      ? portAnswers(bg.port, timeoutMs, o.signal)
+      : (async () => {
+          const deadline = performance.now() + timeoutMs
+          while (!seen() && performance.now() < deadline && !o.signal?.aborted) await sleep(50)
+          return seen()
+        })()
   const outcome = await Promise.race([ready.then((ok) => (ok ? 'ready' : 'late')), p.exited.then(() => 'ended' as const)])
   const { stdout, stderr } = p.output()
   const exitCode = outcome === 'ended' ? await p.exited : null
@@ -516,10 +607,23 @@ async function startInBackground(step: Step, command: string, env: Record<string
     state.stoppedBy = 'signal'
     throw new CommandError(`${step.id}: interrupted.`, evidence)
   }
-  const what = bg.ready !== undefined ? `to print ${JSON.stringify(bg.ready)}` : bg.port !== undefined ? `to answer on port ${bg.port}` : 'to print its first line'
-  if (outcome === 'ended') throw new CommandError(`${step.id}: the background line ended (exit code ${exitCode}) instead of staying up: ${firstLine(withoutProgressMeter(stderr)) || firstLine(stdout) || 'no output'}`, evidence)
-  if (outcome === 'late') throw new CommandError(`${step.id}: the background line did not get ready within ${timeoutMs / 1000} s (waiting for it ${what}).`, evidence, { timedOut: true })
-  if (judge(step, { stdout, stderr, exitCode: 0 }, result, state) !== undefined) throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions) || 'its output could not be read'}.`)
+  const what =
+    bg.ready !== undefined
+      ? `to print ${JSON.stringify(bg.ready)}`
+      : bg.port !== undefined
+        ? `to answer on port ${bg.port}`
+        : 'to print its first line'
+  if (outcome === 'ended')
+    throw new CommandError(
+      `${step.id}: the background line ended (exit code ${exitCode}) instead of staying up: ${firstLine(withoutProgressMeter(stderr)) || firstLine(stdout) || 'no output'}`,
+      evidence,
+    )
+  if (outcome === 'late')
+    throw new CommandError(`${step.id}: the background line did not get ready within ${timeoutMs / 1000} s (waiting for it ${what}).`, evidence, {
+      timedOut: true,
+    })
+  if (judge(step, { stdout, stderr, exitCode: 0 }, result, state) !== undefined)
+    throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions) || 'its output could not be read'}.`)
 }
 
 async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefined): Promise<CleanupResult[]> {
@@ -533,13 +637,22 @@ async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefin
     const limit = c.timeoutMs ?? timeoutMs
     // A cleanup that takes long (finalizers) says it is still at work, every few seconds.
     const began = performance.now()
-    const ticker = setInterval(() => o.onEvent?.({ type: 'cleanup-progress', cleanup: c, elapsedMs: Math.round(performance.now() - began) }), CLEANUP_PROGRESS_MS)
+    const ticker = setInterval(
+      () => o.onEvent?.({ type: 'cleanup-progress', cleanup: c, elapsedMs: Math.round(performance.now() - began) }),
+      CLEANUP_PROGRESS_MS,
+    )
     ticker.unref()
     try {
       const r = await runScript(c.script ?? c.command, { env: { ...o.env }, ...(cwd !== undefined ? { cwd } : {}), timeoutMs: limit })
-      result = r.exitCode === 0
-        ? { describe: c.describe, command: c.command, status: 'done' }
-        : { describe: c.describe, command: c.command, status: 'failed', error: r.timedOut ? `no answer within ${limit / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}` }
+      result =
+        r.exitCode === 0
+          ? { describe: c.describe, command: c.command, status: 'done' }
+          : {
+              describe: c.describe,
+              command: c.command,
+              status: 'failed',
+              error: r.timedOut ? `no answer within ${limit / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`,
+            }
     } catch (e) {
       result = { describe: c.describe, command: c.command, status: 'failed', error: errorMessage(e) }
     } finally {

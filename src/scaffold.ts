@@ -18,7 +18,12 @@ export interface ScaffoldOptions {
 const LINE = 'kubectl get namespace default'
 // Recorded by `kubewalk record --walkthrough ./my-walk --lab` on a scaffold (the lab: Kubernetes v1.37.2, its own kubectl).
 const RECORDING = 'NAME      STATUS   AGE\ndefault   Active   2s\n'
-const SOURCE = { kubernetes: 'v1.37.2', kubectl: 'v1.37.2', cluster: { name: 'kubewalk-lab', server: 'https://127.0.0.1:36889' }, recordedAt: '2026-11-30T14:46:44.410Z' }
+const SOURCE = {
+  kubernetes: 'v1.37.2',
+  kubectl: 'v1.37.2',
+  cluster: { name: 'kubewalk-lab', server: 'https://127.0.0.1:36889' },
+  recordedAt: '2026-11-30T14:46:44.410Z',
+}
 
 /** A title from an id: `my-first-walk` → `My first walk`. */
 export function titleOf(id: string): string {
@@ -56,29 +61,37 @@ ${RECORDING.trimEnd()}
 export function typedScaffold(o: ScaffoldOptions): ScaffoldFiles {
   const step = 'get-namespace'
   return {
-    'package.json': `${JSON.stringify({
-      name: o.id,
-      version: '0.1.0',
-      private: true,
-      type: 'module',
-      description: o.title,
-      scripts: { test: 'vitest run', typecheck: 'tsc --noEmit' },
-      dependencies: { kubewalk: `^${o.kubewalkVersion}` },
-      devDependencies: { '@types/node': o.devVersions['@types/node'], typescript: o.devVersions.typescript, vitest: o.devVersions.vitest },
-    }, null, 2)}\n`,
-    'tsconfig.json': `${JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'ESNext',
-        moduleResolution: 'Bundler',
-        allowImportingTsExtensions: true,
-        noEmit: true,
-        strict: true,
-        skipLibCheck: true,
-        types: ['node'],
+    'package.json': `${JSON.stringify(
+      {
+        name: o.id,
+        version: '0.1.0',
+        private: true,
+        type: 'module',
+        description: o.title,
+        scripts: { test: 'vitest run', typecheck: 'tsc --noEmit' },
+        dependencies: { kubewalk: `^${o.kubewalkVersion}` },
+        devDependencies: { '@types/node': o.devVersions['@types/node'], typescript: o.devVersions.typescript, vitest: o.devVersions.vitest },
       },
-      include: ['*.ts', 'steps'],
-    }, null, 2)}\n`,
+      null,
+      2,
+    )}\n`,
+    'tsconfig.json': `${JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          allowImportingTsExtensions: true,
+          noEmit: true,
+          strict: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        include: ['*.ts', 'steps'],
+      },
+      null,
+      2,
+    )}\n`,
     '.gitignore': 'node_modules/\n',
     'index.ts': `// The walkthrough ${o.id}: its steps, its prose (walkthrough.md) and its recordings (recorded/).
 // Run it:      npx kubewalk run --walkthrough . --lab      (or against your kubectl context)

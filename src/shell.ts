@@ -122,9 +122,11 @@ export async function runScript(script: string, options: ShellOptions): Promise<
 }
 
 // zx hands every chunk a line prints to its logger; this one passes the output on and drops the rest.
-const outputLog = (onOutput: NonNullable<ShellOptions['onOutput']>) => (entry: { kind: string; data?: unknown }): void => {
-  if (entry.kind === 'stdout' || entry.kind === 'stderr') onOutput(entry.kind, String(entry.data))
-}
+const outputLog =
+  (onOutput: NonNullable<ShellOptions['onOutput']>) =>
+  (entry: { kind: string; data?: unknown }): void => {
+    if (entry.kind === 'stdout' || entry.kind === 'stderr') onOutput(entry.kind, String(entry.data))
+  }
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return
@@ -167,7 +169,12 @@ export interface BackgroundProcess {
  */
 export function startBackground(script: string, options: Omit<ShellOptions, 'timeoutMs' | 'signal'>): BackgroundProcess {
   const body = /(?:^|[^&])&\s*$/.test(script) ? `${script}\nwait` : script
-  const child = spawn('bash', ['-c', body], { env: { ...process.env, ...options.env }, cwd: options.cwd ?? process.cwd(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('bash', ['-c', body], {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd ?? process.cwd(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => void (stdout += d))

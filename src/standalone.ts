@@ -18,6 +18,8 @@ export function isStepMain(entry: string | undefined, moduleUrl: string, step: P
 export async function runIfMain(moduleUrl: string, step: Step<any>, walkthroughId?: string): Promise<void> {
   if (!isStepMain(process.argv[1], moduleUrl, step)) return
   const which = walkthroughId === undefined ? [] : ['--walkthrough', walkthroughId]
-  const child = spawn(process.execPath, [packagePath('bin/kubewalk.js'), 'run', ...which, '--only', step.id, ...process.argv.slice(2)], { stdio: 'inherit' })
+  const child = spawn(process.execPath, [packagePath('bin/kubewalk.js'), 'run', ...which, '--only', step.id, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  })
   process.exitCode = await new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 130 : 1))))
 }

@@ -226,13 +226,18 @@ export function stepProblem(step: Step<any>): string | undefined {
   if (!STEP_ID.test(step.id)) return `step id ${JSON.stringify(step.id)} is not lower-case words joined by '-'`
   if (!/^\d{2}$/.test(step.number)) return `step ${step.id}: number ${JSON.stringify(step.number)} is not two digits`
   for (const f of step.files ?? []) {
-    if (f.name === '' || f.name.startsWith('/') || f.name.split('/').includes('..')) return `step ${step.id}: file ${JSON.stringify(f.name)} must be a path inside the run's scratch folder`
+    if (f.name === '' || f.name.startsWith('/') || f.name.split('/').includes('..'))
+      return `step ${step.id}: file ${JSON.stringify(f.name)} must be a path inside the run's scratch folder`
   }
-  const waits = [['wait', step.wait], ['participantCheck.wait', typeof step.participantCheck === 'object' ? step.participantCheck.wait : undefined]] as const
+  const waits = [
+    ['wait', step.wait],
+    ['participantCheck.wait', typeof step.participantCheck === 'object' ? step.participantCheck.wait : undefined],
+  ] as const
   for (const [what, wait] of waits) {
     if (wait === undefined) continue
     for (const key of ['timeoutMs', 'intervalMs'] as const) {
-      if (!(Number.isFinite(wait[key]) && wait[key] > 0)) return `step ${step.id}: ${what}.${key} must be a positive number of milliseconds, got ${wait[key]}`
+      if (!(Number.isFinite(wait[key]) && wait[key] > 0))
+        return `step ${step.id}: ${what}.${key} must be a positive number of milliseconds, got ${wait[key]}`
     }
   }
   return undefined

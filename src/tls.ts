@@ -18,10 +18,15 @@ export function tlsServerNameRewrite(server: string, tlsServerName: string): { f
  * Writes `dir/<program>`, which runs `path` (the program, absolute) with the URLs on the server
  * rewritten to tls-server-name and a --connect-to to the server's address; returns its path.
  */
-export async function installTlsServerNameClient(dir: string, opts: { server: string; tlsServerName: string; program: string; path: string }): Promise<string> {
+export async function installTlsServerNameClient(
+  dir: string,
+  opts: { server: string; tlsServerName: string; program: string; path: string },
+): Promise<string> {
   const { from, to, connectTo } = tlsServerNameRewrite(opts.server, opts.tlsServerName)
   const file = join(dir, opts.program)
-  await writeFile(file, `#!/usr/bin/env bash
+  await writeFile(
+    file,
+    `#!/usr/bin/env bash
 # kubewalk --strict-tls: the API server's certificate is checked as the kubeconfig's tls-server-name, as kubectl does.
 from=${quote(from)}
 to=${quote(to)}
@@ -31,6 +36,8 @@ for a in "$@"; do
   args+=("$a")
 done
 exec ${quote(opts.path)} --connect-to ${quote(connectTo)} "\${args[@]}"
-`, { mode: 0o700 })
+`,
+    { mode: 0o700 },
+  )
   return file
 }

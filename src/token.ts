@@ -72,7 +72,8 @@ export interface FormatOptions {
 
 const NOT_CHECKED: Verification = { checked: false, ok: false }
 
-const record = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined)
+const record = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 // 9999-12-31T23:59:59Z: past it Date throws or ISO strings grow six-digit years.
 const LAST_SECOND = 253_402_300_799
@@ -90,11 +91,22 @@ export function inspectToken(token: string, now: Date = new Date(), stepId = 'to
     if (v === undefined) return undefined
     if (isTime(v)) return new Date(v * 1000).toISOString()
     const shown = typeof v === 'number' ? String(v) : JSON.stringify(v)
-    throw new ParseError(stepId, `the token's "${name}" claim is ${shown.length > 40 ? `${shown.slice(0, 39)}…` : shown}, not a time in seconds since 1970`, token)
+    throw new ParseError(
+      stepId,
+      `the token's "${name}" claim is ${shown.length > 40 ? `${shown.slice(0, 39)}…` : shown}, not a time in seconds since 1970`,
+      token,
+    )
   }
   const k8s = record(claims['kubernetes.io'])
   const legacy = kind === 'legacy'
-  const info: TokenInfo = { kind, header, claims, boundTo: [], audiences: typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []), expired: false }
+  const info: TokenInfo = {
+    kind,
+    header,
+    claims,
+    boundTo: [],
+    audiences: typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []),
+    expired: false,
+  }
   const set = <K extends keyof TokenInfo>(key: K, value: TokenInfo[K] | undefined): void => {
     if (value !== undefined) info[key] = value
   }
@@ -141,7 +153,13 @@ export async function verifyToken(token: string, jwks: JSONWebKeySet, opts: Veri
   }
   const kid = info.keyId
   const signed = kid !== undefined ? { keyId: kid } : {}
-  const fail = (reason: VerificationFailure, error: string, withKey = false): Verification => ({ checked: true, ok: false, ...(withKey ? signed : {}), reason, error })
+  const fail = (reason: VerificationFailure, error: string, withKey = false): Verification => ({
+    checked: true,
+    ok: false,
+    ...(withKey ? signed : {}),
+    reason,
+    error,
+  })
   const legacy = info.kind === 'legacy'
   const issuer = legacy ? LEGACY_ISSUER : opts.issuer
   try {
@@ -157,14 +175,24 @@ export async function verifyToken(token: string, jwks: JSONWebKeySet, opts: Veri
     const keyNote = kid !== undefined ? `signature valid (key ${kid})` : 'signature valid'
     if (e instanceof errors.JWKSNoMatchingKey) {
       const known = (jwks.keys ?? []).map((k) => k.kid ?? '(no kid)')
-      return fail('unknown-key', `no key ${kid ?? '(the token names none)'} among the cluster's keys (${known.join(', ') || 'none'}); the token was signed by another cluster or a key that has been rotated out.`)
+      return fail(
+        'unknown-key',
+        `no key ${kid ?? '(the token names none)'} among the cluster's keys (${known.join(', ') || 'none'}); the token was signed by another cluster or a key that has been rotated out.`,
+      )
     }
-    if (e instanceof errors.JWSSignatureVerificationFailed) return fail('bad-signature', `bad signature for key ${kid ?? '(none)'}: the token was changed after it was signed, or signed by another key with the same id.`)
-    if (e instanceof errors.JWTExpired) return fail('expired', `the token expired ${formatDuration(-(info.remainingSeconds ?? 0))} ago (${keyNote}).`, true)
+    if (e instanceof errors.JWSSignatureVerificationFailed)
+      return fail(
+        'bad-signature',
+        `bad signature for key ${kid ?? '(none)'}: the token was changed after it was signed, or signed by another key with the same id.`,
+      )
+    if (e instanceof errors.JWTExpired)
+      return fail('expired', `the token expired ${formatDuration(-(info.remainingSeconds ?? 0))} ago (${keyNote}).`, true)
     if (e instanceof errors.JWTClaimValidationFailed) {
       if (e.claim === 'nbf') return fail('not-yet-valid', `the token is not valid before ${info.notBefore} (${keyNote}).`, true)
-      if (e.claim === 'iss' && e.reason !== 'missing') return fail('wrong-issuer', `issuer ${info.issuer ?? '(none)'} is not the cluster's issuer ${issuer} (${keyNote}).`, true)
-      if (e.reason === 'missing') return fail('missing-claim', `the token has no "${e.claim}" claim, which a token kube-apiserver mints always has (${keyNote}).`, true)
+      if (e.claim === 'iss' && e.reason !== 'missing')
+        return fail('wrong-issuer', `issuer ${info.issuer ?? '(none)'} is not the cluster's issuer ${issuer} (${keyNote}).`, true)
+      if (e.reason === 'missing')
+        return fail('missing-claim', `the token has no "${e.claim}" claim, which a token kube-apiserver mints always has (${keyNote}).`, true)
     }
     return fail('invalid', `the token does not verify: ${(e as Error).message}.`)
   }
@@ -175,18 +203,36 @@ export function formatDuration(seconds: number): string {
   let rest = Math.round(Math.abs(seconds))
   if (rest === 0) return '0 s'
   const parts: string[] = []
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['min', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['min', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / size)
     rest -= n * size
     if (n > 0 || parts.length > 0) parts.push(`${n} ${unit}`)
   }
-  return parts.slice(0, 2).filter((p) => !p.startsWith('0 ')).join(' ')
+  return parts
+    .slice(0, 2)
+    .filter((p) => !p.startsWith('0 '))
+    .join(' ')
 }
 
 /** "2024-07-07 01:02:28 +02:00" in the given (default: local) zone. */
 function localTime(isoTime: string, timeZone?: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    })
       .formatToParts(new Date(isoTime))
       .map((p) => [p.type, p.value]),
   ) as Record<string, string>
@@ -257,28 +303,33 @@ export function tokenReport(info: TokenInfo, verification: Verification = NOT_CH
   }
 }
 
-
 async function getRaw(path: string, what: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<unknown> {
   const r = await runScript(`kubectl get --raw ${path} --request-timeout=10s`, { env, timeoutMs })
   const why = r.timedOut ? `no answer within ${timeoutMs / 1000} s` : r.exitCode !== 0 ? firstLine(r.stderr) || `exit code ${r.exitCode}` : undefined
-  if (why !== undefined) throw new PreconditionError(`cannot read ${what} (kubectl get --raw ${path}): ${why}; pass --no-verify to decode the token without checking it.`)
+  if (why !== undefined)
+    throw new PreconditionError(`cannot read ${what} (kubectl get --raw ${path}): ${why}; pass --no-verify to decode the token without checking it.`)
   try {
     return JSON.parse(r.stdout)
   } catch (cause) {
-    throw new PreconditionError(`kubectl get --raw ${path} printed something that is not JSON; pass --no-verify to decode the token without checking it.`, { cause })
+    throw new PreconditionError(
+      `kubectl get --raw ${path} printed something that is not JSON; pass --no-verify to decode the token without checking it.`,
+      { cause },
+    )
   }
 }
 
 /** The cluster's service-account signing keys (/openid/v1/jwks), read with the kubeconfig's credentials. */
 export async function fetchJwks(env: Record<string, string | undefined>, timeoutMs = 15_000): Promise<JSONWebKeySet> {
   const doc = record(await getRaw('/openid/v1/jwks', "the cluster's signing keys", env, timeoutMs))
-  if (!Array.isArray(doc?.keys)) throw new PreconditionError('/openid/v1/jwks has no "keys" list; pass --no-verify to decode the token without checking it.')
+  if (!Array.isArray(doc?.keys))
+    throw new PreconditionError('/openid/v1/jwks has no "keys" list; pass --no-verify to decode the token without checking it.')
   return doc as unknown as JSONWebKeySet
 }
 
 /** The issuer the cluster advertises (/.well-known/openid-configuration). */
 export async function fetchIssuer(env: Record<string, string | undefined>, timeoutMs = 15_000): Promise<string> {
   const issuer = str(record(await getRaw('/.well-known/openid-configuration', "the cluster's OpenID configuration", env, timeoutMs))?.issuer)
-  if (issuer === undefined) throw new PreconditionError('/.well-known/openid-configuration names no issuer; pass --no-verify to decode the token without checking it.')
+  if (issuer === undefined)
+    throw new PreconditionError('/.well-known/openid-configuration names no issuer; pass --no-verify to decode the token without checking it.')
   return issuer
 }

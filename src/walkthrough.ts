@@ -104,20 +104,27 @@ export function walkthroughProblems(w: Walkthrough): string[] {
     const reads = [...step.reads, ...(typeof step.participantCheck === 'object' ? step.participantCheck.reads : [])]
     for (const v of reads) {
       if (declared.get(v.name) !== v) problems.push(`step ${step.id} reads ${v.name}, which the walkthrough does not declare`)
-      else if (!written.has(v.name) && v.fromEnvironment === false) problems.push(`step ${step.id} reads ${v.name}, which no earlier step sets and the environment may not supply`)
+      else if (!written.has(v.name) && v.fromEnvironment === false)
+        problems.push(`step ${step.id} reads ${v.name}, which no earlier step sets and the environment may not supply`)
     }
     if (step.writes !== undefined) {
-      if (declared.get(step.writes.name) !== step.writes) problems.push(`step ${step.id} writes ${step.writes.name}, which the walkthrough does not declare`)
+      if (declared.get(step.writes.name) !== step.writes)
+        problems.push(`step ${step.id} writes ${step.writes.name}, which the walkthrough does not declare`)
       written.add(step.writes.name)
     }
-    if (step.deletes !== undefined && !registered.has(step.deletes)) problems.push(`step ${step.id} deletes "${step.deletes.describe}", which no earlier step creates`)
+    if (step.deletes !== undefined && !registered.has(step.deletes))
+      problems.push(`step ${step.id} deletes "${step.deletes.describe}", which no earlier step creates`)
     if (step.creates !== undefined) registered.add(step.creates.cleanup)
   }
   for (const t of w.traces ?? []) if (!ids.has(t.step)) problems.push(`a trace names step ${t.step}, which it does not have`)
   const req = w.requires
-  if (req?.kubernetes !== undefined && !/^\d+\.\d+$/.test(req.kubernetes)) problems.push(`requires.kubernetes must be MAJOR.MINOR (e.g. "1.27"), got ${JSON.stringify(req.kubernetes)}`)
-  for (const tool of req?.tools ?? []) if (!/^[A-Za-z0-9._+-]+$/.test(tool)) problems.push(`requires.tools names commands, got ${JSON.stringify(tool)}`)
-  for (const o of req?.objects ?? []) if (!/^[a-z0-9.-]+\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(o)) problems.push(`requires.objects entries are kind/name as kubectl prints them (e.g. "configmap/settings"), got ${JSON.stringify(o)}`)
+  if (req?.kubernetes !== undefined && !/^\d+\.\d+$/.test(req.kubernetes))
+    problems.push(`requires.kubernetes must be MAJOR.MINOR (e.g. "1.27"), got ${JSON.stringify(req.kubernetes)}`)
+  for (const tool of req?.tools ?? [])
+    if (!/^[A-Za-z0-9._+-]+$/.test(tool)) problems.push(`requires.tools names commands, got ${JSON.stringify(tool)}`)
+  for (const o of req?.objects ?? [])
+    if (!/^[a-z0-9.-]+\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(o))
+      problems.push(`requires.objects entries are kind/name as kubectl prints them (e.g. "configmap/settings"), got ${JSON.stringify(o)}`)
   return problems
 }
 

@@ -17,8 +17,16 @@ export const listClusters = defineStep({
     const used = table.rows.find((r) => r.name === ctx.cluster.name)
     return [
       equal('header is "Cluster name<TAB>Server"', 'Cluster name\tServer', table.header),
-      equal('one row per kubeconfig cluster', ctx.clusters.map((c) => c.name), table.rows.map((r) => r.name)),
-      truthy(`the run's cluster (${ctx.cluster.name}) has an https server`, used !== undefined && /^https:\/\/\S+$/.test(used.server), used?.server ?? '(not listed)'),
+      equal(
+        'one row per kubeconfig cluster',
+        ctx.clusters.map((c) => c.name),
+        table.rows.map((r) => r.name),
+      ),
+      truthy(
+        `the run's cluster (${ctx.cluster.name}) has an https server`,
+        used !== undefined && /^https:\/\/\S+$/.test(used.server),
+        used?.server ?? '(not listed)',
+      ),
     ]
   },
 })

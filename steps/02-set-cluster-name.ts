@@ -21,7 +21,14 @@ export const setClusterName = defineStep({
     command: 'printf %s "$CLUSTER_NAME"',
     reads: [CLUSTER_NAME],
     parse: (out) => out.stdout,
-    check: (name, ctx) => [truthy('CLUSTER_NAME names a cluster of the kubeconfig', ctx.clusters.some((c) => c.name === name), name, ctx.clusters.map((c) => c.name))],
+    check: (name, ctx) => [
+      truthy(
+        'CLUSTER_NAME names a cluster of the kubeconfig',
+        ctx.clusters.some((c) => c.name === name),
+        name,
+        ctx.clusters.map((c) => c.name),
+      ),
+    ],
   },
   hint: 'export CLUSTER_NAME="<a name from the table of step 01>", with the double quotes.',
 })

@@ -25,7 +25,13 @@ export const apiserverUrl = defineStep({
     command: 'printf %s "$APISERVER"',
     reads: [APISERVER, CLUSTER_NAME],
     parse: (out) => out.stdout,
-    check: (server, ctx) => [equal('APISERVER is the server of CLUSTER_NAME in the kubeconfig', ctx.clusters.find((c) => c.name === ctx.vars[CLUSTER_NAME.name])?.server, server)],
+    check: (server, ctx) => [
+      equal(
+        'APISERVER is the server of CLUSTER_NAME in the kubeconfig',
+        ctx.clusters.find((c) => c.name === ctx.vars[CLUSTER_NAME.name])?.server,
+        server,
+      ),
+    ],
   },
   hint: 'run the APISERVER=$(kubectl config view …) line in the shell where CLUSTER_NAME is exported.',
 })

@@ -18,7 +18,11 @@ export const createToken = defineStep({
       truthy('has an audience (aud)', token.audiences.length > 0, token.audiences),
       equal('a bound token (not a legacy Secret token)', 'bound', token.kind),
       equal('not expired', false, token.expired),
-      equal("lifetime (exp - iat) is the server's default", ctx.settings[TOKEN_LIFETIME.name], exp !== undefined && iat !== undefined ? exp - iat : undefined),
+      equal(
+        "lifetime (exp - iat) is the server's default",
+        ctx.settings[TOKEN_LIFETIME.name],
+        exp !== undefined && iat !== undefined ? exp - iat : undefined,
+      ),
     ]
   },
   participantCheck: {

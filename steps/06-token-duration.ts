@@ -22,14 +22,24 @@ export const tokenDuration = defineStep({
   hint: 'run the line as written: the log goes to standard error, the token to standard output.',
   check: (log, ctx) => {
     const checks: Assertion[] = [
-      equal(`POST to …/namespaces/${ctx.namespace}/serviceaccounts/default/token`, true, log.method === 'POST' && (log.url ?? '').endsWith(`/api/v1/namespaces/${ctx.namespace}/serviceaccounts/default/token`)),
+      equal(
+        `POST to …/namespaces/${ctx.namespace}/serviceaccounts/default/token`,
+        true,
+        log.method === 'POST' && (log.url ?? '').endsWith(`/api/v1/namespaces/${ctx.namespace}/serviceaccounts/default/token`),
+      ),
       equal('response status is 201 Created', '201 Created', log.status),
     ]
     if (log.expirationSeconds !== undefined || !log.body.truncated) {
       checks.push(equal('expirationSeconds in the response body', ctx.settings[TOKEN_LIFETIME.name], log.expirationSeconds))
     } else {
       // kubectl cut the body before spec (protobuf puts metadata first); say so and use the token.
-      checks.push(equal('lifetime (kubectl cut the logged body before expirationSeconds; read from the printed token)', ctx.settings[TOKEN_LIFETIME.name], log.tokenLifetime))
+      checks.push(
+        equal(
+          'lifetime (kubectl cut the logged body before expirationSeconds; read from the printed token)',
+          ctx.settings[TOKEN_LIFETIME.name],
+          log.tokenLifetime,
+        ),
+      )
     }
     checks.push(truthy('kubectl printed the token on stdout', log.tokenLifetime !== undefined))
     return checks

@@ -14,7 +14,11 @@ export const listSecretsBefore = defineStep({
   hint: 'this step comes before the Secret exists; if you already created default-token, this check cannot pass.',
   check: (rows, ctx) => [
     {
-      ...truthy('no default-token Secret yet', !rows.some((r) => r.NAME === 'default-token'), rows.map((r) => r.NAME)),
+      ...truthy(
+        'no default-token Secret yet',
+        !rows.some((r) => r.NAME === 'default-token'),
+        rows.map((r) => r.NAME),
+      ),
       precondition: `a Secret default-token already exists in namespace ${ctx.namespace} and is not this run's, so kubewalk stops before step 08 and leaves it as it is (delete or rename it to replay the article)`,
     },
   ],

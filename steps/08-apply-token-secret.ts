@@ -25,7 +25,10 @@ EOF`,
   guard: {
     command: `kubectl get secrets -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.type}{"\\t"}{.metadata.annotations.kubernetes\\.io/service-account\\.name}{"\\n"}{end}'`,
     refuse: (out, ctx) => {
-      const rows = out.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'))
+      const rows = out.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => l.split('\t'))
       if (rows.some(([name]) => name === 'default-token')) {
         return `a Secret default-token already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is (delete or rename it to replay the article)`
       }

@@ -11,7 +11,9 @@ export const deleteTokenSecret = defineStep({
   reads: [],
   parse: (out) => out.stdout.trim(),
   // kubectl 1.33 adds " from default namespace" to the article's line.
-  check: (line) => [truthy('kubectl deleted it', /^secret "default-token" deleted( from \S+ namespace)?$/.test(line), line, 'secret "default-token" deleted')],
+  check: (line) => [
+    truthy('kubectl deleted it', /^secret "default-token" deleted( from \S+ namespace)?$/.test(line), line, 'secret "default-token" deleted'),
+  ],
   participantCheck: {
     command: 'kubectl get secrets',
     reads: [],

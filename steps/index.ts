@@ -24,8 +24,20 @@ import { articleTraces } from './lib/traces.js'
 import { APISERVER, CLUSTER_NAME, TOKEN, TOKEN_LIFETIME } from './lib/vars.js'
 
 export const steps = [
-  listClusters, setClusterName, apiserverUrl, createToken, callApi, tokenDuration, listSecretsBefore,
-  applyTokenSecret, listSecretsAfter, secretsYaml, readSecretToken, callApiSecretToken, deleteTokenSecret, callApiRevoked,
+  listClusters,
+  setClusterName,
+  apiserverUrl,
+  createToken,
+  callApi,
+  tokenDuration,
+  listSecretsBefore,
+  applyTokenSecret,
+  listSecretsAfter,
+  secretsYaml,
+  readSecretToken,
+  callApiSecretToken,
+  deleteTokenSecret,
+  callApiRevoked,
 ] as const
 
 let prose: ReturnType<typeof parseProse> | undefined

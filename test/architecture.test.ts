@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url'
 import { walkthroughs } from '../walkthroughs/index.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const graph = await madge(['src', 'steps', 'walkthroughs'], { baseDir: root, fileExtensions: ['ts'], tsConfig: `${root}tsconfig.json`, detectiveOptions: { ts: { skipTypeImports: true } } })
+const graph = await madge(['src', 'steps', 'walkthroughs'], {
+  baseDir: root,
+  fileExtensions: ['ts'],
+  tsConfig: `${root}tsconfig.json`,
+  detectiveOptions: { ts: { skipTypeImports: true } },
+})
 const deps = graph.obj()
 const engine = Object.keys(deps).filter((f) => f.startsWith('src/'))
 
@@ -20,7 +25,11 @@ describe('module graph', () => {
     expect(deps['walkthroughs/index.ts']).toEqual(['steps/index.ts', 'walkthroughs/pod-token/index.ts', 'walkthroughs/rbac-pods/index.ts'])
   })
   it('the registry is the only module that imports a walkthrough', () => {
-    const importers = Object.entries(deps).filter(([, imports]) => imports.some((i) => i === 'steps/index.ts' || i === 'walkthroughs/rbac-pods/index.ts' || i === 'walkthroughs/pod-token/index.ts')).map(([f]) => f)
+    const importers = Object.entries(deps)
+      .filter(([, imports]) =>
+        imports.some((i) => i === 'steps/index.ts' || i === 'walkthroughs/rbac-pods/index.ts' || i === 'walkthroughs/pod-token/index.ts'),
+      )
+      .map(([f]) => f)
     expect(importers).toEqual(['walkthroughs/index.ts'])
   })
   it('has no import cycles', () => {
@@ -58,21 +67,32 @@ describe('the engine knows no walkthrough', async () => {
   // server, the objects it expects. The engine's code (comments and imports aside) names none of them;
   // the lab builds Go (versions of its own) and src/parse/ holds the generic parsers, named for what they read.
   const needs = new Set<string>()
-  for (const w of loaded) for (const n of [...(w.requires?.tools ?? []), ...(w.requires?.objects ?? []), ...(w.requires?.kubernetes ? [w.requires.kubernetes] : [])]) needs.add(n)
+  for (const w of loaded)
+    for (const n of [...(w.requires?.tools ?? []), ...(w.requires?.objects ?? []), ...(w.requires?.kubernetes ? [w.requires.kubernetes] : [])])
+      needs.add(n)
   it('the walkthroughs declare requirements, so the scan below has words to look for', () => {
     expect([...needs]).toEqual(expect.arrayContaining(['curl', '1.24', 'serviceaccount/default']))
   })
-  const code = (text: string): string => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1').replace(/^import .*$/gm, '')
+  const code = (text: string): string =>
+    text
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/(^|[^:'"`])\/\/.*$/gm, '$1')
+      .replace(/^import .*$/gm, '')
   // import recognises pasted commands by the names of common command-line tools, none of them a walkthrough's.
   const heuristics = new Set(['src/markdown/import.ts'])
-  it.each(engine.filter((f) => !f.startsWith('src/lab/') && !f.startsWith('src/parse/') && !heuristics.has(f)).map((f) => [f]))('%s names no requirement of a walkthrough', (file) => {
-    const text = code(readFileSync(`${root}${file}`, 'utf8'))
-    const found = [...needs].filter((w) => new RegExp(`(^|[^\\w./-])${w.replace(/[.\/-]/g, '\\$&')}([^\\w-]|$)`).test(text))
-    expect(found).toEqual([])
-  })
+  it.each(engine.filter((f) => !f.startsWith('src/lab/') && !f.startsWith('src/parse/') && !heuristics.has(f)).map((f) => [f]))(
+    '%s names no requirement of a walkthrough',
+    (file) => {
+      const text = code(readFileSync(`${root}${file}`, 'utf8'))
+      const found = [...needs].filter((w) => new RegExp(`(^|[^\\w./-])${w.replace(/[./-]/g, '\\$&')}([^\\w-]|$)`).test(text))
+      expect(found).toEqual([])
+    },
+  )
   it.each(engine.map((f) => [f]))('%s', (file) => {
     const text = readFileSync(`${root}${file}`, 'utf8')
-    const found = [...words].filter((w) => !(own[file] ?? []).includes(w)).filter((w) => new RegExp(`(^|[^\\w-])${w.replace(/[-]/g, '\\-')}([^\\w-]|$)`).test(text))
+    const found = [...words]
+      .filter((w) => !(own[file] ?? []).includes(w))
+      .filter((w) => new RegExp(`(^|[^\\w-])${w.replace(/[-]/g, '\\-')}([^\\w-]|$)`).test(text))
     expect(found).toEqual([])
   })
 })

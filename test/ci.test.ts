@@ -11,7 +11,10 @@ import { NO_LAB_KUBECTL, anyLabKubectl } from './kubectl-dir.js'
 import type { TestProject } from 'vitest/node'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
-vi.mock('../src/lab/index.js', async (importOriginal) => ({ ...(await importOriginal<typeof import('../src/lab/index.js')>()), findLabBinaries: async () => undefined }))
+vi.mock('../src/lab/index.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../src/lab/index.js')>()),
+  findLabBinaries: async () => undefined,
+}))
 const { default: setup, isCI } = await import('./e2e/global-setup.js')
 
 describe('e2e global setup without lab binaries', () => {
@@ -58,7 +61,10 @@ describe('.ci/summary.mjs', () => {
     const count = (...s: Status[]): number => all.filter((a) => s.includes(a)).length
     const results = {
       success: count('failed') === 0,
-      numPassedTests: count('passed'), numFailedTests: count('failed'), numPendingTests: count('pending', 'skipped'), numTodoTests: count('todo'),
+      numPassedTests: count('passed'),
+      numFailedTests: count('failed'),
+      numPendingTests: count('pending', 'skipped'),
+      numTodoTests: count('todo'),
       testResults: Object.entries(files).map(([name, statuses]) => ({
         name: `/repo/${name}`,
         assertionResults: statuses.map((status, i) => ({ status, fullName: `${name} test ${i}` })),
@@ -130,6 +136,8 @@ describe('.ci/run and the node', () => {
 
   it("builds the node's parts for every supported release and runs the node's e2e file against each of the others", () => {
     expect(run).toMatch(/for v in "\$\{lab_versions\[@\]\}"; do\n(?:.*\n){0,2}\s+node bin\/kubewalk\.js lab build --version "\$v" --node/)
-    expect(run).toMatch(/for v in "\$\{lab_versions\[@\]:1\}"; do\n(?:.*\n){0,1}\s+KUBEWALK_LAB_VERSION="\$v" npx vitest run --project e2e test\/lab\/lab\.test\.ts test\/e2e\/node\.test\.ts/)
+    expect(run).toMatch(
+      /for v in "\$\{lab_versions\[@\]:1\}"; do\n(?:.*\n){0,1}\s+KUBEWALK_LAB_VERSION="\$v" npx vitest run --project e2e test\/lab\/lab\.test\.ts test\/e2e\/node\.test\.ts/,
+    )
   })
 })

@@ -15,7 +15,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kubewalk-cli-'))
   kubeconfig = join(dir, 'config')
   // Port 1 on loopback: nothing listens, so the server is unreachable at once.
-  await writeFile(kubeconfig, kubeconfigYaml([{ name: 'one', server: 'https://127.0.0.1:1' }, { name: 'two', server: 'https://127.0.0.1:2' }]))
+  await writeFile(
+    kubeconfig,
+    kubeconfigYaml([
+      { name: 'one', server: 'https://127.0.0.1:1' },
+      { name: 'two', server: 'https://127.0.0.1:2' },
+    ]),
+  )
 })
 afterAll(async () => rm(dir, { recursive: true, force: true }))
 
@@ -25,7 +31,22 @@ describe('kubewalk CLI', () => {
     expect(await main(['--help'], t.sinks)).toBe(0)
     const help = t.out()
     // Each command starts its own usage line; each flag starts its own option line.
-    for (const command of ['run', 'drift', 'check', 'list', 'token', 'matrix', 'class', 'new', 'record', 'test', 'lab build', 'lab up', 'lab status', 'lab down']) {
+    for (const command of [
+      'run',
+      'drift',
+      'check',
+      'list',
+      'token',
+      'matrix',
+      'class',
+      'new',
+      'record',
+      'test',
+      'lab build',
+      'lab up',
+      'lab status',
+      'lab down',
+    ]) {
       expect(help).toMatch(new RegExp(`^  kubewalk ${command}\\b`, 'm'))
     }
     const { RUN_FLAGS } = await import('../src/commands/run.js')
@@ -53,7 +74,18 @@ describe('kubewalk CLI', () => {
     expect(await main([], bare.sinks)).toBe(2)
     expect(bare.out()).toBe('')
     expect(bare.err()).toBe(whole.out())
-    for (const argv of [['list', '--help'], ['new', '--help'], ['record', '-h'], ['test', '--help'], ['lab', '--help'], ['lab', 'up', '-h'], ['run', '--help'], ['check', 'call-api', '--help'], ['matrix', '-h'], ['class', '--help']]) {
+    for (const argv of [
+      ['list', '--help'],
+      ['new', '--help'],
+      ['record', '-h'],
+      ['test', '--help'],
+      ['lab', '--help'],
+      ['lab', 'up', '-h'],
+      ['run', '--help'],
+      ['check', 'call-api', '--help'],
+      ['matrix', '-h'],
+      ['class', '--help'],
+    ]) {
       const t = io()
       expect(await main(argv, t.sinks)).toBe(0)
       expect(t.out()).toBe(whole.out())
@@ -68,7 +100,10 @@ describe('kubewalk CLI', () => {
 
   it.each([
     [['--kubectl', '/nonexistent/kubectl'], /^kubewalk: --kubectl \/nonexistent\/kubectl: no such file \(\/nonexistent\/kubectl\)\.$/],
-    [['--kubectl', '/bin/true'], /^kubewalk: --kubectl \/bin\/true: not a kubectl \(`\/bin\/true version --client -o json` printed no client version\)\.$/],
+    [
+      ['--kubectl', '/bin/true'],
+      /^kubewalk: --kubectl \/bin\/true: not a kubectl \(`\/bin\/true version --client -o json` printed no client version\)\.$/,
+    ],
     [['--lab-version', 'v1.28.3'], /^kubewalk: --lab-version goes with --lab\.$/],
     [['--node'], /^kubewalk: --node goes with --lab \(a cluster of your own brings its own nodes\)\.$/],
   ])('run %j: one line, exit 2, before any cluster is touched', async (args, message) => {
@@ -93,18 +128,33 @@ describe('kubewalk CLI', () => {
     expect(t.out()).toContain('$ TOKEN=$(kubectl create token default)')
     const j = io()
     expect(await main(['list', '--json'], j.sinks)).toBe(0)
-    expect(JSON.parse(j.out())).toEqual({ walkthroughs: [
-      { id: 'article', title: 'Calling the Kubernetes API with curl using a ServiceAccount token (the article)', from: 'registry', default: true },
-      { id: 'rbac-pods', title: 'From 403 to 200: let the default ServiceAccount list pods with a Role and a RoleBinding', from: 'registry', default: false },
-      { id: 'pod-token', title: expect.stringMatching(/^The token inside a Pod/), from: 'registry', default: false },
-    ] })
+    expect(JSON.parse(j.out())).toEqual({
+      walkthroughs: [
+        { id: 'article', title: 'Calling the Kubernetes API with curl using a ServiceAccount token (the article)', from: 'registry', default: true },
+        {
+          id: 'rbac-pods',
+          title: 'From 403 to 200: let the default ServiceAccount list pods with a Role and a RoleBinding',
+          from: 'registry',
+          default: false,
+        },
+        { id: 'pod-token', title: expect.stringMatching(/^The token inside a Pod/), from: 'registry', default: false },
+      ],
+    })
     const one = io()
     expect(await main(['list', '--walkthrough', 'article', '--json'], one.sinks)).toBe(0)
-    const parsed = JSON.parse(one.out()) as { walkthrough: { id: string; from: string }; steps: { id: string; command: string }[]; vars: { name: string; secret: boolean }[] }
+    const parsed = JSON.parse(one.out()) as {
+      walkthrough: { id: string; from: string }
+      steps: { id: string; command: string }[]
+      vars: { name: string; secret: boolean }[]
+    }
     expect(parsed.walkthrough).toMatchObject({ id: 'article', from: 'registry' })
     expect(parsed.steps.map((s) => s.id)).toEqual(steps.map((s) => s.id))
     expect(parsed.steps[1]?.command).toBe('export CLUSTER_NAME="some_server_name"')
-    expect(parsed.vars).toEqual([{ name: 'CLUSTER_NAME', secret: false, describe: expect.any(String) }, { name: 'APISERVER', secret: false, describe: expect.any(String) }, { name: 'TOKEN', secret: true, describe: expect.any(String) }])
+    expect(parsed.vars).toEqual([
+      { name: 'CLUSTER_NAME', secret: false, describe: expect.any(String) },
+      { name: 'APISERVER', secret: false, describe: expect.any(String) },
+      { name: 'TOKEN', secret: true, describe: expect.any(String) },
+    ])
   })
 
   it.each([
@@ -127,13 +177,19 @@ describe('kubewalk CLI', () => {
     [['serve', '--only', 'call-api'], /serve shows every step as a cell and writes no report \(the page downloads the transcript\); drop --only\./],
     [['serve', '--transcript', '/tmp/t.md'], /serve shows every step .*; drop --transcript\./],
     [['serve', '--host', '0.0.0.0'], /--host 0\.0\.0\.0 would serve plain HTTP off this machine; add --tls-cert FILE and --tls-key FILE/],
-    [['serve', '--host', '0.0.0.0', '--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem'], /--tls-cert \/nonexistent\/c\.pem: cannot read it \(ENOENT\)/],
+    [
+      ['serve', '--host', '0.0.0.0', '--tls-cert', '/nonexistent/c.pem', '--tls-key', '/nonexistent/k.pem'],
+      /--tls-cert \/nonexistent\/c\.pem: cannot read it \(ENOENT\)/,
+    ],
     [['serve', '--tls-cert', '/tmp/c.pem'], /--tls-cert and --tls-key go together/],
     [['serve', '--port', 'http'], /--port takes 0 to 65535, got "http"/],
     [['serve', '--port', '70000'], /--port takes 0 to 65535, got 70000/],
     [['serve', '--idle-timeout', '0'], /--idle-timeout takes seconds from 1 to 86400, got "0"/],
     [['serve', '--port'], /option --port needs a value/],
-    [['run', '--isolate', '--report-progress'], /--report-progress records in your namespace, and --isolate deletes that namespace at the end of the run/],
+    [
+      ['run', '--isolate', '--report-progress'],
+      /--report-progress records in your namespace, and --isolate deletes that namespace at the end of the run/,
+    ],
     [['drift', '--report-progress'], /--report-progress goes with run, check and serve, not drift/],
     [['check', 'call-api', '--forget'], /--forget goes with kubewalk check alone \(no step id\)/],
     [['run', '--forget'], /--forget goes with kubewalk check alone/],
@@ -154,8 +210,14 @@ describe('kubewalk CLI', () => {
     [['lab', 'image', 'import'], /lab image import needs an image tarball \(docker save or OCI layout\)/],
     [['lab', 'image', 'import', 'a.tar', 'b.tar'], /lab image import takes one file, got also b\.tar/],
     [['lab', 'image', 'import', '/nonexistent/x.tar'], /lab image import: \/nonexistent\/x\.tar is not a file/],
-    [['lab', 'image', 'import', '/etc/hostname', '--dir', '/tmp'], /The lab in \/tmp has no node \(or there is no lab there\); start one with kubewalk lab up --node/],
-    [['matrix', '--node', '--context', 'one', '--kubeconfig', '/dev/null'], /--node starts the labs with a node; it goes with --lab-version \(or no --context\)/],
+    [
+      ['lab', 'image', 'import', '/etc/hostname', '--dir', '/tmp'],
+      /The lab in \/tmp has no node \(or there is no lab there\); start one with kubewalk lab up --node/,
+    ],
+    [
+      ['matrix', '--node', '--context', 'one', '--kubeconfig', '/dev/null'],
+      /--node starts the labs with a node; it goes with --lab-version \(or no --context\)/,
+    ],
   ])('%j is a usage error: one line, exit 2', async (argv, message) => {
     const t = io()
     expect(await main(argv, t.sinks)).toBe(2)
@@ -237,7 +299,19 @@ describe('selectSteps', () => {
 })
 
 describe('exitCodeOf', () => {
-  const step = (code?: string) => ({ id: 'x', number: '01', title: '', command: '', status: code ? 'failed' : 'passed', durationMs: 0, attempts: 1, assertions: [], output: { stdout: '', stderr: '', exitCode: 0 }, ...(code ? { error: { name: 'E', code, message: '' } } : {}) }) as const
+  const step = (code?: string) =>
+    ({
+      id: 'x',
+      number: '01',
+      title: '',
+      command: '',
+      status: code ? 'failed' : 'passed',
+      durationMs: 0,
+      attempts: 1,
+      assertions: [],
+      output: { stdout: '', stderr: '', exitCode: 0 },
+      ...(code ? { error: { name: 'E', code, message: '' } } : {}),
+    }) as const
   it.each([
     ['passed', undefined, 0],
     ['failed', 'E_ASSERTION', 1],
@@ -248,12 +322,21 @@ describe('exitCodeOf', () => {
     ['interrupted', 'E_INTERRUPTED', 130],
   ] as const)('%s with %s → %i', async (status, code, exit) => {
     const { exitCodeOf } = await import('../src/cli.js')
-    expect(exitCodeOf({ ok: status === 'passed', status, steps: [step(code) as never], cleanup: [], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 0 })).toBe(exit)
+    expect(
+      exitCodeOf({
+        ok: status === 'passed',
+        status,
+        steps: [step(code) as never],
+        cleanup: [],
+        startedAt: '2026-11-28T10:00:00.000Z',
+        durationMs: 0,
+      }),
+    ).toBe(exit)
   })
 })
 
 describe('bin/kubewalk.js', () => {
-  it("exits quietly when its reader closes the pipe early (kubewalk list | head -1)", async () => {
+  it('exits quietly when its reader closes the pipe early (kubewalk list | head -1)', async () => {
     const { execa } = await import('execa')
     const bin = new URL('../bin/kubewalk.js', import.meta.url).pathname
     // `true` exits before node has started, so every write meets a closed pipe (with `head -1` the

@@ -5,21 +5,50 @@ import { credentialProblem } from '../src/kubeconfig.js'
 
 const dir = new URL('./fixtures/credentials/', import.meta.url)
 // Every capture: NAME.VERSION.stderr, from capture.sh with the lab's kubectl builds.
-const captures = readdirSync(dir).filter((f) => f.endsWith('.stderr')).map((f) => [f, readFileSync(new URL(f, dir), 'utf8')] as const)
+const captures = readdirSync(dir)
+  .filter((f) => f.endsWith('.stderr'))
+  .map((f) => [f, readFileSync(new URL(f, dir), 'utf8')] as const)
 const cluster = { name: 'c' }
 const proxied = { name: 'c', proxyUrl: 'http://127.0.0.1:40001' }
 
 const EXPECTED: Record<string, [typeof cluster, RegExp]> = {
-  'plugin-missing': [cluster, /^the kubeconfig's user logs in with the credential plugin kubectl-does-not-exist, which is not installed \(not on PATH\); install it/],
-  'plugin-expired': [cluster, /^the kubeconfig's credential plugin expired-login failed \(exit code 1\): error: the refresh token has expired; run 'mycloud auth login' to log in again; your login has expired or is missing: log in again/],
-  'plugin-wants-terminal': [cluster, /^the kubeconfig's credential plugin wants to ask you to log in \(interactiveMode\), and kubewalk's standard input is not a terminal; run kubewalk from a terminal/],
-  'proxy-closed': [proxied, /^kubectl reaches cluster c through the kubeconfig's proxy-url http:\/\/127\.0\.0\.1:40001, and got no answer \(The connection to the server 127\.0\.0\.1:1 was refused - did you specify the right host or port\?\); start that proxy or tunnel/],
-  'oidc-no-token': [cluster, /^the kubeconfig's user logs in with the oidc auth-provider and holds neither a valid id-token nor a refresh-token, so kubectl sent the server nothing; log in again/],
+  'plugin-missing': [
+    cluster,
+    /^the kubeconfig's user logs in with the credential plugin kubectl-does-not-exist, which is not installed \(not on PATH\); install it/,
+  ],
+  'plugin-expired': [
+    cluster,
+    /^the kubeconfig's credential plugin expired-login failed \(exit code 1\): error: the refresh token has expired; run 'mycloud auth login' to log in again; your login has expired or is missing: log in again/,
+  ],
+  'plugin-wants-terminal': [
+    cluster,
+    /^the kubeconfig's credential plugin wants to ask you to log in \(interactiveMode\), and kubewalk's standard input is not a terminal; run kubewalk from a terminal/,
+  ],
+  'proxy-closed': [
+    proxied,
+    /^kubectl reaches cluster c through the kubeconfig's proxy-url http:\/\/127\.0\.0\.1:40001, and got no answer \(The connection to the server 127\.0\.0\.1:1 was refused - did you specify the right host or port\?\); start that proxy or tunnel/,
+  ],
+  'oidc-no-token': [
+    cluster,
+    /^the kubeconfig's user logs in with the oidc auth-provider and holds neither a valid id-token nor a refresh-token, so kubectl sent the server nothing; log in again/,
+  ],
   // 1.37.2 says the provider was removed and what to use; the 1.28.3 build only that it has none.
-  'gcp-removed.v1.37.2': [cluster, /^the kubeconfig's user logs in with the gcp auth-provider, which this kubectl no longer has; use the "gke-gcloud-auth-plugin" kubectl\/client-go credential plugin \(users\[\]\.user\.exec in the kubeconfig\), then rerun$/],
-  'azure-removed.v1.37.2': [cluster, /^the kubeconfig's user logs in with the azure auth-provider, which this kubectl no longer has; use the https:\/\/github\.com\/Azure\/kubelogin kubectl\/client-go credential plugin \(users\[\]\.user\.exec in the kubeconfig\), then rerun$/],
-  'azure-removed.v1.28.3': [cluster, /^the kubeconfig's user logs in with the azure auth-provider, which this kubectl does not have; use that provider's client-go credential plugin/],
-  'gcp-removed.v1.28.3': [cluster, /^the kubeconfig's user logs in with the gcp auth-provider, which this kubectl does not have; use that provider's client-go credential plugin \(users\[\]\.user\.exec in the kubeconfig\), then rerun$/],
+  'gcp-removed.v1.37.2': [
+    cluster,
+    /^the kubeconfig's user logs in with the gcp auth-provider, which this kubectl no longer has; use the "gke-gcloud-auth-plugin" kubectl\/client-go credential plugin \(users\[\]\.user\.exec in the kubeconfig\), then rerun$/,
+  ],
+  'azure-removed.v1.37.2': [
+    cluster,
+    /^the kubeconfig's user logs in with the azure auth-provider, which this kubectl no longer has; use the https:\/\/github\.com\/Azure\/kubelogin kubectl\/client-go credential plugin \(users\[\]\.user\.exec in the kubeconfig\), then rerun$/,
+  ],
+  'azure-removed.v1.28.3': [
+    cluster,
+    /^the kubeconfig's user logs in with the azure auth-provider, which this kubectl does not have; use that provider's client-go credential plugin/,
+  ],
+  'gcp-removed.v1.28.3': [
+    cluster,
+    /^the kubeconfig's user logs in with the gcp auth-provider, which this kubectl does not have; use that provider's client-go credential plugin \(users\[\]\.user\.exec in the kubeconfig\), then rerun$/,
+  ],
 }
 
 describe('credentialProblem', () => {

@@ -9,8 +9,16 @@ import { ctx, fixture, output } from './helpers.js'
 
 function runOf(values: Record<string, unknown>): RunResult {
   const stepResults = steps.map((s): StepResult => ({
-    id: s.id, number: s.number, title: s.title, command: '', status: s.id in values ? 'passed' : 'skipped', durationMs: 0, attempts: 1, assertions: [],
-    output: { stdout: '', stderr: '', exitCode: 0 }, ...(s.id in values ? { value: values[s.id] } : {}),
+    id: s.id,
+    number: s.number,
+    title: s.title,
+    command: '',
+    status: s.id in values ? 'passed' : 'skipped',
+    durationMs: 0,
+    attempts: 1,
+    assertions: [],
+    output: { stdout: '', stderr: '', exitCode: 0 },
+    ...(s.id in values ? { value: values[s.id] } : {}),
   }))
   return { ok: true, status: 'passed', steps: stepResults, cleanup: [], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 0 }
 }
@@ -42,13 +50,26 @@ describe('drift', () => {
     const live = tokenDuration.parse(output({ stdout, stderr: fixture('v8/kubectl-1.33.stderr.txt') }), ctx())
     const items = diffValues('token-duration', tokenDuration.parse(articleOutputs()['token-duration']!, ctx()), live, { rules: articleDrift })
     const byPath = Object.fromEntries(items.map((i) => [i.path, i.kind]))
-    expect(byPath).toMatchObject({ format: 'version', 'body.encoding': 'version', requestContentType: 'version', userAgent: 'version', expirationSeconds: 'version', url: 'expected' })
+    expect(byPath).toMatchObject({
+      format: 'version',
+      'body.encoding': 'version',
+      requestContentType: 'version',
+      userAgent: 'version',
+      expirationSeconds: 'version',
+      url: 'expected',
+    })
     expect(items.find((i) => i.path === 'expirationSeconds')).toMatchObject({ article: 3600 })
     expect(items.some((i) => i.kind === 'real')).toBe(false)
   })
 
   it.each([
-    ['token-duration', { expirationSeconds: 3600, tokenLifetime: 3600 }, { expirationSeconds: 7200, tokenLifetime: 7200 }, 'expirationSeconds', 'real'],
+    [
+      'token-duration',
+      { expirationSeconds: 3600, tokenLifetime: 3600 },
+      { expirationSeconds: 7200, tokenLifetime: 7200 },
+      'expirationSeconds',
+      'real',
+    ],
     ['create-token', { claims: { sub: 'a' } }, { claims: { sub: 'a', jti: 'x' } }, 'claims.jti', 'version'],
     ['create-token', { claims: { exp: 1 } }, { claims: { exp: 2 } }, 'claims.exp', 'expected'],
     ['call-api', { kind: 'APIVersions', versions: ['v1'] }, { kind: 'APIVersions', versions: ['v2'] }, 'versions[0]', 'real'],
@@ -60,19 +81,43 @@ describe('drift', () => {
   })
 
   it('never shows Secret data values', () => {
-    const items = diffValues('secrets-yaml', { secret: { data: { token: 'ZXlKaGJH-old' } } }, { secret: { data: { token: 'ZXlKaGJH-new' } } }, { rules: articleDrift })
+    const items = diffValues(
+      'secrets-yaml',
+      { secret: { data: { token: 'ZXlKaGJH-old' } } },
+      { secret: { data: { token: 'ZXlKaGJH-new' } } },
+      { rules: articleDrift },
+    )
     expect(items).toEqual([{ path: 'secret.data.token', kind: 'expected', note: expect.stringContaining('values not shown') }])
   })
 
   it('counts by kind', () => {
-    expect(driftCounts([{ id: 'x', items: [{ path: 'a', kind: 'real', note: '' }, { path: 'b', kind: 'version', note: '' }, { path: 'c', kind: 'version', note: '' }] }])).toEqual({ expected: 0, version: 2, real: 1 })
+    expect(
+      driftCounts([
+        {
+          id: 'x',
+          items: [
+            { path: 'a', kind: 'real', note: '' },
+            { path: 'b', kind: 'version', note: '' },
+            { path: 'c', kind: 'version', note: '' },
+          ],
+        },
+      ]),
+    ).toEqual({ expected: 0, version: 2, real: 1 })
   })
 })
 
 describe('drift of token steps', () => {
   it('compares the claims once, not the fields derived from them', () => {
-    const items = diffValues('create-token', { header: { kid: 'a' }, claims: { sub: 'x' }, subject: 'x', keyId: 'a' }, { header: { kid: 'b' }, claims: { sub: 'x', jti: 'j' }, subject: 'x', keyId: 'b', tokenId: 'j' }, { rules: articleDrift })
-    expect(items.map((i) => [i.path, i.kind])).toEqual([['header.kid', 'expected'], ['claims.jti', 'version']])
+    const items = diffValues(
+      'create-token',
+      { header: { kid: 'a' }, claims: { sub: 'x' }, subject: 'x', keyId: 'a' },
+      { header: { kid: 'b' }, claims: { sub: 'x', jti: 'j' }, subject: 'x', keyId: 'b', tokenId: 'j' },
+      { rules: articleDrift },
+    )
+    expect(items.map((i) => [i.path, i.kind])).toEqual([
+      ['header.kid', 'expected'],
+      ['claims.jti', 'version'],
+    ])
   })
 })
 
@@ -82,8 +127,10 @@ describe('drift in another namespace', () => {
     ['a path segment', '/api/v1/namespaces/default/serviceaccounts/default/token', '/api/v1/namespaces/team-a/serviceaccounts/default/token'],
     ['a service account name', 'system:serviceaccount:default:default', 'system:serviceaccount:team-a:default'],
     ['a string inside JSON', '{"name":"default-token","namespace":"default"}', '{"name":"default-token","namespace":"team-a"}'],
-  ])('the run\'s namespace in %s is expected', (_what, recorded, live) => {
-    expect(diffValues('x', { v: recorded }, { v: live }, { namespace: { recorded: 'default', live: 'team-a' } })).toEqual([{ path: 'v', article: recorded, live, kind: 'expected', note: 'this run acts in namespace team-a' }])
+  ])("the run's namespace in %s is expected", (_what, recorded, live) => {
+    expect(diffValues('x', { v: recorded }, { v: live }, { namespace: { recorded: 'default', live: 'team-a' } })).toEqual([
+      { path: 'v', article: recorded, live, kind: 'expected', note: 'this run acts in namespace team-a' },
+    ])
   })
   it('anything else that differs is still classified by the rules', () => {
     expect(diffValues('x', { v: 'default' }, { v: 'team-b' }, { namespace: { recorded: 'default', live: 'team-a' } })[0]?.kind).toBe('real')

@@ -9,14 +9,19 @@ import { stringify } from 'yaml'
 
 /** Reads a fixture under test/fixtures; `article/…` are the article's recordings, in article/recorded. */
 export const fixture = (path: string): string =>
-  readFileSync(new URL(path.startsWith('article/') ? `../article/recorded/${path.slice('article/'.length)}` : `./fixtures/${path}`, import.meta.url), 'utf8')
+  readFileSync(
+    new URL(path.startsWith('article/') ? `../article/recorded/${path.slice('article/'.length)}` : `./fixtures/${path}`, import.meta.url),
+    'utf8',
+  )
 
 export const articleCluster: KubeconfigCluster = { name: 'test', server: 'https://127.0.0.1:32784' }
 
 /** A kubeconfig with a context per cluster (named like it), the first one current, all as user `u`. */
 export function kubeconfigYaml(clusters: KubeconfigCluster[], user: Record<string, string> = { token: 'x' }): string {
   return stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': clusters[0]?.name,
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': clusters[0]?.name,
     clusters: clusters.map((c) => ({ name: c.name, cluster: { server: c.server } })),
     users: [{ name: 'u', user }],
     contexts: clusters.map((c) => ({ name: c.name, context: { cluster: c.name, user: 'u' } })),
@@ -24,7 +29,16 @@ export function kubeconfigYaml(clusters: KubeconfigCluster[], user: Record<strin
 }
 
 export function ctx(over: Partial<StepContext> = {}): StepContext {
-  return { vars: {}, cluster: articleCluster, clusters: [articleCluster], namespace: 'default', settings: { 'token-lifetime': 3600 }, values: new Map(), now: ARTICLE.recordedAt, ...over }
+  return {
+    vars: {},
+    cluster: articleCluster,
+    clusters: [articleCluster],
+    namespace: 'default',
+    settings: { 'token-lifetime': 3600 },
+    values: new Map(),
+    now: ARTICLE.recordedAt,
+    ...over,
+  }
 }
 
 export function output(over: Partial<StepOutput> = {}): StepOutput {

@@ -39,7 +39,12 @@ describe('resolveTarget and probeServer', () => {
     const kubeconfig = await fakeServer('v1.23.17')
     let err = ''
     let out = ''
-    const code = await main(['run', '--kubeconfig', kubeconfig, '--reporter', 'json'], { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false, env: { ...process.env } })
+    const code = await main(['run', '--kubeconfig', kubeconfig, '--reporter', 'json'], {
+      stdout: (t) => void (out += t),
+      stderr: (t) => void (err += t),
+      isTTY: false,
+      env: { ...process.env },
+    })
     expect(code).toBe(2)
     expect(err).toContain('old runs Kubernetes v1.23.17; walkthrough article needs 1.24 or newer.')
     expect(out).toBe('')
@@ -47,10 +52,15 @@ describe('resolveTarget and probeServer', () => {
   it('accepts 1.24 and reports the version and cluster', async () => {
     const kubeconfig = await fakeServer('v1.24.0')
     const t = await resolveTarget({ kubeconfig })
-    expect({ version: await probeServer(t), cluster: t.cluster.name, context: t.context, env: t.env.KUBECONFIG }).toEqual({ version: 'v1.24.0', cluster: 'old', context: 'old', env: kubeconfig })
+    expect({ version: await probeServer(t), cluster: t.cluster.name, context: t.context, env: t.env.KUBECONFIG }).toEqual({
+      version: 'v1.24.0',
+      cluster: 'old',
+      context: 'old',
+      env: kubeconfig,
+    })
     await t.dispose()
   })
-  it('gives kubectl the run\'s --timeout as its request timeout', async () => {
+  it("gives kubectl the run's --timeout as its request timeout", async () => {
     const kubeconfig = await fakeServer('v1.30.0')
     const t = await resolveTarget({ kubeconfig })
     requested.length = 0
@@ -59,7 +69,7 @@ describe('resolveTarget and probeServer', () => {
     expect(requested).toContain('/version?timeout=41s')
     await t.dispose()
   })
-  it('--kubectl links the given binary as kubectl first on the run\'s PATH; without one on PATH, refuses', async () => {
+  it("--kubectl links the given binary as kubectl first on the run's PATH; without one on PATH, refuses", async () => {
     const kubeconfig = await fakeServer('v1.30.0')
     const env = { PATH: '/nonexistent-bin' }
     await expect(resolveTarget({ kubeconfig, env })).rejects.toThrow('kubectl is not on PATH; install kubectl, pass --kubectl FILE, or try --lab')
@@ -101,10 +111,15 @@ describe('kubewalk run with variables from the shell', () => {
     const kubeconfig = await fakeServer('v1.30.0')
     let err = ''
     const code = await main(['run', '--kubeconfig', kubeconfig, '--from', 'create-token'], {
-      stdout: () => {}, stderr: (t) => void (err += t), isTTY: false, env: { ...process.env, APISERVER: 'https://elsewhere.example:6443' },
+      stdout: () => {},
+      stderr: (t) => void (err += t),
+      isTTY: false,
+      env: { ...process.env, APISERVER: 'https://elsewhere.example:6443' },
     })
     expect(code).toBe(2)
-    expect(err).toMatch(/\$APISERVER is https:\/\/elsewhere\.example:6443, but this run sets \$TOKEN on old \(http:\/\/127\.0\.0\.1:\d+\): it would be sent to another server/)
+    expect(err).toMatch(
+      /\$APISERVER is https:\/\/elsewhere\.example:6443, but this run sets \$TOKEN on old \(http:\/\/127\.0\.0\.1:\d+\): it would be sent to another server/,
+    )
   })
 })
 
@@ -115,12 +130,17 @@ describe('relative paths in a kubeconfig resolve against the folder of the file 
     const { mkdir } = await import('node:fs/promises')
     await mkdir(folder, { recursive: true })
     const file = join(folder, 'config')
-    await writeFile(file, stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': name,
-      clusters: [{ name, cluster: { server: 'https://127.0.0.1:1', 'certificate-authority': ca } }],
-      contexts: [{ name, context: { cluster: name, user: 'u' } }],
-      users: [{ name: 'u', user: { token: 'x' } }],
-    }))
+    await writeFile(
+      file,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': name,
+        clusters: [{ name, cluster: { server: 'https://127.0.0.1:1', 'certificate-authority': ca } }],
+        contexts: [{ name, context: { cluster: name, user: 'u' } }],
+        users: [{ name: 'u', user: { token: 'x' } }],
+      }),
+    )
     return file
   }
   const fresh = async (): Promise<string> => (dir = await mkdtemp(join(tmpdir(), 'kubewalk-kc-')))
@@ -134,7 +154,7 @@ describe('relative paths in a kubeconfig resolve against the folder of the file 
     await t.dispose()
   })
 
-  it('reads each KUBECONFIG entry\'s paths against its own folder, entries relative to the cwd', async () => {
+  it("reads each KUBECONFIG entry's paths against its own folder, entries relative to the cwd", async () => {
     const d = await fresh()
     const a = await kubeconfigIn(join(d, 'a'), 'a', 'ca.crt')
     const b = await kubeconfigIn(join(d, 'b'), 'b', '../certs/b.crt')
@@ -143,7 +163,10 @@ describe('relative paths in a kubeconfig resolve against the folder of the file 
     await mkdir(join(d, 'certs'))
     await writeFile(join(d, 'certs', 'b.crt'), pem('b'))
     const env = { ...process.env, KUBECONFIG: [relative(process.cwd(), a), b].join(delimiter) }
-    for (const [context, want] of [['a', pem('a')], ['b', pem('b')]] as const) {
+    for (const [context, want] of [
+      ['a', pem('a')],
+      ['b', pem('b')],
+    ] as const) {
       const t = await resolveTarget({ env, context })
       expect(await clusterCaPem(t, env)).toBe(want)
       await t.dispose()
@@ -156,7 +179,9 @@ describe('relative paths in a kubeconfig resolve against the folder of the file 
     const t = await resolveTarget({ kubeconfig: file })
     const failure = clusterCaPem(t)
     await expect(failure).rejects.toThrow(PreconditionError)
-    await expect(failure).rejects.toThrow(`--strict-tls: cannot read the CA file ${join(d, 'kube', 'missing.crt')} named by the kubeconfig of cluster a: no such file.`)
+    await expect(failure).rejects.toThrow(
+      `--strict-tls: cannot read the CA file ${join(d, 'kube', 'missing.crt')} named by the kubeconfig of cluster a: no such file.`,
+    )
     await t.dispose()
   })
 
@@ -169,13 +194,17 @@ describe('relative paths in a kubeconfig resolve against the folder of the file 
     // A real kubectl, the lab's first on PATH (test/kubectl-path.ts): --flatten inlines each file reference as kubectl resolved it.
     const r = await runScript('kubectl config view --raw --minify --flatten -o json', { env: { ...process.env, ...t.env }, timeoutMs: 30_000 })
     expect(r.stderr).toBe('')
-    const data = (JSON.parse(r.stdout) as { clusters: { cluster: { 'certificate-authority-data': string } }[] }).clusters[0]?.cluster['certificate-authority-data']
+    const data = (JSON.parse(r.stdout) as { clusters: { cluster: { 'certificate-authority-data': string } }[] }).clusters[0]?.cluster[
+      'certificate-authority-data'
+    ]
     expect(Buffer.from(data ?? '', 'base64').toString('utf8')).toBe(pem('a'))
     expect(await clusterCaPem(t)).toBe(pem('a'))
     await t.dispose()
   })
 
   it('names a missing --kubeconfig given relative to the cwd with its absolute path', async () => {
-    await expect(resolveTarget({ kubeconfig: 'no/such/kubeconfig' })).rejects.toThrow(`--kubeconfig no/such/kubeconfig: no such file (${join(process.cwd(), 'no/such/kubeconfig')}).`)
+    await expect(resolveTarget({ kubeconfig: 'no/such/kubeconfig' })).rejects.toThrow(
+      `--kubeconfig no/such/kubeconfig: no such file (${join(process.cwd(), 'no/such/kubeconfig')}).`,
+    )
   })
 })

@@ -59,20 +59,24 @@ describe('--kubectl as a command', () => {
 
   it('looks the program up on PATH; a missing one is a usage error', async () => {
     expect((await parseKubectlCommand('env FOO=1 kubectl', { PATH: '/usr/bin:/bin' })).words).toEqual(['/usr/bin/env', 'FOO=1', 'kubectl'])
-    await expect(parseKubectlCommand('no-such-program-kw x', { PATH: '/usr/bin:/bin' })).rejects.toThrow('--kubectl no-such-program-kw x: no-such-program-kw is not on PATH.')
-    await expect(parseKubectlCommand('/nonexistent/kubectl --v=0')).rejects.toThrow('--kubectl /nonexistent/kubectl --v=0: no such file (/nonexistent/kubectl).')
+    await expect(parseKubectlCommand('no-such-program-kw x', { PATH: '/usr/bin:/bin' })).rejects.toThrow(
+      '--kubectl no-such-program-kw x: no-such-program-kw is not on PATH.',
+    )
+    await expect(parseKubectlCommand('/nonexistent/kubectl --v=0')).rejects.toThrow(
+      '--kubectl /nonexistent/kubectl --v=0: no such file (/nonexistent/kubectl).',
+    )
   })
 
-  it('the wrapper runs the words, each intact, then kubectl\'s own arguments', async () => {
+  it("the wrapper runs the words, each intact, then kubectl's own arguments", async () => {
     const spec = `${JSON.stringify(echoArgs)} 'a b' "c'd" '$(touch /tmp/kubewalk-pwned)'`
     const cmd = await parseKubectlCommand(spec)
     const bin = await mkdtemp(join(dir, 'bin-'))
     await installKubectl(bin, cmd)
     const r = await runScript(`kubectl get 'x y' "$V"`, { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, V: '; echo no' }, timeoutMs: 10_000 })
-    expect(r.stdout).toBe('[a b]\n[c\'d]\n[$(touch /tmp/kubewalk-pwned)]\n[get]\n[x y]\n[; echo no]\n')
+    expect(r.stdout).toBe("[a b]\n[c'd]\n[$(touch /tmp/kubewalk-pwned)]\n[get]\n[x y]\n[; echo no]\n")
   })
 
-  it('resolveTarget puts the wrapper first on the run\'s PATH as kubectl', async () => {
+  it("resolveTarget puts the wrapper first on the run's PATH as kubectl", async () => {
     const kubeconfig = join(dir, 'config')
     await writeFile(kubeconfig, kubeconfigYaml([{ name: 'one', server: 'https://127.0.0.1:1' }]))
     const t = await resolveTarget({ kubeconfig, env: { PATH: '/usr/bin:/bin' }, kubectl: `env KW_FOO=1 ${JSON.stringify(echoArgs)}` })
@@ -87,9 +91,15 @@ describe('--kubectl as a command', () => {
   it('checkKubectlCommand wants a command that answers version --client as a kubectl', async () => {
     // A stand-in that answers as kubectl v1.37.2 does (`kubectl version --client -o json`, clientVersion only).
     const fake = join(dir, 'fake-kubectl')
-    await writeFile(fake, '#!/usr/bin/env bash\n[ "$FOO" = 1 ] && [ "$*" = "version --client -o json" ] && echo \'{"clientVersion":{"gitVersion":"v1.37.2"}}\'\n', { mode: 0o755 })
+    await writeFile(
+      fake,
+      '#!/usr/bin/env bash\n[ "$FOO" = 1 ] && [ "$*" = "version --client -o json" ] && echo \'{"clientVersion":{"gitVersion":"v1.37.2"}}\'\n',
+      { mode: 0o755 },
+    )
     expect((await checkKubectlCommand(`env FOO=1 ${fake}`)).words).toEqual(['/usr/bin/env', 'FOO=1', fake])
     await expect(checkKubectlCommand(fake)).rejects.toThrow(`--kubectl ${fake}: not a kubectl`)
-    await expect(checkKubectlCommand('env FOO=1 /bin/true')).rejects.toThrow('--kubectl env FOO=1 /bin/true: not a kubectl (`env FOO=1 /bin/true version --client -o json` printed no client version).')
+    await expect(checkKubectlCommand('env FOO=1 /bin/true')).rejects.toThrow(
+      '--kubectl env FOO=1 /bin/true: not a kubectl (`env FOO=1 /bin/true version --client -o json` printed no client version).',
+    )
   })
 })

@@ -8,7 +8,9 @@ import { testDir } from './temp-dir.js'
 describe('namespaces', () => {
   it.each(['team-a', 'a', 'x1', 'a'.repeat(63)])('accepts %s', (n) => expect(checkNamespaceName('--namespace', n)).toBe(n))
   it.each(['Team', 'team_a', '-a', 'a-', '', 'a.b', 'a'.repeat(64), 'a b', '$(rm)'])('refuses %j in one line naming the flag', (n) => {
-    expect(() => checkNamespaceName('--namespace', n)).toThrow(new RegExp(`^--namespace ${JSON.stringify(n).replace(/[.*+?^${}()|[\]\\$]/g, '\\$&')} is not a namespace name`))
+    expect(() => checkNamespaceName('--namespace', n)).toThrow(
+      new RegExp(`^--namespace ${JSON.stringify(n).replace(/[.*+?^${}()|[\]\\$]/g, '\\$&')} is not a namespace name`),
+    )
   })
   it('names isolated namespaces kubewalk- and 8 hex digits, each new', () => {
     const a = isolatedName()
@@ -21,7 +23,11 @@ describe('namespaces', () => {
   async function withKubectl(deleteExit: number, stillThere: boolean): Promise<{ env: Record<string, string>; log: string }> {
     const dir = await testDir('kubewalk-ns-test-')
     const log = join(dir, 'log')
-    await writeFile(join(dir, 'kubectl'), `#!/bin/bash\necho "$*" >> ${JSON.stringify(log)}\ncase "$1" in\n  delete) [ ${deleteExit} = 0 ] || echo 'error: timed out waiting for the condition on namespaces/x' >&2; exit ${deleteExit} ;;\n  get) exit ${stillThere ? 0 : 1} ;;\nesac\n`, { mode: 0o755 })
+    await writeFile(
+      join(dir, 'kubectl'),
+      `#!/bin/bash\necho "$*" >> ${JSON.stringify(log)}\ncase "$1" in\n  delete) [ ${deleteExit} = 0 ] || echo 'error: timed out waiting for the condition on namespaces/x' >&2; exit ${deleteExit} ;;\n  get) exit ${stillThere ? 0 : 1} ;;\nesac\n`,
+      { mode: 0o755 },
+    )
     return { env: { PATH: `${dir}:${process.env.PATH ?? ''}` }, log }
   }
   it('deletes an isolated namespace and waits until it is gone, within its own bound', async () => {
@@ -37,9 +43,11 @@ describe('namespaces', () => {
     const { env } = await withKubectl(1, true)
     const r = await runScript(c.script ?? c.command, { env: { ...process.env, ...env }, timeoutMs: 10_000 })
     expect(r.exitCode).toBe(1)
-    expect(r.stderr).toBe('namespace kubewalk-0123abcd is still Terminating after 5 s (a finalizer holds it); watch it with: kubectl get namespace kubewalk-0123abcd -w\n')
+    expect(r.stderr).toBe(
+      'namespace kubewalk-0123abcd is still Terminating after 5 s (a finalizer holds it); watch it with: kubectl get namespace kubewalk-0123abcd -w\n',
+    )
   })
-  it('passes on kubectl\'s own error when the namespace is gone after all', async () => {
+  it("passes on kubectl's own error when the namespace is gone after all", async () => {
     const c = namespaceCleanup('kubewalk-0123abcd', 5_000)
     const { env } = await withKubectl(1, false)
     const r = await runScript(c.script ?? c.command, { env: { ...process.env, ...env }, timeoutMs: 10_000 })

@@ -101,7 +101,8 @@ describe('writeWhole with unmasked secrets', () => {
     const r = await writeWhole(file, 'token: x', { secret: true })
     expect(await readFile(file, 'utf8')).toBe('token: x')
     expect(statSync(file).mode & 0o777).toBe(mode)
-    if (warns) expect(r.warning).toBe(`${file} holds unmasked secrets (--show-secrets) and its mode ${octal} lets others read it; run chmod 600 ${file}.`)
+    if (warns)
+      expect(r.warning).toBe(`${file} holds unmasked secrets (--show-secrets) and its mode ${octal} lets others read it; run chmod 600 ${file}.`)
     else expect(r).toEqual({})
   })
   it('warns about the mode of the file a symlink leads to, naming the link as given', async () => {

@@ -10,7 +10,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
   exports: Record<string, unknown>
 }
 
-it('runs no script at a dependent\'s install (no preinstall, install, postinstall or prepare); a checkout builds on preprepare, a tarball on prepack', () => {
+it("runs no script at a dependent's install (no preinstall, install, postinstall or prepare); a checkout builds on preprepare, a tarball on prepack", () => {
   expect(Object.keys(pkg.scripts).filter((s) => ['preinstall', 'install', 'postinstall', 'prepare'].includes(s))).toEqual([])
   expect(pkg.scripts.preprepare).toBe('npm run -s build')
   expect(pkg.scripts.prepack).toBe('npm run -s build')
@@ -19,7 +19,10 @@ it('runs no script at a dependent\'s install (no preinstall, install, postinstal
 
 it("depends on esbuild's platform binaries, each at exactly the version of the esbuild whose JS API the build copies", () => {
   expect(pkg.dependencies.esbuild).toBeUndefined()
-  const esbuild = JSON.parse(readFileSync(new URL('../node_modules/esbuild/package.json', import.meta.url), 'utf8')) as { version: string; optionalDependencies: Record<string, string> }
+  const esbuild = JSON.parse(readFileSync(new URL('../node_modules/esbuild/package.json', import.meta.url), 'utf8')) as {
+    version: string
+    optionalDependencies: Record<string, string>
+  }
   expect(pkg.devDependencies.esbuild).toBe(esbuild.version)
   expect(pkg.optionalDependencies).toEqual(esbuild.optionalDependencies)
   expect(new Set(Object.values(pkg.optionalDependencies))).toEqual(new Set([esbuild.version]))
@@ -27,5 +30,6 @@ it("depends on esbuild's platform binaries, each at exactly the version of the e
 
 it('exports kubewalk, kubewalk/testing, kubewalk/parse and kubewalk/walkthroughs, each with its declarations', () => {
   expect(Object.keys(pkg.exports)).toEqual(['.', './testing', './parse', './walkthroughs', './package.json'])
-  for (const [k, v] of Object.entries(pkg.exports)) if (k !== './package.json') expect(v).toEqual({ types: expect.stringMatching(/\.d\.ts$/), default: expect.stringMatching(/\.js$/) })
+  for (const [k, v] of Object.entries(pkg.exports))
+    if (k !== './package.json') expect(v).toEqual({ types: expect.stringMatching(/\.d\.ts$/), default: expect.stringMatching(/\.js$/) })
 })

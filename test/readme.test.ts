@@ -13,7 +13,10 @@ describe('README', () => {
   })
   it('has a Quick start of exactly two commands, one replaying the article and one running the tests', () => {
     const block = /## Quick start[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
-    const commands = block.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean)
+    const commands = block
+      .split('\n')
+      .map((l) => l.replace(/#.*$/, '').trim())
+      .filter(Boolean)
     expect(commands).toEqual(['npm ci && npm start', 'npm test'])
   })
 })

@@ -31,7 +31,10 @@ describe('redact', () => {
     expect(redact(Buffer.from('opaque-secret-value').toString('base64'), secrets)).toMatch(/^\[masked, \d+ chars\]$/)
   })
   it('masks deep inside objects and arrays', () => {
-    expect(redactDeep({ a: [token, { b: token }], n: 1 })).toEqual({ a: [`eyJ…[masked token, ${token.length} chars]`, { b: `eyJ…[masked token, ${token.length} chars]` }], n: 1 })
+    expect(redactDeep({ a: [token, { b: token }], n: 1 })).toEqual({
+      a: [`eyJ…[masked token, ${token.length} chars]`, { b: `eyJ…[masked token, ${token.length} chars]` }],
+      n: 1,
+    })
   })
   it('leaves ordinary text alone', () => {
     const text = fixture('article/05-call-api.stdout.txt')
@@ -43,7 +46,7 @@ const TOKEN_SHAPED = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}
 const legacy = fixture('article/11-read-secret-token.token.txt').trim()
 
 describe('maskForRecording', () => {
-  it('keeps a JWT\'s header and claims, drops its signature: readable offline, no credential', () => {
+  it("keeps a JWT's header and claims, drops its signature: readable offline, no credential", () => {
     const signature = token.slice(token.lastIndexOf('.') + 1)
     const out = maskForRecording(`TOKEN=${token}\n`)
     const masked = out.slice('TOKEN='.length).trim()
@@ -55,7 +58,7 @@ describe('maskForRecording', () => {
     expect([info.kind, info.subject]).toEqual(['bound', 'system:serviceaccount:default:default'])
   })
 
-  it('in a Secret\'s YAML: the token data still decodes to the token\'s claims; ca.crt and namespace are masked as before', () => {
+  it("in a Secret's YAML: the token data still decodes to the token's claims; ca.crt and namespace are masked as before", () => {
     const yaml = fixture('article/10-secrets-yaml.stdout.txt')
     const secrets = new Secrets()
     for (const m of yaml.matchAll(/^\s+(?:ca\.crt|namespace|token): (\S+)$/gm)) secrets.add(m[1])

@@ -17,8 +17,11 @@ const step = (id: string, command: string, extra: Partial<Step<string>> = {}): S
   defineStep({ id, number: '00', title: id, command, reads: [], parse: (o) => o.stdout.trim(), check: () => [equal('ran', true, true)], ...extra })
 
 describe('the scratch folder', () => {
-  it('is each line\'s working directory, holds the files written before the line, and is gone after the run', async () => {
-    const r = await run({ ...base, steps: [step('a', 'pwd; cat pod.yaml', { files: [{ name: 'pod.yaml', content: 'kind: Pod\n' }] }), step('b', 'pwd')] })
+  it("is each line's working directory, holds the files written before the line, and is gone after the run", async () => {
+    const r = await run({
+      ...base,
+      steps: [step('a', 'pwd; cat pod.yaml', { files: [{ name: 'pod.yaml', content: 'kind: Pod\n' }] }), step('b', 'pwd')],
+    })
     expect(r.status).toBe('passed')
     const [dir, content] = r.steps[0]?.output.stdout.split('\n') ?? []
     expect(dir).not.toBe(process.cwd())
@@ -39,10 +42,14 @@ describe('variables a block sets', () => {
     const secrets = new Secrets()
     const U = defineVar({ name: 'U', secret: false, describe: 'u' })
     const r = await run({
-      ...base, secrets,
+      ...base,
+      secrets,
       steps: [
         step('set', 'X=$(echo "two\nlines")\nexport S=secret-value-1234\necho done', { sets: [X, S, U] }),
-        step('use', 'printf "%s|%s|%s" "$X" "$S" "${U-unset}"', { reads: [X, S], check: (v) => [equal('sees them', 'two\nlines|secret-value-1234|unset', v)] }),
+        step('use', 'printf "%s|%s|%s" "$X" "$S" "${U-unset}"', {
+          reads: [X, S],
+          check: (v) => [equal('sees them', 'two\nlines|secret-value-1234|unset', v)],
+        }),
       ],
     })
     expect(r.status).toBe('passed')
@@ -67,7 +74,10 @@ describe('background lines', () => {
       ],
     })
     expect(r.steps.map((s) => s.status)).toEqual(['passed', 'passed'])
-    const after = await fetch(`http://127.0.0.1:${port}/`).then(() => 'answered', () => 'stopped')
+    const after = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => 'answered',
+      () => 'stopped',
+    )
     expect(after).toBe('stopped')
   })
   it('ready at a text it prints; a line that ends instead fails the step', async () => {
@@ -102,16 +112,27 @@ describe('a Markdown walkthrough through the runner (no cluster: its lines are p
   it('passes where the output matches its recordings, and fails on a real difference', async () => {
     const w = markdownWalkthrough('shell-only.md', text)
     const r = await run({ ...base, steps: w.steps })
-    expect(r.steps.map((s) => [s.id, s.status])).toEqual([['write-a-file', 'passed'], ['set-two-variables', 'passed'], ['use-them', 'passed'], ['print-json', 'passed'], ['say-something-else', 'failed']])
+    expect(r.steps.map((s) => [s.id, s.status])).toEqual([
+      ['write-a-file', 'passed'],
+      ['set-two-variables', 'passed'],
+      ['use-them', 'passed'],
+      ['print-json', 'passed'],
+      ['say-something-else', 'failed'],
+    ])
     expect(r.steps[2]?.assertions[0]).toEqual(truthy('the output matches its recording (1 expected difference)', true))
-    expect(r.steps[4]?.error?.message).toMatch(/^say-something-else: line 1 as recorded: the recording shows this line; the output does not \(expected "hello", got nothing\)/)
+    expect(r.steps[4]?.error?.message).toMatch(
+      /^say-something-else: line 1 as recorded: the recording shows this line; the output does not \(expected "hello", got nothing\)/,
+    )
   })
 })
 
 describe('a block of several commands, not split', () => {
   const fence = '```'
   it('compares its recording with what its last command printed, and shows all it printed', async () => {
-    const w = markdownWalkthrough('block.md', `# Block\n\n${fence}bash\necho preparing\nprintf '{"kind": "ConfigMap", "data": {"a": "1"}}\\n'\n${fence}\n\n${fence}json\n{"kind": "ConfigMap", "data": {"a": "1"}}\n${fence}\n\n${fence}bash\nfalse\necho "rc=$?"\n${fence}\n\n${fence}\nrc=1\n${fence}\n`)
+    const w = markdownWalkthrough(
+      'block.md',
+      `# Block\n\n${fence}bash\necho preparing\nprintf '{"kind": "ConfigMap", "data": {"a": "1"}}\\n'\n${fence}\n\n${fence}json\n{"kind": "ConfigMap", "data": {"a": "1"}}\n${fence}\n\n${fence}bash\nfalse\necho "rc=$?"\n${fence}\n\n${fence}\nrc=1\n${fence}\n`,
+    )
     expect(w.steps.map((s) => s.checkedOutputFrom)).toEqual([1, 1])
     const r = await run({ ...base, steps: w.steps })
     expect(r.steps.map((s) => [s.status, s.assertions.map((a) => a.name)])).toEqual([
@@ -125,7 +146,10 @@ describe('a block of several commands, not split', () => {
     expect(r.steps[1]?.checkedFrom).toBeUndefined()
   })
   it('tracks what any of its commands created', async () => {
-    const w = markdownWalkthrough('block.md', `# Block\n\n${fence}bash\necho configmap/first created\necho configmap/second created\n${fence}\n\n${fence}\nconfigmap/second created\n${fence}\n`)
+    const w = markdownWalkthrough(
+      'block.md',
+      `# Block\n\n${fence}bash\necho configmap/first created\necho configmap/second created\n${fence}\n\n${fence}\nconfigmap/second created\n${fence}\n`,
+    )
     // A kubectl that deletes nothing: the cleanup's lines are what this test reads.
     const bin = await mkdtemp(join(tmpdir(), 'kubewalk-fake-'))
     await writeFile(join(bin, 'kubectl'), '#!/bin/sh\nexit 0\n', { mode: 0o755 })

@@ -40,7 +40,10 @@ describe('run', () => {
   it('gives later steps the parsed values of earlier ones', async () => {
     const r = await run({
       ...base,
-      steps: [echoStep('first', 'echo 41'), echoStep('second', 'echo 42', { check: (v, c) => [equal('sees first', '41', c.values.get('first')), equal('own', '42', v)] })],
+      steps: [
+        echoStep('first', 'echo 41'),
+        echoStep('second', 'echo 42', { check: (v, c) => [equal('sees first', '41', c.values.get('first')), equal('own', '42', v)] }),
+      ],
     })
     expect(r.ok).toBe(true)
   })
@@ -59,7 +62,11 @@ describe('run', () => {
     })
     expect(r.status).toBe('failed')
     expect(r.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
-    expect(r.steps[1]?.error).toMatchObject({ name: 'CommandError', code: 'E_COMMAND', message: 'boom: the command exited with code 3: no such thing' })
+    expect(r.steps[1]?.error).toMatchObject({
+      name: 'CommandError',
+      code: 'E_COMMAND',
+      message: 'boom: the command exited with code 3: no such thing',
+    })
     expect(r.steps[1]?.output).toEqual({ stdout: '', stderr: 'no such thing\n', exitCode: 3 })
     expect(r.steps[2]?.attempts).toBe(0)
   })
@@ -70,7 +77,16 @@ describe('run', () => {
   })
 
   it('records a parse error naming the step', async () => {
-    const r = await run({ ...base, steps: [echoStep('p', 'echo junk', { parse: (o) => { throw new ParseError('p', 'cannot read junk', o.stdout) } })] })
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('p', 'echo junk', {
+          parse: (o) => {
+            throw new ParseError('p', 'cannot read junk', o.stdout)
+          },
+        }),
+      ],
+    })
     expect(r.steps[0]?.error).toMatchObject({ name: 'ParseError', message: 'p: cannot read junk' })
   })
 
@@ -81,7 +97,11 @@ describe('run', () => {
   })
 
   it('takes seeded variables (a participant exported TOKEN)', async () => {
-    const r = await run({ ...base, vars: { TOKEN: 'mine' }, steps: [echoStep('c', 'echo $TOKEN', { reads: [TOKEN], check: (v) => [equal('t', 'mine', v)] })] })
+    const r = await run({
+      ...base,
+      vars: { TOKEN: 'mine' },
+      steps: [echoStep('c', 'echo $TOKEN', { reads: [TOKEN], check: (v) => [equal('t', 'mine', v)] })],
+    })
     expect(r.ok).toBe(true)
   })
 
@@ -104,7 +124,10 @@ describe('run', () => {
   })
 
   it('gives up waiting at the limit and says what it waited for', async () => {
-    const r = await run({ ...base, steps: [echoStep('never', 'echo no', { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'a yes', timeoutMs: 300, intervalMs: 50 } })] })
+    const r = await run({
+      ...base,
+      steps: [echoStep('never', 'echo no', { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'a yes', timeoutMs: 300, intervalMs: 50 } })],
+    })
     expect(r.steps[0]?.status).toBe('failed')
     expect(r.steps[0]?.attempts).toBeGreaterThan(1)
     expect(r.steps[0]?.error?.message).toMatch(/^never: yes \(expected "yes", got "no"\) after waiting \d+ s for a yes\.$/)
@@ -131,10 +154,17 @@ describe('run', () => {
     const create = (key: string) => creates(`remove ${key}`, `echo ${key} >> ${log}`)
     const r = await run({
       ...base,
-      steps: [echoStep('one', 'echo created', { creates: create('one') }), echoStep('two', 'echo created', { creates: create('two') }), echoStep('fail', 'exit 1')],
+      steps: [
+        echoStep('one', 'echo created', { creates: create('one') }),
+        echoStep('two', 'echo created', { creates: create('two') }),
+        echoStep('fail', 'exit 1'),
+      ],
     })
     expect(r.status).toBe('failed')
-    expect(r.cleanup.map((c) => [c.describe, c.status])).toEqual([['remove two', 'done'], ['remove one', 'done']])
+    expect(r.cleanup.map((c) => [c.describe, c.status])).toEqual([
+      ['remove two', 'done'],
+      ['remove one', 'done'],
+    ])
     const { readFile, rm } = await import('node:fs/promises')
     expect(await readFile(log, 'utf8')).toBe('two\none\n')
     await rm(log)
@@ -144,7 +174,10 @@ describe('run', () => {
     const spec = creates('remove k', 'true')
     const notCreated = await run({ ...base, steps: [echoStep('a', 'echo unchanged', { creates: spec })] })
     expect(notCreated.cleanup).toEqual([])
-    const settled = await run({ ...base, steps: [echoStep('a', 'echo created', { creates: spec }), echoStep('b', 'echo deleted', { deletes: spec.cleanup })] })
+    const settled = await run({
+      ...base,
+      steps: [echoStep('a', 'echo created', { creates: spec }), echoStep('b', 'echo deleted', { deletes: spec.cleanup })],
+    })
     expect(settled.cleanup).toEqual([])
   })
 
@@ -154,10 +187,17 @@ describe('run', () => {
     const spec = creates('delete Secret mine', 'true')
     const r = await run({ ...base, steps: [echoStep('remove', `echo deleted >> ${log}`, { deletes: spec.cleanup })] })
     expect(r.steps[0]?.status).toBe('failed')
-    expect(r.steps[0]?.error).toMatchObject({ code: 'E_PRECONDITION', message: 'remove: this run did not create what the step deletes (Secret mine), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: true.' })
+    expect(r.steps[0]?.error).toMatchObject({
+      code: 'E_PRECONDITION',
+      message:
+        'remove: this run did not create what the step deletes (Secret mine), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: true.',
+    })
     // The line never ran.
     await expect(readFile(log, 'utf8')).rejects.toThrow()
-    const ours = await run({ ...base, steps: [echoStep('make', 'echo created', { creates: spec }), echoStep('remove', `echo deleted >> ${log}`, { deletes: spec.cleanup })] })
+    const ours = await run({
+      ...base,
+      steps: [echoStep('make', 'echo created', { creates: spec }), echoStep('remove', `echo deleted >> ${log}`, { deletes: spec.cleanup })],
+    })
     expect(ours.ok).toBe(true)
     expect(await readFile(log, 'utf8')).toBe('deleted\n')
     await rm(log)
@@ -165,7 +205,12 @@ describe('run', () => {
   it('says a long cleanup is still at work, and gives a cleanup its own limit', async () => {
     const events: string[] = []
     const slow = defineCleanup({ describe: 'remove slowly', command: 'sleep 6', timeoutMs: 20_000 })
-    const r = await run({ ...base, commandTimeoutMs: 2_000, steps: [echoStep('a', 'echo created', { creates: { cleanup: slow, createdIf: () => true } })], onEvent: (e) => void (e.type === 'cleanup-progress' && events.push(`${e.cleanup.describe} ${Math.round(e.elapsedMs / 1000)}`)) })
+    const r = await run({
+      ...base,
+      commandTimeoutMs: 2_000,
+      steps: [echoStep('a', 'echo created', { creates: { cleanup: slow, createdIf: () => true } })],
+      onEvent: (e) => void (e.type === 'cleanup-progress' && events.push(`${e.cleanup.describe} ${Math.round(e.elapsedMs / 1000)}`)),
+    })
     expect(r.cleanup).toEqual([{ describe: 'remove slowly', command: 'sleep 6', status: 'done' }])
     expect(events).toEqual(['remove slowly 5'])
   }, 15_000)
@@ -182,7 +227,11 @@ describe('run', () => {
     const ac = new AbortController()
     const spec = creates('remove k', 'true', () => true)
     setTimeout(() => ac.abort(), 300)
-    const r = await run({ ...base, signal: ac.signal, steps: [echoStep('a', 'echo created', { creates: spec }), echoStep('b', 'sleep 10'), echoStep('c', 'echo')] })
+    const r = await run({
+      ...base,
+      signal: ac.signal,
+      steps: [echoStep('a', 'echo created', { creates: spec }), echoStep('b', 'sleep 10'), echoStep('c', 'echo')],
+    })
     expect(r.status).toBe('interrupted')
     expect(r.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
     expect(r.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
@@ -191,13 +240,23 @@ describe('run', () => {
 
   it('collects the values of secret variables for the reporters to mask, and only those', async () => {
     const secrets = new Secrets()
-    await run({ ...base, secrets, steps: [echoStep('a', 'TOKEN=$(echo a-long-token-value)', { writes: TOKEN }), echoStep('b', 'PLAIN=$(echo a-long-plain-value)', { writes: PLAIN })] })
+    await run({
+      ...base,
+      secrets,
+      steps: [
+        echoStep('a', 'TOKEN=$(echo a-long-token-value)', { writes: TOKEN }),
+        echoStep('b', 'PLAIN=$(echo a-long-plain-value)', { writes: PLAIN }),
+      ],
+    })
     expect(secrets.values()).toContain('a-long-token-value')
     expect(secrets.values()).not.toContain('a-long-plain-value')
   })
 
   it('captures afresh at every attempt: a line that never assigns reports nothing, not an earlier value', async () => {
-    const r = await run({ ...base, steps: [echoStep('a', 'TOKEN=$(echo first-value-123)', { writes: TOKEN }), echoStep('b', 'exit 0', { writes: TOKEN })] })
+    const r = await run({
+      ...base,
+      steps: [echoStep('a', 'TOKEN=$(echo first-value-123)', { writes: TOKEN }), echoStep('b', 'exit 0', { writes: TOKEN })],
+    })
     expect(r.steps[0]?.captured?.value).toBe('first-value-123')
     // "exit 0" leaves before the runner reads TOKEN back: nothing was assigned by this line.
     expect(r.steps[1]?.captured).toBeUndefined()
@@ -207,12 +266,18 @@ describe('run', () => {
     const wrong = (o: { stdout: string }): string => {
       throw new ParseError('t', 'not a table', o.stdout, { wrongShape: true })
     }
-    const r = await run({ ...base, steps: [echoStep('t', 'echo {}', { parse: wrong, wait: { for: 'the controller', timeoutMs: 30_000, intervalMs: 50 } })] })
+    const r = await run({
+      ...base,
+      steps: [echoStep('t', 'echo {}', { parse: wrong, wait: { for: 'the controller', timeoutMs: 30_000, intervalMs: 50 } })],
+    })
     expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: { message: 't: not a table' } })
   })
 
   it('accepts the exit codes a step declares as answers, and no others', async () => {
-    const answered = await run({ ...base, steps: [echoStep('no', 'echo no; exit 1', { exitCodes: [0, 1], check: (v) => [equal('says no', 'no', v)] })] })
+    const answered = await run({
+      ...base,
+      steps: [echoStep('no', 'echo no; exit 1', { exitCodes: [0, 1], check: (v) => [equal('says no', 'no', v)] })],
+    })
     expect(answered.ok).toBe(true)
     const failed = await run({ ...base, steps: [echoStep('no', 'echo no; exit 2', { exitCodes: [0, 1] })] })
     expect(failed.steps[0]?.error?.message).toBe('no: the command exited with code 2: no')
@@ -220,7 +285,8 @@ describe('run', () => {
 
   // kubectl auth can-i --as, when the user may not impersonate: Forbidden on stderr, nothing on stdout, exit 1
   // (kubectl v1.37.2 on the lab, see test/e2e/rbac-pods.test.ts).
-  const IMPERSONATION_FORBIDDEN = 'Error from server (Forbidden): serviceaccounts "default" is forbidden: User "system:serviceaccount:default:nobody" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"'
+  const IMPERSONATION_FORBIDDEN =
+    'Error from server (Forbidden): serviceaccounts "default" is forbidden: User "system:serviceaccount:default:nobody" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"'
 
   it('reads a listed exit code as an answer only when the line printed one: Forbidden is the error it is, at once, not a wait', async () => {
     const step = echoStep('can-i', `echo ${JSON.stringify(IMPERSONATION_FORBIDDEN)} >&2; exit 1`, {
@@ -237,7 +303,11 @@ describe('run', () => {
   })
 
   it('says who stopped an interrupted run: the user (quit) is not a signal', async () => {
-    const r = await run({ ...base, beforeStep: async (_s, i) => (i === 1 ? 'quit' : 'run'), steps: [echoStep('a', 'echo'), echoStep('b', 'echo'), echoStep('c', 'echo')] })
+    const r = await run({
+      ...base,
+      beforeStep: async (_s, i) => (i === 1 ? 'quit' : 'run'),
+      steps: [echoStep('a', 'echo'), echoStep('b', 'echo'), echoStep('c', 'echo')],
+    })
     expect(r).toMatchObject({ status: 'interrupted', stoppedBy: 'user' })
     expect(r.steps.map((x) => x.status)).toEqual(['passed', 'skipped', 'skipped'])
   })
@@ -248,28 +318,56 @@ describe('run: guards and refusals', () => {
     const marker = `/tmp/kubewalk-guard-${process.pid}-${Date.now()}`
     const r = await run({
       ...base,
-      steps: [echoStep('g', `touch ${marker}`, { guard: { command: 'echo secret/default-token', refuse: (o) => (o.stdout.trim() ? 'it exists' : undefined) } })],
+      steps: [
+        echoStep('g', `touch ${marker}`, {
+          guard: { command: 'echo secret/default-token', refuse: (o) => (o.stdout.trim() ? 'it exists' : undefined) },
+        }),
+      ],
     })
     expect(r.steps[0]?.error).toMatchObject({ name: 'PreconditionError', code: 'E_PRECONDITION', message: 'g: it exists.' })
     const { existsSync } = await import('node:fs')
     expect(existsSync(marker)).toBe(false)
   })
   it('a guard that finds nothing lets the step run', async () => {
-    const r = await run({ ...base, steps: [echoStep('g', 'echo ran', { guard: { command: 'true', refuse: (o) => (o.stdout.trim() ? 'x' : undefined) } })] })
+    const r = await run({
+      ...base,
+      steps: [echoStep('g', 'echo ran', { guard: { command: 'true', refuse: (o) => (o.stdout.trim() ? 'x' : undefined) } })],
+    })
     expect(r.ok).toBe(true)
   })
   it('names RBAC when kubectl says forbidden', async () => {
-    const r = await run({ ...base, steps: [echoStep('f', `echo 'error: failed to create token: serviceaccounts "default" is forbidden: User "x" cannot create resource' >&2; exit 1`)] })
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('f', `echo 'error: failed to create token: serviceaccounts "default" is forbidden: User "x" cannot create resource' >&2; exit 1`),
+      ],
+    })
     expect(r.steps[0]?.error).toMatchObject({ code: 'E_FORBIDDEN' })
     expect(r.steps[0]?.error?.message).toMatch(/^f: the kubeconfig's user is not allowed to do this \(RBAC\): error: failed to create token/)
   })
   it('a waiting step whose piped kubectl cannot reach the server fails at once, naming the server, not the awaited controller', async () => {
     const refused = 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?'
-    const r = await run({ ...base, steps: [echoStep('w', `echo '${refused}' >&2 | cat`, { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'the token controller', timeoutMs: 30_000, intervalMs: 20 } })] })
-    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'E_UNREACHABLE', message: `w: the API server did not answer (${refused}); check that it is running, then run again.` } })
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('w', `echo '${refused}' >&2 | cat`, {
+          check: (v) => [equal('yes', 'yes', v)],
+          wait: { for: 'the token controller', timeoutMs: 30_000, intervalMs: 20 },
+        }),
+      ],
+    })
+    expect(r.steps[0]).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'E_UNREACHABLE', message: `w: the API server did not answer (${refused}); check that it is running, then run again.` },
+    })
   })
   it('waitTimeoutMs overrides a step wait', async () => {
-    const r = await run({ ...base, waitTimeoutMs: 100, steps: [echoStep('w', 'echo no', { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'a yes', timeoutMs: 60_000, intervalMs: 20 } })] })
+    const r = await run({
+      ...base,
+      waitTimeoutMs: 100,
+      steps: [echoStep('w', 'echo no', { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'a yes', timeoutMs: 60_000, intervalMs: 20 } })],
+    })
     expect(r.steps[0]?.durationMs).toBeLessThan(2_000)
     expect(r.steps[0]?.status).toBe('failed')
   })
@@ -278,9 +376,20 @@ describe('run: guards and refusals', () => {
 describe('run: cleanup after a line cut short', () => {
   it('registers the cleanup when a guarded creating line failed (the answer may be lost), not when the object already existed', async () => {
     const guard = { command: 'true', refuse: () => undefined }
-    const lost = await run({ ...base, steps: [echoStep('create', 'echo "error: the connection was reset" >&2; exit 1', { guard, creates: creates('remove k', 'true') })] })
+    const lost = await run({
+      ...base,
+      steps: [echoStep('create', 'echo "error: the connection was reset" >&2; exit 1', { guard, creates: creates('remove k', 'true') })],
+    })
     expect(lost.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
-    const theirs = await run({ ...base, steps: [echoStep('create', 'echo \'Error from server (AlreadyExists): roles "x" already exists\' >&2; exit 1', { guard, creates: creates('remove k', 'true') })] })
+    const theirs = await run({
+      ...base,
+      steps: [
+        echoStep('create', 'echo \'Error from server (AlreadyExists): roles "x" already exists\' >&2; exit 1', {
+          guard,
+          creates: creates('remove k', 'true'),
+        }),
+      ],
+    })
     expect(theirs.cleanup).toEqual([])
     const unguarded = await run({ ...base, steps: [echoStep('create', 'exit 1', { creates: creates('remove k', 'true') })] })
     expect(unguarded.cleanup).toEqual([])
@@ -321,7 +430,10 @@ describe('openSession: a run kept open between calls', () => {
     const log = join(tmpdir(), `kubewalk-session-${process.pid}`)
     const made = defineCleanup({ describe: 'remove made', command: `echo made >> ${log}` })
     const gone = defineCleanup({ describe: 'remove namespace', command: `echo teardown >> ${log}` })
-    const a = echoStep('a', 'PLAIN=$(echo one); echo created', { writes: PLAIN, creates: { cleanup: made, createdIf: (o) => o.stdout.includes('created') } })
+    const a = echoStep('a', 'PLAIN=$(echo one); echo created', {
+      writes: PLAIN,
+      creates: { cleanup: made, createdIf: (o) => o.stdout.includes('created') },
+    })
     const b = echoStep('b', 'echo "$PLAIN"', { reads: [PLAIN] })
     const s = await openSession({ ...base, steps: [a, b], teardown: [gone] })
     const first = await s.runSteps([a])

@@ -36,7 +36,10 @@ async function runnerChild(dir: string, then: string) {
     const timer = setInterval(() => { if (existsSync(process.env.MARKER)) { clearInterval(timer); ${then} } }, 20)
     await run({ steps: [step], cluster: { name: 'c', server: 'https://c' }, clusters: [] })
   `
-  const child = spawn('node', ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, TMPDIR: dir, MARKER: marker }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('node', ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, TMPDIR: dir, MARKER: marker },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
   const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
@@ -83,7 +86,16 @@ describe('scratch directories', () => {
 
   it("the runner's capture directory is 0700 and removed when the run ends", async () => {
     const TOKEN = defineVar({ name: 'TOKEN', secret: true, describe: 't' })
-    const step = defineStep({ id: 'mode', number: '01', title: 'mode', reads: [], writes: TOKEN, command: 'TOKEN=x; stat -c "%a %n" "${KUBEWALK_CAPTURE%/*}"', parse: (o) => o.stdout.trim(), check: () => [equal('ran', true, true)] })
+    const step = defineStep({
+      id: 'mode',
+      number: '01',
+      title: 'mode',
+      reads: [],
+      writes: TOKEN,
+      command: 'TOKEN=x; stat -c "%a %n" "${KUBEWALK_CAPTURE%/*}"',
+      parse: (o) => o.stdout.trim(),
+      check: () => [equal('ran', true, true)],
+    })
     const r = await run({ steps: [step], cluster: articleCluster, clusters: [articleCluster] })
     const [mode, dir] = String(r.steps[0]?.value).split(' ')
     expect(mode).toBe('700')
@@ -108,9 +120,19 @@ describe('scratch directories', () => {
     await closed
     expect(existsSync(join(captureDir, 'owner.pid'))).toBe(true)
     // The next run, with the same temporary directory.
-    const next = spawn('node', ['--import', 'tsx', '--input-type=module', '-e', `
+    const next = spawn(
+      'node',
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `
       import { run } from ${JSON.stringify(new URL('../src/runner.ts', import.meta.url).href)}
-      await run({ steps: [], cluster: { name: 'c', server: 'https://c' }, clusters: [] })`], { env: { ...process.env, TMPDIR: dir }, stdio: 'ignore' })
+      await run({ steps: [], cluster: { name: 'c', server: 'https://c' }, clusters: [] })`,
+      ],
+      { env: { ...process.env, TMPDIR: dir }, stdio: 'ignore' },
+    )
     expect(await new Promise((resolve) => next.on('close', resolve))).toBe(0)
     expect(existsSync(captureDir)).toBe(false)
     await rm(dir, { recursive: true, force: true })

@@ -19,9 +19,16 @@ describe('runScript', () => {
   it('passes stdout and stderr on as they arrive (onOutput), and still returns all of it', async () => {
     const seen: [string, string, number][] = []
     const began = performance.now()
-    const r = await runScript('echo one; sleep 0.5; echo two >&2; echo three', { timeoutMs: 10_000, onOutput: (stream, chunk) => void seen.push([stream, chunk, performance.now() - began]) })
+    const r = await runScript('echo one; sleep 0.5; echo two >&2; echo three', {
+      timeoutMs: 10_000,
+      onOutput: (stream, chunk) => void seen.push([stream, chunk, performance.now() - began]),
+    })
     expect(r).toMatchObject({ exitCode: 0, stdout: 'one\nthree\n', stderr: 'two\n' })
-    expect(seen.map(([s, c]) => [s, c])).toEqual([['stdout', 'one\n'], ['stderr', 'two\n'], ['stdout', 'three\n']])
+    expect(seen.map(([s, c]) => [s, c])).toEqual([
+      ['stdout', 'one\n'],
+      ['stderr', 'two\n'],
+      ['stdout', 'three\n'],
+    ])
     // The first line came before the sleep was over: streamed, not handed over at the end.
     expect(seen[0]?.[2]).toBeLessThan(450)
     expect(r.durationMs).toBeGreaterThanOrEqual(500)
@@ -30,18 +37,22 @@ describe('runScript', () => {
   it.each([
     ['a timeout', false],
     ['an abort', true],
-  ])('sends no SIGKILL once a line stopped by %s has ended (its group id may be reused)', async (_, abort) => {
-    const signal = abort ? AbortSignal.timeout(200) : undefined
-    const kill = vi.spyOn(process, 'kill')
-    const r = await runScript('sleep 30', { timeoutMs: signal ? 30_000 : 200, ...(signal ? { signal } : {}) })
-    expect(r.timedOut).toBe(signal === undefined)
-    expect(r.aborted).toBe(signal !== undefined)
-    expect(kill).toHaveBeenCalledWith(expect.any(Number), 'SIGTERM')
-    const atEnd = sigkills(kill)
-    // The delayed SIGKILL would have come 2 s after the SIGTERM.
-    await sleep(2_500)
-    expect(sigkills(kill)).toBe(atEnd)
-  }, 10_000)
+  ])(
+    'sends no SIGKILL once a line stopped by %s has ended (its group id may be reused)',
+    async (_, abort) => {
+      const signal = abort ? AbortSignal.timeout(200) : undefined
+      const kill = vi.spyOn(process, 'kill')
+      const r = await runScript('sleep 30', { timeoutMs: signal ? 30_000 : 200, ...(signal ? { signal } : {}) })
+      expect(r.timedOut).toBe(signal === undefined)
+      expect(r.aborted).toBe(signal !== undefined)
+      expect(kill).toHaveBeenCalledWith(expect.any(Number), 'SIGTERM')
+      const atEnd = sigkills(kill)
+      // The delayed SIGKILL would have come 2 s after the SIGTERM.
+      await sleep(2_500)
+      expect(sigkills(kill)).toBe(atEnd)
+    },
+    10_000,
+  )
 
   it('still kills a line that ignores SIGTERM, a moment after the timeout', async () => {
     const r = await runScript("trap '' TERM; sleep 30", { timeoutMs: 200 })
@@ -57,8 +68,14 @@ describe('runScript', () => {
   })
 
   it.each([
-    [{ exitCode: 1, signal: null, stdout: 'part', stderr: 'boom\n' }, { exitCode: 1, signal: null, stdout: 'part', stderr: 'boom\n' }],
-    [{ exitCode: null, signal: 'SIGSEGV' }, { exitCode: null, signal: 'SIGSEGV', stdout: '', stderr: 'zx failed' }],
+    [
+      { exitCode: 1, signal: null, stdout: 'part', stderr: 'boom\n' },
+      { exitCode: 1, signal: null, stdout: 'part', stderr: 'boom\n' },
+    ],
+    [
+      { exitCode: null, signal: 'SIGSEGV' },
+      { exitCode: null, signal: 'SIGSEGV', stdout: '', stderr: 'zx failed' },
+    ],
   ])('keeps the evidence of a zx rejection that no abort caused: %j', async (rejection, expected) => {
     vi.doMock('zx/core', async (importOriginal) => ({
       ...(await importOriginal<typeof import('zx/core')>()),

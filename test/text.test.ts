@@ -15,7 +15,11 @@ describe('wrapText', () => {
     expect(wrapText('- a list item that goes on and on past the edge', 24)).toBe('- a list item that goes\n  on and on past the\n  edge')
   })
   it('cuts a word longer than a line rather than overflow', () => {
-    expect(wrapText(`see ${'x'.repeat(45)} here`, 20).split('\n').every((l) => l.length <= 20)).toBe(true)
+    expect(
+      wrapText(`see ${'x'.repeat(45)} here`, 20)
+        .split('\n')
+        .every((l) => l.length <= 20),
+    ).toBe(true)
   })
   it('follows a new width: the same text wraps differently', () => {
     const text = 'Permissions live in the binding, not in the token: delete the binding and the token is back to what it was.'

@@ -70,12 +70,22 @@ describe('inspectToken', () => {
 
   it('names the objects a bound token is tied to, and calls a JWT from elsewhere "other"', async () => {
     const { privateKey } = await generateKeyPair('RS256')
-    const podBound = await new SignJWT({ 'kubernetes.io': { namespace: 'ns', serviceaccount: { name: 'sa', uid: 'u1' }, pod: { name: 'web-0', uid: 'u2' }, node: { name: 'n1', uid: 'u3' } } })
+    const podBound = await new SignJWT({
+      'kubernetes.io': {
+        namespace: 'ns',
+        serviceaccount: { name: 'sa', uid: 'u1' },
+        pod: { name: 'web-0', uid: 'u2' },
+        node: { name: 'n1', uid: 'u3' },
+      },
+    })
       .setProtectedHeader({ alg: 'RS256' })
       .setExpirationTime('1h')
       .sign(privateKey)
     expect(inspectToken(podBound).kind).toBe('bound')
-    expect(inspectToken(podBound).boundTo).toEqual([{ kind: 'pod', name: 'web-0', uid: 'u2' }, { kind: 'node', name: 'n1', uid: 'u3' }])
+    expect(inspectToken(podBound).boundTo).toEqual([
+      { kind: 'pod', name: 'web-0', uid: 'u2' },
+      { kind: 'node', name: 'n1', uid: 'u3' },
+    ])
     const google = await new SignJWT({ iss: 'https://accounts.google.com', aud: 'x' }).setProtectedHeader({ alg: 'RS256' }).sign(privateKey)
     expect(inspectToken(google)).toMatchObject({ kind: 'other', audiences: ['x'] })
   })
@@ -216,7 +226,10 @@ describe('verifyToken', () => {
   })
 
   it('refuses a token signed by another key under the cluster key id', async () => {
-    expect(await verifyToken(await sign(boundClaims(), { with: otherKey }), jwks, { issuer: ISSUER, now })).toMatchObject({ ok: false, reason: 'bad-signature' })
+    expect(await verifyToken(await sign(boundClaims(), { with: otherKey }), jwks, { issuer: ISSUER, now })).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    })
   })
 
   it('refuses an unknown key id and names the keys the cluster has', async () => {
@@ -258,8 +271,18 @@ describe('verifyToken', () => {
 describe('tokenReport', () => {
   it('has the --json fields, times in ISO, absent values as null', () => {
     const doc = tokenReport(inspectToken(legacy), { checked: false, ok: false })
-    expect(doc).toMatchObject({ kind: 'legacy', issuedAt: null, notBefore: null, expiresAt: null, remainingSeconds: null, expired: false, verification: { checked: false, ok: false } })
-    expect(Object.keys(doc)).toEqual(expect.arrayContaining(['kind', 'header', 'claims', 'issuedAt', 'notBefore', 'expiresAt', 'remainingSeconds', 'expired', 'verification']))
+    expect(doc).toMatchObject({
+      kind: 'legacy',
+      issuedAt: null,
+      notBefore: null,
+      expiresAt: null,
+      remainingSeconds: null,
+      expired: false,
+      verification: { checked: false, ok: false },
+    })
+    expect(Object.keys(doc)).toEqual(
+      expect.arrayContaining(['kind', 'header', 'claims', 'issuedAt', 'notBefore', 'expiresAt', 'remainingSeconds', 'expired', 'verification']),
+    )
     expect(doc).not.toHaveProperty('token')
   })
 })
@@ -291,7 +314,9 @@ describe('cmdToken (no cluster)', () => {
     const t = io()
     expect(await cmdToken(['--token', bound, '--no-verify'], t.sinks)).toBe(0)
     expect(t.out()).toContain('bound token (minted by TokenRequest)')
-    expect(t.err()).toBe('kubewalk: warning: a token given as --token T is seen by ps and kept in your shell history; pass --token - (standard input), --token-file FILE or export TOKEN instead.\n')
+    expect(t.err()).toBe(
+      'kubewalk: warning: a token given as --token T is seen by ps and kept in your shell history; pass --token - (standard input), --token-file FILE or export TOKEN instead.\n',
+    )
   })
 
   it('--token - reads the token from standard input, without a warning; it wins over $TOKEN', async () => {
@@ -301,7 +326,9 @@ describe('cmdToken (no cluster)', () => {
     expect((JSON.parse(t.out()) as { kind: string }).kind).toBe('bound')
     expect(t.err()).toBe('')
     const empty = io()
-    const e = await cmdToken(['--token', '-', '--no-verify'], { ...empty.sinks, stdin: Readable.from([]) as unknown as NodeJS.ReadStream }).catch((x: unknown) => x)
+    const e = await cmdToken(['--token', '-', '--no-verify'], { ...empty.sinks, stdin: Readable.from([]) as unknown as NodeJS.ReadStream }).catch(
+      (x: unknown) => x,
+    )
     expect((e as Error).message).toMatch(/^no token in standard input \(--token -\)/)
   })
 
@@ -332,7 +359,11 @@ describe('cmdToken (no cluster)', () => {
     [['--no-verify'], { TOKEN: '  ' }, /^no token/],
     [['--no-verify'], { TOKEN: 'garbage' }, /^\$TOKEN: the token is not a JWT \(.*\); pass a token as kubectl create token prints it\.$/],
     [['--token', 'a.b.c'], {}, /^--token: the token is not a JWT/],
-    [['--no-verify'], { TOKEN: rawToken('{"exp":1e20}') }, /^\$TOKEN: the token's "exp" claim is 100000000000000000000, not a time in seconds since 1970; pass a token/],
+    [
+      ['--no-verify'],
+      { TOKEN: rawToken('{"exp":1e20}') },
+      /^\$TOKEN: the token's "exp" claim is 100000000000000000000, not a time in seconds since 1970; pass a token/,
+    ],
     [['--no-verify'], { TOKEN: rawToken('{"exp":"y"}') }, /^\$TOKEN: the token's "exp" claim is "y", not a time/],
     [['--no-verify', '--token', rawToken('{"iat":"x"}')], {}, /^--token: the token's "iat" claim is "x", not a time/],
     [['--token', '--json'], {}, /^option --token needs a value \(write --token=VALUE when the value starts with '-'\); see kubewalk --help\.$/],
@@ -348,7 +379,11 @@ describe('cmdToken (no cluster)', () => {
 
   it.each([
     [['token', '--token', '--json'], {}, /^kubewalk: option --token needs a value/],
-    [['token', '--no-verify'], { TOKEN: rawToken('{"exp":1e20}') }, /^kubewalk: \$TOKEN: the token's "exp" claim is 100000000000000000000, not a time/],
+    [
+      ['token', '--no-verify'],
+      { TOKEN: rawToken('{"exp":1e20}') },
+      /^kubewalk: \$TOKEN: the token's "exp" claim is 100000000000000000000, not a time/,
+    ],
   ])('kubewalk %j: one line on stderr, exit 2', async (argv, env, message) => {
     const t = io(env)
     expect(await main(argv, t.sinks)).toBe(2)

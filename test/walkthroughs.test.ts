@@ -53,11 +53,20 @@ describe.each(loaded.map((w) => [w.id, w] as const))('walkthrough %s', (_id, w) 
       // Every step has its recording: a missing one would leave its checks untried here.
       expect(out, `${step.id} has no recording`).toBeDefined()
       if (!out) continue
-      const c = ctx({ vars: { ...vars }, values, settings: Object.fromEntries((w.settings ?? []).map((s) => [s.name, s.default])), ...(w.source?.cluster ? { cluster: w.source.cluster, clusters: [w.source.cluster] } : {}), ...(at ? { now: at } : {}) })
+      const c = ctx({
+        vars: { ...vars },
+        values,
+        settings: Object.fromEntries((w.settings ?? []).map((s) => [s.name, s.default])),
+        ...(w.source?.cluster ? { cluster: w.source.cluster, clusters: [w.source.cluster] } : {}),
+        ...(at ? { now: at } : {}),
+      })
       const value = step.parse(out, c)
       values.set(step.id, value)
       if (step.writes && out.captured !== undefined) vars[step.writes.name] = out.captured
-      expect(step.check(value, c).filter((a) => !a.ok), step.id).toEqual([])
+      expect(
+        step.check(value, c).filter((a) => !a.ok),
+        step.id,
+      ).toEqual([])
     }
   })
 })

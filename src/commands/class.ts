@@ -61,14 +61,25 @@ export function traceColumns(w: Walkthrough): { steps: ClassBoard['steps']; noTr
   }
 }
 
-async function namespacesOf(values: { namespaces?: string | undefined; selector?: string | undefined; prefix?: string | undefined }, env: Record<string, string | undefined>, signal: AbortSignal): Promise<string[]> {
+async function namespacesOf(
+  values: { namespaces?: string | undefined; selector?: string | undefined; prefix?: string | undefined },
+  env: Record<string, string | undefined>,
+  signal: AbortSignal,
+): Promise<string[]> {
   if (values.namespaces !== undefined) {
-    const list = values.namespaces.split(',').map((n) => n.trim()).filter((n) => n !== '')
+    const list = values.namespaces
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== '')
     if (list.length === 0) throw new UsageError('--namespaces needs at least one name (a,b,c).')
     return list.map((n) => checkNamespaceName('--namespaces', n))
   }
   const selector = values.selector !== undefined ? ` -l ${quote(values.selector)}` : ''
-  const r = await runScript(`kubectl get namespaces${selector} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'`, { env, timeoutMs: 30_000, signal })
+  const r = await runScript(`kubectl get namespaces${selector} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'`, {
+    env,
+    timeoutMs: 30_000,
+    signal,
+  })
   if (r.exitCode !== 0) throw new UsageError(`cannot list namespaces: ${r.stderr.trim().split('\n')[0] ?? `exit ${r.exitCode}`}`)
   const names = r.stdout.split('\n').filter((n) => n !== '')
   return values.prefix !== undefined ? names.filter((n) => n.startsWith(values.prefix as string)) : names
@@ -82,7 +93,12 @@ export type RunLine = (script: string, options: ShellOptions) => Promise<Pick<Sh
 const READ_NAMESPACE = 'kubectl get namespace "$KUBEWALK_NAMESPACE" -o name'
 
 /** Reads the board once: each trace line once per namespace (lines shared by traces run once). */
-export async function readBoard(w: Walkthrough, namespaces: readonly string[], env: Record<string, string | undefined>, opts: { run?: RunLine; signal?: AbortSignal } = {}): Promise<ClassBoard> {
+export async function readBoard(
+  w: Walkthrough,
+  namespaces: readonly string[],
+  env: Record<string, string | undefined>,
+  opts: { run?: RunLine; signal?: AbortSignal } = {},
+): Promise<ClassBoard> {
   const { run = runScript, signal } = opts
   const { steps, noTrace } = traceColumns(w)
   const ids = w.steps.map((s) => s.id)
@@ -122,7 +138,14 @@ export async function readBoard(w: Walkthrough, namespaces: readonly string[], e
   }
   await Promise.all(Array.from({ length: 4 }, work))
   rows.sort((a, b) => (a.namespace < b.namespace ? -1 : 1))
-  return { walkthrough: w.id, all: w.steps.map((s) => ({ id: s.id, number: s.number, title: s.title })), steps, noTrace, rows, at: new Date().toISOString() }
+  return {
+    walkthrough: w.id,
+    all: w.steps.map((s) => ({ id: s.id, number: s.number, title: s.title })),
+    steps,
+    noTrace,
+    rows,
+    at: new Date().toISOString(),
+  }
 }
 
 /** Where a column's ticks come from: a trace on the cluster, participants' reports, or either. */
@@ -151,10 +174,22 @@ export function boardView(b: ClassBoard): BoardView {
       if (r.done[c.id] === true) cells[c.id] = 'trace'
       else if (r.reported?.[c.id] !== undefined) cells[c.id] = 'report'
     }
-    return { namespace: r.namespace, cells, ...(r.reportedAt !== undefined ? { lastChange: r.reportedAt } : {}), ...(r.error !== undefined ? { error: r.error } : {}) }
+    return {
+      namespace: r.namespace,
+      cells,
+      ...(r.reportedAt !== undefined ? { lastChange: r.reportedAt } : {}),
+      ...(r.error !== undefined ? { error: r.error } : {}),
+    }
   })
   const counts = Object.fromEntries(columns.map((c) => [c.id, rows.filter((r) => r.cells[c.id] !== undefined).length]))
-  return { walkthrough: b.walkthrough, columns, rows, counts, noColumn: columns.filter((c) => c.source === 'report' && !reported.has(c.id)).map((c) => c.id), at: b.at }
+  return {
+    walkthrough: b.walkthrough,
+    columns,
+    rows,
+    counts,
+    noColumn: columns.filter((c) => c.source === 'report' && !reported.has(c.id)).map((c) => c.id),
+    at: b.at,
+  }
 }
 
 /** The board as a table: a row per participant, a column per step that leaves a trace. */
@@ -164,7 +199,13 @@ export function renderBoard(b: ClassBoard, pretty: boolean): string {
   const tick = (on: boolean): string => (on ? (pretty ? '\x1b[32m✓ \x1b[39m' : '✓ ') : '· ')
   const width = Math.max(9, ...b.rows.map((r) => r.namespace.length))
   const head = `${'namespace'.padEnd(width)}  ${b.steps.map((s) => s.number).join('  ')}`
-  const lines = [head, ...b.rows.map((r) => `${r.namespace.padEnd(width)}  ${b.steps.map((s) => tick(r.done[s.id] === true)).join('  ')}`.trimEnd() + (r.error ? `  (${r.error})` : ''))]
+  const lines = [
+    head,
+    ...b.rows.map(
+      (r) =>
+        `${r.namespace.padEnd(width)}  ${b.steps.map((s) => tick(r.done[s.id] === true)).join('  ')}`.trimEnd() + (r.error ? `  (${r.error})` : ''),
+    ),
+  ]
   lines.push('', ...b.steps.map((s) => `${s.number}  ${s.id}: ${s.title}`))
   lines.push(`no trace on the cluster: ${b.noTrace.join(', ') || 'none'}`, `read at ${b.at}; ${b.rows.length} participant(s)`)
   return `${lines.join('\n')}\n`
@@ -172,12 +213,23 @@ export function renderBoard(b: ClassBoard, pretty: boolean): string {
 
 /** With participants' reports: every step a column, ✓ from a trace, r from a report. */
 function renderView(v: BoardView, pretty: boolean): string {
-  const mark = (m: 'trace' | 'report' | undefined): string => (m === 'trace' ? (pretty ? '\x1b[32m✓ \x1b[39m' : '✓ ') : m === 'report' ? (pretty ? '\x1b[34mr \x1b[39m' : 'r ') : '· ')
+  const mark = (m: 'trace' | 'report' | undefined): string =>
+    m === 'trace' ? (pretty ? '\x1b[32m✓ \x1b[39m' : '✓ ') : m === 'report' ? (pretty ? '\x1b[34mr \x1b[39m' : 'r ') : '· '
   const width = Math.max(9, ...v.rows.map((r) => r.namespace.length))
   const lines = [`${'namespace'.padEnd(width)}  ${v.columns.map((c) => c.number).join('  ')}  last change`]
-  for (const r of v.rows) lines.push(`${r.namespace.padEnd(width)}  ${v.columns.map((c) => mark(r.cells[c.id])).join('  ')}  ${r.lastChange ?? ''}`.trimEnd() + (r.error ? `  (${r.error})` : ''))
+  for (const r of v.rows)
+    lines.push(
+      `${r.namespace.padEnd(width)}  ${v.columns.map((c) => mark(r.cells[c.id])).join('  ')}  ${r.lastChange ?? ''}`.trimEnd() +
+        (r.error ? `  (${r.error})` : ''),
+    )
   lines.push(`${'done'.padEnd(width)}  ${v.columns.map((c) => String(v.counts[c.id] ?? 0).padEnd(2)).join('  ')}`.trimEnd())
-  lines.push('', ...v.columns.map((c) => `${c.number}  ${c.id}: ${c.title} (${c.source === 'trace' ? 'seen on the cluster' : c.source === 'report' ? 'reported' : 'seen on the cluster, or reported'})`))
+  lines.push(
+    '',
+    ...v.columns.map(
+      (c) =>
+        `${c.number}  ${c.id}: ${c.title} (${c.source === 'trace' ? 'seen on the cluster' : c.source === 'report' ? 'reported' : 'seen on the cluster, or reported'})`,
+    ),
+  )
   lines.push(`✓ seen on the cluster, r reported by the participant's kubewalk (--report-progress); read at ${v.at}; ${v.rows.length} participant(s)`)
   return `${lines.join('\n')}\n`
 }
@@ -188,20 +240,27 @@ export async function cmdClass(args: string[], cx: CommandContext): Promise<numb
   const { values, positionals } = parse(args, CLASS_FLAGS)
   const listenGiven = (Object.keys(LISTEN_FLAGS) as (keyof typeof LISTEN_FLAGS)[]).find((k) => values[k] !== undefined)
   if (listenGiven !== undefined && !values.serve) throw new UsageError(`--${listenGiven} goes with class --serve.`)
-  if (values.serve && (values.watch || values.reporter !== undefined)) throw new UsageError('class --serve is a live page already; drop --watch and --reporter.')
+  if (values.serve && (values.watch || values.reporter !== undefined))
+    throw new UsageError('class --serve is a live page already; drop --watch and --reporter.')
   if (positionals.length > 0) throw new UsageError(`class takes no arguments, got ${positionals[0]}.`)
   const given = (['namespaces', 'selector', 'prefix'] as const).filter((k) => values[k] !== undefined)
   if (given.length !== 1) throw new UsageError('class needs one of --namespaces a,b,c, --selector LABEL=VALUE or --prefix NAME-.')
   const reporter = values.reporter ?? (io.isTTY && (io.env.NO_COLOR ?? '') === '' ? 'pretty' : 'plain')
-  if (!['pretty', 'plain', 'json'].includes(reporter)) throw new UsageError(`class --reporter takes one of pretty, plain, json, got ${JSON.stringify(values.reporter)}.`)
+  if (!['pretty', 'plain', 'json'].includes(reporter))
+    throw new UsageError(`class --reporter takes one of pretty, plain, json, got ${JSON.stringify(values.reporter)}.`)
   if (values.watch && reporter === 'json') throw new UsageError('--watch redraws a table; with --reporter json, run class again instead.')
   const interval = values.interval === undefined ? 2 : Number(values.interval)
-  if (!Number.isFinite(interval) || interval < 0.5 || interval > 3600) throw new UsageError(`--interval takes seconds from 0.5 to 3600, got ${JSON.stringify(values.interval)}.`)
+  if (!Number.isFinite(interval) || interval < 0.5 || interval > 3600)
+    throw new UsageError(`--interval takes seconds from 0.5 to 3600, got ${JSON.stringify(values.interval)}.`)
   if (values.serve) return serveBoard(w, values, cx)
   if ((w.traces ?? []).length === 0) throw new UsageError(`walkthrough ${w.id} declares no traces: nothing of it can be seen on the cluster.`)
   let target: Target | undefined
   try {
-    target = await resolveTarget({ env: io.env, ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) })
+    target = await resolveTarget({
+      env: io.env,
+      ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+      ...(values.context !== undefined ? { context: values.context } : {}),
+    })
     const env = { ...process.env, ...io.env, ...target.env, KUBERC: 'off' }
     for (;;) {
       const board = await readBoard(w, await namespacesOf(values, env, signal), env, { signal })
@@ -228,7 +287,11 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
   const { io, signal } = cx
   const interval = values.interval === undefined ? 2 : Number(values.interval)
   const listen = await listenOptions(values as Record<string, string | boolean>)
-  const target = await resolveTarget({ env: io.env, ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}), ...(values.context !== undefined ? { context: values.context } : {}) })
+  const target = await resolveTarget({
+    env: io.env,
+    ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+    ...(values.context !== undefined ? { context: values.context } : {}),
+  })
   const clients = new Set<EventStream>()
   let view: BoardView | undefined
   // When the server first saw each row as it is now: the time of its last change, for rows that report none.
@@ -249,18 +312,24 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
       for (const c of clients) c.send(v)
     }
     await read()
-    server = await serve(listen, {
-      'GET /': () => ({ status: 200, html: boardPage(w, server?.token ?? '') }),
-      'GET /api/board': () => ({ status: 200, json: view }),
-      'GET /events': () => ({
-        stream: (events) => {
-          clients.add(events)
-          if (view) events.send(view)
-          events.onClose(() => clients.delete(events))
-        },
-      }),
-    }, await loadAssets(ASSETS))
-    io.stdout(`kubewalk class --serve: ${w.title}, ${view?.rows.length ?? 0} participant(s)\n  open ${server.url}\n  (read-only; the token in the URL is required; Ctrl-C stops it)\n`)
+    server = await serve(
+      listen,
+      {
+        'GET /': () => ({ status: 200, html: boardPage(w, server?.token ?? '') }),
+        'GET /api/board': () => ({ status: 200, json: view }),
+        'GET /events': () => ({
+          stream: (events) => {
+            clients.add(events)
+            if (view) events.send(view)
+            events.onClose(() => clients.delete(events))
+          },
+        }),
+      },
+      await loadAssets(ASSETS),
+    )
+    io.stdout(
+      `kubewalk class --serve: ${w.title}, ${view?.rows.length ?? 0} participant(s)\n  open ${server.url}\n  (read-only; the token in the URL is required; Ctrl-C stops it)\n`,
+    )
     if (values.open === true) openBrowser(server.url, (line) => io.stderr(`${line}\n`))
     while (!signal.aborted) {
       await sleep(interval * 1000, undefined, { signal }).catch(() => undefined)

@@ -23,19 +23,34 @@ export async function cmdImport(args: string[], cx: CommandContext): Promise<num
   const { readArticle, toMarkdown, toTypedFolder } = await import('../markdown/import.js')
   const { slug } = await import('../markdown/compile.js')
   const article = readArticle(source, text)
-  if (article.steps.length === 0) throw new WalkthroughError(`${source}: no command found: neither a fenced shell block nor a line after a shell prompt ($ , user@host:~$ ).`)
+  if (article.steps.length === 0)
+    throw new WalkthroughError(`${source}: no command found: neither a fenced shell block nor a line after a shell prompt ($ , user@host:~$ ).`)
   const name = basename(source).replace(/\.[^.]+$/, '')
-  const title = article.title ?? (text.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('---')) ?? name)
+  const title =
+    article.title ??
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '' && !l.startsWith('---')) ??
+    name
   const meta = { id: slug(name) || 'imported', title, source }
-  const chosen = Object.keys(article.choose).length > 0 ? `; values to choose: ${Object.keys(article.choose).map((n) => `--set ${n}=VALUE`).join(' ')}` : ''
+  const chosen =
+    Object.keys(article.choose).length > 0
+      ? `; values to choose: ${Object.keys(article.choose)
+          .map((n) => `--set ${n}=VALUE`)
+          .join(' ')}`
+      : ''
   if (values.typed && values.out !== undefined) {
     const files = toTypedFolder(article, meta)
-    if (!values.force && existsSync(join(values.out, 'index.ts'))) throw new UsageError(`--out ${values.out}: the folder has an index.ts already; remove it or add --force.`)
+    if (!values.force && existsSync(join(values.out, 'index.ts')))
+      throw new UsageError(`--out ${values.out}: the folder has an index.ts already; remove it or add --force.`)
     for (const [path, content] of Object.entries(files)) {
       await mkdir(dirname(join(values.out, path)), { recursive: true })
       await writeFile(join(values.out, path), content)
     }
-    cx.io.stderr(`kubewalk: wrote ${values.out}: index.ts and ${article.steps.length} step files${chosen}; run it with kubewalk run --walkthrough ${values.out.includes('/') ? values.out : `./${values.out}`}.\n`)
+    cx.io.stderr(
+      `kubewalk: wrote ${values.out}: index.ts and ${article.steps.length} step files${chosen}; run it with kubewalk run --walkthrough ${values.out.includes('/') ? values.out : `./${values.out}`}.\n`,
+    )
     return EXIT.ok
   }
   const markdown = toMarkdown(article, meta)

@@ -49,7 +49,11 @@ export async function resolveVersion(spec: string | undefined, signal: AbortSign
   }
 }
 
-export async function startThrowawayLab(progress: (line: string) => void, signal: AbortSignal, opts: ThrowawayLabOptions = {}): Promise<ThrowawayLab> {
+export async function startThrowawayLab(
+  progress: (line: string) => void,
+  signal: AbortSignal,
+  opts: ThrowawayLabOptions = {},
+): Promise<ThrowawayLab> {
   const version = await resolveVersion(opts.version, signal)
   if (opts.node) await checkNodeUsable()
   const { ensureLabBinaries, ensureNode, labUp, labDown } = await import('../lab/index.js')
@@ -78,7 +82,8 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
   const defaultDir = '.kubewalk/lab'
   const noArguments = (positionals: string[]): void => {
     const [extra] = positionals
-    if (extra !== undefined) throw new UsageError(`lab ${sub} takes no arguments, got ${extra}${sub === 'build' ? '' : ` (for a directory: --dir ${extra})`}.`)
+    if (extra !== undefined)
+      throw new UsageError(`lab ${sub} takes no arguments, got ${extra}${sub === 'build' ? '' : ` (for a directory: --dir ${extra})`}.`)
   }
   // The directory the user named is not a lab, or holds one already: their input, so exit 2.
   const aboutDir = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -107,16 +112,26 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
       return EXIT.ok
     }
     case 'up': {
-      const { values, positionals } = parse(rest, { dir: { type: 'string' }, version: { type: 'string' }, 'cluster-name': { type: 'string' }, 'no-controller-manager': { type: 'boolean' }, node: { type: 'boolean' } })
+      const { values, positionals } = parse(rest, {
+        dir: { type: 'string' },
+        version: { type: 'string' },
+        'cluster-name': { type: 'string' },
+        'no-controller-manager': { type: 'boolean' },
+        node: { type: 'boolean' },
+      })
       noArguments(positionals)
       const name = values['cluster-name']
-      if (name !== undefined && !lab.LAB_CLUSTER_NAME.test(name)) throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)
+      if (name !== undefined && !lab.LAB_CLUSTER_NAME.test(name))
+        throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)
       // Before a build that may take minutes on a fresh machine.
       await aboutDir(() => lab.checkLabDir(values.dir ?? defaultDir))
       const version = await resolveVersion(values.version, signal)
       if (values.node) {
         await nodeUsable()
-        if (values['no-controller-manager']) throw new UsageError('--node needs the controller manager (it creates the ServiceAccounts and the tokens\' Secrets Pods use); drop --no-controller-manager.')
+        if (values['no-controller-manager'])
+          throw new UsageError(
+            "--node needs the controller manager (it creates the ServiceAccounts and the tokens' Secrets Pods use); drop --no-controller-manager.",
+          )
       }
       const binaries = await lab.ensureLabBinaries({ version, onProgress: progress, signal })
       const node = values.node ? await lab.ensureNode(binaries, { onProgress: progress, signal }) : undefined
@@ -154,8 +169,13 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
         if (s.node) {
           const n = s.node
           io.stdout(`node ${n.name}: ${n.detail}; Services ${n.network.serviceCidr}, Pods ${n.network.podCidr}, node address ${n.network.nodeIp}\n`)
-          for (const c of n.components) io.stdout(`  ${c.alive ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid}  ${c.alive ? 'running' : 'not running'}\n`)
-          io.stdout(n.pods.length === 0 ? '  no Pods\n' : `  Pods:\n${n.pods.map((p) => `    ${p.ready ? '✓' : '✗'} ${`${p.namespace}/${p.name}`.padEnd(40)} ${p.phase}${p.restarts > 0 ? `, ${p.restarts} restarts` : ''}\n`).join('')}`)
+          for (const c of n.components)
+            io.stdout(`  ${c.alive ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid}  ${c.alive ? 'running' : 'not running'}\n`)
+          io.stdout(
+            n.pods.length === 0
+              ? '  no Pods\n'
+              : `  Pods:\n${n.pods.map((p) => `    ${p.ready ? '✓' : '✗'} ${`${p.namespace}/${p.name}`.padEnd(40)} ${p.phase}${p.restarts > 0 ? `, ${p.restarts} restarts` : ''}\n`).join('')}`,
+          )
         }
       }
       const nodeOk = !s.node || (s.node.ready && s.node.components.every((c) => c.alive))
@@ -163,10 +183,14 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
     }
     case 'image': {
       const [verb, ...more] = rest
-      if (verb !== 'import') throw new UsageError(verb === undefined ? 'lab image needs a subcommand: import FILE.tar.' : `lab image ${verb}: unknown subcommand (import).`)
+      if (verb !== 'import')
+        throw new UsageError(
+          verb === undefined ? 'lab image needs a subcommand: import FILE.tar.' : `lab image ${verb}: unknown subcommand (import).`,
+        )
       const { values, positionals } = parse(more, { dir: { type: 'string' } })
       const [file, extra] = positionals
-      if (file === undefined) throw new UsageError('lab image import needs an image tarball (docker save or OCI layout): kubewalk lab image import FILE.tar.')
+      if (file === undefined)
+        throw new UsageError('lab image import needs an image tarball (docker save or OCI layout): kubewalk lab image import FILE.tar.')
       if (extra !== undefined) throw new UsageError(`lab image import takes one file, got also ${extra}.`)
       const st = await stat(file).catch(() => undefined)
       if (!st?.isFile()) throw new UsageError(`lab image import: ${file} is not a file.`)
@@ -176,7 +200,10 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
       return EXIT.ok
     }
     default:
-      throw new UsageError(sub === undefined ? 'lab needs a subcommand: build, up, status, down or image import.' : `lab ${sub}: unknown subcommand (build, up, status, down, image import).`)
+      throw new UsageError(
+        sub === undefined
+          ? 'lab needs a subcommand: build, up, status, down or image import.'
+          : `lab ${sub}: unknown subcommand (build, up, status, down, image import).`,
+      )
   }
 }
-

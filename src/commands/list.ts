@@ -9,7 +9,15 @@ import { loadWalkthrough, type CommandContext } from './common.js'
 const placeholder = { cluster: { name: 'some_server_name', server: '' }, namespace: 'default' }
 
 function stepsJson(w: Walkthrough): object {
-  return w.steps.map((s) => ({ id: s.id, number: s.number, title: s.title, command: commandOf(s, placeholder), strictTlsCommand: s.strictTlsCommand ?? null, reads: s.reads.map((v) => v.name), writes: s.writes?.name ?? null }))
+  return w.steps.map((s) => ({
+    id: s.id,
+    number: s.number,
+    title: s.title,
+    command: commandOf(s, placeholder),
+    strictTlsCommand: s.strictTlsCommand ?? null,
+    reads: s.reads.map((v) => v.name),
+    writes: s.writes?.name ?? null,
+  }))
 }
 
 export async function cmdList(args: string[], cx: CommandContext): Promise<number> {
@@ -41,7 +49,9 @@ export async function cmdList(args: string[], cx: CommandContext): Promise<numbe
   io.stdout(`\nSteps of ${w.id}:\n`)
   for (const s of w.steps) {
     io.stdout(`${s.number}  ${s.id.padEnd(22)} ${s.title}\n`)
-    commandOf(s, placeholder).split('\n').forEach((l, i) => io.stdout(`    ${i === 0 ? '$' : ' '} ${l}\n`))
+    commandOf(s, placeholder)
+      .split('\n')
+      .forEach((l, i) => io.stdout(`    ${i === 0 ? '$' : ' '} ${l}\n`))
     if (s.strictTlsCommand !== undefined) io.stdout(`    $ ${s.strictTlsCommand}   (--strict-tls)\n`)
   }
   io.stdout(`\nVariables (taken from the environment when a step that reads one runs alone):\n`)

@@ -59,16 +59,18 @@ async function installedKubectls(env: Record<string, string | undefined>): Promi
 export async function pool<T>(items: readonly T[], n: number, stop: AbortController, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0
   const errors: unknown[] = []
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length && errors.length === 0) {
-      try {
-        await fn(items[next++] as T)
-      } catch (e) {
-        errors.push(e)
-        stop.abort()
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length && errors.length === 0) {
+        try {
+          await fn(items[next++] as T)
+        } catch (e) {
+          errors.push(e)
+          stop.abort()
+        }
       }
-    }
-  }))
+    }),
+  )
   if (errors.length > 0) throw errors[0]
 }
 
@@ -97,7 +99,11 @@ const running = new Set<number>()
  */
 function runCell(args: string[], env: Record<string, string | undefined>, signal: AbortSignal): Promise<CellRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [packagePath('bin/kubewalk.js'), 'run', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const child = spawn(process.execPath, [packagePath('bin/kubewalk.js'), 'run', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
     const pid = child.pid
     let stdout = ''
     let stderr = ''
@@ -141,9 +147,11 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
   const out = values.out
   if (out !== undefined) checkOutputFile('--out', out)
   const reporter = (values.reporter ?? (io.isTTY && (io.env.NO_COLOR ?? '') === '' && out === undefined ? 'pretty' : 'plain')) as MatrixReporter
-  if (!MATRIX_REPORTERS.includes(reporter)) throw new UsageError(`matrix --reporter takes one of ${MATRIX_REPORTERS.join(', ')}, got ${JSON.stringify(values.reporter)}.`)
+  if (!MATRIX_REPORTERS.includes(reporter))
+    throw new UsageError(`matrix --reporter takes one of ${MATRIX_REPORTERS.join(', ')}, got ${JSON.stringify(values.reporter)}.`)
   const parallel = values.parallel === undefined ? 1 : Number(values.parallel)
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16) throw new UsageError(`--parallel takes a whole number from 1 to 16, got ${JSON.stringify(values.parallel)}.`)
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16)
+    throw new UsageError(`--parallel takes a whole number from 1 to 16, got ${JSON.stringify(values.parallel)}.`)
   const timeout = values.timeout === undefined ? undefined : limitSeconds('--timeout', values.timeout, 30)
   const wait = values.wait === undefined ? undefined : limitSeconds('--wait', values.wait, 30)
   if (values.namespace !== undefined && values.isolate) throw new UsageError('--namespace and --isolate both choose the namespace; give one.')
@@ -160,7 +168,8 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
   for (const name of contexts) servers.push({ kind: 'context', name })
   const node = values.node === true
   if (node) {
-    if (!servers.some((s) => s.kind === 'lab')) throw new UsageError('--node starts the labs with a node; it goes with --lab-version (or no --context).')
+    if (!servers.some((s) => s.kind === 'lab'))
+      throw new UsageError('--node starts the labs with a node; it goes with --lab-version (or no --context).')
     // No root, a missing system package: exit 2 before any build.
     const { checkNodeUsable } = await import('./lab.js')
     await checkNodeUsable()
@@ -170,7 +179,8 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
   const clients: Client[] = []
   const addClient = async (path: string, from: string): Promise<void> => {
     const version = await kubectlClientVersion(path)
-    if (version === undefined) throw new UsageError(`--kubectl ${path}: not a kubectl (\`${path} version --client -o json\` printed no client version).`)
+    if (version === undefined)
+      throw new UsageError(`--kubectl ${path}: not a kubectl (\`${path} version --client -o json\` printed no client version).`)
     if (!clients.some((c) => c.path === path)) clients.push({ path, version, from })
   }
   const { labBinDir, ensureLabBinaries, ensureNode } = await import('../lab/index.js')
@@ -187,7 +197,7 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
     for (const k of await installedKubectls(io.env)) await addClient(k, "installed beside PATH's kubectl")
     if (clients.length === 0) {
       const onPath = await which('kubectl', io.env)
-      if (onPath === undefined) throw new UsageError('matrix found no kubectl: pass --kubectl FILE, or --lab-version to use a lab\'s own.')
+      if (onPath === undefined) throw new UsageError("matrix found no kubectl: pass --kubectl FILE, or --lab-version to use a lab's own.")
       await addClient(onPath, 'PATH')
     }
   }
@@ -196,9 +206,14 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
 
   const cells: MatrixCell[] = []
   const total = servers.length * clients.length
-  io.stderr(`matrix: ${servers.length} server(s) × ${clients.length} kubectl(s) = ${total} replays of ${walkthrough.id}, ${parallel} server(s) at a time\n`)
+  io.stderr(
+    `matrix: ${servers.length} server(s) × ${clients.length} kubectl(s) = ${total} replays of ${walkthrough.id}, ${parallel} server(s) at a time\n`,
+  )
   const common = [
-    '--walkthrough', walkthroughRef(walkthrough), '--reporter', 'json',
+    '--walkthrough',
+    walkthroughRef(walkthrough),
+    '--reporter',
+    'json',
     ...(timeout !== undefined ? ['--timeout', String(timeout)] : []),
     ...(wait !== undefined ? ['--wait', String(wait)] : []),
     ...(values.namespace !== undefined ? ['--namespace', values.namespace] : []),
@@ -220,7 +235,10 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
       let own: { stop: () => Promise<void> } | undefined
       if (server.kind === 'lab') {
         const { startThrowawayLab } = await import('./lab.js')
-        const lab = await startThrowawayLab((l) => io.stderr(`[lab ${server.version}] ${l}\n`), stop.signal, { version: server.version, ...(node ? { node: true } : {}) })
+        const lab = await startThrowawayLab((l) => io.stderr(`[lab ${server.version}] ${l}\n`), stop.signal, {
+          version: server.version,
+          ...(node ? { node: true } : {}),
+        })
         labs.add(lab)
         own = lab
         target = ['--kubeconfig', lab.kubeconfig]
@@ -235,7 +253,9 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
         const r = await runCell([...common, ...target, '--kubectl', client.path], {}, stop.signal)
         const cell = cellOf(name, server, client, r, Math.round(performance.now() - began))
         cells.push(cell)
-        io.stderr(`  ${cells.length}/${total} ${name} × kubectl ${client.version}: ${cell.ok ? 'passed' : `failed${cell.failedStep ? ` at ${cell.failedStep}` : ''}`} (${(cell.durationMs / 1000).toFixed(1)} s)\n`)
+        io.stderr(
+          `  ${cells.length}/${total} ${name} × kubectl ${client.version}: ${cell.ok ? 'passed' : `failed${cell.failedStep ? ` at ${cell.failedStep}` : ''}`} (${(cell.durationMs / 1000).toFixed(1)} s)\n`,
+        )
       }
       // Stopped once its cells are done: a lab with a node holds the host's one node slot, which the next lab waits for.
       if (own) {
@@ -250,7 +270,9 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
     cx.cleaning(undefined)
   }
   // The table in a stable order: servers as given, clients as listed.
-  const order = (c: MatrixCell): number => servers.findIndex((s) => (s.kind === 'lab' ? `lab ${s.version}` : s.name) === c.server.name) * 1000 + clients.findIndex((k) => k.path === c.kubectl.path)
+  const order = (c: MatrixCell): number =>
+    servers.findIndex((s) => (s.kind === 'lab' ? `lab ${s.version}` : s.name) === c.server.name) * 1000 +
+    clients.findIndex((k) => k.path === c.kubectl.path)
   cells.sort((a, b) => order(a) - order(b))
   const text = renderMatrix(cells, reporter, { walkthrough: walkthrough.id })
   if (out !== undefined) {
@@ -276,7 +298,7 @@ function cellOf(name: string, server: Server, client: Client, r: CellRun, durati
   const drift = { expected: 0, version: 0, real: 0 }
   for (const d of report?.drift ?? []) for (const i of d.items) drift[i.kind]++
   const failed = report?.steps.find((s) => s.status === 'failed')
-  const why = failed?.error?.message ?? (report === undefined ? r.stderr.trim().split('\n').pop() ?? `exit ${r.code}` : undefined)
+  const why = failed?.error?.message ?? (report === undefined ? (r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`) : undefined)
   return {
     server: { name, version },
     kubectl: { path: client.path, version: report?.cluster.kubectl?.version ?? client.version },

@@ -21,7 +21,10 @@ function asGiven(path: string): string {
 async function versions(): Promise<Pick<ScaffoldOptions, 'kubewalkVersion' | 'devVersions'>> {
   const pkg = JSON.parse(await readFile(packagePath('package.json'), 'utf8')) as { version: string; devDependencies?: Record<string, string> }
   const dev = pkg.devDependencies ?? {}
-  return { kubewalkVersion: pkg.version, devVersions: { vitest: dev.vitest ?? '^4.1.12', typescript: dev.typescript ?? '^5.9', '@types/node': dev['@types/node'] ?? '^20' } }
+  return {
+    kubewalkVersion: pkg.version,
+    devVersions: { vitest: dev.vitest ?? '^4.1.12', typescript: dev.typescript ?? '^5.9', '@types/node': dev['@types/node'] ?? '^20' },
+  }
 }
 
 export async function cmdNew(args: string[], cx: CommandContext): Promise<number> {
@@ -36,12 +39,15 @@ export async function cmdNew(args: string[], cx: CommandContext): Promise<number
   if (existsSync(parent) && !statSync(parent).isDirectory()) throw new UsageError(`--dir ${parent}: not a folder.`)
   const title = titleOf(id)
   const target = join(parent, values.typed ? id : `${id}.md`)
-  if (existsSync(target)) throw new UsageError(`${target} exists; kubewalk new never writes over a ${values.typed ? 'folder' : 'file'} (choose another id or --dir).`)
+  if (existsSync(target))
+    throw new UsageError(`${target} exists; kubewalk new never writes over a ${values.typed ? 'folder' : 'file'} (choose another id or --dir).`)
   const shown = asGiven(target)
   if (!values.typed) {
     await mkdir(parent, { recursive: true })
     await writeFile(target, markdownScaffold({ id, title }), { flag: 'wx' })
-    io.stdout(`created ${shown}: a Markdown walkthrough with one step\nnext:\n  kubewalk run --walkthrough ${shown} --lab\n  kubewalk test --walkthrough ${shown}\n`)
+    io.stdout(
+      `created ${shown}: a Markdown walkthrough with one step\nnext:\n  kubewalk run --walkthrough ${shown} --lab\n  kubewalk test --walkthrough ${shown}\n`,
+    )
     return EXIT.ok
   }
   const files = typedScaffold({ id, title, ...(await versions()) })
@@ -52,6 +58,8 @@ export async function cmdNew(args: string[], cx: CommandContext): Promise<number
     await mkdir(dirname(join(target, name)), { recursive: true })
     await writeFile(join(target, name), text, { flag: 'wx' })
   }
-  io.stdout(`created ${shown}: a typed walkthrough (${Object.keys(files).sort().join(', ')})\nnext:\n  kubewalk run --walkthrough ${shown} --lab\n  kubewalk test --walkthrough ${shown}\n  cd ${shown} && npm install && npm test\n`)
+  io.stdout(
+    `created ${shown}: a typed walkthrough (${Object.keys(files).sort().join(', ')})\nnext:\n  kubewalk run --walkthrough ${shown} --lab\n  kubewalk test --walkthrough ${shown}\n  cd ${shown} && npm install && npm test\n`,
+  )
   return EXIT.ok
 }

@@ -60,7 +60,10 @@ export async function cmdRecord(args: string[], cx: CommandContext): Promise<num
   else throw new UsageError(`record --walkthrough ${w.id}: a walkthrough kubewalk ships has no folder of yours to record into; give --out DIR.`)
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out ${out ?? dir}: not a folder.`)
   const taken = [...plan.steps.flatMap((s) => filesOf(dir, s)), join(dir, 'source.json')].filter((f) => existsSync(f))
-  if (taken.length > 0 && !force) throw new UsageError(`${taken[0]} exists; record never overwrites a recording without --force${taken.length > 1 ? ` (${taken.length - 1} more file(s) would be replaced)` : ''}.`)
+  if (taken.length > 0 && !force)
+    throw new UsageError(
+      `${taken[0]} exists; record never overwrites a recording without --force${taken.length > 1 ? ` (${taken.length - 1} more file(s) would be replaced)` : ''}.`,
+    )
 
   let outcome: ReplayOutcome | undefined
   const code = await replay(plan, cx, (o) => void (outcome = o))
@@ -88,9 +91,16 @@ export async function cmdRecord(args: string[], cx: CommandContext): Promise<num
       written++
     }
   }
-  const source = { kubernetes: cluster.version, ...(cluster.kubectl ? { kubectl: cluster.kubectl.version } : {}), cluster: { name: cluster.name, server: cluster.server }, recordedAt: result.startedAt }
+  const source = {
+    kubernetes: cluster.version,
+    ...(cluster.kubectl ? { kubectl: cluster.kubectl.version } : {}),
+    cluster: { name: cluster.name, server: cluster.server },
+    recordedAt: result.startedAt,
+  }
   await writeFile(join(dir, 'source.json'), `${JSON.stringify(source, null, 2)}\n`, { flag: force ? 'w' : 'wx' })
-  io.stderr(`recorded ${result.steps.length} step(s) of ${w.id} from ${cluster.name} (${cluster.server}, Kubernetes ${cluster.version}) into ${dir}: ${written} file(s) and source.json; JWTs unsigned, other secrets masked\n`)
+  io.stderr(
+    `recorded ${result.steps.length} step(s) of ${w.id} from ${cluster.name} (${cluster.server}, Kubernetes ${cluster.version}) into ${dir}: ${written} file(s) and source.json; JWTs unsigned, other secrets masked\n`,
+  )
   return EXIT.ok
 }
 
@@ -114,7 +124,9 @@ async function recordMarkdown(file: string, plan: RunPlan, force: boolean, cx: C
   })
   const [first] = taken
   if (first !== undefined && !force) {
-    throw new UsageError(`${file}:${first.line}: step ${first.step.number} ${first.step.id} already has its recorded output here; record never overwrites one without --force${taken.length > 1 ? ` (${taken.length - 1} more would be replaced)` : ''}.`)
+    throw new UsageError(
+      `${file}:${first.line}: step ${first.step.number} ${first.step.id} already has its recorded output here; record never overwrites one without --force${taken.length > 1 ? ` (${taken.length - 1} more would be replaced)` : ''}.`,
+    )
   }
   // The outputs it replaces are not what the replay is judged by: its steps as if they had none.
   const { markdownWalkthrough } = await import('../markdown/index.js')
@@ -134,7 +146,11 @@ async function recordMarkdown(file: string, plan: RunPlan, force: boolean, cx: C
     const index = indexOf.get(s.id)
     const step = index === undefined ? undefined : w.steps[index]
     if (index === undefined || step === undefined || s.status !== 'passed') continue
-    let text = recordingText(s.command, { ...s.output, ...(s.checkedFrom ? { checkedFrom: s.checkedFrom } : {}), ...(s.captured ? { captured: s.captured.value } : {}) })
+    let text = recordingText(s.command, {
+      ...s.output,
+      ...(s.checkedFrom ? { checkedFrom: s.checkedFrom } : {}),
+      ...(s.captured ? { captured: s.captured.value } : {}),
+    })
     if (namespace !== undefined && namespace !== 'default') text = substitute(text, [{ recorded: 'default', live: namespace }])
     texts.set(index, maskForRecording(text, secrets))
   }
@@ -144,7 +160,11 @@ async function recordMarkdown(file: string, plan: RunPlan, force: boolean, cx: C
   }
   const { text, replaced, added } = withRecordings(source, slots, texts)
   await writeWhole(file, text)
-  const unplaced = plan.steps.filter((s) => typeof slots[indexOf.get(s.id) ?? -1] === 'string').map((s) => `${s.number} ${s.id} (${slots[indexOf.get(s.id) ?? -1] as string})`)
-  io.stderr(`recorded ${result.steps.length} step(s) of ${w.id} from ${cluster.name} (${cluster.server}, Kubernetes ${cluster.version}) into ${file}: ${replaced.length} output block(s) replaced, ${added.length} added${unplaced.length > 0 ? `; not recorded: ${unplaced.join(', ')}` : ''}; JWTs unsigned, other secrets masked\n`)
+  const unplaced = plan.steps
+    .filter((s) => typeof slots[indexOf.get(s.id) ?? -1] === 'string')
+    .map((s) => `${s.number} ${s.id} (${slots[indexOf.get(s.id) ?? -1] as string})`)
+  io.stderr(
+    `recorded ${result.steps.length} step(s) of ${w.id} from ${cluster.name} (${cluster.server}, Kubernetes ${cluster.version}) into ${file}: ${replaced.length} output block(s) replaced, ${added.length} added${unplaced.length > 0 ? `; not recorded: ${unplaced.join(', ')}` : ''}; JWTs unsigned, other secrets masked\n`,
+  )
   return EXIT.ok
 }

@@ -68,7 +68,8 @@ function parseSets(given: readonly string[], w: Walkthrough): Record<string, str
     const eq = item.indexOf('=')
     const name = eq < 0 ? item : item.slice(0, eq)
     if (eq < 0 || name === '') throw new UsageError(`--set takes NAME=VALUE, got ${JSON.stringify(item)}.`)
-    if (!w.vars.some((v) => v.name === name)) throw new UsageError(`--set ${name}: walkthrough ${w.id} has no variable ${name} (it has ${w.vars.map((v) => v.name).join(', ') || 'none'}).`)
+    if (!w.vars.some((v) => v.name === name))
+      throw new UsageError(`--set ${name}: walkthrough ${w.id} has no variable ${name} (it has ${w.vars.map((v) => v.name).join(', ') || 'none'}).`)
     sets[name] = item.slice(eq + 1)
   }
   return sets
@@ -76,17 +77,29 @@ function parseSets(given: readonly string[], w: Walkthrough): Record<string, str
 
 /** What `run --dry-run` prints: every line that would run, and what would be cleaned up; nothing runs. */
 export function dryRunText(plan: Pick<RunPlan, 'walkthrough' | 'steps' | 'cluster' | 'sets' | 'isolate' | 'namespace'>): string {
-  const ctx = { cluster: { name: plan.cluster ?? "(the context's cluster)", server: '' }, namespace: plan.namespace ?? "(the context's namespace)", vars: plan.sets }
-  const lines = [`${plan.walkthrough.id}: ${plan.steps.length} step(s) would run${plan.isolate ? ' in a fresh namespace (deleted at the end)' : ''}; nothing has run.`, '']
+  const ctx = {
+    cluster: { name: plan.cluster ?? "(the context's cluster)", server: '' },
+    namespace: plan.namespace ?? "(the context's namespace)",
+    vars: plan.sets,
+  }
+  const lines = [
+    `${plan.walkthrough.id}: ${plan.steps.length} step(s) would run${plan.isolate ? ' in a fresh namespace (deleted at the end)' : ''}; nothing has run.`,
+    '',
+  ]
   const cleanups: string[] = []
   for (const s of plan.steps) {
     lines.push(`${s.number} ${s.id}${s.background ? ' (in the background, stopped at the end)' : ''}`)
     for (const f of s.files ?? []) lines.push(`   writes ${f.name} (${f.content.split('\n').length} lines) into the run's scratch folder`)
-    commandOf(s, ctx).split('\n').forEach((l, i) => lines.push(`   ${i === 0 ? '$' : ' '} ${l}`))
+    commandOf(s, ctx)
+      .split('\n')
+      .forEach((l, i) => lines.push(`   ${i === 0 ? '$' : ' '} ${l}`))
     if (s.creates) cleanups.push(`${s.creates.cleanup.describe}  (${s.creates.cleanup.command})`)
     if (s.tracks && s.tracksCreated !== undefined) cleanups.push(`what step ${s.number} creates (${s.tracksCreated}), unless a later step deletes it`)
   }
-  lines.push('', cleanups.length === 0 && !plan.isolate ? 'Cleanup: nothing this walkthrough declares.' : 'Cleanup, newest first, of what the run created:')
+  lines.push(
+    '',
+    cleanups.length === 0 && !plan.isolate ? 'Cleanup: nothing this walkthrough declares.' : 'Cleanup, newest first, of what the run created:',
+  )
   for (const c of cleanups.reverse()) lines.push(`   ${c}`)
   if (plan.isolate) lines.push('   delete the fresh namespace')
   return `${lines.join('\n')}\n`
@@ -102,17 +115,28 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   const on = (k: string): boolean => values[k] === true
   let participantCheck: Step | undefined
   if (on('forget')) {
-    if (mode !== 'check' || positionals.length > 0) throw new UsageError('--forget goes with kubewalk check alone (no step id): it removes your kubewalk-progress ConfigMap.')
+    if (mode !== 'check' || positionals.length > 0)
+      throw new UsageError('--forget goes with kubewalk check alone (no step id): it removes your kubewalk-progress ConfigMap.')
     if (on('report-progress')) throw new UsageError('--forget removes the progress --report-progress records; give one.')
-    return { forget: { ...optionalFlag('kubeconfig', str('kubeconfig')), ...optionalFlag('context', str('context')), ...optionalFlag('namespace', str('namespace')) } }
+    return {
+      forget: {
+        ...optionalFlag('kubeconfig', str('kubeconfig')),
+        ...optionalFlag('context', str('context')),
+        ...optionalFlag('namespace', str('namespace')),
+      },
+    }
   }
   if (on('report-progress') && mode === 'drift') throw new UsageError('--report-progress goes with run, check and serve, not drift.')
   // The run's namespace is deleted at its end, and the record with it: the board would never see it.
-  if (on('report-progress') && mode === 'run' && on('isolate')) throw new UsageError('--report-progress records in your namespace, and --isolate deletes that namespace at the end of the run; drop one (kubewalk serve --isolate keeps it while it serves).')
+  if (on('report-progress') && mode === 'run' && on('isolate'))
+    throw new UsageError(
+      '--report-progress records in your namespace, and --isolate deletes that namespace at the end of the run; drop one (kubewalk serve --isolate keeps it while it serves).',
+    )
   if (mode === 'serve') {
     // The page shows every step, downloads its own transcript and is its own interactive mode.
     const not = ['from', 'to', 'only', 'reporter', 'out', 'transcript', 'interactive', 'solution'].find((f) => values[f] !== undefined)
-    if (not !== undefined) throw new UsageError(`serve shows every step as a cell and writes no report (the page downloads the transcript); drop --${not}.`)
+    if (not !== undefined)
+      throw new UsageError(`serve shows every step as a cell and writes no report (the page downloads the transcript); drop --${not}.`)
   }
   if (mode === 'check') {
     const [id, extra] = positionals
@@ -120,7 +144,13 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     if (extra !== undefined) throw new UsageError(`check takes one step id, got also ${extra}.`)
     const step = stepNamed(walkthrough.steps, 'check', id)
     // A line that leaves a value to the reader shows the participant's own, when exported, else a placeholder.
-    if (on('solution')) return { solution: commandOf(step, { cluster: { name: (step.writes && io.env[step.writes.name]) || 'some_server_name', server: '' }, namespace: 'default' }) }
+    if (on('solution'))
+      return {
+        solution: commandOf(step, {
+          cluster: { name: (step.writes && io.env[step.writes.name]) || 'some_server_name', server: '' },
+          namespace: 'default',
+        }),
+      }
     participantCheck = exerciseStep(step, { maxWaitMs: CHECK_WAIT_MS })
     const selection = (['from', 'to', 'only'] as const).find((f) => values[f] !== undefined)
     if (selection) throw new UsageError(`check runs the one step it is given; drop --${selection}.`)
@@ -128,12 +158,20 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   else if (on('solution')) throw new UsageError('--solution goes with kubewalk check <id>.')
   const out = str('out')
   const transcript = str('transcript')
-  for (const [flag, file] of [['--out', out], ['--transcript', transcript]] as const) if (file !== undefined) checkOutputFile(flag, file)
+  for (const [flag, file] of [
+    ['--out', out],
+    ['--transcript', transcript],
+  ] as const)
+    if (file !== undefined) checkOutputFile(flag, file)
   if (out !== undefined && transcript !== undefined && sameFile(out, transcript)) throw new UsageError('--out and --transcript name the same file.')
   // A file is not a terminal: it gets no colours or progress frames unless asked for.
   const plainDefault = !io.isTTY || (io.env.NO_COLOR ?? '') !== '' || out !== undefined
   // drift prints its findings, not a run's report: the test-report formats have nothing to carry them.
-  const reporter = reporterNamed(str('reporter') ?? (plainDefault ? 'plain' : 'pretty'), mode === 'drift' ? ['pretty', 'plain', 'json'] : undefined, mode === 'drift' ? 'drift --reporter' : '--reporter')
+  const reporter = reporterNamed(
+    str('reporter') ?? (plainDefault ? 'plain' : 'pretty'),
+    mode === 'drift' ? ['pretty', 'plain', 'json'] : undefined,
+    mode === 'drift' ? 'drift --reporter' : '--reporter',
+  )
   const steps = participantCheck ? [participantCheck] : selectSteps(walkthrough.steps, { from: str('from'), to: str('to'), only: str('only') })
   const interactive = on('interactive')
   if (interactive && (mode !== 'run' || reporters[reporter].kind !== 'live' || out !== undefined)) {
@@ -144,13 +182,18 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   const waitTimeoutMs = str('wait') === undefined ? undefined : limitSeconds('--wait', str('wait'), 30) * 1000
   const given: Record<string, number> = {}
   for (const s of walkthrough.settings ?? []) if (str(s.name) !== undefined) given[s.name] = positiveNumber(`--${s.name}`, str(s.name), s.default)
-  if (on('lab') && (str('kubeconfig') !== undefined || str('context') !== undefined)) throw new UsageError('--lab brings its own kubeconfig; drop --kubeconfig and --context.')
+  if (on('lab') && (str('kubeconfig') !== undefined || str('context') !== undefined))
+    throw new UsageError('--lab brings its own kubeconfig; drop --kubeconfig and --context.')
   if (str('lab-version') !== undefined && !on('lab')) throw new UsageError('--lab-version goes with --lab.')
   if (on('node') && !on('lab')) throw new UsageError('--node goes with --lab (a cluster of your own brings its own nodes).')
   if (str('namespace') !== undefined && on('isolate')) throw new UsageError('--namespace and --isolate both choose the namespace; give one.')
-  if (str('namespace-timeout') !== undefined && !on('isolate')) throw new UsageError('--namespace-timeout bounds the deletion of an --isolate namespace; it goes with --isolate.')
+  if (str('namespace-timeout') !== undefined && !on('isolate'))
+    throw new UsageError('--namespace-timeout bounds the deletion of an --isolate namespace; it goes with --isolate.')
   const namespaceTimeoutMs = limitSeconds('--namespace-timeout', str('namespace-timeout'), NAMESPACE_DELETE_TIMEOUT_MS / 1000) * 1000
-  if (on('strict-tls') && !steps.some((s) => s.strictTlsCommand !== undefined)) throw new UsageError(`--strict-tls: no step of walkthrough ${walkthrough.id} that this run selects has a line that verifies the server's certificate.`)
+  if (on('strict-tls') && !steps.some((s) => s.strictTlsCommand !== undefined))
+    throw new UsageError(
+      `--strict-tls: no step of walkthrough ${walkthrough.id} that this run selects has a line that verifies the server's certificate.`,
+    )
   const ns = str('namespace')
   if (ns !== undefined) checkNamespaceName('--namespace', ns)
   const kubectl = str('kubectl')
@@ -158,8 +201,9 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   const sets = parseSets((values.set as string[] | undefined) ?? [], walkthrough)
   if (on('dry-run') && mode !== 'run') throw new UsageError('--dry-run goes with kubewalk run.')
   // Read now, so a prose that does not parse is exit 2 before anything touches a cluster.
-  const prose = interactive || transcript !== undefined ? walkthrough.prose?.() ?? [] : []
-  const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> => (value === undefined ? {} : ({ [key]: value } as Record<K, string>))
+  const prose = interactive || transcript !== undefined ? (walkthrough.prose?.() ?? []) : []
+  const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+    value === undefined ? {} : ({ [key]: value } as Record<K, string>)
   return {
     mode,
     walkthrough,
@@ -199,7 +243,8 @@ export interface TargetFlags {
   namespace?: string
 }
 
-const optionalFlag = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> => (value === undefined ? {} : ({ [key]: value } as Record<K, string>))
+const optionalFlag = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+  value === undefined ? {} : ({ [key]: value } as Record<K, string>)
 
 /** `run` replays with a reporter; `drift` replays quietly and prints only how the run differs from the recording; `check` runs one participant check. */
 export async function cmdRun(args: string[], cx: CommandContext, mode: RunMode): Promise<number> {

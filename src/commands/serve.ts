@@ -18,21 +18,28 @@ export async function cmdServe(args: string[], cx: CommandContext): Promise<numb
   const { io, signal } = cx
   const { taken, rest } = takeFlags(args, SERVE_FLAGS)
   const idle = taken['idle-timeout'] === undefined ? IDLE_DEFAULT_S : Number(taken['idle-timeout'])
-  if (!Number.isFinite(idle) || idle < 1 || idle > 86_400) throw new UsageError(`--idle-timeout takes seconds from 1 to 86400, got ${JSON.stringify(taken['idle-timeout'])}.`)
+  if (!Number.isFinite(idle) || idle < 1 || idle > 86_400)
+    throw new UsageError(`--idle-timeout takes seconds from 1 to 86400, got ${JSON.stringify(taken['idle-timeout'])}.`)
   const listen = await listenOptions(taken)
   const plan = await planRun(rest, cx, 'serve')
-  if (!('mode' in plan)) throw new UsageError('serve takes run\'s options; --solution and --forget go with kubewalk check.')
+  if (!('mode' in plan)) throw new UsageError("serve takes run's options; --solution and --forget go with kubewalk check.")
   const assets = await loadAssets(ASSETS)
   const say = (line: string): void => io.stderr(`${line}\n`)
   const notebook = await openNotebook({ plan, open: () => openReplaySession(plan, cx), idleMs: idle * 1000, log: say })
   let server: Awaited<ReturnType<typeof serve>> | undefined
   let failed: { describe: string; command: string }[] = []
   try {
-    server = await serve(listen, {
-      ...notebook.routes,
-      'GET /': () => ({ status: 200, html: notebookPage(plan.walkthrough, notebook.state(), server?.token ?? '') }),
-    }, assets)
-    io.stdout(`kubewalk serve: ${plan.walkthrough.title}\n  open ${server.url}\n  (the token in the URL is required; Ctrl-C stops the server and removes what the page's runs created)\n`)
+    server = await serve(
+      listen,
+      {
+        ...notebook.routes,
+        'GET /': () => ({ status: 200, html: notebookPage(plan.walkthrough, notebook.state(), server?.token ?? '') }),
+      },
+      assets,
+    )
+    io.stdout(
+      `kubewalk serve: ${plan.walkthrough.title}\n  open ${server.url}\n  (the token in the URL is required; Ctrl-C stops the server and removes what the page's runs created)\n`,
+    )
     if (taken.open === true) openBrowser(server.url, say)
     // What opening the session finds wrong (an unreachable server, a requirement) ends the server as it would end a run.
     const session = await notebook.ready
@@ -40,7 +47,7 @@ export async function cmdServe(args: string[], cx: CommandContext): Promise<numb
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })))
   } finally {
     await server?.close()
-    cx.cleaning(['what the page\'s runs created'])
+    cx.cleaning(["what the page's runs created"])
     failed = (await notebook.close()).filter((c) => c.status === 'failed')
     cx.cleaning(undefined)
   }

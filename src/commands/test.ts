@@ -8,7 +8,8 @@ import { loadWalkthrough, type CommandContext } from './common.js'
 export async function cmdTest(args: string[], cx: CommandContext): Promise<number> {
   const { io } = cx
   const { values, positionals } = parse(args, { walkthrough: { type: 'string' }, json: { type: 'boolean' } })
-  if (positionals.length > 0) throw new UsageError(`test takes no arguments, got ${positionals[0]} (for a walkthrough: --walkthrough ${positionals[0]}).`)
+  if (positionals.length > 0)
+    throw new UsageError(`test takes no arguments, got ${positionals[0]} (for a walkthrough: --walkthrough ${positionals[0]}).`)
   const w = await loadWalkthrough(cx.walkthroughs, values.walkthrough, io.env)
   const t = testWalkthrough(w)
   if (values.json) {
@@ -23,7 +24,10 @@ export async function cmdTest(args: string[], cx: CommandContext): Promise<numbe
   io.stdout(`  prose shows each line    ${mark(count('prose'))}\n`)
   io.stdout(`  recordings pass          ${t.recorded} of ${w.steps.length} recorded, ${mark(count('recording') + count('rejected'))}\n`)
   io.stdout(`  every check can fail     ${failing} of ${t.checks.length} fail on a changed recording\n`)
-  if (t.exitCodeOnly.length > 0) io.stdout(`  exit code only           ${t.exitCodeOnly.map((id) => `${w.steps.find((s) => s.id === id)?.number} ${id}`).join(', ')} (no check on their output)\n`)
+  if (t.exitCodeOnly.length > 0)
+    io.stdout(
+      `  exit code only           ${t.exitCodeOnly.map((id) => `${w.steps.find((s) => s.id === id)?.number} ${id}`).join(', ')} (no check on their output)\n`,
+    )
   if (t.participantChecks > 0) io.stdout(`  (${t.participantChecks} participant check(s) read the cluster: kubewalk check tests them, not this)\n`)
   if (t.ok) {
     io.stdout('ok\n')

@@ -23,13 +23,17 @@ Exit codes: 0 the token verified (or --no-verify), 1 it did not, 2 usage or prec
 
 /** The token and where it came from (the start of any message about it); never echoes the token. */
 async function readToken(values: { token?: string; 'token-file'?: string }, io: Io): Promise<{ token: string; source: string }> {
-  if (values.token !== undefined && values['token-file'] !== undefined) throw new UsageError('--token and --token-file both give the token; pass one.')
+  if (values.token !== undefined && values['token-file'] !== undefined)
+    throw new UsageError('--token and --token-file both give the token; pass one.')
   const file = values['token-file']
   if (file !== undefined) {
     if (file === '') throw new UsageError('--token-file needs a file name.')
     const text = await readFile(file, 'utf8').catch((e: unknown) => {
       const code = (e as NodeJS.ErrnoException).code
-      throw new UsageError(`--token-file ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : errorMessage(e)}.`, { cause: e })
+      throw new UsageError(
+        `--token-file ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : errorMessage(e)}.`,
+        { cause: e },
+      )
     })
     return { token: text.trim(), source: `--token-file ${file}` }
   }
@@ -41,7 +45,9 @@ async function readToken(values: { token?: string; 'token-file'?: string }, io: 
     return { token: Buffer.concat(chunks).toString('utf8').trim(), source: 'standard input (--token -)' }
   }
   if (values.token !== undefined) {
-    io.stderr('kubewalk: warning: a token given as --token T is seen by ps and kept in your shell history; pass --token - (standard input), --token-file FILE or export TOKEN instead.\n')
+    io.stderr(
+      'kubewalk: warning: a token given as --token T is seen by ps and kept in your shell history; pass --token - (standard input), --token-file FILE or export TOKEN instead.\n',
+    )
     return { token: values.token.trim(), source: '--token' }
   }
   return { token: (io.env.TOKEN ?? '').trim(), source: '$TOKEN' }
@@ -64,9 +70,13 @@ export async function cmdToken(args: string[], io: Io): Promise<number> {
     return EXIT.ok
   }
   // Never echo a positional: it is most likely the token itself.
-  if (positionals.length > 0) throw new UsageError('token takes no positional arguments; pass the token with --token - (standard input), --token-file FILE or $TOKEN.')
+  if (positionals.length > 0)
+    throw new UsageError('token takes no positional arguments; pass the token with --token - (standard input), --token-file FILE or $TOKEN.')
   const { token, source } = await readToken(values, io)
-  if (token === '') throw new UsageError(`no token${source === '$TOKEN' ? '' : ` in ${source}`}: pass it with --token - (standard input), --token-file FILE, or export TOKEN.`)
+  if (token === '')
+    throw new UsageError(
+      `no token${source === '$TOKEN' ? '' : ` in ${source}`}: pass it with --token - (standard input), --token-file FILE, or export TOKEN.`,
+    )
 
   const now = new Date()
   let info: TokenInfo

@@ -5,9 +5,39 @@ import path from 'node:path'
 import { LabError, errorMessage } from '../errors.js'
 import { writeIfChanged, writeWhole } from './files.js'
 import { GoFailure, downloadModule, listTargets, runGo, type DownloadedModule, type GoRun } from './go.js'
-import { ETCD_MAIN, ETCD_SERVER_MODULE, consumerGoMod, etcdGoMod, etcdLdflags, etcdVersionFromDependencies, parseModuleInfo, versionLdflags, type ModuleInfo } from './gomod.js'
-import { BuildProgress, estimateRemainingMs, firstCompilerError, formatDuration, progressLine, targetsNeeding, type BuildRecord, type BuildTarget } from './progress.js'
-import { LAB_COMPONENTS, binarySizes, kubectlStaleReason, readStamp, removeKubectlStamp, removeStamp, staleReason, writeKubectlStamp, writeStamp, type LabBinaryName } from './stamp.js'
+import {
+  ETCD_MAIN,
+  ETCD_SERVER_MODULE,
+  consumerGoMod,
+  etcdGoMod,
+  etcdLdflags,
+  etcdVersionFromDependencies,
+  parseModuleInfo,
+  versionLdflags,
+  type ModuleInfo,
+} from './gomod.js'
+import {
+  BuildProgress,
+  estimateRemainingMs,
+  firstCompilerError,
+  formatDuration,
+  progressLine,
+  targetsNeeding,
+  type BuildRecord,
+  type BuildTarget,
+} from './progress.js'
+import {
+  LAB_COMPONENTS,
+  binarySizes,
+  kubectlStaleReason,
+  readStamp,
+  removeKubectlStamp,
+  removeStamp,
+  staleReason,
+  writeKubectlStamp,
+  writeStamp,
+  type LabBinaryName,
+} from './stamp.js'
 import { DEFAULT_LAB_VERSION, checkLabVersion } from './versions.js'
 
 /** Absolute paths of the lab's four executables, all in `dir`, and the Kubernetes release they are. */
@@ -67,11 +97,29 @@ export function labBinDir(version = DEFAULT_LAB_VERSION): string {
 function goBuildArgs(out: string, pkgs: string[], ldflags: string, log: string): string[] {
   // KUBEWALK_LAB_GO_TRACE=1 keeps go's own trace of every compile and link (chrome://tracing) beside the log.
   const trace = process.env.KUBEWALK_LAB_GO_TRACE === '1' ? [`-debug-trace=${log.replace(/\.log$/, '.trace.json')}`] : []
-  return ['build', '-v', '-mod=mod', '-trimpath', ...trace, `-gcflags=all=${FAST_GCFLAGS}`, `-tags=${BUILD_TAGS}`, '-ldflags', ldflags, '-o', out, ...pkgs]
+  return [
+    'build',
+    '-v',
+    '-mod=mod',
+    '-trimpath',
+    ...trace,
+    `-gcflags=all=${FAST_GCFLAGS}`,
+    `-tags=${BUILD_TAGS}`,
+    '-ldflags',
+    ldflags,
+    '-o',
+    out,
+    ...pkgs,
+  ]
 }
 
 /** k8s.io/kubernetes@version downloaded, and the module that builds its commands written into `<srcDir>/kubernetes`. */
-async function prepareKubernetes(version: string, srcDir: string, base: Omit<GoRun, 'args'>, progress: (line: string) => void): Promise<{ module: DownloadedModule; info: ModuleInfo; ldflags: string }> {
+async function prepareKubernetes(
+  version: string,
+  srcDir: string,
+  base: Omit<GoRun, 'args'>,
+  progress: (line: string) => void,
+): Promise<{ module: DownloadedModule; info: ModuleInfo; ldflags: string }> {
   const module = await downloadModule(`k8s.io/kubernetes@${version}`, base)
   const info = parseModuleInfo(await readFile(module.Info, 'utf8'))
   if (!info.commit) progress(`the module proxy does not record the commit of k8s.io/kubernetes@${version}; the binaries report it as "unknown"`)
@@ -183,7 +231,12 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
   const cacheDir = labCacheDir(version)
   const srcDir = path.join(cacheDir, 'src')
   const logDir = path.join(cacheDir, 'logs')
-  await Promise.all([mkdir(binDir, { recursive: true }), mkdir(path.join(srcDir, 'kubernetes'), { recursive: true }), mkdir(path.join(srcDir, 'etcd'), { recursive: true }), mkdir(logDir, { recursive: true })])
+  await Promise.all([
+    mkdir(binDir, { recursive: true }),
+    mkdir(path.join(srcDir, 'kubernetes'), { recursive: true }),
+    mkdir(path.join(srcDir, 'etcd'), { recursive: true }),
+    mkdir(logDir, { recursive: true }),
+  ])
   await removeAbandonedWork(cacheDir)
   // Beside bin/, on the same file system, so finished binaries move into place with a rename.
   const work = await mkdtemp(path.join(cacheDir, `.build-${process.pid}-`))
@@ -195,7 +248,9 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
   try {
     const prepareLog = path.join(logDir, 'build-prepare.log')
     await writeWhole(prepareLog, '')
-    progress(`building Kubernetes ${version} (etcd, kube-apiserver, kube-controller-manager, kubectl) into ${binDir}${reason === 'not built yet' ? '' : `: ${reason}`}`)
+    progress(
+      `building Kubernetes ${version} (etcd, kube-apiserver, kube-controller-manager, kubectl) into ${binDir}${reason === 'not built yet' ? '' : `: ${reason}`}`,
+    )
     const base = { cwd: cacheDir, log: prepareLog, signal }
     const { module: kubernetes, info, ldflags: kubernetesLdflags } = await prepareKubernetes(version, srcDir, base, progress)
 
@@ -214,20 +269,55 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
     const previous = await previousRecord(version)
     const prepareMs = Date.now() - started
     const jobs: Job[] = [
-      { label: `etcd ${etcdVersion}`, step: 'etcd', log: path.join(logDir, 'build-etcd.log'), since: Date.now(), outDir: work, names: ['etcd'], curve: [] },
-      { label: 'kubernetes', step: 'kubernetes', log: path.join(logDir, 'build-kubernetes.log'), since: Date.now(), outDir: work, names: KUBERNETES_COMMANDS, curve: [] },
+      {
+        label: `etcd ${etcdVersion}`,
+        step: 'etcd',
+        log: path.join(logDir, 'build-etcd.log'),
+        since: Date.now(),
+        outDir: work,
+        names: ['etcd'],
+        curve: [],
+      },
+      {
+        label: 'kubernetes',
+        step: 'kubernetes',
+        log: path.join(logDir, 'build-kubernetes.log'),
+        since: Date.now(),
+        outDir: work,
+        names: KUBERNETES_COMMANDS,
+        curve: [],
+      },
     ]
     await Promise.all(jobs.map((j) => writeWhole(j.log, '')))
     const report = async () => {
       for (const job of jobs.filter((j) => j.progress !== undefined)) {
         const elapsedMs = Date.now() - job.since
-        const linked = (await Promise.all(job.names.map((n) => stat(path.join(job.outDir, n)).then(() => n, () => undefined)))).filter((n): n is LabBinaryName => n !== undefined)
+        const linked = (
+          await Promise.all(
+            job.names.map((n) =>
+              stat(path.join(job.outDir, n)).then(
+                () => n,
+                () => undefined,
+              ),
+            ),
+          )
+        ).filter((n): n is LabBinaryName => n !== undefined)
         if (linked.length === job.names.length) continue
         const { compiled } = job.progress!.done
         job.curve.push([elapsedMs, compiled])
         const remainingMs = estimateRemainingMs(job.step, elapsedMs, compiled, previous)
         const previousMs = previous?.stepsMs[job.step]
-        progress(progressLine({ label: job.label, progress: job.progress!, elapsedMs, log: job.log, linked, ...(remainingMs !== undefined ? { remainingMs } : {}), ...(previousMs !== undefined ? { previousMs } : {}) }))
+        progress(
+          progressLine({
+            label: job.label,
+            progress: job.progress!,
+            elapsedMs,
+            log: job.log,
+            linked,
+            ...(remainingMs !== undefined ? { remainingMs } : {}),
+            ...(previousMs !== undefined ? { previousMs } : {}),
+          }),
+        )
       }
     }
     ticker = setInterval(() => void report().catch(() => {}), every)
@@ -238,19 +328,39 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
       const targets: BuildTarget[] = await listTargets(mains, run, BUILD_TAGS)
       job.progress = new BuildProgress(targets)
       const total = job.progress.done.total
-      progress(`${job.label}: compiling ${mains.map((m) => m.name).join(', ')} (${total} packages, ${formatDuration(Date.now() - job.since)} to download; log: ${job.log})`)
+      progress(
+        `${job.label}: compiling ${mains.map((m) => m.name).join(', ')} (${total} packages, ${formatDuration(Date.now() - job.since)} to download; log: ${job.log})`,
+      )
       const out = mains.length === 1 ? path.join(job.outDir, mains[0]!.name) : `${job.outDir}${path.sep}`
       try {
-        await runGo({ ...run, env: FAST_COMPILE_ENV, args: goBuildArgs(out, mains.map((m) => m.pkg), ldflags, job.log), onStderr: (c) => job.progress!.feed(c) }, job.label)
+        await runGo(
+          {
+            ...run,
+            env: FAST_COMPILE_ENV,
+            args: goBuildArgs(
+              out,
+              mains.map((m) => m.pkg),
+              ldflags,
+              job.log,
+            ),
+            onStderr: (c) => job.progress!.feed(c),
+          },
+          job.label,
+        )
       } catch (error) {
         if (!(error instanceof GoFailure)) throw error
         const first = firstCompilerError(await readFile(job.log, 'utf8').catch(() => ''))
         const names = targetsNeeding(first?.pkg, targets).join(', ')
-        throw new LabError(`Building ${names} of Kubernetes ${version} failed (go ${error.exit})${first ? `: ${first.line}` : ''}; see ${job.log}.`, { logFile: job.log, cause: error })
+        throw new LabError(`Building ${names} of Kubernetes ${version} failed (go ${error.exit})${first ? `: ${first.line}` : ''}; see ${job.log}.`, {
+          logFile: job.log,
+          cause: error,
+        })
       }
       job.endedAt = Date.now()
       const { compiled } = job.progress.done
-      progress(`${job.label}: built ${mains.map((m) => m.name).join(', ')} in ${formatDuration(Date.now() - job.since)} (${compiled} of ${total} packages compiled, the rest from go's build cache)`)
+      progress(
+        `${job.label}: built ${mains.map((m) => m.name).join(', ')} in ${formatDuration(Date.now() - job.since)} (${compiled} of ${total} packages compiled, the rest from go's build cache)`,
+      )
       return compiled
     }
 
@@ -266,7 +376,14 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
       })
     const results = await Promise.allSettled([
       failFast(runJob(jobs[0]!, path.join(srcDir, 'etcd'), [{ name: 'etcd', pkg: ETCD_PACKAGE }], etcdLdflags(etcdCommit), ETCD_NICE)),
-      failFast(runJob(jobs[1]!, path.join(srcDir, 'kubernetes'), KUBERNETES_COMMANDS.map((c) => ({ name: c, pkg: `k8s.io/kubernetes/cmd/${c}` })), kubernetesLdflags)),
+      failFast(
+        runJob(
+          jobs[1]!,
+          path.join(srcDir, 'kubernetes'),
+          KUBERNETES_COMMANDS.map((c) => ({ name: c, pkg: `k8s.io/kubernetes/cmd/${c}` })),
+          kubernetesLdflags,
+        ),
+      ),
     ])
     if (firstFailure) throw firstFailure.error
     const stepsMs = { download: prepareMs, etcd: jobs[0]!.endedAt! - jobs[0]!.since, kubernetes: jobs[1]!.endedAt! - jobs[1]!.since }
@@ -278,11 +395,27 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
     const { sizes, missing } = await binarySizes(binDir)
     if (missing.length > 0) throw new LabError(`go build left no ${missing.join(', ')} in ${work}; see ${logDir}.`, { logFile: jobs[1]!.log })
     const go = (await runGo({ ...base, args: ['env', 'GOVERSION'] }, 'go env', true)).trim()
-    await writeStamp(binDir, { version, ...(info.commit ? { commit: info.commit } : {}), etcdVersion, go, builtAt: new Date().toISOString(), sizes: sizes as Record<LabBinaryName, number> })
+    await writeStamp(binDir, {
+      version,
+      ...(info.commit ? { commit: info.commit } : {}),
+      etcdVersion,
+      go,
+      builtAt: new Date().toISOString(),
+      sizes: sizes as Record<LabBinaryName, number>,
+    })
     const totalMs = Date.now() - started
-    const record: BuildRecord = { version, finishedAt: new Date().toISOString(), totalMs, stepsMs, compiled: { etcd: etcdCompiled, kubernetes: kubernetesCompiled }, curve: { etcd: jobs[0]!.curve, kubernetes: jobs[1]!.curve } }
+    const record: BuildRecord = {
+      version,
+      finishedAt: new Date().toISOString(),
+      totalMs,
+      stepsMs,
+      compiled: { etcd: etcdCompiled, kubernetes: kubernetesCompiled },
+      curve: { etcd: jobs[0]!.curve, kubernetes: jobs[1]!.curve },
+    }
     await writeWhole(path.join(cacheDir, RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`)
-    progress(`lab binaries for Kubernetes ${version} built in ${formatDuration(totalMs)} (download ${formatDuration(stepsMs.download)}, etcd ${formatDuration(stepsMs.etcd)}, kubernetes ${formatDuration(stepsMs.kubernetes)} alongside)`)
+    progress(
+      `lab binaries for Kubernetes ${version} built in ${formatDuration(totalMs)} (download ${formatDuration(stepsMs.download)}, etcd ${formatDuration(stepsMs.etcd)}, kubernetes ${formatDuration(stepsMs.kubernetes)} alongside)`,
+    )
     return binariesIn(binDir, version)
   } catch (error) {
     inner.abort()
@@ -330,7 +463,11 @@ export async function buildLabKubectl(opts: BuildLabOptions = {}): Promise<strin
   const binDir = path.join(cacheDir, 'bin')
   const srcDir = path.join(cacheDir, 'src')
   const logDir = path.join(cacheDir, 'logs')
-  await Promise.all([mkdir(binDir, { recursive: true }), mkdir(path.join(srcDir, 'kubernetes'), { recursive: true }), mkdir(logDir, { recursive: true })])
+  await Promise.all([
+    mkdir(binDir, { recursive: true }),
+    mkdir(path.join(srcDir, 'kubernetes'), { recursive: true }),
+    mkdir(logDir, { recursive: true }),
+  ])
   await removeAbandonedWork(cacheDir)
   const work = await mkdtemp(path.join(cacheDir, `.build-${process.pid}-`))
   const inner = new AbortController()
@@ -351,19 +488,33 @@ export async function buildLabKubectl(opts: BuildLabOptions = {}): Promise<strin
     progress(`kubectl: compiling (${built.done.total} packages, ${formatDuration(compiling - started)} to download)`)
     ticker = setInterval(() => progress(progressLine({ label: 'kubectl', progress: built, elapsedMs: Date.now() - compiling, log })), every)
     try {
-      await runGo({ ...run, env: FAST_COMPILE_ENV, args: goBuildArgs(path.join(work, 'kubectl'), [pkg], ldflags, log), onStderr: (c) => built.feed(c) }, 'kubectl')
+      await runGo(
+        { ...run, env: FAST_COMPILE_ENV, args: goBuildArgs(path.join(work, 'kubectl'), [pkg], ldflags, log), onStderr: (c) => built.feed(c) },
+        'kubectl',
+      )
     } catch (error) {
       if (!(error instanceof GoFailure)) throw error
       const first = firstCompilerError(await readFile(log, 'utf8').catch(() => ''))
-      throw new LabError(`Building kubectl of Kubernetes ${version} failed (go ${error.exit})${first ? `: ${first.line}` : ''}; see ${log}.`, { logFile: log, cause: error })
+      throw new LabError(`Building kubectl of Kubernetes ${version} failed (go ${error.exit})${first ? `: ${first.line}` : ''}; see ${log}.`, {
+        logFile: log,
+        cause: error,
+      })
     }
     const kubectl = path.join(binDir, 'kubectl')
     // The old stamps go first: a lab build's kubectl, replaced, is no longer that build's.
     await Promise.all([removeStamp(binDir), removeKubectlStamp(binDir)])
     await rename(path.join(work, 'kubectl'), kubectl)
     const go = (await runGo({ ...run, args: ['env', 'GOVERSION'] }, 'go env', true)).trim()
-    await writeKubectlStamp(binDir, { version, ...(info.commit ? { commit: info.commit } : {}), go, builtAt: new Date().toISOString(), size: (await stat(kubectl)).size })
-    progress(`kubectl ${version} built in ${formatDuration(Date.now() - started)} (${built.done.compiled} of ${built.done.total} packages compiled, the rest from go's build cache)`)
+    await writeKubectlStamp(binDir, {
+      version,
+      ...(info.commit ? { commit: info.commit } : {}),
+      go,
+      builtAt: new Date().toISOString(),
+      size: (await stat(kubectl)).size,
+    })
+    progress(
+      `kubectl ${version} built in ${formatDuration(Date.now() - started)} (${built.done.compiled} of ${built.done.total} packages compiled, the rest from go's build cache)`,
+    )
     return kubectl
   } catch (error) {
     inner.abort()

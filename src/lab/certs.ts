@@ -97,7 +97,10 @@ export async function openssl(args: string[], what: string): Promise<void> {
   const result = await execa('openssl', args, { reject: false, stdin: 'ignore' })
   if (result.failed) {
     const code = (result as { code?: string }).code
-    const why = code === 'ENOENT' ? 'openssl was not found on PATH; install OpenSSL' : `openssl exited with ${result.exitCode ?? result.signal}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`
+    const why =
+      code === 'ENOENT'
+        ? 'openssl was not found on PATH; install OpenSSL'
+        : `openssl exited with ${result.exitCode ?? result.signal}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`
     throw new LabError(`Creating the lab's ${what} failed (${why}).`, { cause: result })
   }
 }
@@ -138,8 +141,31 @@ export async function generateLabCerts(dir: string, opts: LabCertOptions = {}): 
   })()
 
   const authority = (name: string, cert: string, key: string, cn: string) =>
-    openssl(['req', '-x509', '-config', config, '-extensions', 'ca', ...EC_KEY, '-keyout', key, '-out', cert, '-days', '3650', '-sha256', '-subj', `/CN=${cn}`], name)
-  await Promise.all([authority('certificate authority', certs.caCert, certs.caKey, 'kubewalk-lab-ca'), authority('etcd certificate authority', certs.etcdCaCert, certs.etcdCaKey, 'kubewalk-lab-etcd-ca')])
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-config',
+        config,
+        '-extensions',
+        'ca',
+        ...EC_KEY,
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '3650',
+        '-sha256',
+        '-subj',
+        `/CN=${cn}`,
+      ],
+      name,
+    )
+  await Promise.all([
+    authority('certificate authority', certs.caCert, certs.caKey, 'kubewalk-lab-ca'),
+    authority('etcd certificate authority', certs.etcdCaCert, certs.etcdCaKey, 'kubewalk-lab-etcd-ca'),
+  ])
 
   const issue = async (name: string, subject: string, extensions: string, cert: string, key: string, ca: 'cluster' | 'etcd' = 'cluster') => {
     const csr = `${cert}.csr`
@@ -147,7 +173,27 @@ export async function generateLabCerts(dir: string, opts: LabCertOptions = {}): 
     // A random serial instead of -CAcreateserial: the leaves are signed in parallel and would race on ca.srl.
     const serial = `0x${randomBytes(16).toString('hex')}`
     await openssl(
-      ['x509', '-req', '-in', csr, '-CA', ca === 'etcd' ? certs.etcdCaCert : certs.caCert, '-CAkey', ca === 'etcd' ? certs.etcdCaKey : certs.caKey, '-set_serial', serial, '-days', '365', '-sha256', '-extfile', config, '-extensions', extensions, '-out', cert],
+      [
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        ca === 'etcd' ? certs.etcdCaCert : certs.caCert,
+        '-CAkey',
+        ca === 'etcd' ? certs.etcdCaKey : certs.caKey,
+        '-set_serial',
+        serial,
+        '-days',
+        '365',
+        '-sha256',
+        '-extfile',
+        config,
+        '-extensions',
+        extensions,
+        '-out',
+        cert,
+      ],
       `${name} certificate`,
     )
     await rm(csr)
@@ -157,15 +203,52 @@ export async function generateLabCerts(dir: string, opts: LabCertOptions = {}): 
     issue('admin client', `/O=system:masters/CN=${LAB_ADMIN_USER}`, 'client', certs.adminCert, certs.adminKey),
     // system:masters too: with --use-service-account-credentials=false every controller acts as this user, and the
     // system:kube-controller-manager role alone lets e.g. root-ca-cert-publisher and clusterrole-aggregation fail.
-    issue('kube-controller-manager client', '/O=system:masters/CN=system:kube-controller-manager', 'client', certs.controllerManagerCert, certs.controllerManagerKey),
-    issue('kube-controller-manager serving', '/CN=kube-controller-manager', 'controller_manager_server', certs.controllerManagerServingCert, certs.controllerManagerServingKey),
+    issue(
+      'kube-controller-manager client',
+      '/O=system:masters/CN=system:kube-controller-manager',
+      'client',
+      certs.controllerManagerCert,
+      certs.controllerManagerKey,
+    ),
+    issue(
+      'kube-controller-manager serving',
+      '/CN=kube-controller-manager',
+      'controller_manager_server',
+      certs.controllerManagerServingCert,
+      certs.controllerManagerServingKey,
+    ),
     issue('etcd serving', '/CN=kubewalk-lab-etcd', 'etcd_server', certs.etcdServerCert, certs.etcdServerKey, 'etcd'),
-    issue('kube-apiserver etcd client', '/CN=kube-apiserver-etcd-client', 'client', certs.apiserverEtcdClientCert, certs.apiserverEtcdClientKey, 'etcd'),
-    issue('etcd health-check client', '/CN=kubewalk-etcd-healthcheck', 'client', certs.etcdHealthcheckClientCert, certs.etcdHealthcheckClientKey, 'etcd'),
+    issue(
+      'kube-apiserver etcd client',
+      '/CN=kube-apiserver-etcd-client',
+      'client',
+      certs.apiserverEtcdClientCert,
+      certs.apiserverEtcdClientKey,
+      'etcd',
+    ),
+    issue(
+      'etcd health-check client',
+      '/CN=kubewalk-etcd-healthcheck',
+      'client',
+      certs.etcdHealthcheckClientCert,
+      certs.etcdHealthcheckClientKey,
+      'etcd',
+    ),
     serviceAccount,
   ])
   await Promise.all(
-    [certs.caKey, certs.apiserverKey, certs.adminKey, certs.controllerManagerKey, certs.controllerManagerServingKey, certs.serviceAccountKey, certs.etcdCaKey, certs.etcdServerKey, certs.apiserverEtcdClientKey, certs.etcdHealthcheckClientKey].map((k) => chmod(k, 0o600)),
+    [
+      certs.caKey,
+      certs.apiserverKey,
+      certs.adminKey,
+      certs.controllerManagerKey,
+      certs.controllerManagerServingKey,
+      certs.serviceAccountKey,
+      certs.etcdCaKey,
+      certs.etcdServerKey,
+      certs.apiserverEtcdClientKey,
+      certs.etcdHealthcheckClientKey,
+    ].map((k) => chmod(k, 0o600)),
   )
   return certs
 }

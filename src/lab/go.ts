@@ -73,7 +73,8 @@ export async function runGo(run: GoRun, what: string, captureStdout = false): Pr
     if (result.isCanceled) throw new LabError(`Building ${what} was cancelled.`, { logFile: run.log })
     if (result.failed) {
       const code = (result as { code?: string }).code
-      if (code === 'ENOENT') throw new LabError('go was not found on PATH; install Go 1.24 or newer (the lab is built from Go modules).', { cause: result })
+      if (code === 'ENOENT')
+        throw new LabError('go was not found on PATH; install Go 1.24 or newer (the lab is built from Go modules).', { cause: result })
       const exit = result.signal ? `was killed by ${result.signal}` : `exited with ${result.exitCode}`
       throw new GoFailure(`${what}: go ${exit}; see ${run.log}.`, run.log, exit, { cause: result })
     }
@@ -98,7 +99,9 @@ export async function downloadModule(modAtVersion: string, run: Omit<GoRun, 'arg
     out = await runGo({ ...run, args: ['mod', 'download', '-json', modAtVersion] }, `downloading ${modAtVersion}`, true)
   } catch (error) {
     // go prints {"Error": "…"} on stdout for a module it cannot fetch; the log has it.
-    throw error instanceof GoFailure ? new LabError(`Cannot download ${modAtVersion} (go ${error.exit}); see ${run.log}.`, { logFile: run.log, cause: error }) : error
+    throw error instanceof GoFailure
+      ? new LabError(`Cannot download ${modAtVersion} (go ${error.exit}); see ${run.log}.`, { logFile: run.log, cause: error })
+      : error
   }
   let parsed: DownloadedModule
   try {
@@ -115,7 +118,15 @@ export async function downloadModule(modAtVersion: string, run: Omit<GoRun, 'arg
  * `go list`, which also downloads just the modules that provide them.
  */
 export async function listTargets(mains: { name: string; pkg: string }[], run: Omit<GoRun, 'args'>, tags: string): Promise<BuildTarget[]> {
-  const out = await runGo({ ...run, quietStdout: true, args: ['list', '-mod=mod', `-tags=${tags}`, '-f', '{{.ImportPath}} {{join .Deps " "}}', ...mains.map((m) => m.pkg)] }, 'listing packages', true)
+  const out = await runGo(
+    {
+      ...run,
+      quietStdout: true,
+      args: ['list', '-mod=mod', `-tags=${tags}`, '-f', '{{.ImportPath}} {{join .Deps " "}}', ...mains.map((m) => m.pkg)],
+    },
+    'listing packages',
+    true,
+  )
   const byMain = new Map<string, string[]>()
   for (const line of out.split('\n')) {
     const [pkg, ...deps] = line.trim().split(/\s+/)

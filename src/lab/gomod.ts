@@ -47,7 +47,9 @@ export function consumerGoMod(kubernetesGoMod: string, version: string): string 
   const directives = parseGoModDirectives(kubernetesGoMod)
   const module = directives.find((d) => d.verb === 'module')?.entries[0]
   if (module !== 'k8s.io/kubernetes') {
-    throw new LabError(`Expected the go.mod of k8s.io/kubernetes, found module ${module ?? '(none)'}; pass the file named by \`go mod download -json k8s.io/kubernetes@${version}\`.`)
+    throw new LabError(
+      `Expected the go.mod of k8s.io/kubernetes, found module ${module ?? '(none)'}; pass the file named by \`go mod download -json k8s.io/kubernetes@${version}\`.`,
+    )
   }
 
   const stagingModules = new Set<string>()

@@ -49,7 +49,10 @@ export async function apiserverReady(server: string, tls: TlsFiles): Promise<tru
   try {
     const { status, body } = await httpsGet(`${server}/readyz`, tls)
     if (status === 200 && body.trim() === 'ok') return true
-    const failing = body.split('\n').filter((l) => l.startsWith('[-]')).map((l) => l.slice(3).replace(/ failed: reason withheld$/, ''))
+    const failing = body
+      .split('\n')
+      .filter((l) => l.startsWith('[-]'))
+      .map((l) => l.slice(3).replace(/ failed: reason withheld$/, ''))
     return `/readyz ${status}${failing.length > 0 ? `: waiting for ${failing.join(', ')}` : ''}`
   } catch (error) {
     return `/readyz: ${probeError(error)}`

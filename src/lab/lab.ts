@@ -12,8 +12,29 @@ import { kubeconfigText } from './kubeconfig.js'
 import { freePorts } from './ports.js'
 import { ComponentFailure, isOurProcess, keepLogs, processesNamingDir, startComponent, stopProcessGroup, type Running } from './processes.js'
 import { readStamp } from './stamp.js'
-import { findNode, generateNodeCerts, nodeStatus, prepareNodeHost, startNode, stopNode, undoStaleNode, type NodeBinaries, type NodeHost, type NodeStatus } from './node/index.js'
-import { COMPONENT_ORDER, LAB_JSON, isEmptyDir, readLabFile, stateOf, writeLabFile, type LabComponentName, type LabFile, type LabState } from './state.js'
+import {
+  findNode,
+  generateNodeCerts,
+  nodeStatus,
+  prepareNodeHost,
+  startNode,
+  stopNode,
+  undoStaleNode,
+  type NodeBinaries,
+  type NodeHost,
+  type NodeStatus,
+} from './node/index.js'
+import {
+  COMPONENT_ORDER,
+  LAB_JSON,
+  isEmptyDir,
+  readLabFile,
+  stateOf,
+  writeLabFile,
+  type LabComponentName,
+  type LabFile,
+  type LabState,
+} from './state.js'
 
 /** Options of labUp; `dir` and `binaries` are required. */
 export interface LabUpOptions {
@@ -154,7 +175,10 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
   let nodeBinaries: NodeBinaries | undefined
   if (opts.node) {
     nodeBinaries = opts.node === true ? await findNode(opts.binaries.version) : opts.node
-    if (!nodeBinaries) throw new LabError(`The node's parts for Kubernetes ${opts.binaries.version} are not built; run kubewalk lab build --node --version ${opts.binaries.version} first.`)
+    if (!nodeBinaries)
+      throw new LabError(
+        `The node's parts for Kubernetes ${opts.binaries.version} are not built; run kubewalk lab build --node --version ${opts.binaries.version} first.`,
+      )
   }
   const createdDir = (await isEmptyDir(dir)) === undefined
   await mkdir(dir, { recursive: true, mode: 0o700 })
@@ -179,14 +203,35 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     const server = `https://${node ? node.net.nodeIp : '127.0.0.1'}:${ports.apiserver}`
     const kubeconfig = path.join(dir, 'kubeconfig')
     const commit = (await readStamp(opts.binaries.dir))?.commit
-    const lab: LabFile = { version: opts.binaries.version, ...(commit ? { commit } : {}), kubeconfig, dir, clusterName, server, status: 'starting', startedAt: startedAt.toISOString(), components: {} }
+    const lab: LabFile = {
+      version: opts.binaries.version,
+      ...(commit ? { commit } : {}),
+      kubeconfig,
+      dir,
+      clusterName,
+      server,
+      status: 'starting',
+      startedAt: startedAt.toISOString(),
+      components: {},
+    }
     // Written before anything starts, so labDown can clean up after an interrupted labUp.
     await writeLabFile(dir, lab)
 
     const certs = await generateLabCerts(path.join(dir, 'pki'), node ? { serviceIp: node.net.kubernetesServiceIp, extraIps: [node.net.nodeIp] } : {})
-    const nodeCerts = node ? await generateNodeCerts(path.join(dir, 'pki', 'node'), { cert: certs.caCert, key: certs.caKey }, 'kubewalk-node', node.net.nodeIp) : undefined
+    const nodeCerts = node
+      ? await generateNodeCerts(path.join(dir, 'pki', 'node'), { cert: certs.caCert, key: certs.caKey }, 'kubewalk-node', node.net.nodeIp)
+      : undefined
     const [ca, adminCert, adminKey, cmCert, cmKey, etcdCa, etcdCert, etcdKey] = (await Promise.all(
-      [certs.caCert, certs.adminCert, certs.adminKey, certs.controllerManagerCert, certs.controllerManagerKey, certs.etcdCaCert, certs.etcdHealthcheckClientCert, certs.etcdHealthcheckClientKey].map((f) => readFile(f)),
+      [
+        certs.caCert,
+        certs.adminCert,
+        certs.adminKey,
+        certs.controllerManagerCert,
+        certs.controllerManagerKey,
+        certs.etcdCaCert,
+        certs.etcdHealthcheckClientCert,
+        certs.etcdHealthcheckClientKey,
+      ].map((f) => readFile(f)),
     )) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer]
     const admin: TlsFiles = { ca, cert: adminCert, key: adminKey }
     const etcdClient: TlsFiles = { ca: etcdCa, cert: etcdCert, key: etcdKey }
@@ -212,7 +257,15 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
       await waitFor(r, 'etcd /health', () => etcdHealth(ports.etcd, etcdClient), ctx)
     })
     await step(`kube-apiserver ready at ${server}`, async () => {
-      const nodeFlags = node && nodeCerts ? { address: node.net.nodeIp, serviceCidr: node.net.serviceCidr, kubeletClientCert: nodeCerts.apiserverKubeletClientCert, kubeletClientKey: nodeCerts.apiserverKubeletClientKey } : undefined
+      const nodeFlags =
+        node && nodeCerts
+          ? {
+              address: node.net.nodeIp,
+              serviceCidr: node.net.serviceCidr,
+              kubeletClientCert: nodeCerts.apiserverKubeletClientCert,
+              kubeletClientKey: nodeCerts.apiserverKubeletClientKey,
+            }
+          : undefined
       const r = await launch('kube-apiserver', binaries.kubeApiserver, apiserverArgs(certs, ports, nodeFlags), ports.apiserver)
       await waitFor(r, 'kube-apiserver /readyz', () => apiserverReady(server, admin), ctx)
     })
@@ -220,13 +273,34 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
       const cmKubeconfig = path.join(dir, 'controller-manager.kubeconfig')
       await writeFile(cmKubeconfig, kubeconfigText(clusterName, 'system:kube-controller-manager', server, ca, cmCert, cmKey), { mode: 0o600 })
       await step('kube-controller-manager created serviceaccount/default', async () => {
-        const cm = await launch('kube-controller-manager', binaries.kubeControllerManager, controllerManagerArgs(certs, cmKubeconfig, ports), ports.controllerManager)
+        const cm = await launch(
+          'kube-controller-manager',
+          binaries.kubeControllerManager,
+          controllerManagerArgs(certs, cmKubeconfig, ports),
+          ports.controllerManager,
+        )
         await waitFor(cm, 'serviceaccount/default', () => defaultServiceAccount(server, admin), ctx)
       })
     }
 
     if (node && nodeBinaries && nodeCerts) {
-      await startNode({ labDir: dir, version: opts.binaries.version, binaries: nodeBinaries, kubectl: path.join(opts.binaries.dir, 'kubectl'), host: node, clusterName, server, ca: { cert: certs.caCert, key: certs.caKey }, certs: nodeCerts, admin, adminKubeconfig: kubeconfig, running, progress, deadline: ctx.deadline, ...(opts.signal ? { signal: opts.signal } : {}) })
+      await startNode({
+        labDir: dir,
+        version: opts.binaries.version,
+        binaries: nodeBinaries,
+        kubectl: path.join(opts.binaries.dir, 'kubectl'),
+        host: node,
+        clusterName,
+        server,
+        ca: { cert: certs.caCert, key: certs.caKey },
+        certs: nodeCerts,
+        admin,
+        adminKubeconfig: kubeconfig,
+        running,
+        progress,
+        deadline: ctx.deadline,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      })
     }
 
     const readyAt = new Date()
@@ -271,7 +345,10 @@ export async function labDown(opts: { dir: string }): Promise<{ stopped: string[
   }
   // The node first, and with it everything it changed on the host; a node lab killed elsewhere is cleared too.
   const node = await stopNode(dir)
-  if (node.problems.length > 0) throw new LabError(`Stopping the lab's node left host changes it could not undo: ${node.problems.join('; ')}; run kubewalk lab down --dir ${dir} again.`)
+  if (node.problems.length > 0)
+    throw new LabError(
+      `Stopping the lab's node left host changes it could not undo: ${node.problems.join('; ')}; run kubewalk lab down --dir ${dir} again.`,
+    )
   await undoStaleNode(() => {})
   const live = await liveComponents(lab)
   // etcd last, so kube-apiserver can still delete its identity lease while it shuts down.
@@ -288,15 +365,17 @@ export async function labDown(opts: { dir: string }): Promise<{ stopped: string[
  */
 async function stopStrays(dir: string): Promise<string[]> {
   const strays = await processesNamingDir(dir, ['etcd', 'kube-apiserver', 'kube-controller-manager'])
-  await Promise.all(strays.map(async ({ pid }) => {
-    await stopProcessGroup(pid)
-    try {
-      // Not a group leader after all (started by hand): the process itself.
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // gone
-    }
-  }))
+  await Promise.all(
+    strays.map(async ({ pid }) => {
+      await stopProcessGroup(pid)
+      try {
+        // Not a group leader after all (started by hand): the process itself.
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // gone
+      }
+    }),
+  )
   return strays.map(({ pid, program }) => `${program} (pid ${pid})`)
 }
 
@@ -314,7 +393,11 @@ export async function labStatus(opts: { dir: string }): Promise<LabStatus> {
       const alive = await isOurProcess(c.pid, c.binary)
       let health: true | string = 'not running'
       if (alive) {
-        if (name === 'etcd') health = etcdCa && etcdCert && etcdKey ? await etcdHealth(c.port, { ca: etcdCa, cert: etcdCert, key: etcdKey }) : `running, but ${pki} lacks the etcd CA or health-check client certificate`
+        if (name === 'etcd')
+          health =
+            etcdCa && etcdCert && etcdKey
+              ? await etcdHealth(c.port, { ca: etcdCa, cert: etcdCert, key: etcdKey })
+              : `running, but ${pki} lacks the etcd CA or health-check client certificate`
         else if (!ca || !cert || !key) health = `running, but ${pki} lacks ca.crt/admin.crt/admin.key`
         else if (name === 'kube-apiserver') health = await apiserverReady(lab.server, { ca, cert, key })
         else health = await controllerManagerHealth(c.port, ca)
@@ -325,5 +408,13 @@ export async function labStatus(opts: { dir: string }): Promise<LabStatus> {
     }),
   )
   const node = await nodeStatus(dir, lab.server, ca && cert && key ? { ca, cert, key } : undefined)
-  return { version: lab.version, ...(lab.commit ? { commit: lab.commit } : {}), kubeconfig: lab.kubeconfig, dir: lab.dir, server: lab.server, components, ...(node ? { node } : {}) }
+  return {
+    version: lab.version,
+    ...(lab.commit ? { commit: lab.commit } : {}),
+    kubeconfig: lab.kubeconfig,
+    dir: lab.dir,
+    server: lab.server,
+    components,
+    ...(node ? { node } : {}),
+  }
 }

@@ -70,7 +70,9 @@ export async function processesWhere(match: (argv: string[]) => boolean): Promis
 export async function processesNamingDir(dir: string, programs: readonly string[]): Promise<{ pid: number; program: string }[]> {
   const inside = `${path.resolve(dir)}/`
   const program = (argv: string[]) => path.basename(argv[0] ?? '')
-  const found = await processesWhere((argv) => programs.includes(program(argv)) && argv.slice(1).some((a) => a.startsWith(inside) || a.includes(`=${inside}`)))
+  const found = await processesWhere(
+    (argv) => programs.includes(program(argv)) && argv.slice(1).some((a) => a.startsWith(inside) || a.includes(`=${inside}`)),
+  )
   return found.map(({ pid, argv }) => ({ pid, program: program(argv) }))
 }
 
@@ -119,7 +121,8 @@ export async function startComponent(name: string, binary: string, args: string[
   // execa's types list only the fds 0-9; at run time any fd goes straight to child_process.spawn.
   const fd = openSync(log, 'a') as 3
   // Detached (its own session and process group) with output straight to its log: it outlives labUp's process.
-  const spawn = () => execa(binary, args, { cwd: dir, ...(env ? { env } : {}), detached: true, cleanup: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false })
+  const spawn = () =>
+    execa(binary, args, { cwd: dir, ...(env ? { env } : {}), detached: true, cleanup: false, stdin: 'ignore', stdout: fd, stderr: fd, reject: false })
   let child: ReturnType<typeof spawn>
   try {
     child = spawn()
@@ -129,7 +132,10 @@ export async function startComponent(name: string, binary: string, args: string[
   const running: Running = { name, pid: child.pid ?? -1, log }
   if (child.pid === undefined) {
     const code = ((await child) as { code?: string }).code
-    throw new ComponentFailure(running, `could not start: ${code === 'ENOENT' ? `${binary} does not exist` : `spawning ${binary} failed (${code ?? 'unknown error'})`}`)
+    throw new ComponentFailure(
+      running,
+      `could not start: ${code === 'ENOENT' ? `${binary} does not exist` : `spawning ${binary} failed (${code ?? 'unknown error'})`}`,
+    )
   }
   child.unref()
   started.set(child.pid, name)
@@ -146,7 +152,10 @@ export async function keepLogs(running: Running[]): Promise<Map<string, string>>
   const dir = await mkdtemp(path.join(tmpdir(), 'kubewalk-lab-logs-'))
   for (const r of running) {
     const copy = path.join(dir, `${r.name}.log`)
-    await copyFile(r.log, copy).then(() => kept.set(r.name, copy), () => {})
+    await copyFile(r.log, copy).then(
+      () => kept.set(r.name, copy),
+      () => {},
+    )
   }
   return kept
 }

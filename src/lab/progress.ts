@@ -89,10 +89,24 @@ export function estimateRemainingMs(step: string, elapsedMs: number, compiledNow
 }
 
 /** One ticker line: `kube-apiserver 512/1740, kube-controller-manager 498/1690, kubectl 610/610 (62%), 3m10s; about 2m left (last build 5m20s); log: …` */
-export function progressLine(opts: { label: string; progress: BuildProgress; elapsedMs: number; remainingMs?: number; previousMs?: number; linked?: readonly string[]; log: string }): string {
+export function progressLine(opts: {
+  label: string
+  progress: BuildProgress
+  elapsedMs: number
+  remainingMs?: number
+  previousMs?: number
+  linked?: readonly string[]
+  log: string
+}): string {
   const { compiled, total } = opts.progress.done
   const pct = total > 0 ? Math.min(100, Math.floor((compiled * 100) / total)) : 0
-  const parts = opts.progress.targets.length > 1 ? opts.progress.components().map((c) => `${c.name} ${c.compiled}/${c.total}${opts.linked?.includes(c.name) ? ' linked' : ''}`).join(', ') : `${compiled}/${total} packages`
+  const parts =
+    opts.progress.targets.length > 1
+      ? opts.progress
+          .components()
+          .map((c) => `${c.name} ${c.compiled}/${c.total}${opts.linked?.includes(c.name) ? ' linked' : ''}`)
+          .join(', ')
+      : `${compiled}/${total} packages`
   let line = `${opts.label}: ${parts} (${pct}% compiled), ${formatDuration(opts.elapsedMs)}`
   if (opts.remainingMs !== undefined) line += opts.remainingMs > 0 ? `; about ${formatDuration(opts.remainingMs)} left` : '; should finish soon'
   if (opts.previousMs !== undefined) line += ` (last build here ${formatDuration(opts.previousMs)})`

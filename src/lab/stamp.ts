@@ -64,11 +64,13 @@ export async function staleReason(dir: string, version: string, commit?: string)
   const [stamp, { sizes, missing }] = await Promise.all([readStamp(dir), binarySizes(dir)])
   if (!stamp) {
     if (missing.length === LAB_COMPONENTS.length) return 'not built yet'
-    if (missing.length === LAB_COMPONENTS.length - 1 && !missing.includes('kubectl') && (await readKubectlStamp(dir))) return 'only kubectl was built (--kubectl-only)'
+    if (missing.length === LAB_COMPONENTS.length - 1 && !missing.includes('kubectl') && (await readKubectlStamp(dir)))
+      return 'only kubectl was built (--kubectl-only)'
     return `no ${STAMP_FILE} (an earlier build was interrupted or failed)`
   }
   if (stamp.version !== version) return `${STAMP_FILE} is for ${stamp.version}`
-  if (commit !== undefined && stamp.commit !== undefined && stamp.commit !== commit) return `${STAMP_FILE} records commit ${stamp.commit.slice(0, 12)}, the module ${commit.slice(0, 12)}`
+  if (commit !== undefined && stamp.commit !== undefined && stamp.commit !== commit)
+    return `${STAMP_FILE} records commit ${stamp.commit.slice(0, 12)}, the module ${commit.slice(0, 12)}`
   if (missing.length > 0) return `${missing.join(', ')} missing`
   const changed = LAB_COMPONENTS.filter((c) => stamp.sizes[c] !== sizes[c])
   if (changed.length > 0) return `${changed.join(', ')} changed since the build`

@@ -61,7 +61,8 @@ export async function readLabFile(dir: string): Promise<LabFile | undefined> {
   }
   try {
     const lab = JSON.parse(text) as LabFile
-    if (typeof lab.version !== 'string' || typeof lab.components !== 'object' || lab.components === null) throw new Error('missing version or components')
+    if (typeof lab.version !== 'string' || typeof lab.components !== 'object' || lab.components === null)
+      throw new Error('missing version or components')
     return lab
   } catch (error) {
     throw new LabError(`${file} is not a kubewalk lab file (${errorMessage(error)}); remove ${dir} yourself if it is a stale lab.`, { cause: error })

@@ -18,7 +18,9 @@ export const EXTRA_KUBECTL_VERSIONS: readonly string[] = ['v1.32.13']
 export const LAB_VERSION_ALIASES: Readonly<Record<string, string>> = { latest: DEFAULT_LAB_VERSION, article: ARTICLE_LAB_VERSION }
 
 const RELEASE = /^v1\.\d{1,3}\.\d{1,4}$/
-const FORM = `v1.MINOR.PATCH (e.g. ${DEFAULT_LAB_VERSION}) or an alias (${Object.entries(LAB_VERSION_ALIASES).map(([a, v]) => `${a} = ${v}`).join(', ')})`
+const FORM = `v1.MINOR.PATCH (e.g. ${DEFAULT_LAB_VERSION}) or an alias (${Object.entries(LAB_VERSION_ALIASES)
+  .map(([a, v]) => `${a} = ${v}`)
+  .join(', ')})`
 
 /** The version if it is a well-formed release tag `v1.MINOR.PATCH`; otherwise a one-line LabError (no log file). */
 export function checkLabVersion(version: string): string {
@@ -47,14 +49,19 @@ export async function resolveLabVersion(spec: string, opts: ResolveLabVersionOpt
     await (opts.proxyServes ?? proxyServesKubernetes)(version, opts.signal)
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error)
-    throw new LabError(`Kubernetes ${version} cannot be built: ${why}; the supported versions are ${SUPPORTED_LAB_VERSIONS.join(', ')}.`, { cause: error })
+    throw new LabError(`Kubernetes ${version} cannot be built: ${why}; the supported versions are ${SUPPORTED_LAB_VERSIONS.join(', ')}.`, {
+      cause: error,
+    })
   }
   return version
 }
 
 /** go's complaint about a module it cannot find, on one line ("k8s.io/kubernetes@v1.99.0: reading …: 404 Not Found"). */
 export function goQueryError(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '')
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
   if (lines.length === 0) return 'go printed nothing'
   const response = lines.find((l) => l.startsWith('server response:'))
   const first = lines[0]!.replace(/^go: /, '')

@@ -14,7 +14,11 @@ import type { Walkthrough } from '../walkthrough.js'
 import { loadEsbuild } from '../vendor-esbuild.js'
 
 /** The module specifiers that resolve to the running kubewalk, and the global each reads it from. */
-export const KUBEWALK_MODULES: Readonly<Record<string, string>> = { kubewalk: 'kubewalk.api', 'kubewalk/testing': 'kubewalk.testing', 'kubewalk/parse': 'kubewalk.parse' }
+export const KUBEWALK_MODULES: Readonly<Record<string, string>> = {
+  kubewalk: 'kubewalk.api',
+  'kubewalk/testing': 'kubewalk.testing',
+  'kubewalk/parse': 'kubewalk.parse',
+}
 
 interface Manifest {
   /** Every input file of the bundle (absolute) and the SHA-256 of its content. */
@@ -70,7 +74,9 @@ function shimFor(spec: string, api: object): string {
 function usesOf(code: string): Record<string, string[]> {
   const uses: Record<string, string[]> = {}
   for (const spec of Object.keys(KUBEWALK_MODULES)) {
-    const names = [...code.matchAll(new RegExp(`globalThis\\[(?:/\\* @__PURE__ \\*/ )?${slot(spec).replace(/[.()[\]"]/g, '\\$&')}\\]\\.([A-Za-z_$][\\w$]*)`, 'g'))].map((m) => m[1] as string)
+    const names = [
+      ...code.matchAll(new RegExp(`globalThis\\[(?:/\\* @__PURE__ \\*/ )?${slot(spec).replace(/[.()[\]"]/g, '\\$&')}\\]\\.([A-Za-z_$][\\w$]*)`, 'g')),
+    ].map((m) => m[1] as string)
     if (names.length > 0) uses[spec] = [...new Set(names)].sort()
   }
   return uses
@@ -78,13 +84,15 @@ function usesOf(code: string): Record<string, string[]> {
 
 /** Puts each module the bundle reads where its shim finds it; the light one where it has every name needed. */
 async function link(uses: Record<string, string[]>, apis: ApiModules): Promise<void> {
-  await Promise.all(Object.entries(uses).map(async ([spec, names]) => {
-    const m = apis[spec]
-    if (m === undefined) return
-    const light = m.light ? await m.light() : undefined
-    const mod = light !== undefined && names.every((n) => n in light) ? light : await m.load()
-    ;(globalThis as Record<symbol, unknown>)[Symbol.for(KUBEWALK_MODULES[spec] ?? spec)] = mod
-  }))
+  await Promise.all(
+    Object.entries(uses).map(async ([spec, names]) => {
+      const m = apis[spec]
+      if (m === undefined) return
+      const light = m.light ? await m.light() : undefined
+      const mod = light !== undefined && names.every((n) => n in light) ? light : await m.load()
+      ;(globalThis as Record<symbol, unknown>)[Symbol.for(KUBEWALK_MODULES[spec] ?? spec)] = mod
+    }),
+  )
 }
 
 async function bundle(entry: string, dir: string, apis: Record<string, object>): Promise<{ code: string; inputs: string[] }> {
@@ -100,38 +108,47 @@ async function bundle(entry: string, dir: string, apis: Record<string, object>):
       target: 'node20',
       logLevel: 'silent',
       absWorkingDir: dir,
-      plugins: [{
-        name: 'kubewalk',
-        setup(b) {
-          b.onResolve({ filter: /^kubewalk(\/[a-z]+)?$/ }, (a) => (a.path in KUBEWALK_MODULES ? { path: a.path, namespace: 'kubewalk' } : undefined))
-          b.onLoad({ filter: /.*/, namespace: 'kubewalk' }, (a) => ({ contents: shimFor(a.path, apis[a.path] ?? {}), loader: 'js' }))
-          // The bundle runs from the cache: a file that finds its prose by import.meta.url still finds it beside itself.
-          b.onLoad({ filter: /\.[mc]?[jt]s$/ }, async (a) => {
-            if (a.path.includes('/node_modules/')) return undefined
-            const url = pathToFileURL(a.path)
-            const text = (await readFile(a.path, 'utf8'))
-              .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url.href))
-              .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(a.path)))
-              .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(a.path))
-            return { contents: text, loader: /\.[mc]?ts$/.test(a.path) ? 'ts' : 'js' }
-          })
+      plugins: [
+        {
+          name: 'kubewalk',
+          setup(b) {
+            b.onResolve({ filter: /^kubewalk(\/[a-z]+)?$/ }, (a) =>
+              a.path in KUBEWALK_MODULES ? { path: a.path, namespace: 'kubewalk' } : undefined,
+            )
+            b.onLoad({ filter: /.*/, namespace: 'kubewalk' }, (a) => ({ contents: shimFor(a.path, apis[a.path] ?? {}), loader: 'js' }))
+            // The bundle runs from the cache: a file that finds its prose by import.meta.url still finds it beside itself.
+            b.onLoad({ filter: /\.[mc]?[jt]s$/ }, async (a) => {
+              if (a.path.includes('/node_modules/')) return undefined
+              const url = pathToFileURL(a.path)
+              const text = (await readFile(a.path, 'utf8'))
+                .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url.href))
+                .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(a.path)))
+                .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(a.path))
+              return { contents: text, loader: /\.[mc]?ts$/.test(a.path) ? 'ts' : 'js' }
+            })
+          },
         },
-      }],
+      ],
     })
     const code = result.outputFiles[0]?.text ?? ''
-    const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('kubewalk:')).map((p) => resolve(dir, p))
+    const inputs = Object.keys(result.metafile.inputs)
+      .filter((p) => !p.startsWith('kubewalk:'))
+      .map((p) => resolve(dir, p))
     return { code, inputs }
   } catch (e) {
     const first = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors?.[0]
     if (first === undefined) throw e
-    const where = first.location ? `${relative(process.cwd(), resolve(dir, first.location.file))}:${first.location.line}:${first.location.column + 1}: ` : ''
+    const where = first.location
+      ? `${relative(process.cwd(), resolve(dir, first.location.file))}:${first.location.line}:${first.location.column + 1}: `
+      : ''
     throw new WalkthroughError(`${where}${first.text}`, { cause: e })
   }
 }
 
 /** The walkthrough a module exports: its default export, or the only exported walkthrough. */
 export function walkthroughExport(mod: Record<string, unknown>, file: string): Walkthrough {
-  const looksLike = (v: unknown): v is Walkthrough => typeof v === 'object' && v !== null && typeof (v as Walkthrough).id === 'string' && Array.isArray((v as Walkthrough).steps)
+  const looksLike = (v: unknown): v is Walkthrough =>
+    typeof v === 'object' && v !== null && typeof (v as Walkthrough).id === 'string' && Array.isArray((v as Walkthrough).steps)
   if (looksLike(mod.default)) return mod.default
   const found = Object.entries(mod).filter(([, v]) => looksLike(v))
   if (found.length === 1) return found[0]![1] as Walkthrough
@@ -143,7 +160,11 @@ export function walkthroughExport(mod: Record<string, unknown>, file: string): W
  * Loads the walkthrough a folder exports. `apis` are the running kubewalk's modules by specifier
  * (`kubewalk`, `kubewalk/testing`, `kubewalk/parse`), linked where the compiled bundle reads them.
  */
-export async function loadFolderWalkthrough(dir: string, apis: ApiModules, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Walkthrough> {
+export async function loadFolderWalkthrough(
+  dir: string,
+  apis: ApiModules,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Walkthrough> {
   const abs = resolve(dir)
   const entry = await entryOf(abs)
   const root = join(cacheRoot(env), sha256(abs).slice(0, 16))

@@ -78,14 +78,21 @@ export function annotationText(comment: string, where: string): string | undefin
   const m = /^([A-Za-z-]+):?(?=\s|$)/.exec(comment)
   const word = m?.[1]?.toLowerCase()
   if (word === undefined) return undefined
-  if (word === PREFIX) return comment.slice((m?.[0] ?? '').length).replace(/^[ \t]+/, '').trimEnd()
-  if (word.length >= 6 && distance(word, PREFIX) <= 2) throw new WalkthroughError(`${where}: "${m?.[1]}" is not an annotation; did you mean "${PREFIX}:"?`)
+  if (word === PREFIX)
+    return comment
+      .slice((m?.[0] ?? '').length)
+      .replace(/^[ \t]+/, '')
+      .trimEnd()
+  if (word.length >= 6 && distance(word, PREFIX) <= 2)
+    throw new WalkthroughError(`${where}: "${m?.[1]}" is not an annotation; did you mean "${PREFIX}:"?`)
   return undefined
 }
 
 /** Splits an argument string into words; "…" and '…' keep spaces, /…/flags stays one word. */
 function words(text: string): string[] {
-  return [...text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\/(?:[^/\\]|\\.)+\/[a-z]*)|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3] ?? m[4]) as string))
+  return [...text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\/(?:[^/\\]|\\.)+\/[a-z]*)|(\S+)/g)].map((m) =>
+    m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : ((m[2] ?? m[3] ?? m[4]) as string),
+  )
 }
 
 /** Milliseconds of `30s`, `2m`, `500ms`, `1h`; undefined when it is not a duration. */
@@ -150,7 +157,8 @@ export function parseAnnotation(text: string, file: string, line: number, into: 
       case 'exit': {
         want(1)
         const codes = (args[0] as string).split(',').map(Number)
-        if (codes.some((c) => !Number.isInteger(c) || c < 0 || c > 255)) throw new WalkthroughError(`${at}: exit takes exit codes 0–255 separated by commas, got "${args[0]}".`)
+        if (codes.some((c) => !Number.isInteger(c) || c < 0 || c > 255))
+          throw new WalkthroughError(`${at}: exit takes exit codes 0–255 separated by commas, got "${args[0]}".`)
         into.exit = codes
         break
       }
@@ -197,12 +205,15 @@ export function parseAnnotation(text: string, file: string, line: number, into: 
         break
       case 'id':
         want(1)
-        if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(args[0] as string)) throw new WalkthroughError(`${at}: id "${args[0]}" is not lower-case words joined by '-'.`)
+        if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(args[0] as string))
+          throw new WalkthroughError(`${at}: id "${args[0]}" is not lower-case words joined by '-'.`)
         into.id = args[0] as string
         break
       default: {
         const near = Object.keys(DIRECTIVES).filter((d) => distance(d, name.toLowerCase()) <= 2)
-        throw new WalkthroughError(`${at}: unknown annotation "${name}"${near.length > 0 ? `; did you mean "${near[0]}"?` : ''} (known: ${Object.keys(DIRECTIVES).join(', ')}).`)
+        throw new WalkthroughError(
+          `${at}: unknown annotation "${name}"${near.length > 0 ? `; did you mean "${near[0]}"?` : ''} (known: ${Object.keys(DIRECTIVES).join(', ')}).`,
+        )
       }
     }
   })

@@ -60,7 +60,10 @@ export function readAs(shape: Shape, text: string): unknown {
     case 'table':
       return TABLE_HEADER.test(text.trim().split('\n')[0] ?? '') ? readTable(text.trim()) : undefined
     case 'lines':
-      return text.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '')
+      return text
+        .split('\n')
+        .map((l) => l.trimEnd())
+        .filter((l) => l.trim() !== '')
   }
 }
 
@@ -152,17 +155,30 @@ function compareLines(recorded: string[], live: string[], subs: readonly Substit
     const near = left.find((l) => !l.used && l.norm === normalize(rt))
     if (near) {
       near.used = true
-      items.push({ path: `line ${i + 1}`, article: r, live: near.raw, kind: 'expected', note: 'tokens, times, ages, ids and addresses differ on every run' })
+      items.push({
+        path: `line ${i + 1}`,
+        article: r,
+        live: near.raw,
+        kind: 'expected',
+        note: 'tokens, times, ages, ids and addresses differ on every run',
+      })
     } else if (rt !== '' && left.some((l) => !l.used && l.sub.startsWith(`${rt} `))) {
       // kubectl says more than it did (1.37: `… deleted from NS namespace`): the same message, a newer version.
       const longer = left.find((l) => !l.used && l.sub.startsWith(`${rt} `)) as (typeof left)[number]
       longer.used = true
-      items.push({ path: `line ${i + 1}`, article: r, live: longer.raw, kind: 'version', note: 'the output says more than the recording (another version)' })
+      items.push({
+        path: `line ${i + 1}`,
+        article: r,
+        live: longer.raw,
+        kind: 'version',
+        note: 'the output says more than the recording (another version)',
+      })
     } else if (klog(r) && liveLogs) {
       items.push({ path: `line ${i + 1}`, article: r, kind: 'version', note: "kubectl's log lines change with its version" })
     } else items.push({ path: `line ${i + 1}`, article: r, kind: 'real', note: 'the recording shows this line; the output does not' })
   })
-  for (const l of left) if (!l.used) items.push({ path: 'line', live: l.raw, kind: 'version', note: 'only in this output: the recording may come from another version' })
+  for (const l of left)
+    if (!l.used) items.push({ path: 'line', live: l.raw, kind: 'version', note: 'only in this output: the recording may come from another version' })
   return items
 }
 
@@ -175,7 +191,12 @@ export interface Comparison {
 }
 
 /** Compares `text` (what the line printed, or the variable it set) with `recording`. */
-export function compareWithRecording(id: string, recording: string, text: string, opts: { substitutions?: readonly Substitution[]; stdout?: string } = {}): Comparison {
+export function compareWithRecording(
+  id: string,
+  recording: string,
+  text: string,
+  opts: { substitutions?: readonly Substitution[]; stdout?: string } = {},
+): Comparison {
   const subs = opts.substitutions ?? []
   const shape = shapeOf(recording)
   const recorded = readAs(shape, recording)
@@ -186,8 +207,22 @@ export function compareWithRecording(id: string, recording: string, text: string
   // JSON, YAML and tables come on standard output; what is on standard error (warnings) is not part of them.
   const source = opts.stdout ?? text
   const value = readAs(shape, source)
-  if (value === undefined) return { shape, value, items: [{ path: '', article: recording, live: source, kind: 'real', note: `the recording is ${shape === 'table' ? 'a kubectl table' : shape.toUpperCase()}; the output is not` }] }
-  const [a, l] = shape === 'table' ? [keyedRows(recorded as Record<string, string>[]), keyedRows(value as Record<string, string>[])] : [recorded, value]
+  if (value === undefined)
+    return {
+      shape,
+      value,
+      items: [
+        {
+          path: '',
+          article: recording,
+          live: source,
+          kind: 'real',
+          note: `the recording is ${shape === 'table' ? 'a kubectl table' : shape.toUpperCase()}; the output is not`,
+        },
+      ],
+    }
+  const [a, l] =
+    shape === 'table' ? [keyedRows(recorded as Record<string, string>[]), keyedRows(value as Record<string, string>[])] : [recorded, value]
   const items = diffValues(id, a, l).map((item) => reclassify(item, subs))
   return { shape, value, items }
 }
@@ -203,7 +238,10 @@ export function countKinds(items: readonly DriftItem[]): Record<DriftKind, numbe
 export function comparisonAssertions(c: Comparison): Assertion[] {
   const real = c.items.filter((i) => i.kind === 'real')
   const { expected, version } = countKinds(c.items)
-  const others = expected + version > 0 ? ` (${[expected > 0 ? `${expected} expected` : '', version > 0 ? `${version} version` : ''].filter(Boolean).join(', ')} difference${expected + version > 1 ? 's' : ''})` : ''
+  const others =
+    expected + version > 0
+      ? ` (${[expected > 0 ? `${expected} expected` : '', version > 0 ? `${version} version` : ''].filter(Boolean).join(', ')} difference${expected + version > 1 ? 's' : ''})`
+      : ''
   if (real.length === 0) return [{ name: `the output matches its recording${others}`, ok: true }]
   return real.map((i) => {
     const a: Assertion = { name: `${i.path === '' ? 'the output' : i.path} as recorded: ${i.note}`, ok: false }
@@ -215,7 +253,11 @@ export function comparisonAssertions(c: Comparison): Assertion[] {
 
 /** A path like `.status.phase`, `{.items[0].metadata.name}` or `items.0.kind` into a parsed value. */
 export function atPath(value: unknown, path: string): unknown {
-  const keys = path.replace(/^\{|\}$/g, '').replace(/^\./, '').match(/[^.[\]]+|\[\d+\]/g) ?? []
+  const keys =
+    path
+      .replace(/^\{|\}$/g, '')
+      .replace(/^\./, '')
+      .match(/[^.[\]]+|\[\d+\]/g) ?? []
   let v: unknown = value
   for (const k of keys) {
     if (v === null || typeof v !== 'object') return undefined
@@ -248,13 +290,28 @@ export function declaredCheck(check: DeclaredCheck, out: StepOutput, text: strin
     case 'json': {
       const parsed = readAs('json', out.stdout) ?? readAs('yaml', out.stdout)
       const v = atPath(parsed, check.path)
-      return { name: `${check.path} is ${check.equals}`, ok: v !== undefined && String(typeof v === 'object' ? JSON.stringify(v) : v) === check.equals, expected: check.equals, actual: v }
+      return {
+        name: `${check.path} is ${check.equals}`,
+        ok: v !== undefined && String(typeof v === 'object' ? JSON.stringify(v) : v) === check.equals,
+        expected: check.equals,
+        actual: v,
+      }
     }
     case 'cell': {
       const rows = readAs('table', out.stdout) as Record<string, string>[] | undefined
-      const row = rows === undefined ? undefined : typeof check.row === 'number' ? rows[check.row] : rows.find((r) => r[(check.row as { column: string }).column] === (check.row as { value: string }).value)
+      const row =
+        rows === undefined
+          ? undefined
+          : typeof check.row === 'number'
+            ? rows[check.row]
+            : rows.find((r) => r[(check.row as { column: string }).column] === (check.row as { value: string }).value)
       const where = typeof check.row === 'number' ? `row ${check.row}` : `the row whose ${check.row.column} is ${check.row.value}`
-      return { name: `${check.column} of ${where} is ${check.equals}`, ok: row?.[check.column] === check.equals, expected: check.equals, actual: row?.[check.column] }
+      return {
+        name: `${check.column} of ${where} is ${check.equals}`,
+        ok: row?.[check.column] === check.equals,
+        expected: check.equals,
+        actual: row?.[check.column],
+      }
     }
   }
 }

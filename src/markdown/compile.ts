@@ -6,12 +6,31 @@ import { basename } from 'node:path'
 import { WalkthroughError } from '../errors.js'
 import type { WalkthroughSection } from '../prose.js'
 import { quote } from '../shell.js'
-import { truthy, type Assertion, type CommandContext, type ParticipantCheck, type Step, type StepContext, type StepOutput, type Var } from '../step.js'
+import {
+  truthy,
+  type Assertion,
+  type CommandContext,
+  type ParticipantCheck,
+  type Step,
+  type StepContext,
+  type StepOutput,
+  type Var,
+} from '../step.js'
 import type { DriftItem } from '../drift.js'
 import { walkthroughProblems, type Trace, type Walkthrough } from '../walkthrough.js'
 import { comparisonAssertions, compareWithRecording, declaredCheck, readAs, shapeOf, terminalText, type Substitution } from './checks.js'
 import type { FrontMatter } from './frontmatter.js'
-import { createdNames, creatingVerb, creationGuard, manifestNamespace, manifestObjects, mayCreate, namespaceFlag, tracker, type ManifestObject } from './kubectl.js'
+import {
+  createdNames,
+  creatingVerb,
+  creationGuard,
+  manifestNamespace,
+  manifestObjects,
+  mayCreate,
+  namespaceFlag,
+  tracker,
+  type ManifestObject,
+} from './kubectl.js'
 import { assignedVars, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
 import { chosenValue, lineWith, placeholderLine, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
@@ -20,7 +39,11 @@ const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/
 
 /** A lower-case id from a title: its first words, joined by '-'. */
 export function slug(title: string): string {
-  const words = title.toLowerCase().replace(/`[^`]*`/g, (m) => m.replace(/[^a-z0-9]+/g, ' ')).match(/[a-z0-9]+/g) ?? []
+  const words =
+    title
+      .toLowerCase()
+      .replace(/`[^`]*`/g, (m) => m.replace(/[^a-z0-9]+/g, ' '))
+      .match(/[a-z0-9]+/g) ?? []
   return words.slice(0, 5).join('-')
 }
 
@@ -35,7 +58,10 @@ export function portOf(command: string): number | undefined {
 
 /** The walkthrough the drafts of `file` make. */
 export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readonly DraftStep[]): Walkthrough {
-  if (drafts.length === 0) throw new WalkthroughError(`${file}: no command to run: a step is a \`bash\`, \`sh\` or \`shell\` block, or a line after a \`$ \` prompt in a \`console\` block.`)
+  if (drafts.length === 0)
+    throw new WalkthroughError(
+      `${file}: no command to run: a step is a \`bash\`, \`sh\` or \`shell\` block, or a line after a \`$ \` prompt in a \`console\` block.`,
+    )
   if (drafts.length > 99) throw new WalkthroughError(`${file}: ${drafts.length} steps; a walkthrough has at most 99.`)
   const chosen = Object.keys(fm.choose)
   // Every variable some line assigns, in the order first assigned.
@@ -45,8 +71,10 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
     for (const n of names) if (!assigned.has(n)) assigned.set(n, i)
     return names
   })
-  for (const s of fm.secrets) if (!assigned.has(s)) throw new WalkthroughError(`${file}: secret variable ${s} is never set: no line assigns it (${s}=… or export ${s}=…).`)
-  for (const c of chosen) if (!assigned.has(c)) throw new WalkthroughError(`${file}: choose: no line assigns ${c}, so there is nothing to put the chosen value in.`)
+  for (const s of fm.secrets)
+    if (!assigned.has(s)) throw new WalkthroughError(`${file}: secret variable ${s} is never set: no line assigns it (${s}=… or export ${s}=…).`)
+  for (const c of chosen)
+    if (!assigned.has(c)) throw new WalkthroughError(`${file}: choose: no line assigns ${c}, so there is nothing to put the chosen value in.`)
   const vars = new Map<string, Var>()
   for (const name of assigned.keys()) {
     const firstDraft = drafts[assigned.get(name) as number] as DraftStep
@@ -63,14 +91,24 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
     title: fm.title ?? drafts.find((d) => d.heading)?.heading ?? basename(file),
     vars: [...vars.values()],
     steps,
-    prose: () => drafts.map((d, i): WalkthroughSection => ({ number: (steps[i] as Step).number, title: (steps[i] as Step).title, id: (steps[i] as Step).id, explanation: withoutTitleHeading(d.prose, (steps[i] as Step).title), command: d.command })),
-    recorded: () => Object.fromEntries(drafts.flatMap((d, i) => {
-      if (d.recording === undefined) return []
-      const step = steps[i] as Step
-      const out: StepOutput = { stdout: d.recording.text, stderr: '', exitCode: 0 }
-      if (step.writes !== undefined && pureAssignment(d.command)) out.captured = d.recording.text.trim()
-      return [[step.id, out]]
-    })),
+    prose: () =>
+      drafts.map((d, i): WalkthroughSection => ({
+        number: (steps[i] as Step).number,
+        title: (steps[i] as Step).title,
+        id: (steps[i] as Step).id,
+        explanation: withoutTitleHeading(d.prose, (steps[i] as Step).title),
+        command: d.command,
+      })),
+    recorded: () =>
+      Object.fromEntries(
+        drafts.flatMap((d, i) => {
+          if (d.recording === undefined) return []
+          const step = steps[i] as Step
+          const out: StepOutput = { stdout: d.recording.text, stderr: '', exitCode: 0 }
+          if (step.writes !== undefined && pureAssignment(d.command)) out.captured = d.recording.text.trim()
+          return [[step.id, out]]
+        }),
+      ),
     traces: traces(drafts, steps),
     // Drift reads a step as its default check does (tokens, times, ages, ids, addresses, ports are expected).
     compare: (step, _recorded, live) => comparers.get(step.id)?.(live),
@@ -119,7 +157,9 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   shared.ids.add(id)
   const own = shared.stepVars[i] as Set<string>
   const earlier = new Set(shared.stepVars.slice(0, i).flatMap((s) => [...s]))
-  const reads = readVars(d.command).filter((n) => earlier.has(n) && !own.has(n)).map((n) => shared.vars.get(n) as Var)
+  const reads = readVars(d.command)
+    .filter((n) => earlier.has(n) && !own.has(n))
+    .map((n) => shared.vars.get(n) as Var)
   const single = splitCommands(d.command)
   const writesOne = pureAssignment(d.command) || (single.length === 1 && own.size === 1)
   const writes = writesOne ? shared.vars.get([...own][0] as string) : undefined
@@ -144,15 +184,16 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     id,
     number,
     title,
-    command: placeholder && choice
-      ? (ctx: CommandContext) => {
-          const v = chosenValue(placeholder.name, choice, ctx)
-          return v === undefined ? d.command : lineWith(placeholder, v)
-        }
-      : d.command,
+    command:
+      placeholder && choice
+        ? (ctx: CommandContext) => {
+            const v = chosenValue(placeholder.name, choice, ctx)
+            return v === undefined ? d.command : lineWith(placeholder, v)
+          }
+        : d.command,
     reads,
     parse: (out, ctx) => {
-      const text = captures ? out.captured ?? '' : terminalText(out)
+      const text = captures ? (out.captured ?? '') : terminalText(out)
       const shape = recording === undefined ? 'lines' : shapeOf(recording)
       const read = readAs(shape, shape === 'lines' ? text : out.stdout)
       const value = (typeof read === 'object' && read !== null ? read : { value: read ?? text }) as object
@@ -162,7 +203,12 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     check: (value, ctx) => {
       const seen = outputs.get(value) ?? { out: { stdout: '', stderr: '', exitCode: 0 }, text: '', subs: [] }
       const assertions: Assertion[] = []
-      if (recording !== undefined) assertions.push(...comparisonAssertions(compareWithRecording(id, recording, seen.text, { substitutions: substitutions(ctx), stdout: captures ? seen.text : seen.out.stdout })))
+      if (recording !== undefined)
+        assertions.push(
+          ...comparisonAssertions(
+            compareWithRecording(id, recording, seen.text, { substitutions: substitutions(ctx), stdout: captures ? seen.text : seen.out.stdout }),
+          ),
+        )
       for (const c of a.checks) assertions.push(declaredCheck(c, seen.out, seen.text))
       return assertions
     },
@@ -194,9 +240,23 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   if (guard) step.guard = guard
   // Said, not asserted: a check that always holds would only look like one.
   const notes = [
-    ...(recording === undefined && a.checks.length === 0 ? [a.compareOff ? 'its output is not compared (compare off): it checks only its exit code' : 'no recording to compare with: it checks only its exit code'] : []),
-    ...(recording === undefined && a.checks.length > 0 ? [a.compareOff ? 'its output is not compared (compare off), only its declared checks' : 'no recording to compare with, only its declared checks'] : []),
-    ...(unknownTarget ? ['what this block creates could not be checked beforehand (not one kubectl line); its cleanup comes from what kubectl prints'] : []),
+    ...(recording === undefined && a.checks.length === 0
+      ? [
+          a.compareOff
+            ? 'its output is not compared (compare off): it checks only its exit code'
+            : 'no recording to compare with: it checks only its exit code',
+        ]
+      : []),
+    ...(recording === undefined && a.checks.length > 0
+      ? [
+          a.compareOff
+            ? 'its output is not compared (compare off), only its declared checks'
+            : 'no recording to compare with, only its declared checks',
+        ]
+      : []),
+    ...(unknownTarget
+      ? ['what this block creates could not be checked beforehand (not one kubectl line); its cleanup comes from what kubectl prints']
+      : []),
   ]
   if (notes.length > 0) step.notes = notes
   const made = [...(creates ? [`kubectl's "kind/name created"`] : []), ...a.cleanup.map((c) => `declared: ${c}`)]
@@ -205,7 +265,10 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     // A value the reader must choose and nobody gave: refused before the line runs.
     step.guard = {
       command: 'true',
-      refuse: (_out, ctx) => (chosenValue(placeholder.name, choice, ctx) === undefined ? `${placeholder.name} is a value to choose (the line says ${writtenValue(placeholder)}); give it with --set ${placeholder.name}=VALUE or export it` : undefined),
+      refuse: (_out, ctx) =>
+        chosenValue(placeholder.name, choice, ctx) === undefined
+          ? `${placeholder.name} is a value to choose (the line says ${writtenValue(placeholder)}); give it with --set ${placeholder.name}=VALUE or export it`
+          : undefined,
     }
   }
   const pc = participantCheck(d, a.verify)
@@ -235,7 +298,11 @@ function manifestsOf(d: DraftStep): ManifestObject[] {
 function objectsOf(d: DraftStep): ManifestObject[] {
   const manifests = manifestsOf(d)
   const fromRecording = createdNames(d.recording?.text ?? '')
-  if (fromRecording.length > 0) return fromRecording.map((name) => { const namespace = manifestNamespace(name, manifests); return namespace === undefined ? { name } : { name, namespace } })
+  if (fromRecording.length > 0)
+    return fromRecording.map((name) => {
+      const namespace = manifestNamespace(name, manifests)
+      return namespace === undefined ? { name } : { name, namespace }
+    })
   if (!creatingVerb(d.command)) return []
   return manifests
 }
@@ -252,23 +319,44 @@ function participantCheck(d: DraftStep, verify: string | undefined): Participant
   const groups = new Map<string, string[]>()
   for (const o of objects) groups.set(o.namespace ?? ns ?? '', [...(groups.get(o.namespace ?? ns ?? '') ?? []), o.name])
   return {
-    command: [...groups].map(([n, names]) => `kubectl get ${names.map(quote).join(' ')}${n ? ` -n ${quote(n)}` : ''} --ignore-not-found -o name`).join(' && '),
+    command: [...groups]
+      .map(([n, names]) => `kubectl get ${names.map(quote).join(' ')}${n ? ` -n ${quote(n)}` : ''} --ignore-not-found -o name`)
+      .join(' && '),
     reads: [],
-    parse: (out) => out.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''),
-    check: (found) => objects.map(({ name: o }) => truthy(`${o} exists`, (found as string[]).some((f) => f.split('/')[1] === o.split('/')[1] && o.startsWith(f.split('/')[0]?.split('.')[0] ?? '')), found)),
+    parse: (out) =>
+      out.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    check: (found) =>
+      objects.map(({ name: o }) =>
+        truthy(
+          `${o} exists`,
+          (found as string[]).some((f) => f.split('/')[1] === o.split('/')[1] && o.startsWith(f.split('/')[0]?.split('.')[0] ?? '')),
+          found,
+        ),
+      ),
   }
 }
 
 function traces(drafts: readonly DraftStep[], steps: readonly Step<object>[]): Trace[] {
   return drafts.flatMap((d, i) => {
     // Only what lands in the participant's namespace (no -n on the line, none in the manifest).
-    const objects = objectsOf(d).filter((o) => o.namespace === undefined).map((o) => o.name)
+    const objects = objectsOf(d)
+      .filter((o) => o.namespace === undefined)
+      .map((o) => o.name)
     if (objects.length === 0 || namespaceFlag(firstLineOf(d.command))) return []
-    return [{
-      step: (steps[i] as Step).id,
-      command: `kubectl -n "$KUBEWALK_NAMESPACE" get ${objects.map(quote).join(' ')} --ignore-not-found -o name`,
-      done: (out: StepOutput) => out.stdout.trim().split('\n').filter((l) => l.trim() !== '').length === objects.length,
-    }]
+    return [
+      {
+        step: (steps[i] as Step).id,
+        command: `kubectl -n "$KUBEWALK_NAMESPACE" get ${objects.map(quote).join(' ')} --ignore-not-found -o name`,
+        done: (out: StepOutput) =>
+          out.stdout
+            .trim()
+            .split('\n')
+            .filter((l) => l.trim() !== '').length === objects.length,
+      },
+    ]
   })
 }
 
@@ -276,7 +364,14 @@ function traces(drafts: readonly DraftStep[], steps: readonly Step<object>[]): T
 function withoutTitleHeading(prose: string, title: string): string {
   return prose
     .split('\n')
-    .filter((line) => !/^#{1,6}\s/.test(line) || line.replace(/^#{1,6}\s+/, '').replace(/\s+#*\s*$/, '').trim() !== title)
+    .filter(
+      (line) =>
+        !/^#{1,6}\s/.test(line) ||
+        line
+          .replace(/^#{1,6}\s+/, '')
+          .replace(/\s+#*\s*$/, '')
+          .trim() !== title,
+    )
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim()

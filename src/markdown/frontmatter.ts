@@ -36,7 +36,13 @@ const REQUIRES_KEYS = ['kubernetes', 'tools', 'objects']
 function near(a: string, b: string): boolean {
   if (a === b || Math.abs(a.length - b.length) > 2) return false
   const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
-  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) (d[i] as number[])[j] = Math.min((d[i - 1] as number[])[j] as number + 1, (d[i] as number[])[j - 1] as number + 1, (d[i - 1] as number[])[j - 1] as number + (a[i - 1] === b[j - 1] ? 0 : 1))
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      (d[i] as number[])[j] = Math.min(
+        ((d[i - 1] as number[])[j] as number) + 1,
+        ((d[i] as number[])[j - 1] as number) + 1,
+        ((d[i - 1] as number[])[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
   return ((d[a.length] as number[])[b.length] as number) <= 2
 }
 
@@ -44,9 +50,13 @@ function near(a: string, b: string): boolean {
 export function parseFrontMatter(file: string, text: string, line: number): FrontMatter {
   const counter = new LineCounter()
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false })
-  const at = (node: Node | null | undefined, fallback = 0): string => `${file}:${line + (node?.range ? counter.linePos(node.range[0]).line - 1 : fallback)}`
+  const at = (node: Node | null | undefined, fallback = 0): string =>
+    `${file}:${line + (node?.range ? counter.linePos(node.range[0]).line - 1 : fallback)}`
   const [error] = doc.errors
-  if (error) throw new WalkthroughError(`${file}:${line + (counter.linePos(error.pos[0]).line - 1)}: the front matter is not YAML: ${error.message.split('\n')[0]}.`)
+  if (error)
+    throw new WalkthroughError(
+      `${file}:${line + (counter.linePos(error.pos[0]).line - 1)}: the front matter is not YAML: ${error.message.split('\n')[0]}.`,
+    )
   const fm: FrontMatter = { secrets: [], choose: {} }
   if (doc.contents === null) return fm
   if (!isMap(doc.contents)) throw new WalkthroughError(`${at(doc.contents)}: the front matter must be a YAML mapping (id:, title:, …).`)
@@ -66,7 +76,8 @@ export function parseFrontMatter(file: string, text: string, line: number): Fron
       const k = isScalar(pair.key) ? String(pair.key.value) : ''
       // Other tools' keys (Hugo's weight, reviewers, …) are theirs; one a letter or two from ours is a typo.
       if (others === 'ignored' && !allowed.includes(k) && !allowed.some((a) => near(a, k))) continue
-      if (allowed.length > 0 && !allowed.includes(k)) throw new WalkthroughError(`${at(pair.key as Node)}: unknown key "${k}" in ${key} (known: ${allowed.join(', ')}).`)
+      if (allowed.length > 0 && !allowed.includes(k))
+        throw new WalkthroughError(`${at(pair.key as Node)}: unknown key "${k}" in ${key} (known: ${allowed.join(', ')}).`)
       out.set(k, pair.value)
     }
     return out
@@ -101,13 +112,15 @@ export function parseFrontMatter(file: string, text: string, line: number): Fron
       }
       case 'choose':
         for (const [name, v] of mapOf(value, key, [])) {
-          if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) throw new WalkthroughError(`${at(value as Node)}: choose: ${JSON.stringify(name)} is not an upper-case shell variable name.`)
+          if (!/^[A-Z_][A-Z0-9_]*$/.test(name))
+            throw new WalkthroughError(`${at(value as Node)}: choose: ${JSON.stringify(name)} is not an upper-case shell variable name.`)
           const choice: Choice = {}
           if (v !== null && !(isScalar(v) && v.value === null)) {
             for (const [k, x] of mapOf(v, `choose.${name}`, CHOICE_KEYS)) {
               const s = stringOf(x, `choose.${name}.${k}`)
               if (k === 'from') {
-                if (s !== 'cluster' && s !== 'namespace') throw new WalkthroughError(`${at(x as Node)}: choose.${name}.from is "cluster" or "namespace" (the current context's), got "${s}".`)
+                if (s !== 'cluster' && s !== 'namespace')
+                  throw new WalkthroughError(`${at(x as Node)}: choose.${name}.from is "cluster" or "namespace" (the current context's), got "${s}".`)
                 choice.from = s
               } else choice[k as 'describe' | 'default' | 'recorded'] = s
             }

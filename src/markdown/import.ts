@@ -35,7 +35,8 @@ export interface ImportedArticle {
 
 const BULLET = /^\s*(?:[-*•・]|\d+\.)\s+/
 // A line outside any output that reads as a command the article shows without a prompt (a template).
-const LOOKS_LIKE_COMMAND = /^(?:[A-Za-z_][A-Za-z0-9_]*=\S|export\s+[A-Za-z_]|(?:kubectl|curl|helm|minikube|kind|kubeadm|docker|base64|jq|openssl|echo|cat)\s)/
+const LOOKS_LIKE_COMMAND =
+  /^(?:[A-Za-z_][A-Za-z0-9_]*=\S|export\s+[A-Za-z_]|(?:kubectl|curl|helm|minikube|kind|kubeadm|docker|base64|jq|openssl|echo|cat)\s)/
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/
 // Values an article leaves to its reader.
 const PLACEHOLDER_VALUE = /^(?:<[^>]+>|\[[^\]]+\]|\{[^}]+\}|(?:your|some|my)[_-][\w-]+|YOUR_\w+|x{3,}|\.\.\.)$/i
@@ -54,7 +55,10 @@ export function readPasted(text: string): ImportedArticle {
   let current: { step: ImportedStep; column: number; out: string[] } | undefined
   const end = (): void => {
     if (current) {
-      const out = current.out.join('\n').replace(/^\n+/, '').replace(/\n\s*$/, '')
+      const out = current.out
+        .join('\n')
+        .replace(/^\n+/, '')
+        .replace(/\n\s*$/, '')
       if (out.trim() !== '') current.step.recording = out
     }
     current = undefined
@@ -138,7 +142,13 @@ export function readMarkdownArticle(file: string, text: string): ImportedArticle
   const doc = parseMarkdown(file, text)
   const drafts = draftSteps(doc)
   const title = doc.blocks.find((b) => b.kind === 'heading')
-  const steps = drafts.map((d) => ({ command: d.command, prose: d.prose, templates: [] as string[], ...(d.recording ? { recording: d.recording.text } : {}), ...(d.title ? { title: d.title } : d.headed && d.heading ? { title: d.heading } : {}) }))
+  const steps = drafts.map((d) => ({
+    command: d.command,
+    prose: d.prose,
+    templates: [] as string[],
+    ...(d.recording ? { recording: d.recording.text } : {}),
+    ...(d.title ? { title: d.title } : d.headed && d.heading ? { title: d.heading } : {}),
+  }))
   return finish(title?.kind === 'heading' ? title.text : undefined, '', steps)
 }
 
@@ -149,14 +159,20 @@ function finish(title: string | undefined, preface: string, raw: (ImportedStep &
   const secrets = new Set<string>()
   for (const s of raw) {
     const echoed = echoOf(s.command)
-    const setter = echoed === undefined ? undefined : [...steps].reverse().find((p) => splitCommands(p.command).some((c) => assignedVars(c.text).includes(echoed)))
+    const setter =
+      echoed === undefined ? undefined : [...steps].reverse().find((p) => splitCommands(p.command).some((c) => assignedVars(c.text).includes(echoed)))
     if (echoed !== undefined && setter && setter === steps.at(-1) && setter.recording === undefined) {
       // `echo $X` right after the line that set X: its output is X's value, the setter's recording.
       if (s.recording !== undefined) setter.recording = s.recording
       setter.echoed = echoed
       continue
     }
-    const step: ImportedStep = { command: s.command, prose: s.prose, ...(s.recording !== undefined ? { recording: s.recording } : {}), ...(s.title !== undefined ? { title: s.title } : {}) }
+    const step: ImportedStep = {
+      command: s.command,
+      prose: s.prose,
+      ...(s.recording !== undefined ? { recording: s.recording } : {}),
+      ...(s.title !== undefined ? { title: s.title } : {}),
+    }
     const names = assignedVars(s.command)
     const asRun = placeholderLine(s.command, names)
     if (asRun) {
@@ -191,12 +207,10 @@ function choiceFor(name: string, written: string, recorded: string | undefined):
 
 /** A JWT keeps its header and payload and loses its signature (its claims stay checkable; it is no longer a credential), also base64-encoded. */
 export function withoutSignatures(text: string): string {
-  return text
-    .replace(/\b(eyJ[\w-]+\.eyJ[\w-]+\.)[\w-]+/g, '$1')
-    .replace(/ZXlK[A-Za-z0-9+/]{16,}={0,2}/g, (b64) => {
-      const decoded = Buffer.from(b64, 'base64').toString('utf8')
-      return JWT.test(decoded) ? Buffer.from(decoded.replace(/^(eyJ[\w-]+\.eyJ[\w-]+\.)[\w-]+$/, '$1')).toString('base64') : b64
-    })
+  return text.replace(/\b(eyJ[\w-]+\.eyJ[\w-]+\.)[\w-]+/g, '$1').replace(/ZXlK[A-Za-z0-9+/]{16,}={0,2}/g, (b64) => {
+    const decoded = Buffer.from(b64, 'base64').toString('utf8')
+    return JWT.test(decoded) ? Buffer.from(decoded.replace(/^(eyJ[\w-]+\.eyJ[\w-]+\.)[\w-]+$/, '$1')).toString('base64') : b64
+  })
 }
 
 /** Whether `text` is pasted terminal text rather than Markdown (no fenced block). */
@@ -243,7 +257,8 @@ export function draftChecks(s: ImportedStep): string[] {
   const rec = s.recording === undefined ? undefined : withoutSignatures(s.recording).trim()
   if (rec === undefined || rec === '') return []
   const checks: string[] = []
-  for (const m of rec.matchAll(/^([a-z0-9.-]+\/[a-z0-9][a-z0-9.:-]*) (created|configured)$/gm)) checks.push(`{ contains: ${JSON.stringify(`${m[1]} ${m[2]}`)} }`)
+  for (const m of rec.matchAll(/^([a-z0-9.-]+\/[a-z0-9][a-z0-9.:-]*) (created|configured)$/gm))
+    checks.push(`{ contains: ${JSON.stringify(`${m[1]} ${m[2]}`)} }`)
   for (const m of rec.matchAll(/^([a-z0-9.-]+ "[a-z0-9][a-z0-9.:-]*" deleted)\b/gm)) checks.push(`{ contains: ${JSON.stringify(m[1])} }`)
   if (shapeOf(rec) === 'json') {
     const body = JSON.parse(rec) as { kind?: unknown; code?: unknown }
@@ -271,17 +286,24 @@ export function toTypedFolder(article: ImportedArticle, meta: { id: string; titl
       ...(s.prose !== '' ? [`prose: ${literal(s.prose)},`] : []),
       ...(chosen ? [`// The reader's own value replaces ${JSON.stringify(writtenValue(chosen))}: --set ${chosen.name}=VALUE (see index.ts).`] : []),
       `command: ${literal(s.command)},`,
-      ...(s.recording !== undefined ? [`${s.echoed !== undefined ? `// What \`echo $${s.echoed}\` showed: the value it set.\n  ` : ''}recording: ${literal(withoutSignatures(s.recording))},`] : []),
+      ...(s.recording !== undefined
+        ? [
+            `${s.echoed !== undefined ? `// What \`echo $${s.echoed}\` showed: the value it set.\n  ` : ''}recording: ${literal(withoutSignatures(s.recording))},`,
+          ]
+        : []),
     ]
     const checks = draftChecks(s)
     if (checks.length > 0) fields.push(`// Drafted from the recording; the recording is compared too.\n  checks: [${checks.join(', ')}],`)
-    files[`steps/${base}.ts`] = `// ${number}: ${firstLine(s.title ?? s.command)}\nimport { defineRecordedStep } from 'kubewalk'\n\nexport default defineRecordedStep({\n  ${fields.join('\n  ')}\n})\n`
+    files[`steps/${base}.ts`] =
+      `// ${number}: ${firstLine(s.title ?? s.command)}\nimport { defineRecordedStep } from 'kubewalk'\n\nexport default defineRecordedStep({\n  ${fields.join('\n  ')}\n})\n`
   })
   const w: Record<string, unknown> = { id: meta.id, title: meta.title }
   if (meta.source !== undefined) w.source = { title: meta.title, url: meta.source }
   if (article.secrets.length > 0) w.secrets = article.secrets
   if (Object.keys(article.choose).length > 0) w.choose = article.choose
-  const head = JSON.stringify(w, null, 2).replace(/\n}$/, '').replace(/^(\s*)"([A-Za-z_]\w*)":/gm, '$1$2:')
+  const head = JSON.stringify(w, null, 2)
+    .replace(/\n}$/, '')
+    .replace(/^(\s*)"([A-Za-z_]\w*)":/gm, '$1$2:')
   files['index.ts'] = [
     `// ${firstLine(meta.title)}: imported by \`kubewalk import --typed\`${meta.source !== undefined ? ` from ${meta.source}` : ''}.`,
     '// One step a file (steps/), each with its line verbatim, its recording and checks drafted from it.',
@@ -299,5 +321,11 @@ const firstLine = (text: string): string => (text.split('\n')[0] ?? '').slice(0,
 
 /** A file name's words: ASCII letters and digits of a title or a command, joined by '-'. */
 function slugOf(text: string): string {
-  return (firstLine(text).toLowerCase().match(/[a-z0-9]+/g) ?? []).slice(0, 5).join('-')
+  return (
+    firstLine(text)
+      .toLowerCase()
+      .match(/[a-z0-9]+/g) ?? []
+  )
+    .slice(0, 5)
+    .join('-')
 }

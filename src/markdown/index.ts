@@ -24,7 +24,9 @@ export async function loadMarkdownWalkthrough(file: string): Promise<Walkthrough
     source = await readFile(file, 'utf8')
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a Markdown file' : (e as Error).message}.`)
+    throw new UsageError(
+      `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a Markdown file' : (e as Error).message}.`,
+    )
   }
   return markdownWalkthrough(file, source)
 }

@@ -16,7 +16,11 @@ export function creatingVerb(command: string): string | undefined {
 
 /** Whether any command of the block creates (so the report can say what it could not check beforehand). */
 export function mayCreate(block: string): boolean {
-  return splitCommands(block).some((c) => /\bkubectl\s+(?:\S+\s+)*?(?:create|apply|run|expose|replace)\b/.test(firstLineOf(c.text)) && !/\bkubectl\s+(?:\S+\s+)*?create\s+token\b/.test(firstLineOf(c.text)))
+  return splitCommands(block).some(
+    (c) =>
+      /\bkubectl\s+(?:\S+\s+)*?(?:create|apply|run|expose|replace)\b/.test(firstLineOf(c.text)) &&
+      !/\bkubectl\s+(?:\S+\s+)*?create\s+token\b/.test(firstLineOf(c.text)),
+  )
 }
 
 /** The `-n NS` / `--namespace NS` a kubectl line gives, if any. */
@@ -91,11 +95,15 @@ done`,
     refuse: (out, ctx) => {
       const exists = /^EXISTS (.*)$/m.exec(out.stdout)
       const found = [...out.stdout.matchAll(/^FOUND (\S+) (\S+)$/gm)].map((m) => ({ name: m[1] as string, ns: m[2] as string }))
-      if (exists && found.length === 0) return `${(exists[1] ?? '').replace(/^Error from server \(AlreadyExists\):\s*/, '')} in namespace ${ns ?? ctx.namespace}, and it is not this run's; kubewalk leaves it as it is (delete or rename it, or replay with --isolate)`
+      if (exists && found.length === 0)
+        return `${(exists[1] ?? '').replace(/^Error from server \(AlreadyExists\):\s*/, '')} in namespace ${ns ?? ctx.namespace}, and it is not this run's; kubewalk leaves it as it is (delete or rename it, or replay with --isolate)`
       if (found.length === 0) return undefined
-      const where = (n: string): string => (n === '-' ? 'the cluster' : `namespace ${n === '.' ? ns ?? ctx.namespace : n}`)
+      const where = (n: string): string => (n === '-' ? 'the cluster' : `namespace ${n === '.' ? (ns ?? ctx.namespace) : n}`)
       const places = [...new Set(found.map((f) => f.ns))]
-      const what = places.length === 1 ? `${found.map((f) => f.name).join(', ')} already ${found.length > 1 ? 'exist' : 'exists'} in ${where(places[0] as string)}` : `${found.map((f) => `${f.name} (${where(f.ns)})`).join(', ')} already exist`
+      const what =
+        places.length === 1
+          ? `${found.map((f) => f.name).join(', ')} already ${found.length > 1 ? 'exist' : 'exists'} in ${where(places[0] as string)}`
+          : `${found.map((f) => `${f.name} (${where(f.ns)})`).join(', ')} already exist`
       const many = found.length > 1
       return `${what}, and ${many ? 'they are' : 'it is'} not this run's; kubewalk leaves ${many ? 'them' : 'it'} as ${many ? 'they are' : 'it is'} (delete or rename ${many ? 'them' : 'it'}, or replay with --isolate)`
     },
@@ -126,16 +134,16 @@ export function manifestObjects(yaml: string): ManifestObject[] {
       if (!('errors' in doc) || doc.errors.length > 0) continue
       const v = doc.toJS() as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } } | null
       if (typeof v?.kind !== 'string' || typeof v.metadata?.name !== 'string') continue
-      out.push({ name: `${v.kind.toLowerCase()}/${v.metadata.name}`, ...(typeof v.metadata.namespace === 'string' ? { namespace: v.metadata.namespace } : {}) })
+      out.push({
+        name: `${v.kind.toLowerCase()}/${v.metadata.name}`,
+        ...(typeof v.metadata.namespace === 'string' ? { namespace: v.metadata.namespace } : {}),
+      })
     }
   } catch {
     // not a manifest
   }
   return out
 }
-
-/** `kind/name` of each object in YAML manifests (lower-case kind, as kubectl names it). */
-export const manifestNames = (yaml: string): string[] => manifestObjects(yaml).map((o) => o.name)
 
 /** The namespace a manifest gives `created` (kubectl's `kind[.group]/name`), if one of `objects` is it and gives one. */
 export function manifestNamespace(created: string, objects: readonly ManifestObject[]): string | undefined {
@@ -145,7 +153,10 @@ export function manifestNamespace(created: string, objects: readonly ManifestObj
 
 /** The cleanup of one created object (deleted in the namespace the line named, else the run's). */
 export function deletion(name: string, ns: string | undefined): Cleanup {
-  return { describe: ns ? `delete ${name} in namespace ${ns}` : `delete ${name}`, command: `kubectl delete ${quote(name)}${ns ? ` -n ${quote(ns)}` : ''} --ignore-not-found` }
+  return {
+    describe: ns ? `delete ${name} in namespace ${ns}` : `delete ${name}`,
+    command: `kubectl delete ${quote(name)}${ns ? ` -n ${quote(ns)}` : ''} --ignore-not-found`,
+  }
 }
 
 /** What a kubectl line's output says it created and deleted (in the namespace its manifest gives, else the line's), plus cleanups an annotation declares. */

@@ -33,14 +33,18 @@ function scanLine(line: string, s: LineState): { heredocs: { tag: string; dash: 
     }
     if (s.quote === '"') {
       if (c === '"') s.quote = undefined
-      else if (c === '$' && line[i + 1] === '(') s.parens++, i++
-      else if (c === ')' && s.parens > 0) s.parens--
+      else if (c === '$' && line[i + 1] === '(') {
+        s.parens++
+        i++
+      } else if (c === ')' && s.parens > 0) s.parens--
       continue
     }
     if (c === "'" || c === '"') s.quote = c
     else if (c === '#' && (i === 0 || /\s/.test(line[i - 1] as string))) return { heredocs, comment: i === 0 }
-    else if (c === '$' && line[i + 1] === '(') s.parens++, i++
-    else if (c === '(') s.parens++
+    else if (c === '$' && line[i + 1] === '(') {
+      s.parens++
+      i++
+    } else if (c === '(') s.parens++
     else if (c === ')' && s.parens > 0) s.parens--
     else if (c === '<' && line[i + 1] === '<' && line[i + 2] !== '<') {
       HEREDOC.lastIndex = i
@@ -161,7 +165,8 @@ export function readVars(command: string): string[] {
 }
 
 /** A line that puts its command in the background (`cmd &`), not `a && b`. */
-export const isBackground = (command: string): boolean => /(?:^|[^&])&\s*$/.test(firstLineOf(command).replace(/\s+#.*$/, '')) && !command.includes('\n')
+export const isBackground = (command: string): boolean =>
+  /(?:^|[^&])&\s*$/.test(firstLineOf(command).replace(/\s+#.*$/, '')) && !command.includes('\n')
 
 /** The line's `echo $X` / `echo "$X"` form: it only shows a variable (import folds it). */
 export function echoOf(command: string): string | undefined {
@@ -209,7 +214,14 @@ export function splitConsole(text: string): ConsoleEntry[] {
     const rest = [command, ...lines.slice(index + 1)]
     // Continuation lines may carry the secondary prompt (`> `).
     const end = commandEnd(rest, 0, (l) => l.replace(/^> /, ''))
-    current = { command: rest.slice(0, end).map((l, k) => (k === 0 ? l : l.replace(/^> /, ''))).join('\n'), output: '', index }
+    current = {
+      command: rest
+        .slice(0, end)
+        .map((l, k) => (k === 0 ? l : l.replace(/^> /, '')))
+        .join('\n'),
+      output: '',
+      index,
+    }
     if (comment.length > 0) current.comment = comment.join(' ')
     comment = []
     out.push(current)

@@ -77,14 +77,21 @@ export function recordingSlots(file: string, source: string): (RecordingSlot | N
 }
 
 /** What a step printed, as its recording shows it: what its checks read (the last command's part of a block), or the value an assignment set. */
-export function recordingText(command: string, out: { stdout: string; stderr: string; checkedFrom?: { stdout: number; stderr: number }; captured?: string }): string {
+export function recordingText(
+  command: string,
+  out: { stdout: string; stderr: string; checkedFrom?: { stdout: number; stderr: number }; captured?: string },
+): string {
   if (pureAssignment(command) && out.captured !== undefined) return out.captured.trim()
   const from = out.checkedFrom ?? { stdout: 0, stderr: 0 }
   return terminalText({ stdout: out.stdout.slice(from.stdout), stderr: out.stderr.slice(from.stderr), exitCode: 0 })
 }
 
 /** `source` with each recording in `texts` (by step index) in its slot; a step with no slot, or with nothing printed and no block yet, is left alone. */
-export function withRecordings(source: string, slots: readonly (RecordingSlot | NoSlot)[], texts: ReadonlyMap<number, string>): { text: string; replaced: number[]; added: number[] } {
+export function withRecordings(
+  source: string,
+  slots: readonly (RecordingSlot | NoSlot)[],
+  texts: ReadonlyMap<number, string>,
+): { text: string; replaced: number[]; added: number[] } {
   const lines = source.replace(/\r\n?/g, '\n').split('\n')
   const edits: { slot: RecordingSlot; index: number; body: string[] }[] = []
   for (const [index, text] of texts) {
@@ -117,5 +124,9 @@ export function withRecordings(source: string, slots: readonly (RecordingSlot | 
     lines.splice(slot.from, 0, '', `${slot.indent}${fence}`, ...indented, `${slot.indent}${fence}`, ...after)
   }
   const done = edits.map((e) => e.index).sort((a, b) => a - b)
-  return { text: lines.join('\n'), replaced: done.filter((i) => (slots[i] as RecordingSlot).existing !== undefined), added: done.filter((i) => (slots[i] as RecordingSlot).existing === undefined) }
+  return {
+    text: lines.join('\n'),
+    replaced: done.filter((i) => (slots[i] as RecordingSlot).existing !== undefined),
+    added: done.filter((i) => (slots[i] as RecordingSlot).existing === undefined),
+  }
 }

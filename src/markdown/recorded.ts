@@ -11,11 +11,7 @@ import type { Choice, FrontMatter } from './frontmatter.js'
 import type { DraftStep } from './steps.js'
 
 /** A check on what a step printed (or on the variable it set). */
-export type RecordedCheck =
-  | { json: string; equals: string }
-  | { contains: string }
-  | { matches: RegExp }
-  | { http: number }
+export type RecordedCheck = { json: string; equals: string } | { contains: string } | { matches: RegExp } | { http: number }
 
 /** One command, verbatim, with its recording and what it needs beyond the default check. */
 export interface RecordedStep {
@@ -72,7 +68,8 @@ export function recordedWalkthrough(w: RecordedWalkthrough, file = `${w.id}/inde
     if (s.exit) a.exit = [...s.exit]
     if (s.wait !== undefined) {
       const ms = durationMs(s.wait)
-      if (ms === undefined) throw new WalkthroughError(`${file}: step ${i + 1}: wait takes a duration such as 30s, 2m or 500ms, got ${JSON.stringify(s.wait)}.`)
+      if (ms === undefined)
+        throw new WalkthroughError(`${file}: step ${i + 1}: wait takes a duration such as 30s, 2m or 500ms, got ${JSON.stringify(s.wait)}.`)
       a.waitMs = ms
     }
     if (s.background) a.background = s.background === true ? {} : { ready: s.background.ready }
@@ -80,7 +77,14 @@ export function recordedWalkthrough(w: RecordedWalkthrough, file = `${w.id}/inde
     if (s.title !== undefined) a.title = s.title
     if (s.id !== undefined) a.id = s.id
     if (s.verify !== undefined) a.verify = s.verify
-    return { line: i + 1, command: s.command, prose: s.prose ?? '', files: [...(s.files ?? [])], annotations: a, ...(s.recording !== undefined ? { recording: { text: s.recording, line: i + 1 } } : {}) }
+    return {
+      line: i + 1,
+      command: s.command,
+      prose: s.prose ?? '',
+      files: [...(s.files ?? [])],
+      annotations: a,
+      ...(s.recording !== undefined ? { recording: { text: s.recording, line: i + 1 } } : {}),
+    }
   })
   const fm: FrontMatter = { id: w.id, title: w.title, secrets: [...(w.secrets ?? [])], choose: { ...w.choose } }
   if (w.source) fm.source = { ...w.source }

@@ -34,16 +34,19 @@ export interface DraftStep {
 const SHELL = new Set(['bash', 'sh', 'shell', 'zsh'])
 const CONSOLE = new Set(['console', 'shell-session', 'shellsession', 'terminal'])
 const OUTPUT = new Set(['', 'text', 'txt', 'plaintext', 'plain', 'output', 'json', 'yaml', 'yml', 'log'])
-const FILE_NAME = /(?:^|[\s`'"(/])((?:[\w.-]+\/)*[\w-][\w.-]*\.(?:ya?ml|json|txt|conf|cfg|ini|toml|env|properties|sh|py|js|ts|pem|crt|key|csr|xml|html|tpl|j2))(?=[\s`'",.:;)]|$)/g
+const FILE_NAME =
+  /(?:^|[\s`'"(/])((?:[\w.-]+\/)*[\w-][\w.-]*\.(?:ya?ml|json|txt|conf|cfg|ini|toml|env|properties|sh|py|js|ts|pem|crt|key|csr|xml|html|tpl|j2))(?=[\s`'",.:;)]|$)/g
 
 /** The last file name a paragraph mentions, if any. */
 export function fileNamed(prose: string): string | undefined {
   return [...prose.matchAll(FILE_NAME)].map((m) => m[1] as string).pop()
 }
 
-const isConsoleBlock = (b: CodeBlock): boolean => CONSOLE.has(b.lang) || ((SHELL.has(b.lang) || OUTPUT.has(b.lang)) && promptOf(b.text.split('\n').find((l) => l.trim() !== '') ?? '') !== undefined)
+const isConsoleBlock = (b: CodeBlock): boolean =>
+  CONSOLE.has(b.lang) || ((SHELL.has(b.lang) || OUTPUT.has(b.lang)) && promptOf(b.text.split('\n').find((l) => l.trim() !== '') ?? '') !== undefined)
 
-const usesFile = (command: string, name: string): boolean => new RegExp(`(?:^|[\\s=/'"])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[\\s'";|)]|$)`, 'm').test(command)
+const usesFile = (command: string, name: string): boolean =>
+  new RegExp(`(?:^|[\\s=/'"])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[\\s'";|)]|$)`, 'm').test(command)
 
 /** The draft steps of a parsed Markdown file; `splitAll` splits every block at its comment lines. */
 export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}): DraftStep[] {
@@ -93,7 +96,12 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
     if (isConsoleBlock(block)) {
       const entries = splitConsole(block.text)
       entries.forEach((e, k) => {
-        const step = push({ line: block.line + 1 + e.index, command: e.command, annotations: k === 0 ? annotations : blank(block.line), ...(e.comment ? { title: e.comment } : {}) })
+        const step = push({
+          line: block.line + 1 + e.index,
+          command: e.command,
+          annotations: k === 0 ? annotations : blank(block.line),
+          ...(e.comment ? { title: e.comment } : {}),
+        })
         if (e.output !== '') step.recording = { text: e.output, line: block.line + 2 + e.index }
         recordable = undefined
       })
@@ -110,14 +118,31 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
         const groups: { title?: string; index: number; lines: string[] }[] = []
         for (const c of commands) {
           const last = groups.at(-1)
-          if (last === undefined || c.comment !== undefined) groups.push({ ...(c.comment !== undefined ? { title: c.comment } : {}), index: c.index, lines: [c.text] })
+          if (last === undefined || c.comment !== undefined)
+            groups.push({ ...(c.comment !== undefined ? { title: c.comment } : {}), index: c.index, lines: [c.text] })
           else last.lines.push(c.text)
         }
-        groups.forEach((g, k) => push({ line: block.line + 1 + g.index, command: g.lines.join('\n'), annotations: k === 0 ? annotations : blank(block.line), ...(g.title !== undefined ? { title: g.title } : {}) }))
+        groups.forEach((g, k) =>
+          push({
+            line: block.line + 1 + g.index,
+            command: g.lines.join('\n'),
+            annotations: k === 0 ? annotations : blank(block.line),
+            ...(g.title !== undefined ? { title: g.title } : {}),
+          }),
+        )
       } else {
         const first = commands[0]
-        const text = block.text.split('\n').slice(first?.index ?? 0).join('\n').replace(/\s+$/, '')
-        push({ line: block.line + 1 + (first?.index ?? 0), command: text, annotations, ...(first?.comment !== undefined ? { title: first.comment } : {}) })
+        const text = block.text
+          .split('\n')
+          .slice(first?.index ?? 0)
+          .join('\n')
+          .replace(/\s+$/, '')
+        push({
+          line: block.line + 1 + (first?.index ?? 0),
+          command: text,
+          annotations,
+          ...(first?.comment !== undefined ? { title: first.comment } : {}),
+        })
       }
       recordable = steps.at(-1)
       lastProse = ''
@@ -125,7 +150,9 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
     }
     const named = annotations.file ?? (OUTPUT.has(block.lang) || lastProse !== '' ? fileNamed(lastProse) : undefined)
     if (annotations.file === undefined && (annotations.checks.length > 0 || annotations.exit || annotations.waitMs)) {
-      throw new WalkthroughError(`${doc.file}:${annotations.line}: this annotation stands before a ${block.lang || 'untagged'} block, which is not a step; put it before a bash block.`)
+      throw new WalkthroughError(
+        `${doc.file}:${annotations.line}: this annotation stands before a ${block.lang || 'untagged'} block, which is not a step; put it before a bash block.`,
+      )
     }
     if (named !== undefined) candidates.push({ name: named, block, index: steps.length })
     if (named === undefined && recordable && !recordable.recording && OUTPUT.has(block.lang)) {
@@ -140,12 +167,14 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
     } else prose.push(fence(block))
     lastProse = ''
   }
-  if (pending !== undefined) throw new WalkthroughError(`${doc.file}:${pending.line}: this annotation stands before no block; put it right before the bash block it is about.`)
-  for (const c of candidates as ({ name: string; block: CodeBlock; index: number; recordingOf?: DraftStep })[]) {
+  if (pending !== undefined)
+    throw new WalkthroughError(`${doc.file}:${pending.line}: this annotation stands before no block; put it right before the bash block it is about.`)
+  for (const c of candidates as { name: string; block: CodeBlock; index: number; recordingOf?: DraftStep }[]) {
     const user = steps.slice(c.index).find((s) => usesFile(s.command, c.name))
     if (user === undefined) continue
     if (c.recordingOf) delete c.recordingOf.recording
-    if (!user.files.some((f) => f.name === c.name)) user.files.push({ name: c.name, content: c.block.text.endsWith('\n') ? c.block.text : `${c.block.text}\n` })
+    if (!user.files.some((f) => f.name === c.name))
+      user.files.push({ name: c.name, content: c.block.text.endsWith('\n') ? c.block.text : `${c.block.text}\n` })
   }
   return steps
 }

@@ -25,9 +25,17 @@ export function parseJsonObject(stepId: string, stdout: string): Record<string, 
     value = JSON.parse(stdout)
   } catch (cause) {
     const head = stdout.trim().slice(0, 80)
-    throw new ParseError(stepId, head === '' ? 'the server answered with an empty body; expected JSON' : `expected a JSON object from the API server, got ${JSON.stringify(head)}`, stdout, { cause })
+    throw new ParseError(
+      stepId,
+      head === ''
+        ? 'the server answered with an empty body; expected JSON'
+        : `expected a JSON object from the API server, got ${JSON.stringify(head)}`,
+      stdout,
+      { cause },
+    )
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ParseError(stepId, 'expected a JSON object from the API server', stdout)
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ParseError(stepId, 'expected a JSON object from the API server', stdout)
   return value as Record<string, unknown>
 }
 

@@ -30,7 +30,12 @@ export function parseKubectlTable(stepId: string, stdout: string): Record<string
   // kubectl's headers are upper-case words; anything else (JSON, YAML, a name list) is another format, which
   // a user's kuberc or alias can choose: say so, rather than wait for a table that will never come.
   if (columns.length === 0 || columns[0]?.start !== 0 || !columns.every((c) => /^[A-Z][A-Z0-9()-]*( [A-Z0-9()-]+)*$/.test(c.name))) {
-    throw new ParseError(stepId, `kubectl printed no table (it begins ${JSON.stringify(header.slice(0, 40))}): another output format was chosen, e.g. by a kuberc default or an alias`, stdout, { wrongShape: true })
+    throw new ParseError(
+      stepId,
+      `kubectl printed no table (it begins ${JSON.stringify(header.slice(0, 40))}): another output format was chosen, e.g. by a kuberc default or an alias`,
+      stdout,
+      { wrongShape: true },
+    )
   }
   return lines.map((line) => {
     const row: Record<string, string> = {}

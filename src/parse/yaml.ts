@@ -16,7 +16,8 @@ export function parseKubeObject<T extends object = KubeObject>(stepId: string, s
   const doc = parseDocument(stdout)
   if (doc.errors.length > 0) throw new ParseError(stepId, `kubectl printed YAML that does not parse: ${doc.errors[0]?.message ?? ''}`.trim(), stdout)
   const value: unknown = doc.toJS()
-  if (typeof value !== 'object' || value === null || typeof (value as { kind?: unknown }).kind !== 'string') throw new ParseError(stepId, 'expected a YAML mapping with a kind', stdout)
+  if (typeof value !== 'object' || value === null || typeof (value as { kind?: unknown }).kind !== 'string')
+    throw new ParseError(stepId, 'expected a YAML mapping with a kind', stdout)
   return value as T & { kind: string }
 }
 
@@ -34,7 +35,8 @@ export function parseKubeList(stepId: string, stdout: string): { kind: string; i
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
 
-const stringValues = (d: unknown): string[] => (d !== null && typeof d === 'object' ? Object.values(d).filter((x): x is string => typeof x === 'string') : [])
+const stringValues = (d: unknown): string[] =>
+  d !== null && typeof d === 'object' ? Object.values(d).filter((x): x is string => typeof x === 'string') : []
 
 /**
  * Every Secret value in `kubectl get … -o yaml` output, whatever the Secret (a namespace's other
@@ -57,11 +59,17 @@ export function secretDataValues(stdout: string): string[] {
   if (typeof value !== 'object' || value === null) return scanned
   const v = value as { items?: unknown }
   const objects = Array.isArray(v.items) ? v.items : [value]
-  return scanned.concat(objects.flatMap((o) => {
-    const { data, stringData, metadata } = (o ?? {}) as { data?: unknown; stringData?: unknown; metadata?: { annotations?: Record<string, unknown> } }
-    const applied = metadata?.annotations?.[LAST_APPLIED]
-    return [...stringValues(data), ...stringValues(stringData), ...(typeof applied === 'string' ? appliedSecrets(applied) : [])]
-  }))
+  return scanned.concat(
+    objects.flatMap((o) => {
+      const { data, stringData, metadata } = (o ?? {}) as {
+        data?: unknown
+        stringData?: unknown
+        metadata?: { annotations?: Record<string, unknown> }
+      }
+      const applied = metadata?.annotations?.[LAST_APPLIED]
+      return [...stringValues(data), ...stringValues(stringData), ...(typeof applied === 'string' ? appliedSecrets(applied) : [])]
+    }),
+  )
 }
 
 /** The secret parts of a last-applied annotation: the whole annotation if it carries data, and each value. */

@@ -20,7 +20,6 @@ import { openTarget, type ReplayTarget } from './target.js'
 
 export type { ReplayPlan, ReplayMode } from './plan.js'
 export { exitCodeOf, walkthroughInfo } from './report.js'
-export { seedVars } from './target.js'
 
 /** Whether a line may reach the server: it runs kubectl beyond `kubectl config`, or a tool the walkthrough declares. */
 function needsServer(command: string, tools: readonly string[]): boolean {
@@ -64,15 +63,27 @@ export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (ou
     const info = walkthroughInfo(plan.walkthrough)
     const explain = plan.interactive ? new Map(plan.prose.map((w) => [w.id, w.explanation])) : undefined
     const r = reporters[plan.reporter]
-    const human = r.kind === 'live' && plan.mode !== 'drift'
-      ? createConsoleReporter({ write, pretty: r.pretty, secrets, showSecrets: plan.showSecrets, walkthrough: info, ...(plan.participantCheck ? { check: true } : {}), ...(explain ? { explain, columns: () => io.columns?.() } : {}) })
-      : undefined
+    const human =
+      r.kind === 'live' && plan.mode !== 'drift'
+        ? createConsoleReporter({
+            write,
+            pretty: r.pretty,
+            secrets,
+            showSecrets: plan.showSecrets,
+            walkthrough: info,
+            ...(plan.participantCheck ? { check: true } : {}),
+            ...(explain ? { explain, columns: () => io.columns?.() } : {}),
+          })
+        : undefined
     // A live report waits for the probe (openTarget), so its header names the server's version.
     human?.header(cluster)
-    const waitForServer = on.readyAlready ? undefined : async (step: Step): Promise<'run'> => {
-      if (needsServer(commandOf(step, { cluster: target.cluster, namespace: on.namespace }), plan.walkthrough.requires?.tools ?? [])) await on.ready
-      return 'run'
-    }
+    const waitForServer = on.readyAlready
+      ? undefined
+      : async (step: Step): Promise<'run'> => {
+          if (needsServer(commandOf(step, { cluster: target.cluster, namespace: on.namespace }), plan.walkthrough.requires?.tools ?? []))
+            await on.ready
+          return 'run'
+        }
     const result: RunResult = await run({
       ...runOptionsOf(plan, on, plan.steps),
       signal,
@@ -110,8 +121,19 @@ async function reportProgress(plan: ReplayPlan, env: Record<string, string>, nam
   const verified = result.steps.filter((s) => s.status === 'passed').map((s) => s.id)
   if (verified.length === 0) return
   const w = plan.walkthrough
-  const r = await recordProgress({ ...io.env, ...env }, namespace, w.id, w.steps.map((s) => s.id), verified, plan.participantCheck ? 'check' : 'run')
-  io.stderr(r.ok ? `progress recorded for the instructor's board: ${verified.join(', ')} (configmap/${PROGRESS_NAME}, namespace ${namespace})\n` : `${progressNotRecorded(namespace, r.why)}\n`)
+  const r = await recordProgress(
+    { ...io.env, ...env },
+    namespace,
+    w.id,
+    w.steps.map((s) => s.id),
+    verified,
+    plan.participantCheck ? 'check' : 'run',
+  )
+  io.stderr(
+    r.ok
+      ? `progress recorded for the instructor's board: ${verified.join(', ')} (configmap/${PROGRESS_NAME}, namespace ${namespace})\n`
+      : `${progressNotRecorded(namespace, r.why)}\n`,
+  )
 }
 
 /** After a failed check: the step's hint, and how to see the walkthrough's own line. */
@@ -152,7 +174,14 @@ export async function openReplaySession(plan: ReplayPlan, cx: CommandContext): P
       secrets: on.secrets,
       env: { ...on.env },
       runner,
-      runApart: (steps, call) => run({ ...options, steps, vars: call.vars, ...(call.signal ? { signal: call.signal } : {}), ...(call.onEvent ? { onEvent: call.onEvent } : {}) }),
+      runApart: (steps, call) =>
+        run({
+          ...options,
+          steps,
+          vars: call.vars,
+          ...(call.signal ? { signal: call.signal } : {}),
+          ...(call.onEvent ? { onEvent: call.onEvent } : {}),
+        }),
       close: async (onEvent) => {
         try {
           return await runner.close(onEvent ? { onEvent } : {})

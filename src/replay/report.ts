@@ -16,7 +16,11 @@ import type { ReplayPlan } from './plan.js'
 
 export function walkthroughInfo(w: Walkthrough): WalkthroughInfo {
   const s = w.source
-  return { id: w.id, title: w.title, ...(s?.kubernetes ? { recordedOn: `Kubernetes ${s.kubernetes}${s.kubectl ? `, kubectl ${s.kubectl}` : ''}` } : {}) }
+  return {
+    id: w.id,
+    title: w.title,
+    ...(s?.kubernetes ? { recordedOn: `Kubernetes ${s.kubernetes}${s.kubectl ? `, kubectl ${s.kubectl}` : ''}` } : {}),
+  }
 }
 
 export interface ReportInput {
@@ -49,7 +53,10 @@ export async function writeFiles(plan: ReplayPlan, io: Io, r: ReportInput, outTe
   const files: [string, string, string][] = []
   const opts = { secrets: r.secrets, showSecrets: plan.showSecrets, drift: r.drift, walkthrough: walkthroughInfo(plan.walkthrough) }
   if (plan.transcript !== undefined) {
-    const markdown = renderTranscript(r.result, r.cluster, plan.prose, { ...opts, stderrLabels: new Map(plan.walkthrough.steps.filter((s) => s.stderrLabel !== undefined).map((s) => [s.id, s.stderrLabel as string])) })
+    const markdown = renderTranscript(r.result, r.cluster, plan.prose, {
+      ...opts,
+      stderrLabels: new Map(plan.walkthrough.steps.filter((s) => s.stderrLabel !== undefined).map((s) => [s.id, s.stderrLabel as string])),
+    })
     // HTML by the file's name; marked loads only then, so plain runs do not pay for it.
     const html = /\.html?$/i.test(plan.transcript) ? (await import('../report/html.js')).transcriptHtml(markdown) : undefined
     files.push(['transcript', plan.transcript, html ?? markdown])

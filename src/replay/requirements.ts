@@ -12,7 +12,8 @@ const VERSION = /^v?(\d+)\.(\d+)/
 /** Every declared tool that is not on PATH: a PreconditionError naming the first, before anything runs. */
 export async function checkTools(w: Pick<Walkthrough, 'id' | 'requires'>, env: Readonly<Record<string, string | undefined>>): Promise<void> {
   for (const tool of w.requires?.tools ?? []) {
-    if ((await which(tool, env)) === undefined) throw new PreconditionError(`${tool} is not on PATH; install ${tool} (walkthrough ${w.id}'s lines call it).`)
+    if ((await which(tool, env)) === undefined)
+      throw new PreconditionError(`${tool} is not on PATH; install ${tool} (walkthrough ${w.id}'s lines call it).`)
   }
 }
 
@@ -41,15 +42,22 @@ export async function awaitObjects(objects: readonly string[], namespace: string
   const deadline = performance.now() + k.waitMs
   for (const object of objects) {
     for (;;) {
-      const r = await runScript(`kubectl get ${quote(object)} -n ${quote(namespace)} -o name`, { env: k.env, timeoutMs: k.timeoutMs, ...(k.signal ? { signal: k.signal } : {}) })
+      const r = await runScript(`kubectl get ${quote(object)} -n ${quote(namespace)} -o name`, {
+        env: k.env,
+        timeoutMs: k.timeoutMs,
+        ...(k.signal ? { signal: k.signal } : {}),
+      })
       if (r.exitCode === 0) break
       const why = r.timedOut ? `no answer within ${k.timeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`
       // A user whom RBAC does not let read it cannot be told it is missing: the lines themselves will say.
       if (/\bforbidden\b/i.test(r.stderr)) break
       // Only "not found" is worth waiting for; anything else (a dead server) is said at once.
-      if (!/NotFound|not found/.test(r.stderr)) throw new PreconditionError(`cannot read ${object} in namespace ${namespace} (the walkthrough's lines expect it): ${why}`)
+      if (!/NotFound|not found/.test(r.stderr))
+        throw new PreconditionError(`cannot read ${object} in namespace ${namespace} (the walkthrough's lines expect it): ${why}`)
       if (k.signal?.aborted || performance.now() + 250 > deadline) {
-        throw new PreconditionError(`namespace ${namespace} has no ${object} after ${Math.round(k.waitMs / 1000)} s (the walkthrough's lines expect it; a controller usually makes it): ${why}`)
+        throw new PreconditionError(
+          `namespace ${namespace} has no ${object} after ${Math.round(k.waitMs / 1000)} s (the walkthrough's lines expect it; a controller usually makes it): ${why}`,
+        )
       }
       await sleep(250, undefined, k.signal ? { signal: k.signal } : {}).catch(() => undefined)
     }
@@ -59,10 +67,18 @@ export async function awaitObjects(objects: readonly string[], namespace: string
 /** A cluster whose lines run Pods needs a node that is Ready: a PreconditionError (exit 2) before any step otherwise. */
 export async function checkReadyNode(w: Pick<Walkthrough, 'id' | 'requires'>, clusterName: string, k: KubectlEnv): Promise<void> {
   if (w.requires?.node !== true) return
-  const r = await runScript(`kubectl get nodes -o jsonpath=${quote('{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}')}`, { env: k.env, timeoutMs: k.timeoutMs, ...(k.signal ? { signal: k.signal } : {}) })
-  if (r.exitCode !== 0) throw new PreconditionError(`walkthrough ${w.id} runs Pods, and the nodes of ${clusterName} cannot be read: ${firstLine(r.stderr) || `exit code ${r.exitCode}`}`)
+  const r = await runScript(
+    `kubectl get nodes -o jsonpath=${quote('{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}')}`,
+    { env: k.env, timeoutMs: k.timeoutMs, ...(k.signal ? { signal: k.signal } : {}) },
+  )
+  if (r.exitCode !== 0)
+    throw new PreconditionError(
+      `walkthrough ${w.id} runs Pods, and the nodes of ${clusterName} cannot be read: ${firstLine(r.stderr) || `exit code ${r.exitCode}`}`,
+    )
   const nodes = r.stdout.split('\n').filter(Boolean)
   if (!nodes.some((n) => n.endsWith('=True'))) {
-    throw new PreconditionError(`walkthrough ${w.id} runs Pods, and ${clusterName} has ${nodes.length === 0 ? 'no node' : `no Ready node (${nodes.join(', ')})`}; a lab gets one with --node (kubewalk lab up --node, run --lab --node).`)
+    throw new PreconditionError(
+      `walkthrough ${w.id} runs Pods, and ${clusterName} has ${nodes.length === 0 ? 'no node' : `no Ready node (${nodes.join(', ')})`}; a lab gets one with --node (kubewalk lab up --node, run --lab --node).`,
+    )
   }
 }

@@ -45,14 +45,21 @@ export interface ReplayTarget {
 function kubercNote(plan: ReplayPlan, env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (plan.useKuberc) return undefined
   const file = env.KUBERC !== undefined && env.KUBERC !== 'off' ? env.KUBERC : join(env.HOME ?? homedir(), '.kube', 'kuberc')
-  return existsSync(file) ? `kubectl's kuberc (${file}) is off for this run (KUBERC=off), so it cannot change what the lines print; --use-kuberc honours it` : undefined
+  return existsSync(file)
+    ? `kubectl's kuberc (${file}) is off for this run (KUBERC=off), so it cannot change what the lines print; --use-kuberc honours it`
+    : undefined
 }
 
 /**
  * A participant's own exported variables seed steps run alone (--only <id>); secret ones are masked.
  * A server URL the shell remembers must be the target's when the run sets a secret: it would be sent there.
  */
-export function seedVars(plan: Pick<ReplayPlan, 'walkthrough' | 'steps'> & Partial<Pick<ReplayPlan, 'sets'>>, env: Readonly<Record<string, string | undefined>>, target: Pick<Target, 'cluster'>, secrets: Secrets): Vars {
+export function seedVars(
+  plan: Pick<ReplayPlan, 'walkthrough' | 'steps'> & Partial<Pick<ReplayPlan, 'sets'>>,
+  env: Readonly<Record<string, string | undefined>>,
+  target: Pick<Target, 'cluster'>,
+  secrets: Secrets,
+): Vars {
   const vars: Vars = {}
   for (const decl of plan.walkthrough.vars) {
     const value = env[decl.name]
@@ -70,7 +77,9 @@ export function seedVars(plan: Pick<ReplayPlan, 'walkthrough' | 'steps'> & Parti
   for (const decl of plan.walkthrough.vars) {
     const seeded = vars[decl.name]
     if (decl.holds !== 'server-url' || seeded === undefined || writes.has(decl) || secret === undefined || seeded === target.cluster.server) continue
-    throw new UsageError(`$${decl.name} is ${seeded}, but this run sets $${secret} on ${target.cluster.name} (${target.cluster.server}): it would be sent to another server; unset ${decl.name} or start from the step that sets it.`)
+    throw new UsageError(
+      `$${decl.name} is ${seeded}, but this run sets $${secret} on ${target.cluster.name} (${target.cluster.server}): it would be sent to another server; unset ${decl.name} or start from the step that sets it.`,
+    )
   }
   return vars
 }
@@ -91,7 +100,11 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
       isolated = undefined
       cleaning([ns.describe])
       const r = await runScript(ns.script ?? ns.command, { env: { ...io.env, ...target.env }, timeoutMs: ns.timeoutMs ?? plan.commandTimeoutMs })
-      io.stderr(r.exitCode === 0 ? `${ns.describe}: done\n` : `kubewalk: could not ${ns.describe}: ${r.stderr.trim().split('\n')[0] ?? ''}; remove it with: ${ns.command}\n`)
+      io.stderr(
+        r.exitCode === 0
+          ? `${ns.describe}: done\n`
+          : `kubewalk: could not ${ns.describe}: ${r.stderr.trim().split('\n')[0] ?? ''}; remove it with: ${ns.command}\n`,
+      )
     }
     await target?.dispose()
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true })
@@ -105,7 +118,10 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
     if (plan.lab) {
       // While the lab starts, Ctrl-C stops it: a second one is explained, like during cleanup.
       cleaning(['the throwaway lab, still starting'])
-      lab = await startThrowawayLab(progress, signal, { ...(plan.labVersion !== undefined ? { version: plan.labVersion } : {}), ...(plan.node ? { node: true } : {}) })
+      lab = await startThrowawayLab(progress, signal, {
+        ...(plan.labVersion !== undefined ? { version: plan.labVersion } : {}),
+        ...(plan.node ? { node: true } : {}),
+      })
       cleaning(undefined)
     }
     const isolateAs = plan.isolate ? isolatedName() : undefined
@@ -140,19 +156,33 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
       context: t.context,
       namespace: t.namespace,
       // A --kubectl command is named as the user gave it (`minikube kubectl --`), a file by its absolute path.
-      kubectl: { path: kubectl !== undefined ? (existsSync(resolvePath(kubectl)) ? resolvePath(kubectl) : kubectl) : await realpath(kubectlPath).catch(() => kubectlPath), version: '' },
+      kubectl: {
+        path:
+          kubectl !== undefined
+            ? existsSync(resolvePath(kubectl))
+              ? resolvePath(kubectl)
+              : kubectl
+            : await realpath(kubectlPath).catch(() => kubectlPath),
+        version: '',
+      },
     }
-    const probed = probeVersions({ ...t, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs }).then((v) => {
-      cluster.version = v.server
-      if (cluster.kubectl) cluster.kubectl.version = v.client
-      checkServerVersion(plan.walkthrough.requires, v.server, t.cluster.name, plan.walkthrough.id)
-    }).then(() => checkReadyNode(plan.walkthrough, t.cluster.name, k))
+    const probed = probeVersions({ ...t, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs })
+      .then((v) => {
+        cluster.version = v.server
+        if (cluster.kubectl) cluster.kubectl.version = v.client
+        checkServerVersion(plan.walkthrough.requires, v.server, t.cluster.name, plan.walkthrough.id)
+      })
+      .then(() => checkReadyNode(plan.walkthrough, t.cluster.name, k))
     probed.catch(() => undefined)
     // When nothing is shown or created before the steps, the probe (a kubectl start, ~100 ms) overlaps
     // the opening lines that need no server; the first line that does, and the report, wait for it. A live
     // report shows each step as it starts (what a person, or a fault test, watches), and its header names
     // the server's version: it waits for the probe first.
-    const overlap = isolateAs === undefined && plan.namespace === undefined && !plan.interactive && !(reporters[plan.reporter].kind === 'live' && plan.mode !== 'drift')
+    const overlap =
+      isolateAs === undefined &&
+      plan.namespace === undefined &&
+      !plan.interactive &&
+      !(reporters[plan.reporter].kind === 'live' && plan.mode !== 'drift')
     if (!overlap) await probed
     if (isolateAs !== undefined) {
       cleaning([`namespace ${isolateAs}, being created`])

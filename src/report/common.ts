@@ -11,7 +11,10 @@ export type RenderOptions = Pick<ReportOptions, 'secrets' | 'showSecrets'>
 export const stepLabel = (s: StepResult): string => `${s.number} ${s.id}: ${s.title}`
 
 /** Masks text unless the user asked to see secrets. */
-export const masker = (opts: RenderOptions) => (text: string): string => (opts.showSecrets ? text : redact(text, opts.secrets))
+export const masker =
+  (opts: RenderOptions) =>
+  (text: string): string =>
+    opts.showSecrets ? text : redact(text, opts.secrets)
 
 /** Why a skipped step did not run, in a few words. */
 export function skipReason(result: RunResult, step: StepResult): string {

@@ -82,21 +82,34 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
     block('stderr', withoutProgressMeter(r.output.stderr))
     if (r.captured) out(`  ${paint('cyan', `${r.captured.name}=`)}${mask(r.captured.value)}`)
     for (const a of r.assertions) {
-      const detail = a.ok || !('expected' in a || 'actual' in a) ? '' : paint('dim', ` (${'expected' in a ? `expected ${mask(show(a.expected))}, ` : ''}got ${mask(show(a.actual))})`)
+      const detail =
+        a.ok || !('expected' in a || 'actual' in a)
+          ? ''
+          : paint('dim', ` (${'expected' in a ? `expected ${mask(show(a.expected))}, ` : ''}got ${mask(show(a.actual))})`)
       out(`  ${a.ok ? paint('green', '✓') : paint('red', '✗')} ${a.name}${detail}`)
     }
     for (const n of r.notes ?? []) out(paint('dim', `  · ${n}`))
     const attempts = r.attempts > 1 ? `, ${r.attempts} attempts` : ''
     if (r.status === 'passed') out(`${paint('green', '✔')} ${pos} ${r.id} ${paint('dim', `(${seconds(r.durationMs)}${attempts})`)}`)
-    else out(`${paint('red', '✘')} ${pos} ${r.id} ${paint('dim', `(${seconds(r.durationMs)}${attempts})`)}: ${mask((r.error?.message ?? 'failed').replace(`${r.id}: `, ''))}`)
+    else
+      out(
+        `${paint('red', '✘')} ${pos} ${r.id} ${paint('dim', `(${seconds(r.durationMs)}${attempts})`)}: ${mask((r.error?.message ?? 'failed').replace(`${r.id}: `, ''))}`,
+      )
     out('')
   }
 
   return {
     header(cluster: ClusterInfo): void {
       const what = o.walkthrough && o.walkthrough.id !== 'article' ? ` ${o.walkthrough.id}` : ''
-      const facts = [cluster.server, `Kubernetes ${cluster.version}`, ...(cluster.namespace ? [`namespace ${cluster.namespace}`] : []), ...(cluster.kubectl ? [`kubectl ${cluster.kubectl.version}`] : [])]
-      out(`${paint('bold', 'kubewalk')}${what} ${o.check ? 'checking your work on' : 'replaying against'} ${paint('bold', cluster.name)} (${facts.join(', ')})`)
+      const facts = [
+        cluster.server,
+        `Kubernetes ${cluster.version}`,
+        ...(cluster.namespace ? [`namespace ${cluster.namespace}`] : []),
+        ...(cluster.kubectl ? [`kubectl ${cluster.kubectl.version}`] : []),
+      ]
+      out(
+        `${paint('bold', 'kubewalk')}${what} ${o.check ? 'checking your work on' : 'replaying against'} ${paint('bold', cluster.name)} (${facts.join(', ')})`,
+      )
       out('')
     },
     onEvent(e: RunEvent): void {
@@ -135,7 +148,9 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
           out(paint('dim', `  … still at work: ${e.cleanup.describe} (${Math.round(e.elapsedMs / 1000)} s)`))
           break
         case 'cleanup-end':
-          out(`  ${e.result.status === 'done' ? paint('green', '✓') : paint('red', '✗')} ${e.result.describe}${e.result.error ? `: ${mask(e.result.error)}` : ''}`)
+          out(
+            `  ${e.result.status === 'done' ? paint('green', '✓') : paint('red', '✗')} ${e.result.describe}${e.result.error ? `: ${mask(e.result.error)}` : ''}`,
+          )
           break
       }
     },
@@ -156,7 +171,8 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
       if (result.cleanup.length > 0) out('')
       const tally = `${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped in ${seconds(result.durationMs)}`
       if (result.ok) out(paint('green', `✔ ${tally}`))
-      else if (result.status === 'interrupted') out(paint(result.steps.some((s) => s.status === 'failed') ? 'red' : 'yellow', `■ ${mask(outcome(result))} (${tally})`))
+      else if (result.status === 'interrupted')
+        out(paint(result.steps.some((s) => s.status === 'failed') ? 'red' : 'yellow', `■ ${mask(outcome(result))} (${tally})`))
       else out(paint('red', `✘ failed: ${mask(outcome(result))} (${tally})`))
       // A step failure is the headline; what cleanup left behind still gets its own line.
       const left = leftBehind(result)

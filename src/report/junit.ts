@@ -34,18 +34,29 @@ export function renderJunit(result: RunResult, cluster: ClusterInfo, opts: Rende
   if (leftBehind.length > 0) {
     const body = leftBehind.map((c) => `${c.describe}: ${c.error ?? 'failed'}\n  run: ${c.command}`).join('\n')
     const message = `could not clean up ${leftBehind.map((c) => c.describe).join('; ')}`
-    cases.push([
-      `    <testcase classname="${attr(classname)}" name="cleanup" time="0.000">`,
-      `      <failure message="${attr(message)}" type="E_CLEANUP">${text(body)}</failure>`,
-      '    </testcase>',
-    ].join('\n'))
+    cases.push(
+      [
+        `    <testcase classname="${attr(classname)}" name="cleanup" time="0.000">`,
+        `      <failure message="${attr(message)}" type="E_CLEANUP">${text(body)}</failure>`,
+        '    </testcase>',
+      ].join('\n'),
+    )
   }
 
   const errors = result.steps.filter((s) => s.status === 'failed' && s.error?.code === 'E_INTERNAL').length
   const failures = result.steps.filter((s) => s.status === 'failed').length - errors + (leftBehind.length > 0 ? 1 : 0)
   const skipped = result.steps.filter((s) => s.status === 'skipped').length
   const counts = `tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(result.durationMs)}"`
-  const properties = Object.entries({ 'cluster.name': cluster.name, 'cluster.server': cluster.server, 'cluster.version': cluster.version, 'cluster.context': cluster.context, 'cluster.namespace': cluster.namespace, 'kubectl.path': cluster.kubectl?.path, 'kubectl.version': cluster.kubectl?.version, 'kubewalk.status': result.status })
+  const properties = Object.entries({
+    'cluster.name': cluster.name,
+    'cluster.server': cluster.server,
+    'cluster.version': cluster.version,
+    'cluster.context': cluster.context,
+    'cluster.namespace': cluster.namespace,
+    'kubectl.path': cluster.kubectl?.path,
+    'kubectl.version': cluster.kubectl?.version,
+    'kubewalk.status': result.status,
+  })
     .filter((p): p is [string, string] => p[1] !== undefined)
     .map(([name, value]) => `      <property name="${attr(name)}" value="${attr(value)}"/>`)
   const cleanupLog = result.cleanup.map((c) => `cleanup ${c.status}: ${c.describe}${c.error ? `: ${c.error}` : ''}\n  $ ${c.command}`).join('\n')
@@ -73,7 +84,12 @@ export function renderJunit(result: RunResult, cluster: ClusterInfo, opts: Rende
       const message = oneLine(s.error?.message ?? 'failed')
       lines.push(`      <${tag} message="${attr(message)}" type="${attr(s.error?.code ?? 'E_FAILED')}">${text(evidence(s))}</${tag}>`)
     }
-    const out = [`$ ${s.command}`, ...(s.status === 'skipped' ? ['(not run)'] : []), s.output.stdout.replace(/\n$/, ''), s.captured ? `${s.captured.name}=${s.captured.value}` : '']
+    const out = [
+      `$ ${s.command}`,
+      ...(s.status === 'skipped' ? ['(not run)'] : []),
+      s.output.stdout.replace(/\n$/, ''),
+      s.captured ? `${s.captured.name}=${s.captured.value}` : '',
+    ]
     lines.push(`      <system-out>${text(out.filter((l) => l !== '').join('\n'))}</system-out>`)
     const stderr = withoutProgressMeter(s.output.stderr).replace(/\n$/, '')
     if (stderr !== '') lines.push(`      <system-err>${text(stderr)}</system-err>`)
@@ -84,10 +100,16 @@ export function renderJunit(result: RunResult, cluster: ClusterInfo, opts: Rende
 
 /** A failure's body: what was checked and what ran. */
 function evidence(s: StepResult): string {
-  const checks = s.assertions.filter((a) => !a.ok).map((a) => {
-    const detail = [...('expected' in a ? [`  expected: ${show(a.expected)}`] : []), ...('actual' in a ? [`  actual:   ${show(a.actual)}`] : [])]
-    return [`✗ ${a.name}`, ...detail].join('\n')
-  })
-  const ran = [`$ ${s.command}`, ...(s.output.exitCode === null ? [] : [`exit code: ${s.output.exitCode}`]), ...(s.attempts > 1 ? [`attempts: ${s.attempts}`] : [])]
+  const checks = s.assertions
+    .filter((a) => !a.ok)
+    .map((a) => {
+      const detail = [...('expected' in a ? [`  expected: ${show(a.expected)}`] : []), ...('actual' in a ? [`  actual:   ${show(a.actual)}`] : [])]
+      return [`✗ ${a.name}`, ...detail].join('\n')
+    })
+  const ran = [
+    `$ ${s.command}`,
+    ...(s.output.exitCode === null ? [] : [`exit code: ${s.output.exitCode}`]),
+    ...(s.attempts > 1 ? [`attempts: ${s.attempts}`] : []),
+  ]
   return [s.error?.message ?? 'failed', ...checks, ...ran].join('\n')
 }

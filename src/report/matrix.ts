@@ -31,15 +31,29 @@ const skew = (c: MatrixCell): string => (c.inSkew === null ? 'unknown' : c.inSke
 const driftText = (c: MatrixCell): string => `${c.drift.expected} / ${c.drift.version} / ${c.drift.real}`
 
 function columns(cells: readonly MatrixCell[]): string[][] {
-  return cells.map((c) => [c.server.name, c.server.version, c.kubectl.version, c.kubectl.path, skew(c), result(c), seconds(c.durationMs), driftText(c)])
+  return cells.map((c) => [
+    c.server.name,
+    c.server.version,
+    c.kubectl.version,
+    c.kubectl.path,
+    skew(c),
+    result(c),
+    seconds(c.durationMs),
+    driftText(c),
+  ])
 }
 const HEADER = ['server', 'version', 'kubectl', 'kubectl path', 'in skew', 'result', 'time', 'drift e / v / r']
 
 function table(cells: readonly MatrixCell[], pretty: boolean): string {
   const rows = [HEADER, ...columns(cells)]
   const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
-  const paint = (c: MatrixCell, text: string): string => (!pretty ? text : c.ok ? `\x1b[32m${text}\x1b[39m` : cellFails(c) ? `\x1b[31m${text}\x1b[39m` : `\x1b[33m${text}\x1b[39m`)
-  const line = (r: string[]): string => r.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  const paint = (c: MatrixCell, text: string): string =>
+    !pretty ? text : c.ok ? `\x1b[32m${text}\x1b[39m` : cellFails(c) ? `\x1b[31m${text}\x1b[39m` : `\x1b[33m${text}\x1b[39m`
+  const line = (r: string[]): string =>
+    r
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()
   const body = rows.slice(1).map((r, i) => paint(cells[i]!, line(r)))
   return [line(HEADER), ...body, '', summary(cells), ...failures(cells)].join('\n')
 }
@@ -61,7 +75,9 @@ function markdown(cells: readonly MatrixCell[], walkthrough: string): string {
   const lines = [`kubewalk matrix of \`${walkthrough}\``, '', `| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`]
   for (const [i, r] of columns(cells).entries()) {
     const c = cells[i]!
-    lines.push(`| ${r.map((v, j) => (j === 5 ? `${c.ok ? '✅' : cellFails(c) ? '❌' : '⚠️'} ${v}` : j === 3 ? `\`${v}\`` : mdCell(v))).join(' | ')} |`)
+    lines.push(
+      `| ${r.map((v, j) => (j === 5 ? `${c.ok ? '✅' : cellFails(c) ? '❌' : '⚠️'} ${v}` : j === 3 ? `\`${v}\`` : mdCell(v))).join(' | ')} |`,
+    )
   }
   lines.push('', summary(cells))
   const f = failures(cells)
@@ -69,14 +85,24 @@ function markdown(cells: readonly MatrixCell[], walkthrough: string): string {
   return lines.join('\n')
 }
 
-const xml = (s: string): string => s.replace(/[\0-\x08\x0B\x0C\x0E-\x1F]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+const xml = (s: string): string =>
+  s
+    .replace(/[\0-\x08\x0B\x0C\x0E-\x1F]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
 
 function junit(cells: readonly MatrixCell[], walkthrough: string): string {
   const failed = cells.filter(cellFails).length
   const skipped = 0
   const suites = cells.map((c) => {
     const name = `${c.server.name} (${c.server.version}) × kubectl ${c.kubectl.version}`
-    const body = c.ok ? '' : cellFails(c) ? `\n      <failure message="${xml(c.reason ?? result(c))}" type="E_CELL">${xml(`${result(c)}\n${c.reason ?? ''}`)}</failure>` : `\n      <system-out>${xml(`outside kubectl's skew: ${result(c)} ${c.reason ?? ''}`)}</system-out>`
+    const body = c.ok
+      ? ''
+      : cellFails(c)
+        ? `\n      <failure message="${xml(c.reason ?? result(c))}" type="E_CELL">${xml(`${result(c)}\n${c.reason ?? ''}`)}</failure>`
+        : `\n      <system-out>${xml(`outside kubectl's skew: ${result(c)} ${c.reason ?? ''}`)}</system-out>`
     return [
       `  <testsuite name="${xml(name)}" tests="1" failures="${cellFails(c) ? 1 : 0}" errors="0" skipped="0" time="${(c.durationMs / 1000).toFixed(3)}">`,
       `    <properties><property name="kubectl.path" value="${xml(c.kubectl.path)}"/><property name="inSkew" value="${c.inSkew ?? 'unknown'}"/><property name="drift" value="${xml(driftText(c))}"/></properties>`,
@@ -84,7 +110,13 @@ function junit(cells: readonly MatrixCell[], walkthrough: string): string {
       '  </testsuite>',
     ].join('\n')
   })
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="kubewalk matrix" tests="${cells.length}" failures="${failed}" errors="0" skipped="${skipped}">`, ...suites, '</testsuites>', ''].join('\n')
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="kubewalk matrix" tests="${cells.length}" failures="${failed}" errors="0" skipped="${skipped}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n')
 }
 
 /** Renders the matrix; `ok` is every in-skew cell passed and every cell produced a report. */

@@ -8,14 +8,22 @@ import { leftBehind, masker, skipReason, stepLabel, type RenderOptions } from '.
 import type { ClusterInfo } from './json.js'
 
 // A test point is one line, and an unescaped "#" would start a directive.
-const description = (text: string): string => text.replace(/[\0-\x1F\x7F]+/g, ' ').replace(/\\/g, '\\\\').replace(/#/g, '\\#')
+const description = (text: string): string =>
+  text
+    .replace(/[\0-\x1F\x7F]+/g, ' ')
+    .replace(/\\/g, '\\\\')
+    .replace(/#/g, '\\#')
 
 /** Renders a finished run as a TAP version 13 stream. */
 export function renderTap(result: RunResult, cluster: ClusterInfo, opts: RenderOptions = {}): string {
   const mask = masker(opts)
   const cleanupFailed = result.cleanup.some((c) => c.status === 'failed')
   // A failed cleanup is a failure of its own: one more test point, so a consumer counts it.
-  const lines = ['TAP version 13', `1..${result.steps.length + (cleanupFailed ? 1 : 0)}`, `# kubewalk: ${description(mask(`${cluster.name} (${cluster.server}, Kubernetes ${cluster.version}${cluster.namespace ? `, namespace ${cluster.namespace}` : ''}${cluster.kubectl ? `, kubectl ${cluster.kubectl.version} at ${cluster.kubectl.path}` : ''})`))}`]
+  const lines = [
+    'TAP version 13',
+    `1..${result.steps.length + (cleanupFailed ? 1 : 0)}`,
+    `# kubewalk: ${description(mask(`${cluster.name} (${cluster.server}, Kubernetes ${cluster.version}${cluster.namespace ? `, namespace ${cluster.namespace}` : ''}${cluster.kubectl ? `, kubectl ${cluster.kubectl.version} at ${cluster.kubectl.path}` : ''})`))}`,
+  ]
   for (const [i, s] of result.steps.entries()) {
     const point = `${i + 1} - ${description(mask(stepLabel(s)))}`
     if (s.status === 'passed') lines.push(`ok ${point}`)
@@ -28,9 +36,14 @@ export function renderTap(result: RunResult, cluster: ClusterInfo, opts: RenderO
     for (const n of s.notes ?? []) lines.push(`# note on ${description(mask(s.id))}: ${description(mask(n))}`)
   }
   if (cleanupFailed) {
-    const left = result.cleanup.filter((c) => c.status === 'failed').map((c) => ({ describe: c.describe, error: c.error ?? 'failed', command: c.command }))
+    const left = result.cleanup
+      .filter((c) => c.status === 'failed')
+      .map((c) => ({ describe: c.describe, error: c.error ?? 'failed', command: c.command }))
     const diagnostic = { message: leftBehind(result), severity: 'fail', code: 'E_CLEANUP', left }
-    const yaml = stringify(opts.showSecrets ? diagnostic : redactDeep(diagnostic, opts.secrets), { lineWidth: 0, doubleQuotedAsJSON: true }).replace(/\n$/, '')
+    const yaml = stringify(opts.showSecrets ? diagnostic : redactDeep(diagnostic, opts.secrets), { lineWidth: 0, doubleQuotedAsJSON: true }).replace(
+      /\n$/,
+      '',
+    )
     lines.push(`not ok ${result.steps.length + 1} - cleanup`, '  ---', ...yaml.split('\n').map((l) => `  ${l}`), '  ...')
   }
   const cleanup = result.cleanup.map((c) => `${c.describe}: ${c.status}${c.error ? ` (${c.error}; run: ${c.command})` : ''}`)
@@ -40,12 +53,14 @@ export function renderTap(result: RunResult, cluster: ClusterInfo, opts: RenderO
 
 /** What a failed step's YAML block says: the message, what ran, the checks that failed. */
 function diagnosticOf(s: StepResult): Record<string, unknown> {
-  const failed = s.assertions.filter((a) => !a.ok).map((a) => ({
-    name: a.name,
-    // YAML shows the values as they are; a check that saw nothing shows null.
-    ...('expected' in a ? { expected: a.expected ?? null } : {}),
-    ...('actual' in a ? { actual: a.actual ?? null } : {}),
-  }))
+  const failed = s.assertions
+    .filter((a) => !a.ok)
+    .map((a) => ({
+      name: a.name,
+      // YAML shows the values as they are; a check that saw nothing shows null.
+      ...('expected' in a ? { expected: a.expected ?? null } : {}),
+      ...('actual' in a ? { actual: a.actual ?? null } : {}),
+    }))
   const stderr = withoutProgressMeter(s.output.stderr).replace(/\n$/, '')
   return {
     message: s.error?.message ?? 'failed',

@@ -59,7 +59,8 @@ const PING_MS = 15_000
 
 const SECURITY_HEADERS = {
   // Only the page's own files, scripts and connections; nothing from elsewhere, no frames, no forms.
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -69,8 +70,12 @@ const SECURITY_HEADERS = {
 /** --host with or without TLS: a UsageError before anything listens when it would be plain HTTP off loopback. */
 export function checkListen(o: ListenOptions): void {
   const host = o.host ?? '127.0.0.1'
-  if (!LOOPBACK.has(host) && o.tls === undefined) throw new UsageError(`--host ${host} would serve plain HTTP off this machine; add --tls-cert FILE and --tls-key FILE, or leave --host out (127.0.0.1).`)
-  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) throw new UsageError(`--port takes 0 to 65535, got ${o.port}.`)
+  if (!LOOPBACK.has(host) && o.tls === undefined)
+    throw new UsageError(
+      `--host ${host} would serve plain HTTP off this machine; add --tls-cert FILE and --tls-key FILE, or leave --host out (127.0.0.1).`,
+    )
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535))
+    throw new UsageError(`--port takes 0 to 65535, got ${o.port}.`)
 }
 
 /** Reads --tls-cert and --tls-key (both or neither); a UsageError naming the file that cannot be read. */
@@ -113,7 +118,10 @@ async function bodyOf(req: IncomingMessage): Promise<unknown> {
 
 /** An answer with a message, thrown from a route. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -138,7 +146,11 @@ export async function loadAssets(names: readonly string[]): Promise<Map<string, 
 }
 
 /** Starts the server; every request must carry the token, every POST must come from the server's own origin. */
-export async function serve(o: ListenOptions, routes: Record<string, Route>, assets: ReadonlyMap<string, { text: string; type: string }>): Promise<Served> {
+export async function serve(
+  o: ListenOptions,
+  routes: Record<string, Route>,
+  assets: ReadonlyMap<string, { text: string; type: string }>,
+): Promise<Served> {
   checkListen(o)
   const host = o.host ?? '127.0.0.1'
   const token = randomBytes(24).toString('base64url')
@@ -146,12 +158,14 @@ export async function serve(o: ListenOptions, routes: Record<string, Route>, ass
   const streams = new Set<ServerResponse>()
   let origin = ''
   let allowedHosts = new Set<string>()
-  const handler = (req: IncomingMessage, res: ServerResponse): void => void handle(req, res).catch((e: unknown) => {
-    if (e instanceof Refused && !res.headersSent) return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ refused: e.message }))
-    const status = e instanceof HttpError ? e.status : 500
-    if (!res.headersSent) send(res, status, 'application/json; charset=utf-8', JSON.stringify({ error: e instanceof Error ? e.message : String(e) }))
-    else res.end()
-  })
+  const handler = (req: IncomingMessage, res: ServerResponse): void =>
+    void handle(req, res).catch((e: unknown) => {
+      if (e instanceof Refused && !res.headersSent) return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ refused: e.message }))
+      const status = e instanceof HttpError ? e.status : 500
+      if (!res.headersSent)
+        send(res, status, 'application/json; charset=utf-8', JSON.stringify({ error: e instanceof Error ? e.message : String(e) }))
+      else res.end()
+    })
   const send = (res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void => {
     res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, ...extra })
     res.end(body)
@@ -164,14 +178,21 @@ export async function serve(o: ListenOptions, routes: Record<string, Route>, ass
     const method = req.method ?? 'GET'
     if (method === 'POST') {
       // Cross-site requests carry another Origin (or none from old forms): refused before reading the body.
-      if (!allowedHosts.has((req.headers.origin ?? '').replace(`${scheme}://`, '')) || !(req.headers.origin ?? '').startsWith(`${scheme}://`)) throw new HttpError(403, 'a POST must come from the page this server serves')
+      if (!allowedHosts.has((req.headers.origin ?? '').replace(`${scheme}://`, '')) || !(req.headers.origin ?? '').startsWith(`${scheme}://`))
+        throw new HttpError(403, 'a POST must come from the page this server serves')
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'a POST sends JSON')
     } else if (method !== 'GET') throw new HttpError(405, `${method} is not served here`)
     const asset = assets.get(url.pathname)
     if (asset !== undefined && method === 'GET') return send(res, 200, asset.type, asset.text)
     const route = routes[`${method} ${url.pathname}`]
     if (route === undefined) throw new HttpError(404, `nothing at ${method} ${url.pathname}`)
-    const answer = await route({ method, path: url.pathname, query: url.searchParams, body: method === 'POST' ? await bodyOf(req) : undefined, raw: req })
+    const answer = await route({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      body: method === 'POST' ? await bodyOf(req) : undefined,
+      raw: req,
+    })
     if ('stream' in answer) {
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' })
       res.write('retry: 1000\n\n')
@@ -193,7 +214,9 @@ export async function serve(o: ListenOptions, routes: Record<string, Route>, ass
   }
   const server: Server = o.tls ? createHttps({ cert: o.tls.cert, key: o.tls.key }, handler) : createHttp(handler)
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new UsageError(`--port ${o.port}: in use on ${host}; choose another, or --port 0 for any free one.`) : e))
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new UsageError(`--port ${o.port}: in use on ${host}; choose another, or --port 0 for any free one.`) : e),
+    )
     server.listen(o.port ?? 0, host, () => resolve())
   })
   const port = (server.address() as AddressInfo).port

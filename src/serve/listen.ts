@@ -13,7 +13,10 @@ export const LISTEN_FLAGS = {
 } as const
 
 /** Splits `args` into the flags named in `flags` (their values by name) and the rest, in order. */
-export function takeFlags(args: readonly string[], flags: Record<string, { type: 'string' | 'boolean' }>): { taken: Record<string, string | boolean>; rest: string[] } {
+export function takeFlags(
+  args: readonly string[],
+  flags: Record<string, { type: 'string' | 'boolean' }>,
+): { taken: Record<string, string | boolean>; rest: string[] } {
   const taken: Record<string, string | boolean> = {}
   const rest: string[] = []
   for (let i = 0; i < args.length; i++) {
@@ -34,7 +37,8 @@ export function takeFlags(args: readonly string[], flags: Record<string, { type:
       taken[name] = true
     } else {
       const value = m[2] ?? args[++i]
-      if (value === undefined || (m[2] === undefined && value.startsWith('--'))) throw new UsageError(`option --${name} needs a value; see kubewalk --help.`)
+      if (value === undefined || (m[2] === undefined && value.startsWith('--')))
+        throw new UsageError(`option --${name} needs a value; see kubewalk --help.`)
       taken[name] = value
     }
   }
@@ -45,10 +49,15 @@ export function takeFlags(args: readonly string[], flags: Record<string, { type:
 export async function listenOptions(taken: Record<string, string | boolean>): Promise<ListenOptions> {
   const str = (k: string): string | undefined => (typeof taken[k] === 'string' ? (taken[k] as string) : undefined)
   const port = str('port') === undefined ? 0 : Number(str('port'))
-  if (str('port') !== undefined && !/^\d+$/.test(str('port') as string)) throw new UsageError(`--port takes 0 to 65535, got ${JSON.stringify(str('port'))}.`)
+  if (str('port') !== undefined && !/^\d+$/.test(str('port') as string))
+    throw new UsageError(`--port takes 0 to 65535, got ${JSON.stringify(str('port'))}.`)
   const host = str('host')
   // Checked before the files are read: plain HTTP off loopback is refused whatever the files hold.
-  checkListen({ ...(host !== undefined ? { host } : {}), port, ...(str('tls-cert') !== undefined || str('tls-key') !== undefined ? { tls: { cert: '', key: '' } } : {}) })
+  checkListen({
+    ...(host !== undefined ? { host } : {}),
+    port,
+    ...(str('tls-cert') !== undefined || str('tls-key') !== undefined ? { tls: { cert: '', key: '' } } : {}),
+  })
   const tls = await readTls(str('tls-cert'), str('tls-key'))
   return { ...(host !== undefined ? { host } : {}), port, ...(tls ? { tls } : {}) }
 }

@@ -124,14 +124,21 @@ function firstNeeded(step: Step, all: readonly Step[], have: ReadonlySet<string>
 
 /** Why a batch cannot run in this order (a variable no step set, an object this session did not create), naming the step to run first. */
 export function orderProblem(batch: readonly Step[], all: readonly Step[], vars: Readonly<Vars>, pending: readonly Cleanup[]): string | undefined {
-  const have = new Set(Object.entries(vars).filter(([, v]) => v !== undefined).map(([k]) => k))
+  const have = new Set(
+    Object.entries(vars)
+      .filter(([, v]) => v !== undefined)
+      .map(([k]) => k),
+  )
   const made = new Set(pending)
   for (const step of batch) {
     const missing = step.reads.filter((v) => !have.has(v.name)).map((v) => `$${v.name}`)
     const notOurs = step.deletes !== undefined && !made.has(step.deletes)
     if (missing.length > 0 || notOurs) {
       const first = firstNeeded(step, all, have, made)
-      const what = missing.length > 0 ? `needs ${missing.join(' and ')}, which no step run here has set` : `deletes ${step.deletes?.describe.replace(/^delete /, '')}, which this session did not create`
+      const what =
+        missing.length > 0
+          ? `needs ${missing.join(' and ')}, which no step run here has set`
+          : `deletes ${step.deletes?.describe.replace(/^delete /, '')}, which this session did not create`
       return `${step.number} ${step.id} ${what}: run ${first ? `${first.number} ${first.id}` : 'an earlier step'} first (Run up to here runs the steps before it).`
     }
     if (step.writes !== undefined) have.add(step.writes.name)
@@ -163,37 +170,64 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
 
   const fresh = (s: Step): WireCell => {
     const ex = s.participantCheck === undefined ? undefined : exerciseStep(s)
-    return { id: s.id, number: s.number, title: s.title, command: commandLine(s), runs: cells.get(s.id)?.runs ?? 0, status: 'idle', stream: '', ...(ex ? { checkReads: ex.reads.map((v) => v.name) } : {}) }
+    return {
+      id: s.id,
+      number: s.number,
+      title: s.title,
+      command: commandLine(s),
+      runs: cells.get(s.id)?.runs ?? 0,
+      status: 'idle',
+      stream: '',
+      ...(ex ? { checkReads: ex.reads.map((v) => v.name) } : {}),
+    }
   }
-  const commandLine = (s: Step): string => (typeof s.command === 'function' ? s.command({ cluster: session?.runner ? clusterOf() : { name: '', server: '' }, namespace: session?.namespace ?? 'default' }) : s.command)
+  const commandLine = (s: Step): string =>
+    typeof s.command === 'function'
+      ? s.command({ cluster: session?.runner ? clusterOf() : { name: '', server: '' }, namespace: session?.namespace ?? 'default' })
+      : s.command
   const clusterOf = (): { name: string; server: string } => ({ name: session?.cluster.name ?? '', server: session?.cluster.server ?? '' })
   for (const s of steps) cells.set(s.id, fresh(s))
   // The page is served at once; the session (target, namespace, requirements) opens meanwhile.
-  const ready = o.open().then((opened) => {
-    session = opened
-    opening = false
-    for (const st of steps) (cells.get(st.id) as WireCell).command = commandLine(st)
-    broadcast({ type: 'state', state: state() })
-    return opened
-  }, (e: unknown) => {
-    opening = false
-    notice = `the session could not be opened: ${e instanceof Error ? e.message : String(e)}`
-    meta()
-    throw e
-  })
+  const ready = o.open().then(
+    (opened) => {
+      session = opened
+      opening = false
+      for (const st of steps) (cells.get(st.id) as WireCell).command = commandLine(st)
+      broadcast({ type: 'state', state: state() })
+      return opened
+    },
+    (e: unknown) => {
+      opening = false
+      notice = `the session could not be opened: ${e instanceof Error ? e.message : String(e)}`
+      meta()
+      throw e
+    },
+  )
   ready.catch(() => undefined)
 
-  const wireVars = (): WireVar[] => w.vars.map((v) => {
-    const value = session?.runner.vars[v.name]
-    const shown = (x: string): string => (v.secret && !show ? maskOf(x) : mask(x))
-    return { name: v.name, secret: v.secret, describe: v.describe, ...(value !== undefined ? { value: shown(value) } : {}), ...(pasted[v.name] !== undefined ? { pasted: shown(pasted[v.name] as string) } : {}) }
-  })
+  const wireVars = (): WireVar[] =>
+    w.vars.map((v) => {
+      const value = session?.runner.vars[v.name]
+      const shown = (x: string): string => (v.secret && !show ? maskOf(x) : mask(x))
+      return {
+        name: v.name,
+        secret: v.secret,
+        describe: v.describe,
+        ...(value !== undefined ? { value: shown(value) } : {}),
+        ...(pasted[v.name] !== undefined ? { pasted: shown(pasted[v.name] as string) } : {}),
+      }
+    })
   const wireBusy = (): WireState['busy'] => (busy ? { kind: busy.kind, ...(busy.step ? { step: busy.step } : {}) } : undefined)
   const state = (): WireState => {
     const b = wireBusy()
     return {
       walkthrough: { id: w.id, title: w.title },
-      cluster: { name: session?.cluster.name ?? '', server: session?.cluster.server ?? '', version: session?.cluster.version ?? '', namespace: session?.namespace ?? '' },
+      cluster: {
+        name: session?.cluster.name ?? '',
+        server: session?.cluster.server ?? '',
+        version: session?.cluster.version ?? '',
+        namespace: session?.namespace ?? '',
+      },
       showSecrets: show,
       reportProgress: plan.reportProgress,
       opening,
@@ -209,7 +243,15 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
   }
   const meta = (): void => {
     const b = wireBusy()
-    broadcast({ type: 'meta', ...(b ? { busy: b } : {}), vars: wireVars(), cleanup: maskAll(cleanup), ...(notice !== undefined ? { notice: mask(notice) } : {}), namespace: session?.namespace ?? '', opening })
+    broadcast({
+      type: 'meta',
+      ...(b ? { busy: b } : {}),
+      vars: wireVars(),
+      cleanup: maskAll(cleanup),
+      ...(notice !== undefined ? { notice: mask(notice) } : {}),
+      namespace: session?.namespace ?? '',
+      opening,
+    })
   }
   const cellChanged = (id: string): void => broadcast({ type: 'cell', cell: cells.get(id) as WireCell })
 
@@ -222,7 +264,9 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     stderr: mask(withoutProgressMeter(r.output.stderr)),
     exitCode: r.output.exitCode,
     ...(r.error ? { error: { code: r.error.code, message: mask(r.error.message) } } : {}),
-    ...(r.captured ? { captured: { name: r.captured.name, value: step.writes?.secret && !show ? maskOf(r.captured.value) : mask(r.captured.value) } } : {}),
+    ...(r.captured
+      ? { captured: { name: r.captured.name, value: step.writes?.secret && !show ? maskOf(r.captured.value) : mask(r.captured.value) } }
+      : {}),
   })
 
   /** The session's results as one run, in the walkthrough's order: for drift and the transcript. */
@@ -270,7 +314,8 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       const r = wire(e.result, step)
       if (e.result.status === 'passed') {
         const d = driftOf(asRun(), w, { namespace: session?.namespace ?? 'default' }).find((x) => x.id === step.id)
-        if (d) r.drift = { expected: d.items.filter((i) => i.kind === 'expected').length, items: maskAll(d.items.filter((i) => i.kind !== 'expected')) }
+        if (d)
+          r.drift = { expected: d.items.filter((i) => i.kind === 'expected').length, items: maskAll(d.items.filter((i) => i.kind !== 'expected')) }
       }
       if (e.result.status === 'skipped') delete cell.result
       else cell.result = r
@@ -291,8 +336,17 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
 
   const progress = async (ids: readonly string[] | 'reset', via: 'serve'): Promise<void> => {
     if (!plan.reportProgress || session === undefined || (ids !== 'reset' && ids.length === 0)) return
-    const r = await recordProgress(session.env, session.namespace, w.id, steps.map((s) => s.id), ids, via)
-    notice = r.ok ? `progress recorded for the instructor's board (configmap/${PROGRESS_NAME} in ${session.namespace})` : progressNotRecorded(session.namespace, r.why).replace(/^kubewalk: /, '')
+    const r = await recordProgress(
+      session.env,
+      session.namespace,
+      w.id,
+      steps.map((s) => s.id),
+      ids,
+      via,
+    )
+    notice = r.ok
+      ? `progress recorded for the instructor's board (configmap/${PROGRESS_NAME} in ${session.namespace})`
+      : progressNotRecorded(session.namespace, r.why).replace(/^kubewalk: /, '')
     if (!r.ok) o.log(progressNotRecorded(session.namespace, r.why))
   }
 
@@ -321,11 +375,16 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
   }
   const stepOf = (id: unknown): Step => {
     const step = isStepId(id) ? steps.find((s) => s.id === id) : undefined
-    if (step === undefined) throw new HttpError(400, `unknown step ${JSON.stringify(id)}: the page sends the walkthrough's step ids (${steps.map((s) => s.id).join(', ')}).`)
+    if (step === undefined)
+      throw new HttpError(
+        400,
+        `unknown step ${JSON.stringify(id)}: the page sends the walkthrough's step ids (${steps.map((s) => s.id).join(', ')}).`,
+      )
     return step
   }
   const live = (): ReplaySession => {
-    if (session === undefined && opening) throw new Refused('the session is still opening (the cluster, the namespace, what the walkthrough requires); try again in a moment.')
+    if (session === undefined && opening)
+      throw new Refused('the session is still opening (the cluster, the namespace, what the walkthrough requires); try again in a moment.')
     if (session === undefined) throw new Refused(`the session is not open${notice ? ` (${notice})` : ''}; restart kubewalk serve.`)
     return session
   }
@@ -386,7 +445,8 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       refuseIfBusy()
       const s = live()
       const cell = cells.get(step.id) as WireCell
-      if (typeof body.seen === 'number' && body.seen !== cell.runs) throw new Refused(`${step.id} was run from another page meanwhile; its result is shown here now.`)
+      if (typeof body.seen === 'number' && body.seen !== cell.runs)
+        throw new Refused(`${step.id} was run from another page meanwhile; its result is shown here now.`)
       const idx = steps.indexOf(step)
       let start = idx
       if (body.upTo === true) {
@@ -411,7 +471,10 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
             cellChanged(b.id)
           }
         }
-        await progress(ran.filter((r) => r.status === 'passed').map((r) => r.id), 'serve')
+        await progress(
+          ran.filter((r) => r.status === 'passed').map((r) => r.id),
+          'serve',
+        )
       })
       return { status: 202, json: { run: batch.map((b) => b.id) } }
     },
@@ -422,7 +485,10 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       const s = live()
       const ex = exerciseStep(step, { maxWaitMs: CHECK_WAIT_MS })
       const missing = ex.reads.filter((v) => pasted[v.name] === undefined).map((v) => `$${v.name}`)
-      if (missing.length > 0) throw new Refused(`the check of ${step.id} reads ${missing.join(' and ')} from your shell, which this server cannot see: paste ${missing.length > 1 ? 'them' : 'it'} into the variables panel first.`)
+      if (missing.length > 0)
+        throw new Refused(
+          `the check of ${step.id} reads ${missing.join(' and ')} from your shell, which this server cannot see: paste ${missing.length > 1 ? 'them' : 'it'} into the variables panel first.`,
+        )
       const cell = cells.get(step.id) as WireCell
       cell.check = { status: 'running' }
       cellChanged(step.id)
@@ -442,7 +508,8 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     'POST /api/vars': (req) => {
       const { name, value } = (req.body ?? {}) as { name?: unknown; value?: unknown }
       const decl = w.vars.find((v) => v.name === name)
-      if (decl === undefined) throw new HttpError(400, `unknown variable ${JSON.stringify(name)}: the walkthrough's are ${w.vars.map((v) => v.name).join(', ')}.`)
+      if (decl === undefined)
+        throw new HttpError(400, `unknown variable ${JSON.stringify(name)}: the walkthrough's are ${w.vars.map((v) => v.name).join(', ')}.`)
       if (typeof value !== 'string' || value.length > MAX_VALUE) throw new HttpError(400, `a value is a string of at most ${MAX_VALUE} characters.`)
       const v = value.trim()
       if (v === '') delete pasted[decl.name]
@@ -469,7 +536,12 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       return { status: 202, json: { reset: true } }
     },
     'GET /transcript.md': () => ({ status: 200, text: transcript(), type: 'text/markdown; charset=utf-8', download: `${w.id}-transcript.md` }),
-    'GET /transcript.html': async () => ({ status: 200, text: (await import('../report/html.js')).transcriptHtml(transcript()), type: 'text/html; charset=utf-8', download: `${w.id}-transcript.html` }),
+    'GET /transcript.html': async () => ({
+      status: 200,
+      text: (await import('../report/html.js')).transcriptHtml(transcript()),
+      type: 'text/html; charset=utf-8',
+      download: `${w.id}-transcript.html`,
+    }),
   }
 
   const transcript = (): string => {

@@ -7,21 +7,23 @@ import type { WireState } from './notebook.js'
 
 export const ASSETS = ['kubewalk.css', 'notebook.js', 'board.js'] as const
 
-const head = (title: string, token: string, script: string): string => [
-  '<!DOCTYPE html>',
-  '<html lang="en">',
-  '<head>',
-  '<meta charset="utf-8">',
-  '<meta name="viewport" content="width=device-width, initial-scale=1">',
-  '<meta name="color-scheme" content="light dark">',
-  `<title>${escapeHtml(title)}</title>`,
-  `<link rel="icon" href="data:,">`,
-  `<link rel="stylesheet" href="/assets/kubewalk.css?token=${token}">`,
-  `<script src="/assets/${script}?token=${token}" defer></script>`,
-  '</head>',
-].join('\n')
+const head = (title: string, token: string, script: string): string =>
+  [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light dark">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<link rel="icon" href="data:,">`,
+    `<link rel="stylesheet" href="/assets/kubewalk.css?token=${token}">`,
+    `<script src="/assets/${script}?token=${token}" defer></script>`,
+    '</head>',
+  ].join('\n')
 
-const toolbar = (links: string): string => `<span class="tools">${links}<button type="button" id="theme" title="light or dark (t)">◐ Theme</button></span>`
+const toolbar = (links: string): string =>
+  `<span class="tools">${links}<button type="button" id="theme" title="light or dark (t)">◐ Theme</button></span>`
 
 /** The notebook: the prose of each step, its line, its buttons, and empty places the script fills. */
 export function notebookPage(w: Walkthrough, state: WireState, token: string): string {

@@ -76,7 +76,12 @@ export function proseShortfalls(w: Walkthrough): Shortfall[] {
     const section = sections.find((s) => s.id === step.id)
     const line = commandOf(step, PLACEHOLDER)
     if (section === undefined) out.push({ kind: 'prose', step: step.id, message: `${label(step)}: the prose has no section for it.` })
-    else if (squash(section.command) !== squash(line)) out.push({ kind: 'prose', step: step.id, message: `${label(step)}: the prose shows ${JSON.stringify(section.command)}, the step runs ${JSON.stringify(line)}.` })
+    else if (squash(section.command) !== squash(line))
+      out.push({
+        kind: 'prose',
+        step: step.id,
+        message: `${label(step)}: the prose shows ${JSON.stringify(section.command)}, the step runs ${JSON.stringify(line)}.`,
+      })
   }
   return out
 }
@@ -125,11 +130,20 @@ export function recordingShortfalls(run: readonly RecordedStep[]): Shortfall[] {
   const out: Shortfall[] = []
   for (const { step, output, ctx } of run) {
     if (output === undefined) {
-      out.push({ kind: 'recording', step: step.id, message: `${label(step)}: no recording, so its checks are never tried (kubewalk record writes one).` })
+      out.push({
+        kind: 'recording',
+        step: step.id,
+        message: `${label(step)}: no recording, so its checks are never tried (kubewalk record writes one).`,
+      })
       continue
     }
     const exitCodes = step.exitCodes ?? [0]
-    if (output.exitCode !== null && !exitCodes.includes(output.exitCode)) out.push({ kind: 'rejected', step: step.id, message: `${label(step)}: its recording exited ${output.exitCode}, which the step does not accept (${exitCodes.join(', ')}).` })
+    if (output.exitCode !== null && !exitCodes.includes(output.exitCode))
+      out.push({
+        kind: 'rejected',
+        step: step.id,
+        message: `${label(step)}: its recording exited ${output.exitCode}, which the step does not accept (${exitCodes.join(', ')}).`,
+      })
     const result = judge(step, output, ctx)
     if (result instanceof Error) {
       out.push({ kind: 'rejected', step: step.id, message: `${label(step)}: its parser rejects its recording: ${errorMessage(result)}` })
@@ -155,7 +169,9 @@ export function checkCoverage(run: readonly RecordedStep[], opts: TestOptions = 
     if (good instanceof Error || good.some((a) => !a.ok)) continue
     const names = [...new Set(good.map((a) => a.name))]
     const best = new Map<string, { how: string; failed: string[] }>()
-    const others = run.filter((r) => r.output !== undefined && r.step !== step).map((r) => ({ how: `the recording of ${label(r.step)}`, output: r.output! }))
+    const others = run
+      .filter((r) => r.output !== undefined && r.step !== step)
+      .map((r) => ({ how: `the recording of ${label(r.step)}`, output: r.output! }))
     for (const m of mutationsOf(output, { ...opts, others })) {
       const result = judge(step, m.output, ctx)
       // A parser that throws fails the step, but not by any one check.
@@ -191,7 +207,12 @@ export function testWalkthrough(w: Walkthrough, opts: TestOptions = {}): Walkthr
   for (const c of checks) {
     if (c.failedBy !== undefined) continue
     const step = byId.get(c.step)!
-    shortfalls.push({ kind: 'cannot-fail', step: c.step, check: c.check, message: `${label(step)}: no change to its recording fails its check "${c.check}" (a check that cannot fail proves nothing).` })
+    shortfalls.push({
+      kind: 'cannot-fail',
+      step: c.step,
+      check: c.check,
+      message: `${label(step)}: no change to its recording fails its check "${c.check}" (a check that cannot fail proves nothing).`,
+    })
   }
   return {
     ok: shortfalls.length === 0,

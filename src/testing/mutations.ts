@@ -25,14 +25,32 @@ const isObject = (v: Json | undefined): v is { [key: string]: Json } => typeof v
 export function changedWord(word: string): string {
   const i = word.length - 1
   const c = word[i] ?? ''
-  const next = /\d/.test(c) ? String((Number(c) + 1) % 10) : /[a-y]/i.test(c) ? String.fromCharCode(c.charCodeAt(0) + 1) : /z/i.test(c) ? (c === 'z' ? 'a' : 'A') : 'x'
+  const next = /\d/.test(c)
+    ? String((Number(c) + 1) % 10)
+    : /[a-y]/i.test(c)
+      ? String.fromCharCode(c.charCodeAt(0) + 1)
+      : /z/i.test(c)
+        ? c === 'z'
+          ? 'a'
+          : 'A'
+        : 'x'
   return word.slice(0, i) + next
 }
 
 /** Other values for one leaf of a parsed document. */
 function leafVariants(v: Json): { how: string; value: Json }[] {
-  if (typeof v === 'string') return [{ how: `"${short(v)}" changed`, value: v === '' ? 'x' : changedWord(v) }, ...(v === '' ? [] : [{ how: `"${short(v)}" emptied`, value: '' }])]
-  if (typeof v === 'number') return [{ how: `${v} + 1`, value: v + 1 }, { how: `${v} moved far`, value: v + FAR }, { how: `${v} moved far back`, value: v - FAR }, { how: `${v} made 0`, value: v === 0 ? -1 : 0 }]
+  if (typeof v === 'string')
+    return [
+      { how: `"${short(v)}" changed`, value: v === '' ? 'x' : changedWord(v) },
+      ...(v === '' ? [] : [{ how: `"${short(v)}" emptied`, value: '' }]),
+    ]
+  if (typeof v === 'number')
+    return [
+      { how: `${v} + 1`, value: v + 1 },
+      { how: `${v} moved far`, value: v + FAR },
+      { how: `${v} moved far back`, value: v - FAR },
+      { how: `${v} made 0`, value: v === 0 ? -1 : 0 },
+    ]
   if (typeof v === 'boolean') return [{ how: `${v} flipped`, value: !v }]
   if (v === null) return [{ how: 'null made a string', value: 'x' }]
   return []
@@ -103,9 +121,11 @@ function* jwtVariants(token: string): Generator<{ how: string; token: string }> 
   }
   const encode = (v: Json): string => Buffer.from(JSON.stringify(v)).toString('base64url')
   const claims = decode(payload)
-  if (isObject(claims)) for (const v of documentVariants(claims)) yield { how: `JWT claim ${v.how}`, token: `${header}.${encode(v.value)}.${signature}` }
+  if (isObject(claims))
+    for (const v of documentVariants(claims)) yield { how: `JWT claim ${v.how}`, token: `${header}.${encode(v.value)}.${signature}` }
   const head = decode(header)
-  if (isObject(head)) for (const v of documentVariants(head)) yield { how: `JWT header ${v.how}`, token: `${encode(v.value)}.${payload}.${signature}` }
+  if (isObject(head))
+    for (const v of documentVariants(head)) yield { how: `JWT header ${v.how}`, token: `${encode(v.value)}.${payload}.${signature}` }
   if (signature !== '') yield { how: 'JWT signature removed', token: `${header}.${payload}.` }
   yield { how: 'JWT cut short', token: `${header}.${payload.slice(0, Math.max(0, payload.length - 4))}.${signature}` }
 }

@@ -18,5 +18,9 @@ export function apiVersionsChecks(answer: { kind: string }): Assertion[] {
 /** The article's refusal: a Status with code 401, reason Unauthorized. */
 export function unauthorizedChecks(answer: { kind: string }): Assertion[] {
   const s = answer as Partial<Status>
-  return [equal('kind is Status', 'Status', answer.kind), equal('code is 401', 401, s.code), equal('reason is Unauthorized', 'Unauthorized', s.reason)]
+  return [
+    equal('kind is Status', 'Status', answer.kind),
+    equal('code is 401', 401, s.code),
+    equal('reason is Unauthorized', 'Unauthorized', s.reason),
+  ]
 }

@@ -71,7 +71,10 @@ export function decodeTokenRequest(data: Uint8Array): DecodedTokenRequest {
   let raw: Uint8Array | undefined
   if (hasMagic) {
     out.incomplete ||= walk(data.subarray(4), (f) => {
-      if (f.no === 1 && f.bytes) walk(f.bytes, (t) => { if (t.no === 2 && t.bytes) out.kind = text.decode(t.bytes) })
+      if (f.no === 1 && f.bytes)
+        walk(f.bytes, (t) => {
+          if (t.no === 2 && t.bytes) out.kind = text.decode(t.bytes)
+        })
       if (f.no === 2 && f.bytes) raw = f.bytes
     })
   } else raw = data

@@ -45,7 +45,10 @@ function entries(stderr: string): Entry[] {
 
 /** Unquotes a Go %q string as klog writes it (close to JSON; \x escapes mapped by hand). */
 function unquoteGo(quoted: string): string {
-  const json = quoted.replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b')
+  const json = quoted
+    .replace(/\\x([0-9a-fA-F]{2})/g, '\\u00$1')
+    .replace(/\\a/g, '\\u0007')
+    .replace(/\\v/g, '\\u000b')
   try {
     return JSON.parse(json) as string
   } catch {
@@ -87,7 +90,9 @@ function readBody(text: string): Pick<TokenRequestLog, 'body' | 'expirationSecon
   const bytes = hexDumpBytes(text)
   if (bytes) {
     const decoded = decodeTokenRequest(bytes)
-    const r: Pick<TokenRequestLog, 'body' | 'expirationSeconds'> = { body: { encoding: 'protobuf', truncated: truncated || decoded.incomplete, text } }
+    const r: Pick<TokenRequestLog, 'body' | 'expirationSeconds'> = {
+      body: { encoding: 'protobuf', truncated: truncated || decoded.incomplete, text },
+    }
     if (decoded.expirationSeconds !== undefined) r.expirationSeconds = decoded.expirationSeconds
     return r
   }

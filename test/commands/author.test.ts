@@ -27,7 +27,19 @@ describe('kubewalk new', () => {
     const r = await cli(['new', 'first-walk', '--typed', '--dir', join(dir, 'typed')])
     expect(r).toMatchObject({ code: 0, err: '' })
     const folder = join(dir, 'typed', 'first-walk')
-    expect((await readdir(folder, { recursive: true })).sort()).toEqual(['.gitignore', 'index.test.ts', 'index.ts', 'package.json', 'recorded', 'recorded/01-get-namespace.stdout.txt', 'recorded/source.json', 'steps', 'steps/01-get-namespace.ts', 'tsconfig.json', 'walkthrough.md'])
+    expect((await readdir(folder, { recursive: true })).sort()).toEqual([
+      '.gitignore',
+      'index.test.ts',
+      'index.ts',
+      'package.json',
+      'recorded',
+      'recorded/01-get-namespace.stdout.txt',
+      'recorded/source.json',
+      'steps',
+      'steps/01-get-namespace.ts',
+      'tsconfig.json',
+      'walkthrough.md',
+    ])
     expect(existsSync(join(folder, 'node_modules'))).toBe(false)
     const pkg = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8'))
     expect(pkg.dependencies).toEqual({ kubewalk: '^0.1.0' })
@@ -65,7 +77,10 @@ describe('kubewalk new', () => {
     await mkdir(join(parent, 'mine'), { recursive: true })
     await writeFile(join(parent, 'mine', 'index.ts'), 'mine\n')
     await writeFile(join(parent, 'mine.md'), 'mine\n')
-    for (const argv of [['new', 'mine', '--typed', '--dir', parent], ['new', 'mine', '--dir', parent]]) {
+    for (const argv of [
+      ['new', 'mine', '--typed', '--dir', parent],
+      ['new', 'mine', '--dir', parent],
+    ]) {
       const r = await cli(argv)
       expect(r.code).toBe(2)
       expect(r.err).toMatch(new RegExp(`^kubewalk: ${parent}/mine(\\.md)? exists; kubewalk new never writes over`))
@@ -80,17 +95,22 @@ describe('kubewalk test', () => {
   it('fails (exit 1) on a folder whose check cannot fail, naming the step and the check; --json says the same', async () => {
     const folder = join(dir, 'cannot-fail')
     await mkdir(join(folder, 'recorded'), { recursive: true })
-    await writeFile(join(folder, 'index.ts'), `import { defineStep, defineWalkthrough, parseProse, readRecordings, truthy } from 'kubewalk'
+    await writeFile(
+      join(folder, 'index.ts'),
+      `import { defineStep, defineWalkthrough, parseProse, readRecordings, truthy } from 'kubewalk'
 const step = defineStep({ id: 'say', number: '01', title: 'Say hi', command: 'echo hi', reads: [], parse: (out) => out.stdout, check: () => [truthy('it ran', true)] })
 export default defineWalkthrough({ id: 'cannot-fail', title: 'A check that cannot fail', vars: [], steps: [step],
   prose: () => parseProse('p.md', '## 01. Say hi (\`say\`)\\n\\n\`\`\`bash\\necho hi\\n\`\`\`\\n'),
   recorded: () => readRecordings(new URL('./recorded/', import.meta.url), [step]) })
-`)
+`,
+    )
     await writeFile(join(folder, 'recorded', '01-say.stdout.txt'), 'hi\n')
     const r = await cli(['test', '--walkthrough', `${folder}/`])
     expect(r.code).toBe(1)
     expect(r.out).toContain('every check can fail     0 of 1 fail on a changed recording')
-    expect(r.out).toContain('\n1 shortfall(s):\n  step 01 say: no change to its recording fails its check "it ran" (a check that cannot fail proves nothing).\n')
+    expect(r.out).toContain(
+      '\n1 shortfall(s):\n  step 01 say: no change to its recording fails its check "it ran" (a check that cannot fail proves nothing).\n',
+    )
     const j = await cli(['test', '--walkthrough', `${folder}/`, '--json'])
     expect(j.code).toBe(1)
     expect(JSON.parse(j.out).shortfalls).toEqual([expect.objectContaining({ kind: 'cannot-fail', step: 'say', check: 'it ran' })])
@@ -101,7 +121,10 @@ export default defineWalkthrough({ id: 'cannot-fail', title: 'A check that canno
     // recording is kept for drift only. Each used to add a check that always held ("cannot fail").
     const F = '```'
     const md = join(dir, 'all-recorded.md')
-    await writeFile(md, `# All recorded\n\n## Make and read\n\n${F}bash\nkubectl create configmap kw-notes --from-literal=a=b\nkubectl get configmap kw-notes -o jsonpath='{.data.a}'\n${F}\n\n${F}\nb\n${F}\n\n## When\n\n<!-- kubewalk: compare off -->\n${F}bash\ndate -u\n${F}\n\n${F}\nMon Dec  1 10:00:00 UTC 2026\n${F}\n`)
+    await writeFile(
+      md,
+      `# All recorded\n\n## Make and read\n\n${F}bash\nkubectl create configmap kw-notes --from-literal=a=b\nkubectl get configmap kw-notes -o jsonpath='{.data.a}'\n${F}\n\n${F}\nb\n${F}\n\n## When\n\n<!-- kubewalk: compare off -->\n${F}bash\ndate -u\n${F}\n\n${F}\nMon Dec  1 10:00:00 UTC 2026\n${F}\n`,
+    )
     const r = await cli(['test', '--walkthrough', md])
     expect(r).toMatchObject({ code: 0, err: '' })
     expect(r.out).toContain('  every check can fail     1 of 1 fail on a changed recording\n')
@@ -150,12 +173,18 @@ describe('kubewalk record (before any cluster)', () => {
     const text = '# Recorded\n\n```bash\necho fresh\n```\n\n```bash\necho hi\n```\n\n```\nhi\n```\n'
     await writeFile(md, text)
     const r = await cli(['record', '--walkthrough', md, '--kubeconfig', kubeconfig])
-    expect(r).toMatchObject({ code: 2, err: `kubewalk: ${md}:12: step 02 echo-hi already has its recorded output here; record never overwrites one without --force.\n` })
+    expect(r).toMatchObject({
+      code: 2,
+      err: `kubewalk: ${md}:12: step 02 echo-hi already has its recorded output here; record never overwrites one without --force.\n`,
+    })
     expect(await readFile(md, 'utf8')).toBe(text)
   })
 
   it.each([
-    [['record', '--walkthrough', 'article'], /^kubewalk: record --walkthrough article: a walkthrough kubewalk ships has no folder of yours to record into; give --out DIR\.$/],
+    [
+      ['record', '--walkthrough', 'article'],
+      /^kubewalk: record --walkthrough article: a walkthrough kubewalk ships has no folder of yours to record into; give --out DIR\.$/,
+    ],
     [['record', '--reporter', 'json', '--out', '/tmp/x'], /^kubewalk: record takes no --reporter: it writes recordings, not a report\.$/],
     [['record', '--out'], /^kubewalk: --out needs a folder\.$/],
   ])('%j: one line, exit 2', async (argv, message) => {

@@ -11,7 +11,9 @@ describe('run --dry-run', () => {
     expect(out).toMatch(/^article: 14 step\(s\) would run in a fresh namespace \(deleted at the end\); nothing has run\.$/m)
     expect(out).toContain('08 apply-token-secret\n   $ kubectl apply -f - <<EOF')
     expect(out).toContain('   $ curl -X GET $APISERVER/api --header "Authorization: Bearer $TOKEN" --insecure')
-    expect(out).toMatch(/Cleanup, newest first, of what the run created:\n {3}delete Secret default-token {2}\(kubectl delete secret default-token --ignore-not-found\)\n {3}delete the fresh namespace\n$/)
+    expect(out).toMatch(
+      /Cleanup, newest first, of what the run created:\n {3}delete Secret default-token {2}\(kubectl delete secret default-token --ignore-not-found\)\n {3}delete the fresh namespace\n$/,
+    )
     expect(io.err()).toBe('')
   })
   it('shows the chosen cluster in the line the prose leaves to the reader', async () => {
@@ -30,12 +32,17 @@ describe('run --dry-run', () => {
     const md = new URL('../fixtures/markdown/lab-tour.md', import.meta.url).pathname
     expect(await main(['run', '--dry-run', '--walkthrough', md], io.sinks)).toBe(0)
     // Of lab-tour's five steps only 02 (kubectl create configmap) can create: export, get, proxy and curl cannot.
-    expect(io.out()).toMatch(/Cleanup, newest first, of what the run created:\n {3}what step 02 creates \(kubectl's "kind\/name created"\), unless a later step deletes it\n$/)
+    expect(io.out()).toMatch(
+      /Cleanup, newest first, of what the run created:\n {3}what step 02 creates \(kubectl's "kind\/name created"\), unless a later step deletes it\n$/,
+    )
   })
   it.each([
     [['run', '--check-only'], /unknown option/],
     [['drift', '--dry-run'], /^kubewalk: --dry-run goes with kubewalk run\.$/m],
-    [['run', '--set', 'NOPE=1', '--dry-run'], /^kubewalk: --set NOPE: walkthrough article has no variable NOPE \(it has CLUSTER_NAME, APISERVER, TOKEN\)\.$/m],
+    [
+      ['run', '--set', 'NOPE=1', '--dry-run'],
+      /^kubewalk: --set NOPE: walkthrough article has no variable NOPE \(it has CLUSTER_NAME, APISERVER, TOKEN\)\.$/m,
+    ],
     [['run', '--set', 'TOKEN', '--dry-run'], /^kubewalk: --set takes NAME=VALUE, got "TOKEN"\.$/m],
   ])('%j is exit 2 in one line', async (argv, message) => {
     const io = captureIo({ ...process.env })

@@ -25,13 +25,16 @@ describe('test, offline', () => {
   it('fails (exit 1) on a walkthrough whose check cannot fail, naming step and check, with no kubectl on PATH', async () => {
     const folder = join(dir, 'cannot-fail')
     await mkdir(folder)
-    await writeFile(join(folder, 'index.ts'), `import { defineStep, defineWalkthrough, parseProse, truthy } from 'kubewalk'
+    await writeFile(
+      join(folder, 'index.ts'),
+      `import { defineStep, defineWalkthrough, parseProse, truthy } from 'kubewalk'
 const step = defineStep({ id: 'list-pods', number: '01', title: 'List pods', command: 'kubectl get pods', reads: [],
   parse: (out) => out.stdout, check: () => [truthy('kubectl answered', true)] })
 export default defineWalkthrough({ id: 'cannot-fail', title: 'A check that cannot fail', vars: [], steps: [step],
   prose: () => parseProse('p.md', '## 01. List pods (\`list-pods\`)\\n\\n\`\`\`bash\\nkubectl get pods\\n\`\`\`\\n'),
   recorded: () => ({ 'list-pods': { stdout: 'No resources found in default namespace.\\n', stderr: '', exitCode: 0 } }) })
-`)
+`,
+    )
     // A PATH with node and nothing else: no kubectl to find.
     await mkdir(join(dir, 'bin'))
     await symlink(process.execPath, join(dir, 'bin', 'node'))
@@ -71,7 +74,9 @@ describe.skipIf(kubeconfig === '')(`new, run, record on the lab ${skipReason}`, 
   it('record writes the outputs, a token without its signature (claims still readable), and needs --force the second time', async () => {
     const folder = join(dir, 'with-token')
     await mkdir(folder)
-    await writeFile(join(folder, 'index.ts'), `import { defineStep, defineVar, defineWalkthrough, equal, readRecordings } from 'kubewalk'
+    await writeFile(
+      join(folder, 'index.ts'),
+      `import { defineStep, defineVar, defineWalkthrough, equal, readRecordings } from 'kubewalk'
 const TOKEN = defineVar({ name: 'TOKEN', secret: true, describe: 'a token' })
 const mint = defineStep({ id: 'mint', number: '01', title: 'Mint a token', command: 'TOKEN=$(kubectl create token default)', reads: [], writes: TOKEN,
   parse: (out) => JSON.parse(Buffer.from((out.captured ?? '').split('.')[1] ?? '', 'base64url').toString()).sub,
@@ -80,7 +85,8 @@ const ns = defineStep({ id: 'namespace', number: '02', title: 'The namespace', c
   parse: (out) => out.stdout.trim(), check: (v) => [equal('it is there', 'namespace/default', v)] })
 export default defineWalkthrough({ id: 'with-token', title: 'With a token', vars: [TOKEN], steps: [mint, ns],
   recorded: () => readRecordings(new URL('./recorded/', import.meta.url), [mint, ns]) })
-`)
+`,
+    )
     const r = await cli(['record', '--walkthrough', folder, '--kubeconfig', kubeconfig])
     expect(r.exitCode, r.stderr).toBe(0)
     expect(r.stderr).toMatch(/recorded 2 step\(s\) of with-token from kubewalk-lab .* 2 file\(s\) and source\.json/)
@@ -89,13 +95,18 @@ export default defineWalkthrough({ id: 'with-token', title: 'With a token', vars
     const token = await readFile(join(rec, '01-mint.captured.txt'), 'utf8')
     expect(token).toMatch(/^eyJ[\w-]+\.eyJ[\w-]+\.~signature-removed~$/)
     expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub).toBe('system:serviceaccount:default:default')
-    expect(JSON.parse(await readFile(join(rec, 'source.json'), 'utf8'))).toMatchObject({ kubernetes: expect.stringMatching(/^v1\./), cluster: { name: 'kubewalk-lab' } })
+    expect(JSON.parse(await readFile(join(rec, 'source.json'), 'utf8'))).toMatchObject({
+      kubernetes: expect.stringMatching(/^v1\./),
+      cluster: { name: 'kubewalk-lab' },
+    })
     // The recordings pass the walkthrough's own checks, offline.
     const t = await cli(['test', '--walkthrough', folder])
     expect(t.stdout).toContain('recordings pass          2 of 2 recorded, ok')
     const again = await cli(['record', '--walkthrough', folder, '--kubeconfig', kubeconfig])
     expect(again.exitCode).toBe(2)
-    expect(again.stderr).toBe(`kubewalk: ${join(rec, '01-mint.captured.txt')} exists; record never overwrites a recording without --force (2 more file(s) would be replaced).`)
+    expect(again.stderr).toBe(
+      `kubewalk: ${join(rec, '01-mint.captured.txt')} exists; record never overwrites a recording without --force (2 more file(s) would be replaced).`,
+    )
     const forced = await cli(['record', '--walkthrough', folder, '--kubeconfig', kubeconfig, '--force'])
     expect(forced.exitCode, forced.stderr).toBe(0)
     expect(await readFile(join(rec, '01-mint.captured.txt'), 'utf8')).not.toBe(token)

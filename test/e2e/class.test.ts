@@ -33,7 +33,11 @@ describe.skipIf(kubeconfig === '')(`class on the lab ${skipReason}`, () => {
     const r = await kubewalk(['class', '--kubeconfig', kubeconfig, '--namespaces', `default,${MISSING}`, '--reporter', 'json'], env)
     expect(r.exitCode).toBe(1)
     const board = JSON.parse(r.stdout) as { rows: { namespace: string; done: Record<string, boolean>; error?: string }[] }
-    expect(board.rows.find((row) => row.namespace === MISSING)).toEqual({ namespace: MISSING, done: { 'apply-token-secret': false, 'list-secrets-after': false }, error: `namespace ${MISSING} not found` })
+    expect(board.rows.find((row) => row.namespace === MISSING)).toEqual({
+      namespace: MISSING,
+      done: { 'apply-token-secret': false, 'list-secrets-after': false },
+      error: `namespace ${MISSING} not found`,
+    })
     expect(board.rows.find((row) => row.namespace === 'default')?.error).toBeUndefined()
   })
 
@@ -49,7 +53,11 @@ describe.skipIf(kubeconfig === '')(`class on the lab ${skipReason}`, () => {
   })
 
   it('--watch: Ctrl-C (SIGINT to its whole process group, as a terminal sends it) ends it with 130, and nothing is said of removing anything', async () => {
-    const child = spawn(process.execPath, [BIN, 'class', '--kubeconfig', kubeconfig, '--namespaces', 'default', '--watch', '--interval', '0.5', '--reporter', 'plain'], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const child = spawn(
+      process.execPath,
+      [BIN, 'class', '--kubeconfig', kubeconfig, '--namespaces', 'default', '--watch', '--interval', '0.5', '--reporter', 'plain'],
+      { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    )
     let stdout = ''
     let stderr = ''
     let sent = false

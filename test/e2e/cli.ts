@@ -14,7 +14,12 @@ export interface CliRun {
 /** Runs the CLI with this worker's environment, whose PATH finds the lab's own kubectl first (test/kubectl-path.ts), plus `env`. */
 export async function kubewalk(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 240_000): Promise<CliRun> {
   const began = performance.now()
-  const r = await execa('node', [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, reject: false, timeout: timeoutMs, stdin: 'ignore' })
+  const r = await execa('node', [BIN, ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    reject: false,
+    timeout: timeoutMs,
+    stdin: 'ignore',
+  })
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, durationMs: Math.round(performance.now() - began) }
 }
 
@@ -24,6 +29,17 @@ export interface JsonReport {
   status: string
   walkthrough?: string
   cluster: { name: string; server: string; version: string; namespace?: string; kubectl?: { path: string; version: string } }
-  steps: { id: string; variant?: string; status: string; attempts: number; durationMs: number; command: string; assertions: { name: string; ok: boolean; expected?: unknown; actual?: unknown }[]; notes?: string[]; output: { stdout: string; stderr: string }; error?: { message: string } }[]
+  steps: {
+    id: string
+    variant?: string
+    status: string
+    attempts: number
+    durationMs: number
+    command: string
+    assertions: { name: string; ok: boolean; expected?: unknown; actual?: unknown }[]
+    notes?: string[]
+    output: { stdout: string; stderr: string }
+    error?: { message: string }
+  }[]
   cleanup: { describe: string; status: string }[]
 }

@@ -55,7 +55,9 @@ async function script(name: string, text: string): Promise<string> {
   return file
 }
 
-const execUser = (command: string, interactiveMode = 'IfAvailable') => ({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command, interactiveMode } })
+const execUser = (command: string, interactiveMode = 'IfAvailable') => ({
+  exec: { apiVersion: 'client.authentication.k8s.io/v1', command, interactiveMode },
+})
 const closedPort = async (): Promise<number> => {
   const s = createServer()
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
@@ -65,15 +67,48 @@ const closedPort = async (): Promise<number> => {
 }
 
 describe.skipIf(kubeconfig === '')(`real kubeconfigs on the lab ${skipReason}`, () => {
-  const run = (config: string, args: string[] = [], env: Record<string, string> = {}) => kubewalk(['run', '--kubeconfig', config, '--kubectl', labKubectl, ...args], env)
+  const run = (config: string, args: string[] = [], env: Record<string, string> = {}) =>
+    kubewalk(['run', '--kubeconfig', config, '--kubectl', labKubectl, ...args], env)
 
   it.each([
-    ['a missing exec plugin', () => variant('missing', { user: execUser('kubectl-does-not-exist') }), /^kubewalk: cannot call the API server of \S+: the kubeconfig's user logs in with the credential plugin kubectl-does-not-exist, which is not installed \(not on PATH\); install it/m],
-    ['an expired login', async () => variant('expired', { user: execUser(await script('expired-login', 'echo "error: the refresh token has expired; run \'mycloud auth login\' to log in again" >&2; exit 1')) }), /^kubewalk: cannot call the API server of \S+: the kubeconfig's credential plugin \S+expired-login failed \(exit code 1\): error: the refresh token has expired.*; your login has expired or is missing: log in again/m],
-    ['a plugin that wants a terminal, without one', async () => variant('prompt', { user: execUser(await script('prompting', 'exit 3'), 'Always') }), /^kubewalk: cannot call the API server of \S+: the kubeconfig's credential plugin wants to ask you to log in \(interactiveMode\), and kubewalk's standard input is not a terminal/m],
-    ['an oidc auth-provider with no token to send', () => variant('oidc', { user: { 'auth-provider': { name: 'oidc', config: { 'client-id': 'kubewalk', 'idp-issuer-url': 'https://127.0.0.1:1' } } } }), /^kubewalk: cannot call the API server of \S+: the kubeconfig's user logs in with the oidc auth-provider and holds neither a valid id-token nor a refresh-token/m],
-    ['the removed gcp auth-provider', () => variant('gcp', { user: { 'auth-provider': { name: 'gcp' } } }), /^kubewalk: cannot call the API server of \S+: the kubeconfig's user logs in with the gcp auth-provider, which this kubectl no longer has; use the "gke-gcloud-auth-plugin"/m],
-    ['a proxy-url nobody listens on', async () => variant('proxy', { cluster: { 'proxy-url': `http://127.0.0.1:${await closedPort()}` } }), /^kubewalk: cannot call the API server of \S+: kubectl reaches cluster \S+ through the kubeconfig's proxy-url http:\/\/127\.0\.0\.1:\d+, and got no answer \(.*\); start that proxy or tunnel/m],
+    [
+      'a missing exec plugin',
+      () => variant('missing', { user: execUser('kubectl-does-not-exist') }),
+      /^kubewalk: cannot call the API server of \S+: the kubeconfig's user logs in with the credential plugin kubectl-does-not-exist, which is not installed \(not on PATH\); install it/m,
+    ],
+    [
+      'an expired login',
+      async () =>
+        variant('expired', {
+          user: execUser(
+            await script('expired-login', 'echo "error: the refresh token has expired; run \'mycloud auth login\' to log in again" >&2; exit 1'),
+          ),
+        }),
+      /^kubewalk: cannot call the API server of \S+: the kubeconfig's credential plugin \S+expired-login failed \(exit code 1\): error: the refresh token has expired.*; your login has expired or is missing: log in again/m,
+    ],
+    [
+      'a plugin that wants a terminal, without one',
+      async () => variant('prompt', { user: execUser(await script('prompting', 'exit 3'), 'Always') }),
+      /^kubewalk: cannot call the API server of \S+: the kubeconfig's credential plugin wants to ask you to log in \(interactiveMode\), and kubewalk's standard input is not a terminal/m,
+    ],
+    [
+      'an oidc auth-provider with no token to send',
+      () =>
+        variant('oidc', {
+          user: { 'auth-provider': { name: 'oidc', config: { 'client-id': 'kubewalk', 'idp-issuer-url': 'https://127.0.0.1:1' } } },
+        }),
+      /^kubewalk: cannot call the API server of \S+: the kubeconfig's user logs in with the oidc auth-provider and holds neither a valid id-token nor a refresh-token/m,
+    ],
+    [
+      'the removed gcp auth-provider',
+      () => variant('gcp', { user: { 'auth-provider': { name: 'gcp' } } }),
+      /^kubewalk: cannot call the API server of \S+: the kubeconfig's user logs in with the gcp auth-provider, which this kubectl no longer has; use the "gke-gcloud-auth-plugin"/m,
+    ],
+    [
+      'a proxy-url nobody listens on',
+      async () => variant('proxy', { cluster: { 'proxy-url': `http://127.0.0.1:${await closedPort()}` } }),
+      /^kubewalk: cannot call the API server of \S+: kubectl reaches cluster \S+ through the kubeconfig's proxy-url http:\/\/127\.0\.0\.1:\d+, and got no answer \(.*\); start that proxy or tunnel/m,
+    ],
   ])('names %s, with the fix: exit 2, not "cannot reach the API server"', async (_what, make, message) => {
     const r = await run(await make(), ['--reporter', 'json'])
     expect(r.stderr).toMatch(message)
@@ -89,11 +124,21 @@ describe.skipIf(kubeconfig === '')(`real kubeconfigs on the lab ${skipReason}`, 
       const token = (await kubectl(kubeconfig, ['create', 'token', 'kubewalk-terminal'])).stdout.trim()
       const cache = join(dir, 'login-cache')
       // Like kubelogin or a cloud's plugin: it logs in only on a terminal, then answers from its cache.
-      const plugin = await script('terminal-login', `if [ ! -f '${cache}' ]; then [ -t 0 ] || { echo 'error: not logged in, and no terminal to log in on' >&2; exit 1; }; touch '${cache}'; fi\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'`)
+      const plugin = await script(
+        'terminal-login',
+        `if [ ! -f '${cache}' ]; then [ -t 0 ] || { echo 'error: not logged in, and no terminal to log in on' >&2; exit 1; }; touch '${cache}'; fi\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'`,
+      )
       const config = await variant('terminal', { user: execUser(plugin, 'IfAvailable') })
-      const line = [process.execPath, BIN, 'run', '--kubeconfig', config, '--kubectl', labKubectl, '--only', 'list-clusters', '--reporter', 'plain'].map((a) => `'${a}'`).join(' ')
+      const line = [process.execPath, BIN, 'run', '--kubeconfig', config, '--kubectl', labKubectl, '--only', 'list-clusters', '--reporter', 'plain']
+        .map((a) => `'${a}'`)
+        .join(' ')
       // script(1) gives the command a pseudo-terminal on its standard input.
-      const r = await execa('script', ['-qec', line, '/dev/null'], { reject: false, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' }, stdin: 'ignore' })
+      const r = await execa('script', ['-qec', line, '/dev/null'], {
+        reject: false,
+        timeout: 60_000,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdin: 'ignore',
+      })
       expect(r.stdout).toMatch(/✔ 1 passed, 0 failed/)
       expect(r.exitCode).toBe(0)
     } finally {
@@ -124,10 +169,18 @@ describe.skipIf(kubeconfig === '')(`real kubeconfigs on the lab ${skipReason}`, 
       const r = await run(config, ['--strict-tls', '--reporter', 'json'])
       const report = JSON.parse(r.stdout) as JsonReport
       const strict = report.steps.filter((s) => s.variant === 'strict-tls')
-      expect(strict.map((s) => [s.id, s.status])).toEqual([['call-api', 'passed'], ['call-api-secret-token', 'passed'], ['call-api-revoked', 'passed']])
+      expect(strict.map((s) => [s.id, s.status])).toEqual([
+        ['call-api', 'passed'],
+        ['call-api-secret-token', 'passed'],
+        ['call-api-revoked', 'passed'],
+      ])
       expect(r.exitCode).toBe(0)
       // The same cluster without tls-server-name: kubectl refuses 127.0.0.2 itself, before any step.
-      const plain = await run(await variant('no-tls-name', { cluster: { server: `https://127.0.0.2:${port}` } }), ['--strict-tls', '--reporter', 'json'])
+      const plain = await run(await variant('no-tls-name', { cluster: { server: `https://127.0.0.2:${port}` } }), [
+        '--strict-tls',
+        '--reporter',
+        'json',
+      ])
       expect(plain.exitCode).toBe(2)
       expect(plain.stderr).toMatch(/certificate is valid for .*not 127\.0\.0\.2/)
     })
@@ -142,8 +195,20 @@ describe.skipIf(kubeconfig === '')(`real kubeconfigs on the lab ${skipReason}`, 
 
   it('step 01 checks the cluster the run uses: an http:// and an empty server elsewhere in KUBECONFIG do not fail it', async () => {
     const extra = join(dir, 'extra')
-    await writeFile(extra, stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'legacy-http', cluster: { server: 'http://127.0.0.1:1' } }, { name: 'stub', cluster: { server: '' } }] }))
-    const r = await kubewalk(['run', '--kubectl', labKubectl, '--to', 'apiserver-url', '--reporter', 'json'], { KUBECONFIG: `${kubeconfig}:${extra}` })
+    await writeFile(
+      extra,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          { name: 'legacy-http', cluster: { server: 'http://127.0.0.1:1' } },
+          { name: 'stub', cluster: { server: '' } },
+        ],
+      }),
+    )
+    const r = await kubewalk(['run', '--kubectl', labKubectl, '--to', 'apiserver-url', '--reporter', 'json'], {
+      KUBECONFIG: `${kubeconfig}:${extra}`,
+    })
     const report = JSON.parse(r.stdout) as JsonReport
     const first = report.steps[0]
     expect(first?.output.stdout).toMatch(/^legacy-http\thttp:\/\/127\.0\.0\.1:1$/m)

@@ -12,7 +12,11 @@ import { labDown, labUp, type LabBinaries } from '../../src/lab/index.js'
 
 /** The lab's own kubectl, by its path: the fault tests' own calls never depend on PATH. */
 export async function lab(kubectl: string, kubeconfig: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa(kubectl, ['--kubeconfig', kubeconfig, '--request-timeout', '5s', ...args], { reject: false, stdin: 'ignore', timeout: 15_000 })
+  const r = await execa(kubectl, ['--kubeconfig', kubeconfig, '--request-timeout', '5s', ...args], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: 15_000,
+  })
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
 

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findLabBinaries, LAB_KUBERNETES_VERSION } from '../../src/lab/index.js'
+import { findLabBinaries, DEFAULT_LAB_VERSION } from '../../src/lab/index.js'
 import { isCI } from './global-setup.js'
 import { alive, faultLab, type ApiServer, type FaultLab } from './fault-matrix.lab.js'
 
@@ -47,7 +47,8 @@ interface Cell {
 }
 
 const binaries = await findLabBinaries()
-if (!binaries && isCI()) throw new Error(`CI=${process.env.CI} and no lab binaries for ${LAB_KUBERNETES_VERSION}: the fault matrix must not be skipped under CI`)
+if (!binaries && isCI())
+  throw new Error(`CI=${process.env.CI} and no lab binaries for ${DEFAULT_LAB_VERSION}: the fault matrix must not be skipped under CI`)
 
 let bin = ''
 let kubeconfig = ''
@@ -90,11 +91,15 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 async function runCell(step: string, fault: Fault): Promise<Omit<Cell, 'left' | 'attempts'>> {
   const server = apiserver!
   // Detached, so SIGINT goes to its whole process group, as a terminal's Ctrl-C does.
-  const child = spawn(process.execPath, [bin, 'run', '--kubeconfig', kubeconfig, '--reporter', 'plain', '--timeout', String(TIMEOUT_S), '--wait', String(WAIT_S)], {
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
+  const child = spawn(
+    process.execPath,
+    [bin, 'run', '--kubeconfig', kubeconfig, '--reporter', 'plain', '--timeout', String(TIMEOUT_S), '--wait', String(WAIT_S)],
+    {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  )
   runs.add(child.pid!)
   let stdout = ''
   let injectedAt = 0
@@ -131,11 +136,27 @@ async function runCell(step: string, fault: Fault): Promise<Omit<Cell, 'left' | 
   if (fault === 'pause') server.resume()
   await restart()
   const failedAt = /^✘ (\d\d)\/14 /m.exec(stdout)?.[1]
-  const cleanup = [...stdout.matchAll(/^ {2}([✓✗]) (delete .+?)(?:: (.*))?$/gm)].map((m) => ({ describe: m[2]!, ok: m[1] === '✓', ...(m[3] ? { error: m[3] } : {}) }))
+  const cleanup = [...stdout.matchAll(/^ {2}([✓✗]) (delete .+?)(?:: (.*))?$/gm)].map((m) => ({
+    describe: m[2]!,
+    ok: m[1] === '✓',
+    ...(m[3] ? { error: m[3] } : {}),
+  }))
   const leftLine = /^! left on the cluster: (.*)$/m.exec(stdout)?.[1] ?? ''
   const named = [...leftLine.matchAll(/(?:^|; )(\w+) (\S+) \(/g)].map((m) => `${m[1]!.toLowerCase()}/${m[2]}`).sort()
   const id = new RegExp(`^▶ ${step}/14 (\\S+)`, 'm').exec(stdout)?.[1] ?? '?'
-  return { step, id, fault, exitCode: code === 'hung' ? null : code, ms: injectedAt === 0 ? -1 : ms, ...(failedAt ? { failedAt } : {}), inStep: injectedAt !== 0 && inStep, cleanup, named, stdout, stderr }
+  return {
+    step,
+    id,
+    fault,
+    exitCode: code === 'hung' ? null : code,
+    ms: injectedAt === 0 ? -1 : ms,
+    ...(failedAt ? { failedAt } : {}),
+    inStep: injectedAt !== 0 && inStep,
+    cleanup,
+    named,
+    stdout,
+    stderr,
+  }
 }
 
 /** Whether the fault was felt in the step it was aimed at (else the cell is run again). */
@@ -151,7 +172,8 @@ async function measure(step: string, fault: Fault): Promise<Cell> {
     // CI once saw step 10's paused cell fail at step 09 four times: the token controller's watches
     // were still backing off from the cells before it. Each cell starts on a settled lab.
     const settledMs = await own!.controllerSettled()
-    if (settledMs > 2_000) process.stderr.write(`[e2e] fault matrix: the controller manager filled a probe token ${settledMs} ms after the cell before ${step} ${fault}\n`)
+    if (settledMs > 2_000)
+      process.stderr.write(`[e2e] fault matrix: the controller manager filled a probe token ${settledMs} ms after the cell before ${step} ${fault}\n`)
     const c = await runCell(step, fault)
     await apiserver!.ready()
     const left = await secrets()
@@ -160,11 +182,13 @@ async function measure(step: string, fault: Fault): Promise<Cell> {
     const cell = { ...c, left, attempts: attempt }
     if (landed(c) || attempt === ATTEMPTS) return cell
     expect(left, `a fault that missed step ${step} still leaves only what was named`).toEqual(left.length === 0 ? [] : c.named)
-    process.stderr.write(`[e2e] fault matrix: ${fault} missed step ${step} (failed at ${c.failedAt ?? 'none'}, exit ${c.exitCode}${c.ms === -1 ? ', the step never started' : ''}); again\n${c.stderr}`)
+    process.stderr.write(
+      `[e2e] fault matrix: ${fault} missed step ${step} (failed at ${c.failedAt ?? 'none'}, exit ${c.exitCode}${c.ms === -1 ? ', the step never started' : ''}); again\n${c.stderr}`,
+    )
   }
 }
 
-describe.skipIf(!binaries)(binaries ? 'fault matrix' : `fault matrix (skipped: no lab binaries for ${LAB_KUBERNETES_VERSION})`, () => {
+describe.skipIf(!binaries)(binaries ? 'fault matrix' : `fault matrix (skipped: no lab binaries for ${DEFAULT_LAB_VERSION})`, () => {
   it.each(STEPS.flatMap((step) => FAULTS.map((fault) => [step, fault] as const)))('step %s, %s', async (step, fault) => {
     const c = await measure(step, fault)
     cells.push(c)
@@ -177,8 +201,16 @@ describe.skipIf(!binaries)(binaries ? 'fault matrix' : `fault matrix (skipped: n
     expect(c.ms, why).toBeLessThan(fault === 'pause' ? (2 * TIMEOUT_S + 6) * 1000 : 6_000)
     if (fault === 'pause') expect(c.ms, why).toBeGreaterThan(TIMEOUT_S * 1000 - 500)
     // What a failed cleanup named is what the report's last line names, and nothing else is left.
-    expect(c.named, why).toEqual(c.cleanup.filter((x) => !x.ok).map((x) => `${x.describe.split(' ')[1]!.toLowerCase()}/${x.describe.split(' ')[2]}`).sort())
-    expect(c.left.length === 0 || JSON.stringify(c.left) === JSON.stringify(c.named), `left ${JSON.stringify(c.left)}, named ${JSON.stringify(c.named)} (${why})`).toBe(true)
+    expect(c.named, why).toEqual(
+      c.cleanup
+        .filter((x) => !x.ok)
+        .map((x) => `${x.describe.split(' ')[1]!.toLowerCase()}/${x.describe.split(' ')[2]}`)
+        .sort(),
+    )
+    expect(
+      c.left.length === 0 || JSON.stringify(c.left) === JSON.stringify(c.named),
+      `left ${JSON.stringify(c.left)}, named ${JSON.stringify(c.named)} (${why})`,
+    ).toBe(true)
     // Only the API server was disturbed: etcd and the controller manager ran throughout.
     expect(others.every(alive)).toBe(true)
   })
@@ -189,10 +221,17 @@ function table(all: Cell[]): string {
   const show = (c: Cell | undefined): string => {
     if (!c) return 'not run'
     const cleanup = c.cleanup.length === 0 ? '—' : c.cleanup.every((x) => x.ok) ? 'done' : 'failed'
-    const left = c.left.length === 0 ? 'nothing' : c.left.map((l) => l.replace('secret/', 'Secret ')).join(', ') + (JSON.stringify(c.left) === JSON.stringify(c.named) ? ' (named)' : ' (NOT named)')
+    const left =
+      c.left.length === 0
+        ? 'nothing'
+        : c.left.map((l) => l.replace('secret/', 'Secret ')).join(', ') +
+          (JSON.stringify(c.left) === JSON.stringify(c.named) ? ' (named)' : ' (NOT named)')
     return `${c.exitCode ?? 'hung'} / ${(c.ms / 1000).toFixed(1)} s / ${cleanup} / ${left}`
   }
-  const lines = all.map((c) => `[e2e] fault matrix ${c.step} ${c.id} ${c.fault}: exit ${c.exitCode}, ${c.ms} ms to exit, failed at ${c.failedAt ?? '—'}, cleanup ${JSON.stringify(c.cleanup)}, left ${JSON.stringify(c.left)}, attempts ${c.attempts}`)
+  const lines = all.map(
+    (c) =>
+      `[e2e] fault matrix ${c.step} ${c.id} ${c.fault}: exit ${c.exitCode}, ${c.ms} ms to exit, failed at ${c.failedAt ?? '—'}, cleanup ${JSON.stringify(c.cleanup)}, left ${JSON.stringify(c.left)}, attempts ${c.attempts}`,
+  )
   const rows = STEPS.map((s) => {
     const of = (f: Fault) => all.find((c) => c.step === s && c.fault === f)
     const id = all.find((c) => c.step === s)?.id ?? '?'

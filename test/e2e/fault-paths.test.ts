@@ -6,13 +6,14 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findLabBinaries, LAB_KUBERNETES_VERSION } from '../../src/lab/index.js'
+import { findLabBinaries, DEFAULT_LAB_VERSION } from '../../src/lab/index.js'
 import { isCI } from './global-setup.js'
 import { faultLab, type ApiServer, type FaultLab } from './fault-matrix.lab.js'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const binaries = await findLabBinaries()
-if (!binaries && isCI()) throw new Error(`CI=${process.env.CI} and no lab binaries for ${LAB_KUBERNETES_VERSION}: the fault paths must not be skipped under CI`)
+if (!binaries && isCI())
+  throw new Error(`CI=${process.env.CI} and no lab binaries for ${DEFAULT_LAB_VERSION}: the fault paths must not be skipped under CI`)
 
 let bin = ''
 let kubeconfig = ''
@@ -28,11 +29,19 @@ beforeAll(async () => {
 
 afterAll(async () => own?.down())
 
-interface Ended { code: number | null; stdout: string; stderr: string }
+interface Ended {
+  code: number | null
+  stdout: string
+  stderr: string
+}
 
 /** A replay in a process group of its own (SIGINT to the group, as a terminal's Ctrl-C), with the lab's kubectl. */
 function replay(args: string[], onStdout?: (all: string, pid: number) => void, env: Record<string, string> = {}): Promise<Ended> {
-  const child = spawn(process.execPath, [bin, 'run', '--kubeconfig', kubeconfig, '--kubectl', binaries!.kubectl, '--reporter', 'plain', ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const child = spawn(process.execPath, [bin, 'run', '--kubeconfig', kubeconfig, '--kubectl', binaries!.kubectl, '--reporter', 'plain', ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => {
@@ -41,10 +50,12 @@ function replay(args: string[], onStdout?: (all: string, pid: number) => void, e
   })
   child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
   const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 240_000)
-  return new Promise((resolve) => child.on('close', (code) => {
-    clearTimeout(timer)
-    resolve({ code, stdout, stderr })
-  }))
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    }),
+  )
 }
 
 /** One Ctrl-C, as soon as the report shows step `id` starting. */
@@ -79,19 +90,22 @@ function verdict(e: Ended): { passed: boolean; failed: boolean; interrupted: boo
   }
 }
 
-describe.skipIf(!binaries)(binaries ? 'fault paths' : `fault paths (skipped: no lab binaries for ${LAB_KUBERNETES_VERSION})`, () => {
-  it.each(['create-token', 'apply-token-secret', 'list-secrets-after', 'delete-token-secret'])('--isolate with Ctrl-C landing in step %s: exit 130, its namespace deleted', async (step) => {
-    const e = await replay(['--isolate'], ctrlCAt(step))
-    const why = `${e.stdout}\n${e.stderr}`
-    expect(e.code, why).toBe(130)
-    expect(verdict(e).interrupted, why).toBe(true)
-    const ns = /namespace (kubewalk-[0-9a-f]{8})/.exec(e.stderr)?.[1]
-    expect(ns, why).toBeDefined()
-    expect(e.stdout, why).toMatch(new RegExp(`^ {2}✓ delete namespace ${ns}$`, 'm'))
-    expect(await kubewalkNamespaces(), why).toEqual([])
-  })
+describe.skipIf(!binaries)(binaries ? 'fault paths' : `fault paths (skipped: no lab binaries for ${DEFAULT_LAB_VERSION})`, () => {
+  it.each(['create-token', 'apply-token-secret', 'list-secrets-after', 'delete-token-secret'])(
+    '--isolate with Ctrl-C landing in step %s: exit 130, its namespace deleted',
+    async (step) => {
+      const e = await replay(['--isolate'], ctrlCAt(step))
+      const why = `${e.stdout}\n${e.stderr}`
+      expect(e.code, why).toBe(130)
+      expect(verdict(e).interrupted, why).toBe(true)
+      const ns = /namespace (kubewalk-[0-9a-f]{8})/.exec(e.stderr)?.[1]
+      expect(ns, why).toBeDefined()
+      expect(e.stdout, why).toMatch(new RegExp(`^ {2}✓ delete namespace ${ns}$`, 'm'))
+      expect(await kubewalkNamespaces(), why).toEqual([])
+    },
+  )
 
-  it('a deleting step run alone over the user\'s object, with a Ctrl-C as it starts: it stays, and the run says why it stopped', async () => {
+  it("a deleting step run alone over the user's object, with a Ctrl-C as it starts: it stays, and the run says why it stopped", async () => {
     await kube(['create', 'secret', 'generic', 'default-token', '--from-literal=mine=yes'])
     try {
       const e = await replay(['--only', 'delete-token-secret'], ctrlCAt('delete-token-secret'))
@@ -123,7 +137,9 @@ describe.skipIf(!binaries)(binaries ? 'fault paths' : `fault paths (skipped: no 
     const runs = await Promise.all(Array.from({ length: 8 }, () => replay(['--isolate', '--timeout', '20', '--wait', '60'], pauseOnce)))
     expect(paused).toBe(true)
     const summary = runs.map((e) => ({ code: e.code, ...verdict(e) }))
-    process.stderr.write(`[e2e] fault paths: 8 --isolate runs with a 5 s pause, ${Math.round((performance.now() - began) / 1000)} s: exits ${runs.map((e) => e.code).join(' ')}\n`)
+    process.stderr.write(
+      `[e2e] fault paths: 8 --isolate runs with a 5 s pause, ${Math.round((performance.now() - began) / 1000)} s: exits ${runs.map((e) => e.code).join(' ')}\n`,
+    )
     for (const [i, e] of runs.entries()) {
       const v = summary[i]!
       const why = `run ${i}: ${e.stdout}\n${e.stderr}`

@@ -59,15 +59,27 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     const report = JSON.parse(r.stdout) as JsonReport
     const step = report.steps.find((s) => s.id === 'list-secrets-after')!
     expect(step.status).toBe('failed')
-    expect(step.error?.message).toBe('list-secrets-after: DATA is 3 (ca.crt, namespace, token) (expected "3", got "0") after waiting 3 s for the token controller (kube-controller-manager) to fill default-token.')
+    expect(step.error?.message).toBe(
+      'list-secrets-after: DATA is 3 (ca.crt, namespace, token) (expected "3", got "0") after waiting 3 s for the token controller (kube-controller-manager) to fill default-token.',
+    )
     expect(step.durationMs).toBeLessThan(6_000)
-    expect(report.steps.filter((s) => s.status === 'skipped').map((s) => s.id)).toEqual(['secrets-yaml', 'read-secret-token', 'call-api-secret-token', 'delete-token-secret', 'call-api-revoked'])
-    expect(report.cleanup).toEqual([{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' }])
+    expect(report.steps.filter((s) => s.status === 'skipped').map((s) => s.id)).toEqual([
+      'secrets-yaml',
+      'read-secret-token',
+      'call-api-secret-token',
+      'delete-token-secret',
+      'call-api-revoked',
+    ])
+    expect(report.cleanup).toEqual([
+      { describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' },
+    ])
     expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
   })
 
   it('an API server paused with SIGSTOP ends the step with a timeout naming the command; after SIGCONT the lab answers again', async () => {
-    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '3', '--wait', '20', '--reporter', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '3', '--wait', '20', '--reporter', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     // Pause once the Secret exists (step 09 is waiting for a controller that is not there).
@@ -81,9 +93,13 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     const report = JSON.parse(stdout) as JsonReport
     const step = report.steps.find((s) => s.status === 'failed')!
     expect(step.id).toBe('list-secrets-after')
-    expect(step.error?.message).toBe('list-secrets-after: the command did not finish within 3 s (is the API server answering?); raise --timeout if it is just slow.')
+    expect(step.error?.message).toBe(
+      'list-secrets-after: the command did not finish within 3 s (is the API server answering?); raise --timeout if it is just slow.',
+    )
     // Cleanup could not reach the paused server either, and says so instead of hanging.
-    expect(report.cleanup).toEqual([expect.objectContaining({ describe: 'delete Secret default-token', status: 'failed', error: 'no answer within 3 s' })])
+    expect(report.cleanup).toEqual([
+      expect.objectContaining({ describe: 'delete Secret default-token', status: 'failed', error: 'no answer within 3 s' }),
+    ])
     expect(tookMs).toBeLessThan(15_000)
     // Recovery: the server answers again, and the Secret the report said was left is there to remove.
     expect((await kubectl(kubeconfig, ['get', '--raw', '/readyz'])).stdout).toBe('ok')
@@ -120,7 +136,10 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
   })
 
   it('a second Ctrl-C during cleanup is explained, not obeyed; cleanup finishes', async () => {
-    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '4', '--wait', '20', '--reporter', 'plain'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '4', '--wait', '20', '--reporter', 'plain'], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -135,7 +154,9 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     process.kill(-apiserverPid, 'SIGCONT')
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     expect(code).toBe(130)
-    expect(stderr).toContain('still cleaning up (delete Secret default-token); leaving now would leave it on the cluster. Press Ctrl-C again to leave anyway.')
+    expect(stderr).toContain(
+      'still cleaning up (delete Secret default-token); leaving now would leave it on the cluster. Press Ctrl-C again to leave anyway.',
+    )
     // The run did not leave at the second Ctrl-C: cleanup ran to its end and reported.
     expect(stdout).toMatch(/[✓✗] delete Secret default-token/)
     expect(stdout).toMatch(/■ interrupted \(Ctrl-C or SIGTERM\)/)
@@ -143,7 +164,10 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
   })
 
   it('an API server stopped mid-run fails the step and the report names what it could not delete', async () => {
-    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '5', '--wait', '20', '--reporter', 'plain'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '5', '--wait', '20', '--reporter', 'plain'], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     await waitForSecret()
@@ -153,9 +177,13 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     // kubectl words it by timing: "The connection to the server … was refused" when it
     // dials a dead server, "dial tcp …: connection refused - error from a previous
     // attempt: … connection reset by peer" when the kill lands mid-request.
-    expect(stdout).toMatch(/✘ 09\/14 list-secrets-after .*: the command exited with code 1: (The connection to the server 127\.0\.0\.1:\d+ was refused|.*dial tcp 127\.0\.0\.1:\d+: connect: connection refused)/)
+    expect(stdout).toMatch(
+      /✘ 09\/14 list-secrets-after .*: the command exited with code 1: (The connection to the server 127\.0\.0\.1:\d+ was refused|.*dial tcp 127\.0\.0\.1:\d+: connect: connection refused)/,
+    )
     expect(stdout).toMatch(/✗ delete Secret default-token: The connection to the server 127\.0\.0\.1:\d+ was refused/)
-    expect(stdout).toMatch(/! left on the cluster: Secret default-token \(The connection to the server 127\.0\.0\.1:\d+ was refused[^;]*; remove it with: kubectl delete secret default-token --ignore-not-found\)/)
+    expect(stdout).toMatch(
+      /! left on the cluster: Secret default-token \(The connection to the server 127\.0\.0\.1:\d+ was refused[^;]*; remove it with: kubectl delete secret default-token --ignore-not-found\)/,
+    )
     const lab = JSON.parse(await readFile(join(dir, 'lab.json'), 'utf8')) as { components: Record<string, { pid: number }> }
     expect(lab.components['kube-apiserver']?.pid).toBe(apiserverPid)
     apiserverPid = 0

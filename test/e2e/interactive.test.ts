@@ -45,7 +45,7 @@ describe.skipIf(kubeconfig === '' || tmuxMissing)(`--interactive in a terminal $
     // The first step's explanation (from walkthrough.md) and command show before anything runs.
     let s = await waitFor('[Enter] run list-clusters')
     expect(s).toContain('This command reads your kubeconfig')
-    expect(s).toContain("$ kubectl config view -o jsonpath='{\"Cluster name\\tServer\\n\"}")
+    expect(s).toContain('$ kubectl config view -o jsonpath=\'{"Cluster name\\tServer\\n"}')
     expect(s).not.toContain('✔ 01/14')
 
     await tmux('send-keys', '-t', session, 'Enter')
@@ -145,7 +145,9 @@ describe.skipIf(kubeconfig === '' || tmuxMissing)(`--interactive in a terminal $
       v = await until('[Enter] run read-it-back')
       expect(v).toContain('✔ 01/2 make-it')
       expect(v).toContain('Read the key back with a JSONPath.')
-      expect((await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'configmap', 'kubewalk-tty-md', '-o', 'name'], { reject: false })).stdout).toBe('configmap/kubewalk-tty-md')
+      expect(
+        (await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'configmap', 'kubewalk-tty-md', '-o', 'name'], { reject: false })).stdout,
+      ).toBe('configmap/kubewalk-tty-md')
       await tmux('send-keys', '-t', md2, 'q')
       v = await until(/■ you quit after 1 step\(s\)/)
       expect(v).toContain('✓ delete configmap/kubewalk-tty-md')
@@ -156,7 +158,9 @@ describe.skipIf(kubeconfig === '' || tmuxMissing)(`--interactive in a terminal $
         else await new Promise((r) => setTimeout(r, 100))
       }
       expect(code).toBe(130)
-      const left = await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'configmap', 'kubewalk-tty-md', '--ignore-not-found', '-o', 'name'], { reject: false })
+      const left = await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'configmap', 'kubewalk-tty-md', '--ignore-not-found', '-o', 'name'], {
+        reject: false,
+      })
       expect(left.exitCode).toBe(0)
       expect(left.stdout).toBe('')
     } finally {
@@ -191,7 +195,9 @@ describe.skipIf(kubeconfig === '' || tmuxMissing)(`--interactive in a terminal $
       expect(first.length).toBeGreaterThan(1)
       for (const l of first) expect(l.length, l).toBeLessThanOrEqual(60)
       // No word cut: the lines are the prose's own words, in order.
-      expect(first.join(' ').replace(/\s+/g, ' ')).toBe('`--minify` keeps only what the current context uses, so the first (and only) cluster is the one kubectl talks to.')
+      expect(first.join(' ').replace(/\s+/g, ' ')).toBe(
+        '`--minify` keeps only what the current context uses, so the first (and only) cluster is the one kubectl talks to.',
+      )
 
       await tmux('resize-window', '-t', narrow, '-x', '140', '-y', '50')
       await tmux('send-keys', '-t', narrow, 'Enter')

@@ -10,7 +10,11 @@ import { parse as parseYaml, stringify } from 'yaml'
 export const labKubectl = (): string => join(labBinDir(inject('labVersion')), 'kubectl')
 
 export async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa(labKubectl(), ['--kubeconfig', kubeconfig, ...args], { reject: false, ...(input !== undefined ? { input } : { stdin: 'ignore' }), timeout: 30_000 })
+  const r = await execa(labKubectl(), ['--kubeconfig', kubeconfig, ...args], {
+    reject: false,
+    ...(input !== undefined ? { input } : { stdin: 'ignore' }),
+    timeout: 30_000,
+  })
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
 

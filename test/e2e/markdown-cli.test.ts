@@ -97,12 +97,26 @@ describe.skipIf(kubeconfig === '')(`Markdown walkthroughs through the CLI on the
     expect(json.exitCode, json.stderr).toBe(0)
     const report = JSON.parse(json.stdout) as JsonReport
     expect(report.walkthrough).toBe('md-tour')
-    expect(report.steps.map((s) => [s.id, s.status])).toEqual([['make-it', 'passed'], ['read-it', 'passed'], ['say-hello', 'passed']])
+    expect(report.steps.map((s) => [s.id, s.status])).toEqual([
+      ['make-it', 'passed'],
+      ['read-it', 'passed'],
+      ['say-hello', 'passed'],
+    ])
     // A step with no recording makes no check that always holds; its result says what it checks.
     expect(report.steps[2]?.assertions).toEqual([])
     expect(report.steps[2]?.notes).toEqual(['no recording to compare with: it checks only its exit code'])
-    expect(report.cleanup).toEqual([{ describe: 'delete configmap/kw-md-tour', command: 'kubectl delete configmap/kw-md-tour --ignore-not-found', status: 'done' }])
-    for (const [reporter, shows] of [['pretty', /✔ 3 passed, 0 failed, 0 skipped/], ['plain', /· no recording to compare with: it checks only its exit code\n✔ 03\/3 say-hello[\s\S]*3 passed, 0 failed, 0 skipped/], ['junit', /<testsuite[^>]* tests="3" failures="0"[\s\S]*<property name="note" value="no recording to compare with: it checks only its exit code"\/>/], ['tap', /^1\.\.3$[\s\S]*^ok 3 .*\n# note on say-hello: no recording to compare with: it checks only its exit code$/m]] as const) {
+    expect(report.cleanup).toEqual([
+      { describe: 'delete configmap/kw-md-tour', command: 'kubectl delete configmap/kw-md-tour --ignore-not-found', status: 'done' },
+    ])
+    for (const [reporter, shows] of [
+      ['pretty', /✔ 3 passed, 0 failed, 0 skipped/],
+      ['plain', /· no recording to compare with: it checks only its exit code\n✔ 03\/3 say-hello[\s\S]*3 passed, 0 failed, 0 skipped/],
+      [
+        'junit',
+        /<testsuite[^>]* tests="3" failures="0"[\s\S]*<property name="note" value="no recording to compare with: it checks only its exit code"\/>/,
+      ],
+      ['tap', /^1\.\.3$[\s\S]*^ok 3 .*\n# note on say-hello: no recording to compare with: it checks only its exit code$/m],
+    ] as const) {
       const r = await kw(['run', '--walkthrough', md, '--reporter', reporter])
       expect(r.exitCode, `${reporter}: ${r.stderr}`).toBe(0)
       expect(r.stdout).toMatch(shows)
@@ -127,7 +141,7 @@ describe.skipIf(kubeconfig === '')(`Markdown walkthroughs through the CLI on the
     expect(html).toContain('kubectl create configmap kw-md-tour --from-literal=colour=blue')
   })
 
-  it('check ID reads only: the annotated check, or whether a creating step\'s objects exist; a step with neither says check is not available', async () => {
+  it("check ID reads only: the annotated check, or whether a creating step's objects exist; a step with neither says check is not available", async () => {
     const md = join(dir, 'tour', 'tour.md')
     const before = await kw(['check', 'make-it', '--walkthrough', md, '--reporter', 'plain'])
     expect(before.exitCode).toBe(1)
@@ -157,7 +171,10 @@ describe.skipIf(kubeconfig === '')(`Markdown walkthroughs through the CLI on the
       const r = await kw(['class', '--walkthrough', md, '--namespaces', 'default,kube-public', '--reporter', 'json'])
       expect(r.exitCode, r.stderr).toBe(0)
       const board = JSON.parse(r.stdout) as { rows: { namespace: string; done: Record<string, boolean> }[] }
-      expect(board.rows.map((row) => [row.namespace, row.done])).toEqual([['default', { 'make-it': true }], ['kube-public', { 'make-it': false }]])
+      expect(board.rows.map((row) => [row.namespace, row.done])).toEqual([
+        ['default', { 'make-it': true }],
+        ['kube-public', { 'make-it': false }],
+      ])
     } finally {
       await k('delete', 'configmap', 'kw-md-tour', '--ignore-not-found')
     }
@@ -220,9 +237,16 @@ ${F}
     expect(report.steps[2]?.output.stdout).toBe('bonjour')
     // The recording says hello; this run chose bonjour: an expected difference, not a failure.
     expect(report.steps[4]?.output.stdout).toContain('"greeting": "bonjour"')
-    expect(report.cleanup).toEqual([{ describe: 'delete configmap/kw-md-proxy', command: 'kubectl delete configmap/kw-md-proxy --ignore-not-found', status: 'done' }])
+    expect(report.cleanup).toEqual([
+      { describe: 'delete configmap/kw-md-proxy', command: 'kubectl delete configmap/kw-md-proxy --ignore-not-found', status: 'done' },
+    ])
     expect(await exists('configmap/kw-md-proxy')).toBe(false)
-    expect(await fetch(`http://127.0.0.1:${port}/`).then(() => 'up', () => 'stopped')).toBe('stopped')
+    expect(
+      await fetch(`http://127.0.0.1:${port}/`).then(
+        () => 'up',
+        () => 'stopped',
+      ),
+    ).toBe('stopped')
   })
 
   it('a manifest that names its own namespace: refused when its object is there (looked for in that namespace), else made and deleted there', async () => {
@@ -233,12 +257,18 @@ ${F}
       expect((await k('create', 'configmap', 'kw-md-elsewhere', '-n', 'kw-md-other', '--from-literal=owner=someone-else')).exitCode).toBe(0)
       const refused = await kw(['run', '--walkthrough', file, '--reporter', 'plain'])
       expect(refused.exitCode).toBe(2)
-      expect(refused.stdout).toContain('configmap/kw-md-elsewhere already exists in namespace kw-md-other, and it is not this run\'s')
+      expect(refused.stdout).toContain("configmap/kw-md-elsewhere already exists in namespace kw-md-other, and it is not this run's")
       expect((await k('get', 'configmap', 'kw-md-elsewhere', '-n', 'kw-md-other', '-o', 'jsonpath={.data}')).stdout).toBe('{"owner":"someone-else"}')
       await k('delete', 'configmap', 'kw-md-elsewhere', '-n', 'kw-md-other')
       const made = await kw(['run', '--walkthrough', file, '--reporter', 'json'])
       expect(made.exitCode, made.stderr).toBe(0)
-      expect((JSON.parse(made.stdout) as JsonReport).cleanup).toEqual([{ describe: 'delete configmap/kw-md-elsewhere in namespace kw-md-other', command: 'kubectl delete configmap/kw-md-elsewhere -n kw-md-other --ignore-not-found', status: 'done' }])
+      expect((JSON.parse(made.stdout) as JsonReport).cleanup).toEqual([
+        {
+          describe: 'delete configmap/kw-md-elsewhere in namespace kw-md-other',
+          command: 'kubectl delete configmap/kw-md-elsewhere -n kw-md-other --ignore-not-found',
+          status: 'done',
+        },
+      ])
       expect(await exists('configmap/kw-md-elsewhere', 'kw-md-other')).toBe(false)
     } finally {
       await k('delete', 'namespace', 'kw-md-other', '--ignore-not-found', '--wait=false')
@@ -269,7 +299,9 @@ ${F}
     const report = JSON.parse(r.stdout) as JsonReport
     expect(report.steps.filter((s) => s.status === 'passed')).toHaveLength(steps)
     expect(report.steps.find((s) => s.command.startsWith('export CLUSTER'))?.command).toMatch(/^export CLUSTER(?:_NAME)?="kubewalk-lab"$/)
-    expect((await k('get', 'secrets,configmaps', '-o', 'name')).stdout.split('\n').filter((l) => !l.includes('kube-root-ca.crt') && l !== '')).toEqual([])
+    expect(
+      (await k('get', 'secrets,configmaps', '-o', 'name')).stdout.split('\n').filter((l) => !l.includes('kube-root-ca.crt') && l !== ''),
+    ).toEqual([])
   })
 
   it(`the imported ${existsSync(ARTICLE) ? 'article' : 'excerpt'} as a typed folder (--typed): loads with --walkthrough DIR and passes on the lab`, async () => {
@@ -285,6 +317,8 @@ ${F}
     const r = await kw(['run', '--walkthrough', out, '--set', set, '--reporter', 'json'])
     expect(r.exitCode, r.stderr).toBe(0)
     expect((JSON.parse(r.stdout) as JsonReport).steps.filter((s) => s.status === 'passed')).toHaveLength(steps)
-    expect((await k('get', 'secrets,configmaps', '-o', 'name')).stdout.split('\n').filter((l) => !l.includes('kube-root-ca.crt') && l !== '')).toEqual([])
+    expect(
+      (await k('get', 'secrets,configmaps', '-o', 'name')).stdout.split('\n').filter((l) => !l.includes('kube-root-ca.crt') && l !== ''),
+    ).toEqual([])
   })
 })

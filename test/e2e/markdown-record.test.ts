@@ -75,15 +75,23 @@ describe.skipIf(kubeconfig === '')(`record into a Markdown walkthrough on the la
     await writeFile(md, WALK)
     const refused = await kw(['record', '--walkthrough', md])
     expect(refused.exitCode).toBe(2)
-    expect(refused.stderr).toBe(`kubewalk: ${md}:29: step 03 read-its-colour already has its recorded output here; record never overwrites one without --force.`)
+    expect(refused.stderr).toBe(
+      `kubewalk: ${md}:29: step 03 read-its-colour already has its recorded output here; record never overwrites one without --force.`,
+    )
     expect(await readFile(md, 'utf8')).toBe(WALK)
 
     const rec = await kw(['record', '--walkthrough', md, '--force'])
     expect(rec.exitCode, rec.stderr).toBe(0)
-    expect(rec.stderr).toMatch(/^recorded 4 step\(s\) of md-record from .* into .*walk\.md: 1 output block\(s\) replaced, 3 added; JWTs unsigned, other secrets masked$/m)
+    expect(rec.stderr).toMatch(
+      /^recorded 4 step\(s\) of md-record from .* into .*walk\.md: 1 output block\(s\) replaced, 3 added; JWTs unsigned, other secrets masked$/m,
+    )
     const text = await readFile(md, 'utf8')
-    expect(text).toContain(`${F}bash\nkubectl create configmap kw-md-record --from-literal=colour=blue\n${F}\n\n${F}\nconfigmap/kw-md-record created\n${F}\n`)
-    expect(text).toMatch(new RegExp(`${F}bash\\nkubectl get configmap kw-md-record\\n${F}\\n\\n${F}\\nNAME +DATA +AGE\\nkw-md-record +1 +\\d+s\\n${F}\\n`))
+    expect(text).toContain(
+      `${F}bash\nkubectl create configmap kw-md-record --from-literal=colour=blue\n${F}\n\n${F}\nconfigmap/kw-md-record created\n${F}\n`,
+    )
+    expect(text).toMatch(
+      new RegExp(`${F}bash\\nkubectl get configmap kw-md-record\\n${F}\\n\\n${F}\\nNAME +DATA +AGE\\nkw-md-record +1 +\\d+s\\n${F}\\n`),
+    )
     // Only what the block's last command printed, in place of the stale recording.
     expect(text).toContain(`The output is similar to this:\n\n${F}\nblue\n${F}\n`)
     expect(text).not.toContain('reading the colour\n' + F)
@@ -97,7 +105,10 @@ describe.skipIf(kubeconfig === '')(`record into a Markdown walkthrough on the la
     expect(again.exitCode, again.stderr).toBe(0)
     const report = JSON.parse(again.stdout) as JsonReport
     expect(report.steps.map((s) => [s.id, s.status, s.assertions.map((a) => a.ok)])).toEqual([
-      ['make-it', 'passed', [true]], ['list-it', 'passed', [true]], ['read-its-colour', 'passed', [true]], ['a-token', 'passed', [true]],
+      ['make-it', 'passed', [true]],
+      ['list-it', 'passed', [true]],
+      ['read-its-colour', 'passed', [true]],
+      ['a-token', 'passed', [true]],
     ])
     const drift = await kw(['drift', '--walkthrough', md, '--reporter', 'json'])
     expect(drift.exitCode, drift.stderr).toBe(0)

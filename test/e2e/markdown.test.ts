@@ -29,13 +29,26 @@ describe.skipIf(kubeconfig === '')(`Markdown walkthroughs on the lab ${skipReaso
     const { base, kubectl } = await setup()
     const w = markdownWalkthrough('lab-tour.md', readFileSync(new URL('../fixtures/markdown/lab-tour.md', import.meta.url), 'utf8'))
     const r = await run({ ...base, steps: w.steps, vars: { GREETING: 'bonjour' } })
-    expect(r.steps.map((s) => [s.title, s.status])).toEqual([['Choose a greeting', 'passed'], ['Make the ConfigMap', 'passed'], ['Read it back', 'passed'], ['Start a proxy', 'passed'], ['Call the API through it', 'passed']])
+    expect(r.steps.map((s) => [s.title, s.status])).toEqual([
+      ['Choose a greeting', 'passed'],
+      ['Make the ConfigMap', 'passed'],
+      ['Read it back', 'passed'],
+      ['Start a proxy', 'passed'],
+      ['Call the API through it', 'passed'],
+    ])
     expect(r.steps[0]?.command).toBe('export GREETING="bonjour"')
     expect(r.steps[2]?.output.stdout).toBe('bonjour')
     expect(r.steps[4]?.assertions).toContainEqual({ name: 'HTTP status 200', ok: true, expected: 200, actual: 200 })
-    expect(r.cleanup).toEqual([{ describe: 'delete configmap/kubewalk-tour', command: 'kubectl delete configmap/kubewalk-tour --ignore-not-found', status: 'done' }])
+    expect(r.cleanup).toEqual([
+      { describe: 'delete configmap/kubewalk-tour', command: 'kubectl delete configmap/kubewalk-tour --ignore-not-found', status: 'done' },
+    ])
     expect((await kubectl('get', 'configmap', 'kubewalk-tour', '--ignore-not-found', '-o', 'name')).stdout).toBe('')
-    expect(await fetch('http://127.0.0.1:18181/').then(() => 'up', () => 'stopped')).toBe('stopped')
+    expect(
+      await fetch('http://127.0.0.1:18181/').then(
+        () => 'up',
+        () => 'stopped',
+      ),
+    ).toBe('stopped')
   })
 
   it('refuses, exit-2 kind, before a line that would create what exists, and leaves it as it was', async () => {

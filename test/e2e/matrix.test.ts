@@ -19,7 +19,11 @@ const NS = 'kw-matrix-sigint'
 
 /** The lab's own kubectl against the shared lab. */
 async function kubectl(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa(join(labBinDir(labVersion), 'kubectl'), ['--kubeconfig', kubeconfig, ...args], { reject: false, stdin: 'ignore', timeout: 30_000 })
+  const r = await execa(join(labBinDir(labVersion), 'kubectl'), ['--kubeconfig', kubeconfig, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: 30_000,
+  })
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -40,15 +44,34 @@ describe.skipIf(kubeconfig === '')(`matrix on the lab ${skipReason}`, () => {
     expect((await kubectl(['create', 'namespace', NS])).exitCode).toBe(0)
     try {
       // Its own process group, as a shell puts a foreground job: the terminal's Ctrl-C goes to that group.
-      const matrix = spawn(process.execPath, [BIN, 'matrix', '--kubeconfig', kubeconfig, '--context', context, '--kubectl', join(labBinDir(labVersion), 'kubectl'), '--namespace', NS, '--reporter', 'json'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+      const matrix = spawn(
+        process.execPath,
+        [
+          BIN,
+          'matrix',
+          '--kubeconfig',
+          kubeconfig,
+          '--context',
+          context,
+          '--kubectl',
+          join(labBinDir(labVersion), 'kubectl'),
+          '--namespace',
+          NS,
+          '--reporter',
+          'json',
+        ],
+        { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      )
       let stderr = ''
       let closed = false
       matrix.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
       matrix.stdout.resume()
-      const code = new Promise<number | null>((resolve) => matrix.on('close', (c) => {
-        closed = true
-        resolve(c)
-      }))
+      const code = new Promise<number | null>((resolve) =>
+        matrix.on('close', (c) => {
+          closed = true
+          resolve(c)
+        }),
+      )
       // Step 08 has applied the Secret: the cell is mid-replay with something to clean up.
       let applied = false
       for (let i = 0; i < 600 && !closed && !applied; i++) {

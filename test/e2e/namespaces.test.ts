@@ -26,7 +26,14 @@ async function kubewalkNamespaces(): Promise<string[]> {
 
 /** What is in `default` that a replay could touch: its Secrets, Roles and RoleBindings, with versions. */
 async function defaultState(): Promise<string> {
-  const r = await kubectl(kubeconfig, ['get', 'secrets,roles,rolebindings', '-n', 'default', '-o', 'jsonpath={range .items[*]}{.kind}/{.metadata.name}@{.metadata.resourceVersion}{"\\n"}{end}'])
+  const r = await kubectl(kubeconfig, [
+    'get',
+    'secrets,roles,rolebindings',
+    '-n',
+    'default',
+    '-o',
+    'jsonpath={range .items[*]}{.kind}/{.metadata.name}@{.metadata.resourceVersion}{"\\n"}{end}',
+  ])
   if (r.exitCode !== 0) throw new Error(r.stderr)
   return r.stdout
 }
@@ -50,7 +57,9 @@ describe.skipIf(kubeconfig === '')(`namespaces on the lab ${skipReason}`, () => 
       expect(report.steps.find((s) => s.status === 'failed')?.error?.message).toBeUndefined()
       expect(r.exitCode).toBe(0)
       expect(report.cluster.namespace).toBe('team-a')
-      expect(report.steps.find((s) => s.id === 'create-token')?.assertions).toContainEqual(expect.objectContaining({ ok: true, actual: 'system:serviceaccount:team-a:default' }))
+      expect(report.steps.find((s) => s.id === 'create-token')?.assertions).toContainEqual(
+        expect.objectContaining({ ok: true, actual: 'system:serviceaccount:team-a:default' }),
+      )
     } finally {
       await kubectl(kubeconfig, ['delete', 'namespace', 'team-a', '--wait=false'])
     }
@@ -75,14 +84,21 @@ describe.skipIf(kubeconfig === '')(`namespaces on the lab ${skipReason}`, () => 
   it('runs 8 isolated replays at once: all pass, each in its own namespace, none left, nothing in default touched', async () => {
     const before = await defaultState()
     const began = performance.now()
-    const runs = await Promise.all(Array.from({ length: 8 }, (_, i) => kubewalk(['run', '--kubeconfig', kubeconfig, '--isolate', '--reporter', 'json', ...(i % 2 === 1 ? ['--walkthrough', 'rbac-pods'] : [])])))
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        kubewalk(['run', '--kubeconfig', kubeconfig, '--isolate', '--reporter', 'json', ...(i % 2 === 1 ? ['--walkthrough', 'rbac-pods'] : [])]),
+      ),
+    )
     const reports = runs.map((r) => JSON.parse(r.stdout) as JsonReport)
-    process.stderr.write(`[e2e] 8 isolated replays at once: ${Math.round(performance.now() - began)} ms; slowest ${Math.max(...runs.map((r) => r.durationMs))} ms\n`)
+    process.stderr.write(
+      `[e2e] 8 isolated replays at once: ${Math.round(performance.now() - began)} ms; slowest ${Math.max(...runs.map((r) => r.durationMs))} ms\n`,
+    )
     expect(runs.map((r) => r.exitCode)).toEqual(Array(8).fill(0))
     const namespaces = reports.map((r) => r.cluster.namespace)
     expect(new Set(namespaces).size).toBe(8)
     for (const ns of namespaces) expect(ns).toMatch(/^kubewalk-[0-9a-f]{8}$/)
-    for (const r of reports) expect(r.cleanup.at(-1)).toEqual({ describe: `delete namespace ${r.cluster.namespace}`, command: expect.any(String), status: 'done' })
+    for (const r of reports)
+      expect(r.cleanup.at(-1)).toEqual({ describe: `delete namespace ${r.cluster.namespace}`, command: expect.any(String), status: 'done' })
     expect(await kubewalkNamespaces()).toEqual([])
     expect(await defaultState()).toBe(before)
   })
@@ -104,7 +120,8 @@ describe.skipIf(kubeconfig === '')(`namespaces on the lab ${skipReason}`, () => 
     for (const ns of ['class-ann', 'class-bo']) await kubectl(kubeconfig, ['create', 'namespace', ns])
     try {
       // Ann applied the article's Secret (the controller fills it); Bo did nothing yet.
-      const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: default-token\n  annotations:\n    kubernetes.io/service-account.name: default\ntype: kubernetes.io/service-account-token\n'
+      const secret =
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: default-token\n  annotations:\n    kubernetes.io/service-account.name: default\ntype: kubernetes.io/service-account-token\n'
       await kubectl(kubeconfig, ['wait', '--for=jsonpath={.metadata.name}=default', 'serviceaccount/default', '-n', 'class-ann', '--timeout=30s'])
       expect((await kubectl(kubeconfig, ['apply', '-n', 'class-ann', '-f', '-'], secret)).exitCode).toBe(0)
       let board: { rows: { namespace: string; done: Record<string, boolean> }[]; noTrace: string[] } | undefined

@@ -27,15 +27,40 @@ export async function hostSnapshot(): Promise<Record<string, string>> {
     .map((l) => l.split(' ').slice(3, 5).join(' '))
     .sort()
     .join('\n')
-  const clean = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, '')).join('\n')
+  const clean = (s: string) =>
+    s
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/\[\d+:\d+\]/, ''))
+      .join('\n')
   const sysctls: string[] = []
-  for (const key of NODE_SYSCTLS) sysctls.push(`${key}=${(await readFile(path.join('/proc/sys', ...key.split('.')), 'utf8').catch(() => '-')).trim()}`)
+  for (const key of NODE_SYSCTLS)
+    sysctls.push(`${key}=${(await readFile(path.join('/proc/sys', ...key.split('.')), 'utf8').catch(() => '-')).trim()}`)
   const cgroups = (await readdir('/sys/fs/cgroup').catch(() => [] as string[])).sort()
   const cgroupDirs: string[] = []
-  for (const c of cgroups) cgroupDirs.push(`${c}: ${(await readdir(path.join('/sys/fs/cgroup', c), { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort().join(' ')}`)
+  for (const c of cgroups)
+    cgroupDirs.push(
+      `${c}: ${(await readdir(path.join('/sys/fs/cgroup', c), { withFileTypes: true }).catch(() => []))
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+        .join(' ')}`,
+    )
   return {
     mounts,
-    links: await out('ip', ['-o', 'link', 'show']).then((s) => s.split('\n').map((l) => l.replace(/^\d+: /, '').replace(/ qlen \d+.*$/, '').split(' link/')[0]!).sort().join('\n')),
+    links: await out('ip', ['-o', 'link', 'show']).then((s) =>
+      s
+        .split('\n')
+        .map(
+          (l) =>
+            l
+              .replace(/^\d+: /, '')
+              .replace(/ qlen \d+.*$/, '')
+              .split(' link/')[0]!,
+        )
+        .sort()
+        .join('\n'),
+    ),
     routes: await out('ip', ['route', 'show', 'table', 'all']),
     routes6: await out('ip', ['-6', 'route', 'show', 'table', 'all']),
     iptables: clean(await out('iptables-save', [])),

@@ -6,7 +6,17 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEFAULT_LAB_VERSION, LEAVING_COUNTER, NODE_IMAGES, ensureLabBinaries, ensureNode, labDown, labStatus, labUp, type LabState } from '../../src/lab/index.js'
+import {
+  DEFAULT_LAB_VERSION,
+  LEAVING_COUNTER,
+  NODE_IMAGES,
+  ensureLabBinaries,
+  ensureNode,
+  labDown,
+  labStatus,
+  labUp,
+  type LabState,
+} from '../../src/lab/index.js'
 import { nodeLayout } from '../../src/lab/node/config.js'
 import { iptablesCleanupScript, parseNftCounter } from '../../src/lab/node/firewall.js'
 import { hostHasCgroupV2 } from '../../src/lab/node/host.js'
@@ -34,7 +44,12 @@ async function dockerSaveTarball(dir: string, name: string, program: string): Pr
   await copyFile(program, path.join(rootfs, 'hello'))
   await execa('tar', ['--owner=0', '--group=0', '-C', rootfs, '-cf', path.join(out, 'layer.tar'), '.'])
   const layer = await readFile(path.join(out, 'layer.tar'))
-  const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Entrypoint: ['/hello'] }, rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layer)}`] } })
+  const config = JSON.stringify({
+    architecture: 'amd64',
+    os: 'linux',
+    config: { Entrypoint: ['/hello'] },
+    rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layer)}`] },
+  })
   await writeFile(path.join(out, `${sha256(config)}.json`), config)
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify([{ Config: `${sha256(config)}.json`, RepoTags: [name], Layers: ['layer.tar'] }]))
   const tarball = path.join(dir, 'hello.tar')
@@ -82,7 +97,12 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
   it('shows the node Ready with CoreDNS running in lab status', async () => {
     const s = await labStatus({ dir })
     expect(s.node?.ready).toBe(true)
-    expect(s.node?.components.map((c) => [c.name, c.alive])).toEqual([['containerd', true], ['kubelet', true], ['kube-proxy', true], ['kube-scheduler', true]])
+    expect(s.node?.components.map((c) => [c.name, c.alive])).toEqual([
+      ['containerd', true],
+      ['kubelet', true],
+      ['kube-proxy', true],
+      ['kube-scheduler', true],
+    ])
     expect(s.node?.pods.some((p) => p.namespace === 'kube-system' && p.name.startsWith('coredns-') && p.phase === 'Running')).toBe(true)
   })
 
@@ -93,7 +113,15 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     expect(wait.exitCode, wait.stderr).toBe(0)
     process.stderr.write(`[node lab] Pod Ready ${((performance.now() - began) / 1000).toFixed(1)} s after kubectl run\n`)
     const sa = '/var/run/secrets/kubernetes.io/serviceaccount'
-    const call = () => k('exec', 'e2e-tools', '--', 'sh', '-c', `curl -sS --max-time 10 --cacert ${sa}/ca.crt -H "Authorization: Bearer $(cat ${sa}/token)" https://kubernetes.default.svc/api`)
+    const call = () =>
+      k(
+        'exec',
+        'e2e-tools',
+        '--',
+        'sh',
+        '-c',
+        `curl -sS --max-time 10 --cacert ${sa}/ca.crt -H "Authorization: Bearer $(cat ${sa}/token)" https://kubernetes.default.svc/api`,
+      )
     // The first call, never retried: lab up returns only once kube-proxy routes the kube-dns and kubernetes
     // Services (before it waited for that, this lookup failed with curl's exit 6 once in seven runs).
     const r = await call()
@@ -119,7 +147,7 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     },
   )
 
-  it('replays pod-token (11 steps) with the lab\'s own kubectl', async () => {
+  it("replays pod-token (11 steps) with the lab's own kubectl", async () => {
     const r = await kubewalk(['run', '--walkthrough', 'pod-token', '--kubeconfig', state.kubeconfig, '--kubectl', kubectl, '--reporter', 'json'])
     const report = JSON.parse(r.stdout) as JsonReport
     expect(report.steps.filter((s) => s.status !== 'passed').map((s) => `${s.id}: ${s.error?.message ?? s.status}`)).toEqual([])
@@ -151,7 +179,10 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     const node = await readNodeFile(dir)
     await stopProcessGroup(node!.components['kube-proxy']!.pid)
     const save = await execa('iptables-save', [], { env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } })
-    await execa('iptables-restore', ['--noflush'], { input: iptablesCleanupScript(save.stdout), env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } })
+    await execa('iptables-restore', ['--noflush'], {
+      input: iptablesCleanupScript(save.stdout),
+      env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` },
+    })
     const began = performance.now()
     const r = await k('exec', 'e2e-tools', '--', 'curl', '-sS', '--max-time', '10', '--insecure', `https://${node!.network.kubernetesServiceIp}/api`)
     const ms = performance.now() - began
@@ -159,7 +190,9 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     // curl's own words: the kernel answered "unreachable" at once; a packet sent out would have waited for the timeout.
     expect(r.stderr).toMatch(/Failed to connect to \S+ port 443 after \d+ ms/)
     expect(ms).toBeLessThan(5_000)
-    const counter = await execa('nft', ['list', 'counter', 'inet', node!.network.nftTable, LEAVING_COUNTER], { env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` } })
+    const counter = await execa('nft', ['list', 'counter', 'inet', node!.network.nftTable, LEAVING_COUNTER], {
+      env: { PATH: `${process.env.PATH}:/usr/sbin:/sbin` },
+    })
     expect(parseNftCounter(counter.stdout)).toEqual({ packets: 0, bytes: 0 })
   })
 

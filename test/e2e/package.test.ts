@@ -33,8 +33,18 @@ describe('the packed package', () => {
   it('has its build, declarations and the vendored esbuild, and no install-time script', async () => {
     const list = await execa('tar', ['-tzf', tarball])
     const files = list.stdout.split('\n')
-    for (const f of ['package/dist/bundle/cli.js', 'package/dist/src/index.d.ts', 'package/dist/src/testing/index.d.ts', 'package/dist/src/parse/index.d.ts', 'package/dist/vendor/esbuild/lib/main.js']) expect(files).toContain(f)
-    const packed = JSON.parse((await execa('tar', ['-xzOf', tarball, 'package/package.json'])).stdout) as { scripts: Record<string, string>; dependencies: Record<string, string> }
+    for (const f of [
+      'package/dist/bundle/cli.js',
+      'package/dist/src/index.d.ts',
+      'package/dist/src/testing/index.d.ts',
+      'package/dist/src/parse/index.d.ts',
+      'package/dist/vendor/esbuild/lib/main.js',
+    ])
+      expect(files).toContain(f)
+    const packed = JSON.parse((await execa('tar', ['-xzOf', tarball, 'package/package.json'])).stdout) as {
+      scripts: Record<string, string>
+      dependencies: Record<string, string>
+    }
     expect(Object.keys(packed.scripts).filter((s) => ['preinstall', 'install', 'postinstall', 'prepare'].includes(s))).toEqual([])
     expect(packed.dependencies.esbuild).toBeUndefined()
   })
@@ -43,10 +53,23 @@ describe('the packed package', () => {
     const project = join(dir, 'project')
     await mkdir(join(project, 'tiny'), { recursive: true })
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'uses-kubewalk', version: '1.0.0', private: true, type: 'module' }))
-    const install = await execa('npm', ['install', ...NPM, tarball, `vitest@${pkg.devDependencies.vitest}`, `typescript@${pkg.devDependencies.typescript}`, `@types/node@${pkg.devDependencies['@types/node']}`], { cwd: project, all: true })
+    const install = await execa(
+      'npm',
+      [
+        'install',
+        ...NPM,
+        tarball,
+        `vitest@${pkg.devDependencies.vitest}`,
+        `typescript@${pkg.devDependencies.typescript}`,
+        `@types/node@${pkg.devDependencies['@types/node']}`,
+      ],
+      { cwd: project, all: true },
+    )
     expect(complaints(install.all ?? '')).toEqual([])
     await copyFile(join(ROOT, 'test/fixtures/tiny/index.ts'), join(project, 'tiny/index.ts'))
-    await writeFile(join(project, 'tiny.test.ts'), `import { expect, it } from 'vitest'
+    await writeFile(
+      join(project, 'tiny.test.ts'),
+      `import { expect, it } from 'vitest'
 import { walkthroughProblems, parseKubectlTable } from 'kubewalk'
 import { testWalkthrough } from 'kubewalk/testing'
 import { tiny } from './tiny/index.ts'
@@ -55,14 +78,37 @@ it('tiny, against the installed kubewalk', () => {
   expect(testWalkthrough(tiny).shortfalls.map((s) => [s.step, s.check])).toEqual([['tidy', 'it says removed']])
   expect(parseKubectlTable('x', 'NAME   AGE\\na      1s\\n')).toEqual([{ NAME: 'a', AGE: '1s' }])
 })
-`)
+`,
+    )
     const test = await execa('npx', ['vitest', 'run'], { cwd: project, reject: false, all: true, env: { CI: '1' } })
     expect(test.exitCode, test.all).toBe(0)
     expect(test.all).toContain('1 passed')
-    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, include: ['tiny'] }))
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+        },
+        include: ['tiny'],
+      }),
+    )
     const tsc = await execa('npx', ['tsc', '-p', '.'], { cwd: project, reject: false, all: true })
     expect(tsc.exitCode, tsc.all).toBe(0)
-    const node = await execa('node', ['--input-type=module', '-e', "const [a, t, p] = await Promise.all([import('kubewalk'), import('kubewalk/testing'), import('kubewalk/parse')]); console.log(typeof a.defineWalkthrough, typeof t.testWalkthrough, typeof p.decodeToken)"], { cwd: project })
+    const node = await execa(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        "const [a, t, p] = await Promise.all([import('kubewalk'), import('kubewalk/testing'), import('kubewalk/parse')]); console.log(typeof a.defineWalkthrough, typeof t.testWalkthrough, typeof p.decodeToken)",
+      ],
+      { cwd: project },
+    )
     expect(node.stdout).toBe('function function function')
   })
 

@@ -22,7 +22,8 @@ async function leftovers(): Promise<string[]> {
 }
 
 describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
-  const run = (args: string[], env: Record<string, string> = {}) => kubewalk(['run', '--walkthrough', 'rbac-pods', '--kubeconfig', kubeconfig, ...args], env)
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    kubewalk(['run', '--walkthrough', 'rbac-pods', '--kubeconfig', kubeconfig, ...args], env)
 
   it('replays from 403 to 200 and back, with json: every step passed, token masked, nothing left', async () => {
     const r = await run(['--reporter', 'json'])
@@ -65,7 +66,9 @@ describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
       const r = await run(['--reporter', 'json'])
       expect(r.exitCode).toBe(2)
       const report = JSON.parse(r.stdout) as JsonReport
-      expect(report.steps.find((s) => s.status === 'failed')?.error?.message).toMatch(/^create-role: a Role pod-reader already exists in namespace default and is not this run's/)
+      expect(report.steps.find((s) => s.status === 'failed')?.error?.message).toMatch(
+        /^create-role: a Role pod-reader already exists in namespace default and is not this run's/,
+      )
       expect(report.cleanup).toEqual([])
       const role = await kubectl(kubeconfig, ['get', 'role', 'pod-reader', '-o', 'jsonpath={.rules[0].resources[0]}'])
       expect(role.stdout).toBe('configmaps')
@@ -75,7 +78,10 @@ describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
   })
 
   it('on Ctrl-C after the RoleBinding, stops and removes both objects, exit 130', async () => {
-    const child = spawn('node', [BIN, 'run', '--walkthrough', 'rbac-pods', '--kubeconfig', kubeconfig, '--reporter', 'plain'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+    const child = spawn('node', [BIN, 'run', '--walkthrough', 'rbac-pods', '--kubeconfig', kubeconfig, '--reporter', 'plain'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    })
     let stdout = ''
     let sent = false
     child.stdout.on('data', (d: Buffer) => {
@@ -105,7 +111,19 @@ describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
     try {
       for (const args of setup) expect((await kubectl(kubeconfig, args)).stderr).toBe('')
       const limited = await kubeconfigAs(kubeconfig, 'kubewalk-no-impersonate', dir)
-      const r = await kubewalk(['run', '--walkthrough', 'rbac-pods', '--kubeconfig', limited, '--kubectl', labKubectl(), '--to', 'can-i-before', '--reporter', 'json'])
+      const r = await kubewalk([
+        'run',
+        '--walkthrough',
+        'rbac-pods',
+        '--kubeconfig',
+        limited,
+        '--kubectl',
+        labKubectl(),
+        '--to',
+        'can-i-before',
+        '--reporter',
+        'json',
+      ])
       const report = JSON.parse(r.stdout) as JsonReport
       expect(report.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'failed'])
       const canI = report.steps[4]
@@ -113,7 +131,10 @@ describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
       expect(canI?.attempts).toBe(1)
       expect(r.exitCode).toBe(2)
       // Step 08 waits 30 s for a "yes": the same answer must end it on the first attempt.
-      const after = await kubewalk(['run', '--walkthrough', 'rbac-pods', '--kubeconfig', limited, '--kubectl', labKubectl(), '--only', 'can-i-after', '--reporter', 'json'], { NAMESPACE: 'default' })
+      const after = await kubewalk(
+        ['run', '--walkthrough', 'rbac-pods', '--kubeconfig', limited, '--kubectl', labKubectl(), '--only', 'can-i-after', '--reporter', 'json'],
+        { NAMESPACE: 'default' },
+      )
       const step = (JSON.parse(after.stdout) as JsonReport).steps[0]
       expect([after.exitCode, step?.attempts, step?.durationMs !== undefined && step.durationMs < 10_000]).toEqual([2, 1, true])
     } finally {
@@ -124,7 +145,8 @@ describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
   })
 
   it('checks a participant: a RoleBinding for the right ServiceAccount passes, one for another fails with the hint', async () => {
-    const check = (id: string, env: Record<string, string> = {}) => kubewalk(['check', '--walkthrough', 'rbac-pods', id, '--kubeconfig', kubeconfig], env)
+    const check = (id: string, env: Record<string, string> = {}) =>
+      kubewalk(['check', '--walkthrough', 'rbac-pods', id, '--kubeconfig', kubeconfig], env)
     await kubectl(kubeconfig, ['create', 'role', 'pod-reader', '--verb=get', '--verb=list', '--resource=pods'])
     try {
       const role = await check('create-role')
@@ -133,7 +155,7 @@ describe.skipIf(kubeconfig === '')(`rbac-pods on the lab ${skipReason}`, () => {
       const wrong = await check('create-rolebinding')
       expect(wrong.exitCode).toBe(1)
       expect(wrong.stdout).toContain('✗ for the ServiceAccount default in default')
-      expect(wrong.stderr).toContain('the walkthrough\'s line: kubewalk check --walkthrough rbac-pods create-rolebinding --solution')
+      expect(wrong.stderr).toContain("the walkthrough's line: kubewalk check --walkthrough rbac-pods create-rolebinding --solution")
       await kubectl(kubeconfig, ['delete', 'rolebinding', 'pod-reader'])
       await kubectl(kubeconfig, ['create', 'rolebinding', 'pod-reader', '--role=pod-reader', '--serviceaccount=default:default'])
       expect((await check('create-rolebinding')).exitCode).toBe(0)

@@ -44,7 +44,7 @@ function expectFullPass(report: JsonReport): void {
 }
 
 describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () => {
-  it('replays all 14 steps with the kubectl on PATH, the lab\'s own, and reports JSON', async () => {
+  it("replays all 14 steps with the kubectl on PATH, the lab's own, and reports JSON", async () => {
     const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'json'])
     expect(r.stderr).toBe('')
     const report = JSON.parse(r.stdout) as JsonReport
@@ -56,15 +56,23 @@ describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () =>
     // Drift against the article: the lab and its kubectl are newer, so the -v=8 format and the jti claim are version changes, nothing real.
     const drift = (report as JsonReport & { drift: { id: string; items: { path: string; kind: string }[] }[] }).drift
     const kinds = Object.fromEntries(drift.flatMap((d) => d.items.map((i) => [`${d.id} ${i.path}`, i.kind])))
-    expect(kinds).toMatchObject({ 'create-token claims.jti': 'version', 'token-duration format': 'version', 'token-duration body.encoding': 'version', 'list-clusters rows[0].server': 'expected' })
+    expect(kinds).toMatchObject({
+      'create-token claims.jti': 'version',
+      'token-duration format': 'version',
+      'token-duration body.encoding': 'version',
+      'list-clusters rows[0].server': 'expected',
+    })
     expect(Object.values(kinds)).not.toContain('real')
-    process.stderr.write(`[e2e] full replay (kubectl on PATH): ${r.durationMs} ms; revocation waited ${report.steps.at(-1)?.durationMs} ms over ${report.steps.at(-1)?.attempts} attempts\n`)
+    process.stderr.write(
+      `[e2e] full replay (kubectl on PATH): ${r.durationMs} ms; revocation waited ${report.steps.at(-1)?.durationMs} ms over ${report.steps.at(-1)?.attempts} attempts\n`,
+    )
   })
 
   it('plain reporter shows every command, output and check, with tokens masked', async () => {
     const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'plain'])
     expect(r.exitCode).toBe(0)
-    for (const s of steps) expect(r.stdout).toContain(`$ ${s.command instanceof Function ? 'export CLUSTER_NAME="kubewalk-lab"' : s.command.split('\n')[0]}`)
+    for (const s of steps)
+      expect(r.stdout).toContain(`$ ${s.command instanceof Function ? 'export CLUSTER_NAME="kubewalk-lab"' : s.command.split('\n')[0]}`)
     expect(r.stdout).toContain('✓ code is 401')
     expect(r.stdout).toMatch(/14 passed, 0 failed, 0 skipped/)
     expect(r.stdout).not.toMatch(TOKEN_SHAPED)
@@ -74,7 +82,9 @@ describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () =>
   it('kubewalk drift prints only the differences and exits 0 when none is real', async () => {
     const r = await kubewalk(['drift', '--kubeconfig', kubeconfig])
     expect(r.exitCode).toBe(0)
-    expect(r.stdout).toMatch(/^\nDrift from the recording \(Kubernetes v1\.28\.3, kubectl v1\.28\.2\): \d+ expected, \d+ from newer versions, 0 real$/m)
+    expect(r.stdout).toMatch(
+      /^\nDrift from the recording \(Kubernetes v1\.28\.3, kubectl v1\.28\.2\): \d+ expected, \d+ from newer versions, 0 real$/m,
+    )
     expect(r.stdout).toContain('~ create-token claims.jti')
     expect(r.stdout).not.toContain('▶ 01/14')
   })
@@ -83,7 +93,9 @@ describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () =>
     const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--to', 'read-secret-token', '--reporter', 'json'])
     const report = JSON.parse(r.stdout) as JsonReport
     expect(report.ok).toBe(true)
-    expect(report.cleanup).toEqual([{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' }])
+    expect(report.cleanup).toEqual([
+      { describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' },
+    ])
     expect(await secretExists('default-token')).toBe(false)
   })
 
@@ -112,7 +124,11 @@ describe.skipIf(kubeconfig === '')(`replay against the lab ${skipReason}`, () =>
       // Up to 1.31 the logged body is JSON and holds expirationSeconds, as in the article; from 1.32
       // it is protobuf, cut before that field, and the lifetime comes from the printed token.
       const lifetimeFrom = v8?.assertions.find((a) => /expirationSeconds|lifetime/.test(a.name))?.name
-      expect(lifetimeFrom).toBe(minor <= 31 ? 'expirationSeconds in the response body' : 'lifetime (kubectl cut the logged body before expirationSeconds; read from the printed token)')
+      expect(lifetimeFrom).toBe(
+        minor <= 31
+          ? 'expirationSeconds in the response body'
+          : 'lifetime (kubectl cut the logged body before expirationSeconds; read from the printed token)',
+      )
       process.stderr.write(`[e2e] replay with kubectl ${version}: ${r.durationMs} ms\n`)
     })
   }

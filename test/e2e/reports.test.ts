@@ -22,7 +22,11 @@ describe.skipIf(kubeconfig === '')(`CI reports from the lab ${skipReason}`, () =
     const xml = await readFile(file, 'utf8')
     expect(XMLValidator.validate(xml)).toBe(true)
     expect(xml).not.toMatch(TOKEN_SHAPED)
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as { testsuites: { testsuite: { tests: string; failures: string; skipped: string; timestamp: string; testcase: { name: string; failure?: unknown }[] } } }
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
+      testsuites: {
+        testsuite: { tests: string; failures: string; skipped: string; timestamp: string; testcase: { name: string; failure?: unknown }[] }
+      }
+    }
     const suite = doc.testsuites.testsuite
     expect([suite.tests, suite.failures, suite.skipped]).toEqual(['14', '0', '0'])
     // When the run began, in UTC (the schema's dateTime has no zone): within the last two minutes.

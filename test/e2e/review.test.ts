@@ -63,20 +63,41 @@ describe.skipIf(kubeconfig === '')(`the review's findings on the lab ${skipReaso
   })
 
   it('--isolate names a namespace a finalizer holds past --namespace-timeout, with the command to watch it', async () => {
-    const held = await walkthroughFolder('held', `import { defineStep, defineWalkthrough } from 'kubewalk'
+    const held = await walkthroughFolder(
+      'held',
+      `import { defineStep, defineWalkthrough } from 'kubewalk'
 export default defineWalkthrough({ id: 'held', title: 'A ConfigMap a finalizer holds', vars: [], steps: [defineStep({
   id: 'make-held', number: '01', title: 'Make it', reads: [],
   command: "printf 'apiVersion: v1\\\\nkind: ConfigMap\\\\nmetadata:\\\\n  name: held\\\\n  finalizers: [kubewalk.test/hold]\\\\n' | kubectl create -f -",
   parse: (out) => out.stdout.trim(), check: (line) => [{ name: 'created', ok: line === 'configmap/held created' }],
 })] })
-`)
-    const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--walkthrough', held, '--isolate', '--namespace-timeout', '4', '--reporter', 'json'])
+`,
+    )
+    const r = await kubewalk([
+      'run',
+      '--kubeconfig',
+      kubeconfig,
+      '--walkthrough',
+      held,
+      '--isolate',
+      '--namespace-timeout',
+      '4',
+      '--reporter',
+      'json',
+    ])
     const ns = /namespace (kubewalk-[0-9a-f]{8})/.exec(r.stderr)?.[1] ?? ''
     try {
       expect(ns).not.toBe('')
       const report = JSON.parse(r.stdout) as JsonReport & { cleanup: { describe: string; status: string; error?: string }[] }
       expect(report.steps.map((s) => s.status)).toEqual(['passed'])
-      expect(report.cleanup).toEqual([{ describe: `delete namespace ${ns}`, command: `kubectl delete namespace ${ns} --ignore-not-found --wait=true --timeout=4s`, status: 'failed', error: `namespace ${ns} is still Terminating after 4 s (a finalizer holds it); watch it with: kubectl get namespace ${ns} -w` }])
+      expect(report.cleanup).toEqual([
+        {
+          describe: `delete namespace ${ns}`,
+          command: `kubectl delete namespace ${ns} --ignore-not-found --wait=true --timeout=4s`,
+          status: 'failed',
+          error: `namespace ${ns} is still Terminating after 4 s (a finalizer holds it); watch it with: kubectl get namespace ${ns} -w`,
+        },
+      ])
       expect(r.exitCode).toBe(1)
     } finally {
       await kubectl(kubeconfig, ['patch', 'configmap', 'held', '-n', ns, '--type=merge', '-p', '{"metadata":{"finalizers":null}}'])
@@ -95,7 +116,9 @@ export default defineWalkthrough({ id: 'held', title: 'A ConfigMap a finalizer h
       const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--namespace', 'review-del', ...selection, '--reporter', 'json'])
       expect(r.exitCode).toBe(2)
       const report = JSON.parse(r.stdout) as JsonReport
-      expect(report.steps.find((s) => s.id === 'delete-token-secret')?.error?.message).toBe('delete-token-secret: this run did not create what the step deletes (Secret default-token), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: kubectl delete secret default-token --ignore-not-found.')
+      expect(report.steps.find((s) => s.id === 'delete-token-secret')?.error?.message).toBe(
+        'delete-token-secret: this run did not create what the step deletes (Secret default-token), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: kubectl delete secret default-token --ignore-not-found.',
+      )
       const still = await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-n', 'review-del', '-o', 'jsonpath={.data.mine}'])
       expect(still.stdout).toBe(Buffer.from('yes').toString('base64'))
     } finally {
@@ -103,14 +126,38 @@ export default defineWalkthrough({ id: 'held', title: 'A ConfigMap a finalizer h
     }
   })
 
-  it.each([['delete-rolebinding', 'rolebinding'], ['delete-role', 'role']])('rbac-pods --only %s leaves the user\'s %s pod-reader alone', async (step, kind) => {
+  it.each([
+    ['delete-rolebinding', 'rolebinding'],
+    ['delete-role', 'role'],
+  ])("rbac-pods --only %s leaves the user's %s pod-reader alone", async (step, kind) => {
     await namespace('review-rbac')
     try {
-      const made = kind === 'role'
-        ? await kubectl(kubeconfig, ['create', 'role', 'pod-reader', '-n', 'review-rbac', '--verb=get', '--resource=pods'])
-        : await kubectl(kubeconfig, ['create', 'rolebinding', 'pod-reader', '-n', 'review-rbac', '--role=pod-reader', '--serviceaccount=review-rbac:default'])
+      const made =
+        kind === 'role'
+          ? await kubectl(kubeconfig, ['create', 'role', 'pod-reader', '-n', 'review-rbac', '--verb=get', '--resource=pods'])
+          : await kubectl(kubeconfig, [
+              'create',
+              'rolebinding',
+              'pod-reader',
+              '-n',
+              'review-rbac',
+              '--role=pod-reader',
+              '--serviceaccount=review-rbac:default',
+            ])
       expect(made.exitCode).toBe(0)
-      const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--walkthrough', 'rbac-pods', '--namespace', 'review-rbac', '--only', step, '--reporter', 'json'])
+      const r = await kubewalk([
+        'run',
+        '--kubeconfig',
+        kubeconfig,
+        '--walkthrough',
+        'rbac-pods',
+        '--namespace',
+        'review-rbac',
+        '--only',
+        step,
+        '--reporter',
+        'json',
+      ])
       expect(r.exitCode).toBe(2)
       const report = JSON.parse(r.stdout) as JsonReport
       expect(report.steps[0]?.error?.message).toContain(`kubectl delete ${kind} pod-reader --ignore-not-found`)
@@ -124,7 +171,9 @@ export default defineWalkthrough({ id: 'held', title: 'A ConfigMap a finalizer h
     const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--walkthrough', 'pod-token', '--reporter', 'json'])
     expect(r.exitCode).toBe(2)
     expect(r.stdout).toBe('')
-    expect(r.stderr.trim()).toMatch(/^kubewalk: walkthrough pod-token runs Pods, and \S+ has no node; a lab gets one with --node \(kubewalk lab up --node, run --lab --node\)\.$/)
+    expect(r.stderr.trim()).toMatch(
+      /^kubewalk: walkthrough pod-token runs Pods, and \S+ has no node; a lab gets one with --node \(kubewalk lab up --node, run --lab --node\)\.$/,
+    )
   })
 
   it("a participant's check whose assertion stops a replay fails as a check: exit 1, in the participant's words", async () => {
@@ -161,12 +210,15 @@ describe.skipIf(kubeconfig === '')(`a walkthrough needs only what it declares ${
 
   it('runs a walkthrough that declares nothing, with no curl on PATH, on a lab without kube-controller-manager', async () => {
     expect((await kubectl(bare, ['get', 'serviceaccount', 'default', '-n', 'default', '-o', 'name'])).exitCode).not.toBe(0)
-    const plain = await walkthroughFolder('plain', `import { defineStep, defineWalkthrough, equal } from 'kubewalk'
+    const plain = await walkthroughFolder(
+      'plain',
+      `import { defineStep, defineWalkthrough, equal } from 'kubewalk'
 export default defineWalkthrough({ id: 'plain', title: 'Read a namespace', vars: [], steps: [defineStep({
   id: 'read-default', number: '01', title: 'Read the default namespace', reads: [], command: 'kubectl get namespace default -o name',
   parse: (out) => out.stdout.trim(), check: (name) => [equal('the namespace', 'namespace/default', name)],
 })] })
-`)
+`,
+    )
     const r = await kubewalk(['run', '--kubeconfig', bare, '--walkthrough', plain, '--reporter', 'json'], { PATH: bin })
     expect(r.stderr).toBe('')
     expect(r.exitCode).toBe(0)
@@ -178,6 +230,8 @@ export default defineWalkthrough({ id: 'plain', title: 'Read a namespace', vars:
     expect(noCurl.stderr.trim()).toBe("kubewalk: curl is not on PATH; install curl (walkthrough article's lines call it).")
     const noSa = await kubewalk(['run', '--kubeconfig', bare, '--reporter', 'plain', '--wait', '2'])
     expect(noSa.exitCode).toBe(2)
-    expect(noSa.stderr).toMatch(/namespace default has no serviceaccount\/default after 2 s \(the walkthrough's lines expect it; a controller usually makes it\)/)
+    expect(noSa.stderr).toMatch(
+      /namespace default has no serviceaccount\/default after 2 s \(the walkthrough's lines expect it; a controller usually makes it\)/,
+    )
   })
 })

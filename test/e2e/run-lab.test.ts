@@ -22,7 +22,7 @@ describe.skipIf(skipReason !== '')(`kubewalk run --lab ${skipReason}`, () => {
     await expect(readdir(dir)).rejects.toThrow()
   })
 
-  it('on a machine without kubectl, replays with the lab\'s own', async () => {
+  it("on a machine without kubectl, replays with the lab's own", async () => {
     const { mkdtemp, rm, symlink } = await import('node:fs/promises')
     const { tmpdir } = await import('node:os')
     const { join } = await import('node:path')

@@ -26,26 +26,30 @@ afterAll(async () => rm(dir, { recursive: true, force: true }))
 const kubeconfigAs = (sa: string): Promise<string> => kubeconfigAsSa(kubeconfig, sa, dir)
 
 describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
-  it.each([[[] as string[]], [['--from', 'apply-token-secret']]])('leaves a default-token that is not ours untouched (args %j): exit 2', async (extra) => {
-    expect((await kubectl(kubeconfig, ['create', 'secret', 'generic', 'default-token', '--from-literal=mine=precious'])).exitCode).toBe(0)
-    try {
-      const before = await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-o', 'json'])
-      const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'plain', ...extra], { TOKEN: '', APISERVER: '', CLUSTER_NAME: '' })
-      expect(r.exitCode).toBe(2)
-      expect(r.stdout).toMatch(/a Secret default-token already exists in namespace default and is not this run's/)
-      const after = await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-o', 'json'])
-      const pick = (j: string) => {
-        const s = JSON.parse(j) as { data: unknown; type: string; metadata: { resourceVersion: string; annotations?: unknown } }
-        return { data: s.data, type: s.type, rv: s.metadata.resourceVersion, annotations: s.metadata.annotations }
+  it.each([[[] as string[]], [['--from', 'apply-token-secret']]])(
+    'leaves a default-token that is not ours untouched (args %j): exit 2',
+    async (extra) => {
+      expect((await kubectl(kubeconfig, ['create', 'secret', 'generic', 'default-token', '--from-literal=mine=precious'])).exitCode).toBe(0)
+      try {
+        const before = await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-o', 'json'])
+        const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'plain', ...extra], { TOKEN: '', APISERVER: '', CLUSTER_NAME: '' })
+        expect(r.exitCode).toBe(2)
+        expect(r.stdout).toMatch(/a Secret default-token already exists in namespace default and is not this run's/)
+        const after = await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-o', 'json'])
+        const pick = (j: string) => {
+          const s = JSON.parse(j) as { data: unknown; type: string; metadata: { resourceVersion: string; annotations?: unknown } }
+          return { data: s.data, type: s.type, rv: s.metadata.resourceVersion, annotations: s.metadata.annotations }
+        }
+        expect(pick(after.stdout)).toEqual(pick(before.stdout))
+      } finally {
+        await kubectl(kubeconfig, ['delete', 'secret', 'default-token'])
       }
-      expect(pick(after.stdout)).toEqual(pick(before.stdout))
-    } finally {
-      await kubectl(kubeconfig, ['delete', 'secret', 'default-token'])
-    }
-  })
+    },
+  )
 
-  it("refuses, before step 08 creates anything, a namespace where another token Secret serves the default ServiceAccount", async () => {
-    const other = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: default-token-old12\n  annotations:\n    kubernetes.io/service-account.name: default\ntype: kubernetes.io/service-account-token\n'
+  it('refuses, before step 08 creates anything, a namespace where another token Secret serves the default ServiceAccount', async () => {
+    const other =
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: default-token-old12\n  annotations:\n    kubernetes.io/service-account.name: default\ntype: kubernetes.io/service-account-token\n'
     expect((await kubectl(kubeconfig, ['apply', '-f', '-'], other)).exitCode).toBe(0)
     try {
       const r = await kubewalk(['run', '--kubeconfig', kubeconfig, '--reporter', 'json'], { TOKEN: '', APISERVER: '', CLUSTER_NAME: '' })
@@ -53,7 +57,9 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
       const report = JSON.parse(r.stdout) as JsonReport
       const failed = report.steps.find((s) => s.status === 'failed')
       expect(failed?.id).toBe('apply-token-secret')
-      expect(failed?.error?.message).toMatch(/^apply-token-secret: namespace default already has a token Secret for the default ServiceAccount \(default-token-old12\): step 11's line takes the token of every such Secret/)
+      expect(failed?.error?.message).toMatch(
+        /^apply-token-secret: namespace default already has a token Secret for the default ServiceAccount \(default-token-old12\): step 11's line takes the token of every such Secret/,
+      )
       expect(report.cleanup).toEqual([])
       expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
     } finally {
@@ -66,8 +72,22 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     await kubectl(kubeconfig, ['create', 'serviceaccount', 'kubewalk-keeper', ...ns])
     await kubectl(kubeconfig, ['create', 'role', 'kubewalk-keeper', '--verb=get,list,create,patch', '--resource=secrets', ...ns])
     await kubectl(kubeconfig, ['create', 'role', 'kubewalk-keeper-token', '--verb=create', '--resource=serviceaccounts/token', ...ns])
-    await kubectl(kubeconfig, ['create', 'rolebinding', 'kubewalk-keeper', '--role=kubewalk-keeper', '--serviceaccount=default:kubewalk-keeper', ...ns])
-    await kubectl(kubeconfig, ['create', 'rolebinding', 'kubewalk-keeper-token', '--role=kubewalk-keeper-token', '--serviceaccount=default:kubewalk-keeper', ...ns])
+    await kubectl(kubeconfig, [
+      'create',
+      'rolebinding',
+      'kubewalk-keeper',
+      '--role=kubewalk-keeper',
+      '--serviceaccount=default:kubewalk-keeper',
+      ...ns,
+    ])
+    await kubectl(kubeconfig, [
+      'create',
+      'rolebinding',
+      'kubewalk-keeper-token',
+      '--role=kubewalk-keeper-token',
+      '--serviceaccount=default:kubewalk-keeper',
+      ...ns,
+    ])
     try {
       const limited = await kubeconfigAs('kubewalk-keeper')
       for (const reporter of ['json', 'plain'] as const) {
@@ -78,7 +98,9 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
           expect(report.steps.every((s) => s.status === 'passed')).toBe(true)
           expect(report).toMatchObject({ ok: false, status: 'failed', cleanup: [{ describe: 'delete Secret default-token', status: 'failed' }] })
         } else {
-          expect(r.stdout).toMatch(/^✘ failed: every step passed, but cleanup failed: left on the cluster: Secret default-token \(.*forbidden.*; remove it with: kubectl delete secret default-token --ignore-not-found\)/m)
+          expect(r.stdout).toMatch(
+            /^✘ failed: every step passed, but cleanup failed: left on the cluster: Secret default-token \(.*forbidden.*; remove it with: kubectl delete secret default-token --ignore-not-found\)/m,
+          )
         }
         expect(await secretExists(kubeconfig, 'default-token')).toBe(true)
         await kubectl(kubeconfig, ['delete', 'secret', 'default-token'])
@@ -140,7 +162,12 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     const { main } = await import('../helpers.js')
     const file = join(dir, 'from-a-terminal.txt')
     const err: string[] = []
-    const code = await main(['run', '--kubeconfig', kubeconfig, '--only', 'list-clusters', '--out', file], { stdout: () => undefined, stderr: (t) => void err.push(t), isTTY: true, env: { ...process.env, NO_COLOR: '' } })
+    const code = await main(['run', '--kubeconfig', kubeconfig, '--only', 'list-clusters', '--out', file], {
+      stdout: () => undefined,
+      stderr: (t) => void err.push(t),
+      isTTY: true,
+      env: { ...process.env, NO_COLOR: '' },
+    })
     expect(code).toBe(0)
     const written = await readFile(file, 'utf8')
     expect(written).toContain('✔ 01/1 list-clusters')
@@ -156,8 +183,28 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     expect(variants).toEqual(['call-api', 'call-api-secret-token', 'call-api-revoked'])
     for (const s of report.steps.filter((x) => x.variant)) expect(s.command).toContain('--cacert "$KUBEWALK_CACERT"')
     // Proof the CA is used, not ignored: a loopback server with a certificate the lab's CA did not sign is refused.
-    await execa('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1'])
-    const server = createServer({ key: await readFile(join(dir, 'k.pem')), cert: await readFile(join(dir, 'c.pem')) }, (_req, res) => res.end('{"kind":"APIVersions","versions":["v1"]}'))
+    await execa('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-days',
+      '1',
+    ])
+    const server = createServer({ key: await readFile(join(dir, 'k.pem')), cert: await readFile(join(dir, 'c.pem')) }, (_req, res) =>
+      res.end('{"kind":"APIVersions","versions":["v1"]}'),
+    )
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     try {
       const stranger = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -173,7 +220,11 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
   })
 
   it('--context picks another context without writing the kubeconfig', async () => {
-    const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as { 'current-context': string; clusters: { name: string; cluster: object }[]; contexts: { name: string; context: { cluster: string; user: string } }[] }
+    const cfg = parseYaml(await readFile(kubeconfig, 'utf8')) as {
+      'current-context': string
+      clusters: { name: string; cluster: object }[]
+      contexts: { name: string; context: { cluster: string; user: string } }[]
+    }
     const lab = cfg['current-context']
     cfg.clusters.push({ name: 'elsewhere', cluster: { server: 'https://127.0.0.1:1' } })
     cfg.contexts.push({ name: 'elsewhere', context: { cluster: 'elsewhere', user: cfg.contexts[0]!.context.user } })
@@ -203,7 +254,9 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
       const limited = await kubeconfigAs('kubewalk-nobody')
       const r = await kubewalk(['run', '--kubeconfig', limited, '--reporter', 'plain'])
       expect(r.exitCode).toBe(2)
-      expect(r.stdout).toMatch(/create-token: the kubeconfig's user is not allowed to do this \(RBAC\): error: failed to create token: serviceaccounts "default" is forbidden/)
+      expect(r.stdout).toMatch(
+        /create-token: the kubeconfig's user is not allowed to do this \(RBAC\): error: failed to create token: serviceaccounts "default" is forbidden/,
+      )
       expect(r.stdout).not.toMatch(TOKEN_SHAPED)
       expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
     } finally {
@@ -215,7 +268,14 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     const ns = ['-n', 'default']
     await kubectl(kubeconfig, ['create', 'serviceaccount', 'kubewalk-minter', ...ns])
     await kubectl(kubeconfig, ['create', 'role', 'kubewalk-minter', '--verb=create', '--resource=serviceaccounts/token', ...ns])
-    await kubectl(kubeconfig, ['create', 'rolebinding', 'kubewalk-minter', '--role=kubewalk-minter', '--serviceaccount=default:kubewalk-minter', ...ns])
+    await kubectl(kubeconfig, [
+      'create',
+      'rolebinding',
+      'kubewalk-minter',
+      '--role=kubewalk-minter',
+      '--serviceaccount=default:kubewalk-minter',
+      ...ns,
+    ])
     try {
       const limited = await kubeconfigAs('kubewalk-minter')
       const r = await kubewalk(['run', '--kubeconfig', limited, '--reporter', 'json'])
@@ -239,7 +299,10 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     ['SIGINT', '▶ 11/14 read-secret-token', false],
     ['SIGINT', '▶ 14/14 call-api-revoked', false],
   ] as const)('on %s at "%s", stops, leaves no Secret behind, exits 130', async (signal, trigger, mustCleanUp) => {
-    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--reporter', 'plain'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--reporter', 'plain'], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     let sent = false
@@ -261,5 +324,4 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     expect(stdout).not.toContain('✗ delete Secret')
     expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
   })
-
 })

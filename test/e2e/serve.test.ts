@@ -98,8 +98,14 @@ function http(method: string, url: string, headers: Record<string, string> = {},
     r.end(body)
   })
 }
-const post = (s: Server, path: string, body: unknown) => http('POST', `${s.origin}${path}?token=${s.token}`, { origin: s.origin, 'content-type': 'application/json' }, JSON.stringify(body))
-const stateOf = async (s: Server) => JSON.parse((await http('GET', `${s.origin}/api/state?token=${s.token}`)).body) as { busy?: unknown; cells: { id: string; status: string; runs: number }[]; cluster: { namespace: string } }
+const post = (s: Server, path: string, body: unknown) =>
+  http('POST', `${s.origin}${path}?token=${s.token}`, { origin: s.origin, 'content-type': 'application/json' }, JSON.stringify(body))
+const stateOf = async (s: Server) =>
+  JSON.parse((await http('GET', `${s.origin}/api/state?token=${s.token}`)).body) as {
+    busy?: unknown
+    cells: { id: string; status: string; runs: number }[]
+    cluster: { namespace: string }
+  }
 
 async function until(what: string, fn: () => Promise<boolean>, ms = 90_000): Promise<void> {
   const end = Date.now() + ms
@@ -124,10 +130,15 @@ async function openPage(s: Server): Promise<Page> {
 // waits for the element to be in view) would wait for ever there.
 const press = (page: Page, selector: string) => page.$eval(selector, (b) => (b as unknown as { click(): void }).click())
 const statusOf = (page: Page, id: string) => page.$eval(`.cell[data-step="${id}"]`, (e) => (e as HTMLElement).dataset.status)
-const settled = (page: Page, id: string) => page.waitForFunction((i) => {
-  const c = document.querySelector(`.cell[data-step="${i}"]`) as HTMLElement
-  return (c.dataset.status === 'passed' || c.dataset.status === 'failed') && document.body.dataset.busy === ''
-}, { timeout: 90_000, polling: 100 }, id)
+const settled = (page: Page, id: string) =>
+  page.waitForFunction(
+    (i) => {
+      const c = document.querySelector(`.cell[data-step="${i}"]`) as HTMLElement
+      return (c.dataset.status === 'passed' || c.dataset.status === 'failed') && document.body.dataset.busy === ''
+    },
+    { timeout: 90_000, polling: 100 },
+    id,
+  )
 
 beforeAll(async () => {
   if (kubeconfig === '' || CHROMIUM === undefined) return
@@ -149,8 +160,11 @@ describe.skipIf(kubeconfig === '' || CHROMIUM === undefined)(`kubewalk serve in 
   it('the token is required on every request, the event stream too (401); an unknown step id is 400; nothing runs', async () => {
     s = await start(['serve', '--namespace', NS, '--kubectl', kubectl, '--port', '0'])
     expect(s.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    for (const path of ['/', '/events', '/api/state', '/assets/notebook.js', '/transcript.md']) expect((await http('GET', `${s.origin}${path}`)).status, path).toBe(401)
-    expect((await http('POST', `${s.origin}/api/run`, { origin: s.origin, 'content-type': 'application/json' }, '{"step":"list-clusters"}')).status).toBe(401)
+    for (const path of ['/', '/events', '/api/state', '/assets/notebook.js', '/transcript.md'])
+      expect((await http('GET', `${s.origin}${path}`)).status, path).toBe(401)
+    expect(
+      (await http('POST', `${s.origin}/api/run`, { origin: s.origin, 'content-type': 'application/json' }, '{"step":"list-clusters"}')).status,
+    ).toBe(401)
     const unknown = await post(s, '/api/run', { step: 'rm -rf /' })
     expect(unknown.status).toBe(400)
     expect(JSON.parse(unknown.body).error).toMatch(/^unknown step "rm -rf \/": the page sends the walkthrough's step ids/)
@@ -162,7 +176,9 @@ describe.skipIf(kubeconfig === '' || CHROMIUM === undefined)(`kubewalk serve in 
     const page = await openPage(s)
     await page.click('.cell[data-step="call-api"] .run')
     await page.waitForFunction(() => (document.querySelector('.cell[data-step="call-api"] .notice')?.textContent ?? '') !== '', { polling: 100 })
-    expect(await page.$eval('.cell[data-step="call-api"] .notice', (e) => e.textContent)).toBe('05 call-api needs $APISERVER and $TOKEN, which no step run here has set: run 02 set-cluster-name first (Run up to here runs the steps before it).')
+    expect(await page.$eval('.cell[data-step="call-api"] .notice', (e) => e.textContent)).toBe(
+      '05 call-api needs $APISERVER and $TOKEN, which no step run here has set: run 02 set-cluster-name first (Run up to here runs the steps before it).',
+    )
     expect(await statusOf(page, 'call-api')).toBe('idle')
     await page.close()
   })
@@ -207,7 +223,10 @@ describe.skipIf(kubeconfig === '' || CHROMIUM === undefined)(`kubewalk serve in 
     const [one, two] = [await openPage(s), await openPage(s)]
     try {
       await press(one, '#reset-all')
-      await one.waitForFunction(() => document.querySelectorAll('.cell[data-status="idle"]').length === 14 && document.body.dataset.busy === '', { timeout: 60_000, polling: 100 })
+      await one.waitForFunction(() => document.querySelectorAll('.cell[data-status="idle"]').length === 14 && document.body.dataset.busy === '', {
+        timeout: 60_000,
+        polling: 100,
+      })
       await press(one, '.cell[data-step="list-secrets-before"] .upto')
       await settled(one, 'list-secrets-before')
       await two.waitForFunction(() => document.querySelector('.cell[data-step="list-secrets-before"]')?.dataset.status === 'passed', { polling: 100 })
@@ -216,22 +235,38 @@ describe.skipIf(kubeconfig === '' || CHROMIUM === undefined)(`kubewalk serve in 
       await Promise.all([press(one, '.cell[data-step="apply-token-secret"] .run'), press(two, '.cell[data-step="apply-token-secret"] .run')])
       await settled(one, 'apply-token-secret')
       expect(await statusOf(one, 'apply-token-secret')).toBe('passed')
-      const refused = [...(await Promise.all([one, two].map((p) => p.$eval('.cell[data-step="apply-token-secret"] .notice', (e) => e.textContent ?? ''))))].filter((t) => t !== '')
-      expect(refused).toEqual([expect.stringMatching(/^apply-token-secret is running: one step at a time|^apply-token-secret was run from another page meanwhile/)])
+      const refused = [
+        ...(await Promise.all([one, two].map((p) => p.$eval('.cell[data-step="apply-token-secret"] .notice', (e) => e.textContent ?? '')))),
+      ].filter((t) => t !== '')
+      expect(refused).toEqual([
+        expect.stringMatching(/^apply-token-secret is running: one step at a time|^apply-token-secret was run from another page meanwhile/),
+      ])
       expect((await stateOf(s)).cells.find((c) => c.id === 'apply-token-secret')?.runs).toBe(runsBefore + 1)
       expect((await k('get', 'secret', 'default-token', '-n', NS)).exitCode).toBe(0)
       // Run again after it passed, it meets its guard as a replay would.
       const runsNow = Number(await two.$eval('.cell[data-step="apply-token-secret"]', (e) => e.dataset.runs))
       await press(two, '.cell[data-step="apply-token-secret"] .run')
-      await two.waitForFunction((n) => Number(document.querySelector('.cell[data-step="apply-token-secret"]')?.dataset.runs) > n, { polling: 100 }, runsNow)
+      await two.waitForFunction(
+        (n) => Number(document.querySelector('.cell[data-step="apply-token-secret"]')?.dataset.runs) > n,
+        { polling: 100 },
+        runsNow,
+      )
       await settled(two, 'apply-token-secret')
       expect(await statusOf(two, 'apply-token-secret')).toBe('failed')
-      expect(await two.$eval('.cell[data-step="apply-token-secret"] .error', (e) => e.textContent)).toMatch(/a Secret default-token already exists in namespace kw-serve-e2e and is not this run's/)
+      expect(await two.$eval('.cell[data-step="apply-token-secret"] .error', (e) => e.textContent)).toMatch(
+        /a Secret default-token already exists in namespace kw-serve-e2e and is not this run's/,
+      )
       await press(two, '.cell[data-step="apply-token-secret"] .reset')
-      await two.waitForFunction(() => document.querySelectorAll('.cell[data-status="idle"]').length === 14 && document.body.dataset.busy === '', { timeout: 60_000, polling: 100 })
+      await two.waitForFunction(() => document.querySelectorAll('.cell[data-status="idle"]').length === 14 && document.body.dataset.busy === '', {
+        timeout: 60_000,
+        polling: 100,
+      })
       expect((await k('get', 'secret', 'default-token', '-n', NS)).stderr).toMatch(/NotFound/)
       // Nothing of the run: the namespace holds what Kubernetes put there, nothing else.
-      expect((await k('get', 'secrets,configmaps,roles,rolebindings,serviceaccounts', '-n', NS, '-o', 'name')).stdout.split('\n').sort()).toEqual(['configmap/kube-root-ca.crt', 'serviceaccount/default'])
+      expect((await k('get', 'secrets,configmaps,roles,rolebindings,serviceaccounts', '-n', NS, '-o', 'name')).stdout.split('\n').sort()).toEqual([
+        'configmap/kube-root-ca.crt',
+        'serviceaccount/default',
+      ])
       expect(await one.$eval('.var[data-var="TOKEN"] .value', (e) => e.textContent)).toBe('not set')
       expect(await one.$eval('#cleanup', (e) => e.textContent)).toMatch(/✓ delete Secret default-token/)
     } finally {
@@ -266,13 +301,15 @@ describe.skipIf(kubeconfig === '' || CHROMIUM === undefined)(`kubewalk serve in 
   it('the board: 6 --isolate participants with --report-progress at different steps, live in the browser', async () => {
     const upTo = [1, 3, 5, 8, 11, 14]
     const participants = await Promise.all(upTo.map(() => start(['serve', '--isolate', '--report-progress', '--kubectl', kubectl])))
-    await Promise.all(participants.map(async (p, i) => {
-      expect((await post(p, '/api/run', { step: ids[(upTo[i] as number) - 1], upTo: true, seen: 0 })).status).toBe(202)
-      await until(`participant ${i} to finish`, async () => {
-        const st = await stateOf(p)
-        return st.busy === undefined && st.cells.filter((c) => c.status === 'passed').length === upTo[i]
-      })
-    }))
+    await Promise.all(
+      participants.map(async (p, i) => {
+        expect((await post(p, '/api/run', { step: ids[(upTo[i] as number) - 1], upTo: true, seen: 0 })).status).toBe(202)
+        await until(`participant ${i} to finish`, async () => {
+          const st = await stateOf(p)
+          return st.busy === undefined && st.cells.filter((c) => c.status === 'passed').length === upTo[i]
+        })
+      }),
+    )
     const namespaces = await Promise.all(participants.map(async (p) => (await stateOf(p)).cluster.namespace))
     // The record holds step ids and times, no value.
     const cm = await k('get', 'configmap', 'kubewalk-progress', '-n', namespaces[5] as string, '-o', 'json')
@@ -284,12 +321,18 @@ describe.skipIf(kubeconfig === '' || CHROMIUM === undefined)(`kubewalk serve in 
     // Done: the steps each reported (1 to k), and the traces on the cluster: 08's Secret and 09's token
     // filled by the controller (there as soon as 08 ran, until 13 deletes it).
     const done = upTo.map((u) => new Set([...ids.slice(0, u), ...(u >= 8 && u < 13 ? ['apply-token-secret', 'list-secrets-after'] : [])]))
-    const rows = await page.$$eval('#board tbody tr', (trs) => trs.map((tr) => [(tr as HTMLElement).dataset.namespace, Number((tr as HTMLElement).dataset.done)]))
+    const rows = await page.$$eval('#board tbody tr', (trs) =>
+      trs.map((tr) => [(tr as HTMLElement).dataset.namespace, Number((tr as HTMLElement).dataset.done)]),
+    )
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(namespaces.map((ns, i) => [ns, done[i]?.size])))
     expect(await page.$$eval('#board thead th.col', (ths) => ths.length)).toBe(14)
     // Which column came from which: 08 and 09 leave a trace (and were reported), the others only reported.
-    expect(await page.$$eval('#board thead th.col .src', (xs) => xs.map((x) => x.textContent))).toEqual(ids.map((id) => (id === 'apply-token-secret' || id === 'list-secrets-after' ? 'both' : 'reported')))
-    expect(await page.$$eval('#board tfoot td.count', (xs) => xs.map((x) => Number(x.textContent)))).toEqual(ids.map((id) => done.filter((d) => d.has(id)).length))
+    expect(await page.$$eval('#board thead th.col .src', (xs) => xs.map((x) => x.textContent))).toEqual(
+      ids.map((id) => (id === 'apply-token-secret' || id === 'list-secrets-after' ? 'both' : 'reported')),
+    )
+    expect(await page.$$eval('#board tfoot td.count', (xs) => xs.map((x) => Number(x.textContent)))).toEqual(
+      ids.map((id) => done.filter((d) => d.has(id)).length),
+    )
     if (SHOTS) await page.screenshot({ path: join(SHOTS, 'board.png'), fullPage: true })
     await page.click('#large')
     expect(await page.evaluate(() => document.body.classList.contains('large'))).toBe(true)

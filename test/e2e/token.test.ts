@@ -90,7 +90,11 @@ type: kubernetes.io/service-account-token
       expect(r.exitCode).toBe(0)
       const doc = JSON.parse(r.stdout) as TokenJson
       expect(doc).toMatchObject({ kind: 'legacy', expired: false, remainingSeconds: null, verification: { checked: true, ok: true, keyId: kid } })
-      expect(doc.claims).toMatchObject({ iss: 'kubernetes/serviceaccount', 'kubernetes.io/serviceaccount/secret.name': SECRET, 'kubernetes.io/serviceaccount/service-account.name': 'default' })
+      expect(doc.claims).toMatchObject({
+        iss: 'kubernetes/serviceaccount',
+        'kubernetes.io/serviceaccount/secret.name': SECRET,
+        'kubernetes.io/serviceaccount/service-account.name': 'default',
+      })
       expect(r.stdout).not.toMatch(TOKEN_SHAPED)
     })
 

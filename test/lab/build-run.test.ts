@@ -51,7 +51,10 @@ describe('buildLabBinaries', () => {
     expect(kubernetes).toContain('k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl')
     expect(kubernetes).toContain('-X k8s.io/client-go/pkg/version.gitCommit=a8a1abc25cad87333840cd7d54be2efaf31a3177')
     expect(lines.at(-1)).toMatch(/^lab binaries for Kubernetes v1\.28\.3 built in \d+s \(download \d+s, etcd \d+s, kubernetes \d+s alongside\)$/)
-    expect(JSON.parse(await readFile(path.join(labCacheDir('v1.28.3'), 'build-times.json'), 'utf8'))).toMatchObject({ version: 'v1.28.3', compiled: { etcd: 3, kubernetes: 7 } })
+    expect(JSON.parse(await readFile(path.join(labCacheDir('v1.28.3'), 'build-times.json'), 'utf8'))).toMatchObject({
+      version: 'v1.28.3',
+      compiled: { etcd: 3, kubernetes: 7 },
+    })
 
     const before = (await calls()).length
     const again: string[] = []
@@ -65,7 +68,9 @@ describe('buildLabBinaries', () => {
     const error = (await buildLabBinaries({ version: 'v1.33.13' }).catch((e: unknown) => e)) as LabError
     expect(error).toBeInstanceOf(LabError)
     const log = path.join(labCacheDir('v1.33.13'), 'logs', 'build-kubernetes.log')
-    expect(error.message).toBe(`Building kube-apiserver, kube-controller-manager, kubectl of Kubernetes v1.33.13 failed (go exited with 1): k8s.io/apiserver@v0.28.3/pkg/x/x.go:12:7: undefined: y; see ${log}.`)
+    expect(error.message).toBe(
+      `Building kube-apiserver, kube-controller-manager, kubectl of Kubernetes v1.33.13 failed (go exited with 1): k8s.io/apiserver@v0.28.3/pkg/x/x.go:12:7: undefined: y; see ${log}.`,
+    )
     expect(error.logFile).toBe(log)
     expect(await readdir(labBinDir('v1.33.13'))).toEqual([])
     expect(await workDirs('v1.33.13')).toEqual([])
@@ -78,14 +83,20 @@ describe('buildLabBinaries', () => {
     const building = buildLabBinaries({ version: 'v1.33.13', signal: ac.signal, progressEveryMs: 2_000, onProgress: (l) => lines.push(l) })
     const work = async () => (await workDirs('v1.33.13').catch(() => []))[0]
     // Wait until go has written a partial kube-apiserver into the work directory.
-    for (let i = 0; i < 100 && !(await work().then((w) => w && existsSync(path.join(labCacheDir('v1.33.13'), w, 'kube-apiserver')))); i++) await new Promise((r) => setTimeout(r, 100))
+    for (let i = 0; i < 100 && !(await work().then((w) => w && existsSync(path.join(labCacheDir('v1.33.13'), w, 'kube-apiserver')))); i++)
+      await new Promise((r) => setTimeout(r, 100))
     await new Promise((r) => setTimeout(r, 2_500))
     ac.abort()
     const error = (await building.catch((e: unknown) => e)) as LabError
     expect(error.message).toBe(`Building Kubernetes v1.33.13 was cancelled; nothing was installed in ${labBinDir('v1.33.13')}.`)
     expect(await readdir(labBinDir('v1.33.13'))).toEqual([])
     expect(await workDirs('v1.33.13')).toEqual([])
-    expect(lines.some((l) => /^kubernetes: kube-apiserver 2\/3( linked)?, kube-controller-manager 2\/3, kubectl 2\/3 \(\d+% compiled\), \ds; log: /.test(l)), lines.join('\n')).toBe(true)
+    expect(
+      lines.some((l) =>
+        /^kubernetes: kube-apiserver 2\/3( linked)?, kube-controller-manager 2\/3, kubectl 2\/3 \(\d+% compiled\), \ds; log: /.test(l),
+      ),
+      lines.join('\n'),
+    ).toBe(true)
 
     process.env.FAKE_GO_MODE = 'ok'
     expect((await buildLabBinaries({ version: 'v1.33.13' })).version).toBe('v1.33.13')
@@ -95,12 +106,16 @@ describe('buildLabBinaries', () => {
 describe('buildLabKubectl', () => {
   const flags = (call: string) => call.replace(/ -o \S+ .*$/, '')
 
-  it('builds kubectl alone into bin/ with the lab build\'s flags, stamps it, finds it, and does not build it again', async () => {
+  it("builds kubectl alone into bin/ with the lab build's flags, stamps it, finds it, and does not build it again", async () => {
     const lines: string[] = []
     const kubectl = await buildLabKubectl({ version: 'v1.32.13', onProgress: (l) => lines.push(l) })
     expect(kubectl).toBe(path.join(labCacheDir('v1.32.13'), 'bin', 'kubectl'))
     expect(await readdir(path.dirname(kubectl))).toEqual([KUBECTL_STAMP_FILE, 'kubectl'])
-    expect(JSON.parse(await readFile(path.join(path.dirname(kubectl), KUBECTL_STAMP_FILE), 'utf8'))).toMatchObject({ version: 'v1.32.13', commit: 'a8a1abc25cad87333840cd7d54be2efaf31a3177', go: 'go1.26.8' })
+    expect(JSON.parse(await readFile(path.join(path.dirname(kubectl), KUBECTL_STAMP_FILE), 'utf8'))).toMatchObject({
+      version: 'v1.32.13',
+      commit: 'a8a1abc25cad87333840cd7d54be2efaf31a3177',
+      go: 'go1.26.8',
+    })
     expect(await findLabKubectl('v1.32.13')).toBe(kubectl)
     expect(await findLabBinaries('v1.32.13')).toBeUndefined()
     expect(await workDirs('v1.32.13')).toEqual([])
@@ -133,7 +148,7 @@ describe('buildLabKubectl', () => {
     expect((await calls()).filter((c) => c.startsWith('build '))).toEqual([expect.stringMatching(/ k8s\.io\/kubernetes\/cmd\/kubectl$/)])
   })
 
-  it('finds a lab build\'s kubectl and builds nothing', async () => {
+  it("finds a lab build's kubectl and builds nothing", async () => {
     const b = await buildLabBinaries({ version: 'v1.28.3' })
     const before = (await calls()).length
     expect(await buildLabKubectl({ version: 'v1.28.3' })).toBe(b.kubectl)
@@ -144,7 +159,9 @@ describe('buildLabKubectl', () => {
     process.env.FAKE_GO_MODE = 'fail'
     const error = (await buildLabKubectl({ version: 'v1.32.13' }).catch((e: unknown) => e)) as LabError
     const log = path.join(labCacheDir('v1.32.13'), 'logs', 'build-kubectl.log')
-    expect(error.message).toBe(`Building kubectl of Kubernetes v1.32.13 failed (go exited with 1): k8s.io/apiserver@v0.28.3/pkg/x/x.go:12:7: undefined: y; see ${log}.`)
+    expect(error.message).toBe(
+      `Building kubectl of Kubernetes v1.32.13 failed (go exited with 1): k8s.io/apiserver@v0.28.3/pkg/x/x.go:12:7: undefined: y; see ${log}.`,
+    )
     expect(error.logFile).toBe(log)
     expect(await readdir(path.join(labCacheDir('v1.32.13'), 'bin'))).toEqual([])
     expect(await findLabKubectl('v1.32.13')).toBeUndefined()

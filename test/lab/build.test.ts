@@ -7,7 +7,10 @@ import { LAB_COMPONENTS, binarySizes, writeStamp, type BuildStamp } from '../../
 
 const saved = { bin: process.env.KUBEWALK_LAB_BIN, xdg: process.env.XDG_CACHE_HOME }
 afterEach(() => {
-  for (const [key, value] of [['KUBEWALK_LAB_BIN', saved.bin], ['XDG_CACHE_HOME', saved.xdg]] as const) {
+  for (const [key, value] of [
+    ['KUBEWALK_LAB_BIN', saved.bin],
+    ['XDG_CACHE_HOME', saved.xdg],
+  ] as const) {
     if (value === undefined) delete process.env[key]
     else process.env[key] = value
   }
@@ -46,7 +49,13 @@ describe('findLabBinaries', () => {
       }
       expect(await findLabBinaries('v1.28.3'), 'no stamp: an interrupted build').toBeUndefined()
       const { sizes } = await binarySizes(dir)
-      await writeStamp(dir, { version: 'v1.28.3', etcdVersion: 'v3.5.9', go: 'go1.26.8', builtAt: '2026-11-29T14:00:00Z', sizes: sizes as BuildStamp['sizes'] })
+      await writeStamp(dir, {
+        version: 'v1.28.3',
+        etcdVersion: 'v3.5.9',
+        go: 'go1.26.8',
+        builtAt: '2026-11-29T14:00:00Z',
+        sizes: sizes as BuildStamp['sizes'],
+      })
       expect(await findLabBinaries('v1.28.3')).toEqual({
         dir,
         version: 'v1.28.3',

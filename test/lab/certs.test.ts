@@ -25,7 +25,13 @@ describe('generateLabCerts', () => {
 
   it('gives kube-apiserver the loopback and in-cluster names', async () => {
     const text = await x509(certs.apiserverCert, '-ext', 'subjectAltName,extendedKeyUsage')
-    for (const name of ['IP Address:127.0.0.1', 'DNS:localhost', 'DNS:kubernetes.default.svc', 'IP Address:10.0.0.1', 'TLS Web Server Authentication']) {
+    for (const name of [
+      'IP Address:127.0.0.1',
+      'DNS:localhost',
+      'DNS:kubernetes.default.svc',
+      'IP Address:10.0.0.1',
+      'TLS Web Server Authentication',
+    ]) {
       expect(text).toContain(name)
     }
   })

@@ -21,10 +21,19 @@ afterAll(async () => {
 
 describe('lab --version', () => {
   it.each([
-    [['lab', 'build', '--version', 'v1.33'], 'kubewalk: Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "v1.33".\n'],
-    [['lab', 'build', '--version', '1.28.3'], 'kubewalk: Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "1.28.3"; did you mean v1.28.3?\n'],
+    [
+      ['lab', 'build', '--version', 'v1.33'],
+      'kubewalk: Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "v1.33".\n',
+    ],
+    [
+      ['lab', 'build', '--version', '1.28.3'],
+      'kubewalk: Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "1.28.3"; did you mean v1.28.3?\n',
+    ],
     [['lab', 'build', '--node', '--kubectl-only'], 'kubewalk: lab build takes --node or --kubectl-only, not both.\n'],
-    [['lab', 'up', '--version', 'newest', '--dir', 'never-created'], 'kubewalk: Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "newest".\n'],
+    [
+      ['lab', 'up', '--version', 'newest', '--dir', 'never-created'],
+      'kubewalk: Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "newest".\n',
+    ],
   ])('%j exits 2 with one line, building nothing', async (argv, message) => {
     const t = captureIo({})
     expect(await main(argv, t.sinks)).toBe(2)

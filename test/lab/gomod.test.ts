@@ -108,7 +108,8 @@ describe('etcdVersionFromDependencies', () => {
 })
 
 // .info files as this machine's Go module proxy serves them (2026-11-29): v1.28.3 carries its Origin, v1.37.2 does not.
-const INFO_1_28_3 = '{"Version":"v1.28.3","Time":"2023-10-18T11:33:16Z","Origin":{"VCS":"git","URL":"https://github.com/kubernetes/kubernetes","Hash":"a8a1abc25cad87333840cd7d54be2efaf31a3177","Ref":"refs/tags/v1.28.3"}}'
+const INFO_1_28_3 =
+  '{"Version":"v1.28.3","Time":"2023-10-18T11:33:16Z","Origin":{"VCS":"git","URL":"https://github.com/kubernetes/kubernetes","Hash":"a8a1abc25cad87333840cd7d54be2efaf31a3177","Ref":"refs/tags/v1.28.3"}}'
 const INFO_1_37_2 = '{"Version": "v1.37.2", "Time": "2026-10-27T12:01:04Z"}'
 
 describe('parseModuleInfo', () => {
@@ -123,7 +124,9 @@ describe('parseModuleInfo', () => {
 
 describe('versionLdflags', () => {
   it('stamps version, commit and build date into component-base and client-go', () => {
-    const flags = versionLdflags({ version: 'v1.28.3', commit: 'a8a1abc25cad87333840cd7d54be2efaf31a3177', buildDate: '2023-10-18T11:33:16Z' }).split(' -X ')
+    const flags = versionLdflags({ version: 'v1.28.3', commit: 'a8a1abc25cad87333840cd7d54be2efaf31a3177', buildDate: '2023-10-18T11:33:16Z' }).split(
+      ' -X ',
+    )
     expect(flags[0]).toBe('-s -w')
     for (const pkg of ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']) {
       expect(flags).toEqual(

@@ -88,15 +88,26 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
       const etcd = `https://127.0.0.1:${state.components.etcd!.port}`
       const etcdCa = await pem('etcd-ca.crt')
       // The etcd v3 API over its JSON gateway: a range over every Secret, keys only.
-      const secrets = { key: Buffer.from('/registry/secrets/').toString('base64'), range_end: Buffer.from('/registry/secrets0').toString('base64'), keys_only: true }
+      const secrets = {
+        key: Buffer.from('/registry/secrets/').toString('base64'),
+        range_end: Buffer.from('/registry/secrets0').toString('base64'),
+        keys_only: true,
+      }
 
-      const withCert = await request(`${etcd}/v3/kv/range`, { ca: etcdCa, cert: await pem('etcd-healthcheck-client.crt'), key: await pem('etcd-healthcheck-client.key') }, secrets)
+      const withCert = await request(
+        `${etcd}/v3/kv/range`,
+        { ca: etcdCa, cert: await pem('etcd-healthcheck-client.crt'), key: await pem('etcd-healthcheck-client.key') },
+        secrets,
+      )
       expect(withCert.status).toBe(200)
       expect(JSON.parse(withCert.body).header).toBeDefined()
 
       const refused = [
         ['no client certificate', await request(`${etcd}/v3/kv/range`, { ca: etcdCa }, secrets)],
-        ['the cluster CA\'s admin certificate', await request(`${etcd}/v3/kv/range`, { ca: etcdCa, cert: await pem('admin.crt'), key: await pem('admin.key') }, secrets)],
+        [
+          "the cluster CA's admin certificate",
+          await request(`${etcd}/v3/kv/range`, { ca: etcdCa, cert: await pem('admin.crt'), key: await pem('admin.key') }, secrets),
+        ],
         ['plain HTTP', await request(`http://127.0.0.1:${state.components.etcd!.port}/v3/kv/range`, {}, secrets)],
       ] as const
       for (const [who, answer] of refused) expect(answer.status, `${who}: ${answer.body}`).not.toBe(200)
@@ -110,7 +121,10 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
 
       const listening = await listeningAddresses(Object.values(state.components).map((c) => c!.pid))
       expect(listening.length).toBeGreaterThanOrEqual(4)
-      expect(listening.filter((a) => !a.startsWith('127.0.0.1:')), 'listeners beyond loopback').toEqual([])
+      expect(
+        listening.filter((a) => !a.startsWith('127.0.0.1:')),
+        'listeners beyond loopback',
+      ).toEqual([])
     } finally {
       await labDown({ dir })
     }
@@ -151,7 +165,11 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
     expect(status.components.every((c) => c.healthy)).toBe(true)
     const kubeconfig = await readFile(state.kubeconfig, 'utf8')
     expect(kubeconfig).toContain('current-context: bare')
-    const sa = await execa(labBinaries().kubectl, ['--kubeconfig', state.kubeconfig, '--cache-dir', path.join(root, 'kube-cache'), 'get', 'serviceaccount', 'default'], { reject: false })
+    const sa = await execa(
+      labBinaries().kubectl,
+      ['--kubeconfig', state.kubeconfig, '--cache-dir', path.join(root, 'kube-cache'), 'get', 'serviceaccount', 'default'],
+      { reject: false },
+    )
     expect(sa.stderr).toContain('NotFound')
     expect(await labDown({ dir })).toEqual({ stopped: ['etcd', 'kube-apiserver'], found: true })
     expect(existsSync(dir)).toBe(false)
@@ -162,9 +180,31 @@ describe.skipIf(!binaries && !inCI)(binaries || inCI ? 'lab' : `lab (skipped: ${
   async function interruptedStart(name: string): Promise<{ dir: string; pid: number }> {
     const dir = path.join(root, name)
     await mkdir(dir, { mode: 0o700 })
-    await writeFile(path.join(dir, 'lab.json'), JSON.stringify({ version: labBinaries().version, kubeconfig: path.join(dir, 'kubeconfig'), dir, clusterName: 'kubewalk-lab', server: 'https://127.0.0.1:1', status: 'starting', startedAt: new Date().toISOString(), components: {} }))
+    await writeFile(
+      path.join(dir, 'lab.json'),
+      JSON.stringify({
+        version: labBinaries().version,
+        kubeconfig: path.join(dir, 'kubeconfig'),
+        dir,
+        clusterName: 'kubewalk-lab',
+        server: 'https://127.0.0.1:1',
+        status: 'starting',
+        startedAt: new Date().toISOString(),
+        components: {},
+      }),
+    )
     const [client, peer] = (await freePorts(2)) as [number, number]
-    const etcd = spawn(labBinaries().etcd, [`--data-dir=${path.join(dir, 'etcd-data')}`, `--listen-client-urls=http://127.0.0.1:${client}`, `--advertise-client-urls=http://127.0.0.1:${client}`, `--listen-peer-urls=http://127.0.0.1:${peer}`, '--log-level=error'], { detached: true, stdio: 'ignore' })
+    const etcd = spawn(
+      labBinaries().etcd,
+      [
+        `--data-dir=${path.join(dir, 'etcd-data')}`,
+        `--listen-client-urls=http://127.0.0.1:${client}`,
+        `--advertise-client-urls=http://127.0.0.1:${client}`,
+        `--listen-peer-urls=http://127.0.0.1:${peer}`,
+        '--log-level=error',
+      ],
+      { detached: true, stdio: 'ignore' },
+    )
     etcd.unref()
     const pid = etcd.pid!
     for (let i = 0; i < 100 && !existsSync(path.join(dir, 'etcd-data', 'member')); i++) await new Promise((r) => setTimeout(r, 50))
@@ -216,13 +256,17 @@ function request(url: string, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer },
   const body = json === undefined ? undefined : JSON.stringify(json)
   return new Promise((resolve) => {
     const get = url.startsWith('https:') ? https.request : (http.request as typeof https.request)
-    const req = get(url, { method: body ? 'POST' : 'GET', agent: false, timeout: 5_000, ...tls, ...(body ? { headers: { 'content-type': 'application/json' } } : {}) }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (c: string) => (text += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
-      res.on('error', (e: NodeJS.ErrnoException) => resolve({ status: 0, body: e.code ?? e.message }))
-    })
+    const req = get(
+      url,
+      { method: body ? 'POST' : 'GET', agent: false, timeout: 5_000, ...tls, ...(body ? { headers: { 'content-type': 'application/json' } } : {}) },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (text += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+        res.on('error', (e: NodeJS.ErrnoException) => resolve({ status: 0, body: e.code ?? e.message }))
+      },
+    )
     req.on('timeout', () => req.destroy(new Error('timeout')))
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ status: 0, body: e.code ?? e.message }))
     req.end(body)
@@ -239,13 +283,26 @@ async function listeningAddresses(pids: number[]): Promise<string[]> {
     }
   }
   const out: string[] = []
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, v6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     for (const line of (await readFile(file, 'utf8').catch(() => '')).split('\n').slice(1)) {
       const f = line.trim().split(/\s+/)
       // local_address rem_address st … inode; st 0A is LISTEN.
       if (f[3] !== '0A' || !inodes.has(f[9] ?? '')) continue
       const [hex, port] = f[1]!.split(':') as [string, string]
-      const addr = v6 ? (hex === '00000000000000000000000001000000' ? '::1' : hex === '0'.repeat(32) ? '::' : hex) : hex.match(/../g)!.reverse().map((b) => parseInt(b, 16)).join('.')
+      const addr = v6
+        ? hex === '00000000000000000000000001000000'
+          ? '::1'
+          : hex === '0'.repeat(32)
+            ? '::'
+            : hex
+        : hex
+            .match(/../g)!
+            .reverse()
+            .map((b) => parseInt(b, 16))
+            .join('.')
       out.push(`${addr}:${parseInt(port, 16)}`)
     }
   }

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { BuildProgress, estimateRemainingMs, firstCompilerError, formatDuration, progressLine, targetsNeeding, type BuildRecord } from '../../src/lab/progress.js'
+import {
+  BuildProgress,
+  estimateRemainingMs,
+  firstCompilerError,
+  formatDuration,
+  progressLine,
+  targetsNeeding,
+  type BuildRecord,
+} from '../../src/lab/progress.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/lab/${name}`, import.meta.url), 'utf8')
 
@@ -42,11 +50,21 @@ describe('BuildProgress', () => {
   it('makes one ticker line with the per-component counts, the estimate and the log', () => {
     const p = new BuildProgress(targets)
     p.feed('internal/goarch\nk8s.io/kubernetes/cmd/kubectl\n')
-    expect(progressLine({ label: 'kubernetes', progress: p, elapsedMs: 65_000, remainingMs: 200_000, previousMs: 265_000, linked: ['kubectl'], log: '/c/build.log' })).toBe(
-      'kubernetes: kube-apiserver 1/3, kubectl 2/2 linked (50% compiled), 1m05s; about 3m20s left (last build here 4m25s); log: /c/build.log',
-    )
+    expect(
+      progressLine({
+        label: 'kubernetes',
+        progress: p,
+        elapsedMs: 65_000,
+        remainingMs: 200_000,
+        previousMs: 265_000,
+        linked: ['kubectl'],
+        log: '/c/build.log',
+      }),
+    ).toBe('kubernetes: kube-apiserver 1/3, kubectl 2/2 linked (50% compiled), 1m05s; about 3m20s left (last build here 4m25s); log: /c/build.log')
     const etcd = new BuildProgress([targets[1]!])
-    expect(progressLine({ label: 'etcd v3.6.5', progress: etcd, elapsedMs: 5_000, log: '/c/etcd.log' })).toBe('etcd v3.6.5: 0/2 packages (0% compiled), 5s; log: /c/etcd.log')
+    expect(progressLine({ label: 'etcd v3.6.5', progress: etcd, elapsedMs: 5_000, log: '/c/etcd.log' })).toBe(
+      'etcd v3.6.5: 0/2 packages (0% compiled), 5s; log: /c/etcd.log',
+    )
   })
 })
 
@@ -58,7 +76,14 @@ describe('estimateRemainingMs', () => {
     totalMs: 300_000,
     stepsMs: { kubernetes: 240_000 },
     compiled: { kubernetes: 2400 },
-    curve: { kubernetes: [[30_000, 600], [60_000, 1000], [120_000, 1500], [240_000, 2400]] },
+    curve: {
+      kubernetes: [
+        [30_000, 600],
+        [60_000, 1000],
+        [120_000, 1500],
+        [240_000, 2400],
+      ],
+    },
   }
 
   it.each([
@@ -68,7 +93,13 @@ describe('estimateRemainingMs', () => {
     // This build reached 1000 packages in 90 s, 1.5 times the last one's 60 s: 180 s left becomes 270 s.
     ['slower than last time, scaled', previous, 90_000, 1000, 270_000],
     ['never below zero', previous, 300_000, 2400, 0],
-    ["by time when the count passes the last build's", { ...previous, compiled: { kubernetes: 10 }, curve: { kubernetes: [[60_000, 10]] } }, 60_000, 500, 180_000],
+    [
+      "by time when the count passes the last build's",
+      { ...previous, compiled: { kubernetes: 10 }, curve: { kubernetes: [[60_000, 10]] } },
+      60_000,
+      500,
+      180_000,
+    ],
     ['by time without a curve', { ...previous, curve: undefined }, 60_000, 600, 180_000],
   ] as const)('%s', (_, record, elapsed, compiled, expected) => {
     expect(estimateRemainingMs('kubernetes', elapsed, compiled, record as BuildRecord | undefined)).toBe(expected)
@@ -88,7 +119,10 @@ describe('firstCompilerError', () => {
   })
 
   it('falls back to the first line under a # header for a link error (synthetic log)', () => {
-    expect(firstCompilerError(fixture('build-link-error.log'))).toEqual({ pkg: 'k8s.io/kubernetes/cmd/kubectl', line: 'link: github.com/modern-go/reflect2: invalid reference to runtime.unsafe_New' })
+    expect(firstCompilerError(fixture('build-link-error.log'))).toEqual({
+      pkg: 'k8s.io/kubernetes/cmd/kubectl',
+      line: 'link: github.com/modern-go/reflect2: invalid reference to runtime.unsafe_New',
+    })
   })
 
   it('finds nothing in a clean log', () => {

@@ -22,7 +22,15 @@ async function fakeBinaries(names: readonly string[] = LAB_COMPONENTS): Promise<
 
 async function stampNow(over: Partial<BuildStamp> = {}): Promise<void> {
   const { sizes } = await binarySizes(dir)
-  await writeStamp(dir, { version: 'v1.28.3', commit: 'a8a1abc25cad87333840cd7d54be2efaf31a3177', etcdVersion: 'v3.5.9', go: 'go1.26.8', builtAt: '2026-11-29T14:00:00Z', sizes: sizes as BuildStamp['sizes'], ...over })
+  await writeStamp(dir, {
+    version: 'v1.28.3',
+    commit: 'a8a1abc25cad87333840cd7d54be2efaf31a3177',
+    etcdVersion: 'v3.5.9',
+    go: 'go1.26.8',
+    builtAt: '2026-11-29T14:00:00Z',
+    sizes: sizes as BuildStamp['sizes'],
+    ...over,
+  })
 }
 
 describe('staleReason', () => {
@@ -55,7 +63,9 @@ describe('staleReason', () => {
     await fakeBinaries()
     await stampNow()
     expect(await staleReason(dir, 'v1.33.13')).toBe(`${STAMP_FILE} is for v1.28.3`)
-    expect(await staleReason(dir, 'v1.28.3', 'ffffffffffffffffffffffffffffffffffffffff')).toBe(`${STAMP_FILE} records commit a8a1abc25cad, the module ffffffffffff`)
+    expect(await staleReason(dir, 'v1.28.3', 'ffffffffffffffffffffffffffffffffffffffff')).toBe(
+      `${STAMP_FILE} records commit a8a1abc25cad, the module ffffffffffff`,
+    )
   })
 
   it('rejects a binary that is missing, not executable or not the size the build left', async () => {

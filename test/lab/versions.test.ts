@@ -1,10 +1,20 @@
 import { describe, expect, it, vi } from 'vitest'
 import { LabError } from '../../src/errors.js'
-import { DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS, checkLabVersion, goQueryError, resolveLabVersion, stagingVersion } from '../../src/lab/versions.js'
+import {
+  DEFAULT_LAB_VERSION,
+  SUPPORTED_LAB_VERSIONS,
+  checkLabVersion,
+  goQueryError,
+  resolveLabVersion,
+  stagingVersion,
+} from '../../src/lab/versions.js'
 
 const served = (versions: string[]) =>
   vi.fn(async (v: string) => {
-    if (!versions.includes(v)) throw new Error(`the Go module proxy does not serve k8s.io/kubernetes@${v} (k8s.io/kubernetes@${v}: reading https://proxy.golang.org/k8s.io/kubernetes/@v/${v}.info: 404 Not Found)`)
+    if (!versions.includes(v))
+      throw new Error(
+        `the Go module proxy does not serve k8s.io/kubernetes@${v} (k8s.io/kubernetes@${v}: reading https://proxy.golang.org/k8s.io/kubernetes/@v/${v}.info: 404 Not Found)`,
+      )
   })
 
 describe('resolveLabVersion', () => {
@@ -41,12 +51,21 @@ describe('resolveLabVersion', () => {
   })
 
   it.each([
-    ['1.33.13', 'Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "1.33.13"; did you mean v1.33.13?'],
+    [
+      '1.33.13',
+      'Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "1.33.13"; did you mean v1.33.13?',
+    ],
     ['v1.33', 'Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "v1.33".'],
     ['newest', 'Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "newest".'],
     ['v2.0.0', 'Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "v2.0.0".'],
-    ['v1.34.0-rc.1', 'Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "v1.34.0-rc.1".'],
-    ['v1.33.13; rm -rf /', 'Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "v1.33.13; rm -rf /".'],
+    [
+      'v1.34.0-rc.1',
+      'Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "v1.34.0-rc.1".',
+    ],
+    [
+      'v1.33.13; rm -rf /',
+      'Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "v1.33.13; rm -rf /".',
+    ],
     ['', 'Kubernetes version must be v1.MINOR.PATCH (e.g. v1.37.2) or an alias (latest = v1.37.2, article = v1.28.3); got "".'],
   ])('refuses %j before asking the proxy', async (spec, message) => {
     const proxy = served(['v1.33.13'])
@@ -59,8 +78,14 @@ describe('resolveLabVersion', () => {
   })
 
   it.each([
-    ['go: k8s.io/kubernetes@v1.99.0: reading https://proxy.golang.org/k8s.io/kubernetes/@v/v1.99.0.info: 403 Forbidden\n\tserver response: This module version is not available.\n', 'k8s.io/kubernetes@v1.99.0: reading https://proxy.golang.org/k8s.io/kubernetes/@v/v1.99.0.info: 403 Forbidden: This module version is not available.'],
-    ['go: k8s.io/kubernetes@v1.99.0: reading https://proxy.golang.org/k8s.io/kubernetes/@v/v1.99.0.info: 404 Not Found\n', 'k8s.io/kubernetes@v1.99.0: reading https://proxy.golang.org/k8s.io/kubernetes/@v/v1.99.0.info: 404 Not Found'],
+    [
+      'go: k8s.io/kubernetes@v1.99.0: reading https://proxy.golang.org/k8s.io/kubernetes/@v/v1.99.0.info: 403 Forbidden\n\tserver response: This module version is not available.\n',
+      'k8s.io/kubernetes@v1.99.0: reading https://proxy.golang.org/k8s.io/kubernetes/@v/v1.99.0.info: 403 Forbidden: This module version is not available.',
+    ],
+    [
+      'go: k8s.io/kubernetes@v1.99.0: reading https://proxy.golang.org/k8s.io/kubernetes/@v/v1.99.0.info: 404 Not Found\n',
+      'k8s.io/kubernetes@v1.99.0: reading https://proxy.golang.org/k8s.io/kubernetes/@v/v1.99.0.info: 404 Not Found',
+    ],
     ['', 'go printed nothing'],
   ])('goQueryError picks the reason out of %j', (stderr, reason) => {
     expect(goQueryError(stderr)).toBe(reason)

@@ -32,7 +32,11 @@ describe('no real difference where only the run differs', () => {
     const live = 'Cluster name\tServer\nkubewalk-lab\thttps://127.0.0.1:41235\n'
     expect(realOf(fixture('article/01-list-clusters.stdout.txt'), live)).toHaveLength(1)
     expect(realOf(fixture('article/01-list-clusters.stdout.txt'), live, live, [{ recorded: 'test', live: 'kubewalk-lab' }])).toEqual([])
-    expect(realOf('No resources found in default namespace.', 'No resources found in kubewalk-x1 namespace.', '', [{ recorded: 'default', live: 'kubewalk-x1' }])).toEqual([])
+    expect(
+      realOf('No resources found in default namespace.', 'No resources found in kubewalk-x1 namespace.', '', [
+        { recorded: 'default', live: 'kubewalk-x1' },
+      ]),
+    ).toEqual([])
   })
 
   it('a field only the output has is reported as version, not failed', () => {
@@ -57,7 +61,9 @@ describe('real differences fail', () => {
   })
   it('output that is not JSON where the recording is', () => {
     const c = compareWithRecording('s', fixture('article/05-call-api.stdout.txt'), 'Unauthorized')
-    expect(comparisonAssertions(c)).toEqual([expect.objectContaining({ ok: false, name: 'the output as recorded: the recording is JSON; the output is not' })])
+    expect(comparisonAssertions(c)).toEqual([
+      expect.objectContaining({ ok: false, name: 'the output as recorded: the recording is JSON; the output is not' }),
+    ])
   })
 })
 
@@ -70,8 +76,16 @@ describe('declared checks', () => {
     [{ kind: 'json', path: '{.code}', equals: '403', line: 1 } as const, revoked, false],
     [{ kind: 'contains', text: 'Unauthorized', line: 1 } as const, revoked, true],
     [{ kind: 'matches', regex: /"code": 40[13]/, line: 1 } as const, revoked, true],
-    [{ kind: 'cell', row: { column: 'NAME', value: 'default-token' }, column: 'DATA', equals: '3', line: 1 } as const, output({ stdout: fixture('article/09-list-secrets-after.stdout.txt') }), true],
-    [{ kind: 'cell', row: 0, column: 'TYPE', equals: 'Opaque', line: 1 } as const, output({ stdout: fixture('article/09-list-secrets-after.stdout.txt') }), false],
+    [
+      { kind: 'cell', row: { column: 'NAME', value: 'default-token' }, column: 'DATA', equals: '3', line: 1 } as const,
+      output({ stdout: fixture('article/09-list-secrets-after.stdout.txt') }),
+      true,
+    ],
+    [
+      { kind: 'cell', row: 0, column: 'TYPE', equals: 'Opaque', line: 1 } as const,
+      output({ stdout: fixture('article/09-list-secrets-after.stdout.txt') }),
+      false,
+    ],
   ])('%o', (check, out, ok) => expect(declaredCheck(check, out, out.stdout).ok).toBe(ok))
   it('reads the status line of curl -i', () => expect(httpStatus(output({ stdout: 'HTTP/2 403 \ncontent-type: application/json\n\n{}' }))).toBe(403))
 })

@@ -31,10 +31,16 @@ describe.runIf(present)('the seed article', () => {
   })
 
   it('finds the placeholder (shown as template and as run), the secret, and folds the echo lines', () => {
-    expect(imported.choose).toEqual({ CLUSTER_NAME: { describe: 'the value to put in place of "some_server_name"', from: 'cluster', recorded: 'test' } })
+    expect(imported.choose).toEqual({
+      CLUSTER_NAME: { describe: 'the value to put in place of "some_server_name"', from: 'cluster', recorded: 'test' },
+    })
     expect(imported.secrets).toEqual(['TOKEN'])
     expect(imported.steps.some((s) => s.command.startsWith('echo'))).toBe(false)
-    expect(w.vars.map((v) => [v.name, v.secret])).toEqual([['CLUSTER_NAME', false], ['APISERVER', false], ['TOKEN', true]])
+    expect(w.vars.map((v) => [v.name, v.secret])).toEqual([
+      ['CLUSTER_NAME', false],
+      ['APISERVER', false],
+      ['TOKEN', true],
+    ])
     // the heredoc is kept whole
     expect(w.steps[7]?.command).toContain('\nEOF')
   })
@@ -48,7 +54,9 @@ describe.runIf(present)('the seed article', () => {
       const theirs = typed[typedStep.id]
       if (!mine || !theirs) return [`${typedStep.id}: ${mine ? '' : 'no imported recording'}${theirs ? '' : 'no typed recording'}`]
       const text = theirs.captured ?? terminalText(theirs)
-      return compareWithRecording(typedStep.id, mine.captured ?? mine.stdout, text, { stdout: theirs.captured ?? theirs.stdout }).items.filter((d) => d.kind === 'real').map((d) => `${typedStep.id}: ${d.path} ${d.note}`)
+      return compareWithRecording(typedStep.id, mine.captured ?? mine.stdout, text, { stdout: theirs.captured ?? theirs.stdout })
+        .items.filter((d) => d.kind === 'real')
+        .map((d) => `${typedStep.id}: ${d.path} ${d.note}`)
     })
     expect(real).toEqual([])
     expect(Object.keys(recorded)).toHaveLength(14)
@@ -65,15 +73,23 @@ describe('a pasted excerpt in the same shape', () => {
   it.each([
     [0, 'export CLUSTER="your_cluster_name"', 'kind-demo'],
     [1, 'SERVER=$(kubectl config view -o jsonpath="{.clusters[?(@.name==\\"$CLUSTER\\")].cluster.server}")', 'https://127.0.0.1:40123'],
-    [2, 'kubectl apply -f - <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  greeting: hello\nEOF', 'configmap/demo created'],
+    [
+      2,
+      'kubectl apply -f - <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  greeting: hello\nEOF',
+      'configmap/demo created',
+    ],
     [3, 'kubectl get configmaps demo', 'NAME   DATA   AGE\ndemo   1      3s'],
-    [4, 'T=$(kubectl create token default)', 'eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDpkZWZhdWx0In0.c2lnbmF0dXJlLW5vdC1yZWFs'],
+    [
+      4,
+      'T=$(kubectl create token default)',
+      'eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDpkZWZhdWx0In0.c2lnbmF0dXJlLW5vdC1yZWFs',
+    ],
     [5, 'curl -s $SERVER/version --header "Authorization: Bearer $T" --insecure', '{\n  "major": "1",\n  "minor": "30"\n}'],
   ])('step %i: %s', (i, command, recording) => {
     expect(imported.steps[i]?.command).toBe(command)
     expect(imported.steps[i]?.recording).toBe(recording)
   })
-  it('has six steps, a placeholder by its value\'s shape and a template, a secret, and a title from a comment', () => {
+  it("has six steps, a placeholder by its value's shape and a template, a secret, and a title from a comment", () => {
     expect(imported.steps).toHaveLength(6)
     expect(imported.choose.CLUSTER).toEqual({ describe: 'the value to put in place of "your_cluster_name"', from: 'cluster', recorded: 'kind-demo' })
     expect(imported.secrets).toEqual(['T'])
@@ -110,7 +126,9 @@ describe('import --typed', () => {
       expect(await createCli(walkthroughs)(['import', src, '--typed', '--out', join(dir, 'w')], io.sinks)).toBe(0)
       expect(io.err()).toMatch(/wrote .*: index.ts and 6 step files; values to choose: --set CLUSTER=VALUE/)
       const apply = await readFile(join(dir, 'w/steps/03-make-a-configmap.ts'), 'utf8')
-      expect(apply).toContain('command: `kubectl apply -f - <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  greeting: hello\nEOF`,')
+      expect(apply).toContain(
+        'command: `kubectl apply -f - <<EOF\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  greeting: hello\nEOF`,',
+      )
       expect(apply).toContain('recording: `configmap/demo created`,')
       expect(apply).toContain('checks: [{ contains: "configmap/demo created" }],')
       const server = await readFile(join(dir, 'w/steps/02-read-the-server-url.ts'), 'utf8')

@@ -67,7 +67,15 @@ describe('recording into a Markdown walkthrough', () => {
 
   it('writes them there, and the file loads back with them as its recordings', () => {
     const slots = recordingSlots('rec.md', md)
-    const texts = new Map([[0, 'NAME      STATUS   AGE\ndefault   Active   3s\n'], [1, 'one\n'], [2, 'a\n'], [3, 'b\n'], [4, 'hi\n'], [5, 'there\n'], [6, 'Starting to serve\n']])
+    const texts = new Map([
+      [0, 'NAME      STATUS   AGE\ndefault   Active   3s\n'],
+      [1, 'one\n'],
+      [2, 'a\n'],
+      [3, 'b\n'],
+      [4, 'hi\n'],
+      [5, 'there\n'],
+      [6, 'Starting to serve\n'],
+    ])
     const { text, replaced, added } = withRecordings(md, slots, texts)
     expect(replaced).toEqual([0, 4])
     expect(added).toEqual([1, 3, 5])
@@ -94,13 +102,15 @@ describe('recording into a Markdown walkthrough', () => {
     expect(withRecordings(md, slots, new Map([[1, 'a ``` b\n']])).text).toContain('\n````\na ``` b\n````\n')
   })
 
-  it('writes what a block\'s last command printed, standard error first, and the value an assignment set', () => {
-    expect(recordingText('echo preparing\necho done', { stdout: 'preparing\ndone\n', stderr: 'warn\n', checkedFrom: { stdout: 10, stderr: 5 } })).toBe('done')
+  it("writes what a block's last command printed, standard error first, and the value an assignment set", () => {
+    expect(
+      recordingText('echo preparing\necho done', { stdout: 'preparing\ndone\n', stderr: 'warn\n', checkedFrom: { stdout: 10, stderr: 5 } }),
+    ).toBe('done')
     expect(recordingText('kubectl get x', { stdout: 'out\n', stderr: 'Warning: w\n' })).toBe('Warning: w\nout')
     expect(recordingText('TOKEN=$(kubectl create token default)', { stdout: '', stderr: '', captured: 'eyJh.eyJp.sig' })).toBe('eyJh.eyJp.sig')
   })
 
-  it('reads a recorded token without its signature as a token: another run\'s token is an expected difference', () => {
+  it("reads a recorded token without its signature as a token: another run's token is an expected difference", () => {
     // The shape `kubewalk record` writes (maskForRecording) against a signed token of another run.
     const recorded = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4eHh4In0.~signature-removed~'
     const live = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ5eXl5In0.c2lnbmF0dXJlc2lnbmF0dXJl'

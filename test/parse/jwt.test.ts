@@ -7,7 +7,11 @@ import { fixture } from '../helpers.js'
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url')
 const jwt = (claims: Record<string, unknown>): string => `${b64({ alg: 'RS256' })}.${b64(claims)}.c2ln`
 const sa = { namespace: 'default', serviceaccount: { name: 'default', uid: 'u1' } }
-const secretClaims = { 'kubernetes.io/serviceaccount/namespace': 'default', 'kubernetes.io/serviceaccount/secret.name': 'default-token', 'kubernetes.io/serviceaccount/service-account.name': 'default' }
+const secretClaims = {
+  'kubernetes.io/serviceaccount/namespace': 'default',
+  'kubernetes.io/serviceaccount/secret.name': 'default-token',
+  'kubernetes.io/serviceaccount/service-account.name': 'default',
+}
 
 describe('decodeToken', () => {
   it('reads the bound token the article minted', () => {
@@ -30,7 +34,6 @@ describe('decodeToken', () => {
   ])('rejects %j', (input, message) => {
     expect(() => decodeToken('create-token', input)).toThrow(message)
   })
-
 })
 
 describe('one token classifier for decodeToken and inspectToken', () => {

@@ -53,6 +53,12 @@ describe('parseKubectlTable', () => {
     } catch (e) {
       error = e
     }
-    expect(error).toMatchObject({ name: 'ParseError', wrongShape: true, message: expect.stringMatching(/^t: kubectl printed no table \(it begins .*\): another output format was chosen, e\.g\. by a kuberc default or an alias$/) })
+    expect(error).toMatchObject({
+      name: 'ParseError',
+      wrongShape: true,
+      message: expect.stringMatching(
+        /^t: kubectl printed no table \(it begins .*\): another output format was chosen, e\.g\. by a kuberc default or an alias$/,
+      ),
+    })
   })
 })

@@ -5,7 +5,7 @@ import { awaitObjects, checkServerVersion, checkTools } from '../../src/replay/r
 import { walkthroughProblems, type Walkthrough } from '../../src/walkthrough.js'
 import { testDir } from '../temp-dir.js'
 
-describe('a walkthrough\'s requirements', () => {
+describe("a walkthrough's requirements", () => {
   it.each([
     ['v1.23.17', '1.24', true],
     ['v1.24.0', '1.24', false],
@@ -24,10 +24,18 @@ describe('a walkthrough\'s requirements', () => {
     await writeFile(join(dir, 'curl'), '#!/bin/sh\n', { mode: 0o755 })
     const env = { PATH: dir }
     await expect(checkTools({ id: 'demo', requires: { tools: ['curl'] } }, env)).resolves.toBeUndefined()
-    await expect(checkTools({ id: 'demo', requires: { tools: ['curl', 'jq'] } }, env)).rejects.toThrow("jq is not on PATH; install jq (walkthrough demo's lines call it).")
+    await expect(checkTools({ id: 'demo', requires: { tools: ['curl', 'jq'] } }, env)).rejects.toThrow(
+      "jq is not on PATH; install jq (walkthrough demo's lines call it).",
+    )
     await expect(checkTools({ id: 'demo' }, { PATH: '' })).resolves.toBeUndefined()
   })
-  const w = (requires: Walkthrough['requires']): Walkthrough => ({ id: 'demo', title: 'd', vars: [], steps: [{ id: 'a', number: '01', title: 'a', command: 'true', reads: [], parse: () => 0, check: () => [] }], requires })
+  const w = (requires: Walkthrough['requires']): Walkthrough => ({
+    id: 'demo',
+    title: 'd',
+    vars: [],
+    steps: [{ id: 'a', number: '01', title: 'a', command: 'true', reads: [], parse: () => 0, check: () => [] }],
+    requires,
+  })
   it.each([
     [{ kubernetes: '1.24' }, []],
     [{ kubernetes: 'v1.24' }, ['requires.kubernetes must be MAJOR.MINOR (e.g. "1.27"), got "v1.24"']],
@@ -48,16 +56,23 @@ describe('awaiting the objects a walkthrough expects', () => {
 
   it('waits for one that is not found, then names it', async () => {
     const env = await kubectlSaying('Error from server (NotFound): serviceaccounts "default" not found', 1)
-    await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 600 })).rejects.toThrow(/^namespace team has no serviceaccount\/default after 1 s/)
+    await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 600 })).rejects.toThrow(
+      /^namespace team has no serviceaccount\/default after 1 s/,
+    )
   })
   it('lets a user whom RBAC does not let read it go on: the lines will say what they meet', async () => {
-    const env = await kubectlSaying('Error from server (Forbidden): serviceaccounts "default" is forbidden: User "system:serviceaccount:default:x" cannot get resource "serviceaccounts"', 1)
+    const env = await kubectlSaying(
+      'Error from server (Forbidden): serviceaccounts "default" is forbidden: User "system:serviceaccount:default:x" cannot get resource "serviceaccounts"',
+      1,
+    )
     await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 600 })).resolves.toBeUndefined()
   })
   it('says any other failure at once, without waiting', async () => {
     const env = await kubectlSaying('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?', 1)
     const began = performance.now()
-    await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 30_000 })).rejects.toThrow(/^cannot read serviceaccount\/default in namespace team \(the walkthrough's lines expect it\): The connection to the server/)
+    await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 30_000 })).rejects.toThrow(
+      /^cannot read serviceaccount\/default in namespace team \(the walkthrough's lines expect it\): The connection to the server/,
+    )
     expect(performance.now() - began).toBeLessThan(5_000)
   })
 })

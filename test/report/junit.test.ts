@@ -4,12 +4,38 @@ import { renderJunit } from '../../src/report/junit.js'
 import type { RunResult, StepResult } from '../../src/runner.js'
 import { cluster, failed, failedRun, passed, passedRun, secrets, skipped, token } from './runs.js'
 
-interface Testcase { '@_name': string; '@_classname': string; '@_time': string; failure?: { '#text': string; '@_message': string; '@_type': string }; error?: unknown; skipped?: { '@_message': string }; 'system-out'?: string; 'system-err'?: string }
-interface Suite { '@_name': string; '@_timestamp': string; '@_tests': string; '@_failures': string; '@_errors': string; '@_skipped': string; '@_time': string; properties: { property: { '@_name': string; '@_value': string }[] }; testcase: Testcase[]; 'system-out'?: string }
+interface Testcase {
+  '@_name': string
+  '@_classname': string
+  '@_time': string
+  failure?: { '#text': string; '@_message': string; '@_type': string }
+  error?: unknown
+  skipped?: { '@_message': string }
+  'system-out'?: string
+  'system-err'?: string
+}
+interface Suite {
+  '@_name': string
+  '@_timestamp': string
+  '@_tests': string
+  '@_failures': string
+  '@_errors': string
+  '@_skipped': string
+  '@_time': string
+  properties: { property: { '@_name': string; '@_value': string }[] }
+  testcase: Testcase[]
+  'system-out'?: string
+}
 
 function parse(xml: string): Suite {
   expect(XMLValidator.validate(xml)).toBe(true)
-  const doc = new XMLParser({ ignoreAttributes: false, parseAttributeValue: false, parseTagValue: false, trimValues: false, isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) }).parse(xml) as { testsuites: { testsuite: Suite[] } }
+  const doc = new XMLParser({
+    ignoreAttributes: false,
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: false,
+    isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name),
+  }).parse(xml) as { testsuites: { testsuite: Suite[] } }
   expect(doc.testsuites.testsuite).toHaveLength(1)
   return doc.testsuites.testsuite[0] as Suite
 }
@@ -19,17 +45,34 @@ describe('junit reporter', () => {
     const xml = renderJunit(failedRun, cluster, { secrets: secrets() })
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')).toBe(true)
     const suite = parse(xml)
-    expect(suite).toMatchObject({ '@_name': 'kubewalk: kind-kind', '@_tests': '3', '@_failures': '1', '@_errors': '0', '@_skipped': '1', '@_time': '2.345' })
+    expect(suite).toMatchObject({
+      '@_name': 'kubewalk: kind-kind',
+      '@_tests': '3',
+      '@_failures': '1',
+      '@_errors': '0',
+      '@_skipped': '1',
+      '@_time': '2.345',
+    })
     // The Ant JUnit schema's timestamp: xs:dateTime without a zone or fraction (the run's start, UTC).
     expect(suite['@_timestamp']).toBe('2026-11-28T10:00:00')
     expect(suite.properties.property.map((p) => [p['@_name'], p['@_value']])).toEqual([
-      ['cluster.name', 'kind-kind'], ['cluster.server', 'https://127.0.0.1:32784'], ['cluster.version', 'v1.28.3'], ['kubewalk.status', 'failed'],
+      ['cluster.name', 'kind-kind'],
+      ['cluster.server', 'https://127.0.0.1:32784'],
+      ['cluster.version', 'v1.28.3'],
+      ['kubewalk.status', 'failed'],
     ])
     // Which namespace, and which kubectl played the walkthrough's, when the run knows.
-    const named = parse(renderJunit(failedRun, { ...cluster, namespace: 'team-a', kubectl: { path: '/opt/kubectl-1.28/kubectl', version: 'v1.28.15' } }))
+    const named = parse(
+      renderJunit(failedRun, { ...cluster, namespace: 'team-a', kubectl: { path: '/opt/kubectl-1.28/kubectl', version: 'v1.28.15' } }),
+    )
     expect(named.properties.property.map((p) => [p['@_name'], p['@_value']])).toEqual([
-      ['cluster.name', 'kind-kind'], ['cluster.server', 'https://127.0.0.1:32784'], ['cluster.version', 'v1.28.3'], ['cluster.namespace', 'team-a'],
-      ['kubectl.path', '/opt/kubectl-1.28/kubectl'], ['kubectl.version', 'v1.28.15'], ['kubewalk.status', 'failed'],
+      ['cluster.name', 'kind-kind'],
+      ['cluster.server', 'https://127.0.0.1:32784'],
+      ['cluster.version', 'v1.28.3'],
+      ['cluster.namespace', 'team-a'],
+      ['kubectl.path', '/opt/kubectl-1.28/kubectl'],
+      ['kubectl.version', 'v1.28.15'],
+      ['kubewalk.status', 'failed'],
     ])
   })
 
@@ -89,7 +132,12 @@ describe('junit reporter', () => {
     expect(ok['system-out']).toContain('cleanup done: delete Secret default-token\n  $ kubectl delete secret default-token')
     expect(ok.testcase.map((c) => c['@_name'])).not.toContain('cleanup')
 
-    const left: RunResult = { ...passedRun, cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token', status: 'failed', error: 'no answer within 30 s' }] }
+    const left: RunResult = {
+      ...passedRun,
+      cleanup: [
+        { describe: 'delete Secret default-token', command: 'kubectl delete secret default-token', status: 'failed', error: 'no answer within 30 s' },
+      ],
+    }
     const suite = parse(renderJunit(left, cluster))
     expect(suite).toMatchObject({ '@_tests': '3', '@_failures': '1', '@_skipped': '0' })
     const c = suite.testcase[2]

@@ -9,18 +9,57 @@ const token = fixture('article/04-create-token.token.txt').trim()
 const cluster = { name: 'test', server: 'https://127.0.0.1:32784', version: 'v1.28.3' }
 
 const passed: StepResult = {
-  id: 'create-token', number: '04', title: 'Mint a token', command: 'TOKEN=$(kubectl create token default)', status: 'passed', durationMs: 120, attempts: 1,
-  assertions: [{ name: 'sub is the default ServiceAccount', ok: true, expected: 'system:serviceaccount:default:default', actual: 'system:serviceaccount:default:default' }],
-  output: { stdout: '', stderr: '', exitCode: 0 }, captured: { name: 'TOKEN', value: token },
+  id: 'create-token',
+  number: '04',
+  title: 'Mint a token',
+  command: 'TOKEN=$(kubectl create token default)',
+  status: 'passed',
+  durationMs: 120,
+  attempts: 1,
+  assertions: [
+    {
+      name: 'sub is the default ServiceAccount',
+      ok: true,
+      expected: 'system:serviceaccount:default:default',
+      actual: 'system:serviceaccount:default:default',
+    },
+  ],
+  output: { stdout: '', stderr: '', exitCode: 0 },
+  captured: { name: 'TOKEN', value: token },
 }
 const failed: StepResult = {
-  id: 'call-api', number: '05', title: 'Call /api', command: 'curl …', status: 'failed', durationMs: 40, attempts: 1,
+  id: 'call-api',
+  number: '05',
+  title: 'Call /api',
+  command: 'curl …',
+  status: 'failed',
+  durationMs: 40,
+  attempts: 1,
   assertions: [{ name: 'kind is APIVersions (the token was accepted)', ok: false, expected: 'APIVersions', actual: 'Status' }],
   output: { stdout: `{"kind":"Status","message":"token ${token} refused"}`, stderr: '', exitCode: 0 },
-  error: { name: 'KubewalkError', code: 'E_ASSERTION', message: 'call-api: kind is APIVersions (the token was accepted) (expected "APIVersions", got "Status").' },
+  error: {
+    name: 'KubewalkError',
+    code: 'E_ASSERTION',
+    message: 'call-api: kind is APIVersions (the token was accepted) (expected "APIVersions", got "Status").',
+  },
 }
-const skipped: StepResult = { ...passed, id: 'token-duration', number: '06', status: 'skipped', attempts: 0, assertions: [], captured: undefined } as StepResult
-const result: RunResult = { ok: false, status: 'failed', steps: [passed, failed, skipped], cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete …', status: 'done' }], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 1234 }
+const skipped: StepResult = {
+  ...passed,
+  id: 'token-duration',
+  number: '06',
+  status: 'skipped',
+  attempts: 0,
+  assertions: [],
+  captured: undefined,
+} as StepResult
+const result: RunResult = {
+  ok: false,
+  status: 'failed',
+  steps: [passed, failed, skipped],
+  cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete …', status: 'done' }],
+  startedAt: '2026-11-28T10:00:00.000Z',
+  durationMs: 1234,
+}
 
 function render(showSecrets = false, pretty = false): string {
   const out: string[] = []
@@ -63,7 +102,9 @@ describe('json reporter', () => {
     expect(text).not.toContain(token)
     const doc = JSON.parse(text) as Record<string, unknown> & { steps: Record<string, unknown>[] }
     expect(doc).toMatchObject({ ok: false, status: 'failed', cluster, startedAt: '2026-11-28T10:00:00.000Z', durationMs: 1234 })
-    expect(Object.keys(doc.steps[1] ?? {})).toEqual(expect.arrayContaining(['id', 'title', 'command', 'status', 'durationMs', 'assertions', 'output', 'error']))
+    expect(Object.keys(doc.steps[1] ?? {})).toEqual(
+      expect.arrayContaining(['id', 'title', 'command', 'status', 'durationMs', 'assertions', 'output', 'error']),
+    )
     expect(doc.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
   })
   it('keeps tokens with showSecrets', () => {

@@ -64,8 +64,13 @@ describe('tap reporter', () => {
 
   it('reports failed cleanup and an interrupted run', () => {
     const run: RunResult = {
-      ...passedRun, ok: false, status: 'interrupted', steps: [passed, skipped],
-      cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token', status: 'failed', error: 'no answer within 30 s' }],
+      ...passedRun,
+      ok: false,
+      status: 'interrupted',
+      steps: [passed, skipped],
+      cleanup: [
+        { describe: 'delete Secret default-token', command: 'kubectl delete secret default-token', status: 'failed', error: 'no answer within 30 s' },
+      ],
     }
     const tap = renderTap(run, cluster)
     expect(tap).toContain('ok 2 - 06 token-duration: Read the token lifetime # SKIP the run was interrupted')
@@ -76,9 +81,16 @@ describe('tap reporter', () => {
   })
 
   it('fails a run whose steps all passed when its cleanup failed', () => {
-    const run: RunResult = { ...passedRun, ok: false, status: 'failed', cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token', status: 'failed', error: 'forbidden' }] }
+    const run: RunResult = {
+      ...passedRun,
+      ok: false,
+      status: 'failed',
+      cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token', status: 'failed', error: 'forbidden' }],
+    }
     const r = parse(renderTap(run, cluster))
     expect(r).toMatchObject({ ok: false, fail: 1 })
-    expect((r.failures[0] as { name: string; diag: { message: string } }).diag.message).toMatch(/Secret default-token \(forbidden; remove it with: kubectl delete secret default-token\)/)
+    expect((r.failures[0] as { name: string; diag: { message: string } }).diag.message).toMatch(
+      /Secret default-token \(forbidden; remove it with: kubectl delete secret default-token\)/,
+    )
   })
 })

@@ -3,12 +3,22 @@ import { renderTranscript } from '../../src/report/transcript.js'
 import { cluster, failed, passed, sections, skipped, token } from './runs.js'
 import { Secrets } from '../../src/redact.js'
 
-const result = { ok: false, status: 'failed' as const, steps: [passed, { ...failed, output: { ...failed.output, stdout: '```\ninner fence\n```\n' } }, skipped], cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' as const }], startedAt: '2026-11-28T10:00:00.000Z', durationMs: 2345 }
+const result = {
+  ok: false,
+  status: 'failed' as const,
+  steps: [passed, { ...failed, output: { ...failed.output, stdout: '```\ninner fence\n```\n' } }, skipped],
+  cleanup: [{ describe: 'delete Secret default-token', command: 'kubectl delete secret default-token --ignore-not-found', status: 'done' as const }],
+  startedAt: '2026-11-28T10:00:00.000Z',
+  durationMs: 2345,
+}
 
 describe('renderTranscript', () => {
   const secrets = new Secrets()
   secrets.add(token)
-  const md = renderTranscript(result, cluster, sections, { secrets, drift: [{ id: 'create-token', items: [{ path: 'claims.jti', kind: 'version', note: 'jti from 1.30 on' }] }] })
+  const md = renderTranscript(result, cluster, sections, {
+    secrets,
+    drift: [{ id: 'create-token', items: [{ path: 'claims.jti', kind: 'version', note: 'jti from 1.30 on' }] }],
+  })
 
   it('retells the walkthrough step by step with this run’s results', () => {
     expect(md).toMatch(/^# Transcript: /)
@@ -22,7 +32,10 @@ describe('renderTranscript', () => {
     expect(md).toContain('## Cleanup\n\n- ✅ delete Secret default-token')
   })
   it('shows Markdown in cluster text as written: an error cannot add links or images', () => {
-    const hostile = { ...result, steps: [{ ...failed, error: { name: 'StepError', code: 'E_ASSERTION', message: 'x: ![t](https://evil.example/t.png) [a](javascript:b) <i>' } }] }
+    const hostile = {
+      ...result,
+      steps: [{ ...failed, error: { name: 'StepError', code: 'E_ASSERTION', message: 'x: ![t](https://evil.example/t.png) [a](javascript:b) <i>' } }],
+    }
     const text = renderTranscript(hostile, cluster, sections)
     expect(text).toContain('> **Failed:** x: \\!\\[t\\](https://evil.example/t.png) \\[a\\](javascript:b) \\<i\\>')
   })

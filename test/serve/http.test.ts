@@ -35,17 +35,21 @@ function call(method: string, path: string, headers: Record<string, string> = {}
 }
 
 beforeAll(async () => {
-  s = await serve({ port: 0 }, {
-    'GET /': () => ({ status: 200, html: '<p>page</p>' }),
-    'POST /api/do': (req) => {
-      posted.push(req.body)
-      return { status: 202, json: { ok: true } }
+  s = await serve(
+    { port: 0 },
+    {
+      'GET /': () => ({ status: 200, html: '<p>page</p>' }),
+      'POST /api/do': (req) => {
+        posted.push(req.body)
+        return { status: 202, json: { ok: true } }
+      },
+      'GET /events': () => ({ stream: (e) => e.send({ hello: 1 }) }),
+      'POST /api/busy': () => {
+        throw new Refused('something else runs')
+      },
     },
-    'GET /events': () => ({ stream: (e) => e.send({ hello: 1 }) }),
-    'POST /api/busy': () => {
-      throw new Refused('something else runs')
-    },
-  }, new Map([['/assets/a.js', { text: 'void 0', type: 'text/javascript; charset=utf-8' }]]))
+    new Map([['/assets/a.js', { text: 'void 0', type: 'text/javascript; charset=utf-8' }]]),
+  )
   port = Number(new URL(s.origin).port)
 })
 afterAll(async () => s.close())

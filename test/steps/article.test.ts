@@ -31,13 +31,22 @@ describe('checks fail on output that differs from the article', () => {
     ['call-api', output({ stdout: fixture('article/14-call-api-revoked.stdout.txt') }), 'kind is APIVersions (the token was accepted)'],
     ['list-secrets-before', output({ stdout: fixture('article/09-list-secrets-after.stdout.txt') }), 'no default-token Secret yet'],
     ['apply-token-secret', output({ stdout: 'secret/default-token unchanged\n' }), 'kubectl created it'],
-    ['list-secrets-after', output({ stdout: 'NAME            TYPE                                  DATA   AGE\ndefault-token   kubernetes.io/service-account-token   0      1s\n' }), 'DATA is 3 (ca.crt, namespace, token)'],
+    [
+      'list-secrets-after',
+      output({
+        stdout: 'NAME            TYPE                                  DATA   AGE\ndefault-token   kubernetes.io/service-account-token   0      1s\n',
+      }),
+      'DATA is 3 (ca.crt, namespace, token)',
+    ],
     ['read-secret-token', output({ captured: fixture('article/04-create-token.token.txt').trim() }), 'a legacy Secret token'],
     ['call-api-revoked', output({ stdout: fixture('article/12-call-api-secret-token.stdout.txt') }), 'kind is Status'],
   ])('%s: %s', (id, out, failing) => {
     const step = steps.find((s) => s.id === id)!
     const c = ctx({ vars: { CLUSTER_NAME: 'test' } })
-    const names = step.check(step.parse(out, c), c).filter((a) => !a.ok).map((a) => a.name)
+    const names = step
+      .check(step.parse(out, c), c)
+      .filter((a) => !a.ok)
+      .map((a) => a.name)
     expect(names).toContain(failing)
   })
 
@@ -50,7 +59,12 @@ describe('checks fail on output that differs from the article', () => {
     const out = output({ stdout: 'Cluster name\tServer\nlegacy\thttp://10.0.0.9:8080\nstub\t\ntest\thttps://127.0.0.1:32784\n' })
     expect(step.check(step.parse(out, c), c).filter((a) => !a.ok)).toEqual([])
     const other = ctx({ cluster: clusters[0], clusters })
-    expect(step.check(step.parse(out, other), other).filter((a) => !a.ok).map((a) => a.name)).toEqual(["the run's cluster (legacy) has an https server"])
+    expect(
+      step
+        .check(step.parse(out, other), other)
+        .filter((a) => !a.ok)
+        .map((a) => a.name),
+    ).toEqual(["the run's cluster (legacy) has an https server"])
   })
 
   it('token-duration fails when the lifetime is not the expected one', () => {
@@ -81,7 +95,8 @@ describe('step definitions', () => {
   })
   it('set-cluster-name writes the article form for plain names and quotes the rest through zx', () => {
     const step = steps.find((s) => s.id === 'set-cluster-name')!
-    const cmd = (name: string) => (typeof step.command === 'function' ? step.command({ cluster: { name, server: '' }, namespace: 'default' }) : step.command)
+    const cmd = (name: string) =>
+      typeof step.command === 'function' ? step.command({ cluster: { name, server: '' }, namespace: 'default' }) : step.command
     expect(cmd('test')).toBe('export CLUSTER_NAME="test"')
     expect(cmd('arn:aws:eks:us-east-1:1:cluster/x')).toBe('export CLUSTER_NAME="arn:aws:eks:us-east-1:1:cluster/x"')
     expect(cmd('a"b $(rm -rf ~)')).toBe("export CLUSTER_NAME=$'a\"b $(rm -rf ~)'")

@@ -98,10 +98,17 @@ describe.each(loaded.map((w) => [w.id, w, tables[w.id] ?? EMPTY] as const))('wal
     const c = { ...(exercise ? r.after : r.before), ...m.ctx }
     const results = judge(step, exercise, m.output, c)
     expect(results.map((a) => a.name)).toContain(m.fails)
-    expect(results.filter((a) => !a.ok).map((a) => a.name).sort()).toEqual([m.fails, ...(m.alsoFails ?? [])].sort())
+    expect(
+      results
+        .filter((a) => !a.ok)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual([m.fails, ...(m.alsoFails ?? [])].sort())
   })
 
-  const guards = Object.entries(table.guards).flatMap(([id, cases]) => cases.map((g) => [id, g.refuses ? 'refuses' : 'lets it run', g.how, g] as const))
+  const guards = Object.entries(table.guards).flatMap(([id, cases]) =>
+    cases.map((g) => [id, g.refuses ? 'refuses' : 'lets it run', g.how, g] as const),
+  )
   it.each(guards)("%s's guard %s: %s", (id, _v, _h, g) => {
     const step = stepOf(w, id)
     expect(step.guard, `step ${id} has no guard`).toBeDefined()
@@ -124,7 +131,8 @@ describe('every check fails somewhere', () => {
       const produced = new Set<string>()
       for (const step of w.steps) {
         if (run.get(step.id)?.output === undefined) uncovered.push(`${w.id} ${step.id}: no recorded output to judge`)
-        if (typeof step.participantCheck === 'object' && table.exercises[step.id] === undefined) uncovered.push(`${w.id} ${step.id}: no correct output for its exercise`)
+        if (typeof step.participantCheck === 'object' && table.exercises[step.id] === undefined)
+          uncovered.push(`${w.id} ${step.id}: no correct output for its exercise`)
         if (step.guard !== undefined) {
           const cases = table.guards[step.id] ?? []
           if (!cases.some((g) => g.refuses !== undefined)) uncovered.push(`${w.id} ${step.id}: guard refuses`)

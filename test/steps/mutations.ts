@@ -45,7 +45,8 @@ export interface FailureTable {
 
 /** `text` with its one occurrence of `from` replaced: a row that would test the recording unchanged throws instead. */
 export function swap(text: string, from: string | RegExp, to: string): string {
-  const count = typeof from === 'string' ? text.split(from).length - 1 : (text.match(new RegExp(from.source, `${from.flags.replace('g', '')}g`)) ?? []).length
+  const count =
+    typeof from === 'string' ? text.split(from).length - 1 : (text.match(new RegExp(from.source, `${from.flags.replace('g', '')}g`)) ?? []).length
   if (count !== 1) throw new Error(`expected ${String(from)} once in the recorded output, found it ${count} times`)
   return text.replace(from, () => to)
 }

@@ -12,7 +12,9 @@ import { articleCluster, fixture } from '../helpers.js'
 
 const password = Buffer.from('hunter2-database-password').toString('base64')
 const registry = Buffer.from('{"auths":{"r.example":{"auth":"dXNlcjpwYXNz"}}}').toString('base64')
-const yaml = `${fixture('article/10-secrets-yaml.stdout.txt').replace('kind: List', `- apiVersion: v1
+const yaml = `${fixture('article/10-secrets-yaml.stdout.txt').replace(
+  'kind: List',
+  `- apiVersion: v1
   data:
     password: ${password}
     .dockerconfigjson: ${registry}
@@ -32,7 +34,8 @@ const yaml = `${fixture('article/10-secrets-yaml.stdout.txt').replace('kind: Lis
     name: applied-with-stringdata
     namespace: default
   type: Opaque
-kind: List`)}`
+kind: List`,
+)}`
 // What the annotation of step 08's own Secret says is not secret, and stays readable.
 const tokenSecretAnnotation = '{"apiVersion":"v1","kind":"Secret","metadata":{"annotations":{"kubernetes.io/service-account.name":"default"}'
 
@@ -41,7 +44,15 @@ async function render(step: Step, command = 'printf "%s" "$YAML"'): Promise<stri
   const out: string[] = []
   const reporter = createConsoleReporter({ write: (t) => void out.push(t), pretty: false, secrets })
   // The step's own parser and masking hook; only the command is replaced by the recorded output.
-  const result = await run({ cluster: articleCluster, clusters: [articleCluster], secrets, env: { YAML: yaml }, commandTimeoutMs: 1_000, steps: [{ ...step, command }], onEvent: (e) => reporter.onEvent(e) })
+  const result = await run({
+    cluster: articleCluster,
+    clusters: [articleCluster],
+    secrets,
+    env: { YAML: yaml },
+    commandTimeoutMs: 1_000,
+    steps: [{ ...step, command }],
+    onEvent: (e) => reporter.onEvent(e),
+  })
   return out.join('') + renderJson(result, { ...articleCluster, version: 'v1.28.3' }, { secrets })
 }
 

@@ -18,7 +18,19 @@ import { noTokenMounted } from './steps/10-no-token-mounted.js'
 import { deleteNoToken } from './steps/11-delete-no-token.js'
 import { APISERVER, POD_TOKEN } from './lib/vars.js'
 
-export const steps = [apiserverUrl, runPod, waitReady, readToken, callApi, deletePod, tokenRefused, runNoToken, waitNoToken, noTokenMounted, deleteNoToken] as const
+export const steps = [
+  apiserverUrl,
+  runPod,
+  waitReady,
+  readToken,
+  callApi,
+  deletePod,
+  tokenRefused,
+  runNoToken,
+  waitNoToken,
+  noTokenMounted,
+  deleteNoToken,
+] as const
 
 const DIR = 'walkthroughs/pod-token/'
 

@@ -20,7 +20,20 @@ import { deleteRole } from './steps/12-delete-role.js'
 import { rbacTraces } from './lib/traces.js'
 import { APISERVER, NAMESPACE, TOKEN } from './lib/vars.js'
 
-export const steps = [apiserverUrl, readNamespace, createToken, podsForbidden, canIBefore, createRole, createRoleBinding, canIAfter, podsAllowed, deleteRoleBinding, podsForbiddenAgain, deleteRole] as const
+export const steps = [
+  apiserverUrl,
+  readNamespace,
+  createToken,
+  podsForbidden,
+  canIBefore,
+  createRole,
+  createRoleBinding,
+  canIAfter,
+  podsAllowed,
+  deleteRoleBinding,
+  podsForbiddenAgain,
+  deleteRole,
+] as const
 
 const DIR = 'walkthroughs/rbac-pods/'
 

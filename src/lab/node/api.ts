@@ -26,7 +26,12 @@ export function nodeReadiness(node: { status?: { conditions?: Condition[] } }): 
 }
 
 /** Pods of a PodList, sorted by namespace and name. */
-export function podSummaries(list: { items?: { metadata?: { namespace?: string; name?: string }; status?: { phase?: string; containerStatuses?: { ready?: boolean; restartCount?: number }[] } }[] }): PodSummary[] {
+export function podSummaries(list: {
+  items?: {
+    metadata?: { namespace?: string; name?: string }
+    status?: { phase?: string; containerStatuses?: { ready?: boolean; restartCount?: number }[] }
+  }[]
+}): PodSummary[] {
   return (list.items ?? [])
     .map((p) => {
       const statuses = p.status?.containerStatuses ?? []

@@ -11,7 +11,17 @@ import { GoFailure, downloadModule, runGo } from '../go.js'
 import { parseModuleInfo, versionLdflags } from '../gomod.js'
 import { formatDuration } from '../progress.js'
 import { buildImage, singleBinaryRootfs, toolsRootfs } from './images.js'
-import { MODULE_BUILDS, NODE_IMAGES, NODE_KUBERNETES_COMMANDS, commandName, nodeBinariesFor, nodeCommonDir, nodeVersionDir, packagePath, type NodeBinaries } from './parts.js'
+import {
+  MODULE_BUILDS,
+  NODE_IMAGES,
+  NODE_KUBERNETES_COMMANDS,
+  commandName,
+  nodeBinariesFor,
+  nodeCommonDir,
+  nodeVersionDir,
+  packagePath,
+  type NodeBinaries,
+} from './parts.js'
 
 /** Options of buildNode. */
 export interface BuildNodeOptions {
@@ -110,14 +120,26 @@ async function buildCommon(log: string, progress: (line: string) => void, signal
       const since = Date.now()
       progress(`${b.label}: building ${b.packages.map((p) => commandName(b, p)).join(', ')} (log: ${log})`)
       const pkgs = b.packages.map((p) => `${packagePath(b, p)}@${b.version}`)
-      await runGo({ cwd: work, log, ...(signal ? { signal } : {}), env: { ...FAST_COMPILE_ENV, GOBIN: gobin, GOFLAGS: '' }, args: ['install', '-trimpath', `-gcflags=all=${FAST_GCFLAGS}`, '-ldflags', b.ldflags, ...pkgs] }, b.label)
+      await runGo(
+        {
+          cwd: work,
+          log,
+          ...(signal ? { signal } : {}),
+          env: { ...FAST_COMPILE_ENV, GOBIN: gobin, GOFLAGS: '' },
+          args: ['install', '-trimpath', `-gcflags=all=${FAST_GCFLAGS}`, '-ldflags', b.ldflags, ...pkgs],
+        },
+        b.label,
+      )
       progress(`${b.label}: built in ${formatDuration(Date.now() - since)}`)
     }
     const pauseSrc = path.join(work, 'pause')
     await mkdir(pauseSrc)
     await writeFile(path.join(pauseSrc, 'go.mod'), 'module kubewalk.invalid/pause\n\ngo 1.21\n')
     await writeFile(path.join(pauseSrc, 'main.go'), PAUSE_MAIN)
-    await runGo({ cwd: pauseSrc, log, ...(signal ? { signal } : {}), args: ['build', '-trimpath', '-ldflags', '-s -w', '-o', path.join(gobin, 'pause'), '.'] }, 'pause')
+    await runGo(
+      { cwd: pauseSrc, log, ...(signal ? { signal } : {}), args: ['build', '-trimpath', '-ldflags', '-s -w', '-o', path.join(gobin, 'pause'), '.'] },
+      'pause',
+    )
 
     const images = path.join(work, 'images')
     await mkdir(images)
@@ -140,7 +162,12 @@ async function buildCommon(log: string, progress: (line: string) => void, signal
     for (const c of cni) await rename(path.join(gobin, c), path.join(dir, 'cni', c))
     await rename(images, path.join(dir, 'images'))
     const ms = Date.now() - started
-    await stamp(dir, COMMON_KEY, [...[...binaries, 'coredns', 'pause'].map((b) => `bin/${b}`), ...cni.map((c) => `cni/${c}`), 'images/pause.tar', 'images/coredns.tar'], ms)
+    await stamp(
+      dir,
+      COMMON_KEY,
+      [...[...binaries, 'coredns', 'pause'].map((b) => `bin/${b}`), ...cni.map((c) => `cni/${c}`), 'images/pause.tar', 'images/coredns.tar'],
+      ms,
+    )
     progress(`containerd, CNI plugins, CoreDNS and pause built in ${formatDuration(ms)}`)
   } finally {
     await rm(work, { recursive: true, force: true })
@@ -156,7 +183,8 @@ async function buildKubernetesParts(lab: LabBinaries, log: string, progress: (li
   }
   const started = Date.now()
   const src = path.join(labCacheDir(version), 'src', 'kubernetes')
-  if ((await sizeOf(path.join(src, 'go.mod'))) === undefined) throw new LabError(`${src}/go.mod is missing; build the control plane first (kubewalk lab build --version ${version}).`)
+  if ((await sizeOf(path.join(src, 'go.mod'))) === undefined)
+    throw new LabError(`${src}/go.mod is missing; build the control plane first (kubewalk lab build --version ${version}).`)
   await mkdir(dir, { recursive: true })
   const work = await mkdtemp(path.join(dir, `.build-${process.pid}-`))
   try {
@@ -170,9 +198,29 @@ async function buildKubernetesParts(lab: LabBinaries, log: string, progress: (li
     const out = path.join(work, 'bin')
     await mkdir(out)
     try {
-      await runGo({ ...base, env: FAST_COMPILE_ENV, args: ['build', '-mod=mod', '-trimpath', `-gcflags=all=${FAST_GCFLAGS}`, `-tags=${BUILD_TAGS}`, '-ldflags', ldflags, '-o', `${out}${path.sep}`, ...NODE_KUBERNETES_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`)] }, `kubelet, kube-scheduler and kube-proxy ${version}`)
+      await runGo(
+        {
+          ...base,
+          env: FAST_COMPILE_ENV,
+          args: [
+            'build',
+            '-mod=mod',
+            '-trimpath',
+            `-gcflags=all=${FAST_GCFLAGS}`,
+            `-tags=${BUILD_TAGS}`,
+            '-ldflags',
+            ldflags,
+            '-o',
+            `${out}${path.sep}`,
+            ...NODE_KUBERNETES_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`),
+          ],
+        },
+        `kubelet, kube-scheduler and kube-proxy ${version}`,
+      )
     } catch (error) {
-      throw error instanceof GoFailure ? new LabError(`Building the node's Kubernetes ${version} commands failed (go ${error.exit}); see ${log}.`, { logFile: log, cause: error }) : error
+      throw error instanceof GoFailure
+        ? new LabError(`Building the node's Kubernetes ${version} commands failed (go ${error.exit}); see ${log}.`, { logFile: log, cause: error })
+        : error
     }
     progress(`kubernetes ${version}: built ${NODE_KUBERNETES_COMMANDS.join(', ')} in ${formatDuration(Date.now() - started)}`)
     const rootfs = path.join(work, 'rootfs-tools')

@@ -77,14 +77,43 @@ export async function generateNodeCerts(dir: string, ca: { cert: string; key: st
   const issue = async (what: string, subject: string, ext: string, cert: string, key: string) => {
     const csr = `${cert}.csr`
     await openssl(['req', '-new', '-config', config, ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject], `node's ${what} key`)
-    await openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', '365', '-sha256', '-extfile', config, '-extensions', ext, '-out', cert], `node's ${what} certificate`)
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        ca.cert,
+        '-CAkey',
+        ca.key,
+        '-set_serial',
+        `0x${randomBytes(16).toString('hex')}`,
+        '-days',
+        '365',
+        '-sha256',
+        '-extfile',
+        config,
+        '-extensions',
+        ext,
+        '-out',
+        cert,
+      ],
+      `node's ${what} certificate`,
+    )
     await rm(csr)
     await chmod(key, 0o600)
   }
   await Promise.all([
     issue('kubelet client', subjects.kubelet, 'client', certs.kubeletClientCert, certs.kubeletClientKey),
     issue('kubelet serving', `/CN=${nodeName}`, 'kubelet_server', certs.kubeletServingCert, certs.kubeletServingKey),
-    issue('kube-apiserver kubelet client', subjects.apiserverKubeletClient, 'client', certs.apiserverKubeletClientCert, certs.apiserverKubeletClientKey),
+    issue(
+      'kube-apiserver kubelet client',
+      subjects.apiserverKubeletClient,
+      'client',
+      certs.apiserverKubeletClientCert,
+      certs.apiserverKubeletClientKey,
+    ),
     issue('kube-proxy client', subjects.kubeProxy, 'client', certs.kubeProxyCert, certs.kubeProxyKey),
     issue('kube-scheduler client', subjects.scheduler, 'client', certs.schedulerCert, certs.schedulerKey),
   ])

@@ -212,7 +212,15 @@ export function cgroupV1Notice(version: string, cgroupV1: boolean): string | und
 }
 
 export function kubeletArgs(a: { config: string; kubeconfig: string; rootDir: string; certDir: string; nodeName: string; nodeIp: string }): string[] {
-  return [`--config=${a.config}`, `--kubeconfig=${a.kubeconfig}`, `--root-dir=${a.rootDir}`, `--cert-dir=${a.certDir}`, `--hostname-override=${a.nodeName}`, `--node-ip=${a.nodeIp}`, '--v=1']
+  return [
+    `--config=${a.config}`,
+    `--kubeconfig=${a.kubeconfig}`,
+    `--root-dir=${a.rootDir}`,
+    `--cert-dir=${a.certDir}`,
+    `--hostname-override=${a.nodeName}`,
+    `--node-ip=${a.nodeIp}`,
+    '--v=1',
+  ]
 }
 
 /**

@@ -119,7 +119,13 @@ export function serviceProgrammed(saveText: string, ip: string, port: number, pr
   const entry = nat.rules.find((r) => {
     const w = words(r)
     const at = (flag: string) => w[w.indexOf(flag) + 1]
-    return w[1] === 'KUBE-SERVICES' && at('-d') === `${ip}/32` && at('-p') === protocol && at('--dport') === String(port) && /^KUBE-SV[CL]-/.test(at('-j') ?? '')
+    return (
+      w[1] === 'KUBE-SERVICES' &&
+      at('-d') === `${ip}/32` &&
+      at('-p') === protocol &&
+      at('--dport') === String(port) &&
+      /^KUBE-SV[CL]-/.test(at('-j') ?? '')
+    )
   })
   if (!entry) return `no KUBE-SERVICES rule for ${ip}:${port}/${protocol} yet`
   const w = words(entry)

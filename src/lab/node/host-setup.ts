@@ -9,7 +9,18 @@ import { isOurProcess } from '../processes.js'
 import { readLabFile } from '../state.js'
 import { nodeLayout, NODE_CGROUP } from './config.js'
 import { labNftRuleset, parseNftTables } from './firewall.js'
-import { HOST_JOURNAL, HostRecorder, claimedByThisProcess, createCgroup, hostCommands, pathExists, readHostJournal, readSysctl, undoHostChanges, writeSysctl, type HostJournal } from './host.js'
+import {
+  HostRecorder,
+  claimedByThisProcess,
+  createCgroup,
+  hostCommands,
+  pathExists,
+  readHostJournal,
+  readSysctl,
+  undoHostChanges,
+  writeSysctl,
+  type HostJournal,
+} from './host.js'
 import { chooseNetwork, parseNameservers, type HostNetwork, type NodeNetwork } from './network.js'
 import { readNodeFile } from './state.js'
 
@@ -28,7 +39,17 @@ export const NODE_SYSCTLS = [
 ] as const
 
 /** Places outside the lab's directory that the kubelet, containerd or the CNI plugins write whatever they are told. */
-export const NODE_SYSTEM_PATHS = ['/var/lib/kubelet', '/var/log/containers', '/var/log/pods', '/var/lib/cni', '/etc/cni/net.d', '/run/containerd', '/opt/containerd', '/run/nri', '/usr/libexec/kubernetes'] as const
+export const NODE_SYSTEM_PATHS = [
+  '/var/lib/kubelet',
+  '/var/log/containers',
+  '/var/log/pods',
+  '/var/lib/cni',
+  '/etc/cni/net.d',
+  '/run/containerd',
+  '/opt/containerd',
+  '/run/nri',
+  '/usr/libexec/kubernetes',
+] as const
 
 /** The highest missing directory on the way to `p` (what to remove to leave the host as it was), or undefined when `p` exists. */
 export async function firstMissing(p: string): Promise<string | undefined> {
@@ -43,7 +64,11 @@ async function hostNetwork(): Promise<HostNetwork> {
   const addrs = await hostCommands.ip(['-j', '-4', 'addr'])
   if (!routes.ok || !addrs.ok) throw new LabError(`Cannot read the host's routes and addresses with ip: ${(routes.stderr || addrs.stderr).trim()}`)
   const resolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '')
-  return { routes: JSON.parse(routes.stdout) as HostNetwork['routes'], addrs: JSON.parse(addrs.stdout) as HostNetwork['addrs'], nameservers: parseNameservers(resolv) }
+  return {
+    routes: JSON.parse(routes.stdout) as HostNetwork['routes'],
+    addrs: JSON.parse(addrs.stdout) as HostNetwork['addrs'],
+    nameservers: parseNameservers(resolv),
+  }
 }
 
 function pidAlive(pid: number | undefined): boolean {
@@ -98,7 +123,10 @@ export async function prepareNodeHost(labDir: string, progress: (line: string) =
     await undoStaleNode(progress)
     if (await recorder.claim()) break
     const other = await readHostJournal()
-    if (!told) progress(`another lab with a node runs in ${other?.labDir ?? '(unknown)'}; this one waits until it is down (one node lab at a time: they share the kubelet's fixed paths)`)
+    if (!told)
+      progress(
+        `another lab with a node runs in ${other?.labDir ?? '(unknown)'}; this one waits until it is down (one node lab at a time: they share the kubelet's fixed paths)`,
+      )
     told = true
     await sleep(1_000)
   }
@@ -111,11 +139,14 @@ export async function prepareNodeHost(labDir: string, progress: (line: string) =
     }
     for (const p of NODE_SYSTEM_PATHS) {
       const missing = await firstMissing(p)
-      if (missing && !recorder.journal.changes.some((c) => c.kind === 'path' && c.path === missing)) recorder.journal.changes.push({ kind: 'path', path: missing })
+      if (missing && !recorder.journal.changes.some((c) => c.kind === 'path' && c.path === missing))
+        recorder.journal.changes.push({ kind: 'path', path: missing })
     }
     await recorder.change({ kind: 'iptables', tablesBefore })
     const net = chooseNetwork(await hostNetwork())
-    progress(`node network ${net.range}: Services ${net.serviceCidr}, Pods ${net.podCidr}, API server and kubelet on ${net.nodeIp}; the range is routed unreachable so no packet for it leaves this machine`)
+    progress(
+      `node network ${net.range}: Services ${net.serviceCidr}, Pods ${net.podCidr}, API server and kubelet on ${net.nodeIp}; the range is routed unreachable so no packet for it leaves this machine`,
+    )
     const ip = async (args: string[]) => {
       const r = await hostCommands.ip(args)
       if (!r.ok) throw new LabError(`ip ${args.join(' ')} failed: ${r.stderr.trim()}`)
@@ -137,7 +168,8 @@ export async function prepareNodeHost(labDir: string, progress: (line: string) =
         await ip(['link', 'set', net.dummyLink, 'up'])
       })
     } else {
-      if (!/Unknown device type|not supported/i.test(dummy.stderr)) throw new LabError(`ip link add ${net.dummyLink} type dummy failed: ${dummy.stderr.trim()}`)
+      if (!/Unknown device type|not supported/i.test(dummy.stderr))
+        throw new LabError(`ip link add ${net.dummyLink} type dummy failed: ${dummy.stderr.trim()}`)
       net.addressLink = 'lo'
       await recorder.change({ kind: 'address', dev: 'lo', cidr: `${net.nodeIp}/32` }, () => ip(['addr', 'add', `${net.nodeIp}/32`, 'dev', 'lo']))
     }
@@ -156,5 +188,3 @@ export async function prepareNodeHost(labDir: string, progress: (line: string) =
     throw error
   }
 }
-
-export { HOST_JOURNAL }

@@ -306,7 +306,9 @@ async function undoOne(change: HostChange): Promise<string | undefined> {
     }
     case 'address': {
       const r = await hostCommands.ip(['addr', 'delete', change.cidr, 'dev', change.dev])
-      return r.ok || /Cannot assign|not found|No such/i.test(r.stderr) ? undefined : `ip addr delete ${change.cidr} dev ${change.dev}: ${r.stderr.trim()}`
+      return r.ok || /Cannot assign|not found|No such/i.test(r.stderr)
+        ? undefined
+        : `ip addr delete ${change.cidr} dev ${change.dev}: ${r.stderr.trim()}`
     }
     case 'route': {
       const r = await hostCommands.ip(['route', 'delete', ...change.spec])

@@ -26,11 +26,20 @@ export function sha256(data: Buffer | string): string {
  * The JSON documents of a one-layer linux/amd64 OCI image named `name`, for an uncompressed layer of the given
  * digest (hex) and size: its config, its manifest and the layout's index.json (which carries the name for ctr).
  */
-export function ociDocuments(name: string, layer: { digest: string; size: number }, run: ImageRunConfig): { config: string; manifest: string; index: string } {
+export function ociDocuments(
+  name: string,
+  layer: { digest: string; size: number },
+  run: ImageRunConfig,
+): { config: string; manifest: string; index: string } {
   const config = JSON.stringify({
     architecture: 'amd64',
     os: 'linux',
-    config: { Entrypoint: run.entrypoint, ...(run.cmd ? { Cmd: run.cmd } : {}), Env: run.env ?? ['PATH=/usr/local/bin:/usr/bin:/bin'], WorkingDir: '/' },
+    config: {
+      Entrypoint: run.entrypoint,
+      ...(run.cmd ? { Cmd: run.cmd } : {}),
+      Env: run.env ?? ['PATH=/usr/local/bin:/usr/bin:/bin'],
+      WorkingDir: '/',
+    },
     rootfs: { type: 'layers', diff_ids: [`sha256:${layer.digest}`] },
     history: [{ created_by: 'kubewalk lab build --node' }],
   })
@@ -56,7 +65,15 @@ export function ociDocuments(name: string, layer: { digest: string; size: number
 }
 
 // The same bytes for the same files: sorted, dated 1970, owned by root.
-const TAR_FLAGS = ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime']
+const TAR_FLAGS = [
+  '--sort=name',
+  '--mtime=@0',
+  '--owner=0',
+  '--group=0',
+  '--numeric-owner',
+  '--format=posix',
+  '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
+]
 
 async function tar(args: string[]): Promise<void> {
   const r = await execa('tar', args, { reject: false, stdin: 'ignore' })
@@ -122,7 +139,10 @@ export const TOOLS_PROGRAMS = ['sh', 'cat', 'sleep', 'ls', 'env', 'base64', 'cut
 export async function toolsRootfs(root: string, kubectl: string): Promise<void> {
   for (const name of [...TOOLS_PROGRAMS, 'curl']) {
     const file = await which(name, '/usr/bin:/bin')
-    if (!file) throw new LabError(`The tools image needs ${name}, which is not in /usr/bin or /bin; install it (Debian: ${name === 'curl' ? 'curl' : 'coreutils'}).`)
+    if (!file)
+      throw new LabError(
+        `The tools image needs ${name}, which is not in /usr/bin or /bin; install it (Debian: ${name === 'curl' ? 'curl' : 'coreutils'}).`,
+      )
     await copyWithLibraries(root, file, path.join('/bin', name))
   }
   await copyInto(root, kubectl, '/bin/kubectl')

@@ -86,7 +86,8 @@ export function rangeConflict(range: string, host: HostNetwork): string | undefi
     // The default route covers everything; a more specific route of the lab's wins over it.
     if (r.dst === 'default' || r.dst === '0.0.0.0/0') continue
     const b = cidrBounds(r.dst)
-    if (b && overlaps(mine, b)) return `the host routes ${r.dst}${r.dev ? ` via ${r.dev}` : ''}${r.type && r.type !== 'unicast' ? ` (${r.type})` : ''}`
+    if (b && overlaps(mine, b))
+      return `the host routes ${r.dst}${r.dev ? ` via ${r.dev}` : ''}${r.type && r.type !== 'unicast' ? ` (${r.type})` : ''}`
   }
   for (const link of host.addrs) {
     for (const a of link.addr_info ?? []) {

@@ -11,7 +11,18 @@ import { freePorts } from '../ports.js'
 import { ComponentFailure, isOurProcess, startComponent, stopProcessGroup, type Running } from '../processes.js'
 import { deploymentAvailable, listPods, nodeReady, type PodSummary } from './api.js'
 import type { NodeCerts } from './certs.js'
-import { REGISTRY_HOSTS_TOML, cgroupV1Notice, cniConflist, containerdConfig, coreDnsManifest, kubeProxyArgs, kubeletArgs, kubeletConfig, nodeLayout, schedulerArgs } from './config.js'
+import {
+  REGISTRY_HOSTS_TOML,
+  cgroupV1Notice,
+  cniConflist,
+  containerdConfig,
+  coreDnsManifest,
+  kubeProxyArgs,
+  kubeletArgs,
+  kubeletConfig,
+  nodeLayout,
+  schedulerArgs,
+} from './config.js'
 import { serviceProgrammed } from './firewall.js'
 import { hostHasCgroupV2, readLabJournal, undoHostChanges } from './host.js'
 import type { NodeHost } from './host-setup.js'
@@ -97,7 +108,8 @@ export async function importImageIntoLab(labDir: string, tarball: string): Promi
   const node = await readNodeFile(labDir)
   if (!node) throw new LabError(`The lab in ${labDir} has no node (or there is no lab there); start one with kubewalk lab up --node.`)
   const c = node.components.containerd
-  if (!c || !(await isOurProcess(c.pid, c.binary))) throw new LabError(`The node of the lab in ${labDir} is not running (its containerd is gone); start the lab again with kubewalk lab up --node.`)
+  if (!c || !(await isOurProcess(c.pid, c.binary)))
+    throw new LabError(`The node of the lab in ${labDir} is not running (its containerd is gone); start the lab again with kubewalk lab up --node.`)
   const binaries = nodeBinariesFor(node.version)
   const socket = nodeLayout(labDir).containerdSocket
   const printed = await importImage(binaries, socket, tarball)
@@ -120,7 +132,17 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
   const layout = nodeLayout(labDir)
   const runc = await which('runc', nodePath())
   if (!runc) throw new LabError('runc is not on PATH; install the Debian package runc.')
-  for (const d of [layout.containerdRoot, layout.containerdState, layout.runcRoot, layout.cniConfDir, layout.cniDataDir, layout.kubeletRoot, layout.podLogsDir, layout.volumePluginDir]) await mkdir(d, { recursive: true, mode: 0o700 })
+  for (const d of [
+    layout.containerdRoot,
+    layout.containerdState,
+    layout.runcRoot,
+    layout.cniConfDir,
+    layout.cniDataDir,
+    layout.kubeletRoot,
+    layout.podLogsDir,
+    layout.volumePluginDir,
+  ])
+    await mkdir(d, { recursive: true, mode: 0o700 })
   await writeFile(layout.containerdConfig, containerdConfig(layout, binaries.cniDir, runc))
   await mkdir(path.join(layout.registryConfigDir, '_default'), { recursive: true })
   await writeFile(path.join(layout.registryConfigDir, '_default', 'hosts.toml'), REGISTRY_HOSTS_TOML)
@@ -147,7 +169,15 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
 
   await step(`containerd ready on ${layout.containerdSocket}`, async () => {
     const r = await launch('containerd', binaries.containerd, ['--config', layout.containerdConfig, '--log-level', 'warn'])
-    await waitUntil('containerd socket', async () => ((await stat(layout.containerdSocket).catch(() => undefined)) && (await ctr(binaries, layout.containerdSocket, ['version'])).ok ? true : 'no answer on its socket yet'), input, r)
+    await waitUntil(
+      'containerd socket',
+      async () =>
+        (await stat(layout.containerdSocket).catch(() => undefined)) && (await ctr(binaries, layout.containerdSocket, ['version'])).ok
+          ? true
+          : 'no answer on its socket yet',
+      input,
+      r,
+    )
   })
   await step(`images imported: ${Object.values(NODE_IMAGES).join(', ')}`, async () => {
     for (const name of Object.keys(NODE_IMAGES) as NodeImageName[]) await importImage(binaries, layout.containerdSocket, binaries.images[name])
@@ -159,17 +189,62 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
     return file
   }
   const certs = input.certs
-  const kubeletKubeconfig = await kubeconfig(path.join(layout.dir, 'kubelet.kubeconfig'), `system:node:${NODE_NAME}`, certs.kubeletClientCert, certs.kubeletClientKey)
-  const proxyKubeconfig = await kubeconfig(path.join(layout.dir, 'kube-proxy.kubeconfig'), 'system:kube-proxy', certs.kubeProxyCert, certs.kubeProxyKey)
-  const schedulerKubeconfig = await kubeconfig(path.join(layout.dir, 'kube-scheduler.kubeconfig'), 'system:kube-scheduler', certs.schedulerCert, certs.schedulerKey)
+  const kubeletKubeconfig = await kubeconfig(
+    path.join(layout.dir, 'kubelet.kubeconfig'),
+    `system:node:${NODE_NAME}`,
+    certs.kubeletClientCert,
+    certs.kubeletClientKey,
+  )
+  const proxyKubeconfig = await kubeconfig(
+    path.join(layout.dir, 'kube-proxy.kubeconfig'),
+    'system:kube-proxy',
+    certs.kubeProxyCert,
+    certs.kubeProxyKey,
+  )
+  const schedulerKubeconfig = await kubeconfig(
+    path.join(layout.dir, 'kube-scheduler.kubeconfig'),
+    'system:kube-scheduler',
+    certs.schedulerCert,
+    certs.schedulerKey,
+  )
   const cgroupV1 = !(await hostHasCgroupV2())
   const notice = cgroupV1Notice(input.version, cgroupV1)
   if (notice !== undefined) progress(notice)
-  await writeFile(layout.kubeletConfig, kubeletConfig({ version: input.version, net, layout, port: kubeletPort, healthzPort: kubeletHealthz, caFile: input.ca.cert, tlsCertFile: certs.kubeletServingCert, tlsKeyFile: certs.kubeletServingKey, cgroupV1 }))
+  await writeFile(
+    layout.kubeletConfig,
+    kubeletConfig({
+      version: input.version,
+      net,
+      layout,
+      port: kubeletPort,
+      healthzPort: kubeletHealthz,
+      caFile: input.ca.cert,
+      tlsCertFile: certs.kubeletServingCert,
+      tlsKeyFile: certs.kubeletServingKey,
+      cgroupV1,
+    }),
+  )
 
   await step(`node/${NODE_NAME} Ready`, async () => {
-    const kubelet = await launch('kubelet', binaries.kubelet, kubeletArgs({ config: layout.kubeletConfig, kubeconfig: kubeletKubeconfig, rootDir: layout.kubeletRoot, certDir: path.join(layout.dir, 'kubelet-pki'), nodeName: NODE_NAME, nodeIp: net.nodeIp }), kubeletHealthz)
-    await launch('kube-proxy', binaries.kubeProxy, kubeProxyArgs({ kubeconfig: proxyKubeconfig, nodeName: NODE_NAME, net, healthzPort: proxyHealthz, metricsPort: proxyMetrics }), proxyHealthz)
+    const kubelet = await launch(
+      'kubelet',
+      binaries.kubelet,
+      kubeletArgs({
+        config: layout.kubeletConfig,
+        kubeconfig: kubeletKubeconfig,
+        rootDir: layout.kubeletRoot,
+        certDir: path.join(layout.dir, 'kubelet-pki'),
+        nodeName: NODE_NAME,
+        nodeIp: net.nodeIp,
+      }),
+      kubeletHealthz,
+    )
+    await launch(
+      'kube-proxy',
+      binaries.kubeProxy,
+      kubeProxyArgs({ kubeconfig: proxyKubeconfig, nodeName: NODE_NAME, net, healthzPort: proxyHealthz, metricsPort: proxyMetrics }),
+      proxyHealthz,
+    )
     await launch('kube-scheduler', binaries.kubeScheduler, schedulerArgs({ kubeconfig: schedulerKubeconfig, port: schedulerPort }), schedulerPort)
     await waitUntil(`node/${NODE_NAME} Ready`, () => nodeReady(input.server, input.admin, NODE_NAME), input, kubelet)
   })
@@ -177,7 +252,11 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
 
   await step('CoreDNS ready, and its Service routed by kube-proxy (kube-system/coredns, Service kube-dns)', async () => {
     await writeFile(layout.coreDnsManifest, coreDnsManifest(net))
-    const r = await execa(input.kubectl, ['--kubeconfig', input.adminKubeconfig, 'apply', '-f', layout.coreDnsManifest], { reject: false, stdin: 'ignore', env: { KUBERC: 'off' } })
+    const r = await execa(input.kubectl, ['--kubeconfig', input.adminKubeconfig, 'apply', '-f', layout.coreDnsManifest], {
+      reject: false,
+      stdin: 'ignore',
+      env: { KUBERC: 'off' },
+    })
     if (r.failed) throw new LabError(`kubectl apply of CoreDNS failed: ${String(r.stderr).trim().split('\n').slice(-2).join(' ')}`)
     await waitUntil('deployment/coredns available', () => deploymentAvailable(input.server, input.admin, 'kube-system', 'coredns'), input)
     // CoreDNS available is not yet a name a Pod can resolve: kube-proxy programs the Services' rules a moment later
@@ -187,15 +266,19 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
       { ip: net.dnsServiceIp, port: 53, protocol: 'tcp' },
       { ip: net.kubernetesServiceIp, port: 443, protocol: 'tcp' },
     ] as const
-    await waitUntil('kube-proxy rules for Services kube-dns and kubernetes', async () => {
-      const dump = await execa('iptables-save', ['-t', 'nat'], { reject: false, stdin: 'ignore', env })
-      if (dump.failed) return `iptables-save: ${String(dump.stderr).trim() || dump.shortMessage}`
-      for (const t of targets) {
-        const r = serviceProgrammed(String(dump.stdout), t.ip, t.port, t.protocol)
-        if (r !== true) return r
-      }
-      return true
-    }, input)
+    await waitUntil(
+      'kube-proxy rules for Services kube-dns and kubernetes',
+      async () => {
+        const dump = await execa('iptables-save', ['-t', 'nat'], { reject: false, stdin: 'ignore', env })
+        if (dump.failed) return `iptables-save: ${String(dump.stderr).trim() || dump.shortMessage}`
+        for (const t of targets) {
+          const r = serviceProgrammed(String(dump.stdout), t.ip, t.port, t.protocol)
+          if (r !== true) return r
+        }
+        return true
+      },
+      input,
+    )
   })
   await writeNodeFile(labDir, node)
   return node
@@ -253,5 +336,12 @@ export async function nodeStatus(labDir: string, server: string, admin: TlsFiles
   const ready = admin ? await nodeReady(server, admin, node.name) : 'no admin certificate to ask with'
   const pods = admin ? await listPods(server, admin) : []
   const { range, serviceCidr, podCidr, nodeIp } = node.network
-  return { name: node.name, network: { range, serviceCidr, podCidr, nodeIp }, components, ready: ready === true, detail: ready === true ? 'Ready' : ready, pods: typeof pods === 'string' ? [] : pods }
+  return {
+    name: node.name,
+    network: { range, serviceCidr, podCidr, nodeIp },
+    components,
+    ready: ready === true,
+    detail: ready === true ? 'Ready' : ready,
+    pods: typeof pods === 'string' ? [] : pods,
+  }
 }

@@ -15,9 +15,12 @@
   }
   const theme = localStorage.getItem('kubewalk-theme')
   if (theme) document.documentElement.dataset.theme = theme
-  if (new URLSearchParams(location.search).get('large') === '1' || localStorage.getItem('kubewalk-large') === '1') document.body.classList.add('large')
+  if (new URLSearchParams(location.search).get('large') === '1' || localStorage.getItem('kubewalk-large') === '1')
+    document.body.classList.add('large')
   const toggleTheme = () => {
-    const dark = document.documentElement.dataset.theme ? document.documentElement.dataset.theme === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches
+    const dark = document.documentElement.dataset.theme
+      ? document.documentElement.dataset.theme === 'dark'
+      : matchMedia('(prefers-color-scheme: dark)').matches
     document.documentElement.dataset.theme = dark ? 'light' : 'dark'
     localStorage.setItem('kubewalk-theme', document.documentElement.dataset.theme)
   }
@@ -33,21 +36,56 @@
 
   function draw(b) {
     const table = document.getElementById('board')
-    const head = el('tr', {}, el('th', { scope: 'col', text: 'participant' }), ...b.columns.map((c) => el('th', { scope: 'col', class: `col ${c.source}`, title: `${c.number} ${c.id}: ${c.title} — ${SOURCE[c.source]}` }, el('span', { class: 'n', text: c.number }), el('span', { class: 'src', text: c.source === 'trace' ? 'cluster' : c.source === 'report' ? 'reported' : 'both' }))), el('th', { scope: 'col', text: 'last change' }))
+    const head = el(
+      'tr',
+      {},
+      el('th', { scope: 'col', text: 'participant' }),
+      ...b.columns.map((c) =>
+        el(
+          'th',
+          { scope: 'col', class: `col ${c.source}`, title: `${c.number} ${c.id}: ${c.title} — ${SOURCE[c.source]}` },
+          el('span', { class: 'n', text: c.number }),
+          el('span', { class: 'src', text: c.source === 'trace' ? 'cluster' : c.source === 'report' ? 'reported' : 'both' }),
+        ),
+      ),
+      el('th', { scope: 'col', text: 'last change' }),
+    )
     table.tHead.replaceChildren(head)
-    table.tBodies[0].replaceChildren(...b.rows.map((r) => el('tr', { 'data-namespace': r.namespace, 'data-done': String(b.columns.filter((c) => r.cells[c.id]).length) },
-      el('th', { scope: 'row', text: r.namespace }, r.error ? el('span', { class: 'error', text: ` (${r.error})` }) : null),
-      ...b.columns.map((c) => {
-        const s = r.cells[c.id]
-        return el('td', { class: s ? `done ${s}` : 'todo', title: s ? (s === 'trace' ? 'seen on the cluster' : 'reported') : 'not yet', text: s ? '✓' : '·' })
-      }),
-      el('td', { class: 'at', text: time(r.lastChange) }))))
-    table.tFoot.replaceChildren(el('tr', {}, el('th', { scope: 'row', text: `${b.rows.length} participant(s)` }), ...b.columns.map((c) => el('td', { class: 'count', text: String(b.counts[c.id] || 0) })), el('td', {})))
-    document.getElementById('legend').textContent = `Columns marked “cluster” come from what the step leaves on the cluster; “reported” from what participants' kubewalk check, run or serve recorded with --report-progress; “both” from either. ${b.noColumn.length > 0 ? `Not on the board yet (no trace, nothing reported): ${b.noColumn.join(', ')}.` : ''}`
+    table.tBodies[0].replaceChildren(
+      ...b.rows.map((r) =>
+        el(
+          'tr',
+          { 'data-namespace': r.namespace, 'data-done': String(b.columns.filter((c) => r.cells[c.id]).length) },
+          el('th', { scope: 'row', text: r.namespace }, r.error ? el('span', { class: 'error', text: ` (${r.error})` }) : null),
+          ...b.columns.map((c) => {
+            const s = r.cells[c.id]
+            return el('td', {
+              class: s ? `done ${s}` : 'todo',
+              title: s ? (s === 'trace' ? 'seen on the cluster' : 'reported') : 'not yet',
+              text: s ? '✓' : '·',
+            })
+          }),
+          el('td', { class: 'at', text: time(r.lastChange) }),
+        ),
+      ),
+    )
+    table.tFoot.replaceChildren(
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'row', text: `${b.rows.length} participant(s)` }),
+        ...b.columns.map((c) => el('td', { class: 'count', text: String(b.counts[c.id] || 0) })),
+        el('td', {}),
+      ),
+    )
+    document.getElementById('legend').textContent =
+      `Columns marked “cluster” come from what the step leaves on the cluster; “reported” from what participants' kubewalk check, run or serve recorded with --report-progress; “both” from either. ${b.noColumn.length > 0 ? `Not on the board yet (no trace, nothing reported): ${b.noColumn.join(', ')}.` : ''}`
     document.getElementById('at').textContent = `read at ${time(b.at)}`
     document.body.dataset.ready = 'yes'
   }
   const events = new EventSource(url('/events'))
   events.onmessage = (m) => draw(JSON.parse(m.data))
-  events.onerror = () => { document.getElementById('at').textContent = 'reconnecting…' }
+  events.onerror = () => {
+    document.getElementById('at').textContent = 'reconnecting…'
+  }
 })()

@@ -24,7 +24,9 @@
   const theme = localStorage.getItem('kubewalk-theme')
   if (theme) document.documentElement.dataset.theme = theme
   const toggleTheme = () => {
-    const dark = document.documentElement.dataset.theme ? document.documentElement.dataset.theme === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches
+    const dark = document.documentElement.dataset.theme
+      ? document.documentElement.dataset.theme === 'dark'
+      : matchMedia('(prefers-color-scheme: dark)').matches
     document.documentElement.dataset.theme = dark ? 'light' : 'dark'
     localStorage.setItem('kubewalk-theme', document.documentElement.dataset.theme)
   }
@@ -47,10 +49,23 @@
   const BADGE = { idle: '', queued: '… queued', running: '⟳ running', passed: '✓ passed', failed: '✗ failed', skipped: '⏭ skipped' }
 
   function assertionsList(assertions) {
-    return el('ul', { class: 'assertions' }, ...assertions.map((a) => {
-      const detail = 'expected' in a || 'actual' in a ? ` (${'expected' in a ? `expected ${JSON.stringify(a.expected)}, ` : ''}got ${JSON.stringify(a.actual)})` : ''
-      return el('li', { class: `assertion ${a.ok ? 'ok' : 'bad'}` }, el('span', { class: 'mark', text: a.ok ? '✓' : '✗' }), ` ${a.name}`, a.ok ? '' : el('span', { class: 'detail', text: detail }))
-    }))
+    return el(
+      'ul',
+      { class: 'assertions' },
+      ...assertions.map((a) => {
+        const detail =
+          'expected' in a || 'actual' in a
+            ? ` (${'expected' in a ? `expected ${JSON.stringify(a.expected)}, ` : ''}got ${JSON.stringify(a.actual)})`
+            : ''
+        return el(
+          'li',
+          { class: `assertion ${a.ok ? 'ok' : 'bad'}` },
+          el('span', { class: 'mark', text: a.ok ? '✓' : '✗' }),
+          ` ${a.name}`,
+          a.ok ? '' : el('span', { class: 'detail', text: detail }),
+        )
+      }),
+    )
   }
 
   function resultView(r, label) {
@@ -63,15 +78,34 @@
       if (r.stderr.trim() !== '') out.append(el('span', { class: 'stderr', text: r.stderr }))
       box.append(out)
     }
-    if (r.captured) box.append(el('p', { class: 'captured' }, 'sets ', el('code', { text: `$${r.captured.name}` }), ' = ', el('code', { text: r.captured.value })))
+    if (r.captured)
+      box.append(el('p', { class: 'captured' }, 'sets ', el('code', { text: `$${r.captured.name}` }), ' = ', el('code', { text: r.captured.value })))
     if (r.assertions.length > 0) box.append(assertionsList(r.assertions))
     if (r.error) box.append(el('p', { class: 'error', text: r.error.message }))
     if (r.hint) box.append(el('p', { class: 'hint', text: `hint: ${r.hint}` }))
     if (r.drift && (r.drift.items.length > 0 || r.drift.expected > 0)) {
-      const d = el('details', { class: 'drift' }, el('summary', { text: `drift from the recording: ${r.drift.items.length} to look at, ${r.drift.expected} expected (tokens, times, ids, addresses)` }))
+      const d = el(
+        'details',
+        { class: 'drift' },
+        el('summary', {
+          text: `drift from the recording: ${r.drift.items.length} to look at, ${r.drift.expected} expected (tokens, times, ids, addresses)`,
+        }),
+      )
       for (const i of r.drift.items) {
-        d.append(el('div', { class: `diff ${i.kind}` }, el('code', { text: i.path }), ` ${i.kind === 'real' ? 'real' : 'newer version'}: ${i.note}`,
-          el('pre', {}, el('span', { class: 'del', text: `- ${JSON.stringify(i.article)}\n` }), el('span', { class: 'add', text: `+ ${JSON.stringify(i.live)}` }))))
+        d.append(
+          el(
+            'div',
+            { class: `diff ${i.kind}` },
+            el('code', { text: i.path }),
+            ` ${i.kind === 'real' ? 'real' : 'newer version'}: ${i.note}`,
+            el(
+              'pre',
+              {},
+              el('span', { class: 'del', text: `- ${JSON.stringify(i.article)}\n` }),
+              el('span', { class: 'add', text: `+ ${JSON.stringify(i.live)}` }),
+            ),
+          ),
+        )
       }
       box.append(d)
     }
@@ -92,7 +126,13 @@
     out.textContent = running ? (c.held ? '(output shown when the step ends: it prints secret data)\n' : c.stream) : ''
     const res = $('.result', node)
     res.replaceChildren()
-    if (running && c.attempt) res.append(el('p', { class: 'attempt', text: `attempt ${c.attempt.attempt}, waiting for ${c.attempt.waitingFor} (${(c.attempt.elapsedMs / 1000).toFixed(1)} s)` }))
+    if (running && c.attempt)
+      res.append(
+        el('p', {
+          class: 'attempt',
+          text: `attempt ${c.attempt.attempt}, waiting for ${c.attempt.waitingFor} (${(c.attempt.elapsedMs / 1000).toFixed(1)} s)`,
+        }),
+      )
     if (c.result) res.append(resultView(c.result, ''))
     const checked = $('.checked', node)
     checked.replaceChildren()
@@ -106,7 +146,14 @@
 
   function drawBusy() {
     const busy = state && state.busy
-    $('#busy').textContent = state && state.opening ? 'opening the session…' : busy ? (busy.kind === 'reset' ? 'resetting…' : `${busy.kind === 'check' ? 'checking' : 'running'} ${busy.step || ''}…`) : ''
+    $('#busy').textContent =
+      state && state.opening
+        ? 'opening the session…'
+        : busy
+          ? busy.kind === 'reset'
+            ? 'resetting…'
+            : `${busy.kind === 'check' ? 'checking' : 'running'} ${busy.step || ''}…`
+          : ''
     document.body.dataset.busy = busy ? busy.kind : ''
   }
 
@@ -114,26 +161,61 @@
     const box = $('#vars')
     box.replaceChildren()
     for (const v of state.vars) {
-      const input = el('input', { type: v.secret ? 'password' : 'text', autocomplete: 'off', spellcheck: 'false', placeholder: `your $${v.name}`, 'aria-label': `your value of ${v.name}` })
-      const form = el('form', { class: 'paste', onsubmit: (e) => {
-        e.preventDefault()
-        void post('/api/vars', { name: v.name, value: input.value }, $('#page-notice')).then(() => { input.value = '' })
-      } }, input, el('button', { type: 'submit', text: 'Set' }))
-      box.append(el('div', { class: 'var', 'data-var': v.name },
-        el('div', { class: 'name' }, el('code', { text: `$${v.name}` }), v.secret ? el('span', { class: 'tag', text: 'secret' }) : null),
-        el('div', { class: 'value', title: v.describe, text: v.value === undefined ? 'not set' : v.value }),
-        el('div', { class: 'pasted', text: v.pasted === undefined ? '' : `yours: ${v.pasted}` }),
-        form))
+      const input = el('input', {
+        type: v.secret ? 'password' : 'text',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        placeholder: `your $${v.name}`,
+        'aria-label': `your value of ${v.name}`,
+      })
+      const form = el(
+        'form',
+        {
+          class: 'paste',
+          onsubmit: (e) => {
+            e.preventDefault()
+            void post('/api/vars', { name: v.name, value: input.value }, $('#page-notice')).then(() => {
+              input.value = ''
+            })
+          },
+        },
+        input,
+        el('button', { type: 'submit', text: 'Set' }),
+      )
+      box.append(
+        el(
+          'div',
+          { class: 'var', 'data-var': v.name },
+          el('div', { class: 'name' }, el('code', { text: `$${v.name}` }), v.secret ? el('span', { class: 'tag', text: 'secret' }) : null),
+          el('div', { class: 'value', title: v.describe, text: v.value === undefined ? 'not set' : v.value }),
+          el('div', { class: 'pasted', text: v.pasted === undefined ? '' : `yours: ${v.pasted}` }),
+          form,
+        ),
+      )
     }
   }
 
   function drawCleanup() {
     const list = $('#cleanup')
-    list.replaceChildren(...(state.cleanup.length === 0 ? [el('li', { class: 'none', text: 'nothing yet' })] : state.cleanup.map((c) => el('li', { class: c.status }, `${c.status === 'done' ? '✓' : '✗'} ${c.describe}`, c.error ? el('span', { class: 'detail', text: `: ${c.error}` }) : null))))
+    list.replaceChildren(
+      ...(state.cleanup.length === 0
+        ? [el('li', { class: 'none', text: 'nothing yet' })]
+        : state.cleanup.map((c) =>
+            el(
+              'li',
+              { class: c.status },
+              `${c.status === 'done' ? '✓' : '✗'} ${c.describe}`,
+              c.error ? el('span', { class: 'detail', text: `: ${c.error}` }) : null,
+            ),
+          )),
+    )
   }
 
   function drawMeta() {
-    $('#target').textContent = state.cluster.name === '' ? '' : `${state.cluster.name} · ${state.cluster.server}${state.cluster.version ? ` · Kubernetes ${state.cluster.version}` : ''} · namespace ${state.cluster.namespace}`
+    $('#target').textContent =
+      state.cluster.name === ''
+        ? ''
+        : `${state.cluster.name} · ${state.cluster.server}${state.cluster.version ? ` · Kubernetes ${state.cluster.version}` : ''} · namespace ${state.cluster.namespace}`
     $('#page-notice').textContent = state.notice || ''
     drawVars()
     drawCleanup()
@@ -173,7 +255,9 @@
 
   const events = new EventSource(url('/events'))
   events.onmessage = (m) => onEvent(JSON.parse(m.data))
-  events.onerror = () => { $('#busy').textContent = 'reconnecting…' }
+  events.onerror = () => {
+    $('#busy').textContent = 'reconnecting…'
+  }
 
   const cellState = (id) => state && state.cells.find((c) => c.id === id)
   const run = (node, upTo) => {
@@ -194,8 +278,17 @@
     else if (button.classList.contains('check')) void post('/api/check', { step: node.dataset.step }, $('.notice', node))
     else if (button.classList.contains('reset')) reset($('.notice', node))
     else if (button.classList.contains('copy')) {
-      void navigator.clipboard.writeText($('.line code', node).textContent).then(() => { button.textContent = 'Copied' }, () => { button.textContent = 'Select and copy' })
-      setTimeout(() => { button.textContent = 'Copy' }, 1500)
+      void navigator.clipboard.writeText($('.line code', node).textContent).then(
+        () => {
+          button.textContent = 'Copied'
+        },
+        () => {
+          button.textContent = 'Select and copy'
+        },
+      )
+      setTimeout(() => {
+        button.textContent = 'Copy'
+      }, 1500)
     }
   })
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { emptyIptablesTables, iptablesCleanupScript, labNftRuleset, parseNftCounter, parseNftTables, serviceProgrammed } from '../../../src/lab/node/firewall.js'
+import {
+  emptyIptablesTables,
+  iptablesCleanupScript,
+  labNftRuleset,
+  parseNftCounter,
+  parseNftTables,
+  serviceProgrammed,
+} from '../../../src/lab/node/firewall.js'
 import { networkFor } from '../../../src/lab/node/network.js'
 
 // A dump in the shape iptables-save 1.8.9 (nf_tables) prints, with a chain of kube-proxy's and the kubelet's and one of the user's.
@@ -100,7 +107,9 @@ describe('serviceProgrammed', () => {
   })
 
   it("a Service chain without a jump to an endpoint's KUBE-SEP chain is not programmed (the ready dump, that jump cut)", () => {
-    const cut = READY.split('\n').filter((l) => !/^-A KUBE-SVC-TCOU7JCQXEZGVUNU .* -j KUBE-SEP-/.test(l)).join('\n')
+    const cut = READY.split('\n')
+      .filter((l) => !/^-A KUBE-SVC-TCOU7JCQXEZGVUNU .* -j KUBE-SEP-/.test(l))
+      .join('\n')
     expect(cut).not.toBe(READY)
     expect(serviceProgrammed(cut, '10.213.0.10', 53, 'udp')).toBe('10.213.0.10:53/udp has no endpoint in KUBE-SVC-TCOU7JCQXEZGVUNU yet')
     expect(serviceProgrammed(cut, '10.213.0.10', 53, 'tcp')).toBe(true)

@@ -10,7 +10,12 @@ describe('node images', () => {
 \tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f2b1bb16000)
 \t/lib64/ld-linux-x86-64.so.2 (0x00007f2b1c1e4000)
 `
-    expect(parseLdd(out)).toEqual(['/lib/x86_64-linux-gnu/libcurl.so.4', '/lib/x86_64-linux-gnu/libz.so.1', '/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2'])
+    expect(parseLdd(out)).toEqual([
+      '/lib/x86_64-linux-gnu/libcurl.so.4',
+      '/lib/x86_64-linux-gnu/libz.so.1',
+      '/lib/x86_64-linux-gnu/libc.so.6',
+      '/lib64/ld-linux-x86-64.so.2',
+    ])
     expect(parseLdd('\tnot a dynamic executable\n')).toEqual([])
   })
 

@@ -28,13 +28,28 @@ describe('the node network', () => {
   it('takes the first candidate on this VM: nothing routes or holds 10.213.0.0/16', () => {
     const net = chooseNetwork(host)
     expect(net.range).toBe('10.213.0.0/16')
-    expect(net).toMatchObject({ serviceCidr: '10.213.0.0/24', kubernetesServiceIp: '10.213.0.1', dnsServiceIp: '10.213.0.10', podCidr: '10.213.1.0/24', podGateway: '10.213.1.1', nodeIp: '10.213.255.1' })
+    expect(net).toMatchObject({
+      serviceCidr: '10.213.0.0/24',
+      kubernetesServiceIp: '10.213.0.1',
+      dnsServiceIp: '10.213.0.10',
+      podCidr: '10.213.1.0/24',
+      podGateway: '10.213.1.1',
+      nodeIp: '10.213.255.1',
+    })
   })
 
   it('ignores the default route but refuses a range a route, an address or a name server falls in', () => {
     expect(rangeConflict('10.213.0.0/16', { routes: [{ dst: 'default', dev: 'eth0' }], addrs: [], nameservers: [] })).toBeUndefined()
-    expect(rangeConflict('10.213.0.0/16', { routes: [{ dst: '10.0.0.0/8', dev: 'wg0' }], addrs: [], nameservers: [] })).toBe('the host routes 10.0.0.0/8 via wg0')
-    expect(rangeConflict('10.213.0.0/16', { routes: [], addrs: [{ ifname: 'eth1', addr_info: [{ family: 'inet', local: '10.213.9.4', prefixlen: 24 }] }], nameservers: [] })).toBe('eth1 has 10.213.9.4/24')
+    expect(rangeConflict('10.213.0.0/16', { routes: [{ dst: '10.0.0.0/8', dev: 'wg0' }], addrs: [], nameservers: [] })).toBe(
+      'the host routes 10.0.0.0/8 via wg0',
+    )
+    expect(
+      rangeConflict('10.213.0.0/16', {
+        routes: [],
+        addrs: [{ ifname: 'eth1', addr_info: [{ family: 'inet', local: '10.213.9.4', prefixlen: 24 }] }],
+        nameservers: [],
+      }),
+    ).toBe('eth1 has 10.213.9.4/24')
     expect(rangeConflict('10.255.0.0/16', host)).toBe('the name server 10.255.255.53 is in it')
   })
 

@@ -16,6 +16,13 @@ describe('importedNames', () => {
 
   it('names none when ctr printed no digest, or the listing lacks it', () => {
     expect(importedNames('', LS)).toEqual([])
-    expect(importedNames(IMPORT, LS.split('\n').filter((l) => !l.includes('hello')).join('\n'))).toEqual([])
+    expect(
+      importedNames(
+        IMPORT,
+        LS.split('\n')
+          .filter((l) => !l.includes('hello'))
+          .join('\n'),
+      ),
+    ).toEqual([])
   })
 })

@@ -13,7 +13,10 @@ describe('parseTokenRequestLog on the article (kubectl 1.28, printf lines, JSON 
     expect(log.body).toMatchObject({ encoding: 'json', truncated: true })
   })
   it('does not read expirationSeconds from the request body (null there)', () => {
-    const onlyRequest = fixture('article/06-token-duration.stderr.txt').split('\n').filter((l) => !l.includes('Response Body')).join('\n')
+    const onlyRequest = fixture('article/06-token-duration.stderr.txt')
+      .split('\n')
+      .filter((l) => !l.includes('Response Body'))
+      .join('\n')
     expect(parseTokenRequestLog('token-duration', onlyRequest).expirationSeconds).toBeUndefined()
   })
 })
@@ -44,7 +47,12 @@ const structured133 = [
 
 describe('parseTokenRequestLog on the structured formats', () => {
   it('reads 1.32 printf request lines with a quoted structured body', () => {
-    expect(parseTokenRequestLog('token-duration', structured132)).toMatchObject({ format: 'structured-body', method: 'POST', status: '201 Created', expirationSeconds: 3600 })
+    expect(parseTokenRequestLog('token-duration', structured132)).toMatchObject({
+      format: 'structured-body',
+      method: 'POST',
+      status: '201 Created',
+      expirationSeconds: 3600,
+    })
   })
   it('reads 1.33 structured request/response with a block body', () => {
     expect(parseTokenRequestLog('token-duration', structured133)).toMatchObject({
@@ -84,7 +92,14 @@ const ld = (no: number, bytes: number[]): number[] => [(no << 3) | 2, ...varint(
 const str = (s: string): number[] => [...Buffer.from(s)]
 const spec = [...ld(1, str('https://kubernetes.default.svc.cluster.local')), (4 << 3) | 0, ...varint(3600)]
 const tokenRequest = [...ld(1, ld(1, str('default'))), ...ld(2, spec), ...ld(3, ld(1, str('eyJhbGciOi.fake.token')))]
-const envelope = [0x6b, 0x38, 0x73, 0x00, ...ld(1, [...ld(1, str('authentication.k8s.io/v1')), ...ld(2, str('TokenRequest'))]), ...ld(2, tokenRequest)]
+const envelope = [
+  0x6b,
+  0x38,
+  0x73,
+  0x00,
+  ...ld(1, [...ld(1, str('authentication.k8s.io/v1')), ...ld(2, str('TokenRequest'))]),
+  ...ld(2, tokenRequest),
+]
 
 function hexDump(bytes: number[]): string {
   const lines: string[] = []
@@ -93,14 +108,21 @@ function hexDump(bytes: number[]): string {
     const hex = chunk.map((b) => b.toString(16).padStart(2, '0'))
     const left = hex.slice(0, 8).join(' ')
     const right = hex.slice(8).join(' ')
-    lines.push(`${i.toString(16).padStart(8, '0')}  ${left.padEnd(23)}  ${right.padEnd(23)}  |${chunk.map((b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('')}|`)
+    lines.push(
+      `${i.toString(16).padStart(8, '0')}  ${left.padEnd(23)}  ${right.padEnd(23)}  |${chunk.map((b) => (b >= 32 && b < 127 ? String.fromCharCode(b) : '.')).join('')}|`,
+    )
   }
   return lines.join('\n')
 }
 
 describe('protobuf bodies (kubectl 1.32+ against a real API server)', () => {
   it('decodes expirationSeconds from the envelope', () => {
-    expect(decodeTokenRequest(Uint8Array.from(envelope))).toMatchObject({ kind: 'TokenRequest', expirationSeconds: 3600, audiences: ['https://kubernetes.default.svc.cluster.local'], incomplete: false })
+    expect(decodeTokenRequest(Uint8Array.from(envelope))).toMatchObject({
+      kind: 'TokenRequest',
+      expirationSeconds: 3600,
+      audiences: ['https://kubernetes.default.svc.cluster.local'],
+      incomplete: false,
+    })
   })
   it('reports a cut message as incomplete instead of throwing', () => {
     const cut = decodeTokenRequest(Uint8Array.from(envelope.slice(0, 40)))
@@ -108,7 +130,13 @@ describe('protobuf bodies (kubectl 1.32+ against a real API server)', () => {
     expect(cut.expirationSeconds).toBeUndefined()
   })
   it('reads a hex-dumped body in a 1.33 structured log', () => {
-    const log = structured133.replace('\t{"kind":"TokenRequest","spec":{"expirationSeconds":7200}}', hexDump(envelope).split('\n').map((l) => `\t${l}`).join('\n'))
+    const log = structured133.replace(
+      '\t{"kind":"TokenRequest","spec":{"expirationSeconds":7200}}',
+      hexDump(envelope)
+        .split('\n')
+        .map((l) => `\t${l}`)
+        .join('\n'),
+    )
     expect(parseTokenRequestLog('token-duration', log)).toMatchObject({ expirationSeconds: 3600, body: { encoding: 'protobuf', truncated: false } })
   })
 })

@@ -35,11 +35,22 @@ export function mountedTokenChecks(t: MountedToken, namespace: string, pod: stri
     equal('a bound token', 'bound', t.info.kind),
     equal(`bound to Pod ${pod}`, pod, t.podName),
     // --service-account-extend-token-expiration (on by default) makes the kubelet's one-hour token last a year.
-    truthy('exp is about a year after iat (the API server extends it)', t.lifetimeSeconds !== undefined && t.lifetimeSeconds >= YEAR - HOUR && t.lifetimeSeconds <= YEAR + HOUR, t.lifetimeSeconds, YEAR),
+    truthy(
+      'exp is about a year after iat (the API server extends it)',
+      t.lifetimeSeconds !== undefined && t.lifetimeSeconds >= YEAR - HOUR && t.lifetimeSeconds <= YEAR + HOUR,
+      t.lifetimeSeconds,
+      YEAR,
+    ),
     // The kubelet asks for 3607 s; warnafter marks that hour, after which it fetches a fresh token.
-    truthy('kubernetes.io.warnafter is about an hour after iat', t.warnAfterSeconds !== undefined && t.warnAfterSeconds >= HOUR && t.warnAfterSeconds <= HOUR + 600, t.warnAfterSeconds, 3607),
+    truthy(
+      'kubernetes.io.warnafter is about an hour after iat',
+      t.warnAfterSeconds !== undefined && t.warnAfterSeconds >= HOUR && t.warnAfterSeconds <= HOUR + 600,
+      t.warnAfterSeconds,
+      3607,
+    ),
   ]
   // From 1.30 a Pod-bound token names the node the Pod runs on as well.
-  if (t.info.tokenId !== undefined) checks.push(truthy('it also names the node the Pod runs on (1.30+)', typeof t.nodeName === 'string' && t.nodeName !== '', t.nodeName))
+  if (t.info.tokenId !== undefined)
+    checks.push(truthy('it also names the node the Pod runs on (1.30+)', typeof t.nodeName === 'string' && t.nodeName !== '', t.nodeName))
   return checks
 }

@@ -10,7 +10,10 @@ export const apiserverUrl = defineStep({
   reads: [],
   writes: APISERVER,
   parse: (out) => out.captured ?? '',
-  check: (server, ctx) => [truthy('APISERVER is an https URL', /^https:\/\/\S+$/.test(server), server), equal("APISERVER is the context's cluster's server", ctx.cluster.server, server)],
+  check: (server, ctx) => [
+    truthy('APISERVER is an https URL', /^https:\/\/\S+$/.test(server), server),
+    equal("APISERVER is the context's cluster's server", ctx.cluster.server, server),
+  ],
   participantCheck: 'rerun',
   hint: 'run the APISERVER=$(kubectl config view --minify …) line in this shell, with the lab context current.',
 })

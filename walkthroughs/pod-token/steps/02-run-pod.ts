@@ -12,7 +12,10 @@ export const runPod = defineStep({
   check: (line) => [equal('kubectl created it', 'pod/token-demo created', line)],
   guard: {
     command: 'kubectl get pod token-demo --ignore-not-found -o name',
-    refuse: (out, ctx) => (out.stdout.trim() !== '' ? `a Pod token-demo already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is` : undefined),
+    refuse: (out, ctx) =>
+      out.stdout.trim() !== ''
+        ? `a Pod token-demo already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is`
+        : undefined,
   },
   creates: { cleanup: tokenDemo, createdIf: (out) => /pod\/token-demo created/.test(out.stdout) },
   participantCheck: {

@@ -15,7 +15,10 @@ export const callApi = defineStep({
   command: `kubectl exec token-demo -- sh -c 'curl -sS --cacert ${SA_DIR}/ca.crt --header "Authorization: Bearer $(cat ${SA_DIR}/token)" https://kubernetes.default.svc/api'`,
   reads: [],
   parse: (out) => parseJsonObject('call-api', out.stdout) as ApiVersions,
-  check: (answer) => [equal('kind is APIVersions', 'APIVersions', answer.kind), truthy('versions include v1', (answer.versions ?? []).includes('v1'), answer.versions)],
+  check: (answer) => [
+    equal('kind is APIVersions', 'APIVersions', answer.kind),
+    truthy('versions include v1', (answer.versions ?? []).includes('v1'), answer.versions),
+  ],
   participantCheck: 'rerun',
   hint: 'the name resolves through the cluster DNS and the Service through kube-proxy: both run on a lab started with --node.',
 })

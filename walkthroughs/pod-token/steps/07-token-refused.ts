@@ -11,7 +11,11 @@ export const tokenRefused = defineStep({
   strictTlsCommand: 'curl -sS "$APISERVER/api" --header "Authorization: Bearer $POD_TOKEN" --cacert "$KUBEWALK_CACERT"',
   reads: [APISERVER, POD_TOKEN],
   parse: (out) => parseJsonObject('token-refused', out.stdout) as Partial<Status>,
-  check: (s) => [equal('kind is Status', 'Status', s.kind), equal('code is 401', 401, s.code), equal('reason is Unauthorized', 'Unauthorized', s.reason)],
+  check: (s) => [
+    equal('kind is Status', 'Status', s.kind),
+    equal('code is 401', 401, s.code),
+    equal('reason is Unauthorized', 'Unauthorized', s.reason),
+  ],
   // The API server remembers a token it accepted for 10 s (its authentication cache).
   wait: { for: "the API server's token cache to forget the Pod's token", timeoutMs: 30_000, intervalMs: 500 },
   participantCheck: 'rerun',

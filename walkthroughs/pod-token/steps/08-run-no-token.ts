@@ -12,7 +12,10 @@ export const runNoToken = defineStep({
   check: (line) => [equal('kubectl created it', 'pod/no-token created', line)],
   guard: {
     command: 'kubectl get pod no-token --ignore-not-found -o name',
-    refuse: (out, ctx) => (out.stdout.trim() !== '' ? `a Pod no-token already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is` : undefined),
+    refuse: (out, ctx) =>
+      out.stdout.trim() !== ''
+        ? `a Pod no-token already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is`
+        : undefined,
   },
   creates: { cleanup: noToken, createdIf: (out) => /pod\/no-token created/.test(out.stdout) },
   participantCheck: {

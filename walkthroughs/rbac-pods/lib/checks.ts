@@ -6,7 +6,8 @@ import { account } from './vars.js'
 
 /** The line every curl step runs: the pods of the namespace, with the token, --insecure as the article does. */
 export const CURL_PODS = 'curl -X GET "$APISERVER/api/v1/namespaces/$NAMESPACE/pods" --header "Authorization: Bearer $TOKEN" --insecure'
-export const CURL_PODS_STRICT_TLS = 'curl -X GET "$APISERVER/api/v1/namespaces/$NAMESPACE/pods" --header "Authorization: Bearer $TOKEN" --cacert "$KUBEWALK_CACERT"'
+export const CURL_PODS_STRICT_TLS =
+  'curl -X GET "$APISERVER/api/v1/namespaces/$NAMESPACE/pods" --header "Authorization: Bearer $TOKEN" --cacert "$KUBEWALK_CACERT"'
 
 export interface PodsAnswer {
   kind: string
@@ -36,5 +37,8 @@ export function forbiddenChecks(answer: PodsAnswer, namespace: string): Assertio
 
 /** 200: the RoleBinding lets the ServiceAccount list the namespace's pods. */
 export function podListChecks(answer: PodsAnswer): Assertion[] {
-  return [equal('kind is PodList (the API server let the ServiceAccount list pods)', 'PodList', answer.kind), truthy('has items (a list, maybe empty)', Array.isArray(answer.items), answer.items === undefined ? undefined : `${answer.items.length} item(s)`)]
+  return [
+    equal('kind is PodList (the API server let the ServiceAccount list pods)', 'PodList', answer.kind),
+    truthy('has items (a list, maybe empty)', Array.isArray(answer.items), answer.items === undefined ? undefined : `${answer.items.length} item(s)`),
+  ]
 }

@@ -5,6 +5,9 @@ import type { Guard } from '../../../src/step.js'
 export function refuseExisting(kind: 'role' | 'rolebinding', label: 'Role' | 'RoleBinding'): Guard {
   return {
     command: `kubectl get ${kind} pod-reader --ignore-not-found -o name`,
-    refuse: (out, ctx) => (out.stdout.trim() !== '' ? `a ${label} pod-reader already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is (delete it, or replay in another namespace with --isolate)` : undefined),
+    refuse: (out, ctx) =>
+      out.stdout.trim() !== ''
+        ? `a ${label} pod-reader already exists in namespace ${ctx.namespace} and is not this run's; kubewalk leaves it as it is (delete it, or replay in another namespace with --isolate)`
+        : undefined,
   }
 }

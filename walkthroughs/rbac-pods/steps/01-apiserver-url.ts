@@ -10,14 +10,17 @@ export const apiserverUrl = defineStep({
   reads: [],
   writes: APISERVER,
   parse: (out) => out.captured ?? '',
-  check: (server, ctx) => [truthy('APISERVER is an https URL', /^https:\/\/\S+$/.test(server), server), equal("APISERVER is the context's cluster's server", ctx.cluster.server, server)],
+  check: (server, ctx) => [
+    truthy('APISERVER is an https URL', /^https:\/\/\S+$/.test(server), server),
+    equal("APISERVER is the context's cluster's server", ctx.cluster.server, server),
+  ],
   participantCheck: {
     command: 'printf %s "$APISERVER"',
     reads: [APISERVER],
     parse: (out) => out.stdout,
     check: (server, ctx) => [equal("APISERVER is the current context's server", ctx.cluster.server, server)],
   },
-  hint: "run the APISERVER=$(kubectl config view --minify …) line in this shell, with your workshop context current.",
+  hint: 'run the APISERVER=$(kubectl config view --minify …) line in this shell, with your workshop context current.',
 })
 export default apiserverUrl
 

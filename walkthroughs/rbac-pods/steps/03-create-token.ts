@@ -20,7 +20,10 @@ export const createToken = defineStep({
     command: 'printf %s "$TOKEN"',
     reads: [TOKEN],
     parse: (out, ctx) => inspectToken(out.stdout, ctx.now, 'create-token'),
-    check: (token, ctx) => [equal("for your namespace's default ServiceAccount", account(ctx.namespace), token.subject), equal('not expired', false, token.expired)],
+    check: (token, ctx) => [
+      equal("for your namespace's default ServiceAccount", account(ctx.namespace), token.subject),
+      equal('not expired', false, token.expired),
+    ],
   },
   hint: 'run TOKEN=$(kubectl create token default) in this shell; a token lives one hour.',
 })

@@ -33,7 +33,12 @@ export const createRole = defineStep({
       return [
         equal('a Role', 'Role', r.kind),
         truthy('a rule for pods in the core group', rule !== undefined && (rule.apiGroups ?? []).includes(''), r.rules),
-        truthy('its verbs include get and list', ['get', 'list'].every((v) => rule?.verbs?.includes(v)), rule?.verbs, ['get', 'list']),
+        truthy(
+          'its verbs include get and list',
+          ['get', 'list'].every((v) => rule?.verbs?.includes(v)),
+          rule?.verbs,
+          ['get', 'list'],
+        ),
       ]
     },
   },

@@ -32,7 +32,11 @@ export const createRoleBinding = defineStep({
     check: (b, ctx) => [
       equal('a RoleBinding', 'RoleBinding', b.kind),
       equal('to the Role pod-reader', { kind: 'Role', name: 'pod-reader' }, { kind: b.roleRef?.kind, name: b.roleRef?.name }),
-      truthy(`for the ServiceAccount default in ${ctx.namespace}`, (b.subjects ?? []).some((s: Subject) => s.kind === 'ServiceAccount' && s.name === 'default' && s.namespace === ctx.namespace), b.subjects),
+      truthy(
+        `for the ServiceAccount default in ${ctx.namespace}`,
+        (b.subjects ?? []).some((s: Subject) => s.kind === 'ServiceAccount' && s.name === 'default' && s.namespace === ctx.namespace),
+        b.subjects,
+      ),
     ],
   },
   hint: 'kubectl create rolebinding pod-reader --role=pod-reader --serviceaccount=$NAMESPACE:default (NAMESPACE from step 02).',

@@ -10,7 +10,14 @@ export const deleteRoleBinding = defineStep({
   reads: [],
   parse: (out) => out.stdout.trim(),
   // kubectl 1.33+ adds " from <namespace> namespace".
-  check: (line) => [truthy('kubectl deleted it', /^rolebinding\.rbac\.authorization\.k8s\.io "pod-reader" deleted( from \S+ namespace)?$/.test(line), line, 'rolebinding.rbac.authorization.k8s.io "pod-reader" deleted')],
+  check: (line) => [
+    truthy(
+      'kubectl deleted it',
+      /^rolebinding\.rbac\.authorization\.k8s\.io "pod-reader" deleted( from \S+ namespace)?$/.test(line),
+      line,
+      'rolebinding.rbac.authorization.k8s.io "pod-reader" deleted',
+    ),
+  ],
   deletes: roleBinding,
   participantCheck: {
     command: 'kubectl get rolebindings -o name',

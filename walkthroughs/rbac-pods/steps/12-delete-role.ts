@@ -9,7 +9,14 @@ export const deleteRole = defineStep({
   command: 'kubectl delete role pod-reader',
   reads: [],
   parse: (out) => out.stdout.trim(),
-  check: (line) => [truthy('kubectl deleted it', /^role\.rbac\.authorization\.k8s\.io "pod-reader" deleted( from \S+ namespace)?$/.test(line), line, 'role.rbac.authorization.k8s.io "pod-reader" deleted')],
+  check: (line) => [
+    truthy(
+      'kubectl deleted it',
+      /^role\.rbac\.authorization\.k8s\.io "pod-reader" deleted( from \S+ namespace)?$/.test(line),
+      line,
+      'role.rbac.authorization.k8s.io "pod-reader" deleted',
+    ),
+  ],
   deletes: role,
   participantCheck: {
     command: 'kubectl get roles -o name',
