@@ -4,7 +4,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', '**/*.d.ts', '.tmp/**', 'src/serve/assets/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', '**/*.d.ts', '.tmp/**', 'src/faces/serve/assets/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,7 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^kubewalk$/, replacement: src('index.ts') },
       { find: /^kubewalk\/testing$/, replacement: src('testing/index.ts') },
-      { find: /^kubewalk\/parse$/, replacement: src('parse/index.ts') },
+      { find: /^kubewalk\/parse$/, replacement: src('core/parse/index.ts') },
     ],
   },
   test: {
@@ -20,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/lab/lab.test.ts'],
+          exclude: ['test/e2e/**', 'test/platform/lab/lab.test.ts'],
           globalSetup: ['test/unit-setup.ts'],
           setupFiles: ['test/kubectl-path.ts'],
         },
@@ -28,7 +28,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts', 'test/lab/lab.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/platform/lab/lab.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           setupFiles: ['test/kubectl-path.ts'],
           testTimeout: 300_000,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 const r = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 // Like most CI tools: any CI value but "", "false" or "0" (test/e2e/global-setup.ts reads it the same way).
 const ci = !['', 'false', '0'].includes((process.env.CI ?? '').trim().toLowerCase())
-const isE2e = (f) => /\/test\/(e2e|lab)\//.test(f.name)
+const isE2e = (f) => /\/test\/(e2e|platform\/lab)\//.test(f.name)
 const notRun = new Set(['pending', 'skipped', 'todo', 'disabled'])
 const skipped = r.numPendingTests + r.numTodoTests
 let code = r.success ? 0 : 1

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { ensureLabBinaries, labDown, labUp } from '../dist/src/lab/index.js'
+import { ensureLabBinaries, labDown, labUp } from '../dist/src/platform/lab/index.js'
 import { labPids, median, memoryOf, rssNow, sampleRss, stats, timed } from './lib.mjs'
 
 const N = Number(process.env.BENCH_RUNS ?? 5)

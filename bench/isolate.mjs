@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ensureLabBinaries, labDown, labUp } from '../dist/src/lab/index.js'
+import { ensureLabBinaries, labDown, labUp } from '../dist/src/platform/lab/index.js'
 import { labPids, median, rssNow, sampleRss } from './lib.mjs'
 
 const LEVELS = (process.env.BENCH_ISOLATE ?? '1,4,8,16,32').split(',').map(Number)

@@ -14,7 +14,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ensureLabBinaries, labDown, labUp } from '../dist/src/lab/index.js'
+import { ensureLabBinaries, labDown, labUp } from '../dist/src/platform/lab/index.js'
 import { median, stats, timed } from './lib.mjs'
 
 const N = Number(process.env.BENCH_RUNS ?? 21)
@@ -65,7 +65,7 @@ try {
     await labDown({ dir: join(dir, 'lab') })
   }
   // In process, warm: the loader's own cost for each (registry import vs read, parse and compile).
-  const { loadWalkthrough } = await import('../dist/src/load/index.js')
+  const { loadWalkthrough } = await import('../dist/src/sources/load/index.js')
   const { walkthroughs } = await import('../dist/walkthroughs/index.js')
   const inProc = { article: [], markdown: [] }
   for (let i = 0; i < 50; i++) {

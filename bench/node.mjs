@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_LAB_VERSION, ensureLabBinaries, ensureNode, labDown, labUp } from '../dist/src/lab/index.js'
+import { DEFAULT_LAB_VERSION, ensureLabBinaries, ensureNode, labDown, labUp } from '../dist/src/platform/lab/index.js'
 import { labPids, median, rssNow, stats } from './lib.mjs'
 
 const N = Number(process.env.BENCH_RUNS ?? 3)

@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ensureLabBinaries, labDown, labUp } from '../dist/src/lab/index.js'
+import { ensureLabBinaries, labDown, labUp } from '../dist/src/platform/lab/index.js'
 import { median } from './lib.mjs'
 
 const RUNS = Number(process.env.BENCH_SERVE_RUNS ?? 7)

@@ -2,10 +2,10 @@
 // without what only programs that drive kubewalk need (the lab, reporters, token verification): a
 // cached walkthrough folder that reads only these names is linked to this module, so loading it
 // costs no more than the CLI already loaded. Every name here is also in src/api.ts.
-export { defineStep, defineVar, defineCleanup, commandOf, equal, truthy, valueOf } from './step.js'
-export { defineWalkthrough, walkthroughProblems, settingsOf } from './walkthrough.js'
-export { parseProse, readProse } from './prose.js'
-export { readRecordings, readRecordedSource, recordingFile } from './recordings.js'
+export { defineStep, defineVar, defineCleanup, commandOf, equal, truthy, valueOf } from './core/step.js'
+export { defineWalkthrough, walkthroughProblems, settingsOf } from './core/walkthrough.js'
+export { parseProse, readProse } from './sources/prose.js'
+export { readRecordings, readRecordedSource, recordingFile } from './sources/recordings.js'
 export {
   parseKubectlTable,
   parseClusterTable,
@@ -18,6 +18,6 @@ export {
   classifyToken,
   LEGACY_ISSUER,
   withoutProgressMeter,
-} from './parse/index.js'
-export { runIfMain } from './standalone.js'
-export { KubewalkError, CommandError, ParseError, UsageError, PreconditionError, LabError, WalkthroughError } from './errors.js'
+} from './core/parse/index.js'
+export { runIfMain } from './faces/standalone.js'
+export { KubewalkError, CommandError, ParseError, UsageError, PreconditionError, LabError, WalkthroughError } from './core/errors.js'

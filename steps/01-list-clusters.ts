@@ -1,6 +1,6 @@
-import { runIfMain } from '../src/standalone.js'
-import { defineStep, equal, truthy } from '../src/step.js'
-import { parseClusterTable } from '../src/parse/tables.js'
+import { runIfMain } from '../src/faces/standalone.js'
+import { defineStep, equal, truthy } from '../src/core/step.js'
+import { parseClusterTable } from '../src/core/parse/tables.js'
 
 export const listClusters = defineStep({
   id: 'list-clusters',

@@ -1,6 +1,6 @@
-import { runIfMain } from '../src/standalone.js'
-import { defineStep, equal, truthy } from '../src/step.js'
-import { quote } from '../src/shell.js'
+import { runIfMain } from '../src/faces/standalone.js'
+import { defineStep, equal, truthy } from '../src/core/step.js'
+import { quote } from '../src/platform/shell.js'
 import { CLUSTER_NAME } from './lib/vars.js'
 
 // The article writes the name in double quotes. Inside "…" only $ ` " \ and ! are special, and this

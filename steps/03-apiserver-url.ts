@@ -1,5 +1,5 @@
-import { runIfMain } from '../src/standalone.js'
-import { defineStep, equal, truthy, valueOf } from '../src/step.js'
+import { runIfMain } from '../src/faces/standalone.js'
+import { defineStep, equal, truthy, valueOf } from '../src/core/step.js'
 import { listClusters } from './01-list-clusters.js'
 import { APISERVER, CLUSTER_NAME } from './lib/vars.js'
 

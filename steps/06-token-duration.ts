@@ -1,7 +1,7 @@
-import { runIfMain } from '../src/standalone.js'
-import { defineStep, equal, truthy, type Assertion } from '../src/step.js'
+import { runIfMain } from '../src/faces/standalone.js'
+import { defineStep, equal, truthy, type Assertion } from '../src/core/step.js'
 import { parseTokenRequestLog } from './lib/v8log.js'
-import { decodeToken } from '../src/parse/jwt.js'
+import { decodeToken } from '../src/core/parse/jwt.js'
 import { TOKEN_LIFETIME } from './lib/vars.js'
 
 export const tokenDuration = defineStep({

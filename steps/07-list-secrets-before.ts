@@ -1,6 +1,6 @@
-import { runIfMain } from '../src/standalone.js'
-import { defineStep, truthy } from '../src/step.js'
-import { parseKubectlTable } from '../src/parse/tables.js'
+import { runIfMain } from '../src/faces/standalone.js'
+import { defineStep, truthy } from '../src/core/step.js'
+import { parseKubectlTable } from '../src/core/parse/tables.js'
 
 export const listSecretsBefore = defineStep({
   id: 'list-secrets-before',

@@ -1,6 +1,6 @@
-import { runIfMain } from '../src/standalone.js'
-import { defineStep, equal } from '../src/step.js'
-import { parseKubectlTable } from '../src/parse/tables.js'
+import { runIfMain } from '../src/faces/standalone.js'
+import { defineStep, equal } from '../src/core/step.js'
+import { parseKubectlTable } from '../src/core/parse/tables.js'
 
 export const listSecretsAfter = defineStep({
   id: 'list-secrets-after',

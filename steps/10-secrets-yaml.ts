@@ -1,6 +1,6 @@
-import { runIfMain } from '../src/standalone.js'
-import { defineStep, equal, truthy } from '../src/step.js'
-import { parseKubeList, secretDataValues } from '../src/parse/yaml.js'
+import { runIfMain } from '../src/faces/standalone.js'
+import { defineStep, equal, truthy } from '../src/core/step.js'
+import { parseKubeList, secretDataValues } from '../src/core/parse/yaml.js'
 
 export const secretsYaml = defineStep({
   id: 'secrets-yaml',

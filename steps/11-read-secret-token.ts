@@ -1,7 +1,7 @@
-import { runIfMain } from '../src/standalone.js'
-import { defineStep, equal } from '../src/step.js'
-import { LEGACY_ISSUER } from '../src/parse/jwt.js'
-import { inspectToken } from '../src/token.js'
+import { runIfMain } from '../src/faces/standalone.js'
+import { defineStep, equal } from '../src/core/step.js'
+import { LEGACY_ISSUER } from '../src/core/parse/jwt.js'
+import { inspectToken } from '../src/platform/token.js'
 import { TOKEN } from './lib/vars.js'
 
 export const readSecretToken = defineStep({

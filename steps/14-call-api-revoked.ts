@@ -1,6 +1,6 @@
-import { runIfMain } from '../src/standalone.js'
-import { defineStep } from '../src/step.js'
-import { parseApiAnswer } from '../src/parse/json.js'
+import { runIfMain } from '../src/faces/standalone.js'
+import { defineStep } from '../src/core/step.js'
+import { parseApiAnswer } from '../src/core/parse/json.js'
 import { CURL_API, CURL_API_STRICT_TLS, unauthorizedChecks } from './lib/curl.js'
 import { APISERVER, TOKEN } from './lib/vars.js'
 

@@ -1,9 +1,9 @@
 // The article, the default walkthrough: its steps in order (ids are part of the CLI: keep them), its
 // variables, setting, prose (walkthrough.md), recordings (article/recorded/) and drift rules.
 import { readFileSync } from 'node:fs'
-import { packagePath } from '../src/paths.js'
-import { parseProse } from '../src/prose.js'
-import { defineWalkthrough } from '../src/walkthrough.js'
+import { packagePath } from '../src/platform/paths.js'
+import { parseProse } from '../src/sources/prose.js'
+import { defineWalkthrough } from '../src/core/walkthrough.js'
 import { listClusters } from './01-list-clusters.js'
 import { setClusterName } from './02-set-cluster-name.js'
 import { apiserverUrl } from './03-apiserver-url.js'

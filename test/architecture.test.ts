@@ -19,8 +19,8 @@ const engine = Object.keys(deps).filter((f) => f.startsWith('src/'))
 describe('module graph', () => {
   it('is the real graph (so the checks below can fail)', () => {
     expect(engine.length).toBeGreaterThan(40)
-    expect(deps['src/commands/run.ts']).toContain('src/runner.ts')
-    expect(deps['steps/05-call-api.ts']).toContain('src/step.ts')
+    expect(deps['src/faces/commands/run.ts']).toContain('src/engine/runner.ts')
+    expect(deps['steps/05-call-api.ts']).toContain('src/core/step.ts')
     // The registry is what imports the walkthroughs (each loaded when chosen).
     expect(deps['walkthroughs/index.ts']).toEqual(['steps/index.ts', 'walkthroughs/pod-token/index.ts', 'walkthroughs/rbac-pods/index.ts'])
   })
@@ -37,18 +37,26 @@ describe('module graph', () => {
   })
   it.each([
     ['src/', /^(steps|walkthroughs)\//],
-    ['steps/', /^(src\/(cli|runner|report\/|lab\/|commands\/)|walkthroughs\/)/],
-    ['walkthroughs/rbac-pods/', /^(src\/(cli|runner|report\/|lab\/|commands\/)|steps\/)/],
-    ['walkthroughs/pod-token/', /^(src\/(cli|runner|report\/|lab\/|commands\/)|steps\/|walkthroughs\/rbac-pods\/)/],
-    ['src/parse/', /^(src\/(?!parse\/|errors)|steps\/)/],
-    ['src/report/', /^src\/(cli|runner|lab\/|commands\/)/],
-    ['src/runner.ts', /^src\/(cli|report\/|lab\/|commands\/)/],
-    ['src/lab/', /^src\/(cli|runner|report\/|commands\/)/],
+    ['steps/', /^(src\/(engine\/|faces\/(?!standalone)|platform\/lab\/)|walkthroughs\/)/],
+    ['walkthroughs/rbac-pods/', /^(src\/(engine\/|faces\/(?!standalone)|platform\/lab\/)|steps\/)/],
+    ['walkthroughs/pod-token/', /^(src\/(engine\/|faces\/(?!standalone)|platform\/lab\/)|steps\/|walkthroughs\/rbac-pods\/)/],
+    // The layers: core imports nothing of ours; platform only core; engine platform and core; sources core, platform,
+    // engine and the public surface a loaded folder links to; faces anything below them.
+    ['src/core/', /^src\/(?!core\/)/],
+    ['src/core/parse/', /^src\/(?!core\/(parse\/|errors))/],
+    ['src/platform/', /^src\/(?!platform\/|core\/)/],
+    ['src/engine/', /^src\/(?!engine\/|platform\/|core\/)/],
+    ['src/sources/', /^src\/(faces)\//],
+    ['src/faces/report/', /^src\/faces\/(?!report\/)/],
   ])('%s imports nothing above it', (prefix, forbidden) => {
     const bad = Object.entries(deps)
       .filter(([file]) => file.startsWith(prefix))
       .flatMap(([file, imports]) => imports.filter((i) => forbidden.test(i)).map((i) => `${file} → ${i}`))
     expect(bad).toEqual([])
+  })
+  it('every file of src/ sits in a layer folder, except the public entry points', () => {
+    const loose = engine.filter((f) => !/^src\/(core|engine|sources|faces|platform|testing)\//.test(f))
+    expect(loose.sort()).toEqual(['src/api.ts', 'src/authoring.ts', 'src/index.ts'])
   })
 })
 
@@ -62,10 +70,14 @@ describe('the engine knows no walkthrough', async () => {
   }
   for (const name of ['default-token', 'pod-reader', 'token-duration', 'token-lifetime']) words.add(name)
   // `kubewalk token` is kubewalk's own tool, and reads $TOKEN by its own convention, not the article's.
-  const own: Record<string, string[]> = { 'src/commands/token.ts': ['TOKEN'], 'src/commands/help.ts': ['TOKEN'], 'src/token.ts': ['TOKEN'] }
+  const own: Record<string, string[]> = {
+    'src/faces/commands/token.ts': ['TOKEN'],
+    'src/faces/commands/help.ts': ['TOKEN'],
+    'src/platform/token.ts': ['TOKEN'],
+  }
   // What a walkthrough declares it needs is its knowledge too: the tools its lines call, the oldest
   // server, the objects it expects. The engine's code (comments and imports aside) names none of them;
-  // the lab builds Go (versions of its own) and src/parse/ holds the generic parsers, named for what they read.
+  // the lab builds Go (versions of its own) and src/core/parse/ holds the generic parsers, named for what they read.
   const needs = new Set<string>()
   for (const w of loaded)
     for (const n of [...(w.requires?.tools ?? []), ...(w.requires?.objects ?? []), ...(w.requires?.kubernetes ? [w.requires.kubernetes] : [])])
@@ -79,8 +91,8 @@ describe('the engine knows no walkthrough', async () => {
       .replace(/(^|[^:'"`])\/\/.*$/gm, '$1')
       .replace(/^import .*$/gm, '')
   // import recognises pasted commands by the names of common command-line tools, none of them a walkthrough's.
-  const heuristics = new Set(['src/markdown/import.ts'])
-  it.each(engine.filter((f) => !f.startsWith('src/lab/') && !f.startsWith('src/parse/') && !heuristics.has(f)).map((f) => [f]))(
+  const heuristics = new Set(['src/sources/markdown/import.ts'])
+  it.each(engine.filter((f) => !f.startsWith('src/platform/lab/') && !f.startsWith('src/core/parse/') && !heuristics.has(f)).map((f) => [f]))(
     '%s names no requirement of a walkthrough',
     (file) => {
       const text = code(readFileSync(`${root}${file}`, 'utf8'))

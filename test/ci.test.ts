@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
-import { which } from '../src/shell.js'
+import { which } from '../src/platform/shell.js'
 import { NO_LAB_KUBECTL, anyLabKubectl } from './kubectl-dir.js'
 import type { TestProject } from 'vitest/node'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
-vi.mock('../src/lab/index.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../src/lab/index.js')>()),
+vi.mock('../src/platform/lab/index.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../src/platform/lab/index.js')>()),
   findLabBinaries: async () => undefined,
 }))
 const { default: setup, isCI } = await import('./e2e/global-setup.js')
@@ -78,7 +78,11 @@ describe('.ci/summary.mjs', () => {
   }
 
   it('passes a run where every e2e file ran and nothing was skipped', async () => {
-    const r = await summary({ 'test/e2e/replay.test.ts': ['passed', 'passed'], 'test/lab/lab.test.ts': ['passed'], 'test/args.test.ts': ['passed'] })
+    const r = await summary({
+      'test/e2e/replay.test.ts': ['passed', 'passed'],
+      'test/platform/lab/lab.test.ts': ['passed'],
+      'test/args.test.ts': ['passed'],
+    })
     expect(r).toEqual({ code: 0, lines: ['4 passed, 0 failed, 0 skipped'] })
   })
 
@@ -87,7 +91,7 @@ describe('.ci/summary.mjs', () => {
     ['pending', 'skipped'],
     ['todo', 'todo'],
   ] as const)('under CI fails a run with a %s test in an e2e file, naming it, and still prints the closing line', async (status, word) => {
-    const r = await summary({ 'test/e2e/replay.test.ts': ['passed', status], 'test/lab/lab.test.ts': ['passed'] })
+    const r = await summary({ 'test/e2e/replay.test.ts': ['passed', status], 'test/platform/lab/lab.test.ts': ['passed'] })
     expect(r.code).toBe(1)
     expect(r.lines).toContain(`${word} in an end-to-end file under CI: test/e2e/replay.test.ts test 1`)
     expect(r.lines.at(-1)).toBe('2 passed, 0 failed, 1 skipped')
@@ -101,7 +105,7 @@ describe('.ci/summary.mjs', () => {
   })
 
   it('fails an e2e file that ran nothing, and a run with no e2e files', async () => {
-    expect((await summary({ 'test/e2e/replay.test.ts': ['passed'], 'test/lab/lab.test.ts': ['skipped'] })).code).toBe(1)
+    expect((await summary({ 'test/e2e/replay.test.ts': ['passed'], 'test/platform/lab/lab.test.ts': ['skipped'] })).code).toBe(1)
     const none = await summary({ 'test/args.test.ts': ['passed'] })
     expect(none.code).toBe(1)
     expect(none.lines.at(-1)).toBe('1 passed, 0 failed, 0 skipped')
@@ -130,14 +134,14 @@ describe('.ci/run and the node', () => {
   const run = readFileSync(fileURLToPath(new URL('../.ci/run', import.meta.url)), 'utf8')
 
   it("installs the Debian packages the node's start-up check names (read from SYSTEM_TOOLS, so the two cannot part)", () => {
-    expect(run).toMatch(/import\("\.\/dist\/src\/lab\/node\/prereqs\.js"\)\.then\(\(m\) => console\.log\(m\.SYSTEM_TOOLS\.map\(/)
+    expect(run).toMatch(/import\("\.\/dist\/src\/platform\/lab\/node\/prereqs\.js"\)\.then\(\(m\) => console\.log\(m\.SYSTEM_TOOLS\.map\(/)
     expect(run).toMatch(/apt-get install -y -qq --no-install-recommends "\$\{node_missing\[@\]\}"/)
   })
 
   it("builds the node's parts for every supported release and runs the node's e2e file against each of the others", () => {
     expect(run).toMatch(/for v in "\$\{lab_versions\[@\]\}"; do\n(?:.*\n){0,2}\s+node bin\/kubewalk\.js lab build --version "\$v" --node/)
     expect(run).toMatch(
-      /for v in "\$\{lab_versions\[@\]:1\}"; do\n(?:.*\n){0,1}\s+KUBEWALK_LAB_VERSION="\$v" npx vitest run --project e2e test\/lab\/lab\.test\.ts test\/e2e\/node\.test\.ts/,
+      /for v in "\$\{lab_versions\[@\]:1\}"; do\n(?:.*\n){0,1}\s+KUBEWALK_LAB_VERSION="\$v" npx vitest run --project e2e test\/platform\/lab\/lab\.test\.ts test\/e2e\/node\.test\.ts/,
     )
   })
 })

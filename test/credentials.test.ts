@@ -1,7 +1,7 @@
 // Credential and proxy failures are named as such, with the fix, not as an unreachable API server.
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { credentialProblem } from '../src/kubeconfig.js'
+import { credentialProblem } from '../src/platform/kubeconfig.js'
 
 const dir = new URL('./fixtures/credentials/', import.meta.url)
 // Every capture: NAME.VERSION.stderr, from capture.sh with the lab's kubectl builds.

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
-import type { Io } from '../src/args.js'
+import type { Io } from '../src/faces/args.js'
 import { ARTICLE } from '../steps/lib/recorded.js'
-import { createCli } from '../src/cli.js'
+import { createCli } from '../src/faces/cli.js'
 import { walkthroughs } from '../walkthroughs/index.js'
-import type { KubeconfigCluster, StepContext, StepOutput } from '../src/step.js'
+import type { KubeconfigCluster, StepContext, StepOutput } from '../src/core/step.js'
 import { stringify } from 'yaml'
 
 /** Reads a fixture under test/fixtures; `article/…` are the article's recordings, in article/recorded. */

@@ -4,7 +4,7 @@
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { EXTRA_KUBECTL_VERSIONS, SUPPORTED_LAB_VERSIONS, findLabKubectl } from '../src/lab/index.js'
+import { EXTRA_KUBECTL_VERSIONS, SUPPORTED_LAB_VERSIONS, findLabKubectl } from '../src/platform/lab/index.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,9 +2,9 @@
 // section per step showing the step's line, every step can be checked without changing anything,
 // and what it recorded passes its own checks.
 import { describe, expect, it } from 'vitest'
-import { exerciseStep } from '../src/exercise.js'
-import { commandOf, type Step } from '../src/step.js'
-import { walkthroughProblems, type Walkthrough } from '../src/walkthrough.js'
+import { exerciseStep } from '../src/core/exercise.js'
+import { commandOf, type Step } from '../src/core/step.js'
+import { walkthroughProblems, type Walkthrough } from '../src/core/walkthrough.js'
 import { walkthroughs } from '../walkthroughs/index.js'
 import { ctx } from './helpers.js'
 

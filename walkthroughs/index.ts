@@ -1,6 +1,6 @@
 // The registry: every walkthrough kubewalk ships, the default first. The only place that imports them;
 // each loads when chosen, so a command pays only for the walkthrough it runs.
-import type { WalkthroughEntry } from '../src/walkthrough.js'
+import type { WalkthroughEntry } from '../src/core/walkthrough.js'
 
 export const walkthroughs: readonly WalkthroughEntry[] = [
   {

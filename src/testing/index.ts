@@ -3,10 +3,10 @@
 // recording passes its step's checks, and every check fails on some output: a mutation of the
 // recording (mutations.ts) that makes that assertion fail, which is the rule kubewalk's own
 // walkthroughs are held to with hand-made failing outputs.
-import { errorMessage } from '../errors.js'
-import { show } from '../text.js'
-import { commandOf, type Assertion, type KubeconfigCluster, type Step, type StepContext, type StepOutput } from '../step.js'
-import { settingsOf, walkthroughProblems, type Walkthrough } from '../walkthrough.js'
+import { errorMessage } from '../core/errors.js'
+import { show } from '../core/text.js'
+import { commandOf, type Assertion, type KubeconfigCluster, type Step, type StepContext, type StepOutput } from '../core/step.js'
+import { settingsOf, walkthroughProblems, type Walkthrough } from '../core/walkthrough.js'
 import { mutationsOf } from './mutations.js'
 
 export { mutationsOf, changedWord, type OutputMutation } from './mutations.js'

@@ -3,7 +3,7 @@
 // a JSON or YAML field removed or changed, a JWT's claim removed or changed (also inside base64).
 // `kubewalk test` judges a step's checks on each: a check that no such output fails cannot fail.
 import { parseDocument, stringify } from 'yaml'
-import type { StepOutput } from '../step.js'
+import type { StepOutput } from '../core/step.js'
 
 /** An output wrong in one way, and that way in a few words. */
 export interface OutputMutation {

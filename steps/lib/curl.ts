@@ -1,6 +1,6 @@
 // Assertions shared by the article's steps that run the same line (05, 12 and 14 are one curl).
-import { equal, truthy, type Assertion } from '../../src/step.js'
-import type { APIVersions, Status } from '../../src/parse/json.js'
+import { equal, truthy, type Assertion } from '../../src/core/step.js'
+import type { APIVersions, Status } from '../../src/core/parse/json.js'
 
 export const CURL_API = 'curl -X GET $APISERVER/api --header "Authorization: Bearer $TOKEN" --insecure'
 /** The same call verifying the server against the kubeconfig's CA (written by the runner to $KUBEWALK_CACERT). */

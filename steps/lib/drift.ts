@@ -1,5 +1,5 @@
 // How the article's differences from a live run are classified (before the engine's generic rules).
-import type { DriftRule } from '../../src/drift.js'
+import type { DriftRule } from '../../src/core/drift.js'
 import { ARTICLE } from './recorded.js'
 
 /** "v1.28": the minor of the kubectl the article ran. */

@@ -1,8 +1,8 @@
 // What the article recorded for each step, as the step's parser sees it: the baseline for drift.
 import { readFileSync } from 'node:fs'
-import { packagePath } from '../../src/paths.js'
-import type { WalkthroughSource } from '../../src/walkthrough.js'
-import type { StepOutput } from '../../src/step.js'
+import { packagePath } from '../../src/platform/paths.js'
+import type { WalkthroughSource } from '../../src/core/walkthrough.js'
+import type { StepOutput } from '../../src/core/step.js'
 
 /** The article: minikube v1.32.0, Kubernetes v1.28.3, kubectl v1.28.2; recordedAt is when its step 04 token was minted (iat), the time its tokens are judged at. */
 export const ARTICLE = {

@@ -2,7 +2,7 @@
 // Secret stays: steps 01-07 read or mint (a TokenRequest stores nothing), a deleted Secret (step 13)
 // looks the same as one never applied, and a use of its token (step 12) is not reliably marked: the
 // API server's legacy-token-last-used label did not appear on the lab (1.33) after a use.
-import type { Trace } from '../../src/walkthrough.js'
+import type { Trace } from '../../src/core/walkthrough.js'
 
 // One read of the Secret serves both traces: its name, and whether the controller filled it. No Secret
 // data leaves the cluster: the template prints a word, not the token.

@@ -4,7 +4,7 @@
 //  structured bodies (1.32): serviceaccount.go] "Response Body" body=<\n\t…\n >   or  body="…"
 //  structured (1.33):    round_trippers.go] "Request" verb="POST" url="…"   "Response" status="201 Created"
 // From 1.32 on kubectl asks for protobuf, so a real API server's body is logged as a hex dump.
-import { ParseError } from '../../src/errors.js'
+import { ParseError } from '../../src/core/errors.js'
 import { decodeTokenRequest } from './protobuf.js'
 
 /** What the log says about the TokenRequest round trip. */

@@ -1,5 +1,5 @@
 // The article's shell variables, its one cleanup and its one setting: declared once, linked by reference.
-import { defineCleanup, defineVar } from '../../src/step.js'
+import { defineCleanup, defineVar } from '../../src/core/step.js'
 
 export const CLUSTER_NAME = defineVar({ name: 'CLUSTER_NAME', secret: false, describe: 'the chosen cluster, as the kubeconfig names it (step 02)' })
 export const APISERVER = defineVar({ name: 'APISERVER', secret: false, describe: "that cluster's API server URL (step 03)", holds: 'server-url' })

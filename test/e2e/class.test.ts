@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { labBinDir } from '../../src/lab/index.js'
+import { labBinDir } from '../../src/platform/lab/index.js'
 import { kubewalk } from './cli.js'
 
 const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))

@@ -151,7 +151,7 @@ describe.skipIf(kubeconfig === '')(`real kubeconfigs on the lab ${skipReason}`, 
     let forwarder: Server
     let port: number
     beforeAll(async () => {
-      // 127.0.0.2 is loopback too, but not a name in the lab's serving certificate (src/lab/certs.ts:
+      // 127.0.0.2 is loopback too, but not a name in the lab's serving certificate (src/platform/lab/certs.ts:
       // 127.0.0.1, localhost, kubernetes, …): only tls-server-name makes the certificate check pass.
       forwarder = createServer((c) => {
         const up = connect(Number(server.port), '127.0.0.1')

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
-import { labDown, labUp, type LabBinaries } from '../../src/lab/index.js'
+import { labDown, labUp, type LabBinaries } from '../../src/platform/lab/index.js'
 
 /** The lab's own kubectl, by its path: the fault tests' own calls never depend on PATH. */
 export async function lab(kubectl: string, kubeconfig: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findLabBinaries, DEFAULT_LAB_VERSION } from '../../src/lab/index.js'
+import { findLabBinaries, DEFAULT_LAB_VERSION } from '../../src/platform/lab/index.js'
 import { isCI } from './global-setup.js'
 import { alive, faultLab, type ApiServer, type FaultLab } from './fault-matrix.lab.js'
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { findLabBinaries, labDown, labUp } from '../../src/lab/index.js'
+import { findLabBinaries, labDown, labUp } from '../../src/platform/lab/index.js'
 import { kubewalk, type JsonReport } from './cli.js'
 import { kubectl, secretExists } from './kube.js'
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { DEFAULT_LAB_VERSION, findLabBinaries, labDown, labUp } from '../../src/lab/index.js'
+import { DEFAULT_LAB_VERSION, findLabBinaries, labDown, labUp } from '../../src/platform/lab/index.js'
 import { kubectlDir } from '../kubectl-dir.js'
 
 declare module 'vitest' {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { inject } from 'vitest'
-import { labBinDir } from '../../src/lab/index.js'
+import { labBinDir } from '../../src/platform/lab/index.js'
 import { parse as parseYaml, stringify } from 'yaml'
 
 /** The lab's own kubectl, of the lab's version: never a kubectl of the machine's. */

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { labBinDir } from '../../src/lab/index.js'
+import { labBinDir } from '../../src/platform/lab/index.js'
 import { kubewalk, type JsonReport } from './cli.js'
 import { kubectl } from './kube.js'
 

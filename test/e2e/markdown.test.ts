@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, inject, it } from 'vitest'
-import { findLabBinaries } from '../../src/lab/index.js'
-import { markdownWalkthrough } from '../../src/markdown/index.js'
-import { run } from '../../src/runner.js'
+import { findLabBinaries } from '../../src/platform/lab/index.js'
+import { markdownWalkthrough } from '../../src/sources/markdown/index.js'
+import { run } from '../../src/engine/runner.js'
 import { execa } from 'execa'
 
 const kubeconfig = inject('labKubeconfig')

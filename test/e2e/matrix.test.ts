@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { describe, expect, inject, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
-import { labBinDir } from '../../src/lab/index.js'
+import { labBinDir } from '../../src/platform/lab/index.js'
 
 const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
 const kubeconfig = inject('labKubeconfig')

@@ -4,8 +4,8 @@
 import { readdir, readFile, lstat } from 'node:fs/promises'
 import path from 'node:path'
 import { execa } from 'execa'
-import { NODE_SYSCTLS, NODE_SYSTEM_PATHS } from '../../src/lab/node/host-setup.js'
-import { nodePath } from '../../src/lab/node/prereqs.js'
+import { NODE_SYSCTLS, NODE_SYSTEM_PATHS } from '../../src/platform/lab/node/host-setup.js'
+import { nodePath } from '../../src/platform/lab/node/prereqs.js'
 
 async function out(cmd: string, args: string[]): Promise<string> {
   const r = await execa(cmd, args, { reject: false, env: { PATH: nodePath() } })

@@ -16,14 +16,14 @@ import {
   labStatus,
   labUp,
   type LabState,
-} from '../../src/lab/index.js'
-import { nodeLayout } from '../../src/lab/node/config.js'
-import { iptablesCleanupScript, parseNftCounter } from '../../src/lab/node/firewall.js'
-import { hostHasCgroupV2 } from '../../src/lab/node/host.js'
-import { sha256 } from '../../src/lab/node/images.js'
-import { nodeCommonDir } from '../../src/lab/node/parts.js'
-import { readNodeFile } from '../../src/lab/node/state.js'
-import { stopProcessGroup } from '../../src/lab/processes.js'
+} from '../../src/platform/lab/index.js'
+import { nodeLayout } from '../../src/platform/lab/node/config.js'
+import { iptablesCleanupScript, parseNftCounter } from '../../src/platform/lab/node/firewall.js'
+import { hostHasCgroupV2 } from '../../src/platform/lab/node/host.js'
+import { sha256 } from '../../src/platform/lab/node/images.js'
+import { nodeCommonDir } from '../../src/platform/lab/node/parts.js'
+import { readNodeFile } from '../../src/platform/lab/node/state.js'
+import { stopProcessGroup } from '../../src/platform/lab/processes.js'
 import { kubewalk, type JsonReport } from './cli.js'
 import { isCI } from './global-setup.js'
 import { hostSnapshot } from './node-host.js'

@@ -37,7 +37,7 @@ describe('the packed package', () => {
       'package/dist/bundle/cli.js',
       'package/dist/src/index.d.ts',
       'package/dist/src/testing/index.d.ts',
-      'package/dist/src/parse/index.d.ts',
+      'package/dist/src/core/parse/index.d.ts',
       'package/dist/vendor/esbuild/lib/main.js',
     ])
       expect(files).toContain(f)

@@ -26,7 +26,7 @@ describe.skipIf(skipReason !== '')(`kubewalk run --lab ${skipReason}`, () => {
     const { mkdtemp, rm, symlink } = await import('node:fs/promises')
     const { tmpdir } = await import('node:os')
     const { join } = await import('node:path')
-    const { which } = await import('../../src/shell.js')
+    const { which } = await import('../../src/platform/shell.js')
     // A PATH with what the article and the lab need besides kubectl.
     const bin = await mkdtemp(join(tmpdir(), 'kubewalk-nokubectl-'))
     try {

@@ -1,6 +1,6 @@
 // kubewalk token against the real lab: bound and legacy tokens verify with the lab's key; a changed one does not.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import type { Verification } from '../../src/token.js'
+import type { Verification } from '../../src/platform/token.js'
 import { kubewalk } from './cli.js'
 import { kubectl, TOKEN_SHAPED } from './kube.js'
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { stringify } from 'yaml'
-import { findLabBinaries, labBinDir, ARTICLE_LAB_VERSION, SUPPORTED_LAB_VERSIONS } from '../../src/lab/index.js'
+import { findLabBinaries, labBinDir, ARTICLE_LAB_VERSION, SUPPORTED_LAB_VERSIONS } from '../../src/platform/lab/index.js'
 import { kubewalk, type JsonReport } from './cli.js'
 import { isCI } from './global-setup.js'
 

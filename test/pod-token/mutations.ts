@@ -3,7 +3,7 @@
 // own kubectl), changed in exactly the way that assertion is there to catch; and the outputs of its two
 // guards. kubectl's error lines are the forms kubectl 1.37 prints for pods (AlreadyExists, NotFound, and
 // `kubectl wait`'s timeout).
-import type { StepOutput } from '../../src/step.js'
+import type { StepOutput } from '../../src/core/step.js'
 import { podToken } from '../../walkthroughs/pod-token/index.js'
 import { output } from '../helpers.js'
 import { drop, swap, withClaims, type FailureTable, type Mutation } from '../steps/mutations.js'

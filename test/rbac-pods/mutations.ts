@@ -2,7 +2,7 @@
 // replay on the lab recorded, changed in exactly the way that assertion is there to catch; and the
 // outputs of its two guards.
 import { readFileSync } from 'node:fs'
-import type { StepOutput } from '../../src/step.js'
+import type { StepOutput } from '../../src/core/step.js'
 import { rbacPods } from '../../walkthroughs/rbac-pods/index.js'
 import { output } from '../helpers.js'
 import { drop, shifted, swap, withClaims, type FailureTable, type Mutation } from '../steps/mutations.js'

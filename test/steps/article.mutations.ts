@@ -1,6 +1,6 @@
 // The article's failing outputs: for each assertion of each step (and of its exercise), its recorded
 // output changed in exactly the way that assertion is there to catch; and its one guard's outputs.
-import type { StepOutput } from '../../src/step.js'
+import type { StepOutput } from '../../src/core/step.js'
 import { articleOutputs } from '../../steps/lib/recorded.js'
 import { output } from '../helpers.js'
 import { drop, shifted, swap, withClaims, type FailureTable, type Mutation } from './mutations.js'

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { article } from '../../steps/index.js'
 import { articleOutputs } from '../../steps/lib/recorded.js'
-import type { StepOutput } from '../../src/step.js'
+import type { StepOutput } from '../../src/core/step.js'
 import { ctx, fixture, output } from '../helpers.js'
 
 const recorded = articleOutputs()

@@ -3,8 +3,8 @@
 // walkthrough recorded, while the other assertions still pass; every guard refuses what it is there
 // to refuse and lets the step run otherwise. The last test lists the assertions no row makes fail.
 import { describe, expect, it } from 'vitest'
-import type { Assertion, Step, StepContext, StepOutput } from '../../src/step.js'
-import type { Walkthrough } from '../../src/walkthrough.js'
+import type { Assertion, Step, StepContext, StepOutput } from '../../src/core/step.js'
+import type { Walkthrough } from '../../src/core/walkthrough.js'
 import { walkthroughs } from '../../walkthroughs/index.js'
 import { ctx } from '../helpers.js'
 import { podTokenFailures } from '../pod-token/mutations.js'

@@ -1,6 +1,6 @@
 // The shape of the failing-output tables (test/steps/checks-fail.test.ts) and the helpers that derive
 // a wrong output from a recorded one. Each table belongs beside its walkthrough's tests.
-import type { StepContext, StepOutput } from '../../src/step.js'
+import type { StepContext, StepOutput } from '../../src/core/step.js'
 
 /** Prefix of an exercise's assertion names in the tables (`exercise:not expired`). */
 export const EXERCISE = 'exercise:'

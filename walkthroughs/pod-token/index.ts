@@ -1,10 +1,10 @@
 // pod-token: the article's sequel, the token inside a Pod. Its steps, variables, prose, recordings (recorded/, from
 // a replay on the lab with a node) and drift rules; nothing in src/ knows it. It needs a node (kubewalk lab up --node).
 import { existsSync, readFileSync } from 'node:fs'
-import { packagePath } from '../../src/paths.js'
-import { parseProse } from '../../src/prose.js'
-import type { StepOutput } from '../../src/step.js'
-import { defineWalkthrough } from '../../src/walkthrough.js'
+import { packagePath } from '../../src/platform/paths.js'
+import { parseProse } from '../../src/sources/prose.js'
+import type { StepOutput } from '../../src/core/step.js'
+import { defineWalkthrough } from '../../src/core/walkthrough.js'
 import { apiserverUrl } from './steps/01-apiserver-url.js'
 import { runPod } from './steps/02-run-pod.js'
 import { waitReady } from './steps/03-wait-ready.js'

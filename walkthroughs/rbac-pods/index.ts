@@ -1,10 +1,10 @@
 // rbac-pods: the article's sequel for a workshop, "from 403 to 200". Its steps, variables, prose,
 // recordings (recorded/, from a replay on the lab) and drift rules; nothing in src/ knows it.
 import { existsSync, readFileSync } from 'node:fs'
-import { packagePath } from '../../src/paths.js'
-import { parseProse } from '../../src/prose.js'
-import type { StepOutput } from '../../src/step.js'
-import { defineWalkthrough } from '../../src/walkthrough.js'
+import { packagePath } from '../../src/platform/paths.js'
+import { parseProse } from '../../src/sources/prose.js'
+import type { StepOutput } from '../../src/core/step.js'
+import { defineWalkthrough } from '../../src/core/walkthrough.js'
 import { apiserverUrl } from './steps/01-apiserver-url.js'
 import { readNamespace } from './steps/02-read-namespace.js'
 import { createToken } from './steps/03-create-token.js'

@@ -1,7 +1,7 @@
 // What pod-token expects of a Pod's mounted token: bound to the Pod (and, from 1.30, its node), valid for a year
 // with a warning an hour in, which is when the kubelet replaces it.
-import { equal, truthy, type Assertion } from '../../../src/step.js'
-import type { TokenInfo } from '../../../src/token.js'
+import { equal, truthy, type Assertion } from '../../../src/core/step.js'
+import type { TokenInfo } from '../../../src/platform/token.js'
 import { account } from './vars.js'
 
 const HOUR = 3600

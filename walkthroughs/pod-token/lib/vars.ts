@@ -1,5 +1,5 @@
 // pod-token's shell variables and the Pods it creates, declared once and linked by reference.
-import { defineCleanup, defineVar } from '../../../src/step.js'
+import { defineCleanup, defineVar } from '../../../src/core/step.js'
 
 export const APISERVER = defineVar({
   name: 'APISERVER',

@@ -1,5 +1,5 @@
-import { runIfMain } from '../../../src/standalone.js'
-import { defineStep, equal, truthy } from '../../../src/step.js'
+import { runIfMain } from '../../../src/faces/standalone.js'
+import { defineStep, equal, truthy } from '../../../src/core/step.js'
 import { APISERVER } from '../lib/vars.js'
 
 export const apiserverUrl = defineStep({

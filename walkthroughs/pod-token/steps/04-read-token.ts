@@ -1,6 +1,6 @@
-import { runIfMain } from '../../../src/standalone.js'
-import { defineStep } from '../../../src/step.js'
-import { inspectToken } from '../../../src/token.js'
+import { runIfMain } from '../../../src/faces/standalone.js'
+import { defineStep } from '../../../src/core/step.js'
+import { inspectToken } from '../../../src/platform/token.js'
 import { mountedToken, mountedTokenChecks } from '../lib/checks.js'
 import { POD_TOKEN, SA_DIR } from '../lib/vars.js'
 

@@ -1,6 +1,6 @@
-import { runIfMain } from '../../../src/standalone.js'
-import { parseJsonObject } from '../../../src/parse/json.js'
-import { defineStep, equal, truthy } from '../../../src/step.js'
+import { runIfMain } from '../../../src/faces/standalone.js'
+import { parseJsonObject } from '../../../src/core/parse/json.js'
+import { defineStep, equal, truthy } from '../../../src/core/step.js'
 import { SA_DIR } from '../lib/vars.js'
 
 export interface ApiVersions {

@@ -1,6 +1,6 @@
-import { runIfMain } from '../../../src/standalone.js'
-import { parseJsonObject, type Status } from '../../../src/parse/json.js'
-import { defineStep, equal } from '../../../src/step.js'
+import { runIfMain } from '../../../src/faces/standalone.js'
+import { parseJsonObject, type Status } from '../../../src/core/parse/json.js'
+import { defineStep, equal } from '../../../src/core/step.js'
 import { APISERVER, POD_TOKEN } from '../lib/vars.js'
 
 export const tokenRefused = defineStep({

@@ -1,7 +1,7 @@
 // The answers rbac-pods expects from the API server: a refusal naming the ServiceAccount, or a PodList.
-import { parseJsonObject, type Status } from '../../../src/parse/json.js'
-import { ParseError } from '../../../src/errors.js'
-import { equal, truthy, type Assertion, type StepOutput } from '../../../src/step.js'
+import { parseJsonObject, type Status } from '../../../src/core/parse/json.js'
+import { ParseError } from '../../../src/core/errors.js'
+import { equal, truthy, type Assertion, type StepOutput } from '../../../src/core/step.js'
 import { account } from './vars.js'
 
 /** The line every curl step runs: the pods of the namespace, with the token, --insecure as the article does. */

@@ -1,6 +1,6 @@
 // The guard before rbac-pods creates an object: one of that name already in the namespace is someone
 // else's, and the run neither changes nor deletes it.
-import type { Guard } from '../../../src/step.js'
+import type { Guard } from '../../../src/core/step.js'
 
 export function refuseExisting(kind: 'role' | 'rolebinding', label: 'Role' | 'RoleBinding'): Guard {
   return {

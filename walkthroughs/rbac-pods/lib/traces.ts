@@ -1,6 +1,6 @@
 // What rbac-pods leaves on the cluster, for the instructor's board (`kubewalk class`): the Role and
 // the RoleBinding while they exist. Reads, tokens and deletions leave nothing to see.
-import type { Trace } from '../../../src/walkthrough.js'
+import type { Trace } from '../../../src/core/walkthrough.js'
 
 const OBJECTS = 'kubectl -n "$KUBEWALK_NAMESPACE" get role/pod-reader rolebinding/pod-reader --ignore-not-found -o name'
 

@@ -1,5 +1,5 @@
 // rbac-pods' shell variables and the two objects it creates, declared once and linked by reference.
-import { defineCleanup, defineVar } from '../../../src/step.js'
+import { defineCleanup, defineVar } from '../../../src/core/step.js'
 
 export const APISERVER = defineVar({
   name: 'APISERVER',

@@ -1,5 +1,5 @@
-import { runIfMain } from '../../../src/standalone.js'
-import { defineStep, equal } from '../../../src/step.js'
+import { runIfMain } from '../../../src/faces/standalone.js'
+import { defineStep, equal } from '../../../src/core/step.js'
 import { NAMESPACE } from '../lib/vars.js'
 
 export const readNamespace = defineStep({

@@ -1,6 +1,6 @@
-import { runIfMain } from '../../../src/standalone.js'
-import { defineStep, equal } from '../../../src/step.js'
-import { inspectToken } from '../../../src/token.js'
+import { runIfMain } from '../../../src/faces/standalone.js'
+import { defineStep, equal } from '../../../src/core/step.js'
+import { inspectToken } from '../../../src/platform/token.js'
 import { TOKEN, account } from '../lib/vars.js'
 
 export const createToken = defineStep({

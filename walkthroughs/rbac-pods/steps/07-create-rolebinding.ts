@@ -1,6 +1,6 @@
-import { runIfMain } from '../../../src/standalone.js'
-import { defineStep, equal, truthy } from '../../../src/step.js'
-import { parseKubeObject } from '../../../src/parse/yaml.js'
+import { runIfMain } from '../../../src/faces/standalone.js'
+import { defineStep, equal, truthy } from '../../../src/core/step.js'
+import { parseKubeObject } from '../../../src/core/parse/yaml.js'
 import { refuseExisting } from '../lib/guards.js'
 import { NAMESPACE, roleBinding } from '../lib/vars.js'
 

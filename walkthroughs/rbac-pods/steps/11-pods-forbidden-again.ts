@@ -1,5 +1,5 @@
-import { runIfMain } from '../../../src/standalone.js'
-import { defineStep } from '../../../src/step.js'
+import { runIfMain } from '../../../src/faces/standalone.js'
+import { defineStep } from '../../../src/core/step.js'
 import { CURL_PODS, CURL_PODS_STRICT_TLS, forbiddenChecks, parsePodsAnswer } from '../lib/checks.js'
 import { APISERVER, NAMESPACE, TOKEN } from '../lib/vars.js'
 

@@ -1,5 +1,5 @@
-import { runIfMain } from '../../../src/standalone.js'
-import { defineStep, truthy } from '../../../src/step.js'
+import { runIfMain } from '../../../src/faces/standalone.js'
+import { defineStep, truthy } from '../../../src/core/step.js'
 import { role } from '../lib/vars.js'
 
 export const deleteRole = defineStep({

@@ -1,0 +1,674 @@
+// Runs steps in order against one cluster. It records, it never throws on a step's failure: the
+// first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
+// fails fails the run: something is left on the cluster, and the result says what and how to remove it.
+import { randomUUID } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { delimiter, dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage } from '../core/errors.js'
+import { withoutProgressMeter } from '../core/parse/curl.js'
+import { firstLine, show } from '../core/text.js'
+import type { Secrets } from './redact.js'
+import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
+import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
+import { installTlsServerNameClient } from '../platform/tls.js'
+import {
+  commandOf,
+  type Assertion,
+  type Cleanup,
+  type KubeconfigCluster,
+  type Step,
+  type StepContext,
+  type StepOutput,
+  type Vars,
+} from '../core/step.js'
+
+export type StepStatus = 'passed' | 'failed' | 'skipped'
+export type RunStatus = 'passed' | 'failed' | 'interrupted'
+
+/** What went wrong in a step, as plain data. */
+export interface StepError {
+  name: string
+  code: string
+  message: string
+}
+
+/** One step's outcome. */
+export interface StepResult {
+  id: string
+  number: string
+  title: string
+  command: string
+  /** Set when the user chose to skip the step (interactive mode). */
+  skippedBy?: 'user'
+  /** Set when the line ran is a variant of the walkthrough's (--strict-tls). */
+  variant?: 'strict-tls'
+  status: StepStatus
+  durationMs: number
+  /** How many times the line ran (more than one for steps that wait). */
+  attempts: number
+  assertions: Assertion[]
+  output: { stdout: string; stderr: string; exitCode: number | null }
+  /** Where the part its checks read starts in output.stdout and output.stderr (a block checked by its last command's output); absent: all of it. */
+  checkedFrom?: { stdout: number; stderr: number }
+  /** The variable the line assigned, if the line got to assign it. */
+  captured?: { name: string; value: string }
+  /** What the step says about itself beyond its checks (e.g. that it checks only its exit code). */
+  notes?: string[]
+  /** The parsed value the checks looked at. */
+  value?: unknown
+  error?: StepError
+}
+
+/** One cleanup action at the end of a run. */
+export interface CleanupResult {
+  describe: string
+  command: string
+  status: 'done' | 'failed'
+  error?: string
+}
+
+/** A whole run. */
+export interface RunResult {
+  /** Every step passed and every cleanup was done. */
+  ok: boolean
+  status: RunStatus
+  /** Who ended an interrupted run early: the user in --interactive (q), or a signal (Ctrl-C, SIGTERM). */
+  stoppedBy?: 'user' | 'signal'
+  steps: StepResult[]
+  cleanup: CleanupResult[]
+  /** When the run began, ISO 8601 in UTC. */
+  startedAt: string
+  durationMs: number
+}
+
+/** Progress, for reporters that draw as the run goes. */
+export type RunEvent =
+  | { type: 'step-start'; step: Step; command: string; variant?: 'strict-tls'; index: number; total: number }
+  | { type: 'step-run'; step: Step; index: number }
+  | { type: 'step-output'; step: Step; stream: 'stdout' | 'stderr'; chunk: string }
+  | { type: 'attempt'; step: Step; attempt: number; elapsedMs: number; waitingFor: string }
+  | { type: 'step-end'; result: StepResult; index: number; total: number }
+  | { type: 'cleanup-start'; pending: Cleanup[] }
+  | { type: 'cleanup-progress'; cleanup: Cleanup; elapsedMs: number }
+  | { type: 'cleanup-end'; result: CleanupResult }
+
+/** Everything a run needs; see runnerDefaults for the optional ones. */
+export interface RunOptions {
+  steps: readonly Step<any>[]
+  cluster: KubeconfigCluster
+  clusters: readonly KubeconfigCluster[]
+  /** The namespace the kubectl lines act in (default: `default`). */
+  namespace?: string
+  /** The walkthrough's settings (defaults already applied). */
+  settings?: Readonly<Record<string, number>>
+  /** Environment for every command (KUBECONFIG, PATH, …), added to the inherited one. */
+  env?: Record<string, string | undefined>
+  /** Variables known before the first step (e.g. exported by a workshop participant). */
+  vars?: Vars
+  /** Limit for one command. */
+  commandTimeoutMs?: number
+  /** Run the steps' --strict-tls lines against the cluster's CA (this PEM file, as $KUBEWALK_CACERT). */
+  strictTlsCaFile?: string
+  /** Limit for a step's bounded wait (overrides each step's own). */
+  waitTimeoutMs?: number
+  /** Limit for one cleanup command (default: commandTimeoutMs). */
+  cleanupTimeoutMs?: number
+  signal?: AbortSignal
+  onEvent?: (event: RunEvent) => void
+  /** Asked before each step runs (interactive mode): run it, skip it, or quit the run (cleanup still runs). */
+  beforeStep?: (step: Step, index: number) => Promise<'run' | 'skip' | 'quit'>
+  /** Collects secret values as they appear (secret variables, Secret data) so reporters can mask them. */
+  secrets?: Secrets
+  /** Cleanups the caller registered before the run (an --isolate namespace): done last, whatever happens. */
+  teardown?: readonly Cleanup[]
+}
+
+export const runnerDefaults = {
+  commandTimeoutMs: 30_000,
+  namespace: 'default',
+}
+
+type Options = RunOptions & typeof runnerDefaults
+
+/** What the steps of one run share as it goes. */
+interface RunState {
+  o: Options
+  readonly vars: Vars
+  readonly values: Map<string, unknown>
+  /** In registration order; removed when a step settles them. */
+  readonly cleanups: Set<Cleanup>
+  /** 0700, removed on any exit: the captures hold secret variables in plain text. A fresh capture file per attempt, so a line that never assigns cannot report an earlier value. */
+  work: string
+  /** The lines' working directory: a scratch folder of this run's, never the user's own. */
+  cwd: string
+  /** Lines left running (`cmd &`): stopped when the run ends. */
+  readonly background: BackgroundProcess[]
+  captures: number
+  /** The folder of the strict-tls lines' programs wrapped to check the server as its tls-server-name, first on those lines' PATH. */
+  tlsBin?: string
+  failed: boolean
+  stoppedBy?: 'user' | 'signal'
+}
+
+const toError = (e: unknown): StepError =>
+  e instanceof KubewalkError ? { name: e.name, code: e.code, message: e.message } : { name: 'Error', code: 'E_INTERNAL', message: errorMessage(e) }
+
+function commandFailure(step: Step, r: ShellResult, timeoutMs: number): CommandError {
+  const evidence = { command: r.command, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs }
+  if (r.timedOut)
+    return new CommandError(
+      `${step.id}: the command did not finish within ${timeoutMs / 1000} s (is the API server answering?); raise --timeout if it is just slow.`,
+      evidence,
+      { timedOut: true },
+    )
+  if (r.aborted) return new CommandError(`${step.id}: interrupted.`, evidence)
+  const why = firstLine(withoutProgressMeter(r.stderr)) || firstLine(r.stdout) || 'no output'
+  if (/\bis forbidden\b/.test(r.stderr)) {
+    return new CommandError(`${step.id}: the kubeconfig's user is not allowed to do this (RBAC): ${why}`, evidence, { code: 'E_FORBIDDEN' })
+  }
+  return new CommandError(`${step.id}: the command exited with code ${r.exitCode ?? r.signal}: ${why}`, evidence)
+}
+
+// kubectl's words for a server it cannot reach (nothing listening, no route, no such host).
+const UNREACHABLE = /^.*(?:The connection to the server \S+ was refused|Unable to connect to the server).*$/m
+
+function describeFailures(assertions: Assertion[]): string {
+  const bad = assertions.filter((a) => !a.ok)
+  const first = bad[0]
+  if (!first) return ''
+  const detail =
+    'expected' in first || 'actual' in first ? ` (${'expected' in first ? `expected ${show(first.expected)}, ` : ''}got ${show(first.actual)})` : ''
+  return `${first.name}${detail}${bad.length > 1 ? ` and ${bad.length - 1} more check(s) failed` : ''}`
+}
+
+/** Runs the steps; resolves with the results whatever happens. */
+export async function run(options: RunOptions): Promise<RunResult> {
+  const o: Options = { ...runnerDefaults, ...options }
+  const started = performance.now()
+  const startedAt = new Date().toISOString()
+  const state: RunState = {
+    o,
+    vars: { ...o.vars },
+    values: new Map(),
+    cleanups: new Set(),
+    work: '',
+    cwd: '',
+    background: [],
+    captures: 0,
+    failed: false,
+  }
+  const results: StepResult[] = []
+  let cleanup: CleanupResult[] = []
+  // Once run() is called it owns the teardown: whatever throws from here on, the finally does it.
+  try {
+    // A run killed with SIGKILL left its captures (secret variables in plain text) behind: the next run removes them.
+    await sweepStaleScratchDirs()
+    state.work = await makeScratchDir()
+    state.cwd = join(state.work, 'files')
+    await mkdir(state.cwd)
+    await strictTlsServerName(state)
+    for (const [index, step] of o.steps.entries()) results.push(await runStep(step, index, state))
+  } finally {
+    await Promise.all(state.background.map((b) => b.stop()))
+    cleanup = await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], o, state.cwd || undefined)
+    if (state.work !== '') await removeScratchDir(state.work)
+  }
+  const interrupted = state.stoppedBy !== undefined
+  const status: RunStatus = interrupted ? 'interrupted' : state.failed || cleanup.some((c) => c.status === 'failed') ? 'failed' : 'passed'
+  return {
+    ok: status === 'passed',
+    status,
+    ...(state.stoppedBy ? { stoppedBy: state.stoppedBy } : {}),
+    steps: results,
+    cleanup,
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+  }
+}
+
+/** A run kept open between calls (the browser notebook): each call runs some steps with what earlier calls set. */
+export interface RunSession {
+  /** The variables as they stand now. */
+  readonly vars: Readonly<Vars>
+  /** Parsed values of the steps that passed, by step id. */
+  readonly values: ReadonlyMap<string, unknown>
+  /** What the session's steps created and nothing has removed yet, newest last. */
+  pending(): Cleanup[]
+  /** Runs `steps` in order (options.steps, the walkthrough's, number them); the first failure skips the rest of this call. */
+  runSteps(steps: readonly Step<any>[], call?: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void }): Promise<StepResult[]>
+  /** Removes what the session's steps created, newest first, and forgets their variables and values; the teardown stays. */
+  reset(call?: { onEvent?: (event: RunEvent) => void }): Promise<CleanupResult[]>
+  /** Removes everything, the teardown included; the session runs nothing after. */
+  close(call?: { onEvent?: (event: RunEvent) => void }): Promise<CleanupResult[]>
+}
+
+/** Opens a session over `options.steps`; options.vars seed it (and reset returns to them). */
+export async function openSession(options: RunOptions): Promise<RunSession> {
+  const o: Options = { ...runnerDefaults, ...options }
+  await sweepStaleScratchDirs()
+  const work = await makeScratchDir()
+  const cwd = join(work, 'files')
+  await mkdir(cwd)
+  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work, cwd, background: [], captures: 0, failed: false }
+  await strictTlsServerName(state)
+  let closed = false
+  const withCall = (call: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void } | undefined): void => {
+    state.o = { ...o, ...(call?.signal ? { signal: call.signal } : {}), ...(call?.onEvent ? { onEvent: call.onEvent } : {}) }
+  }
+  const forget = (): void => {
+    for (const k of Object.keys(state.vars)) delete state.vars[k]
+    Object.assign(state.vars, o.vars ?? {})
+    state.values.clear()
+  }
+  return {
+    vars: state.vars,
+    values: state.values,
+    pending: () => [...state.cleanups],
+    async runSteps(steps, call) {
+      if (closed) throw new KubewalkError('E_CLOSED', 'this session is closed.')
+      withCall(call)
+      state.failed = false
+      delete state.stoppedBy
+      const results: StepResult[] = []
+      for (const step of steps) results.push(await runStep(step, Math.max(0, o.steps.indexOf(step)), state))
+      return results
+    },
+    async reset(call) {
+      withCall(call)
+      await Promise.all(state.background.splice(0).map((b) => b.stop()))
+      const done = await runCleanups([...state.cleanups].reverse(), state.o, cwd)
+      // What could not be removed stays pending: a later reset or close tries again.
+      const failed = new Set(done.filter((d) => d.status === 'failed').map((d) => d.describe))
+      for (const c of [...state.cleanups]) if (!failed.has(c.describe)) state.cleanups.delete(c)
+      forget()
+      return done
+    },
+    async close(call) {
+      if (closed) return []
+      closed = true
+      withCall(call)
+      try {
+        await Promise.all(state.background.splice(0).map((b) => b.stop()))
+        return await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], state.o, cwd)
+      } finally {
+        await removeScratchDir(state.work)
+      }
+    },
+  }
+}
+
+/** One step, from its announcement to its recorded result; skipped once the run has failed or stopped. */
+async function runStep(step: Step, index: number, state: RunState): Promise<StepResult> {
+  const { o } = state
+  const total = o.steps.length
+  const strictTls = o.strictTlsCaFile !== undefined && step.strictTlsCommand !== undefined
+  const command = commandOf(step, { cluster: o.cluster, namespace: o.namespace, vars: state.vars }, { strictTls })
+  const result: StepResult = {
+    id: step.id,
+    number: step.number,
+    title: step.title,
+    command,
+    status: 'skipped',
+    durationMs: 0,
+    attempts: 0,
+    assertions: [],
+    output: { stdout: '', stderr: '', exitCode: null },
+  }
+  if (strictTls) result.variant = 'strict-tls'
+  if (o.signal?.aborted) state.stoppedBy ??= 'signal'
+  if (state.failed || state.stoppedBy !== undefined) {
+    o.onEvent?.({ type: 'step-end', result, index, total })
+    return result
+  }
+  o.onEvent?.({ type: 'step-start', step, command, ...(result.variant ? { variant: result.variant } : {}), index, total })
+  const choice = o.beforeStep ? await o.beforeStep(step, index) : 'run'
+  if (choice !== 'run') {
+    // A quit after a signal (SIGTERM answers the prompt) is the signal's.
+    if (choice === 'quit') state.stoppedBy = o.signal?.aborted ? 'signal' : 'user'
+    else result.skippedBy = 'user'
+    o.onEvent?.({ type: 'step-end', result, index, total })
+    return result
+  }
+  o.onEvent?.({ type: 'step-run', step, index })
+  if (step.notes !== undefined && step.notes.length > 0) result.notes = [...step.notes]
+  const begin = performance.now()
+  try {
+    await execute(step, command, result, state, begin)
+    if (step.writes !== undefined && result.captured) state.vars[step.writes.name] = result.captured.value
+    state.values.set(step.id, result.value)
+    if (step.deletes !== undefined) state.cleanups.delete(step.deletes)
+    result.status = 'passed'
+  } catch (e) {
+    if (o.signal?.aborted) state.stoppedBy = 'signal'
+    result.status = 'failed'
+    result.error = state.stoppedBy ? { name: 'Interrupted', code: 'E_INTERRUPTED', message: `${step.id}: interrupted.` } : toError(e)
+    state.failed = true
+  } finally {
+    result.durationMs = Math.round(performance.now() - begin)
+    o.onEvent?.({ type: 'step-end', result, index, total })
+  }
+  return result
+}
+
+/**
+ * --strict-tls against a cluster with tls-server-name: the program each strict line runs (its first
+ * word) is wrapped so that it checks that name while connecting to the server's address, as kubectl does.
+ */
+async function strictTlsServerName(state: RunState): Promise<void> {
+  const { o } = state
+  const name = o.cluster.tlsServerName
+  if (o.strictTlsCaFile === undefined || name === undefined) return
+  const programs = new Set(o.steps.map((s) => /^\s*([A-Za-z0-9._-]+)\s/.exec(s.strictTlsCommand ?? '')?.[1]).filter((p) => p !== undefined))
+  const dir = join(state.work, 'tls-bin')
+  try {
+    await mkdir(dir, { mode: 0o700 })
+    for (const program of programs) {
+      // Not installed: the line fails as it would have, saying so.
+      const path = await which(program, { PATH: o.env?.PATH ?? process.env.PATH })
+      if (path !== undefined) await installTlsServerNameClient(dir, { server: o.cluster.server, tlsServerName: name, program, path })
+    }
+    state.tlsBin = dir
+  } catch {
+    // Without the wrapper the line checks the URL's host, and fails naming the certificate's names.
+  }
+}
+
+function contextOf(state: RunState): StepContext {
+  const { o } = state
+  return {
+    vars: { ...state.vars },
+    cluster: o.cluster,
+    clusters: o.clusters,
+    namespace: o.namespace,
+    settings: o.settings ?? {},
+    values: state.values,
+    now: new Date(),
+  }
+}
+
+/** The guard, then the line until its checks pass or its wait runs out; throws what ends the step. */
+async function execute(step: Step, command: string, result: StepResult, state: RunState, begin: number): Promise<void> {
+  const { o } = state
+  const missing = step.reads.filter((v) => state.vars[v.name] === undefined)
+  if (missing.length > 0) {
+    throw new KubewalkError(
+      'E_MISSING_VAR',
+      `${step.id}: needs ${missing.map((v) => `$${v.name}`).join(' and ')}, which no earlier step set; run from an earlier step or export it first.`,
+    )
+  }
+  // What a deleting step removes must be this run's: run without the step that creates it, it refuses.
+  if (step.deletes !== undefined && !state.cleanups.has(step.deletes)) {
+    throw new PreconditionError(
+      `${step.id}: this run did not create what the step deletes (${step.deletes.describe.replace(/^delete /, '')}), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: ${step.deletes.command}.`,
+    )
+  }
+  const env: Record<string, string | undefined> = {
+    ...o.env,
+    ...state.vars,
+    ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}),
+  }
+  if (result.variant === 'strict-tls' && state.tlsBin !== undefined) env.PATH = `${state.tlsBin}${delimiter}${o.env?.PATH ?? process.env.PATH ?? ''}`
+  const signal = o.signal ? { signal: o.signal } : {}
+  for (const f of step.files ?? []) {
+    const path = join(state.cwd, f.name)
+    await mkdir(dirname(path), { recursive: true })
+    await writeFile(path, f.content)
+  }
+  if (step.guard) {
+    const g = await runScript(step.guard.command, { env, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...signal })
+    if (g.aborted) state.stoppedBy = 'signal'
+    if (g.exitCode !== 0) throw commandFailure(step, g, o.commandTimeoutMs)
+    const refusal = step.guard.refuse({ stdout: g.stdout, stderr: g.stderr, exitCode: g.exitCode }, contextOf(state))
+    if (refusal !== undefined) throw new PreconditionError(`${step.id}: ${refusal}.`)
+  }
+  if (step.background) return await startInBackground(step, command, env, result, state)
+  const deadline = begin + (step.wait ? (o.waitTimeoutMs ?? step.wait.timeoutMs) : 0)
+  for (;;) {
+    result.attempts++
+    const output = await attempt(step, command, env, result, state)
+    const verdict = judge(step, output, result, state)
+    if (verdict === undefined) return
+    const refused = result.assertions.find((a) => !a.ok && a.precondition !== undefined)
+    if (refused) throw new PreconditionError(`${step.id}: ${refused.precondition}.`)
+    // Output of another kind altogether is not something a wait can fix: the cause is said at once.
+    if (verdict instanceof ParseError && verdict.wrongShape) throw verdict
+    // A line that pipes kubectl into another command exits 0 when the server is away: waiting for a
+    // controller cannot help, and blaming it would send the user the wrong way.
+    const unreachable = UNREACHABLE.exec(output.stderr)
+    if (step.wait && unreachable)
+      throw new KubewalkError(
+        'E_UNREACHABLE',
+        `${step.id}: the API server did not answer (${unreachable[0].trim()}); check that it is running, then run again.`,
+      )
+    if (!step.wait || performance.now() + step.wait.intervalMs > deadline) {
+      const waited = step.wait ? ` after waiting ${Math.round((performance.now() - begin) / 1000)} s for ${step.wait.for}` : ''
+      if (verdict instanceof ParseError)
+        throw new ParseError(step.id, `${verdict.message.slice(step.id.length + 2)}${waited}`, verdict.input, { cause: verdict })
+      throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions)}${waited}.`)
+    }
+    o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
+    await sleep(step.wait.intervalMs, undefined, signal)
+  }
+}
+
+/** Runs the line once; records its output, what it created, and the secrets it printed, before its exit code is judged. */
+async function attempt(
+  step: Step,
+  command: string,
+  env: Record<string, string | undefined>,
+  result: StepResult,
+  state: RunState,
+): Promise<StepOutput> {
+  const { o } = state
+  const captureFile = join(state.work, `captured-${++state.captures}`)
+  const setsFile = `${captureFile}-sets`
+  const sets = step.sets ?? []
+  // A mark on both streams where the checked command starts (its exit status kept for it to read as $?).
+  const from = step.checkedOutputFrom
+  const mark = from !== undefined && from > 0 ? `\u001ekubewalk-${randomUUID()}\u001e` : undefined
+  const lines = command.split('\n')
+  const marked =
+    mark === undefined || from === undefined || from >= lines.length
+      ? command
+      : [
+          ...lines.slice(0, from),
+          `__kubewalk_rc=$?; printf '%s' "$KUBEWALK_MARK"; printf '%s' "$KUBEWALK_MARK" >&2; (exit $__kubewalk_rc)`,
+          ...lines.slice(from),
+        ].join('\n')
+  let script =
+    step.writes === undefined
+      ? marked
+      : `${marked}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
+  // Each variable the block left set, as NAME=VALUE NUL-terminated (a value may hold newlines).
+  if (sets.length > 0)
+    script = `${script.replace(/\nexit \$__kubewalk_rc$/, '')}\n${step.writes === undefined ? '__kubewalk_rc=$?\n' : ''}{ ${sets.map((v) => `[ -n "\${${v.name}+x}" ] && printf '%s=%s\\0' ${v.name} "$${v.name}";`).join(' ')} } > "$KUBEWALK_CAPTURE_SETS"\nexit $__kubewalk_rc`
+  // Live output for a face that streams it (the browser notebook), without the mark.
+  const onOutput = o.onEvent
+    ? {
+        onOutput: (stream: 'stdout' | 'stderr', chunk: string) =>
+          o.onEvent?.({ type: 'step-output', step, stream, chunk: mark === undefined ? chunk : chunk.split(mark).join('') }),
+      }
+    : {}
+  const r = await runScript(script, {
+    env: { ...env, KUBEWALK_CAPTURE: captureFile, KUBEWALK_CAPTURE_SETS: setsFile, ...(mark ? { KUBEWALK_MARK: mark } : {}) },
+    cwd: state.cwd,
+    timeoutMs: o.commandTimeoutMs,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...onOutput,
+  })
+  const [stdout, checkedStdout] = splitAt(r.stdout, mark)
+  const [stderr, checkedStderr] = splitAt(r.stderr, mark)
+  if (mark !== undefined) Object.assign(r, { stdout, stderr })
+  result.output = { stdout, stderr, exitCode: r.exitCode }
+  if (checkedStdout !== stdout || checkedStderr !== stderr)
+    result.checkedFrom = { stdout: stdout.length - checkedStdout.length, stderr: stderr.length - checkedStderr.length }
+  else delete result.checkedFrom
+  // All it printed, for what it created and the secrets it showed; the checks read the checked part.
+  const whole: StepOutput = { stdout, stderr, exitCode: r.exitCode }
+  const output: StepOutput = { stdout: checkedStdout, stderr: checkedStderr, exitCode: r.exitCode }
+  if (step.writes !== undefined) {
+    // No file: the line ended before the assignment was read back (killed, or `exit` in the line).
+    const captured = await readFile(captureFile, 'utf8').catch(() => undefined)
+    if (captured !== undefined) {
+      output.captured = captured
+      result.captured = { name: step.writes.name, value: captured }
+      if (step.writes.secret) o.secrets?.add(captured)
+    } else delete result.captured
+  }
+  if (sets.length > 0) {
+    const text = await readFile(setsFile, 'utf8').catch(() => '')
+    for (const entry of text.split('\0')) {
+      const eq = entry.indexOf('=')
+      const v = sets.find((s) => s.name === entry.slice(0, eq))
+      if (eq < 0 || v === undefined) continue
+      state.vars[v.name] = entry.slice(eq + 1)
+      if (v.secret) o.secrets?.add(entry.slice(eq + 1))
+    }
+  }
+  if (output.captured !== undefined) whole.captured = output.captured
+  track(step, whole, state)
+  // Cut short, or failed after its guard showed nothing of that name existed (the server may have
+  // created it and lost the answer), the line may have created its object without saying so:
+  // whatever is there now is this run's, unless the server said it already existed.
+  const unsure = r.aborted || r.timedOut || (step.guard !== undefined && r.exitCode !== 0 && !/\bAlreadyExists\b|\balready exists\b/.test(r.stderr))
+  if (step.creates && (step.creates.createdIf(whole) || unsure)) state.cleanups.add(step.creates.cleanup)
+  for (const v of step.secrets?.(whole) ?? []) o.secrets?.add(v)
+  if (r.aborted) state.stoppedBy = 'signal'
+  if (!isAnswer(step, r)) throw commandFailure(step, r, o.commandTimeoutMs)
+  return output
+}
+
+/**
+ * Whether the line answered. Exit 0 does; another exit code the step lists does only when the line
+ * printed its answer on standard output (`kubectl auth can-i` prints "no" and exits 1). Listed or not,
+ * a line that printed nothing there failed: its exit is the error it is (Forbidden, unreachable, …),
+ * classified like any other, never read as an answer nor waited on.
+ */
+function isAnswer(step: Pick<Step, 'exitCodes'>, r: Pick<ShellResult, 'exitCode' | 'timedOut' | 'aborted' | 'stdout'>): boolean {
+  if (r.exitCode === null || r.timedOut || r.aborted || !(step.exitCodes ?? [0]).includes(r.exitCode)) return false
+  return r.exitCode === 0 || r.stdout.trim() !== ''
+}
+
+/** The text before and after the mark, without it; with no mark (or none printed: the block ended earlier), all of it both times. */
+function splitAt(text: string, mark: string | undefined): [string, string] {
+  const at = mark === undefined ? -1 : text.indexOf(mark)
+  if (mark === undefined || at < 0) return [text, text]
+  return [text.slice(0, at) + text.slice(at + mark.length), text.slice(at + mark.length)]
+}
+
+/** Parses and checks one attempt's output: undefined when it passed, else why it did not. */
+function judge(step: Step, output: StepOutput, result: StepResult, state: RunState): ParseError | 'failed' | undefined {
+  try {
+    const value = step.parse(output, contextOf(state))
+    result.value = value
+    result.assertions = step.check(value, contextOf(state))
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e
+    result.assertions = []
+    return e
+  }
+  return result.assertions.every((a) => a.ok) ? undefined : 'failed'
+}
+
+const CLEANUP_PROGRESS_MS = 5_000
+
+/** Registers what the output says the line created, and drops what it says the line deleted. */
+function track(step: Step, output: StepOutput, state: RunState): void {
+  const t = step.tracks?.(output)
+  if (t === undefined) return
+  for (const c of t.created) if (![...state.cleanups].some((k) => k.describe === c.describe)) state.cleanups.add(c)
+  for (const d of t.deleted) for (const k of state.cleanups) if (k.describe === d) state.cleanups.delete(k)
+}
+
+/** A background step: started, left running, passed once it is ready (its text, its port, or its first output). */
+async function startInBackground(
+  step: Step,
+  command: string,
+  env: Record<string, string | undefined>,
+  result: StepResult,
+  state: RunState,
+): Promise<void> {
+  const { o } = state
+  const bg = step.background ?? {}
+  result.attempts = 1
+  const p = startBackground(command, { env, cwd: state.cwd })
+  state.background.push(p)
+  const timeoutMs = bg.timeoutMs ?? 30_000
+  const seen = (): boolean => {
+    const { stdout, stderr } = p.output()
+    return bg.ready !== undefined ? `${stdout}${stderr}`.includes(bg.ready) : /\n/.test(`${stdout}${stderr}`)
+  }
+  const ready =
+    bg.ready === undefined && bg.port !== undefined
+      ? portAnswers(bg.port, timeoutMs, o.signal)
+      : (async () => {
+          const deadline = performance.now() + timeoutMs
+          while (!seen() && performance.now() < deadline && !o.signal?.aborted) await sleep(50)
+          return seen()
+        })()
+  const outcome = await Promise.race([ready.then((ok) => (ok ? 'ready' : 'late')), p.exited.then(() => 'ended' as const)])
+  const { stdout, stderr } = p.output()
+  const exitCode = outcome === 'ended' ? await p.exited : null
+  result.output = { stdout, stderr, exitCode }
+  const evidence = { command, exitCode, signal: null, stdout, stderr, durationMs: 0 }
+  if (o.signal?.aborted) {
+    state.stoppedBy = 'signal'
+    throw new CommandError(`${step.id}: interrupted.`, evidence)
+  }
+  const what =
+    bg.ready !== undefined
+      ? `to print ${JSON.stringify(bg.ready)}`
+      : bg.port !== undefined
+        ? `to answer on port ${bg.port}`
+        : 'to print its first line'
+  if (outcome === 'ended')
+    throw new CommandError(
+      `${step.id}: the background line ended (exit code ${exitCode}) instead of staying up: ${firstLine(withoutProgressMeter(stderr)) || firstLine(stdout) || 'no output'}`,
+      evidence,
+    )
+  if (outcome === 'late')
+    throw new CommandError(`${step.id}: the background line did not get ready within ${timeoutMs / 1000} s (waiting for it ${what}).`, evidence, {
+      timedOut: true,
+    })
+  if (judge(step, { stdout, stderr, exitCode: 0 }, result, state) !== undefined)
+    throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions) || 'its output could not be read'}.`)
+}
+
+async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefined): Promise<CleanupResult[]> {
+  if (pending.length === 0) return []
+  const timeoutMs = o.cleanupTimeoutMs ?? o.commandTimeoutMs
+  o.onEvent?.({ type: 'cleanup-start', pending })
+  const done: CleanupResult[] = []
+  for (const c of pending) {
+    // Cleanup ignores the run's abort signal: an interrupted run still removes what it created.
+    let result: CleanupResult
+    const limit = c.timeoutMs ?? timeoutMs
+    // A cleanup that takes long (finalizers) says it is still at work, every few seconds.
+    const began = performance.now()
+    const ticker = setInterval(
+      () => o.onEvent?.({ type: 'cleanup-progress', cleanup: c, elapsedMs: Math.round(performance.now() - began) }),
+      CLEANUP_PROGRESS_MS,
+    )
+    ticker.unref()
+    try {
+      const r = await runScript(c.script ?? c.command, { env: { ...o.env }, ...(cwd !== undefined ? { cwd } : {}), timeoutMs: limit })
+      result =
+        r.exitCode === 0
+          ? { describe: c.describe, command: c.command, status: 'done' }
+          : {
+              describe: c.describe,
+              command: c.command,
+              status: 'failed',
+              error: r.timedOut ? `no answer within ${limit / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`,
+            }
+    } catch (e) {
+      result = { describe: c.describe, command: c.command, status: 'failed', error: errorMessage(e) }
+    } finally {
+      clearInterval(ticker)
+    }
+    done.push(result)
+    o.onEvent?.({ type: 'cleanup-end', result })
+  }
+  return done
+}

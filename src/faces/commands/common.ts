@@ -1,0 +1,68 @@
+// What the commands share: their context, the walkthrough they act on, step selection and limits.
+import type { Io } from '../args.js'
+import { UsageError } from '../../core/errors.js'
+import type { Step } from '../../core/step.js'
+import type { WalkthroughEntry } from '../../core/walkthrough.js'
+
+/** Everything a command gets from the CLI. */
+export interface CommandContext {
+  io: Io
+  /** Aborted on the first Ctrl-C or SIGTERM. */
+  signal: AbortSignal
+  /** Tells the signal handler what a second Ctrl-C would leave behind (undefined: nothing). */
+  cleaning: (what: string[] | undefined) => void
+  /** The registry; the first is the default. */
+  walkthroughs: readonly WalkthroughEntry[]
+}
+
+/** The id or path given to --walkthrough, read before the rest of the flags (its settings add flags of their own). */
+export function walkthroughArg(args: readonly string[]): string | undefined {
+  for (const [i, a] of args.entries()) {
+    if (a === '--') return undefined
+    if (a === '--walkthrough') return args[i + 1] ?? ''
+    if (a.startsWith('--walkthrough=')) return a.slice('--walkthrough='.length)
+  }
+  return undefined
+}
+
+export { loadWalkthrough } from '../../sources/load/index.js'
+
+function stepIndex(steps: readonly Step[], flag: string, id: string): number {
+  const i = steps.findIndex((s) => s.id === id || s.number === id)
+  if (i < 0) throw new UsageError(`${flag} ${id}: no such step (ids: ${steps.map((s) => s.id).join(', ')}).`)
+  return i
+}
+
+/** The step `id` (or number) names, for check. */
+export function stepNamed(steps: readonly Step[], flag: string, id: string): Step {
+  return steps[stepIndex(steps, flag, id)] as Step
+}
+
+/** Picks the steps for --from/--to/--only. */
+export function selectSteps(steps: readonly Step[], sel: { from?: string | undefined; to?: string | undefined; only?: string | undefined }): Step[] {
+  if (sel.only !== undefined) {
+    if (sel.from !== undefined || sel.to !== undefined) throw new UsageError('--only cannot be combined with --from or --to.')
+    return [stepNamed(steps, '--only', sel.only)]
+  }
+  const from = sel.from === undefined ? 0 : stepIndex(steps, '--from', sel.from)
+  const to = sel.to === undefined ? steps.length - 1 : stepIndex(steps, '--to', sel.to)
+  if (from > to) throw new UsageError(`--from ${sel.from} comes after --to ${sel.to}.`)
+  return steps.slice(from, to + 1)
+}
+
+export function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number of seconds, got ${JSON.stringify(value)}.`)
+  return n
+}
+
+// A day: beyond it nothing in a walkthrough is just slow, and timers overflow past ~24.8 days.
+const MAX_LIMIT_SECONDS = 86_400
+
+/** --timeout and --wait: limits that become timers. */
+export function limitSeconds(flag: string, value: string | undefined, fallback: number): number {
+  const n = positiveNumber(flag, value, fallback)
+  if (n > MAX_LIMIT_SECONDS) throw new UsageError(`${flag} takes at most ${MAX_LIMIT_SECONDS} seconds (a day), got ${value}.`)
+  return n
+}

@@ -1,0 +1,69 @@
+// kubewalk import SOURCE [--out PATH] [--typed]: an article (Markdown, or text pasted from a blog) → a Markdown
+// walkthrough, or with --typed a folder: index.ts and one step file per command.
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { EXIT, parse } from '../args.js'
+import { UsageError, WalkthroughError } from '../../core/errors.js'
+import type { CommandContext } from './common.js'
+
+export async function cmdImport(args: string[], cx: CommandContext): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: 'string' }, force: { type: 'boolean' }, typed: { type: 'boolean' } })
+  const [source, ...extra] = positionals
+  if (source === undefined) throw new UsageError('import needs the article: kubewalk import SOURCE [--out PATH] [--typed].')
+  if (extra.length > 0) throw new UsageError(`import takes one SOURCE, got also ${extra[0]}.`)
+  if (values.typed && values.out === undefined) throw new UsageError('import --typed writes a folder: give it with --out DIR.')
+  let text: string
+  try {
+    text = await readFile(source, 'utf8')
+  } catch (e) {
+    throw new UsageError(`${source}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`)
+  }
+  // Loaded only for this command: nothing else pays for the importer.
+  const { readArticle, toMarkdown, toTypedFolder } = await import('../../sources/markdown/import.js')
+  const { slug } = await import('../../sources/markdown/compile.js')
+  const article = readArticle(source, text)
+  if (article.steps.length === 0)
+    throw new WalkthroughError(`${source}: no command found: neither a fenced shell block nor a line after a shell prompt ($ , user@host:~$ ).`)
+  const name = basename(source).replace(/\.[^.]+$/, '')
+  const title =
+    article.title ??
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '' && !l.startsWith('---')) ??
+    name
+  const meta = { id: slug(name) || 'imported', title, source }
+  const chosen =
+    Object.keys(article.choose).length > 0
+      ? `; values to choose: ${Object.keys(article.choose)
+          .map((n) => `--set ${n}=VALUE`)
+          .join(' ')}`
+      : ''
+  if (values.typed && values.out !== undefined) {
+    const files = toTypedFolder(article, meta)
+    if (!values.force && existsSync(join(values.out, 'index.ts')))
+      throw new UsageError(`--out ${values.out}: the folder has an index.ts already; remove it or add --force.`)
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(dirname(join(values.out, path)), { recursive: true })
+      await writeFile(join(values.out, path), content)
+    }
+    cx.io.stderr(
+      `kubewalk: wrote ${values.out}: index.ts and ${article.steps.length} step files${chosen}; run it with kubewalk run --walkthrough ${values.out.includes('/') ? values.out : `./${values.out}`}.\n`,
+    )
+    return EXIT.ok
+  }
+  const markdown = toMarkdown(article, meta)
+  if (values.out === undefined) {
+    cx.io.stdout(markdown)
+    return EXIT.ok
+  }
+  try {
+    await writeFile(values.out, markdown, { flag: values.force ? 'w' : 'wx' })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`--out ${values.out}: the file exists; remove it or add --force.`)
+    throw e
+  }
+  cx.io.stderr(`kubewalk: wrote ${values.out}: ${article.steps.length} steps${chosen}.\n`)
+  return EXIT.ok
+}

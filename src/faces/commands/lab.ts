@@ -1,0 +1,209 @@
+// kubewalk lab build|up|status|down, and the throwaway lab behind run --lab.
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { EXIT, parse, type Io } from '../args.js'
+import { LabError, UsageError } from '../../core/errors.js'
+import { ARTICLE_LAB_VERSION, DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS } from '../../platform/lab/versions.js'
+
+/** Lines for --help: which Kubernetes releases the lab builds (`--version V` of lab build and lab up). */
+export const LAB_VERSION_HELP = `  --version V           the lab's Kubernetes release (lab build, lab up): latest = ${DEFAULT_LAB_VERSION} (the
+                        default), ${SUPPORTED_LAB_VERSIONS.filter((v) => v !== DEFAULT_LAB_VERSION && v !== ARTICLE_LAB_VERSION).join(', ')}, article = ${ARTICLE_LAB_VERSION} (these are tested), or any
+                        v1.MINOR.PATCH the Go module proxy serves that builds with this machine's Go
+`
+
+export interface ThrowawayLab {
+  kubeconfig: string
+  /** Where the lab's binaries are, its kubectl among them. */
+  binDir: string
+  /** The Kubernetes release the lab runs. */
+  version: string
+  stop: () => Promise<void>
+}
+
+/** Options of startThrowawayLab. */
+export interface ThrowawayLabOptions {
+  /** A release tag or alias (see LAB_VERSION_HELP); default DEFAULT_LAB_VERSION. */
+  version?: string
+  /** With a node (root only; its parts are built first when they are not): Pods run. */
+  node?: boolean
+}
+
+/** A node needs root and a few system packages: without them a UsageError (exit 2) naming the reason or the package. */
+export async function checkNodeUsable(): Promise<void> {
+  const { checkNodePrerequisites } = await import('../../platform/lab/node/prereqs.js')
+  try {
+    await checkNodePrerequisites()
+  } catch (e) {
+    throw e instanceof LabError ? new UsageError(e.message, { cause: e }) : e
+  }
+}
+
+/** A version the user gave that the lab cannot build is their input: a UsageError (exit 2), raised before any build. */
+export async function resolveVersion(spec: string | undefined, signal: AbortSignal): Promise<string> {
+  const { resolveLabVersion } = await import('../../platform/lab/versions.js')
+  try {
+    return await resolveLabVersion(spec ?? DEFAULT_LAB_VERSION, { signal })
+  } catch (e) {
+    throw e instanceof LabError && !e.logFile && !signal.aborted ? new UsageError(e.message, { cause: e }) : e
+  }
+}
+
+export async function startThrowawayLab(
+  progress: (line: string) => void,
+  signal: AbortSignal,
+  opts: ThrowawayLabOptions = {},
+): Promise<ThrowawayLab> {
+  const version = await resolveVersion(opts.version, signal)
+  if (opts.node) await checkNodeUsable()
+  const { ensureLabBinaries, ensureNode, labUp, labDown } = await import('../../platform/lab/index.js')
+  const binaries = await ensureLabBinaries({ version, onProgress: progress, signal })
+  const node = opts.node ? await ensureNode(binaries, { onProgress: progress, signal }) : undefined
+  const parent = await mkdtemp(join(tmpdir(), 'kubewalk-lab-'))
+  const dir = join(parent, 'lab')
+  progress(`starting a throwaway lab in ${dir}`)
+  const stop = async (): Promise<void> => {
+    await labDown({ dir }).catch(() => undefined)
+    await rm(parent, { recursive: true, force: true })
+  }
+  try {
+    const state = await labUp({ dir, binaries, onProgress: progress, signal, ...(node ? { node } : {}) })
+    return { kubeconfig: state.kubeconfig, binDir: binaries.dir, version: state.version, stop }
+  } catch (e) {
+    await stop()
+    throw e
+  }
+}
+
+export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleaning: (what: string[] | undefined) => void): Promise<number> {
+  const [sub, ...rest] = args
+  const lab = await import('../../platform/lab/index.js')
+  const progress = (line: string): void => io.stderr(`${line}\n`)
+  const defaultDir = '.kubewalk/lab'
+  const noArguments = (positionals: string[]): void => {
+    const [extra] = positionals
+    if (extra !== undefined)
+      throw new UsageError(`lab ${sub} takes no arguments, got ${extra}${sub === 'build' ? '' : ` (for a directory: --dir ${extra})`}.`)
+  }
+  // The directory the user named is not a lab, or holds one already: their input, so exit 2.
+  const aboutDir = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work()
+    } catch (e) {
+      throw e instanceof LabError && !e.logFile ? new UsageError(e.message, { cause: e }) : e
+    }
+  }
+  // No root, a missing system package: the user's to fix, so exit 2, before any build.
+  const nodeUsable = checkNodeUsable
+  switch (sub) {
+    case 'build': {
+      const { values, positionals } = parse(rest, { version: { type: 'string' }, node: { type: 'boolean' }, 'kubectl-only': { type: 'boolean' } })
+      noArguments(positionals)
+      if (values.node && values['kubectl-only']) throw new UsageError('lab build takes --node or --kubectl-only, not both.')
+      const version = await resolveVersion(values.version, signal)
+      if (values['kubectl-only']) {
+        io.stdout(`${dirname(await lab.buildLabKubectl({ version, onProgress: progress, signal }))}\n`)
+        return EXIT.ok
+      }
+      if (values.node) await nodeUsable()
+      const b = await lab.ensureLabBinaries({ version, onProgress: progress, signal })
+      if (values.node) await lab.ensureNode(b, { onProgress: progress, signal })
+      io.stdout(`${b.dir}\n`)
+      return EXIT.ok
+    }
+    case 'up': {
+      const { values, positionals } = parse(rest, {
+        dir: { type: 'string' },
+        version: { type: 'string' },
+        'cluster-name': { type: 'string' },
+        'no-controller-manager': { type: 'boolean' },
+        node: { type: 'boolean' },
+      })
+      noArguments(positionals)
+      const name = values['cluster-name']
+      if (name !== undefined && !lab.LAB_CLUSTER_NAME.test(name))
+        throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)
+      // Before a build that may take minutes on a fresh machine.
+      await aboutDir(() => lab.checkLabDir(values.dir ?? defaultDir))
+      const version = await resolveVersion(values.version, signal)
+      if (values.node) {
+        await nodeUsable()
+        if (values['no-controller-manager'])
+          throw new UsageError(
+            "--node needs the controller manager (it creates the ServiceAccounts and the tokens' Secrets Pods use); drop --no-controller-manager.",
+          )
+      }
+      const binaries = await lab.ensureLabBinaries({ version, onProgress: progress, signal })
+      const node = values.node ? await lab.ensureNode(binaries, { onProgress: progress, signal }) : undefined
+      cleaning(['the lab, still starting'])
+      const state = await lab.labUp({
+        signal,
+        dir: values.dir ?? defaultDir,
+        binaries,
+        onProgress: progress,
+        controllerManager: values['no-controller-manager'] !== true,
+        ...(node ? { node } : {}),
+        ...(values['cluster-name'] !== undefined ? { clusterName: values['cluster-name'] } : {}),
+      })
+      cleaning(undefined)
+      io.stdout(`${state.kubeconfig}\n`)
+      return EXIT.ok
+    }
+    case 'down': {
+      const { values, positionals } = parse(rest, { dir: { type: 'string' } })
+      noArguments(positionals)
+      const dir = values.dir ?? defaultDir
+      const r = await aboutDir(() => lab.labDown({ dir }))
+      // No lab is not an error (down twice, or cleanup in CI), but it is said plainly.
+      io.stderr(r.found ? `stopped: ${r.stopped.join(', ') || 'nothing was running'}\n` : `no lab in ${resolve(dir)}: nothing to stop\n`)
+      return EXIT.ok
+    }
+    case 'status': {
+      const { values, positionals } = parse(rest, { dir: { type: 'string' }, json: { type: 'boolean' } })
+      noArguments(positionals)
+      const s = await aboutDir(() => lab.labStatus({ dir: values.dir ?? defaultDir }))
+      if (values.json) io.stdout(`${JSON.stringify(s, null, 2)}\n`)
+      else {
+        io.stdout(`lab Kubernetes ${s.version}${s.commit ? ` (commit ${s.commit.slice(0, 12)})` : ''}, kubeconfig ${s.kubeconfig}\n`)
+        for (const c of s.components) io.stdout(`  ${c.healthy ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid} port ${c.port}  ${c.detail}\n`)
+        if (s.node) {
+          const n = s.node
+          io.stdout(`node ${n.name}: ${n.detail}; Services ${n.network.serviceCidr}, Pods ${n.network.podCidr}, node address ${n.network.nodeIp}\n`)
+          for (const c of n.components)
+            io.stdout(`  ${c.alive ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid}  ${c.alive ? 'running' : 'not running'}\n`)
+          io.stdout(
+            n.pods.length === 0
+              ? '  no Pods\n'
+              : `  Pods:\n${n.pods.map((p) => `    ${p.ready ? '✓' : '✗'} ${`${p.namespace}/${p.name}`.padEnd(40)} ${p.phase}${p.restarts > 0 ? `, ${p.restarts} restarts` : ''}\n`).join('')}`,
+          )
+        }
+      }
+      const nodeOk = !s.node || (s.node.ready && s.node.components.every((c) => c.alive))
+      return s.components.every((c) => c.healthy) && nodeOk ? EXIT.ok : EXIT.failed
+    }
+    case 'image': {
+      const [verb, ...more] = rest
+      if (verb !== 'import')
+        throw new UsageError(
+          verb === undefined ? 'lab image needs a subcommand: import FILE.tar.' : `lab image ${verb}: unknown subcommand (import).`,
+        )
+      const { values, positionals } = parse(more, { dir: { type: 'string' } })
+      const [file, extra] = positionals
+      if (file === undefined)
+        throw new UsageError('lab image import needs an image tarball (docker save or OCI layout): kubewalk lab image import FILE.tar.')
+      if (extra !== undefined) throw new UsageError(`lab image import takes one file, got also ${extra}.`)
+      const st = await stat(file).catch(() => undefined)
+      if (!st?.isFile()) throw new UsageError(`lab image import: ${file} is not a file.`)
+      const dir = resolve(values.dir ?? defaultDir)
+      const names = await aboutDir(() => lab.importImageIntoLab(dir, resolve(file)))
+      io.stderr(`imported into the node of ${dir}: ${names.join(', ') || '(ctr named no image)'}\n`)
+      return EXIT.ok
+    }
+    default:
+      throw new UsageError(
+        sub === undefined
+          ? 'lab needs a subcommand: build, up, status, down or image import.'
+          : `lab ${sub}: unknown subcommand (build, up, status, down, image import).`,
+      )
+  }
+}

@@ -1,0 +1,57 @@
+// kubewalk serve: the walkthrough as a notebook in the browser. run's options plan the replay; the
+// notebook (src/faces/serve) drives one replay session over it; this module parses, prints and waits.
+import { EXIT } from '../args.js'
+import { UsageError } from '../../core/errors.js'
+import { openReplaySession } from '../replay/index.js'
+import { loadAssets, serve } from '../serve/http.js'
+import { LISTEN_FLAGS, listenOptions, openBrowser, takeFlags } from '../serve/listen.js'
+import { openNotebook } from '../serve/notebook.js'
+import { ASSETS, notebookPage } from '../serve/page.js'
+import type { CommandContext } from './common.js'
+import { planRun } from './run.js'
+
+export const SERVE_FLAGS = { ...LISTEN_FLAGS, 'idle-timeout': { type: 'string' } } as const
+
+const IDLE_DEFAULT_S = 60
+
+export async function cmdServe(args: string[], cx: CommandContext): Promise<number> {
+  const { io, signal } = cx
+  const { taken, rest } = takeFlags(args, SERVE_FLAGS)
+  const idle = taken['idle-timeout'] === undefined ? IDLE_DEFAULT_S : Number(taken['idle-timeout'])
+  if (!Number.isFinite(idle) || idle < 1 || idle > 86_400)
+    throw new UsageError(`--idle-timeout takes seconds from 1 to 86400, got ${JSON.stringify(taken['idle-timeout'])}.`)
+  const listen = await listenOptions(taken)
+  const plan = await planRun(rest, cx, 'serve')
+  if (!('mode' in plan)) throw new UsageError("serve takes run's options; --solution and --forget go with kubewalk check.")
+  const assets = await loadAssets(ASSETS)
+  const say = (line: string): void => io.stderr(`${line}\n`)
+  const notebook = await openNotebook({ plan, open: () => openReplaySession(plan, cx), idleMs: idle * 1000, log: say })
+  let server: Awaited<ReturnType<typeof serve>> | undefined
+  let failed: { describe: string; command: string }[] = []
+  try {
+    server = await serve(
+      listen,
+      {
+        ...notebook.routes,
+        'GET /': () => ({ status: 200, html: notebookPage(plan.walkthrough, notebook.state(), server?.token ?? '') }),
+      },
+      assets,
+    )
+    io.stdout(
+      `kubewalk serve: ${plan.walkthrough.title}\n  open ${server.url}\n  (the token in the URL is required; Ctrl-C stops the server and removes what the page's runs created)\n`,
+    )
+    if (taken.open === true) openBrowser(server.url, say)
+    // What opening the session finds wrong (an unreachable server, a requirement) ends the server as it would end a run.
+    const session = await notebook.ready
+    io.stdout(`  on ${session.cluster.name} (${session.cluster.server}), namespace ${session.namespace}\n`)
+    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })))
+  } finally {
+    await server?.close()
+    cx.cleaning(["what the page's runs created"])
+    failed = (await notebook.close()).filter((c) => c.status === 'failed')
+    cx.cleaning(undefined)
+  }
+  if (failed.length === 0) return EXIT.interrupted
+  say(`kubewalk: left on the cluster: ${failed.map((c) => `${c.describe.replace(/^delete /, '')} (remove it with: ${c.command})`).join('; ')}`)
+  return EXIT.failed
+}

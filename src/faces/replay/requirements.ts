@@ -1,0 +1,84 @@
+// What a walkthrough declares it needs (Walkthrough.requires), checked before its first step: the
+// tools its lines call, the oldest server it works on, the objects its lines expect in the namespace.
+// The engine assumes nothing else: a walkthrough that declares none of them needs none of them.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { PreconditionError } from '../../core/errors.js'
+import { quote, runScript, which } from '../../platform/shell.js'
+import { firstLine } from '../../core/text.js'
+import type { Requirements, Walkthrough } from '../../core/walkthrough.js'
+
+const VERSION = /^v?(\d+)\.(\d+)/
+
+/** Every declared tool that is not on PATH: a PreconditionError naming the first, before anything runs. */
+export async function checkTools(w: Pick<Walkthrough, 'id' | 'requires'>, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  for (const tool of w.requires?.tools ?? []) {
+    if ((await which(tool, env)) === undefined)
+      throw new PreconditionError(`${tool} is not on PATH; install ${tool} (walkthrough ${w.id}'s lines call it).`)
+  }
+}
+
+/** The server's version against the walkthrough's minimum: a PreconditionError when it is older. */
+export function checkServerVersion(requires: Requirements | undefined, server: string, clusterName: string, walkthroughId: string): void {
+  const min = requires?.kubernetes
+  if (min === undefined) return
+  const have = VERSION.exec(server)
+  const want = VERSION.exec(min)
+  if (!have || !want) return
+  const older = Number(have[1]) < Number(want[1]) || (Number(have[1]) === Number(want[1]) && Number(have[2]) < Number(want[2]))
+  if (older) throw new PreconditionError(`${clusterName} runs Kubernetes ${server}; walkthrough ${walkthroughId} needs ${min} or newer.`)
+}
+
+export interface KubectlEnv {
+  env: Record<string, string | undefined>
+  timeoutMs: number
+  signal?: AbortSignal
+}
+
+/**
+ * Waits (bounded) until every declared object exists in the namespace: a controller may still be
+ * making it in a namespace that is minutes old. A PreconditionError names the one that never came.
+ */
+export async function awaitObjects(objects: readonly string[], namespace: string, k: KubectlEnv & { waitMs: number }): Promise<void> {
+  const deadline = performance.now() + k.waitMs
+  for (const object of objects) {
+    for (;;) {
+      const r = await runScript(`kubectl get ${quote(object)} -n ${quote(namespace)} -o name`, {
+        env: k.env,
+        timeoutMs: k.timeoutMs,
+        ...(k.signal ? { signal: k.signal } : {}),
+      })
+      if (r.exitCode === 0) break
+      const why = r.timedOut ? `no answer within ${k.timeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`
+      // A user whom RBAC does not let read it cannot be told it is missing: the lines themselves will say.
+      if (/\bforbidden\b/i.test(r.stderr)) break
+      // Only "not found" is worth waiting for; anything else (a dead server) is said at once.
+      if (!/NotFound|not found/.test(r.stderr))
+        throw new PreconditionError(`cannot read ${object} in namespace ${namespace} (the walkthrough's lines expect it): ${why}`)
+      if (k.signal?.aborted || performance.now() + 250 > deadline) {
+        throw new PreconditionError(
+          `namespace ${namespace} has no ${object} after ${Math.round(k.waitMs / 1000)} s (the walkthrough's lines expect it; a controller usually makes it): ${why}`,
+        )
+      }
+      await sleep(250, undefined, k.signal ? { signal: k.signal } : {}).catch(() => undefined)
+    }
+  }
+}
+
+/** A cluster whose lines run Pods needs a node that is Ready: a PreconditionError (exit 2) before any step otherwise. */
+export async function checkReadyNode(w: Pick<Walkthrough, 'id' | 'requires'>, clusterName: string, k: KubectlEnv): Promise<void> {
+  if (w.requires?.node !== true) return
+  const r = await runScript(
+    `kubectl get nodes -o jsonpath=${quote('{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}')}`,
+    { env: k.env, timeoutMs: k.timeoutMs, ...(k.signal ? { signal: k.signal } : {}) },
+  )
+  if (r.exitCode !== 0)
+    throw new PreconditionError(
+      `walkthrough ${w.id} runs Pods, and the nodes of ${clusterName} cannot be read: ${firstLine(r.stderr) || `exit code ${r.exitCode}`}`,
+    )
+  const nodes = r.stdout.split('\n').filter(Boolean)
+  if (!nodes.some((n) => n.endsWith('=True'))) {
+    throw new PreconditionError(
+      `walkthrough ${w.id} runs Pods, and ${clusterName} has ${nodes.length === 0 ? 'no node' : `no Ready node (${nodes.join(', ')})`}; a lab gets one with --node (kubewalk lab up --node, run --lab --node).`,
+    )
+  }
+}

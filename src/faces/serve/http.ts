@@ -1,0 +1,237 @@
+// The local web server of `serve` and `class --serve`, safe by default as Jupyter's and Vite's are:
+// loopback only (another address only over TLS), a random token per start required on every request
+// (the event stream too), no CORS, state-changing requests are JSON POSTs from the page's own origin.
+// node:http and node:https only: a server this small needs no framework.
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttps } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { UsageError } from '../../core/errors.js'
+import { packagePath } from '../../platform/paths.js'
+
+/** Where and how to listen. */
+export interface ListenOptions {
+  /** 127.0.0.1 unless given; any other address needs tls. */
+  host?: string
+  /** 0: any free port. */
+  port?: number
+  tls?: { cert: string; key: string }
+}
+
+/** A request that passed the token (and, for a POST, the origin) check. */
+export interface Request {
+  method: string
+  path: string
+  query: URLSearchParams
+  /** The JSON body of a POST (undefined for a GET). */
+  body: unknown
+  raw: IncomingMessage
+}
+
+/** What a route answers: JSON, a page, a file to download, or an event stream it keeps. */
+export type Answer =
+  | { status: number; json: unknown }
+  | { status: number; html: string }
+  | { status: number; text: string; type: string; download?: string }
+  | { stream: (events: EventStream) => void }
+
+/** One page's event stream (Server-Sent Events). */
+export interface EventStream {
+  send(data: unknown): void
+  onClose(fn: () => void): void
+}
+
+export type Route = (req: Request) => Answer | Promise<Answer>
+
+/** A running server: its URL with the token, and how to stop it. */
+export interface Served {
+  url: string
+  token: string
+  origin: string
+  close(): Promise<void>
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
+const MAX_BODY = 64 * 1024
+// Comments on the stream every so often: a proxy keeps it open, and a page that went away is noticed.
+const PING_MS = 15_000
+
+const SECURITY_HEADERS = {
+  // Only the page's own files, scripts and connections; nothing from elsewhere, no frames, no forms.
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  'cross-origin-resource-policy': 'same-origin',
+}
+
+/** --host with or without TLS: a UsageError before anything listens when it would be plain HTTP off loopback. */
+export function checkListen(o: ListenOptions): void {
+  const host = o.host ?? '127.0.0.1'
+  if (!LOOPBACK.has(host) && o.tls === undefined)
+    throw new UsageError(
+      `--host ${host} would serve plain HTTP off this machine; add --tls-cert FILE and --tls-key FILE, or leave --host out (127.0.0.1).`,
+    )
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535))
+    throw new UsageError(`--port takes 0 to 65535, got ${o.port}.`)
+}
+
+/** Reads --tls-cert and --tls-key (both or neither); a UsageError naming the file that cannot be read. */
+export async function readTls(cert: string | undefined, key: string | undefined): Promise<{ cert: string; key: string } | undefined> {
+  if (cert === undefined && key === undefined) return undefined
+  if (cert === undefined || key === undefined) throw new UsageError('--tls-cert and --tls-key go together.')
+  const read = async (flag: string, file: string): Promise<string> => {
+    try {
+      return await readFile(file, 'utf8')
+    } catch (e) {
+      throw new UsageError(`${flag} ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'}).`)
+    }
+  }
+  return { cert: await read('--tls-cert', cert), key: await read('--tls-key', key) }
+}
+
+const sameToken = (given: string | null, token: string): boolean => {
+  if (given === null) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(token)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+async function bodyOf(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY) throw new HttpError(413, 'the request is too large')
+    chunks.push(chunk as Buffer)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  if (text === '') return {}
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new HttpError(400, 'the request is not JSON')
+  }
+}
+
+/** An answer with a message, thrown from a route. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * A request the notebook's rules turn down (a step already running, out of order, run from another
+ * tab): a normal answer in a notebook, not a broken request, so 200 with `refused` and the reason
+ * (the browser logs every 4xx as a console error).
+ */
+export class Refused extends Error {}
+
+const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' }
+
+/** The page's own scripts and styles, read once from the package (src/faces/serve/assets). */
+export async function loadAssets(names: readonly string[]): Promise<Map<string, { text: string; type: string }>> {
+  const assets = new Map<string, { text: string; type: string }>()
+  for (const name of names) {
+    const type = ASSET_TYPES[name.slice(name.lastIndexOf('.'))] ?? 'text/plain; charset=utf-8'
+    assets.set(`/assets/${name}`, { text: await readFile(packagePath(`src/faces/serve/assets/${name}`), 'utf8'), type })
+  }
+  return assets
+}
+
+/** Starts the server; every request must carry the token, every POST must come from the server's own origin. */
+export async function serve(
+  o: ListenOptions,
+  routes: Record<string, Route>,
+  assets: ReadonlyMap<string, { text: string; type: string }>,
+): Promise<Served> {
+  checkListen(o)
+  const host = o.host ?? '127.0.0.1'
+  const token = randomBytes(24).toString('base64url')
+  const scheme = o.tls ? 'https' : 'http'
+  const streams = new Set<ServerResponse>()
+  let origin = ''
+  let allowedHosts = new Set<string>()
+  const handler = (req: IncomingMessage, res: ServerResponse): void =>
+    void handle(req, res).catch((e: unknown) => {
+      if (e instanceof Refused && !res.headersSent) return send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ refused: e.message }))
+      const status = e instanceof HttpError ? e.status : 500
+      if (!res.headersSent)
+        send(res, status, 'application/json; charset=utf-8', JSON.stringify({ error: e instanceof Error ? e.message : String(e) }))
+      else res.end()
+    })
+  const send = (res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void => {
+    res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, ...extra })
+    res.end(body)
+  }
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', origin)
+    // A name that resolves here from elsewhere (DNS rebinding) is not this server's.
+    if (!allowedHosts.has(req.headers.host ?? '')) throw new HttpError(421, `this server answers as ${origin} only`)
+    if (!sameToken(url.searchParams.get('token'), token)) throw new HttpError(401, 'the token is missing or wrong: open the URL kubewalk printed')
+    const method = req.method ?? 'GET'
+    if (method === 'POST') {
+      // Cross-site requests carry another Origin (or none from old forms): refused before reading the body.
+      if (!allowedHosts.has((req.headers.origin ?? '').replace(`${scheme}://`, '')) || !(req.headers.origin ?? '').startsWith(`${scheme}://`))
+        throw new HttpError(403, 'a POST must come from the page this server serves')
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'a POST sends JSON')
+    } else if (method !== 'GET') throw new HttpError(405, `${method} is not served here`)
+    const asset = assets.get(url.pathname)
+    if (asset !== undefined && method === 'GET') return send(res, 200, asset.type, asset.text)
+    const route = routes[`${method} ${url.pathname}`]
+    if (route === undefined) throw new HttpError(404, `nothing at ${method} ${url.pathname}`)
+    const answer = await route({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      body: method === 'POST' ? await bodyOf(req) : undefined,
+      raw: req,
+    })
+    if ('stream' in answer) {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' })
+      res.write('retry: 1000\n\n')
+      streams.add(res)
+      const closers: (() => void)[] = []
+      const ping = setInterval(() => res.write(': ping\n\n'), PING_MS)
+      ping.unref()
+      res.on('close', () => {
+        clearInterval(ping)
+        streams.delete(res)
+        for (const fn of closers) fn()
+      })
+      answer.stream({ send: (data) => void res.write(`data: ${JSON.stringify(data)}\n\n`), onClose: (fn) => void closers.push(fn) })
+      return
+    }
+    if ('json' in answer) return send(res, answer.status, 'application/json; charset=utf-8', JSON.stringify(answer.json))
+    if ('html' in answer) return send(res, answer.status, 'text/html; charset=utf-8', answer.html)
+    send(res, answer.status, answer.type, answer.text, answer.download ? { 'content-disposition': `attachment; filename="${answer.download}"` } : {})
+  }
+  const server: Server = o.tls ? createHttps({ cert: o.tls.cert, key: o.tls.key }, handler) : createHttp(handler)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new UsageError(`--port ${o.port}: in use on ${host}; choose another, or --port 0 for any free one.`) : e),
+    )
+    server.listen(o.port ?? 0, host, () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  const shown = host.includes(':') ? `[${host}]` : host
+  origin = `${scheme}://${shown}:${port}`
+  allowedHosts = new Set([`${shown}:${port}`, ...(LOOPBACK.has(host) ? [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`] : [])])
+  return {
+    url: `${origin}/?token=${token}`,
+    token,
+    origin,
+    close: async () => {
+      for (const s of streams) s.end()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await closed
+    },
+  }
+}

@@ -1,0 +1,32 @@
+// A Markdown file as a walkthrough: parse → front matter → draft steps → the engine's Walkthrough value.
+// Loaded only when a .md path is given, so other runs never pay for it.
+import { readFile } from 'node:fs/promises'
+import { UsageError } from '../../core/errors.js'
+import type { Walkthrough } from '../../core/walkthrough.js'
+import { compileWalkthrough } from './compile.js'
+import { parseFrontMatter } from './frontmatter.js'
+import { parseMarkdown } from './parse.js'
+import { draftSteps } from './steps.js'
+
+/** The walkthrough `source` (Markdown text) makes; `file` names it in errors. `recordings: false` leaves out its recorded outputs (for `kubewalk record`, which replaces them). */
+export function markdownWalkthrough(file: string, source: string, opts: { recordings?: boolean } = {}): Walkthrough {
+  const doc = parseMarkdown(file, source)
+  const fm = doc.frontMatter ? parseFrontMatter(file, doc.frontMatter.text, doc.frontMatter.line) : { secrets: [], choose: {} }
+  const drafts = draftSteps(doc, { splitAll: fm.split === 'comments' })
+  if (opts.recordings === false) for (const d of drafts) delete d.recording
+  return compileWalkthrough(file, fm, drafts)
+}
+
+/** Reads and compiles a Markdown walkthrough; a missing file or a broken one is exit 2, naming it. */
+export async function loadMarkdownWalkthrough(file: string): Promise<Walkthrough> {
+  let source: string
+  try {
+    source = await readFile(file, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new UsageError(
+      `${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a Markdown file' : (e as Error).message}.`,
+    )
+  }
+  return markdownWalkthrough(file, source)
+}

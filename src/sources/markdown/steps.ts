@@ -1,0 +1,182 @@
+// Blocks → draft steps: which blocks are steps, which are their recordings, which are files to save,
+// and what prose and annotations belong to each. Nothing runs here and nothing is typed yet: compile.ts
+// turns drafts into the engine's Step values.
+//
+// - A `bash`, `sh`, `shell` or `zsh` block is a step, or several when it is split at its comment lines.
+// - A `console` block (or any block whose first line is a prompt) holds prompt lines: each is a step,
+//   and the lines up to the next prompt are its recording.
+// - An untagged, `text`, `json` or `yaml` block after a step is that step's recording, unless the prose
+//   before it names a file (`pod.yaml`) that a later line uses: then it is written under that name.
+// - Other blocks are prose.
+import { WalkthroughError } from '../../core/errors.js'
+import type { StepFile } from '../../core/step.js'
+import { annotationText, parseAnnotation, type Annotations } from './annotations.js'
+import { splitCommands, splitConsole, promptOf } from './lines.js'
+import type { CodeBlock, MarkdownDoc } from './parse.js'
+
+/** A step as the Markdown shows it. */
+export interface DraftStep {
+  /** The line of the file its command starts on. */
+  line: number
+  command: string
+  title?: string
+  /** The nearest heading above it. */
+  heading?: string
+  /** That heading stands right above it: no other step since (a title for it). */
+  headed?: boolean
+  /** The prose between the previous step and this one. */
+  prose: string
+  recording?: { text: string; line: number }
+  files: StepFile[]
+  annotations: Annotations
+}
+
+const SHELL = new Set(['bash', 'sh', 'shell', 'zsh'])
+const CONSOLE = new Set(['console', 'shell-session', 'shellsession', 'terminal'])
+const OUTPUT = new Set(['', 'text', 'txt', 'plaintext', 'plain', 'output', 'json', 'yaml', 'yml', 'log'])
+const FILE_NAME =
+  /(?:^|[\s`'"(/])((?:[\w.-]+\/)*[\w-][\w.-]*\.(?:ya?ml|json|txt|conf|cfg|ini|toml|env|properties|sh|py|js|ts|pem|crt|key|csr|xml|html|tpl|j2))(?=[\s`'",.:;)]|$)/g
+
+/** The last file name a paragraph mentions, if any. */
+export function fileNamed(prose: string): string | undefined {
+  return [...prose.matchAll(FILE_NAME)].map((m) => m[1] as string).pop()
+}
+
+const isConsoleBlock = (b: CodeBlock): boolean =>
+  CONSOLE.has(b.lang) || ((SHELL.has(b.lang) || OUTPUT.has(b.lang)) && promptOf(b.text.split('\n').find((l) => l.trim() !== '') ?? '') !== undefined)
+
+const usesFile = (command: string, name: string): boolean =>
+  new RegExp(`(?:^|[\\s=/'"])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[\\s'";|)]|$)`, 'm').test(command)
+
+/** The draft steps of a parsed Markdown file; `splitAll` splits every block at its comment lines. */
+export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}): DraftStep[] {
+  const steps: DraftStep[] = []
+  let prose: string[] = []
+  let heading: string | undefined
+  let headed = false
+  let pending: Annotations | undefined
+  let lastProse = ''
+  /** A named block, written before the first later line that uses it. */
+  const candidates: { name: string; block: CodeBlock; index: number }[] = []
+  // The step the next output block records, until prose or another block comes between.
+  let recordable: DraftStep | undefined
+  const push = (d: Omit<DraftStep, 'prose' | 'files' | 'heading'>): DraftStep => {
+    const step: DraftStep = { ...d, prose: prose.join('\n\n'), files: [], ...(heading !== undefined ? { heading, headed } : {}) }
+    prose = []
+    headed = false
+    steps.push(step)
+    return step
+  }
+  const blank = (line: number): Annotations => ({ checks: [], cleanup: [], line })
+  for (const block of doc.blocks) {
+    if (block.kind === 'comment') {
+      const text = annotationText(block.text, `${doc.file}:${block.line}`)
+      if (text !== undefined) pending = parseAnnotation(text, doc.file, block.line, pending)
+      continue
+    }
+    if (block.kind === 'heading') {
+      heading = block.text
+      headed = true
+      prose.push(`${'#'.repeat(block.depth)} ${block.text}`)
+      recordable = undefined
+      lastProse = ''
+      continue
+    }
+    if (block.kind === 'prose') {
+      prose.push(block.text)
+      lastProse = block.text
+      continue
+    }
+    const annotations = pending ?? blank(block.line)
+    pending = undefined
+    if (annotations.skip) {
+      prose.push(fence(block))
+      continue
+    }
+    if (isConsoleBlock(block)) {
+      const entries = splitConsole(block.text)
+      entries.forEach((e, k) => {
+        const step = push({
+          line: block.line + 1 + e.index,
+          command: e.command,
+          annotations: k === 0 ? annotations : blank(block.line),
+          ...(e.comment ? { title: e.comment } : {}),
+        })
+        if (e.output !== '') step.recording = { text: e.output, line: block.line + 2 + e.index }
+        recordable = undefined
+      })
+      if (entries.length === 0) prose.push(fence(block))
+      else recordable = steps.at(-1)?.recording === undefined ? steps.at(-1) : undefined
+      lastProse = ''
+      continue
+    }
+    if (SHELL.has(block.lang)) {
+      const commands = splitCommands(block.text)
+      if (commands.length === 0) continue
+      if (annotations.split || opts.splitAll) {
+        // Groups of commands, a new one at each comment line; the comment is its title.
+        const groups: { title?: string; index: number; lines: string[] }[] = []
+        for (const c of commands) {
+          const last = groups.at(-1)
+          if (last === undefined || c.comment !== undefined)
+            groups.push({ ...(c.comment !== undefined ? { title: c.comment } : {}), index: c.index, lines: [c.text] })
+          else last.lines.push(c.text)
+        }
+        groups.forEach((g, k) =>
+          push({
+            line: block.line + 1 + g.index,
+            command: g.lines.join('\n'),
+            annotations: k === 0 ? annotations : blank(block.line),
+            ...(g.title !== undefined ? { title: g.title } : {}),
+          }),
+        )
+      } else {
+        const first = commands[0]
+        const text = block.text
+          .split('\n')
+          .slice(first?.index ?? 0)
+          .join('\n')
+          .replace(/\s+$/, '')
+        push({
+          line: block.line + 1 + (first?.index ?? 0),
+          command: text,
+          annotations,
+          ...(first?.comment !== undefined ? { title: first.comment } : {}),
+        })
+      }
+      recordable = steps.at(-1)
+      lastProse = ''
+      continue
+    }
+    const named = annotations.file ?? (OUTPUT.has(block.lang) || lastProse !== '' ? fileNamed(lastProse) : undefined)
+    if (annotations.file === undefined && (annotations.checks.length > 0 || annotations.exit || annotations.waitMs)) {
+      throw new WalkthroughError(
+        `${doc.file}:${annotations.line}: this annotation stands before a ${block.lang || 'untagged'} block, which is not a step; put it before a bash block.`,
+      )
+    }
+    if (named !== undefined) candidates.push({ name: named, block, index: steps.length })
+    if (named === undefined && recordable && !recordable.recording && OUTPUT.has(block.lang)) {
+      recordable.recording = { text: block.text, line: block.line + 1 }
+      if (annotations.compareOff) recordable.annotations.compareOff = true
+      recordable = undefined
+    } else if (named !== undefined && recordable && !recordable.recording && OUTPUT.has(block.lang) && annotations.file === undefined) {
+      // Named, but maybe only an output shown under a file's name: decided once we know whether a line uses it.
+      recordable.recording = { text: block.text, line: block.line + 1 }
+      ;(candidates.at(-1) as { recordingOf?: DraftStep }).recordingOf = recordable
+      recordable = undefined
+    } else prose.push(fence(block))
+    lastProse = ''
+  }
+  if (pending !== undefined)
+    throw new WalkthroughError(`${doc.file}:${pending.line}: this annotation stands before no block; put it right before the bash block it is about.`)
+  for (const c of candidates as { name: string; block: CodeBlock; index: number; recordingOf?: DraftStep }[]) {
+    const user = steps.slice(c.index).find((s) => usesFile(s.command, c.name))
+    if (user === undefined) continue
+    if (c.recordingOf) delete c.recordingOf.recording
+    if (!user.files.some((f) => f.name === c.name))
+      user.files.push({ name: c.name, content: c.block.text.endsWith('\n') ? c.block.text : `${c.block.text}\n` })
+  }
+  return steps
+}
+
+const fence = (b: CodeBlock): string => `\`\`\`${b.info}\n${b.text}\n\`\`\``

@@ -1,0 +1,161 @@
+// What the runner learned for Markdown walkthroughs, for any walkthrough: a scratch working folder per
+// run, files written before a line, variables a block of several commands sets, lines left running in
+// the background, and cleanups learned from what a line printed.
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { run } from '../../src/engine/runner.js'
+import { defineStep, defineVar, equal, truthy, type Step } from '../../src/core/step.js'
+import { Secrets } from '../../src/engine/redact.js'
+import { markdownWalkthrough } from '../../src/sources/markdown/index.js'
+import { articleCluster } from '../helpers.js'
+
+const base = { cluster: articleCluster, clusters: [articleCluster] }
+const step = (id: string, command: string, extra: Partial<Step<string>> = {}): Step<string> =>
+  defineStep({ id, number: '00', title: id, command, reads: [], parse: (o) => o.stdout.trim(), check: () => [equal('ran', true, true)], ...extra })
+
+describe('the scratch folder', () => {
+  it("is each line's working directory, holds the files written before the line, and is gone after the run", async () => {
+    const r = await run({
+      ...base,
+      steps: [step('a', 'pwd; cat pod.yaml', { files: [{ name: 'pod.yaml', content: 'kind: Pod\n' }] }), step('b', 'pwd')],
+    })
+    expect(r.status).toBe('passed')
+    const [dir, content] = r.steps[0]?.output.stdout.split('\n') ?? []
+    expect(dir).not.toBe(process.cwd())
+    expect(dir).toMatch(/kubewalk-.*\/files$/)
+    expect(content).toBe('kind: Pod')
+    expect(r.steps[1]?.output.stdout.trim()).toBe(dir)
+    expect(existsSync(dir as string)).toBe(false)
+  })
+  it('refuses a file name that leaves it', () => {
+    expect(() => step('a', 'ls', { files: [{ name: '../x', content: '' }] })).toThrow(/file "\.\.\/x" must be a path inside the run's scratch folder/)
+  })
+})
+
+describe('variables a block sets', () => {
+  const X = defineVar({ name: 'X', secret: false, describe: 'x' })
+  const S = defineVar({ name: 'S', secret: true, describe: 's' })
+  it('reach later steps, secret ones masked; an unset one stays unset', async () => {
+    const secrets = new Secrets()
+    const U = defineVar({ name: 'U', secret: false, describe: 'u' })
+    const r = await run({
+      ...base,
+      secrets,
+      steps: [
+        step('set', 'X=$(echo "two\nlines")\nexport S=secret-value-1234\necho done', { sets: [X, S, U] }),
+        step('use', 'printf "%s|%s|%s" "$X" "$S" "${U-unset}"', {
+          reads: [X, S],
+          check: (v) => [equal('sees them', 'two\nlines|secret-value-1234|unset', v)],
+        }),
+      ],
+    })
+    expect(r.status).toBe('passed')
+    expect(secrets.values()).toContain('secret-value-1234')
+  })
+  it('with writes too, and the exit code of the block kept', async () => {
+    const r = await run({ ...base, steps: [step('both', 'X=1\nS=secret-value-9999\nfalse', { writes: X, sets: [S] })] })
+    expect(r.steps[0]?.status).toBe('failed')
+    expect(r.steps[0]?.output.exitCode).toBe(1)
+    expect(r.steps[0]?.captured).toEqual({ name: 'X', value: '1' })
+  })
+})
+
+describe('background lines', () => {
+  it('stay up for the next steps (ready at their port), and are stopped at the end', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000)
+    const r = await run({
+      ...base,
+      steps: [
+        step('serve', `python3 -m http.server ${port} --bind 127.0.0.1 &`, { background: { port } }),
+        step('call', `curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:${port}/`, { check: (v) => [equal('served', '200', v)] }),
+      ],
+    })
+    expect(r.steps.map((s) => s.status)).toEqual(['passed', 'passed'])
+    const after = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => 'answered',
+      () => 'stopped',
+    )
+    expect(after).toBe('stopped')
+  })
+  it('ready at a text it prints; a line that ends instead fails the step', async () => {
+    const r = await run({ ...base, steps: [step('up', 'echo starting; echo Serving now; sleep 30', { background: { ready: 'Serving' } })] })
+    expect(r.steps[0]?.status).toBe('passed')
+    const ended = await run({ ...base, steps: [step('gone', 'echo bye; exit 3', { background: { ready: 'never' } })] })
+    expect(ended.steps[0]?.error?.message).toMatch(/gone: the background line ended \(exit code 3\) instead of staying up: bye/)
+  })
+})
+
+describe('cleanups learned from output', () => {
+  it('are done in reverse order, except what a later step deleted', async () => {
+    const tracks = (out: { stdout: string }) => ({
+      created: [...out.stdout.matchAll(/^(\S+) created$/gm)].map((m) => ({ describe: m[1] as string, command: `echo removed ${m[1]}` })),
+      deleted: [...out.stdout.matchAll(/^(\S+) deleted$/gm)].map((m) => m[1] as string),
+    })
+    const r = await run({
+      ...base,
+      steps: [
+        step('make', 'echo a/1 created; echo b/2 created', { tracks }),
+        step('more', 'echo c/3 created', { tracks }),
+        step('drop', 'echo b/2 deleted', { tracks }),
+      ],
+    })
+    expect(r.cleanup.map((c) => c.describe)).toEqual(['c/3', 'a/1'])
+    expect(r.cleanup.every((c) => c.status === 'done')).toBe(true)
+  })
+})
+
+describe('a Markdown walkthrough through the runner (no cluster: its lines are plain shell)', () => {
+  const text = readFileSync(new URL('../fixtures/markdown/shell-only.md', import.meta.url), 'utf8')
+  it('passes where the output matches its recordings, and fails on a real difference', async () => {
+    const w = markdownWalkthrough('shell-only.md', text)
+    const r = await run({ ...base, steps: w.steps })
+    expect(r.steps.map((s) => [s.id, s.status])).toEqual([
+      ['write-a-file', 'passed'],
+      ['set-two-variables', 'passed'],
+      ['use-them', 'passed'],
+      ['print-json', 'passed'],
+      ['say-something-else', 'failed'],
+    ])
+    expect(r.steps[2]?.assertions[0]).toEqual(truthy('the output matches its recording (1 expected difference)', true))
+    expect(r.steps[4]?.error?.message).toMatch(
+      /^say-something-else: line 1 as recorded: the recording shows this line; the output does not \(expected "hello", got nothing\)/,
+    )
+  })
+})
+
+describe('a block of several commands, not split', () => {
+  const fence = '```'
+  it('compares its recording with what its last command printed, and shows all it printed', async () => {
+    const w = markdownWalkthrough(
+      'block.md',
+      `# Block\n\n${fence}bash\necho preparing\nprintf '{"kind": "ConfigMap", "data": {"a": "1"}}\\n'\n${fence}\n\n${fence}json\n{"kind": "ConfigMap", "data": {"a": "1"}}\n${fence}\n\n${fence}bash\nfalse\necho "rc=$?"\n${fence}\n\n${fence}\nrc=1\n${fence}\n`,
+    )
+    expect(w.steps.map((s) => s.checkedOutputFrom)).toEqual([1, 1])
+    const r = await run({ ...base, steps: w.steps })
+    expect(r.steps.map((s) => [s.status, s.assertions.map((a) => a.name)])).toEqual([
+      ['passed', ['the output matches its recording']],
+      ['passed', ['the output matches its recording']],
+    ])
+    expect(r.steps[0]?.output.stdout).toBe('preparing\n{"kind": "ConfigMap", "data": {"a": "1"}}\n')
+    expect(r.steps[1]?.output.stdout).toBe('rc=1\n')
+    // Where the checked part starts, for `kubewalk record` to write only that ("preparing\n" is 10 characters).
+    expect(r.steps[0]?.checkedFrom).toEqual({ stdout: 10, stderr: 0 })
+    expect(r.steps[1]?.checkedFrom).toBeUndefined()
+  })
+  it('tracks what any of its commands created', async () => {
+    const w = markdownWalkthrough(
+      'block.md',
+      `# Block\n\n${fence}bash\necho configmap/first created\necho configmap/second created\n${fence}\n\n${fence}\nconfigmap/second created\n${fence}\n`,
+    )
+    // A kubectl that deletes nothing: the cleanup's lines are what this test reads.
+    const bin = await mkdtemp(join(tmpdir(), 'kubewalk-fake-'))
+    await writeFile(join(bin, 'kubectl'), '#!/bin/sh\nexit 0\n', { mode: 0o755 })
+    const r = await run({ ...base, steps: w.steps, env: { PATH: `${bin}:${process.env.PATH}` } })
+    await rm(bin, { recursive: true })
+    expect(r.steps[0]?.status).toBe('passed')
+    expect(r.cleanup.map((c) => c.describe)).toEqual(['delete configmap/second', 'delete configmap/first'])
+  })
+})

@@ -1,0 +1,452 @@
+import { describe, expect, it } from 'vitest'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { run, type RunEvent } from '../../src/engine/runner.js'
+import { defineCleanup, defineStep, defineVar, equal, type Step } from '../../src/core/step.js'
+import { ParseError } from '../../src/core/errors.js'
+import { Secrets } from '../../src/engine/redact.js'
+import { setClusterName } from '../../steps/02-set-cluster-name.js'
+import { articleCluster, liveProcesses } from '../helpers.js'
+
+const base = { cluster: articleCluster, clusters: [articleCluster] }
+const TOKEN = defineVar({ name: 'TOKEN', secret: true, describe: 'a token' })
+const APISERVER = defineVar({ name: 'APISERVER', secret: false, describe: 'a server' })
+const PLAIN = defineVar({ name: 'PLAIN', secret: false, describe: 'not a secret' })
+/** A cleanup and the step link that registers it when the line printed "created". */
+const creates = (describe: string, command: string, when: (o: { stdout: string }) => boolean = (o) => o.stdout.includes('created')) => {
+  const cleanup = defineCleanup({ describe, command })
+  return { cleanup, createdIf: when }
+}
+
+const echoStep = (id: string, command: string, extra: Partial<Step<string>> = {}): Step<string> =>
+  defineStep({ id, number: '00', title: id, command, reads: [], parse: (o) => o.stdout.trim(), check: () => [equal('ran', true, true)], ...extra })
+
+describe('run', () => {
+  it('runs steps in order and passes variables through the environment', async () => {
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('a', 'TOKEN=$(echo secret-value-123)', { writes: TOKEN }),
+        echoStep('b', 'APISERVER="https://x"', { writes: APISERVER }),
+        echoStep('c', 'echo "$APISERVER/$TOKEN"', { reads: [APISERVER, TOKEN], check: (v) => [equal('sees both', 'https://x/secret-value-123', v)] }),
+      ],
+    })
+    expect(r.status).toBe('passed')
+    expect(r.steps.map((s) => s.id)).toEqual(['a', 'b', 'c'])
+    expect(r.steps[0]?.captured).toEqual({ name: 'TOKEN', value: 'secret-value-123' })
+    expect(r.steps[2]?.assertions[0]?.ok).toBe(true)
+  })
+
+  it('gives later steps the parsed values of earlier ones', async () => {
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('first', 'echo 41'),
+        echoStep('second', 'echo 42', { check: (v, c) => [equal('sees first', '41', c.values.get('first')), equal('own', '42', v)] }),
+      ],
+    })
+    expect(r.ok).toBe(true)
+  })
+
+  it('runs an awkward cluster name through zx quoting intact', async () => {
+    const name = `a"b $(touch /tmp/kubewalk-pwned) 'c'`
+    const r = await run({ ...base, cluster: { name, server: 'https://x' }, steps: [setClusterName] })
+    expect(r.steps[0]?.captured?.value).toBe(name)
+    expect(r.ok).toBe(true)
+  })
+
+  it('stops at the first failure, skips the rest and explains the failure in one sentence', async () => {
+    const r = await run({
+      ...base,
+      steps: [echoStep('ok', 'echo fine'), echoStep('boom', 'echo "no such thing" >&2; exit 3'), echoStep('later', 'echo never')],
+    })
+    expect(r.status).toBe('failed')
+    expect(r.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
+    expect(r.steps[1]?.error).toMatchObject({
+      name: 'CommandError',
+      code: 'E_COMMAND',
+      message: 'boom: the command exited with code 3: no such thing',
+    })
+    expect(r.steps[1]?.output).toEqual({ stdout: '', stderr: 'no such thing\n', exitCode: 3 })
+    expect(r.steps[2]?.attempts).toBe(0)
+  })
+
+  it('records a failed assertion with expected and actual', async () => {
+    const r = await run({ ...base, steps: [echoStep('x', 'echo 2', { check: (v) => [equal('is one', '1', v)] })] })
+    expect(r.steps[0]?.error?.message).toBe('x: is one (expected "1", got "2").')
+  })
+
+  it('records a parse error naming the step', async () => {
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('p', 'echo junk', {
+          parse: (o) => {
+            throw new ParseError('p', 'cannot read junk', o.stdout)
+          },
+        }),
+      ],
+    })
+    expect(r.steps[0]?.error).toMatchObject({ name: 'ParseError', message: 'p: cannot read junk' })
+  })
+
+  it('refuses a step whose variables no one set', async () => {
+    const r = await run({ ...base, steps: [echoStep('needs', 'echo $TOKEN', { reads: [TOKEN] })] })
+    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 0 })
+    expect(r.steps[0]?.error?.message).toMatch(/needs \$TOKEN, which no earlier step set/)
+  })
+
+  it('takes seeded variables (a participant exported TOKEN)', async () => {
+    const r = await run({
+      ...base,
+      vars: { TOKEN: 'mine' },
+      steps: [echoStep('c', 'echo $TOKEN', { reads: [TOKEN], check: (v) => [equal('t', 'mine', v)] })],
+    })
+    expect(r.ok).toBe(true)
+  })
+
+  it('waits, bounded, until the checks pass', async () => {
+    const dir = `/tmp/kubewalk-test-${process.pid}-${Date.now()}`
+    const events: RunEvent[] = []
+    const r = await run({
+      ...base,
+      onEvent: (e) => events.push(e),
+      steps: [
+        echoStep('count', `mkdir -p ${dir}; echo x >> ${dir}/n; wc -l < ${dir}/n; [ $(wc -l < ${dir}/n) -ge 3 ] && rm -r ${dir}; true`, {
+          check: (v) => [equal('third time', '3', v)],
+          wait: { for: 'the third try', timeoutMs: 5_000, intervalMs: 20 },
+        }),
+      ],
+    })
+    expect(r.ok).toBe(true)
+    expect(r.steps[0]?.attempts).toBe(3)
+    expect(events.filter((e) => e.type === 'attempt')).toHaveLength(2)
+  })
+
+  it('gives up waiting at the limit and says what it waited for', async () => {
+    const r = await run({
+      ...base,
+      steps: [echoStep('never', 'echo no', { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'a yes', timeoutMs: 300, intervalMs: 50 } })],
+    })
+    expect(r.steps[0]?.status).toBe('failed')
+    expect(r.steps[0]?.attempts).toBeGreaterThan(1)
+    expect(r.steps[0]?.error?.message).toMatch(/^never: yes \(expected "yes", got "no"\) after waiting \d+ s for a yes\.$/)
+  })
+
+  it('records when the run began', async () => {
+    const before = Date.now()
+    const r = await run({ ...base, steps: [echoStep('a', 'echo')] })
+    const at = Date.parse(r.startedAt)
+    expect(r.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(at).toBeGreaterThanOrEqual(before - 1)
+    expect(at).toBeLessThanOrEqual(Date.now())
+  })
+
+  it('times a command out with a message naming the step', async () => {
+    const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow', 'sleep 5')] })
+    expect(r.steps[0]?.error).toMatchObject({ code: 'E_TIMEOUT' })
+    expect(r.steps[0]?.error?.message).toMatch(/^slow: the command did not finish within 0.2 s/)
+    expect(r.steps[0]?.durationMs).toBeLessThan(2_000)
+  })
+
+  it('cleans up what a step created, in reverse order, even when a later step fails', async () => {
+    const log = `/tmp/kubewalk-cleanup-${process.pid}-${Date.now()}`
+    const create = (key: string) => creates(`remove ${key}`, `echo ${key} >> ${log}`)
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('one', 'echo created', { creates: create('one') }),
+        echoStep('two', 'echo created', { creates: create('two') }),
+        echoStep('fail', 'exit 1'),
+      ],
+    })
+    expect(r.status).toBe('failed')
+    expect(r.cleanup.map((c) => [c.describe, c.status])).toEqual([
+      ['remove two', 'done'],
+      ['remove one', 'done'],
+    ])
+    const { readFile, rm } = await import('node:fs/promises')
+    expect(await readFile(log, 'utf8')).toBe('two\none\n')
+    await rm(log)
+  })
+
+  it('does not register cleanup for what the step did not create, and settles what a step deleted', async () => {
+    const spec = creates('remove k', 'true')
+    const notCreated = await run({ ...base, steps: [echoStep('a', 'echo unchanged', { creates: spec })] })
+    expect(notCreated.cleanup).toEqual([])
+    const settled = await run({
+      ...base,
+      steps: [echoStep('a', 'echo created', { creates: spec }), echoStep('b', 'echo deleted', { deletes: spec.cleanup })],
+    })
+    expect(settled.cleanup).toEqual([])
+  })
+
+  it('a deleting step run without the step that creates it refuses, naming the object and the command to delete it by hand', async () => {
+    const { readFile, rm } = await import('node:fs/promises')
+    const log = join(tmpdir(), `kubewalk-deletes-${process.pid}`)
+    const spec = creates('delete Secret mine', 'true')
+    const r = await run({ ...base, steps: [echoStep('remove', `echo deleted >> ${log}`, { deletes: spec.cleanup })] })
+    expect(r.steps[0]?.status).toBe('failed')
+    expect(r.steps[0]?.error).toMatchObject({
+      code: 'E_PRECONDITION',
+      message:
+        'remove: this run did not create what the step deletes (Secret mine), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: true.',
+    })
+    // The line never ran.
+    await expect(readFile(log, 'utf8')).rejects.toThrow()
+    const ours = await run({
+      ...base,
+      steps: [echoStep('make', 'echo created', { creates: spec }), echoStep('remove', `echo deleted >> ${log}`, { deletes: spec.cleanup })],
+    })
+    expect(ours.ok).toBe(true)
+    expect(await readFile(log, 'utf8')).toBe('deleted\n')
+    await rm(log)
+  })
+  it('says a long cleanup is still at work, and gives a cleanup its own limit', async () => {
+    const events: string[] = []
+    const slow = defineCleanup({ describe: 'remove slowly', command: 'sleep 6', timeoutMs: 20_000 })
+    const r = await run({
+      ...base,
+      commandTimeoutMs: 2_000,
+      steps: [echoStep('a', 'echo created', { creates: { cleanup: slow, createdIf: () => true } })],
+      onEvent: (e) => void (e.type === 'cleanup-progress' && events.push(`${e.cleanup.describe} ${Math.round(e.elapsedMs / 1000)}`)),
+    })
+    expect(r.cleanup).toEqual([{ describe: 'remove slowly', command: 'sleep 6', status: 'done' }])
+    expect(events).toEqual(['remove slowly 5'])
+  }, 15_000)
+  it('reports cleanup it could not do', async () => {
+    const spec = creates('remove k', 'echo "connection refused" >&2; exit 1', () => true)
+    const r = await run({ ...base, steps: [echoStep('a', 'echo created', { creates: spec })] })
+    expect(r.cleanup).toEqual([{ describe: 'remove k', command: spec.cleanup.command, status: 'failed', error: 'connection refused' }])
+    // Something is left on the cluster: every step passed, yet the run did not.
+    expect(r.steps.map((x) => x.status)).toEqual(['passed'])
+    expect(r).toMatchObject({ ok: false, status: 'failed' })
+  })
+
+  it('stops on abort, marks the run interrupted and still cleans up', async () => {
+    const ac = new AbortController()
+    const spec = creates('remove k', 'true', () => true)
+    setTimeout(() => ac.abort(), 300)
+    const r = await run({
+      ...base,
+      signal: ac.signal,
+      steps: [echoStep('a', 'echo created', { creates: spec }), echoStep('b', 'sleep 10'), echoStep('c', 'echo')],
+    })
+    expect(r.status).toBe('interrupted')
+    expect(r.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped'])
+    expect(r.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
+    expect(r.durationMs).toBeLessThan(5_000)
+  })
+
+  it('collects the values of secret variables for the reporters to mask, and only those', async () => {
+    const secrets = new Secrets()
+    await run({
+      ...base,
+      secrets,
+      steps: [
+        echoStep('a', 'TOKEN=$(echo a-long-token-value)', { writes: TOKEN }),
+        echoStep('b', 'PLAIN=$(echo a-long-plain-value)', { writes: PLAIN }),
+      ],
+    })
+    expect(secrets.values()).toContain('a-long-token-value')
+    expect(secrets.values()).not.toContain('a-long-plain-value')
+  })
+
+  it('captures afresh at every attempt: a line that never assigns reports nothing, not an earlier value', async () => {
+    const r = await run({
+      ...base,
+      steps: [echoStep('a', 'TOKEN=$(echo first-value-123)', { writes: TOKEN }), echoStep('b', 'exit 0', { writes: TOKEN })],
+    })
+    expect(r.steps[0]?.captured?.value).toBe('first-value-123')
+    // "exit 0" leaves before the runner reads TOKEN back: nothing was assigned by this line.
+    expect(r.steps[1]?.captured).toBeUndefined()
+  })
+
+  it('does not wait for output of the wrong kind: the cause is said at once, not after the wait', async () => {
+    const wrong = (o: { stdout: string }): string => {
+      throw new ParseError('t', 'not a table', o.stdout, { wrongShape: true })
+    }
+    const r = await run({
+      ...base,
+      steps: [echoStep('t', 'echo {}', { parse: wrong, wait: { for: 'the controller', timeoutMs: 30_000, intervalMs: 50 } })],
+    })
+    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: { message: 't: not a table' } })
+  })
+
+  it('accepts the exit codes a step declares as answers, and no others', async () => {
+    const answered = await run({
+      ...base,
+      steps: [echoStep('no', 'echo no; exit 1', { exitCodes: [0, 1], check: (v) => [equal('says no', 'no', v)] })],
+    })
+    expect(answered.ok).toBe(true)
+    const failed = await run({ ...base, steps: [echoStep('no', 'echo no; exit 2', { exitCodes: [0, 1] })] })
+    expect(failed.steps[0]?.error?.message).toBe('no: the command exited with code 2: no')
+  })
+
+  // kubectl auth can-i --as, when the user may not impersonate: Forbidden on stderr, nothing on stdout, exit 1
+  // (kubectl v1.37.2 on the lab, see test/e2e/rbac-pods.test.ts).
+  const IMPERSONATION_FORBIDDEN =
+    'Error from server (Forbidden): serviceaccounts "default" is forbidden: User "system:serviceaccount:default:nobody" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "default"'
+
+  it('reads a listed exit code as an answer only when the line printed one: Forbidden is the error it is, at once, not a wait', async () => {
+    const step = echoStep('can-i', `echo ${JSON.stringify(IMPERSONATION_FORBIDDEN)} >&2; exit 1`, {
+      exitCodes: [0, 1],
+      check: (v) => [equal('says yes', 'yes', v)],
+      wait: { for: 'the RoleBinding', timeoutMs: 30_000, intervalMs: 50 },
+    })
+    const r = await run({ ...base, steps: [step] })
+    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: { name: 'CommandError', code: 'E_FORBIDDEN' } })
+    expect(r.steps[0]?.error?.message).toMatch(/^can-i: the kubeconfig's user is not allowed to do this \(RBAC\): .*cannot impersonate/)
+    expect(r.steps[0]?.durationMs).toBeLessThan(5_000)
+    const silent = await run({ ...base, steps: [echoStep('quiet', 'exit 1', { exitCodes: [0, 1] })] })
+    expect(silent.steps[0]?.error).toMatchObject({ code: 'E_COMMAND', message: 'quiet: the command exited with code 1: no output' })
+  })
+
+  it('says who stopped an interrupted run: the user (quit) is not a signal', async () => {
+    const r = await run({
+      ...base,
+      beforeStep: async (_s, i) => (i === 1 ? 'quit' : 'run'),
+      steps: [echoStep('a', 'echo'), echoStep('b', 'echo'), echoStep('c', 'echo')],
+    })
+    expect(r).toMatchObject({ status: 'interrupted', stoppedBy: 'user' })
+    expect(r.steps.map((x) => x.status)).toEqual(['passed', 'skipped', 'skipped'])
+  })
+})
+
+describe('run: guards and refusals', () => {
+  it('a guard refuses the step before its line runs, as a precondition', async () => {
+    const marker = `/tmp/kubewalk-guard-${process.pid}-${Date.now()}`
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('g', `touch ${marker}`, {
+          guard: { command: 'echo secret/default-token', refuse: (o) => (o.stdout.trim() ? 'it exists' : undefined) },
+        }),
+      ],
+    })
+    expect(r.steps[0]?.error).toMatchObject({ name: 'PreconditionError', code: 'E_PRECONDITION', message: 'g: it exists.' })
+    const { existsSync } = await import('node:fs')
+    expect(existsSync(marker)).toBe(false)
+  })
+  it('a guard that finds nothing lets the step run', async () => {
+    const r = await run({
+      ...base,
+      steps: [echoStep('g', 'echo ran', { guard: { command: 'true', refuse: (o) => (o.stdout.trim() ? 'x' : undefined) } })],
+    })
+    expect(r.ok).toBe(true)
+  })
+  it('names RBAC when kubectl says forbidden', async () => {
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('f', `echo 'error: failed to create token: serviceaccounts "default" is forbidden: User "x" cannot create resource' >&2; exit 1`),
+      ],
+    })
+    expect(r.steps[0]?.error).toMatchObject({ code: 'E_FORBIDDEN' })
+    expect(r.steps[0]?.error?.message).toMatch(/^f: the kubeconfig's user is not allowed to do this \(RBAC\): error: failed to create token/)
+  })
+  it('a waiting step whose piped kubectl cannot reach the server fails at once, naming the server, not the awaited controller', async () => {
+    const refused = 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?'
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep('w', `echo '${refused}' >&2 | cat`, {
+          check: (v) => [equal('yes', 'yes', v)],
+          wait: { for: 'the token controller', timeoutMs: 30_000, intervalMs: 20 },
+        }),
+      ],
+    })
+    expect(r.steps[0]).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'E_UNREACHABLE', message: `w: the API server did not answer (${refused}); check that it is running, then run again.` },
+    })
+  })
+  it('waitTimeoutMs overrides a step wait', async () => {
+    const r = await run({
+      ...base,
+      waitTimeoutMs: 100,
+      steps: [echoStep('w', 'echo no', { check: (v) => [equal('yes', 'yes', v)], wait: { for: 'a yes', timeoutMs: 60_000, intervalMs: 20 } })],
+    })
+    expect(r.steps[0]?.durationMs).toBeLessThan(2_000)
+    expect(r.steps[0]?.status).toBe('failed')
+  })
+})
+
+describe('run: cleanup after a line cut short', () => {
+  it('registers the cleanup when a guarded creating line failed (the answer may be lost), not when the object already existed', async () => {
+    const guard = { command: 'true', refuse: () => undefined }
+    const lost = await run({
+      ...base,
+      steps: [echoStep('create', 'echo "error: the connection was reset" >&2; exit 1', { guard, creates: creates('remove k', 'true') })],
+    })
+    expect(lost.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
+    const theirs = await run({
+      ...base,
+      steps: [
+        echoStep('create', 'echo \'Error from server (AlreadyExists): roles "x" already exists\' >&2; exit 1', {
+          guard,
+          creates: creates('remove k', 'true'),
+        }),
+      ],
+    })
+    expect(theirs.cleanup).toEqual([])
+    const unguarded = await run({ ...base, steps: [echoStep('create', 'exit 1', { creates: creates('remove k', 'true') })] })
+    expect(unguarded.cleanup).toEqual([])
+  })
+
+  it('registers the cleanup when the creating line timed out, since its outcome is unknown', async () => {
+    const spec = creates('remove k', 'true')
+    const r = await run({ ...base, commandTimeoutMs: 200, steps: [echoStep('slow-create', 'sleep 5', { creates: spec })] })
+    expect(r.steps[0]?.error?.code).toBe('E_TIMEOUT')
+    expect(r.cleanup).toEqual([{ describe: 'remove k', command: 'true', status: 'done' }])
+  })
+})
+
+describe('run: nothing a line started outlives its timeout or abort', () => {
+  it.each([
+    ['a $(…) capture', 'TOKEN=$(sleep 7.101; echo x)', 'sleep 7.101', { writes: TOKEN }],
+    ['a heredoc', 'cat <<EOF | sleep 7.102\nhello\nEOF', 'sleep 7.102', {}],
+    ['a pipeline', 'sleep 7.103 | cat', 'sleep 7.103', {}],
+  ])('%s', async (_what, command, pattern, extra) => {
+    const r = await run({ ...base, commandTimeoutMs: 300, steps: [echoStep('t', command, extra)] })
+    expect(r.steps[0]?.error?.code).toBe('E_TIMEOUT')
+    await new Promise((res) => setTimeout(res, 100))
+    expect(await liveProcesses(pattern)).toEqual([])
+  })
+  it('on abort too', async () => {
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(), 300)
+    await run({ ...base, signal: ac.signal, steps: [echoStep('a', 'X=$(sleep 7.104; echo)')] })
+    await new Promise((res) => setTimeout(res, 100))
+    expect(await liveProcesses('sleep 7.104')).toEqual([])
+  })
+})
+
+describe('openSession: a run kept open between calls', () => {
+  it('carries variables between calls, refuses a step whose input no earlier call set, resets only what it created and closes with the teardown', async () => {
+    const { openSession } = await import('../../src/engine/runner.js')
+    const { readFile, rm } = await import('node:fs/promises')
+    const log = join(tmpdir(), `kubewalk-session-${process.pid}`)
+    const made = defineCleanup({ describe: 'remove made', command: `echo made >> ${log}` })
+    const gone = defineCleanup({ describe: 'remove namespace', command: `echo teardown >> ${log}` })
+    const a = echoStep('a', 'PLAIN=$(echo one); echo created', {
+      writes: PLAIN,
+      creates: { cleanup: made, createdIf: (o) => o.stdout.includes('created') },
+    })
+    const b = echoStep('b', 'echo "$PLAIN"', { reads: [PLAIN] })
+    const s = await openSession({ ...base, steps: [a, b], teardown: [gone] })
+    const first = await s.runSteps([a])
+    expect(first.map((r) => r.status)).toEqual(['passed'])
+    expect(s.vars.PLAIN).toBe('one')
+    expect(s.pending()).toEqual([made])
+    expect((await s.runSteps([b]))[0]?.value).toBe('one')
+    expect(await s.reset()).toEqual([{ describe: 'remove made', command: `echo made >> ${log}`, status: 'done' }])
+    expect(s.vars.PLAIN).toBeUndefined()
+    const again = await s.runSteps([b])
+    expect(again[0]?.error?.code).toBe('E_MISSING_VAR')
+    expect((await s.close()).map((c) => c.describe)).toEqual(['remove namespace'])
+    expect(await readFile(log, 'utf8')).toBe('made\nteardown\n')
+    await rm(log)
+  })
+})

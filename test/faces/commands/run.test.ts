@@ -1,0 +1,52 @@
+// run's planning: --set and --dry-run, checked without a cluster (a kubeconfig that does not exist
+// proves --dry-run reads none).
+import { describe, expect, it } from 'vitest'
+import { captureIo, main } from '../../helpers.js'
+
+describe('run --dry-run', () => {
+  it('prints every line that would run and what would be cleaned up, and runs nothing', async () => {
+    const io = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
+    expect(await main(['run', '--dry-run', '--isolate'], io.sinks)).toBe(0)
+    const out = io.out()
+    expect(out).toMatch(/^article: 14 step\(s\) would run in a fresh namespace \(deleted at the end\); nothing has run\.$/m)
+    expect(out).toContain('08 apply-token-secret\n   $ kubectl apply -f - <<EOF')
+    expect(out).toContain('   $ curl -X GET $APISERVER/api --header "Authorization: Bearer $TOKEN" --insecure')
+    expect(out).toMatch(
+      /Cleanup, newest first, of what the run created:\n {3}delete Secret default-token {2}\(kubectl delete secret default-token --ignore-not-found\)\n {3}delete the fresh namespace\n$/,
+    )
+    expect(io.err()).toBe('')
+  })
+  it('shows the chosen cluster in the line the prose leaves to the reader', async () => {
+    const io = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
+    expect(await main(['run', '--dry-run', '--only', 'set-cluster-name', '--cluster', 'prod'], io.sinks)).toBe(0)
+    expect(io.out()).toContain('   $ export CLUSTER_NAME="prod"\n')
+  })
+  it("shows a Markdown placeholder's value given with --set, the line as it will run", async () => {
+    const io = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
+    const md = new URL('../../fixtures/markdown/lab-tour.md', import.meta.url).pathname
+    expect(await main(['run', '--dry-run', '--walkthrough', md, '--set', "GREETING=it's me"], io.sinks)).toBe(0)
+    expect(io.out()).toContain(`   $ export GREETING=$'it\\'s me'\n`)
+  })
+  it('lists as created only what a Markdown step whose line can create reports', async () => {
+    const io = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
+    const md = new URL('../../fixtures/markdown/lab-tour.md', import.meta.url).pathname
+    expect(await main(['run', '--dry-run', '--walkthrough', md], io.sinks)).toBe(0)
+    // Of lab-tour's five steps only 02 (kubectl create configmap) can create: export, get, proxy and curl cannot.
+    expect(io.out()).toMatch(
+      /Cleanup, newest first, of what the run created:\n {3}what step 02 creates \(kubectl's "kind\/name created"\), unless a later step deletes it\n$/,
+    )
+  })
+  it.each([
+    [['run', '--check-only'], /unknown option/],
+    [['drift', '--dry-run'], /^kubewalk: --dry-run goes with kubewalk run\.$/m],
+    [
+      ['run', '--set', 'NOPE=1', '--dry-run'],
+      /^kubewalk: --set NOPE: walkthrough article has no variable NOPE \(it has CLUSTER_NAME, APISERVER, TOKEN\)\.$/m,
+    ],
+    [['run', '--set', 'TOKEN', '--dry-run'], /^kubewalk: --set takes NAME=VALUE, got "TOKEN"\.$/m],
+  ])('%j is exit 2 in one line', async (argv, message) => {
+    const io = captureIo({ ...process.env })
+    expect(await main(argv, io.sinks)).toBe(2)
+    expect(io.err()).toMatch(message)
+  })
+})

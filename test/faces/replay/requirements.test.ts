@@ -1,0 +1,78 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { awaitObjects, checkServerVersion, checkTools } from '../../../src/faces/replay/requirements.js'
+import { walkthroughProblems, type Walkthrough } from '../../../src/core/walkthrough.js'
+import { testDir } from '../../temp-dir.js'
+
+describe("a walkthrough's requirements", () => {
+  it.each([
+    ['v1.23.17', '1.24', true],
+    ['v1.24.0', '1.24', false],
+    ['v1.37.2', '1.24', false],
+    ['v1.9.0', '1.10', true],
+    ['v2.0.0', '1.99', false],
+    ['v1.30.1-gke.1', '1.31', true],
+  ])('server %s against a minimum of %s: refused %s', (server, min, refused) => {
+    const check = (): void => checkServerVersion({ kubernetes: min }, server, 'prod', 'demo')
+    if (refused) expect(check).toThrow(`prod runs Kubernetes ${server}; walkthrough demo needs ${min} or newer.`)
+    else expect(check).not.toThrow()
+  })
+  it('declares no minimum: any server', () => expect(() => checkServerVersion(undefined, 'v1.2.0', 'old', 'demo')).not.toThrow())
+  it('names the first declared tool that is missing from PATH, and nothing when none is declared', async () => {
+    const dir = await testDir('kubewalk-tools-')
+    await writeFile(join(dir, 'curl'), '#!/bin/sh\n', { mode: 0o755 })
+    const env = { PATH: dir }
+    await expect(checkTools({ id: 'demo', requires: { tools: ['curl'] } }, env)).resolves.toBeUndefined()
+    await expect(checkTools({ id: 'demo', requires: { tools: ['curl', 'jq'] } }, env)).rejects.toThrow(
+      "jq is not on PATH; install jq (walkthrough demo's lines call it).",
+    )
+    await expect(checkTools({ id: 'demo' }, { PATH: '' })).resolves.toBeUndefined()
+  })
+  const w = (requires: Walkthrough['requires']): Walkthrough => ({
+    id: 'demo',
+    title: 'd',
+    vars: [],
+    steps: [{ id: 'a', number: '01', title: 'a', command: 'true', reads: [], parse: () => 0, check: () => [] }],
+    requires,
+  })
+  it.each([
+    [{ kubernetes: '1.24' }, []],
+    [{ kubernetes: 'v1.24' }, ['requires.kubernetes must be MAJOR.MINOR (e.g. "1.27"), got "v1.24"']],
+    [{ tools: ['curl', 'rm -rf'] }, ['requires.tools names commands, got "rm -rf"']],
+    [{ objects: ['serviceaccount/default'] }, []],
+    [{ objects: ['default'] }, ['requires.objects entries are kind/name as kubectl prints them (e.g. "configmap/settings"), got "default"']],
+  ])('validates %j', (requires, problems) => expect(walkthroughProblems(w(requires))).toEqual(problems))
+})
+
+describe('awaiting the objects a walkthrough expects', () => {
+  // A stand-in kubectl (a unit test's fake) that answers `get` as the real one does in each case; the
+  // e2e suites meet the real answers (a lab without kube-controller-manager, RBAC-limited users).
+  async function kubectlSaying(stderr: string, exit: number): Promise<Record<string, string>> {
+    const dir = await testDir('kubewalk-objects-')
+    await writeFile(join(dir, 'kubectl'), `#!/bin/sh\necho ${JSON.stringify(stderr)} >&2\nexit ${exit}\n`, { mode: 0o755 })
+    return { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } as Record<string, string>
+  }
+
+  it('waits for one that is not found, then names it', async () => {
+    const env = await kubectlSaying('Error from server (NotFound): serviceaccounts "default" not found', 1)
+    await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 600 })).rejects.toThrow(
+      /^namespace team has no serviceaccount\/default after 1 s/,
+    )
+  })
+  it('lets a user whom RBAC does not let read it go on: the lines will say what they meet', async () => {
+    const env = await kubectlSaying(
+      'Error from server (Forbidden): serviceaccounts "default" is forbidden: User "system:serviceaccount:default:x" cannot get resource "serviceaccounts"',
+      1,
+    )
+    await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 600 })).resolves.toBeUndefined()
+  })
+  it('says any other failure at once, without waiting', async () => {
+    const env = await kubectlSaying('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?', 1)
+    const began = performance.now()
+    await expect(awaitObjects(['serviceaccount/default'], 'team', { env, timeoutMs: 5_000, waitMs: 30_000 })).rejects.toThrow(
+      /^cannot read serviceaccount\/default in namespace team \(the walkthrough's lines expect it\): The connection to the server/,
+    )
+    expect(performance.now() - began).toBeLessThan(5_000)
+  })
+})
