@@ -1,16 +1,41 @@
-// README stays true: its CLI reference is the CLI's own --help, and its Quick start is two commands.
-import { readFileSync } from 'node:fs'
+// The front door and the docs stay true: the CLI reference is the CLI's own --help, the Quick start is two commands,
+// the README stays short, and every relative link in README.md, CONTRIBUTING.md and docs/ resolves.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { main } from './helpers.js'
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+const root = fileURLToPath(new URL('..', import.meta.url))
+const readme = readFileSync(join(root, 'README.md'), 'utf8')
+
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f)
+    return statSync(p).isDirectory() ? markdownFiles(p) : f.endsWith('.md') ? [p] : []
+  })
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+const anchor = (heading: string): string =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-')
+
+function anchorsOf(text: string): Set<string> {
+  const out = new Set<string>()
+  let fenced = false
+  for (const line of text.split('\n')) {
+    if (line.startsWith('```')) fenced = !fenced
+    const m = /^#{1,6} (.*)$/.exec(line)
+    if (!fenced && m) out.add(anchor(m[1] as string))
+  }
+  return out
+}
 
 describe('README', () => {
-  it('shows --help verbatim in the CLI reference', async () => {
-    let help = ''
-    await main(['--help'], { stdout: (t) => void (help += t), stderr: () => {}, isTTY: false, env: {} })
-    expect(readme).toContain(`## CLI reference\n\n\`\`\`\n${help.trimEnd()}\n\`\`\``)
-  })
   it('has a Quick start of exactly two commands, one replaying the article and one running the tests', () => {
     const block = /## Quick start[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
     const commands = block
@@ -18,5 +43,33 @@ describe('README', () => {
       .map((l) => l.replace(/#.*$/, '').trim())
       .filter(Boolean)
     expect(commands).toEqual(['npm ci && npm start', 'npm test'])
+  })
+  it('is a front door of at most 200 lines', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(200)
+  })
+})
+
+describe('docs', () => {
+  it('the CLI reference shows --help verbatim', async () => {
+    let help = ''
+    await main(['--help'], { stdout: (t) => void (help += t), stderr: () => {}, isTTY: false, env: {} })
+    expect(readFileSync(join(root, 'docs/reference/cli.md'), 'utf8')).toContain(`\`\`\`\n${help.trimEnd()}\n\`\`\``)
+  })
+  const files = [join(root, 'README.md'), join(root, 'CONTRIBUTING.md'), ...markdownFiles(join(root, 'docs'))]
+  it('has the pages the README links to', () => {
+    expect(files.map((f) => relative(root, f)).sort()).toEqual(expect.arrayContaining(['docs/getting-started.md', 'docs/reference/cli.md']))
+  })
+  it.each(files.map((f) => [relative(root, f), f]))('%s: every relative link resolves', (_name, file) => {
+    const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '')
+    const broken: string[] = []
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const href = m[1] as string
+      if (/^[a-z]+:/.test(href)) continue
+      const [path = '', hash] = href.split('#')
+      const target = path === '' ? file : join(dirname(file), path)
+      if (!existsSync(target)) broken.push(href)
+      else if (hash !== undefined && target.endsWith('.md') && !anchorsOf(readFileSync(target, 'utf8')).has(hash)) broken.push(href)
+    }
+    expect(broken).toEqual([])
   })
 })
