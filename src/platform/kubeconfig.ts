@@ -10,6 +10,7 @@ import { installKubectl, kubectlWords } from './kubectl.js'
 import { makeScratchDir, removeScratchDir } from './scratch.js'
 import { quote, runScript, which } from './shell.js'
 import { firstLine } from '../core/text.js'
+import { directCredentials, kubectlVersionCached, serverVersion } from './version-probe.js'
 import type { KubeconfigCluster } from '../core/step.js'
 
 /** Where and what a run replays against. */
@@ -52,6 +53,25 @@ export interface ConfigView {
     }
   }[]
   contexts?: { name: string; context?: { cluster?: string; user?: string; namespace?: string } }[]
+  users?: { name: string; user?: KubeconfigUser }[]
+}
+
+/** The parts of a kubeconfig user kubewalk reads itself; anything else (exec, auth-provider, impersonation) is kubectl's. */
+export interface KubeconfigUser {
+  token?: string
+  tokenFile?: string
+  'client-certificate'?: string
+  'client-certificate-data'?: string
+  'client-key'?: string
+  'client-key-data'?: string
+  username?: string
+  password?: string
+  exec?: unknown
+  'auth-provider'?: unknown
+  as?: string
+  'as-groups'?: unknown
+  'as-uid'?: string
+  'as-user-extra'?: unknown
 }
 
 function kubeconfigPaths(opts: TargetOptions, env: Record<string, string | undefined>): string[] {
@@ -80,6 +100,7 @@ function kubeconfigPaths(opts: TargetOptions, env: Record<string, string | undef
 export async function mergedKubeconfig(paths: readonly string[]): Promise<ConfigView> {
   const clusters = new Map<string, NonNullable<ConfigView['clusters']>[number]>()
   const contexts = new Map<string, NonNullable<ConfigView['contexts']>[number]>()
+  const users = new Map<string, UserEntry>()
   let current: string | undefined
   for (const path of paths) {
     let text: string
@@ -110,15 +131,32 @@ export async function mergedKubeconfig(paths: readonly string[]): Promise<Config
     for (const cl of c.clusters ?? [])
       if (typeof cl?.name === 'string' && !clusters.has(cl.name)) clusters.set(cl.name, resolveClusterPaths(cl, base))
     for (const cx of c.contexts ?? []) if (typeof cx?.name === 'string' && !contexts.has(cx.name)) contexts.set(cx.name, cx)
+    for (const u of c.users ?? []) if (typeof u?.name === 'string' && !users.has(u.name)) users.set(u.name, resolveUserPaths(u, base))
     if (current === undefined && typeof c['current-context'] === 'string' && c['current-context'] !== '') current = c['current-context']
   }
   // kubectl config view lists them by name; so does step 01's table.
   const byName = <T extends { name: string }>(m: Map<string, T>): T[] =>
     [...m.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-  return { ...(current !== undefined ? { 'current-context': current } : {}), clusters: byName(clusters), contexts: byName(contexts) }
+  return {
+    ...(current !== undefined ? { 'current-context': current } : {}),
+    clusters: byName(clusters),
+    contexts: byName(contexts),
+    users: byName(users),
+  }
 }
 
 type ClusterEntry = NonNullable<ConfigView['clusters']>[number]
+
+type UserEntry = NonNullable<ConfigView['users']>[number]
+
+function resolveUserPaths(entry: UserEntry, base: string): UserEntry {
+  const user = { ...entry.user }
+  for (const key of ['client-certificate', 'client-key', 'tokenFile'] as const) {
+    const p = user[key]
+    if (typeof p === 'string' && p !== '' && !isAbsolute(p)) user[key] = join(base, p)
+  }
+  return { ...entry, user }
+}
 
 function resolveClusterPaths(entry: ClusterEntry, base: string): ClusterEntry {
   const ca = entry.cluster?.['certificate-authority']
@@ -272,6 +310,8 @@ export async function probeVersions(
 ): Promise<{ server: string; client: string }> {
   const timeoutMs = opts.timeoutMs ?? 15_000
   const { cluster } = target
+  const direct = await directVersions(target, opts.env ?? process.env, timeoutMs)
+  if (direct !== undefined) return direct
   // kubectl's own limit follows --timeout too, a little shorter, so its own message wins the race.
   const requestTimeout = `${Math.max(500, timeoutMs - 1000)}ms`
   // The first kubectl call of a run: a credential plugin that wants a login can ask for it on kubewalk's terminal.
@@ -295,6 +335,25 @@ export async function probeVersions(
     throw new PreconditionError(`cannot reach the API server of ${cluster.name} at ${cluster.server}: ${why}`)
   }
   return { server: version, client: answer.clientVersion?.gitVersion ?? 'unknown' }
+}
+
+// The in-process probe gets a short budget: a server that does not answer it gets kubectl's full one and its words.
+const DIRECT_PROBE_MS = 2_000
+
+/** Both versions without starting kubectl, when the kubeconfig allows it (version-probe.ts); undefined otherwise. */
+async function directVersions(
+  target: Target,
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+): Promise<{ server: string; client: string } | undefined> {
+  const paths = (target.env.KUBECONFIG ?? env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '')
+  if (paths.length === 0) return undefined
+  const creds = await directCredentials(await mergedKubeconfig(paths), target.context, { ...env, ...target.env }).catch(() => undefined)
+  if (creds === undefined) return undefined
+  const kubectl = await which('kubectl', { PATH: target.env.PATH ?? env.PATH ?? '' })
+  if (kubectl === undefined) return undefined
+  const [server, client] = await Promise.all([serverVersion(creds, Math.min(timeoutMs, DIRECT_PROBE_MS)), kubectlVersionCached(kubectl, env)])
+  return server !== undefined && client !== undefined ? { server, client } : undefined
 }
 
 /**
