@@ -144,14 +144,14 @@ export interface BlockLine {
 }
 
 /**
- * Splits a block into lines. `inShell` is whether a container's shell is open when the block starts
- * (`#` is then a prompt, not a comment); `opens` tells whether a host line opens one, so the lines
- * after it in the same block, prompt or not, are typed in the container.
+ * Splits a block into lines. `opens` tells whether a host line opens a container's shell: the lines
+ * after it in the same block, prompt or not, are typed in the container, and there `#` is a prompt,
+ * not a comment, as it is after another container prompt in the block. A block's end ends that.
  */
-export function blockLines(text: string, inShell: boolean, opens: (line: string) => boolean): BlockLine[] {
+export function blockLines(text: string, opens: (line: string) => boolean): BlockLine[] {
   const lines = text.split('\n')
   const out: BlockLine[] = []
-  const prompted = lines.some((l) => hostPrompt(l) !== undefined || containerPrompt(l, inShell) !== undefined)
+  const prompted = lines.some((l) => hostPrompt(l) !== undefined || containerPrompt(l, false) !== undefined)
   let comments: string[] = []
   let shell = false
   let current: BlockLine | undefined
@@ -177,10 +177,10 @@ export function blockLines(text: string, inShell: boolean, opens: (line: string)
   }
   while (i < lines.length) {
     const l = lines[i] as string
-    const c = containerPrompt(l, inShell || shell)
+    const c = containerPrompt(l, shell)
     if (c && c.command !== '' && !c.command.startsWith('#')) {
       take('container', c.command, i, c.prompt)
-      if (/^exit\b/.test(c.command)) ((shell = false), (inShell = false))
+      shell = !/^exit\b/.test(c.command)
       continue
     }
     const h = hostPrompt(l)

@@ -1,7 +1,6 @@
 // A read docs page → the blocks the Markdown walkthrough compiler takes (src/markdown/steps.ts), with
 // the page's own line numbers: commands as bash blocks, each output right after its command, example
-// files as file blocks (written when a line names them), long-running lines the page runs in another
-// terminal as background lines. Lines typed inside a container stay prose here: the session that runs
+// files as file blocks (written when a line names them), lines that keep running as background lines. Lines typed inside a container stay prose here: the session that runs
 // them is the runner's; `DocsPage` says which they are.
 import type { FrontMatter } from '../../markdown/frontmatter.js'
 import type { Block, MarkdownDoc } from '../../markdown/parse.js'
@@ -18,8 +17,18 @@ export function docsMarkdownDoc(page: DocsPage): MarkdownDoc {
   const flush = (): void => {
     const first = group[0]
     if (first === undefined) return
-    if (first.background) blocks.push({ kind: 'comment', text: 'kubewalk: background', line: first.line })
-    blocks.push({ kind: 'code', lang: 'bash', info: 'bash', text: group.map((c) => c.text).join('\n'), line: first.line - 1 })
+    // A line that keeps running runs in the background: the page's next lines need it up (a proxy, a port-forward).
+    if (first.background || first.longRunning) blocks.push({ kind: 'comment', text: 'kubewalk: background', line: first.line })
+    // The commands where the block has them (blank lines kept), each after its comment.
+    const top = first.line - (first.comment !== undefined ? 1 : 0)
+    const text: string[] = []
+    for (const c of group) {
+      const at = c.line - top - (c.comment !== undefined ? 1 : 0)
+      while (text.length < at) text.push('')
+      if (c.comment !== undefined) text.push(`# ${c.comment}`)
+      text.push(c.text)
+    }
+    blocks.push({ kind: 'code', lang: 'bash', info: 'bash', text: text.join('\n'), line: top - 1 })
     const out = group.at(-1)?.output
     if (out !== undefined) blocks.push({ kind: 'code', lang: 'text', info: 'text', text: out.text, line: out.line - 1 })
     group = []
@@ -27,7 +36,11 @@ export function docsMarkdownDoc(page: DocsPage): MarkdownDoc {
   for (const item of page.items) {
     if (item.kind === 'command' && item.container === undefined) {
       const last = group.at(-1)
-      if (last !== undefined && (last.block !== item.block || last.output !== undefined || item.background || last.background)) flush()
+      if (
+        last !== undefined &&
+        (last.block !== item.block || last.output !== undefined || item.background || last.background || item.longRunning || last.longRunning)
+      )
+        flush()
       group.push(item)
       continue
     }

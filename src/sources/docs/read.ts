@@ -110,7 +110,7 @@ export function readDocsPage(file: string, source: string, opts: DocsOptions = {
   let codeIndex = -1
   const commandsOf = (b: Extract<DocsBlock, { kind: 'code' }>): DocsCommand[] => {
     const out: DocsCommand[] = []
-    const lines = blockLines(b.text, shell !== undefined, (l) => opensShell(l) !== undefined)
+    const lines = blockLines(b.text, (l) => opensShell(l) !== undefined)
     for (const l of lines) {
       if (l.kind === 'sentence') continue
       const cmd: DocsCommand = {
