@@ -98,7 +98,7 @@ export function readDocsPage(file: string, source: string, opts: DocsOptions = {
   const parsed = docsBlocks(file, source, opts.tab !== undefined ? { tab: opts.tab } : {})
   const page: DocsPage = { file, items: [], missing: [] }
   if (parsed.frontMatter) {
-    const fm = readDocsFrontMatter(file, parsed.frontMatter.text, parsed.frontMatter.line)
+    const fm = readDocsFrontMatter(parsed.frontMatter.text)
     if (fm.title !== undefined) page.title = fm.title
     if (fm.minKubernetes !== undefined) page.requires = { kubernetes: fm.minKubernetes }
   }

@@ -28,6 +28,13 @@ describe('a docs page', () => {
     const p = readDocsPage('p.md', page('{{< note >}}x{{< /note >}}', 'title: "Pods: a task"\nmin-kubernetes-server-version: v1.28\nweight: 3'))
     expect([p.title, p.requires]).toEqual(['Pods: a task', { kubernetes: '1.28' }])
   })
+  it.each([
+    ["title: 'It''s a page'", "It's a page"],
+    ['title: >\n  Folded\n  title', 'Folded title'],
+    ['title: Plain # a comment', 'Plain'],
+  ])('front matter %j gives the title %j', (fm, title) => {
+    expect(readDocsPage('p.md', page('{{< note >}}x{{< /note >}}', fm)).title).toBe(title)
+  })
 })
 
 describe('shortcodes become prose', () => {
