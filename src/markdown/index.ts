@@ -21,8 +21,8 @@ export function markdownWalkthrough(file: string, source: string, opts: { record
   return compileWalkthrough(file, fm, drafts)
 }
 
-/** Reads and compiles a Markdown walkthrough; a missing file or a broken one is exit 2, naming it. */
-export async function loadMarkdownWalkthrough(file: string): Promise<Walkthrough> {
+/** Reads and compiles a Markdown walkthrough; a missing file or a broken one is exit 2, naming it. `examplesDir` and `tab` are for a Kubernetes docs page. */
+export async function loadMarkdownWalkthrough(file: string, opts: { examplesDir?: string; tab?: string } = {}): Promise<Walkthrough> {
   let source: string
   try {
     source = await readFile(file, 'utf8')
@@ -30,5 +30,5 @@ export async function loadMarkdownWalkthrough(file: string): Promise<Walkthrough
     const code = (e as NodeJS.ErrnoException).code
     throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a Markdown file' : (e as Error).message}.`)
   }
-  return markdownWalkthrough(file, source)
+  return markdownWalkthrough(file, source, opts)
 }

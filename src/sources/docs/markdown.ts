@@ -1,7 +1,8 @@
 // A read docs page → the blocks the Markdown walkthrough compiler takes (src/markdown/steps.ts), with
 // the page's own line numbers: commands as bash blocks, each output right after its command, example
-// files as file blocks (written when a line names them), lines that keep running as background lines. Lines typed inside a container stay prose here: the session that runs
-// them is the runner's; `DocsPage` says which they are.
+// files as file blocks (written when a line names them), lines that keep running as background lines.
+// Lines typed inside a container, and the `kubectl exec -it` that opens their shell, stay prose here:
+// the session that runs them is the runner's; `DocsPage` says which they are.
 import type { FrontMatter } from '../../markdown/frontmatter.js'
 import type { Block, MarkdownDoc } from '../../markdown/parse.js'
 import { slug } from '../../markdown/compile.js'
@@ -34,7 +35,7 @@ export function docsMarkdownDoc(page: DocsPage): MarkdownDoc {
     group = []
   }
   for (const item of page.items) {
-    if (item.kind === 'command' && item.container === undefined) {
+    if (item.kind === 'command' && item.container === undefined && item.opens === undefined) {
       const last = group.at(-1)
       if (
         last !== undefined &&
@@ -47,6 +48,12 @@ export function docsMarkdownDoc(page: DocsPage): MarkdownDoc {
     flush()
     switch (item.kind) {
       case 'command': {
+        if (item.opens) {
+          // An interactive shell is no step to run unattended: the runner's session in that container is.
+          const shell = `${item.opens.pod}${item.opens.container ? ` (container ${item.opens.container})` : ''}`
+          blocks.push({ kind: 'prose', text: `Opens a shell in Pod ${shell}:\n\n${fence('shell', item.text)}`, line: item.line })
+          break
+        }
         const where = item.container?.shell
           ? `in the container of Pod ${item.container.shell.pod}${item.container.shell.container ? ` (${item.container.shell.container})` : ''}`
           : 'at a container prompt no line opened'
