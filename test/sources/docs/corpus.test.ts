@@ -231,3 +231,50 @@ describe('what the pages say, line by line', () => {
     expect(pods?.comment).toBe('Replace "hello-4111706356" with the job name in your system')
   })
 })
+
+describe('corpus.json', () => {
+  type Entry = {
+    slug: string
+    source: { repo: string; path: string; commit: string; url: string }
+    licence: string
+    needsNode: boolean
+    images: { image: string; standIn: string }[]
+    examples: string[]
+    workdir?: string
+    files?: string[]
+    expected: { verdict: 'passes' } | { verdict: 'fails'; step: string; why: string } | { verdict: 'needs'; what: string }
+  }
+  const entries = corpus.pages as unknown as Entry[]
+  it('holds at least 15 kubernetes/website pages and 3 from elsewhere, each with its verdict', () => {
+    expect(entries.filter((e) => e.source.repo === 'kubernetes/website').length).toBeGreaterThanOrEqual(15)
+    expect(entries.filter((e) => e.source.repo !== 'kubernetes/website').length).toBeGreaterThanOrEqual(3)
+    expect(new Set(entries.map((e) => e.expected.verdict))).toEqual(new Set(['passes', 'fails', 'needs']))
+  })
+  it.each(entries.map((e) => [e.slug, e] as const))(
+    '%s: a source at a commit, a licence, images with stand-ins, a verdict of the right shape',
+    (slug, e) => {
+      expect(e.source.commit).toMatch(/^[0-9a-f]{40}$/)
+      expect(e.source.url).toMatch(/^https:\/\//)
+      expect(e.licence).toMatch(e.source.repo === 'kubernetes/website' ? /^CC BY 4\.0$/ : /^Apache-2\.0/)
+      expect(typeof e.needsNode).toBe('boolean')
+      for (const i of e.images) expect([typeof i.image, i.standIn.length > 0]).toEqual(['string', true])
+      const text = readFileSync(new URL(`${slug}/page.md`, root), 'utf8')
+      // Every image a page's lines or examples name is listed with its stand-in.
+      const manifests = [
+        ...e.examples.filter((x) => !(corpus.pages.find((p) => p.slug === slug)?.missingExamples ?? []).includes(x)).map((x) => `examples/${x}`),
+        ...(e.files ?? []).map((f) => `${e.workdir}/${f}`),
+      ]
+      const named = [
+        ...text.matchAll(/--image=(\S+)/g),
+        ...manifests.flatMap((m) => [...readFileSync(new URL(m, root), 'utf8').matchAll(/image"?:\s*"?([^\s",]+)/g)]),
+      ].map((m) => m[1])
+      for (const n of named) expect(e.images.map((i) => i.image)).toContain(n)
+      if (e.expected.verdict === 'fails') {
+        expect(e.expected.why.length).toBeGreaterThan(10)
+        // The failing step is a line of the page, as written.
+        expect(text).toContain(e.expected.step)
+      }
+      if (e.expected.verdict === 'needs') expect(e.expected.what.length).toBeGreaterThan(3)
+    },
+  )
+})
