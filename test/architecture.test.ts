@@ -90,8 +90,8 @@ describe('the engine knows no walkthrough', async () => {
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/(^|[^:'"`])\/\/.*$/gm, '$1')
       .replace(/^import .*$/gm, '')
-  // import recognises pasted commands by the names of common command-line tools, none of them a walkthrough's.
-  const heuristics = new Set(['src/sources/markdown/import.ts'])
+  // import and the docs dialect recognise commands by the names of common command-line tools, none of them a walkthrough's.
+  const heuristics = new Set(['src/sources/markdown/import.ts', 'src/sources/docs/lines.ts'])
   it.each(engine.filter((f) => !f.startsWith('src/platform/lab/') && !f.startsWith('src/core/parse/') && !heuristics.has(f)).map((f) => [f]))(
     '%s names no requirement of a walkthrough',
     (file) => {

@@ -1,0 +1,98 @@
+// A read docs page → the blocks the Markdown walkthrough compiler takes (src/markdown/steps.ts), with
+// the page's own line numbers: commands as bash blocks, each output right after its command, example
+// files as file blocks (written when a line names them), lines that keep running as background lines.
+// Lines typed inside a container, and the `kubectl exec -it` that opens their shell, stay prose here:
+// the session that runs them is the runner's; `DocsPage` says which they are.
+import type { FrontMatter } from '../markdown/frontmatter.js'
+import type { Block, MarkdownDoc } from '../markdown/parse.js'
+import { slug } from '../markdown/compile.js'
+import { findExamplesDir } from './examples.js'
+import { readDocsPage, type DocsCommand, type DocsOptions, type DocsPage } from './read.js'
+
+const fence = (lang: string, text: string): string => `\`\`\`${lang}\n${text}\n\`\`\``
+
+/** The Markdown blocks of a read page. */
+export function docsMarkdownDoc(page: DocsPage): MarkdownDoc {
+  const blocks: Block[] = []
+  let group: DocsCommand[] = []
+  const flush = (): void => {
+    const first = group[0]
+    if (first === undefined) return
+    // A line that keeps running runs in the background: the page's next lines need it up (a proxy, a port-forward).
+    if (first.background || first.longRunning) blocks.push({ kind: 'comment', text: 'kubewalk: background', line: first.line })
+    // The commands where the block has them (blank lines kept), each after its comment.
+    const top = first.line - (first.comment !== undefined ? 1 : 0)
+    const text: string[] = []
+    for (const c of group) {
+      const at = c.line - top - (c.comment !== undefined ? 1 : 0)
+      while (text.length < at) text.push('')
+      if (c.comment !== undefined) text.push(`# ${c.comment}`)
+      text.push(c.text)
+    }
+    blocks.push({ kind: 'code', lang: 'bash', info: 'bash', text: text.join('\n'), line: top - 1 })
+    const out = group.at(-1)?.output
+    if (out !== undefined) blocks.push({ kind: 'code', lang: 'text', info: 'text', text: out.text, line: out.line - 1 })
+    group = []
+  }
+  for (const item of page.items) {
+    if (item.kind === 'command' && item.container === undefined && item.opens === undefined) {
+      const last = group.at(-1)
+      if (
+        last !== undefined &&
+        (last.block !== item.block || last.output !== undefined || item.background || last.background || item.longRunning || last.longRunning)
+      )
+        flush()
+      group.push(item)
+      continue
+    }
+    flush()
+    switch (item.kind) {
+      case 'command': {
+        if (item.opens) {
+          // An interactive shell is no step to run unattended: the runner's session in that container is.
+          const shell = `${item.opens.pod}${item.opens.container ? ` (container ${item.opens.container})` : ''}`
+          blocks.push({ kind: 'prose', text: `Opens a shell in Pod ${shell}:\n\n${fence('shell', item.text)}`, line: item.line })
+          break
+        }
+        const where = item.container?.shell
+          ? `in the container of Pod ${item.container.shell.pod}${item.container.shell.container ? ` (${item.container.shell.container})` : ''}`
+          : 'at a container prompt no line opened'
+        blocks.push({
+          kind: 'prose',
+          text: `Typed ${where}:\n\n${fence('console', `${item.container?.prompt ?? '#'} ${item.text}${item.output ? `\n${item.output.text}` : ''}`)}`,
+          line: item.line,
+        })
+        break
+      }
+      case 'file':
+        if (item.name !== undefined && item.content !== undefined) {
+          blocks.push({ kind: 'comment', text: `kubewalk: file ${item.name}`, line: item.line })
+          const lang = item.language ?? (/\.json$/.test(item.name) ? 'json' : 'yaml')
+          blocks.push({ kind: 'code', lang, info: lang, text: item.content.replace(/\n$/, ''), line: item.line })
+        } else if (item.content !== undefined)
+          blocks.push({ kind: 'prose', text: fence(item.language ?? '', item.content.replace(/\n$/, '')), line: item.line })
+        else blocks.push({ kind: 'prose', text: `(The example file ${item.name ?? ''} is not in the examples folder.)`, line: item.line })
+        break
+      case 'shown':
+        blocks.push({ kind: 'prose', text: fence(item.lang, item.text), line: item.line })
+        break
+      default:
+        blocks.push(item)
+    }
+  }
+  flush()
+  return { file: page.file, blocks }
+}
+
+/** A docs page as the Markdown compiler's input: its blocks, its front matter, and the page as read. */
+export function docsMarkdown(file: string, source: string, opts: DocsOptions = {}): { doc: MarkdownDoc; frontMatter: FrontMatter; page: DocsPage } {
+  const examplesDir = opts.examplesDir ?? findExamplesDir(file)
+  const page = readDocsPage(file, source, { ...opts, ...(examplesDir !== undefined ? { examplesDir } : {}) })
+  const frontMatter: FrontMatter = { secrets: [], choose: {} }
+  if (page.title !== undefined) {
+    frontMatter.title = page.title
+    frontMatter.id = slug(page.title) || 'docs-page'
+  }
+  if (page.requires) frontMatter.requires = { kubernetes: page.requires.kubernetes }
+  return { doc: docsMarkdownDoc(page), frontMatter, page }
+}
