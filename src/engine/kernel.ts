@@ -146,8 +146,8 @@ class BashKernel implements Kernel {
   }
 
   vars(names: readonly string[]): Promise<Record<string, string>> {
-    checkNames(names)
     return this.serial(async () => {
+      checkNames(names)
       const shell = await this.ready()
       const m = await this.request(shell, (id) => varsFrame(names, id))
       const values: Record<string, string> = {}
@@ -161,8 +161,8 @@ class BashKernel implements Kernel {
   }
 
   setVars(vars: Record<string, string>): Promise<void> {
-    checkNames(Object.keys(vars))
     return this.serial(async () => {
+      checkNames(Object.keys(vars))
       const shell = await this.ready()
       await this.request(shell, (id) => setFrame(vars, true, id))
       Object.assign(this.exported, vars)

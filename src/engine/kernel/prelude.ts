@@ -1,5 +1,6 @@
 // The bash side of the kernel: what it is told once at start, and the text written for each request.
 // Every name starts with __kwk_ so a page's own functions and variables do not clash with it, and
+// a page's aliases do not expand in the text written per request (each command word starts with `\`);
 // every command goes through `builtin` (but `exec`, whose redirections would otherwise be undone) so a page's `printf() { …; }` or `trap() { …; }` is not called.
 
 /** Single-quotes a value for bash (a value holds no NUL). */
@@ -49,23 +50,23 @@ export function prelude(dir: string, mark: string): string {
  */
 export function lineFrame(line: string, pair: number, id: number, stdin: 'ignore' | 'inherit'): string {
   const input = stdin === 'inherit' ? `<&${FD.stdin}` : '</dev/null'
-  return `__kwk_l=${shellQuote(line)}\n__kwk_pre ${pair} ${id};{ builtin source /dev/fd/5;} 5<<<"$__kwk_x$__kwk_l" ${input} >&7 2>&8 3>&- 4<&- 7>&- 8>&-\n__kwk_post $? ${id}\n`
+  return `__kwk_l=${shellQuote(line)}\n\\__kwk_pre ${pair} ${id};{ \\builtin source /dev/fd/5;} 5<<<"$__kwk_x$__kwk_l" ${input} >&7 2>&8 3>&- 4<&- 7>&- 8>&-\n\\__kwk_post $? ${id}\n`
 }
 
 /** The report alone: written again after Ctrl-C in case the first was lost (a duplicate is ignored). */
 export function postFrame(id: number, status: number): string {
-  return `__kwk_post ${status} ${id}\n`
+  return `\\__kwk_post ${status} ${id}\n`
 }
 
 export function varsFrame(names: readonly string[], id: number): string {
-  return `__kwk_vars ${id} ${names.join(' ')}\n`
+  return `\\__kwk_vars ${id} ${names.join(' ')}\n`
 }
 
 export function setFrame(vars: Record<string, string>, exported: boolean, id: number): string {
   const assignments = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`)
-  return `${assignments.length === 0 ? '' : `${exported ? 'builtin export ' : ''}${assignments.join(' ')}; `}__kwk_ack ${id}\n`
+  return `${assignments.length === 0 ? '' : `${exported ? '\\builtin export ' : ''}${assignments.join(' ')}; `}\\__kwk_ack ${id}\n`
 }
 
 export function ackFrame(id: number): string {
-  return `__kwk_ack ${id}\n`
+  return `\\__kwk_ack ${id}\n`
 }
