@@ -209,6 +209,7 @@ class BashKernel implements Kernel {
   }
 
   async start(): Promise<void> {
+    if (this.closed) throw new KubewalkError('E_KERNEL', 'The shell was closed; open a new kernel to run more lines.')
     await this.ensurePairs(this.nextPair + 1)
     const bash = this.o.bash ?? 'bash'
     const cwd = (await isDir(this.lastCwd)) ? this.lastCwd : this.o.cwd
@@ -326,12 +327,14 @@ class BashKernel implements Kernel {
       const [code, job, cwd] = running.status
       result.exitCode = Number(code)
       shell.jobLeft = job === '1'
+      // A job of this line may go on printing: to this line's onOutput, never into another line's result.
+      if (shell.jobLeft) for (const s of ['out', 'err'] as const) pair[s].retire(o.onOutput && lateOutput(o.onOutput, s === 'out' ? 'stdout' : 'stderr'))
       if (cwd !== undefined) this.lastCwd = cwd
     } else {
       result.exitCode = shell.exit.code
       result.signal = shell.exit.signal
       this.ended = shell.killed ?? `the line before ended the shell (${shell.exit.code !== null ? `exit code ${shell.exit.code}` : `signal ${shell.exit.signal}`}); a new shell was started with the run's variables and directory`
-      if (shell.killed !== undefined) {
+      if (shell.killed !== undefined && !this.closed) {
         // Started now, so the next line finds it ready and this result can say so.
         await this.start()
         result.restarted = this.ended
@@ -350,6 +353,9 @@ class BashKernel implements Kernel {
         if (r.interruptOnBegin) r.interrupt?.()
       } else if (r.status === undefined) {
         r.status = m.fields
+        // bash wrote the line's output and marks before this answer: read them now rather than wait
+        // for their own events (half the wake-ups per line).
+        for (const [i, tap] of [r.pair.out, r.pair.err].entries()) drain(r.pair.fds[i] as number, tap)
         this.maybeFinish(r)
       }
       return
@@ -435,6 +441,11 @@ class BashKernel implements Kernel {
   }
 }
 
+function lateOutput(onOutput: NonNullable<LineOptions['onOutput']>, stream: 'stdout' | 'stderr'): (chunk: Buffer) => void {
+  const decoder = new StringDecoder('utf8')
+  return (chunk) => onOutput(stream, decoder.write(chunk))
+}
+
 function hold(shell: Shell, delta: number): void {
   shell.holds += delta
   const control = shell.child.stdio[3] as Socket
@@ -447,8 +458,10 @@ function checkNames(names: readonly string[]): void {
   if (bad !== undefined) throw new KubewalkError('E_KERNEL', `${JSON.stringify(bad)} is not a shell variable name: use letters, digits and _, not starting with a digit.`)
 }
 
+const drained = Buffer.alloc(65_536)
+
 function drain(fd: number, tap: Tap): void {
-  const buf = Buffer.alloc(65_536)
+  const buf = drained
   for (;;) {
     let n = 0
     try {

@@ -196,6 +196,11 @@ describe('openKernel', () => {
     expect(started.stdout).toBe('started\n')
     const next = await k.run('sleep 0.8; echo mine', T)
     expect(next).toMatchObject({ stdout: 'mine\n', stderr: '' })
+    // Its line's onOutput still hears it (a background step waits for a job's first words that way).
+    const heard: string[] = []
+    await k.run('(sleep 0.2; echo ready) & echo started', { ...T, onOutput: (s, c) => void heard.push(`${s}:${c}`) })
+    await k.run('sleep 0.5', T)
+    expect(heard).toEqual(['stdout:started\n', 'stdout:ready\n'])
     await k.close()
     expect(await until(async () => (await groupOf(pid)) === undefined, 1_000)).toBe(true)
   })
@@ -272,6 +277,19 @@ describe('openKernel', () => {
     expect(await until(async () => (await membersOf(pid)).length >= 3, 5_000)).toBe(true) // bash, its watcher, sleep
     child.kill('SIGKILL')
     expect(await until(async () => (await membersOf(pid)).length === 0, 5_000)).toBe(true)
+  }, 30_000)
+
+  it("gives a line kubewalk's own stdin when it asks (stdin: 'inherit')", async () => {
+    const dir = await testDir('kernel-stdin-')
+    const script = join(dir, 'stdin.mts')
+    const kernelModule = fileURLToPath(new URL('../../src/engine/kernel.ts', import.meta.url))
+    await writeFile(script, `import { openKernel } from ${JSON.stringify(kernelModule)}\nconst k = await openKernel({ env: {}, cwd: process.cwd() })\nconst r = await k.run('read -r x; echo "got:$x"', { timeoutMs: 20_000, stdin: 'inherit' })\nconsole.log(r.stdout.trim())\nawait k.close()\n`)
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] })
+    child.stdin.end('hello\n')
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => void (out += String(d)))
+    await new Promise((resolve) => child.on('exit', resolve))
+    expect(out).toBe('got:hello\n')
   }, 30_000)
 
   it('refuses a bash older than 4 in one sentence naming what it needs', async () => {

@@ -8,13 +8,32 @@ export class Tap {
   private chunks: Buffer[] = []
   private length = 0
   private streamed = 0
+  private retired = false
   live: ((chunk: Buffer) => void) | undefined
   constructor(
     private readonly mark: Buffer,
     private readonly onPart: (id: number, part: Buffer) => void,
   ) {}
 
+  /**
+   * The pair is left to a job its line started (no line writes to it again): from now on its bytes
+   * go to `live` (that line's onOutput, if any) and are not kept.
+   */
+  retire(live: ((chunk: Buffer) => void) | undefined): void {
+    this.retired = true
+    this.live = live
+    this.take()
+  }
+
   feed(data: Buffer): void {
+    if (this.retired) {
+      // A second report after Ctrl-C may still end here with a mark; it is not output.
+      const at = data.indexOf(this.mark)
+      const end = at < 0 ? -1 : data.indexOf(0x1e, at + this.mark.length)
+      const kept = end < 0 ? data : Buffer.concat([data.subarray(0, at), data.subarray(end + 1)])
+      if (kept.length > 0) this.live?.(kept)
+      return
+    }
     // Only the new bytes and a mark's length before them can hold a mark not seen yet.
     const overlap = Math.min(this.length, this.mark.length + 24)
     const tail = overlap === 0 ? data : Buffer.concat([this.last(overlap), data])
