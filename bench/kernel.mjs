@@ -38,5 +38,7 @@ for (let r = 0; r < rounds; r++) {
 }
 await k.close()
 const per = (name) => (median(times[name]) / LINES).toFixed(3)
-console.log(`per line, median of ${rounds} rounds of ${LINES}: kernel ${per('kernel')} ms, bash -c spawn ${per('spawns')} ms, one bash script ${per('script')} ms (incl. its start)`)
+console.log(
+  `per line, median of ${rounds} rounds of ${LINES}: kernel ${per('kernel')} ms, bash -c spawn ${per('spawns')} ms, one bash script ${per('script')} ms (incl. its start)`,
+)
 console.log(`kernel / spawn = ${(median(times.kernel) / median(times.spawns)).toFixed(3)}`)

@@ -213,7 +213,9 @@ class BashKernel implements Kernel {
     await this.ensurePairs(this.nextPair + 1)
     const bash = this.o.bash ?? 'bash'
     const cwd = (await isDir(this.lastCwd)) ? this.lastCwd : this.o.cwd
-    const env = Object.fromEntries(Object.entries({ ...process.env, ...this.o.env, ...this.exported }).filter((e): e is [string, string] => e[1] !== undefined))
+    const env = Object.fromEntries(
+      Object.entries({ ...process.env, ...this.o.env, ...this.exported }).filter((e): e is [string, string] => e[1] !== undefined),
+    )
     const child = spawn(bash, ['--norc', '--noprofile', '-i', '-s'], {
       env,
       cwd,
@@ -221,8 +223,24 @@ class BashKernel implements Kernel {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe', 'pipe', stdinUsable() ? 0 : 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', 'pipe'],
     })
-    const shell: Shell = { child, pid: child.pid ?? 0, alive: child.pid !== undefined, exit: { code: null, signal: null }, waiters: new Map(), pair: undefined, jobLeft: false, stderr: '', holds: 0 }
-    const failed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new PreconditionError(`Could not start ${bash}: ${errorMessage(e)}; pass the path of bash 4 or newer with --bash PATH.`, { cause: e }))))
+    const shell: Shell = {
+      child,
+      pid: child.pid ?? 0,
+      alive: child.pid !== undefined,
+      exit: { code: null, signal: null },
+      waiters: new Map(),
+      pair: undefined,
+      jobLeft: false,
+      stderr: '',
+      holds: 0,
+    }
+    const failed = new Promise<never>((_, reject) =>
+      child.once('error', (e) =>
+        reject(
+          new PreconditionError(`Could not start ${bash}: ${errorMessage(e)}; pass the path of bash 4 or newer with --bash PATH.`, { cause: e }),
+        ),
+      ),
+    )
     failed.catch(() => undefined)
     if (!shell.alive) await failed
     this.shell = shell
@@ -247,7 +265,9 @@ class BashKernel implements Kernel {
     if (!/^([4-9]|\d\d)\./.test(found)) {
       shell.killed = 'too old'
       signalGroup(shell.pid, 'SIGKILL')
-      throw new PreconditionError(`kubewalk needs bash 4 or newer; ${bash} is bash ${found}: install a newer bash and pass its path with --bash PATH.`)
+      throw new PreconditionError(
+        `kubewalk needs bash 4 or newer; ${bash} is bash ${found}: install a newer bash and pass its path with --bash PATH.`,
+      )
     }
     await Promise.race([preluded, failed])
     const plain = Object.fromEntries(Object.entries(this.known).filter(([k]) => !(k in this.exported)))
@@ -322,18 +342,31 @@ class BashKernel implements Kernel {
     if (o.onOutput) for (const s of ['stdout', 'stderr'] as const) if (tail[s] !== '') o.onOutput(s, tail[s])
     const stdout = running.out ?? Buffer.alloc(0)
     const stderr = running.err ?? Buffer.alloc(0)
-    const result: LineResult = { command: line, exitCode: null, signal: null, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8'), durationMs: Math.round(performance.now() - begin), timedOut, aborted, raw: { stdout, stderr } }
+    const result: LineResult = {
+      command: line,
+      exitCode: null,
+      signal: null,
+      stdout: stdout.toString('utf8'),
+      stderr: stderr.toString('utf8'),
+      durationMs: Math.round(performance.now() - begin),
+      timedOut,
+      aborted,
+      raw: { stdout, stderr },
+    }
     if (running.status) {
       const [code, job, cwd] = running.status
       result.exitCode = Number(code)
       shell.jobLeft = job === '1'
       // A job of this line may go on printing: to this line's onOutput, never into another line's result.
-      if (shell.jobLeft) for (const s of ['out', 'err'] as const) pair[s].retire(o.onOutput && lateOutput(o.onOutput, s === 'out' ? 'stdout' : 'stderr'))
+      if (shell.jobLeft)
+        for (const s of ['out', 'err'] as const) pair[s].retire(o.onOutput && lateOutput(o.onOutput, s === 'out' ? 'stdout' : 'stderr'))
       if (cwd !== undefined) this.lastCwd = cwd
     } else {
       result.exitCode = shell.exit.code
       result.signal = shell.exit.signal
-      this.ended = shell.killed ?? `the line before ended the shell (${shell.exit.code !== null ? `exit code ${shell.exit.code}` : `signal ${shell.exit.signal}`}); a new shell was started with the run's variables and directory`
+      this.ended =
+        shell.killed ??
+        `the line before ended the shell (${shell.exit.code !== null ? `exit code ${shell.exit.code}` : `signal ${shell.exit.signal}`}); a new shell was started with the run's variables and directory`
       if (shell.killed !== undefined && !this.closed) {
         // Started now, so the next line finds it ready and this result can say so.
         await this.start()
@@ -382,7 +415,10 @@ class BashKernel implements Kernel {
     shell.alive = false
     shell.exit = { code, signal }
     this.ended ??= 'the shell had ended'
-    for (const w of shell.waiters.values()) w.reject(new KubewalkError('E_KERNEL', `The shell ended (${code ?? signal}) before it answered: ${shell.stderr.trim().split('\n').pop() ?? ''}`))
+    for (const w of shell.waiters.values())
+      w.reject(
+        new KubewalkError('E_KERNEL', `The shell ended (${code ?? signal}) before it answered: ${shell.stderr.trim().split('\n').pop() ?? ''}`),
+      )
     shell.waiters.clear()
     const r = this.running
     if (r === undefined || r.shell !== shell || r.status !== undefined) return
@@ -398,7 +434,8 @@ class BashKernel implements Kernel {
     hold(shell, 1)
     return new Promise<Message>((resolve, reject) => {
       shell.waiters.set(id, {
-        resolve: (m) => (m.kind === kind ? resolve(m) : reject(new KubewalkError('E_KERNEL', `The shell answered ${m.kind} where ${kind} was expected.`))),
+        resolve: (m) =>
+          m.kind === kind ? resolve(m) : reject(new KubewalkError('E_KERNEL', `The shell answered ${m.kind} where ${kind} was expected.`)),
         reject,
       })
     }).finally(() => hold(shell, -1))
@@ -455,7 +492,8 @@ function hold(shell: Shell, delta: number): void {
 
 function checkNames(names: readonly string[]): void {
   const bad = names.find((n) => !NAME.test(n))
-  if (bad !== undefined) throw new KubewalkError('E_KERNEL', `${JSON.stringify(bad)} is not a shell variable name: use letters, digits and _, not starting with a digit.`)
+  if (bad !== undefined)
+    throw new KubewalkError('E_KERNEL', `${JSON.stringify(bad)} is not a shell variable name: use letters, digits and _, not starting with a digit.`)
 }
 
 const drained = Buffer.alloc(65_536)

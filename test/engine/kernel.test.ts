@@ -15,7 +15,12 @@ afterEach(async () => {
 })
 
 async function kernel(options: { graceMs?: number; env?: Record<string, string>; cwd?: string; bash?: string } = {}): Promise<Kernel> {
-  const k = await openKernel({ env: options.env ?? {}, cwd: options.cwd ?? process.cwd(), ...(options.graceMs ? { graceMs: options.graceMs } : {}), ...(options.bash ? { bash: options.bash } : {}) })
+  const k = await openKernel({
+    env: options.env ?? {},
+    cwd: options.cwd ?? process.cwd(),
+    ...(options.graceMs ? { graceMs: options.graceMs } : {}),
+    ...(options.bash ? { bash: options.bash } : {}),
+  })
   opened.push(k)
   return k
 }
@@ -60,7 +65,14 @@ describe('openKernel', () => {
 
   it('returns each line its own stdout, stderr and status, byte for byte', async () => {
     const k = await kernel()
-    expect(await k.run('echo out; echo err >&2; (exit 7)', T)).toMatchObject({ exitCode: 7, stdout: 'out\n', stderr: 'err\n', timedOut: false, aborted: false, signal: null })
+    expect(await k.run('echo out; echo err >&2; (exit 7)', T)).toMatchObject({
+      exitCode: 7,
+      stdout: 'out\n',
+      stderr: 'err\n',
+      timedOut: false,
+      aborted: false,
+      signal: null,
+    })
     expect((await k.run("printf 'no newline'", T)).stdout).toBe('no newline')
     const binary = await k.run("printf '\\x00\\x01\\xff\\xfe\\x1e'; printf '\\xc3' >&2", T)
     expect([...binary.raw.stdout]).toEqual([0, 1, 0xff, 0xfe, 0x1e])
@@ -89,9 +101,22 @@ describe('openKernel', () => {
     const k = await kernel()
     const seen: [string, string, number][] = []
     const began = performance.now()
-    const r = await k.run("echo one; sleep 0.4; echo two >&2; printf 'x\\x1e'", { ...T, onOutput: (s, c) => void seen.push([s, c, performance.now() - began]) })
-    expect(seen.filter(([s]) => s === 'stdout').map(([, c]) => c).join('')).toBe(r.stdout)
-    expect(seen.filter(([s]) => s === 'stderr').map(([, c]) => c).join('')).toBe('two\n')
+    const r = await k.run("echo one; sleep 0.4; echo two >&2; printf 'x\\x1e'", {
+      ...T,
+      onOutput: (s, c) => void seen.push([s, c, performance.now() - began]),
+    })
+    expect(
+      seen
+        .filter(([s]) => s === 'stdout')
+        .map(([, c]) => c)
+        .join(''),
+    ).toBe(r.stdout)
+    expect(
+      seen
+        .filter(([s]) => s === 'stderr')
+        .map(([, c]) => c)
+        .join(''),
+    ).toBe('two\n')
     expect(r.stdout).toBe('one\nx\u001e')
     expect(seen[0]).toEqual(['stdout', 'one\n', expect.any(Number)])
     expect(seen[0]?.[2]).toBeLessThan(350)
@@ -110,7 +135,7 @@ describe('openKernel', () => {
     const k = await kernel()
     await k.run("a='x y'; b=$'multi\\nline'; c=", T)
     expect(await k.vars(['a', 'b', 'c', 'unset_here'])).toEqual({ a: 'x y', b: 'multi\nline', c: '' })
-    await k.setVars({ SEEDED: "it's \"quoted\" $HOME" })
+    await k.setVars({ SEEDED: 'it\'s "quoted" $HOME' })
     expect((await k.run('printenv SEEDED', T)).stdout).toBe(`it's "quoted" $HOME\n`)
     await expect(k.vars(['not a name'])).rejects.toThrow(/not a shell variable name/)
   })
@@ -159,7 +184,7 @@ describe('openKernel', () => {
     await k.run(`cd ${dir}; plain=p`, T)
     await k.vars(['plain'])
     const before = k.pid
-    const r = await k.run("bash -c 'trap \"\" INT; sleep 30'", { timeoutMs: 200 })
+    const r = await k.run('bash -c \'trap "" INT; sleep 30\'', { timeoutMs: 200 })
     expect(r.timedOut).toBe(true)
     expect(r.restarted).toMatch(/ignored Ctrl-C/)
     expect(k.pid).not.toBe(before)
@@ -271,7 +296,10 @@ describe('openKernel', () => {
     const dir = await testDir('kernel-watchdog-')
     const script = join(dir, 'open.mts')
     const kernelModule = fileURLToPath(new URL('../../src/engine/kernel.ts', import.meta.url))
-    await writeFile(script, `import { openKernel } from ${JSON.stringify(kernelModule)}\nconst k = await openKernel({ env: {}, cwd: process.cwd() })\nconsole.log(k.pid)\nawait k.run('sleep 300', { timeoutMs: 600_000 })\n`)
+    await writeFile(
+      script,
+      `import { openKernel } from ${JSON.stringify(kernelModule)}\nconst k = await openKernel({ env: {}, cwd: process.cwd() })\nconsole.log(k.pid)\nawait k.run('sleep 300', { timeoutMs: 600_000 })\n`,
+    )
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] })
     const pid = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))))
     expect(await until(async () => (await membersOf(pid)).length >= 3, 5_000)).toBe(true) // bash, its watcher, sleep
@@ -283,7 +311,10 @@ describe('openKernel', () => {
     const dir = await testDir('kernel-stdin-')
     const script = join(dir, 'stdin.mts')
     const kernelModule = fileURLToPath(new URL('../../src/engine/kernel.ts', import.meta.url))
-    await writeFile(script, `import { openKernel } from ${JSON.stringify(kernelModule)}\nconst k = await openKernel({ env: {}, cwd: process.cwd() })\nconst r = await k.run('read -r x; echo "got:$x"', { timeoutMs: 20_000, stdin: 'inherit' })\nconsole.log(r.stdout.trim())\nawait k.close()\n`)
+    await writeFile(
+      script,
+      `import { openKernel } from ${JSON.stringify(kernelModule)}\nconst k = await openKernel({ env: {}, cwd: process.cwd() })\nconst r = await k.run('read -r x; echo "got:$x"', { timeoutMs: 20_000, stdin: 'inherit' })\nconsole.log(r.stdout.trim())\nawait k.close()\n`,
+    )
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] })
     child.stdin.end('hello\n')
     let out = ''
