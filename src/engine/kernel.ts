@@ -1,16 +1,17 @@
 // One persistent bash per run (a kernel, as Jupyter's bash kernel keeps one shell per notebook): every
 // line is written into it, and its output, status and the shell's state come back framed.
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { constants, fstatSync, openSync, readSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
-import { Socket } from 'node:net'
+import { fstatSync } from 'node:fs'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
-import { promisify } from 'node:util'
 import { KubewalkError, PreconditionError, errorMessage, type CommandEvidence } from '../errors.js'
-import { ControlReader, Tap, type Message } from './kernel/demux.js'
+import { ControlReader, type Message } from './kernel/demux.js'
+import { drainPair, makePairs, type Pair } from './kernel/fifos.js'
+import { signalGroup, waitGroups } from './kernel/groups.js'
 import { NAME, ackFrame, lineFrame, postFrame, prelude, setFrame, varsFrame } from './kernel/prelude.js'
 
 /** How the run's shell starts. */
@@ -71,17 +72,6 @@ export async function openKernel(options: KernelOptions): Promise<Kernel> {
 const DEFAULT_GRACE_MS = 2_000
 /** After Ctrl-C, the report is written again this soon in case the first was lost with the line. */
 const RESCUE_MS = 100
-const PAIRS_PER_BATCH = 4
-const execFileP = promisify(execFile)
-
-/** One line's pair of output FIFOs; a line that leaves a job behind keeps its pair, the next line gets a new one. */
-interface Pair {
-  index: number
-  out: Tap
-  err: Tap
-  sockets: Socket[]
-  fds: number[]
-}
 
 /** One bash process. */
 interface Shell {
@@ -275,6 +265,8 @@ class BashKernel implements Kernel {
   }
 
   private async runLine(line: string, o: LineOptions): Promise<LineResult> {
+    // Stopped before it began: it does not run at all.
+    if (o.signal?.aborted) return { ...notRun(line), exitCode: 130, aborted: true }
     const restarted = this.shell !== undefined && !this.shell.alive ? this.ended : undefined
     const shell = await this.ready()
     const index = shell.pair === undefined || shell.jobLeft ? this.nextPair++ : shell.pair
@@ -388,7 +380,7 @@ class BashKernel implements Kernel {
         r.status = m.fields
         // bash wrote the line's output and marks before this answer: read them now rather than wait
         // for their own events (half the wake-ups per line).
-        for (const [i, tap] of [r.pair.out, r.pair.err].entries()) drain(r.pair.fds[i] as number, tap)
+        drainPair(r.pair)
         this.maybeFinish(r)
       }
       return
@@ -414,19 +406,26 @@ class BashKernel implements Kernel {
   private onExit(shell: Shell, code: number | null, signal: NodeJS.Signals | null): void {
     shell.alive = false
     shell.exit = { code, signal }
-    this.ended ??= 'the shell had ended'
+    this.ended = `the shell had ended (${code !== null ? `exit code ${code}` : `signal ${signal}`}); a new shell was started with the run's variables and directory`
     for (const w of shell.waiters.values())
       w.reject(
         new KubewalkError('E_KERNEL', `The shell ended (${code ?? signal}) before it answered: ${shell.stderr.trim().split('\n').pop() ?? ''}`),
       )
     shell.waiters.clear()
     const r = this.running
-    if (r === undefined || r.shell !== shell || r.status !== undefined) return
+    const retire = (): void => {
+      // Jobs of the dead shell may still write to its pair: read on, keep nothing.
+      const pair = shell.pair === undefined ? undefined : this.pairs[shell.pair]
+      pair?.out.retire(undefined)
+      pair?.err.retire(undefined)
+    }
+    if (r === undefined || r.shell !== shell || r.status !== undefined) return retire()
     // What the line printed before the shell died is in the FIFOs now; a job may hold them open, so
     // read what is there instead of waiting for an end that may never come.
-    for (const [i, tap] of [r.pair.out, r.pair.err].entries()) drain(r.pair.fds[i] as number, tap)
+    drainPair(r.pair)
     r.out ??= r.pair.out.take()
     r.err ??= r.pair.err.take()
+    retire()
     r.finish()
   }
 
@@ -457,24 +456,23 @@ class BashKernel implements Kernel {
     if (shell.alive) shell.child.stdin?.write(text)
   }
 
-  /** FIFOs are made ahead, a batch per `mkfifo`, so no line forks for its framing. */
   private async ensurePairs(count: number): Promise<void> {
-    while (this.pairs.length < count) {
-      const first = this.pairs.length
-      const indexes = Array.from({ length: PAIRS_PER_BATCH }, (_, i) => first + i)
-      await execFileP('mkfifo', ['-m', '600', ...indexes.flatMap((i) => [join(this.dir, `o${i}`), join(this.dir, `e${i}`)])])
-      for (const index of indexes) {
-        // Read-write: opening does not wait for bash, and a writer that comes and goes never ends the stream.
-        const fds = ['o', 'e'].map((s) => openSync(join(this.dir, `${s}${index}`), constants.O_RDWR | constants.O_NONBLOCK))
-        const sockets = fds.map((fd) => new Socket({ fd, readable: true, writable: false }).unref())
-        const pair: Pair = { index, out: undefined as unknown as Tap, err: undefined as unknown as Tap, sockets, fds }
-        pair.out = new Tap(this.mark, (id, part) => this.onPart(pair, 'out', id, part))
-        pair.err = new Tap(this.mark, (id, part) => this.onPart(pair, 'err', id, part))
-        sockets[0]?.on('data', (d: Buffer) => pair.out.feed(d))
-        sockets[1]?.on('data', (d: Buffer) => pair.err.feed(d))
-        this.pairs.push(pair)
-      }
-    }
+    while (this.pairs.length < count)
+      this.pairs.push(...(await makePairs(this.dir, this.pairs.length, this.mark, (pair, stream, id, part) => this.onPart(pair, stream, id, part))))
+  }
+}
+
+function notRun(line: string): LineResult {
+  return {
+    command: line,
+    exitCode: null,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    durationMs: 0,
+    timedOut: false,
+    aborted: false,
+    raw: { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) },
   }
 }
 
@@ -494,57 +492,6 @@ function checkNames(names: readonly string[]): void {
   const bad = names.find((n) => !NAME.test(n))
   if (bad !== undefined)
     throw new KubewalkError('E_KERNEL', `${JSON.stringify(bad)} is not a shell variable name: use letters, digits and _, not starting with a digit.`)
-}
-
-const drained = Buffer.alloc(65_536)
-
-function drain(fd: number, tap: Tap): void {
-  const buf = drained
-  for (;;) {
-    let n = 0
-    try {
-      n = readSync(fd, buf)
-    } catch {
-      return // EAGAIN: nothing more there now
-    }
-    if (n <= 0) return
-    tap.feed(Buffer.from(buf.subarray(0, n)))
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  if (pid <= 0) return
-  try {
-    process.kill(-pid, signal)
-  } catch {
-    // the group is gone already
-  }
-}
-
-/** Waits until no live (non-zombie) process is left in these groups, or the time is up. */
-async function waitGroups(groups: Set<number>, ms: number): Promise<void> {
-  const deadline = performance.now() + ms
-  for (;;) {
-    for (const g of groups) if (!(await groupAlive(g))) groups.delete(g)
-    if (groups.size === 0 || performance.now() > deadline) return
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
-async function groupAlive(group: number): Promise<boolean> {
-  try {
-    process.kill(-group, 0)
-  } catch {
-    return false
-  }
-  // Members that are only zombies (reparented, not yet reaped) do not count.
-  for (const entry of await readdir('/proc').catch(() => [])) {
-    if (!/^\d+$/.test(entry)) continue
-    const s = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
-    const fields = s.slice(s.lastIndexOf(')') + 2).split(' ')
-    if (fields[2] === String(group) && fields[0] !== 'Z') return true
-  }
-  return process.platform !== 'linux'
 }
 
 async function isDir(path: string): Promise<boolean> {

@@ -170,6 +170,14 @@ describe('openKernel', () => {
     expect((await k.run('echo $kept', T)).stdout).toBe('yes\n')
   })
 
+  it('does not run a line whose signal was aborted before it began', async () => {
+    const dir = await testDir('kernel-pre-abort-')
+    const k = await kernel({ cwd: dir })
+    const r = await k.run('touch ran', { ...T, signal: AbortSignal.abort() })
+    expect(r).toMatchObject({ exitCode: 130, aborted: true })
+    expect(existsSync(join(dir, 'ran'))).toBe(false)
+  })
+
   it('stops a builtin loop too', async () => {
     const k = await kernel()
     const r = await k.run('while :; do :; done; echo after', { timeoutMs: 300 })
