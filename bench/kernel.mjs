@@ -1,5 +1,6 @@
-// Per-line cost of the kernel: 200 trivial lines written into one bash, against 200 `bash -c true`
-// spawns and one bash script of 200 lines, alternated round by round. Run: npx tsx bench/kernel.mjs [rounds]
+// Per-line cost of the kernel. 200 lines written into one bash, against 200 `bash -c LINE` spawns and
+// one bash script of the same 200 lines, alternated round by round; for a builtin (`true`) and for an
+// external command (`/bin/true`, as a kubectl line is). Run: npx tsx bench/kernel.mjs [rounds]
 import { spawn } from 'node:child_process'
 import { openKernel } from '../src/engine/kernel.ts'
 
@@ -8,37 +9,32 @@ const rounds = Number(process.argv[2] ?? 7)
 
 const exit = (child) => new Promise((resolve) => child.on('exit', resolve))
 
-async function viaKernel(k) {
-  const t = performance.now()
-  for (let i = 0; i < LINES; i++) await k.run('true', { timeoutMs: 10_000 })
-  return performance.now() - t
-}
-
-async function viaSpawns() {
-  const t = performance.now()
-  for (let i = 0; i < LINES; i++) await exit(spawn('bash', ['-c', 'true'], { stdio: 'ignore' }))
-  return performance.now() - t
-}
-
-async function viaScript() {
-  const t = performance.now()
-  await exit(spawn('bash', ['-c', 'true\n'.repeat(LINES)], { stdio: 'ignore' }))
-  return performance.now() - t
+const ways = {
+  kernel: async (k, line) => {
+    for (let i = 0; i < LINES; i++) await k.run(line, { timeoutMs: 10_000 })
+  },
+  spawns: async (_, line) => {
+    for (let i = 0; i < LINES; i++) await exit(spawn('bash', ['-c', line], { stdio: 'ignore' }))
+  },
+  script: async (_, line) => {
+    await exit(spawn('bash', ['-c', `${line}\n`.repeat(LINES)], { stdio: 'ignore' }))
+  },
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const k = await openKernel({ env: {}, cwd: process.cwd() })
-await viaKernel(k) // warm up both
-await viaSpawns()
-const times = { kernel: [], spawns: [], script: [] }
-for (let r = 0; r < rounds; r++) {
-  times.kernel.push(await viaKernel(k))
-  times.spawns.push(await viaSpawns())
-  times.script.push(await viaScript())
+for (const line of ['true', '/bin/true']) {
+  const times = { kernel: [], spawns: [], script: [] }
+  for (let r = -1; r < rounds; r++) {
+    for (const [name, way] of Object.entries(ways)) {
+      const t = performance.now()
+      await way(k, line)
+      if (r >= 0) times[name].push(performance.now() - t) // round -1 warms up
+    }
+  }
+  const per = (name) => median(times[name]) / LINES
+  console.log(
+    `${line.padEnd(9)} per line (median of ${rounds} rounds of ${LINES}): kernel ${per('kernel').toFixed(3)} ms, bash -c spawn ${per('spawns').toFixed(3)} ms, bash script ${per('script').toFixed(3)} ms; kernel/script ${(per('kernel') / per('script')).toFixed(2)}, kernel/spawn ${(per('kernel') / per('spawns')).toFixed(2)}`,
+  )
 }
 await k.close()
-const per = (name) => (median(times[name]) / LINES).toFixed(3)
-console.log(
-  `per line, median of ${rounds} rounds of ${LINES}: kernel ${per('kernel')} ms, bash -c spawn ${per('spawns')} ms, one bash script ${per('script')} ms (incl. its start)`,
-)
-console.log(`kernel / spawn = ${(median(times.kernel) / median(times.spawns)).toFixed(3)}`)

@@ -306,13 +306,15 @@ describe('openKernel', () => {
     const kernelModule = fileURLToPath(new URL('../../src/engine/kernel.ts', import.meta.url))
     await writeFile(
       script,
-      `import { openKernel } from ${JSON.stringify(kernelModule)}\nconst k = await openKernel({ env: {}, cwd: process.cwd() })\nconsole.log(k.pid)\nawait k.run('sleep 300', { timeoutMs: 600_000 })\n`,
+      `import { openKernel } from ${JSON.stringify(kernelModule)}\nconst k = await openKernel({ env: {}, cwd: process.cwd() })\nconst { __kwk_dir } = await k.vars(['__kwk_dir'])\nconsole.log(JSON.stringify([k.pid, __kwk_dir]))\nawait k.run('sleep 300', { timeoutMs: 600_000 })\n`,
     )
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const pid = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))))
+    const [pid, fifos] = await new Promise<[number, string]>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(JSON.parse(String(d)))))
+    expect(existsSync(fifos)).toBe(true)
     expect(await until(async () => (await membersOf(pid)).length >= 3, 5_000)).toBe(true) // bash, its watcher, sleep
     child.kill('SIGKILL')
     expect(await until(async () => (await membersOf(pid)).length === 0, 5_000)).toBe(true)
+    expect(existsSync(fifos)).toBe(false)
   }, 30_000)
 
   it("gives a line kubewalk's own stdin when it asks (stdin: 'inherit')", async () => {
