@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
 import { KubewalkError, PreconditionError, errorMessage, type CommandEvidence } from '../errors.js'
 import { ControlReader, type Message } from './kernel/demux.js'
-import { drainPair, makePairs, type Pair } from './kernel/fifos.js'
+import { FifoPool, type Pair } from './kernel/fifos.js'
 import { signalGroup, waitGroups } from './kernel/groups.js'
 import { NAME, ackFrame, lineFrame, postFrame, prelude, setFrame, varsFrame } from './kernel/prelude.js'
 
@@ -80,9 +80,6 @@ interface Shell {
   alive: boolean
   exit: { code: number | null; signal: string | null }
   waiters: Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>
-  /** The pair bash writes to, and whether the last line left a job holding it. */
-  pair: number | undefined
-  jobLeft: boolean
   stderr: string
   /** Requests waiting for an answer: while there are any, the shell's pipe keeps Node's event loop alive. */
   holds: number
@@ -106,8 +103,7 @@ interface Running {
 class BashKernel implements Kernel {
   private shell: Shell | undefined
   private seq = 0
-  private readonly pairs: Pair[] = []
-  private nextPair = 0
+  private readonly fifos: FifoPool
   private running: Running | undefined
   private readonly exported: Record<string, string> = {}
   private readonly known: Record<string, string> = {}
@@ -125,6 +121,7 @@ class BashKernel implements Kernel {
     private readonly dir: string,
   ) {
     this.lastCwd = o.cwd
+    this.fifos = new FifoPool(dir)
   }
 
   get pid(): number {
@@ -178,7 +175,7 @@ class BashKernel implements Kernel {
     for (const g of this.groups) signalGroup(g, 'SIGKILL')
     await waitGroups(this.groups, 2_000)
     this.shell?.child.stdio.forEach((s) => (s as Socket | null)?.destroy())
-    for (const p of this.pairs) for (const s of p.sockets) s.destroy()
+    this.fifos.close()
     await rm(this.dir, { recursive: true, force: true })
   }
 
@@ -200,7 +197,6 @@ class BashKernel implements Kernel {
 
   async start(): Promise<void> {
     if (this.closed) throw new KubewalkError('E_KERNEL', 'The shell was closed; open a new kernel to run more lines.')
-    await this.ensurePairs(this.nextPair + 1)
     const bash = this.o.bash ?? 'bash'
     const cwd = (await isDir(this.lastCwd)) ? this.lastCwd : this.o.cwd
     const env = Object.fromEntries(
@@ -219,8 +215,6 @@ class BashKernel implements Kernel {
       alive: child.pid !== undefined,
       exit: { code: null, signal: null },
       waiters: new Map(),
-      pair: undefined,
-      jobLeft: false,
       stderr: '',
       holds: 0,
     }
@@ -269,11 +263,7 @@ class BashKernel implements Kernel {
     if (o.signal?.aborted) return { ...notRun(line), exitCode: 130, aborted: true }
     const restarted = this.shell !== undefined && !this.shell.alive ? this.ended : undefined
     const shell = await this.ready()
-    const index = shell.pair === undefined || shell.jobLeft ? this.nextPair++ : shell.pair
-    await this.ensurePairs(index + 2)
-    const pair = this.pairs[index] as Pair
-    shell.pair = index
-    shell.jobLeft = false
+    const pair = await this.fifos.take(this.mark, (p, stream, id, part) => this.onPart(p, stream, id, part))
     const id = ++this.seq
     const begin = performance.now()
     let timedOut = false
@@ -320,13 +310,13 @@ class BashKernel implements Kernel {
     if (o.signal?.aborted) onAbort()
     else o.signal?.addEventListener('abort', onAbort, { once: true })
     try {
-      this.write(shell, lineFrame(line, index, id, o.stdin ?? 'ignore'))
+      this.write(shell, lineFrame(line, pair.index, id, o.stdin ?? 'ignore'))
       await done
     } finally {
       for (const t of timers) clearTimeout(t)
       o.signal?.removeEventListener('abort', onAbort)
-      pair.out.live = undefined
-      pair.err.live = undefined
+      // A job of this line may go on printing: to this line's onOutput, never into another line's result.
+      for (const s of ['out', 'err'] as const) pair[s].retire(o.onOutput && lateOutput(o.onOutput, s === 'out' ? 'stdout' : 'stderr'))
       this.running = undefined
       hold(shell, -1)
     }
@@ -346,12 +336,8 @@ class BashKernel implements Kernel {
       raw: { stdout, stderr },
     }
     if (running.status) {
-      const [code, job, cwd] = running.status
+      const [code, cwd] = running.status
       result.exitCode = Number(code)
-      shell.jobLeft = job === '1'
-      // A job of this line may go on printing: to this line's onOutput, never into another line's result.
-      if (shell.jobLeft)
-        for (const s of ['out', 'err'] as const) pair[s].retire(o.onOutput && lateOutput(o.onOutput, s === 'out' ? 'stdout' : 'stderr'))
       if (cwd !== undefined) this.lastCwd = cwd
     } else {
       result.exitCode = shell.exit.code
@@ -375,12 +361,13 @@ class BashKernel implements Kernel {
     if (r !== undefined && r.shell === shell && m.id === r.id && (m.kind === 'B' || m.kind === 'S')) {
       if (m.kind === 'B') {
         r.began = true
+        this.fifos.listen(r.pair)
         if (r.interruptOnBegin) r.interrupt?.()
       } else if (r.status === undefined) {
         r.status = m.fields
         // bash wrote the line's output and marks before this answer: read them now rather than wait
         // for their own events (half the wake-ups per line).
-        drainPair(r.pair)
+        this.fifos.drain(r.pair)
         this.maybeFinish(r)
       }
       return
@@ -413,19 +400,13 @@ class BashKernel implements Kernel {
       )
     shell.waiters.clear()
     const r = this.running
-    const retire = (): void => {
-      // Jobs of the dead shell may still write to its pair: read on, keep nothing.
-      const pair = shell.pair === undefined ? undefined : this.pairs[shell.pair]
-      pair?.out.retire(undefined)
-      pair?.err.retire(undefined)
-    }
-    if (r === undefined || r.shell !== shell || r.status !== undefined) return retire()
+    if (r === undefined || r.shell !== shell || r.status !== undefined) return
     // What the line printed before the shell died is in the FIFOs now; a job may hold them open, so
     // read what is there instead of waiting for an end that may never come.
-    drainPair(r.pair)
+    this.fifos.drain(r.pair)
     r.out ??= r.pair.out.take()
     r.err ??= r.pair.err.take()
-    retire()
+    this.fifos.release(r.pair)
     r.finish()
   }
 
@@ -454,11 +435,6 @@ class BashKernel implements Kernel {
 
   private write(shell: Shell, text: string): void {
     if (shell.alive) shell.child.stdin?.write(text)
-  }
-
-  private async ensurePairs(count: number): Promise<void> {
-    while (this.pairs.length < count)
-      this.pairs.push(...(await makePairs(this.dir, this.pairs.length, this.mark, (pair, stream, id, part) => this.onPart(pair, stream, id, part))))
   }
 }
 

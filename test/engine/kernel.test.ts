@@ -229,6 +229,9 @@ describe('openKernel', () => {
     expect(started.stdout).toBe('started\n')
     const next = await k.run('sleep 0.8; echo mine', T)
     expect(next).toMatchObject({ stdout: 'mine\n', stderr: '' })
+    // A job bash does not count as one (a subshell's own &) is caught the same way: it holds its line's FIFOs.
+    await k.run('( (sleep 0.3; echo late; echo late >&2) & )', T)
+    expect(await k.run('sleep 0.8; echo mine', T)).toMatchObject({ stdout: 'mine\n', stderr: '' })
     // Its line's onOutput still hears it (a background step waits for a job's first words that way).
     const heard: string[] = []
     await k.run('(sleep 0.2; echo ready) & echo started', { ...T, onOutput: (s, c) => void heard.push(`${s}:${c}`) })
@@ -236,6 +239,14 @@ describe('openKernel', () => {
     expect(heard).toEqual(['stdout:started\n', 'stdout:ready\n'])
     await k.close()
     expect(await until(async () => (await groupOf(pid)) === undefined, 1_000)).toBe(true)
+  })
+
+  it('uses its FIFOs again once no job holds them', async () => {
+    const k = await kernel()
+    for (let i = 0; i < 30; i++) expect((await k.run(`echo ${i}`, T)).stdout).toBe(`${i}\n`)
+    const { __kwk_dir: dir } = await k.vars(['__kwk_dir'])
+    const { readdir } = await import('node:fs/promises')
+    expect((await readdir(dir as string)).length).toBeLessThanOrEqual(32)
   })
 
   it.each([

@@ -15,14 +15,12 @@ export class Tap {
     private readonly onPart: (id: number, part: Buffer) => void,
   ) {}
 
-  /**
-   * The pair is left to a job its line started (no line writes to it again): from now on its bytes
-   * go to `live` (that line's onOutput, if any) and are not kept.
-   */
+  /** Its line has ended (a job may go on writing here): from now on bytes go to `live` (that line's onOutput, if any) and are not kept. */
   retire(live: ((chunk: Buffer) => void) | undefined): void {
     this.retired = true
     this.live = live
-    this.take()
+    const rest = this.take()
+    if (rest.length > 0) this.feed(rest)
   }
 
   feed(data: Buffer): void {

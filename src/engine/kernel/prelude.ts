@@ -10,7 +10,7 @@ export function shellQuote(value: string): string {
 
 export const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
-/** File descriptors in the kernel: 3 answers to Node, 4 Node's own stdin, 7 and 8 the running line's output FIFOs, 9 the watchdog. */
+/** File descriptors in the kernel: 3 answers to Node, 4 Node's own stdin, 7 and 8 the running line's output FIFOs (open only during a line), 9 the watchdog. */
 export const FD = { control: 3, stdin: 4, watchdog: 9 } as const
 
 /**
@@ -24,16 +24,17 @@ export function prelude(dir: string, mark: string): string {
     // Interactive only so that Ctrl-C abandons the rest of a line (as in a terminal) and not the shell;
     // no prompts, no line editing, no history, no job control (jobs stay in the kernel's process group).
     `PS1= PS2= PS0= PROMPT_COMMAND= ; builtin unset HISTFILE MAILCHECK; builtin set +m +H +o history +o emacs +o vi`,
-    `__kwk_dir=${shellQuote(dir)} __kwk_m=$'\\x1e'${shellQuote(mark)}: __kwk_f= __kwk_x= __kwk_l= __kwk_pair= __kwk_bang=`,
+    `__kwk_dir=${shellQuote(dir)} __kwk_m=$'\\x1e'${shellQuote(mark)}: __kwk_f= __kwk_x= __kwk_l=`,
     // The watchdog: fd 9's other end is held by Node alone; at EOF (Node gone, even by SIGKILL) it
     // removes the FIFOs and kills the whole process group. Async commands ignore SIGINT here.
     `{ builtin read -r -u 9 __kwk_l; command rm -rf -- "$__kwk_dir"; builtin kill -KILL 0; } </dev/null >/dev/null 2>&1 3>&- 4<&- &`,
     `builtin disown $! 2>/dev/null; exec 9<&-`,
-    // Before a line: its output FIFOs (a fresh pair after a line that left a job), the default Ctrl-C,
-    // and the page's own -e and -u back (they are off while the kernel's own commands run).
-    `__kwk_pre() { if [[ $1 != "$__kwk_pair" ]]; then exec 7>|"$__kwk_dir/o$1" 8>|"$__kwk_dir/e$1"; __kwk_pair=$1; fi; builtin trap - INT; __kwk_bang=$!; builtin set +m; __kwk_x=; if [[ $__kwk_f == *x* ]]; then __kwk_x='set -x;'; fi; builtin printf '%s\\0' B "$2" 0 >&3; if [[ $__kwk_f == *u* ]]; then builtin set -u; fi; if [[ $__kwk_f == *e* ]]; then builtin set -e; fi; }`,
-    // After a line: keep its options, end both streams with the line's mark, report status, job, cwd.
-    `__kwk_post() { __kwk_f=$-; builtin set +eux; builtin trap '' INT; __kwk_l=; builtin printf '%s%s\\x1e' "$__kwk_m" "$2" >&7; builtin printf '%s%s\\x1e' "$__kwk_m" "$2" >&8; __kwk_j=0; if [[ $! != "$__kwk_bang" ]]; then __kwk_j=1; fi; builtin printf '%s\\0' S "$2" 3 "$1" "$__kwk_j" "$PWD" >&3; }`,
+    // Before a line: its output FIFOs, the default Ctrl-C, and the page's own -e and -u back (they are
+    // off while the kernel's own commands run).
+    `__kwk_pre() { exec 7>|"$__kwk_dir/o$1" 8>|"$__kwk_dir/e$1"; builtin trap - INT; builtin set +m; __kwk_x=; if [[ $__kwk_f == *x* ]]; then __kwk_x='set -x;'; fi; builtin printf '%s\\0' B "$2" 0 >&3; if [[ $__kwk_f == *u* ]]; then builtin set -u; fi; if [[ $__kwk_f == *e* ]]; then builtin set -e; fi; }`,
+    // After a line: keep its options, end both streams with the line's mark and close them (a job of
+    // the line may still hold them), report status and cwd.
+    `__kwk_post() { __kwk_f=$-; builtin set +eux; builtin trap '' INT; __kwk_l=; builtin printf '%s%s\\x1e' "$__kwk_m" "$2" >&7; builtin printf '%s%s\\x1e' "$__kwk_m" "$2" >&8; exec 7>&- 8>&-; builtin printf '%s\\0' S "$2" 2 "$1" "$PWD" >&3; }`,
     `__kwk_vars() { __kwk_o=(); __kwk_i=$1; builtin shift; for __kwk_n in "$@"; do if [[ -n \${!__kwk_n+x} ]]; then __kwk_o+=("$__kwk_n" "\${!__kwk_n}"); fi; done; builtin printf '%s\\0' V "$__kwk_i" "\${#__kwk_o[@]}" "\${__kwk_o[@]}" >&3; __kwk_o=(); }`,
     `__kwk_ack() { builtin printf '%s\\0' A "$1" 1 "$PWD" >&3; }`,
     `builtin trap '' INT`,
