@@ -1,0 +1,174 @@
+// @ts-check
+// The guard's slow path: run by the kubectl shim or function (node hook.mjs ARGV...) for a call whose
+// verb changes objects. It asks the server what the call would touch (the same argv as a server dry
+// run, or a `get` of what the argv names), refuses (exit 2, one line on stderr, a line in the state
+// dir's `refusals`) a change to an object that is not this run's, saves the state of a declared change
+// first, runs the real kubectl with the original argv, and writes what was created and deleted to the
+// ledger. The read-only path never gets here: the shim's `case` runs the real kubectl at once.
+import { spawnSync } from 'node:child_process'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { classify, connectionFlags, decide, dryRunArgv, fileArgs, flagValue, nameOf, noDryRun, objectsOf, refOf, refusalMessage, restorable, selectionArgv } from './rules.mjs'
+
+const state = process.env.KUBEWALK_GUARD_STATE ?? ''
+const config = JSON.parse(readFileSync(join(state, 'guard.json'), 'utf8'))
+const real = config.realKubectl
+const argv = process.argv.slice(2)
+
+/** Runs the real kubectl quietly (dry runs and reads), with the call's buffered stdin if it reads one. */
+function quiet(args, input) {
+  const r = spawnSync(real, args, { input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  return { status: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') }
+}
+
+function ledgerLine(entry) {
+  appendFileSync(join(state, 'ledger.jsonl'), `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`)
+}
+
+function ownUids() {
+  const file = join(state, 'ledger.jsonl')
+  if (!existsSync(file)) return []
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.type === 'created' && e.uid)
+    .map((e) => e.uid)
+}
+
+function refuse(message, ref) {
+  process.stderr.write(`${message}\n`)
+  const entry = { type: 'refusal', message, argv, ...(ref ? { object: ref } : {}) }
+  ledgerLine(entry)
+  appendFileSync(join(state, 'refusals'), `${JSON.stringify(entry)}\n`)
+  process.exit(2)
+}
+
+// `-f -`, `<(…)` and heredocs are read once: the same bytes go to the dry run and to the real call.
+let input
+const call = [...argv]
+let n = 0
+for (const f of fileArgs(argv)) {
+  if (f.file === '-') {
+    input ??= readFileSync(0)
+    continue
+  }
+  let st
+  try {
+    st = statSync(f.file)
+  } catch {
+    continue
+  }
+  if (st.isFile() || st.isDirectory()) continue
+  mkdirSync(join(state, 'input'), { recursive: true })
+  const copy = join(state, 'input', `${process.pid}-${n++}`)
+  writeFileSync(copy, readFileSync(f.file))
+  call[f.at] = `${f.prefix}${copy}`
+}
+
+const c = classify(call)
+const where = { ...(flagValue(call, ['--kubeconfig']) ?? process.env.KUBECONFIG ? { kubeconfig: flagValue(call, ['--kubeconfig']) ?? process.env.KUBECONFIG } : {}), ...(flagValue(call, ['--context']) ? { context: flagValue(call, ['--context']) } : {}) }
+const conn = connectionFlags(call)
+const key = (r) => `${r.kind}|${r.group}|${r.namespace ?? ''}|${r.name}`
+
+/** The objects as they stand now, by identity (null where there is none), each namespace read in one `get`. */
+function current(refs) {
+  const found = new Map()
+  const groups = new Map()
+  for (const r of refs) if (!r.generated) groups.set(r.namespace ?? '', [...(groups.get(r.namespace ?? '') ?? []), r])
+  for (const [ns, rs] of groups) {
+    const read = (names) => quiet([...conn, 'get', ...(ns ? ['-n', ns] : []), ...names, '-o', 'json', '--ignore-not-found'])
+    let r = read(rs.map(nameOf))
+    // A kind the server does not know yet (a CRD the same apply creates): read each alone.
+    const results = r.status === 0 ? [r] : rs.map((x) => read([nameOf(x)]))
+    for (const one of results) for (const o of objectsOf(one.stdout)) found.set(key(refOf(o)), o)
+  }
+  return refs.map((ref) => ({ ref, current: found.get(key(ref)) ?? null }))
+}
+
+function selection() {
+  const sel = selectionArgv(call, c)
+  if (sel === undefined) return []
+  const r = quiet(sel, input)
+  if (r.status !== 0) {
+    process.stderr.write(r.stderr)
+    process.exit(r.status)
+  }
+  return objectsOf(r.stdout).map((o) => ({ ref: refOf(o), current: o }))
+}
+
+let targets = []
+let unanswered = false
+if (c.how === 'dry-json') {
+  const r = quiet(dryRunArgv(call, true), input)
+  if (r.status === 0) {
+    // Only `create` honours generateName: the server will choose another name than the dry run's.
+    targets = current(objectsOf(r.stdout).map((o) => ({ ...refOf(o), ...(c.verb === 'create' && o.metadata?.generateName ? { generated: String(o.metadata.generateName) } : {}) })))
+    if (call.includes('--prune') || call.some((a) => a.startsWith('--prune='))) {
+      // Pruned objects print only in kubectl's own lines: `kind/name pruned (server dry run)`.
+      const p = quiet(dryRunArgv(call, false), input)
+      const pruned = [...p.stdout.matchAll(/^(\S+?)\/(\S+) pruned\b/gm)].map((m) => `${m[1]}/${m[2]}`)
+      if (pruned.length > 0) {
+        const g = quiet([...conn, ...(flagValue(call, ['-n', '--namespace']) ? ['-n', flagValue(call, ['-n', '--namespace'])] : []), 'get', ...pruned, '-o', 'json', '--ignore-not-found'])
+        targets.push(...objectsOf(g.stdout).map((o) => ({ ref: refOf(o), current: o })))
+      }
+    }
+  } else if (noDryRun(r.stderr)) {
+    unanswered = true
+    const client = quiet([...call.filter((a) => !a.startsWith('--dry-run')), '--dry-run=client', '-o', 'json'], input)
+    const objs = objectsOf(client.stdout)
+    if (objs.length === 0) refuse(`kubewalk: refused: the server cannot dry-run this change (${r.stderr.trim().split('\n')[0]}), so kubewalk cannot tell what it would change`)
+    targets = current(objs.map(refOf))
+  }
+  // Any other failure of the dry run (not found, invalid, already exists) meets the real call too: it changes nothing.
+} else if (c.how === 'dry-select') {
+  const r = quiet(dryRunArgv(call, false), input)
+  if (r.status !== 0 && noDryRun(r.stderr)) unanswered = true
+  targets = selection()
+} else if (c.how === 'select') targets = selection()
+
+const { verdicts, refusal } = decide(targets, { ...config.mode, ownUids: ownUids() })
+if (refusal !== undefined) refuse(refusal, verdicts.find((v) => v.action === 'refuse')?.ref)
+if (unanswered) {
+  // The server cannot say what the call would do: only the run's own objects may be touched.
+  const other = verdicts.find((v) => v.why !== 'own' && v.why !== 'namespace' && v.why !== 'lab')
+  if (other !== undefined) refuse(refusalMessage(other.ref, "cannot be dry-run by the server (an admission webhook without dry-run support) and is not this run's"), other.ref)
+}
+
+// A declared change: keep the object as it was, once per object, for the restore.
+for (const v of verdicts) {
+  if (v.action !== 'record') continue
+  const t = targets.find((x) => x.ref === v.ref)
+  const uid = t?.current?.metadata?.uid
+  if (!t?.current || !uid) continue
+  mkdirSync(join(state, 'before'), { recursive: true })
+  const file = join(state, 'before', `${uid}.json`)
+  if (existsSync(file)) continue
+  writeFileSync(file, `${JSON.stringify(restorable(t.current), null, 2)}\n`)
+  ledgerLine({ type: 'changed', ...v.ref, uid, file, verb: c.verb, deleting: c.verb === 'delete', ...where })
+}
+
+// generateName: the dry run's name is not the one the server will choose; what is new afterwards is.
+const generated = targets.filter((t) => t.ref.generated)
+const listOf = (r) => objectsOf(quiet([...conn, 'get', ...(r.namespace ? ['-n', r.namespace] : []), `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''}`, '-o', 'json']).stdout)
+const before = new Map(generated.map((t) => [t.ref, new Set(listOf(t.ref).map((o) => o.metadata?.uid))]))
+
+const done = spawnSync(real, call, { input, stdio: [input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'] })
+const status = done.status ?? 128 + (done.signal === 'SIGINT' ? 2 : done.signal === 'SIGKILL' ? 9 : 15)
+
+if (c.verb === 'delete') {
+  const present = targets.filter((t) => t.current !== null)
+  const after = new Map(current(present.map((t) => ({ ...t.ref, uid: undefined }))).map((t) => [key(t.ref), t.current]))
+  for (const t of present) {
+    const now = after.get(key(t.ref))
+    if (now === null || now === undefined || now.metadata?.uid !== t.current?.metadata?.uid || now.metadata?.deletionTimestamp) ledgerLine({ type: 'deleted', ...refOf(t.current), verb: c.verb, ...where })
+  }
+} else {
+  const fresh = targets.filter((t) => t.current === null && !t.ref.generated)
+  for (const t of current(fresh.map((x) => x.ref))) if (t.current !== null) ledgerLine({ type: 'created', ...refOf(t.current), verb: c.verb, ...where })
+  for (const t of generated) {
+    const old = before.get(t.ref) ?? new Set()
+    for (const o of listOf(t.ref)) if (o.metadata?.generateName === t.ref.generated && !old.has(o.metadata?.uid)) ledgerLine({ type: 'created', ...refOf(o), verb: c.verb, ...where })
+  }
+}
+process.exit(status)
