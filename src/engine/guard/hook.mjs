@@ -128,12 +128,12 @@ if (c.how === 'dry-json') {
 } else if (c.how === 'select') targets = selection()
 
 const { verdicts, refusal } = decide(targets, { ...config.mode, ownUids: ownUids() })
-if (refusal !== undefined) refuse(refusal, verdicts.find((v) => v.action === 'refuse')?.ref)
 if (unanswered) {
   // The server cannot say what the call would do: only the run's own objects may be touched.
   const other = verdicts.find((v) => v.why !== 'own' && v.why !== 'namespace' && v.why !== 'lab')
   if (other !== undefined) refuse(refusalMessage(other.ref, "cannot be dry-run by the server (an admission webhook without dry-run support) and is not this run's"), other.ref)
 }
+if (refusal !== undefined) refuse(refusal, verdicts.find((v) => v.action === 'refuse')?.ref)
 
 // A declared change: keep the object as it was, once per object, for the restore.
 for (const v of verdicts) {

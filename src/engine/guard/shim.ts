@@ -7,7 +7,6 @@ import { access, chmod, mkdir, realpath, writeFile } from 'node:fs/promises'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PreconditionError } from '../../errors.js'
-import { quote } from '../../shell.js'
 import { CHANGING, VALUED } from './rules.mjs'
 
 /** What the guard needs for a run. */
@@ -48,6 +47,9 @@ export interface InstalledGuard {
   /** The kubectl the guard runs. */
   realKubectl: string
 }
+
+// POSIX quoting (zx's `quote` writes bash's $'…', which the sh shim cannot read).
+const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
 
 const defaultHook = (): string => fileURLToPath(new URL('./hook.mjs', import.meta.url))
 
@@ -130,11 +132,14 @@ export function functionText(o: { stateDir: string; realKubectl: string; node: s
   return `kubectl() {\n${classifierText('  ', true)}\n${passingFirst(body, '  ')}\n}`
 }
 
-/** The text of the `kubectl` shim for child processes (a bash script; it cannot stop its caller's line: the refusals file says it refused). */
-export function shimText(o: { stateDir: string; realKubectl: string; node: string; hook: string; bash: string }): string {
+/**
+ * The text of the `kubectl` shim for child processes: POSIX sh (dash starts in a third of bash's time).
+ * It cannot stop its caller's line; the refusals file says it refused.
+ */
+export function shimText(o: { stateDir: string; realKubectl: string; node: string; hook: string; sh: string }): string {
   const run = `exec ${quote(o.realKubectl)} "$@"`
-  const body = guardedCase('', [`KUBEWALK_GUARD_STATE=${quote(o.stateDir)} exec ${quote(o.node)} ${quote(o.hook)} "$@"`], run)
-  return `#!${o.bash}\n# kubewalk's kubectl guard (generated for one run): reads pass at once, changes go to the hook.\n${classifierText('', false)}\n${passingFirst(body, '')}\n`
+  const body = guardedCase('', [`export KUBEWALK_GUARD_STATE=${quote(o.stateDir)}`, `exec ${quote(o.node)} ${quote(o.hook)} "$@"`], run)
+  return `#!${o.sh}\n# kubewalk's kubectl guard (generated for one run): reads pass at once, changes go to the hook.\n${classifierText('', false)}\n${passingFirst(body, '')}\n`
 }
 
 /** Writes the run's shim and config, and returns what the kernel plugs in. */
@@ -143,13 +148,13 @@ export async function installGuard(o: GuardOptions): Promise<InstalledGuard> {
   const binDir = join(o.stateDir, 'bin')
   await mkdir(binDir, { recursive: true })
   const realKubectl = await resolveRealKubectl(o.realKubectl, path, binDir)
-  const bash = await resolveRealKubectl('bash', path, binDir).catch(() => '/bin/bash')
+  const sh = existsSync('/bin/sh') ? '/bin/sh' : await resolveRealKubectl('sh', path, binDir)
   const hook = o.hookFile ?? defaultHook()
   if (!existsSync(hook)) throw new PreconditionError(`kubewalk's guard hook is missing (${hook}); reinstall kubewalk.`)
   await writeFile(join(o.stateDir, 'guard.json'), `${JSON.stringify({ realKubectl, mode: o.mode }, null, 2)}\n`)
   const common = { stateDir: o.stateDir, realKubectl, node: process.execPath, hook }
   const shim = join(binDir, 'kubectl')
-  await writeFile(shim, shimText({ ...common, bash }))
+  await writeFile(shim, shimText({ ...common, sh }))
   await chmod(shim, 0o755)
   return { binDir, functionText: functionText({ ...common, stopSignal: o.stopSignal === undefined ? 'INT' : o.stopSignal }), env: { PATH: `${binDir}${delimiter}${path}` }, realKubectl }
 }

@@ -20,7 +20,7 @@ export interface Harness {
   run(line: string, o?: { trap?: string }): { status: number | null; stdout: string; stderr: string }
   /** Every call the stand-in saw, in order. */
   calls(): Promise<{ argv: string[]; stdin: string }[]>
-  store(): Promise<{ kind: string; metadata: { name: string; namespace?: string; uid: string; labels?: Record<string, string> } }[]>
+  store(): Promise<{ kind: string; metadata: { name: string; namespace?: string; uid: string; resourceVersion?: string; labels?: Record<string, string> } }[]>
   seed(objects: unknown[]): Promise<void>
 }
 
@@ -30,7 +30,8 @@ export async function harness(mode: Partial<GuardMode> = {}, o: { stopSignal?: s
   await mkdir(bin)
   await writeFile(join(bin, 'kubectl'), `#!/bin/bash\nexec ${process.execPath} ${standIn} "$@"\n`)
   await chmod(join(bin, 'kubectl'), 0o755)
-  const stateDir = join(dir, 'state')
+  // A space and a quote in the path: the function and the shim must quote what they embed.
+  const stateDir = join(dir, "state o'k")
   const path = `${bin}${delimiter}${process.env.PATH ?? ''}`
   const guard = await installGuard({ stateDir, realKubectl: 'kubectl', path, mode: { lab: false, namespaces: [], allow: [], ...mode }, ...o })
   const env = { ...process.env, ...guard.env, STANDIN_DIR: dir, STANDIN_YAML: yaml }

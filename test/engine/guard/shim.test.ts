@@ -2,6 +2,7 @@
 // continuations, heredocs, pipes, lists and variables are guarded by construction. The real kubectl is
 // a stand-in (stand-in-kubectl.mjs) answering in kubectl's documented JSON shapes: these tests prove
 // kubewalk's own logic, not a server's.
+import { spawnSync } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -170,7 +171,13 @@ describe('modes', () => {
     expect(changed.map((c) => [c.kind, c.name, c.uid])).toEqual([['Node', 'n1', 'uid-n1']])
     const saved = JSON.parse(await readFile(changed[0]?.file ?? '', 'utf8'))
     expect(saved).toEqual({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { zone: 'a' } }, spec: {} })
-    expect(restoreCommands(changed)).toEqual([{ describe: 'restore node/n1 (cluster-scoped) as it was before the run', command: `kubectl replace -f ${changed[0]?.file}` }])
+    const restore = restoreCommands(changed)
+    expect(restore.map((c) => c.describe)).toEqual(['restore node/n1 (cluster-scoped) as it was before the run'])
+    // Cleanup runs outside the kernel: plain bash, the real kubectl on PATH.
+    const env = { ...process.env, PATH: `${join(h.dir, 'real')}:${process.env.PATH}`, STANDIN_DIR: h.dir }
+    expect(spawnSync('bash', ['-c', restore[0]?.command ?? 'false'], { env, encoding: 'utf8' }).status).toBe(0)
+    const n1 = (await h.store()).find((o) => o.kind === 'Node') as unknown as { metadata: { uid: string; labels: object }; spec: object }
+    expect([n1.metadata.uid, n1.metadata.labels, n1.spec]).toEqual(['uid-n1', { zone: 'a' }, {}])
     expect(h.run('kubectl label configmap app a=b').status).toBe(2)
   })
 })
@@ -186,7 +193,6 @@ describe('the real kubectl', () => {
     const h = await harness()
     await h.seed([configMap('app')])
     const env = { ...process.env, ...h.guard.env, STANDIN_DIR: h.dir }
-    const { spawnSync } = await import('node:child_process')
     expect(spawnSync('bash', ['-c', 'kubectl get cm app -o name'], { env, encoding: 'utf8' }).stdout).toBe('stand-in get cm app -o name\n')
     expect(spawnSync('bash', ['-c', 'type -t kubectl'], { env, encoding: 'utf8' }).stdout).toBe('file\n')
     expect(spawnSync('bash', ['-c', 'kubectl annotate cm app a=b'], { env, encoding: 'utf8' }).status).toBe(2)
