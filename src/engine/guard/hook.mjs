@@ -8,7 +8,21 @@
 import { spawnSync } from 'node:child_process'
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { classify, connectionFlags, decide, dryRunArgv, fileArgs, flagValue, nameOf, noDryRun, objectsOf, refOf, refusalMessage, restorable, selectionArgv } from './rules.mjs'
+import {
+  classify,
+  connectionFlags,
+  decide,
+  dryRunArgv,
+  fileArgs,
+  flagValue,
+  nameOf,
+  noDryRun,
+  objectsOf,
+  refOf,
+  refusalMessage,
+  restorable,
+  selectionArgv,
+} from './rules.mjs'
 
 const state = process.env.KUBEWALK_GUARD_STATE ?? ''
 const config = JSON.parse(readFileSync(join(state, 'guard.json'), 'utf8'))
@@ -17,7 +31,12 @@ const argv = process.argv.slice(2)
 
 /** Runs the real kubectl quietly (dry runs and reads), with the call's buffered stdin if it reads one. */
 function quiet(args, input) {
-  const r = spawnSync(real, args, { input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  const r = spawnSync(real, args, {
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  })
   return { status: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') }
 }
 
@@ -67,7 +86,12 @@ for (const f of fileArgs(argv)) {
 }
 
 const c = classify(call)
-const where = { ...(flagValue(call, ['--kubeconfig']) ?? process.env.KUBECONFIG ? { kubeconfig: flagValue(call, ['--kubeconfig']) ?? process.env.KUBECONFIG } : {}), ...(flagValue(call, ['--context']) ? { context: flagValue(call, ['--context']) } : {}) }
+const where = {
+  ...((flagValue(call, ['--kubeconfig']) ?? process.env.KUBECONFIG)
+    ? { kubeconfig: flagValue(call, ['--kubeconfig']) ?? process.env.KUBECONFIG }
+    : {}),
+  ...(flagValue(call, ['--context']) ? { context: flagValue(call, ['--context']) } : {}),
+}
 const conn = connectionFlags(call)
 const key = (r) => `${r.kind}|${r.group}|${r.namespace ?? ''}|${r.name}`
 
@@ -103,13 +127,26 @@ if (c.how === 'dry-json') {
   const r = quiet(dryRunArgv(call, true), input)
   if (r.status === 0) {
     // Only `create` honours generateName: the server will choose another name than the dry run's.
-    targets = current(objectsOf(r.stdout).map((o) => ({ ...refOf(o), ...(c.verb === 'create' && o.metadata?.generateName ? { generated: String(o.metadata.generateName) } : {}) })))
+    targets = current(
+      objectsOf(r.stdout).map((o) => ({
+        ...refOf(o),
+        ...(c.verb === 'create' && o.metadata?.generateName ? { generated: String(o.metadata.generateName) } : {}),
+      })),
+    )
     if (call.includes('--prune') || call.some((a) => a.startsWith('--prune='))) {
       // Pruned objects print only in kubectl's own lines: `kind/name pruned (server dry run)`.
       const p = quiet(dryRunArgv(call, false), input)
       const pruned = [...p.stdout.matchAll(/^(\S+?)\/(\S+) pruned\b/gm)].map((m) => `${m[1]}/${m[2]}`)
       if (pruned.length > 0) {
-        const g = quiet([...conn, ...(flagValue(call, ['-n', '--namespace']) ? ['-n', flagValue(call, ['-n', '--namespace'])] : []), 'get', ...pruned, '-o', 'json', '--ignore-not-found'])
+        const g = quiet([
+          ...conn,
+          ...(flagValue(call, ['-n', '--namespace']) ? ['-n', flagValue(call, ['-n', '--namespace'])] : []),
+          'get',
+          ...pruned,
+          '-o',
+          'json',
+          '--ignore-not-found',
+        ])
         targets.push(...objectsOf(g.stdout).map((o) => ({ ref: refOf(o), current: o })))
       }
     }
@@ -117,7 +154,10 @@ if (c.how === 'dry-json') {
     unanswered = true
     const client = quiet([...call.filter((a) => !a.startsWith('--dry-run')), '--dry-run=client', '-o', 'json'], input)
     const objs = objectsOf(client.stdout)
-    if (objs.length === 0) refuse(`kubewalk: refused: the server cannot dry-run this change (${r.stderr.trim().split('\n')[0]}), so kubewalk cannot tell what it would change`)
+    if (objs.length === 0)
+      refuse(
+        `kubewalk: refused: the server cannot dry-run this change (${r.stderr.trim().split('\n')[0]}), so kubewalk cannot tell what it would change`,
+      )
     targets = current(objs.map(refOf))
   }
   // Any other failure of the dry run (not found, invalid, already exists) meets the real call too: it changes nothing.
@@ -131,7 +171,11 @@ const { verdicts, refusal } = decide(targets, { ...config.mode, ownUids: ownUids
 if (unanswered) {
   // The server cannot say what the call would do: only the run's own objects may be touched.
   const other = verdicts.find((v) => v.why !== 'own' && v.why !== 'namespace' && v.why !== 'lab')
-  if (other !== undefined) refuse(refusalMessage(other.ref, "cannot be dry-run by the server (an admission webhook without dry-run support) and is not this run's"), other.ref)
+  if (other !== undefined)
+    refuse(
+      refusalMessage(other.ref, "cannot be dry-run by the server (an admission webhook without dry-run support) and is not this run's"),
+      other.ref,
+    )
 }
 if (refusal !== undefined) refuse(refusal, verdicts.find((v) => v.action === 'refuse')?.ref)
 
@@ -150,7 +194,11 @@ for (const v of verdicts) {
 
 // generateName: the dry run's name is not the one the server will choose; what is new afterwards is.
 const generated = targets.filter((t) => t.ref.generated)
-const listOf = (r) => objectsOf(quiet([...conn, 'get', ...(r.namespace ? ['-n', r.namespace] : []), `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''}`, '-o', 'json']).stdout)
+const listOf = (r) =>
+  objectsOf(
+    quiet([...conn, 'get', ...(r.namespace ? ['-n', r.namespace] : []), `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''}`, '-o', 'json'])
+      .stdout,
+  )
 const before = new Map(generated.map((t) => [t.ref, new Set(listOf(t.ref).map((o) => o.metadata?.uid))]))
 
 const done = spawnSync(real, call, { input, stdio: [input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'] })
@@ -161,14 +209,18 @@ if (c.verb === 'delete') {
   const after = new Map(current(present.map((t) => ({ ...t.ref, uid: undefined }))).map((t) => [key(t.ref), t.current]))
   for (const t of present) {
     const now = after.get(key(t.ref))
-    if (now === null || now === undefined || now.metadata?.uid !== t.current?.metadata?.uid || now.metadata?.deletionTimestamp) ledgerLine({ type: 'deleted', ...refOf(t.current), verb: c.verb, ...where })
+    if (now === null || now === undefined || now.metadata?.uid !== t.current?.metadata?.uid || now.metadata?.deletionTimestamp)
+      ledgerLine({ type: 'deleted', ...refOf(t.current), verb: c.verb, ...where })
   }
 } else {
   const fresh = targets.filter((t) => t.current === null && !t.ref.generated)
-  for (const t of current(fresh.map((x) => x.ref))) if (t.current !== null) ledgerLine({ type: 'created', ...refOf(t.current), verb: c.verb, ...where })
+  for (const t of current(fresh.map((x) => x.ref)))
+    if (t.current !== null) ledgerLine({ type: 'created', ...refOf(t.current), verb: c.verb, ...where })
   for (const t of generated) {
     const old = before.get(t.ref) ?? new Set()
-    for (const o of listOf(t.ref)) if (o.metadata?.generateName === t.ref.generated && !old.has(o.metadata?.uid)) ledgerLine({ type: 'created', ...refOf(o), verb: c.verb, ...where })
+    for (const o of listOf(t.ref))
+      if (o.metadata?.generateName === t.ref.generated && !old.has(o.metadata?.uid))
+        ledgerLine({ type: 'created', ...refOf(o), verb: c.verb, ...where })
   }
 }
 process.exit(status)

@@ -54,7 +54,10 @@ export declare function refOf(o: KubeObject): ObjectRef
 export declare function nameOf(ref: ObjectRef): string
 export declare function placeOf(ref: ObjectRef): string
 export declare function matches(pattern: string, ref: ObjectRef): boolean
-export declare function decide(targets: readonly { ref: ObjectRef; current: KubeObject | null }[], ctx: DecideContext): { verdicts: Verdict[]; refusal: string | undefined }
+export declare function decide(
+  targets: readonly { ref: ObjectRef; current: KubeObject | null }[],
+  ctx: DecideContext,
+): { verdicts: Verdict[]; refusal: string | undefined }
 export declare function refusalMessage(ref: ObjectRef, why?: string): string
 export declare function noDryRun(stderr: string): boolean
 export declare function restorable(o: KubeObject): KubeObject

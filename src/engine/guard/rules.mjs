@@ -5,34 +5,50 @@
 // rules.d.mts gives the TypeScript side its types.
 
 /** Flags (global and of the guarded verbs) whose value is the next word when not given with `=`. */
-export const VALUED = [
-  '-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--token', '--as', '--as-group', '--as-uid',
-  '--cache-dir', '--certificate-authority', '--client-certificate', '--client-key', '--request-timeout', '--tls-server-name', '-v', '--v',
-  '--vmodule', '--log-file', '--log-dir', '--username', '--password', '--profile', '--profile-output', '--kuberc',
-  '-f', '--filename', '-k', '--kustomize', '-l', '--selector', '--field-selector', '--grace-period', '--timeout', '-o', '--output', '--raw',
-  '--pod-selector', '--skip-wait-for-delete-timeout', '--chunk-size', '--field-manager', '--template', '--to-revision', '--image', '-c',
-  '--container', '--copy-to', '--env', '--custom', '--image-pull-policy', '--target', '--set-image', '--subresource', '--output-patch',
-  '--prune-allowlist', '--selector', '--type', '-p', '--patch', '--patch-file', '--replicas', '--current-replicas', '--resource-version',
-  '--port', '--protocol', '--target-port', '--name', '--labels', '--external-ip', '--session-affinity', '--cluster-ip', '--load-balancer-ip',
-  '--overrides', '--restart', '--max', '--min', '--cpu-percent', '--cpu', '--memory', '--serviceaccount', '--annotations',
-]
+export const VALUED = (
+  '-n --namespace --context --kubeconfig --cluster --user -s --server --token --as --as-group --as-uid --cache-dir --certificate-authority ' +
+  '--client-certificate --client-key --request-timeout --tls-server-name -v --v --vmodule --log-file --log-dir --username --password --profile ' +
+  '--profile-output --kuberc -f --filename -k --kustomize -l --selector --field-selector --grace-period --timeout -o --output --raw ' +
+  '--pod-selector --skip-wait-for-delete-timeout --chunk-size --field-manager --template --to-revision --image -c --container --copy-to --env ' +
+  '--custom --image-pull-policy --target --set-image --subresource --output-patch --prune-allowlist --type -p --patch --patch-file --replicas ' +
+  '--current-replicas --resource-version --port --protocol --target-port --name --labels --external-ip --session-affinity --cluster-ip ' +
+  '--load-balancer-ip --overrides --restart --max --min --cpu-percent --cpu --memory --serviceaccount --annotations'
+).split(' ')
 
 /** Global flags a `get` made from a call keeps (where and as whom the call talks). */
-const CONNECTION = new Set([
-  '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--token', '--as', '--as-group', '--as-uid', '--cache-dir',
-  '--certificate-authority', '--client-certificate', '--client-key', '--request-timeout', '--tls-server-name', '--username', '--password',
-  '--kuberc', '--insecure-skip-tls-verify',
-])
+const CONNECTION = new Set(
+  (
+    '--context --kubeconfig --cluster --user -s --server --token --as --as-group --as-uid --cache-dir --certificate-authority ' +
+    '--client-certificate --client-key --request-timeout --tls-server-name --username --password --kuberc --insecure-skip-tls-verify'
+  ).split(' '),
+)
 
 /** Verbs that change objects, each with how the guard learns what they touch. */
 export const CHANGING = {
   // `-o json` of a server dry run prints the objects.
-  create: 'dry-json', apply: 'dry-json', replace: 'dry-json', run: 'dry-json', expose: 'dry-json', autoscale: 'dry-json',
-  patch: 'dry-json', label: 'dry-json', annotate: 'dry-json', set: 'dry-json', scale: 'dry-json', taint: 'dry-json',
+  create: 'dry-json',
+  apply: 'dry-json',
+  replace: 'dry-json',
+  run: 'dry-json',
+  expose: 'dry-json',
+  autoscale: 'dry-json',
+  patch: 'dry-json',
+  label: 'dry-json',
+  annotate: 'dry-json',
+  set: 'dry-json',
+  scale: 'dry-json',
+  taint: 'dry-json',
   // The server dry-runs them but prints no JSON (delete) or none at all: the argv's selection, read with `get`.
-  delete: 'dry-select', cordon: 'dry-select', uncordon: 'dry-select', drain: 'dry-select',
+  delete: 'dry-select',
+  cordon: 'dry-select',
+  uncordon: 'dry-select',
+  drain: 'dry-select',
   // No dry run exists: the argv's selection, read with `get`.
-  edit: 'select', debug: 'select', certificate: 'select', rollout: 'select', auth: 'dry-json',
+  edit: 'select',
+  debug: 'select',
+  certificate: 'select',
+  rollout: 'select',
+  auth: 'dry-json',
 }
 
 /** Sub-verbs that change (for verbs whose other sub-verbs only read); `create token` stores nothing. */
@@ -130,7 +146,9 @@ function namespaceFlags(argv) {
  * Undefined when the call creates only (`debug node/x`, `debug --copy-to` without `--replace`).
  */
 export function selectionArgv(argv, c = classify(argv)) {
-  const words = positionals(argv).slice(c.sub !== undefined && (c.verb in SUBS) ? 2 : 1).map((p) => p.word)
+  const words = positionals(argv)
+    .slice(c.sub !== undefined && c.verb in SUBS ? 2 : 1)
+    .map((p) => p.word)
   const sel = []
   for (const names of [['-f', '--filename'], ['-k', '--kustomize'], ['-l', '--selector'], ['--field-selector']]) {
     const v = flagValue(argv, names)
@@ -213,7 +231,13 @@ export function placeOf(ref) {
 export function matches(pattern, ref) {
   const parts = pattern.split('/')
   const [ns, kind, name] = parts.length === 3 ? parts : ['*', parts[0] ?? '', parts[1] ?? '']
-  const glob = (p, v) => new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(v)
+  const glob = (p, v) =>
+    new RegExp(
+      `^${p
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    ).test(v)
   const kinds = [ref.kind.toLowerCase(), ref.group ? `${ref.kind.toLowerCase()}.${ref.group}` : ref.kind.toLowerCase()]
   return glob(ns, ref.namespace ?? '') && kinds.some((k) => glob(kind.toLowerCase(), k)) && glob(name, ref.name)
 }
@@ -241,7 +265,7 @@ export function decide(targets, ctx) {
 }
 
 /** The one line a refusal prints. */
-export function refusalMessage(ref, why = 'is not this run\'s') {
+export function refusalMessage(ref, why = "is not this run's") {
   return `kubewalk: refused: ${placeOf(ref)} ${why}; kubewalk leaves it as it is (declare the change in the walkthrough, pass --allow-changes, or replay with --isolate)`
 }
 
@@ -252,7 +276,16 @@ export function noDryRun(stderr) {
 
 /** A saved object made fit to send back with `replace` or `create`: no uid, version, status or server bookkeeping. */
 export function restorable(o) {
-  const { uid: _u, resourceVersion: _r, creationTimestamp: _c, managedFields: _m, generation: _g, selfLink: _s, deletionTimestamp: _d, ...metadata } = o.metadata ?? {}
+  const {
+    uid: _u,
+    resourceVersion: _r,
+    creationTimestamp: _c,
+    managedFields: _m,
+    generation: _g,
+    selfLink: _s,
+    deletionTimestamp: _d,
+    ...metadata
+  } = o.metadata ?? {}
   const { status: _st, ...rest } = o
   return { ...rest, metadata }
 }

@@ -63,7 +63,12 @@ async function executable(file: string): Promise<boolean> {
 /** The real kubectl: `cmd` itself when it is a path, else the first `cmd` on PATH that is not in the guard's folder. */
 export async function resolveRealKubectl(cmd: string, path: string, binDir: string): Promise<string> {
   const own = await realpath(binDir).catch(() => resolve(binDir))
-  const candidates = cmd.includes('/') ? [resolve(cmd)] : path.split(delimiter).filter((d) => d !== '' && isAbsolute(d)).map((d) => join(d, cmd))
+  const candidates = cmd.includes('/')
+    ? [resolve(cmd)]
+    : path
+        .split(delimiter)
+        .filter((d) => d !== '' && isAbsolute(d))
+        .map((d) => join(d, cmd))
   for (const file of candidates) {
     if (!(await executable(file))) continue
     const dir = await realpath(join(file, '..')).catch(() => file)
@@ -95,17 +100,21 @@ function classifierText(indent: string, local: boolean): string {
 
 // Calls that change nothing, whatever their verb's other sub-verbs do; then every changing verb.
 const PASSING = ['create/token', 'apply/view-last-applied']
-const GUARDED = [...Object.keys(CHANGING).filter((v) => v !== 'rollout' && v !== 'certificate' && v !== 'auth').map((v) => `${v}/*`), 'rollout/undo', 'rollout/restart', 'rollout/pause', 'rollout/resume', 'certificate/approve', 'certificate/deny', 'auth/reconcile']
+const GUARDED = [
+  ...Object.keys(CHANGING)
+    .filter((v) => v !== 'rollout' && v !== 'certificate' && v !== 'auth')
+    .map((v) => `${v}/*`),
+  'rollout/undo',
+  'rollout/restart',
+  'rollout/pause',
+  'rollout/resume',
+  'certificate/approve',
+  'certificate/deny',
+  'auth/reconcile',
+]
 
 function guardedCase(indent: string, onGuarded: string[], real: string): string {
-  return [
-    `case $__kw_v/$__kw_s in`,
-    `  ${GUARDED.join('|')})`,
-    ...onGuarded.map((l) => `    ${l}`),
-    `    ;;`,
-    `esac`,
-    real,
-  ]
+  return [`case $__kw_v/$__kw_s in`, `  ${GUARDED.join('|')})`, ...onGuarded.map((l) => `    ${l}`), `    ;;`, `esac`, real]
     .map((l) => indent + l)
     .join('\n')
 }
@@ -156,7 +165,12 @@ export async function installGuard(o: GuardOptions): Promise<InstalledGuard> {
   const shim = join(binDir, 'kubectl')
   await writeFile(shim, shimText({ ...common, sh }))
   await chmod(shim, 0o755)
-  return { binDir, functionText: functionText({ ...common, stopSignal: o.stopSignal === undefined ? 'INT' : o.stopSignal }), env: { PATH: `${binDir}${delimiter}${path}` }, realKubectl }
+  return {
+    binDir,
+    functionText: functionText({ ...common, stopSignal: o.stopSignal === undefined ? 'INT' : o.stopSignal }),
+    env: { PATH: `${binDir}${delimiter}${path}` },
+    realKubectl,
+  }
 }
 
 /**

@@ -36,7 +36,9 @@ done`
   const best = (k: number): number => Math.min(...rounds.map((x) => (x[k] as number) - (x[0] as number)))
   const fn = best(1)
   const sh = best(2)
-  console.log(`guard cost per read-only call: function +${fn.toFixed(2)} ms, shim +${sh.toFixed(2)} ms (direct ${Math.min(...rounds.map((x) => x[0] as number)).toFixed(2)} ms)`)
+  console.log(
+    `guard cost per read-only call: function +${fn.toFixed(2)} ms, shim +${sh.toFixed(2)} ms (direct ${Math.min(...rounds.map((x) => x[0] as number)).toFixed(2)} ms)`,
+  )
   expect(fn).toBeLessThanOrEqual(2)
   expect(sh).toBeLessThanOrEqual(2)
 })

@@ -20,7 +20,9 @@ export interface Harness {
   run(line: string, o?: { trap?: string }): { status: number | null; stdout: string; stderr: string }
   /** Every call the stand-in saw, in order. */
   calls(): Promise<{ argv: string[]; stdin: string }[]>
-  store(): Promise<{ kind: string; metadata: { name: string; namespace?: string; uid: string; resourceVersion?: string; labels?: Record<string, string> } }[]>
+  store(): Promise<
+    { kind: string; metadata: { name: string; namespace?: string; uid: string; resourceVersion?: string; labels?: Record<string, string> } }[]
+  >
   seed(objects: unknown[]): Promise<void>
 }
 
@@ -62,5 +64,16 @@ export async function harness(mode: Partial<GuardMode> = {}, o: { stopSignal?: s
 }
 
 /** A ConfigMap as the server stores it (someone else's unless the ledger says otherwise). */
-export const configMap = (name: string, namespace = 'default', uid = `uid-${name}`): unknown => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, uid, resourceVersion: '7' }, data: { a: '1' } })
-export const node = (name: string): unknown => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: `uid-${name}`, resourceVersion: '3', labels: { zone: 'a' } }, spec: {}, status: { phase: 'Ready' } })
+export const configMap = (name: string, namespace = 'default', uid = `uid-${name}`): unknown => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace, uid, resourceVersion: '7' },
+  data: { a: '1' },
+})
+export const node = (name: string): unknown => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, uid: `uid-${name}`, resourceVersion: '3', labels: { zone: 'a' } },
+  spec: {},
+  status: { phase: 'Ready' },
+})

@@ -10,12 +10,24 @@ import { readLedger, restoreCommands, takeRefusals } from '../../../src/engine/g
 import { absoluteKubectlCalls, resolveRealKubectl } from '../../../src/engine/guard/shim.js'
 import { configMap, harness, node } from './harness.js'
 
-const cm = (name: string, extra: object = {}): string => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { b: '2' }, ...extra })
+const cm = (name: string, extra: object = {}): string =>
+  JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { b: '2' }, ...extra })
 const dryRuns = (calls: { argv: string[] }[]): string[][] => calls.filter((c) => c.argv.includes('--dry-run=server')).map((c) => c.argv)
-const real = (calls: { argv: string[] }[], verb: string): string[][] => calls.filter((c) => c.argv[0] === verb && !c.argv.some((a) => a.startsWith('--dry-run'))).map((c) => c.argv)
+const real = (calls: { argv: string[] }[], verb: string): string[][] =>
+  calls.filter((c) => c.argv[0] === verb && !c.argv.some((a) => a.startsWith('--dry-run'))).map((c) => c.argv)
 
 describe('a call that changes nothing', () => {
-  it.each([['get pods -n kube-system'], ['create token default --duration 10m'], ['version'], ['auth can-i get pods'], ['config view'], ['logs pod/x'], ['rollout status deploy/x'], ['apply view-last-applied cm/x'], ['apply -f cm.json --dry-run=client']])('runs the real kubectl once, unchanged: kubectl %s', async (args) => {
+  it.each([
+    ['get pods -n kube-system'],
+    ['create token default --duration 10m'],
+    ['version'],
+    ['auth can-i get pods'],
+    ['config view'],
+    ['logs pod/x'],
+    ['rollout status deploy/x'],
+    ['apply view-last-applied cm/x'],
+    ['apply -f cm.json --dry-run=client'],
+  ])('runs the real kubectl once, unchanged: kubectl %s', async (args) => {
     const h = await harness()
     const r = h.run(`kubectl ${args}`)
     expect(r.status).toBe(0)
@@ -31,7 +43,9 @@ describe('a change to an object that is not the run’s', () => {
     await writeFile(join(h.dir, 'cm.json'), cm('app'))
     const r = h.run('kubectl apply -f cm.json # --dry-run=client would have been swallowed')
     expect(r.status).toBe(2)
-    expect(r.stderr).toBe("kubewalk: refused: configmap/app in namespace default is not this run's; kubewalk leaves it as it is (declare the change in the walkthrough, pass --allow-changes, or replay with --isolate)\n")
+    expect(r.stderr).toBe(
+      "kubewalk: refused: configmap/app in namespace default is not this run's; kubewalk leaves it as it is (declare the change in the walkthrough, pass --allow-changes, or replay with --isolate)\n",
+    )
     expect(real(await h.calls(), 'apply')).toEqual([])
     expect((await h.store())[0]?.metadata.resourceVersion).toBe('7')
     expect(await takeRefusals(h.stateDir)).toHaveLength(1)
@@ -102,7 +116,17 @@ describe('the run’s own objects', () => {
     expect(r.stdout).toBe('configmap/app created\n')
     const [stored] = await h.store()
     const { created } = await readLedger(h.stateDir)
-    expect(created).toEqual([expect.objectContaining({ kind: 'ConfigMap', name: 'app', namespace: 'default', uid: stored?.metadata.uid, kubeconfig: '/tmp/kc', context: 'lab', verb: 'apply' })])
+    expect(created).toEqual([
+      expect.objectContaining({
+        kind: 'ConfigMap',
+        name: 'app',
+        namespace: 'default',
+        uid: stored?.metadata.uid,
+        kubeconfig: '/tmp/kc',
+        context: 'lab',
+        verb: 'apply',
+      }),
+    ])
     const again = h.run('kubectl apply -f cm.json')
     expect(again).toMatchObject({ status: 0, stdout: 'configmap/app configured\n' })
   })

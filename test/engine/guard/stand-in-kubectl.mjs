@@ -38,8 +38,15 @@ if (file === '-') stdin = readFileSync(0, 'utf8')
 appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ argv, stdin })}\n`)
 
 const kindOf = (o) => o.kind.toLowerCase() + (o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '')
-const short = (k) => ({ cm: 'configmap', configmaps: 'configmap', pods: 'pod', po: 'pod', nodes: 'node', no: 'node', csr: 'certificatesigningrequest' })[k] ?? k
-const find = (kind, name, n) => store.find((o) => (kindOf(o) === short(kind) || o.kind.toLowerCase() === short(kind)) && o.metadata.name === name && (CLUSTER.has(o.kind.toLowerCase()) || o.metadata.namespace === n))
+const short = (k) =>
+  ({ cm: 'configmap', configmaps: 'configmap', pods: 'pod', po: 'pod', nodes: 'node', no: 'node', csr: 'certificatesigningrequest' })[k] ?? k
+const find = (kind, name, n) =>
+  store.find(
+    (o) =>
+      (kindOf(o) === short(kind) || o.kind.toLowerCase() === short(kind)) &&
+      o.metadata.name === name &&
+      (CLUSTER.has(o.kind.toLowerCase()) || o.metadata.namespace === n),
+  )
 const refs = (ws) => (ws.length > 0 && ws.every((w) => w.includes('/')) ? ws.map((w) => w.split('/')) : ws.slice(1).map((n) => [ws[0], n]))
 const save = () => writeFileSync(storeFile, JSON.stringify(store, null, 2))
 const fail = (msg) => {
@@ -47,12 +54,15 @@ const fail = (msg) => {
   process.exit(1)
 }
 const print = (objs) => {
-  if (output === 'json') process.stdout.write(`${JSON.stringify(objs.length === 1 ? objs[0] : { apiVersion: 'v1', kind: 'List', items: objs }, null, 2)}\n`)
+  if (output === 'json')
+    process.stdout.write(`${JSON.stringify(objs.length === 1 ? objs[0] : { apiVersion: 'v1', kind: 'List', items: objs }, null, 2)}\n`)
 }
 const suffix = dry === 'server' ? ' (server dry run)' : ''
-if (dry === 'server' && process.env.STANDIN_NODRYRUN) fail('Error from server (BadRequest): admission webhook "audit.example.com" does not support dry run')
+if (dry === 'server' && process.env.STANDIN_NODRYRUN)
+  fail('Error from server (BadRequest): admission webhook "audit.example.com" does not support dry run')
 const [verb, ...rest] = words
-const echo = (dry === 'client' && output !== 'json') || rest[0] === 'token' || rest[0] === 'view-last-applied' || (verb === 'get' && output !== 'json')
+const echo =
+  (dry === 'client' && output !== 'json') || rest[0] === 'token' || rest[0] === 'view-last-applied' || (verb === 'get' && output !== 'json')
 
 if (echo) process.stdout.write(`stand-in ${argv.join(' ')}\n`)
 else if (verb === 'get') {
@@ -62,11 +72,13 @@ else if (verb === 'get') {
     if (o) found.push(o)
     else if (!argv.includes('--ignore-not-found')) fail(`Error from server (NotFound): ${kind} "${name}" not found`)
   }
-  if (rest.length === 1 && !rest[0].includes('/')) found.push(...store.filter((o) => kindOf(o) === short(rest[0]) && (CLUSTER.has(o.kind.toLowerCase()) || o.metadata.namespace === ns)))
+  if (rest.length === 1 && !rest[0].includes('/'))
+    found.push(...store.filter((o) => kindOf(o) === short(rest[0]) && (CLUSTER.has(o.kind.toLowerCase()) || o.metadata.namespace === ns)))
   process.stdout.write(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: found }, null, 2)}\n`)
 } else if (verb === 'apply' || verb === 'create' || verb === 'replace' || verb === 'run') {
   let objs
-  if (verb === 'run') objs = [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: rest[0] }, spec: { containers: [{ name: rest[0], image: value(['--image']) }] } }]
+  if (verb === 'run')
+    objs = [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: rest[0] }, spec: { containers: [{ name: rest[0], image: value(['--image']) }] } }]
   else if (verb === 'create' && rest[0] === 'configmap') objs = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: rest[1] }, data: {} }]
   else {
     const text = file === '-' ? stdin : readFileSync(file, 'utf8')
@@ -77,7 +89,8 @@ else if (verb === 'get') {
     if (!CLUSTER.has(o.kind.toLowerCase())) o.metadata.namespace ??= ns
     if (!o.metadata.name && o.metadata.generateName) o.metadata.name = o.metadata.generateName + randomUUID().slice(0, 5)
     const old = find(kindOf(o), o.metadata.name, o.metadata.namespace)
-    if (old && (verb === 'create' || verb === 'run')) fail(`Error from server (AlreadyExists): ${o.kind.toLowerCase()}s "${o.metadata.name}" already exists`)
+    if (old && (verb === 'create' || verb === 'run'))
+      fail(`Error from server (AlreadyExists): ${o.kind.toLowerCase()}s "${o.metadata.name}" already exists`)
     const stored = { ...o, metadata: { ...o.metadata, uid: old?.metadata.uid ?? randomUUID(), resourceVersion: '1' } }
     out.push(stored)
     if (!dry) {
@@ -89,7 +102,14 @@ else if (verb === 'get') {
   print(out)
   save()
 } else if (['label', 'annotate', 'patch', 'cordon', 'delete', 'edit'].includes(verb)) {
-  const targets = verb === 'cordon' ? rest.map((n) => ['node', n]) : verb === 'delete' || verb === 'edit' ? refs(rest) : rest[0].includes('/') ? [rest[0].split('/')] : [[rest[0], rest[1]]]
+  const targets =
+    verb === 'cordon'
+      ? rest.map((n) => ['node', n])
+      : verb === 'delete' || verb === 'edit'
+        ? refs(rest)
+        : rest[0].includes('/')
+          ? [rest[0].split('/')]
+          : [[rest[0], rest[1]]]
   const out = []
   for (const [kind, name] of targets) {
     const o = find(kind, name, ns)
