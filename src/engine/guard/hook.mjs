@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
+  CREATES_OR_DELETES,
   classify,
   connectionFlags,
   decide,
@@ -25,6 +26,21 @@ import {
 } from './rules.mjs'
 
 const state = process.env.KUBEWALK_GUARD_STATE ?? ''
+// Any failure of the guard itself fails the step as a refusal: before the real call, the call does not
+// run; after it, what it created may be missing from the ledger, and the message says so.
+let ran = false
+process.on('uncaughtException', (e) => {
+  const why = e instanceof Error ? e.message : String(e)
+  const message = ran
+    ? `kubewalk: the call ran, but the guard could not record what it created or deleted (${why})`
+    : `kubewalk: refused: the guard could not check this call (${why}); it did not run`
+  process.stderr.write(`${message}\n`)
+  try {
+    appendFileSync(join(state, 'refusals'), `${JSON.stringify({ type: 'refusal', message, argv: process.argv.slice(2) })}\n`)
+  } finally {
+    process.exit(2)
+  }
+})
 const config = JSON.parse(readFileSync(join(state, 'guard.json'), 'utf8'))
 const real = config.realKubectl
 const argv = process.argv.slice(2)
@@ -201,21 +217,22 @@ const listOf = (r) =>
   )
 const before = new Map(generated.map((t) => [t.ref, new Set(listOf(t.ref).map((o) => o.metadata?.uid))]))
 
+ran = true
 const done = spawnSync(real, call, { input, stdio: [input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'] })
 const status = done.status ?? 128 + (done.signal === 'SIGINT' ? 2 : done.signal === 'SIGKILL' ? 9 : 15)
 
-if (c.verb === 'delete') {
-  const present = targets.filter((t) => t.current !== null)
-  const after = new Map(current(present.map((t) => ({ ...t.ref, uid: undefined }))).map((t) => [key(t.ref), t.current]))
-  for (const t of present) {
-    const now = after.get(key(t.ref))
-    if (now === null || now === undefined || now.metadata?.uid !== t.current?.metadata?.uid || now.metadata?.deletionTimestamp)
-      ledgerLine({ type: 'deleted', ...refOf(t.current), verb: c.verb, ...where })
-  }
-} else {
-  const fresh = targets.filter((t) => t.current === null && !t.ref.generated)
-  for (const t of current(fresh.map((x) => x.ref)))
-    if (t.current !== null) ledgerLine({ type: 'created', ...refOf(t.current), verb: c.verb, ...where })
+// What the call created and deleted, read again from the server: new objects (a uid not there
+// before, so `replace --force` and re-creations count) and objects gone or being deleted.
+if (CREATES_OR_DELETES.includes(c.verb ?? '')) {
+  const plain = targets.filter((t) => !t.ref.generated)
+  const after = current(plain.map((t) => t.ref))
+  plain.forEach((t, i) => {
+    const was = t.current
+    const now = after[i]?.current ?? null
+    if (was !== null && (now === null || now.metadata?.uid !== was.metadata?.uid || now.metadata?.deletionTimestamp))
+      ledgerLine({ type: 'deleted', ...refOf(was), verb: c.verb, ...where })
+    if (now !== null && now.metadata?.uid !== was?.metadata?.uid) ledgerLine({ type: 'created', ...refOf(now), verb: c.verb, ...where })
+  })
   for (const t of generated) {
     const old = before.get(t.ref) ?? new Set()
     for (const o of listOf(t.ref))

@@ -40,6 +40,7 @@ export interface DecideContext {
 
 export declare const VALUED: string[]
 export declare const CHANGING: Record<string, How>
+export declare const CREATES_OR_DELETES: string[]
 export declare function positionals(argv: readonly string[]): { word: string; at: number }[]
 export declare function flagValue(argv: readonly string[], names: readonly string[]): string | undefined
 export declare function hasFlag(argv: readonly string[], names: readonly string[]): boolean

@@ -115,10 +115,18 @@ export function withFlags(argv, flags) {
   return end < 0 ? [...argv, ...flags] : [...argv.slice(0, end), ...flags, ...argv.slice(end)]
 }
 
-/** The same call as a server-side dry run that prints what it would store. */
+/**
+ * The same call as a server-side dry run that prints what it would store. Without `--force`: kubectl
+ * refuses it beside `--dry-run=server` (apply, replace), and the objects named are the same.
+ */
 export function dryRunArgv(argv, json) {
-  return withFlags(argv, json ? ['--dry-run=server', '-o', 'json'] : ['--dry-run=server'])
+  const end = argv.indexOf('--')
+  const kept = argv.filter((a, i) => (end >= 0 && i >= end) || !(a === '--force' || a === '--force=true'))
+  return withFlags(kept, json ? ['--dry-run=server', '-o', 'json'] : ['--dry-run=server'])
 }
+
+/** Verbs whose call may create or delete objects (the others only change them): the ledger is read again after them. */
+export const CREATES_OR_DELETES = ['create', 'apply', 'replace', 'run', 'expose', 'autoscale', 'delete', 'debug', 'auth']
 
 /** The connection flags of a call (so a `get` made from it talks to the same cluster as the same user). */
 export function connectionFlags(argv) {

@@ -38,9 +38,7 @@ done`
   const direct = quietest(0)
   const fn = quietest(1) - direct
   const sh = quietest(2) - direct
-  console.log(
-    `guard cost per read-only call: function +${fn.toFixed(2)} ms, shim +${sh.toFixed(2)} ms (direct ${direct.toFixed(2)} ms)`,
-  )
+  console.log(`guard cost per read-only call: function +${fn.toFixed(2)} ms, shim +${sh.toFixed(2)} ms (direct ${direct.toFixed(2)} ms)`)
   expect(fn).toBeLessThanOrEqual(2)
   expect(sh).toBeLessThanOrEqual(2)
 })

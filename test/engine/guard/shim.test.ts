@@ -5,10 +5,13 @@
 import { spawnSync } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { readLedger, restoreCommands, takeRefusals } from '../../../src/engine/guard/ledger.js'
 import { absoluteKubectlCalls, resolveRealKubectl } from '../../../src/engine/guard/shim.js'
 import { configMap, harness, node } from './harness.js'
+
+// Each guarded call runs node (the hook) and the stand-in a few times: slow on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 })
 
 const cm = (name: string, extra: object = {}): string =>
   JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { b: '2' }, ...extra })
@@ -93,18 +96,14 @@ describe('a change to an object that is not the run’s', () => {
     await writeFile(join(h.dir, 'cm.json'), cm('app'))
     await writeFile(join(h.dir, 'mine.json'), cm('mine'))
     expect(h.run('kubectl apply -f mine.json').status).toBe(0)
-    process.env.STANDIN_NODRYRUN = '1'
-    try {
-      const r = h.run('STANDIN_NODRYRUN=1 kubectl apply -f cm.json')
-      expect(r.status).toBe(2)
-      expect(r.stderr).toContain('cannot be dry-run by the server')
-      // A new object cannot be told apart from another's change without the server: refused as well.
-      await writeFile(join(h.dir, 'new.json'), cm('new'))
-      expect(h.run('STANDIN_NODRYRUN=1 kubectl apply -f new.json').status).toBe(2)
-      expect(h.run('STANDIN_NODRYRUN=1 kubectl apply -f mine.json').status).toBe(0)
-    } finally {
-      delete process.env.STANDIN_NODRYRUN
-    }
+    // The stand-in answers every server dry run as a webhook without dry-run support would.
+    const r = h.run('STANDIN_NODRYRUN=1 kubectl apply -f cm.json')
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(/^kubewalk: refused: configmap\/app in namespace default cannot be dry-run by the server/)
+    // A new object cannot be told apart from another's change without the server: refused as well.
+    await writeFile(join(h.dir, 'new.json'), cm('new'))
+    expect(h.run('STANDIN_NODRYRUN=1 kubectl apply -f new.json').status).toBe(2)
+    expect(h.run('STANDIN_NODRYRUN=1 kubectl apply -f mine.json')).toMatchObject({ status: 0, stdout: 'configmap/mine configured\n' })
   })
 })
 
@@ -134,6 +133,7 @@ describe('the run’s own objects', () => {
     const h = await harness()
     const doc = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: here\ndata:\n  k: v\n'
     const r = h.run(`kubectl apply -f - <<'EOF'\n${doc}EOF`)
+    expect(r.stderr).toBe('')
     expect(r).toMatchObject({ status: 0, stdout: 'configmap/here created\n' })
     const applies = (await h.calls()).filter((c) => c.argv[0] === 'apply')
     expect(applies.map((c) => c.stdin)).toEqual([doc, doc])
@@ -170,6 +170,47 @@ describe('the run’s own objects', () => {
     expect(r.status).toBe(0)
     expect(dryRuns(await h.calls())).toEqual([['run', 'box', '--image=busybox', '--dry-run=server', '-o', 'json', '--', 'sleep', '10']])
     expect((await readLedger(h.stateDir)).created.map((o) => o.name)).toEqual(['box'])
+  })
+})
+
+describe('replace --force and apply --prune', () => {
+  it('replace --force of the run’s own object: dry run without --force; the new uid is the run’s, the old one deleted', async () => {
+    const h = await harness()
+    await writeFile(join(h.dir, 'cm.json'), cm('app'))
+    expect(h.run('kubectl create -f cm.json').status).toBe(0)
+    const r = h.run('kubectl replace --force -f cm.json')
+    expect(r).toMatchObject({ status: 0, stderr: '' })
+    expect(dryRuns(await h.calls()).at(-1)).toEqual(['replace', '-f', 'cm.json', '--dry-run=server', '-o', 'json'])
+    const { created, deleted } = await readLedger(h.stateDir)
+    expect(created.map((o) => o.uid)).toEqual([created[0]?.uid, (await h.store())[0]?.metadata.uid])
+    expect(deleted.map((o) => o.uid)).toEqual([created[0]?.uid])
+  })
+  it('apply --prune: what it would prune is checked like what it applies', async () => {
+    const h = await harness()
+    await h.seed([configMap('old')])
+    await writeFile(join(h.dir, 'cm.json'), cm('app'))
+    {
+      const r = h.run('STANDIN_PRUNE=configmap/old kubectl apply --prune -l app=x -f cm.json')
+      expect(r.status).toBe(2)
+      expect(r.stderr).toContain('refused: configmap/old in namespace default')
+      expect((await h.store()).map((o) => o.metadata.name)).toEqual(['old'])
+      await h.seed([])
+      expect(h.run('kubectl create configmap old').status).toBe(0)
+      expect(h.run('STANDIN_PRUNE=configmap/old kubectl apply --prune -l app=x -f cm.json')).toMatchObject({
+        status: 0,
+        stdout: 'configmap/app created\nconfigmap/old pruned\n',
+      })
+      expect((await readLedger(h.stateDir)).deleted.map((o) => o.name)).toEqual(['old'])
+    }
+  })
+  it('a guard that cannot work fails closed: the call does not run', async () => {
+    const h = await harness()
+    const { rm } = await import('node:fs/promises')
+    await rm(join(h.stateDir, 'guard.json'))
+    const r = h.run('kubectl create configmap x')
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(/^kubewalk: refused: the guard could not check this call \(.*guard\.json.*\); it did not run\n$/)
+    expect(await h.calls()).toEqual([])
   })
 })
 

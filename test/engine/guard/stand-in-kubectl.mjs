@@ -84,6 +84,8 @@ else if (verb === 'get') {
     const text = file === '-' ? stdin : readFileSync(file, 'utf8')
     objs = text.trim().startsWith('{') ? [JSON.parse(text)] : (await import(process.env.STANDIN_YAML)).parseAllDocuments(text).map((d) => d.toJS())
   }
+  const force = argv.includes('--force')
+  if (force && dry === 'server') fail('error: --dry-run=server cannot be used with --force')
   const out = []
   for (const o of objs) {
     if (!CLUSTER.has(o.kind.toLowerCase())) o.metadata.namespace ??= ns
@@ -91,13 +93,20 @@ else if (verb === 'get') {
     const old = find(kindOf(o), o.metadata.name, o.metadata.namespace)
     if (old && (verb === 'create' || verb === 'run'))
       fail(`Error from server (AlreadyExists): ${o.kind.toLowerCase()}s "${o.metadata.name}" already exists`)
-    const stored = { ...o, metadata: { ...o.metadata, uid: old?.metadata.uid ?? randomUUID(), resourceVersion: '1' } }
+    const stored = { ...o, metadata: { ...o.metadata, uid: (!force && old?.metadata.uid) || randomUUID(), resourceVersion: '1' } }
     out.push(stored)
     if (!dry) {
       if (old) store.splice(store.indexOf(old), 1)
       store.push(stored)
       if (!output) process.stdout.write(`${kindOf(o)}/${o.metadata.name} ${old ? 'configured' : 'created'}\n`)
     }
+  }
+  // STANDIN_PRUNE names what `apply --prune` prunes (kubectl prints it only in its own lines).
+  if (verb === 'apply' && argv.includes('--prune') && process.env.STANDIN_PRUNE) {
+    const [kind, name] = process.env.STANDIN_PRUNE.split('/')
+    const o = find(kind, name, ns)
+    if (o && !output) process.stdout.write(`${kind}/${name} pruned${suffix}\n`)
+    if (o && !dry) store.splice(store.indexOf(o), 1)
   }
   print(out)
   save()
