@@ -62,7 +62,7 @@ if (dry === 'server' && process.env.STANDIN_NODRYRUN)
   fail('Error from server (BadRequest): admission webhook "audit.example.com" does not support dry run')
 const [verb, ...rest] = words
 const echo =
-  (dry === 'client' && output !== 'json') || rest[0] === 'token' || rest[0] === 'view-last-applied' || (verb === 'get' && output !== 'json')
+  (dry === 'client' && output !== 'json') || rest[0] === 'token' || rest[0] === 'view-last-applied' || (verb === 'get' && output !== 'json' && output !== 'jsonpath={.metadata.uid}')
 
 if (echo) process.stdout.write(`stand-in ${argv.join(' ')}\n`)
 else if (verb === 'get') {
@@ -74,7 +74,8 @@ else if (verb === 'get') {
   }
   if (rest.length === 1 && !rest[0].includes('/'))
     found.push(...store.filter((o) => kindOf(o) === short(rest[0]) && (CLUSTER.has(o.kind.toLowerCase()) || o.metadata.namespace === ns)))
-  process.stdout.write(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: found }, null, 2)}\n`)
+  if (output === 'json') process.stdout.write(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: found }, null, 2)}\n`)
+  else process.stdout.write(found.map((o) => o.metadata.uid).join(' '))
 } else if (verb === 'apply' || verb === 'create' || verb === 'replace' || verb === 'run') {
   let objs
   if (verb === 'run')
