@@ -10,6 +10,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFil
 import { join } from 'node:path'
 import {
   CREATES_OR_DELETES,
+  matches,
   classify,
   connectionFlags,
   decide,
@@ -142,13 +143,21 @@ let unanswered = false
 if (c.how === 'dry-json') {
   const r = quiet(dryRunArgv(call, true), input)
   if (r.status === 0) {
-    // Only `create` honours generateName: the server will choose another name than the dry run's.
-    targets = current(
-      objectsOf(r.stdout).map((o) => ({
-        ...refOf(o),
-        ...(c.verb === 'create' && o.metadata?.generateName ? { generated: String(o.metadata.generateName) } : {}),
-      })),
-    )
+    const dried = objectsOf(r.stdout)
+    const declared = (o) => config.mode.allow.some((p) => matches(p, refOf(o)))
+    if (!CREATES_OR_DELETES.includes(c.verb ?? '') && dried.every((o) => o.metadata?.uid && !declared(o))) {
+      // A verb that only changes existing objects: the dry run's answer carries their real uid, no read needed
+      // (a declared change still reads the object, to keep its state before the change).
+      targets = dried.map((o) => ({ ref: refOf(o), current: o }))
+    } else {
+      // Only `create` honours generateName: the server will choose another name than the dry run's.
+      targets = current(
+        dried.map((o) => ({
+          ...refOf(o),
+          ...(c.verb === 'create' && o.metadata?.generateName ? { generated: String(o.metadata.generateName) } : {}),
+        })),
+      )
+    }
     if (call.includes('--prune') || call.some((a) => a.startsWith('--prune='))) {
       // Pruned objects print only in kubectl's own lines: `kind/name pruned (server dry run)`.
       const p = quiet(dryRunArgv(call, false), input)

@@ -70,6 +70,8 @@ describe('a change to an object that is not the run’s', () => {
     const r = h.run('kubectl label configmap app team=x; echo ok', { trap: '' })
     expect(r.stdout).toBe('ok\n')
     expect(r.status).toBe(0)
+    // label only changes what exists: the dry run's answer carries the uid, no read is needed.
+    expect((await h.calls()).map((c) => c.argv.join(' '))).toEqual(['label configmap app team=x --dry-run=server -o json'])
     expect((await takeRefusals(h.stateDir)).map((x) => x.message)).toEqual([expect.stringContaining('configmap/app in namespace default')])
   })
   it('through the shim from a child process (xargs) is refused too', async () => {
