@@ -110,21 +110,25 @@ const where = {
   ...(flagValue(call, ['--context']) ? { context: flagValue(call, ['--context']) } : {}),
 }
 const conn = connectionFlags(call)
-const key = (r) => `${r.kind}|${r.group}|${r.namespace ?? ''}|${r.name}`
 
 /** The objects as they stand now, by identity (null where there is none), each namespace read in one `get`. */
 function current(refs) {
-  const found = new Map()
+  const found = []
   const groups = new Map()
   for (const r of refs) if (!r.generated) groups.set(r.namespace ?? '', [...(groups.get(r.namespace ?? '') ?? []), r])
   for (const [ns, rs] of groups) {
     const read = (names) => quiet([...conn, 'get', ...(ns ? ['-n', ns] : []), ...names, '-o', 'json', '--ignore-not-found'])
-    let r = read(rs.map(nameOf))
+    const r = read(rs.map(nameOf))
     // A kind the server does not know yet (a CRD the same apply creates): read each alone.
     const results = r.status === 0 ? [r] : rs.map((x) => read([nameOf(x)]))
-    for (const one of results) for (const o of objectsOf(one.stdout)) found.set(key(refOf(o)), o)
+    for (const one of results) found.push(...objectsOf(one.stdout))
   }
-  return refs.map((ref) => ({ ref, current: found.get(key(ref)) ?? null }))
+  // A ref without a namespace (a client-side dry run leaves it to kubectl) matches in whatever namespace kubectl read.
+  const same = (o, ref) => {
+    const f = refOf(o)
+    return f.kind === ref.kind && f.group === ref.group && f.name === ref.name && (ref.namespace === undefined || f.namespace === ref.namespace)
+  }
+  return refs.map((ref) => ({ ref, current: ref.generated ? null : (found.find((o) => same(o, ref)) ?? null) }))
 }
 
 function selection() {
@@ -184,8 +188,15 @@ if (c.how === 'dry-json') {
         `kubewalk: refused: the server cannot dry-run this change (${r.stderr.trim().split('\n')[0]}), so kubewalk cannot tell what it would change`,
       )
     targets = current(objs.map(refOf))
+  } else if (/AlreadyExists|already exists/.test(r.stderr) && ['create', 'run', 'expose', 'autoscale'].includes(c.verb ?? '')) {
+    // The real call meets the same answer and changes nothing: let kubectl say so in its own words.
+  } else {
+    // Another failure (a namespace or CRD the same manifest creates, an invalid field): what the call names,
+    // from a client-side dry run, is checked all the same; a call that names nothing fails on its own.
+    targets = current(
+      objectsOf(quiet([...call.filter((a) => !a.startsWith('--dry-run')), '--dry-run=client', '-o', 'json'], input).stdout).map(refOf),
+    )
   }
-  // Any other failure of the dry run (not found, invalid, already exists) meets the real call too: it changes nothing.
 } else if (c.how === 'dry-select') {
   const r = quiet(dryRunArgv(call, false), input)
   if (r.status !== 0 && noDryRun(r.stderr)) unanswered = true

@@ -62,7 +62,10 @@ if (dry === 'server' && process.env.STANDIN_NODRYRUN)
   fail('Error from server (BadRequest): admission webhook "audit.example.com" does not support dry run')
 const [verb, ...rest] = words
 const echo =
-  (dry === 'client' && output !== 'json') || rest[0] === 'token' || rest[0] === 'view-last-applied' || (verb === 'get' && output !== 'json' && output !== 'jsonpath={.metadata.uid}')
+  (dry === 'client' && output !== 'json') ||
+  rest[0] === 'token' ||
+  rest[0] === 'view-last-applied' ||
+  (verb === 'get' && output !== 'json' && output !== 'jsonpath={.metadata.uid}')
 
 if (echo) process.stdout.write(`stand-in ${argv.join(' ')}\n`)
 else if (verb === 'get') {
