@@ -109,6 +109,28 @@ describe('a change to an object that is not the run’s', () => {
   })
 })
 
+describe('a dry run the server refuses for another reason', () => {
+  const nsFail = `STANDIN_DRYFAIL='Error from server (NotFound): namespaces "mixed" not found'`
+  it('a manifest whose namespace it creates itself: the objects come from a client-side dry run, are checked, and recorded', async () => {
+    const h = await harness()
+    await h.seed([configMap('other')])
+    await writeFile(join(h.dir, 'other.json'), cm('other'))
+    await writeFile(join(h.dir, 'new.json'), cm('fresh'))
+    expect(h.run(`${nsFail} kubectl apply -f other.json`).status).toBe(2)
+    const r = h.run(`${nsFail} kubectl apply -f new.json`)
+    expect(r).toMatchObject({ status: 0, stdout: 'configmap/fresh created\n' })
+    expect((await h.calls()).some((c) => c.argv.includes('--dry-run=client'))).toBe(true)
+    expect((await readLedger(h.stateDir)).created.map((o) => o.name)).toEqual(['fresh'])
+  })
+  it('create over an existing object: the real call runs and fails in kubectl’s own words (nothing changes)', async () => {
+    const h = await harness()
+    await h.seed([configMap('other')])
+    const r = h.run('kubectl create configmap other')
+    expect(r).toMatchObject({ status: 1, stderr: 'Error from server (AlreadyExists): configmaps "other" already exists\n' })
+    expect(await takeRefusals(h.stateDir)).toEqual([])
+  })
+})
+
 describe('the run’s own objects', () => {
   it('a line split by a continuation creates; the ledger has its uid, kubeconfig and context; re-applying it is allowed', async () => {
     const h = await harness()

@@ -60,6 +60,8 @@ const print = (objs) => {
 const suffix = dry === 'server' ? ' (server dry run)' : ''
 if (dry === 'server' && process.env.STANDIN_NODRYRUN)
   fail('Error from server (BadRequest): admission webhook "audit.example.com" does not support dry run')
+// STANDIN_DRYFAIL: a server dry run that fails as a manifest's own new namespace makes it fail.
+if (dry === 'server' && process.env.STANDIN_DRYFAIL) fail(process.env.STANDIN_DRYFAIL)
 const [verb, ...rest] = words
 const echo =
   (dry === 'client' && output !== 'json') ||
