@@ -51,7 +51,11 @@ export interface InstalledGuard {
 // POSIX quoting (zx's `quote` writes bash's $'…', which the sh shim cannot read).
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
 
-const defaultHook = (): string => fileURLToPath(new URL('./hook.mjs', import.meta.url))
+/** hook.mjs beside this module (src/, or dist/src/ where the build copies it), or seen from dist/bundle/. */
+function defaultHook(): string {
+  const at = ['./hook.mjs', '../src/engine/guard/hook.mjs'].map((p) => fileURLToPath(new URL(p, import.meta.url)))
+  return at.find((p) => existsSync(p)) ?? (at[0] as string)
+}
 
 async function executable(file: string): Promise<boolean> {
   return access(file, constants.X_OK).then(
