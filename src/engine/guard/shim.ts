@@ -1,0 +1,186 @@
+// The guard at kubectl's arguments: a `kubectl` shim first on PATH (for child processes: xargs, watch,
+// scripts) and a `kubectl() { … }` function for the run's shell. Both see the argv bash already parsed
+// (comments, continuations, heredocs, variables resolved), decide with a bash `case` on the verb, and
+// run the real kubectl at once for a call that changes nothing; a changing verb goes to hook.mjs.
+import { constants, existsSync } from 'node:fs'
+import { access, chmod, mkdir, realpath, writeFile } from 'node:fs/promises'
+import { delimiter, isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PreconditionError } from '../../errors.js'
+import { CHANGING, VALUED } from './rules.mjs'
+
+/** What the guard needs for a run. */
+export interface GuardOptions {
+  /** The guard's own folder for this run: shim, ledger, refusals, saved objects. */
+  stateDir: string
+  /** The kubectl behind the guard: a path, or a name looked up on PATH (after the guard's own folder). */
+  realKubectl: string
+  mode: GuardMode
+  /** The PATH the real kubectl is looked up on and the shim's folder is put before (default: this process's). */
+  path?: string
+  /**
+   * The signal the function sends to its shell (`$$`) after a refusal, so the rest of the line does not
+   * run (the kernel traps it as it traps Ctrl-C); null sends none. Default 'INT'.
+   */
+  stopSignal?: string | null
+  /** hook.mjs, when kubewalk runs from a bundle that does not sit beside it. */
+  hookFile?: string
+}
+
+/** Whose objects a run may change. */
+export interface GuardMode {
+  /** A lab this run started: everything on it is the run's. */
+  lab: boolean
+  /** Namespaces the run created (`--isolate`): everything in them is the run's. */
+  namespaces: string[]
+  /** Declared changes (`node/*`, `serviceaccount/default`, `ns/kind/name`): allowed, with the state before saved for a restore. */
+  allow: string[]
+}
+
+/** The guard as the kernel plugs it in. */
+export interface InstalledGuard {
+  /** Holds the `kubectl` shim; `env.PATH` already starts with it. */
+  binDir: string
+  /** `kubectl() { … }`, to define in the run's shell (and define again before every line). */
+  functionText: string
+  env: Record<string, string>
+  /** The kubectl the guard runs. */
+  realKubectl: string
+}
+
+// POSIX quoting (zx's `quote` writes bash's $'…', which the sh shim cannot read).
+const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
+
+/** hook.mjs beside this module (src/, or dist/src/ where the build copies it), or seen from dist/bundle/. */
+function defaultHook(): string {
+  const at = ['./hook.mjs', '../src/engine/guard/hook.mjs'].map((p) => fileURLToPath(new URL(p, import.meta.url)))
+  return at.find((p) => existsSync(p)) ?? (at[0] as string)
+}
+
+async function executable(file: string): Promise<boolean> {
+  return access(file, constants.X_OK).then(
+    () => true,
+    () => false,
+  )
+}
+
+/** The real kubectl: `cmd` itself when it is a path, else the first `cmd` on PATH that is not in the guard's folder. */
+export async function resolveRealKubectl(cmd: string, path: string, binDir: string): Promise<string> {
+  const own = await realpath(binDir).catch(() => resolve(binDir))
+  const candidates = cmd.includes('/')
+    ? [resolve(cmd)]
+    : path
+        .split(delimiter)
+        .filter((d) => d !== '' && isAbsolute(d))
+        .map((d) => join(d, cmd))
+  for (const file of candidates) {
+    if (!(await executable(file))) continue
+    const dir = await realpath(join(file, '..')).catch(() => file)
+    // Never itself: a shim that called the shim would loop.
+    if (dir === own) continue
+    return file
+  }
+  throw new PreconditionError(`No ${cmd} found on PATH behind kubewalk's guard; install kubectl or name one with --kubectl.`)
+}
+
+// A verb is the first word that is neither a flag nor a flag's value; the second word a sub-verb.
+function classifierText(indent: string, local: boolean): string {
+  const v = (s: string): string => `__kw_${s}`
+  return [
+    `${local ? `local ${v('a')} ` : ''}${v('v')}= ${v('s')}= ${v('skip')}=`,
+    `for ${v('a')} in "$@"; do`,
+    `  if [ -n "$${v('skip')}" ]; then ${v('skip')}=; continue; fi`,
+    `  case $${v('a')} in`,
+    `    --) break ;;`,
+    `    ${[...new Set(VALUED)].join('|')}) ${v('skip')}=1 ;;`,
+    `    -?*) ;;`,
+    `    *) if [ -z "$${v('v')}" ]; then ${v('v')}=$${v('a')}; else ${v('s')}=$${v('a')}; break; fi ;;`,
+    `  esac`,
+    `done`,
+  ]
+    .map((l) => indent + l)
+    .join('\n')
+}
+
+// Calls that change nothing, whatever their verb's other sub-verbs do; then every changing verb.
+const PASSING = ['create/token', 'apply/view-last-applied']
+const GUARDED = [
+  ...Object.keys(CHANGING)
+    .filter((v) => v !== 'rollout' && v !== 'certificate' && v !== 'auth')
+    .map((v) => `${v}/*`),
+  'rollout/undo',
+  'rollout/restart',
+  'rollout/pause',
+  'rollout/resume',
+  'certificate/approve',
+  'certificate/deny',
+  'auth/reconcile',
+]
+
+function guardedCase(indent: string, onGuarded: string[], real: string): string {
+  return [`case $__kw_v/$__kw_s in`, `  ${GUARDED.join('|')})`, ...onGuarded.map((l) => `    ${l}`), `    ;;`, `esac`, real]
+    .map((l) => indent + l)
+    .join('\n')
+}
+
+// bash's `case` takes the first match: PASSING goes before GUARDED's `verb/*`, and does nothing (the real kubectl runs after the case).
+function passingFirst(text: string, indent: string): string {
+  return text.replace(`${indent}case $__kw_v/$__kw_s in\n`, `${indent}case $__kw_v/$__kw_s in\n${indent}  ${PASSING.join('|')}) ;;\n`)
+}
+
+/** The text of the shell function `kubectl`: the verb's `case`, the real kubectl at once, or the hook. */
+export function functionText(o: { stateDir: string; realKubectl: string; node: string; hook: string; stopSignal: string | null }): string {
+  const run = `command ${quote(o.realKubectl)} "$@"`
+  const body = guardedCase(
+    '  ',
+    [
+      `KUBEWALK_GUARD_STATE=${quote(o.stateDir)} ${quote(o.node)} ${quote(o.hook)} "$@"`,
+      'local __kw_rc=$?',
+      // A refusal stops the line as Ctrl-C would (it is also in the refusals file, for a pipe or list whose status hides it).
+      ...(o.stopSignal ? [`if [ "$__kw_rc" = 2 ] && [ -s ${quote(join(o.stateDir, 'refusals'))} ]; then kill -s ${o.stopSignal} $$; fi`] : []),
+      'return $__kw_rc',
+    ],
+    run,
+  )
+  return `kubectl() {\n${classifierText('  ', true)}\n${passingFirst(body, '  ')}\n}`
+}
+
+/**
+ * The text of the `kubectl` shim for child processes: POSIX sh (dash starts in a third of bash's time).
+ * It cannot stop its caller's line; the refusals file says it refused.
+ */
+export function shimText(o: { stateDir: string; realKubectl: string; node: string; hook: string; sh: string }): string {
+  const run = `exec ${quote(o.realKubectl)} "$@"`
+  const body = guardedCase('', [`export KUBEWALK_GUARD_STATE=${quote(o.stateDir)}`, `exec ${quote(o.node)} ${quote(o.hook)} "$@"`], run)
+  return `#!${o.sh}\n# kubewalk's kubectl guard (generated for one run): reads pass at once, changes go to the hook.\n${classifierText('', false)}\n${passingFirst(body, '')}\n`
+}
+
+/** Writes the run's shim and config, and returns what the kernel plugs in. */
+export async function installGuard(o: GuardOptions): Promise<InstalledGuard> {
+  const path = o.path ?? process.env.PATH ?? ''
+  const binDir = join(o.stateDir, 'bin')
+  await mkdir(binDir, { recursive: true })
+  const realKubectl = await resolveRealKubectl(o.realKubectl, path, binDir)
+  const sh = existsSync('/bin/sh') ? '/bin/sh' : await resolveRealKubectl('sh', path, binDir)
+  const hook = o.hookFile ?? defaultHook()
+  if (!existsSync(hook)) throw new PreconditionError(`kubewalk's guard hook is missing (${hook}); reinstall kubewalk.`)
+  await writeFile(join(o.stateDir, 'guard.json'), `${JSON.stringify({ realKubectl, mode: o.mode }, null, 2)}\n`)
+  const common = { stateDir: o.stateDir, realKubectl, node: process.execPath, hook }
+  const shim = join(binDir, 'kubectl')
+  await writeFile(shim, shimText({ ...common, sh }))
+  await chmod(shim, 0o755)
+  return {
+    binDir,
+    functionText: functionText({ ...common, stopSignal: o.stopSignal === undefined ? 'INT' : o.stopSignal }),
+    env: { PATH: `${binDir}${delimiter}${path}` },
+    realKubectl,
+  }
+}
+
+/**
+ * kubectl calls a line makes by an absolute path (`/usr/local/bin/kubectl get …`): they bypass the
+ * guard. A notice only, read from the text; the line itself is never edited.
+ */
+export function absoluteKubectlCalls(line: string): string[] {
+  return [...line.matchAll(/(?:^|[\s;&|(`$]|\$\()((?:\/[^\s;&|()'"`]+)*\/kubectl)(?=$|[\s;&|)`])/gm)].map((m) => m[1] as string)
+}
