@@ -3,8 +3,8 @@
 // the state saved before), and refusals (each fails its step with exit 2, even inside a pipe or list).
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { quote } from '../../shell.js'
-import type { Cleanup } from '../../step.js'
+import { quote } from '../../platform/shell.js'
+import type { Cleanup } from '../../core/step.js'
 import { nameOf, placeOf, type ObjectRef } from './rules.mjs'
 
 /** Where a call talked to: the kubeconfig (its `--kubeconfig`, else `KUBECONFIG`) and its `--context`, when it gave them. */

@@ -6,7 +6,7 @@ import { constants, existsSync } from 'node:fs'
 import { access, chmod, mkdir, realpath, writeFile } from 'node:fs/promises'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { PreconditionError } from '../../errors.js'
+import { PreconditionError } from '../../core/errors.js'
 import { CHANGING, VALUED } from './rules.mjs'
 
 /** What the guard needs for a run. */
