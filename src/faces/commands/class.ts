@@ -310,6 +310,7 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
   // When the server first saw each row as it is now: the time of its last change, for rows that report none.
   const seen = new Map<string, { key: string; at: string }>()
   let server: Served | undefined
+  let forgetOpener: (() => Promise<void>) | undefined
   try {
     const env = { ...process.env, ...io.env, ...target.env, KUBERC: 'off' }
     const read = async (): Promise<void> => {
@@ -343,7 +344,8 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
     io.stdout(
       `kubewalk class --serve: ${w.title}, ${view?.rows.length ?? 0} participant(s)\n  open ${server.url}\n  (read-only; the token in the URL is required; Ctrl-C stops it)\n`,
     )
-    if (values.open === true) openBrowser(server.url, (line) => io.stderr(`${line}\n`))
+    for (const w of server.warnings) io.stderr(`kubewalk: ${w}\n`)
+    if (values.open === true) forgetOpener = await openBrowser(server.url, (line) => io.stderr(`${line}\n`))
     while (!signal.aborted) {
       await sleep(interval * 1000, undefined, { signal }).catch(() => undefined)
       if (signal.aborted) break
@@ -351,6 +353,7 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
     }
     return EXIT.interrupted
   } finally {
+    await forgetOpener?.()
     await server?.close()
     await target.dispose()
   }
