@@ -329,7 +329,7 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
     server = await serve(
       listen,
       {
-        'GET /': () => ({ status: 200, html: boardPage(w, server?.token ?? '') }),
+        'GET /': () => ({ status: 200, html: boardPage(w) }),
         'GET /api/board': () => ({ status: 200, json: view }),
         'GET /events': () => ({
           stream: (events) => {

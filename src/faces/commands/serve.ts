@@ -34,7 +34,7 @@ export async function cmdServe(args: string[], cx: CommandContext): Promise<numb
       listen,
       {
         ...notebook.routes,
-        'GET /': () => ({ status: 200, html: notebookPage(plan.walkthrough, notebook.state(), server?.token ?? '') }),
+        'GET /': () => ({ status: 200, html: notebookPage(plan.walkthrough, notebook.state()) }),
       },
       assets,
     )
