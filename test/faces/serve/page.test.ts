@@ -22,7 +22,6 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<El>
   body: El
 }
-declare const location: { href: string }
 
 let nb: Notebook
 let server: Served
