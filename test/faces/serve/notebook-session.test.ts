@@ -171,3 +171,33 @@ describe('what the page is shown', () => {
     expect(await removed(dir)).toEqual(['again'])
   })
 })
+
+describe('a page that comes back', () => {
+  it('within the idle timeout finds its session: nothing is removed', async () => {
+    const dir = await testDir('kubewalk-nb-')
+    const { nb } = await notebookOver(dir, 400)
+    try {
+      const open = (): (() => void) => {
+        let gone: () => void = () => undefined
+        ;(nb.routes['GET /events']!({} as Request) as { stream: (e: EventStream) => void }).stream({
+          send: () => undefined,
+          onClose: (fn) => void (gone = fn),
+        })
+        return () => gone()
+      }
+      const leave = open()
+      await call(nb, 'POST /api/run', { step: 'quick', seen: 0 })
+      await until('quick to pass', () => nb.state().busy === undefined && cellOf(nb, 'quick').status === 'passed')
+      // Away to a link for a while, back before the idle timeout.
+      leave()
+      await new Promise((r) => setTimeout(r, 200))
+      open()
+      await new Promise((r) => setTimeout(r, 600))
+      expect(cellOf(nb, 'quick').status).toBe('passed')
+      expect(nb.state().pending.map((p) => p.describe)).toEqual(['delete obj-quick'])
+      expect(await removed(dir)).toEqual([])
+    } finally {
+      await nb.close()
+    }
+  })
+})
