@@ -194,7 +194,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       id: s.id,
       number: s.number,
       title: s.title,
-      command: commandLine(s),
+      command: commandLineOf(s),
       runs: cells.get(s.id)?.runs ?? 0,
       status: 'idle',
       stream: '',
@@ -206,7 +206,6 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     typeof s.command === 'function'
       ? s.command({ cluster: session?.runner ? clusterOf() : { name: '', server: '' }, namespace: session?.namespace ?? 'default' })
       : s.command
-  const commandLine = commandLineOf
   const clusterOf = (): { name: string; server: string } => ({ name: session?.cluster.name ?? '', server: session?.cluster.server ?? '' })
   for (const s of steps) cells.set(s.id, fresh(s))
   // The page is served at once; the session (target, namespace, requirements) opens meanwhile.
@@ -216,7 +215,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       opening = false
       for (const st of steps) {
         const c = cells.get(st.id) as WireCell
-        c.command = commandLine(st)
+        c.command = commandLineOf(st)
         if (c.verify !== undefined) c.verify = commandLineOf(exerciseStep(st))
       }
       broadcast({ type: 'state', state: state() })
@@ -603,7 +602,9 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     ready,
     state,
     stop: (stepId) => {
-      if (busy === undefined || busy.kind === 'reset' || busy.step !== stepId) return false
+      // A batch (Run up to here) is named by its last step; the step running in it is stopped by its own id too.
+      const running = busy?.kind === 'run' && cells.get(stepId)?.status === 'running'
+      if (busy === undefined || busy.kind === 'reset' || (busy.step !== stepId && !running)) return false
       busy.ac.abort()
       return true
     },
