@@ -29,41 +29,61 @@ const DELETE = `kubectl delete configmap ${PROGRESS_NAME} -n "$KUBEWALK_NAMESPAC
 
 const VIAS = new Set<string>(['run', 'check', 'serve'])
 
-/** The progress a ConfigMap's JSON holds for `walkthrough`, keeping only what has the right shape (a participant can write anything there). */
-export function progressOf(configMapJson: string, walkthrough: string, stepIds: readonly string[]): Progress | undefined {
+/** A record that is there but cannot be read (not JSON, null, the wrong shape): the board shows it as an error row. */
+export interface Unreadable {
+  unreadable: string
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * The progress a ConfigMap's JSON holds for `walkthrough`, keeping only what has the right shape (a
+ * participant can write anything there): undefined when nothing was reported, Unreadable when the
+ * record is there and is not one.
+ */
+export function progressOf(configMapJson: string, walkthrough: string, stepIds: readonly string[]): Progress | Unreadable | undefined {
   if (configMapJson.trim() === '') return undefined
   let raw: unknown
   try {
-    const cm = JSON.parse(configMapJson) as { data?: Record<string, unknown> }
-    const text = cm.data?.[walkthrough]
-    if (typeof text !== 'string') return undefined
+    const cm: unknown = JSON.parse(configMapJson)
+    if (!isObject(cm)) return { unreadable: `configmap/${PROGRESS_NAME} is not an object` }
+    if (cm.data === undefined || cm.data === null) return undefined
+    if (!isObject(cm.data)) return { unreadable: `configmap/${PROGRESS_NAME} has data that is not a map` }
+    const text = cm.data[walkthrough]
+    if (text === undefined) return undefined
+    if (typeof text !== 'string') return { unreadable: `configmap/${PROGRESS_NAME}: ${walkthrough} is not text` }
     raw = JSON.parse(text)
   } catch {
-    return undefined
+    return { unreadable: `configmap/${PROGRESS_NAME}: the record of ${walkthrough} is not JSON` }
   }
-  const r = raw as { steps?: Record<string, { via?: unknown; at?: unknown }>; at?: unknown }
+  if (!isObject(raw) || !(raw.steps === undefined || isObject(raw.steps)))
+    return { unreadable: `configmap/${PROGRESS_NAME}: the record of ${walkthrough} is not a progress record (${raw === null ? 'null' : typeof raw})` }
   const valid = (at: unknown): at is string => typeof at === 'string' && !Number.isNaN(Date.parse(at))
   const steps: Progress['steps'] = {}
+  const recorded = (raw.steps ?? {}) as Record<string, unknown>
   for (const id of stepIds) {
-    const s = r.steps?.[id]
-    if (s && typeof s.via === 'string' && VIAS.has(s.via) && valid(s.at)) steps[id] = { via: s.via as ProgressVia, at: s.at }
+    const s = recorded[id]
+    if (isObject(s) && typeof s.via === 'string' && VIAS.has(s.via) && valid(s.at)) steps[id] = { via: s.via as ProgressVia, at: s.at }
   }
-  return { steps, at: valid(r.at) ? r.at : new Date(0).toISOString() }
+  return { steps, at: valid(raw.at) ? raw.at : new Date(0).toISOString() }
 }
+
+/** Whether a read found a record that cannot be read. */
+export const isUnreadable = (p: Progress | Unreadable | undefined): p is Unreadable => p !== undefined && 'unreadable' in p
 
 const shellOf = (env: Record<string, string | undefined>, namespace: string, extra: Record<string, string> = {}): ShellOptions => ({
   env: { ...env, ...extra, KUBEWALK_NAMESPACE: namespace },
   timeoutMs: 30_000,
 })
 
-/** Reads one walkthrough's progress in a namespace (undefined when none was reported or it cannot be read). */
+/** Reads one walkthrough's progress in a namespace (undefined when none was reported or kubectl could not read it; Unreadable when it is not a record). */
 export async function readProgress(
   env: Record<string, string | undefined>,
   namespace: string,
   walkthrough: string,
   stepIds: readonly string[],
   run: ProgressLine = runScript,
-): Promise<Progress | undefined> {
+): Promise<Progress | Unreadable | undefined> {
   const r = await run(GET, shellOf(env, namespace))
   return r.exitCode === 0 ? progressOf(r.stdout, walkthrough, stepIds) : undefined
 }
@@ -86,15 +106,18 @@ export async function recordProgress(
 ): Promise<ProgressWrite> {
   const got = await run(GET, shellOf(env, namespace))
   if (got.exitCode !== 0) return { ok: false, why: firstLine(got.stderr) || `kubectl exited with ${got.exitCode}` }
-  let data: Record<string, string> = {}
+  const data: Record<string, string> = {}
   try {
-    if (got.stdout.trim() !== '') data = (JSON.parse(got.stdout) as { data?: Record<string, string> }).data ?? {}
+    const cm: unknown = got.stdout.trim() === '' ? {} : JSON.parse(got.stdout)
+    // The other walkthroughs' records stay as they were, as far as they are text.
+    if (isObject(cm) && isObject(cm.data)) for (const [k, v] of Object.entries(cm.data)) if (typeof v === 'string') data[k] = v
   } catch {
     // not JSON: start again
   }
   const at = new Date().toISOString()
   const before = verified === 'reset' ? undefined : progressOf(got.stdout, walkthrough, stepIds)
-  const steps: Progress['steps'] = { ...before?.steps }
+  // A record that cannot be read is written anew.
+  const steps: Progress['steps'] = { ...(before !== undefined && !isUnreadable(before) ? before.steps : {}) }
   if (verified !== 'reset') for (const id of verified) steps[id] = { via, at }
   data[walkthrough] = JSON.stringify({ steps, at } satisfies Progress)
   const manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: PROGRESS_NAME, labels: PROGRESS_LABELS }, data }

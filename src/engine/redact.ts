@@ -5,33 +5,73 @@ const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g
 // base64 of a JWT starts with "eyJ" encoded: ZXlK.
 const B64_JWT = /ZXlK[A-Za-z0-9+/]{16,}={0,2}/g
 
+// Shorter values are too common in ordinary output to mask wherever they appear.
+const MIN_SECRET = 4
+// `base64` wraps its output every 76 characters: a secret's encoding may straddle a line break.
+const WRAPPED_B64 = /(?:[A-Za-z0-9+/]{76}\n)+[A-Za-z0-9+/]*={0,2}/g
+
+/**
+ * The base64 text that encodes `value` wherever it sits in a longer text: for each of the three
+ * alignments, the characters that depend on the value's bytes alone (the ones at either end also
+ * carry bits of what is around it). Standard and URL-safe alphabets.
+ */
+export function base64Forms(value: string): string[] {
+  const bytes = Buffer.from(value)
+  const forms = new Set<string>()
+  for (const offset of [0, 1, 2]) {
+    const b64 = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64')
+    const from = Math.ceil((offset * 8) / 6)
+    const to = Math.floor(((offset + bytes.length) * 8) / 6)
+    const inner = b64.slice(from, to)
+    if (inner.length < MIN_SECRET) continue
+    forms.add(inner)
+    forms.add(inner.replace(/\+/g, '-').replace(/\//g, '_'))
+  }
+  return [...forms]
+}
+
 /** Secret values seen during a run; add to it as they appear. */
 export class Secrets {
   readonly #values = new Set<string>()
+  readonly #encoded = new Set<string>()
   add(value: string | undefined): void {
     const v = value?.trim()
-    if (v === undefined || v.length < 8) return
+    if (v === undefined || v.length < MIN_SECRET || this.#values.has(v)) return
     this.#values.add(v)
-    this.#values.add(Buffer.from(v).toString('base64'))
+    // Whole (`printf %s "$S" | base64`, with or without its padding, `echo "$S" | base64`), and inside longer encoded text.
+    this.#encoded.add(Buffer.from(v).toString('base64'))
+    for (const f of base64Forms(v)) this.#encoded.add(f)
   }
   get size(): number {
     return this.#values.size
   }
   /** Longest first, so a value never leaves a masked fragment of a longer one. */
   values(): string[] {
-    return [...this.#values].sort((a, b) => b.length - a.length)
+    return [...new Set([...this.#values, ...this.#encoded])].sort((a, b) => b.length - a.length)
+  }
+  /** The encoded forms only (for text whose line breaks were taken out). */
+  encoded(): string[] {
+    return [...this.#encoded]
   }
 }
 
-/** How a masked value is shown: its length, never its content. */
+/** How a masked value is shown: neither its content nor its length. */
 export function maskOf(value: string): string {
-  return value.startsWith('eyJ') ? `eyJ…[masked token, ${value.length} chars]` : `[masked, ${value.length} chars]`
+  return value.startsWith('eyJ') ? 'eyJ…[masked token]' : '[masked]'
 }
 
-/** Masks known secret values and anything shaped like a token or a base64-encoded token. */
+/** Masks known secret values (plain and base64, wherever they sit) and anything shaped like a token or a base64-encoded token. */
 export function redact(text: string, secrets?: Secrets): string {
   let out = text
-  for (const v of secrets?.values() ?? []) if (out.includes(v)) out = out.split(v).join(maskOf(v))
+  if (secrets !== undefined && secrets.size > 0) {
+    // Wrapped base64 first, while its lines are still whole: the whole block goes if it encodes a secret.
+    const encoded = secrets.encoded()
+    out = out.replace(WRAPPED_B64, (block) => {
+      const joined = block.replace(/\n/g, '')
+      return encoded.some((f) => joined.includes(f)) ? `${maskOf(joined)}${block.endsWith('\n') ? '\n' : ''}` : block
+    })
+    for (const v of secrets.values()) if (out.includes(v)) out = out.split(v).join(maskOf(v))
+  }
   return out.replace(JWT, maskOf).replace(B64_JWT, maskOf)
 }
 

@@ -277,10 +277,20 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
     async reset(call) {
       withCall(call)
       await Promise.all(state.background.splice(0).map((b) => b.stop()))
-      const done = await runCleanups([...state.cleanups].reverse(), state.o, cwd)
-      // What could not be removed stays pending: a later reset or close tries again.
-      const failed = new Set(done.filter((d) => d.status === 'failed').map((d) => d.describe))
-      for (const c of [...state.cleanups]) if (!failed.has(c.describe)) state.cleanups.delete(c)
+      const done: CleanupResult[] = []
+      const tried = new Set<Cleanup>()
+      // Exactly what was done goes from the list: what could not be removed stays for a later reset or
+      // close, and what a line still ending registers meanwhile is removed in another round.
+      for (let round = 0; round < 3; round++) {
+        const todo = [...state.cleanups].filter((c) => !tried.has(c)).reverse()
+        if (todo.length === 0) break
+        const results = await runCleanups(todo, state.o, cwd)
+        todo.forEach((c, i) => {
+          tried.add(c)
+          if (results[i]?.status === 'done') state.cleanups.delete(c)
+        })
+        done.push(...results)
+      }
       forget()
       return done
     },
@@ -420,6 +430,11 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     if (g.aborted) state.stoppedBy = 'signal'
     if (g.exitCode !== 0) throw commandFailure(step, g, o.commandTimeoutMs)
     const refusal = step.guard.refuse({ stdout: g.stdout, stderr: g.stderr, exitCode: g.exitCode }, contextOf(state))
+    // A rerun in a session that keeps what it made (the notebook): what stands in the way is its own.
+    if (refusal !== undefined && step.creates !== undefined && state.cleanups.has(step.creates.cleanup))
+      throw new PreconditionError(
+        `${step.id}: ${step.creates.cleanup.describe.replace(/^delete /, '')} is already there: this session created it when the step ran before, and removes it on Reset (or remove it now: ${step.creates.cleanup.command}).`,
+      )
     if (refusal !== undefined) throw new PreconditionError(`${step.id}: ${refusal}.`)
   }
   if (step.background) return await startInBackground(step, command, env, result, state)

@@ -53,7 +53,7 @@ describe.skipIf(kubeconfig === '')(`kubewalk token against the lab ${skipReason}
     expect(r.stdout).toContain('service account  default (uid ')
     expect(r.stdout).toMatch(/expires at +\S+ \S+ [+-]\d\d:\d\d \(expires in (1 h|59 min( \d+ s)?)\)/)
     expect(r.stdout).toContain(`verification     signature valid (key ${kid})`)
-    expect(r.stdout).toContain(`[masked token, ${token.length} chars]`)
+    expect(r.stdout).toContain(`[masked token]`)
     expect(r.stdout).not.toMatch(TOKEN_SHAPED)
     process.stderr.write(`[e2e] kubewalk token (bound, human): ${r.durationMs} ms\n`)
   })

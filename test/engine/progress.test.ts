@@ -1,7 +1,7 @@
 // --report-progress's record: what it writes (step ids, how, when; nothing else), how it merges, what
 // it keeps from a record a participant may have edited, and a refused write.
 import { describe, expect, it } from 'vitest'
-import { PROGRESS_NAME, forgetProgress, progressOf, recordProgress, type ProgressLine } from '../../src/engine/progress.js'
+import { PROGRESS_NAME, forgetProgress, isUnreadable, progressOf, recordProgress, type ProgressLine } from '../../src/engine/progress.js'
 
 const IDS = ['one', 'two', 'three']
 
@@ -75,8 +75,34 @@ describe('progress', () => {
     })
     expect(progressOf(cm, 'mine', IDS)).toEqual({ steps: { one: { via: 'check', at: '2026-11-30T10:00:00Z' } }, at: '1970-01-01T00:00:00.000Z' })
     expect(progressOf('', 'mine', IDS)).toBeUndefined()
-    expect(progressOf('{"data":{"mine":"not json"}}', 'mine', IDS)).toBeUndefined()
     expect(progressOf('{"data":{}}', 'mine', IDS)).toBeUndefined()
+    expect(progressOf('{"data":{"other":"null"}}', 'mine', IDS)).toBeUndefined()
+  })
+
+  // A participant's edit, or a wrong kubectl apply: the record is there, and it is not one.
+  it.each([
+    ['null', { data: { mine: 'null' } }],
+    ['not JSON', { data: { mine: 'not json' } }],
+    ['a number', { data: { mine: '42' } }],
+    ['an array', { data: { mine: '[1,2]' } }],
+    ['steps null is fine, steps a string is not', { data: { mine: '{"steps":"all"}' } }],
+    ['data a list', { data: ['x'] }],
+    ['the key not text', { data: { mine: { steps: {} } } }],
+  ])('a record holding %s is unreadable, said, never thrown', (_, cm) => {
+    const p = progressOf(JSON.stringify(cm), 'mine', IDS)
+    expect(isUnreadable(p)).toBe(true)
+    expect((p as { unreadable: string }).unreadable).toMatch(/^configmap\/kubewalk-progress/)
+  })
+  it('the ConfigMap itself null is unreadable', () => {
+    expect(isUnreadable(progressOf('null', 'mine', IDS))).toBe(true)
+  })
+  it('recording over an unreadable record writes a fresh one, keeping the other keys that are text', async () => {
+    const k = kubectl(JSON.stringify({ data: { mine: 'null', other: 'kept' } }))
+    expect(await recordProgress({}, 'team-a', 'mine', IDS, ['one'], 'run', k.run)).toEqual({ ok: true })
+    const m = manifestOf(k.lines[1]?.env ?? {})
+    expect(m.data.other).toBe('kept')
+    expect(Object.keys(JSON.parse(m.data.mine ?? '').steps)).toEqual(['one'])
+    expect(await recordProgress({}, 'team-a', 'mine', IDS, ['one'], 'run', kubectl('null').run)).toEqual({ ok: true })
   })
 
   it('a refusal (RBAC) is said, not thrown', async () => {

@@ -449,4 +449,31 @@ describe('openSession: a run kept open between calls', () => {
     expect(await readFile(log, 'utf8')).toBe('made\nteardown\n')
     await rm(log)
   })
+  it('reset removes what a line still running registers meanwhile, and keeps what it could not remove', async () => {
+    const { openSession } = await import('../../src/engine/runner.js')
+    const { readFile } = await import('node:fs/promises')
+    const { testDir } = await import('../temp-dir.js')
+    const dir = await testDir('kubewalk-reset-')
+    const log = join(dir, 'log')
+    const slowGone = defineCleanup({ describe: 'remove first', command: `sleep 0.6; echo first >> ${log}` })
+    const lateGone = defineCleanup({ describe: 'remove late', command: `echo late >> ${log}` })
+    const stuck = defineCleanup({ describe: 'remove stuck', command: 'exit 3' })
+    const first = echoStep('first', 'echo created', { creates: { cleanup: slowGone, createdIf: () => true } })
+    const jam = echoStep('jam', 'echo created', { creates: { cleanup: stuck, createdIf: () => true } })
+    const late = echoStep('late', 'sleep 0.3; echo created', { creates: { cleanup: lateGone, createdIf: () => true } })
+    const s = await openSession({ ...base, steps: [first, jam, late] })
+    await s.runSteps([jam, first])
+    // The Reset starts while `late` runs; `late` registers its object while the Reset removes the first.
+    const running = s.runSteps([late])
+    const done = await s.reset()
+    await running
+    expect(done.map((d) => [d.describe, d.status])).toEqual([
+      ['remove first', 'done'],
+      ['remove stuck', 'failed'],
+      ['remove late', 'done'],
+    ])
+    expect(await readFile(log, 'utf8')).toBe('first\nlate\n')
+    expect(s.pending()).toEqual([stuck])
+    await s.close()
+  })
 })

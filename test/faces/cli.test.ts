@@ -230,7 +230,7 @@ describe('kubewalk CLI', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6ZGVmYXVsdDpkZWZhdWx0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ'
     const t = io()
     expect(await main(['run', '--only', jwt], t.sinks)).toBe(2)
-    expect(t.err()).toMatch(/^kubewalk: --only eyJ…\[masked token, \d+ chars\]: no such step/)
+    expect(t.err()).toMatch(/^kubewalk: --only eyJ…\[masked token\]: no such step/)
     expect(t.err()).not.toContain(jwt)
   })
 

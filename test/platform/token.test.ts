@@ -294,7 +294,7 @@ describe('cmdToken (no cluster)', () => {
     const t = io({ TOKEN: bound })
     expect(await cmdToken(['--no-verify'], t.sinks)).toBe(0)
     expect(t.out()).toContain('bound token (minted by TokenRequest)')
-    expect(t.out()).toContain(`token            eyJ…[masked token, ${bound.length} chars]`)
+    expect(t.out()).toContain(`token            eyJ…[masked token]`)
     expect(t.out()).not.toMatch(TOKEN_SHAPED)
     expect(t.err()).toBe('')
   })

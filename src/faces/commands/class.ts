@@ -8,7 +8,7 @@ import { resolveTarget, type Target } from '../../platform/kubeconfig.js'
 import { checkNamespaceName } from '../../engine/namespaces.js'
 import { quote, runScript, type ShellOptions, type ShellResult } from '../../platform/shell.js'
 import type { Walkthrough } from '../../core/walkthrough.js'
-import { readProgress, type Progress } from '../../engine/progress.js'
+import { isUnreadable, readProgress, type Progress } from '../../engine/progress.js'
 import { loadAssets, serve, type EventStream, type Served } from '../serve/http.js'
 import { LISTEN_FLAGS, listenOptions, openBrowser } from '../serve/listen.js'
 import { ASSETS, boardPage } from '../serve/page.js'
@@ -89,8 +89,8 @@ async function namespacesOf(
 export type RunLine = (script: string, options: ShellOptions) => Promise<Pick<ShellResult, 'stdout' | 'stderr' | 'exitCode'>>
 
 // The traces read with --ignore-not-found, so a namespace that does not exist would look like one where
-// nothing was done yet: ask for the namespace first.
-const READ_NAMESPACE = 'kubectl get namespace "$KUBEWALK_NAMESPACE" -o name'
+// nothing was done yet: ask for the namespace (and its phase: one being deleted is gone too) first.
+const READ_NAMESPACE = `kubectl get namespace "$KUBEWALK_NAMESPACE" -o jsonpath='{.status.phase}'`
 
 /** Reads the board once: each trace line once per namespace (lines shared by traces run once). */
 export async function readBoard(
@@ -105,35 +105,48 @@ export async function readBoard(
   const rows: ClassRow[] = []
   // A handful at a time: a class is twenty namespaces, the API server is shared with the participants.
   const queue = [...namespaces]
+  const readRow = async (ns: string, row: ClassRow): Promise<void> => {
+    const shell = { env: { ...env, KUBEWALK_NAMESPACE: ns }, timeoutMs: 30_000, ...(signal ? { signal } : {}) }
+    const found = await run(READ_NAMESPACE, shell)
+    // Only NotFound says the namespace is missing; a refusal to read namespaces (RBAC) leaves the traces to tell.
+    const gone =
+      found.exitCode !== 0 && /\(NotFound\)/.test(found.stderr)
+        ? `namespace ${ns} not found`
+        : found.exitCode === 0 && found.stdout.trim() === 'Terminating'
+          ? `namespace ${ns} is being deleted (Terminating)`
+          : undefined
+    if (gone !== undefined) {
+      row.error = gone
+      for (const t of w.traces ?? []) row.done[t.step] = false
+      return
+    }
+    const outputs = new Map<string, { stdout: string; stderr: string; exitCode: number | null }>()
+    for (const t of w.traces ?? []) {
+      let out = outputs.get(t.command)
+      if (!out) {
+        const r = await run(t.command, shell)
+        out = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
+        outputs.set(t.command, out)
+        if (r.exitCode !== 0 && row.error === undefined) row.error = r.stderr.trim().split('\n')[0] || `exit ${r.exitCode}`
+      }
+      row.done[t.step] = (row.done[t.step] ?? false) || (out.exitCode === 0 && t.done(out))
+    }
+    // Beside the traces, what the participant chose to report; a record that is not one makes the row an error row.
+    const progress = await readProgress(shell.env, ns, w.id, ids, run)
+    if (isUnreadable(progress)) row.error ??= progress.unreadable
+    else if (progress !== undefined) {
+      row.reported = progress.steps
+      row.reportedAt = progress.at
+    }
+  }
   const work = async (): Promise<void> => {
     for (let ns = queue.shift(); ns !== undefined; ns = queue.shift()) {
-      const shell = { env: { ...env, KUBEWALK_NAMESPACE: ns }, timeoutMs: 30_000, ...(signal ? { signal } : {}) }
       const row: ClassRow = { namespace: ns, done: {} }
       rows.push(row)
-      const found = await run(READ_NAMESPACE, shell)
-      // Only NotFound says the namespace is missing; a refusal to read namespaces (RBAC) leaves the traces to tell.
-      if (found.exitCode !== 0 && /\(NotFound\)/.test(found.stderr)) {
-        row.error = `namespace ${ns} not found`
-        for (const t of w.traces ?? []) row.done[t.step] = false
-        continue
-      }
-      const outputs = new Map<string, { stdout: string; stderr: string; exitCode: number | null }>()
-      for (const t of w.traces ?? []) {
-        let out = outputs.get(t.command)
-        if (!out) {
-          const r = await run(t.command, shell)
-          out = { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }
-          outputs.set(t.command, out)
-          if (r.exitCode !== 0 && row.error === undefined) row.error = r.stderr.trim().split('\n')[0] || `exit ${r.exitCode}`
-        }
-        row.done[t.step] = (row.done[t.step] ?? false) || (out.exitCode === 0 && t.done(out))
-      }
-      // Beside the traces, what the participant chose to report; a record that cannot be read is none.
-      const progress = await readProgress(shell.env, ns, w.id, ids, run)
-      if (progress !== undefined) {
-        row.reported = progress.steps
-        row.reportedAt = progress.at
-      }
+      // One row that cannot be read is that row's error; the others still show.
+      await readRow(ns, row).catch((e: unknown) => {
+        row.error = `cannot read it: ${e instanceof Error ? e.message : String(e)}`
+      })
     }
   }
   await Promise.all(Array.from({ length: 4 }, work))
@@ -297,6 +310,7 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
   // When the server first saw each row as it is now: the time of its last change, for rows that report none.
   const seen = new Map<string, { key: string; at: string }>()
   let server: Served | undefined
+  let forgetOpener: (() => Promise<void>) | undefined
   try {
     const env = { ...process.env, ...io.env, ...target.env, KUBERC: 'off' }
     const read = async (): Promise<void> => {
@@ -315,7 +329,7 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
     server = await serve(
       listen,
       {
-        'GET /': () => ({ status: 200, html: boardPage(w, server?.token ?? '') }),
+        'GET /': () => ({ status: 200, html: boardPage(w) }),
         'GET /api/board': () => ({ status: 200, json: view }),
         'GET /events': () => ({
           stream: (events) => {
@@ -330,7 +344,8 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
     io.stdout(
       `kubewalk class --serve: ${w.title}, ${view?.rows.length ?? 0} participant(s)\n  open ${server.url}\n  (read-only; the token in the URL is required; Ctrl-C stops it)\n`,
     )
-    if (values.open === true) openBrowser(server.url, (line) => io.stderr(`${line}\n`))
+    for (const w of server.warnings) io.stderr(`kubewalk: ${w}\n`)
+    if (values.open === true) forgetOpener = await openBrowser(server.url, (line) => io.stderr(`${line}\n`))
     while (!signal.aborted) {
       await sleep(interval * 1000, undefined, { signal }).catch(() => undefined)
       if (signal.aborted) break
@@ -338,6 +353,7 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
     }
     return EXIT.interrupted
   } finally {
+    await forgetOpener?.()
     await server?.close()
     await target.dispose()
   }

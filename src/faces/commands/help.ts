@@ -26,7 +26,7 @@ Usage:
                                 you); a failed check prints a hint; --solution prints the step's line
   kubewalk check --forget [--kubeconfig F] [--context C] [--namespace NS]
                                 remove the kubewalk-progress ConfigMap --report-progress wrote
-  kubewalk serve [run's options] [--port P] [--host H --tls-cert F --tls-key F] [--open]
+  kubewalk serve [run's options] [--port P] [--host H --tls-cert F --tls-key F] [--allowed-host N] [--open]
                 [--idle-timeout SECONDS]
                                 the walkthrough as a notebook in your browser: prose, a cell per step
                                 (Run, Run up to here, Check my work, Reset), live output, checks,
@@ -72,7 +72,7 @@ Usage:
                                 the next lab with a node waits until the one before is down)
   kubewalk class (--namespaces a,b,c | --selector L=V | --prefix P) [--walkthrough ID|PATH] [--watch]
                 [--interval S] [--reporter pretty|plain|json] [--kubeconfig F] [--context C]
-                [--serve [--port P] [--host H --tls-cert F --tls-key F] [--open]]
+                [--serve [--port P] [--host H --tls-cert F --tls-key F] [--allowed-host N] [--open]]
                                 workshops, for the instructor: which steps that leave a trace on the
                                 cluster each participant namespace shows (read-only; a minted token,
                                 a read or a deletion leaves none, and is listed as such), and every
@@ -152,10 +152,13 @@ Options for run (drift, check and serve take them too):
 
 Options for serve (and class --serve):
   --port P              the port (default 0: any free one); the URL printed carries the token
-  --host H              listen on H instead of 127.0.0.1: only with --tls-cert and --tls-key
+  --host H              listen on H instead of 127.0.0.1: only with --tls-cert and --tls-key;
+                        0.0.0.0 answers as the machine's addresses and its name
+  --allowed-host NAMES  more names clients reach the server by (a,b); the first is the URL printed
   --tls-cert FILE       the certificate (PEM) for HTTPS, with --tls-key FILE its key
   --tls-key FILE        the key (PEM) of --tls-cert
-  --open                open the URL in the system's browser
+  --open                open the page in the system's browser (through a 0600 file: the token is
+                        never on a command line)
   --idle-timeout SECONDS
                         serve: with no page open this long, remove what the page's runs created
                         (default 60)

@@ -28,24 +28,27 @@ export async function cmdServe(args: string[], cx: CommandContext): Promise<numb
   const notebook = await openNotebook({ plan, open: () => openReplaySession(plan, cx), idleMs: idle * 1000, log: say })
   let server: Awaited<ReturnType<typeof serve>> | undefined
   let failed: { describe: string; command: string }[] = []
+  let forgetOpener: (() => Promise<void>) | undefined
   try {
     server = await serve(
       listen,
       {
         ...notebook.routes,
-        'GET /': () => ({ status: 200, html: notebookPage(plan.walkthrough, notebook.state(), server?.token ?? '') }),
+        'GET /': () => ({ status: 200, html: notebookPage(plan.walkthrough, notebook.state()) }),
       },
       assets,
     )
     io.stdout(
       `kubewalk serve: ${plan.walkthrough.title}\n  open ${server.url}\n  (the token in the URL is required; Ctrl-C stops the server and removes what the page's runs created)\n`,
     )
-    if (taken.open === true) openBrowser(server.url, say)
+    for (const w of server.warnings) say(`kubewalk: ${w}`)
+    if (taken.open === true) forgetOpener = await openBrowser(server.url, say)
     // What opening the session finds wrong (an unreachable server, a requirement) ends the server as it would end a run.
     const session = await notebook.ready
     io.stdout(`  on ${session.cluster.name} (${session.cluster.server}), namespace ${session.namespace}\n`)
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })))
   } finally {
+    await forgetOpener?.()
     await server?.close()
     cx.cleaning(["what the page's runs created"])
     failed = (await notebook.close()).filter((c) => c.status === 'failed')

@@ -20,6 +20,14 @@ function fenced(lang: string, text: string): string {
 /** Text from the cluster or kubeconfig outside code blocks: Markdown in it is shown, not applied. */
 const literal = (text: string): string => text.replace(/[\\`*_[\]<>!|~#]/g, '\\$&')
 
+/** Cluster text as inline code: fenced by more backticks than any run inside, so a backtick in it cannot end the span and let Markdown (a link) through. */
+function code(text: string): string {
+  const flat = text.replace(/\r?\n/g, ' ')
+  const fence = '`'.repeat(Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length)) + 1)
+  const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : ''
+  return `${fence}${pad}${flat}${pad}${fence}`
+}
+
 const cell = (v: unknown): string => (v === undefined ? '' : `\`${JSON.stringify(v).replace(/\|/g, '\\|').replace(/`/g, 'ˋ')}\``)
 
 /** A transcript also takes the labels of standard error that is a log (folded), by step id. */
@@ -40,10 +48,10 @@ export function renderTranscript(
   const facts = [
     literal(cluster.server),
     `Kubernetes ${literal(cluster.version)}`,
-    ...(cluster.namespace ? [`namespace \`${cluster.namespace}\``] : []),
-    ...(cluster.kubectl ? [`kubectl ${literal(cluster.kubectl.version)} (\`${cluster.kubectl.path}\`)`] : []),
+    ...(cluster.namespace ? [`namespace ${code(cluster.namespace)}`] : []),
+    ...(cluster.kubectl ? [`kubectl ${literal(cluster.kubectl.version)} (${code(cluster.kubectl.path)})`] : []),
   ]
-  lines.push(`Replayed by kubewalk on ${result.startedAt} against \`${cluster.name}\` (${facts.join(', ')}).`, '')
+  lines.push(`Replayed by kubewalk on ${result.startedAt} against ${code(cluster.name)} (${facts.join(', ')}).`, '')
   lines.push(
     `**Result: ${result.ok ? '✅ passed' : result.status === 'interrupted' ? '⏹️ interrupted' : '❌ failed'}** — ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped in ${(result.durationMs / 1000).toFixed(1)} s.`,
     '',
@@ -55,7 +63,7 @@ export function renderTranscript(
     const section = sections.find((s) => s.id === r.id)
     const timing =
       r.status === 'skipped' ? 'skipped' : `${r.status} in ${(r.durationMs / 1000).toFixed(1)} s${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}`
-    lines.push(`## ${r.number}. ${section?.title ?? r.title} (\`${r.id}\`) ${ICON[r.status]}`, '')
+    lines.push(`## ${r.number}. ${section?.title ?? r.title} (${code(r.id)}) ${ICON[r.status]}`, '')
     if (section) lines.push(section.explanation, '')
     lines.push(fenced('bash', r.command), '')
     if (r.variant) lines.push(`_Run as the ${r.variant} variant of the walkthrough's line._`, '')
@@ -72,7 +80,7 @@ export function renderTranscript(
         '',
         ...(label !== undefined ? ['</details>', ''] : []),
       )
-    if (r.captured) lines.push(`Sets \`${r.captured.name}\` = \`${mask(r.captured.value)}\``, '')
+    if (r.captured) lines.push(`Sets ${code(r.captured.name)} = ${code(mask(r.captured.value))}`, '')
     if (r.assertions.length > 0) {
       lines.push('| check | | expected | actual |', '|---|---|---|---|')
       for (const a of r.assertions)
@@ -84,14 +92,14 @@ export function renderTranscript(
     const drift = opts.drift?.find((d) => d.id === r.id)?.items.filter((i) => i.kind !== 'expected') ?? []
     if (drift.length > 0) {
       lines.push('Differences from the recording:', '')
-      for (const i of drift) lines.push(`- ${i.kind === 'real' ? '**real**' : 'newer version'}: \`${i.path}\` — ${i.note}`)
+      for (const i of drift) lines.push(`- ${i.kind === 'real' ? '**real**' : 'newer version'}: ${code(i.path)} — ${literal(mask(i.note))}`)
       lines.push('')
     }
   }
   if (result.cleanup.length > 0) {
     lines.push('## Cleanup', '')
     for (const c of result.cleanup)
-      lines.push(`- ${c.status === 'done' ? '✅' : '❌'} ${c.describe} (\`${c.command}\`)${c.error ? `: ${literal(mask(c.error))}` : ''}`)
+      lines.push(`- ${c.status === 'done' ? '✅' : '❌'} ${literal(c.describe)} (${code(c.command)})${c.error ? `: ${literal(mask(c.error))}` : ''}`)
     lines.push('')
     const left = leftBehind(result)
     if (left) lines.push(`> **Cleanup failed**, ${literal(mask(left))}`, '')

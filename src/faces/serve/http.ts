@@ -1,12 +1,15 @@
 // The local web server of `serve` and `class --serve`, safe by default as Jupyter's and Vite's are:
 // loopback only (another address only over TLS), a random token per start required on every request
-// (the event stream too), no CORS, state-changing requests are JSON POSTs from the page's own origin.
+// (in the URL the first time, then in an HttpOnly, SameSite=Strict cookie of this server's), no CORS,
+// state-changing requests are JSON POSTs from the page's own origin, and only the names it answers
+// as (its addresses, the machine's name, --allowed-host) in the Host header.
 // node:http and node:https only: a server this small needs no framework.
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { X509Certificate, randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttps } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { isIP, type AddressInfo } from 'node:net'
+import { hostname, networkInterfaces } from 'node:os'
 import { UsageError } from '../../core/errors.js'
 import { packagePath } from '../../platform/paths.js'
 
@@ -17,6 +20,8 @@ export interface ListenOptions {
   /** 0: any free port. */
   port?: number
   tls?: { cert: string; key: string }
+  /** More names the server answers as (--allowed-host): a DNS name or address clients use to reach it. */
+  allowedHosts?: readonly string[]
 }
 
 /** A request that passed the token (and, for a POST, the origin) check. */
@@ -49,10 +54,13 @@ export interface Served {
   url: string
   token: string
   origin: string
+  /** What the caller should tell the user (a certificate that does not name the URL's host). */
+  warnings: string[]
   close(): Promise<void>
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
+const ANY = new Set(['0.0.0.0', '::'])
 const MAX_BODY = 64 * 1024
 // Comments on the stream every so often: a proxy keeps it open, and a page that went away is noticed.
 const PING_MS = 15_000
@@ -60,7 +68,7 @@ const PING_MS = 15_000
 const SECURITY_HEADERS = {
   // Only the page's own files, scripts and connections; nothing from elsewhere, no frames, no forms.
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; worker-src 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -92,8 +100,8 @@ export async function readTls(cert: string | undefined, key: string | undefined)
   return { cert: await read('--tls-cert', cert), key: await read('--tls-key', key) }
 }
 
-const sameToken = (given: string | null, token: string): boolean => {
-  if (given === null) return false
+const sameToken = (given: string | null | undefined, token: string): boolean => {
+  if (given === null || given === undefined) return false
   const a = Buffer.from(given)
   const b = Buffer.from(token)
   return a.length === b.length && timingSafeEqual(a, b)
@@ -145,6 +153,87 @@ export async function loadAssets(names: readonly string[]): Promise<Map<string, 
   return assets
 }
 
+/** The machine's own addresses (every interface), as a Host header names them. */
+function ownAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined)
+    .map((i) => i.address)
+}
+
+const bracketed = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host)
+
+/** The names a bind address answers as: itself, or for a wildcard every address of the machine and its name; plus --allowed-host. */
+export function namesFor(host: string, allowed: readonly string[] = []): string[] {
+  const names = new Set<string>([host, ...allowed])
+  if (LOOPBACK.has(host) || ANY.has(host)) for (const n of LOOPBACK) names.add(n)
+  if (ANY.has(host)) {
+    for (const a of ownAddresses()) if (host === '::' || isIP(a) === 4) names.add(a)
+    names.add(hostname())
+  }
+  for (const n of ANY) names.delete(n)
+  return [...names]
+}
+
+/** Which of `names` the certificate covers (by DNS name or IP address). */
+function certificateCovers(pem: string, name: string): boolean {
+  try {
+    const cert = new X509Certificate(pem)
+    return isIP(name) !== 0 ? cert.checkIP(name) !== undefined : cert.checkHost(name) !== undefined
+  } catch {
+    // Not a certificate node can read: the TLS server says so when it starts.
+    return true
+  }
+}
+
+/**
+ * The host of the URL to print: an --allowed-host, else the bound address; for a wildcard bind, a
+ * name of the machine's the certificate covers (its name, then its addresses), else the machine's name.
+ */
+function urlHost(host: string, allowed: readonly string[], pem: string | undefined): string {
+  if (allowed.length > 0) return allowed[0] as string
+  if (!ANY.has(host)) return host
+  const candidates = [hostname(), ...namesFor(host).filter((n) => isIP(n) !== 0 && !LOOPBACK.has(n)), '127.0.0.1']
+  if (pem !== undefined) for (const c of candidates) if (certificateCovers(pem, c)) return c
+  return hostname()
+}
+
+/**
+ * How a server bound as `o` on `port` is reached: the origin to print, the Host headers it answers
+ * (lower case, with the port), and what to warn about (a certificate that does not name the origin's host).
+ */
+export function addressing(o: ListenOptions, port: number): { origin: string; hosts: Set<string>; warnings: string[] } {
+  const host = o.host ?? '127.0.0.1'
+  const scheme = o.tls ? 'https' : 'http'
+  const allowed = o.allowedHosts ?? []
+  const shown = bracketed(urlHost(host, allowed, o.tls?.cert))
+  const origin = `${scheme}://${shown}:${port}`
+  const defaultPort = (scheme === 'https' && port === 443) || (scheme === 'http' && port === 80)
+  const hosts = new Set(
+    [...namesFor(host, allowed), shown]
+      .flatMap((n) => [`${bracketed(n)}:${port}`, ...(defaultPort ? [bracketed(n)] : [])])
+      .map((n) => n.toLowerCase()),
+  )
+  const warnings: string[] = []
+  const urlName = shown.replace(/^\[|\]$/g, '')
+  if (o.tls !== undefined && !certificateCovers(o.tls.cert, urlName))
+    warnings.push(
+      `the certificate (--tls-cert) does not name ${urlName}: browsers will refuse ${origin}; use a certificate for that name, or --allowed-host with a name it holds.`,
+    )
+  return { origin, hosts, warnings }
+}
+
+/** The cookie that carries the token after the first request; per port, as cookies are shared between a host's ports. */
+const cookieName = (port: number): string => `kubewalk-token-${port}`
+
+function cookieOf(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
+  }
+  return undefined
+}
+
 /** Starts the server; every request must carry the token, every POST must come from the server's own origin. */
 export async function serve(
   o: ListenOptions,
@@ -157,6 +246,7 @@ export async function serve(
   const scheme = o.tls ? 'https' : 'http'
   const streams = new Set<ServerResponse>()
   let origin = ''
+  let cookie = ''
   let allowedHosts = new Set<string>()
   const handler = (req: IncomingMessage, res: ServerResponse): void =>
     void handle(req, res).catch((e: unknown) => {
@@ -173,12 +263,17 @@ export async function serve(
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', origin)
     // A name that resolves here from elsewhere (DNS rebinding) is not this server's.
-    if (!allowedHosts.has(req.headers.host ?? '')) throw new HttpError(421, `this server answers as ${origin} only`)
-    if (!sameToken(url.searchParams.get('token'), token)) throw new HttpError(401, 'the token is missing or wrong: open the URL kubewalk printed')
+    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) throw new HttpError(421, `this server answers as ${origin} only`)
+    const inUrl = sameToken(url.searchParams.get('token'), token)
+    if (!inUrl && !sameToken(cookieOf(req.headers.cookie, cookie), token))
+      throw new HttpError(401, 'the token is missing or wrong: open the URL kubewalk printed')
+    // The URL's token becomes a cookie the page's later requests (a reload, a new tab) carry, and the page takes it out of the address bar.
+    if (inUrl) res.setHeader('set-cookie', `${cookie}=${token}; Path=/; HttpOnly; SameSite=Strict${o.tls ? '; Secure' : ''}`)
     const method = req.method ?? 'GET'
     if (method === 'POST') {
       // Cross-site requests carry another Origin (or none from old forms): refused before reading the body.
-      if (!allowedHosts.has((req.headers.origin ?? '').replace(`${scheme}://`, '')) || !(req.headers.origin ?? '').startsWith(`${scheme}://`))
+      const from = (req.headers.origin ?? '').toLowerCase()
+      if (!from.startsWith(`${scheme}://`) || !allowedHosts.has(from.slice(`${scheme}://`.length)))
         throw new HttpError(403, 'a POST must come from the page this server serves')
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'a POST sends JSON')
     } else if (method !== 'GET') throw new HttpError(405, `${method} is not served here`)
@@ -220,13 +315,16 @@ export async function serve(
     server.listen(o.port ?? 0, host, () => resolve())
   })
   const port = (server.address() as AddressInfo).port
-  const shown = host.includes(':') ? `[${host}]` : host
-  origin = `${scheme}://${shown}:${port}`
-  allowedHosts = new Set([`${shown}:${port}`, ...(LOOPBACK.has(host) ? [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`] : [])])
+  const answer = addressing(o, port)
+  origin = answer.origin
+  allowedHosts = answer.hosts
+  cookie = cookieName(port)
+  const warnings = answer.warnings
   return {
     url: `${origin}/?token=${token}`,
     token,
     origin,
+    warnings,
     close: async () => {
       for (const s of streams) s.end()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))

@@ -54,6 +54,12 @@ export interface WireCell {
   check?: { status: 'running' | 'passed' | 'failed'; result?: WireResult }
   /** What `Check my work` reads from the variables panel; undefined when the step has nothing to check. */
   checkReads?: string[]
+  /** The line `Check my work` runs, shown before it runs. */
+  verify?: string
+  /** What removes the object this step creates (Reset runs it), shown before the step runs. */
+  cleanup?: { describe: string; command: string }
+  /** When the running step started (ms since the epoch, the server's clock), for the page's elapsed time. */
+  startedAt?: number
 }
 
 export interface WireVar {
@@ -76,7 +82,10 @@ export interface WireState {
   busy?: { kind: 'run' | 'check' | 'reset'; step?: string }
   cells: WireCell[]
   vars: WireVar[]
+  /** What the last Reset (or close) did. */
   cleanup: CleanupResult[]
+  /** What Reset will delete now: what the session created and nothing has removed yet, newest last. */
+  pending: { describe: string; command: string }[]
   notice?: string
 }
 
@@ -84,7 +93,16 @@ export type WireEvent =
   | { type: 'state'; state: WireState }
   | { type: 'cell'; cell: WireCell }
   | { type: 'output'; id: string; text: string }
-  | { type: 'meta'; busy?: WireState['busy']; vars: WireVar[]; cleanup: CleanupResult[]; notice?: string; namespace: string; opening: boolean }
+  | {
+      type: 'meta'
+      busy?: WireState['busy']
+      vars: WireVar[]
+      cleanup: CleanupResult[]
+      pending: WireState['pending']
+      notice?: string
+      namespace: string
+      opening: boolean
+    }
 
 export interface NotebookOptions {
   plan: ReplayPlan
@@ -102,6 +120,8 @@ export interface Notebook {
   /** Settles when the first session is open (the page is served before: it shows the session opening). */
   ready: Promise<ReplaySession>
   state(): WireState
+  /** Aborts the step that runs if it is `stepId` (its line is stopped); false when that step is not running. The seam for a Stop button. */
+  stop(stepId: string): boolean
   close(): Promise<CleanupResult[]>
 }
 
@@ -174,14 +194,15 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       id: s.id,
       number: s.number,
       title: s.title,
-      command: commandLine(s),
+      command: commandLineOf(s),
       runs: cells.get(s.id)?.runs ?? 0,
       status: 'idle',
       stream: '',
-      ...(ex ? { checkReads: ex.reads.map((v) => v.name) } : {}),
+      ...(ex ? { checkReads: ex.reads.map((v) => v.name), verify: commandLineOf(ex) } : {}),
+      ...(s.creates ? { cleanup: { describe: s.creates.cleanup.describe, command: s.creates.cleanup.command } } : {}),
     }
   }
-  const commandLine = (s: Step): string =>
+  const commandLineOf = (s: Step): string =>
     typeof s.command === 'function'
       ? s.command({ cluster: session?.runner ? clusterOf() : { name: '', server: '' }, namespace: session?.namespace ?? 'default' })
       : s.command
@@ -192,7 +213,11 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     (opened) => {
       session = opened
       opening = false
-      for (const st of steps) (cells.get(st.id) as WireCell).command = commandLine(st)
+      for (const st of steps) {
+        const c = cells.get(st.id) as WireCell
+        c.command = commandLineOf(st)
+        if (c.verify !== undefined) c.verify = commandLineOf(exerciseStep(st))
+      }
       broadcast({ type: 'state', state: state() })
       return opened
     },
@@ -217,6 +242,8 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
         ...(pasted[v.name] !== undefined ? { pasted: shown(pasted[v.name] as string) } : {}),
       }
     })
+  const wirePending = (): WireState['pending'] =>
+    maskAll((session?.runner.pending() ?? []).map((c) => ({ describe: c.describe, command: c.command })))
   const wireBusy = (): WireState['busy'] => (busy ? { kind: busy.kind, ...(busy.step ? { step: busy.step } : {}) } : undefined)
   const state = (): WireState => {
     const b = wireBusy()
@@ -235,6 +262,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       cells: steps.map((s) => cells.get(s.id) as WireCell),
       vars: wireVars(),
       cleanup: maskAll(cleanup),
+      pending: wirePending(),
       ...(notice !== undefined ? { notice: mask(notice) } : {}),
     }
   }
@@ -248,6 +276,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       ...(b ? { busy: b } : {}),
       vars: wireVars(),
       cleanup: maskAll(cleanup),
+      pending: wirePending(),
       ...(notice !== undefined ? { notice: mask(notice) } : {}),
       namespace: session?.namespace ?? '',
       opening,
@@ -280,7 +309,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
   const onEvent = (e: RunEvent): void => {
     if (e.type === 'step-start') {
       const cell = cells.get(e.step.id) as WireCell
-      Object.assign(cell, { status: 'running', stream: '' })
+      Object.assign(cell, { status: 'running', stream: '', startedAt: Date.now() })
       delete cell.result
       delete cell.attempt
       if (e.step.secrets !== undefined && !show) cell.held = true
@@ -323,13 +352,13 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       cell.stream = ''
       delete cell.held
       delete cell.attempt
+      delete cell.startedAt
       cellChanged(step.id)
+      // What it created (or deleted) changes what Reset will delete.
+      meta()
     } else if (e.type === 'cleanup-end') {
       cleanup.push(e.result)
       o.log(`${e.result.status === 'done' ? '✓' : '✗'} ${e.result.describe}${e.result.error ? `: ${mask(e.result.error)}` : ''}`)
-      meta()
-    } else if (e.type === 'cleanup-start') {
-      cleanup = []
       meta()
     }
   }
@@ -363,9 +392,22 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
         o.log(`kubewalk: ${mask(notice)}`)
       })
       .finally(() => {
-        busy = undefined
+        // A Reset may have taken over while this ended: then the Reset owns `busy`, not this.
+        if (busy === entry) busy = undefined
         meta()
       })
+  }
+  /**
+   * Stops what runs (its line aborted), and removes what the session created once it has ended; busy
+   * from this call on, so nothing else starts until the Reset is done.
+   */
+  const resetNow = (why: string): void => {
+    const running = busy
+    running?.ac.abort()
+    begin('reset', undefined, async () => {
+      await running?.done
+      await reset(why)
+    })
   }
   const refuseIfBusy = (): void => {
     if (closed) throw new Refused('the server is stopping')
@@ -392,6 +434,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
   const reset = async (why: string): Promise<void> => {
     const s = live()
     o.log(why)
+    cleanup = []
     const ns = s.namespace
     if (plan.isolate) {
       // A fresh namespace: the old one goes, with everything in it.
@@ -419,9 +462,12 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     clearTimeout(idleTimer)
     if (clients.size > 0 || closed) return
     idleTimer = setTimeout(() => {
-      if (clients.size > 0 || closed || busy !== undefined || session === undefined) return
-      if (session.runner.pending().length === 0 && results.size === 0) return
-      begin('reset', undefined, () => reset(`no page open for ${Math.round(o.idleMs / 1000)} s: removing what this session created`))
+      if (clients.size > 0 || closed || busy?.kind === 'reset' || session === undefined) return
+      if (busy === undefined && session.runner.pending().length === 0 && results.size === 0) return
+      // A step still running is stopped first: a page gone for good must not leave its objects behind.
+      resetNow(
+        `no page open for ${Math.round(o.idleMs / 1000)} s: ${busy ? `stopping ${busy.step ?? 'what runs'} and ` : ''}removing what this session created`,
+      )
     }, o.idleMs)
     idleTimer.unref()
   }
@@ -522,17 +568,12 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     },
     'POST /api/reset': () => {
       // A Reset stops the step that runs, then removes what the session created.
-      const running = busy
-      if (running?.kind === 'reset') throw new Refused('Reset is already running.')
+      if (busy?.kind === 'reset') throw new Refused('Reset is already running.')
       if (closed) throw new Refused('the server is stopping')
       live()
-      running?.ac.abort()
-      const waitFor = running?.done ?? Promise.resolve()
-      busy = undefined
-      begin('reset', undefined, async () => {
-        await waitFor
-        await reset('Reset: removing what this session created')
-      })
+      resetNow(
+        busy ? `Reset: stopping ${busy.step ?? 'what runs'}, then removing what this session created` : 'Reset: removing what this session created',
+      )
       return { status: 202, json: { reset: true } }
     },
     'GET /transcript.md': () => ({ status: 200, text: transcript(), type: 'text/markdown; charset=utf-8', download: `${w.id}-transcript.md` }),
@@ -560,13 +601,24 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     routes,
     ready,
     state,
+    stop: (stepId) => {
+      // A batch (Run up to here) is named by its last step; the step running in it is stopped by its own id too.
+      const running = busy?.kind === 'run' && cells.get(stepId)?.status === 'running'
+      if (busy === undefined || busy.kind === 'reset' || (busy.step !== stepId && !running)) return false
+      busy.ac.abort()
+      return true
+    },
     close: async () => {
       closed = true
       await ready.catch(() => undefined)
       clearTimeout(idleTimer)
-      const running = busy
-      running?.ac.abort()
-      await running?.done
+      // What runs is stopped and waited for (a Reset's wait included), so close removes what it left too.
+      while (busy !== undefined) {
+        const running = busy
+        if (running.kind !== 'reset') running.ac.abort()
+        await running.done
+        if (busy === running) busy = undefined
+      }
       const s = session
       session = undefined
       if (s === undefined) return []

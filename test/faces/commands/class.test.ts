@@ -5,7 +5,7 @@ import { walkthroughs } from '../../../walkthroughs/index.js'
 // What kubectl 1.37.2 printed on the lab (v1.37.2, `kubewalk lab up`) for each line the board runs,
 // per namespace: `ann` has the article's Secret, filled; `bo` does not exist.
 const LAB: Record<string, { namespace: Awaited<ReturnType<RunLine>>; secret: Awaited<ReturnType<RunLine>> }> = {
-  ann: { namespace: { exitCode: 0, stdout: 'namespace/ann', stderr: '' }, secret: { exitCode: 0, stdout: 'default-token\tfilled', stderr: '' } },
+  ann: { namespace: { exitCode: 0, stdout: 'Active', stderr: '' }, secret: { exitCode: 0, stdout: 'default-token\tfilled', stderr: '' } },
   bo: {
     namespace: { exitCode: 1, stdout: '', stderr: 'Error from server (NotFound): namespaces "bo" not found' },
     // --ignore-not-found: a Secret in a namespace that does not exist reads as no Secret, exit 0.
@@ -16,6 +16,8 @@ const lab: RunLine = async (script, options) => {
   const ns = options.env?.KUBEWALK_NAMESPACE ?? ''
   const answers = LAB[ns]
   if (answers === undefined) throw new Error(`no recording for namespace ${ns}`)
+  // --ignore-not-found: no progress ConfigMap prints nothing.
+  if (script.includes('configmap kubewalk-progress')) return { exitCode: 0, stdout: '', stderr: '' }
   return script.includes('get namespace ') ? answers.namespace : answers.secret
 }
 
@@ -52,7 +54,9 @@ describe('the class board', () => {
             stderr:
               'Error from server (Forbidden): namespaces "ann" is forbidden: User "system:serviceaccount:default:pupil" cannot get resource "namespaces" in API group "" in the namespace "ann"',
           }
-        : { exitCode: 0, stdout: 'default-token\t', stderr: '' }
+        : script.includes('configmap kubewalk-progress')
+          ? { exitCode: 0, stdout: '', stderr: '' }
+          : { exitCode: 0, stdout: 'default-token\t', stderr: '' }
     const board = await readBoard(article, ['ann'], {}, { run: forbidden })
     expect(board.rows).toEqual([{ namespace: 'ann', done: { 'apply-token-secret': true, 'list-secrets-after': false } }])
   })
@@ -98,5 +102,32 @@ describe('the class board', () => {
     expect(text).toMatch(/^ann {8}r {3}r {3}r {3}r {3}r {3}r {3}r {3}✓ {3}✓ {3}· /m)
     expect(text).toMatch(/^04 {2}create-token: .* \(reported\)$/m)
     expect(text).toMatch(/^08 {2}apply-token-secret: .* \(seen on the cluster, or reported\)$/m)
+  })
+  it('a record holding null, a namespace being deleted, or a line that throws: each an error row, the others still show', async () => {
+    const article = await walkthroughs[0]!.load()
+    const good = JSON.stringify({
+      data: { article: JSON.stringify({ steps: { [article.steps[0]!.id]: { via: 'run', at: '2026-11-30T15:00:00.000Z' } } }) },
+    })
+    const run: RunLine = async (script, o) => {
+      const ns = o.env?.KUBEWALK_NAMESPACE
+      if (ns === 'gone' && script.includes('get namespace ')) return { exitCode: 0, stdout: 'Terminating', stderr: '' }
+      if (ns === 'broken') throw new Error('spawn kubectl ENOENT')
+      if (script.includes('configmap kubewalk-progress'))
+        return { exitCode: 0, stdout: ns === 'nul' ? JSON.stringify({ data: { article: 'null' } }) : ns === 'cee' ? good : '', stderr: '' }
+      return lab(script, { ...o, env: { ...o.env, KUBEWALK_NAMESPACE: 'ann' } })
+    }
+    const board = await readBoard(article, ['nul', 'gone', 'broken', 'cee'], {}, { run })
+    const byNs = Object.fromEntries(board.rows.map((r) => [r.namespace, r]))
+    expect(byNs.nul?.error).toMatch(/kubewalk-progress: the record of article is not a progress record \(null\)/)
+    expect(byNs.gone?.error).toBe('namespace gone is being deleted (Terminating)')
+    expect(byNs.gone?.done).toEqual({ 'apply-token-secret': false, 'list-secrets-after': false })
+    expect(byNs.broken?.error).toBe('cannot read it: spawn kubectl ENOENT')
+    expect(byNs.cee?.error).toBeUndefined()
+    expect(byNs.cee?.reported).toEqual({ [article.steps[0]!.id]: { via: 'run', at: '2026-11-30T15:00:00.000Z' } })
+    const v = boardView(board)
+    expect(v.rows.filter((r) => r.error !== undefined).map((r) => r.namespace)).toEqual(['broken', 'gone', 'nul'])
+    const text = renderBoard(board, false)
+    expect(text).toMatch(/^nul .*\(configmap\/kubewalk-progress: .*\(null\)\)$/m)
+    expect(text).toMatch(/^cee /m)
   })
 })

@@ -94,3 +94,22 @@ describe('transcriptHtml', () => {
     expect(html).not.toContain(token)
   })
 })
+
+describe('cluster text with backticks', () => {
+  // A value a step captured, a namespace and a cluster name, as a cluster or kubeconfig could hand them back.
+  const evil = 'x` [open me](https://evil.example/steal) `y'
+  const run = {
+    ok: true,
+    status: 'passed' as const,
+    steps: [{ ...passed, captured: { name: 'CLUSTER_NAME', value: evil } }],
+    cleanup: [{ describe: 'delete Secret a', command: 'kubectl delete secret a', status: 'done' as const }],
+    startedAt: '2026-11-28T10:00:00.000Z',
+    durationMs: 1,
+  }
+  const page = transcriptHtml(renderTranscript(run, { ...cluster, name: evil, namespace: '``[ns](https://evil.example/ns)``' }, sections))
+  it('never becomes a live link: each stays inside its code span', () => {
+    expect(page).not.toContain('href="https://evil.example')
+    expect(page).toContain('<code>x` [open me](https://evil.example/steal) `y</code>')
+    expect(page).toContain('<code>``[ns](https://evil.example/ns)``</code>')
+  })
+})

@@ -123,7 +123,7 @@ describe('junit reporter', () => {
   it('masks tokens everywhere unless showSecrets', () => {
     const xml = renderJunit(failedRun, cluster, { secrets: secrets() })
     expect(xml).not.toContain(token)
-    expect(xml).toContain(`TOKEN=eyJ…[masked token, ${token.length} chars]`)
+    expect(xml).toContain(`TOKEN=eyJ…[masked token]`)
     expect(renderJunit(failedRun, cluster, { secrets: secrets(), showSecrets: true })).toContain(`TOKEN=${token}`)
   })
 

@@ -83,7 +83,7 @@ describe('console reporter', () => {
     expect(text).toContain('✘ failed: call-api: kind is APIVersions')
     expect(text).toContain('1 passed, 1 failed, 1 skipped')
     expect(text).not.toContain(token)
-    expect(text).toContain(`TOKEN=eyJ…[masked token, ${token.length} chars]`)
+    expect(text).toContain(`TOKEN=eyJ…[masked token]`)
   })
   it('prints secrets only when asked', () => {
     expect(render(true)).toContain(token)

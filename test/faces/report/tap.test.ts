@@ -58,7 +58,7 @@ describe('tap reporter', () => {
   it('masks tokens unless showSecrets', () => {
     const tap = renderTap(failedRun, cluster, { secrets: secrets() })
     expect(tap).not.toContain(token)
-    expect(tap).toContain(`eyJ…[masked token, ${token.length} chars]`)
+    expect(tap).toContain(`eyJ…[masked token]`)
     expect(renderTap(failedRun, cluster, { secrets: secrets(), showSecrets: true })).toContain(token)
   })
 

@@ -2,8 +2,13 @@
 // too), JSON POSTs from the server's own origin only, no CORS, the Host it answers as, and no plain
 // HTTP off loopback.
 import { request } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { hostname, networkInterfaces, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Refused, checkListen, serve, type Served } from '../../../src/faces/serve/http.js'
+import { Refused, addressing, checkListen, serve, type Served } from '../../../src/faces/serve/http.js'
 
 interface Reply {
   status: number
@@ -127,5 +132,103 @@ describe('the local server', () => {
     expect(() => checkListen({ host: '0.0.0.0' })).toThrow(/--host 0\.0\.0\.0 would serve plain HTTP off this machine/)
     expect(() => checkListen({ host: '192.168.1.5', tls: { cert: 'c', key: 'k' } })).not.toThrow()
     expect(() => checkListen({ host: '::1' })).not.toThrow()
+  })
+})
+
+describe('the token after the first request', () => {
+  it('the URL with the token sets an HttpOnly, SameSite=Strict cookie of this server; later requests carry only the cookie', async () => {
+    const first = await call('GET', `/?token=${s.token}`)
+    expect(first.headers['set-cookie']).toEqual([`kubewalk-token-${port}=${s.token}; Path=/; HttpOnly; SameSite=Strict`])
+    const cookie = { cookie: `other=1; kubewalk-token-${port}=${s.token}` }
+    expect((await call('GET', '/', cookie)).status).toBe(200)
+    expect((await call('GET', '/assets/a.js', cookie)).body).toBe('void 0')
+    expect((await call('GET', '/events', cookie)).body).toContain('data: {"hello":1}')
+    expect((await call('POST', '/api/do', { ...cookie, origin: s.origin, 'content-type': 'application/json' }, '{}')).status).toBe(202)
+    // A request without the token in its URL sets nothing.
+    expect((await call('GET', '/', cookie)).headers['set-cookie']).toBeUndefined()
+    // Another server's cookie (another port), or a wrong one: 401.
+    expect((await call('GET', '/', { cookie: `kubewalk-token-${port + 1}=${s.token}` })).status).toBe(401)
+    expect((await call('GET', '/', { cookie: `kubewalk-token-${port}=${s.token.slice(1)}` })).status).toBe(401)
+  })
+})
+
+describe('--host, --allowed-host and the certificate', () => {
+  let dir: string
+  const pem = async (name: string, san: string): Promise<{ cert: string; key: string }> => {
+    await execa('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=kubewalk-test',
+      '-addext',
+      `subjectAltName=${san}`,
+      '-keyout',
+      join(dir, `${name}.key`),
+      '-out',
+      join(dir, `${name}.crt`),
+    ])
+    return { cert: await readFile(join(dir, `${name}.crt`), 'utf8'), key: await readFile(join(dir, `${name}.key`), 'utf8') }
+  }
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kubewalk-tls-'))
+  })
+  afterAll(() => rm(dir, { recursive: true, force: true }))
+
+  it("0.0.0.0 over TLS answers as the machine's addresses and name, and prints a URL the certificate names", async () => {
+    const tls = await pem('machine', `DNS:${hostname()},IP:127.0.0.1`)
+    const a = addressing({ host: '0.0.0.0', tls }, 8443)
+    expect(a.origin).toBe(`https://${hostname()}:8443`)
+    const own = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i !== undefined && i.family === 'IPv4')
+      .map((i) => `${i!.address}:8443`)
+    expect([...a.hosts]).toEqual(expect.arrayContaining([...own, `${hostname().toLowerCase()}:8443`, '127.0.0.1:8443', 'localhost:8443']))
+    expect(a.hosts.has('0.0.0.0:8443')).toBe(false)
+    expect(a.warnings).toEqual([])
+  })
+  it('a certificate that does not name the printed host is warned about', async () => {
+    const tls = await pem('other', 'DNS:other.example')
+    expect(addressing({ host: '0.0.0.0', tls }, 8443).warnings).toEqual([
+      `the certificate (--tls-cert) does not name ${hostname()}: browsers will refuse https://${hostname()}:8443; use a certificate for that name, or --allowed-host with a name it holds.`,
+    ])
+    const named = addressing({ host: '0.0.0.0', tls, allowedHosts: ['other.example'] }, 8443)
+    expect(named.origin).toBe('https://other.example:8443')
+    expect(named.warnings).toEqual([])
+  })
+  it('an --allowed-host name is answered over TLS, with the certificate checked against it (443 without a port too)', async () => {
+    const tls = await pem('kw', 'DNS:kw.example')
+    expect(addressing({ host: '127.0.0.1', tls, allowedHosts: ['kw.example'] }, 443).hosts.has('kw.example')).toBe(true)
+    const served = await serve(
+      { host: '127.0.0.1', port: 0, tls, allowedHosts: ['kw.example'] },
+      { 'GET /': () => ({ status: 200, html: 'ok' }) },
+      new Map(),
+    )
+    try {
+      const p = Number(new URL(served.origin).port)
+      expect(served.url).toBe(`https://kw.example:${p}/?token=${served.token}`)
+      const get = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const r = httpsRequest(
+            { host: '127.0.0.1', port: p, path: `/?token=${served.token}`, servername: 'kw.example', ca: tls.cert, headers: { host } },
+            (res) => {
+              res.resume()
+              resolve(res.statusCode ?? 0)
+            },
+          )
+          r.on('error', reject)
+          r.end()
+        })
+      expect(await get(`kw.example:${p}`)).toBe(200)
+      expect(await get(`elsewhere.example:${p}`)).toBe(421)
+    } finally {
+      await served.close()
+    }
   })
 })

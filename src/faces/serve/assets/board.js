@@ -1,8 +1,9 @@
-// kubewalk class --serve: the board page's script. Read-only: it draws the board the server sends.
+// kubewalk class --serve: the board page's script. Read-only: it draws the board the server sends,
+// over one stream per browser that its tabs share. The token is the server's cookie now: it leaves the address bar.
 'use strict'
 ;(() => {
-  const token = new URLSearchParams(location.search).get('token') || ''
-  const url = (path) => `${path}?token=${encodeURIComponent(token)}`
+  const large = new URLSearchParams(location.search).get('large') === '1'
+  if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', `${location.pathname}${large ? '?large=1' : ''}`)
   const el = (tag, props = {}, ...children) => {
     const e = document.createElement(tag)
     for (const [k, v] of Object.entries(props)) {
@@ -15,8 +16,7 @@
   }
   const theme = localStorage.getItem('kubewalk-theme')
   if (theme) document.documentElement.dataset.theme = theme
-  if (new URLSearchParams(location.search).get('large') === '1' || localStorage.getItem('kubewalk-large') === '1')
-    document.body.classList.add('large')
+  if (large || localStorage.getItem('kubewalk-large') === '1') document.body.classList.add('large')
   const toggleTheme = () => {
     const dark = document.documentElement.dataset.theme
       ? document.documentElement.dataset.theme === 'dark'
@@ -83,9 +83,20 @@
     document.getElementById('at').textContent = `read at ${time(b.at)}`
     document.body.dataset.ready = 'yes'
   }
-  const events = new EventSource(url('/events'))
-  events.onmessage = (m) => draw(JSON.parse(m.data))
-  events.onerror = () => {
+  const lost = () => {
     document.getElementById('at').textContent = 'reconnecting…'
+  }
+  if (typeof SharedWorker === 'function') {
+    const worker = new SharedWorker('/assets/events.js', { name: 'kubewalk-events' })
+    worker.port.onmessage = (m) => (m.data.kind === 'event' ? draw(m.data.event) : lost())
+    worker.port.start()
+    addEventListener('pagehide', () => worker.port.postMessage('bye'))
+    addEventListener('pageshow', (e) => {
+      if (e.persisted) location.reload()
+    })
+  } else {
+    const events = new EventSource('/events')
+    events.onmessage = (m) => draw(JSON.parse(m.data))
+    events.onerror = lost
   }
 })()

@@ -1,9 +1,11 @@
 // kubewalk serve: the notebook page's script. It draws what the server sends over the event stream
-// and posts step ids (never command lines) with the token. No framework, no outside request.
+// (one per browser, shared by its tabs) and posts step ids (never command lines). The token came in
+// the URL once and is now the server's cookie: it leaves the address bar (and the history). No
+// framework, no outside request.
 'use strict'
 ;(() => {
-  const token = new URLSearchParams(location.search).get('token') || ''
-  const url = (path) => `${path}?token=${encodeURIComponent(token)}`
+  if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname)
+  const url = (path) => path
   const $ = (sel, root = document) => root.querySelector(sel)
   const $$ = (sel, root = document) => [...root.querySelectorAll(sel)]
   const el = (tag, props = {}, ...children) => {
@@ -112,6 +114,10 @@
     return box
   }
 
+  // Clear empties a cell's output on this page only, until the cell runs again (its run count changes).
+  const cleared = new Map()
+  const isCleared = (c) => cleared.get(c.id) === `${c.runs}:${c.check ? c.check.status : ''}` && c.status !== 'running'
+
   function drawCell(c) {
     const node = cellOf(c.id)
     if (!node) return
@@ -119,13 +125,20 @@
     node.dataset.runs = String(c.runs)
     const line = $('.line code', node)
     if (line.textContent !== c.command) line.textContent = c.command
+    const verify = $('.will.verify code', node)
+    if (verify && c.verify !== undefined && verify.textContent !== c.verify) verify.textContent = c.verify
     $('.badge', node).textContent = BADGE[c.status] || ''
     const out = $(':scope > .output', node)
     const running = c.status === 'running'
     out.hidden = !running
     out.textContent = running ? (c.held ? '(output shown when the step ends: it prints secret data)\n' : c.stream) : ''
+    drawElapsed(node, c)
     const res = $('.result', node)
     res.replaceChildren()
+    const checked = $('.checked', node)
+    checked.replaceChildren()
+    node.dataset.cleared = isCleared(c) ? 'yes' : ''
+    if (isCleared(c)) return drawBusy()
     if (running && c.attempt)
       res.append(
         el('p', {
@@ -134,8 +147,6 @@
         }),
       )
     if (c.result) res.append(resultView(c.result, ''))
-    const checked = $('.checked', node)
-    checked.replaceChildren()
     if (c.check) {
       node.dataset.check = c.check.status
       if (c.check.status === 'running') checked.append(el('p', { class: 'attempt', text: 'checking your work…' }))
@@ -143,6 +154,22 @@
     }
     drawBusy()
   }
+
+  // A running cell says how long it has run, from when the server started it.
+  function drawElapsed(node, c) {
+    const p = $(':scope > .elapsed', node)
+    if (c.status !== 'running' || !c.startedAt) {
+      p.hidden = true
+      p.textContent = ''
+      return
+    }
+    p.hidden = false
+    p.textContent = `running for ${(Math.max(0, Date.now() - c.startedAt) / 1000).toFixed(1)} s`
+  }
+  setInterval(() => {
+    if (!state) return
+    for (const c of state.cells) if (c.status === 'running') drawElapsed(cellOf(c.id), c)
+  }, 200)
 
   function drawBusy() {
     const busy = state && state.busy
@@ -195,19 +222,24 @@
     }
   }
 
+  // What Reset will delete, newest first (the order it deletes in); a removal that failed stays listed, with why.
   function drawCleanup() {
     const list = $('#cleanup')
+    const pending = [...(state.pending || [])].reverse()
     list.replaceChildren(
-      ...(state.cleanup.length === 0
-        ? [el('li', { class: 'none', text: 'nothing yet' })]
-        : state.cleanup.map((c) =>
-            el(
+      ...(pending.length === 0
+        ? [el('li', { class: 'none', text: 'nothing to delete' })]
+        : pending.map((p) => {
+            const failed = state.cleanup.find((c) => c.describe === p.describe && c.status === 'failed')
+            return el(
               'li',
-              { class: c.status },
-              `${c.status === 'done' ? '✓' : '✗'} ${c.describe}`,
-              c.error ? el('span', { class: 'detail', text: `: ${c.error}` }) : null,
-            ),
-          )),
+              { class: failed ? 'failed' : 'pending' },
+              p.describe,
+              ' ',
+              el('code', { text: p.command }),
+              failed && failed.error ? el('span', { class: 'detail', text: ` (last try: ${failed.error})` }) : null,
+            )
+          })),
     )
   }
 
@@ -246,6 +278,7 @@
       state.busy = e.busy
       state.vars = e.vars
       state.cleanup = e.cleanup
+      state.pending = e.pending
       state.notice = e.notice
       state.cluster.namespace = e.namespace
       state.opening = e.opening
@@ -253,10 +286,22 @@
     }
   }
 
-  const events = new EventSource(url('/events'))
-  events.onmessage = (m) => onEvent(JSON.parse(m.data))
-  events.onerror = () => {
+  // One stream for every tab of this server (a shared worker holds it); a browser without shared workers opens its own.
+  const lost = () => {
     $('#busy').textContent = 'reconnecting…'
+  }
+  if (typeof SharedWorker === 'function') {
+    const worker = new SharedWorker('/assets/events.js', { name: 'kubewalk-events' })
+    worker.port.onmessage = (m) => (m.data.kind === 'event' ? onEvent(m.data.event) : lost())
+    worker.port.start()
+    addEventListener('pagehide', () => worker.port.postMessage('bye'))
+    addEventListener('pageshow', (e) => {
+      if (e.persisted) location.reload()
+    })
+  } else {
+    const events = new EventSource(url('/events'))
+    events.onmessage = (m) => onEvent(JSON.parse(m.data))
+    events.onerror = lost
   }
 
   const cellState = (id) => state && state.cells.find((c) => c.id === id)
@@ -277,7 +322,13 @@
     else if (button.classList.contains('upto')) run(node, true)
     else if (button.classList.contains('check')) void post('/api/check', { step: node.dataset.step }, $('.notice', node))
     else if (button.classList.contains('reset')) reset($('.notice', node))
-    else if (button.classList.contains('copy')) {
+    else if (button.classList.contains('clear')) {
+      const c = cellState(node.dataset.step)
+      if (!c) return
+      cleared.set(c.id, `${c.runs}:${c.check ? c.check.status : ''}`)
+      $('.notice', node).textContent = ''
+      drawCell(c)
+    } else if (button.classList.contains('copy')) {
       void navigator.clipboard.writeText($('.line code', node).textContent).then(
         () => {
           button.textContent = 'Copied'
