@@ -235,6 +235,11 @@ function renderView(v: BoardView, pretty: boolean): string {
 }
 
 export async function cmdClass(args: string[], cx: CommandContext): Promise<number> {
+  // The workshop's credentials: class open | close | status (src/faces/commands/class/).
+  const [sub, ...rest] = args
+  if (sub === 'open') return (await import('./class/open.js')).cmdClassOpen(rest, cx)
+  if (sub === 'close') return (await import('./class/close.js')).cmdClassClose(rest, cx)
+  if (sub === 'status') return (await import('./class/status.js')).cmdClassStatus(rest, cx, { readBoard, boardView })
   const { io, signal } = cx
   const w = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
   const { values, positionals } = parse(args, CLASS_FLAGS)
