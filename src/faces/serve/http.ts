@@ -145,11 +145,16 @@ export async function loadAssets(names: readonly string[]): Promise<Map<string, 
   return assets
 }
 
-/** Starts the server; every request must carry the token, every POST must come from the server's own origin. */
+/**
+ * Starts the server; every request must carry the token, every POST must come from the server's own origin.
+ * `open` routes (GETs only; a key ending in `/*` matches one more path segment) need no token: they guard
+ * themselves (class --serve --hand-out: a one-time code per participant).
+ */
 export async function serve(
   o: ListenOptions,
   routes: Record<string, Route>,
   assets: ReadonlyMap<string, { text: string; type: string }>,
+  open: Record<string, Route> = {},
 ): Promise<Served> {
   checkListen(o)
   const host = o.host ?? '127.0.0.1'
@@ -174,8 +179,10 @@ export async function serve(
     const url = new URL(req.url ?? '/', origin)
     // A name that resolves here from elsewhere (DNS rebinding) is not this server's.
     if (!allowedHosts.has(req.headers.host ?? '')) throw new HttpError(421, `this server answers as ${origin} only`)
-    if (!sameToken(url.searchParams.get('token'), token)) throw new HttpError(401, 'the token is missing or wrong: open the URL kubewalk printed')
     const method = req.method ?? 'GET'
+    const opened = method === 'GET' ? (open[`GET ${url.pathname}`] ?? open[`GET ${url.pathname.replace(/\/[^/]+$/, '/*')}`]) : undefined
+    if (opened === undefined && !sameToken(url.searchParams.get('token'), token))
+      throw new HttpError(401, 'the token is missing or wrong: open the URL kubewalk printed')
     if (method === 'POST') {
       // Cross-site requests carry another Origin (or none from old forms): refused before reading the body.
       if (!allowedHosts.has((req.headers.origin ?? '').replace(`${scheme}://`, '')) || !(req.headers.origin ?? '').startsWith(`${scheme}://`))
@@ -184,7 +191,7 @@ export async function serve(
     } else if (method !== 'GET') throw new HttpError(405, `${method} is not served here`)
     const asset = assets.get(url.pathname)
     if (asset !== undefined && method === 'GET') return send(res, 200, asset.type, asset.text)
-    const route = routes[`${method} ${url.pathname}`]
+    const route = opened ?? routes[`${method} ${url.pathname}`]
     if (route === undefined) throw new HttpError(404, `nothing at ${method} ${url.pathname}`)
     const answer = await route({
       method,

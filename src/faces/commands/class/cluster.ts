@@ -106,9 +106,13 @@ export async function requestToken(p: Participant, seconds: number, k: Instructo
   const r = await kubectl(`printf '%s' "$KUBEWALK_INPUT" | kubectl create --raw ${quote(path)} -f -`, k, { KUBEWALK_INPUT: body })
   if (!r.ok) throw new PreconditionError(`could not get a token for ${p.name}: ${r.why}`)
   const status = (JSON.parse(r.stdout) as { status?: { token?: string; expirationTimestamp?: string } }).status
-  if (!status?.token || !status.expirationTimestamp) throw new PreconditionError(`the API server's answer to the token request for ${p.name} holds no token.`)
+  if (!status?.token || !status.expirationTimestamp)
+    throw new PreconditionError(`the API server's answer to the token request for ${p.name} holds no token.`)
   // Recorded on the namespace, so status can say it without the files.
-  const a = await kubectl(`kubectl annotate namespace ${quote(p.namespace)} ${quote(`${EXPIRES_ANNOTATION}=${status.expirationTimestamp}`)} --overwrite`, k)
+  const a = await kubectl(
+    `kubectl annotate namespace ${quote(p.namespace)} ${quote(`${EXPIRES_ANNOTATION}=${status.expirationTimestamp}`)} --overwrite`,
+    k,
+  )
   if (!a.ok) throw new PreconditionError(`could not record the token's expiry on namespace ${p.namespace}: ${a.why}`)
   return { token: status.token, expires: status.expirationTimestamp }
 }
@@ -138,7 +142,8 @@ export async function closeClass(
     kubectl(`kubectl delete rolebindings,serviceaccounts --all -n ${quote(ns)} --wait=false --ignore-not-found`, k),
   )
   const failed = revoked.findIndex((r) => !r.ok && !/NotFound|not found/.test(r.why))
-  if (failed >= 0) throw new PreconditionError(`could not remove the RoleBindings and ServiceAccounts of ${namespaces[failed]}: ${revoked[failed]?.why}`)
+  if (failed >= 0)
+    throw new PreconditionError(`could not remove the RoleBindings and ServiceAccounts of ${namespaces[failed]}: ${revoked[failed]?.why}`)
   opts.say(`deleting ${namespaces.length} namespace(s)…`)
   const del = await kubectl(`kubectl delete namespace ${namespaces.map((n) => quote(n)).join(' ')} --wait=false --ignore-not-found`, k)
   if (!del.ok) throw new PreconditionError(`could not delete the class's namespaces: ${del.why}`)
@@ -158,4 +163,3 @@ export async function closeClass(
 
 /** How long a token may still pass after its ServiceAccount is gone: kube-apiserver caches a success for 10 s. */
 export const TOKEN_CACHE_SECONDS = 10
-

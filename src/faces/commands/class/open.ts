@@ -42,7 +42,8 @@ async function prepareOut(dir: string): Promise<void> {
   const st = await stat(dir).catch(() => undefined)
   if (st === undefined) await mkdir(dir, { recursive: true, mode: 0o700 })
   else if (!st.isDirectory()) throw new UsageError(`--out ${dir}: not a folder.`)
-  else if ((await readdir(dir)).length > 0) throw new UsageError(`--out ${dir}: the folder is not empty; give a new or empty one (nothing is written over).`)
+  else if ((await readdir(dir)).length > 0)
+    throw new UsageError(`--out ${dir}: the folder is not empty; give a new or empty one (nothing is written over).`)
   await chmod(dir, 0o700)
 }
 
@@ -73,7 +74,9 @@ export async function cmdClassOpen(argv: string[], cx: CommandContext): Promise<
       )
     const can = await kubectl('kubectl auth can-i create namespaces', k)
     if (can.stdout.trim() !== 'yes')
-      throw new PreconditionError(`class open creates namespaces, and the kubeconfig's user may not (kubectl auth can-i create namespaces: ${can.stdout.trim() || can.why}).`)
+      throw new PreconditionError(
+        `class open creates namespaces, and the kubeconfig's user may not (kubectl auth can-i create namespaces: ${can.stdout.trim() || can.why}).`,
+      )
     const open = await classNamespaces(prefix, k)
     if (open.length > 0)
       throw new PreconditionError(
@@ -94,7 +97,12 @@ export async function cmdClassOpen(argv: string[], cx: CommandContext): Promise<
       io.stderr(`creating ${participants.length} namespace(s) with a ServiceAccount, a RoleBinding to admin, a quota…\n`)
       // A few kubectl calls side by side, each creating a slice of the class in order.
       const slices = Array.from({ length: Math.min(4, participants.length) }, (_, i) => participants.filter((_, j) => j % 4 === i))
-      await inTurn(slices, 4, (slice) => createObjects(slice.flatMap((p) => participantObjects(p, prefix, w.id)), k))
+      await inTurn(slices, 4, (slice) =>
+        createObjects(
+          slice.flatMap((p) => participantObjects(p, prefix, w.id)),
+          k,
+        ),
+      )
       io.stderr(`requesting ${participants.length} token(s) for ${Math.round(seconds / 60)} min…\n`)
       const tokens = await inTurn(participants, 6, (p) => requestToken(p, seconds, k))
       for (const [i, p] of participants.entries()) {
@@ -117,7 +125,9 @@ export async function cmdClassOpen(argv: string[], cx: CommandContext): Promise<
         say: (line) => io.stderr(`  ${line}\n`),
         only: participants.map((p) => p.namespace),
       }).catch((err: unknown) => {
-        io.stderr(`kubewalk: could not remove the class's namespaces (${err instanceof Error ? err.message : String(err)}); run kubewalk class close --prefix ${prefix}\n`)
+        io.stderr(
+          `kubewalk: could not remove the class's namespaces (${err instanceof Error ? err.message : String(err)}); run kubewalk class close --prefix ${prefix}\n`,
+        )
         return undefined
       })
       if (closed !== undefined && closed.stuck.length > 0) io.stderr(`  still Terminating: ${closed.stuck.join(', ')}\n`)

@@ -41,7 +41,8 @@ export const classSelector = (prefix: string): string => `${CLASS_LABEL}=${class
 
 /** The participants' names: --participants N (p01…pN) or --names a,b,c (each a DNS label, once); exactly one of them. */
 export function participantNames(given: { participants?: string | undefined; names?: string | undefined }, prefix: string): string[] {
-  if ((given.participants === undefined) === (given.names === undefined)) throw new UsageError('class open needs one of --participants N or --names a,b,c.')
+  if ((given.participants === undefined) === (given.names === undefined))
+    throw new UsageError('class open needs one of --participants N or --names a,b,c.')
   let names: string[]
   if (given.participants !== undefined) {
     const n = Number(given.participants)
@@ -87,7 +88,8 @@ export interface Participant {
 }
 
 /** Who gets what: names to namespaces. */
-export const participantsOf = (names: readonly string[], prefix: string): Participant[] => names.map((name) => ({ name, namespace: `${prefix}${name}` }))
+export const participantsOf = (names: readonly string[], prefix: string): Participant[] =>
+  names.map((name) => ({ name, namespace: `${prefix}${name}` }))
 
 /**
  * What each participant gets, in creation order: their namespace (PodSecurity baseline enforced), a

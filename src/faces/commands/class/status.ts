@@ -48,7 +48,14 @@ export async function cmdClassStatus(argv: string[], cx: CommandContext, board: 
     const found = await classNamespaces(prefix, { env, timeoutMs: 30_000, signal })
     // The walkthrough the class was opened for, unless one is named.
     const w = await loadWalkthrough(cx.walkthroughs, values.walkthrough ?? found[0]?.walkthrough, io.env)
-    const view = board.boardView(await board.readBoard(w, found.map((n) => n.namespace), env, { signal }))
+    const view = board.boardView(
+      await board.readBoard(
+        w,
+        found.map((n) => n.namespace),
+        env,
+        { signal },
+      ),
+    )
     const rows: StatusRow[] = found.map((n) => {
       const r = view.rows.find((x) => x.namespace === n.namespace)
       return {
