@@ -108,13 +108,20 @@ export async function requestToken(p: Participant, seconds: number, k: Instructo
   const status = (JSON.parse(r.stdout) as { status?: { token?: string; expirationTimestamp?: string } }).status
   if (!status?.token || !status.expirationTimestamp)
     throw new PreconditionError(`the API server's answer to the token request for ${p.name} holds no token.`)
-  // Recorded on the namespace, so status can say it without the files.
-  const a = await kubectl(
-    `kubectl annotate namespace ${quote(p.namespace)} ${quote(`${EXPIRES_ANNOTATION}=${status.expirationTimestamp}`)} --overwrite`,
-    k,
-  )
-  if (!a.ok) throw new PreconditionError(`could not record the token's expiry on namespace ${p.namespace}: ${a.why}`)
   return { token: status.token, expires: status.expirationTimestamp }
+}
+
+/** Records each token's expiry on its namespace, so status can say it without the files: one kubectl per distinct time. */
+export async function recordExpiry(expiries: readonly { namespace: string; expires: string }[], k: Instructor): Promise<void> {
+  const byTime = new Map<string, string[]>()
+  for (const e of expiries) byTime.set(e.expires, [...(byTime.get(e.expires) ?? []), e.namespace])
+  await inTurn([...byTime], 4, async ([expires, namespaces]) => {
+    const a = await kubectl(
+      `kubectl annotate namespace ${namespaces.map((n) => quote(n)).join(' ')} ${quote(`${EXPIRES_ANNOTATION}=${expires}`)} --overwrite`,
+      k,
+    )
+    if (!a.ok) throw new PreconditionError(`could not record the tokens' expiry on the class's namespaces: ${a.why}`)
+  })
 }
 
 /** How closing went. */

@@ -7,7 +7,7 @@ import { EXIT, parse } from '../../args.js'
 import { PreconditionError, UsageError } from '../../../core/errors.js'
 import { resolveTarget } from '../../../platform/kubeconfig.js'
 import { loadWalkthrough, type CommandContext } from '../common.js'
-import { clusterAccess, classNamespaces, closeClass, createObjects, inTurn, kubectl, requestToken, type Instructor } from './cluster.js'
+import { clusterAccess, classNamespaces, closeClass, createObjects, inTurn, kubectl, recordExpiry, requestToken, type Instructor } from './cluster.js'
 import {
   CODES_FILE,
   DEFAULT_PREFIX,
@@ -105,6 +105,10 @@ export async function cmdClassOpen(argv: string[], cx: CommandContext): Promise<
       )
       io.stderr(`requesting ${participants.length} token(s) for ${Math.round(seconds / 60)} min…\n`)
       const tokens = await inTurn(participants, 6, (p) => requestToken(p, seconds, k))
+      await recordExpiry(
+        participants.map((p, i) => ({ namespace: p.namespace, expires: (tokens[i] as { expires: string }).expires })),
+        k,
+      )
       for (const [i, p] of participants.entries()) {
         const t = tokens[i] as { token: string; expires: string }
         const file = join(out, `${p.name}.kubeconfig`)
