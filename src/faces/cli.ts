@@ -28,7 +28,8 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
   let signals = 0
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++
-    if (READ_ONLY.has(argv[0] ?? '')) {
+    // class open and close make and remove namespaces: their Ctrl-C cleans up like a run's.
+    if (READ_ONLY.has(argv[0] ?? '') && !['open', 'close'].includes(argv[1] ?? '')) {
       io.stderr(`\n${sig}: stopping.\n`)
       if (signals === 1) ac.abort()
       else process.exit(EXIT.interrupted)

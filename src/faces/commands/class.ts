@@ -25,6 +25,7 @@ const CLASS_FLAGS = {
   interval: { type: 'string' },
   reporter: { type: 'string' },
   serve: { type: 'boolean' },
+  'hand-out': { type: 'string' },
   ...LISTEN_FLAGS,
 } as const
 
@@ -248,11 +249,17 @@ function renderView(v: BoardView, pretty: boolean): string {
 }
 
 export async function cmdClass(args: string[], cx: CommandContext): Promise<number> {
+  // The workshop's credentials: class open | close | status (src/faces/commands/class/).
+  const [sub, ...rest] = args
+  if (sub === 'open') return (await import('./class/open.js')).cmdClassOpen(rest, cx)
+  if (sub === 'close') return (await import('./class/close.js')).cmdClassClose(rest, cx)
+  if (sub === 'status') return (await import('./class/status.js')).cmdClassStatus(rest, cx, { readBoard, boardView })
   const { io, signal } = cx
   const w = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
   const { values, positionals } = parse(args, CLASS_FLAGS)
   const listenGiven = (Object.keys(LISTEN_FLAGS) as (keyof typeof LISTEN_FLAGS)[]).find((k) => values[k] !== undefined)
   if (listenGiven !== undefined && !values.serve) throw new UsageError(`--${listenGiven} goes with class --serve.`)
+  if (values['hand-out'] !== undefined && !values.serve) throw new UsageError('--hand-out goes with class --serve.')
   if (values.serve && (values.watch || values.reporter !== undefined))
     throw new UsageError('class --serve is a live page already; drop --watch and --reporter.')
   if (positionals.length > 0) throw new UsageError(`class takes no arguments, got ${positionals[0]}.`)
@@ -305,6 +312,8 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
     ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
     ...(values.context !== undefined ? { context: values.context } : {}),
   })
+  // Each participant's kubeconfig, once, behind their code: never on the board's page.
+  const handOut = values['hand-out'] !== undefined ? await (await import('./class/hand-out.js')).handOutRoutes(values['hand-out']) : undefined
   const clients = new Set<EventStream>()
   let view: BoardView | undefined
   // When the server first saw each row as it is now: the time of its last change, for rows that report none.
@@ -340,11 +349,16 @@ async function serveBoard(w: Walkthrough, values: ClassValues, cx: CommandContex
         }),
       },
       await loadAssets(ASSETS),
+      handOut?.routes,
     )
     io.stdout(
       `kubewalk class --serve: ${w.title}, ${view?.rows.length ?? 0} participant(s)\n  open ${server.url}\n  (read-only; the token in the URL is required; Ctrl-C stops it)\n`,
     )
     for (const w of server.warnings) io.stderr(`kubewalk: ${w}\n`)
+    if (handOut !== undefined)
+      io.stdout(
+        `  participants: open ${server.origin}/hand-out and type their code (${handOut.participants} unused; each serves its kubeconfig once)\n`,
+      )
     if (values.open === true) forgetOpener = await openBrowser(server.url, (line) => io.stderr(`${line}\n`))
     while (!signal.aborted) {
       await sleep(interval * 1000, undefined, { signal }).catch(() => undefined)

@@ -78,7 +78,25 @@ Usage:
                                 a read or a deletion leaves none, and is listed as such), and every
                                 step participants reported (--report-progress); exit 1 if a row
                                 could not be read (e.g. namespace X not found); --serve: the board as
-                                a live page (counts per step, last change, large type for a projector)
+                                a live page (counts per step, last change, large type for a projector);
+                                --hand-out DIR: participants fetch their kubeconfig once, at /hand-out,
+                                with their one-time code (no board token; the board shows no code)
+  kubewalk class open (--participants N | --names a,b,c) --out DIR [--prefix P] [--duration 3h]
+                [--server URL] [--walkthrough ID|PATH] [--kubeconfig F] [--context C]
+                                workshops: per participant a namespace PREFIX+NAME (labelled
+                                kubewalk.dev/class, PodSecurity baseline, a quota), a ServiceAccount
+                                bound to admin there, and DIR/NAME.kubeconfig (0600, DIR 0700) with a
+                                TokenRequest token for --duration (default 3h; the server may grant
+                                less) and that namespace as its context's; one-time hand-out codes in
+                                DIR/hand-out-codes.txt; prints who got what, never a token; Ctrl-C or
+                                an error part-way removes what it made (default prefix: class-)
+  kubewalk class close [--prefix P] [--timeout SECONDS] [--kubeconfig F] [--context C]
+                                remove the class: every RoleBinding and ServiceAccount in its namespaces
+                                first (tokens stop working), then the namespaces, waited for up to
+                                --timeout (default 120); says how long the API server's 10 s token cache
+                                may still pass a token; safe to rerun
+  kubewalk class status [--prefix P] [--json] [--kubeconfig F] [--context C]
+                                participants, namespaces, token expiry, steps the board sees done
   kubewalk import SOURCE [--out PATH] [--force] [--typed]
                                 turn an article (Markdown, or text pasted from a blog: commands after a
                                 shell prompt, outputs after them) into a Markdown walkthrough; --typed

@@ -64,13 +64,26 @@ export async function awaitObjects(objects: readonly string[], namespace: string
   }
 }
 
-/** A cluster whose lines run Pods needs a node that is Ready: a PreconditionError (exit 2) before any step otherwise. */
-export async function checkReadyNode(w: Pick<Walkthrough, 'id' | 'requires'>, clusterName: string, k: KubectlEnv): Promise<void> {
-  if (w.requires?.node !== true) return
+/**
+ * A cluster whose lines run Pods needs a node that is Ready: a PreconditionError (exit 2) before any step
+ * otherwise. A user RBAC does not let list nodes (a workshop participant, admin of one namespace) is told
+ * it is unknown, through `say`, and the run goes on: its Pods will show whether one is there.
+ */
+export async function checkReadyNode(
+  w: Pick<Walkthrough, 'id' | 'requires'>,
+  clusterName: string,
+  k: KubectlEnv,
+  say: (line: string) => void = () => undefined,
+): Promise<'ready' | 'unknown' | undefined> {
+  if (w.requires?.node !== true) return undefined
   const r = await runScript(
     `kubectl get nodes -o jsonpath=${quote('{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}')}`,
     { env: k.env, timeoutMs: k.timeoutMs, ...(k.signal ? { signal: k.signal } : {}) },
   )
+  if (r.exitCode !== 0 && /\(Forbidden\)|\bforbidden\b/.test(r.stderr)) {
+    say(`walkthrough ${w.id} runs Pods; whether ${clusterName} has a Ready node is unknown (your user may not list nodes), so the run goes on`)
+    return 'unknown'
+  }
   if (r.exitCode !== 0)
     throw new PreconditionError(
       `walkthrough ${w.id} runs Pods, and the nodes of ${clusterName} cannot be read: ${firstLine(r.stderr) || `exit code ${r.exitCode}`}`,
@@ -81,4 +94,5 @@ export async function checkReadyNode(w: Pick<Walkthrough, 'id' | 'requires'>, cl
       `walkthrough ${w.id} runs Pods, and ${clusterName} has ${nodes.length === 0 ? 'no node' : `no Ready node (${nodes.join(', ')})`}; a lab gets one with --node (kubewalk lab up --node, run --lab --node).`,
     )
   }
+  return 'ready'
 }

@@ -172,7 +172,7 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
         if (cluster.kubectl) cluster.kubectl.version = v.client
         checkServerVersion(plan.walkthrough.requires, v.server, t.cluster.name, plan.walkthrough.id)
       })
-      .then(() => checkReadyNode(plan.walkthrough, t.cluster.name, k))
+      .then(async () => void (await checkReadyNode(plan.walkthrough, t.cluster.name, k, progress)))
     probed.catch(() => undefined)
     // When nothing is shown or created before the steps, the probe (a kubectl start, ~100 ms) overlaps
     // the opening lines that need no server; the first line that does, and the report, wait for it. A live

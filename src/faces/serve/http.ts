@@ -234,11 +234,16 @@ function cookieOf(header: string | undefined, name: string): string | undefined 
   return undefined
 }
 
-/** Starts the server; every request must carry the token, every POST must come from the server's own origin. */
+/**
+ * Starts the server; every request must carry the token, every POST must come from the server's own origin.
+ * `open` routes (GETs only; a key ending in `/*` matches one more path segment) need no token: they guard
+ * themselves (class --serve --hand-out: a one-time code per participant).
+ */
 export async function serve(
   o: ListenOptions,
   routes: Record<string, Route>,
   assets: ReadonlyMap<string, { text: string; type: string }>,
+  open: Record<string, Route> = {},
 ): Promise<Served> {
   checkListen(o)
   const host = o.host ?? '127.0.0.1'
@@ -264,12 +269,13 @@ export async function serve(
     const url = new URL(req.url ?? '/', origin)
     // A name that resolves here from elsewhere (DNS rebinding) is not this server's.
     if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) throw new HttpError(421, `this server answers as ${origin} only`)
+    const method = req.method ?? 'GET'
+    const opened = method === 'GET' ? (open[`GET ${url.pathname}`] ?? open[`GET ${url.pathname.replace(/\/[^/]+$/, '/*')}`]) : undefined
     const inUrl = sameToken(url.searchParams.get('token'), token)
-    if (!inUrl && !sameToken(cookieOf(req.headers.cookie, cookie), token))
+    if (opened === undefined && !inUrl && !sameToken(cookieOf(req.headers.cookie, cookie), token))
       throw new HttpError(401, 'the token is missing or wrong: open the URL kubewalk printed')
     // The URL's token becomes a cookie the page's later requests (a reload, a new tab) carry, and the page takes it out of the address bar.
     if (inUrl) res.setHeader('set-cookie', `${cookie}=${token}; Path=/; HttpOnly; SameSite=Strict${o.tls ? '; Secure' : ''}`)
-    const method = req.method ?? 'GET'
     if (method === 'POST') {
       // Cross-site requests carry another Origin (or none from old forms): refused before reading the body.
       const from = (req.headers.origin ?? '').toLowerCase()
@@ -279,7 +285,7 @@ export async function serve(
     } else if (method !== 'GET') throw new HttpError(405, `${method} is not served here`)
     const asset = assets.get(url.pathname)
     if (asset !== undefined && method === 'GET') return send(res, 200, asset.type, asset.text)
-    const route = routes[`${method} ${url.pathname}`]
+    const route = opened ?? routes[`${method} ${url.pathname}`]
     if (route === undefined) throw new HttpError(404, `nothing at ${method} ${url.pathname}`)
     const answer = await route({
       method,

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { awaitObjects, checkServerVersion, checkTools } from '../../../src/faces/replay/requirements.js'
+import { awaitObjects, checkReadyNode, checkServerVersion, checkTools } from '../../../src/faces/replay/requirements.js'
 import { walkthroughProblems, type Walkthrough } from '../../../src/core/walkthrough.js'
 import { testDir } from '../../temp-dir.js'
 
@@ -75,4 +75,36 @@ describe('awaiting the objects a walkthrough expects', () => {
     )
     expect(performance.now() - began).toBeLessThan(5_000)
   })
+})
+
+describe('the node a walkthrough that runs Pods needs', () => {
+  const pods = { id: 'pods', requires: { node: true } }
+  async function kubectlSaying(stdout: string, stderr: string, exit: number): Promise<Record<string, string>> {
+    const dir = await testDir('kubewalk-nodes-')
+    await writeFile(join(dir, 'kubectl'), `#!/bin/sh\nprintf '%s' ${JSON.stringify(stdout)}\necho ${JSON.stringify(stderr)} >&2\nexit ${exit}\n`, {
+      mode: 0o755,
+    })
+    return { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } as Record<string, string>
+  }
+  it("a participant whom RBAC does not let list nodes is told it is unknown, and goes on (kubectl 1.37.2's words on the lab)", async () => {
+    const env = await kubectlSaying(
+      '',
+      'Error from server (Forbidden): nodes is forbidden: User "system:serviceaccount:class-p01:participant" cannot list resource "nodes" in API group "" at the cluster scope',
+      1,
+    )
+    const said: string[] = []
+    await expect(checkReadyNode(pods, 'lab', { env, timeoutMs: 5_000 }, (l) => said.push(l))).resolves.toBe('unknown')
+    expect(said).toEqual(['walkthrough pods runs Pods; whether lab has a Ready node is unknown (your user may not list nodes), so the run goes on'])
+  })
+  it('a Ready node: ready; none Ready: refused; nodes unreadable for another reason: refused', async () => {
+    await expect(checkReadyNode(pods, 'lab', { env: await kubectlSaying('n1=True', '', 0), timeoutMs: 5_000 })).resolves.toBe('ready')
+    await expect(checkReadyNode(pods, 'lab', { env: await kubectlSaying('n1=False', '', 0), timeoutMs: 5_000 })).rejects.toThrow(
+      /lab has no Ready node \(n1=False\)/,
+    )
+    await expect(
+      checkReadyNode(pods, 'lab', { env: await kubectlSaying('', 'The connection to the server 127.0.0.1:1 was refused', 1), timeoutMs: 5_000 }),
+    ).rejects.toThrow(/the nodes of lab cannot be read: The connection/)
+  })
+  it('a walkthrough that runs no Pods asks nothing', async () =>
+    expect(checkReadyNode({ id: 'x' }, 'lab', { env: await kubectlSaying('', 'boom', 1), timeoutMs: 5_000 })).resolves.toBeUndefined())
 })
