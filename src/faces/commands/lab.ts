@@ -123,7 +123,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
         'pull-through': { type: 'boolean' },
       })
       noArguments(positionals)
-      if (values['pull-through'] && !values.node) throw new UsageError('--pull-through is about the node\'s image pulls; add --node.')
+      if (values['pull-through'] && !values.node) throw new UsageError("--pull-through is about the node's image pulls; add --node.")
       const name = values['cluster-name']
       if (name !== undefined && !lab.LAB_CLUSTER_NAME.test(name))
         throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)

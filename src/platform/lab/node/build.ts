@@ -128,7 +128,14 @@ async function buildRegistry(log: string, progress: (line: string) => void, sign
         log,
         ...(signal ? { signal } : {}),
         env: { ...FAST_COMPILE_ENV, GOBIN: gobin, GOFLAGS: '' },
-        args: ['install', '-trimpath', `-gcflags=all=${FAST_GCFLAGS}`, '-ldflags', b.ldflags, ...b.packages.map((p) => `${packagePath(b, p)}@${b.version}`)],
+        args: [
+          'install',
+          '-trimpath',
+          `-gcflags=all=${FAST_GCFLAGS}`,
+          '-ldflags',
+          b.ldflags,
+          ...b.packages.map((p) => `${packagePath(b, p)}@${b.version}`),
+        ],
       },
       b.label,
     )

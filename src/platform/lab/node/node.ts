@@ -93,21 +93,6 @@ export async function importImage(binaries: NodeBinaries, socket: string, tarbal
   return r.out
 }
 
-/**
- * The names of the images `ctr images import` just loaded: the manifest digests it printed (`<media type> sha256:…`;
- * its name column is a progress display, not to be parsed), looked up in `ctr images ls` (REF TYPE DIGEST …), without
- * the `sha256:` refs the CRI adds.
- */
-export function importedNames(importOutput: string, lsOutput: string): string[] {
-  const digests = new Set([...importOutput.matchAll(/^application\/\S+\s+(sha256:[0-9a-f]{64})\s*$/gm)].map((m) => m[1]!))
-  return lsOutput
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .filter(([ref, , digest]) => ref !== undefined && !ref.startsWith('sha256:') && digest !== undefined && digests.has(digest))
-    .map(([ref]) => ref!)
-}
-
 /** ctr against the node's containerd, in any namespace. */
 function ctrIn(binaries: NodeBinaries, socket: string): CtrIn {
   return (namespace, args) => ctr(binaries, socket, args, namespace)
@@ -212,7 +197,10 @@ async function startRegistries(
   for (const [i, [host, url]] of upstreams.entries()) {
     const p = proxyPorts[i]!
     const config = await start(path.join(layout.registryDir, `proxy-${hostNamespace(host)}`), p, url)
-    const r = await startComponent(`registry-proxy-${hostNamespace(host)}`, binaries.registry, ['serve', config], layout.dir, { ...env, ...REGISTRY_ENV })
+    const r = await startComponent(`registry-proxy-${hostNamespace(host)}`, binaries.registry, ['serve', config], layout.dir, {
+      ...env,
+      ...REGISTRY_ENV,
+    })
     input.running.push(r)
     const c: NodeComponent = { pid: r.pid, binary: binaries.registry, log: r.log, port: p }
     node.proxies = { ...node.proxies, [host]: c }
@@ -250,7 +238,14 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
 
   const upstreams = input.pullThrough ? Object.entries(PULL_THROUGH_UPSTREAMS) : []
   const ports = await freePorts(6 + upstreams.length)
-  const [kubeletPort, kubeletHealthz, proxyHealthz, proxyMetrics, schedulerPort, registryPort] = ports as [number, number, number, number, number, number]
+  const [kubeletPort, kubeletHealthz, proxyHealthz, proxyMetrics, schedulerPort, registryPort] = ports as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
   const node: NodeFile = { name: NODE_NAME, version: input.version, network: net, kubeletPort, registryPort, components: {} }
   await writeNodeFile(labDir, node)
   // The shim and runc are found on PATH; the system's sbin holds iptables for the kubelet and kube-proxy.
@@ -270,15 +265,18 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
   }
 
   const cached = await cachedImages()
-  await step(`registry ready on 127.0.0.1:${registryPort}${upstreams.length ? `, with pull-through proxies for ${upstreams.map(([h]) => h).join(', ')}` : ''}`, async () => {
-    const proxies = await startRegistries(input, node, layout, env, registryPort, upstreams, ports.slice(6), launch)
-    await writeRegistryHosts(
-      layout.registryConfigDir,
-      registryPort,
-      cached.flatMap((c) => c.names.map((n) => parseImageRef(n).host)),
-      proxies,
-    )
-  })
+  await step(
+    `registry ready on 127.0.0.1:${registryPort}${upstreams.length ? `, with pull-through proxies for ${upstreams.map(([h]) => h).join(', ')}` : ''}`,
+    async () => {
+      const proxies = await startRegistries(input, node, layout, env, registryPort, upstreams, ports.slice(6), launch)
+      await writeRegistryHosts(
+        layout.registryConfigDir,
+        registryPort,
+        cached.flatMap((c) => c.names.map((n) => parseImageRef(n).host)),
+        proxies,
+      )
+    },
+  )
   await step(`containerd ready on ${layout.containerdSocket}`, async () => {
     // GODEBUG=netdns=go+2: containerd's log names every host it would look up (none, when nothing leaves the machine).
     const r = await launch('containerd', binaries.containerd, ['--config', layout.containerdConfig, '--log-level', 'warn'], undefined, {
@@ -300,7 +298,11 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
   if (cached.length > 0) {
     let served: string[] = []
     await step(`kubewalk's image cache pushed into the registry`, async () => {
-      served = await pushTarballs(ctrIn(binaries, layout.containerdSocket), cached.map((c: CachedImage) => c.file), registryPort)
+      served = await pushTarballs(
+        ctrIn(binaries, layout.containerdSocket),
+        cached.map((c: CachedImage) => c.file),
+        registryPort,
+      )
     })
     progress(`the registry serves ${served.join(', ')}`)
   }

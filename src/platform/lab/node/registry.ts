@@ -63,7 +63,12 @@ export async function registryAnswers(port: number): Promise<true | string> {
  * Writes containerd's hosts.toml for every known registry host and for each of `hosts`, and `_default`, all to the
  * registry on `port`; `proxies` maps a host to its pull-through proxy's port.
  */
-export async function writeRegistryHosts(configDir: string, port: number, hosts: Iterable<string> = [], proxies: Record<string, number> = {}): Promise<void> {
+export async function writeRegistryHosts(
+  configDir: string,
+  port: number,
+  hosts: Iterable<string> = [],
+  proxies: Record<string, number> = {},
+): Promise<void> {
   const all = new Set<string>([...KNOWN_REGISTRY_HOSTS, ...hosts])
   for (const host of all) {
     const dir = path.join(configDir, hostsDirName(host))
