@@ -174,6 +174,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
         if (s.node) {
           const n = s.node
           io.stdout(`node ${n.name}: ${n.detail}; Services ${n.network.serviceCidr}, Pods ${n.network.podCidr}, node address ${n.network.nodeIp}\n`)
+          if (n.registry !== undefined) io.stdout(`  images from the lab's registry ${n.registry} (kubewalk lab image list)\n`)
           for (const c of n.components)
             io.stdout(`  ${c.alive ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid}  ${c.alive ? 'running' : 'not running'}\n`)
           io.stdout(

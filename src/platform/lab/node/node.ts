@@ -447,6 +447,8 @@ export interface NodeStatus {
   name: string
   network: { range: string; serviceCidr: string; podCidr: string; nodeIp: string }
   components: NodeComponentStatus[]
+  /** The node's registry, http://127.0.0.1:PORT (every registry host's images are pulled from it). */
+  registry?: string
   ready: boolean
   detail: string
   pods: PodSummary[]
@@ -469,6 +471,7 @@ export async function nodeStatus(labDir: string, server: string, admin: TlsFiles
     name: node.name,
     network: { range, serviceCidr, podCidr, nodeIp },
     components,
+    ...(node.registryPort !== undefined ? { registry: `http://127.0.0.1:${node.registryPort}` } : {}),
     ready: ready === true,
     detail: ready === true ? 'Ready' : ready,
     pods: typeof pods === 'string' ? [] : pods,
