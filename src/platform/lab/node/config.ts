@@ -72,6 +72,9 @@ disabled_plugins = ['io.containerd.nri.v1.nri', 'io.containerd.image-verifier.v1
     address = ${t(layout.containerdSocket)}
   [plugins.'io.containerd.server.v1.ttrpc']
     address = ${t(`${layout.containerdSocket}.ttrpc`)}
+  [plugins.'io.containerd.metadata.v1.bolt']
+    # A Pod's pull fetches every blob from the lab's registry, not from the namespace the cache was pushed from.
+    content_sharing_policy = 'isolated'
   [plugins.'io.containerd.internal.v1.opt']
     path = ${t(path.join(layout.dir, 'containerd', 'opt'))}
   [plugins.'io.containerd.grpc.v1.cri']

@@ -81,9 +81,15 @@ async function waitUntil(what: string, probe: () => Promise<true | string>, inpu
   }
 }
 
-async function ctr(binaries: NodeBinaries, socket: string, args: string[], namespace = 'k8s.io'): Promise<{ ok: boolean; out: string }> {
+async function ctr(
+  binaries: NodeBinaries,
+  socket: string,
+  args: string[],
+  namespace = 'k8s.io',
+): Promise<{ ok: boolean; out: string; stdout: string }> {
   const r = await execa(binaries.ctr, ['--address', socket, '--namespace', namespace, ...args], { reject: false, stdin: 'ignore', timeout: 120_000 })
-  return { ok: !r.failed, out: `${String(r.stdout ?? '')}${String(r.stderr ?? '')}`.trim() }
+  // stderr apart: containerd 2.2+ warns there (cgroup v1 deprecation) on every call.
+  return { ok: !r.failed, out: `${String(r.stdout ?? '')}\n${String(r.stderr ?? '')}`.trim(), stdout: String(r.stdout ?? '') }
 }
 
 /** Imports an image tarball into the node's containerd (namespace k8s.io, the one the kubelet sees); returns ctr's lines. */
@@ -304,7 +310,7 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
         registryPort,
       )
     })
-    progress(`the registry serves ${served.join(', ')}`)
+    progress(`the registry serves ${served.join(', ') || 'nothing: ctr listed no image names'}`)
   }
 
   const kubeconfig = async (file: string, user: string, cert: string, key: string) => {

@@ -80,14 +80,14 @@ export async function writeRegistryHosts(
 }
 
 /** Runs ctr against the node's containerd in one namespace. */
-export type CtrIn = (namespace: string, args: string[]) => Promise<{ ok: boolean; out: string }>
+export type CtrIn = (namespace: string, args: string[]) => Promise<{ ok: boolean; out: string; stdout: string }>
 
 /** `ctr images ls -q`: one name per line; the `sha256:` refs containerd adds are left out. */
 export function listedNames(out: string): string[] {
   return out
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('sha256:'))
+    .filter((l) => l !== '' && !/\s/.test(l) && !l.startsWith('sha256:'))
 }
 
 /**
@@ -102,7 +102,7 @@ export async function pushTarballs(ctr: CtrIn, tarballs: readonly string[], port
   const listed = await ctr(PUSH_NAMESPACE, ['images', 'ls', '-q'])
   if (!listed.ok) throw new LabError(`ctr images ls failed: ${listed.out.split('\n').slice(-2).join(' ')}`)
   const served: string[] = []
-  for (const name of listedNames(listed.out)) {
+  for (const name of listedNames(listed.stdout)) {
     if (name.startsWith('127.0.0.1:')) continue
     let target: string
     try {

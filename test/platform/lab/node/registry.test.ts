@@ -70,14 +70,15 @@ describe('pushTarballs', () => {
       if (args[1] === 'ls')
         return {
           ok: true,
-          out: [
+          out: '',
+          stdout: [
             'docker.io/library/nginx:latest',
             'registry.k8s.io/nginx:1.0',
             `sha256:${'c'.repeat(64)}`,
             '127.0.0.1:5001/docker.io/library/nginx:latest',
           ].join('\n'),
         }
-      return { ok: true, out: '' }
+      return { ok: true, out: '', stdout: '' }
     }
     expect(await pushTarballs(ctr, ['/cache/a.tar', '/cache/b.tar'], 5001)).toEqual(['docker.io/library/nginx:latest', 'registry.k8s.io/nginx:1.0'])
     expect(calls).toEqual([
@@ -91,10 +92,12 @@ describe('pushTarballs', () => {
     ])
   })
   it('says which import failed, in ctr words', async () => {
-    const ctr: CtrIn = async () => ({ ok: false, out: 'ctr: unrecognized image format' })
+    const ctr: CtrIn = async () => ({ ok: false, out: 'ctr: unrecognized image format', stdout: '' })
     await expect(pushTarballs(ctr, ['/cache/x.tar'], 5001)).rejects.toThrow('ctr images import /cache/x.tar failed: ctr: unrecognized image format')
   })
   it('lists names without the sha256 refs', () => {
     expect(listedNames(`a:1\n\nsha256:${'d'.repeat(64)}\n b:2 \n`)).toEqual(['a:1', 'b:2'])
+    // containerd 2.2+ warns on stderr; a line of it that reached the listing is no name.
+    expect(listedNames('a:1\ntime="2026-12-06T05:40:34Z" level=warning msg="DEPRECATION: cgroup v1"\n')).toEqual(['a:1'])
   })
 })
