@@ -200,8 +200,12 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     const ip = (await k('get', 'pod', 'e2e-nginx', '-o', 'jsonpath={.status.podIP}')).stdout
     const page = await k('exec', 'e2e-tools', '--', 'curl', '-sS', '--max-time', '10', `http://${ip}/`)
     expect(page.stdout).toBe('kubewalk stand-in nginx\n')
-    // containerd asked the lab's registry, under docker.io's namespace, and nothing else.
-    expect(await registryLog()).toMatch(/"GET \/v2\/docker\.io\/library\/nginx\/manifests\/latest\?ns=docker\.io HTTP\/1\.1" 200/)
+    // containerd asked the lab's registry, under docker.io's namespace, and fetched the manifest and blobs from it
+    // (its content store is isolated per namespace: the copy pushed from the cache is not reused).
+    const log = await registryLog()
+    expect(log).toMatch(/"HEAD \/v2\/docker\.io\/library\/nginx\/manifests\/latest\?ns=docker\.io HTTP\/1\.1" 200/)
+    expect(log).toMatch(/"GET \/v2\/docker\.io\/library\/nginx\/manifests\/sha256:[0-9a-f]{64}(\?ns=docker\.io)? HTTP\/1\.1" 200/)
+    expect(log).toMatch(/"GET \/v2\/docker\.io\/library\/nginx\/blobs\/sha256:[0-9a-f]{64}(\?ns=docker\.io)? HTTP\/1\.1" 200/)
   })
 
   it('keeps registries apart: registry.k8s.io/nginx is not docker.io/library/nginx, and fails on loopback', async () => {
