@@ -1,9 +1,9 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { execa } from 'execa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { cacheImage, cachedImages, imageCacheDir, tarballImageNames } from '../../../../src/platform/lab/node/image-cache.js'
-import { buildImage } from '../../../../src/platform/lab/node/images.js'
+import { buildImage, sha256 } from '../../../../src/platform/lab/node/images.js'
 import { testDir } from '../../../temp-dir.js'
 
 describe('tarballImageNames', () => {
@@ -55,8 +55,7 @@ describe('the image cache', () => {
     expect(first.names).toEqual(['docker.io/library/nginx:latest'])
     expect(path.dirname(first.file)).toBe(imageCacheDir())
     expect(path.basename(first.file)).toMatch(/^[0-9a-f]{64}\.tar$/)
-    const sum = (await execa('sha256sum', [tarball])).stdout.split(' ')[0]
-    expect(path.basename(first.file)).toBe(`${sum}.tar`)
+    expect(path.basename(first.file)).toBe(`${sha256(await readFile(tarball))}.tar`)
     expect((await cacheImage(tarball)).file).toBe(first.file)
     expect(await readdir(imageCacheDir())).toEqual([path.basename(first.file)])
     expect(await cachedImages()).toEqual([first])
