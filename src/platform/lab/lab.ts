@@ -57,7 +57,7 @@ export interface LabUpOptions {
    */
   node?: boolean | NodeBinaries
   /** With a node: let pulls of images the lab's registry lacks reach upstream registries (see StartNodeInput.pullThrough). */
-  pullThrough?: boolean
+  pullThrough?: boolean | Readonly<Record<string, string>>
 }
 
 /** One component as labStatus sees it now. */
@@ -303,7 +303,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
         progress,
         deadline: ctx.deadline,
         ...(opts.signal ? { signal: opts.signal } : {}),
-        ...(opts.pullThrough ? { pullThrough: true } : {}),
+        ...(opts.pullThrough ? { pullThrough: opts.pullThrough } : {}),
       })
     }
 

@@ -57,9 +57,10 @@ export interface StartNodeInput {
   signal?: AbortSignal
   /**
    * Let pulls of images the lab's registry lacks reach their upstream registries, through one Distribution proxy per
-   * host (PULL_THROUGH_UPSTREAMS). Off by default: nothing is looked up or fetched beyond the machine.
+   * host: true for PULL_THROUGH_UPSTREAMS, or a map of registry host to the URL its proxy fetches from. Off by default:
+   * nothing is looked up or fetched beyond the machine.
    */
-  pullThrough?: boolean
+  pullThrough?: boolean | Readonly<Record<string, string>>
 }
 
 const POLL_MS = 200
@@ -242,7 +243,7 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
   await writeFile(layout.containerdConfig, containerdConfig(layout, binaries.cniDir, runc))
   await writeFile(path.join(layout.cniConfDir, '10-kubewalk-lab.conflist'), cniConflist(net, layout))
 
-  const upstreams = input.pullThrough ? Object.entries(PULL_THROUGH_UPSTREAMS) : []
+  const upstreams = Object.entries(input.pullThrough === true ? PULL_THROUGH_UPSTREAMS : (input.pullThrough ?? {}))
   const ports = await freePorts(6 + upstreams.length)
   const [kubeletPort, kubeletHealthz, proxyHealthz, proxyMetrics, schedulerPort, registryPort] = ports as [
     number,
