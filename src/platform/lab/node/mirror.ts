@@ -27,7 +27,8 @@ export const KNOWN_REGISTRY_HOSTS = [
 
 /**
  * Where `--pull-through` sends each upstream host: Distribution's proxy mode takes one remote per instance, so the lab
- * runs one proxy instance per host here. Hosts not listed stay offline even then.
+ * runs one proxy instance per host here. Hosts not listed stay offline even then. Never tested against these URLs (the
+ * development machine has no internet); the chain local registry → proxy → upstream was tried with a loopback upstream.
  */
 export const PULL_THROUGH_UPSTREAMS: Readonly<Record<string, string>> = {
   'docker.io': 'https://registry-1.docker.io',
