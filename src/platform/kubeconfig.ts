@@ -37,6 +37,8 @@ export interface TargetOptions {
   kubectl?: string
   /** Act in this namespace (--namespace): the context is redefined with it in the overlay, never in the user's file. */
   namespace?: string
+  /** kubectl's cache folder for the run (KUBECACHEDIR, which kubectl reads as the default of --cache-dir): a lab's own. */
+  kubeCacheDir?: string
 }
 
 export interface ConfigView {
@@ -175,6 +177,7 @@ export async function resolveTarget(opts: TargetOptions = {}): Promise<Target> {
   const dispose = async (): Promise<void> => {
     if (overlayDir !== undefined) await removeScratchDir(overlayDir)
   }
+  if (opts.kubeCacheDir !== undefined) runEnv.KUBECACHEDIR = opts.kubeCacheDir
   try {
     if (opts.kubectl !== undefined) {
       // A file is linked, not copied (the user's binary runs as it is); a command gets a wrapper.

@@ -1,7 +1,7 @@
 // A lab with a node, for real (root only): a Pod runs and calls the API server with its mounted token; with
 // kube-proxy's rules gone, a Service IP fails at once and nothing leaves the machine; and `lab down` leaves the host
 // exactly as it was before `lab up --node`.
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
@@ -20,7 +20,9 @@ import {
 import { nodeLayout } from '../../src/platform/lab/node/config.js'
 import { iptablesCleanupScript, parseNftCounter } from '../../src/platform/lab/node/firewall.js'
 import { hostHasCgroupV2 } from '../../src/platform/lab/node/host.js'
-import { sha256 } from '../../src/platform/lab/node/images.js'
+import { cacheImage, cachedImages, type CachedImage } from '../../src/platform/lab/node/image-cache.js'
+import { buildImage, sha256 } from '../../src/platform/lab/node/images.js'
+import { namesLookedUp } from '../../src/platform/lab/node/registry.js'
 import { nodeCommonDir } from '../../src/platform/lab/node/parts.js'
 import { readNodeFile } from '../../src/platform/lab/node/state.js'
 import { stopProcessGroup } from '../../src/platform/lab/processes.js'
@@ -56,6 +58,21 @@ async function dockerSaveTarball(dir: string, name: string, program: string): Pr
   await execa('tar', ['-C', out, '-cf', tarball, 'manifest.json', `${sha256(config)}.json`, 'layer.tar'])
   return tarball
 }
+/**
+ * A stand-in for Docker Hub's nginx, named `nginx` (docker.io/library/nginx:latest): Debian's busybox-static serving a
+ * page with its httpd on port 80. What a Kubernetes docs page's `kubectl run --image=nginx` pulls.
+ */
+async function standInNginx(dir: string): Promise<string> {
+  const rootfs = path.join(dir, 'nginx-rootfs')
+  await mkdir(path.join(rootfs, 'bin'), { recursive: true })
+  await mkdir(path.join(rootfs, 'www'))
+  await copyFile('/bin/busybox', path.join(rootfs, 'bin', 'busybox'))
+  await symlink('busybox', path.join(rootfs, 'bin', 'sh'))
+  await writeFile(path.join(rootfs, 'www', 'index.html'), 'kubewalk stand-in nginx\n')
+  const tarball = path.join(dir, 'nginx.tar')
+  await buildImage(rootfs, tarball, 'docker.io/library/nginx:latest', { entrypoint: ['/bin/busybox', 'httpd', '-f', '-v', '-p', '80', '-h', '/www'] })
+  return tarball
+}
 const root = process.getuid?.() === 0
 const skipReason = root ? '' : 'a lab with a node needs root (it mounts, makes links and routes, and writes cgroups)'
 if (!root && isCI()) throw new Error(`CI=${process.env.CI} but not root: the node tests must not be skipped under CI`)
@@ -67,6 +84,9 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
   let kubectl = ''
   let before: Record<string, string> = {}
   const progress: string[] = []
+  // The stand-in nginx, put in kubewalk's image cache before the lab starts (removed after, unless it was there before).
+  let nginx: CachedImage | undefined
+  let nginxWasCached = false
   const k = (...args: string[]) => execa(kubectl, ['--kubeconfig', state.kubeconfig, ...args], { reject: false, env: { KUBERC: 'off' } })
 
   beforeAll(async () => {
@@ -76,6 +96,10 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     before = await hostSnapshot()
     parent = await mkdtemp(path.join(tmpdir(), 'kubewalk-node-e2e-'))
     dir = path.join(parent, 'lab')
+    const tarball = await standInNginx(parent)
+    const cachedBefore = new Set((await cachedImages()).map((c) => c.file))
+    nginx = await cacheImage(tarball)
+    nginxWasCached = cachedBefore.has(nginx.file)
     const began = performance.now()
     state = await labUp({
       dir,
@@ -92,12 +116,14 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
   afterAll(async () => {
     if (dir) await labDown({ dir })
     if (parent) await rm(parent, { recursive: true, force: true })
+    if (nginx && !nginxWasCached) await rm(nginx.file, { force: true })
   })
 
   it('shows the node Ready with CoreDNS running in lab status', async () => {
     const s = await labStatus({ dir })
     expect(s.node?.ready).toBe(true)
     expect(s.node?.components.map((c) => [c.name, c.alive])).toEqual([
+      ['registry', true],
       ['containerd', true],
       ['kubelet', true],
       ['kube-proxy', true],
@@ -155,24 +181,85 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     expect(r.exitCode).toBe(0)
   })
 
-  it('lab image import loads a docker-save tarball, and a Pod naming its short name runs it without a registry', async () => {
-    const tarball = await dockerSaveTarball(path.join(parent, 'image'), 'kubewalk-e2e/hello:1', path.join(nodeCommonDir(), 'bin', 'pause'))
-    const imported = await kubewalk(['lab', 'image', 'import', tarball, '--dir', dir])
-    expect(imported.stderr).toBe(`imported into the node of ${dir}: docker.io/kubewalk-e2e/hello:1`)
-    expect(imported.exitCode).toBe(0)
-    expect((await k('run', 'e2e-hello', '--image=kubewalk-e2e/hello:1', '--restart=Never')).exitCode).toBe(0)
-    const wait = await k('wait', '--for=condition=Ready', 'pod/e2e-hello', '--timeout=60s')
-    expect(wait.exitCode, wait.stderr).toBe(0)
-    // An image nobody imported fails to pull at once, on this machine (every registry points at a closed loopback port).
-    expect((await k('run', 'e2e-missing', '--image=kubewalk-e2e/missing:1', '--restart=Never')).exitCode).toBe(0)
+  const registryLog = async (): Promise<string> => readFile((await readNodeFile(dir))!.components.registry!.log, 'utf8')
+  const waitingReason = async (pod: string): Promise<string> => {
     let reason = ''
-    for (let i = 0; i < 100 && !/ErrImagePull|ImagePullBackOff/.test(reason); i++) {
-      reason = (await k('get', 'pod', 'e2e-missing', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}')).stdout
+    for (let i = 0; i < 150 && !/ErrImagePull|ImagePullBackOff/.test(reason); i++) {
+      reason = (await k('get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}')).stdout
       await new Promise((r) => setTimeout(r, 200))
     }
-    expect(reason).toMatch(/ErrImagePull|ImagePullBackOff/)
+    return reason
+  }
+
+  it('runs a Pod whose image is plain `nginx` (pull policy Always) from the cached stand-in, pulled from the registry on loopback', async () => {
+    expect(progress.some((l) => l === 'the registry serves docker.io/library/nginx:latest')).toBe(true)
+    expect((await k('run', 'e2e-nginx', '--image=nginx', '--restart=Never')).exitCode).toBe(0)
+    const wait = await k('wait', '--for=condition=Ready', 'pod/e2e-nginx', '--timeout=60s')
+    expect(wait.exitCode, wait.stderr).toBe(0)
+    expect((await k('get', 'pod', 'e2e-nginx', '-o', 'jsonpath={.spec.containers[0].imagePullPolicy}')).stdout).toBe('Always')
+    const ip = (await k('get', 'pod', 'e2e-nginx', '-o', 'jsonpath={.status.podIP}')).stdout
+    const page = await k('exec', 'e2e-tools', '--', 'curl', '-sS', '--max-time', '10', `http://${ip}/`)
+    expect(page.stdout).toBe('kubewalk stand-in nginx\n')
+    // containerd asked the lab's registry, under docker.io's namespace, and fetched the manifest and blobs from it
+    // (its content store is isolated per namespace: the copy pushed from the cache is not reused).
+    const log = await registryLog()
+    expect(log).toMatch(/"HEAD \/v2\/docker\.io\/library\/nginx\/manifests\/latest\?ns=docker\.io HTTP\/1\.1" 200/)
+    expect(log).toMatch(/"GET \/v2\/docker\.io\/library\/nginx\/manifests\/sha256:[0-9a-f]{64}(\?ns=docker\.io)? HTTP\/1\.1" 200/)
+    expect(log).toMatch(/"GET \/v2\/docker\.io\/library\/nginx\/blobs\/sha256:[0-9a-f]{64}(\?ns=docker\.io)? HTTP\/1\.1" 200/)
+  })
+
+  it('keeps registries apart: registry.k8s.io/nginx is not docker.io/library/nginx, and fails on loopback', async () => {
+    expect((await k('run', 'e2e-k8s-nginx', '--image=registry.k8s.io/nginx', '--restart=Never')).exitCode).toBe(0)
+    expect(await waitingReason('e2e-k8s-nginx')).toMatch(/ErrImagePull|ImagePullBackOff/)
+    expect(await registryLog()).toMatch(/"(GET|HEAD) \/v2\/registry\.k8s\.io\/nginx\/manifests\/latest\?ns=registry\.k8s\.io HTTP\/1\.1" 404/)
+  })
+
+  it('lab image import loads a docker-save tarball into the running registry, and a Pod naming its short name runs it', async () => {
+    const tarball = await dockerSaveTarball(path.join(parent, 'image'), 'kubewalk-e2e/hello:1', path.join(nodeCommonDir(), 'bin', 'pause'))
+    const imported = await kubewalk(['lab', 'image', 'import', tarball, '--dir', dir])
+    expect(imported.stderr).toMatch(
+      new RegExp(`^imported into the registry of the node of ${dir}, and kept in \\S+\\.tar: docker.io/kubewalk-e2e/hello:1\n$`),
+    )
+    expect(imported.exitCode).toBe(0)
+    const cached = /kept in (\S+\.tar)/.exec(imported.stderr)![1]!
+    try {
+      expect((await k('run', 'e2e-hello', '--image=kubewalk-e2e/hello:1', '--restart=Never')).exitCode).toBe(0)
+      const wait = await k('wait', '--for=condition=Ready', 'pod/e2e-hello', '--timeout=60s')
+      expect(wait.exitCode, wait.stderr).toBe(0)
+      const list = await kubewalk(['lab', 'image', 'list', '--dir', dir, '--json'])
+      const images = (JSON.parse(list.stdout) as { running: boolean; images: { name: string; in: string[] }[] }).images
+      expect(images.find((i) => i.name === 'docker.io/kubewalk-e2e/hello:1')?.in).toEqual(['registry', 'cache'])
+      expect(images.find((i) => i.name === 'docker.io/library/nginx:latest')?.in).toEqual(['registry', 'cache'])
+      expect(images.find((i) => i.name === NODE_IMAGES.pause)?.in).toEqual(['built-in'])
+    } finally {
+      await rm(cached, { force: true })
+    }
+    // An image nobody imported fails to pull at once, on this machine: the registry has no such repository.
+    expect((await k('run', 'e2e-missing', '--image=kubewalk-e2e/missing:1', '--restart=Never')).exitCode).toBe(0)
+    expect(await waitingReason('e2e-missing')).toMatch(/ErrImagePull|ImagePullBackOff/)
     const message = (await k('get', 'pod', 'e2e-missing', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.message}')).stdout
-    expect(message).toContain('127.0.0.1:9')
+    expect(message).toContain('not found')
+  })
+
+  it('looked up no name and asked no host but loopback for any image (containerd and registry logs)', async () => {
+    const node = (await readNodeFile(dir))!
+    const containerdLog = await readFile(node.components.containerd!.log, 'utf8')
+    const registry = await registryLog()
+    // Under GODEBUG=netdns=go+2 Go prints `hostLookupOrder(NAME)` for every name it resolves (measured: a proxy-mode
+    // registry whose upstream was http://localhost:PORT logged `hostLookupOrder(localhost) = files,dns`); the proof
+    // needs that mode on in both processes.
+    for (const c of [node.components.containerd!, node.components.registry!]) {
+      const environ = (await readFile(`/proc/${c.pid}/environ`, 'utf8')).split('\0')
+      expect(environ).toContain('GODEBUG=netdns=go+2')
+    }
+    expect(namesLookedUp(containerdLog)).toEqual([])
+    expect(namesLookedUp(registry)).toEqual([])
+    const hosts = new Set([...`${containerdLog}\n${registry}`.matchAll(/\bhttps?:\/\/([^/\s"']+)/g)].map((m) => m[1]))
+    expect([...hosts].filter((h) => !/^127\.0\.0\.1(:\d+)?$/.test(h!))).toEqual([])
+    // Every request the registry served came from loopback.
+    const remotes = [...registry.matchAll(/^(\S+) - - \[/gm)].map((m) => m[1])
+    expect(remotes.length).toBeGreaterThan(0)
+    expect(remotes.filter((r) => r !== '127.0.0.1')).toEqual([])
   })
 
   it("with kube-proxy's rules gone, a Pod's connection to a Service IP fails at once and nothing leaves the machine", async () => {

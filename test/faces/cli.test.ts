@@ -205,14 +205,16 @@ describe('kubewalk CLI', () => {
     [['lab', 'down', '--dir', '/tmp'], /\/tmp has no lab.json, so it is not a kubewalk lab; refusing to delete it/],
     // Refused before the lab's build, which takes minutes on a fresh machine.
     [['lab', 'up', '--dir', '/tmp'], /\/tmp exists and is not an empty directory or a kubewalk lab/],
-    [['lab', 'image'], /lab image needs a subcommand: import FILE\.tar\./],
-    [['lab', 'image', 'export', 'x.tar'], /lab image export: unknown subcommand \(import\)/],
+    [['lab', 'image'], /lab image needs a subcommand: import FILE\.tar, or list\./],
+    [['lab', 'image', 'export', 'x.tar'], /lab image export: unknown subcommand \(import, list\)/],
+    [['lab', 'image', 'list', 'x'], /lab image list takes no arguments, got x\./],
+    [['lab', 'up', '--pull-through'], /--pull-through is about the node's image pulls; add --node\./],
     [['lab', 'image', 'import'], /lab image import needs an image tarball \(docker save or OCI layout\)/],
     [['lab', 'image', 'import', 'a.tar', 'b.tar'], /lab image import takes one file, got also b\.tar/],
     [['lab', 'image', 'import', '/nonexistent/x.tar'], /lab image import: \/nonexistent\/x\.tar is not a file/],
     [
       ['lab', 'image', 'import', '/etc/hostname', '--dir', '/tmp'],
-      /The lab in \/tmp has no node \(or there is no lab there\); start one with kubewalk lab up --node/,
+      /\/etc\/hostname has neither index\.json nor manifest\.json: it is not an image tarball \(docker save or OCI layout\)/,
     ],
     [
       ['matrix', '--node', '--context', 'one', '--kubeconfig', '/dev/null'],

@@ -34,6 +34,17 @@ async function fakeServer(gitVersion: string): Promise<string> {
 }
 
 describe('resolveTarget and probeServer', () => {
+  it("puts kubectl's cache where it is told (KUBECACHEDIR, a lab's folder) and leaves it to kubectl otherwise", async () => {
+    const kubeconfig = await fakeServer('v1.30.0')
+    const standIn = join(dir!, 'kubectl')
+    await writeFile(standIn, '#!/bin/sh\nexit 0\n', { mode: 0o755 })
+    const lab = await resolveTarget({ kubeconfig, kubectl: standIn, kubeCacheDir: join(dir!, 'lab', 'kube-cache') })
+    expect(lab.env.KUBECACHEDIR).toBe(join(dir!, 'lab', 'kube-cache'))
+    await lab.dispose()
+    const plain = await resolveTarget({ kubeconfig, kubectl: standIn })
+    expect(plain.env.KUBECACHEDIR).toBeUndefined()
+    await plain.dispose()
+  })
   it('refuses a server older than the walkthrough requires (the article: 1.24, where kubectl create token came), before any step', async () => {
     const { main } = await import('../helpers.js')
     const kubeconfig = await fakeServer('v1.23.17')

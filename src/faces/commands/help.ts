@@ -105,14 +105,18 @@ Usage:
                                 build the lab's etcd, kube-apiserver, kube-controller-manager, kubectl (cached);
                                 --node: also kubelet, kube-scheduler, kube-proxy, containerd, CNI, CoreDNS, images;
                                 --kubectl-only: kubectl alone; prints the directory that holds them
-  kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager] [--node]
+  kubewalk lab up [--dir DIR] [--version V] [--cluster-name NAME] [--no-controller-manager] [--node [--pull-through]]
                                 start a local control plane; prints its kubeconfig path; --node (root): with a
-                                node that runs Pods, its traffic kept on this machine, undone by lab down
+                                node that runs Pods, its traffic kept on this machine, undone by lab down; its
+                                registry on loopback serves kubewalk's image cache; --pull-through lets pulls
+                                of other images reach their public registries (off by default)
   kubewalk lab status [--dir DIR] [--json]
   kubewalk lab down [--dir DIR] stop it and remove DIR
   kubewalk lab image import FILE.tar [--dir DIR]
-                                load an image tarball (docker save, or an OCI layout) into the running
-                                node of the lab in DIR; no registry is reached from a lab
+                                keep an image tarball (docker save, or an OCI layout) in kubewalk's image
+                                cache, which every node lab's registry serves (the running one in DIR at once)
+  kubewalk lab image list [--dir DIR] [--json]
+                                the images the node in DIR can pull (registry, built-in) and the cached ones
   kubewalk help | --help | --version
 
 Options for run (drift, check and serve take them too):

@@ -18,6 +18,8 @@ export interface ThrowawayLab {
   binDir: string
   /** The Kubernetes release the lab runs. */
   version: string
+  /** kubectl's cache for the lab's runs (KUBECACHEDIR), inside the lab's folder. */
+  kubeCacheDir: string
   stop: () => Promise<void>
 }
 
@@ -56,7 +58,7 @@ export async function startThrowawayLab(
 ): Promise<ThrowawayLab> {
   const version = await resolveVersion(opts.version, signal)
   if (opts.node) await checkNodeUsable()
-  const { ensureLabBinaries, ensureNode, labUp, labDown } = await import('../../platform/lab/index.js')
+  const { ensureLabBinaries, ensureNode, labUp, labDown, labKubeCacheDir } = await import('../../platform/lab/index.js')
   const binaries = await ensureLabBinaries({ version, onProgress: progress, signal })
   const node = opts.node ? await ensureNode(binaries, { onProgress: progress, signal }) : undefined
   const parent = await mkdtemp(join(tmpdir(), 'kubewalk-lab-'))
@@ -68,7 +70,7 @@ export async function startThrowawayLab(
   }
   try {
     const state = await labUp({ dir, binaries, onProgress: progress, signal, ...(node ? { node } : {}) })
-    return { kubeconfig: state.kubeconfig, binDir: binaries.dir, version: state.version, stop }
+    return { kubeconfig: state.kubeconfig, binDir: binaries.dir, version: state.version, kubeCacheDir: labKubeCacheDir(dir), stop }
   } catch (e) {
     await stop()
     throw e
@@ -118,8 +120,10 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
         'cluster-name': { type: 'string' },
         'no-controller-manager': { type: 'boolean' },
         node: { type: 'boolean' },
+        'pull-through': { type: 'boolean' },
       })
       noArguments(positionals)
+      if (values['pull-through'] && !values.node) throw new UsageError("--pull-through is about the node's image pulls; add --node.")
       const name = values['cluster-name']
       if (name !== undefined && !lab.LAB_CLUSTER_NAME.test(name))
         throw new UsageError(`--cluster-name takes letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(name)}.`)
@@ -143,6 +147,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
         onProgress: progress,
         controllerManager: values['no-controller-manager'] !== true,
         ...(node ? { node } : {}),
+        ...(values['pull-through'] ? { pullThrough: true } : {}),
         ...(values['cluster-name'] !== undefined ? { clusterName: values['cluster-name'] } : {}),
       })
       cleaning(undefined)
@@ -169,6 +174,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
         if (s.node) {
           const n = s.node
           io.stdout(`node ${n.name}: ${n.detail}; Services ${n.network.serviceCidr}, Pods ${n.network.podCidr}, node address ${n.network.nodeIp}\n`)
+          if (n.registry !== undefined) io.stdout(`  images from the lab's registry ${n.registry} (kubewalk lab image list)\n`)
           for (const c of n.components)
             io.stdout(`  ${c.alive ? '✓' : '✗'} ${c.name.padEnd(24)} pid ${c.pid}  ${c.alive ? 'running' : 'not running'}\n`)
           io.stdout(
@@ -183,9 +189,21 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
     }
     case 'image': {
       const [verb, ...more] = rest
+      if (verb === 'list') {
+        const { values, positionals } = parse(more, { dir: { type: 'string' }, json: { type: 'boolean' } })
+        if (positionals[0] !== undefined) throw new UsageError(`lab image list takes no arguments, got ${positionals[0]}.`)
+        const dir = resolve(values.dir ?? defaultDir)
+        const listed = await lab.listLabImages(dir)
+        if (values.json) io.stdout(`${JSON.stringify(listed, null, 2)}\n`)
+        else {
+          if (!listed.running) io.stderr(`no node lab runs in ${dir}: these are kubewalk's cached images, which every node lab serves\n`)
+          for (const i of listed.images) io.stdout(`${i.name.padEnd(60)} ${i.in.join(', ')}\n`)
+        }
+        return EXIT.ok
+      }
       if (verb !== 'import')
         throw new UsageError(
-          verb === undefined ? 'lab image needs a subcommand: import FILE.tar.' : `lab image ${verb}: unknown subcommand (import).`,
+          verb === undefined ? 'lab image needs a subcommand: import FILE.tar, or list.' : `lab image ${verb}: unknown subcommand (import, list).`,
         )
       const { values, positionals } = parse(more, { dir: { type: 'string' } })
       const [file, extra] = positionals
@@ -195,15 +213,20 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
       const st = await stat(file).catch(() => undefined)
       if (!st?.isFile()) throw new UsageError(`lab image import: ${file} is not a file.`)
       const dir = resolve(values.dir ?? defaultDir)
-      const names = await aboutDir(() => lab.importImageIntoLab(dir, resolve(file)))
-      io.stderr(`imported into the node of ${dir}: ${names.join(', ') || '(ctr named no image)'}\n`)
+      // A tarball that names no image is the user's input: exit 2.
+      const r = await aboutDir(() => lab.importImageIntoLab(dir, resolve(file)))
+      io.stderr(
+        r.servedIn !== undefined
+          ? `imported into the registry of the node of ${r.servedIn}, and kept in ${r.file}: ${r.names.join(', ')}\n`
+          : `kept in ${r.file}: ${r.names.join(', ')}; every node lab started from now on serves it (no node lab runs in ${dir})\n`,
+      )
       return EXIT.ok
     }
     default:
       throw new UsageError(
         sub === undefined
-          ? 'lab needs a subcommand: build, up, status, down or image import.'
-          : `lab ${sub}: unknown subcommand (build, up, status, down, image import).`,
+          ? 'lab needs a subcommand: build, up, status, down, image import or image list.'
+          : `lab ${sub}: unknown subcommand (build, up, status, down, image import, image list).`,
       )
   }
 }

@@ -232,6 +232,8 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
       if (stop.signal.aborted) return
       let target: string[]
       let name: string
+      // A lab's cells keep kubectl's caches in its folder, not one folder per lab port in ~/.kube/cache.
+      let cellEnv: Record<string, string> = {}
       let own: { stop: () => Promise<void> } | undefined
       if (server.kind === 'lab') {
         const { startThrowawayLab } = await import('./lab.js')
@@ -242,6 +244,7 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
         labs.add(lab)
         own = lab
         target = ['--kubeconfig', lab.kubeconfig]
+        cellEnv = { KUBECACHEDIR: lab.kubeCacheDir }
         name = `lab ${server.version}`
       } else {
         target = [...(values.kubeconfig !== undefined ? ['--kubeconfig', values.kubeconfig] : []), '--context', server.name]
@@ -250,7 +253,7 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
       for (const client of clients) {
         if (stop.signal.aborted) break
         const began = performance.now()
-        const r = await runCell([...common, ...target, '--kubectl', client.path], {}, stop.signal)
+        const r = await runCell([...common, ...target, '--kubectl', client.path], cellEnv, stop.signal)
         const cell = cellOf(name, server, client, r, Math.round(performance.now() - began))
         cells.push(cell)
         io.stderr(

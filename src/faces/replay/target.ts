@@ -129,7 +129,7 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
     const kubectl = plan.kubectl ?? (lab ? join(lab.binDir, 'kubectl') : undefined)
     target = await resolveTarget({
       env: io.env,
-      ...(lab ? { kubeconfig: lab.kubeconfig } : {}),
+      ...(lab ? { kubeconfig: lab.kubeconfig, kubeCacheDir: lab.kubeCacheDir } : {}),
       ...(kubectl !== undefined ? { kubectl } : {}),
       ...(plan.kubeconfig !== undefined ? { kubeconfig: plan.kubeconfig } : {}),
       ...(plan.context !== undefined ? { context: plan.context } : {}),

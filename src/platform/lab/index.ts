@@ -4,8 +4,8 @@ import { buildNode, findNode, type BuildNodeOptions, type NodeBinaries } from '.
 
 export { buildLabKubectl, findLabBinaries, findLabKubectl, labBinDir, type BuildLabOptions, type LabBinaries } from './build.js'
 export { LAB_CLUSTER_NAME, checkLabDir, labDown, labStatus, labUp } from './lab.js'
-export { importImageIntoLab, LEAVING_COUNTER, NODE_IMAGES, type BuildNodeOptions, type NodeBinaries } from './node/index.js'
-export type { LabState } from './state.js'
+export { importImageIntoLab, listLabImages, LEAVING_COUNTER, NODE_IMAGES, type BuildNodeOptions, type NodeBinaries } from './node/index.js'
+export { labKubeCacheDir, type LabState } from './state.js'
 export { ARTICLE_LAB_VERSION, DEFAULT_LAB_VERSION, EXTRA_KUBECTL_VERSIONS, SUPPORTED_LAB_VERSIONS, resolveLabVersion } from './versions.js'
 
 /** The node's parts for the lab `binaries` belong to, built first (with progress) when they are not. */

@@ -28,6 +28,7 @@ import {
   COMPONENT_ORDER,
   LAB_JSON,
   isEmptyDir,
+  labKubeCacheDir,
   readLabFile,
   stateOf,
   writeLabFile,
@@ -55,6 +56,8 @@ export interface LabUpOptions {
    * binaries (true: the finished build of this version, else a LabError). The API server then binds the node's address.
    */
   node?: boolean | NodeBinaries
+  /** With a node: let pulls of images the lab's registry lacks reach upstream registries (see StartNodeInput.pullThrough). */
+  pullThrough?: boolean | Readonly<Record<string, string>>
 }
 
 /** One component as labStatus sees it now. */
@@ -300,6 +303,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
         progress,
         deadline: ctx.deadline,
         ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.pullThrough ? { pullThrough: opts.pullThrough } : {}),
       })
     }
 
@@ -308,7 +312,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     lab.readyAt = readyAt.toISOString()
     lab.readyMs = readyAt.getTime() - startedAt.getTime()
     await writeLabFile(dir, lab)
-    progress(`lab ready in ${seconds(lab.readyMs)} s (started ${lab.startedAt}); KUBECONFIG=${kubeconfig}`)
+    progress(`lab ready in ${seconds(lab.readyMs)} s (started ${lab.startedAt}); KUBECONFIG=${kubeconfig} KUBECACHEDIR=${labKubeCacheDir(dir)}`)
     return stateOf(lab)
   } catch (error) {
     const tail = error instanceof ComponentFailure ? await tailOf(error.component.log) : ''

@@ -29,6 +29,11 @@ export interface LabState {
 
 export const LAB_JSON = 'lab.json'
 
+/** kubectl's discovery and HTTP caches for a lab (KUBECACHEDIR), in the lab's folder: nothing per lab port in ~/.kube/cache. */
+export function labKubeCacheDir(labDir: string): string {
+  return path.join(labDir, 'kube-cache')
+}
+
 /** lab.json on disk: LabState plus what labDown and labStatus need to recognise the processes. */
 export interface LabFile {
   version: string

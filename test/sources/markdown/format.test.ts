@@ -183,7 +183,12 @@ describe('tutorials written by others', () => {
   })
   it('the HTTP proxy task indents its code four spaces (not fences): read as a docs page, each indented line is a step, the proxy in the background', () => {
     const w = markdownWalkthrough('p.md', md('k8s-http-proxy-access-api.md'))
-    expect(w.steps.map((s) => commandOf(s, listing))).toEqual(['kubectl run node-hello --image=gcr.io/google-samples/node-hello:1.0 --port=8080', 'kubectl proxy --port=8080', 'curl http://localhost:8080/api/', 'curl http://localhost:8080/api/v1/namespaces/default/pods'])
+    expect(w.steps.map((s) => commandOf(s, listing))).toEqual([
+      'kubectl run node-hello --image=gcr.io/google-samples/node-hello:1.0 --port=8080',
+      'kubectl proxy --port=8080',
+      'curl http://localhost:8080/api/',
+      'curl http://localhost:8080/api/v1/namespaces/default/pods',
+    ])
     expect(w.steps.map((s) => s.background !== undefined)).toEqual([false, true, false, false])
   })
 })

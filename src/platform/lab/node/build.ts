@@ -15,9 +15,11 @@ import {
   MODULE_BUILDS,
   NODE_IMAGES,
   NODE_KUBERNETES_COMMANDS,
+  REGISTRY_BUILD,
   commandName,
   nodeBinariesFor,
   nodeCommonDir,
+  nodeRegistryDir,
   nodeVersionDir,
   packagePath,
   type NodeBinaries,
@@ -69,6 +71,7 @@ async function stamp(dir: string, key: string, files: string[], ms: number): Pro
   await writeWhole(path.join(dir, STAMP), `${JSON.stringify({ key, builtAt: new Date().toISOString(), ms, sizes }, null, 2)}\n`)
 }
 
+const REGISTRY_KEY = `${REGISTRY_BUILD.module}@${REGISTRY_BUILD.version}`
 const COMMON_KEY = MODULE_BUILDS.map((b) => `${b.module}@${b.version}`).join(' ') + ' images:1'
 
 // The pause container: PID 1 of every Pod sandbox, which reaps orphans and exits on SIGINT/SIGTERM.
@@ -101,7 +104,49 @@ func main() {
 export async function findNode(version: string): Promise<NodeBinaries | undefined> {
   const own = await finished(nodeVersionDir(version), version)
   const common = await finished(nodeCommonDir(), COMMON_KEY)
-  return own && common ? nodeBinariesFor(version) : undefined
+  const registry = await finished(nodeRegistryDir(), REGISTRY_KEY)
+  return own && common && registry ? nodeBinariesFor(version) : undefined
+}
+
+async function buildRegistry(log: string, progress: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  const dir = nodeRegistryDir()
+  if (await finished(dir, REGISTRY_KEY)) {
+    progress(`the Distribution registry already built in ${dir}`)
+    return
+  }
+  const b = REGISTRY_BUILD
+  const started = Date.now()
+  await mkdir(dir, { recursive: true })
+  const work = await mkdtemp(path.join(dir, `.build-${process.pid}-`))
+  try {
+    const gobin = path.join(work, 'bin')
+    await mkdir(gobin)
+    progress(`${b.label}: building registry (log: ${log})`)
+    await runGo(
+      {
+        cwd: work,
+        log,
+        ...(signal ? { signal } : {}),
+        env: { ...FAST_COMPILE_ENV, GOBIN: gobin, GOFLAGS: '' },
+        args: [
+          'install',
+          '-trimpath',
+          `-gcflags=all=${FAST_GCFLAGS}`,
+          '-ldflags',
+          b.ldflags,
+          ...b.packages.map((p) => `${packagePath(b, p)}@${b.version}`),
+        ],
+      },
+      b.label,
+    )
+    await rm(path.join(dir, 'bin'), { recursive: true, force: true })
+    await rename(gobin, path.join(dir, 'bin'))
+    const ms = Date.now() - started
+    await stamp(dir, REGISTRY_KEY, ['bin/registry'], ms)
+    progress(`${b.label}: built in ${formatDuration(ms)}`)
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
 }
 
 async function buildCommon(log: string, progress: (line: string) => void, signal?: AbortSignal): Promise<void> {
@@ -242,7 +287,7 @@ async function buildKubernetesParts(lab: LabBinaries, log: string, progress: (li
 /**
  * Builds what a node of `lab.version` needs, unless it is built already: kubelet, kube-scheduler and kube-proxy
  * (from the control plane's consumer module, so its build cache serves), containerd, the CNI plugins, CoreDNS, a
- * pause program, and the pause, CoreDNS and tools images. Each part is stamped when done; a half build is never used.
+ * pause program, the Distribution registry, and the pause, CoreDNS and tools images. Each part is stamped when done; a half build is never used.
  */
 export async function buildNode(lab: LabBinaries, opts: BuildNodeOptions = {}): Promise<NodeBinaries> {
   const progress = opts.onProgress ?? (() => {})
@@ -252,6 +297,7 @@ export async function buildNode(lab: LabBinaries, opts: BuildNodeOptions = {}): 
   await writeWhole(log, '')
   try {
     await buildCommon(log, progress, opts.signal)
+    await buildRegistry(log, progress, opts.signal)
     await buildKubernetesParts(lab, log, progress, opts.signal)
   } catch (error) {
     if (opts.signal?.aborted) throw new LabError(`Building the node's parts was cancelled; nothing half-built is used.`, { cause: error })

@@ -19,8 +19,10 @@ export interface NodeLayout {
   podLogsDir: string
   volumePluginDir: string
   coreDnsManifest: string
-  /** containerd's per-registry hosts.toml files: every registry is sent to a closed port on loopback. */
+  /** containerd's per-registry hosts.toml files: every registry is sent to the lab's registry on loopback. */
   registryConfigDir: string
+  /** The Distribution registry's config and storage (and its pull-through proxies'). */
+  registryDir: string
 }
 
 export function nodeLayout(labDir: string): NodeLayout {
@@ -40,6 +42,7 @@ export function nodeLayout(labDir: string): NodeLayout {
     volumePluginDir: path.join(dir, 'volume-plugins'),
     coreDnsManifest: path.join(dir, 'coredns.yaml'),
     registryConfigDir: path.join(dir, 'containerd', 'certs.d'),
+    registryDir: path.join(dir, 'registry'),
   }
 }
 
@@ -69,6 +72,9 @@ disabled_plugins = ['io.containerd.nri.v1.nri', 'io.containerd.image-verifier.v1
     address = ${t(layout.containerdSocket)}
   [plugins.'io.containerd.server.v1.ttrpc']
     address = ${t(`${layout.containerdSocket}.ttrpc`)}
+  [plugins.'io.containerd.metadata.v1.bolt']
+    # A Pod's pull fetches every blob from the lab's registry, not from the namespace the cache was pushed from.
+    content_sharing_policy = 'isolated'
   [plugins.'io.containerd.internal.v1.opt']
     path = ${t(path.join(layout.dir, 'containerd', 'opt'))}
   [plugins.'io.containerd.grpc.v1.cri']
@@ -94,16 +100,6 @@ disabled_plugins = ['io.containerd.nri.v1.nri', 'io.containerd.image-verifier.v1
       max_conf_num = 1
 `
 }
-
-/**
- * containerd's `_default/hosts.toml`: any registry, docker.io included, resolves to a closed port on loopback, so an
- * image that is not imported fails to pull at once, on this machine, and no pull ever leaves it.
- */
-export const REGISTRY_HOSTS_TOML = `# kubewalk: no registry is reached from the lab; import images with kubewalk lab image import FILE.tar.
-server = 'http://127.0.0.1:9'
-[host.'http://127.0.0.1:9']
-  capabilities = ['pull', 'resolve']
-`
 
 /**
  * The CNI network: a bridge whose Pods get an address in podCidr and a route to the lab's range only: no default

@@ -6,6 +6,7 @@ import { labCacheDir, labCacheRoot } from '../build.js'
 export const CONTAINERD_VERSION = 'v2.4.2'
 export const CNI_PLUGINS_VERSION = 'v1.10.0'
 export const COREDNS_VERSION = 'v1.14.7'
+export const DISTRIBUTION_VERSION = 'v3.1.2'
 
 /** The Kubernetes commands a node adds to the lab, built like the control plane's. */
 export const NODE_KUBERNETES_COMMANDS = ['kubelet', 'kube-scheduler', 'kube-proxy'] as const
@@ -43,6 +44,15 @@ export const MODULE_BUILDS: readonly ModuleBuild[] = [
   },
 ]
 
+/** The node's registry, the CNCF Distribution registry: its own build and cache folder, so adding it rebuilt nothing else. */
+export const REGISTRY_BUILD: ModuleBuild = {
+  label: `Distribution registry ${DISTRIBUTION_VERSION}`,
+  module: 'github.com/distribution/distribution/v3',
+  version: DISTRIBUTION_VERSION,
+  packages: ['cmd/registry'],
+  ldflags: `-s -w -X github.com/distribution/distribution/v3/version.version=${DISTRIBUTION_VERSION}`,
+}
+
 /** The import path of a package of a module build ('.' is the module itself). */
 export function packagePath(build: ModuleBuild, pkg: string): string {
   return pkg === '.' ? build.module : `${build.module}/${pkg}`
@@ -70,6 +80,8 @@ export interface NodeBinaries {
   containerd: string
   shim: string
   ctr: string
+  /** The Distribution registry. */
+  registry: string
   /** The CNI plugins' directory (bridge, host-local, loopback, portmap). */
   cniDir: string
   /** Image tarballs (OCI layout) to import. */
@@ -79,6 +91,11 @@ export interface NodeBinaries {
 /** `<labCacheDir(version)>/node`: kubelet, kube-scheduler, kube-proxy and the tools image (it holds that release's kubectl). */
 export function nodeVersionDir(version: string): string {
   return path.join(labCacheDir(version), 'node')
+}
+
+/** `<lab cache>/registry`: the Distribution registry, the same for every release. */
+export function nodeRegistryDir(): string {
+  return path.join(labCacheRoot(), 'registry')
 }
 
 /** `<lab cache>/node-common`: containerd, CNI plugins, CoreDNS and pause, the same for every release. */
@@ -97,6 +114,7 @@ export function nodeBinariesFor(version: string): NodeBinaries {
     containerd: path.join(common, 'containerd'),
     shim: path.join(common, 'containerd-shim-runc-v2'),
     ctr: path.join(common, 'ctr'),
+    registry: path.join(nodeRegistryDir(), 'bin', 'registry'),
     cniDir: path.join(nodeCommonDir(), 'cni'),
     images: {
       pause: path.join(nodeCommonDir(), 'images', 'pause.tar'),

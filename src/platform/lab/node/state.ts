@@ -5,7 +5,7 @@ import { writeWhole } from '../files.js'
 import type { NodeNetwork } from './network.js'
 
 /** The node's processes, in the order they start. */
-export const NODE_COMPONENTS = ['containerd', 'kubelet', 'kube-proxy', 'kube-scheduler'] as const
+export const NODE_COMPONENTS = ['registry', 'containerd', 'kubelet', 'kube-proxy', 'kube-scheduler'] as const
 export type NodeComponentName = (typeof NODE_COMPONENTS)[number]
 
 /** One running node process: its process group, log and binary (to recognise it), and its loopback health port. */
@@ -22,6 +22,10 @@ export interface NodeFile {
   network: NodeNetwork
   kubeletPort: number
   components: Partial<Record<NodeComponentName, NodeComponent>>
+  /** The registry's loopback port (containerd's hosts.toml for every registry host points there). */
+  registryPort?: number
+  /** With --pull-through: one Distribution proxy instance per upstream host. */
+  proxies?: Record<string, NodeComponent>
   readyMs?: number
 }
 
