@@ -40,6 +40,8 @@ export interface LineResult extends CommandEvidence {
   aborted: boolean
   /** Why this line ran in a new shell (seeded with the run's variables and cwd), when it did. */
   restarted?: string
+  /** The line ended the shell (`exit`, `exec`, `set -e` then a failure): nothing it set can be read back. */
+  endedShell?: boolean
   /** The output as bytes, for output that is not UTF-8. */
   raw: { stdout: Buffer; stderr: Buffer }
 }
@@ -342,6 +344,7 @@ class BashKernel implements Kernel {
     } else {
       result.exitCode = shell.exit.code
       result.signal = shell.exit.signal
+      result.endedShell = true
       this.ended =
         shell.killed ??
         `the line before ended the shell (${shell.exit.code !== null ? `exit code ${shell.exit.code}` : `signal ${shell.exit.signal}`}); a new shell was started with the run's variables and directory`

@@ -2,7 +2,7 @@
 // first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
 import { randomUUID } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage } from '../core/errors.js'
@@ -11,6 +11,8 @@ import { firstLine, show } from '../core/text.js'
 import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
 import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
+import { openKernel, type Kernel } from './kernel.js'
+import { deletionCommand, installGuard, leftOver, readLedger, takeRefusals, type GuardMode } from './guard/index.js'
 import { installTlsServerNameClient } from '../platform/tls.js'
 import {
   commandOf,
@@ -122,6 +124,13 @@ export interface RunOptions {
   secrets?: Secrets
   /** Cleanups the caller registered before the run (an --isolate namespace): done last, whatever happens. */
   teardown?: readonly Cleanup[]
+  /**
+   * Guard every kubectl call of the lines at its arguments (a function in the run's shell, a shim first on PATH): a
+   * change to an object the run did not make is refused with exit 2, and what the calls create is removed at cleanup.
+   * Whose objects are the run's beyond those it created: everything on a lab it started, in a namespace it created,
+   * and the declared changes. Absent: no guard (a program driving the runner with kubectl stand-ins).
+   */
+  guard?: GuardMode
 }
 
 export const runnerDefaults = {
@@ -144,6 +153,14 @@ interface RunState {
   cwd: string
   /** Lines left running (`cmd &`): stopped when the run ends. */
   readonly background: BackgroundProcess[]
+  /** The run's one shell: every line of the walkthrough runs in it, so cwd, functions and variables carry. */
+  kernel?: Kernel
+  /** The kernel is to be replaced before the next line (a reset). */
+  staleKernel?: boolean
+  /** What the kernel holds of the run's variables (so only changes are exported into it). */
+  synced: Record<string, string>
+  /** The guard's folder (ledger, refusals), when the run is guarded. */
+  guardDir?: string
   captures: number
   /** The folder of the strict-tls lines' programs wrapped to check the server as its tls-server-name, first on those lines' PATH. */
   tlsBin?: string
@@ -195,6 +212,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     work: '',
     cwd: '',
     background: [],
+    synced: {},
     captures: 0,
     failed: false,
   }
@@ -211,7 +229,12 @@ export async function run(options: RunOptions): Promise<RunResult> {
     for (const [index, step] of o.steps.entries()) results.push(await runStep(step, index, state))
   } finally {
     await Promise.all(state.background.map((b) => b.stop()))
-    cleanup = await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], o, state.cwd || undefined)
+    await closeKernel(state)
+    cleanup = await runCleanups(
+      [...[...state.cleanups].reverse(), ...(await guardLeftovers(state)), ...(o.teardown ?? [])],
+      o,
+      state.cwd || undefined,
+    )
     if (state.work !== '') await removeScratchDir(state.work)
   }
   const interrupted = state.stoppedBy !== undefined
@@ -250,7 +273,18 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
   const work = await makeScratchDir()
   const cwd = join(work, 'files')
   await mkdir(cwd)
-  const state: RunState = { o, vars: { ...o.vars }, values: new Map(), cleanups: new Set(), work, cwd, background: [], captures: 0, failed: false }
+  const state: RunState = {
+    o,
+    vars: { ...o.vars },
+    values: new Map(),
+    cleanups: new Set(),
+    work,
+    cwd,
+    background: [],
+    synced: {},
+    captures: 0,
+    failed: false,
+  }
   await strictTlsServerName(state)
   let closed = false
   const withCall = (call: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void } | undefined): void => {
@@ -277,6 +311,10 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
     async reset(call) {
       withCall(call)
       await Promise.all(state.background.splice(0).map((b) => b.stop()))
+      // A fresh shell after a reset (nothing of the session's lines stays: cwd, functions, variables), started by the next
+      // line: a line still running in this one finishes first.
+      state.staleKernel = true
+      for (const c of await guardLeftovers(state)) if (![...state.cleanups].some((k) => k.describe === c.describe)) state.cleanups.add(c)
       const done: CleanupResult[] = []
       const tried = new Set<Cleanup>()
       // Exactly what was done goes from the list: what could not be removed stays for a later reset or
@@ -300,7 +338,8 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
       withCall(call)
       try {
         await Promise.all(state.background.splice(0).map((b) => b.stop()))
-        return await runCleanups([...[...state.cleanups].reverse(), ...(o.teardown ?? [])], state.o, cwd)
+        await closeKernel(state)
+        return await runCleanups([...[...state.cleanups].reverse(), ...(await guardLeftovers(state)), ...(o.teardown ?? [])], state.o, cwd)
       } finally {
         await removeScratchDir(state.work)
       }
@@ -476,14 +515,12 @@ async function attempt(
   state: RunState,
 ): Promise<StepOutput> {
   const { o } = state
-  const captureFile = join(state.work, `captured-${++state.captures}`)
-  const setsFile = `${captureFile}-sets`
   const sets = step.sets ?? []
   // A mark on both streams where the checked command starts (its exit status kept for it to read as $?).
   const from = step.checkedOutputFrom
   const mark = from !== undefined && from > 0 ? `\u001ekubewalk-${randomUUID()}\u001e` : undefined
   const lines = command.split('\n')
-  const marked =
+  const script =
     mark === undefined || from === undefined || from >= lines.length
       ? command
       : [
@@ -491,13 +528,6 @@ async function attempt(
           `__kubewalk_rc=$?; printf '%s' "$KUBEWALK_MARK"; printf '%s' "$KUBEWALK_MARK" >&2; (exit $__kubewalk_rc)`,
           ...lines.slice(from),
         ].join('\n')
-  let script =
-    step.writes === undefined
-      ? marked
-      : `${marked}\n__kubewalk_rc=$?\nprintf '%s' "\${${step.writes.name}-}" > "$KUBEWALK_CAPTURE"\nexit $__kubewalk_rc`
-  // Each variable the block left set, as NAME=VALUE NUL-terminated (a value may hold newlines).
-  if (sets.length > 0)
-    script = `${script.replace(/\nexit \$__kubewalk_rc$/, '')}\n${step.writes === undefined ? '__kubewalk_rc=$?\n' : ''}{ ${sets.map((v) => `[ -n "\${${v.name}+x}" ] && printf '%s=%s\\0' ${v.name} "$${v.name}";`).join(' ')} } > "$KUBEWALK_CAPTURE_SETS"\nexit $__kubewalk_rc`
   // Live output for a face that streams it (the browser notebook), without the mark.
   const onOutput = o.onEvent
     ? {
@@ -505,13 +535,20 @@ async function attempt(
           o.onEvent?.({ type: 'step-output', step, stream, chunk: mark === undefined ? chunk : chunk.split(mark).join('') }),
       }
     : {}
-  const r = await runScript(script, {
-    env: { ...env, KUBEWALK_CAPTURE: captureFile, KUBEWALK_CAPTURE_SETS: setsFile, ...(mark ? { KUBEWALK_MARK: mark } : {}) },
-    cwd: state.cwd,
-    timeoutMs: o.commandTimeoutMs,
-    ...(o.signal ? { signal: o.signal } : {}),
-    ...onOutput,
-  })
+  const kernel = await kernelOf(state)
+  // The shell keeps what earlier lines set; what the run knows beyond that (seeded, --set, a variant's CA) goes in first.
+  await syncVars(kernel, state, { KUBEWALK_CACERT: env.KUBEWALK_CACERT, ...(mark ? { KUBEWALK_MARK: mark } : {}) })
+  // A variable the step assigns and does not read starts unset, so a line that never assigns it cannot report an earlier value.
+  if (step.writes !== undefined && !step.reads.some((v) => v.name === step.writes?.name)) {
+    await kernel.run(`unset -v ${step.writes.name}`, { timeoutMs: o.commandTimeoutMs })
+    delete state.synced[step.writes.name]
+  }
+  // The --strict-tls variant's wrapped programs lead PATH for its own line only.
+  const variantPath = result.variant === 'strict-tls' && state.tlsBin !== undefined
+  const before = variantPath ? (await kernel.vars(['PATH'])).PATH : undefined
+  if (variantPath) await kernel.setVars({ PATH: `${state.tlsBin}${delimiter}${before ?? ''}` })
+  const r = await kernel.run(script, { timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}), ...onOutput })
+  if (variantPath && before !== undefined) await kernel.setVars({ PATH: before })
   const [stdout, checkedStdout] = splitAt(r.stdout, mark)
   const [stderr, checkedStderr] = splitAt(r.stderr, mark)
   if (mark !== undefined) Object.assign(r, { stdout, stderr })
@@ -522,24 +559,31 @@ async function attempt(
   // All it printed, for what it created and the secrets it showed; the checks read the checked part.
   const whole: StepOutput = { stdout, stderr, exitCode: r.exitCode }
   const output: StepOutput = { stdout: checkedStdout, stderr: checkedStderr, exitCode: r.exitCode }
+  // What the line assigned, read from the shell; a line cut short (killed, or its shell ended) assigned nothing we trust.
+  const finished = !r.aborted && !r.timedOut && r.endedShell !== true
+  const names = [...(step.writes ? [step.writes.name] : []), ...sets.map((v) => v.name)]
+  const values = finished && names.length > 0 ? await kernel.vars(names) : {}
   if (step.writes !== undefined) {
-    // No file: the line ended before the assignment was read back (killed, or `exit` in the line).
-    const captured = await readFile(captureFile, 'utf8').catch(() => undefined)
-    if (captured !== undefined) {
+    if (finished) {
+      const captured = values[step.writes.name] ?? ''
       output.captured = captured
       result.captured = { name: step.writes.name, value: captured }
+      state.synced[step.writes.name] = captured
       if (step.writes.secret) o.secrets?.add(captured)
     } else delete result.captured
   }
-  if (sets.length > 0) {
-    const text = await readFile(setsFile, 'utf8').catch(() => '')
-    for (const entry of text.split('\0')) {
-      const eq = entry.indexOf('=')
-      const v = sets.find((s) => s.name === entry.slice(0, eq))
-      if (eq < 0 || v === undefined) continue
-      state.vars[v.name] = entry.slice(eq + 1)
-      if (v.secret) o.secrets?.add(entry.slice(eq + 1))
-    }
+  for (const v of sets) {
+    const value = values[v.name]
+    if (value === undefined) continue
+    state.vars[v.name] = value
+    state.synced[v.name] = value
+    if (v.secret) o.secrets?.add(value)
+  }
+  // A change the guard refused fails the step, even when the line went on (`kubectl apply …; echo ok`).
+  const refused = state.guardDir !== undefined ? await takeRefusals(state.guardDir) : []
+  if (refused.length > 0) {
+    if (r.aborted) state.stoppedBy = 'signal'
+    throw new PreconditionError(`${step.id}: ${refused.map((x) => x.message.replace(/^kubewalk: refused: /, '')).join('; ')}.`)
   }
   if (output.captured !== undefined) whole.captured = output.captured
   track(step, whole, state)
@@ -648,6 +692,62 @@ async function startInBackground(
     })
   if (judge(step, { stdout, stderr, exitCode: 0 }, result, state) !== undefined)
     throw new KubewalkError('E_ASSERTION', `${step.id}: ${describeFailures(result.assertions) || 'its output could not be read'}.`)
+}
+
+/** The run's shell, started at its first line, with the guard installed in it when the run is guarded. */
+async function kernelOf(state: RunState): Promise<Kernel> {
+  if (state.staleKernel === true) {
+    delete state.staleKernel
+    await closeKernel(state)
+  }
+  if (state.kernel !== undefined) return state.kernel
+  const { o } = state
+  const env: Record<string, string | undefined> = { ...o.env }
+  let prelude: string | undefined
+  if (o.guard !== undefined) {
+    state.guardDir ??= join(state.work, 'guard')
+    await mkdir(state.guardDir, { recursive: true })
+    const path = o.env?.PATH ?? process.env.PATH ?? ''
+    const g = await installGuard({ stateDir: state.guardDir, realKubectl: 'kubectl', mode: o.guard, path })
+    Object.assign(env, g.env)
+    prelude = g.functionText
+  }
+  state.kernel = await openKernel({ env, cwd: state.cwd })
+  state.synced = {}
+  if (prelude !== undefined) await state.kernel.run(prelude, { timeoutMs: o.commandTimeoutMs })
+  return state.kernel
+}
+
+async function closeKernel(state: RunState): Promise<void> {
+  const k = state.kernel
+  delete state.kernel
+  state.synced = {}
+  await k?.close()
+}
+
+/** Exports into the shell what the run's variables hold and the shell does not yet. */
+async function syncVars(kernel: Kernel, state: RunState, extra: Record<string, string | undefined>): Promise<void> {
+  const want: Record<string, string> = {}
+  for (const [k, v] of Object.entries({ ...state.vars, ...extra })) if (v !== undefined && state.synced[k] !== v) want[k] = v
+  if (Object.keys(want).length === 0) return
+  await kernel.setVars(want)
+  Object.assign(state.synced, want)
+}
+
+/**
+ * What the guard saw the lines create that is still there and that no cleanup covers yet (a typed step's own, or one
+ * read from kubectl's `created` line): removed at cleanup only if its uid is still the one the run made. The ledger
+ * is read once: a later call sees only what was created after.
+ */
+async function guardLeftovers(state: RunState): Promise<Cleanup[]> {
+  if (state.guardDir === undefined) return []
+  const ledger = await readLedger(state.guardDir).catch(() => undefined)
+  if (ledger === undefined) return []
+  await rm(join(state.guardDir, 'ledger.jsonl'), { force: true })
+  const known = [...state.cleanups].map((c) => `${c.describe} ${c.command}`.toLowerCase())
+  return leftOver(ledger)
+    .filter((obj) => !known.some((k) => k.includes(obj.name.toLowerCase()) && k.includes(obj.kind.toLowerCase())))
+    .map(deletionCommand)
 }
 
 async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefined): Promise<CleanupResult[]> {

@@ -32,7 +32,7 @@ async function runnerChild(dir: string, then: string) {
     import { existsSync } from 'node:fs'
     const TOKEN = { name: 'TOKEN', secret: true, describe: 't' }
     const step = { id: 'mint', number: '01', title: 'mint', reads: [], writes: TOKEN, parse: (o) => o, check: () => [],
-      command: 'TOKEN=not-a-real-token-value; printf %s "$$" > "$MARKER.pid"; printf %s "\${KUBEWALK_CAPTURE%/*}" > "$MARKER"; exec sleep 30' }
+      command: 'TOKEN=not-a-real-token-value; printf %s "$$" > "$MARKER.pid"; printf %s "\${PWD%/*}" > "$MARKER"; exec sleep 30' }
     const timer = setInterval(() => { if (existsSync(process.env.MARKER)) { clearInterval(timer); ${then} } }, 20)
     await run({ steps: [step], cluster: { name: 'c', server: 'https://c' }, clusters: [] })
   `
@@ -92,7 +92,7 @@ describe('scratch directories', () => {
       title: 'mode',
       reads: [],
       writes: TOKEN,
-      command: 'TOKEN=x; stat -c "%a %n" "${KUBEWALK_CAPTURE%/*}"',
+      command: 'TOKEN=x; stat -c "%a %n" "${PWD%/*}"',
       parse: (o) => o.stdout.trim(),
       check: () => [equal('ran', true, true)],
     })

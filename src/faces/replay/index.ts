@@ -49,6 +49,7 @@ function runOptionsOf(plan: ReplayPlan, on: ReplayTarget, steps: readonly Step<a
     ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
     ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
     secrets: on.secrets,
+    guard: on.guard,
   }
 }
 

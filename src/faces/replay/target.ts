@@ -15,6 +15,7 @@ import { runScript, which } from '../../platform/shell.js'
 import type { Cleanup, Vars } from '../../core/step.js'
 import type { CommandContext } from '../commands/common.js'
 import { startThrowawayLab, type ThrowawayLab } from '../commands/lab.js'
+import type { GuardMode } from '../../engine/guard/index.js'
 import type { ReplayPlan } from './plan.js'
 import { awaitObjects, checkReadyNode, checkServerVersion, checkTools } from './requirements.js'
 
@@ -39,6 +40,8 @@ export interface ReplayTarget {
   readyAlready: boolean
   /** Undoes what was made for the replay and not handed to the runner: lab, namespace, files. */
   close(): Promise<void>
+  /** Whose objects the lines may change beyond those they create: all on a lab this replay started, all in its --isolate namespace. */
+  guard: GuardMode
 }
 
 /** kubectl 1.34+ reads the user's kuberc (aliases, default flags), which can change what a line prints. */
@@ -229,6 +232,7 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
       ready,
       readyAlready: !overlap,
       close,
+      guard: { lab: lab !== undefined, namespaces: isolateAs !== undefined ? [isolateAs] : [], allow: [] },
     }
   } catch (e) {
     await close()

@@ -20,17 +20,7 @@ import type { DriftItem } from '../../core/drift.js'
 import { walkthroughProblems, type Trace, type Walkthrough } from '../../core/walkthrough.js'
 import { comparisonAssertions, compareWithRecording, declaredCheck, readAs, shapeOf, terminalText, type Substitution } from './checks.js'
 import type { FrontMatter } from './frontmatter.js'
-import {
-  createdNames,
-  creatingVerb,
-  creationGuard,
-  manifestNamespace,
-  manifestObjects,
-  mayCreate,
-  namespaceFlag,
-  tracker,
-  type ManifestObject,
-} from './kubectl.js'
+import { createdNames, creatingVerb, manifestNamespace, manifestObjects, mayCreate, namespaceFlag, tracker, type ManifestObject } from './kubectl.js'
 import { assignedVars, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
 import { chosenValue, lineWith, placeholderLine, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
@@ -177,9 +167,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   const recording = a.compareOff ? undefined : d.recording?.text
   const captures = writes !== undefined && pureAssignment(d.command)
   const background = a.background !== undefined || isBackground(d.command)
-  const guard = background ? undefined : creationGuard(d.command)
   const creates = mayCreate(d.command)
-  const unknownTarget = guard === undefined && !background && creates
   const step: Step<object> = {
     id,
     number,
@@ -237,7 +225,6 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       if (port !== undefined) step.background.port = port
     }
   }
-  if (guard) step.guard = guard
   // Said, not asserted: a check that always holds would only look like one.
   const notes = [
     ...(recording === undefined && a.checks.length === 0
@@ -253,9 +240,6 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
             ? 'its output is not compared (compare off), only its declared checks'
             : 'no recording to compare with, only its declared checks',
         ]
-      : []),
-    ...(unknownTarget
-      ? ['what this block creates could not be checked beforehand (not one kubectl line); its cleanup comes from what kubectl prints']
       : []),
   ]
   if (notes.length > 0) step.notes = notes
