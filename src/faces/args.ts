@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError, errorMessage } from '../core/errors.js'
 import { firstLine } from '../core/text.js'
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
+export { EXIT } from '../core/errors.js'
 
 /** Output sinks, so tests can capture them. */
 export interface Io {

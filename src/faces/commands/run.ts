@@ -1,7 +1,8 @@
 // kubewalk run | drift | check: the command-line face of the replay. It parses and checks every
 // option before anything touches a cluster, into a ReplayPlan that src/faces/replay carries out.
 import { EXIT, parse, type Flags } from '../args.js'
-import { UsageError } from '../../core/errors.js'
+import { KubewalkError, UsageError, WalkthroughError, errorMessage } from '../../core/errors.js'
+import type { WalkthroughSection } from '../../sources/prose.js'
 import { exerciseStep } from '../../core/exercise.js'
 import { checkKubectlCommand } from '../../platform/kubectl.js'
 import { resolveTarget } from '../../platform/kubeconfig.js'
@@ -201,7 +202,7 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   const sets = parseSets((values.set as string[] | undefined) ?? [], walkthrough)
   if (on('dry-run') && mode !== 'run') throw new UsageError('--dry-run goes with kubewalk run.')
   // Read now, so a prose that does not parse is exit 2 before anything touches a cluster.
-  const prose = interactive || transcript !== undefined ? (walkthrough.prose?.() ?? []) : []
+  const prose = interactive || transcript !== undefined ? readProse(walkthrough) : []
   const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
     value === undefined ? {} : ({ [key]: value } as Record<K, string>)
   return {
@@ -233,6 +234,16 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     prose,
     sets,
     dryRun: on('dry-run'),
+  }
+}
+
+/** The walkthrough's prose; one that does not parse (an author's own reader included) breaks the contract: exit 2. */
+function readProse(w: Walkthrough): WalkthroughSection[] {
+  try {
+    return w.prose?.() ?? []
+  } catch (e) {
+    if (e instanceof KubewalkError) throw e
+    throw new WalkthroughError(`walkthrough ${w.id}: its prose does not parse: ${errorMessage(e)}`, { cause: e })
   }
 }
 
