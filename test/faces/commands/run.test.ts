@@ -70,6 +70,8 @@ describe('run --transcript with prose that does not parse', () => {
     const cli = createCli([{ id: 'bad-prose', title: 'Bad prose', load: async () => ({ ...article, id: 'bad-prose', prose }) }])
     const io = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
     expect(await cli(['run', '--transcript', join(tmpdir(), 'kubewalk-never-written.md')], io.sinks)).toBe(2)
-    expect(io.err()).toMatch(/^kubewalk: (walkthrough bad-prose: its prose does not parse: no sections here|bad\.md: section 01 \(x\) has 0 bash blocks; it needs exactly one)\.?\n$/)
+    expect(io.err()).toMatch(
+      /^kubewalk: (walkthrough bad-prose: its prose does not parse: no sections here|bad\.md: section 01 \(x\) has 0 bash blocks; it needs exactly one)\.?\n$/,
+    )
   })
 })
