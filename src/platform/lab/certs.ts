@@ -99,6 +99,20 @@ export async function openssl(args: string[], what: string): Promise<void> {
   }
 }
 
+/** Makes `dir` (0700) and names a certificate and its key in it for each name: `<name>Cert` is `<file>.crt`, `<name>Key` `<file>.key`. */
+export async function certFolder<const K extends string>(
+  dir: string,
+  files: Record<K, string>,
+): Promise<{ dir: string } & Record<`${K}Cert` | `${K}Key`, string>> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const out: Record<string, string> = { dir }
+  for (const [name, file] of Object.entries<string>(files)) {
+    out[`${name}Cert`] = path.join(dir, `${file}.crt`)
+    out[`${name}Key`] = path.join(dir, `${file}.key`)
+  }
+  return out as { dir: string } & Record<`${K}Cert` | `${K}Key`, string>
+}
+
 /** What issueCert signs: a new EC key and CSR for `subject`, signed by `ca` with the config's `extensions` section. */
 export interface LeafRequest {
   config: string
@@ -146,30 +160,21 @@ export async function issueCert(r: LeafRequest): Promise<void> {
 
 /** Creates the lab's CA, serving and client certificates and service-account key pair in `dir` with the openssl CLI. */
 export async function generateLabCerts(dir: string, opts: LabCertOptions = {}): Promise<LabCerts> {
-  await mkdir(dir, { recursive: true, mode: 0o700 })
   const file = (name: string) => path.join(dir, name)
   const certs: LabCerts = {
-    dir,
-    caCert: file('ca.crt'),
-    caKey: file('ca.key'),
-    apiserverCert: file('apiserver.crt'),
-    apiserverKey: file('apiserver.key'),
-    adminCert: file('admin.crt'),
-    adminKey: file('admin.key'),
-    controllerManagerCert: file('controller-manager.crt'),
-    controllerManagerKey: file('controller-manager.key'),
-    controllerManagerServingCert: file('controller-manager-serving.crt'),
-    controllerManagerServingKey: file('controller-manager-serving.key'),
+    ...(await certFolder(dir, {
+      ca: 'ca',
+      apiserver: 'apiserver',
+      admin: 'admin',
+      controllerManager: 'controller-manager',
+      controllerManagerServing: 'controller-manager-serving',
+      etcdCa: 'etcd-ca',
+      etcdServer: 'etcd-server',
+      apiserverEtcdClient: 'apiserver-etcd-client',
+      etcdHealthcheckClient: 'etcd-healthcheck-client',
+    })),
     serviceAccountKey: file('sa.key'),
     serviceAccountPub: file('sa.pub'),
-    etcdCaCert: file('etcd-ca.crt'),
-    etcdCaKey: file('etcd-ca.key'),
-    etcdServerCert: file('etcd-server.crt'),
-    etcdServerKey: file('etcd-server.key'),
-    apiserverEtcdClientCert: file('apiserver-etcd-client.crt'),
-    apiserverEtcdClientKey: file('apiserver-etcd-client.key'),
-    etcdHealthcheckClientCert: file('etcd-healthcheck-client.crt'),
-    etcdHealthcheckClientKey: file('etcd-healthcheck-client.key'),
   }
   const config = file('openssl.cnf')
   await writeFile(config, opensslConfig(opts.serviceIp ?? LAB_KUBERNETES_SERVICE_IP, opts.extraIps ?? []))

@@ -1,8 +1,8 @@
 // The node's certificates, signed by the lab's CA: the kubelet's client (system:node:<name>) and serving pair, the
 // API server's kubelet client, and the client certificates of kube-proxy and kube-scheduler.
-import { mkdir, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { OPENSSL_CONFIG_HEAD, issueCert, leafSection } from '../certs.js'
+import { OPENSSL_CONFIG_HEAD, certFolder, issueCert, leafSection } from '../certs.js'
 
 /** PEM files of the node, in `dir`. */
 export interface NodeCerts {
@@ -38,22 +38,14 @@ export function nodeOpensslConfig(nodeName: string, nodeIp: string): string {
 
 /** Issues the node's certificates into `dir` with the lab CA's certificate and key. */
 export async function generateNodeCerts(dir: string, ca: { cert: string; key: string }, nodeName: string, nodeIp: string): Promise<NodeCerts> {
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  const file = (n: string) => path.join(dir, n)
-  const certs: NodeCerts = {
-    dir,
-    kubeletClientCert: file('kubelet-client.crt'),
-    kubeletClientKey: file('kubelet-client.key'),
-    kubeletServingCert: file('kubelet-serving.crt'),
-    kubeletServingKey: file('kubelet-serving.key'),
-    apiserverKubeletClientCert: file('apiserver-kubelet-client.crt'),
-    apiserverKubeletClientKey: file('apiserver-kubelet-client.key'),
-    kubeProxyCert: file('kube-proxy.crt'),
-    kubeProxyKey: file('kube-proxy.key'),
-    schedulerCert: file('kube-scheduler.crt'),
-    schedulerKey: file('kube-scheduler.key'),
-  }
-  const config = file('node-openssl.cnf')
+  const certs: NodeCerts = await certFolder(dir, {
+    kubeletClient: 'kubelet-client',
+    kubeletServing: 'kubelet-serving',
+    apiserverKubeletClient: 'apiserver-kubelet-client',
+    kubeProxy: 'kube-proxy',
+    scheduler: 'kube-scheduler',
+  })
+  const config = path.join(dir, 'node-openssl.cnf')
   await writeFile(config, nodeOpensslConfig(nodeName, nodeIp))
   const subjects = nodeSubjects(nodeName)
   const issue = (what: string, subject: string, extensions: string, cert: string, key: string) =>
