@@ -43,6 +43,20 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts', 'test/platform/lab/lab.test.ts'],
+          // Every supported release at once needs each one built: npm run test:versions (and .ci/run) runs it.
+          exclude: ['test/e2e/versions.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          setupFiles: ['test/kubectl-path.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'versions',
+          // The supported releases side by side (each one's lab built): not part of npm test, which needs only npm start's.
+          include: ['test/e2e/versions.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           setupFiles: ['test/kubectl-path.ts'],
           testTimeout: 300_000,
