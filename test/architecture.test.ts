@@ -72,7 +72,8 @@ describe('the engine knows no walkthrough', async () => {
   // `kubewalk token` is kubewalk's own tool, and reads $TOKEN by its own convention, not the article's.
   const own: Record<string, string[]> = {
     'src/faces/commands/token.ts': ['TOKEN'],
-    'src/faces/commands/help.ts': ['TOKEN'],
+    'src/faces/commands/flags.ts': ['TOKEN'],
+    'src/faces/commands/table.ts': ['TOKEN'],
     'src/platform/token.ts': ['TOKEN'],
   }
   // What a walkthrough declares it needs is its knowledge too: the tools its lines call, the oldest

@@ -1,13 +1,12 @@
 // The CI guards: the e2e global setup fails loudly without a lab under CI, .ci/summary.mjs fails a run whose
 // end-to-end files skipped anything, every test process runs the labs' own kubectl, and .ci/run builds and tests the node.
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { which } from '../src/platform/shell.js'
-import { NO_LAB_KUBECTL, anyLabKubectl } from './kubectl-dir.js'
 import type { TestProject } from 'vitest/node'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 
@@ -113,12 +112,19 @@ describe('.ci/summary.mjs', () => {
 })
 
 describe("the tests and .ci/run run the labs' own kubectl", () => {
-  it("puts one kubectl first on every worker's PATH: the lab's own build, or the stand-in that says none is built", async () => {
+  it("puts a stand-in that fails first on every unit worker's PATH: unit tests run no kubectl", async () => {
     const first = await which('kubectl')
     expect(first).toBeDefined()
-    const built = await anyLabKubectl()
-    if (built) expect(await realpath(first!)).toBe(await realpath(built))
-    else expect((await execa(first!, ['version', '--client'], { reject: false })).stderr).toBe(`kubewalk tests: ${NO_LAB_KUBECTL}`)
+    const r = await execa(first!, ['version', '--client'], { reject: false })
+    expect([r.exitCode, r.stderr]).toEqual([1, expect.stringMatching(/^kubewalk tests: unit tests run no kubectl/)])
+  })
+
+  it('runs the unit tests hermetically right after lint, before any lab is built', () => {
+    const run = readFileSync(fileURLToPath(new URL('../.ci/run', import.meta.url)), 'utf8')
+    const unit = run.indexOf('env PATH="$hermetic/bin" HOME="$hermetic/home" XDG_CACHE_HOME="$hermetic/cache" npm run -s test:unit')
+    expect(unit).toBeGreaterThan(run.indexOf('npm run -s lint'))
+    expect(unit).toBeLessThan(run.indexOf('lab build --version'))
+    expect(run).toContain('[[ $n == kubectl* ||')
   })
 
   it("exports the default release's lab kubectl first on PATH before the suite runs", () => {

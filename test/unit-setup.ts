@@ -1,9 +1,10 @@
-// Global setup of the unit project: the tests that run a real kubectl (against stand-in servers) run the lab's.
+// Global setup of the unit project: no kubectl at all. The one first on PATH is a stand-in that fails, naming
+// where a test that needs a real kubectl belongs.
 import type { TestProject } from 'vitest/node'
-import { NO_LAB_KUBECTL, anyLabKubectl, kubectlDir } from './kubectl-dir.js'
+import { kubectlDir } from './kubectl-dir.js'
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const { dir, remove } = await kubectlDir(await anyLabKubectl(), NO_LAB_KUBECTL)
+  const { dir, remove } = await kubectlDir(undefined, 'unit tests run no kubectl; a test of what kubectl does belongs in a *.kubectl.test.ts file')
   project.provide('labKubectlDir', dir)
   return remove
 }

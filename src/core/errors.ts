@@ -8,11 +8,46 @@ export interface CommandEvidence {
   durationMs: number
 }
 
-/** Base class: a fixed name, a string code, and a one-sentence message that says what to do. */
+/** How a command ends: 0 done, 1 a step or cleanup failed, 2 usage or precondition (nothing changed), 130 interrupted. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const
+type ExitCode = (typeof EXIT)[keyof typeof EXIT]
+
+/** Every error code kubewalk gives, and the exit code a command that ends on it exits with. */
+export const ERROR_EXIT = {
+  // Refused before anything changed: the invocation, the environment, the walkthrough, RBAC, a variable no one set.
+  E_USAGE: EXIT.usage,
+  E_PRECONDITION: EXIT.usage,
+  E_WALKTHROUGH: EXIT.usage,
+  E_FORBIDDEN: EXIT.usage,
+  E_MISSING_VAR: EXIT.usage,
+  E_COMMAND: EXIT.failed,
+  E_TIMEOUT: EXIT.failed,
+  E_PARSE: EXIT.failed,
+  E_ASSERTION: EXIT.failed,
+  E_UNREACHABLE: EXIT.failed,
+  E_LAB: EXIT.failed,
+  E_CLEANUP: EXIT.failed,
+  E_CLOSED: EXIT.failed,
+  E_FAILED: EXIT.failed,
+  E_INTERNAL: EXIT.failed,
+  // The run's shell could not be started or died before it answered.
+  E_KERNEL: EXIT.failed,
+  E_INTERRUPTED: EXIT.interrupted,
+} as const satisfies Record<`E_${string}`, ExitCode>
+
+/** The closed set of error codes. */
+export type ErrorCode = keyof typeof ERROR_EXIT
+
+/** The exit code for an error code; a code from elsewhere (an older report) is a failure. */
+export function exitCodeFor(code: string | undefined): ExitCode {
+  return code !== undefined && Object.hasOwn(ERROR_EXIT, code) ? ERROR_EXIT[code as ErrorCode] : EXIT.failed
+}
+
+/** Base class: a fixed name, a typed code, and a one-sentence message that says what to do. */
 export class KubewalkError extends Error {
   override readonly name: string = 'KubewalkError'
-  readonly code: string
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
   }
@@ -23,7 +58,7 @@ export class CommandError extends KubewalkError {
   override readonly name = 'CommandError'
   readonly evidence: CommandEvidence
   readonly timedOut: boolean
-  constructor(message: string, evidence: CommandEvidence, options?: { cause?: unknown; timedOut?: boolean; code?: string }) {
+  constructor(message: string, evidence: CommandEvidence, options?: { cause?: unknown; timedOut?: boolean; code?: ErrorCode }) {
     super(options?.code ?? (options?.timedOut ? 'E_TIMEOUT' : 'E_COMMAND'), message, options)
     this.evidence = evidence
     this.timedOut = options?.timedOut ?? false

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage } from '../core/errors.js'
+import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage, type ErrorCode } from '../core/errors.js'
 import { withoutProgressMeter } from '../core/parse/curl.js'
 import { firstLine, show } from '../core/text.js'
 import type { Secrets } from './redact.js'
@@ -31,7 +31,7 @@ export type RunStatus = 'passed' | 'failed' | 'interrupted'
 /** What went wrong in a step, as plain data. */
 export interface StepError {
   name: string
-  code: string
+  code: ErrorCode
   message: string
 }
 

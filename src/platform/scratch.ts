@@ -46,7 +46,8 @@ export async function removeScratchDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true })
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it does, someone else's). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
@@ -72,7 +73,7 @@ export async function sweepStaleScratchDirs(parent: string = tmpdir()): Promise<
       if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue
       const pid = Number((await readFile(join(dir, PID_FILE), 'utf8')).trim())
       // No pid file yet (being created) or not a number: not ours to judge.
-      if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue
+      if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || pidAlive(pid)) continue
       await rm(dir, { recursive: true, force: true })
       removed.push(dir)
     } catch {

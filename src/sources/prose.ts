@@ -2,6 +2,7 @@
 // exactly one ```bash block (the step's line). Whatever comes before the first section is the preface.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { WalkthroughError } from '../core/errors.js'
 
 /** One step's section of the prose. */
 export interface WalkthroughSection {
@@ -25,7 +26,7 @@ export function parseProse(file: string, markdown: string): WalkthroughSection[]
     if (!m) continue
     const body = rest.join('\n')
     const blocks = [...body.matchAll(/^```bash\n([\s\S]*?)\n```$/gm)]
-    if (blocks.length !== 1) throw new Error(`${file}: section ${m[1]} (${m[3]}) has ${blocks.length} bash blocks; it needs exactly one`)
+    if (blocks.length !== 1) throw new WalkthroughError(`${file}: section ${m[1]} (${m[3]}) has ${blocks.length} bash blocks; it needs exactly one.`)
     const block = blocks[0] as RegExpMatchArray
     sections.push({ number: m[1] ?? '', title: m[2] ?? '', id: m[3] ?? '', explanation: body.slice(0, block.index).trim(), command: block[1] ?? '' })
   }

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   createCli,
@@ -127,6 +127,13 @@ describe('the CLI over a registry it is given', () => {
     dirs.push(dir)
     const kubeconfig = join(dir, 'config')
     await writeFile(kubeconfig, kubeconfigYaml([{ name: 'tiny', server: `http://127.0.0.1:${port}` }]))
+    // kubewalk asks kubectl for the server's version; this test is about kubewalk's replay, so a stand-in answers
+    // from the stand-in server (what a real kubectl prints is the lab-kubectl project's).
+    await writeFile(
+      join(dir, 'kubectl'),
+      `#!/usr/bin/env bash\n[ "$1" = version ] || { echo "stand-in kubectl: only version" >&2; exit 1; }\nprintf '{"clientVersion":{"gitVersion":"v1.30.0"},"serverVersion":%s}\\n' "$(curl -sS http://127.0.0.1:${port}/version)"\n`,
+      { mode: 0o755 },
+    )
     return kubeconfig
   }
   const broken: WalkthroughEntry = {
@@ -141,7 +148,7 @@ describe('the CLI over a registry it is given', () => {
     const dir = dirs[dirs.length - 1]!
     // Commands inherit the process's environment (as from a shell); the marker goes there.
     process.env.TINY_MARKER = join(dir, 'marker')
-    const t = captureIo({ PATH: process.env.PATH })
+    const t = captureIo({ PATH: `${dir}${delimiter}${process.env.PATH ?? ''}` })
     const code = await main(
       ['run', '--kubeconfig', kubeconfig, '--reporter', 'json', '--password-length', '18', '--transcript', join(dir, 't.md')],
       t.sinks,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selectSteps } from '../../src/faces/commands/common.js'
+import { allCommands, flagsOf } from '../../src/faces/commands/table.js'
 import { main } from '../helpers.js'
 import { captureIo, kubeconfigYaml } from '../helpers.js'
 import { steps } from '../../steps/index.js'
@@ -49,7 +50,7 @@ describe('kubewalk CLI', () => {
     ]) {
       expect(help).toMatch(new RegExp(`^  kubewalk ${command}\\b`, 'm'))
     }
-    const { RUN_FLAGS } = await import('../../src/faces/commands/run.js')
+    const { RUN_FLAGS } = await import('../../src/faces/commands/flags.js')
     // --solution is check's own, on its usage line; every other flag has an option line.
     for (const flag of Object.keys(RUN_FLAGS).filter((f) => f !== 'solution')) expect(help, flag).toMatch(new RegExp(`^  --${flag}\\b`, 'm'))
     expect(help).toMatch(/^ {2}kubewalk check ID \[--solution\]/m)
@@ -60,37 +61,68 @@ describe('kubewalk CLI', () => {
   it('--help has a line for every flag serve and class --serve add', async () => {
     const t = io()
     expect(await main(['--help'], t.sinks)).toBe(0)
-    const { SERVE_FLAGS } = await import('../../src/faces/commands/serve.js')
+    const { SERVE_FLAGS } = await import('../../src/faces/commands/flags.js')
     for (const flag of Object.keys(SERVE_FLAGS)) expect(t.out(), flag).toMatch(new RegExp(`^  --${flag}\\b`, 'm'))
     expect(t.out()).toMatch(/^ {2}kubewalk serve \[run's options\]/m)
     expect(t.out()).toMatch(/^ {16}\[--serve \[--port P\]/m)
     expect(t.out()).toMatch(/^ {2}kubewalk check --forget/m)
   })
 
-  it('bare kubewalk prints the help to stderr and exits 2; --help after any command but token is the help', async () => {
+  it('bare kubewalk prints the help to stderr and exits 2', async () => {
     const whole = io()
     await main(['--help'], whole.sinks)
     const bare = io()
     expect(await main([], bare.sinks)).toBe(2)
     expect(bare.out()).toBe('')
     expect(bare.err()).toBe(whole.out())
-    for (const argv of [
-      ['list', '--help'],
-      ['new', '--help'],
-      ['record', '-h'],
-      ['test', '--help'],
-      ['lab', '--help'],
-      ['lab', 'up', '-h'],
-      ['run', '--help'],
-      ['check', 'call-api', '--help'],
-      ['matrix', '-h'],
-      ['class', '--help'],
-    ]) {
+  })
+
+  it.each(allCommands().map(({ name, command }) => [name, command] as const))(
+    '%s --help, -h and `kubewalk help %s`: exit 0, its usage and every flag it takes',
+    async (name, command) => {
+      const words = name.split(' ')
       const t = io()
-      expect(await main(argv, t.sinks)).toBe(0)
-      expect(t.out()).toBe(whole.out())
+      expect(await main([...words, '--help'], t.sinks)).toBe(0)
       expect(t.err()).toBe('')
+      const text = t.out()
+      expect(text).toMatch(/^Usage:\n {2}kubewalk /)
+      expect(text).toContain(`kubewalk ${command.usage[0]?.replace(/^kubewalk /, '')}`)
+      for (const flag of Object.keys(flagsOf(command))) expect(text, flag).toMatch(new RegExp(`^  --${flag}\\b`, 'm'))
+      // The command's own help, not the whole (which lists every command).
+      expect(text).not.toContain('Options for serve (and class --serve)')
+      const short = io()
+      expect(await main([...words, '-h'], short.sinks)).toBe(0)
+      expect(short.out()).toBe(text)
+      if (!name.includes('--')) {
+        const asked = io()
+        expect(await main(['help', ...words], asked.sinks)).toBe(0)
+        expect(asked.out()).toBe(text)
+      }
+    },
+  )
+
+  it("help with an unknown command is a usage error; a subcommand shows its own flags, not its siblings'", async () => {
+    const t = io()
+    expect(await main(['help', 'nope'], t.sinks)).toBe(2)
+    expect(t.err()).toBe('kubewalk: no command "nope"; see kubewalk --help.\n')
+    const up = io()
+    expect(await main(['lab', 'up', '--help'], up.sinks)).toBe(0)
+    expect(up.out()).toContain('--cluster-name NAME')
+    expect(up.out()).not.toContain('--kubectl-only')
+    // --help after -- is an argument, not a request for help.
+    const after = io()
+    expect(await main(['import', '--', '--help'], after.sinks)).toBe(2)
+  })
+
+  it('the table rules a conflict once for every command that takes both flags', async () => {
+    for (const command of ['run', 'drift', 'serve', 'record', 'matrix']) {
+      const t = io()
+      expect(await main([command, '--namespace', 'x', '--isolate'], t.sinks), command).toBe(2)
+      expect(t.err()).toBe('kubewalk: --namespace and --isolate both choose the namespace; give one.\n')
     }
+  })
+
+  it('--help shows the walkthrough --walkthrough names', async () => {
     // --help of another walkthrough shows its settings and variables instead.
     const other = io()
     expect(await main(['run', '--walkthrough', 'rbac-pods', '--help'], other.sinks)).toBe(0)

@@ -10,24 +10,10 @@ import { quote, runScript, type ShellOptions, type ShellResult } from '../../pla
 import type { Walkthrough } from '../../core/walkthrough.js'
 import { isUnreadable, readProgress, type Progress } from '../../engine/progress.js'
 import { loadAssets, serve, type EventStream, type Served } from '../serve/http.js'
-import { LISTEN_FLAGS, listenOptions, openBrowser } from '../serve/listen.js'
+import { listenOptions, openBrowser } from '../serve/listen.js'
 import { ASSETS, boardPage } from '../serve/page.js'
 import { loadWalkthrough, walkthroughArg, type CommandContext } from './common.js'
-
-const CLASS_FLAGS = {
-  walkthrough: { type: 'string' },
-  namespaces: { type: 'string' },
-  selector: { type: 'string' },
-  prefix: { type: 'string' },
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-  watch: { type: 'boolean' },
-  interval: { type: 'string' },
-  reporter: { type: 'string' },
-  serve: { type: 'boolean' },
-  'hand-out': { type: 'string' },
-  ...LISTEN_FLAGS,
-} as const
+import { CLASS_FLAGS, LISTEN_FLAGS } from './flags.js'
 
 /** One participant's row: step id → whether its trace is there. */
 export interface ClassRow {

@@ -1,5 +1,6 @@
 // What the commands share: their context, the walkthrough they act on, step selection and limits.
-import type { Io } from '../args.js'
+import { takeFlags, type Io } from '../args.js'
+import { RUN_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import type { Step } from '../../core/step.js'
 import type { WalkthroughEntry } from '../../core/walkthrough.js'
@@ -17,12 +18,8 @@ export interface CommandContext {
 
 /** The id or path given to --walkthrough, read before the rest of the flags (its settings add flags of their own). */
 export function walkthroughArg(args: readonly string[]): string | undefined {
-  for (const [i, a] of args.entries()) {
-    if (a === '--') return undefined
-    if (a === '--walkthrough') return args[i + 1] ?? ''
-    if (a.startsWith('--walkthrough=')) return a.slice('--walkthrough='.length)
-  }
-  return undefined
+  const { walkthrough } = takeFlags(args, { walkthrough: RUN_FLAGS.walkthrough }).taken
+  return typeof walkthrough === 'string' ? walkthrough : undefined
 }
 
 export { loadWalkthrough } from '../../sources/load/index.js'

@@ -4,11 +4,12 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { EXIT, parse } from '../args.js'
+import { IMPORT_FLAGS } from './flags.js'
 import { UsageError, WalkthroughError } from '../../core/errors.js'
 import type { CommandContext } from './common.js'
 
 export async function cmdImport(args: string[], cx: CommandContext): Promise<number> {
-  const { values, positionals } = parse(args, { out: { type: 'string' }, force: { type: 'boolean' }, typed: { type: 'boolean' } })
+  const { values, positionals } = parse(args, IMPORT_FLAGS)
   const [source, ...extra] = positionals
   if (source === undefined) throw new UsageError('import needs the article: kubewalk import SOURCE [--out PATH] [--typed].')
   if (extra.length > 0) throw new UsageError(`import takes one SOURCE, got also ${extra[0]}.`)

@@ -3,14 +3,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { EXIT, parse, type Io } from '../args.js'
+import { LAB_FLAGS } from './flags.js'
 import { LabError, UsageError } from '../../core/errors.js'
-import { ARTICLE_LAB_VERSION, DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS } from '../../platform/lab/versions.js'
-
-/** Lines for --help: which Kubernetes releases the lab builds (`--version V` of lab build and lab up). */
-export const LAB_VERSION_HELP = `  --version V           the lab's Kubernetes release (lab build, lab up): latest = ${DEFAULT_LAB_VERSION} (the
-                        default), ${SUPPORTED_LAB_VERSIONS.filter((v) => v !== DEFAULT_LAB_VERSION && v !== ARTICLE_LAB_VERSION).join(', ')}, article = ${ARTICLE_LAB_VERSION} (these are tested), or any
-                        v1.MINOR.PATCH the Go module proxy serves that builds with this machine's Go
-`
+import { DEFAULT_LAB_VERSION } from '../../platform/lab/versions.js'
 
 export interface ThrowawayLab {
   kubeconfig: string
@@ -99,7 +94,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
   const nodeUsable = checkNodeUsable
   switch (sub) {
     case 'build': {
-      const { values, positionals } = parse(rest, { version: { type: 'string' }, node: { type: 'boolean' }, 'kubectl-only': { type: 'boolean' } })
+      const { values, positionals } = parse(rest, LAB_FLAGS.build)
       noArguments(positionals)
       if (values.node && values['kubectl-only']) throw new UsageError('lab build takes --node or --kubectl-only, not both.')
       const version = await resolveVersion(values.version, signal)
@@ -114,14 +109,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
       return EXIT.ok
     }
     case 'up': {
-      const { values, positionals } = parse(rest, {
-        dir: { type: 'string' },
-        version: { type: 'string' },
-        'cluster-name': { type: 'string' },
-        'no-controller-manager': { type: 'boolean' },
-        node: { type: 'boolean' },
-        'pull-through': { type: 'boolean' },
-      })
+      const { values, positionals } = parse(rest, LAB_FLAGS.up)
       noArguments(positionals)
       if (values['pull-through'] && !values.node) throw new UsageError("--pull-through is about the node's image pulls; add --node.")
       const name = values['cluster-name']
@@ -155,7 +143,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
       return EXIT.ok
     }
     case 'down': {
-      const { values, positionals } = parse(rest, { dir: { type: 'string' } })
+      const { values, positionals } = parse(rest, LAB_FLAGS.down)
       noArguments(positionals)
       const dir = values.dir ?? defaultDir
       const r = await aboutDir(() => lab.labDown({ dir }))
@@ -164,7 +152,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
       return EXIT.ok
     }
     case 'status': {
-      const { values, positionals } = parse(rest, { dir: { type: 'string' }, json: { type: 'boolean' } })
+      const { values, positionals } = parse(rest, LAB_FLAGS.status)
       noArguments(positionals)
       const s = await aboutDir(() => lab.labStatus({ dir: values.dir ?? defaultDir }))
       if (values.json) io.stdout(`${JSON.stringify(s, null, 2)}\n`)
@@ -205,7 +193,7 @@ export async function cmdLab(args: string[], io: Io, signal: AbortSignal, cleani
         throw new UsageError(
           verb === undefined ? 'lab image needs a subcommand: import FILE.tar, or list.' : `lab image ${verb}: unknown subcommand (import, list).`,
         )
-      const { values, positionals } = parse(more, { dir: { type: 'string' } })
+      const { values, positionals } = parse(more, LAB_FLAGS.imageImport)
       const [file, extra] = positionals
       if (file === undefined)
         throw new UsageError('lab image import needs an image tarball (docker save or OCI layout): kubewalk lab image import FILE.tar.')

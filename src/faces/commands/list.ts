@@ -1,5 +1,6 @@
 // kubewalk list: the walkthroughs, or one walkthrough's steps, variables and settings.
 import { EXIT, parse } from '../args.js'
+import { LIST_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import { commandOf } from '../../core/step.js'
 import type { Walkthrough } from '../../core/walkthrough.js'
@@ -22,7 +23,7 @@ function stepsJson(w: Walkthrough): object {
 
 export async function cmdList(args: string[], cx: CommandContext): Promise<number> {
   const { io } = cx
-  const { values, positionals } = parse(args, { json: { type: 'boolean' }, walkthrough: { type: 'string' } })
+  const { values, positionals } = parse(args, LIST_FLAGS)
   if (positionals.length > 0) throw new UsageError(`list takes no arguments, got ${positionals[0]}.`)
   if (values.json && values.walkthrough === undefined) {
     // The walkthroughs the registry holds; one from a path is listed by naming it (--walkthrough PATH).

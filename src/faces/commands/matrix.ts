@@ -11,24 +11,9 @@ import { packagePath } from '../../platform/paths.js'
 import { kubectlClientVersion } from '../../platform/kubeconfig.js'
 import { which } from '../../platform/shell.js'
 import { walkthroughRef } from '../../sources/load/index.js'
+import { MATRIX_FLAGS } from './flags.js'
 import { limitSeconds, loadWalkthrough, walkthroughArg, type CommandContext } from './common.js'
 import { MATRIX_REPORTERS, matrixOk, renderMatrix, type MatrixCell, type MatrixReporter } from '../report/matrix.js'
-
-const MATRIX_FLAGS = {
-  walkthrough: { type: 'string' },
-  'lab-version': { type: 'string', multiple: true },
-  context: { type: 'string', multiple: true },
-  kubeconfig: { type: 'string' },
-  kubectl: { type: 'string', multiple: true },
-  parallel: { type: 'string' },
-  reporter: { type: 'string' },
-  out: { type: 'string' },
-  timeout: { type: 'string' },
-  wait: { type: 'string' },
-  namespace: { type: 'string' },
-  isolate: { type: 'boolean' },
-  node: { type: 'boolean' },
-} as const
 
 /** A server of the matrix: a lab kubewalk starts (and stops), or a context of the kubeconfig. */
 type Server = { kind: 'lab'; version: string } | { kind: 'context'; name: string }
@@ -154,7 +139,6 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
     throw new UsageError(`--parallel takes a whole number from 1 to 16, got ${JSON.stringify(values.parallel)}.`)
   const timeout = values.timeout === undefined ? undefined : limitSeconds('--timeout', values.timeout, 30)
   const wait = values.wait === undefined ? undefined : limitSeconds('--wait', values.wait, 30)
-  if (values.namespace !== undefined && values.isolate) throw new UsageError('--namespace and --isolate both choose the namespace; give one.')
 
   const { SUPPORTED_LAB_VERSIONS } = await import('../../platform/lab/versions.js')
   const { resolveVersion } = await import('./lab.js')

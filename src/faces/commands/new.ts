@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative } from 'node:path'
 import { EXIT, parse } from '../args.js'
+import { NEW_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import { packagePath } from '../../platform/paths.js'
 import { markdownScaffold, titleOf, typedScaffold, type ScaffoldOptions } from '../../sources/scaffold.js'
@@ -29,7 +30,7 @@ async function versions(): Promise<Pick<ScaffoldOptions, 'kubewalkVersion' | 'de
 
 export async function cmdNew(args: string[], cx: CommandContext): Promise<number> {
   const { io } = cx
-  const { values, positionals } = parse(args, { dir: { type: 'string' }, typed: { type: 'boolean' } })
+  const { values, positionals } = parse(args, NEW_FLAGS)
   const [id, extra] = positionals
   if (id === undefined) throw new UsageError('new needs an id for the walkthrough (lower-case words joined by -, e.g. kubewalk new my-walkthrough).')
   if (extra !== undefined) throw new UsageError(`new takes one id, got also ${extra}.`)

@@ -6,7 +6,8 @@
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { EXIT } from '../args.js'
+import { EXIT, takeFlags } from '../args.js'
+import { RECORD_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import { originOf } from '../../sources/load/index.js'
 import { checkOutputFile, writeWhole } from '../outfile.js'
@@ -19,25 +20,9 @@ import type { CommandContext } from './common.js'
 
 /** record's own flags, taken out before the rest goes to run's parser (--out is a folder here, not a report file). */
 function ownFlags(args: readonly string[]): { out?: string; force: boolean; rest: string[] } {
-  const rest: string[] = []
-  let out: string | undefined
-  let force = false
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string
-    if (a === '--') {
-      rest.push(...args.slice(i))
-      break
-    }
-    if (a === '--force') force = true
-    else if (a === '--out') {
-      out = args[i + 1]
-      if (out === undefined || out === '' || out.startsWith('-')) throw new UsageError('--out needs a folder.')
-      i++
-    } else if (a.startsWith('--out=')) out = a.slice('--out='.length)
-    else rest.push(a)
-  }
-  if (out === '') throw new UsageError('--out needs a folder.')
-  return { ...(out !== undefined ? { out } : {}), force, rest }
+  const { taken, rest } = takeFlags(args, RECORD_FLAGS)
+  if (taken.out === '') throw new UsageError('--out needs a folder.')
+  return { ...(typeof taken.out === 'string' ? { out: taken.out } : {}), force: taken.force === true, rest }
 }
 
 /** The files a step's recording may take, in `dir`. */

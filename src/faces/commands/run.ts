@@ -1,7 +1,8 @@
 // kubewalk run | drift | check: the command-line face of the replay. It parses and checks every
 // option before anything touches a cluster, into a ReplayPlan that src/faces/replay carries out.
 import { EXIT, parse, type Flags } from '../args.js'
-import { UsageError } from '../../core/errors.js'
+import { KubewalkError, UsageError, WalkthroughError, errorMessage } from '../../core/errors.js'
+import type { WalkthroughSection } from '../../sources/prose.js'
 import { exerciseStep } from '../../core/exercise.js'
 import { checkKubectlCommand } from '../../platform/kubectl.js'
 import { resolveTarget } from '../../platform/kubeconfig.js'
@@ -13,42 +14,12 @@ import { runnerDefaults } from '../../engine/runner.js'
 import { replay, type ReplayMode, type ReplayPlan } from '../replay/index.js'
 import { commandOf, type Step } from '../../core/step.js'
 import { settingsOf, type Walkthrough } from '../../core/walkthrough.js'
+import { RUN_FLAGS } from './flags.js'
 import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, stepNamed, walkthroughArg, type CommandContext } from './common.js'
 
 export type RunMode = ReplayMode
 /** What run, drift and check were asked to do (the replay's plan). */
 export type RunPlan = ReplayPlan
-
-export const RUN_FLAGS = {
-  walkthrough: { type: 'string' },
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-  cluster: { type: 'string' },
-  lab: { type: 'boolean' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  only: { type: 'string' },
-  reporter: { type: 'string' },
-  out: { type: 'string' },
-  timeout: { type: 'string' },
-  wait: { type: 'string' },
-  'show-secrets': { type: 'boolean' },
-  'strict-tls': { type: 'boolean' },
-  transcript: { type: 'string' },
-  solution: { type: 'boolean' },
-  interactive: { type: 'boolean' },
-  'use-kuberc': { type: 'boolean' },
-  namespace: { type: 'string' },
-  isolate: { type: 'boolean' },
-  'namespace-timeout': { type: 'string' },
-  set: { type: 'string', multiple: true },
-  'dry-run': { type: 'boolean' },
-  kubectl: { type: 'string' },
-  'lab-version': { type: 'string' },
-  'report-progress': { type: 'boolean' },
-  forget: { type: 'boolean' },
-  node: { type: 'boolean' },
-} as const satisfies Flags
 
 // A participant's check looks at work already done: a short wait covers a controller still catching up,
 // and a check that cannot pass says so in seconds, not after the replay's full wait.
@@ -184,11 +155,6 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   for (const s of walkthrough.settings ?? []) if (str(s.name) !== undefined) given[s.name] = positiveNumber(`--${s.name}`, str(s.name), s.default)
   if (on('lab') && (str('kubeconfig') !== undefined || str('context') !== undefined))
     throw new UsageError('--lab brings its own kubeconfig; drop --kubeconfig and --context.')
-  if (str('lab-version') !== undefined && !on('lab')) throw new UsageError('--lab-version goes with --lab.')
-  if (on('node') && !on('lab')) throw new UsageError('--node goes with --lab (a cluster of your own brings its own nodes).')
-  if (str('namespace') !== undefined && on('isolate')) throw new UsageError('--namespace and --isolate both choose the namespace; give one.')
-  if (str('namespace-timeout') !== undefined && !on('isolate'))
-    throw new UsageError('--namespace-timeout bounds the deletion of an --isolate namespace; it goes with --isolate.')
   const namespaceTimeoutMs = limitSeconds('--namespace-timeout', str('namespace-timeout'), NAMESPACE_DELETE_TIMEOUT_MS / 1000) * 1000
   if (on('strict-tls') && !steps.some((s) => s.strictTlsCommand !== undefined))
     throw new UsageError(
@@ -201,7 +167,7 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   const sets = parseSets((values.set as string[] | undefined) ?? [], walkthrough)
   if (on('dry-run') && mode !== 'run') throw new UsageError('--dry-run goes with kubewalk run.')
   // Read now, so a prose that does not parse is exit 2 before anything touches a cluster.
-  const prose = interactive || transcript !== undefined ? (walkthrough.prose?.() ?? []) : []
+  const prose = interactive || transcript !== undefined ? readProse(walkthrough) : []
   const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
     value === undefined ? {} : ({ [key]: value } as Record<K, string>)
   return {
@@ -233,6 +199,16 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     prose,
     sets,
     dryRun: on('dry-run'),
+  }
+}
+
+/** The walkthrough's prose; one that does not parse (an author's own reader included) breaks the contract: exit 2. */
+function readProse(w: Walkthrough): WalkthroughSection[] {
+  try {
+    return w.prose?.() ?? []
+  } catch (e) {
+    if (e instanceof KubewalkError) throw e
+    throw new WalkthroughError(`walkthrough ${w.id}: its prose does not parse: ${errorMessage(e)}`, { cause: e })
   }
 }
 

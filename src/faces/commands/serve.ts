@@ -1,16 +1,15 @@
 // kubewalk serve: the walkthrough as a notebook in the browser. run's options plan the replay; the
 // notebook (src/faces/serve) drives one replay session over it; this module parses, prints and waits.
-import { EXIT } from '../args.js'
+import { EXIT, takeFlags } from '../args.js'
+import { SERVE_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import { openReplaySession } from '../replay/index.js'
 import { loadAssets, serve } from '../serve/http.js'
-import { LISTEN_FLAGS, listenOptions, openBrowser, takeFlags } from '../serve/listen.js'
+import { listenOptions, openBrowser } from '../serve/listen.js'
 import { openNotebook } from '../serve/notebook.js'
 import { ASSETS, notebookPage } from '../serve/page.js'
 import type { CommandContext } from './common.js'
 import { planRun } from './run.js'
-
-export const SERVE_FLAGS = { ...LISTEN_FLAGS, 'idle-timeout': { type: 'string' } } as const
 
 const IDLE_DEFAULT_S = 60
 

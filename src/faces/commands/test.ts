@@ -1,5 +1,6 @@
 // kubewalk test: the offline checks of kubewalk/testing on one walkthrough; no cluster, no kubectl.
 import { EXIT, parse } from '../args.js'
+import { TEST_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import { walkthroughRef } from '../../sources/load/index.js'
 import { testWalkthrough } from '../../testing/index.js'
@@ -7,7 +8,7 @@ import { loadWalkthrough, type CommandContext } from './common.js'
 
 export async function cmdTest(args: string[], cx: CommandContext): Promise<number> {
   const { io } = cx
-  const { values, positionals } = parse(args, { walkthrough: { type: 'string' }, json: { type: 'boolean' } })
+  const { values, positionals } = parse(args, TEST_FLAGS)
   if (positionals.length > 0)
     throw new UsageError(`test takes no arguments, got ${positionals[0]} (for a walkthrough: --walkthrough ${positionals[0]}).`)
   const w = await loadWalkthrough(cx.walkthroughs, values.walkthrough, io.env)

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import { EXIT, parse, type Io } from '../args.js'
 import { ParseError, UsageError, errorMessage } from '../../core/errors.js'
+import { TOKEN_FLAGS } from './flags.js'
 import { resolveTarget } from '../../platform/kubeconfig.js'
 import { Secrets, redact, redactDeep } from '../../engine/redact.js'
 import {
@@ -15,25 +16,8 @@ import {
   type Verification,
 } from '../../platform/token.js'
 
-const HELP = `Usage: kubewalk token [--token - | --token-file FILE | --token T] [--kubeconfig FILE] [--context NAME]
-                      [--no-verify] [--json] [--show-secrets]
-
-Decodes a service-account token and checks its signature against the cluster's keys (kubectl get
---raw /openid/v1/jwks). The token itself is masked unless --show-secrets.
-
-Where the token comes from (the first given):
-  --token -           standard input (e.g. kubectl create token default | kubewalk token --token -)
-  --token-file FILE   a file that holds it
-  --token T           the command line: works, but ps and your shell history see it (a warning says so)
-  $TOKEN              the environment, when none of the above is given
-
-Exit codes: 0 the token verified (or --no-verify), 1 it did not, 2 usage or precondition error.
-`
-
 /** The token and where it came from (the start of any message about it); never echoes the token. */
 async function readToken(values: { token?: string; 'token-file'?: string }, io: Io): Promise<{ token: string; source: string }> {
-  if (values.token !== undefined && values['token-file'] !== undefined)
-    throw new UsageError('--token and --token-file both give the token; pass one.')
   const file = values['token-file']
   if (file !== undefined) {
     if (file === '') throw new UsageError('--token-file needs a file name.')
@@ -64,20 +48,7 @@ async function readToken(values: { token?: string; 'token-file'?: string }, io: 
 
 /** Runs `kubewalk token`; resolves with the exit code, throws UsageError/PreconditionError (exit 2). */
 export async function cmdToken(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, {
-    token: { type: 'string' },
-    'token-file': { type: 'string' },
-    kubeconfig: { type: 'string' },
-    context: { type: 'string' },
-    'no-verify': { type: 'boolean' },
-    json: { type: 'boolean' },
-    'show-secrets': { type: 'boolean' },
-    help: { type: 'boolean' },
-  })
-  if (values.help) {
-    io.stdout(HELP)
-    return EXIT.ok
-  }
+  const { values, positionals } = parse(args, TOKEN_FLAGS)
   // Never echo a positional: it is most likely the token itself.
   if (positionals.length > 0)
     throw new UsageError('token takes no positional arguments; pass the token with --token - (standard input), --token-file FILE or $TOKEN.')

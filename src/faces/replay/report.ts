@@ -2,7 +2,7 @@
 // the transcript and the --out file, and the exit code that sums it up.
 import { EXIT } from '../args.js'
 import { driftCounts, type StepDrift } from '../../core/drift.js'
-import { errorMessage } from '../../core/errors.js'
+import { errorMessage, exitCodeFor } from '../../core/errors.js'
 import { writeWhole } from '../outfile.js'
 import { redactDeep, type Secrets } from '../../engine/redact.js'
 import { createConsoleReporter } from '../report/console.js'
@@ -77,17 +77,14 @@ export async function writeFiles(plan: ReplayPlan, io: Io, r: ReportInput, outTe
   return unwritten
 }
 
-// A step refused before changing anything (an object that is not ours, RBAC, a variable no one set)
-// is the cluster or the invocation, not the walkthrough: exit 2 like any precondition.
-const PRECONDITION_CODES = new Set(['E_PRECONDITION', 'E_FORBIDDEN', 'E_MISSING_VAR'])
-
 /** 0 passed; 130 interrupted; 2 refused before anything changed; 1 otherwise, a failed cleanup included. */
 export function exitCodeOf(result: RunResult): number {
   if (result.status === 'passed') return EXIT.ok
   if (result.status === 'interrupted') return EXIT.interrupted
   if (result.cleanup.some((c) => c.status === 'failed')) return EXIT.failed
   const failed = result.steps.find((s) => s.status === 'failed')
-  return PRECONDITION_CODES.has(failed?.error?.code ?? '') ? EXIT.usage : EXIT.failed
+  // A step refused before changing anything (RBAC, a variable no one set) exits 2, by its error code.
+  return exitCodeFor(failed?.error?.code)
 }
 
 /** drift's exit code: 1 when the run passed but differs for real from the recording. */

@@ -1,5 +1,4 @@
-// The flags serve and class --serve share (where to listen, TLS, opening a browser), taken out of the
-// arguments before the rest are parsed as the command's own.
+// Where serve and class --serve listen (their flags are the command table's LISTEN_FLAGS), and opening a browser.
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -7,48 +6,6 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { UsageError } from '../../core/errors.js'
 import { checkListen, readTls, type ListenOptions } from './http.js'
-
-export const LISTEN_FLAGS = {
-  port: { type: 'string' },
-  host: { type: 'string' },
-  'tls-cert': { type: 'string' },
-  'tls-key': { type: 'string' },
-  open: { type: 'boolean' },
-  'allowed-host': { type: 'string' },
-} as const
-
-/** Splits `args` into the flags named in `flags` (their values by name) and the rest, in order. */
-export function takeFlags(
-  args: readonly string[],
-  flags: Record<string, { type: 'string' | 'boolean' }>,
-): { taken: Record<string, string | boolean>; rest: string[] } {
-  const taken: Record<string, string | boolean> = {}
-  const rest: string[] = []
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string
-    if (a === '--') {
-      rest.push(...args.slice(i))
-      break
-    }
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(a)
-    const spec = m ? flags[m[1] as string] : undefined
-    if (!m || spec === undefined) {
-      rest.push(a)
-      continue
-    }
-    const name = m[1] as string
-    if (spec.type === 'boolean') {
-      if (m[2] !== undefined) throw new UsageError(`option --${name} takes no value; see kubewalk --help.`)
-      taken[name] = true
-    } else {
-      const value = m[2] ?? args[++i]
-      if (value === undefined || (m[2] === undefined && value.startsWith('--')))
-        throw new UsageError(`option --${name} needs a value; see kubewalk --help.`)
-      taken[name] = value
-    }
-  }
-  return { taken, rest }
-}
 
 /** Where to listen, from the listen flags; a UsageError (exit 2) before anything starts when it would be unsafe. */
 export async function listenOptions(taken: Record<string, string | boolean>): Promise<ListenOptions> {

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/pro
 import { homedir } from 'node:os'
 import path from 'node:path'
 import { LabError, errorMessage } from '../../core/errors.js'
+import { pidAlive } from '../scratch.js'
 import { writeIfChanged, writeWhole } from './files.js'
 import { GoFailure, downloadModule, listTargets, runGo, type DownloadedModule, type GoRun } from './go.js'
 import {
@@ -30,6 +31,7 @@ import {
   LAB_COMPONENTS,
   binarySizes,
   kubectlStaleReason,
+  readRecordFile,
   readStamp,
   removeKubectlStamp,
   removeStamp,
@@ -154,14 +156,8 @@ export async function findLabBinaries(version = DEFAULT_LAB_VERSION): Promise<La
   return (await staleReason(dir, version)) === undefined ? binariesIn(dir, version) : undefined
 }
 
-async function readRecord(dir: string): Promise<BuildRecord | undefined> {
-  try {
-    const record = JSON.parse(await readFile(path.join(dir, RECORD_FILE), 'utf8')) as BuildRecord
-    return typeof record.totalMs === 'number' && typeof record.stepsMs === 'object' ? record : undefined
-  } catch {
-    return undefined
-  }
-}
+const readRecord = (dir: string): Promise<BuildRecord | undefined> =>
+  readRecordFile<BuildRecord>(path.join(dir, RECORD_FILE), (r) => typeof r.totalMs === 'number' && typeof r.stepsMs === 'object')
 
 /** This version's last build record, else the newest of any version's on this machine (their builds are alike). */
 async function previousRecord(version: string): Promise<BuildRecord | undefined> {
@@ -172,13 +168,38 @@ async function previousRecord(version: string): Promise<BuildRecord | undefined>
   return records.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0]
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+/**
+ * A build's start: the version's cache folders made (bin, logs, a source folder per module), abandoned work removed,
+ * a work directory beside bin/ (on the same file system, so finished binaries move into place with a rename), the
+ * signal that also stops on the build's own failure, and how often it reports progress.
+ */
+async function openBuild(version: string, opts: BuildLabOptions, modules: readonly string[]) {
+  const cacheDir = labCacheDir(version)
+  const binDir = path.join(cacheDir, 'bin')
+  const srcDir = path.join(cacheDir, 'src')
+  const logDir = path.join(cacheDir, 'logs')
+  await Promise.all([binDir, logDir, ...modules.map((m) => path.join(srcDir, m))].map((d) => mkdir(d, { recursive: true })))
+  await removeAbandonedWork(cacheDir)
+  const work = await mkdtemp(path.join(cacheDir, `.build-${process.pid}-`))
+  const inner = new AbortController()
+  const signal = opts.signal ? AbortSignal.any([opts.signal, inner.signal]) : inner.signal
+  const every = Math.max(2_000, opts.progressEveryMs ?? defaults.progressEveryMs)
+  let ticker: NodeJS.Timeout | undefined
+  /** Reports every `every` ms while the build runs. */
+  const tick = (report: () => void): void => void (ticker = setInterval(report, every))
+  /** The build's body: a failure stops the rest and is named `what`; the ticker stops and the work directory goes either way. */
+  const run = async <T>(what: string, body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body()
+    } catch (error) {
+      inner.abort()
+      throw buildFailure(what, binDir, error, opts.signal)
+    } finally {
+      if (ticker) clearInterval(ticker)
+      await rm(work, { recursive: true, force: true })
+    }
   }
+  return { cacheDir, binDir, srcDir, logDir, work, inner, signal, tick, run }
 }
 
 /** Work directories of builds whose process is gone (Ctrl-C, a crash) hold half-built output: removed, never used. */
@@ -228,24 +249,9 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
   }
 
   const started = Date.now()
-  const cacheDir = labCacheDir(version)
-  const srcDir = path.join(cacheDir, 'src')
-  const logDir = path.join(cacheDir, 'logs')
-  await Promise.all([
-    mkdir(binDir, { recursive: true }),
-    mkdir(path.join(srcDir, 'kubernetes'), { recursive: true }),
-    mkdir(path.join(srcDir, 'etcd'), { recursive: true }),
-    mkdir(logDir, { recursive: true }),
-  ])
-  await removeAbandonedWork(cacheDir)
-  // Beside bin/, on the same file system, so finished binaries move into place with a rename.
-  const work = await mkdtemp(path.join(cacheDir, `.build-${process.pid}-`))
-  const inner = new AbortController()
-  const signal = opts.signal ? AbortSignal.any([opts.signal, inner.signal]) : inner.signal
-  const every = Math.max(2_000, opts.progressEveryMs ?? defaults.progressEveryMs)
-  let ticker: NodeJS.Timeout | undefined
+  const { cacheDir, srcDir, logDir, work, signal, inner, tick, run } = await openBuild(version, opts, ['kubernetes', 'etcd'])
 
-  try {
+  return run(`Kubernetes ${version}`, async () => {
     const prepareLog = path.join(logDir, 'build-prepare.log')
     await writeWhole(prepareLog, '')
     progress(
@@ -320,7 +326,7 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
         )
       }
     }
-    ticker = setInterval(() => void report().catch(() => {}), every)
+    tick(() => void report().catch(() => {}))
 
     const runJob = async (job: Job, cwd: string, mains: { name: string; pkg: string }[], ldflags: string, nice?: number): Promise<number> => {
       const run: Omit<GoRun, 'args'> = { cwd, log: job.log, signal, ...(nice !== undefined ? { nice } : {}) }
@@ -417,13 +423,7 @@ export async function buildLabBinaries(opts: BuildLabOptions = {}): Promise<LabB
       `lab binaries for Kubernetes ${version} built in ${formatDuration(totalMs)} (download ${formatDuration(stepsMs.download)}, etcd ${formatDuration(stepsMs.etcd)}, kubernetes ${formatDuration(stepsMs.kubernetes)} alongside)`,
     )
     return binariesIn(binDir, version)
-  } catch (error) {
-    inner.abort()
-    throw buildFailure(`Kubernetes ${version}`, binDir, error, opts.signal)
-  } finally {
-    if (ticker) clearInterval(ticker)
-    await rm(work, { recursive: true, force: true })
-  }
+  })
 }
 
 /** What a failed or cancelled build throws: a LabError that says nothing was installed, or the build's own. */
@@ -459,24 +459,10 @@ export async function buildLabKubectl(opts: BuildLabOptions = {}): Promise<strin
   }
 
   const started = Date.now()
-  const cacheDir = labCacheDir(version)
-  const binDir = path.join(cacheDir, 'bin')
-  const srcDir = path.join(cacheDir, 'src')
-  const logDir = path.join(cacheDir, 'logs')
-  await Promise.all([
-    mkdir(binDir, { recursive: true }),
-    mkdir(path.join(srcDir, 'kubernetes'), { recursive: true }),
-    mkdir(logDir, { recursive: true }),
-  ])
-  await removeAbandonedWork(cacheDir)
-  const work = await mkdtemp(path.join(cacheDir, `.build-${process.pid}-`))
-  const inner = new AbortController()
-  const signal = opts.signal ? AbortSignal.any([opts.signal, inner.signal]) : inner.signal
-  const every = Math.max(2_000, opts.progressEveryMs ?? defaults.progressEveryMs)
-  let ticker: NodeJS.Timeout | undefined
+  const { cacheDir, binDir, srcDir, logDir, work, signal, tick, run } = await openBuild(version, opts, ['kubernetes'])
   const log = path.join(logDir, 'build-kubectl.log')
 
-  try {
+  return run(`kubectl ${version}`, async () => {
     await writeWhole(log, '')
     progress(`building kubectl ${version} alone into ${binDir}; log: ${log}`)
     const run = { cwd: path.join(srcDir, 'kubernetes'), log, signal }
@@ -486,7 +472,7 @@ export async function buildLabKubectl(opts: BuildLabOptions = {}): Promise<strin
     const built = new BuildProgress(targets)
     const compiling = Date.now()
     progress(`kubectl: compiling (${built.done.total} packages, ${formatDuration(compiling - started)} to download)`)
-    ticker = setInterval(() => progress(progressLine({ label: 'kubectl', progress: built, elapsedMs: Date.now() - compiling, log })), every)
+    tick(() => progress(progressLine({ label: 'kubectl', progress: built, elapsedMs: Date.now() - compiling, log })))
     try {
       await runGo(
         { ...run, env: FAST_COMPILE_ENV, args: goBuildArgs(path.join(work, 'kubectl'), [pkg], ldflags, log), onStderr: (c) => built.feed(c) },
@@ -516,11 +502,5 @@ export async function buildLabKubectl(opts: BuildLabOptions = {}): Promise<strin
       `kubectl ${version} built in ${formatDuration(Date.now() - started)} (${built.done.compiled} of ${built.done.total} packages compiled, the rest from go's build cache)`,
     )
     return kubectl
-  } catch (error) {
-    inner.abort()
-    throw buildFailure(`kubectl ${version}`, binDir, error, opts.signal)
-  } finally {
-    if (ticker) clearInterval(ticker)
-    await rm(work, { recursive: true, force: true })
-  }
+  })
 }

@@ -41,43 +41,37 @@ export interface LabCerts {
 }
 
 // Our own config, so neither the system openssl.cnf nor its defaults (e.g. CA:TRUE on every req -x509) leak in.
-function opensslConfig(serviceIp: string, extraIps: readonly string[]): string {
-  return `[req]
+/** The head of every openssl config the lab writes: no prompt, an empty distinguished name (each -subj gives it). */
+export const OPENSSL_CONFIG_HEAD = `[req]
 distinguished_name = dn
 prompt = no
 [dn]
-[ca]
+`
+
+/** An openssl section for a leaf certificate: not a CA, for `usage` (serverAuth, clientAuth), with these SANs. */
+export function leafSection(name: string, usage: string, subjectAltName?: string): string {
+  return `[${name}]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = ${usage}
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+${subjectAltName === undefined ? '' : `subjectAltName = ${subjectAltName}\n`}`
+}
+
+const LOOPBACK = 'IP:127.0.0.1,DNS:localhost'
+
+function opensslConfig(serviceIp: string, extraIps: readonly string[]): string {
+  const apiserverNames = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'].map((n) => `DNS:${n}`)
+  return `${OPENSSL_CONFIG_HEAD}[ca]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,digitalSignature,keyEncipherment,keyCertSign
 subjectKeyIdentifier = hash
-[server]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-subjectAltName = IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:${serviceIp}${extraIps.map((ip) => `,IP:${ip}`).join('')}
-[controller_manager_server]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-subjectAltName = IP:127.0.0.1,DNS:localhost
-[etcd_server]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth,clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-subjectAltName = IP:127.0.0.1,DNS:localhost
-[client]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-`
+${leafSection('server', 'serverAuth', [LOOPBACK, ...apiserverNames, `IP:${serviceIp}`, ...extraIps.map((ip) => `IP:${ip}`)].join(','))}${leafSection(
+    'controller_manager_server',
+    'serverAuth',
+    LOOPBACK,
+  )}${leafSection('etcd_server', 'serverAuth,clientAuth', LOOPBACK)}${leafSection('client', 'clientAuth')}`
 }
 
 /** Options of generateLabCerts: a node lab serves the API at another Service IP and on its own address. */
@@ -105,32 +99,82 @@ export async function openssl(args: string[], what: string): Promise<void> {
   }
 }
 
+/** Makes `dir` (0700) and names a certificate and its key in it for each name: `<name>Cert` is `<file>.crt`, `<name>Key` `<file>.key`. */
+export async function certFolder<const K extends string>(
+  dir: string,
+  files: Record<K, string>,
+): Promise<{ dir: string } & Record<`${K}Cert` | `${K}Key`, string>> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const out: Record<string, string> = { dir }
+  for (const [name, file] of Object.entries<string>(files)) {
+    out[`${name}Cert`] = path.join(dir, `${file}.crt`)
+    out[`${name}Key`] = path.join(dir, `${file}.key`)
+  }
+  return out as { dir: string } & Record<`${K}Cert` | `${K}Key`, string>
+}
+
+/** What issueCert signs: a new EC key and CSR for `subject`, signed by `ca` with the config's `extensions` section. */
+export interface LeafRequest {
+  config: string
+  ca: { cert: string; key: string }
+  subject: string
+  extensions: string
+  cert: string
+  key: string
+  /** What it is, in an error ("Creating the lab's <what> key failed"). */
+  what: string
+}
+
+/** Issues one leaf certificate and its key (0600) with the openssl CLI. */
+export async function issueCert(r: LeafRequest): Promise<void> {
+  const csr = `${r.cert}.csr`
+  await openssl(['req', '-new', '-config', r.config, ...EC_KEY, '-keyout', r.key, '-out', csr, '-subj', r.subject], `${r.what} key`)
+  // A random serial instead of -CAcreateserial: the leaves are signed in parallel and would race on ca.srl.
+  const serial = `0x${randomBytes(16).toString('hex')}`
+  const days = ['-days', '365', '-sha256']
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      r.ca.cert,
+      '-CAkey',
+      r.ca.key,
+      '-set_serial',
+      serial,
+      ...days,
+      '-extfile',
+      r.config,
+      '-extensions',
+      r.extensions,
+      '-out',
+      r.cert,
+    ],
+    `${r.what} certificate`,
+  )
+  await rm(csr)
+  await chmod(r.key, 0o600)
+}
+
 /** Creates the lab's CA, serving and client certificates and service-account key pair in `dir` with the openssl CLI. */
 export async function generateLabCerts(dir: string, opts: LabCertOptions = {}): Promise<LabCerts> {
-  await mkdir(dir, { recursive: true, mode: 0o700 })
   const file = (name: string) => path.join(dir, name)
   const certs: LabCerts = {
-    dir,
-    caCert: file('ca.crt'),
-    caKey: file('ca.key'),
-    apiserverCert: file('apiserver.crt'),
-    apiserverKey: file('apiserver.key'),
-    adminCert: file('admin.crt'),
-    adminKey: file('admin.key'),
-    controllerManagerCert: file('controller-manager.crt'),
-    controllerManagerKey: file('controller-manager.key'),
-    controllerManagerServingCert: file('controller-manager-serving.crt'),
-    controllerManagerServingKey: file('controller-manager-serving.key'),
+    ...(await certFolder(dir, {
+      ca: 'ca',
+      apiserver: 'apiserver',
+      admin: 'admin',
+      controllerManager: 'controller-manager',
+      controllerManagerServing: 'controller-manager-serving',
+      etcdCa: 'etcd-ca',
+      etcdServer: 'etcd-server',
+      apiserverEtcdClient: 'apiserver-etcd-client',
+      etcdHealthcheckClient: 'etcd-healthcheck-client',
+    })),
     serviceAccountKey: file('sa.key'),
     serviceAccountPub: file('sa.pub'),
-    etcdCaCert: file('etcd-ca.crt'),
-    etcdCaKey: file('etcd-ca.key'),
-    etcdServerCert: file('etcd-server.crt'),
-    etcdServerKey: file('etcd-server.key'),
-    apiserverEtcdClientCert: file('apiserver-etcd-client.crt'),
-    apiserverEtcdClientKey: file('apiserver-etcd-client.key'),
-    etcdHealthcheckClientCert: file('etcd-healthcheck-client.crt'),
-    etcdHealthcheckClientKey: file('etcd-healthcheck-client.key'),
   }
   const config = file('openssl.cnf')
   await writeFile(config, opensslConfig(opts.serviceIp ?? LAB_KUBERNETES_SERVICE_IP, opts.extraIps ?? []))
@@ -167,37 +211,10 @@ export async function generateLabCerts(dir: string, opts: LabCertOptions = {}): 
     authority('etcd certificate authority', certs.etcdCaCert, certs.etcdCaKey, 'kubewalk-lab-etcd-ca'),
   ])
 
-  const issue = async (name: string, subject: string, extensions: string, cert: string, key: string, ca: 'cluster' | 'etcd' = 'cluster') => {
-    const csr = `${cert}.csr`
-    await openssl(['req', '-new', '-config', config, ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject], `${name} key`)
-    // A random serial instead of -CAcreateserial: the leaves are signed in parallel and would race on ca.srl.
-    const serial = `0x${randomBytes(16).toString('hex')}`
-    await openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        csr,
-        '-CA',
-        ca === 'etcd' ? certs.etcdCaCert : certs.caCert,
-        '-CAkey',
-        ca === 'etcd' ? certs.etcdCaKey : certs.caKey,
-        '-set_serial',
-        serial,
-        '-days',
-        '365',
-        '-sha256',
-        '-extfile',
-        config,
-        '-extensions',
-        extensions,
-        '-out',
-        cert,
-      ],
-      `${name} certificate`,
-    )
-    await rm(csr)
-  }
+  const cluster = { cert: certs.caCert, key: certs.caKey }
+  const etcd = { cert: certs.etcdCaCert, key: certs.etcdCaKey }
+  const issue = (name: string, subject: string, extensions: string, cert: string, key: string, ca = cluster) =>
+    issueCert({ config, ca, subject, extensions, cert, key, what: name })
   await Promise.all([
     issue('kube-apiserver serving', '/CN=kube-apiserver', 'server', certs.apiserverCert, certs.apiserverKey),
     issue('admin client', `/O=system:masters/CN=${LAB_ADMIN_USER}`, 'client', certs.adminCert, certs.adminKey),
@@ -217,14 +234,14 @@ export async function generateLabCerts(dir: string, opts: LabCertOptions = {}): 
       certs.controllerManagerServingCert,
       certs.controllerManagerServingKey,
     ),
-    issue('etcd serving', '/CN=kubewalk-lab-etcd', 'etcd_server', certs.etcdServerCert, certs.etcdServerKey, 'etcd'),
+    issue('etcd serving', '/CN=kubewalk-lab-etcd', 'etcd_server', certs.etcdServerCert, certs.etcdServerKey, etcd),
     issue(
       'kube-apiserver etcd client',
       '/CN=kube-apiserver-etcd-client',
       'client',
       certs.apiserverEtcdClientCert,
       certs.apiserverEtcdClientKey,
-      'etcd',
+      etcd,
     ),
     issue(
       'etcd health-check client',
@@ -232,23 +249,11 @@ export async function generateLabCerts(dir: string, opts: LabCertOptions = {}): 
       'client',
       certs.etcdHealthcheckClientCert,
       certs.etcdHealthcheckClientKey,
-      'etcd',
+      etcd,
     ),
     serviceAccount,
   ])
-  await Promise.all(
-    [
-      certs.caKey,
-      certs.apiserverKey,
-      certs.adminKey,
-      certs.controllerManagerKey,
-      certs.controllerManagerServingKey,
-      certs.serviceAccountKey,
-      certs.etcdCaKey,
-      certs.etcdServerKey,
-      certs.apiserverEtcdClientKey,
-      certs.etcdHealthcheckClientKey,
-    ].map((k) => chmod(k, 0o600)),
-  )
+  // The leaves' keys are 0600 already (issueCert).
+  await Promise.all([certs.caKey, certs.etcdCaKey, certs.serviceAccountKey].map((k) => chmod(k, 0o600)))
   return certs
 }

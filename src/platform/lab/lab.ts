@@ -1,7 +1,6 @@
 // The lab's orchestration: up (certificates, then etcd, kube-apiserver, kube-controller-manager, each once ready), down, status.
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { LabError, errorMessage } from '../../core/errors.js'
 import type { LabBinaries } from './build.js'
 import { generateLabCerts } from './certs.js'
@@ -10,7 +9,18 @@ import { apiserverArgs, controllerManagerArgs, etcdArgs, type LabPorts } from '.
 import { apiserverReady, controllerManagerHealth, defaultServiceAccount, etcdHealth, type TlsFiles } from './health.js'
 import { kubeconfigText } from './kubeconfig.js'
 import { freePorts } from './ports.js'
-import { ComponentFailure, isOurProcess, keepLogs, processesNamingDir, startComponent, stopProcessGroup, type Running } from './processes.js'
+import {
+  ComponentFailure,
+  isOurProcess,
+  keepLogs,
+  processesNamingDir,
+  seconds,
+  startComponent,
+  stopProcessGroup,
+  waitReady,
+  type Running,
+  type WaitContext,
+} from './processes.js'
 import { readStamp } from './stamp.js'
 import {
   findNode,
@@ -90,45 +100,10 @@ const defaults = {
   timeoutMs: 120_000,
 }
 
-const POLL_MS = 200
-const PROGRESS_EVERY_MS = 5_000
-
-function seconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10)
-}
-
 async function liveComponents(lab: LabFile): Promise<LabComponentName[]> {
   const names = COMPONENT_ORDER.filter((n) => lab.components[n] !== undefined)
   const alive = await Promise.all(names.map((n) => isOurProcess(lab.components[n]!.pid, lab.components[n]!.binary)))
   return names.filter((_, i) => alive[i])
-}
-
-interface WaitContext {
-  deadline: number
-  timeoutMs: number
-  running: Running[]
-  progress: (line: string) => void
-  signal?: AbortSignal
-}
-
-async function waitFor(component: Running, what: string, probe: () => Promise<true | string>, ctx: WaitContext): Promise<void> {
-  const since = Date.now()
-  let nextReport = since + PROGRESS_EVERY_MS
-  for (;;) {
-    if (ctx.signal?.aborted) throw new LabError('Starting the lab was cancelled.')
-    const dead = ctx.running.find((r) => r.exit !== undefined)
-    if (dead) throw new ComponentFailure(dead, `${dead.exit} while the lab was starting`)
-    const result = await probe()
-    if (result === true) return
-    if (Date.now() >= ctx.deadline) {
-      throw new ComponentFailure(component, `was not ready within ${seconds(ctx.timeoutMs)} s (${result})`)
-    }
-    if (Date.now() >= nextReport) {
-      ctx.progress(`waiting for ${what} (${seconds(Date.now() - since)} s): ${result}`)
-      nextReport += PROGRESS_EVERY_MS
-    }
-    await sleep(POLL_MS)
-  }
 }
 
 /** What a lab's cluster (and context) may be called. */
@@ -241,7 +216,14 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
     await writeFile(kubeconfig, kubeconfigText(clusterName, clusterName, server, ca, adminCert, adminKey), { mode: 0o600 })
     progress(`certificates and kubeconfig written (${Date.now() - startedAt.getTime()} ms)`)
 
-    const ctx: WaitContext = { deadline: Date.now() + timeoutMs, timeoutMs, running, progress, ...(opts.signal ? { signal: opts.signal } : {}) }
+    const ctx: WaitContext = {
+      starting: 'lab',
+      deadline: Date.now() + timeoutMs,
+      timeoutMs,
+      running,
+      progress,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    }
     const launch = async (name: LabComponentName, binary: string, args: string[], port: number) => {
       const r = await startComponent(name, binary, args, dir)
       running.push(r)
@@ -257,7 +239,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
 
     await step(`etcd ready on 127.0.0.1:${ports.etcd} (TLS, client certificates only)`, async () => {
       const r = await launch('etcd', binaries.etcd, etcdArgs(dir, certs, ports), ports.etcd)
-      await waitFor(r, 'etcd /health', () => etcdHealth(ports.etcd, etcdClient), ctx)
+      await waitReady('etcd /health', () => etcdHealth(ports.etcd, etcdClient), ctx, r)
     })
     await step(`kube-apiserver ready at ${server}`, async () => {
       const nodeFlags =
@@ -270,7 +252,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
             }
           : undefined
       const r = await launch('kube-apiserver', binaries.kubeApiserver, apiserverArgs(certs, ports, nodeFlags), ports.apiserver)
-      await waitFor(r, 'kube-apiserver /readyz', () => apiserverReady(server, admin), ctx)
+      await waitReady('kube-apiserver /readyz', () => apiserverReady(server, admin), ctx, r)
     })
     if (withControllerManager) {
       const cmKubeconfig = path.join(dir, 'controller-manager.kubeconfig')
@@ -282,7 +264,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabState> {
           controllerManagerArgs(certs, cmKubeconfig, ports),
           ports.controllerManager,
         )
-        await waitFor(cm, 'serviceaccount/default', () => defaultServiceAccount(server, admin), ctx)
+        await waitReady('serviceaccount/default', () => defaultServiceAccount(server, admin), ctx, cm)
       })
     }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
+import { LabError } from '../../core/errors.js'
 
 const STOP_GRACE_MS = 5_000
 
@@ -158,4 +159,51 @@ export async function keepLogs(running: Running[]): Promise<Map<string, string>>
     )
   }
   return kept
+}
+
+const POLL_MS = 200
+const PROGRESS_EVERY_MS = 5_000
+
+/** Milliseconds as seconds with one decimal, for messages. */
+export function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10)
+}
+
+/** What a start waits under: its deadline, the components it watches, where it reports. */
+export interface WaitContext {
+  /** What is starting ('lab', 'node'), as messages name it. */
+  starting: string
+  deadline: number
+  /** The limit the deadline came from, for the message when it runs out. */
+  timeoutMs?: number
+  running: Running[]
+  /** Where a line goes every few seconds of waiting; none: the wait is quiet. */
+  progress?: (line: string) => void
+  signal?: AbortSignal
+}
+
+/**
+ * Polls `probe` until it answers true (else it answers why not). A watched component that exits, the
+ * deadline (blamed on `component`, else on the start) and a cancel end the wait.
+ */
+export async function waitReady(what: string, probe: () => Promise<true | string>, ctx: WaitContext, component?: Running): Promise<void> {
+  const since = Date.now()
+  let nextReport = since + PROGRESS_EVERY_MS
+  for (;;) {
+    if (ctx.signal?.aborted) throw new LabError('Starting the lab was cancelled.')
+    const dead = ctx.running.find((r) => r.exit !== undefined)
+    if (dead) throw new ComponentFailure(dead, `${dead.exit} while the ${ctx.starting} was starting`)
+    const result = await probe()
+    if (result === true) return
+    if (Date.now() >= ctx.deadline) {
+      const limit = ctx.timeoutMs === undefined ? 'in time' : `within ${seconds(ctx.timeoutMs)} s`
+      if (component) throw new ComponentFailure(component, `was not ready ${limit} (${what}: ${result})`)
+      throw new LabError(`The ${ctx.starting} was not ready ${limit}: ${what}: ${result}.`)
+    }
+    if (ctx.progress && Date.now() >= nextReport) {
+      ctx.progress(`waiting for ${what} (${seconds(Date.now() - since)} s): ${result}`)
+      nextReport += PROGRESS_EVERY_MS
+    }
+    await sleep(POLL_MS)
+  }
 }

@@ -47,14 +47,18 @@ export async function binarySizes(dir: string): Promise<{ sizes: Partial<Record<
   return { sizes, missing: LAB_COMPONENTS.filter((c) => missing.includes(c)) }
 }
 
-export async function readStamp(dir: string): Promise<BuildStamp | undefined> {
+/** A JSON record the build cache keeps, when it is there, parses and has the shape `valid` checks; else undefined. */
+export async function readRecordFile<T>(file: string, valid: (record: T) => boolean): Promise<T | undefined> {
   try {
-    const stamp = JSON.parse(await readFile(path.join(dir, STAMP_FILE), 'utf8')) as BuildStamp
-    return typeof stamp.version === 'string' && typeof stamp.sizes === 'object' && stamp.sizes !== null ? stamp : undefined
+    const record = JSON.parse(await readFile(file, 'utf8')) as T
+    return valid(record) ? record : undefined
   } catch {
     return undefined
   }
 }
+
+export const readStamp = (dir: string): Promise<BuildStamp | undefined> =>
+  readRecordFile<BuildStamp>(path.join(dir, STAMP_FILE), (s) => typeof s.version === 'string' && typeof s.sizes === 'object' && s.sizes !== null)
 
 /**
  * Why the binaries in `dir` cannot be used as a finished build of `version` (and, when known, `commit`), or
@@ -98,14 +102,8 @@ export interface KubectlStamp {
 
 export const KUBECTL_STAMP_FILE = '.kubewalk-kubectl.json'
 
-async function readKubectlStamp(dir: string): Promise<KubectlStamp | undefined> {
-  try {
-    const stamp = JSON.parse(await readFile(path.join(dir, KUBECTL_STAMP_FILE), 'utf8')) as KubectlStamp
-    return typeof stamp.version === 'string' && typeof stamp.size === 'number' ? stamp : undefined
-  } catch {
-    return undefined
-  }
-}
+const readKubectlStamp = (dir: string): Promise<KubectlStamp | undefined> =>
+  readRecordFile<KubectlStamp>(path.join(dir, KUBECTL_STAMP_FILE), (s) => typeof s.version === 'string' && typeof s.size === 'number')
 
 /** Why `<dir>/kubectl` cannot be used as a kubectl-only build of `version`, or undefined when it can. */
 export async function kubectlStaleReason(dir: string, version: string): Promise<string | undefined> {

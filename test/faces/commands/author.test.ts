@@ -186,7 +186,8 @@ describe('kubewalk record (before any cluster)', () => {
       /^kubewalk: record --walkthrough article: a walkthrough kubewalk ships has no folder of yours to record into; give --out DIR\.$/,
     ],
     [['record', '--reporter', 'json', '--out', '/tmp/x'], /^kubewalk: record takes no --reporter: it writes recordings, not a report\.$/],
-    [['record', '--out'], /^kubewalk: --out needs a folder\.$/],
+    [['record', '--out'], /^kubewalk: option --out needs a value; see kubewalk --help\.$/],
+    [['record', '--out='], /^kubewalk: --out needs a folder\.$/],
   ])('%j: one line, exit 2', async (argv, message) => {
     const r = await cli([...argv, '--kubeconfig', kubeconfig])
     expect(r.code).toBe(2)

@@ -1,6 +1,9 @@
 // run's planning: --set and --dry-run, checked without a cluster (a kubeconfig that does not exist
 // proves --dry-run reads none).
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import type { WalkthroughEntry } from '../../../src/core/walkthrough.js'
 import { captureIo, main } from '../../helpers.js'
 
 describe('run --dry-run', () => {
@@ -48,5 +51,27 @@ describe('run --dry-run', () => {
     const io = captureIo({ ...process.env })
     expect(await main(argv, io.sinks)).toBe(2)
     expect(io.err()).toMatch(message)
+  })
+})
+
+describe('run --transcript with prose that does not parse', () => {
+  it.each([
+    ['a plain Error of its own', () => new Error('no sections here')],
+    ['parseProse', () => new Error('unused')],
+  ])('exits 2 with one line naming the walkthrough, before any cluster (%s)', async (what, error) => {
+    const { walkthroughs } = await import('../../../walkthroughs/index.js')
+    const article = await (walkthroughs[0] as WalkthroughEntry).load()
+    const { parseProse } = await import('../../../src/sources/prose.js')
+    const { createCli } = await import('../../../src/faces/cli.js')
+    const prose = (): never => {
+      if (what === 'parseProse') parseProse('bad.md', '## 01. X (`x`)\nno block\n')
+      throw error()
+    }
+    const cli = createCli([{ id: 'bad-prose', title: 'Bad prose', load: async () => ({ ...article, id: 'bad-prose', prose }) }])
+    const io = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
+    expect(await cli(['run', '--transcript', join(tmpdir(), 'kubewalk-never-written.md')], io.sinks)).toBe(2)
+    expect(io.err()).toMatch(
+      /^kubewalk: (walkthrough bad-prose: its prose does not parse: no sections here|bad\.md: section 01 \(x\) has 0 bash blocks; it needs exactly one)\.?\n$/,
+    )
   })
 })

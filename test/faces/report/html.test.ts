@@ -9,7 +9,7 @@ const hostile = {
   ...failed,
   error: {
     name: 'StepError',
-    code: 'E_ASSERTION',
+    code: 'E_ASSERTION' as const,
     message:
       'call-api: <script>alert(1)</script> <img src=x onerror=alert(2)> [help](javascript:alert(3)) ![t](https://evil.example/t.png) <https://evil.example/auto>',
   },

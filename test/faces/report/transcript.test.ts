@@ -34,7 +34,12 @@ describe('renderTranscript', () => {
   it('shows Markdown in cluster text as written: an error cannot add links or images', () => {
     const hostile = {
       ...result,
-      steps: [{ ...failed, error: { name: 'StepError', code: 'E_ASSERTION', message: 'x: ![t](https://evil.example/t.png) [a](javascript:b) <i>' } }],
+      steps: [
+        {
+          ...failed,
+          error: { name: 'StepError', code: 'E_ASSERTION' as const, message: 'x: ![t](https://evil.example/t.png) [a](javascript:b) <i>' },
+        },
+      ],
     }
     const text = renderTranscript(hostile, cluster, sections)
     expect(text).toContain('> **Failed:** x: \\!\\[t\\](https://evil.example/t.png) \\[a\\](javascript:b) \\<i\\>')

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../helpers.js'
-import { LAB_VERSION_HELP } from '../../../src/faces/commands/lab.js'
+import { LAB_VERSION_HELP } from '../../../src/faces/commands/flags.js'
 import { captureIo } from '../../helpers.js'
 
 let cache: string

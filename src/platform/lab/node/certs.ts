@@ -1,9 +1,8 @@
 // The node's certificates, signed by the lab's CA: the kubelet's client (system:node:<name>) and serving pair, the
 // API server's kubelet client, and the client certificates of kube-proxy and kube-scheduler.
-import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { EC_KEY, openssl } from '../certs.js'
+import { OPENSSL_CONFIG_HEAD, certFolder, issueCert, leafSection } from '../certs.js'
 
 /** PEM files of the node, in `dir`. */
 export interface NodeCerts {
@@ -34,76 +33,23 @@ export function nodeSubjects(nodeName: string): Record<'kubelet' | 'apiserverKub
 
 /** The openssl extensions of the node's certificates; the kubelet serves on `nodeIp` under the name `nodeName`. */
 export function nodeOpensslConfig(nodeName: string, nodeIp: string): string {
-  return `[req]
-distinguished_name = dn
-prompt = no
-[dn]
-[kubelet_server]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-subjectAltName = IP:${nodeIp},DNS:${nodeName}
-[client]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-`
+  return `${OPENSSL_CONFIG_HEAD}${leafSection('kubelet_server', 'serverAuth', `IP:${nodeIp},DNS:${nodeName}`)}${leafSection('client', 'clientAuth')}`
 }
 
 /** Issues the node's certificates into `dir` with the lab CA's certificate and key. */
 export async function generateNodeCerts(dir: string, ca: { cert: string; key: string }, nodeName: string, nodeIp: string): Promise<NodeCerts> {
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  const file = (n: string) => path.join(dir, n)
-  const certs: NodeCerts = {
-    dir,
-    kubeletClientCert: file('kubelet-client.crt'),
-    kubeletClientKey: file('kubelet-client.key'),
-    kubeletServingCert: file('kubelet-serving.crt'),
-    kubeletServingKey: file('kubelet-serving.key'),
-    apiserverKubeletClientCert: file('apiserver-kubelet-client.crt'),
-    apiserverKubeletClientKey: file('apiserver-kubelet-client.key'),
-    kubeProxyCert: file('kube-proxy.crt'),
-    kubeProxyKey: file('kube-proxy.key'),
-    schedulerCert: file('kube-scheduler.crt'),
-    schedulerKey: file('kube-scheduler.key'),
-  }
-  const config = file('node-openssl.cnf')
+  const certs: NodeCerts = await certFolder(dir, {
+    kubeletClient: 'kubelet-client',
+    kubeletServing: 'kubelet-serving',
+    apiserverKubeletClient: 'apiserver-kubelet-client',
+    kubeProxy: 'kube-proxy',
+    scheduler: 'kube-scheduler',
+  })
+  const config = path.join(dir, 'node-openssl.cnf')
   await writeFile(config, nodeOpensslConfig(nodeName, nodeIp))
   const subjects = nodeSubjects(nodeName)
-  const issue = async (what: string, subject: string, ext: string, cert: string, key: string) => {
-    const csr = `${cert}.csr`
-    await openssl(['req', '-new', '-config', config, ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject], `node's ${what} key`)
-    await openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        csr,
-        '-CA',
-        ca.cert,
-        '-CAkey',
-        ca.key,
-        '-set_serial',
-        `0x${randomBytes(16).toString('hex')}`,
-        '-days',
-        '365',
-        '-sha256',
-        '-extfile',
-        config,
-        '-extensions',
-        ext,
-        '-out',
-        cert,
-      ],
-      `node's ${what} certificate`,
-    )
-    await rm(csr)
-    await chmod(key, 0o600)
-  }
+  const issue = (what: string, subject: string, extensions: string, cert: string, key: string) =>
+    issueCert({ config, ca, subject, extensions, cert, key, what: `node's ${what}` })
   await Promise.all([
     issue('kubelet client', subjects.kubelet, 'client', certs.kubeletClientCert, certs.kubeletClientKey),
     issue('kubelet serving', `/CN=${nodeName}`, 'kubelet_server', certs.kubeletServingCert, certs.kubeletServingKey),

@@ -5,7 +5,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from '
 import path from 'node:path'
 import { execa } from 'execa'
 import { LabError } from '../../../core/errors.js'
-import { which } from './prereqs.js'
+import { which } from '../../shell.js'
 
 /** How an image runs: its entrypoint, arguments and environment. */
 export interface ImageRunConfig {
@@ -138,7 +138,7 @@ export const TOOLS_PROGRAMS = ['sh', 'cat', 'sleep', 'ls', 'env', 'base64', 'cut
 /** The tools image's root file system: /bin/sh, curl that speaks TLS, `kubectl` (the lab's), and a few coreutils. */
 export async function toolsRootfs(root: string, kubectl: string): Promise<void> {
   for (const name of [...TOOLS_PROGRAMS, 'curl']) {
-    const file = await which(name, '/usr/bin:/bin')
+    const file = await which(name, { PATH: '/usr/bin:/bin' })
     if (!file)
       throw new LabError(
         `The tools image needs ${name}, which is not in /usr/bin or /bin; install it (Debian: ${name === 'curl' ? 'curl' : 'coreutils'}).`,

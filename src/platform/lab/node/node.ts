@@ -2,14 +2,13 @@
 // and their stopping, which hands everything else to the host journal's undo.
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import { LabError } from '../../../core/errors.js'
 import type { TlsFiles } from '../health.js'
 import { kubeconfigText } from '../kubeconfig.js'
 import { freePorts } from '../ports.js'
 import { labKubeCacheDir } from '../state.js'
-import { ComponentFailure, isOurProcess, startComponent, stopProcessGroup, type Running } from '../processes.js'
+import { isOurProcess, startComponent, stopProcessGroup, waitReady, type Running } from '../processes.js'
 import { deploymentAvailable, listPods, nodeReady, type PodSummary } from './api.js'
 import type { NodeCerts } from './certs.js'
 import {
@@ -31,7 +30,8 @@ import { hostHasCgroupV2, readLabJournal, undoHostChanges } from './host.js'
 import type { NodeHost } from './host-setup.js'
 import type { NodeBinaries, NodeImageName } from './parts.js'
 import { NODE_IMAGES, nodeBinariesFor } from './parts.js'
-import { nodePath, which } from './prereqs.js'
+import { which } from '../../shell.js'
+import { nodePath } from './prereqs.js'
 import { NODE_COMPONENTS, readNodeFile, writeNodeFile, type NodeComponent, type NodeComponentName, type NodeFile } from './state.js'
 
 /** The node's name: the kubelet's client certificate is system:node:<this>. */
@@ -63,24 +63,14 @@ export interface StartNodeInput {
   pullThrough?: boolean | Readonly<Record<string, string>>
 }
 
-const POLL_MS = 200
-
-async function waitUntil(what: string, probe: () => Promise<true | string>, input: StartNodeInput, component?: Running): Promise<void> {
-  let last = ''
-  for (;;) {
-    if (input.signal?.aborted) throw new LabError('Starting the lab was cancelled.')
-    const dead = input.running.find((r) => r.exit !== undefined)
-    if (dead) throw new ComponentFailure(dead, `${dead.exit} while the node was starting`)
-    const r = await probe()
-    if (r === true) return
-    last = r
-    if (Date.now() >= input.deadline) {
-      if (component) throw new ComponentFailure(component, `was not ready in time (${what}: ${last})`)
-      throw new LabError(`The node was not ready in time: ${what}: ${last}.`)
-    }
-    await sleep(POLL_MS)
-  }
-}
+/** The node's waits: quiet, under labUp's deadline, watching its components and the node's. */
+const waitUntil = (what: string, probe: () => Promise<true | string>, input: StartNodeInput, component?: Running): Promise<void> =>
+  waitReady(
+    what,
+    probe,
+    { starting: 'node', deadline: input.deadline, running: input.running, ...(input.signal ? { signal: input.signal } : {}) },
+    component,
+  )
 
 async function ctr(
   binaries: NodeBinaries,
@@ -227,7 +217,7 @@ export async function startNode(input: StartNodeInput): Promise<NodeFile> {
   const { labDir, binaries, host, progress } = input
   const net = host.net
   const layout = nodeLayout(labDir)
-  const runc = await which('runc', nodePath())
+  const runc = await which('runc', { PATH: nodePath() })
   if (!runc) throw new LabError('runc is not on PATH; install the Debian package runc.')
   for (const d of [
     layout.containerdRoot,

@@ -1,8 +1,7 @@
 // What a node needs from the system, checked before anything is built or changed: root, and a few Debian packages.
-import { constants } from 'node:fs'
-import { access } from 'node:fs/promises'
 import path from 'node:path'
 import { LabError } from '../../../core/errors.js'
+import { which } from '../../shell.js'
 
 /** A program the node runs from the system, and the Debian package that brings it. */
 export interface SystemTool {
@@ -21,21 +20,6 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
   { name: 'ldd', package: 'libc-bin', why: "it names curl's libraries for the tools image" },
   { name: 'tar', package: 'tar', why: 'the lab packs its images with it' },
 ]
-
-/** The first directory of PATH holding an executable `name`, or undefined. */
-export async function which(name: string, pathVar = process.env.PATH ?? ''): Promise<string | undefined> {
-  for (const dir of pathVar.split(path.delimiter).filter(Boolean)) {
-    const file = path.join(dir, name)
-    if (
-      await access(file, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return file
-  }
-  return undefined
-}
 
 // /usr/sbin is not on every PATH (a non-login root shell, some CI runners); the node's tools live there.
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
@@ -60,7 +44,7 @@ export async function checkNodePrerequisites(
     throw new LabError(
       '--node needs root: the kubelet and containerd mount, make network links and routes, and write cgroups; run it as root (e.g. with sudo).',
     )
-  const find = opts.find ?? ((name: string) => which(name, nodePath()))
+  const find = opts.find ?? ((name: string) => which(name, { PATH: nodePath() }))
   const missing: SystemTool[] = []
   for (const tool of SYSTEM_TOOLS) if ((await find(tool.name)) === undefined) missing.push(tool)
   if (missing.length > 0) {
