@@ -12,7 +12,7 @@ import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
 import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel } from './kernel.js'
-import { deletionCommand, installGuard, leftOver, readLedger, takeRefusals, type GuardMode } from './guard/index.js'
+import { absoluteKubectlCalls, deletionCommand, installGuard, leftOver, readLedger, takeRefusals, type GuardMode } from './guard/index.js'
 import { installTlsServerNameClient } from '../platform/tls.js'
 import {
   commandOf,
@@ -381,6 +381,9 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
   }
   o.onEvent?.({ type: 'step-run', step, index })
   if (step.notes !== undefined && step.notes.length > 0) result.notes = [...step.notes]
+  // A kubectl named by its path is not the guard's `kubectl`: said, never rewritten.
+  const unguarded = o.guard !== undefined ? absoluteKubectlCalls(command) : []
+  if (unguarded.length > 0) result.notes = [...(result.notes ?? []), `runs ${unguarded.join(', ')} by its path: that call is not guarded`]
   const begin = performance.now()
   try {
     await execute(step, command, result, state, begin)
