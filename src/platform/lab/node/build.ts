@@ -16,6 +16,7 @@ import {
   NODE_IMAGES,
   NODE_KUBERNETES_COMMANDS,
   REGISTRY_BUILD,
+  type ModuleBuild,
   commandName,
   nodeBinariesFor,
   nodeCommonDir,
@@ -108,6 +109,27 @@ export async function findNode(version: string): Promise<NodeBinaries | undefine
   return own && common && registry ? nodeBinariesFor(version) : undefined
 }
 
+/** `go install` of a module build's packages into `gobin`, with the lab's fast-compile flags. */
+async function goInstall(b: ModuleBuild, o: { work: string; gobin: string; log: string; signal?: AbortSignal }): Promise<void> {
+  await runGo(
+    {
+      cwd: o.work,
+      log: o.log,
+      ...(o.signal ? { signal: o.signal } : {}),
+      env: { ...FAST_COMPILE_ENV, GOBIN: o.gobin, GOFLAGS: '' },
+      args: [
+        'install',
+        '-trimpath',
+        `-gcflags=all=${FAST_GCFLAGS}`,
+        '-ldflags',
+        b.ldflags,
+        ...b.packages.map((p) => `${packagePath(b, p)}@${b.version}`),
+      ],
+    },
+    b.label,
+  )
+}
+
 async function buildRegistry(log: string, progress: (line: string) => void, signal?: AbortSignal): Promise<void> {
   const dir = nodeRegistryDir()
   if (await finished(dir, REGISTRY_KEY)) {
@@ -122,23 +144,7 @@ async function buildRegistry(log: string, progress: (line: string) => void, sign
     const gobin = path.join(work, 'bin')
     await mkdir(gobin)
     progress(`${b.label}: building registry (log: ${log})`)
-    await runGo(
-      {
-        cwd: work,
-        log,
-        ...(signal ? { signal } : {}),
-        env: { ...FAST_COMPILE_ENV, GOBIN: gobin, GOFLAGS: '' },
-        args: [
-          'install',
-          '-trimpath',
-          `-gcflags=all=${FAST_GCFLAGS}`,
-          '-ldflags',
-          b.ldflags,
-          ...b.packages.map((p) => `${packagePath(b, p)}@${b.version}`),
-        ],
-      },
-      b.label,
-    )
+    await goInstall(b, { work, gobin, log, ...(signal ? { signal } : {}) })
     await rm(path.join(dir, 'bin'), { recursive: true, force: true })
     await rename(gobin, path.join(dir, 'bin'))
     const ms = Date.now() - started
@@ -164,17 +170,7 @@ async function buildCommon(log: string, progress: (line: string) => void, signal
     for (const b of MODULE_BUILDS) {
       const since = Date.now()
       progress(`${b.label}: building ${b.packages.map((p) => commandName(b, p)).join(', ')} (log: ${log})`)
-      const pkgs = b.packages.map((p) => `${packagePath(b, p)}@${b.version}`)
-      await runGo(
-        {
-          cwd: work,
-          log,
-          ...(signal ? { signal } : {}),
-          env: { ...FAST_COMPILE_ENV, GOBIN: gobin, GOFLAGS: '' },
-          args: ['install', '-trimpath', `-gcflags=all=${FAST_GCFLAGS}`, '-ldflags', b.ldflags, ...pkgs],
-        },
-        b.label,
-      )
+      await goInstall(b, { work, gobin, log, ...(signal ? { signal } : {}) })
       progress(`${b.label}: built in ${formatDuration(Date.now() - since)}`)
     }
     const pauseSrc = path.join(work, 'pause')
