@@ -199,7 +199,7 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     expect((await k('get', 'pod', 'e2e-nginx', '-o', 'jsonpath={.spec.containers[0].imagePullPolicy}')).stdout).toBe('Always')
     const ip = (await k('get', 'pod', 'e2e-nginx', '-o', 'jsonpath={.status.podIP}')).stdout
     const page = await k('exec', 'e2e-tools', '--', 'curl', '-sS', '--max-time', '10', `http://${ip}/`)
-    expect(page.stdout).toBe('kubewalk stand-in nginx\n')
+    expect(page.stdout).toBe('kubewalk stand-in nginx') // execa drops the final newline
     // containerd asked the lab's registry, under docker.io's namespace, and fetched the manifest and blobs from it
     // (its content store is isolated per namespace: the copy pushed from the cache is not reused).
     const log = await registryLog()
@@ -218,7 +218,7 @@ describe.skipIf(!root)(root ? `lab with a node (${version})` : `lab with a node 
     const tarball = await dockerSaveTarball(path.join(parent, 'image'), 'kubewalk-e2e/hello:1', path.join(nodeCommonDir(), 'bin', 'pause'))
     const imported = await kubewalk(['lab', 'image', 'import', tarball, '--dir', dir])
     expect(imported.stderr).toMatch(
-      new RegExp(`^imported into the registry of the node of ${dir}, and kept in \\S+\\.tar: docker.io/kubewalk-e2e/hello:1\n$`),
+      new RegExp(`^imported into the registry of the node of ${dir}, and kept in \\S+\\.tar: docker.io/kubewalk-e2e/hello:1$`),
     )
     expect(imported.exitCode).toBe(0)
     const cached = /kept in (\S+\.tar)/.exec(imported.stderr)![1]!
