@@ -306,17 +306,12 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
       delete state.stoppedBy
       const results: StepResult[] = []
       // By id: a step as edited in the notebook is a copy of the walkthrough's and keeps its place.
-      for (const step of steps)
-        results.push(
-          await runStep(
-            step,
-            Math.max(
-              0,
-              o.steps.findIndex((s) => s.id === step.id),
-            ),
-            state,
-          ),
+      const at = (step: Step): number =>
+        Math.max(
+          0,
+          o.steps.findIndex((s) => s.id === step.id),
         )
+      for (const step of steps) results.push(await runStep(step, at(step), state))
       return results
     },
     async reset(call) {
