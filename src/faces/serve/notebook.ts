@@ -139,7 +139,7 @@ const isStepId = (v: unknown): v is string => typeof v === 'string' && v.length 
  * The step as edited: the same step (checks, cleanup, guard, variables) with the participant's line, so it
  * runs through the same runner path as the original; no variant, as a variant would run the walkthrough's line.
  */
-export function editedStep(step: Step, command: string): Step {
+function editedStep(step: Step, command: string): Step {
   const copy: Step = { ...step, command }
   delete copy.strictTlsCommand
   return copy
