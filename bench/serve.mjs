@@ -3,7 +3,9 @@
 //    a 300 ms target. 2. A step run from the page (POST /api/run → its result on the event stream, as
 //    the page sees it) against the same step in `kubewalk run --only` (the step's own duration in the
 //    JSON report), alternating BENCH_SERVE_RUNS times (default 7), for a step that reads only the
-//    kubeconfig (01) and one that asks the API server (07); target: at most 50 ms more.
+//    kubeconfig (01) and one that asks the API server (07); target: at most 50 ms more. 3. With
+//    --editable, the same line run as an edited cell (the line and a trailing space: a step copy through
+//    the same runner path) against it unedited, alternating; target: medians within ±5 ms.
 // BENCH_SERVE_OUT=FILE also writes the figures as JSON.
 import { execa } from 'execa'
 import { spawn } from 'node:child_process'
@@ -96,6 +98,28 @@ function post(s, path, body) {
   })
 }
 
+const stateOf = (s) =>
+  new Promise((resolve) =>
+    request(`${s.origin}/api/state?token=${s.token}`, (res) => {
+      let t = ''
+      res.on('data', (d) => (t += d))
+      res.on('end', () => resolve(JSON.parse(t)))
+    }).end(),
+  )
+
+/** One Run from the page (with `command`: as an edited cell): POST → the cell's result on the event stream. */
+async function runFromPage(s, ev, id, command) {
+  const seen = (await stateOf(s)).cells.find((c) => c.id === id).runs
+  const t = performance.now()
+  const done = ev.waitFor(
+    (e) => e.type === 'cell' && e.cell.id === id && e.cell.runs === seen + 1 && (e.cell.status === 'passed' || e.cell.status === 'failed'),
+  )
+  const answer = await post(s, '/api/run', { step: id, seen, ...(command !== undefined ? { command } : {}) })
+  if (!answer.run) throw new Error(`the page's run was refused: ${JSON.stringify(answer)}`)
+  const e = await done
+  return { e, ms: performance.now() - t }
+}
+
 const binaries = await ensureLabBinaries({ onProgress: log })
 const parent = await mkdtemp(join(tmpdir(), 'kubewalk-bench-serve-'))
 const dir = join(parent, 'lab')
@@ -126,7 +150,7 @@ try {
     all: starts,
   }
   // 2. A step from the page against the same step in kubewalk run, alternating.
-  const s = await startServe(['--port', '0', ...common], env)
+  const s = await startServe(['--port', '0', '--editable', ...common], env)
   const ev = events(s)
   // The page is served while the session opens: the steps wait for it, as a user's click would.
   await ev.waitFor((e) => e.type === 'state' && !e.state.opening)
@@ -136,22 +160,8 @@ try {
     const inServe = []
     const inRun = []
     for (let i = 0; i < RUNS; i++) {
-      const state = await new Promise((resolve) =>
-        request(`${s.origin}/api/state?token=${s.token}`, (res) => {
-          let t = ''
-          res.on('data', (d) => (t += d))
-          res.on('end', () => resolve(JSON.parse(t)))
-        }).end(),
-      )
-      const seen = state.cells.find((c) => c.id === id).runs
-      const t = performance.now()
-      const done = ev.waitFor(
-        (e) => e.type === 'cell' && e.cell.id === id && e.cell.runs === seen + 1 && (e.cell.status === 'passed' || e.cell.status === 'failed'),
-      )
-      const answer = await post(s, '/api/run', { step: id, seen })
-      if (!answer.run) throw new Error(`the page's run was refused: ${JSON.stringify(answer)}`)
-      const e = await done
-      page.push(performance.now() - t)
+      const { e, ms } = await runFromPage(s, ev, id)
+      page.push(ms)
       inServe.push(e.cell.result.durationMs)
       if (e.cell.result.status !== 'passed') throw new Error(`${id} failed from the page: ${e.cell.result.error?.message}`)
       const r = await execa('node', [BIN, 'run', '--only', id, '--reporter', 'json', ...common], { env, reject: false })
@@ -167,8 +177,27 @@ try {
       all: { page, inServe, inRun },
     }
   }
+  // 3. The same line, edited (a trailing space) and not, alternating.
+  results.edited = {}
+  for (const id of STEPS) {
+    const line = (await stateOf(s)).cells.find((c) => c.id === id).command
+    const plain = []
+    const edited = []
+    for (let i = 0; i < RUNS; i++)
+      for (const [into, command] of [
+        [plain, undefined],
+        [edited, `${line} `],
+      ]) {
+        const { e, ms } = await runFromPage(s, ev, id, command)
+        if (e.cell.result.status !== 'passed') throw new Error(`${id} failed from the page: ${e.cell.result.error?.message}`)
+        if ((e.cell.edited !== undefined) !== (command !== undefined)) throw new Error(`${id}: the cell does not say whether it ran edited`)
+        into.push(ms)
+      }
+    results.edited[id] = { plainMs: median(plain), editedMs: median(edited), diffMs: median(edited) - median(plain), all: { plain, edited } }
+  }
   await stop(s)
   const f = (ms) => `${ms.toFixed(0)} ms`
+  const f1 = (ms) => `${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`
   const st = results.start
   const lines = [
     `kubewalk serve, on one lab (${results.machine}, node ${process.version}), medians of ${RUNS}`,
@@ -180,6 +209,10 @@ try {
     ...STEPS.map((id) => {
       const x = results.steps[id]
       return `| ${id}: Run on the page → result on the event stream | ${f(x.pageMs)} | the step in \`kubewalk run --only\` ${f(x.runStepMs)} (in serve ${f(x.serveStepMs)}) | +${f(x.extraMs)} | ≤ +50 ms — ${x.extraMs <= 50 ? 'met' : 'missed'} |`
+    }),
+    ...STEPS.map((id) => {
+      const x = results.edited[id]
+      return `| ${id}: Run as an edited cell (--editable) | ${f(x.editedMs)} | the same line unedited ${f(x.plainMs)} | ${f1(x.diffMs)} | within ±5 ms — ${Math.abs(x.diffMs) <= 5 ? 'met' : 'missed'} |`
     }),
   ]
   console.log(lines.join('\n'))

@@ -305,7 +305,13 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
       state.failed = false
       delete state.stoppedBy
       const results: StepResult[] = []
-      for (const step of steps) results.push(await runStep(step, Math.max(0, o.steps.indexOf(step)), state))
+      // By id: a step as edited in the notebook is a copy of the walkthrough's and keeps its place.
+      const at = (step: Step): number =>
+        Math.max(
+          0,
+          o.steps.findIndex((s) => s.id === step.id),
+        )
+      for (const step of steps) results.push(await runStep(step, at(step), state))
       return results
     },
     async reset(call) {

@@ -217,6 +217,10 @@ describe('kubewalk CLI', () => {
     [['serve', '--port', 'http'], /--port takes 0 to 65535, got "http"/],
     [['serve', '--port', '70000'], /--port takes 0 to 65535, got 70000/],
     [['serve', '--idle-timeout', '0'], /--idle-timeout takes seconds from 1 to 86400, got "0"/],
+    [
+      ['serve', '--editable', '--host', '0.0.0.0', '--tls-cert', '/tmp/c.pem', '--tls-key', '/tmp/k.pem'],
+      /--editable serves on 127\.0\.0\.1 only \(the token runs any command on this machine\); leave --host 0\.0\.0\.0 out\./,
+    ],
     [['serve', '--port'], /option --port needs a value/],
     [
       ['run', '--isolate', '--report-progress'],

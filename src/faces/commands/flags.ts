@@ -188,6 +188,11 @@ export const SERVE_FLAGS = defineFlags({
     help: `serve: with no page open this long, remove what the page's runs created
 (default 60)`,
   },
+  editable: {
+    type: 'boolean',
+    help: `serve: participants may edit a cell's line and run it as edited; the
+token then runs any command on this machine as you (127.0.0.1 only)`,
+  },
 })
 
 /** record's own: --out is a folder here, not a report file. */

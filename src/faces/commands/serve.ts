@@ -19,12 +19,16 @@ export async function cmdServe(args: string[], cx: CommandContext): Promise<numb
   const idle = taken['idle-timeout'] === undefined ? IDLE_DEFAULT_S : Number(taken['idle-timeout'])
   if (!Number.isFinite(idle) || idle < 1 || idle > 86_400)
     throw new UsageError(`--idle-timeout takes seconds from 1 to 86400, got ${JSON.stringify(taken['idle-timeout'])}.`)
+  const editable = taken.editable === true
+  // Edited lines make the token a shell on this machine: never off loopback.
+  if (editable && taken.host !== undefined && !['127.0.0.1', 'localhost', '::1'].includes(String(taken.host)))
+    throw new UsageError(`--editable serves on 127.0.0.1 only (the token runs any command on this machine); leave --host ${String(taken.host)} out.`)
   const listen = await listenOptions(taken)
   const plan = await planRun(rest, cx, 'serve')
   if (!('mode' in plan)) throw new UsageError("serve takes run's options; --solution and --forget go with kubewalk check.")
   const assets = await loadAssets(ASSETS)
   const say = (line: string): void => io.stderr(`${line}\n`)
-  const notebook = await openNotebook({ plan, open: () => openReplaySession(plan, cx), idleMs: idle * 1000, log: say })
+  const notebook = await openNotebook({ plan, open: () => openReplaySession(plan, cx), idleMs: idle * 1000, log: say, editable })
   let server: Awaited<ReturnType<typeof serve>> | undefined
   let failed: { describe: string; command: string }[] = []
   let forgetOpener: (() => Promise<void>) | undefined

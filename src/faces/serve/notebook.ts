@@ -1,5 +1,5 @@
 // The notebook behind `kubewalk serve`: one replay session, driven one request at a time. The page
-// sends step ids, never command lines; steps run one at a time per server (a Run pressed while
+// sends step ids, and command lines only with --editable (then the token is a shell here); steps run one at a time per server (a Run pressed while
 // another runs, or pressed again from a second tab, is refused); everything sent is masked unless
 // --show-secrets. Reset, Ctrl-C and a page gone for a while remove what the session created.
 import { driftOf, type DriftItem } from '../../core/drift.js'
@@ -34,6 +34,8 @@ export interface WireResult {
   /** Differences from the recording: how many were expected, and the others. */
   drift?: { expected: number; items: DriftItem[] }
   hint?: string
+  /** Stopped from the page (Stop): its line got SIGINT. */
+  stopped?: boolean
 }
 
 /** One cell: a step, what ran of it, and the participant's last check of it. */
@@ -58,6 +60,8 @@ export interface WireCell {
   verify?: string
   /** What removes the object this step creates (Reset runs it), shown before the step runs. */
   cleanup?: { describe: string; command: string }
+  /** The line last run when it was not the walkthrough's (--editable); `command` stays the walkthrough's. */
+  edited?: string
   /** When the running step started (ms since the epoch, the server's clock), for the page's elapsed time. */
   startedAt?: number
 }
@@ -77,6 +81,8 @@ export interface WireState {
   cluster: { name: string; server: string; version: string; namespace: string }
   showSecrets: boolean
   reportProgress: boolean
+  /** Cells can be edited and run as edited (serve --editable). */
+  editable: boolean
   /** The session is being opened (target, namespace, requirements): nothing runs yet. */
   opening: boolean
   busy?: { kind: 'run' | 'check' | 'reset'; step?: string }
@@ -112,6 +118,8 @@ export interface NotebookOptions {
   idleMs: number
   /** A line for the server's terminal. */
   log: (line: string) => void
+  /** The page may send a cell's line as edited (serve --editable, loopback only): the token is then a shell on this machine. */
+  editable?: boolean
 }
 
 /** The request routes of the notebook, and its life: close() removes everything the session made. */
@@ -126,6 +134,16 @@ export interface Notebook {
 }
 
 const isStepId = (v: unknown): v is string => typeof v === 'string' && v.length <= 200
+
+/**
+ * The step as edited: the same step (checks, cleanup, guard, variables) with the participant's line, so it
+ * runs through the same runner path as the original; no variant, as a variant would run the walkthrough's line.
+ */
+function editedStep(step: Step, command: string): Step {
+  const copy: Step = { ...step, command }
+  delete copy.strictTlsCommand
+  return copy
+}
 
 /** The step a missing variable or object needs run first: the earliest of what it transitively needs. */
 function firstNeeded(step: Step, all: readonly Step[], have: ReadonlySet<string>, made: ReadonlySet<Cleanup>): Step | undefined {
@@ -187,6 +205,8 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
   const clients = new Set<EventStream>()
   let idleTimer: NodeJS.Timeout | undefined
   let closed = false
+  // The step Stop was pressed for, so its result says it was stopped rather than failed.
+  let stopping: string | undefined
 
   const fresh = (s: Step): WireCell => {
     const ex = s.participantCheck === undefined ? undefined : exerciseStep(s)
@@ -257,6 +277,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       },
       showSecrets: show,
       reportProgress: plan.reportProgress,
+      editable: o.editable === true,
       opening,
       ...(b ? { busy: b } : {}),
       cells: steps.map((s) => cells.get(s.id) as WireCell),
@@ -346,6 +367,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
         if (d)
           r.drift = { expected: d.items.filter((i) => i.kind === 'expected').length, items: maskAll(d.items.filter((i) => i.kind !== 'expected')) }
       }
+      if (stopping === step.id && e.result.status !== 'passed') r.stopped = true
       if (e.result.status === 'skipped') delete cell.result
       else cell.result = r
       cell.status = e.result.status === 'skipped' ? 'idle' : e.result.status
@@ -424,6 +446,19 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       )
     return step
   }
+  /** The line the page sent (undefined: the walkthrough's); a 403 without --editable, before anything else is looked at. */
+  const editedLine = (command: unknown, upTo: boolean): string | undefined => {
+    if (command === undefined) return undefined
+    if (o.editable !== true)
+      throw new HttpError(
+        403,
+        "this server runs the walkthrough's lines only: the page sends step ids (start it with --editable to run edited lines).",
+      )
+    if (typeof command !== 'string' || command.trim() === '' || command.length > MAX_VALUE)
+      throw new HttpError(400, `an edited line is a non-empty string of at most ${MAX_VALUE} characters.`)
+    if (upTo) throw new HttpError(400, "Run up to here runs the walkthrough's lines; run an edited cell on its own.")
+    return command
+  }
   const live = (): ReplaySession => {
     if (session === undefined && opening)
       throw new Refused('the session is still opening (the cluster, the namespace, what the walkthrough requires); try again in a moment.')
@@ -486,8 +521,9 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       },
     }),
     'POST /api/run': (req) => {
-      const body = (req.body ?? {}) as { step?: unknown; upTo?: unknown; seen?: unknown }
+      const body = (req.body ?? {}) as { step?: unknown; upTo?: unknown; seen?: unknown; command?: unknown }
       const step = stepOf(body.step)
+      const line = editedLine(body.command, body.upTo === true)
       refuseIfBusy()
       const s = live()
       const cell = cells.get(step.id) as WireCell
@@ -508,8 +544,13 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
         c.status = 'queued'
         cellChanged(b.id)
       }
+      const cell0 = cells.get(step.id) as WireCell
+      if (line !== undefined && line !== cell0.command) cell0.edited = line
+      else delete cell0.edited
+      const toRun = batch.map((b) => (b === step && cell0.edited !== undefined ? editedStep(b, cell0.edited) : b))
+      stopping = undefined
       begin('run', step.id, async (signal) => {
-        const ran = await s.runner.runSteps(batch, { signal, onEvent })
+        const ran = await s.runner.runSteps(toRun, { signal, onEvent })
         for (const b of batch) {
           const c = cells.get(b.id) as WireCell
           if (c.status === 'queued' || c.status === 'running') {
@@ -523,6 +564,11 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
         )
       })
       return { status: 202, json: { run: batch.map((b) => b.id) } }
+    },
+    'POST /api/stop': (req) => {
+      const step = stepOf((req.body as { step?: unknown } | undefined)?.step)
+      if (!stop(step.id)) throw new Refused(`${step.id} is not running.`)
+      return { status: 202, json: { stop: step.id } }
     },
     'POST /api/check': (req) => {
       const step = stepOf((req.body as { step?: unknown } | undefined)?.step)
@@ -585,6 +631,16 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     }),
   }
 
+  function stop(stepId: string): boolean {
+    // A batch (Run up to here) is named by its last step; the step running in it is stopped by its own id too.
+    const running = busy?.kind === 'run' && cells.get(stepId)?.status === 'running'
+    if (busy === undefined || busy.kind === 'reset' || (busy.step !== stepId && !running)) return false
+    const runningId = steps.find((x) => cells.get(x.id)?.status === 'running')?.id
+    stopping = runningId ?? stepId
+    busy.ac.abort()
+    return true
+  }
+
   const transcript = (): string => {
     const s = live()
     const run = asRun()
@@ -601,13 +657,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     routes,
     ready,
     state,
-    stop: (stepId) => {
-      // A batch (Run up to here) is named by its last step; the step running in it is stopped by its own id too.
-      const running = busy?.kind === 'run' && cells.get(stepId)?.status === 'running'
-      if (busy === undefined || busy.kind === 'reset' || (busy.step !== stepId && !running)) return false
-      busy.ac.abort()
-      return true
-    },
+    stop,
     close: async () => {
       closed = true
       await ready.catch(() => undefined)

@@ -38,10 +38,15 @@ export function notebookPage(w: Walkthrough, state: WireState): string {
     return `<section class="cell" id="cell-${c.id}" data-step="${c.id}" data-status="idle" tabindex="0" aria-labelledby="h-${c.id}">
 <h2 id="h-${c.id}"><span class="num">${c.number}.</span> ${escapeHtml(sections.get(c.id)?.title ?? c.title)} <code class="id">${c.id}</code> <span class="badge" aria-live="polite"></span></h2>
 ${prose ? `<div class="prose">${newTab(markdownHtml(prose))}</div>` : ''}
-<div class="line"><pre><code>${escapeHtml(c.command)}</code></pre><button type="button" class="copy" title="copy the line">Copy</button></div>
+<div class="line"><pre${state.editable ? ' hidden' : ''}><code>${escapeHtml(c.command)}</code></pre>${
+      state.editable
+        ? `<textarea class="edit" spellcheck="false" autocomplete="off" rows="${c.command.split('\n').length}" aria-label="the line of ${c.id}, editable">${escapeHtml(c.command)}</textarea>`
+        : ''
+    }<button type="button" class="copy" title="copy the line">Copy</button></div>
+${state.editable ? '<p class="edited" hidden>edited: differs from the walkthrough <button type="button" class="original" title="put the walkthrough\'s line back">Original</button></p>' : ''}
 ${c.cleanup ? `<p class="will cleanup">Reset removes what it creates (${escapeHtml(c.cleanup.describe.replace(/^delete /, ''))}) with <code>${escapeHtml(c.cleanup.command)}</code></p>` : ''}
 ${c.verify !== undefined ? `<p class="will verify">Check my work runs <code>${escapeHtml(c.verify)}</code></p>` : ''}
-<div class="actions"><button type="button" class="run" title="run this step (Enter)">▶ Run</button><button type="button" class="upto">Run up to here</button>${c.checkReads ? '<button type="button" class="check" title="check what you did in your own shell">Check my work</button>' : ''}<button type="button" class="clear" title="empty this cell's output on this page (what the step set and created stays)">Clear</button><button type="button" class="reset">Reset</button></div>
+<div class="actions"><button type="button" class="run" title="run this step (Enter)">▶ Run</button><button type="button" class="stop" title="stop this line (SIGINT); the session stays" hidden>■ Stop</button><button type="button" class="upto">Run up to here</button>${c.checkReads ? '<button type="button" class="check" title="check what you did in your own shell">Check my work</button>' : ''}<button type="button" class="clear" title="empty this cell's output on this page (what the step set and created stays)">Clear</button><button type="button" class="reset">Reset</button></div>
 <p class="notice" role="status"></p>
 <p class="elapsed" aria-live="off" hidden></p>
 <pre class="output" hidden></pre>

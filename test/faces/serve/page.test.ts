@@ -148,4 +148,15 @@ describe.skipIf(CHROMIUM === undefined)('the notebook page in chromium', () => {
     expect(await page.evaluate(() => document.querySelector('#cell-slow .elapsed')?.hidden)).toBe(true)
     expect(problems).toEqual([])
   }, 60_000)
+
+  it('without --editable: no editor on the page, and a POST that carries a command line is refused (403), running nothing', async () => {
+    const page = (await browser.pages()).find((p) => p.url().startsWith(server.origin)) as Page
+    expect(await page.evaluate(() => document.querySelectorAll('textarea.edit').length)).toBe(0)
+    const runs = nb.state().cells.find((c) => c.id === 'quick')?.runs
+    const r = await post('/api/run', { step: 'quick', seen: runs, command: 'touch "$DIR/pwned"' })
+    expect(r.status).toBe(403)
+    expect(JSON.parse(r.body)).toEqual({ error: expect.stringContaining('--editable') })
+    expect(nb.state().cells.find((c) => c.id === 'quick')?.runs).toBe(runs)
+    expect(nb.state().busy).toBeUndefined()
+  })
 })

@@ -39,7 +39,11 @@ export function walkthrough() {
   return defineWalkthrough({ id: 'stand-in', title: 'Stand-in', vars: [], steps, prose })
 }
 
-export async function notebookOver(dir: string, idleMs = 60_000): Promise<{ nb: Notebook; log: string[]; w: ReturnType<typeof walkthrough> }> {
+export async function notebookOver(
+  dir: string,
+  idleMs = 60_000,
+  editable = false,
+): Promise<{ nb: Notebook; log: string[]; w: ReturnType<typeof walkthrough> }> {
   const w = walkthrough()
   const plan = { walkthrough: w, steps: w.steps, showSecrets: false, reportProgress: false, isolate: false } as unknown as ReplayPlan
   const runner = await openSession({ cluster: articleCluster, clusters: [articleCluster], steps: w.steps, env: { DIR: dir } })
@@ -54,7 +58,7 @@ export async function notebookOver(dir: string, idleMs = 60_000): Promise<{ nb: 
     close: (onEvent) => runner.close(onEvent ? { onEvent } : {}),
   }
   const log: string[] = []
-  const nb = await openNotebook({ plan, open: async () => session, idleMs, log: (l) => void log.push(l) })
+  const nb = await openNotebook({ plan, open: async () => session, idleMs, log: (l) => void log.push(l), editable })
   await nb.ready
   return { nb, log, w }
 }

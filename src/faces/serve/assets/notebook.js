@@ -1,5 +1,6 @@
 // kubewalk serve: the notebook page's script. It draws what the server sends over the event stream
-// (one per browser, shared by its tabs) and posts step ids (never command lines). The token came in
+// (one per browser, shared by its tabs) and posts step ids (command lines only when the server runs
+// with --editable). The token came in
 // the URL once and is now the server's cookie: it leaves the address bar (and the history). No
 // framework, no outside request.
 'use strict'
@@ -80,6 +81,10 @@
       if (r.stderr.trim() !== '') out.append(el('span', { class: 'stderr', text: r.stderr }))
       box.append(out)
     }
+    if (r.stopped)
+      box.append(
+        el('p', { class: 'stopped', text: `stopped (exit ${r.exitCode === null ? 'signal' : r.exitCode}); the session and its variables stay` }),
+      )
     if (r.captured)
       box.append(el('p', { class: 'captured' }, 'sets ', el('code', { text: `$${r.captured.name}` }), ' = ', el('code', { text: r.captured.value })))
     if (r.assertions.length > 0) box.append(assertionsList(r.assertions))
@@ -125,6 +130,11 @@
     node.dataset.runs = String(c.runs)
     const line = $('.line code', node)
     if (line.textContent !== c.command) line.textContent = c.command
+    const edit = $('.line textarea.edit', node)
+    // What the participant typed stays; a cell never edited follows the walkthrough's line (it changes once the session opens).
+    if (edit && edit.dataset.touched !== 'yes' && edit.value !== c.command) edit.value = c.command
+    if (edit) drawEdited(node, c)
+    $('.actions .stop', node).hidden = c.status !== 'running'
     const verify = $('.will.verify code', node)
     if (verify && c.verify !== undefined && verify.textContent !== c.verify) verify.textContent = c.verify
     $('.badge', node).textContent = BADGE[c.status] || ''
@@ -153,6 +163,14 @@
       if (c.check.result) checked.append(resultView(c.check.result, 'your work: '))
     }
     drawBusy()
+  }
+
+  // An edited cell says so, with the walkthrough's line one click away.
+  function drawEdited(node, c) {
+    const edit = $('.line textarea.edit', node)
+    const differs = edit.value !== c.command
+    node.dataset.edited = differs ? 'yes' : ''
+    $('.edited', node).hidden = !differs
   }
 
   // A running cell says how long it has run, from when the server started it.
@@ -307,8 +325,18 @@
   const cellState = (id) => state && state.cells.find((c) => c.id === id)
   const run = (node, upTo) => {
     const c = cellState(node.dataset.step)
-    void post('/api/run', { step: node.dataset.step, upTo, seen: c ? c.runs : 0 }, $('.notice', node))
+    const edit = $('.line textarea.edit', node)
+    const command = !upTo && edit && c && edit.value !== c.command ? edit.value : undefined
+    void post('/api/run', { step: node.dataset.step, upTo, seen: c ? c.runs : 0, ...(command !== undefined ? { command } : {}) }, $('.notice', node))
   }
+  document.addEventListener('input', (e) => {
+    const t = e.target
+    if (!(t instanceof HTMLTextAreaElement) || !t.classList.contains('edit')) return
+    t.dataset.touched = 'yes'
+    const node = t.closest('.cell')
+    const c = cellState(node.dataset.step)
+    if (c) drawEdited(node, c)
+  })
   const reset = (noticeEl) => void post('/api/reset', {}, noticeEl)
 
   document.addEventListener('click', (e) => {
@@ -319,7 +347,15 @@
     if (button.id === 'reset-all') return reset($('#page-notice'))
     if (!node) return
     if (button.classList.contains('run')) run(node, false)
-    else if (button.classList.contains('upto')) run(node, true)
+    else if (button.classList.contains('stop')) void post('/api/stop', { step: node.dataset.step }, $('.notice', node))
+    else if (button.classList.contains('original')) {
+      const c = cellState(node.dataset.step)
+      const edit = $('.line textarea.edit', node)
+      if (!c || !edit) return
+      edit.value = c.command
+      delete edit.dataset.touched
+      drawEdited(node, c)
+    } else if (button.classList.contains('upto')) run(node, true)
     else if (button.classList.contains('check')) void post('/api/check', { step: node.dataset.step }, $('.notice', node))
     else if (button.classList.contains('reset')) reset($('.notice', node))
     else if (button.classList.contains('clear')) {
@@ -329,7 +365,8 @@
       $('.notice', node).textContent = ''
       drawCell(c)
     } else if (button.classList.contains('copy')) {
-      void navigator.clipboard.writeText($('.line code', node).textContent).then(
+      const edit = $('.line textarea.edit', node)
+      void navigator.clipboard.writeText(edit ? edit.value : $('.line code', node).textContent).then(
         () => {
           button.textContent = 'Copied'
         },
