@@ -449,6 +449,50 @@ describe('openSession: a run kept open between calls', () => {
     expect(await readFile(log, 'utf8')).toBe('made\nteardown\n')
     await rm(log)
   })
+  it('result() is the session as one run: latest result per step in the walkthrough order, cleared by a reset', async () => {
+    const { openSession } = await import('../../src/engine/runner.js')
+    const a = echoStep('a', 'echo one')
+    const b = echoStep('b', 'exit 4')
+    const s = await openSession({ ...base, steps: [a, b] })
+    const seen: string[] = []
+    await s.runSteps([b], {
+      onEvent: (e) =>
+        e.type === 'step-end' &&
+        seen.push(
+          s
+            .result()
+            .steps.map((r) => r.id)
+            .join(','),
+        ),
+    })
+    await s.runSteps([a])
+    const r = s.result()
+    expect(seen).toEqual(['b'])
+    expect(r.steps.map((x) => [x.id, x.status])).toEqual([
+      ['a', 'passed'],
+      ['b', 'failed'],
+    ])
+    expect(r.status).toBe('failed')
+    expect(r.durationMs).toBe(r.steps.reduce((t, x) => t + x.durationMs, 0))
+    await s.reset()
+    expect(s.result()).toMatchObject({ ok: true, status: 'passed', steps: [], cleanup: [] })
+    await s.close()
+  })
+  it('run owns the teardown even when the run cannot open (no scratch folder)', async () => {
+    const { readFile, rm } = await import('node:fs/promises')
+    const log = join(tmpdir(), `kubewalk-open-${process.pid}`)
+    const gone = defineCleanup({ describe: 'remove namespace', command: `echo teardown >> ${log}` })
+    const saved = process.env.TMPDIR
+    process.env.TMPDIR = join(tmpdir(), `kubewalk-no-such-dir-${process.pid}`)
+    try {
+      await expect(run({ ...base, steps: [echoStep('a', 'echo one')], teardown: [gone] })).rejects.toThrow()
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
+    }
+    expect(await readFile(log, 'utf8')).toBe('teardown\n')
+    await rm(log)
+  })
   it('reset removes what a line still running registers meanwhile, and keeps what it could not remove', async () => {
     const { openSession } = await import('../../src/engine/runner.js')
     const { readFile } = await import('node:fs/promises')
