@@ -1,5 +1,6 @@
 // kubewalk run | drift | check: the command-line face of the replay. It parses and checks every
 // option before anything touches a cluster, into a ReplayPlan that src/faces/replay carries out.
+import type { CommandContext } from '../context.js'
 import { EXIT, parse, type Flags } from '../args.js'
 import { KubewalkError, UsageError, WalkthroughError, errorMessage } from '../../core/errors.js'
 import type { WalkthroughSection } from '../../sources/prose.js'
@@ -15,7 +16,7 @@ import { replay, type ReplayMode, type ReplayPlan } from '../replay/index.js'
 import { commandOf, type Step } from '../../core/step.js'
 import { settingsOf, type Walkthrough } from '../../core/walkthrough.js'
 import { RUN_FLAGS } from './flags.js'
-import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, stepNamed, walkthroughArg, type CommandContext } from './common.js'
+import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, stepNamed, walkthroughArg } from './common.js'
 
 export type RunMode = ReplayMode
 /** What run, drift and check were asked to do (the replay's plan). */
