@@ -3,6 +3,7 @@
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
 import { randomUUID } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage, type ErrorCode } from '../core/errors.js'
@@ -14,6 +15,7 @@ import { portAnswers, runScript, startBackground, which, type BackgroundProcess,
 import { openKernel, type Kernel } from './kernel.js'
 import { absoluteKubectlCalls, deletionCommand, installGuard, leftOver, readLedger, takeRefusals, type GuardMode } from './guard/index.js'
 import { installTlsServerNameClient } from '../platform/tls.js'
+import { writeKubeconfigCopy } from '../platform/kubeconfig.js'
 import {
   commandOf,
   type Assertion,
@@ -739,6 +741,10 @@ async function kernelOf(state: RunState): Promise<Kernel> {
   if (state.kernel !== undefined) return state.kernel
   const { o } = state
   const env: Record<string, string | undefined> = { ...o.env }
+  // The lines' kubectl reads and writes the run's own copy of the kubeconfig (`kubectl config set-context --current
+  // --namespace=x` changes it, never the user's file); cleanup and the guard's restores keep the original.
+  const copy = join(state.work, 'kubeconfig')
+  if (await writeKubeconfigCopy(kubeconfigPaths(o.env), copy)) env.KUBECONFIG = copy
   let prelude: string | undefined
   if (o.guard !== undefined) {
     state.guardDir ??= join(state.work, 'guard')
@@ -752,6 +758,13 @@ async function kernelOf(state: RunState): Promise<Kernel> {
   state.synced = {}
   if (prelude !== undefined) await state.kernel.run(prelude, { timeoutMs: o.commandTimeoutMs })
   return state.kernel
+}
+
+/** The kubeconfig files kubectl would read with this environment: KUBECONFIG's, else ~/.kube/config. */
+function kubeconfigPaths(env: Record<string, string | undefined> | undefined): string[] {
+  const list = env?.KUBECONFIG ?? process.env.KUBECONFIG ?? ''
+  const paths = list.split(delimiter).filter((p) => p !== '')
+  return paths.length > 0 ? paths : [join(env?.HOME ?? process.env.HOME ?? homedir(), '.kube', 'config')]
 }
 
 async function closeKernel(state: RunState): Promise<void> {

@@ -423,6 +423,40 @@ describe('run: nothing a line started outlives its timeout or abort', () => {
   })
 })
 
+describe("the lines' kubeconfig is the run's own copy", () => {
+  it("a line that writes to $KUBECONFIG changes the copy, never the user's file; relative paths resolved, current-context kept; cleanup gets the original", async () => {
+    const { mkdir, readFile, writeFile } = await import('node:fs/promises')
+    const { parseDocument } = await import('yaml')
+    const { testDir } = await import('../temp-dir.js')
+    const dir = await testDir('kubewalk-kubeconfig-')
+    await mkdir(join(dir, 'certs'))
+    const user = join(dir, 'config')
+    const text = [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: b',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", certificate-authority: certs/ca.crt}}]',
+      'contexts: [{name: a, context: {cluster: c, user: u}}, {name: b, context: {cluster: c, user: u, namespace: n}}]',
+      'users: [{name: u, user: {token: t}}]',
+      '',
+    ].join('\n')
+    await writeFile(user, text)
+    const log = join(dir, 'log')
+    const seen = defineCleanup({ describe: 'note the kubeconfig', command: `echo "$KUBECONFIG" >> ${log}` })
+    const step = echoStep('a', 'cat "$KUBECONFIG"; echo "current-context: x" >> "$KUBECONFIG"; echo created', {
+      creates: { cleanup: seen, createdIf: (o) => o.stdout.includes('created') },
+    })
+    const r = await run({ ...base, steps: [step], env: { KUBECONFIG: user } })
+    expect(r.ok).toBe(true)
+    expect(await readFile(user, 'utf8')).toBe(text)
+    const copy = parseDocument(r.steps[0]?.output.stdout.replace(/created\n$/, '') ?? '').toJS() as Record<string, any>
+    expect(copy['current-context']).toBe('b')
+    expect(copy.clusters[0].cluster['certificate-authority']).toBe(join(dir, 'certs', 'ca.crt'))
+    expect(copy.contexts.map((c: { name: string }) => c.name)).toEqual(['a', 'b'])
+    expect(await readFile(log, 'utf8')).toBe(`${user}\n`)
+  })
+})
+
 describe('openSession: a run kept open between calls', () => {
   it('carries variables between calls, refuses a step whose input no earlier call set, resets only what it created and closes with the teardown', async () => {
     const { openSession } = await import('../../src/engine/runner.js')
