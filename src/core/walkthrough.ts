@@ -64,6 +64,11 @@ export interface Walkthrough {
   traces?: readonly Trace[]
   /** What it needs before its first step; nothing is assumed beyond bash, kubectl and a reachable server. */
   requires?: Requirements
+  /**
+   * Changes its lines make to objects they did not create, as `kind/name` or `namespace/kind/name` with `*` for any
+   * part (`node/*`, `serviceaccount/default`): the guard allows them, saves each object first, and cleanup restores it.
+   */
+  changes?: readonly string[]
 }
 
 /** A registry entry: enough to list and choose a walkthrough without loading it. */
@@ -125,8 +130,13 @@ export function walkthroughProblems(w: Walkthrough): string[] {
   for (const o of req?.objects ?? [])
     if (!/^[a-z0-9.-]+\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(o))
       problems.push(`requires.objects entries are kind/name as kubectl prints them (e.g. "configmap/settings"), got ${JSON.stringify(o)}`)
+  for (const c of w.changes ?? [])
+    if (!CHANGE.test(c)) problems.push(`changes entries are kind/name or namespace/kind/name (e.g. "node/*"), got ${JSON.stringify(c)}`)
   return problems
 }
+
+/** A declared change: kind/name or namespace/kind/name, each part a name or `*`. */
+export const CHANGE = /^(?:(?:[a-z0-9.-]+|\*)\/)?(?:[a-z0-9.-]+|\*)\/(?:[a-z0-9]([a-z0-9.:-]*[a-z0-9])?|\*)$/
 
 /** Identity helper for a walkthrough, checked whole: the first problem is a one-line WalkthroughError naming it. */
 export function defineWalkthrough(w: Walkthrough): Walkthrough {

@@ -13,7 +13,16 @@ import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
 import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel } from './kernel.js'
-import { absoluteKubectlCalls, deletionCommand, installGuard, leftOver, readLedger, takeRefusals, type GuardMode } from './guard/index.js'
+import {
+  absoluteKubectlCalls,
+  deletionCommand,
+  installGuard,
+  leftOver,
+  readLedger,
+  restoreCommands,
+  takeRefusals,
+  type GuardMode,
+} from './guard/index.js'
 import { installTlsServerNameClient } from '../platform/tls.js'
 import { writeKubeconfigCopy } from '../platform/kubeconfig.js'
 import {
@@ -794,9 +803,13 @@ async function guardLeftovers(state: RunState): Promise<Cleanup[]> {
   if (ledger === undefined) return []
   await rm(join(state.guardDir, 'ledger.jsonl'), { force: true })
   const known = [...state.cleanups].map((c) => `${c.describe} ${c.command}`.toLowerCase())
-  return leftOver(ledger)
-    .filter((obj) => !known.some((k) => k.includes(obj.name.toLowerCase()) && k.includes(obj.kind.toLowerCase())))
-    .map(deletionCommand)
+  return [
+    ...leftOver(ledger)
+      .filter((obj) => !known.some((k) => k.includes(obj.name.toLowerCase()) && k.includes(obj.kind.toLowerCase())))
+      .map(deletionCommand),
+    // A declared change to an object the run did not make: put back as it was, after what the run made is gone.
+    ...restoreCommands(ledger.changed),
+  ]
 }
 
 async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefined): Promise<CleanupResult[]> {

@@ -423,6 +423,30 @@ describe('run: nothing a line started outlives its timeout or abort', () => {
   })
 })
 
+describe('declared changes', () => {
+  it('a declared change to an object the run did not make is allowed, and cleanup restores it; an undeclared one fails the step', async () => {
+    const { createRequire } = await import('node:module')
+    const { harness, node, configMap } = await import('./guard/harness.js')
+    const h = await harness()
+    await h.seed([node('n1'), configMap('app')])
+    const env = {
+      PATH: `${join(h.dir, 'real')}:${process.env.PATH ?? ''}`,
+      STANDIN_DIR: h.dir,
+      STANDIN_YAML: createRequire(import.meta.url).resolve('yaml'),
+    }
+    const guard = { lab: false, namespaces: [], allow: ['node/*'] }
+    const r = await run({ ...base, env, guard, steps: [echoStep('label', 'kubectl label node n1 disk=ssd && echo labelled')] })
+    expect(r.steps.map((x) => x.status)).toEqual(['passed'])
+    expect(r.cleanup.map((c) => [c.describe, c.status])).toEqual([['restore node/n1 (cluster-scoped) as it was before the run', 'done']])
+    const n1 = (await h.store()).find((o) => o.kind === 'Node')
+    expect([n1?.metadata.uid, n1?.metadata.labels]).toEqual(['uid-n1', { zone: 'a' }])
+    const refused = await run({ ...base, env, guard, steps: [echoStep('label', 'kubectl label configmap app a=b; echo ok')] })
+    expect(refused.steps[0]?.status).toBe('failed')
+    expect(refused.steps[0]?.error?.message).toMatch(/configmap\/app in namespace default/)
+    expect(refused.cleanup).toEqual([])
+  }, 30_000)
+})
+
 describe("the lines' kubeconfig is the run's own copy", () => {
   it("a line that writes to $KUBECONFIG changes the copy, never the user's file; relative paths resolved, current-context kept; cleanup gets the original", async () => {
     const { mkdir, readFile, writeFile } = await import('node:fs/promises')

@@ -232,7 +232,11 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
       ready,
       readyAlready: !overlap,
       close,
-      guard: { lab: lab !== undefined, namespaces: isolateAs !== undefined ? [isolateAs] : [], allow: [] },
+      guard: {
+        lab: lab !== undefined,
+        namespaces: isolateAs !== undefined ? [isolateAs] : [],
+        allow: [...(plan.walkthrough.changes ?? []), ...plan.allowChanges],
+      },
     }
   } catch (e) {
     await close()
