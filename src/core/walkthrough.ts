@@ -88,7 +88,8 @@ export function walkthroughProblems(w: Walkthrough): string[] {
   const declared = new Map<string, Var>()
   for (const v of w.vars) {
     if (declared.has(v.name)) problems.push(`variable ${v.name} is declared twice`)
-    else if (!/^[A-Z_][A-Z0-9_]*$/.test(v.name)) problems.push(`variable ${JSON.stringify(v.name)} is not an upper-case shell name`)
+    // Pages use lower-case names too (`name=web`): any shell name is a variable.
+    else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.name)) problems.push(`variable ${JSON.stringify(v.name)} is not a shell name`)
     declared.set(v.name, v)
   }
   for (const s of w.settings ?? []) {
