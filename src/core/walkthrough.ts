@@ -136,8 +136,8 @@ export function walkthroughProblems(w: Walkthrough): string[] {
   return problems
 }
 
-/** A declared change: kind/name or namespace/kind/name, each part a name or `*`. */
-export const CHANGE = /^(?:(?:[a-z0-9.-]+|\*)\/)?(?:[a-z0-9.-]+|\*)\/(?:[a-z0-9]([a-z0-9.:-]*[a-z0-9])?|\*)$/
+/** A declared change: kind/name or namespace/kind/name, each part a name in which `*` stands for any characters (the guard's glob). */
+export const CHANGE = /^(?:[a-z0-9.*-]+\/)?[A-Za-z0-9.*-]+\/[a-z0-9.:*-]+$/
 
 /** Identity helper for a walkthrough, checked whole: the first problem is a one-line WalkthroughError naming it. */
 export function defineWalkthrough(w: Walkthrough): Walkthrough {

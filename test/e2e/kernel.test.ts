@@ -128,6 +128,35 @@ describe.skipIf(kubeconfig === '')(`the kernel and the guard on the lab ${skipRe
     expect(await readFile(kubeconfig, 'utf8')).toBe(before)
   })
 
+  it('a declared change (front matter, or --allow-changes) is allowed, and cleanup puts the object back as it was', async () => {
+    expect((await kubectl(kubeconfig, ['apply', '-f', '-'], cm('kw-user-d', 'mine'))).exitCode).toBe(0)
+    try {
+      const labels = async (): Promise<unknown> =>
+        (JSON.parse((await kubectl(kubeconfig, ['get', 'configmap', 'kw-user-d', '-o', 'json'])).stdout) as { metadata: { labels?: unknown } })
+          .metadata.labels
+      const before = { labels: await labels(), data: (await userConfigMap('kw-user-d')).data }
+      const file = join(dir, 'declared.md')
+      await writeFile(
+        file,
+        `---\nid: declared\nchanges: [configmap/kw-user-d]\n---\n# declared\n\n${fence}bash\nkubectl label configmap kw-user-d touched=yes\n${fence}\n`,
+      )
+      const r = await replay(file)
+      expect(r.exitCode).toBe(0)
+      expect(r.report.cleanup.map((c) => [c.describe, c.status])).toEqual([
+        ['restore configmap/kw-user-d in namespace default as it was before the run', 'done'],
+      ])
+      expect({ labels: await labels(), data: (await userConfigMap('kw-user-d')).data }).toEqual(before)
+      const flagged = await replay(await page('allowed', ['kubectl label configmap kw-user-d touched=again']), [
+        '--allow-changes',
+        'default/configmap/kw-*',
+      ])
+      expect(flagged.exitCode).toBe(0)
+      expect(await labels()).toEqual(before.labels)
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'configmap', 'kw-user-d'])
+    }
+  })
+
   it('a SIGKILL of kubewalk mid-line leaves no process of the kernel', async () => {
     const mark = `${Math.floor(Math.random() * 1e6)}`
     const file = await page('killed', [`sleep 30.${mark}`])
