@@ -48,10 +48,18 @@ describe('module graph', () => {
     ['src/engine/', /^src\/(?!engine\/|platform\/|core\/)/],
     ['src/sources/', /^src\/(faces)\//],
     ['src/faces/report/', /^src\/faces\/(?!report\/)/],
+    // The replay is what the commands drive: it sits below them.
+    ['src/faces/replay/', /^src\/faces\/commands\//],
   ])('%s imports nothing above it', (prefix, forbidden) => {
     const bad = Object.entries(deps)
       .filter(([file]) => file.startsWith(prefix))
       .flatMap(([file, imports]) => imports.filter((i) => forbidden.test(i)).map((i) => `${file} → ${i}`))
+    expect(bad).toEqual([])
+  })
+  it('src/faces/replay/ imports nothing from src/faces/commands/, not even a type (the graph above skips type imports)', () => {
+    const replay = engine.filter((f) => f.startsWith('src/faces/replay/'))
+    expect(replay).toContain('src/faces/replay/target.ts')
+    const bad = replay.filter((f) => /from '\.\.\/commands\//.test(readFileSync(`${root}${f}`, 'utf8')))
     expect(bad).toEqual([])
   })
   it('every file of src/ sits in a layer folder, except the public entry points', () => {

@@ -64,6 +64,11 @@ export interface Walkthrough {
   traces?: readonly Trace[]
   /** What it needs before its first step; nothing is assumed beyond bash, kubectl and a reachable server. */
   requires?: Requirements
+  /**
+   * Changes its lines make to objects they did not create, as `kind/name` or `namespace/kind/name` with `*` for any
+   * part (`node/*`, `serviceaccount/default`): the guard allows them, saves each object first, and cleanup restores it.
+   */
+  changes?: readonly string[]
 }
 
 /** A registry entry: enough to list and choose a walkthrough without loading it. */
@@ -83,7 +88,8 @@ export function walkthroughProblems(w: Walkthrough): string[] {
   const declared = new Map<string, Var>()
   for (const v of w.vars) {
     if (declared.has(v.name)) problems.push(`variable ${v.name} is declared twice`)
-    else if (!/^[A-Z_][A-Z0-9_]*$/.test(v.name)) problems.push(`variable ${JSON.stringify(v.name)} is not an upper-case shell name`)
+    // Pages use lower-case names too (`name=web`): any shell name is a variable.
+    else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.name)) problems.push(`variable ${JSON.stringify(v.name)} is not a shell name`)
     declared.set(v.name, v)
   }
   for (const s of w.settings ?? []) {
@@ -125,8 +131,13 @@ export function walkthroughProblems(w: Walkthrough): string[] {
   for (const o of req?.objects ?? [])
     if (!/^[a-z0-9.-]+\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(o))
       problems.push(`requires.objects entries are kind/name as kubectl prints them (e.g. "configmap/settings"), got ${JSON.stringify(o)}`)
+  for (const c of w.changes ?? [])
+    if (!CHANGE.test(c)) problems.push(`changes entries are kind/name or namespace/kind/name (e.g. "node/*"), got ${JSON.stringify(c)}`)
   return problems
 }
+
+/** A declared change: kind/name or namespace/kind/name, each part a name in which `*` stands for any characters (the guard's glob). */
+export const CHANGE = /^(?:[a-z0-9.*-]+\/)?[A-Za-z0-9.*-]+\/[a-z0-9.:*-]+$/
 
 /** Identity helper for a walkthrough, checked whole: the first problem is a one-line WalkthroughError naming it. */
 export function defineWalkthrough(w: Walkthrough): Walkthrough {

@@ -3,6 +3,7 @@
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
 import { randomUUID } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage, type ErrorCode } from '../core/errors.js'
@@ -12,8 +13,18 @@ import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
 import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel } from './kernel.js'
-import { absoluteKubectlCalls, deletionCommand, installGuard, leftOver, readLedger, takeRefusals, type GuardMode } from './guard/index.js'
+import {
+  absoluteKubectlCalls,
+  deletionCommand,
+  installGuard,
+  leftOver,
+  readLedger,
+  restoreCommands,
+  takeRefusals,
+  type GuardMode,
+} from './guard/index.js'
 import { installTlsServerNameClient } from '../platform/tls.js'
+import { writeKubeconfigCopy } from '../platform/kubeconfig.js'
 import {
   commandOf,
   type Assertion,
@@ -199,54 +210,44 @@ function describeFailures(assertions: Assertion[]): string {
   return `${first.name}${detail}${bad.length > 1 ? ` and ${bad.length - 1} more check(s) failed` : ''}`
 }
 
-/** Runs the steps; resolves with the results whatever happens. */
+/** Runs the steps; resolves with the results whatever happens. A run is a session opened, driven once, and closed. */
 export async function run(options: RunOptions): Promise<RunResult> {
-  const o: Options = { ...runnerDefaults, ...options }
   const started = performance.now()
-  const startedAt = new Date().toISOString()
-  const state: RunState = {
-    o,
-    vars: { ...o.vars },
-    values: new Map(),
-    cleanups: new Set(),
-    work: '',
-    cwd: '',
-    background: [],
-    synced: {},
-    captures: 0,
-    failed: false,
-  }
-  const results: StepResult[] = []
-  let cleanup: CleanupResult[] = []
-  // Once run() is called it owns the teardown: whatever throws from here on, the finally does it.
+  let opened: Opened
   try {
-    // A run killed with SIGKILL left its captures (secret variables in plain text) behind: the next run removes them.
-    await sweepStaleScratchDirs()
-    state.work = await makeScratchDir()
-    state.cwd = join(state.work, 'files')
-    await mkdir(state.cwd)
-    await strictTlsServerName(state)
-    for (const [index, step] of o.steps.entries()) results.push(await runStep(step, index, state))
-  } finally {
-    await Promise.all(state.background.map((b) => b.stop()))
-    await closeKernel(state)
-    cleanup = await runCleanups(
-      [...[...state.cleanups].reverse(), ...(await guardLeftovers(state)), ...(o.teardown ?? [])],
-      o,
-      state.cwd || undefined,
-    )
-    if (state.work !== '') await removeScratchDir(state.work)
+    opened = await open(options)
+  } catch (e) {
+    // Once run() is called it owns the teardown, even when the run could not start.
+    await runCleanups([...(options.teardown ?? [])], { ...runnerDefaults, ...options }, undefined)
+    throw e
   }
-  const interrupted = state.stoppedBy !== undefined
-  const status: RunStatus = interrupted ? 'interrupted' : state.failed || cleanup.some((c) => c.status === 'failed') ? 'failed' : 'passed'
+  const { session, state } = opened
+  let steps: StepResult[] = []
+  let cleanup: CleanupResult[] = []
+  try {
+    steps = await session.runSteps(options.steps)
+  } finally {
+    cleanup = await session.close()
+  }
+  return outcome(steps, cleanup, state.stoppedBy, session.result().startedAt, Math.round(performance.now() - started))
+}
+
+/** A run's verdict from its steps and cleanups: interrupted when something stopped it, failed when a step or a cleanup did. */
+function outcome(steps: StepResult[], cleanup: CleanupResult[], stoppedBy: RunState['stoppedBy'], startedAt: string, durationMs: number): RunResult {
+  const status: RunStatus =
+    stoppedBy !== undefined
+      ? 'interrupted'
+      : steps.some((s) => s.status === 'failed') || cleanup.some((c) => c.status === 'failed')
+        ? 'failed'
+        : 'passed'
   return {
     ok: status === 'passed',
     status,
-    ...(state.stoppedBy ? { stoppedBy: state.stoppedBy } : {}),
-    steps: results,
+    ...(stoppedBy ? { stoppedBy } : {}),
+    steps,
     cleanup,
     startedAt,
-    durationMs: Math.round(performance.now() - started),
+    durationMs,
   }
 }
 
@@ -264,15 +265,33 @@ export interface RunSession {
   reset(call?: { onEvent?: (event: RunEvent) => void }): Promise<CleanupResult[]>
   /** Removes everything, the teardown included; the session runs nothing after. */
   close(call?: { onEvent?: (event: RunEvent) => void }): Promise<CleanupResult[]>
+  /** The session as one run: each step's latest result since the last reset, in the walkthrough's order, and the cleanups of that reset (or of close). */
+  result(): RunResult
+}
+
+interface Opened {
+  session: RunSession
+  state: RunState
 }
 
 /** Opens a session over `options.steps`; options.vars seed it (and reset returns to them). */
 export async function openSession(options: RunOptions): Promise<RunSession> {
+  return (await open(options)).session
+}
+
+/** The one lifecycle (scratch dir, kernel, guard, cleanup, teardown) that run and every face's session share. */
+async function open(options: RunOptions): Promise<Opened> {
   const o: Options = { ...runnerDefaults, ...options }
+  // A run killed with SIGKILL left its captures (secret variables in plain text) behind: the next run removes them.
   await sweepStaleScratchDirs()
   const work = await makeScratchDir()
   const cwd = join(work, 'files')
-  await mkdir(cwd)
+  try {
+    await mkdir(cwd)
+  } catch (e) {
+    await removeScratchDir(work)
+    throw e
+  }
   const state: RunState = {
     o,
     vars: { ...o.vars },
@@ -287,15 +306,25 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
   }
   await strictTlsServerName(state)
   let closed = false
+  // Each step's latest result, for result(); a reset starts the record again.
+  const latest = new Map<string, StepResult>()
+  let closing: CleanupResult[] = []
+  let startedAt = new Date().toISOString()
   const withCall = (call: { signal?: AbortSignal; onEvent?: (event: RunEvent) => void } | undefined): void => {
-    state.o = { ...o, ...(call?.signal ? { signal: call.signal } : {}), ...(call?.onEvent ? { onEvent: call.onEvent } : {}) }
+    const listener = call?.onEvent ?? o.onEvent
+    // A step's result is the session's as soon as it ends, before the face hears of it.
+    const onEvent = (e: RunEvent): void => {
+      if (e.type === 'step-end') latest.set(e.result.id, e.result)
+      listener?.(e)
+    }
+    state.o = { ...o, ...(call?.signal ? { signal: call.signal } : {}), onEvent }
   }
   const forget = (): void => {
     for (const k of Object.keys(state.vars)) delete state.vars[k]
     Object.assign(state.vars, o.vars ?? {})
     state.values.clear()
   }
-  return {
+  const session: RunSession = {
     vars: state.vars,
     values: state.values,
     pending: () => [...state.cleanups],
@@ -336,6 +365,9 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
         done.push(...results)
       }
       forget()
+      latest.clear()
+      closing = done
+      startedAt = new Date().toISOString()
       return done
     },
     async close(call) {
@@ -345,12 +377,24 @@ export async function openSession(options: RunOptions): Promise<RunSession> {
       try {
         await Promise.all(state.background.splice(0).map((b) => b.stop()))
         await closeKernel(state)
-        return await runCleanups([...[...state.cleanups].reverse(), ...(await guardLeftovers(state)), ...(o.teardown ?? [])], state.o, cwd)
+        closing = await runCleanups([...[...state.cleanups].reverse(), ...(await guardLeftovers(state)), ...(o.teardown ?? [])], state.o, cwd)
+        return closing
       } finally {
         await removeScratchDir(state.work)
       }
     },
+    result() {
+      const steps = o.steps.map((s) => latest.get(s.id)).filter((r): r is StepResult => r !== undefined)
+      return outcome(
+        steps,
+        closing,
+        undefined,
+        startedAt,
+        steps.reduce((t, r) => t + r.durationMs, 0),
+      )
+    },
   }
+  return { session, state }
 }
 
 /** One step, from its announcement to its recorded result; skipped once the run has failed or stopped. */
@@ -712,6 +756,10 @@ async function kernelOf(state: RunState): Promise<Kernel> {
   if (state.kernel !== undefined) return state.kernel
   const { o } = state
   const env: Record<string, string | undefined> = { ...o.env }
+  // The lines' kubectl reads and writes the run's own copy of the kubeconfig (`kubectl config set-context --current
+  // --namespace=x` changes it, never the user's file); cleanup and the guard's restores keep the original.
+  const copy = join(state.work, 'kubeconfig')
+  if (await writeKubeconfigCopy(kubeconfigPaths(o.env), copy)) env.KUBECONFIG = copy
   let prelude: string | undefined
   if (o.guard !== undefined) {
     state.guardDir ??= join(state.work, 'guard')
@@ -725,6 +773,13 @@ async function kernelOf(state: RunState): Promise<Kernel> {
   state.synced = {}
   if (prelude !== undefined) await state.kernel.run(prelude, { timeoutMs: o.commandTimeoutMs })
   return state.kernel
+}
+
+/** The kubeconfig files kubectl would read with this environment: KUBECONFIG's, else ~/.kube/config. */
+function kubeconfigPaths(env: Record<string, string | undefined> | undefined): string[] {
+  const list = env?.KUBECONFIG ?? process.env.KUBECONFIG ?? ''
+  const paths = list.split(delimiter).filter((p) => p !== '')
+  return paths.length > 0 ? paths : [join(env?.HOME ?? process.env.HOME ?? homedir(), '.kube', 'config')]
 }
 
 async function closeKernel(state: RunState): Promise<void> {
@@ -754,9 +809,13 @@ async function guardLeftovers(state: RunState): Promise<Cleanup[]> {
   if (ledger === undefined) return []
   await rm(join(state.guardDir, 'ledger.jsonl'), { force: true })
   const known = [...state.cleanups].map((c) => `${c.describe} ${c.command}`.toLowerCase())
-  return leftOver(ledger)
-    .filter((obj) => !known.some((k) => k.includes(obj.name.toLowerCase()) && k.includes(obj.kind.toLowerCase())))
-    .map(deletionCommand)
+  return [
+    ...leftOver(ledger)
+      .filter((obj) => !known.some((k) => k.includes(obj.name.toLowerCase()) && k.includes(obj.kind.toLowerCase())))
+      .map(deletionCommand),
+    // A declared change to an object the run did not make: put back as it was, after what the run made is gone.
+    ...restoreCommands(ledger.changed),
+  ]
 }
 
 async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefined): Promise<CleanupResult[]> {

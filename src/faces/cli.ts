@@ -1,10 +1,11 @@
 // Arguments → one command module (src/faces/commands/). This file only dispatches, maps errors to exit
 // codes and handles signals; the walkthroughs come from the registry the caller hands over.
+import type { CommandContext } from './context.js'
 import { KubewalkError, LabError, UsageError, errorMessage, exitCodeFor } from '../core/errors.js'
 import { redact } from '../engine/redact.js'
 import { packagePath } from '../platform/paths.js'
 import { EXIT, checkRules, defaultIo, type Io } from './args.js'
-import { loadWalkthrough, walkthroughArg, type CommandContext } from './commands/common.js'
+import { loadWalkthrough, walkthroughArg } from './commands/common.js'
 import { commandHelp, helpText } from './commands/help.js'
 import { findCommand, type Command } from './commands/table.js'
 import type { WalkthroughEntry } from '../core/walkthrough.js'

@@ -147,6 +147,18 @@ export async function mergedKubeconfig(paths: readonly string[]): Promise<Config
   }
 }
 
+/**
+ * The kubeconfig files in `paths`, merged as kubectl merges them (relative paths resolved, current-context kept),
+ * written to `file` (0600): a run's own copy, so a line's `kubectl config set-context` changes it and never the user's.
+ * False when none of the files exists (kubectl then runs with no kubeconfig, and so does the run).
+ */
+export async function writeKubeconfigCopy(paths: readonly string[], file: string): Promise<boolean> {
+  if (!paths.some((p) => existsSync(p))) return false
+  const merged = await mergedKubeconfig(paths)
+  await writeFile(file, stringify({ apiVersion: 'v1', kind: 'Config', preferences: {}, ...merged }), { mode: 0o600 })
+  return true
+}
+
 type ClusterEntry = NonNullable<ConfigView['clusters']>[number]
 
 type UserEntry = NonNullable<ConfigView['users']>[number]
@@ -157,6 +169,10 @@ function resolveUserPaths(entry: UserEntry, base: string): UserEntry {
     const p = user[key]
     if (typeof p === 'string' && p !== '' && !isAbsolute(p)) user[key] = join(base, p)
   }
+  // client-go resolves a credential plugin's command against the file's folder only when it names a path.
+  const exec = user.exec as { command?: unknown } | undefined
+  if (exec !== null && typeof exec === 'object' && typeof exec.command === 'string' && exec.command.includes('/') && !isAbsolute(exec.command))
+    user.exec = { ...exec, command: join(base, exec.command) }
   return { ...entry, user }
 }
 

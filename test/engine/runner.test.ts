@@ -423,6 +423,64 @@ describe('run: nothing a line started outlives its timeout or abort', () => {
   })
 })
 
+describe('declared changes', () => {
+  it('a declared change to an object the run did not make is allowed, and cleanup restores it; an undeclared one fails the step', async () => {
+    const { createRequire } = await import('node:module')
+    const { harness, node, configMap } = await import('./guard/harness.js')
+    const h = await harness()
+    await h.seed([node('n1'), configMap('app')])
+    const env = {
+      PATH: `${join(h.dir, 'real')}:${process.env.PATH ?? ''}`,
+      STANDIN_DIR: h.dir,
+      STANDIN_YAML: createRequire(import.meta.url).resolve('yaml'),
+    }
+    const guard = { lab: false, namespaces: [], allow: ['node/*'] }
+    const r = await run({ ...base, env, guard, steps: [echoStep('label', 'kubectl label node n1 disk=ssd && echo labelled')] })
+    expect(r.steps.map((x) => x.status)).toEqual(['passed'])
+    expect(r.cleanup.map((c) => [c.describe, c.status])).toEqual([['restore node/n1 (cluster-scoped) as it was before the run', 'done']])
+    const n1 = (await h.store()).find((o) => o.kind === 'Node')
+    expect([n1?.metadata.uid, n1?.metadata.labels]).toEqual(['uid-n1', { zone: 'a' }])
+    const refused = await run({ ...base, env, guard, steps: [echoStep('label', 'kubectl label configmap app a=b; echo ok')] })
+    expect(refused.steps[0]?.status).toBe('failed')
+    expect(refused.steps[0]?.error?.message).toMatch(/configmap\/app in namespace default/)
+    expect(refused.cleanup).toEqual([])
+  }, 30_000)
+})
+
+describe("the lines' kubeconfig is the run's own copy", () => {
+  it("a line that writes to $KUBECONFIG changes the copy, never the user's file; relative paths resolved, current-context kept; cleanup gets the original", async () => {
+    const { mkdir, readFile, writeFile } = await import('node:fs/promises')
+    const { parseDocument } = await import('yaml')
+    const { testDir } = await import('../temp-dir.js')
+    const dir = await testDir('kubewalk-kubeconfig-')
+    await mkdir(join(dir, 'certs'))
+    const user = join(dir, 'config')
+    const text = [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: b',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", certificate-authority: certs/ca.crt}}]',
+      'contexts: [{name: a, context: {cluster: c, user: u}}, {name: b, context: {cluster: c, user: u, namespace: n}}]',
+      'users: [{name: u, user: {token: t}}]',
+      '',
+    ].join('\n')
+    await writeFile(user, text)
+    const log = join(dir, 'log')
+    const seen = defineCleanup({ describe: 'note the kubeconfig', command: `echo "$KUBECONFIG" >> ${log}` })
+    const step = echoStep('a', 'cat "$KUBECONFIG"; echo "current-context: x" >> "$KUBECONFIG"; echo created', {
+      creates: { cleanup: seen, createdIf: (o) => o.stdout.includes('created') },
+    })
+    const r = await run({ ...base, steps: [step], env: { KUBECONFIG: user } })
+    expect(r.ok).toBe(true)
+    expect(await readFile(user, 'utf8')).toBe(text)
+    const copy = parseDocument(r.steps[0]?.output.stdout.replace(/created\n$/, '') ?? '').toJS() as Record<string, any>
+    expect(copy['current-context']).toBe('b')
+    expect(copy.clusters[0].cluster['certificate-authority']).toBe(join(dir, 'certs', 'ca.crt'))
+    expect(copy.contexts.map((c: { name: string }) => c.name)).toEqual(['a', 'b'])
+    expect(await readFile(log, 'utf8')).toBe(`${user}\n`)
+  })
+})
+
 describe('openSession: a run kept open between calls', () => {
   it('carries variables between calls, refuses a step whose input no earlier call set, resets only what it created and closes with the teardown', async () => {
     const { openSession } = await import('../../src/engine/runner.js')
@@ -447,6 +505,50 @@ describe('openSession: a run kept open between calls', () => {
     expect(again[0]?.error?.code).toBe('E_MISSING_VAR')
     expect((await s.close()).map((c) => c.describe)).toEqual(['remove namespace'])
     expect(await readFile(log, 'utf8')).toBe('made\nteardown\n')
+    await rm(log)
+  })
+  it('result() is the session as one run: latest result per step in the walkthrough order, cleared by a reset', async () => {
+    const { openSession } = await import('../../src/engine/runner.js')
+    const a = echoStep('a', 'echo one')
+    const b = echoStep('b', 'exit 4')
+    const s = await openSession({ ...base, steps: [a, b] })
+    const seen: string[] = []
+    await s.runSteps([b], {
+      onEvent: (e) =>
+        e.type === 'step-end' &&
+        seen.push(
+          s
+            .result()
+            .steps.map((r) => r.id)
+            .join(','),
+        ),
+    })
+    await s.runSteps([a])
+    const r = s.result()
+    expect(seen).toEqual(['b'])
+    expect(r.steps.map((x) => [x.id, x.status])).toEqual([
+      ['a', 'passed'],
+      ['b', 'failed'],
+    ])
+    expect(r.status).toBe('failed')
+    expect(r.durationMs).toBe(r.steps.reduce((t, x) => t + x.durationMs, 0))
+    await s.reset()
+    expect(s.result()).toMatchObject({ ok: true, status: 'passed', steps: [], cleanup: [] })
+    await s.close()
+  })
+  it('run owns the teardown even when the run cannot open (no scratch folder)', async () => {
+    const { readFile, rm } = await import('node:fs/promises')
+    const log = join(tmpdir(), `kubewalk-open-${process.pid}`)
+    const gone = defineCleanup({ describe: 'remove namespace', command: `echo teardown >> ${log}` })
+    const saved = process.env.TMPDIR
+    process.env.TMPDIR = join(tmpdir(), `kubewalk-no-such-dir-${process.pid}`)
+    try {
+      await expect(run({ ...base, steps: [echoStep('a', 'echo one')], teardown: [gone] })).rejects.toThrow()
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
+    }
+    expect(await readFile(log, 'utf8')).toBe('teardown\n')
     await rm(log)
   })
   it('reset removes what a line still running registers meanwhile, and keeps what it could not remove', async () => {

@@ -8,7 +8,7 @@ import { delimiter, join, relative } from 'node:path'
 import { stringify } from 'yaml'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PreconditionError } from '../../src/core/errors.js'
-import { clusterCaPem, resolveTarget } from '../../src/platform/kubeconfig.js'
+import { clusterCaPem, resolveTarget, writeKubeconfigCopy } from '../../src/platform/kubeconfig.js'
 import { kubeconfigYaml } from '../helpers.js'
 
 let server: Server | undefined
@@ -164,5 +164,42 @@ describe('relative paths in a kubeconfig resolve against the folder of the file 
     await expect(resolveTarget({ kubeconfig: 'no/such/kubeconfig' })).rejects.toThrow(
       `--kubeconfig no/such/kubeconfig: no such file (${join(process.cwd(), 'no/such/kubeconfig')}).`,
     )
+  })
+})
+
+describe('writeKubeconfigCopy', () => {
+  it("merges the files as kubectl does: the first current-context, paths resolved against each file's folder (a plugin's only when it names a path)", async () => {
+    const { readFile } = await import('node:fs/promises')
+    const { parse } = await import('yaml')
+    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-copy-'))
+    try {
+      const a = join(dir, 'a.yaml')
+      const b = join(dir, 'sub', 'b.yaml')
+      await (await import('node:fs/promises')).mkdir(join(dir, 'sub'))
+      await writeFile(a, stringify({ 'current-context': 'one', contexts: [{ name: 'one', context: { cluster: 'c', user: 'u' } }] }))
+      await writeFile(
+        b,
+        stringify({
+          'current-context': 'two',
+          clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1', 'certificate-authority': 'ca.crt' } }],
+          users: [
+            { name: 'u', user: { exec: { command: './bin/login', apiVersion: 'client.authentication.k8s.io/v1' } } },
+            { name: 'v', user: { exec: { command: 'gke-gcloud-auth-plugin' } } },
+          ],
+        }),
+      )
+      const copy = join(dir, 'copy')
+      expect(await writeKubeconfigCopy([a, b, join(dir, 'missing')], copy)).toBe(true)
+      const c = parse(await readFile(copy, 'utf8')) as Record<string, any>
+      expect(c['current-context']).toBe('one')
+      expect(c.clusters[0].cluster['certificate-authority']).toBe(join(dir, 'sub', 'ca.crt'))
+      expect(c.users.map((u: { user: { exec: { command: string } } }) => u.user.exec.command)).toEqual([
+        join(dir, 'sub', 'bin', 'login'),
+        'gke-gcloud-auth-plugin',
+      ])
+      expect(await writeKubeconfigCopy([join(dir, 'missing')], join(dir, 'none'))).toBe(false)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

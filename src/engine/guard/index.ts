@@ -1,4 +1,4 @@
 // The guard's surface for the runner: install it in a run's shell, read what it recorded.
 export { absoluteKubectlCalls, installGuard } from './shim.js'
 export type { GuardMode } from './shim.js'
-export { deletionCommand, leftOver, readLedger, takeRefusals } from './ledger.js'
+export { deletionCommand, leftOver, readLedger, restoreCommands, takeRefusals } from './ledger.js'

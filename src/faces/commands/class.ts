@@ -1,6 +1,7 @@
 // kubewalk class: the instructor's board. For a set of participant namespaces, which steps of the
 // walkthrough have left their trace on the cluster (read-only: it runs the walkthrough's trace lines,
 // never a step). Steps that leave nothing to see (a minted token, a read, a deletion) are listed as such.
+import type { CommandContext } from '../context.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { EXIT, parse } from '../args.js'
 import { UsageError } from '../../core/errors.js'
@@ -12,7 +13,7 @@ import { isUnreadable, readProgress, type Progress } from '../../engine/progress
 import { loadAssets, serve, type EventStream, type Served } from '../serve/http.js'
 import { listenOptions, openBrowser } from '../serve/listen.js'
 import { ASSETS, boardPage } from '../serve/page.js'
-import { loadWalkthrough, walkthroughArg, type CommandContext } from './common.js'
+import { loadWalkthrough, walkthroughArg } from './common.js'
 import { CLASS_FLAGS, LISTEN_FLAGS } from './flags.js'
 
 /** One participant's row: step id → whether its trace is there. */

@@ -1,20 +1,8 @@
 // What the commands share: their context, the walkthrough they act on, step selection and limits.
-import { takeFlags, type Io } from '../args.js'
+import { takeFlags } from '../args.js'
 import { RUN_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import type { Step } from '../../core/step.js'
-import type { WalkthroughEntry } from '../../core/walkthrough.js'
-
-/** Everything a command gets from the CLI. */
-export interface CommandContext {
-  io: Io
-  /** Aborted on the first Ctrl-C or SIGTERM. */
-  signal: AbortSignal
-  /** Tells the signal handler what a second Ctrl-C would leave behind (undefined: nothing). */
-  cleaning: (what: string[] | undefined) => void
-  /** The registry; the first is the default. */
-  walkthroughs: readonly WalkthroughEntry[]
-}
 
 /** The id or path given to --walkthrough, read before the rest of the flags (its settings add flags of their own). */
 export function walkthroughArg(args: readonly string[]): string | undefined {

@@ -88,6 +88,13 @@ exist (default: the context's namespace, else default)`,
 app.kubernetes.io/managed-by=kubewalk), replay in it, delete it at the end
 (on every path: success, failure, error, Ctrl-C)`,
   },
+  'allow-changes': {
+    type: 'string',
+    value: 'PATTERN[,PATTERN]',
+    help: `let the lines change objects the run did not create, beyond what the
+walkthrough declares (kind/name or namespace/kind/name, * for any part:
+node/*, serviceaccount/default); each is saved first and restored at cleanup`,
+  },
   'namespace-timeout': {
     type: 'string',
     value: 'SECONDS',

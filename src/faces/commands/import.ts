@@ -1,12 +1,12 @@
 // kubewalk import SOURCE [--out PATH] [--typed]: an article (Markdown, or text pasted from a blog) → a Markdown
 // walkthrough, or with --typed a folder: index.ts and one step file per command.
+import type { CommandContext } from '../context.js'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { EXIT, parse } from '../args.js'
 import { IMPORT_FLAGS } from './flags.js'
 import { UsageError, WalkthroughError } from '../../core/errors.js'
-import type { CommandContext } from './common.js'
 
 export async function cmdImport(args: string[], cx: CommandContext): Promise<number> {
   const { values, positionals } = parse(args, IMPORT_FLAGS)

@@ -1,11 +1,12 @@
 // kubewalk list: the walkthroughs, or one walkthrough's steps, variables and settings.
+import type { CommandContext } from '../context.js'
 import { EXIT, parse } from '../args.js'
 import { LIST_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import { commandOf } from '../../core/step.js'
 import type { Walkthrough } from '../../core/walkthrough.js'
 import { originOf } from '../../sources/load/index.js'
-import { loadWalkthrough, type CommandContext } from './common.js'
+import { loadWalkthrough } from './common.js'
 
 const placeholder = { cluster: { name: 'some_server_name', server: '' }, namespace: 'default' }
 

@@ -1,6 +1,7 @@
 // kubewalk matrix: the walkthrough replayed on every cell of servers × kubectl clients, one table.
 // Each cell is a full `kubewalk run --reporter json` in a child process (its own cleanup, its own
 // kubectl on PATH); cells on one server run one after another, servers up to --parallel at once.
+import type { CommandContext } from '../context.js'
 import { spawn } from 'node:child_process'
 import { readdir, realpath } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -12,7 +13,7 @@ import { kubectlClientVersion } from '../../platform/kubeconfig.js'
 import { which } from '../../platform/shell.js'
 import { walkthroughRef } from '../../sources/load/index.js'
 import { MATRIX_FLAGS } from './flags.js'
-import { limitSeconds, loadWalkthrough, walkthroughArg, type CommandContext } from './common.js'
+import { limitSeconds, loadWalkthrough, walkthroughArg } from './common.js'
 import { MATRIX_REPORTERS, matrixOk, renderMatrix, type MatrixCell, type MatrixReporter } from '../report/matrix.js'
 
 /** A server of the matrix: a lab kubewalk starts (and stops), or a context of the kubeconfig. */
@@ -141,7 +142,7 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
   const wait = values.wait === undefined ? undefined : limitSeconds('--wait', values.wait, 30)
 
   const { SUPPORTED_LAB_VERSIONS } = await import('../../platform/lab/versions.js')
-  const { resolveVersion } = await import('./lab.js')
+  const { resolveVersion } = await import('../replay/lab.js')
   const contexts = values.context ?? []
   const labSpecs = values['lab-version'] ?? (contexts.length === 0 ? [...SUPPORTED_LAB_VERSIONS] : [])
   const servers: Server[] = []
@@ -155,7 +156,7 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
     if (!servers.some((s) => s.kind === 'lab'))
       throw new UsageError('--node starts the labs with a node; it goes with --lab-version (or no --context).')
     // No root, a missing system package: exit 2 before any build.
-    const { checkNodeUsable } = await import('./lab.js')
+    const { checkNodeUsable } = await import('../replay/lab.js')
     await checkNodeUsable()
   }
 
@@ -220,7 +221,7 @@ export async function cmdMatrix(args: string[], cx: CommandContext): Promise<num
       let cellEnv: Record<string, string> = {}
       let own: { stop: () => Promise<void> } | undefined
       if (server.kind === 'lab') {
-        const { startThrowawayLab } = await import('./lab.js')
+        const { startThrowawayLab } = await import('../replay/lab.js')
         const lab = await startThrowawayLab((l) => io.stderr(`[lab ${server.version}] ${l}\n`), stop.signal, {
           version: server.version,
           ...(node ? { node: true } : {}),

@@ -1,5 +1,6 @@
 // kubewalk new ID [--dir DIR] [--typed]: scaffolds a walkthrough that runs at once, as DIR/ID.md
 // (Markdown) or a folder DIR/ID (typed). It never writes over anything that exists.
+import type { CommandContext } from '../context.js'
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative } from 'node:path'
@@ -8,7 +9,6 @@ import { NEW_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import { packagePath } from '../../platform/paths.js'
 import { markdownScaffold, titleOf, typedScaffold, type ScaffoldOptions } from '../../sources/scaffold.js'
-import type { CommandContext } from './common.js'
 
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/
 

@@ -3,6 +3,7 @@
 // part (src/sources/recordings.ts) with what it was recorded on (source.json).
 // JWTs lose their signature and other secret values are masked in what it writes. Nothing is
 // overwritten without --force; an existing file is named before anything touches a cluster.
+import type { CommandContext } from '../context.js'
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -16,7 +17,6 @@ import { maskForRecording } from '../../engine/redact.js'
 import { replay, type ReplayOutcome } from '../replay/index.js'
 import type { Step } from '../../core/step.js'
 import { planRun, type RunPlan } from './run.js'
-import type { CommandContext } from './common.js'
 
 /** record's own flags, taken out before the rest goes to run's parser (--out is a folder here, not a report file). */
 function ownFlags(args: readonly string[]): { out?: string; force: boolean; rest: string[] } {

@@ -1,5 +1,6 @@
 // kubewalk run | drift | check: the command-line face of the replay. It parses and checks every
 // option before anything touches a cluster, into a ReplayPlan that src/faces/replay carries out.
+import type { CommandContext } from '../context.js'
 import { EXIT, parse, type Flags } from '../args.js'
 import { KubewalkError, UsageError, WalkthroughError, errorMessage } from '../../core/errors.js'
 import type { WalkthroughSection } from '../../sources/prose.js'
@@ -15,7 +16,8 @@ import { replay, type ReplayMode, type ReplayPlan } from '../replay/index.js'
 import { commandOf, type Step } from '../../core/step.js'
 import { settingsOf, type Walkthrough } from '../../core/walkthrough.js'
 import { RUN_FLAGS } from './flags.js'
-import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, stepNamed, walkthroughArg, type CommandContext } from './common.js'
+import { CHANGE } from '../../core/walkthrough.js'
+import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, stepNamed, walkthroughArg } from './common.js'
 
 export type RunMode = ReplayMode
 /** What run, drift and check were asked to do (the replay's plan). */
@@ -47,7 +49,7 @@ function parseSets(given: readonly string[], w: Walkthrough): Record<string, str
 }
 
 /** What `run --dry-run` prints: every line that would run, and what would be cleaned up; nothing runs. */
-export function dryRunText(plan: Pick<RunPlan, 'walkthrough' | 'steps' | 'cluster' | 'sets' | 'isolate' | 'namespace'>): string {
+export function dryRunText(plan: Pick<RunPlan, 'walkthrough' | 'steps' | 'cluster' | 'sets' | 'isolate' | 'namespace' | 'allowChanges'>): string {
   const ctx = {
     cluster: { name: plan.cluster ?? "(the context's cluster)", server: '' },
     namespace: plan.namespace ?? "(the context's namespace)",
@@ -73,7 +75,25 @@ export function dryRunText(plan: Pick<RunPlan, 'walkthrough' | 'steps' | 'cluste
   )
   for (const c of cleanups.reverse()) lines.push(`   ${c}`)
   if (plan.isolate) lines.push('   delete the fresh namespace')
+  const changes = [...(plan.walkthrough.changes ?? []), ...plan.allowChanges]
+  if (changes.length > 0) {
+    lines.push('', 'Changes allowed to objects the run did not create (each saved first, restored at cleanup):')
+    for (const c of changes) lines.push(`   ${c}`)
+  }
   return `${lines.join('\n')}\n`
+}
+
+/** --allow-changes PATTERN[,PATTERN]: each a declared change (kind/name or namespace/kind/name, `*` for any part). */
+function allowChangesOf(given: string | undefined, mode: RunMode): string[] {
+  if (given === undefined) return []
+  if (mode === 'check') throw new UsageError("--allow-changes goes with run, drift, record and serve: a participant's check changes nothing.")
+  const patterns = given.split(',').map((p) => p.trim())
+  const bad = patterns.find((p) => !CHANGE.test(p))
+  if (bad !== undefined)
+    throw new UsageError(
+      `--allow-changes takes kind/name or namespace/kind/name patterns, * for any part (e.g. node/*,serviceaccount/default); got ${JSON.stringify(bad)}.`,
+    )
+  return patterns
 }
 
 /** Parses and checks the options; `check ID --solution` needs no cluster and is answered here. */
@@ -165,6 +185,7 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   const kubectl = str('kubectl')
   if (kubectl !== undefined) await checkKubectlCommand(kubectl, io.env)
   const sets = parseSets((values.set as string[] | undefined) ?? [], walkthrough)
+  const allowChanges = allowChangesOf(str('allow-changes'), mode)
   if (on('dry-run') && mode !== 'run') throw new UsageError('--dry-run goes with kubewalk run.')
   // Read now, so a prose that does not parse is exit 2 before anything touches a cluster.
   const prose = interactive || transcript !== undefined ? readProse(walkthrough) : []
@@ -187,6 +208,7 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     ...optional('kubectl', kubectl),
     ...optional('namespace', ns),
     isolate: on('isolate'),
+    allowChanges,
     ...optional('kubeconfig', str('kubeconfig')),
     ...optional('context', str('context')),
     ...optional('cluster', str('cluster')),

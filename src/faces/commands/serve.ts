@@ -1,5 +1,6 @@
 // kubewalk serve: the walkthrough as a notebook in the browser. run's options plan the replay; the
 // notebook (src/faces/serve) drives one replay session over it; this module parses, prints and waits.
+import type { CommandContext } from '../context.js'
 import { EXIT, takeFlags } from '../args.js'
 import { SERVE_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
@@ -8,7 +9,6 @@ import { loadAssets, serve } from '../serve/http.js'
 import { listenOptions, openBrowser } from '../serve/listen.js'
 import { openNotebook } from '../serve/notebook.js'
 import { ASSETS, notebookPage } from '../serve/page.js'
-import type { CommandContext } from './common.js'
 import { planRun } from './run.js'
 
 const IDLE_DEFAULT_S = 60

@@ -1,7 +1,7 @@
 // The command table: every command and subcommand, once. Dispatch, validation, Ctrl-C handling,
 // `kubewalk COMMAND --help` and docs/reference/cli.md all read it. A handler imports its module when
 // it runs, so `kubewalk --help` or `list` never loads the lab, the notebook or the importer.
-import type { CommandContext } from './common.js'
+import type { CommandContext } from '../context.js'
 import {
   CLASS_CLOSE_FLAGS,
   CLASS_FLAGS,

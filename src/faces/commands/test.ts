@@ -1,10 +1,11 @@
 // kubewalk test: the offline checks of kubewalk/testing on one walkthrough; no cluster, no kubectl.
+import type { CommandContext } from '../context.js'
 import { EXIT, parse } from '../args.js'
 import { TEST_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import { walkthroughRef } from '../../sources/load/index.js'
 import { testWalkthrough } from '../../testing/index.js'
-import { loadWalkthrough, type CommandContext } from './common.js'
+import { loadWalkthrough } from './common.js'
 
 export async function cmdTest(args: string[], cx: CommandContext): Promise<number> {
   const { io } = cx

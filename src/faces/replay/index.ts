@@ -1,6 +1,7 @@
 // One replay: plan → target → namespace → runner → cleanup → report. Every face drives this module
 // (run, drift and check on the command line; matrix through a child run; the browser notebook); a
 // face parses its own input into a ReplayPlan and prints, it does not orchestrate.
+import type { CommandContext } from '../context.js'
 import { EXIT, type Io } from '../args.js'
 import { driftOf, type StepDrift } from '../../core/drift.js'
 import { walkthroughRef } from '../../sources/load/index.js'
@@ -13,7 +14,6 @@ import type { ClusterInfo } from '../report/json.js'
 import { reporters } from '../report/index.js'
 import { openSession, run, type CleanupResult, type RunEvent, type RunOptions, type RunResult, type RunSession } from '../../engine/runner.js'
 import { commandOf, type Step, type Vars } from '../../core/step.js'
-import type { CommandContext } from '../commands/common.js'
 import type { ReplayPlan } from './plan.js'
 import { driftExitCode, exitCodeOf, reportEnd, walkthroughInfo, writeFiles } from './report.js'
 import { openTarget, type ReplayTarget } from './target.js'

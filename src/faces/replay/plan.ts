@@ -29,6 +29,8 @@ export interface ReplayPlan {
   kubectl?: string
   namespace?: string
   isolate: boolean
+  /** --allow-changes: changes to objects the run did not create, allowed beyond the walkthrough's own declared changes. */
+  allowChanges: string[]
   kubeconfig?: string
   context?: string
   cluster?: string

@@ -1,6 +1,7 @@
 // The replay's ground: the lab (when asked for), the cluster and kubectl it targets, the namespace it
 // acts in, and what the walkthrough requires of them, all settled before the first step. close()
 // undoes whatever of it was made, on every path.
+import type { CommandContext } from '../context.js'
 import { existsSync } from 'node:fs'
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
@@ -13,8 +14,7 @@ import type { ClusterInfo } from '../report/json.js'
 import { reporters } from '../report/index.js'
 import { runScript, which } from '../../platform/shell.js'
 import type { Cleanup, Vars } from '../../core/step.js'
-import type { CommandContext } from '../commands/common.js'
-import { startThrowawayLab, type ThrowawayLab } from '../commands/lab.js'
+import { startThrowawayLab, type ThrowawayLab } from './lab.js'
 import type { GuardMode } from '../../engine/guard/index.js'
 import type { ReplayPlan } from './plan.js'
 import { awaitObjects, checkReadyNode, checkServerVersion, checkTools } from './requirements.js'
@@ -232,7 +232,11 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
       ready,
       readyAlready: !overlap,
       close,
-      guard: { lab: lab !== undefined, namespaces: isolateAs !== undefined ? [isolateAs] : [], allow: [] },
+      guard: {
+        lab: lab !== undefined,
+        namespaces: isolateAs !== undefined ? [isolateAs] : [],
+        allow: [...(plan.walkthrough.changes ?? []), ...plan.allowChanges],
+      },
     }
   } catch (e) {
     await close()

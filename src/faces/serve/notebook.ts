@@ -320,12 +320,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
   })
 
   /** The session's results as one run, in the walkthrough's order: for drift and the transcript. */
-  const asRun = (): RunResult => {
-    const ran = steps.map((s) => results.get(s.id)).filter((r): r is StepResult => r !== undefined)
-    const status = ran.some((r) => r.status === 'failed') || cleanup.some((c) => c.status === 'failed') ? 'failed' : 'passed'
-    return { ok: status === 'passed', status, steps: ran, cleanup, startedAt: startedAt, durationMs: ran.reduce((t, r) => t + r.durationMs, 0) }
-  }
-  let startedAt = new Date().toISOString()
+  const asRun = (): RunResult => live().runner.result()
 
   const onEvent = (e: RunEvent): void => {
     if (e.type === 'step-start') {
@@ -488,7 +483,6 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     }
     results.clear()
     for (const st of steps) cells.set(st.id, fresh(st))
-    startedAt = new Date().toISOString()
     broadcast({ type: 'state', state: state() })
     if (ns !== session?.namespace) o.log(`namespace ${ns} deleted`)
   }

@@ -107,6 +107,7 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
     w.source = { title: source.title ?? w.title }
     for (const k of ['url', 'date', 'kubernetes', 'kubectl'] as const) if (source[k] !== undefined) w.source[k] = source[k]
   }
+  if (fm.changes !== undefined) w.changes = fm.changes
   if (fm.requires) {
     w.requires = {}
     if (fm.requires.kubernetes !== undefined) w.requires.kubernetes = fm.requires.kubernetes

@@ -23,11 +23,13 @@ export interface FrontMatter {
   secrets: string[]
   choose: Record<string, Choice>
   requires?: { kubernetes?: string; tools?: string[]; objects?: string[] }
+  /** Changes the lines make to objects they did not create (`node/*`, `serviceaccount/default`): allowed, and undone at cleanup. */
+  changes?: string[]
   /** 'comments': split every block of several commands at its comment lines. */
   split?: 'comments'
 }
 
-const KEYS = ['id', 'title', 'source', 'secrets', 'choose', 'requires', 'split'] as const
+const KEYS = ['id', 'title', 'source', 'secrets', 'choose', 'requires', 'changes', 'split'] as const
 const SOURCE_KEYS = ['title', 'url', 'date', 'kubernetes', 'kubectl', 'license']
 const CHOICE_KEYS = ['describe', 'default', 'from', 'recorded']
 const REQUIRES_KEYS = ['kubernetes', 'tools', 'objects']
@@ -90,6 +92,9 @@ export function parseFrontMatter(file: string, text: string, line: number): Fron
         break
       case 'secrets':
         fm.secrets = listOf(value, key)
+        break
+      case 'changes':
+        fm.changes = listOf(value, key)
         break
       case 'split':
         if (stringOf(value, key) !== 'comments') throw new WalkthroughError(`${at(value as Node)}: split takes the value "comments".`)

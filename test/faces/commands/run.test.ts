@@ -30,6 +30,23 @@ describe('run --dry-run', () => {
     expect(await main(['run', '--dry-run', '--walkthrough', md, '--set', "GREETING=it's me"], io.sinks)).toBe(0)
     expect(io.out()).toContain(`   $ export GREETING=$'it\\'s me'\n`)
   })
+  it("declared changes: the front matter's and --allow-changes' are the run's allowed changes; a bad pattern or check is exit 2", async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises')
+    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-changes-'))
+    const md = join(dir, 'changes.md')
+    await writeFile(md, '---\nid: changes\nchanges: [node/*, serviceaccount/default]\n---\n# Changes\n\n```bash\nkubectl label node n1 x=y\n```\n')
+    const io = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
+    expect(await main(['run', '--dry-run', '--walkthrough', md, '--allow-changes', 'default/configmap/x,pod/*'], io.sinks)).toBe(0)
+    expect(io.out()).toMatch(
+      /Changes allowed to objects the run did not create \(each saved first, restored at cleanup\):\n {3}node\/\*\n {3}serviceaccount\/default\n {3}default\/configmap\/x\n {3}pod\/\*\n$/,
+    )
+    const bad = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
+    expect(await main(['run', '--dry-run', '--walkthrough', md, '--allow-changes', 'node'], bad.sinks)).toBe(2)
+    expect(bad.err()).toContain('--allow-changes takes kind/name or namespace/kind/name patterns')
+    const plain = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
+    expect(await main(['run', '--dry-run', '--only', 'set-cluster-name'], plain.sinks)).toBe(0)
+    expect(plain.out()).not.toContain('Changes allowed')
+  })
   it('lists as created only what a Markdown step whose line can create reports', async () => {
     const io = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
     const md = new URL('../../fixtures/markdown/lab-tour.md', import.meta.url).pathname

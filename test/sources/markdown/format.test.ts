@@ -210,6 +210,11 @@ describe('bad input is one line naming file:line', () => {
     ['a bad check', '<!-- kubewalk: check json .a = 1 -->\n```bash\nls\n```\n', /^x\.md:1: "check json \.a = 1" is not a check/],
     ['front matter that is not YAML', '---\nid: [a\n---\n```bash\nls\n```\n', /^x\.md:\d+: the front matter is not YAML/],
     ['a misspelt front matter key', '---\nsecret: [T]\n---\n```bash\nls\n```\n', /^x\.md:2: unknown key "secret" in the front matter/],
+    [
+      'a declared change that is not kind/name',
+      '---\nchanges: [node]\n---\n```bash\nls\n```\n',
+      /^x\.md: changes entries are kind\/name or namespace\/kind\/name/,
+    ],
     ['a secret variable never set', '---\nsecrets: [T]\n---\n```bash\nls\n```\n', /^x\.md: secret variable T is never set/],
     ['an annotation before no block', '```bash\nls\n```\n<!-- kubewalk: skip -->\n', /^x\.md:4: this annotation stands before no block/],
   ])('%s', (_, text, message) => expect(errorOf('x.md', text)).toMatch(message))

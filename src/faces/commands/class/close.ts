@@ -1,9 +1,10 @@
 // kubewalk class close: the class's RoleBindings and ServiceAccounts first (its tokens stop working even
 // if a namespace hangs in Terminating), then its namespaces, bounded, saying what is left. Safe to rerun.
+import type { CommandContext } from '../../context.js'
 import { EXIT, parse } from '../../args.js'
 import { UsageError } from '../../../core/errors.js'
 import { resolveTarget } from '../../../platform/kubeconfig.js'
-import { limitSeconds, type CommandContext } from '../common.js'
+import { limitSeconds } from '../common.js'
 import { TOKEN_CACHE_SECONDS, closeClass } from './cluster.js'
 import { DEFAULT_PREFIX, checkPrefix } from './roster.js'
 

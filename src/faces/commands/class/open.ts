@@ -1,12 +1,13 @@
 // kubewalk class open: a namespace, a ServiceAccount bound to `admin` there, and a kubeconfig with a
 // short-lived token for each participant, made with the instructor's kubeconfig. Part-way failures and
 // Ctrl-C remove what was made, as --isolate does. Tokens go to files (0600, in a 0700 folder) only.
+import type { CommandContext } from '../../context.js'
 import { chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { EXIT, parse } from '../../args.js'
 import { PreconditionError, UsageError } from '../../../core/errors.js'
 import { resolveTarget } from '../../../platform/kubeconfig.js'
-import { loadWalkthrough, type CommandContext } from '../common.js'
+import { loadWalkthrough } from '../common.js'
 import { clusterAccess, classNamespaces, closeClass, createObjects, inTurn, kubectl, recordExpiry, requestToken, type Instructor } from './cluster.js'
 import {
   CODES_FILE,

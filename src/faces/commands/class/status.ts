@@ -1,10 +1,11 @@
 // kubewalk class status: who is in the class, their namespaces, when their tokens expire, and how far
 // the board sees them (traces on the cluster, and what their kubewalk reported).
+import type { CommandContext } from '../../context.js'
 import { EXIT, parse } from '../../args.js'
 import { UsageError } from '../../../core/errors.js'
 import { resolveTarget } from '../../../platform/kubeconfig.js'
 import type { boardView, readBoard } from '../class.js'
-import { loadWalkthrough, type CommandContext } from '../common.js'
+import { loadWalkthrough } from '../common.js'
 import { classNamespaces } from './cluster.js'
 import { DEFAULT_PREFIX, checkPrefix, renderRoster } from './roster.js'
 
