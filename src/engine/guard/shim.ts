@@ -51,10 +51,9 @@ export interface InstalledGuard {
 // POSIX quoting (zx's `quote` writes bash's $'…', which the sh shim cannot read).
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
 
-/** hook.mjs beside this module (src/, or dist/src/ where the build copies it), or seen from dist/bundle/. */
+/** hook.mjs beside this module: src/, dist/src/ and dist/bundle/ each have it (the build copies it to both). */
 function defaultHook(): string {
-  const at = ['./hook.mjs', '../src/engine/guard/hook.mjs'].map((p) => fileURLToPath(new URL(p, import.meta.url)))
-  return at.find((p) => existsSync(p)) ?? (at[0] as string)
+  return fileURLToPath(new URL('./hook.mjs', import.meta.url))
 }
 
 async function executable(file: string): Promise<boolean> {
