@@ -809,8 +809,11 @@ async function guardLeftovers(state: RunState): Promise<Cleanup[]> {
   if (ledger === undefined) return []
   await rm(join(state.guardDir, 'ledger.jsonl'), { force: true })
   const known = [...state.cleanups].map((c) => `${c.describe} ${c.command}`.toLowerCase())
+  // What sits in a namespace the run created goes with that namespace.
+  const own = new Set(state.o.guard?.namespaces ?? [])
   return [
     ...leftOver(ledger)
+      .filter((obj) => obj.namespace === undefined || !own.has(obj.namespace))
       .filter((obj) => !known.some((k) => k.includes(obj.name.toLowerCase()) && k.includes(obj.kind.toLowerCase())))
       .map(deletionCommand),
     // A declared change to an object the run did not make: put back as it was, after what the run made is gone.

@@ -115,7 +115,7 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     // Step 09 reruns `kubectl get secrets` every 250 ms: kill one of them.
     let killed = false
     for (let i = 0; i < 100 && !killed; i++) {
-      const { stdout: pids } = await execa('pgrep', ['-f', '^kubectl get secrets$'], { reject: false })
+      const { stdout: pids } = await execa('pgrep', ['-f', '(^|/)kubectl get secrets$'], { reject: false })
       for (const pid of pids.split('\n').filter(Boolean)) {
         try {
           process.kill(Number(pid), 'SIGKILL')

@@ -257,7 +257,7 @@ ${F}
       expect((await k('create', 'configmap', 'kw-md-elsewhere', '-n', 'kw-md-other', '--from-literal=owner=someone-else')).exitCode).toBe(0)
       const refused = await kw(['run', '--walkthrough', file, '--reporter', 'plain'])
       expect(refused.exitCode).toBe(2)
-      expect(refused.stdout).toContain("configmap/kw-md-elsewhere already exists in namespace kw-md-other, and it is not this run's")
+      expect(refused.stdout).toContain("configmap/kw-md-elsewhere in namespace kw-md-other is not this run's")
       expect((await k('get', 'configmap', 'kw-md-elsewhere', '-n', 'kw-md-other', '-o', 'jsonpath={.data}')).stdout).toBe('{"owner":"someone-else"}')
       await k('delete', 'configmap', 'kw-md-elsewhere', '-n', 'kw-md-other')
       const made = await kw(['run', '--walkthrough', file, '--reporter', 'json'])

@@ -56,9 +56,10 @@ describe.skipIf(kubeconfig === '')(`Markdown walkthroughs on the lab ${skipReaso
     expect((await kubectl('create', 'configmap', 'kubewalk-tour', '--from-literal=owner=someone-else')).exitCode).toBe(0)
     try {
       const w = markdownWalkthrough('lab-tour.md', readFileSync(new URL('../fixtures/markdown/lab-tour.md', import.meta.url), 'utf8'))
-      const r = await run({ ...base, steps: w.steps })
+      // Guarded as every face guards a run (the replay sets it): the apply is refused at kubectl's arguments.
+      const r = await run({ ...base, steps: w.steps, guard: { lab: false, namespaces: [], allow: [] } })
       expect(r.steps[1]?.error).toMatchObject({ code: 'E_PRECONDITION' })
-      expect(r.steps[1]?.error?.message).toMatch(/already exists in namespace default, and it is not this run's/)
+      expect(r.steps[1]?.error?.message).toMatch(/configmap\/kubewalk-tour in namespace default is not this run's/)
       expect(r.cleanup).toEqual([])
       expect((await kubectl('get', 'configmap', 'kubewalk-tour', '-o', 'jsonpath={.data}')).stdout).toBe('{"owner":"someone-else"}')
     } finally {

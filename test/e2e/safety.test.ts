@@ -124,8 +124,8 @@ describe.skipIf(kubeconfig === '')(`safety on the lab ${skipReason}`, () => {
     expect(transcript).toContain('"code": 401')
     for (const text of [written, transcript, r.stdout, r.stderr]) expect(text).not.toMatch(TOKEN_SHAPED)
     // The Secret's YAML: every data value masked, its keys still shown.
-    expect(written).toMatch(/ca\.crt: \[masked, \d+ chars\]/)
-    expect(written).toMatch(/namespace: \[masked, \d+ chars\]/)
+    expect(written).toMatch(/ca\.crt: \[masked\]/)
+    expect(written).toMatch(/namespace: \[masked\]/)
     const jsonOut = join(dir, 'report.json')
     expect((await kubewalk(['run', '--kubeconfig', kubeconfig, '--to', 'secrets-yaml', '--reporter', 'json', '--out', jsonOut])).exitCode).toBe(0)
     expect(await readFile(jsonOut, 'utf8')).not.toMatch(TOKEN_SHAPED)
