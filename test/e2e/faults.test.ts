@@ -22,10 +22,22 @@ let apiserverPid = 0
 /** Until step 08 of a running replay has created the Secret (bounded: 20 s). */
 async function waitForSecret(): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (await secretExists(kubeconfig, 'default-token').catch(() => false)) return
+    if (await secretExists(kubeconfig, 'default-token').catch(() => false)) return await guardDone()
     await new Promise((r) => setTimeout(r, 100))
   }
   throw new Error('the replay never created default-token')
+}
+
+/**
+ * Step 08's apply goes through the run's kubectl guard, which reads the new Secret's uid after the call: the Secret
+ * exists a moment before step 08 ends. A fault aimed at step 09 waits for the guard's hook to finish.
+ */
+async function guardDone(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { stdout } = await execa('pgrep', ['-f', 'hook\\.mjs'], { reject: false })
+    if (stdout.trim() === '') return
+    await new Promise((r) => setTimeout(r, 25))
+  }
 }
 
 beforeAll(async () => {

@@ -51,15 +51,16 @@ describe.skipIf(kubeconfig === '')(`Markdown walkthroughs on the lab ${skipReaso
     ).toBe('stopped')
   })
 
-  it('refuses, exit-2 kind, before a line that would create what exists, and leaves it as it was', async () => {
+  it('a line that would create what exists fails, and leaves it as it was (nothing of it is cleaned up)', async () => {
     const { base, kubectl } = await setup()
     expect((await kubectl('create', 'configmap', 'kubewalk-tour', '--from-literal=owner=someone-else')).exitCode).toBe(0)
     try {
       const w = markdownWalkthrough('lab-tour.md', readFileSync(new URL('../fixtures/markdown/lab-tour.md', import.meta.url), 'utf8'))
       // Guarded as every face guards a run (the replay sets it): the apply is refused at kubectl's arguments.
       const r = await run({ ...base, steps: w.steps, guard: { lab: false, namespaces: [], allow: [] } })
-      expect(r.steps[1]?.error).toMatchObject({ code: 'E_PRECONDITION' })
-      expect(r.steps[1]?.error?.message).toMatch(/configmap\/kubewalk-tour in namespace default is not this run's/)
+      // A `create` cannot change what exists: the guard lets it run, and it fails in kubectl's own words.
+      expect(r.steps[1]?.error).toMatchObject({ code: 'E_COMMAND' })
+      expect(r.steps[1]?.error?.message).toMatch(/configmaps "kubewalk-tour" already exists/)
       expect(r.cleanup).toEqual([])
       expect((await kubectl('get', 'configmap', 'kubewalk-tour', '-o', 'jsonpath={.data}')).stdout).toBe('{"owner":"someone-else"}')
     } finally {
