@@ -45,7 +45,7 @@ export declare function positionals(argv: readonly string[]): { word: string; at
 export declare function flagValue(argv: readonly string[], names: readonly string[]): string | undefined
 export declare function hasFlag(argv: readonly string[], names: readonly string[]): boolean
 export declare function classify(argv: readonly string[]): { verb: string | undefined; sub: string | undefined; how: How }
-export declare function withFlags(argv: readonly string[], flags: readonly string[]): string[]
+export declare function insertArgs(argv: readonly string[], flags: readonly string[]): string[]
 export declare function dryRunArgv(argv: readonly string[], json: boolean): string[]
 export declare function connectionFlags(argv: readonly string[]): string[]
 export declare function selectionArgv(argv: readonly string[], c?: ReturnType<typeof classify>): string[] | undefined

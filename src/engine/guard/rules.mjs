@@ -110,7 +110,7 @@ export function classify(argv) {
 }
 
 /** The argv with `flags` put before any `--` (what follows `--` is a container's command, not kubectl's). */
-export function withFlags(argv, flags) {
+export function insertArgs(argv, flags) {
   const end = argv.indexOf('--')
   return end < 0 ? [...argv, ...flags] : [...argv.slice(0, end), ...flags, ...argv.slice(end)]
 }
@@ -122,7 +122,7 @@ export function withFlags(argv, flags) {
 export function dryRunArgv(argv, json) {
   const end = argv.indexOf('--')
   const kept = argv.filter((a, i) => (end >= 0 && i >= end) || !(a === '--force' || a === '--force=true'))
-  return withFlags(kept, json ? ['--dry-run=server', '-o', 'json'] : ['--dry-run=server'])
+  return insertArgs(kept, json ? ['--dry-run=server', '-o', 'json'] : ['--dry-run=server'])
 }
 
 /** Verbs whose call may create or delete objects (the others only change them): the ledger is read again after them. */
