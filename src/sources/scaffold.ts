@@ -152,7 +152,7 @@ ${LINE}
 // line, each recording passes its checks, and every check fails on some changed recording.
 import { expect, it } from 'vitest'
 import { testWalkthrough } from 'kubewalk/testing'
-import walkthrough from '../index.ts'
+import walkthrough from './index.ts'
 
 it('${o.id} keeps the contract, and every check can fail', () => {
   const result = testWalkthrough(walkthrough)
