@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join, relative } from 'node:path'
-import { stringify } from 'yaml'
 import { afterEach, describe, expect, it } from 'vitest'
 import { clusterCaPem, probeServer, resolveTarget } from '../../src/platform/kubeconfig.js'
 import { runScript } from '../../src/platform/shell.js'
 import { kubeconfigYaml } from '../helpers.js'
+import { kubeconfigIn, pem } from './kubeconfig-files.js'
 
 let server: Server | undefined
 let dir: string | undefined
@@ -71,25 +71,6 @@ describe('resolveTarget and probeServer', () => {
 })
 
 describe('relative paths in a kubeconfig resolve as kubectl resolves them', () => {
-  const pem = (name: string): string => `-----BEGIN CERTIFICATE-----\n${Buffer.from(name).toString('base64')}\n-----END CERTIFICATE-----\n`
-  // A kubeconfig in its own folder with a cluster (and context) NAME whose CA is the relative CA.
-  async function kubeconfigIn(folder: string, name: string, ca: string): Promise<string> {
-    const { mkdir } = await import('node:fs/promises')
-    await mkdir(folder, { recursive: true })
-    const file = join(folder, 'config')
-    await writeFile(
-      file,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        'current-context': name,
-        clusters: [{ name, cluster: { server: 'https://127.0.0.1:1', 'certificate-authority': ca } }],
-        contexts: [{ name, context: { cluster: name, user: 'u' } }],
-        users: [{ name: 'u', user: { token: 'x' } }],
-      }),
-    )
-    return file
-  }
   const fresh = async (): Promise<string> => (dir = await mkdtemp(join(tmpdir(), 'kubewalk-kc-')))
   it('matches kubectl: the --context overlay first in KUBECONFIG does not move where a relative CA resolves', async () => {
     const d = await fresh()

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { PreconditionError } from '../../src/core/errors.js'
 import { clusterCaPem, resolveTarget, writeKubeconfigCopy } from '../../src/platform/kubeconfig.js'
 import { kubeconfigYaml } from '../helpers.js'
+import { kubeconfigIn, pem } from './kubeconfig-files.js'
 
 let server: Server | undefined
 let dir: string | undefined
@@ -99,25 +100,6 @@ describe('kubewalk run with variables from the shell', () => {
 })
 
 describe('relative paths in a kubeconfig resolve against the folder of the file that names them', () => {
-  const pem = (name: string): string => `-----BEGIN CERTIFICATE-----\n${Buffer.from(name).toString('base64')}\n-----END CERTIFICATE-----\n`
-  // A kubeconfig in its own folder with a cluster (and context) NAME whose CA is the relative CA.
-  async function kubeconfigIn(folder: string, name: string, ca: string): Promise<string> {
-    const { mkdir } = await import('node:fs/promises')
-    await mkdir(folder, { recursive: true })
-    const file = join(folder, 'config')
-    await writeFile(
-      file,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        'current-context': name,
-        clusters: [{ name, cluster: { server: 'https://127.0.0.1:1', 'certificate-authority': ca } }],
-        contexts: [{ name, context: { cluster: name, user: 'u' } }],
-        users: [{ name: 'u', user: { token: 'x' } }],
-      }),
-    )
-    return file
-  }
   const fresh = async (): Promise<string> => (dir = await mkdtemp(join(tmpdir(), 'kubewalk-kc-')))
 
   it('reads certificate-authority: ca.crt beside a --kubeconfig given relative to the cwd', async () => {
