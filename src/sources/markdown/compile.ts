@@ -24,6 +24,7 @@ import { createdNames, creatingVerb, manifestNamespace, manifestObjects, mayCrea
 import { assignedVars, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
 import { chosenValue, lineWith, placeholderLine, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
+import { needsOf } from './needs.js'
 
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/
 
@@ -108,11 +109,14 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
     for (const k of ['url', 'date', 'kubernetes', 'kubectl'] as const) if (source[k] !== undefined) w.source[k] = source[k]
   }
   if (fm.changes !== undefined) w.changes = fm.changes
-  if (fm.requires) {
+  const asks = needsOf(file, drafts)
+  if (fm.requires || asks.node || asks.needs.length > 0) {
     w.requires = {}
-    if (fm.requires.kubernetes !== undefined) w.requires.kubernetes = fm.requires.kubernetes
-    if (fm.requires.tools) w.requires.tools = fm.requires.tools
-    if (fm.requires.objects) w.requires.objects = fm.requires.objects
+    if (fm.requires?.kubernetes !== undefined) w.requires.kubernetes = fm.requires.kubernetes
+    if (fm.requires?.tools) w.requires.tools = fm.requires.tools
+    if (fm.requires?.objects) w.requires.objects = fm.requires.objects
+    if (asks.node) w.requires.node = true
+    if (asks.needs.length > 0) w.requires.needs = asks.needs
   }
   const [problem] = walkthroughProblems(w)
   if (problem !== undefined) throw new WalkthroughError(`${file}: ${problem}.`)
