@@ -121,29 +121,51 @@ describe('a Markdown walkthrough through the runner (no cluster: its lines are p
     ])
     expect(r.steps[2]?.assertions[0]).toEqual(truthy('the output matches its recording (1 expected difference)', true))
     expect(r.steps[4]?.error?.message).toMatch(
-      /^say-something-else: line 1 as recorded: the recording shows this line; the output does not \(expected "hello", got nothing\)/,
+      /^say-something-else: line 1 as recorded: the output shows another line here \(expected "hello", got "goodbye"\)/,
     )
   })
 })
 
 describe('a block of several commands, not split', () => {
   const fence = '```'
-  it('compares its recording with what its last command printed, and shows all it printed', async () => {
+  it('runs its commands one by one and compares its recording with all they printed, in order', async () => {
     const w = markdownWalkthrough(
       'block.md',
-      `# Block\n\n${fence}bash\necho preparing\nprintf '{"kind": "ConfigMap", "data": {"a": "1"}}\\n'\n${fence}\n\n${fence}json\n{"kind": "ConfigMap", "data": {"a": "1"}}\n${fence}\n\n${fence}bash\nfalse\necho "rc=$?"\n${fence}\n\n${fence}\nrc=1\n${fence}\n`,
+      `# Block\n\n${fence}bash\necho preparing >&2\necho first\nfor x in a b; do\n  echo "$x"\ndone\n${fence}\n\n${fence}\npreparing\nfirst\na\nb\n${fence}\n\n${fence}bash\necho preparing\nprintf '{"kind": "ConfigMap", "data": {"a": "1"}}\\n'\n${fence}\n\n${fence}json\n{"kind": "ConfigMap", "data": {"a": "1"}}\n${fence}\n`,
     )
-    expect(w.steps.map((s) => s.checkedOutputFrom)).toEqual([1, 1])
+    // The for loop is one command: it runs whole.
+    expect(w.steps.map((s) => s.blockCommands)).toEqual([
+      [0, 1, 2],
+      [0, 1],
+    ])
     const r = await run({ ...base, steps: w.steps })
     expect(r.steps.map((s) => [s.status, s.assertions.map((a) => a.name)])).toEqual([
       ['passed', ['the output matches its recording']],
       ['passed', ['the output matches its recording']],
     ])
-    expect(r.steps[0]?.output.stdout).toBe('preparing\n{"kind": "ConfigMap", "data": {"a": "1"}}\n')
-    expect(r.steps[1]?.output.stdout).toBe('rc=1\n')
-    // Where the checked part starts, for `kubewalk record` to write only that ("preparing\n" is 10 characters).
-    expect(r.steps[0]?.checkedFrom).toEqual({ stdout: 10, stderr: 0 })
-    expect(r.steps[1]?.checkedFrom).toBeUndefined()
+    // Each command's own output and exit; the step shows all of it.
+    expect(r.steps[0]?.output.parts?.map((p) => [p.stdout, p.stderr, p.exitCode])).toEqual([
+      ['', 'preparing\n', 0],
+      ['first\n', '', 0],
+      ['a\nb\n', '', 0],
+    ])
+    expect(r.steps[1]?.output.stdout).toBe('preparing\n{"kind": "ConfigMap", "data": {"a": "1"}}\n')
+  })
+  it('fails at a command that fails before the last, naming it, and runs nothing after it', async () => {
+    const w = markdownWalkthrough(
+      'block.md',
+      `# Block\n\n${fence}bash\necho one\nls /no/such/dir\necho after > after.txt\n${fence}\n\n${fence}bash\nls after.txt 2>&1\n${fence}\n`,
+    )
+    const r = await run({ ...base, steps: w.steps })
+    expect(r.steps[0]?.status).toBe('failed')
+    expect(r.steps[0]?.error?.message).toMatch(/^block: command 2 of 3 \("ls \/no\/such\/dir"\) exited with code 2: ls: cannot access/)
+    expect(r.steps[0]?.output.parts?.map((p) => p.exitCode)).toEqual([0, 2])
+    expect(r.steps[0]?.output.stdout).toBe('one\n')
+  })
+  it('the failing command is not read as the answer the block recorded (the last command said rc=1 before)', async () => {
+    const w = markdownWalkthrough('block.md', `# Block\n\n${fence}bash\nfalse\necho "rc=$?"\n${fence}\n\n${fence}\nrc=1\n${fence}\n`)
+    const r = await run({ ...base, steps: w.steps })
+    expect(r.steps[0]?.error?.message).toMatch(/command 1 of 2 \("false"\) exited with code 1/)
   })
   it('tracks what any of its commands created', async () => {
     const w = markdownWalkthrough(

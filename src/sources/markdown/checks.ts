@@ -190,7 +190,7 @@ function align(recorded: unknown, live: unknown, named: Named = nameOf): [unknow
     const names = (list: unknown[]) => list.map((v, i) => named(v, i))
     const rn = names(recorded)
     const ln = names(live)
-    if (recorded.length === 0 || live.length === 0 || rn.includes(undefined) || ln.includes(undefined))
+    if (rn.includes(undefined) || ln.includes(undefined) || (recorded.length === 0 && live.length === 0))
       return [recorded.map((v, i) => align(v, live[i])[0]), live.map((v, i) => align(recorded[i], v)[1])]
     const a: Record<string, unknown> = {}
     const l: Record<string, unknown> = {}
