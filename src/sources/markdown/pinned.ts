@@ -8,7 +8,7 @@ import { splitCommands } from './lines.js'
 const FLAGS = String.raw`(?:\s+-{1,2}[\w-]+(?:[= ](?!create\b|run\b|expose\b|label\b|config\b)\S+)?)*`
 // `kubectl create KIND NAME` (two words for a secret's or service's type), `kubectl run NAME`, `kubectl config set-cluster NAME`.
 const CREATED = new RegExp(
-  String.raw`\bkubectl${FLAGS}\s+(?:create\s+(?:secret\s+[\w-]+|service\s+[\w-]+|(?!-)[\w.-]+)|run|config\s+set-(?:cluster|context|credentials))\s+([^\s-][^\s;|&]*)`,
+  String.raw`\bkubectl${FLAGS}\s+(?:create${FLAGS}\s+(?:secret\s+[\w-]+|service\s+[\w-]+|(?!-)[\w.-]+)|run|config${FLAGS}\s+set-(?:cluster|context|credentials))${FLAGS}\s+([^\s-][^\s;|&]*)`,
   'g',
 )
 const NAMED = /\s--name[= ](\S+)/g
