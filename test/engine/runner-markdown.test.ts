@@ -181,3 +181,61 @@ describe('a block of several commands, not split', () => {
     expect(r.cleanup.map((c) => c.describe)).toEqual(['delete configmap/second', 'delete configmap/first'])
   })
 })
+
+describe('an error the page shows is the answer', () => {
+  const fence = '```'
+  // kubernetes/website quota-memory-cpu-namespace.md: the second Pod is refused, and the page records the refusal (wrapped).
+  const page = (refusal: string) =>
+    `# Quota\n\n${fence}shell\nkubectl apply -f https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml --namespace=quota-mem-cpu-example\n${fence}\n\n${fence}\n${refusal}\n${fence}\n`
+  const recorded = `Error from server (Forbidden): error when creating "examples/admin/resource/quota-mem-cpu-pod-2.yaml":
+pods "quota-mem-cpu-demo-2" is forbidden: exceeded quota: mem-cpu-demo,
+requested: requests.memory=700Mi,used: requests.memory=600Mi, limited: requests.memory=1Gi`
+  // A stand-in kubectl that refuses as the server would: what is tested is how kubewalk reads the refusal.
+  const refusing = async (stderr: string) => {
+    const bin = await mkdtemp(join(tmpdir(), 'kubewalk-fake-'))
+    await writeFile(join(bin, 'kubectl'), `#!/bin/sh\nprintf '%s\\n' '${stderr.replaceAll("'", `'\\''`)}' >&2\nexit 1\n`, { mode: 0o755 })
+    return { bin, env: { PATH: `${bin}:${process.env.PATH}` } }
+  }
+  it('the refusal the recording shows passes, its usage numbers and URL an expected difference', async () => {
+    const { bin, env } = await refusing(
+      'Error from server (Forbidden): error when creating "https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml": pods "quota-mem-cpu-demo-2" is forbidden: exceeded quota: mem-cpu-demo, requested: requests.memory=700Mi, used: requests.memory=650Mi, limited: requests.memory=1Gi',
+    )
+    const r = await run({ ...base, steps: markdownWalkthrough('quota.md', page(recorded)).steps, env })
+    await rm(bin, { recursive: true })
+    expect(r.steps[0]).toMatchObject({ status: 'passed', output: { exitCode: 1 } })
+    expect(r.steps[0]?.assertions).toEqual([{ name: 'the output matches its recording (1 expected difference)', ok: true }])
+  })
+  it('a refusal the page does not show is the precondition failure it was', async () => {
+    const { bin, env } = await refusing(
+      'Error from server (Forbidden): error when creating "https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml": pods "quota-mem-cpu-demo-2" is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "quota-mem-cpu-example"',
+    )
+    const r = await run({ ...base, steps: markdownWalkthrough('quota.md', page(recorded)).steps, env })
+    await rm(bin, { recursive: true })
+    expect(r.steps[0]?.error).toMatchObject({ code: 'E_FORBIDDEN', message: expect.stringContaining('is not allowed to do this (RBAC)') })
+  })
+  it('in a block, a refusal the recording shows lets the block go on', async () => {
+    const { bin, env } = await refusing(
+      'Error from server (Forbidden): error when creating "https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml": pods "quota-mem-cpu-demo-2" is forbidden: exceeded quota: mem-cpu-demo, requested: requests.memory=700Mi, used: requests.memory=600Mi, limited: requests.memory=1Gi',
+    )
+    const md = `# Quota\n\n${fence}shell\nkubectl apply -f https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml --namespace=quota-mem-cpu-example\necho still here\n${fence}\n\n${fence}\n${recorded}\nstill here\n${fence}\n`
+    const r = await run({ ...base, steps: markdownWalkthrough('quota.md', md).steps, env })
+    await rm(bin, { recursive: true })
+    expect(r.steps[0]).toMatchObject({ status: 'passed', output: { exitCode: 0 } })
+    expect(r.steps[0]?.output.parts?.map((p) => p.exitCode)).toEqual([1, 0])
+  })
+})
+
+describe('exit N', () => {
+  const fence = '```'
+  it('makes an answer of an exit whose answer went to standard error, compared as the terminal showed it', async () => {
+    const md = `# Exit\n\n<!-- kubewalk: exit 0,3 -->\n${fence}bash\necho "nothing to do" >&2; exit 3\n${fence}\n\n${fence}\nnothing to do\n${fence}\n`
+    const r = await run({ ...base, steps: markdownWalkthrough('exit.md', md).steps })
+    expect(r.steps[0]).toMatchObject({ status: 'passed', output: { exitCode: 3 } })
+    expect(r.steps[0]?.assertions[0]?.ok).toBe(true)
+  })
+  it('an exit it does not list still fails', async () => {
+    const md = `# Exit\n\n<!-- kubewalk: exit 0,3 -->\n${fence}bash\necho "nothing to do" >&2; exit 4\n${fence}\n`
+    const r = await run({ ...base, steps: markdownWalkthrough('exit.md', md).steps })
+    expect(r.steps[0]?.error?.message).toMatch(/exited with code 4: nothing to do/)
+  })
+})

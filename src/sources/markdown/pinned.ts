@@ -5,7 +5,7 @@
 import { parseAllDocuments } from 'yaml'
 import { splitCommands } from './lines.js'
 
-const FLAGS = String.raw`(?:\s+-{1,2}[\w-]+(?:[= ](?!create\b|run\b|expose\b|label\b|config\b)\S+)?)*`
+const FLAGS = String.raw`(?:\s+-{1,2}[\w-]+(?:[= ](?!(?:create|run|expose|label|config)(?:\s|$))\S+)?)*`
 // `kubectl create KIND NAME` (two words for a secret's or service's type), `kubectl run NAME`, `kubectl config set-cluster NAME`.
 const CREATED = new RegExp(
   String.raw`\bkubectl${FLAGS}\s+(?:create${FLAGS}\s+(?:secret\s+[\w-]+|service\s+[\w-]+|(?!-)[\w.-]+)|run|config${FLAGS}\s+set-(?:cluster|context|credentials))${FLAGS}\s+([^\s-][^\s;|&]*)`,
@@ -14,7 +14,7 @@ const CREATED = new RegExp(
 const NAMED = /\s--name[= ](\S+)/g
 const SERVER = /\s--server[= ]["']?([a-z]+:\/\/)?([^\s/:"']+)/g
 const LABELLING = /\bkubectl\b.*?\s(?:label|annotate)\s+(.*)$/
-const LABELS = /\s(?:--labels|-l)[= ](\S+)/g
+const LABELS = /\s--labels[= ](\S+)/g
 
 const clean = (v: string): string => v.replace(/^["']|["']$/g, '')
 // A value worth holding the output to: not a variable, a placeholder, a flag or a bare number.
