@@ -17,8 +17,9 @@ export interface ErrorMessage {
   lines: number
 }
 
-// Where kubectl starts an error of the server's; `The Pod "x" is invalid:` is how kubectl says Invalid.
-const START = /^\s*(?:Error from server(?: \((\w+)\))?:|The \w+ "[^"]*" is invalid:)/
+// Where kubectl starts an error of the server's; `The Pod "x" is invalid:` is how kubectl says Invalid, and
+// `error: failed to create configmap:` how its create subcommands pass the server's on.
+const START = /^\s*(?:Error from server(?: \((\w+)\))?:|The \w+ "[^"]*" is invalid:|error: failed to (create|patch|update|delete) [\w.-]+:)/
 const VERBS: Record<string, string> = {
   creating: 'create',
   retrieving: 'get',
@@ -35,7 +36,15 @@ export function shapeOfError(text: string, at = 0, lines = 1): ErrorMessage | un
   const start = START.exec(text)
   if (!start) return undefined
   const invalid = /^\s*The (\w+) "[^"]*" is invalid:/.exec(text)
-  const m: ErrorMessage = { text, reason: start[1] ?? (invalid ? 'Invalid' : 'Error'), at, lines }
+  const said = /\bis forbidden\b/.test(text)
+    ? 'Forbidden'
+    : /\balready exists\b/.test(text)
+      ? 'AlreadyExists'
+      : /\bnot found\b/.test(text)
+        ? 'NotFound'
+        : 'Error'
+  const m: ErrorMessage = { text, reason: start[1] ?? (invalid ? 'Invalid' : said), at, lines }
+  if (start[2] !== undefined) m.verb = start[2]
   const rbac = /User "[^"]*" cannot (\w+) resource "([^"]+)"(?: in API group "([^"]*)")?/.exec(text)
   const security = /violates PodSecurity "([^"]+)"/.exec(text)
   const limit = /\b(maximum|minimum) (\w+) usage per (Container|Pod)\b/.exec(text)

@@ -36,6 +36,12 @@ describe('errorMessages', () => {
     [rbacRecorded, 'Forbidden (RBAC): list pods', 2],
     [podSecurity, 'Forbidden (violates PodSecurity restricted:latest): create pods', 1],
     ['Error from server (NotFound): deployments.apps "nginx" not found', 'NotFound: deployments.apps', 1],
+    // kubectl create configmap's own words for the same refusal the server gives.
+    [
+      'error: failed to create configmap: configmaps "extra" is forbidden: exceeded quota: cm, requested: configmaps=1, used: configmaps=1, limited: configmaps=0',
+      'Forbidden (exceeded quota): create configmaps',
+      1,
+    ],
     ['Error from server (AlreadyExists): namespaces "quota-mem-cpu-example" already exists', 'AlreadyExists: namespaces', 1],
   ])('%s reads as %s', (text, described, lines) => {
     const m = one(text)
