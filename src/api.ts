@@ -46,6 +46,7 @@ export type {
   Step,
   StepContext,
   StepOutput,
+  CommandOutput,
   StepWait,
   Assertion,
   ParticipantCheck,
