@@ -202,7 +202,12 @@ function commandFailure(step: Step, r: ShellResult, timeoutMs: number, which?: B
   const why = firstLine(withoutProgressMeter(r.stderr)) || firstLine(r.stdout) || 'no output'
   if (/\bis forbidden\b/.test(r.stderr)) {
     const where = which === undefined ? '' : ` (${what})`
-    return new CommandError(`${step.id}: the kubeconfig's user is not allowed to do this (RBAC)${where}: ${why}`, evidence, { code: 'E_FORBIDDEN' })
+    // An admission plugin's refusal (a quota, PodSecurity, a LimitRange) is the cluster's state, not the user's rights.
+    const who = /\bexceeded quota\b|\bviolates PodSecurity\b|\busage per (?:Container|Pod)\b/.test(r.stderr)
+      ? 'the cluster refused this (an admission check)'
+      : "the kubeconfig's user is not allowed to do this (RBAC)"
+    const shown = step.answersWithError !== undefined ? '; the recording shows another error as its answer' : ''
+    return new CommandError(`${step.id}: ${who}${where}: ${why}${shown}`, evidence, { code: 'E_FORBIDDEN' })
   }
   return new CommandError(`${step.id}: ${what} exited with code ${r.exitCode ?? r.signal}: ${why}`, evidence)
 }

@@ -212,6 +212,18 @@ requested: requests.memory=700Mi,used: requests.memory=600Mi, limited: requests.
     const r = await run({ ...base, steps: markdownWalkthrough('quota.md', page(recorded)).steps, env })
     await rm(bin, { recursive: true })
     expect(r.steps[0]?.error).toMatchObject({ code: 'E_FORBIDDEN', message: expect.stringContaining('is not allowed to do this (RBAC)') })
+    expect(r.steps[0]?.error?.message).toMatch(/; the recording shows another error as its answer$/)
+  })
+  it('a quota refusal the page does not show says it is the cluster, not the user', async () => {
+    const { bin, env } = await refusing(
+      'Error from server (Forbidden): error when creating "https://k8s.io/examples/admin/resource/memory-constraints-pod-2.yaml": pods "constraints-mem-demo-2" is forbidden: maximum memory usage per Container is 1Gi, but limit is 1536Mi',
+    )
+    const r = await run({ ...base, steps: markdownWalkthrough('quota.md', page(recorded)).steps, env })
+    await rm(bin, { recursive: true })
+    expect(r.steps[0]?.error).toMatchObject({
+      code: 'E_FORBIDDEN',
+      message: expect.stringContaining('the cluster refused this (an admission check)'),
+    })
   })
   it('in a block, a refusal the recording shows lets the block go on', async () => {
     const { bin, env } = await refusing(
