@@ -96,7 +96,12 @@ const VOLATILE: [RegExp, string][] = [
   [/eyJ[\w-]*\.[\w-]*\.(?:~signature-removed~|[\w-]*)/g, '<token>'],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uid>'],
   [/\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?\b/g, '<time>'],
-  [/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\b/g, '<time>'],
+  [/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4} \d\d:\d\d:\d\d (?:GMT|[+-]\d{4})(?!\w)/g, '<time>'],
+  // date(1): Mon Jan  2 15:04:05 UTC 2006
+  [/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d{1,2} \d\d:\d\d:\d\d [A-Z]{2,5} \d{4}\b/g, '<time>'],
+  // The node a Pod landed on: kubectl describe's `Node: worker-1/10.0.2.15`, an event's `assigned default/x to worker-1`.
+  [/(?<=^\s*Node:\s+)[^\s/]+/gm, '<node>'],
+  [/(?<=\bSuccessfully assigned \S+ to )\S+/g, '<node>'],
   // klog's header: I0707 17:27:30.419698 1833212 file.go:395]
   [/^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.-]+:\d+\]/gm, '<log>'],
   [/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<address>'],
@@ -148,7 +153,7 @@ export function pinnedDifference(recorded: string, live: string, pinned: readonl
 
 // Fields whose values the cluster decides: node names, the addresses and ports it assigns.
 const CLUSTER_DECIDES =
-  /(?:^|\.)(?:NODE|NOMINATED NODE|nodeName|hostname|kubernetes\.io\/hostname|hostIP|hostIPs|podIP|podIPs|clusterIP|clusterIPs|IP|CLUSTER-IP|EXTERNAL-IP|ENDPOINTS|PORT\(S\)|nodePort)$|^node \d+'*\.NAME$/
+  /(?:^|\.)(?:NODE|Node|NOMINATED NODE|nodeName|hostname|kubernetes\.io\/hostname|hostIP|hostIPs|podIP|podIPs|clusterIP|clusterIPs|IP|CLUSTER-IP|EXTERNAL-IP|ENDPOINTS|nodePort)$|^node \d+'*\.NAME$/
 
 function reclassify(item: DriftItem, subs: readonly Substitution[], pinned: readonly string[]): DriftItem {
   const { article, live } = item
@@ -161,6 +166,10 @@ function reclassify(item: DriftItem, subs: readonly Substitution[], pinned: read
     if (normalize(l) === normalize(article)) return { ...item, kind: 'expected', note: 'tokens, times, ages, ids and addresses differ on every run' }
     if (CLUSTER_DECIDES.test(item.path))
       return { ...item, kind: 'expected', note: 'node names and the addresses and ports a cluster assigns are its own' }
+    // A Service's PORT(S): the node port (`80:31234/TCP`) is the cluster's, the port the page's.
+    const nodePorts = (v: string): string => v.replace(/(?<=\d:)\d+(?=\/)/g, '<nodePort>')
+    if (/(?:^|\.)PORT\(S\)$/.test(item.path) && nodePorts(l) === nodePorts(article))
+      return { ...item, kind: 'expected', note: 'node ports are the cluster’s' }
   }
   if (item.kind !== 'real') return item
   if (!('article' in item)) return { ...item, kind: 'version', note: 'only in this output: the recording may come from another version' }

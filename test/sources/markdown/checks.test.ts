@@ -180,3 +180,31 @@ describe('messages say what differs', () => {
     expect(realOf(recorded, live)).toEqual([expect.objectContaining({ path: 'items.a.data.k', article: '1', live: '9' })])
   })
 })
+
+describe('times and nodes in lines of text', () => {
+  it.each([
+    // kubectl describe pod (kubernetes/website configure-volume-storage / assign-pods-nodes shapes)
+    ['Start Time:   Wed, 20 Mar 2024 10:00:00 +0000', 'Start Time:   Sun, 06 Dec 2026 08:14:35 +0000'],
+    ['Node:         worker-1/10.0.2.15', 'Node:         kubewalk-lab/127.0.0.1'],
+    [
+      'Normal  Scheduled  5s  default-scheduler  Successfully assigned default/nginx to worker-1',
+      'Normal  Scheduled  2s  default-scheduler  Successfully assigned default/nginx to kubewalk-lab',
+    ],
+    // date(1), as automated-tasks-with-cron-jobs.md's Job prints it
+    ['Fri Feb 22 11:02:09 UTC 2019', 'Sun Dec  6 08:14:35 UTC 2026'],
+  ])('%s', (recorded, live) => expect(realOf(recorded, live)).toEqual([]))
+  it('a node name elsewhere in a line still counts', () => expect(realOf('pod/nginx created', 'pod/worker-1 created')).toHaveLength(1))
+})
+
+describe("a Service's ports", () => {
+  // kubernetes/website expose-external-ip-address.md: `kubectl get services my-service`.
+  const recorded =
+    'NAME         TYPE           CLUSTER-IP     EXTERNAL-IP      PORT(S)          AGE\nmy-service   LoadBalancer   10.3.245.137   104.198.205.71   8080:32377/TCP   54s\n'
+  it('another node port and cluster address is the cluster’s', () => {
+    const live =
+      'NAME         TYPE           CLUSTER-IP   EXTERNAL-IP      PORT(S)          AGE\nmy-service   LoadBalancer   10.0.0.12    104.198.205.71   8080:30123/TCP   3s\n'
+    expect(realOf(recorded, live)).toEqual([])
+  })
+  it('another port is real', () =>
+    expect(realOf(recorded, recorded.replace('8080:32377', '9090:32377'))).toEqual([expect.objectContaining({ path: 'my-service.PORT(S)' })]))
+})
