@@ -29,6 +29,7 @@ export type {
   Step,
   StepContext,
   StepOutput,
+  CommandOutput,
   StepWait,
   Assertion,
   ParticipantCheck,
