@@ -17,7 +17,7 @@ import { commandOf, type Step } from '../../core/step.js'
 import { settingsOf, type Walkthrough } from '../../core/walkthrough.js'
 import { RUN_FLAGS } from './flags.js'
 import { CHANGE } from '../../core/walkthrough.js'
-import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, stepNamed, walkthroughArg } from './common.js'
+import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, sourceArgs, stepNamed, walkthroughArg } from './common.js'
 
 export type RunMode = ReplayMode
 /** What run, drift and check were asked to do (the replay's plan). */
@@ -99,7 +99,7 @@ function allowChangesOf(given: string | undefined, mode: RunMode): string[] {
 /** Parses and checks the options; `check ID --solution` needs no cluster and is answered here. */
 export async function planRun(args: string[], cx: CommandContext, mode: RunMode): Promise<RunPlan | { solution: string } | { forget: TargetFlags }> {
   const { io } = cx
-  const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
+  const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env, sourceArgs(args))
   const { values: v, positionals } = parse(args, flagsFor(walkthrough))
   const values = v as Record<string, string | boolean | string[] | undefined>
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined)

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileNamed } from '../markdown/steps.js'
 import { docsBlocks, type DocsBlock } from './blocks.js'
+import { EXAMPLE_URL } from './examples.js'
 import { readDocsFrontMatter } from './frontmatter.js'
 import { blockLines, longRunning, looksLikeCommand, opensShell, placeholdersOf, type ContainerShell, type Placeholder } from './lines.js'
 
@@ -75,8 +76,6 @@ const OUTPUT_CUE = /\b(?:output(?: is| should| looks| shows|:)|similar to|looks?
 // "… we should see the higher load by executing:" asks for a command, whatever it says it shows.
 const RUN_CUE = /\b(?:execut\w*|run\w*|command|enter\w*|typ\w*)\s*:?\s*$/i
 const ANOTHER_TERMINAL = /\b(?:another|a separate|a different|a second|new) (?:terminal|shell window|command window)\b|\btwo terminals\b/i
-const EXAMPLE_URL =
-  /https:\/\/(?:k8s\.io\/examples|raw\.githubusercontent\.com\/kubernetes\/website\/[\w.-]+\/content\/en\/examples)\/([\w./-]+\.(?:ya?ml|json|txt|conf|sh))/g
 const SHELL_LANGS = new Set(['shell', 'bash', 'sh', 'console', 'zsh', 'shell-session', 'terminal'])
 const OUTPUT_LANGS = new Set(['', 'text', 'txt', 'plaintext', 'output', 'json', 'yaml', 'yml', 'log', 'none'])
 

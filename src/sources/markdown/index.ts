@@ -17,6 +17,8 @@ export function markdownWalkthrough(
   opts: { recordings?: boolean; examplesDir?: string; tab?: string } = {},
 ): Walkthrough {
   // A kubernetes.io page (Hugo front matter and shortcodes) is read in its own dialect.
+  if (opts.tab !== undefined && !isDocsPage(source))
+    throw new UsageError(`--tab ${opts.tab} chooses a tab of a Kubernetes docs page; ${file} is a Markdown walkthrough without Hugo tabs.`)
   const docs = isDocsPage(source)
     ? docsMarkdown(file, source, {
         ...(opts.examplesDir !== undefined ? { examplesDir: opts.examplesDir } : {}),
