@@ -41,8 +41,11 @@ function parseSets(given: readonly string[], w: Walkthrough): Record<string, str
     const eq = item.indexOf('=')
     const name = eq < 0 ? item : item.slice(0, eq)
     if (eq < 0 || name === '') throw new UsageError(`--set takes NAME=VALUE, got ${JSON.stringify(item)}.`)
-    if (!w.vars.some((v) => v.name === name))
-      throw new UsageError(`--set ${name}: walkthrough ${w.id} has no variable ${name} (it has ${w.vars.map((v) => v.name).join(', ') || 'none'}).`)
+    const known = [...w.vars.map((v) => v.name), ...(w.placeholders ?? []).map((p) => p.name)]
+    if (!known.includes(name))
+      throw new UsageError(
+        `--set ${name}: walkthrough ${w.id} has no variable ${w.placeholders?.length ? 'or placeholder ' : ''}${name} (it has ${known.join(', ') || 'none'}).`,
+      )
     sets[name] = item.slice(eq + 1)
   }
   return sets
