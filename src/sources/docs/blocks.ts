@@ -56,7 +56,9 @@ function hiddenTabLines(file: string, lines: readonly string[], tab: string | un
   }
   if (tab !== undefined && ![...names].some((n) => n.toLowerCase() === tab.toLowerCase()))
     throw new UsageError(
-      names.size === 0 ? `--tab ${tab}: ${file} has no tabs.` : `--tab ${tab}: ${file} has no tab of that name (its tabs: ${[...names].join(', ')}).`,
+      names.size === 0
+        ? `--tab ${tab}: ${file} has no tabs.`
+        : `--tab ${tab}: ${file} has no tab of that name (its tabs: ${[...names].map((n) => JSON.stringify(n)).join(', ')}).`,
     )
   return hidden
 }

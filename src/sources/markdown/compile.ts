@@ -20,7 +20,17 @@ import type { DriftItem } from '../../core/drift.js'
 import { walkthroughProblems, type Trace, type Walkthrough } from '../../core/walkthrough.js'
 import { comparisonAssertions, compareWithRecording, declaredCheck, readAs, shapeOf, terminalText, type Substitution } from './checks.js'
 import type { Choice, FrontMatter } from './frontmatter.js'
-import { createdNames, creatingVerb, deletedNames, manifestNamespace, manifestObjects, mayCreate, namespaceFlag, tracker, type ManifestObject } from './kubectl.js'
+import {
+  createdNames,
+  creatingVerb,
+  deletedNames,
+  manifestNamespace,
+  manifestObjects,
+  mayCreate,
+  namespaceFlag,
+  tracker,
+  type ManifestObject,
+} from './kubectl.js'
 import { assignedVars, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
 import { assignmentsIn, chosenValue, filledLine, kindOf, placeholdersIn, theOne, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
@@ -296,9 +306,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
         const missing = [
           ...assignments
             .filter((p) => value(p.name) === undefined)
-            .map(
-              (p) => `${p.name} is a value to choose (the line says ${writtenValue(p)}); give it with --set ${p.name}=VALUE or export it`,
-            ),
+            .map((p) => `${p.name} is a value to choose (the line says ${writtenValue(p)}); give it with --set ${p.name}=VALUE or export it`),
           ...inline
             .filter((p) => value(p.name) === undefined)
             .map((p) => {
@@ -313,7 +321,9 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     if (inferred.length > 0)
       step.notes = [
         ...(step.notes ?? []),
-        ...inferred.map((p) => `${p.written} is filled by --set ${p.name}=VALUE, else with the name of the one ${kindOf(p)} this run created before it`),
+        ...inferred.map(
+          (p) => `${p.written} is filled by --set ${p.name}=VALUE, else with the name of the one ${kindOf(p)} this run created before it`,
+        ),
       ]
   }
   const pc = participantCheck(d, a.verify)

@@ -76,7 +76,8 @@ export function placeholdersIn(command: string): Placeholder[] {
   const out: Placeholder[] = []
   for (const { text } of commandLines(command)) {
     const assigned = ASSIGNED.exec(text)
-    if (assigned && !out.some((p) => p.name === assigned[1])) out.push({ name: assigned[1] as string, written: assigned[3] as string, assigned: true })
+    if (assigned && !out.some((p) => p.name === assigned[1]))
+      out.push({ name: assigned[1] as string, written: assigned[3] as string, assigned: true })
     for (const m of text.matchAll(ANGLE)) {
       // `<h1>…</h1>`: markup the line prints, not a value to put in.
       if (text.includes(`</${m[1]}>`) || (assigned !== null && m[0] === assigned[3])) continue
