@@ -326,6 +326,14 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
         ),
       ]
   }
+  if (a.container !== undefined) {
+    // Lines typed inside a container never run on the host; the container session (its own branch) replaces this refusal.
+    const where = `${a.container.pod}${a.container.container !== undefined ? ` (container ${a.container.container})` : ''}`
+    step.guard = {
+      command: 'true',
+      refuse: () => `its lines are typed inside Pod ${where}, and this kubewalk has no container session to run them in`,
+    }
+  }
   const pc = participantCheck(d, a.verify)
   if (pc) step.participantCheck = pc
   return step
