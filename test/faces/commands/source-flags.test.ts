@@ -47,6 +47,13 @@ describe('what runs', () => {
   })
 })
 
+it('import reads a docs page in its dialect: named by its title, its container lines kept in their container', async () => {
+  const r = await cli(['import', fixture('docs/get-shell-running-container/page.md')])
+  expect(r.code).toBe(0)
+  expect(r.out).toMatch(/^---\nid: get-a-shell-to-a\ntitle: Get a Shell to a Running Container\n/)
+  expect(r.out).toContain('<!-- kubewalk: in shell-demo -->\n\n```bash\nls /\n```')
+})
+
 describe('exit 2, in one line, before anything runs', () => {
   it.each([
     [
