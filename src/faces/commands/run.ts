@@ -16,6 +16,7 @@ import { replay, type ReplayMode, type ReplayPlan } from '../replay/index.js'
 import { commandOf, type Step } from '../../core/step.js'
 import { settingsOf, type Walkthrough } from '../../core/walkthrough.js'
 import { RUN_FLAGS } from './flags.js'
+import { EXAMPLES_NOTE } from '../../sources/load/examples.js'
 import { CHANGE } from '../../core/walkthrough.js'
 import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, sourceArgs, stepNamed, walkthroughArg } from './common.js'
 
@@ -69,6 +70,7 @@ export function dryRunText(plan: Pick<RunPlan, 'walkthrough' | 'steps' | 'cluste
     commandOf(s, ctx)
       .split('\n')
       .forEach((l, i) => lines.push(`   ${i === 0 ? '$' : ' '} ${l}`))
+    for (const n of s.notes ?? []) if (n.startsWith(EXAMPLES_NOTE)) lines.push(`   ${n}`)
     if (s.creates) cleanups.push(`${s.creates.cleanup.describe}  (${s.creates.cleanup.command})`)
     if (s.tracks && s.tracksCreated !== undefined) cleanups.push(`what step ${s.number} creates (${s.tracksCreated}), unless a later step deletes it`)
   }

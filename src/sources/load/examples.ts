@@ -30,6 +30,9 @@ export function examplesFolder(dir: string): string {
   return abs
 }
 
+/** How the note on a rewritten step starts (run --dry-run shows it under the line). */
+export const EXAMPLES_NOTE = '--examples: '
+
 const LISTING: CommandContext = { cluster: { name: '', server: '' }, namespace: 'default' }
 
 /** The walkthrough with every example URL of its lines read from `dir` (absolute); a P that `dir` lacks is exit 2, naming it. */
@@ -44,7 +47,7 @@ export function localExamples(w: Walkthrough, dir: string): Walkthrough {
       .split('\n')
       .filter((l) => withLocalExamples(l, dir).paths.length > 0)
       .join(' … ')
-    const note = `--examples: reads ${paths.map((p) => join(dir, p)).join(', ')}; as written: ${written}`
+    const note = `${EXAMPLES_NOTE}reads ${paths.map((p) => join(dir, p)).join(', ')}; as written: ${written}`
     const step: Step<any> = {
       ...s,
       command: typeof s.command === 'string' ? line : (ctx: CommandContext) => withLocalExamples(commandOf(s, ctx), dir).line,

@@ -23,7 +23,10 @@ describe('what runs', () => {
     const r = await cli(['run', '--dry-run', '--walkthrough', memory, '--examples', examples])
     expect(r.code).toBe(0)
     expect(r.out).toContain(`   $ kubectl apply -f ${examples}/admin/resource/memory-defaults.yaml --namespace=default-mem-example\n`)
-    expect(r.out).not.toContain('https://k8s.io/examples/')
+    expect(r.out).toContain(
+      `   --examples: reads ${examples}/admin/resource/memory-defaults.yaml; as written: kubectl apply -f https://k8s.io/examples/admin/resource/memory-defaults.yaml --namespace=default-mem-example\n`,
+    )
+    expect(r.out.split('\n').filter((l) => l.includes('$ ') && l.includes('https://k8s.io/examples/'))).toEqual([])
     const written = await cli(['run', '--dry-run', '--walkthrough', memory])
     expect(written.out).toContain(
       '   $ kubectl apply -f https://k8s.io/examples/admin/resource/memory-defaults.yaml --namespace=default-mem-example\n',
