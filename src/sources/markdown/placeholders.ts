@@ -52,7 +52,8 @@ export interface Placeholder {
 }
 
 const ASSIGNED = /^\s*(?:export\s+)?([A-Za-z_]\w*)=(["']?)((?:some_|your_|<)[^"'\s]*)\2/
-const ANGLE = /(?<![<\w])<([A-Za-z][\w .:/-]*?)>(?!>)/g
+// `<pod-name>`, `<your pod>`; not `<input.txt >out` (a redirection either side).
+const ANGLE = /(?<![<\w])<([A-Za-z](?:[\w .:/-]*[\w.:/-])?)>(?!>)/g
 const HEREDOC = /<<-?\s*(["']?)([\w-]+)\1/g
 
 /** The lines of a command that bash reads as commands: a heredoc's body is the program's input, not the reader's to fill. */

@@ -30,6 +30,8 @@ describe('placeholdersIn', () => {
     // A heredoc's body is the program's input; markup with its closing tag is printed, not filled.
     ['cat <<EOF > x.html\n<title>x</title> <pod-name>\nEOF\necho "<h1>hi</h1>"', []],
     ['kubectl get pods 2>&1 | grep web', []],
+    ['sort <input.txt >sorted.txt', []],
+    ['kubectl exec <your pod> -- ls', [{ name: 'your pod', written: '<your pod>' }]],
   ])('%j', (command, expected) => {
     expect(placeholdersIn(command)).toEqual(expected)
   })
