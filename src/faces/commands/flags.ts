@@ -241,7 +241,14 @@ export const IMPORT_FLAGS = defineFlags({
   out: { type: 'string', value: 'PATH', help: 'where to write the walkthrough (a folder with --typed)' },
   force: { type: 'boolean', help: 'write over what is there' },
   typed: { type: 'boolean', help: 'write a folder: index.ts and one step file per command' },
-  ...SOURCE_FLAGS,
+  examples: {
+    type: 'string',
+    value: 'DIR',
+    help: `a docs page's example files (code_sample, codenew) from DIR/P instead of the
+content/en/examples found above the page; the lines stay as written (give
+--examples again when you run the walkthrough)`,
+  },
+  tab: SOURCE_FLAGS.tab,
 })
 
 export const TOKEN_FLAGS = defineFlags({
