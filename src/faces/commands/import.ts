@@ -54,6 +54,12 @@ export async function cmdImport(args: string[], cx: CommandContext): Promise<num
           .map((n) => `--set ${n}=VALUE`)
           .join(' ')}`
       : ''
+  // A typed step has no container to run in: such a line would run on this machine.
+  const inContainer = article.steps.find((s) => s.container !== undefined)
+  if (values.typed && inContainer !== undefined)
+    throw new UsageError(
+      `import --typed: ${source} has lines typed inside Pod ${inContainer.container?.pod}'s container (${inContainer.command.split('\n')[0]}), which a typed step cannot hold; import it as Markdown (drop --typed).`,
+    )
   if (values.typed && values.out !== undefined) {
     const files = toTypedFolder(article, meta)
     if (!values.force && existsSync(join(values.out, 'index.ts')))

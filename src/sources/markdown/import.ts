@@ -310,6 +310,7 @@ export function toTypedFolder(article: ImportedArticle, meta: { id: string; titl
       ...(s.prose !== '' ? [`prose: ${literal(s.prose)},`] : []),
       ...(chosen ? [`// The reader's own value replaces ${JSON.stringify(writtenValue(chosen))}: --set ${chosen.name}=VALUE (see index.ts).`] : []),
       `command: ${literal(s.command)},`,
+      ...(s.background ? ['background: true,'] : []),
       ...(s.recording !== undefined
         ? [
             `${s.echoed !== undefined ? `// What \`echo $${s.echoed}\` showed: the value it set.\n  ` : ''}recording: ${literal(withoutSignatures(s.recording))},`,

@@ -85,6 +85,10 @@ describe('exit 2, in one line, before anything runs', () => {
       /^kubewalk: --tab Linux chooses a tab of a Kubernetes docs page; .* is not one/,
     ],
     [['import', memory, '--examples', '/nonexistent/examples'], /^kubewalk: --examples \/nonexistent\/examples: no such folder/],
+    [
+      ['import', fixture('docs/get-shell-running-container/page.md'), '--typed', '--out', '/nonexistent/typed'],
+      /^kubewalk: import --typed: .*page\.md has lines typed inside Pod shell-demo's container \(ls \/\), which a typed step cannot hold; import it as Markdown \(drop --typed\)\.$/,
+    ],
   ])('%j', async (args, message) => {
     const r = await cli(args)
     expect(r.code).toBe(2)

@@ -73,6 +73,8 @@ describe('import of automated-tasks-with-cron-jobs', () => {
     expect(draftChecks(create as never)).toEqual(['{ contains: "cronjob.batch/hello created" }'])
     const files = toTypedFolder(article, { id: 'cron', title: 'cron' })
     expect(Object.values(files).some((f) => f.includes('checks: [{ contains: "cronjob.batch/hello created" }]'))).toBe(true)
+    const watch = Object.values(files).find((f) => f.includes('command: `kubectl get jobs --watch`'))
+    expect(watch).toContain('command: `kubectl get jobs --watch`,\n  background: true,')
   })
 })
 
