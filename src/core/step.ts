@@ -135,8 +135,8 @@ export interface Guard {
   refuse(output: StepOutput, ctx: StepContext): string | undefined
 }
 
-/** What a step's command line may depend on: the target, and the variables as they stand (absent for a listing). */
-export type CommandContext = Pick<StepContext, 'cluster' | 'namespace'> & { vars?: Readonly<Vars> }
+/** What a step's command line may depend on: the target, the variables as they stand and what earlier steps of the run made of their output (absent for a listing). */
+export type CommandContext = Pick<StepContext, 'cluster' | 'namespace'> & { vars?: Readonly<Vars>; values?: StepContext['values'] }
 
 /** A file a step's line uses (`kubectl apply -f pod.yaml`), by its name relative to the scratch folder. */
 export interface StepFile {

@@ -63,6 +63,8 @@ export interface Walkthrough {
   source?: WalkthroughSource
   /** Every shell variable its lines share. */
   vars: readonly Var[]
+  /** Values its lines leave to the reader that are not shell variables (`<pod-name>` in a line): `--set pod-name=VALUE` fills them. */
+  placeholders?: readonly { name: string; describe: string }[]
   steps: readonly Step<any>[]
   settings?: readonly Setting[]
   /** The prose, one section per step (shown by --interactive and the transcript). */
@@ -105,6 +107,9 @@ export function walkthroughProblems(w: Walkthrough): string[] {
     else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.name)) problems.push(`variable ${JSON.stringify(v.name)} is not a shell name`)
     declared.set(v.name, v)
   }
+  for (const p of w.placeholders ?? [])
+    if (declared.has(p.name)) problems.push(`placeholder ${p.name} is also a variable`)
+    else if ((w.placeholders ?? []).filter((q) => q.name === p.name).length > 1) problems.push(`placeholder ${p.name} is declared twice`)
   for (const s of w.settings ?? []) {
     if (!ID.test(s.name)) problems.push(`setting ${JSON.stringify(s.name)} is not lower-case words joined by '-'`)
     if (!(Number.isFinite(s.default) && s.default > 0)) problems.push(`setting ${s.name}: default must be a positive number, got ${s.default}`)

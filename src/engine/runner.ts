@@ -416,7 +416,7 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
   const { o } = state
   const total = o.steps.length
   const strictTls = o.strictTlsCaFile !== undefined && step.strictTlsCommand !== undefined
-  const command = commandOf(step, { cluster: o.cluster, namespace: o.namespace, vars: state.vars }, { strictTls })
+  const command = commandOf(step, { cluster: o.cluster, namespace: o.namespace, vars: state.vars, values: state.values }, { strictTls })
   const result: StepResult = {
     id: step.id,
     number: step.number,
@@ -809,10 +809,13 @@ async function closeKernel(state: RunState): Promise<void> {
   await k?.close()
 }
 
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
 /** Exports into the shell what the run's variables hold and the shell does not yet. */
 async function syncVars(kernel: Kernel, state: RunState, extra: Record<string, string | undefined>): Promise<void> {
   const want: Record<string, string> = {}
-  for (const [k, v] of Object.entries({ ...state.vars, ...extra })) if (v !== undefined && state.synced[k] !== v) want[k] = v
+  // A placeholder's value (`--set pod-name=…`) is put in its line, not exported: only shell names go to the shell.
+  for (const [k, v] of Object.entries({ ...state.vars, ...extra })) if (v !== undefined && state.synced[k] !== v && SHELL_NAME.test(k)) want[k] = v
   if (Object.keys(want).length === 0) return
   await kernel.setVars(want)
   Object.assign(state.synced, want)

@@ -3,11 +3,18 @@ import { takeFlags } from '../args.js'
 import { RUN_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
 import type { Step } from '../../core/step.js'
+import type { SourceOptions } from '../../sources/load/index.js'
 
 /** The id or path given to --walkthrough, read before the rest of the flags (its settings add flags of their own). */
 export function walkthroughArg(args: readonly string[]): string | undefined {
   const { walkthrough } = takeFlags(args, { walkthrough: RUN_FLAGS.walkthrough }).taken
   return typeof walkthrough === 'string' ? walkthrough : undefined
+}
+
+/** --examples and --tab, read before the rest of the flags like --walkthrough: they shape the walkthrough the flags are then read against. */
+export function sourceArgs(args: readonly string[]): SourceOptions {
+  const { examples, tab } = takeFlags(args, { examples: RUN_FLAGS.examples, tab: RUN_FLAGS.tab }).taken
+  return { ...(typeof examples === 'string' ? { examples } : {}), ...(typeof tab === 'string' ? { tab } : {}) }
 }
 
 export { loadWalkthrough } from '../../sources/load/index.js'

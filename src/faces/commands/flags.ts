@@ -40,6 +40,25 @@ const WALKTHROUGH = {
 const KUBECONFIG = { type: 'string', value: 'FILE', help: 'kubeconfig to use (default: $KUBECONFIG, else ~/.kube/config); never written' } as const
 const CONTEXT = { type: 'string', value: 'NAME', help: 'kubeconfig context to use (default: the current context)' } as const
 const JSON_OUT = { type: 'boolean', help: 'machine-readable output' } as const
+/** How a Kubernetes docs page is read: run, record, test, serve and import take them. */
+export const SOURCE_FLAGS = defineFlags({
+  examples: {
+    type: 'string',
+    value: 'DIR',
+    help: `read https://k8s.io/examples/P from DIR/P (a kubernetes/website checkout's
+content/en/examples, or a folder with its layout): each such line runs
+rewritten to the local path (the report shows it as written too); a P that
+DIR does not hold is exit 2 before anything runs (default: lines run as
+written, fetching from kubernetes.io)`,
+  },
+  tab: {
+    type: 'string',
+    value: 'NAME',
+    help: `a docs page's Hugo tabs: read the tab NAME (default: the first tab that
+holds a shell block); a name the page has no tab for is exit 2`,
+  },
+})
+
 const REPORTER_HELP = `pretty (default on a terminal), plain (default otherwise, or with NO_COLOR),
 json, junit (JUnit XML), tap (TAP 13)`
 
@@ -158,6 +177,7 @@ times, no values); the only write check ever makes (not with run --isolate)`,
     help: `let kubectl 1.34+ read your kuberc (default: off for the run, KUBERC=off, so
 your aliases and default flags cannot change what the lines print)`,
   },
+  ...SOURCE_FLAGS,
 })
 
 /** Both choose the run's namespace: run (and its kin) and matrix refuse the pair. */
@@ -212,7 +232,7 @@ export const LIST_FLAGS = defineFlags({
   walkthrough: { ...WALKTHROUGH, help: "show this walkthrough's steps, variables and settings" },
   json: JSON_OUT,
 })
-export const TEST_FLAGS = defineFlags({ walkthrough: WALKTHROUGH, json: JSON_OUT })
+export const TEST_FLAGS = defineFlags({ walkthrough: WALKTHROUGH, json: JSON_OUT, ...SOURCE_FLAGS })
 export const NEW_FLAGS = defineFlags({
   dir: { type: 'string', value: 'DIR', help: 'where to write it (default .)' },
   typed: { type: 'boolean', help: 'a typed folder (package.json, tsconfig, index.ts, a step, a test) instead of one Markdown file' },
@@ -221,6 +241,14 @@ export const IMPORT_FLAGS = defineFlags({
   out: { type: 'string', value: 'PATH', help: 'where to write the walkthrough (a folder with --typed)' },
   force: { type: 'boolean', help: 'write over what is there' },
   typed: { type: 'boolean', help: 'write a folder: index.ts and one step file per command' },
+  examples: {
+    type: 'string',
+    value: 'DIR',
+    help: `a docs page's example files (code_sample, codenew) from DIR/P instead of the
+content/en/examples found above the page; the lines stay as written (give
+--examples again when you run the walkthrough)`,
+  },
+  tab: SOURCE_FLAGS.tab,
 })
 
 export const TOKEN_FLAGS = defineFlags({

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path'
 import { EXIT, parse } from '../args.js'
 import { IMPORT_FLAGS } from './flags.js'
 import { UsageError, WalkthroughError } from '../../core/errors.js'
+import { examplesFolder } from '../../sources/load/examples.js'
 
 export async function cmdImport(args: string[], cx: CommandContext): Promise<number> {
   const { values, positionals } = parse(args, IMPORT_FLAGS)
@@ -23,7 +24,18 @@ export async function cmdImport(args: string[], cx: CommandContext): Promise<num
   // Loaded only for this command: nothing else pays for the importer.
   const { readArticle, toMarkdown, toTypedFolder } = await import('../../sources/markdown/import.js')
   const { slug } = await import('../../sources/markdown/compile.js')
-  const article = readArticle(source, text)
+  const { isDocsPage } = await import('../../sources/docs/frontmatter.js')
+  const examplesDir = values.examples !== undefined ? examplesFolder(values.examples) : undefined
+  if (values.tab !== undefined && !isDocsPage(text))
+    throw new UsageError(`--tab ${values.tab} chooses a tab of a Kubernetes docs page; ${source} is not one (no Hugo front matter and shortcodes).`)
+  // A kubernetes.io page is read in its own dialect: its example files, tabs, outputs and container prompts.
+  const docs = isDocsPage(text)
+  const article = docs
+    ? (await import('../../sources/docs/import.js')).readDocsArticle(source, text, {
+        ...(examplesDir !== undefined ? { examplesDir } : {}),
+        ...(values.tab !== undefined ? { tab: values.tab } : {}),
+      })
+    : readArticle(source, text)
   if (article.steps.length === 0)
     throw new WalkthroughError(`${source}: no command found: neither a fenced shell block nor a line after a shell prompt ($ , user@host:~$ ).`)
   const name = basename(source).replace(/\.[^.]+$/, '')
@@ -34,13 +46,20 @@ export async function cmdImport(args: string[], cx: CommandContext): Promise<num
       .map((l) => l.trim())
       .find((l) => l !== '' && !l.startsWith('---')) ??
     name
-  const meta = { id: slug(name) || 'imported', title, source }
+  // A docs page is named by its title, as when it is run (its file is often index.md or page.md).
+  const meta = { id: (docs && article.title !== undefined ? slug(article.title) : slug(name)) || 'imported', title, source }
   const chosen =
     Object.keys(article.choose).length > 0
       ? `; values to choose: ${Object.keys(article.choose)
           .map((n) => `--set ${n}=VALUE`)
           .join(' ')}`
       : ''
+  // A typed step has no container to run in: such a line would run on this machine.
+  const inContainer = article.steps.find((s) => s.container !== undefined)
+  if (values.typed && inContainer !== undefined)
+    throw new UsageError(
+      `import --typed: ${source} has lines typed inside Pod ${inContainer.container?.pod}'s container (${inContainer.command.split('\n')[0]}), which a typed step cannot hold; import it as Markdown (drop --typed).`,
+    )
   if (values.typed && values.out !== undefined) {
     const files = toTypedFolder(article, meta)
     if (!values.force && existsSync(join(values.out, 'index.ts')))

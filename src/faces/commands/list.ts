@@ -39,6 +39,7 @@ export async function cmdList(args: string[], cx: CommandContext): Promise<numbe
       walkthrough: { id: w.id, title: w.title, from: o.kind === 'registry' ? 'registry' : o.path, ...(w.requires ? { requires: w.requires } : {}) },
       steps: stepsJson(w),
       vars: w.vars.map((v) => ({ name: v.name, secret: v.secret, describe: v.describe })),
+      ...(w.placeholders !== undefined ? { placeholders: w.placeholders } : {}),
       settings: (w.settings ?? []).map((st) => ({ name: st.name, describe: st.describe, default: st.default })),
     }
     io.stdout(`${JSON.stringify(doc, null, 2)}\n`)
@@ -58,6 +59,10 @@ export async function cmdList(args: string[], cx: CommandContext): Promise<numbe
   }
   io.stdout(`\nVariables (taken from the environment when a step that reads one runs alone):\n`)
   for (const v of w.vars) io.stdout(`  $${v.name.padEnd(14)} ${v.describe}${v.secret ? ' (secret: masked)' : ''}\n`)
+  if ((w.placeholders ?? []).length > 0) {
+    io.stdout(`\nPlaceholders (run, drift, check, record, serve: --set NAME=VALUE):\n`)
+    for (const p of w.placeholders ?? []) io.stdout(`  ${p.name.padEnd(15)} ${p.describe}\n`)
+  }
   if ((w.settings ?? []).length > 0) {
     io.stdout(`\nSettings (flags of run, drift and check):\n`)
     for (const s of w.settings ?? []) io.stdout(`  --${s.name} N`.padEnd(22) + ` ${s.describe} (default ${s.default})\n`)

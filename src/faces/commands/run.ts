@@ -16,8 +16,9 @@ import { replay, type ReplayMode, type ReplayPlan } from '../replay/index.js'
 import { commandOf, type Step } from '../../core/step.js'
 import { settingsOf, type Walkthrough } from '../../core/walkthrough.js'
 import { RUN_FLAGS } from './flags.js'
+import { EXAMPLES_NOTE } from '../../sources/load/examples.js'
 import { CHANGE } from '../../core/walkthrough.js'
-import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, stepNamed, walkthroughArg } from './common.js'
+import { limitSeconds, loadWalkthrough, positiveNumber, selectSteps, sourceArgs, stepNamed, walkthroughArg } from './common.js'
 
 export type RunMode = ReplayMode
 /** What run, drift and check were asked to do (the replay's plan). */
@@ -41,8 +42,11 @@ function parseSets(given: readonly string[], w: Walkthrough): Record<string, str
     const eq = item.indexOf('=')
     const name = eq < 0 ? item : item.slice(0, eq)
     if (eq < 0 || name === '') throw new UsageError(`--set takes NAME=VALUE, got ${JSON.stringify(item)}.`)
-    if (!w.vars.some((v) => v.name === name))
-      throw new UsageError(`--set ${name}: walkthrough ${w.id} has no variable ${name} (it has ${w.vars.map((v) => v.name).join(', ') || 'none'}).`)
+    const known = [...w.vars.map((v) => v.name), ...(w.placeholders ?? []).map((p) => p.name)]
+    if (!known.includes(name))
+      throw new UsageError(
+        `--set ${name}: walkthrough ${w.id} has no variable ${w.placeholders?.length ? 'or placeholder ' : ''}${name} (it has ${known.join(', ') || 'none'}).`,
+      )
     sets[name] = item.slice(eq + 1)
   }
   return sets
@@ -66,6 +70,7 @@ export function dryRunText(plan: Pick<RunPlan, 'walkthrough' | 'steps' | 'cluste
     commandOf(s, ctx)
       .split('\n')
       .forEach((l, i) => lines.push(`   ${i === 0 ? '$' : ' '} ${l}`))
+    for (const n of s.notes ?? []) if (n.startsWith(EXAMPLES_NOTE)) lines.push(`   ${n}`)
     if (s.creates) cleanups.push(`${s.creates.cleanup.describe}  (${s.creates.cleanup.command})`)
     if (s.tracks && s.tracksCreated !== undefined) cleanups.push(`what step ${s.number} creates (${s.tracksCreated}), unless a later step deletes it`)
   }
@@ -99,7 +104,7 @@ function allowChangesOf(given: string | undefined, mode: RunMode): string[] {
 /** Parses and checks the options; `check ID --solution` needs no cluster and is answered here. */
 export async function planRun(args: string[], cx: CommandContext, mode: RunMode): Promise<RunPlan | { solution: string } | { forget: TargetFlags }> {
   const { io } = cx
-  const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env)
+  const walkthrough = await loadWalkthrough(cx.walkthroughs, walkthroughArg(args), cx.io.env, sourceArgs(args))
   const { values: v, positionals } = parse(args, flagsFor(walkthrough))
   const values = v as Record<string, string | boolean | string[] | undefined>
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined)

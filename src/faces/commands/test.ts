@@ -12,7 +12,7 @@ export async function cmdTest(args: string[], cx: CommandContext): Promise<numbe
   const { values, positionals } = parse(args, TEST_FLAGS)
   if (positionals.length > 0)
     throw new UsageError(`test takes no arguments, got ${positionals[0]} (for a walkthrough: --walkthrough ${positionals[0]}).`)
-  const w = await loadWalkthrough(cx.walkthroughs, values.walkthrough, io.env)
+  const w = await loadWalkthrough(cx.walkthroughs, values.walkthrough, io.env, { examples: values.examples, tab: values.tab })
   const t = testWalkthrough(w)
   if (values.json) {
     io.stdout(`${JSON.stringify({ walkthrough: walkthroughRef(w), ...t }, null, 2)}\n`)

@@ -326,6 +326,8 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
     if (e.type === 'step-start') {
       const cell = cells.get(e.step.id) as WireCell
       Object.assign(cell, { status: 'running', stream: '', startedAt: Date.now() })
+      // The walkthrough's own line as it runs (a placeholder filled); an edited line is the participant's and shown as such.
+      if (steps.includes(e.step)) cell.command = e.command
       delete cell.result
       delete cell.attempt
       if (e.step.secrets !== undefined && !show) cell.held = true

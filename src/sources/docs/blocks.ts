@@ -2,7 +2,7 @@
 // fenced code (at any indentation, as list items hold it), indented code blocks (the older pages' way,
 // four columns past the list item's text), and the file shortcodes. Of a tabs shortcode only one tab
 // is kept: the one `tab` names, else the first holding a shell block.
-import { WalkthroughError } from '../../core/errors.js'
+import { UsageError, WalkthroughError } from '../../core/errors.js'
 import { exampleRef, renderShortcodes, tabShortcode, type ExampleRef } from './shortcodes.js'
 
 export type DocsBlock =
@@ -25,9 +25,10 @@ const SHELL_LANGS = new Set(['shell', 'bash', 'sh', 'console', 'zsh'])
 
 const indentOf = (l: string): number => l.length - l.trimStart().length
 
-/** Lines of the tabs not chosen, and the tab shortcode lines themselves: read as blank. */
-function hiddenTabLines(lines: readonly string[], tab: string | undefined): Set<number> {
+/** Lines of the tabs not chosen, and the tab shortcode lines themselves: read as blank. A `tab` no tab of the page is named is exit 2, naming the page's tabs. */
+function hiddenTabLines(file: string, lines: readonly string[], tab: string | undefined): Set<number> {
   const hidden = new Set<number>()
+  const names = new Set<string>()
   let i = 0
   while (i < lines.length) {
     const open = tabShortcode(lines[i] as string)
@@ -48,10 +49,17 @@ function hiddenTabLines(lines: readonly string[], tab: string | undefined): Set<
     }
     const holdsShell = (t: { from: number; to: number }): boolean =>
       lines.slice(t.from, t.to).some((l) => SHELL_LANGS.has((FENCE.exec(l)?.[3] ?? '').split(/[\s{,]/)[0]?.toLowerCase() ?? ''))
+    for (const t of tabs) names.add(t.name)
     const chosen = (tab !== undefined ? tabs.find((t) => t.name.toLowerCase() === tab.toLowerCase()) : undefined) ?? tabs.find(holdsShell) ?? tabs[0]
     for (let k = i; k <= Math.min(j, lines.length - 1); k++) if (!chosen || k < chosen.from || k >= chosen.to) hidden.add(k)
     i = j + 1
   }
+  if (tab !== undefined && ![...names].some((n) => n.toLowerCase() === tab.toLowerCase()))
+    throw new UsageError(
+      names.size === 0
+        ? `--tab ${tab}: ${file} has no tabs.`
+        : `--tab ${tab}: ${file} has no tab of that name (its tabs: ${[...names].map((n) => JSON.stringify(n)).join(', ')}).`,
+    )
   return hidden
 }
 
@@ -66,7 +74,7 @@ export function docsBlocks(file: string, source: string, opts: { tab?: string } 
     out.frontMatter = { text: lines.slice(1, end).join('\n'), line: 2 }
     i = end + 1
   }
-  const hidden = hiddenTabLines(lines, opts.tab)
+  const hidden = hiddenTabLines(file, lines, opts.tab)
   let prose: { kind: 'prose'; text: string; line: number } | undefined
   const endProse = (): void => {
     if (prose && prose.text.trim() !== '') out.blocks.push({ ...prose, text: prose.text.replace(/\n+$/, '') })

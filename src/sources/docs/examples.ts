@@ -3,6 +3,10 @@
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 
+/** A URL of kubernetes/website's example P: `https://k8s.io/examples/P`, or the raw file at a ref; P is group 1. */
+export const EXAMPLE_URL =
+  /https:\/\/(?:k8s\.io\/examples|raw\.githubusercontent\.com\/kubernetes\/website\/[\w.-]+\/content\/en\/examples)\/([\w./-]+\.(?:ya?ml|json|txt|conf|sh))/g
+
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory()
 
 /** The examples folder for the page at `file`, or undefined when there is none above it. */

@@ -3,6 +3,7 @@
 // `kubectl exec -it … -- sh` and `kubectl run -it … sh` open, placeholders, and the lines that only
 // wait (`--watch`, `kubectl proxy`, `port-forward`).
 import { commandEnd } from '../markdown/lines.js'
+import { placeholdersIn } from '../markdown/placeholders.js'
 
 /** A value the reader must put in: `<pod-name>` in a line, `X="some_value"`, or what a comment says to replace. */
 export interface Placeholder {
@@ -97,17 +98,11 @@ export function longRunning(command: string): boolean {
   )
 }
 
-const ANGLE = /(?<![<\w])<([A-Za-z][\w .:/-]*?)>(?!>)/g
-const ASSIGNED = /^\s*(?:export\s+)?([A-Za-z_]\w*)=(["']?)((?:some_|your_|<)[^"'\s]*)\2/
 const REPLACE = /\breplace\s+["'`]([^"'`]+)["'`]\s+with\b/i
 
-/** The placeholders in a command (and in the comment standing before it). */
+/** The placeholders in a command (read as the Markdown compiler reads them), and the value the comment before it says to replace. */
 export function placeholdersOf(command: string, comment?: string): Placeholder[] {
-  const out: Placeholder[] = []
-  const first = command.split('\n')[0] as string
-  const assigned = ASSIGNED.exec(first)
-  if (assigned) out.push({ name: assigned[1] as string, written: assigned[3] as string })
-  for (const m of first.matchAll(ANGLE)) if (!out.some((p) => p.written === m[0])) out.push({ name: m[1] as string, written: m[0] })
+  const out: Placeholder[] = placeholdersIn(command).map((p) => ({ name: p.name, written: p.written }))
   const replaced = comment !== undefined ? REPLACE.exec(comment)?.[1] : undefined
   if (replaced !== undefined && command.includes(replaced)) out.push({ name: replaced, written: replaced })
   return out

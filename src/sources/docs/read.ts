@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileNamed } from '../markdown/steps.js'
 import { docsBlocks, type DocsBlock } from './blocks.js'
+import { EXAMPLE_URL } from './examples.js'
 import { readDocsFrontMatter } from './frontmatter.js'
 import { blockLines, longRunning, looksLikeCommand, opensShell, placeholdersOf, type ContainerShell, type Placeholder } from './lines.js'
 
@@ -79,8 +80,6 @@ const RUN_CUE = /\b(?:execut\w*|run\w*|command|enter\w*|typ\w*)\s*:?\s*$/i
 // block is typed there, prompt or not. After a host line, "your shell" is the reader's own.
 const IN_SHELL = /\bin (?:your|the) (?:shell|container)\b/i
 const ANOTHER_TERMINAL = /\b(?:another|a separate|a different|a second|new) (?:terminal|shell window|command window)\b|\btwo terminals\b/i
-const EXAMPLE_URL =
-  /https:\/\/(?:k8s\.io\/examples|raw\.githubusercontent\.com\/kubernetes\/website\/[\w.-]+\/content\/en\/examples)\/([\w./-]+\.(?:ya?ml|json|txt|conf|sh))/g
 const SHELL_LANGS = new Set(['shell', 'bash', 'sh', 'console', 'zsh', 'shell-session', 'terminal'])
 const OUTPUT_LANGS = new Set(['', 'text', 'txt', 'plaintext', 'output', 'json', 'yaml', 'yml', 'log', 'none'])
 

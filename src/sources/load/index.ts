@@ -3,17 +3,45 @@
 import { resolve } from 'node:path'
 import { UsageError, WalkthroughError } from '../../core/errors.js'
 import { defineWalkthrough, type Walkthrough, type WalkthroughEntry } from '../../core/walkthrough.js'
-import { isWalkthroughPath, recordOrigin } from './origin.js'
+import { examplesFolder, localExamples } from './examples.js'
+import { isWalkthroughPath, originOf, recordOrigin } from './origin.js'
 
 export { originOf, walkthroughRef } from './origin.js'
+
+/** How to read the walkthrough's source: a folder of example files to read in place of kubernetes.io's (`--examples`), a docs page's tab (`--tab`). */
+export interface SourceOptions {
+  examples?: string | undefined
+  tab?: string | undefined
+}
 
 /** Loads the walkthrough VALUE names (default: the registry's first); unknown ids, bad paths and broken walkthroughs are exit 2. */
 export async function loadWalkthrough(
   entries: readonly WalkthroughEntry[],
   value: string | undefined,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  opts: SourceOptions = {},
 ): Promise<Walkthrough> {
-  if (value !== undefined && value !== '' && isWalkthroughPath(value)) return loadPath(value, env)
+  // Checked first: a folder that is not there is the user's to fix before anything is read.
+  const examples = opts.examples !== undefined ? examplesFolder(opts.examples) : undefined
+  const w = await loadSource(entries, value, env, { ...opts, examples })
+  if (examples === undefined) return w
+  const local = localExamples(w, examples)
+  return recordOrigin(local, originOf(w))
+}
+
+async function loadSource(
+  entries: readonly WalkthroughEntry[],
+  value: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  opts: SourceOptions,
+): Promise<Walkthrough> {
+  if (value !== undefined && value !== '' && isWalkthroughPath(value) && /\.md$/i.test(value)) return loadPath(value, env, opts)
+  // Only a Kubernetes docs page has tabs to choose from.
+  if (opts.tab !== undefined)
+    throw new UsageError(
+      `--tab ${opts.tab} chooses a tab of a Kubernetes docs page; walkthrough ${value ?? entries[0]?.id ?? ''} is not a Markdown file.`,
+    )
+  if (value !== undefined && value !== '' && isWalkthroughPath(value)) return loadPath(value, env, opts)
   const entry = value === undefined ? entries[0] : entries.find((e) => e.id === value)
   if (entry === undefined) {
     const known = entries.map((e) => e.id).join(', ')
@@ -33,11 +61,15 @@ export async function loadWalkthrough(
   }
 }
 
-async function loadPath(value: string, env: Readonly<Record<string, string | undefined>>): Promise<Walkthrough> {
+async function loadPath(value: string, env: Readonly<Record<string, string | undefined>>, opts: SourceOptions): Promise<Walkthrough> {
   const path = resolve(value)
   if (/\.md$/i.test(value)) {
     const { loadMarkdownWalkthrough } = await import('../markdown/index.js')
-    return recordOrigin(await loadMarkdownWalkthrough(path), { kind: 'markdown', path: value })
+    const md = await loadMarkdownWalkthrough(path, {
+      ...(opts.examples !== undefined ? { examplesDir: opts.examples } : {}),
+      ...(opts.tab !== undefined ? { tab: opts.tab } : {}),
+    })
+    return recordOrigin(md, { kind: 'markdown', path: value })
   }
   const { loadFolderWalkthrough } = await import('./folder.js')
   const w = await loadFolderWalkthrough(

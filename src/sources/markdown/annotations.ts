@@ -38,6 +38,8 @@ export interface Annotations {
   id?: string
   /** A read-only line `kubewalk check` runs for this step (exit 0: done). */
   verify?: string
+  /** The block's lines are typed inside this Pod's container (a shell `kubectl exec -it` opened). */
+  container?: { pod: string; container?: string }
   /** Where the first annotation stands. */
   line: number
 }
@@ -56,6 +58,7 @@ export const DIRECTIVES = {
   title: 'title TEXT',
   id: 'id STEP-ID',
   verify: 'verify COMMAND',
+  in: 'in POD [container C]',
 } as const
 
 const PREFIX = 'kubewalk'
@@ -208,6 +211,11 @@ export function parseAnnotation(text: string, file: string, line: number, into: 
         if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(args[0] as string))
           throw new WalkthroughError(`${at}: id "${args[0]}" is not lower-case words joined by '-'.`)
         into.id = args[0] as string
+        break
+      case 'in':
+        if (args.length === 1) into.container = { pod: args[0] as string }
+        else if (args.length === 3 && args[1] === 'container') into.container = { pod: args[0] as string, container: args[2] as string }
+        else throw new WalkthroughError(`${at}: "${directive}": the form is "${DIRECTIVES.in}".`)
         break
       default: {
         const near = Object.keys(DIRECTIVES).filter((d) => distance(d, name.toLowerCase()) <= 2)

@@ -20,11 +20,21 @@ import type { DriftItem } from '../../core/drift.js'
 import { walkthroughProblems, type Trace, type Walkthrough } from '../../core/walkthrough.js'
 import { recordedErrorAnswers } from './answers.js'
 import { comparisonAssertions, compareWithRecording, declaredCheck, readAs, readOutput, shapeOf, terminalText, type Substitution } from './checks.js'
-import type { FrontMatter } from './frontmatter.js'
-import { createdNames, creatingVerb, manifestNamespace, manifestObjects, mayCreate, namespaceFlag, tracker, type ManifestObject } from './kubectl.js'
+import type { Choice, FrontMatter } from './frontmatter.js'
+import {
+  createdNames,
+  creatingVerb,
+  deletedNames,
+  manifestNamespace,
+  manifestObjects,
+  mayCreate,
+  namespaceFlag,
+  tracker,
+  type ManifestObject,
+} from './kubectl.js'
 import { assignedVars, blockStarts, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
 import { pageValues } from './pinned.js'
-import { chosenValue, lineWith, placeholderLine, writtenValue } from './placeholders.js'
+import { assignmentsIn, chosenValue, filledLine, kindOf, placeholdersIn, theOne, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
 import { needsOf } from './needs.js'
 
@@ -56,6 +66,8 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
       `${file}: no command to run: a step is a \`bash\`, \`sh\` or \`shell\` block, or a line after a \`$ \` prompt in a \`console\` block.`,
     )
   if (drafts.length > 99) throw new WalkthroughError(`${file}: ${drafts.length} steps; a walkthrough has at most 99.`)
+  // An assignment of `some_…`, `your_…` or `<…>` anywhere in a block is a value to choose, declared or not.
+  fm = { ...fm, choose: { ...detectedChoices(drafts), ...fm.choose } }
   const chosen = Object.keys(fm.choose)
   // Every variable some line assigns, in the order first assigned.
   const assigned = new Map<string, number>()
@@ -85,6 +97,7 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
     title: fm.title ?? drafts.find((d) => d.heading)?.heading ?? basename(file),
     vars: [...vars.values()],
     steps,
+    ...inlinePlaceholders(file, drafts),
     prose: () =>
       drafts.map((d, i): WalkthroughSection => ({
         number: (steps[i] as Step).number,
@@ -126,6 +139,37 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
   return w
 }
 
+/** The assignments of `some_…`, `your_…` or `<…>` in the drafts' lines: values the reader chooses. */
+function detectedChoices(drafts: readonly DraftStep[]): Record<string, Choice> {
+  const choose: Record<string, Choice> = {}
+  for (const d of drafts)
+    for (const p of placeholdersIn(d.command))
+      if (p.assigned && choose[p.name] === undefined) choose[p.name] = { describe: `the value to put in place of ${JSON.stringify(p.written)}` }
+  return choose
+}
+
+/** The `<…>` placeholders of the drafts' lines (not variables), for `--set NAME=VALUE`. */
+function inlinePlaceholders(file: string, drafts: readonly DraftStep[]): { placeholders?: { name: string; describe: string }[] } {
+  const found = new Map<string, string>()
+  for (const d of drafts)
+    for (const p of placeholdersIn(d.command))
+      if (!p.assigned && !found.has(p.name)) found.set(p.name, `the value to put in place of ${p.written} (${basename(file)}:${d.line})`)
+  return found.size === 0 ? {} : { placeholders: [...found].map(([name, describe]) => ({ name, describe })) }
+}
+
+/** What kubectl said the run's steps so far created and deleted (`pod/web created`, `pod "web" deleted`). */
+function madeBefore(values: ReadonlyMap<string, unknown>): [string[], string[]] {
+  const created: string[] = []
+  const deleted: string[] = []
+  for (const v of values.values()) {
+    const seen = typeof v === 'object' && v !== null ? outputs.get(v) : undefined
+    if (seen === undefined) continue
+    created.push(...createdNames(seen.out.stdout))
+    deleted.push(...deletedNames(seen.out.stdout))
+  }
+  return [created, deleted]
+}
+
 /** A block that is one assignment and prints nothing (`X=$(…)`): its recording is the value it sets. */
 export function pureAssignment(command: string): boolean {
   const cmds = splitCommands(command)
@@ -164,8 +208,21 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   const writesOne = pureAssignment(d.command) || (single.length === 1 && own.size === 1)
   const writes = writesOne ? shared.vars.get([...own][0] as string) : undefined
   const sets = [...own].filter((n) => n !== writes?.name).map((n) => shared.vars.get(n) as Var)
-  const placeholder = placeholderLine(d.command, Object.keys(fm.choose))
-  const choice = placeholder ? fm.choose[placeholder.name] : undefined
+  const assignments = assignmentsIn(d.command, Object.keys(fm.choose))
+  const inline = placeholdersIn(d.command).filter((p) => !p.assigned)
+  // A value left to the reader: --set (or the environment, or the declared default), else, for `<pod-name>`, the one Pod the run made.
+  const valueFor =
+    (ctx: CommandContext) =>
+    (name: string): string | undefined => {
+      const choice = fm.choose[name]
+      if (choice !== undefined) return chosenValue(name, choice, ctx)
+      const set = ctx.vars?.[name]
+      if (set !== undefined && set !== '') return set
+      const p = inline.find((q) => q.name === name)
+      const kind = p && kindOf(p)
+      return kind !== undefined && ctx.values !== undefined ? theOne(kind, ...madeBefore(ctx.values)) : undefined
+    }
+  const fills = assignments.length > 0 || inline.length > 0
   const substitutions = (ctx: StepContext): Substitution[] => {
     const subs: Substitution[] = [{ recorded: 'default', live: ctx.namespace }]
     for (const [name, c] of Object.entries(fm.choose)) {
@@ -182,13 +239,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     id,
     number,
     title,
-    command:
-      placeholder && choice
-        ? (ctx: CommandContext) => {
-            const v = chosenValue(placeholder.name, choice, ctx)
-            return v === undefined ? d.command : lineWith(placeholder, v)
-          }
-        : d.command,
+    command: fills ? (ctx: CommandContext) => filledLine(d.command, assignments, inline, valueFor(ctx)) : d.command,
     reads,
     parse: (out, ctx) => {
       const text = captures ? (out.captured ?? '') : terminalText(out)
@@ -271,14 +322,41 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   if (notes.length > 0) step.notes = notes
   const made = [...(creates ? [`kubectl's "kind/name created"`] : []), ...a.cleanup.map((c) => `declared: ${c}`)]
   if (made.length > 0) step.tracksCreated = made.join('; ')
-  if (placeholder && choice) {
-    // A value the reader must choose and nobody gave: refused before the line runs.
+  if (fills) {
+    // A value the reader must give and nobody gave: refused before the line runs, naming it.
     step.guard = {
       command: 'true',
-      refuse: (_out, ctx) =>
-        chosenValue(placeholder.name, choice, ctx) === undefined
-          ? `${placeholder.name} is a value to choose (the line says ${writtenValue(placeholder)}); give it with --set ${placeholder.name}=VALUE or export it`
-          : undefined,
+      refuse: (_out, ctx) => {
+        const value = valueFor(ctx)
+        const missing = [
+          ...assignments
+            .filter((p) => value(p.name) === undefined)
+            .map((p) => `${p.name} is a value to choose (the line says ${writtenValue(p)}); give it with --set ${p.name}=VALUE or export it`),
+          ...inline
+            .filter((p) => value(p.name) === undefined)
+            .map((p) => {
+              const kind = kindOf(p)
+              return `${p.written} is a placeholder; give it with --set ${p.name}=VALUE${kind !== undefined ? ` (or run it after the one ${kind} the run creates: this run has not created exactly one)` : ''}`
+            }),
+        ]
+        return missing.length > 0 ? missing.join('; ') : undefined
+      },
+    }
+    const inferred = inline.filter((p) => kindOf(p) !== undefined)
+    if (inferred.length > 0)
+      step.notes = [
+        ...(step.notes ?? []),
+        ...inferred.map(
+          (p) => `${p.written} is filled by --set ${p.name}=VALUE, else with the name of the one ${kindOf(p)} this run created before it`,
+        ),
+      ]
+  }
+  if (a.container !== undefined) {
+    // Lines typed inside a container never run on the host; the container session (its own branch) replaces this refusal.
+    const where = `${a.container.pod}${a.container.container !== undefined ? ` (container ${a.container.container})` : ''}`
+    step.guard = {
+      command: 'true',
+      refuse: () => `its lines are typed inside Pod ${where}, and this kubewalk has no container session to run them in`,
     }
   }
   const pc = participantCheck(d, a.verify)

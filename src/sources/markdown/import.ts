@@ -8,7 +8,7 @@ import { shapeOf } from './checks.js'
 import type { Choice } from './frontmatter.js'
 import { assignedVars, commandEnd, echoOf, promptOf, splitCommands, trailingPromptOf } from './lines.js'
 import { parseMarkdown } from './parse.js'
-import { placeholderLine, writtenValue, type PlaceholderLine } from './placeholders.js'
+import { assignmentsIn, placeholderLine, placeholdersIn, writtenValue, type PlaceholderLine } from './placeholders.js'
 import { draftSteps } from './steps.js'
 
 /** One command of the article, as imported. */
@@ -21,6 +21,10 @@ export interface ImportedStep {
   prose: string
   /** The variable whose `echo` was folded into this step. */
   echoed?: string
+  /** Typed in this Pod's container (a docs page's container prompt): written with `<!-- kubewalk: in POD [container C] -->`. */
+  container?: { pod: string; container?: string }
+  /** Keeps running while the next lines run (`--watch`, `kubectl proxy`): written with `<!-- kubewalk: background -->`. */
+  background?: true
 }
 
 /** An article read for import. */
@@ -31,6 +35,10 @@ export interface ImportedArticle {
   steps: ImportedStep[]
   choose: Record<string, Choice>
   secrets: string[]
+  /** Text after the last step. */
+  epilogue?: string
+  /** The oldest Kubernetes server the article is written for, MAJOR.MINOR (a docs page's `min-kubernetes-server-version`). */
+  requires?: { kubernetes: string }
 }
 
 const BULLET = /^\s*(?:[-*•・]|\d+\.)\s+/
@@ -153,7 +161,7 @@ export function readMarkdownArticle(file: string, text: string): ImportedArticle
 }
 
 /** Folds echo lines, resolves templates into placeholders, finds secrets. */
-function finish(title: string | undefined, preface: string, raw: (ImportedStep & { templates: string[] })[]): ImportedArticle {
+export function finish(title: string | undefined, preface: string, raw: (ImportedStep & { templates: string[] })[]): ImportedArticle {
   const steps: ImportedStep[] = []
   const choose: Record<string, Choice> = {}
   const secrets = new Set<string>()
@@ -172,6 +180,8 @@ function finish(title: string | undefined, preface: string, raw: (ImportedStep &
       prose: s.prose,
       ...(s.recording !== undefined ? { recording: s.recording } : {}),
       ...(s.title !== undefined ? { title: s.title } : {}),
+      ...(s.container !== undefined ? { container: s.container } : {}),
+      ...(s.background ? { background: true as const } : {}),
     }
     const names = assignedVars(s.command)
     const asRun = placeholderLine(s.command, names)
@@ -186,6 +196,9 @@ function finish(title: string | undefined, preface: string, raw: (ImportedStep &
         choose[asRun.name] = choiceFor(asRun.name, writtenValue(placeholderLine(template, [asRun.name]) as PlaceholderLine), writtenValue(asRun))
       } else if (PLACEHOLDER_VALUE.test(writtenValue(asRun))) choose[asRun.name] = choiceFor(asRun.name, writtenValue(asRun), undefined)
     }
+    // An assignment of some_…, your_… or <…> anywhere in the block, as a run reads it.
+    for (const p of placeholdersIn(step.command))
+      if (p.assigned && choose[p.name] === undefined) choose[p.name] = choiceFor(p.name, p.written.replace(/^(["'])(.*)\1$/, '$2'), undefined)
     steps.push(step)
   }
   for (const s of steps) {
@@ -229,13 +242,23 @@ export function toMarkdown(article: ImportedArticle, meta: { id: string; title: 
   if (meta.source !== undefined) fm.source = { title: meta.title, url: meta.source }
   if (article.secrets.length > 0) fm.secrets = article.secrets
   if (Object.keys(article.choose).length > 0) fm.choose = article.choose
+  if (article.requires !== undefined) fm.requires = { kubernetes: article.requires.kubernetes }
   const out = [`---\n${stringify(fm).trimEnd()}\n---\n`, `# ${meta.title}\n`]
   if (article.preface.trim() !== '') out.push(`${article.preface.trim()}\n`)
   article.steps.forEach((s) => {
     if (s.title !== undefined) out.push(`## ${s.title}\n`)
     if (s.prose !== '') out.push(`${s.prose}\n`)
-    const chosen = placeholderLine(s.command, Object.keys(article.choose))
-    if (chosen) out.push(`Replace ${JSON.stringify(writtenValue(chosen))} with your own value (\`--set ${chosen.name}=VALUE\`).\n`)
+    for (const chosen of assignmentsIn(s.command, Object.keys(article.choose)))
+      out.push(`Replace ${JSON.stringify(writtenValue(chosen))} with your own value (\`--set ${chosen.name}=VALUE\`).\n`)
+    for (const p of placeholdersIn(s.command).filter((q) => !q.assigned))
+      out.push(`Replace \`${p.written}\` with your own value (\`--set ${p.name}=VALUE\`).\n`)
+    const directives = [
+      ...(s.container !== undefined
+        ? [`in ${s.container.pod}${s.container.container !== undefined ? ` container ${s.container.container}` : ''}`]
+        : []),
+      ...(s.background ? ['background'] : []),
+    ]
+    if (directives.length > 0) out.push(`<!-- kubewalk: ${directives.join('\n     ')} -->\n`)
     const f = fenceFor(s.command)
     out.push(`${f}bash\n${s.command}\n${f}\n`)
     if (s.recording !== undefined) {
@@ -246,6 +269,7 @@ export function toMarkdown(article: ImportedArticle, meta: { id: string; title: 
       out.push(`${rf}${shape === 'json' ? 'json' : shape === 'yaml' ? 'yaml' : 'text'}\n${rec}\n${rf}\n`)
     }
   })
+  if (article.epilogue !== undefined && article.epilogue.trim() !== '') out.push(`${article.epilogue.trim()}\n`)
   return out.join('\n')
 }
 
@@ -286,6 +310,7 @@ export function toTypedFolder(article: ImportedArticle, meta: { id: string; titl
       ...(s.prose !== '' ? [`prose: ${literal(s.prose)},`] : []),
       ...(chosen ? [`// The reader's own value replaces ${JSON.stringify(writtenValue(chosen))}: --set ${chosen.name}=VALUE (see index.ts).`] : []),
       `command: ${literal(s.command)},`,
+      ...(s.background ? ['background: true,'] : []),
       ...(s.recording !== undefined
         ? [
             `${s.echoed !== undefined ? `// What \`echo $${s.echoed}\` showed: the value it set.\n  ` : ''}recording: ${literal(withoutSignatures(s.recording))},`,

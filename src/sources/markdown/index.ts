@@ -21,6 +21,8 @@ export function markdownWalkthrough(
     ...(opts.tab !== undefined ? { tab: opts.tab } : {}),
   }
   // A kubernetes.io page (Hugo front matter and shortcodes) is read in its own dialect.
+  if (opts.tab !== undefined && !isDocsPage(source))
+    throw new UsageError(`--tab ${opts.tab} chooses a tab of a Kubernetes docs page; ${file} is a Markdown walkthrough without Hugo tabs.`)
   let docs = isDocsPage(source) ? docsMarkdown(file, source, docsOpts) : undefined
   let doc = docs?.doc ?? parseMarkdown(file, source)
   let fm = docs?.frontMatter ?? (doc.frontMatter ? parseFrontMatter(file, doc.frontMatter.text, doc.frontMatter.line) : { secrets: [], choose: {} })

@@ -40,3 +40,124 @@ export function lineWith(p: PlaceholderLine, value: string): string {
   const q = p.written[0] === '"' || p.written[0] === "'" ? p.written[0] : ''
   return `${p.before}${plain ? `${q}${value}${q}` : quote(value)}${p.after}`
 }
+
+/** A value a line leaves to the reader: an assignment of `some_…`, `your_…` or `<…>` (named by its variable), or `<pod-name>` in a command. */
+export interface Placeholder {
+  /** The variable (an assignment), or the words between the angle brackets. */
+  name: string
+  /** The text as the line writes it. */
+  written: string
+  /** An assignment's: `--set NAME=VALUE` gives the variable its value. */
+  assigned?: true
+}
+
+const ASSIGNED = /^\s*(?:export\s+)?([A-Za-z_]\w*)=(["']?)((?:some_|your_|<)[^"'\s]*)\2/
+// `<pod-name>`, `<your pod>`; not `<input.txt >out` (a redirection either side).
+const ANGLE = /(?<![<\w])<([A-Za-z](?:[\w .:/-]*[\w.:/-])?)>(?!>)/g
+const HEREDOC = /<<-?\s*(["']?)([\w-]+)\1/g
+
+/** The lines of a command that bash reads as commands: a heredoc's body is the program's input, not the reader's to fill. */
+function commandLines(command: string): { text: string; index: number }[] {
+  const lines = command.split('\n')
+  const out: { text: string; index: number }[] = []
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i] as string
+    out.push({ text, index: i })
+    for (const h of text.matchAll(HEREDOC)) {
+      const dash = h[0].startsWith('<<-')
+      while (i + 1 < lines.length && (dash ? (lines[i + 1] as string).replace(/^\t+/, '') : lines[i + 1]) !== h[2]) i++
+      i++
+    }
+  }
+  return out
+}
+
+/** The placeholders of a block of shell, in order, each once: the same whether the page is run or imported. */
+export function placeholdersIn(command: string): Placeholder[] {
+  const out: Placeholder[] = []
+  for (const { text } of commandLines(command)) {
+    const assigned = ASSIGNED.exec(text)
+    if (assigned && !out.some((p) => p.name === assigned[1]))
+      out.push({ name: assigned[1] as string, written: assigned[3] as string, assigned: true })
+    for (const m of text.matchAll(ANGLE)) {
+      // `<h1>…</h1>`: markup the line prints, not a value to put in.
+      if (text.includes(`</${m[1]}>`) || (assigned !== null && m[0] === assigned[3])) continue
+      if (!out.some((p) => p.written === m[0])) out.push({ name: m[1] as string, written: m[0] })
+    }
+  }
+  return out
+}
+
+/** The assignment placeholders of `command` the walkthrough lets the reader choose (`choose` names), each with the line it stands on. */
+export function assignmentsIn(command: string, names: readonly string[]): (PlaceholderLine & { index: number })[] {
+  return commandLines(command).flatMap(({ text, index }) => {
+    const p = placeholderLine(text, names)
+    return p ? [{ ...p, index }] : []
+  })
+}
+
+/** `command` with each assignment given its value (`values`, by variable; undefined keeps the line) and each `<…>` its value (by name). */
+export function filledLine(
+  command: string,
+  assignments: readonly (PlaceholderLine & { index: number })[],
+  inline: readonly Placeholder[],
+  value: (name: string) => string | undefined,
+): string {
+  const lines = command.split('\n')
+  for (const a of assignments) {
+    const v = value(a.name)
+    if (v !== undefined) lines[a.index] = lineWith(a, v)
+  }
+  const heredoc = new Set(lines.map((_, i) => i))
+  for (const { index } of commandLines(command)) heredoc.delete(index)
+  return lines
+    .map((l, i) => {
+      if (heredoc.has(i)) return l
+      let out = l
+      for (const p of inline) {
+        const v = value(p.name)
+        if (v !== undefined) out = out.split(p.written).join(/^[\w.:@/+=-]+$/.test(v) ? v : quote(v))
+      }
+      return out
+    })
+    .join('\n')
+}
+
+// What kubectl calls the kinds a placeholder's words may name (`<pod-name>`, `<deployment>`, `<svc>`).
+const KINDS: Record<string, string> = {
+  pod: 'pod',
+  pods: 'pod',
+  deployment: 'deployment',
+  deploy: 'deployment',
+  service: 'service',
+  svc: 'service',
+  secret: 'secret',
+  configmap: 'configmap',
+  cm: 'configmap',
+  job: 'job',
+  cronjob: 'cronjob',
+  namespace: 'namespace',
+  ns: 'namespace',
+  serviceaccount: 'serviceaccount',
+  sa: 'serviceaccount',
+  replicaset: 'replicaset',
+  rs: 'replicaset',
+  statefulset: 'statefulset',
+  daemonset: 'daemonset',
+  pvc: 'persistentvolumeclaim',
+  persistentvolumeclaim: 'persistentvolumeclaim',
+}
+
+/** The kind of object a placeholder names by its words (`<pod-name>`: pod), if one. */
+export function kindOf(p: Placeholder): string | undefined {
+  if (p.assigned) return undefined
+  const words = p.name.toLowerCase().split(/[^a-z0-9]+/)
+  return words.map((w) => KINDS[w]).find((k) => k !== undefined)
+}
+
+/** The one object of `kind` among `created` (kubectl's `kind/name`, `deployment.apps/web`), less those `deleted`; undefined unless exactly one. */
+export function theOne(kind: string, created: readonly string[], deleted: readonly string[]): string | undefined {
+  const fits = (n: string): boolean => n.split('/')[0]?.split('.')[0] === kind
+  const names = [...new Set(created.filter(fits))].filter((n) => !deleted.some((d) => fits(d) && d.split('/')[1] === n.split('/')[1]))
+  return names.length === 1 ? names[0]?.split('/')[1] : undefined
+}

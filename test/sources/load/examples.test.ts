@@ -1,0 +1,94 @@
+// --examples DIR on the corpus: lines that name https://k8s.io/examples/P run DIR/P, each noted with the
+// line as written; a P that DIR lacks, or a DIR that is not there, is exit 2 before anything runs.
+import { existsSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { commandOf, type CommandContext } from '../../../src/core/step.js'
+import { KubewalkError } from '../../../src/core/errors.js'
+import { loadWalkthrough } from '../../../src/sources/load/index.js'
+import { withLocalExamples } from '../../../src/sources/load/examples.js'
+import { walkthroughs } from '../../../walkthroughs/index.js'
+import { testDir } from '../../temp-dir.js'
+
+const docs = fileURLToPath(new URL('../../fixtures/docs/', import.meta.url))
+const examples = join(docs, 'examples')
+const listing: CommandContext = { cluster: { name: 'c', server: '' }, namespace: 'default' }
+const URL_IN_LINE = /https:\/\/(?:k8s\.io\/examples|raw\.githubusercontent\.com)\//
+
+describe('withLocalExamples', () => {
+  it.each([
+    ['kubectl apply -f https://k8s.io/examples/pods/p.yaml', 'kubectl apply -f /ex/pods/p.yaml', ['pods/p.yaml']],
+    [
+      'kubectl apply -f https://raw.githubusercontent.com/kubernetes/website/main/content/en/examples/admin/ns.json -n x',
+      'kubectl apply -f /ex/admin/ns.json -n x',
+      ['admin/ns.json'],
+    ],
+    ['kubectl get pods', 'kubectl get pods', []],
+    ['curl -sL https://k8s.io/docs/home/', 'curl -sL https://k8s.io/docs/home/', []],
+  ])('%s', (line, expected, paths) => {
+    expect(withLocalExamples(line, '/ex')).toEqual({ line: expected, paths })
+  })
+  it('quotes a folder the shell would split', () => {
+    expect(withLocalExamples('kubectl apply -f https://k8s.io/examples/pods/p.yaml', '/my examples').line).toBe(
+      "kubectl apply -f $'/my examples/pods/p.yaml'",
+    )
+  })
+})
+
+describe('--examples on the corpus', () => {
+  it.each(['memory-default-namespace', 'quota-pod-namespace', 'run-stateless-application-deployment', 'get-shell-running-container'])(
+    '%s: every example line runs the local file, noted as written; without it, lines run as written',
+    async (slug) => {
+      const page = join(docs, slug, 'page.md')
+      const asWritten = await loadWalkthrough(walkthroughs, page, {})
+      const local = await loadWalkthrough(walkthroughs, page, {}, { examples })
+      const written = asWritten.steps.map((s) => commandOf(s, listing))
+      expect(written.some((c) => URL_IN_LINE.test(c))).toBe(true)
+      local.steps.forEach((s, i) => {
+        const before = written[i] as string
+        const after = commandOf(s, listing)
+        const { line, paths } = withLocalExamples(before, examples)
+        expect(after).toBe(line)
+        expect(after).not.toMatch(URL_IN_LINE)
+        for (const p of paths) expect(existsSync(join(examples, p))).toBe(true)
+        if (paths.length > 0)
+          expect(s.notes?.at(-1)).toBe(`--examples: reads ${paths.map((p) => join(examples, p)).join(', ')}; as written: ${before}`)
+        else expect(s.notes).toEqual(asWritten.steps[i]?.notes)
+      })
+    },
+  )
+  it('a file the folder does not hold is exit 2, naming it and the step, before anything runs', async () => {
+    const dir = await testDir('kubewalk-examples-')
+    await mkdir(join(dir, 'admin', 'resource'), { recursive: true })
+    await writeFile(join(dir, 'admin', 'resource', 'memory-defaults.yaml'), 'kind: LimitRange\n')
+    const e = await loadWalkthrough(walkthroughs, join(docs, 'memory-default-namespace', 'page.md'), {}, { examples: dir }).catch((x: unknown) => x)
+    expect(e).toBeInstanceOf(KubewalkError)
+    expect((e as KubewalkError).code).toBe('E_USAGE')
+    expect((e as Error).message).toBe(
+      `--examples ${dir}: it holds no admin/resource/memory-defaults-pod.yaml (step 03 kubectl-apply-f-https-k8s reads https://k8s.io/examples/admin/resource/memory-defaults-pod.yaml).`,
+    )
+  })
+  it('a folder that is not there is exit 2', async () => {
+    await expect(loadWalkthrough(walkthroughs, undefined, {}, { examples: '/nonexistent/examples' })).rejects.toThrow(
+      '--examples /nonexistent/examples: no such folder',
+    )
+  })
+  it('overrides the examples folder found above the page for its file shortcodes', async () => {
+    const dir = await testDir('kubewalk-examples-')
+    await mkdir(join(dir, 'pods'), { recursive: true })
+    await writeFile(join(dir, 'pods', 'commands.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: mine\n')
+    const page = join(docs, 'define-command-argument-container', 'page.md')
+    const found = await loadWalkthrough(walkthroughs, page, {})
+    const given = await loadWalkthrough(walkthroughs, page, {}, { examples: dir })
+    const file = (w: typeof found): string | undefined => w.steps.flatMap((s) => s.files ?? []).find((f) => f.name === 'pods/commands.yaml')?.content
+    expect(file(found)).toContain('name: "command-demo"')
+    expect(file(given)).toBe('apiVersion: v1\nkind: Pod\nmetadata:\n  name: mine\n')
+  })
+  it("a typed walkthrough's lines are read the same way (none of the article's names an example)", async () => {
+    const w = await loadWalkthrough(walkthroughs, 'article', {}, { examples })
+    const plain = await loadWalkthrough(walkthroughs, 'article', {})
+    expect(w.steps.map((s) => commandOf(s, listing))).toEqual(plain.steps.map((s) => commandOf(s, listing)))
+  })
+})

@@ -1,0 +1,129 @@
+// Placeholders, read the same way whether a page is run or imported: an assignment of some_…, your_…
+// or <…> anywhere in a block, and <pod-name> in a line (which bash would read as a redirection). --set
+// fills them; `<pod-name>` is also the one Pod the run created; an unfilled one refuses its step.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { commandOf, type CommandContext, type Step, type StepContext } from '../../../src/core/step.js'
+import { readDocsPage } from '../../../src/sources/docs/read.js'
+import { readDocsArticle } from '../../../src/sources/docs/import.js'
+import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
+import { filledLine, kindOf, placeholdersIn, theOne } from '../../../src/sources/markdown/placeholders.js'
+import { articleCluster } from '../../helpers.js'
+
+const page = (slug: string): string => fileURLToPath(new URL(`../../fixtures/${slug}/page.md`, import.meta.url))
+const listing: CommandContext = { cluster: { name: 'c', server: '' }, namespace: 'default' }
+
+describe('placeholdersIn', () => {
+  it.each([
+    ['kubectl logs <pod-name>', [{ name: 'pod-name', written: '<pod-name>' }]],
+    ['export CLUSTER="some_cluster"', [{ name: 'CLUSTER', written: 'some_cluster', assigned: true }]],
+    [
+      'kubectl get ns\nNAME=your_name\nkubectl describe pod <pod-name> -n <namespace>',
+      [
+        { name: 'NAME', written: 'your_name', assigned: true },
+        { name: 'pod-name', written: '<pod-name>' },
+        { name: 'namespace', written: '<namespace>' },
+      ],
+    ],
+    ['TOKEN=<token>', [{ name: 'TOKEN', written: '<token>', assigned: true }]],
+    // A heredoc's body is the program's input; markup with its closing tag is printed, not filled.
+    ['cat <<EOF > x.html\n<title>x</title> <pod-name>\nEOF\necho "<h1>hi</h1>"', []],
+    ['kubectl get pods 2>&1 | grep web', []],
+    ['sort <input.txt >sorted.txt', []],
+    ['kubectl exec <your pod> -- ls', [{ name: 'your pod', written: '<your pod>' }]],
+  ])('%j', (command, expected) => {
+    expect(placeholdersIn(command)).toEqual(expected)
+  })
+})
+
+it('filledLine puts each value in place (quoted only where the shell needs it), heredoc bodies untouched', () => {
+  const command = 'export NAME="some_name"\nkubectl logs <pod-name>\ncat <<EOF\n<pod-name>\nEOF'
+  const assignments = [{ name: 'NAME', before: 'export NAME=', written: '"some_name"', after: '', index: 0 }]
+  const inline = [{ name: 'pod-name', written: '<pod-name>' }]
+  expect(filledLine(command, assignments, inline, (n) => ({ NAME: 'a b', 'pod-name': 'web-1' })[n])).toBe(
+    "export NAME=$'a b'\nkubectl logs web-1\ncat <<EOF\n<pod-name>\nEOF",
+  )
+  expect(filledLine(command, assignments, inline, () => undefined)).toBe(command)
+})
+
+it.each([
+  ['pod-name', 'pod'],
+  ['name of the deployment', 'deployment'],
+  ['svc', 'service'],
+  ['external-ip', undefined],
+  ['node-to-drain', undefined],
+])('kindOf <%s> is %s', (name, kind) => {
+  expect(kindOf({ name, written: `<${name}>` })).toBe(kind)
+})
+
+it('theOne: exactly one object of the kind, less those deleted', () => {
+  expect(theOne('pod', ['pod/web', 'deployment.apps/web'], [])).toBe('web')
+  expect(theOne('deployment', ['pod/web', 'deployment.apps/api'], [])).toBe('api')
+  expect(theOne('pod', ['pod/a', 'pod/b'], [])).toBeUndefined()
+  expect(theOne('pod', ['pod/a', 'pod/b'], ['pod/a'])).toBe('b')
+  expect(theOne('pod', [], [])).toBeUndefined()
+})
+
+describe('a real page: the same placeholders when run and when imported', () => {
+  it.each([
+    ['docs/run-stateless-application-deployment', ['pod-name']],
+    ['docs-tabs/upgrading-linux-nodes', ['node-to-drain', 'node-to-uncordon']],
+  ])('%s', (slug, names) => {
+    const file = page(slug)
+    const source = readFileSync(file, 'utf8')
+    const w = markdownWalkthrough(file, source)
+    expect(w.placeholders?.map((p) => p.name)).toEqual(names)
+    const read = readDocsPage(file, source)
+      .items.flatMap((i) => (i.kind === 'command' ? i.placeholders : []))
+      .filter((p) => p.written.startsWith('<'))
+      .map((p) => p.name)
+    expect(read).toEqual(names)
+    const imported = readDocsArticle(file, source).steps.flatMap((s) => placeholdersIn(s.command).map((p) => p.name))
+    expect(imported).toEqual(names)
+  })
+})
+
+describe('compiled steps', () => {
+  const ctx = (vars: Record<string, string> = {}, values = new Map<string, unknown>()): StepContext => ({
+    vars,
+    values,
+    cluster: articleCluster,
+    clusters: [articleCluster],
+    namespace: 'default',
+    settings: {},
+    now: new Date(),
+  })
+  const md =
+    '# P\n\n```bash\nkubectl run web --image=nginx\n```\n\n```text\npod/web created\n```\n\n```bash\nkubectl get ns\nkubectl logs <pod-name>\n```\n'
+  const w = markdownWalkthrough('p.md', md)
+  const [run, logs] = w.steps as [Step<object>, Step<object>]
+  it('the line as written for a listing; --set fills it; so does the one Pod an earlier step of the run created', () => {
+    expect(commandOf(logs, listing)).toBe('kubectl get ns\nkubectl logs <pod-name>')
+    expect(commandOf(logs, { ...listing, vars: { 'pod-name': 'mine' } })).toBe('kubectl get ns\nkubectl logs mine')
+    const value = run.parse({ stdout: 'pod/web created\n', stderr: '', exitCode: 0 }, ctx())
+    expect(commandOf(logs, { ...listing, values: new Map([[run.id, value]]) })).toBe('kubectl get ns\nkubectl logs web')
+    expect(logs.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx({}, new Map([[run.id, value]])))).toBeUndefined()
+    expect(logs.notes).toContain('<pod-name> is filled by --set pod-name=VALUE, else with the name of the one pod this run created before it')
+  })
+  it('refuses the step, naming it, when nothing fills it (none, or two Pods made)', () => {
+    expect(logs.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx())).toBe(
+      '<pod-name> is a placeholder; give it with --set pod-name=VALUE (or run it after the one pod the run creates: this run has not created exactly one)',
+    )
+    const two = run.parse({ stdout: 'pod/a created\npod/b created\n', stderr: '', exitCode: 0 }, ctx())
+    expect(logs.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx({}, new Map([[run.id, two]])))).toMatch(/^<pod-name> is a placeholder/)
+  })
+  it('declares the placeholder, so --set accepts its name', () => {
+    expect(w.placeholders).toEqual([{ name: 'pod-name', describe: 'the value to put in place of <pod-name> (p.md:12)' }])
+  })
+  it('an assignment of some_… in the middle of a block is a value to choose: --set fills it, else the step is refused', () => {
+    const v = markdownWalkthrough('v.md', '# V\n\n```bash\nkubectl get ns\nexport CLUSTER="some_cluster" # yours\necho "$CLUSTER"\n```\n')
+    const step = v.steps[0] as Step<object>
+    expect(v.vars.map((x) => x.name)).toEqual(['CLUSTER'])
+    expect(commandOf(step, { ...listing, vars: { CLUSTER: 'kind-x' } })).toBe('kubectl get ns\nexport CLUSTER="kind-x" # yours\necho "$CLUSTER"')
+    expect(step.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx())).toBe(
+      'CLUSTER is a value to choose (the line says some_cluster); give it with --set CLUSTER=VALUE or export it',
+    )
+    expect(step.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx({ CLUSTER: 'kind-x' }))).toBeUndefined()
+  })
+})
