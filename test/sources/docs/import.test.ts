@@ -54,7 +54,8 @@ describe('import of automated-tasks-with-cron-jobs', () => {
   it("min-kubernetes-server-version becomes the front matter's requirement", () => {
     expect(article.requires).toEqual({ kubernetes: '1.8' })
     expect(md).toMatch(/^requires:\n {2}kubernetes: "1\.8"$/m)
-    expect(markdownWalkthrough('x.md', md).requires).toEqual({ kubernetes: '1.8' })
+    // The page reads its Job's logs (`kubectl logs $pods`): a node must run the Pod.
+    expect(markdownWalkthrough('x.md', md).requires).toEqual({ kubernetes: '1.8', node: true })
   })
   it("the page's host lines run as written, with their outputs as recordings; a watch runs in the background", () => {
     const w = markdownWalkthrough('x.md', md)
