@@ -35,6 +35,8 @@ export interface ContainerLineResult extends CommandEvidence {
   raw: { stdout: Buffer; stderr: Buffer }
 }
 
+type Raw = ContainerLineResult['raw']
+
 /** One line's limits. */
 export interface ContainerLineOptions {
   timeoutMs: number
@@ -156,7 +158,7 @@ class ExecSession implements ContainerSession {
 
   private async runLine(line: string, o: ContainerLineOptions): Promise<ContainerLineResult> {
     const begin = performance.now()
-    const result = (fields: Partial<ContainerLineResult> & { stdout?: string }, raw = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }) => ({
+    const result = (fields: Partial<ContainerLineResult>, raw: Raw = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }): ContainerLineResult => ({
       command: line,
       exitCode: null,
       signal: null,
@@ -224,7 +226,7 @@ class ExecSession implements ContainerSession {
     p: Proc,
     how: 'ended' | 'stopped',
     flags: { timedOut: boolean; aborted: boolean },
-    result: (f: Partial<ContainerLineResult>, raw?: { stdout: Buffer; stderr: Buffer }) => ContainerLineResult,
+    result: (f: Partial<ContainerLineResult>, raw?: Raw) => ContainerLineResult,
     what = 'the line',
   ): Promise<ContainerLineResult> {
     if (how === 'stopped') await this.kill()
@@ -264,5 +266,43 @@ function signal(p: Proc, sig: NodeJS.Signals): void {
     process.kill(-pid, sig)
   } catch {
     // Gone already.
+  }
+}
+
+/** `exit` or `exit N` alone: the line that ends a container's shell (the session closes; nothing is run). */
+export function endsShell(line: string): boolean {
+  return /^\s*exit(?:\s+\d+)?\s*;?\s*$/.test(line)
+}
+
+/** A run's sessions, one per container, each opened at its first line and kept until ended or closed. */
+export class ContainerSessions {
+  private readonly sessions = new Map<string, ContainerSession>()
+
+  constructor(private readonly make: (target: ContainerTarget) => ContainerSession) {}
+
+  /** The session in `target`, opened (lazily: its shell starts at its first line) if there is none. */
+  get(target: ContainerTarget): ContainerSession {
+    const key = containerLabel(target)
+    let s = this.sessions.get(key)
+    if (s === undefined) {
+      s = this.make(target)
+      this.sessions.set(key, s)
+    }
+    return s
+  }
+
+  /** Ends the session in `target` (an `exit` line): the next line there opens a new shell. */
+  async end(target: ContainerTarget): Promise<void> {
+    const key = containerLabel(target)
+    const s = this.sessions.get(key)
+    this.sessions.delete(key)
+    await s?.close()
+  }
+
+  /** Ends every session (the run's end, a reset). */
+  async close(): Promise<void> {
+    const all = [...this.sessions.values()]
+    this.sessions.clear()
+    await Promise.all(all.map((s) => s.close()))
   }
 }

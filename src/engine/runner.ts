@@ -13,6 +13,7 @@ import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
 import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel } from './kernel.js'
+import { ContainerSessions, containerLabel, endsShell, openContainerSession } from './container.js'
 import {
   absoluteKubectlCalls,
   deletionCommand,
@@ -32,6 +33,7 @@ import {
   type KubeconfigCluster,
   type Step,
   type StepContext,
+  type StepContainer,
   type StepOutput,
   type Vars,
 } from '../core/step.js'
@@ -54,6 +56,10 @@ export interface StepResult {
   command: string
   /** Set when the user chose to skip the step (interactive mode). */
   skippedBy?: 'user'
+  /** Why the walkthrough has the reader do this step by hand (an editor, a terminal): it was not run. */
+  skippedBecause?: string
+  /** The line was typed inside this container's shell and ran there, not on the host. */
+  container?: StepContainer
   /** Set when the line ran is a variant of the walkthrough's (--strict-tls). */
   variant?: 'strict-tls'
   status: StepStatus
@@ -172,6 +178,10 @@ interface RunState {
   synced: Record<string, string>
   /** The guard's folder (ledger, refusals), when the run is guarded. */
   guardDir?: string
+  /** The environment kubectl runs with for the lines (the run's kubeconfig copy), set when the kernel starts. */
+  kubectlEnv?: Record<string, string | undefined>
+  /** The shells in containers that lines typed there run in (`kubectl exec -i … -- sh`), one per container. */
+  containers?: ContainerSessions
   captures: number
   /** The folder of the strict-tls lines' programs wrapped to check the server as its tls-server-name, first on those lines' PATH. */
   tlsBin?: string
@@ -349,6 +359,7 @@ async function open(options: RunOptions): Promise<Opened> {
       // A fresh shell after a reset (nothing of the session's lines stays: cwd, functions, variables), started by the next
       // line: a line still running in this one finishes first.
       state.staleKernel = true
+      await closeContainers(state)
       for (const c of await guardLeftovers(state)) if (![...state.cleanups].some((k) => k.describe === c.describe)) state.cleanups.add(c)
       const done: CleanupResult[] = []
       const tried = new Set<Cleanup>()
@@ -377,6 +388,7 @@ async function open(options: RunOptions): Promise<Opened> {
       try {
         await Promise.all(state.background.splice(0).map((b) => b.stop()))
         await closeKernel(state)
+        await closeContainers(state)
         closing = await runCleanups([...[...state.cleanups].reverse(), ...(await guardLeftovers(state)), ...(o.teardown ?? [])], state.o, cwd)
         return closing
       } finally {
@@ -415,12 +427,19 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
     output: { stdout: '', stderr: '', exitCode: null },
   }
   if (strictTls) result.variant = 'strict-tls'
+  if (step.container !== undefined) result.container = { ...step.container }
   if (o.signal?.aborted) state.stoppedBy ??= 'signal'
   if (state.failed || state.stoppedBy !== undefined) {
     o.onEvent?.({ type: 'step-end', result, index, total })
     return result
   }
   o.onEvent?.({ type: 'step-start', step, command, ...(result.variant ? { variant: result.variant } : {}), index, total })
+  // A line the reader does by hand is not run, and the report says why.
+  if (step.manual !== undefined) {
+    result.skippedBecause = step.manual
+    o.onEvent?.({ type: 'step-end', result, index, total })
+    return result
+  }
   const choice = o.beforeStep ? await o.beforeStep(step, index) : 'run'
   if (choice !== 'run') {
     // A quit after a signal (SIGTERM answers the prompt) is the signal's.
@@ -567,6 +586,7 @@ async function attempt(
   result: StepResult,
   state: RunState,
 ): Promise<StepOutput> {
+  if (step.container !== undefined) return await attemptInContainer(step, step.container, command, result, state)
   const { o } = state
   const sets = step.sets ?? []
   // A mark on both streams where the checked command starts (its exit status kept for it to read as $?).
@@ -649,6 +669,47 @@ async function attempt(
   if (r.aborted) state.stoppedBy = 'signal'
   if (!isAnswer(step, r)) throw commandFailure(step, r, o.commandTimeoutMs)
   return output
+}
+
+/**
+ * A line typed in a container: sent to the run's shell there, not to the kernel; the guard does not apply (no
+ * kubectl of the run's runs there), the checks do. `exit` ends that shell and passes.
+ */
+async function attemptInContainer(step: Step, target: StepContainer, command: string, result: StepResult, state: RunState): Promise<StepOutput> {
+  const { o } = state
+  await kernelOf(state)
+  const env = state.kubectlEnv ?? o.env ?? {}
+  state.containers ??= new ContainerSessions((t) => openContainerSession({ target: t, env, cwd: state.cwd }))
+  if (endsShell(command)) {
+    await state.containers.end(target)
+    result.output = { stdout: '', stderr: '', exitCode: 0 }
+    result.notes = [...(result.notes ?? []), `ends the shell in ${containerLabel(target)}: a later line there opens a new one`]
+    return { stdout: '', stderr: '', exitCode: 0 }
+  }
+  // The checked command's mark is written into the line (the container's shell has no KUBEWALK_MARK).
+  const from = step.checkedOutputFrom
+  const lines = command.split('\n')
+  const mark = from !== undefined && from > 0 && from < lines.length ? `\u001ekubewalk-${randomUUID()}\u001e` : undefined
+  const script =
+    mark === undefined
+      ? command
+      : [
+          ...lines.slice(0, from),
+          `__kubewalk_rc=$?; printf '%s' '${mark}'; printf '%s' '${mark}' >&2; (exit $__kubewalk_rc)`,
+          ...lines.slice(from),
+        ].join('\n')
+  const r = await state.containers.get(target).run(script, { timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+  const [stdout, checkedStdout] = splitAt(r.stdout, mark)
+  const [stderr, checkedStderr] = splitAt(r.stderr, mark)
+  Object.assign(r, { stdout, stderr })
+  result.output = { stdout, stderr, exitCode: r.exitCode }
+  if (checkedStdout !== stdout || checkedStderr !== stderr)
+    result.checkedFrom = { stdout: stdout.length - checkedStdout.length, stderr: stderr.length - checkedStderr.length }
+  if (r.ended !== undefined) result.notes = [...(result.notes ?? []), r.ended]
+  for (const v of step.secrets?.({ stdout, stderr, exitCode: r.exitCode }) ?? []) o.secrets?.add(v)
+  if (r.aborted) state.stoppedBy = 'signal'
+  if (!isAnswer(step, r)) throw commandFailure(step, r, o.commandTimeoutMs)
+  return { stdout: checkedStdout, stderr: checkedStderr, exitCode: r.exitCode }
 }
 
 /**
@@ -760,6 +821,7 @@ async function kernelOf(state: RunState): Promise<Kernel> {
   // --namespace=x` changes it, never the user's file); cleanup and the guard's restores keep the original.
   const copy = join(state.work, 'kubeconfig')
   if (await writeKubeconfigCopy(kubeconfigPaths(o.env), copy)) env.KUBECONFIG = copy
+  state.kubectlEnv = { ...env }
   let prelude: string | undefined
   if (o.guard !== undefined) {
     state.guardDir ??= join(state.work, 'guard')
@@ -780,6 +842,12 @@ function kubeconfigPaths(env: Record<string, string | undefined> | undefined): s
   const list = env?.KUBECONFIG ?? process.env.KUBECONFIG ?? ''
   const paths = list.split(delimiter).filter((p) => p !== '')
   return paths.length > 0 ? paths : [join(env?.HOME ?? process.env.HOME ?? homedir(), '.kube', 'config')]
+}
+
+async function closeContainers(state: RunState): Promise<void> {
+  const c = state.containers
+  delete state.containers
+  await c?.close()
 }
 
 async function closeKernel(state: RunState): Promise<void> {

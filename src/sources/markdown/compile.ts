@@ -57,6 +57,8 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
   // Every variable some line assigns, in the order first assigned.
   const assigned = new Map<string, number>()
   const stepVars = drafts.map((d, i) => {
+    // What a line typed in a container sets is the container shell's, not the walkthrough's.
+    if (d.annotations.in !== undefined) return new Set<string>()
     const names = new Set(splitCommands(d.command).flatMap((c) => assignedVars(c.text)))
     for (const n of names) if (!assigned.has(n)) assigned.set(n, i)
     return names
@@ -148,14 +150,15 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   shared.ids.add(id)
   const own = shared.stepVars[i] as Set<string>
   const earlier = new Set(shared.stepVars.slice(0, i).flatMap((s) => [...s]))
+  const inContainer = a.in !== undefined
   const reads = readVars(d.command)
-    .filter((n) => earlier.has(n) && !own.has(n))
+    .filter((n) => !inContainer && earlier.has(n) && !own.has(n))
     .map((n) => shared.vars.get(n) as Var)
   const single = splitCommands(d.command)
   const writesOne = pureAssignment(d.command) || (single.length === 1 && own.size === 1)
   const writes = writesOne ? shared.vars.get([...own][0] as string) : undefined
   const sets = [...own].filter((n) => n !== writes?.name).map((n) => shared.vars.get(n) as Var)
-  const placeholder = placeholderLine(d.command, Object.keys(fm.choose))
+  const placeholder = inContainer ? undefined : placeholderLine(d.command, Object.keys(fm.choose))
   const choice = placeholder ? fm.choose[placeholder.name] : undefined
   const substitutions = (ctx: StepContext): Substitution[] => {
     const subs: Substitution[] = [{ recorded: 'default', live: ctx.namespace }]
@@ -167,8 +170,8 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   }
   const recording = a.compareOff ? undefined : d.recording?.text
   const captures = writes !== undefined && pureAssignment(d.command)
-  const background = a.background !== undefined || isBackground(d.command)
-  const creates = mayCreate(d.command)
+  const background = !inContainer && (a.background !== undefined || isBackground(d.command))
+  const creates = !inContainer && mayCreate(d.command)
   const step: Step<object> = {
     id,
     number,
@@ -201,8 +204,11 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       for (const c of a.checks) assertions.push(declaredCheck(c, seen.out, seen.text))
       return assertions
     },
-    tracks: tracker(d.command, a.cleanup, manifestsOf(d)),
   }
+  // A container's shell makes nothing on the cluster that the run tracks: kubectl is not there.
+  if (!inContainer) step.tracks = tracker(d.command, a.cleanup, manifestsOf(d))
+  if (a.in !== undefined) step.container = { ...a.in }
+  if (a.manual !== undefined) step.manual = a.manual
   const recorded = d.recording?.text
   if (recorded !== undefined) {
     shared.comparers.set(id, (live) => {
@@ -235,6 +241,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
             : 'no recording to compare with: it checks only its exit code',
         ]
       : []),
+    ...(a.notes ?? []),
     ...(recording === undefined && a.checks.length > 0
       ? [
           a.compareOff
@@ -256,7 +263,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
           : undefined,
     }
   }
-  const pc = participantCheck(d, a.verify)
+  const pc = inContainer ? undefined : participantCheck(d, a.verify)
   if (pc) step.participantCheck = pc
   return step
 }
@@ -326,6 +333,7 @@ function participantCheck(d: DraftStep, verify: string | undefined): Participant
 
 function traces(drafts: readonly DraftStep[], steps: readonly Step<object>[]): Trace[] {
   return drafts.flatMap((d, i) => {
+    if (d.annotations.in !== undefined) return []
     // Only what lands in the participant's namespace (no -n on the line, none in the manifest).
     const objects = objectsOf(d)
       .filter((o) => o.namespace === undefined)
