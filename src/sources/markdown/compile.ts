@@ -234,15 +234,15 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   }
   // Said, not asserted: a check that always holds would only look like one.
   const notes = [
-    ...(recording === undefined && a.checks.length === 0
+    ...(a.notes ?? []),
+    ...(a.manual === undefined && recording === undefined && a.checks.length === 0
       ? [
           a.compareOff
             ? 'its output is not compared (compare off): it checks only its exit code'
             : 'no recording to compare with: it checks only its exit code',
         ]
       : []),
-    ...(a.notes ?? []),
-    ...(recording === undefined && a.checks.length > 0
+    ...(a.manual === undefined && recording === undefined && a.checks.length > 0
       ? [
           a.compareOff
             ? 'its output is not compared (compare off), only its declared checks'
