@@ -108,7 +108,10 @@ describe('lines that want a terminal or the reader', () => {
     ['kubectl exec -it p -- printenv', { run: 'kubectl exec -i p -- printenv' }],
     ["kubectl exec -it p -c c -- /bin/sh -c 'echo $X'", { run: "kubectl exec -i p -c c -- /bin/sh -c 'echo $X'" }],
     ['kubectl exec p --stdin --tty -- ls', { run: 'kubectl exec p --stdin -- ls' }],
-    ['kubectl run -it --rm t --image=busybox --restart=Never -- nslookup web', { run: 'kubectl run -i --rm t --image=busybox --restart=Never -- nslookup web' }],
+    [
+      'kubectl run -it --rm t --image=busybox --restart=Never -- nslookup web',
+      { run: 'kubectl run -i --rm t --image=busybox --restart=Never -- nslookup web' },
+    ],
     ['kubectl attach -it web', { manual: /kubectl attach -it hands your terminal/ }],
     ['kubectl attach web -c c -i -t', { manual: /kubectl attach -it/ }],
     ['kubectl edit deployment/web', { manual: /kubectl edit opens an editor/ }],
