@@ -15,7 +15,7 @@ import { testDir } from '../../temp-dir.js'
 const page = (body: string): string => `---\ntitle: A page\ncontent_type: task\n---\n\n{{< note >}}\nx\n{{< /note >}}\n\n${body}`
 const listing = { cluster: { name: 'lab', server: '' }, namespace: 'default' }
 const line = (s: Step): string => commandOf(s, listing)
-const stepsOf = (body: string): Step[] => markdownWalkthrough('p.md', page(body)).steps
+const stepsOf = (body: string): readonly Step[] => markdownWalkthrough('p.md', page(body)).steps
 
 describe('lines typed in a container become steps that run there', () => {
   const body = [
