@@ -18,7 +18,7 @@ const version = process.env.KUBEWALK_LAB_VERSION || DEFAULT_LAB_VERSION
 const IMAGE = 'docker.io/kubewalk-e2e/shell:1'
 const APPLETS = ['sh', 'hostname', 'ls', 'cat', 'sleep', 'pwd', 'echo']
 
-/** Debian's busybox-static as a one-layer image whose process sleeps: a container to get a shell in. */
+/** Debian's busybox-static as a one-layer image whose process waits (and ends on SIGTERM): a container to get a shell in. */
 async function standInShell(dir: string): Promise<string> {
   const rootfs = path.join(dir, 'shell-rootfs')
   await mkdir(path.join(rootfs, 'bin'), { recursive: true })
@@ -26,7 +26,8 @@ async function standInShell(dir: string): Promise<string> {
   await copyFile('/bin/busybox', path.join(rootfs, 'bin', 'busybox'))
   for (const a of APPLETS) await symlink('busybox', path.join(rootfs, 'bin', a))
   const tarball = path.join(dir, 'shell.tar')
-  await buildImage(rootfs, tarball, IMAGE, { entrypoint: ['/bin/busybox', 'sleep', '3600'] })
+  // As PID 1 a plain `sleep` ignores SIGTERM, and the Pod's deletion would wait out its 30 s grace period.
+  await buildImage(rootfs, tarball, IMAGE, { entrypoint: ['/bin/busybox', 'sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done'] })
   return tarball
 }
 
@@ -131,7 +132,7 @@ describe.skipIf(!root)(
         ['passed', 'shell-demo', ''],
         ['passed', undefined, 'host\nnot-on-host\n'],
       ])
-      expect(r.exitCode, r.stderr).toBe(0)
+      expect(r.exitCode, `${JSON.stringify(report.cleanup)}\n${r.stderr}`).toBe(0)
       expect(existsSync(path.join('/tmp', marker))).toBe(false)
       // The Pod the page made is gone with the run, and no `kubectl exec` of it is left running.
       expect(report.cleanup.map((c) => [c.describe, c.status])).toContainEqual([expect.stringContaining('shell-demo'), 'done'])
