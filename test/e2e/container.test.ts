@@ -134,6 +134,8 @@ describe.skipIf(!root)(
       ])
       expect(r.exitCode, `${JSON.stringify(report.cleanup)}\n${r.stderr}`).toBe(0)
       expect(existsSync(path.join('/tmp', marker))).toBe(false)
+      const inside = report.steps.filter((s) => s.container !== undefined)
+      process.stderr.write(`[container lab] in-container steps: ${inside.map((s) => `${s.durationMs} ms`).join(', ')}; the run ${r.durationMs} ms\n`)
       // The Pod the page made is gone with the run, and no `kubectl exec` of it is left running.
       expect(report.cleanup.map((c) => [c.describe, c.status])).toContainEqual([expect.stringContaining('shell-demo'), 'done'])
       expect(await processesWith('exec -i shell-demo')).toEqual([])
