@@ -2,6 +2,8 @@
 // is decided here, never left to hang or to pass having done nothing:
 //
 //   kubectl exec -it POD -- sh|bash       opens a shell: the lines after it run in the run's session there
+//   kubectl run -it NAME … -- sh          starts NAME as a Pod whose shell waits (then waits for it to be Ready): the
+//                                         lines after it run in the run's session there, as after an exec
 //   kubectl exec -it POD -- CMD           run as `kubectl exec -i …`: CMD needs no terminal, output the same
 //   kubectl run -it … -- CMD              run as `kubectl run -i …`: kubectl attaches to the output without one
 //   kubectl attach -t/-it POD             manual: it hands your terminal to the process; what you type is not on the page
@@ -35,4 +37,36 @@ export function unattended(line: string): Unattended | undefined {
   if (program === 'read') return { manual: 'read waits for a line you type' }
   if (program === 'top') return { manual: 'top redraws the terminal until you press q' }
   return undefined
+}
+
+// The Pod's shell waits for nothing and ends on SIGTERM, so deleting the Pod at cleanup is quick.
+const WAITING = `'trap "exit 0" TERM; while :; do sleep 1; done'`
+
+/**
+ * `kubectl run -it NAME [flags] [--] SHELL`, which makes a Pod and hands its shell to the terminal, as lines that make
+ * the same Pod with its shell waiting (no -i/-t, no --rm: cleanup removes it), then wait for it to be Ready; undefined
+ * for any other line.
+ */
+export function detachedRun(line: string): string | undefined {
+  const first = line.split('\n')[0] as string
+  const shell = opensShell(first)
+  if (shell === undefined || !/^\s*kubectl\s+run\s/.test(first)) return undefined
+  const words = first
+    .replace(/\s+#.*$/, '')
+    .trim()
+    .split(/\s+/)
+  const program = words.pop() as string
+  if (words.at(-1) === '--') words.pop()
+  const kept: string[] = []
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k] as string
+    if (/^(?:-it|-ti|-i|-t|--stdin|--tty|--rm)(?:=true)?$/.test(w)) continue
+    if (w === '--restart') {
+      k++
+      continue
+    }
+    if (w.startsWith('--restart=')) continue
+    kept.push(w)
+  }
+  return `${kept.join(' ')} --restart=Never --command -- ${program} -c ${WAITING}\nkubectl wait --for=condition=Ready pod/${shell.pod} --timeout=60s`
 }

@@ -9,7 +9,7 @@ import type { FrontMatter } from '../markdown/frontmatter.js'
 import type { Block, MarkdownDoc } from '../markdown/parse.js'
 import { slug } from '../markdown/compile.js'
 import { findExamplesDir } from './examples.js'
-import { unattended } from './interactive.js'
+import { detachedRun, unattended } from './interactive.js'
 import { readDocsPage, type DocsCommand, type DocsOptions, type DocsPage } from './read.js'
 
 const fence = (lang: string, text: string): string => `\`\`\`${lang}\n${text}\n\`\`\``
@@ -80,6 +80,13 @@ export function docsMarkdownDoc(page: DocsPage): MarkdownDoc {
         // An interactive shell is no step to run unattended: the runner's session in that container is.
         const shell = item.opens ? `${item.opens.pod}${item.opens.container ? ` (container ${item.opens.container})` : ''}` : ''
         blocks.push({ kind: 'prose', text: `Opens a shell in Pod ${shell}:\n\n${fence('shell', item.text)}`, line: item.line })
+        // `kubectl run -it`'s Pod does not exist yet: it is made with its shell waiting, for the session to open.
+        const detached = detachedRun(item.text)
+        if (detached !== undefined) {
+          const note = `kubewalk: note run as a Pod whose shell waits (the page's \`kubectl run -it\` hands it to your terminal); the lines typed in it run in kubewalk's session there`
+          blocks.push({ kind: 'comment', text: note, line: item.line })
+          blocks.push({ kind: 'code', lang: 'bash', info: 'bash', text: detached, line: item.line - 1 })
+        }
         break
       }
       case 'file':

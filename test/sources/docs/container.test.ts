@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { WalkthroughError, exitCodeFor } from '../../../src/core/errors.js'
 import { commandOf, type Step } from '../../../src/core/step.js'
-import { unattended } from '../../../src/sources/docs/interactive.js'
+import { detachedRun, unattended } from '../../../src/sources/docs/interactive.js'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
 import { captureIo, main } from '../../helpers.js'
 import { testDir } from '../../temp-dir.js'
@@ -73,6 +73,31 @@ describe('lines typed in a container become steps that run there', () => {
   it('`/ # ` prompts after `kubectl exec -it POD -- sh` in the same block, without a container', () => {
     const steps = stepsOf('```shell\nkubectl exec -it shell-demo -- sh\n/ # hostname\nshell-demo\n```\n')
     expect(steps.map((s) => [line(s), s.container])).toEqual([['hostname', { pod: 'shell-demo' }]])
+  })
+})
+
+describe('a shell `kubectl run -it` opens', () => {
+  it.each([
+    ['kubectl run -it --rm lg --image=busybox --restart=Never -- sh', 'kubectl run lg --image=busybox', 'sh', 'lg'],
+    [
+      'kubectl run -i --tty load-generator --rm --image=busybox:1.28 --restart Never /bin/sh',
+      'kubectl run load-generator --image=busybox:1.28',
+      '/bin/sh',
+      'load-generator',
+    ],
+  ])('%s: its Pod is made with the shell waiting, then waited for', (text, kept, shell, pod) => {
+    expect(detachedRun(text)).toBe(
+      `${kept} --restart=Never --command -- ${shell} -c 'trap "exit 0" TERM; while :; do sleep 1; done'\nkubectl wait --for=condition=Ready pod/${pod} --timeout=60s`,
+    )
+  })
+  it('on a page: that host step, then the lines typed in it run in its session', () => {
+    const steps = stepsOf('```shell\nkubectl run -it --rm lg --image=busybox --restart=Never -- sh\n/ # hostname\nlg\n```\n')
+    expect(steps.map((s) => [line(s).split('\n')[0], s.container])).toEqual([
+      [expect.stringMatching(/^kubectl run lg --image=busybox --restart=Never --command -- sh -c /), undefined],
+      ['hostname', { pod: 'lg' }],
+    ])
+    expect(steps[0]?.notes).toContainEqual(expect.stringMatching(/run as a Pod whose shell waits/))
+    expect(detachedRun('kubectl exec -it lg -- sh')).toBeUndefined()
   })
 })
 
