@@ -114,6 +114,15 @@ describe.skipIf(!root)(
         '/ # exit',
         '```',
         '',
+        'A Pod made for its shell:',
+        '',
+        '```shell',
+        'kubectl run -it --rm lg --image=kubewalk-e2e/shell:1 --restart=Never -- sh',
+        '/ # hostname',
+        'lg',
+        '/ # exit',
+        '```',
+        '',
         '```shell',
         `echo "$X"; ls /tmp/${marker} || echo not-on-host`,
         '```',
@@ -130,6 +139,9 @@ describe.skipIf(!root)(
         ['passed', 'shell-demo', 'shell-demo\n'],
         ['passed', 'shell-demo', `${marker}\n`],
         ['passed', 'shell-demo', ''],
+        ['passed', undefined, expect.stringContaining('pod/lg condition met')],
+        ['passed', 'lg', 'lg\n'],
+        ['passed', 'lg', ''],
         ['passed', undefined, 'host\nnot-on-host\n'],
       ])
       expect(r.exitCode, `${JSON.stringify(report.cleanup)}\n${r.stderr}`).toBe(0)
@@ -138,7 +150,9 @@ describe.skipIf(!root)(
       process.stderr.write(`[container lab] in-container steps: ${inside.map((s) => `${s.durationMs} ms`).join(', ')}; the run ${r.durationMs} ms\n`)
       // The Pod the page made is gone with the run, and no `kubectl exec` of it is left running.
       expect(report.cleanup.map((c) => [c.describe, c.status])).toContainEqual([expect.stringContaining('shell-demo'), 'done'])
+      expect(report.cleanup.map((c) => [c.describe, c.status])).toContainEqual([expect.stringContaining('pod/lg'), 'done'])
       expect(await processesWith('exec -i shell-demo')).toEqual([])
+      expect(await processesWith('exec -i lg')).toEqual([])
     }, 300_000)
   },
 )
