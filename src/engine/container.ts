@@ -61,14 +61,15 @@ export function containerLabel(target: ContainerTarget): string {
 }
 
 // Says hello (so no request is written before the shell has read the loop: ash buffers what it reads), then
-// serves requests. `command eval` keeps a syntax error in the line from ending the shell.
+// serves requests. `command eval` keeps a syntax error in the line from ending the shell; stdout and stderr are put
+// back from the session's own copies (8, 9) after each line, so a line's `exec >file` cannot hide the next line or the marks.
 const LOOP = [
-  "printf '%s\\n' __kubewalk_hello__",
+  "exec 8>&1 9>&2; printf '%s\\n' __kubewalk_hello__",
   'while IFS= read -r __kw_m; do',
   ' IFS= read -r __kw_n; __kw_c=; __kw_i=0',
   ' while [ "$__kw_i" -lt "$__kw_n" ]; do IFS= read -r __kw_l; __kw_c="$__kw_c$__kw_l',
   '"; __kw_i=$((__kw_i+1)); done',
-  ' command eval "$__kw_c" </dev/null; __kw_r=$?',
+  ' command eval "$__kw_c" </dev/null; __kw_r=$?; exec 1>&8 2>&9',
   ' printf \'%s %d\\n\' "$__kw_m" "$__kw_r"; printf \'%s\\n\' "$__kw_m" >&2',
   'done',
 ].join('\n')

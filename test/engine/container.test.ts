@@ -68,6 +68,13 @@ describe.each(available)('framed lines in %s', (_name, argv) => {
     expect([r.stdout, r.exitCode]).toEqual(['n1\nn2\nhere\n', 0])
     expect((await s.run('echo ok', line)).stdout).toBe('ok\n')
   })
+  it('a line’s `exec >/dev/null` hides its own output, not the next line’s nor the frame', async () => {
+    const s = await session(argv)
+    const r = await s.run('exec >/dev/null 2>&1; echo hidden; echo hidden >&2', line)
+    expect([r.stdout, r.stderr, r.exitCode]).toEqual(['', '', 0])
+    const next = await s.run('echo visible; echo err >&2', line)
+    expect([next.stdout, next.stderr]).toEqual(['visible\n', 'err\n'])
+  })
   it('a syntax error is the line’s failure, not the session’s end', async () => {
     const s = await session(argv)
     const r = await s.run('echo "unterminated', line)
