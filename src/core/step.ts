@@ -234,6 +234,19 @@ export interface Step<T = unknown> {
   notes?: readonly string[]
   /** What to try when a participant's check fails. */
   hint?: string
+  /**
+   * Typed inside a container's shell (a docs page's `/ # ls` after `kubectl exec -it POD -- sh`): the line runs
+   * in the run's session in that container (`kubectl exec -i`, one per container), never on the host.
+   */
+  container?: StepContainer
+  /** Not run unattended, for this reason (it opens an editor, it waits for the reader's keys): reported as skipped with it. */
+  manual?: string
+}
+
+/** The container a step's line is typed in. */
+export interface StepContainer {
+  pod: string
+  container?: string
 }
 
 const STEP_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/

@@ -12,6 +12,7 @@ import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
 import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel, type LineResult } from './kernel.js'
+import { ContainerSessions, containerLabel, endsShell, openContainerSession } from './container.js'
 import {
   absoluteKubectlCalls,
   deletionCommand,
@@ -32,6 +33,7 @@ import {
   type KubeconfigCluster,
   type Step,
   type StepContext,
+  type StepContainer,
   type StepOutput,
   type Vars,
 } from '../core/step.js'
@@ -54,6 +56,10 @@ export interface StepResult {
   command: string
   /** Set when the user chose to skip the step (interactive mode). */
   skippedBy?: 'user'
+  /** Why the walkthrough has the reader do this step by hand (an editor, a terminal): it was not run. */
+  skippedBecause?: string
+  /** The line was typed inside this container's shell and ran there, not on the host. */
+  container?: StepContainer
   /** Set when the line ran is a variant of the walkthrough's (--strict-tls). */
   variant?: 'strict-tls'
   status: StepStatus
@@ -171,6 +177,10 @@ interface RunState {
   synced: Record<string, string>
   /** The guard's folder (ledger, refusals), when the run is guarded. */
   guardDir?: string
+  /** The environment kubectl runs with for the lines (the run's kubeconfig copy), set when the kernel starts. */
+  kubectlEnv?: Record<string, string | undefined>
+  /** The shells in containers that lines typed there run in (`kubectl exec -i … -- sh`), one per container. */
+  containers?: ContainerSessions
   captures: number
   /** The folder of the strict-tls lines' programs wrapped to check the server as its tls-server-name, first on those lines' PATH. */
   tlsBin?: string
@@ -363,6 +373,7 @@ async function open(options: RunOptions): Promise<Opened> {
       // A fresh shell after a reset (nothing of the session's lines stays: cwd, functions, variables), started by the next
       // line: a line still running in this one finishes first.
       state.staleKernel = true
+      await closeContainers(state)
       for (const c of await guardLeftovers(state)) if (![...state.cleanups].some((k) => k.describe === c.describe)) state.cleanups.add(c)
       const done: CleanupResult[] = []
       const tried = new Set<Cleanup>()
@@ -391,6 +402,7 @@ async function open(options: RunOptions): Promise<Opened> {
       try {
         await Promise.all(state.background.splice(0).map((b) => b.stop()))
         await closeKernel(state)
+        await closeContainers(state)
         closing = await runCleanups([...[...state.cleanups].reverse(), ...(await guardLeftovers(state)), ...(o.teardown ?? [])], state.o, cwd)
         return closing
       } finally {
@@ -429,12 +441,19 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
     output: { stdout: '', stderr: '', exitCode: null },
   }
   if (strictTls) result.variant = 'strict-tls'
+  if (step.container !== undefined) result.container = { ...step.container }
   if (o.signal?.aborted) state.stoppedBy ??= 'signal'
   if (state.failed || state.stoppedBy !== undefined) {
     o.onEvent?.({ type: 'step-end', result, index, total })
     return result
   }
   o.onEvent?.({ type: 'step-start', step, command, ...(result.variant ? { variant: result.variant } : {}), index, total })
+  // A line the reader does by hand is not run, and the report says why.
+  if (step.manual !== undefined) {
+    result.skippedBecause = step.manual
+    o.onEvent?.({ type: 'step-end', result, index, total })
+    return result
+  }
   const choice = o.beforeStep ? await o.beforeStep(step, index) : 'run'
   if (choice !== 'run') {
     // A quit after a signal (SIGTERM answers the prompt) is the signal's.
@@ -581,6 +600,7 @@ async function attempt(
   result: StepResult,
   state: RunState,
 ): Promise<StepOutput> {
+  if (step.container !== undefined) return await attemptInContainer(step, step.container, command, result, state)
   const { o } = state
   const sets = step.sets ?? []
   const onOutput = o.onEvent
@@ -670,6 +690,52 @@ function blockCommands(command: string, starts: readonly number[] | undefined): 
   )
     return [command]
   return starts.map((s, i) => lines.slice(s, starts[i + 1] ?? lines.length).join('\n')).filter((c) => c.trim() !== '')
+}
+
+/**
+ * A line typed in a container: sent to the run's shell there, not to the kernel; the guard does not apply (no
+ * kubectl of the run's runs there), the checks do. Its commands run one by one, as on the host; `exit` ends
+ * that shell and passes.
+ */
+async function attemptInContainer(step: Step, target: StepContainer, command: string, result: StepResult, state: RunState): Promise<StepOutput> {
+  const { o } = state
+  await kernelOf(state)
+  const env = state.kubectlEnv ?? o.env ?? {}
+  state.containers ??= new ContainerSessions((t) => openContainerSession({ target: t, env, cwd: state.cwd }))
+  const commands = blockCommands(command, step.blockCommands)
+  const parts: CommandOutput[] = []
+  const notes: string[] = []
+  let last: (ShellResult & { aborted: boolean; timedOut: boolean }) | undefined
+  let failed = false
+  for (const c of commands) {
+    if (endsShell(c)) {
+      await state.containers.end(target)
+      notes.push(`ends the shell in ${containerLabel(target)}: a later line there opens a new one`)
+      parts.push({ command: c, stdout: '', stderr: '', exitCode: 0 })
+      continue
+    }
+    const r = await state.containers.get(target).run(c, { timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+    last = r
+    parts.push({ command: c, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode })
+    if (r.ended !== undefined) notes.push(r.ended)
+    if (!isAnswer(step, r)) {
+      failed = true
+      break
+    }
+  }
+  if (notes.length > 0) result.notes = [...(result.notes ?? []), ...notes]
+  const stdout = parts.map((p) => p.stdout).join('')
+  const stderr = parts.map((p) => p.stderr).join('')
+  const exitCode = last?.exitCode ?? 0
+  const output: StepOutput = { stdout, stderr, exitCode, ...(commands.length > 1 ? { parts } : {}) }
+  result.output = { stdout, stderr, exitCode, ...(commands.length > 1 ? { parts } : {}) }
+  for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
+  if (last?.aborted) state.stoppedBy = 'signal'
+  if (failed && last !== undefined) {
+    const which = commands.length > 1 ? { command: parts.at(-1)?.command ?? '', index: parts.length - 1, of: commands.length } : undefined
+    throw commandFailure(step, last, o.commandTimeoutMs, which)
+  }
+  return output
 }
 
 /**
@@ -780,6 +846,7 @@ async function kernelOf(state: RunState): Promise<Kernel> {
   // --namespace=x` changes it, never the user's file); cleanup and the guard's restores keep the original.
   const copy = join(state.work, 'kubeconfig')
   if (await writeKubeconfigCopy(kubeconfigPaths(o.env), copy)) env.KUBECONFIG = copy
+  state.kubectlEnv = { ...env }
   let prelude: string | undefined
   if (o.guard !== undefined) {
     state.guardDir ??= join(state.work, 'guard')
@@ -800,6 +867,12 @@ function kubeconfigPaths(env: Record<string, string | undefined> | undefined): s
   const list = env?.KUBECONFIG ?? process.env.KUBECONFIG ?? ''
   const paths = list.split(delimiter).filter((p) => p !== '')
   return paths.length > 0 ? paths : [join(env?.HOME ?? process.env.HOME ?? homedir(), '.kube', 'config')]
+}
+
+async function closeContainers(state: RunState): Promise<void> {
+  const c = state.containers
+  delete state.containers
+  await c?.close()
 }
 
 async function closeKernel(state: RunState): Promise<void> {

@@ -7,6 +7,7 @@ import type { ClusterInfo, WalkthroughInfo } from './json.js'
 import { leftBehind, outcome } from './common.js'
 import { withoutProgressMeter } from '../../core/parse/curl.js'
 import { driftCounts, type StepDrift } from '../../core/drift.js'
+import { containerLabel } from '../../engine/container.js'
 
 export { withoutProgressMeter }
 
@@ -75,7 +76,8 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
   function stepEnd(r: StepResult, index: number, total: number): void {
     const pos = position(r.number, index, total)
     if (r.status === 'skipped') {
-      out(paint('dim', `- ${pos} ${r.id}: skipped${r.skippedBy === 'user' ? ' (you chose to skip it)' : ''}`))
+      const why = r.skippedBy === 'user' ? ' (you chose to skip it)' : r.skippedBecause !== undefined ? `, not run: ${r.skippedBecause}` : ''
+      out(paint('dim', `- ${pos} ${r.id}: skipped${why}`))
       return
     }
     block('stdout', r.output.stdout)
@@ -121,7 +123,11 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
             const width = o.columns?.()
             out(`\n${width === undefined ? text : wrapText(text, width - 1)}\n`)
           }
-          e.command.split('\n').forEach((l, i) => out(`  ${i === 0 ? paint('cyan', '$') : ' '} ${l}`))
+          {
+            // A line typed in a container shows that container's prompt, so no one takes it for the host's.
+            const prompt = e.step.container !== undefined ? `[${containerLabel(e.step.container)}] #` : '$'
+            e.command.split('\n').forEach((l, i) => out(`  ${i === 0 ? paint('cyan', prompt) : ' '.repeat(prompt.length)} ${l}`))
+          }
           if (e.variant) out(paint('dim', `  (${e.variant}: a variant of the walkthrough's line, which uses --insecure)`))
           break
         case 'step-run':

@@ -65,9 +65,15 @@ export function renderTranscript(
       r.status === 'skipped' ? 'skipped' : `${r.status} in ${(r.durationMs / 1000).toFixed(1)} s${r.attempts > 1 ? ` (${r.attempts} attempts)` : ''}`
     lines.push(`## ${r.number}. ${section?.title ?? r.title} (${code(r.id)}) ${ICON[r.status]}`, '')
     if (section) lines.push(section.explanation, '')
+    if (r.container)
+      lines.push(
+        `_Typed in the shell of ${r.container.container !== undefined ? `container ${code(r.container.container)} of ` : ''}Pod ${code(r.container.pod)} (run there, not on the host)._`,
+        '',
+      )
     lines.push(fenced('bash', r.command), '')
     if (r.variant) lines.push(`_Run as the ${r.variant} variant of the walkthrough's line._`, '')
     lines.push(`_${timing[0]?.toUpperCase()}${timing.slice(1)}._`, '')
+    if (r.skippedBecause !== undefined) lines.push(`_Not run: ${literal(r.skippedBecause)}._`, '')
     if (r.status === 'skipped') continue
     const stderr = withoutProgressMeter(r.output.stderr)
     if (r.output.stdout.trim() !== '') lines.push('Output:', '', fenced('text', mask(r.output.stdout)), '')

@@ -7,6 +7,7 @@ import { exerciseStep } from '../../core/exercise.js'
 import { withoutProgressMeter } from '../../core/parse/curl.js'
 import { progressNotRecorded, recordProgress, PROGRESS_NAME } from '../../engine/progress.js'
 import { maskOf, redact, redactDeep } from '../../engine/redact.js'
+import { containerLabel } from '../../engine/container.js'
 import type { ReplayPlan, ReplaySession } from '../replay/index.js'
 import { walkthroughInfo } from '../replay/index.js'
 import { renderTranscript } from '../report/transcript.js'
@@ -62,6 +63,8 @@ export interface WireCell {
   cleanup?: { describe: string; command: string }
   /** The line last run when it was not the walkthrough's (--editable); `command` stays the walkthrough's. */
   edited?: string
+  /** The container whose shell the line is typed in (`POD` or `POD/C`), for a line that runs there. */
+  container?: string
   /** When the running step started (ms since the epoch, the server's clock), for the page's elapsed time. */
   startedAt?: number
 }
@@ -220,6 +223,7 @@ export async function openNotebook(o: NotebookOptions): Promise<Notebook> {
       stream: '',
       ...(ex ? { checkReads: ex.reads.map((v) => v.name), verify: commandLineOf(ex) } : {}),
       ...(s.creates ? { cleanup: { describe: s.creates.cleanup.describe, command: s.creates.cleanup.command } } : {}),
+      ...(s.container ? { container: containerLabel(s.container) } : {}),
     }
   }
   const commandLineOf = (s: Step): string =>

@@ -38,6 +38,7 @@ export function notebookPage(w: Walkthrough, state: WireState): string {
     return `<section class="cell" id="cell-${c.id}" data-step="${c.id}" data-status="idle" tabindex="0" aria-labelledby="h-${c.id}">
 <h2 id="h-${c.id}"><span class="num">${c.number}.</span> ${escapeHtml(sections.get(c.id)?.title ?? c.title)} <code class="id">${c.id}</code> <span class="badge" aria-live="polite"></span></h2>
 ${prose ? `<div class="prose">${newTab(markdownHtml(prose))}</div>` : ''}
+${c.container !== undefined ? `<p class="where">typed in the shell of <code>${escapeHtml(c.container)}</code>: it runs there, not on the host</p>` : ''}
 <div class="line"><pre${state.editable ? ' hidden' : ''}><code>${escapeHtml(c.command)}</code></pre>${
       state.editable
         ? `<textarea class="edit" spellcheck="false" autocomplete="off" rows="${c.command.split('\n').length}" aria-label="the line of ${c.id}, editable">${escapeHtml(c.command)}</textarea>`

@@ -38,8 +38,12 @@ export interface Annotations {
   id?: string
   /** A read-only line `kubewalk check` runs for this step (exit 0: done). */
   verify?: string
-  /** The block's lines are typed inside this Pod's container (a shell `kubectl exec -it` opened). */
-  container?: { pod: string; container?: string }
+  /** The block's lines are typed inside this container's shell (run there, not on the host). */
+  in?: { pod: string; container?: string }
+  /** The block is a step the reader does by hand (an editor, a terminal): reported as skipped, for this reason. */
+  manual?: string
+  /** Said in the report beside the step's checks. */
+  notes?: string[]
   /** Where the first annotation stands. */
   line: number
 }
@@ -59,6 +63,8 @@ export const DIRECTIVES = {
   id: 'id STEP-ID',
   verify: 'verify COMMAND',
   in: 'in POD [container C]',
+  manual: 'manual REASON',
+  note: 'note TEXT',
 } as const
 
 const PREFIX = 'kubewalk'
@@ -212,10 +218,18 @@ export function parseAnnotation(text: string, file: string, line: number, into: 
           throw new WalkthroughError(`${at}: id "${args[0]}" is not lower-case words joined by '-'.`)
         into.id = args[0] as string
         break
-      case 'in':
-        if (args.length === 1) into.container = { pod: args[0] as string }
-        else if (args.length === 3 && args[1] === 'container') into.container = { pod: args[0] as string, container: args[2] as string }
-        else throw new WalkthroughError(`${at}: "${directive}": the form is "${DIRECTIVES.in}".`)
+      case 'in': {
+        const [pod, word, container] = args
+        const ok = pod !== undefined && (args.length === 1 || (args.length === 3 && word === 'container'))
+        if (!ok) throw new WalkthroughError(`${at}: "${directive}": the form is "${DIRECTIVES.in}".`)
+        into.in = container !== undefined ? { pod, container } : { pod }
+        break
+      }
+      case 'manual':
+      case 'note':
+        if (rest === '') throw new WalkthroughError(`${at}: "${name}" needs a text: ${DIRECTIVES[name]}.`)
+        if (name === 'manual') into.manual = rest
+        else into.notes = [...(into.notes ?? []), rest]
         break
       default: {
         const near = Object.keys(DIRECTIVES).filter((d) => distance(d, name.toLowerCase()) <= 2)

@@ -72,6 +72,8 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
   // Every variable some line assigns, in the order first assigned.
   const assigned = new Map<string, number>()
   const stepVars = drafts.map((d, i) => {
+    // What a line typed in a container sets is the container shell's, not the walkthrough's.
+    if (d.annotations.in !== undefined) return new Set<string>()
     const names = new Set(splitCommands(d.command).flatMap((c) => assignedVars(c.text)))
     for (const n of names) if (!assigned.has(n)) assigned.set(n, i)
     return names
@@ -125,7 +127,7 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
     for (const k of ['url', 'date', 'kubernetes', 'kubectl'] as const) if (source[k] !== undefined) w.source[k] = source[k]
   }
   if (fm.changes !== undefined) w.changes = fm.changes
-  const asks = needsOf(file, drafts)
+  const asks = needsOf(file, drafts, (d) => d.annotations.in !== undefined)
   if (fm.requires || asks.node || asks.needs.length > 0) {
     w.requires = {}
     if (fm.requires?.kubernetes !== undefined) w.requires.kubernetes = fm.requires.kubernetes
@@ -201,15 +203,16 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   shared.ids.add(id)
   const own = shared.stepVars[i] as Set<string>
   const earlier = new Set(shared.stepVars.slice(0, i).flatMap((s) => [...s]))
+  const inContainer = a.in !== undefined
   const reads = readVars(d.command)
-    .filter((n) => earlier.has(n) && !own.has(n))
+    .filter((n) => !inContainer && earlier.has(n) && !own.has(n))
     .map((n) => shared.vars.get(n) as Var)
   const single = splitCommands(d.command)
   const writesOne = pureAssignment(d.command) || (single.length === 1 && own.size === 1)
   const writes = writesOne ? shared.vars.get([...own][0] as string) : undefined
   const sets = [...own].filter((n) => n !== writes?.name).map((n) => shared.vars.get(n) as Var)
-  const assignments = assignmentsIn(d.command, Object.keys(fm.choose))
-  const inline = placeholdersIn(d.command).filter((p) => !p.assigned)
+  const assignments = inContainer ? [] : assignmentsIn(d.command, Object.keys(fm.choose))
+  const inline = inContainer ? [] : placeholdersIn(d.command).filter((p) => !p.assigned)
   // A value left to the reader: --set (or the environment, or the declared default), else, for `<pod-name>`, the one Pod the run made.
   const valueFor =
     (ctx: CommandContext) =>
@@ -233,8 +236,8 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   }
   const recording = a.compareOff ? undefined : d.recording?.text
   const captures = writes !== undefined && pureAssignment(d.command)
-  const background = a.background !== undefined || isBackground(d.command)
-  const creates = mayCreate(d.command)
+  const background = !inContainer && (a.background !== undefined || isBackground(d.command))
+  const creates = !inContainer && mayCreate(d.command)
   const step: Step<object> = {
     id,
     number,
@@ -266,8 +269,11 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       for (const c of a.checks) assertions.push(declaredCheck(c, seen.out, seen.text))
       return assertions
     },
-    tracks: tracker(d.command, a.cleanup, manifestsOf(d)),
   }
+  // A container's shell makes nothing on the cluster that the run tracks: kubectl is not there.
+  if (!inContainer) step.tracks = tracker(d.command, a.cleanup, manifestsOf(d))
+  if (a.in !== undefined) step.container = { ...a.in }
+  if (a.manual !== undefined) step.manual = a.manual
   const recorded = d.recording?.text
   if (recorded !== undefined) {
     shared.comparers.set(id, (live) => {
@@ -304,14 +310,15 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   }
   // Said, not asserted: a check that always holds would only look like one.
   const notes = [
-    ...(recording === undefined && a.checks.length === 0
+    ...(a.notes ?? []),
+    ...(a.manual === undefined && recording === undefined && a.checks.length === 0
       ? [
           a.compareOff
             ? 'its output is not compared (compare off): it checks only its exit code'
             : 'no recording to compare with: it checks only its exit code',
         ]
       : []),
-    ...(recording === undefined && a.checks.length > 0
+    ...(a.manual === undefined && recording === undefined && a.checks.length > 0
       ? [
           a.compareOff
             ? 'its output is not compared (compare off), only its declared checks'
@@ -351,15 +358,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
         ),
       ]
   }
-  if (a.container !== undefined) {
-    // Lines typed inside a container never run on the host; the container session (its own branch) replaces this refusal.
-    const where = `${a.container.pod}${a.container.container !== undefined ? ` (container ${a.container.container})` : ''}`
-    step.guard = {
-      command: 'true',
-      refuse: () => `its lines are typed inside Pod ${where}, and this kubewalk has no container session to run them in`,
-    }
-  }
-  const pc = participantCheck(d, a.verify)
+  const pc = inContainer ? undefined : participantCheck(d, a.verify)
   if (pc) step.participantCheck = pc
   return step
 }
@@ -429,6 +428,7 @@ function participantCheck(d: DraftStep, verify: string | undefined): Participant
 
 function traces(drafts: readonly DraftStep[], steps: readonly Step<object>[]): Trace[] {
   return drafts.flatMap((d, i) => {
+    if (d.annotations.in !== undefined) return []
     // Only what lands in the participant's namespace (no -n on the line, none in the manifest).
     const objects = objectsOf(d)
       .filter((o) => o.namespace === undefined)

@@ -276,10 +276,14 @@ describe('the Markdown loader reads a docs page through the dialect', () => {
     await writeFile(file, source)
     const w = markdownWalkthrough(file, source)
     expect([w.id, w.title, w.requires]).toEqual(['run-a-pod', 'Run a Pod', { kubernetes: '1.27' }])
-    // The shell `kubectl exec -it` opens, and the line typed in it, are the runner's session's, not steps.
-    expect(w.steps.map((s) => commandOf(s, listing))).toEqual(['kubectl apply -f https://k8s.io/examples/pods/p.yaml', 'kubectl get pods --watch'])
+    // The shell `kubectl exec -it` opens is no step (the runner's session replaces it); the line typed in it runs there.
+    expect(w.steps.map((s) => [commandOf(s, listing), s.container])).toEqual([
+      ['kubectl apply -f https://k8s.io/examples/pods/p.yaml', undefined],
+      ['kubectl get pods --watch', undefined],
+      ['ls', { pod: 'p' }],
+    ])
     expect(w.steps[0]?.files).toEqual([{ name: 'pods/p.yaml', content: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n' }])
     expect(w.recorded?.()[w.steps[0]?.id ?? '']?.stdout).toBe('pod/p created')
-    expect(w.steps.map((s) => s.background !== undefined)).toEqual([false, true])
+    expect(w.steps.map((s) => s.background !== undefined)).toEqual([false, true, false])
   })
 })

@@ -44,7 +44,7 @@ describe('import of get-shell-running-container', () => {
     expect(md).toContain('<!-- kubewalk: file application/shell-demo.yaml -->\n\n```yaml\napiVersion: v1\nkind: Pod\n')
     const drafts = draftSteps(parseMarkdown('x.md', md))
     expect(drafts.map((d) => d.command)).toEqual(article.steps.map((s) => s.command))
-    expect(drafts.map((d) => d.annotations.container?.pod)).toEqual(article.steps.map((s) => s.container?.pod))
+    expect(drafts.map((d) => d.annotations.in?.pod)).toEqual(article.steps.map((s) => s.container?.pod))
     expect(drafts[0]?.files.map((f) => f.name)).toEqual(['application/shell-demo.yaml'])
   })
 })
@@ -80,20 +80,15 @@ describe('import of automated-tasks-with-cron-jobs', () => {
 })
 
 it('the in directive: POD, and POD container C; any other form names its own', () => {
-  expect(parseAnnotation('in shell-demo', 'f.md', 3).container).toEqual({ pod: 'shell-demo' })
-  expect(parseAnnotation('in redis container sidecar', 'f.md', 3).container).toEqual({ pod: 'redis', container: 'sidecar' })
+  expect(parseAnnotation('in shell-demo', 'f.md', 3).in).toEqual({ pod: 'shell-demo' })
+  expect(parseAnnotation('in redis container sidecar', 'f.md', 3).in).toEqual({ pod: 'redis', container: 'sidecar' })
   expect(() => parseAnnotation('in', 'f.md', 3)).toThrow('f.md:3: "in": the form is "in POD [container C]".')
   expect(() => parseAnnotation('in a b', 'f.md', 3)).toThrow('the form is "in POD [container C]"')
 })
 
-it('an in-container step of the imported Markdown is refused, never run on the host', () => {
+it('an in-container step of the imported Markdown runs in that container, never on the host', () => {
   const { md } = imported('get-shell-running-container')
   const w = markdownWalkthrough('x.md', md)
   const ls = w.steps.find((s) => commandOf(s, listing) === 'ls /')
-  expect(
-    ls?.guard?.refuse(
-      { stdout: '', stderr: '', exitCode: 0 },
-      { ...listing, vars: {}, clusters: [], settings: {}, values: new Map(), now: new Date() },
-    ),
-  ).toMatch(/typed inside Pod shell-demo/)
+  expect(ls?.container).toEqual({ pod: 'shell-demo' })
 })

@@ -217,5 +217,27 @@ describe('bad input is one line naming file:line', () => {
     ],
     ['a secret variable never set', '---\nsecrets: [T]\n---\n```bash\nls\n```\n', /^x\.md: secret variable T is never set/],
     ['an annotation before no block', '```bash\nls\n```\n<!-- kubewalk: skip -->\n', /^x\.md:4: this annotation stands before no block/],
+    ['in without a Pod', '<!-- kubewalk: in -->\n```bash\nls\n```\n', /^x\.md:1: "in": the form is "in POD \[container C\]"/],
+    ['in with a stray word', '<!-- kubewalk: in web nginx -->\n```bash\nls\n```\n', /^x\.md:1: "in web nginx": the form is/],
+    ['manual without a reason', '<!-- kubewalk: manual -->\n```bash\nvi x\n```\n', /^x\.md:1: "manual" needs a text/],
   ])('%s', (_, text, message) => expect(errorOf('x.md', text)).toMatch(message))
+})
+
+describe('lines typed in a container, and lines the reader does by hand', () => {
+  it('`in POD [container C]` marks the block as typed in that container; what it sets stays there', () => {
+    const w = markdownWalkthrough(
+      'x.md',
+      '```bash\nX=host\n```\n\n<!-- kubewalk: in web container nginx -->\n```bash\nY=1; echo $X $Y\n```\n\n<!-- kubewalk: in db -->\n```bash\nhostname\n```\n',
+    )
+    expect(w.steps.map((s) => [commandOf(s, listing), s.container, s.reads.length, s.writes?.name])).toEqual([
+      ['X=host', undefined, 0, 'X'],
+      ['Y=1; echo $X $Y', { pod: 'web', container: 'nginx' }, 0, undefined],
+      ['hostname', { pod: 'db' }, 0, undefined],
+    ])
+    expect(w.vars.map((v) => v.name)).toEqual(['X'])
+  })
+  it('`manual REASON` is a step the run skips with its reason; `note TEXT` is said beside its checks', () => {
+    const w = markdownWalkthrough('x.md', '<!-- kubewalk: manual it opens an editor\n     note done by hand -->\n```bash\nkubectl edit pod p\n```\n')
+    expect([w.steps[0]?.manual, w.steps[0]?.notes?.[0]]).toEqual(['it opens an editor', 'done by hand'])
+  })
 })
