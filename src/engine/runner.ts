@@ -11,8 +11,9 @@ import { withoutProgressMeter } from '../core/parse/curl.js'
 import { firstLine, show } from '../core/text.js'
 import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
-import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
+import { portAnswers, quote, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel } from './kernel.js'
+import { mayReadPod, variablesIn, waitBeforeLine, waitNote, type Getter } from './waits/index.js'
 import {
   absoluteKubectlCalls,
   deletionCommand,
@@ -529,6 +530,7 @@ async function execute(step: Step, command: string, result: StepResult, state: R
       )
     if (refusal !== undefined) throw new PreconditionError(`${step.id}: ${refusal}.`)
   }
+  await waitForPods(step, command, result, state)
   if (step.background) return await startInBackground(step, command, env, result, state)
   const deadline = begin + (step.wait ? (o.waitTimeoutMs ?? step.wait.timeoutMs) : 0)
   for (;;) {
@@ -557,6 +559,47 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
     await sleep(step.wait.intervalMs, undefined, signal)
   }
+}
+
+/** How long a line that reads a Pod the run created waits for it by default (--wait sets it). */
+export const POD_WAIT_MS = 30_000
+
+/**
+ * The wait a reader does by eye before a line that reads a Pod the run created (logs, exec, attach, port-forward):
+ * bounded, one read when the Pod can already answer, and said in the step's notes when it took time or did not end well.
+ */
+async function waitForPods(step: Step, command: string, result: StepResult, state: RunState): Promise<void> {
+  const { o } = state
+  if (!mayReadPod(command)) return
+  const kernel = await kernelOf(state)
+  const names = variablesIn(command)
+  const vars = { ...state.vars, ...(names.length > 0 ? await kernel.vars(names) : {}) }
+  const ledger = state.guardDir !== undefined ? await readLedger(state.guardDir).catch(() => undefined) : undefined
+  const signal = o.signal ? { signal: o.signal } : {}
+  // Through the run's shell: the kubectl, kubeconfig copy and context its lines use.
+  const get: Getter = async (args) => {
+    const r = await kernel.run(`kubectl get ${args.map((a) => quote(a)).join(' ')} -o json || :`, { timeoutMs: o.commandTimeoutMs, ...signal })
+    if (r.stdout.trim() !== '') {
+      try {
+        return { found: JSON.parse(r.stdout) as unknown }
+      } catch {
+        return { error: 'its answer was not JSON' }
+      }
+    }
+    if (/\bNotFound\b|\bnot found\b/.test(r.stderr)) return { missing: true }
+    return { error: firstLine(r.stderr) || (r.timedOut ? 'no answer' : 'no output') }
+  }
+  const waits = await waitBeforeLine(command, {
+    vars,
+    known: { cleanups: state.cleanups, ...(ledger ? { ledger: leftOver(ledger) } : {}) },
+    get,
+    timeoutMs: o.waitTimeoutMs ?? POD_WAIT_MS,
+    ...signal,
+    onWaiting: (attempt, elapsedMs, waitingFor) => o.onEvent?.({ type: 'attempt', step, attempt, elapsedMs, waitingFor }),
+  })
+  const notes = waits.map(waitNote).filter((n) => n !== undefined)
+  if (notes.length > 0) result.notes = [...(result.notes ?? []), ...notes]
+  if (o.signal?.aborted === true) throw new KubewalkError('E_INTERRUPTED', `${step.id}: interrupted.`)
 }
 
 /** Runs the line once; records its output, what it created, and the secrets it printed, before its exit code is judged. */
