@@ -141,11 +141,13 @@ export async function waitForPod(read: PodRead, o: PodWaitOptions): Promise<PodW
     if ('error' in r) return { read, awaited, waitedMs, requests, outcome: 'unreadable', status: r.error }
     if (r.look.ready || r.look.hopeless)
       return { read, awaited, waitedMs, requests, outcome: r.look.ready ? 'ready' : 'hopeless', status: `${r.look.pod} ${r.look.status}` }
-    if (performance.now() + interval > deadline || o.signal?.aborted === true)
+    // The last look comes at the bound itself, not one interval short of it.
+    const left = deadline - performance.now()
+    if (left <= 0 || o.signal?.aborted === true)
       return { read, awaited, waitedMs, requests, outcome: 'late', status: `${r.look.pod} ${r.look.status}` }
     o.onWaiting?.(attempt, waitedMs, awaited)
     try {
-      await sleep(interval, undefined, o.signal ? { signal: o.signal } : {})
+      await sleep(Math.min(interval, left), undefined, o.signal ? { signal: o.signal } : {})
     } catch {
       return { read, awaited, waitedMs: Math.round(performance.now() - began), requests, outcome: 'late', status: `${r.look.pod} ${r.look.status}` }
     }
