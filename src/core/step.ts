@@ -139,7 +139,7 @@ export interface Background {
   /** Ready once its output shows this text; else once `port` answers on loopback; else at its first output line. */
   ready?: string
   port?: number
-  /** How long to wait for it to be ready (default 30 s). */
+  /** How long to wait for it to be ready (default: the run's limit for one command, --timeout). */
   timeoutMs?: number
 }
 

@@ -535,7 +535,16 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   const deadline = begin + (step.wait ? (o.waitTimeoutMs ?? step.wait.timeoutMs) : 0)
   for (;;) {
     result.attempts++
-    const output = await attempt(step, command, env, result, state)
+    let output: StepOutput
+    try {
+      output = await attempt(step, command, env, result, state)
+    } catch (e) {
+      // A wait also reruns a line that exits non-zero while what it reads is not there yet; the last error is the step's.
+      if (!step.wait || !retriable(e, o.signal) || performance.now() + step.wait.intervalMs > deadline) throw waitedError(e, step, begin)
+      o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
+      await sleep(step.wait.intervalMs, undefined, signal)
+      continue
+    }
     const verdict = judge(step, output, result, state)
     if (verdict === undefined) return
     const refused = result.assertions.find((a) => !a.ok && a.precondition !== undefined)
@@ -559,6 +568,22 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
     await sleep(step.wait.intervalMs, undefined, signal)
   }
+}
+
+/**
+ * Whether a failed attempt of a waiting step is worth another: a line that ran and exited non-zero (what it reads is
+ * not there yet), not one cut short or refused, nor a server away, nor Forbidden (the error it is, said at once).
+ */
+function retriable(e: unknown, signal: AbortSignal | undefined): boolean {
+  if (!(e instanceof CommandError) || e.code !== 'E_COMMAND' || signal?.aborted === true || e.evidence.exitCode === null) return false
+  return !UNREACHABLE.test(e.evidence.stderr)
+}
+
+/** The error that ends a waiting step's last attempt, saying how long it waited (the error itself when it did not wait). */
+function waitedError(e: unknown, step: Step, begin: number): unknown {
+  if (!step.wait || !(e instanceof CommandError) || !retriable(e, undefined)) return e
+  const waited = ` (after waiting ${Math.round((performance.now() - begin) / 1000)} s for ${step.wait.for})`
+  return new CommandError(`${e.message.replace(/\.$/, '')}${waited}.`, e.evidence, { cause: e, code: e.code, timedOut: e.timedOut })
 }
 
 /** How long a line that reads a Pod the run created waits for it by default (--wait sets it). */
@@ -749,7 +774,8 @@ async function startInBackground(
   result.attempts = 1
   const p = startBackground(command, { env, cwd: state.cwd })
   state.background.push(p)
-  const timeoutMs = bg.timeoutMs ?? 30_000
+  // Readiness is bounded like any command (--timeout), not by a fixed time of its own.
+  const timeoutMs = bg.timeoutMs ?? o.commandTimeoutMs
   const seen = (): boolean => {
     const { stdout, stderr } = p.output()
     return bg.ready !== undefined ? `${stdout}${stderr}`.includes(bg.ready) : /\n/.test(`${stdout}${stderr}`)

@@ -48,8 +48,7 @@ export function lookAtPod(pod: unknown, read: Pick<PodRead, 'verb' | 'container'
   const p = (pod ?? {}) as PodJson
   const name = `pod/${p.metadata?.name ?? '?'}`
   const phase = p.status?.phase ?? 'Pending'
-  const wanted =
-    read.container ?? p.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? p.spec?.containers?.[0]?.name ?? undefined
+  const wanted = read.container ?? p.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? p.spec?.containers?.[0]?.name ?? undefined
   const statuses = p.status?.containerStatuses ?? []
   const c = statuses.find((s) => s.name === wanted) ?? (read.container === undefined ? statuses[0] : undefined)
   const waiting = c?.state?.waiting?.reason
@@ -67,10 +66,16 @@ export function lookAtPod(pod: unknown, read: Pick<PodRead, 'verb' | 'container'
     if (started || phase === 'Succeeded' || phase === 'Failed') return { ready: true, status, pod: name }
     return { ready: false, ...(waiting !== undefined && STUCK.has(waiting) ? { hopeless: true } : {}), status, pod: name }
   }
-  if (phase === 'Succeeded' || phase === 'Failed' || p.metadata?.deletionTimestamp !== undefined) return { ready: false, hopeless: true, status, pod: name }
+  if (phase === 'Succeeded' || phase === 'Failed' || p.metadata?.deletionTimestamp !== undefined)
+    return { ready: false, hopeless: true, status, pod: name }
   // port-forward needs the Pod Running; exec and attach the container too.
   const ready = phase === 'Running' && (read.verb === 'port-forward' || c?.state?.running !== undefined)
-  return { ready, ...(!ready && waiting !== undefined && (STUCK.has(waiting) || waiting === 'CrashLoopBackOff') ? { hopeless: true } : {}), status, pod: name }
+  return {
+    ready,
+    ...(!ready && waiting !== undefined && (STUCK.has(waiting) || waiting === 'CrashLoopBackOff') ? { hopeless: true } : {}),
+    status,
+    pod: name,
+  }
 }
 
 /** The label selector of a workload or Service (`k=v,k2=v2`), from its matchLabels or its selector map; undefined when it has none. */

@@ -5,10 +5,29 @@ describe('commandsOf', () => {
   it.each([
     ['kubectl logs x', [['kubectl', 'logs', 'x']]],
     [`kubectl exec "shell-demo" -- sh -c 'echo a; echo b'`, [['kubectl', 'exec', 'shell-demo', '--', 'sh', '-c', 'echo a; echo b']]],
-    ['kubectl apply -f p.yaml && kubectl logs p | grep x', [['kubectl', 'apply', '-f', 'p.yaml'], ['kubectl', 'logs', 'p'], ['grep', 'x']]],
+    [
+      'kubectl apply -f p.yaml && kubectl logs p | grep x',
+      [
+        ['kubectl', 'apply', '-f', 'p.yaml'],
+        ['kubectl', 'logs', 'p'],
+        ['grep', 'x'],
+      ],
+    ],
     ['kubectl logs \\\n  my-pod # the logs', [['kubectl', 'logs', 'my-pod']]],
-    ['kubectl apply -f - <<EOF\nkind: Pod\nEOF\nkubectl logs p', [['kubectl', 'apply', '-f', '-'], ['kubectl', 'logs', 'p']]],
-    ['(kubectl logs a); kubectl logs b &', [['kubectl', 'logs', 'a'], ['kubectl', 'logs', 'b']]],
+    [
+      'kubectl apply -f - <<EOF\nkind: Pod\nEOF\nkubectl logs p',
+      [
+        ['kubectl', 'apply', '-f', '-'],
+        ['kubectl', 'logs', 'p'],
+      ],
+    ],
+    [
+      '(kubectl logs a); kubectl logs b &',
+      [
+        ['kubectl', 'logs', 'a'],
+        ['kubectl', 'logs', 'b'],
+      ],
+    ],
   ])('%j', (line, expected) => {
     expect(commandsOf(line)).toEqual(expected)
   })
@@ -25,7 +44,10 @@ describe('podRead: the Pod a line reads, from kubernetes.io line shapes', () => 
     ['kubectl logs -f pod/x -c c', { verb: 'logs', kind: 'pod', name: 'x', container: 'c' }],
     ['kubectl exec -it shell-demo -- /bin/bash', { verb: 'exec', kind: 'pod', name: 'shell-demo' }],
     ['kubectl exec shell-demo -- ps aux', { verb: 'exec', kind: 'pod', name: 'shell-demo' }],
-    ['kubectl exec -ti shell-demo -c nginx -- cat /usr/share/nginx/html/index.html', { verb: 'exec', kind: 'pod', name: 'shell-demo', container: 'nginx' }],
+    [
+      'kubectl exec -ti shell-demo -c nginx -- cat /usr/share/nginx/html/index.html',
+      { verb: 'exec', kind: 'pod', name: 'shell-demo', container: 'nginx' },
+    ],
     ['kubectl port-forward svc/x 8080:80', { verb: 'port-forward', kind: 'service', name: 'x' }],
     ['kubectl port-forward redis-master-765d459796-258hz 7000:6379', { verb: 'port-forward', kind: 'pod', name: 'redis-master-765d459796-258hz' }],
     ['kubectl port-forward pods/redis-master 7000:6379', { verb: 'port-forward', kind: 'pod', name: 'redis-master' }],

@@ -108,7 +108,10 @@ describe('the runner waits before a line that reads a Pod the run created', () =
     expect(r.steps.map((s) => s.status)).toEqual(['passed', 'passed'])
     expect(r.steps[1]?.attempts).toBe(1)
     expect(r.steps[1]?.notes).toEqual([expect.stringMatching(/^waited \d+\.\d s for pod\/x to be Running before the line ran$/)])
-    expect(events.filter((e) => e.type === 'attempt').map((e) => e.type === 'attempt' && e.waitingFor)).toEqual(['pod/x to be Running', 'pod/x to be Running'])
+    expect(events.filter((e) => e.type === 'attempt').map((e) => e.type === 'attempt' && e.waitingFor)).toEqual([
+      'pod/x to be Running',
+      'pod/x to be Running',
+    ])
     expect((await k.calls()).filter((c) => c.startsWith('get'))).toEqual(Array(3).fill('get pod/x -o json'))
   })
 
@@ -138,6 +141,8 @@ describe('the runner waits before a line that reads a Pod the run created', () =
       steps: [runPod, step('logs', 'kubectl logs x')],
     })
     expect(performance.now() - began).toBeLessThan(5_000)
-    expect(r.steps[1]?.notes).toEqual([expect.stringMatching(/^waited 0\.\d s for pod\/x to start its container, the limit \(--wait\); it was still Pending$/)])
+    expect(r.steps[1]?.notes).toEqual([
+      expect.stringMatching(/^waited 0\.\d s for pod\/x to start its container, the limit \(--wait\); it was still Pending$/),
+    ])
   })
 })

@@ -39,7 +39,13 @@ describe('lookAtPod', () => {
     const p = {
       metadata: { name: 'x', annotations: { 'kubectl.kubernetes.io/default-container': 'b' } },
       spec: { containers: [{ name: 'a' }, { name: 'b' }] },
-      status: { phase: 'Running', containerStatuses: [{ name: 'a', state: { running: {} } }, { name: 'b', state: { waiting: { reason: 'PodInitializing' } } }] },
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          { name: 'a', state: { running: {} } },
+          { name: 'b', state: { waiting: { reason: 'PodInitializing' } } },
+        ],
+      },
     }
     expect(lookAtPod(p, { verb: 'exec' }).ready).toBe(false)
     expect(lookAtPod(p, { verb: 'exec', container: 'a' }).ready).toBe(true)
@@ -124,7 +130,14 @@ describe('waitForPod', () => {
   it("finds a workload's Pods by its selector and takes one that can answer", async () => {
     const get = scripted(
       () => ({ found: { spec: { selector: { matchLabels: { app: 'web' } } } } }),
-      () => ({ found: { items: [pod('Pending', { waiting: { reason: 'ContainerCreating' } }, { name: 'web-1' }), pod('Running', { running: {} }, { name: 'web-2' })] } }),
+      () => ({
+        found: {
+          items: [
+            pod('Pending', { waiting: { reason: 'ContainerCreating' } }, { name: 'web-1' }),
+            pod('Running', { running: {} }, { name: 'web-2' }),
+          ],
+        },
+      }),
     )
     const w = await waitForPod({ ...read('logs', 'deployment', 'web'), namespace: 'n' }, { get, timeoutMs: 5_000 })
     expect(w.outcome).toBe('ready')
