@@ -143,6 +143,14 @@ export interface Background {
   timeoutMs?: number
 }
 
+/** A line that does not end by itself (`kubectl get pods -w`, `kubectl logs -f`): run a while, then stopped; what it printed is its answer. */
+export interface Watch {
+  /** How long it runs at most (kept within the run's limit for one command). */
+  forMs: number
+  /** Whether what it printed so far is enough (covers the recording): it is stopped then, before forMs. */
+  enough?(output: StepOutput): boolean
+}
+
 /** What one line's output says it created (cleanups, keyed by `describe`) and deleted (their `describe`s). */
 export interface Tracked {
   created: Cleanup[]
@@ -197,6 +205,8 @@ export interface Step<T = unknown> {
    * (and everything shown) keeps all the block printed, and what it created is tracked from all of it.
    */
   checkedOutputFrom?: number
+  /** The line runs until stopped (a watch): it runs this long at most, then stops, and is judged on what it printed. */
+  watch?: Watch
   /** The line keeps running while later steps run (`cmd &`); stopped at the end of the run. */
   background?: Background
   /** Objects the output says the line created and deleted (kubectl's `kind/name created`): cleaned up unless deleted later. */

@@ -35,6 +35,7 @@ import {
   type StepContext,
   type StepOutput,
   type Vars,
+  type Watch,
 } from '../core/step.js'
 
 export type StepStatus = 'passed' | 'failed' | 'skipped'
@@ -649,13 +650,18 @@ async function attempt(
           `__kubewalk_rc=$?; printf '%s' "$KUBEWALK_MARK"; printf '%s' "$KUBEWALK_MARK" >&2; (exit $__kubewalk_rc)`,
           ...lines.slice(from),
         ].join('\n')
+  // A watch is stopped once it has printed enough, or at its time.
+  const watching = step.watch !== undefined ? watchOf(step.watch, o) : undefined
   // Live output for a face that streams it (the browser notebook), without the mark.
-  const onOutput = o.onEvent
-    ? {
-        onOutput: (stream: 'stdout' | 'stderr', chunk: string) =>
-          o.onEvent?.({ type: 'step-output', step, stream, chunk: mark === undefined ? chunk : chunk.split(mark).join('') }),
-      }
-    : {}
+  const onOutput =
+    o.onEvent || watching
+      ? {
+          onOutput: (stream: 'stdout' | 'stderr', chunk: string) => {
+            watching?.seen(stream, chunk)
+            o.onEvent?.({ type: 'step-output', step, stream, chunk: mark === undefined ? chunk : chunk.split(mark).join('') })
+          },
+        }
+      : {}
   const kernel = await kernelOf(state)
   // The shell keeps what earlier lines set; what the run knows beyond that (seeded, --set, a variant's CA) goes in first.
   await syncVars(kernel, state, { KUBEWALK_CACERT: env.KUBEWALK_CACERT, ...(mark ? { KUBEWALK_MARK: mark } : {}) })
@@ -668,7 +674,11 @@ async function attempt(
   const variantPath = result.variant === 'strict-tls' && state.tlsBin !== undefined
   const before = variantPath ? (await kernel.vars(['PATH'])).PATH : undefined
   if (variantPath) await kernel.setVars({ PATH: `${state.tlsBin}${delimiter}${before ?? ''}` })
-  const r = await kernel.run(script, { timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}), ...onOutput })
+  const signal = watching ? { signal: watching.signal } : o.signal ? { signal: o.signal } : {}
+  const r = await kernel.run(script, { timeoutMs: watching?.timeoutMs ?? o.commandTimeoutMs, ...signal, ...onOutput })
+  // A watch stopped by kubewalk (time up, or enough printed) answered: what it printed is judged.
+  if (watching !== undefined && o.signal?.aborted !== true && (r.timedOut || r.aborted))
+    Object.assign(r, { timedOut: false, aborted: false, exitCode: 0 })
   if (variantPath && before !== undefined) await kernel.setVars({ PATH: before })
   const [stdout, checkedStdout] = splitAt(r.stdout, mark)
   const [stderr, checkedStderr] = splitAt(r.stderr, mark)
@@ -717,6 +727,20 @@ async function attempt(
   if (r.aborted) state.stoppedBy = 'signal'
   if (!isAnswer(step, r)) throw commandFailure(step, r, o.commandTimeoutMs)
   return output
+}
+
+/** How a watch line runs: its own stop (the run's signal, its time, enough output seen) and its limit. */
+function watchOf(watch: Watch, o: Options): { signal: AbortSignal; timeoutMs: number; seen: (stream: 'stdout' | 'stderr', chunk: string) => void } {
+  const stop = new AbortController()
+  const out = { stdout: '', stderr: '' }
+  return {
+    signal: o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal,
+    timeoutMs: Math.min(watch.forMs, o.commandTimeoutMs),
+    seen: (stream, chunk) => {
+      out[stream] += chunk
+      if (!stop.signal.aborted && watch.enough?.({ ...out, exitCode: null }) === true) stop.abort()
+    },
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { FrontMatter } from '../markdown/frontmatter.js'
 import type { Block, MarkdownDoc } from '../markdown/parse.js'
 import { slug } from '../markdown/compile.js'
+import { isWatch } from '../markdown/watch.js'
 import { findExamplesDir } from './examples.js'
 import { readDocsPage, type DocsCommand, type DocsOptions, type DocsPage } from './read.js'
 
@@ -19,7 +20,9 @@ export function docsMarkdownDoc(page: DocsPage): MarkdownDoc {
     const first = group[0]
     if (first === undefined) return
     // A line that keeps running runs in the background: the page's next lines need it up (a proxy, a port-forward).
-    if (first.background || first.longRunning) blocks.push({ kind: 'comment', text: 'kubewalk: background', line: first.line })
+    // A watch the page runs in this terminal is a bounded look (the compiler's), unless the page keeps it running.
+    if (first.background || (first.longRunning && !isWatch(first.text)))
+      blocks.push({ kind: 'comment', text: 'kubewalk: background', line: first.line })
     // The commands where the block has them (blank lines kept), each after its comment.
     const top = first.line - (first.comment !== undefined ? 1 : 0)
     const text: string[] = []

@@ -24,6 +24,7 @@ import { createdNames, creatingVerb, manifestNamespace, manifestObjects, mayCrea
 import { assignedVars, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
 import { chosenValue, lineWith, placeholderLine, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
+import { isWatch, latestRows, statusWait, watchOf } from './watch.js'
 
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/
 
@@ -165,9 +166,12 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     }
     return subs
   }
-  const recording = a.compareOff ? undefined : d.recording?.text
-  const captures = writes !== undefined && pureAssignment(d.command)
   const background = a.background !== undefined || isBackground(d.command)
+  // A watch is judged on the latest row of each object it showed, as is its recording.
+  const watching = !background && isWatch(d.command)
+  const seenRows = (t: string): string => (watching ? latestRows(t) : t)
+  const recording = a.compareOff || d.recording === undefined ? undefined : seenRows(d.recording.text)
+  const captures = writes !== undefined && pureAssignment(d.command)
   const creates = mayCreate(d.command)
   const step: Step<object> = {
     id,
@@ -181,7 +185,8 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
           }
         : d.command,
     reads,
-    parse: (out, ctx) => {
+    parse: (all, ctx) => {
+      const out = watching ? { ...all, stdout: seenRows(all.stdout) } : all
       const text = captures ? (out.captured ?? '') : terminalText(out)
       const shape = recording === undefined ? 'lines' : shapeOf(recording)
       const read = readAs(shape, shape === 'lines' ? text : out.stdout)
@@ -217,6 +222,12 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   if (sets.length > 0) step.sets = sets
   if (a.exit) step.exitCodes = a.exit
   if (a.waitMs !== undefined) step.wait = { for: 'its checks to pass', timeoutMs: a.waitMs, intervalMs: Math.min(1000, Math.max(100, a.waitMs / 20)) }
+  else if (!background) {
+    // The reader looks again until the Pod's STATUS is the one the page shows.
+    const byStatus = statusWait(d.command, recording)
+    if (byStatus !== undefined) step.wait = byStatus
+  }
+  if (watching) step.watch = watchOf(id, recording)
   if (d.files.length > 0) step.files = d.files
   if (background) {
     step.background = {}
