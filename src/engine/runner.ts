@@ -14,6 +14,7 @@ import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../plat
 import { portAnswers, quote, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel } from './kernel.js'
 import { mayReadPod, variablesIn, waitBeforeLine, waitNote, type Getter } from './waits/index.js'
+import { STILL_DELETING, watchedPodDeletion } from './waits/deleting.js'
 import {
   absoluteKubectlCalls,
   deletionCommand,
@@ -79,7 +80,8 @@ export interface StepResult {
 export interface CleanupResult {
   describe: string
   command: string
-  status: 'done' | 'failed'
+  /** deleting: the deletion was accepted and the object (a Pod in its grace period) was still going at the end. */
+  status: 'done' | 'deleting' | 'failed'
   error?: string
 }
 
@@ -129,6 +131,8 @@ export interface RunOptions {
   waitTimeoutMs?: number
   /** Limit for one cleanup command (default: commandTimeoutMs). */
   cleanupTimeoutMs?: number
+  /** How long cleanup watches a deleted Pod go past its grace period before reporting it as still deleting (default 120 s). */
+  podDeleteTimeoutMs?: number
   signal?: AbortSignal
   onEvent?: (event: RunEvent) => void
   /** Asked before each step runs (interactive mode): run it, skip it, or quit the run (cleanup still runs). */
@@ -362,7 +366,7 @@ async function open(options: RunOptions): Promise<Opened> {
         const results = await runCleanups(todo, state.o, cwd)
         todo.forEach((c, i) => {
           tried.add(c)
-          if (results[i]?.status === 'done') state.cleanups.delete(c)
+          if (results[i]?.status === 'done' || results[i]?.status === 'deleting') state.cleanups.delete(c)
         })
         done.push(...results)
       }
@@ -919,7 +923,9 @@ async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefin
   const timeoutMs = o.cleanupTimeoutMs ?? o.commandTimeoutMs
   o.onEvent?.({ type: 'cleanup-start', pending })
   const done: CleanupResult[] = []
-  for (const c of pending) {
+  for (const pendingCleanup of pending) {
+    // A Pod is watched going (past its grace period), bounded; the cleanup keeps its own describe and command.
+    const c = watchedPodDeletion(pendingCleanup, o.podDeleteTimeoutMs)
     // Cleanup ignores the run's abort signal: an interrupted run still removes what it created.
     let result: CleanupResult
     const limit = c.timeoutMs ?? timeoutMs
@@ -935,12 +941,14 @@ async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefin
       result =
         r.exitCode === 0
           ? { describe: c.describe, command: c.command, status: 'done' }
-          : {
-              describe: c.describe,
-              command: c.command,
-              status: 'failed',
-              error: r.timedOut ? `no answer within ${limit / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`,
-            }
+          : r.exitCode === STILL_DELETING
+            ? { describe: c.describe, command: c.command, status: 'deleting', error: firstLine(r.stderr) }
+            : {
+                describe: c.describe,
+                command: c.command,
+                status: 'failed',
+                error: r.timedOut ? `no answer within ${limit / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`,
+              }
     } catch (e) {
       result = { describe: c.describe, command: c.command, status: 'failed', error: errorMessage(e) }
     } finally {
