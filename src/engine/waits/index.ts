@@ -4,8 +4,8 @@ import type { LedgerObject } from '../guard/ledger.js'
 import { podReads, type PodRead } from './argv.js'
 import { waitForPod, type Getter, type PodWait } from './pod.js'
 
-export { commandsOf, podRead, podReads, type PodRead } from './argv.js'
-export { look, lookAtPod, selectorOf, waitForPod, waitNote, type GetResult, type Getter, type PodLook, type PodWait } from './pod.js'
+export type { PodRead } from './argv.js'
+export { waitNote, type Getter, type PodWait } from './pod.js'
 
 /** What the run knows it created: its pending cleanups, and the objects the guard saw its lines create. */
 export interface RunObjects {

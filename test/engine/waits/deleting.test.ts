@@ -24,7 +24,7 @@ describe('deletedPod', () => {
   })
 
   it("watches the guard's own Pod deletion (uid-checked) go too", () => {
-    const c = deletionCommand({ kind: 'Pod', name: 'x', namespace: 'n', uid: 'u1', verb: 'run', at: '' })
+    const c = deletionCommand({ kind: 'Pod', group: '', name: 'x', namespace: 'n', uid: 'u1', verb: 'run', at: '' })
     const w = watchedPodDeletion(c, 10_000)
     expect(w.script).toContain(c.script)
     expect(w.script).toContain('kubectl get pod/x -n n --ignore-not-found -o name')
