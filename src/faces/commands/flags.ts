@@ -124,7 +124,8 @@ run nothing (look at a walkthrough from the internet before it touches a cluster
     type: 'string',
     value: 'SECONDS',
     help: `limit for each bounded wait (a controller filling an object, the API server
-refusing a revoked token) (default: each step's own, 30; check: at most 10)`,
+refusing a revoked token, a Pod a line reads starting) (default: each step's own,
+30; check: at most 10)`,
   },
   transcript: {
     type: 'string',
