@@ -3,6 +3,7 @@
 // the STATUS a `kubectl get` recording shows, ends a `-w` watch once it has shown the recording, and cleanup watches
 // the Pod go.
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import https from 'node:https'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
@@ -128,6 +129,28 @@ describe.skipIf(!root)(root ? `waits a reader does by eye (${version}, a lab wit
     times.sort((a, b) => a - b)
     process.stderr.write(
       `[waits] one kubectl get pod -o json: median ${times[3]?.toFixed(0)} ms (min ${times[0]?.toFixed(0)}, max ${times[6]?.toFixed(0)})\n`,
+    )
+    // The other way to read it: one HTTPS GET with the kubeconfig's credentials (a new connection each time, as one wait would).
+    const pki = path.join(state.dir, 'pki')
+    const [ca, cert, key] = await Promise.all(['ca.crt', 'admin.crt', 'admin.key'].map((f) => readFile(path.join(pki, f))))
+    const url = new URL('/api/v1/namespaces/default/pods/waits-measure', state.server)
+    const httpsGet = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = https.get(url, { ca, cert, key, agent: false }, (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.statusCode ?? 0))
+        })
+        req.on('error', reject)
+      })
+    const direct: number[] = []
+    for (let i = 0; i < 7; i++) {
+      const t = performance.now()
+      expect(await httpsGet()).toBe(200)
+      direct.push(performance.now() - t)
+    }
+    direct.sort((a, b) => a - b)
+    process.stderr.write(
+      `[waits] one HTTPS GET of the Pod: median ${direct[3]?.toFixed(1)} ms (min ${direct[0]?.toFixed(1)}, max ${direct[6]?.toFixed(1)})\n`,
     )
     await k('delete', 'pod/waits-measure', '--wait=true', '--timeout=60s')
   }, 120_000)
