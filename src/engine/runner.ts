@@ -11,9 +11,9 @@ import { withoutProgressMeter } from '../core/parse/curl.js'
 import { firstLine, show } from '../core/text.js'
 import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
-import { portAnswers, quote, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
+import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel } from './kernel.js'
-import { mayReadPod, variablesIn, waitBeforeLine, waitNote, type Getter } from './waits/index.js'
+import { POD_WAIT_MS, kernelGetter, mayReadPod, variablesIn, waitBeforeLine, waitNote } from './waits/index.js'
 import { STILL_DELETING, watchedPodDeletion } from './waits/deleting.js'
 import {
   absoluteKubectlCalls,
@@ -591,9 +591,6 @@ function waitedError(e: unknown, step: Step, begin: number): unknown {
   return new CommandError(`${e.message.replace(/\.$/, '')}${waited}.`, e.evidence, { cause: e, code: e.code, timedOut: e.timedOut })
 }
 
-/** How long a line that reads a Pod the run created waits for it by default (--wait sets it). */
-export const POD_WAIT_MS = 30_000
-
 /**
  * The wait a reader does by eye before a line that reads a Pod the run created (logs, exec, attach, port-forward):
  * bounded, one read when the Pod can already answer, and said in the step's notes when it took time or did not end well.
@@ -606,23 +603,11 @@ async function waitForPods(step: Step, command: string, result: StepResult, stat
   const vars = { ...state.vars, ...(names.length > 0 ? await kernel.vars(names) : {}) }
   const ledger = state.guardDir !== undefined ? await readLedger(state.guardDir).catch(() => undefined) : undefined
   const signal = o.signal ? { signal: o.signal } : {}
-  // Through the run's shell: the kubectl, kubeconfig copy and context its lines use.
-  const get: Getter = async (args) => {
-    const r = await kernel.run(`kubectl get ${args.map((a) => quote(a)).join(' ')} -o json || :`, { timeoutMs: o.commandTimeoutMs, ...signal })
-    if (r.stdout.trim() !== '') {
-      try {
-        return { found: JSON.parse(r.stdout) as unknown }
-      } catch {
-        return { error: 'its answer was not JSON' }
-      }
-    }
-    if (/\bNotFound\b|\bnot found\b/.test(r.stderr)) return { missing: true }
-    return { error: firstLine(r.stderr) || (r.timedOut ? 'no answer' : 'no output') }
-  }
   const waits = await waitBeforeLine(command, {
     vars,
     known: { cleanups: state.cleanups, ...(ledger ? { ledger: leftOver(ledger) } : {}) },
-    get,
+    // Through the run's shell: the kubectl, kubeconfig copy and context its lines use.
+    get: kernelGetter(kernel, { timeoutMs: o.commandTimeoutMs, ...signal }),
     timeoutMs: o.waitTimeoutMs ?? POD_WAIT_MS,
     ...signal,
     onWaiting: (attempt, elapsedMs, waitingFor) => o.onEvent?.({ type: 'attempt', step, attempt, elapsedMs, waitingFor }),

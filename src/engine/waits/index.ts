@@ -1,11 +1,33 @@
 // Waits a reader does by eye, before a line that reads a Pod the run created: the runner's one entry point here.
 import type { Cleanup } from '../../core/step.js'
+import { firstLine } from '../../core/text.js'
+import { quote } from '../../platform/shell.js'
+import type { Kernel, LineOptions } from '../kernel.js'
 import type { LedgerObject } from '../guard/ledger.js'
 import { podReads, type PodRead } from './argv.js'
 import { waitForPod, type Getter, type PodWait } from './pod.js'
 
 export type { PodRead } from './argv.js'
-export { waitNote, type Getter, type PodWait } from './pod.js'
+export { waitNote, type PodWait } from './pod.js'
+
+/** How long a line that reads a Pod the run created waits for it by default (--wait sets it). */
+export const POD_WAIT_MS = 30_000
+
+/** Reads objects through the run's shell, as its lines would (its kubectl, kubeconfig copy, context); a failed read never ends the shell (`|| :`). */
+export function kernelGetter(kernel: Pick<Kernel, 'run'>, line: Pick<LineOptions, 'timeoutMs' | 'signal'>): Getter {
+  return async (args) => {
+    const r = await kernel.run(`kubectl get ${args.map((a) => quote(a)).join(' ')} -o json || :`, line)
+    if (r.stdout.trim() !== '') {
+      try {
+        return { found: JSON.parse(r.stdout) as unknown }
+      } catch {
+        return { error: 'its answer was not JSON' }
+      }
+    }
+    if (/\bNotFound\b|\bnot found\b/.test(r.stderr)) return { missing: true }
+    return { error: firstLine(r.stderr) || (r.timedOut ? 'no answer' : 'no output') }
+  }
+}
 
 /** What the run knows it created: its pending cleanups, and the objects the guard saw its lines create. */
 export interface RunObjects {
