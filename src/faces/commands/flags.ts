@@ -100,7 +100,8 @@ node/*, serviceaccount/default); each is saved first and restored at cleanup`,
     value: 'SECONDS',
     help: `with --isolate: how long deleting that namespace may take while its
 finalizers run (default 120); one still Terminating then is named in the
-report, with the command to watch it`,
+report, with the command to watch it. Also the bound for Pods deleted at
+cleanup to go (past their grace period): one still going is "deleting"`,
   },
   set: {
     type: 'string',
