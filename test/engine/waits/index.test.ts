@@ -3,7 +3,8 @@ import { delimiter, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { defineStep, equal, type Step } from '../../../src/core/step.js'
 import { run, type RunEvent } from '../../../src/engine/runner.js'
-import { createdByRun, readsToWaitFor, variablesIn } from '../../../src/engine/waits/index.js'
+import { createdByRun, kernelGetter, readsToWaitFor, variablesIn } from '../../../src/engine/waits/index.js'
+import type { LineResult } from '../../../src/engine/kernel.js'
 import { articleCluster } from '../../helpers.js'
 import { testDir } from '../../temp-dir.js'
 
@@ -52,6 +53,25 @@ describe('readsToWaitFor', () => {
 
   it('names the variables to read from the shell first', () => {
     expect(variablesIn('kubectl exec "$POD" -c ${C} -- echo $POD')).toEqual(['POD', 'C'])
+  })
+})
+
+describe('kernelGetter', () => {
+  const answer = (stdout: string, stderr = ''): Pick<LineResult, 'stdout' | 'stderr' | 'timedOut'> => ({ stdout, stderr, timedOut: false })
+  it.each([
+    [answer('{"kind":"Pod"}'), { found: { kind: 'Pod' } }],
+    [answer('', 'Error from server (NotFound): pods "x" not found'), { missing: true }],
+    [
+      answer('', 'Error from server (Forbidden): pods "x" is forbidden: User "u" cannot get resource "pods"'),
+      { error: 'Error from server (Forbidden): pods "x" is forbidden: User "u" cannot get resource "pods"' },
+    ],
+    [answer('not json'), { error: 'its answer was not JSON' }],
+  ])('%j', async (r, expected) => {
+    const lines: string[] = []
+    const get = kernelGetter({ run: async (line) => (lines.push(line), r as LineResult) }, { timeoutMs: 1_000 })
+    expect(await get(['pod/x', '-n', 'a b'])).toEqual(expected)
+    // Quoted through the tool; a failed read never ends the shell, even under set -e.
+    expect(lines).toEqual([`kubectl get pod/x -n $'a b' -o json || :`])
   })
 })
 
