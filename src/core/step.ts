@@ -149,8 +149,16 @@ export interface Background {
   /** Ready once its output shows this text; else once `port` answers on loopback; else at its first output line. */
   ready?: string
   port?: number
-  /** How long to wait for it to be ready (default 30 s). */
+  /** How long to wait for it to be ready (default: the run's limit for one command, --timeout). */
   timeoutMs?: number
+}
+
+/** A line that does not end by itself (`kubectl get pods -w`, `kubectl logs -f`): run a while, then stopped; what it printed is its answer. */
+export interface Watch {
+  /** How long it runs at most (kept within the run's limit for one command). */
+  forMs: number
+  /** Whether what it printed so far is enough (covers the recording): it is stopped then, before forMs. */
+  enough?(output: StepOutput): boolean
 }
 
 /** What one line's output says it created (cleanups, keyed by `describe`) and deleted (their `describe`s). */
@@ -214,6 +222,8 @@ export interface Step<T = unknown> {
    * there. parse gets all they printed (`parts`, command by command).
    */
   blockCommands?: readonly number[]
+  /** The line runs until stopped (a watch): it runs this long at most, then stops, and is judged on what it printed. */
+  watch?: Watch
   /** The line keeps running while later steps run (`cmd &`); stopped at the end of the run. */
   background?: Background
   /** Objects the output says the line created and deleted (kubectl's `kind/name created`): cleaned up unless deleted later. */

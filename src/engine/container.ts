@@ -292,6 +292,11 @@ export class ContainerSessions {
     return s
   }
 
+  /** Whether a session in `target` is open. */
+  has(target: ContainerTarget): boolean {
+    return this.sessions.has(containerLabel(target))
+  }
+
   /** Ends the session in `target` (an `exit` line): the next line there opens a new shell. */
   async end(target: ContainerTarget): Promise<void> {
     const key = containerLabel(target)

@@ -12,7 +12,9 @@ import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
 import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel, type LineResult } from './kernel.js'
-import { ContainerSessions, containerLabel, endsShell, openContainerSession } from './container.js'
+import { ContainerSessions, containerLabel, endsShell, execArgv, openContainerSession } from './container.js'
+import { POD_WAIT_MS, kernelGetter, mayReadPod, variablesIn, waitBeforeLine, waitNote } from './waits/index.js'
+import { STILL_DELETING, watchedPodDeletion } from './waits/deleting.js'
 import {
   absoluteKubectlCalls,
   deletionCommand,
@@ -36,6 +38,7 @@ import {
   type StepContainer,
   type StepOutput,
   type Vars,
+  type Watch,
 } from '../core/step.js'
 
 export type StepStatus = 'passed' | 'failed' | 'skipped'
@@ -82,7 +85,8 @@ export interface StepResult {
 export interface CleanupResult {
   describe: string
   command: string
-  status: 'done' | 'failed'
+  /** deleting: the deletion was accepted and the object (a Pod in its grace period) was still going at the end. */
+  status: 'done' | 'deleting' | 'failed'
   error?: string
 }
 
@@ -132,6 +136,8 @@ export interface RunOptions {
   waitTimeoutMs?: number
   /** Limit for one cleanup command (default: commandTimeoutMs). */
   cleanupTimeoutMs?: number
+  /** How long cleanup watches a deleted Pod go past its grace period before reporting it as still deleting (default 120 s). */
+  podDeleteTimeoutMs?: number
   signal?: AbortSignal
   onEvent?: (event: RunEvent) => void
   /** Asked before each step runs (interactive mode): run it, skip it, or quit the run (cleanup still runs). */
@@ -385,7 +391,7 @@ async function open(options: RunOptions): Promise<Opened> {
         const results = await runCleanups(todo, state.o, cwd)
         todo.forEach((c, i) => {
           tried.add(c)
-          if (results[i]?.status === 'done') state.cleanups.delete(c)
+          if (results[i]?.status === 'done' || results[i]?.status === 'deleting') state.cleanups.delete(c)
         })
         done.push(...results)
       }
@@ -562,11 +568,24 @@ async function execute(step: Step, command: string, result: StepResult, state: R
       )
     if (refusal !== undefined) throw new PreconditionError(`${step.id}: ${refusal}.`)
   }
+  // A line typed in a container waits, as the exec that opens its shell would, for the Pod to run it.
+  const reads =
+    step.container === undefined ? command : state.containers?.has(step.container) === true ? undefined : execArgv(step.container).join(' ')
+  if (reads !== undefined) await waitForPods(step, reads, result, state)
   if (step.background) return await startInBackground(step, command, env, result, state)
   const deadline = begin + (step.wait ? (o.waitTimeoutMs ?? step.wait.timeoutMs) : 0)
   for (;;) {
     result.attempts++
-    const output = await attempt(step, command, env, result, state)
+    let output: StepOutput
+    try {
+      output = await attempt(step, command, env, result, state)
+    } catch (e) {
+      // A wait also reruns a line that exits non-zero while what it reads is not there yet; the last error is the step's.
+      if (!step.wait || !retriable(e, o.signal) || performance.now() + step.wait.intervalMs > deadline) throw waitedError(e, step, begin)
+      o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
+      await sleep(step.wait.intervalMs, undefined, signal)
+      continue
+    }
     const verdict = judge(step, output, result, state)
     if (verdict === undefined) return
     const refused = result.assertions.find((a) => !a.ok && a.precondition !== undefined)
@@ -592,6 +611,48 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   }
 }
 
+/**
+ * Whether a failed attempt of a waiting step is worth another: a line that ran and exited non-zero (what it reads is
+ * not there yet), not one cut short or refused, nor a server away, nor Forbidden (the error it is, said at once).
+ */
+function retriable(e: unknown, signal: AbortSignal | undefined): boolean {
+  if (!(e instanceof CommandError) || e.code !== 'E_COMMAND' || signal?.aborted === true || e.evidence.exitCode === null) return false
+  return !UNREACHABLE.test(e.evidence.stderr)
+}
+
+/** The error that ends a waiting step's last attempt, saying how long it waited (the error itself when it did not wait). */
+function waitedError(e: unknown, step: Step, begin: number): unknown {
+  if (!step.wait || !(e instanceof CommandError) || !retriable(e, undefined)) return e
+  const waited = ` (after waiting ${Math.round((performance.now() - begin) / 1000)} s for ${step.wait.for})`
+  return new CommandError(`${e.message.replace(/\.$/, '')}${waited}.`, e.evidence, { cause: e, code: e.code, timedOut: e.timedOut })
+}
+
+/**
+ * The wait a reader does by eye before a line that reads a Pod the run created (logs, exec, attach, port-forward):
+ * bounded, one read when the Pod can already answer, and said in the step's notes when it took time or did not end well.
+ */
+async function waitForPods(step: Step, command: string, result: StepResult, state: RunState): Promise<void> {
+  const { o } = state
+  if (!mayReadPod(command)) return
+  const kernel = await kernelOf(state)
+  const names = variablesIn(command)
+  const vars = { ...state.vars, ...(names.length > 0 ? await kernel.vars(names) : {}) }
+  const ledger = state.guardDir !== undefined ? await readLedger(state.guardDir).catch(() => undefined) : undefined
+  const signal = o.signal ? { signal: o.signal } : {}
+  const waits = await waitBeforeLine(command, {
+    vars,
+    known: { cleanups: state.cleanups, ...(ledger ? { ledger: leftOver(ledger) } : {}) },
+    // Through the run's shell: the kubectl, kubeconfig copy and context its lines use.
+    get: kernelGetter(kernel, { timeoutMs: o.commandTimeoutMs, ...signal }),
+    timeoutMs: o.waitTimeoutMs ?? POD_WAIT_MS,
+    ...signal,
+    onWaiting: (attempt, elapsedMs, waitingFor) => o.onEvent?.({ type: 'attempt', step, attempt, elapsedMs, waitingFor }),
+  })
+  const notes = waits.map(waitNote).filter((n) => n !== undefined)
+  if (notes.length > 0) result.notes = [...(result.notes ?? []), ...notes]
+  if (o.signal?.aborted === true) throw new KubewalkError('E_INTERRUPTED', `${step.id}: interrupted.`)
+}
+
 /** Runs the line once; records its output, what it created, and the secrets it printed, before its exit code is judged. */
 async function attempt(
   step: Step,
@@ -603,9 +664,18 @@ async function attempt(
   if (step.container !== undefined) return await attemptInContainer(step, step.container, command, result, state)
   const { o } = state
   const sets = step.sets ?? []
-  const onOutput = o.onEvent
-    ? { onOutput: (stream: 'stdout' | 'stderr', chunk: string) => o.onEvent?.({ type: 'step-output', step, stream, chunk }) }
-    : {}
+  // A watch is stopped once it has printed enough, or at its time.
+  const watching = step.watch !== undefined ? watchOf(step.watch, o) : undefined
+  // Live output for a face that streams it (the browser notebook).
+  const onOutput =
+    o.onEvent || watching
+      ? {
+          onOutput: (stream: 'stdout' | 'stderr', chunk: string) => {
+            watching?.seen(stream, chunk)
+            o.onEvent?.({ type: 'step-output', step, stream, chunk })
+          },
+        }
+      : {}
   const kernel = await kernelOf(state)
   // The shell keeps what earlier lines set; what the run knows beyond that (seeded, --set, a variant's CA) goes in first.
   await syncVars(kernel, state, { KUBEWALK_CACERT: env.KUBEWALK_CACERT })
@@ -623,8 +693,12 @@ async function attempt(
   const parts: CommandOutput[] = []
   let r: LineResult | undefined
   let failed = false
+  const signal = watching ? { signal: watching.signal } : o.signal ? { signal: o.signal } : {}
   for (const c of commands) {
-    r = await kernel.run(c, { timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}), ...onOutput })
+    r = await kernel.run(c, { timeoutMs: watching?.timeoutMs ?? o.commandTimeoutMs, ...signal, ...onOutput })
+    // A watch stopped by kubewalk (time up, or enough printed) answered: what it printed is judged.
+    if (watching !== undefined && o.signal?.aborted !== true && (r.timedOut || r.aborted))
+      Object.assign(r, { timedOut: false, aborted: false, exitCode: 0 })
     parts.push({ command: c, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode })
     if (!isAnswer(step, r)) {
       failed = true
@@ -738,6 +812,20 @@ async function attemptInContainer(step: Step, target: StepContainer, command: st
   return output
 }
 
+/** How a watch line runs: its own stop (the run's signal, its time, enough output seen) and its limit. */
+function watchOf(watch: Watch, o: Options): { signal: AbortSignal; timeoutMs: number; seen: (stream: 'stdout' | 'stderr', chunk: string) => void } {
+  const stop = new AbortController()
+  const out = { stdout: '', stderr: '' }
+  return {
+    signal: o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal,
+    timeoutMs: Math.min(watch.forMs, o.commandTimeoutMs),
+    seen: (stream, chunk) => {
+      out[stream] += chunk
+      if (!stop.signal.aborted && watch.enough?.({ ...out, exitCode: null }) === true) stop.abort()
+    },
+  }
+}
+
 /**
  * Whether the line answered. Exit 0 does; so does an exit code the author declared an answer (`exit N`), and
  * an error the walkthrough shows as the answer (a Forbidden its recording expects). Another exit code the step
@@ -792,7 +880,8 @@ async function startInBackground(
   result.attempts = 1
   const p = startBackground(command, { env, cwd: state.cwd })
   state.background.push(p)
-  const timeoutMs = bg.timeoutMs ?? 30_000
+  // Readiness is bounded like any command (--timeout), not by a fixed time of its own.
+  const timeoutMs = bg.timeoutMs ?? o.commandTimeoutMs
   const seen = (): boolean => {
     const { stdout, stderr } = p.output()
     return bg.ready !== undefined ? `${stdout}${stderr}`.includes(bg.ready) : /\n/.test(`${stdout}${stderr}`)
@@ -922,7 +1011,9 @@ async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefin
   const timeoutMs = o.cleanupTimeoutMs ?? o.commandTimeoutMs
   o.onEvent?.({ type: 'cleanup-start', pending })
   const done: CleanupResult[] = []
-  for (const c of pending) {
+  for (const pendingCleanup of pending) {
+    // A Pod is watched going (past its grace period), bounded; the cleanup keeps its own describe and command.
+    const c = watchedPodDeletion(pendingCleanup, o.podDeleteTimeoutMs)
     // Cleanup ignores the run's abort signal: an interrupted run still removes what it created.
     let result: CleanupResult
     const limit = c.timeoutMs ?? timeoutMs
@@ -938,12 +1029,14 @@ async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefin
       result =
         r.exitCode === 0
           ? { describe: c.describe, command: c.command, status: 'done' }
-          : {
-              describe: c.describe,
-              command: c.command,
-              status: 'failed',
-              error: r.timedOut ? `no answer within ${limit / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`,
-            }
+          : r.exitCode === STILL_DELETING
+            ? { describe: c.describe, command: c.command, status: 'deleting', error: firstLine(r.stderr) }
+            : {
+                describe: c.describe,
+                command: c.command,
+                status: 'failed',
+                error: r.timedOut ? `no answer within ${limit / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`,
+              }
     } catch (e) {
       result = { describe: c.describe, command: c.command, status: 'failed', error: errorMessage(e) }
     } finally {

@@ -83,6 +83,11 @@ describe('background lines', () => {
   it('ready at a text it prints; a line that ends instead fails the step', async () => {
     const r = await run({ ...base, steps: [step('up', 'echo starting; echo Serving now; sleep 30', { background: { ready: 'Serving' } })] })
     expect(r.steps[0]?.status).toBe('passed')
+    // Readiness is bounded by --timeout, like a command.
+    const began = performance.now()
+    const late = await run({ ...base, commandTimeoutMs: 400, steps: [step('quiet', 'sleep 30', { background: { ready: 'never' } })] })
+    expect(performance.now() - began).toBeLessThan(5_000)
+    expect(late.steps[0]?.error?.message).toMatch(/quiet: the background line did not get ready within 0\.4 s/)
     const ended = await run({ ...base, steps: [step('gone', 'echo bye; exit 3', { background: { ready: 'never' } })] })
     expect(ended.steps[0]?.error?.message).toMatch(/gone: the background line ended \(exit code 3\) instead of staying up: bye/)
   })

@@ -133,6 +133,37 @@ describe('run', () => {
     expect(r.steps[0]?.error?.message).toMatch(/^never: yes \(expected "yes", got "no"\) after waiting \d+ s for a yes\.$/)
   })
 
+  it('waits also through a line that exits non-zero, and reports the last error when the bound runs out', async () => {
+    const dir = `/tmp/kubewalk-test-${process.pid}-${Date.now()}-exit`
+    const r = await run({
+      ...base,
+      steps: [
+        echoStep(
+          'appears',
+          `mkdir -p ${dir}; echo x >> ${dir}/n; [ $(wc -l < ${dir}/n) -ge 3 ] || { echo "Error from server (NotFound): not yet $(wc -l < ${dir}/n)" >&2; exit 1; }; rm -r ${dir}; echo there`,
+          {
+            wait: { for: 'it to be there', timeoutMs: 5_000, intervalMs: 20 },
+          },
+        ),
+        echoStep('never', 'echo "Error from server (NotFound): pods \\"x\\" not found" >&2; exit 1', {
+          wait: { for: 'pod/x', timeoutMs: 300, intervalMs: 50 },
+        }),
+      ],
+    })
+    expect(r.steps[0]?.status).toBe('passed')
+    expect(r.steps[0]?.attempts).toBe(3)
+    expect(r.steps[1]?.status).toBe('failed')
+    expect(r.steps[1]?.attempts).toBeGreaterThan(2)
+    expect(r.steps[1]?.error?.message).toMatch(
+      /^never: the command exited with code 1: Error from server \(NotFound\): pods "x" not found \(after waiting \d+ s for pod\/x\)\.$/,
+    )
+  })
+
+  it('does not rerun a non-zero exit without a wait', async () => {
+    const r = await run({ ...base, steps: [echoStep('once', 'exit 1')] })
+    expect([r.steps[0]?.status, r.steps[0]?.attempts]).toEqual(['failed', 1])
+  })
+
   it('records when the run began', async () => {
     const before = Date.now()
     const r = await run({ ...base, steps: [echoStep('a', 'echo')] })

@@ -119,7 +119,8 @@ node/*, serviceaccount/default); each is saved first and restored at cleanup`,
     value: 'SECONDS',
     help: `with --isolate: how long deleting that namespace may take while its
 finalizers run (default 120); one still Terminating then is named in the
-report, with the command to watch it`,
+report, with the command to watch it. Also the bound for Pods deleted at
+cleanup to go (past their grace period): one still going is "deleting"`,
   },
   set: {
     type: 'string',
@@ -143,7 +144,8 @@ run nothing (look at a walkthrough from the internet before it touches a cluster
     type: 'string',
     value: 'SECONDS',
     help: `limit for each bounded wait (a controller filling an object, the API server
-refusing a revoked token) (default: each step's own, 30; check: at most 10)`,
+refusing a revoked token, a Pod a line reads starting) (default: each step's own,
+30; check: at most 10)`,
   },
   transcript: {
     type: 'string',

@@ -47,6 +47,8 @@ function runOptionsOf(plan: ReplayPlan, on: ReplayTarget, steps: readonly Step<a
     vars: on.vars,
     commandTimeoutMs: plan.commandTimeoutMs,
     ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
+    // Pods deleted at cleanup are watched going within the bound a namespace's deletion has.
+    podDeleteTimeoutMs: plan.namespaceTimeoutMs,
     ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
     secrets: on.secrets,
     guard: on.guard,

@@ -155,7 +155,7 @@ export function createConsoleReporter(o: ConsoleReporterOptions) {
           break
         case 'cleanup-end':
           out(
-            `  ${e.result.status === 'done' ? paint('green', '✓') : paint('red', '✗')} ${e.result.describe}${e.result.error ? `: ${mask(e.result.error)}` : ''}`,
+            `  ${e.result.status === 'done' ? paint('green', '✓') : e.result.status === 'deleting' ? paint('yellow', '…') : paint('red', '✗')} ${e.result.describe}${e.result.error ? `: ${mask(e.result.error)}` : ''}`,
           )
           break
       }

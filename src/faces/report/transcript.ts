@@ -105,7 +105,9 @@ export function renderTranscript(
   if (result.cleanup.length > 0) {
     lines.push('## Cleanup', '')
     for (const c of result.cleanup)
-      lines.push(`- ${c.status === 'done' ? '✅' : '❌'} ${literal(c.describe)} (${code(c.command)})${c.error ? `: ${literal(mask(c.error))}` : ''}`)
+      lines.push(
+        `- ${c.status === 'done' ? '✅' : c.status === 'deleting' ? '⏳' : '❌'} ${literal(c.describe)} (${code(c.command)})${c.error ? `: ${literal(mask(c.error))}` : ''}`,
+      )
     lines.push('')
     const left = leftBehind(result)
     if (left) lines.push(`> **Cleanup failed**, ${literal(mask(left))}`, '')

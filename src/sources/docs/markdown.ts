@@ -8,6 +8,7 @@ import { WalkthroughError } from '../../core/errors.js'
 import type { FrontMatter } from '../markdown/frontmatter.js'
 import type { Block, MarkdownDoc } from '../markdown/parse.js'
 import { slug } from '../markdown/compile.js'
+import { isWatch } from '../markdown/watch.js'
 import { findExamplesDir } from './examples.js'
 import { detachedRun, unattended } from './interactive.js'
 import { readDocsPage, type DocsCommand, type DocsOptions, type DocsPage } from './read.js'
@@ -25,7 +26,8 @@ export function docsMarkdownDoc(page: DocsPage): MarkdownDoc {
     const first = group[0]
     if (first === undefined) return
     // A line that keeps running runs in the background: the page's next lines need it up (a proxy, a port-forward).
-    if (first.container === undefined && (first.background || first.longRunning))
+    // A watch the page runs in this terminal is a bounded look (the compiler's), unless the page keeps it running.
+    if (first.container === undefined && (first.background || (first.longRunning && !isWatch(first.text))))
       blocks.push({ kind: 'comment', text: 'kubewalk: background', line: first.line })
     const shell = first.container?.shell
     if (shell !== undefined)

@@ -37,6 +37,7 @@ import { pageValues } from './pinned.js'
 import { assignmentsIn, chosenValue, filledLine, kindOf, placeholdersIn, theOne, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
 import { needsOf } from './needs.js'
+import { isWatch, latestRows, statusWait, watchOf } from './watch.js'
 
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/
 
@@ -234,9 +235,12 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     }
     return subs
   }
-  const recording = a.compareOff ? undefined : d.recording?.text
-  const captures = writes !== undefined && pureAssignment(d.command)
   const background = !inContainer && (a.background !== undefined || isBackground(d.command))
+  // A watch is judged on the latest row of each object it showed, as is its recording.
+  const watching = !background && isWatch(d.command)
+  const seenRows = (t: string): string => (watching ? latestRows(t) : t)
+  const recording = a.compareOff || d.recording === undefined ? undefined : seenRows(d.recording.text)
+  const captures = writes !== undefined && pureAssignment(d.command)
   const creates = !inContainer && mayCreate(d.command)
   const step: Step<object> = {
     id,
@@ -244,7 +248,8 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     title,
     command: fills ? (ctx: CommandContext) => filledLine(d.command, assignments, inline, valueFor(ctx)) : d.command,
     reads,
-    parse: (out, ctx) => {
+    parse: (all, ctx) => {
+      const out = watching ? { ...all, stdout: seenRows(all.stdout) } : all
       const text = captures ? (out.captured ?? '') : terminalText(out)
       const shape = recording === undefined ? 'lines' : shapeOf(recording)
       const read = shape === 'lines' ? readAs(shape, text) : readOutput(shape, out)
@@ -299,6 +304,12 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   const expectedError = d.recording === undefined ? undefined : recordedErrorAnswers(d.recording.text)
   if (expectedError !== undefined) step.answersWithError = expectedError
   if (a.waitMs !== undefined) step.wait = { for: 'its checks to pass', timeoutMs: a.waitMs, intervalMs: Math.min(1000, Math.max(100, a.waitMs / 20)) }
+  else if (!background) {
+    // The reader looks again until the Pod's STATUS is the one the page shows.
+    const byStatus = statusWait(d.command, recording)
+    if (byStatus !== undefined) step.wait = byStatus
+  }
+  if (watching) step.watch = watchOf(id, recording)
   if (d.files.length > 0) step.files = d.files
   if (background) {
     step.background = {}

@@ -263,6 +263,25 @@ describe('another terminal', () => {
   })
 })
 
+describe('a watch the page runs in its own terminal', () => {
+  it('is a bounded watch step, compared with its output; one kept running in another terminal stays in the background', () => {
+    const own = markdownWalkthrough(
+      'p.md',
+      page(
+        '```shell\nkubectl get pods -w\n```\n\nThe output is similar to:\n\n```\nNAME   READY   STATUS    RESTARTS   AGE\np      1/1     Running   0          5s\n```\n',
+      ),
+    )
+    expect([own.steps[0]?.background, own.steps[0]?.watch?.forMs]).toEqual([undefined, 5_000])
+    const kept = markdownWalkthrough(
+      'p.md',
+      page(
+        '{{< note >}}\nx\n{{< /note >}}\n\n```shell\nkubectl get pods --watch\n```\n\nIn another terminal, run:\n\n```shell\nkubectl delete pod p\n```\n',
+      ),
+    )
+    expect([kept.steps[0]?.background !== undefined, kept.steps[0]?.watch]).toEqual([true, undefined])
+  })
+})
+
 describe('the Markdown loader reads a docs page through the dialect', () => {
   it('steps, their recordings, the example files they write, the requirement, the background line', async () => {
     const dir = await testDir('kubewalk-docs-')
@@ -275,7 +294,7 @@ describe('the Markdown loader reads a docs page through the dialect', () => {
     )
     await writeFile(file, source)
     const w = markdownWalkthrough(file, source)
-    expect([w.id, w.title, w.requires]).toEqual(['run-a-pod', 'Run a Pod', { kubernetes: '1.27' }])
+    expect([w.id, w.title, w.requires]).toEqual(['run-a-pod', 'Run a Pod', { kubernetes: '1.27', node: true }]) // it types in a container: a node must run the Pod
     // The shell `kubectl exec -it` opens is no step (the runner's session replaces it); the line typed in it runs there.
     expect(w.steps.map((s) => [commandOf(s, listing), s.container])).toEqual([
       ['kubectl apply -f https://k8s.io/examples/pods/p.yaml', undefined],

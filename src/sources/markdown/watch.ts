@@ -1,0 +1,89 @@
+// Waits a reader does by eye, as a page records them: a `kubectl get` whose recording shows a Pod's STATUS
+// (the reader looks again until it says Running), and a watch (`kubectl get pods -w`, `kubectl logs -f`) the reader
+// stops once it has shown what the page shows.
+import type { StepOutput, StepWait, Watch } from '../../core/step.js'
+import { compareWithRecording, readTable, shapeOf } from './checks.js'
+import { firstLineOf, splitCommands } from './lines.js'
+
+/** How long a watch runs at most: a reader looks for a few seconds, then stops it. */
+export const WATCH_MS = 5_000
+/** How long a `kubectl get` waits for the STATUS its recording shows (--wait overrides it). */
+export const STATUS_WAIT_MS = 30_000
+
+// What kubectl's STATUS column shows for a Pod as it goes.
+const POD_STATUS =
+  /^(?:Pending|Running|Succeeded|Failed|Completed|ContainerCreating|PodInitializing|Init:\S+|Terminating|Error|CrashLoopBackOff|ImagePullBackOff|ErrImagePull|Unknown)$/
+
+const KUBECTL_GET = /^kubectl\s+(?:(?:-n|--namespace|--context|--kubeconfig)(?:=|\s+)\S+\s+)*get\s/
+
+/** A line that runs until stopped and shows changes as they come: `kubectl get … -w`/`--watch`, `kubectl logs -f`. */
+export function isWatch(command: string): boolean {
+  const cmds = splitCommands(command)
+  if (cmds.length !== 1) return false
+  const line = firstLineOf(cmds[0]?.text ?? '').trim()
+  if (/&\s*$/.test(line) || /\|/.test(line)) return false
+  return (
+    (KUBECTL_GET.test(line) && /\s(?:--watch|-w|--watch-only)(?:=true)?(?=\s|$)/.test(line)) ||
+    /^kubectl\s+(?:\S+\s+)*?logs\s(?:.*\s)?(?:-f|--follow)(?:=true)?(?=\s|$)/.test(line)
+  )
+}
+
+/**
+ * A watch's table with one row per object, its latest (`kubectl get -w` prints a row each time an object changes),
+ * aligned again: a watch's later rows keep the first rows' column widths only while their cells fit.
+ */
+export function latestRows(text: string): string {
+  if (shapeOf(text) !== 'table') return text
+  const [header = [], ...rows] = text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.trim().split(/\s{2,}/))
+  // A row that does not split into the header's cells is kept whole, as its own object.
+  const latest = new Map<string, string[]>()
+  for (const row of rows) {
+    const key = row.length === header.length ? (row[0] as string) : row.join(' ')
+    latest.delete(key)
+    latest.set(key, row)
+  }
+  const table = [header, ...latest.values()]
+  const widths = header.map((_, i) => Math.max(...table.map((r) => (r.length === header.length ? (r[i]?.length ?? 0) : 0))))
+  return table
+    .map((r) =>
+      r.length === header.length
+        ? r
+            .map((c, i) => c.padEnd((widths[i] ?? 0) + 3))
+            .join('')
+            .trimEnd()
+        : r.join('   '),
+    )
+    .join('\n')
+}
+
+/** The watch of a line that runs until stopped: a few seconds, or until its output covers the recording. */
+export function watchOf(id: string, recording: string | undefined): Watch {
+  if (recording === undefined) return { forMs: WATCH_MS }
+  const recorded = latestRows(recording)
+  return {
+    forMs: WATCH_MS,
+    enough: (out: StepOutput) =>
+      compareWithRecording(id, recorded, latestRows(out.stdout), { stdout: latestRows(out.stdout) }).items.every((i) => i.kind !== 'real'),
+  }
+}
+
+/** The statuses a `kubectl get` line's recording shows for Pods, when it is one such line and shows some. */
+export function recordedStatuses(command: string, recording: string | undefined): string[] {
+  if (recording === undefined || shapeOf(recording) !== 'table') return []
+  const cmds = splitCommands(command)
+  if (cmds.length !== 1 || !KUBECTL_GET.test(firstLineOf(cmds[0]?.text ?? '').trim()) || isWatch(command)) return []
+  const statuses = readTable(recording.trim())
+    .map((r) => r.STATUS)
+    .filter((s): s is string => s !== undefined && POD_STATUS.test(s))
+  return [...new Set(statuses)]
+}
+
+/** The step wait of a `kubectl get` whose recording shows Pods' STATUS: rerun until the output's matches, within the bound. */
+export function statusWait(command: string, recording: string | undefined): StepWait | undefined {
+  const statuses = recordedStatuses(command, recording)
+  if (statuses.length === 0) return undefined
+  return { for: `STATUS to be ${statuses.join(', ')} as recorded`, timeoutMs: STATUS_WAIT_MS, intervalMs: 1_000 }
+}

@@ -1,0 +1,122 @@
+import { chmod, writeFile } from 'node:fs/promises'
+import { delimiter, join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { run } from '../../../src/engine/runner.js'
+import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
+import { isWatch, latestRows, recordedStatuses, statusWait, watchOf } from '../../../src/sources/markdown/watch.js'
+import { articleCluster } from '../../helpers.js'
+import { testDir } from '../../temp-dir.js'
+
+const PODS = `NAME    READY   STATUS              RESTARTS   AGE
+nginx   0/1     Pending             0          0s
+nginx   0/1     ContainerCreating   0          0s
+nginx   1/1     Running             0          3s`
+
+describe('isWatch', () => {
+  it.each([
+    ['kubectl get pods -w', true],
+    ['kubectl get pods --watch', true],
+    ['kubectl get pods -l app=nginx --watch=true', true],
+    ['kubectl -n demo get deploy --watch-only', true],
+    ['kubectl logs -f pod/x -c c', true],
+    ['kubectl logs --follow x', true],
+    ['kubectl get pods -w &', false],
+    ['kubectl get pods -w | head', false],
+    ['kubectl get pods', false],
+    ['kubectl logs x', false],
+    ['kubectl rollout status deployment/x -w', false],
+    ['kubectl get pods\nkubectl get pods -w', false],
+  ])('%s: %s', (line, expected) => {
+    expect(isWatch(line)).toBe(expected)
+  })
+})
+
+describe('latestRows', () => {
+  it('keeps the latest row of each object, in the order they last changed', () => {
+    expect(latestRows(`${PODS}\nweb     0/1     Pending   0   0s`).split('\n')).toEqual([
+      'NAME    READY   STATUS    RESTARTS   AGE',
+      'nginx   1/1     Running   0          3s',
+      'web     0/1     Pending   0          0s',
+    ])
+  })
+  it('leaves what is not a table as it is', () => {
+    expect(latestRows('hello\nhello')).toBe('hello\nhello')
+  })
+})
+
+describe('watchOf', () => {
+  it('is enough once the output shows the latest state the recording shows', () => {
+    const w = watchOf('w', PODS)
+    const enough = (stdout: string): boolean | undefined => w.enough?.({ stdout, stderr: '', exitCode: null })
+    expect(enough('NAME    READY   STATUS              RESTARTS   AGE\nnginx   0/1     ContainerCreating   0          1s\n')).toBe(false)
+    expect(enough('NAME    READY   STATUS    RESTARTS   AGE\nnginx   0/1     ContainerCreating   0   1s\nnginx   1/1     Running   0   4s\n')).toBe(
+      true,
+    )
+    expect(w.forMs).toBeLessThanOrEqual(10_000)
+  })
+})
+
+describe('statusWait', () => {
+  it.each([
+    ['kubectl get pods', PODS, ['Pending', 'ContainerCreating', 'Running']],
+    ['kubectl get pod shell-demo', 'NAME         READY   STATUS    RESTARTS   AGE\nshell-demo   1/1     Running   0          10s', ['Running']],
+    ['kubectl get pods -n demo', 'NAME   READY   STATUS      RESTARTS   AGE\npi-x   0/1     Completed   0          1m', ['Completed']],
+    ['kubectl get nodes', 'NAME   STATUS   ROLES    AGE   VERSION\nn1     Ready    <none>   1d    v1.37.2', []],
+    ['kubectl get pods -w', PODS, []],
+    ['kubectl describe pod x', PODS, []],
+    ['kubectl get pods', '{"kind":"Pod"}', []],
+  ])('%s', (line, recording, statuses) => {
+    expect(recordedStatuses(line, recording)).toEqual(statuses)
+    expect(statusWait(line, recording) !== undefined).toBe(statuses.length > 0)
+  })
+
+  it('makes a Markdown `kubectl get` step whose recording shows a STATUS wait for it, unless a wait annotation says otherwise', () => {
+    const w = markdownWalkthrough(
+      'w.md',
+      '```bash\nkubectl get pod x\n```\n\n```\nNAME   READY   STATUS    RESTARTS   AGE\nx      1/1     Running   0          5s\n```\n\n<!-- kubewalk: wait 5s -->\n```bash\nkubectl get pod x\n```\n\n```\nNAME   READY   STATUS    RESTARTS   AGE\nx      1/1     Running   0          5s\n```\n',
+    )
+    expect(w.steps[0]?.wait).toEqual({ for: 'STATUS to be Running as recorded', timeoutMs: 30_000, intervalMs: 1_000 })
+    expect(w.steps[1]?.wait?.timeoutMs).toBe(5_000)
+  })
+})
+
+describe('a watch line in a run', () => {
+  /** A kubectl stand-in whose watch prints the Pod's rows one per 200 ms, then keeps running. */
+  async function watcher(): Promise<Record<string, string>> {
+    const dir = await testDir('kubewalk-watch-')
+    await writeFile(
+      join(dir, 'kubectl'),
+      `#!/bin/sh
+echo 'NAME    READY   STATUS              RESTARTS   AGE'
+echo 'nginx   0/1     ContainerCreating   0          0s'
+sleep 0.2
+echo 'nginx   1/1     Running             0          1s'
+exec sleep 60
+`,
+    )
+    await chmod(join(dir, 'kubectl'), 0o755)
+    return { PATH: `${dir}${delimiter}${process.env.PATH ?? ''}` }
+  }
+
+  it('is stopped once its output covers the recording, and passes on what it printed', async () => {
+    const w = markdownWalkthrough('w.md', `\`\`\`bash\nkubectl get pods -w\n\`\`\`\n\n\`\`\`\n${PODS}\n\`\`\`\n`)
+    const began = performance.now()
+    const r = await run({ cluster: articleCluster, clusters: [articleCluster], env: await watcher(), steps: w.steps })
+    const took = performance.now() - began
+    expect(r.steps[0]?.status).toBe('passed')
+    expect(r.steps[0]?.output.stdout).toContain('Running')
+    expect(took).toBeLessThan(3_500)
+  })
+
+  it('runs a few seconds at most when its output never covers the recording, then fails on the comparison', async () => {
+    const other = PODS.replace('1/1     Running ', '1/1     Completed')
+    const w = markdownWalkthrough('w.md', `\`\`\`bash\nkubectl get pods -w\n\`\`\`\n\n\`\`\`\n${other}\n\`\`\`\n`)
+    const began = performance.now()
+    const r = await run({ cluster: articleCluster, clusters: [articleCluster], env: await watcher(), steps: w.steps })
+    const took = performance.now() - began
+    expect(r.steps[0]?.status).toBe('failed')
+    expect(r.steps[0]?.error?.message).toMatch(/STATUS/)
+    expect(took).toBeGreaterThan(4_500)
+    expect(took).toBeLessThan(10_000)
+  }, 15_000)
+})
