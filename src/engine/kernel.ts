@@ -208,6 +208,8 @@ class BashKernel implements Kernel {
     const env = Object.fromEntries(
       Object.entries({ ...process.env, ...this.o.env, ...this.exported }).filter((e): e is [string, string] => e[1] !== undefined),
     )
+    // The first line's FIFOs are made while bash starts.
+    this.fifos.prepare().catch(() => undefined)
     const child = spawn(bash, ['--norc', '--noprofile', '-i', '-s'], {
       env,
       cwd,

@@ -12,20 +12,29 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
 
 /** Waits until no live (non-zombie) process is left in these groups, or the time is up. */
 export async function waitGroups(groups: Set<number>, ms: number): Promise<void> {
-  const deadline = performance.now() + ms
+  const begin = performance.now()
+  const deadline = begin + ms
   for (;;) {
-    for (const g of groups) if (!(await groupAlive(g))) groups.delete(g)
+    // A group that has just ended often still holds a zombie for a moment: kill(0) alone, in the first
+    // 30 ms, spares the /proc scan (every process's stat file, 10-40 ms of CPU) that tells them apart.
+    const quick = performance.now() - begin < 30
+    for (const g of groups) if (!(quick ? groupExists(g) : await groupAlive(g))) groups.delete(g)
     if (groups.size === 0 || performance.now() > deadline) return
-    await new Promise((r) => setTimeout(r, 20))
+    await new Promise((r) => setTimeout(r, quick ? 2 : 20))
+  }
+}
+
+function groupExists(group: number): boolean {
+  try {
+    process.kill(-group, 0)
+    return true
+  } catch {
+    return false
   }
 }
 
 async function groupAlive(group: number): Promise<boolean> {
-  try {
-    process.kill(-group, 0)
-  } catch {
-    return false
-  }
+  if (!groupExists(group)) return false
   // Members that are only zombies (reparented, not yet reaped) do not count.
   for (const entry of await readdir('/proc').catch(() => [])) {
     if (!/^\d+$/.test(entry)) continue
