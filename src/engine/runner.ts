@@ -11,7 +11,7 @@ import { withoutProgressMeter } from '../core/parse/curl.js'
 import { firstLine, show } from '../core/text.js'
 import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
-import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
+import { portAnswers, preloadShell, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel } from './kernel.js'
 import {
   absoluteKubectlCalls,
@@ -770,6 +770,8 @@ async function kernelOf(state: RunState): Promise<Kernel> {
     prelude = g.functionText
   }
   state.kernel = await openKernel({ env, cwd: state.cwd })
+  // What a step's guard and cleanup run with (zx) loads while the first lines run, rather than before step 01.
+  preloadShell()
   state.synced = {}
   if (prelude !== undefined) await state.kernel.run(prelude, { timeoutMs: o.commandTimeoutMs })
   return state.kernel
