@@ -131,6 +131,11 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void
   /** Asked before each step runs (interactive mode): run it, skip it, or quit the run (cleanup still runs). */
   beforeStep?: (step: Step, index: number) => Promise<'run' | 'skip' | 'quit'>
+  /**
+   * The caller's preflight, still under way (a live report's version probe): the run's shell and guard start beside
+   * it, and the first step waits for it. If it rejects, run() cleans up and throws that.
+   */
+  opening?: Promise<unknown>
   /** Collects secret values as they appear (secret variables, Secret data) so reporters can mask them. */
   secrets?: Secrets
   /** Cleanups the caller registered before the run (an --isolate namespace): done last, whatever happens. */
@@ -213,6 +218,8 @@ function describeFailures(assertions: Assertion[]): string {
 /** Runs the steps; resolves with the results whatever happens. A run is a session opened, driven once, and closed. */
 export async function run(options: RunOptions): Promise<RunResult> {
   const started = performance.now()
+  // Awaited once the run is open; a rejection meanwhile is not unhandled.
+  options.opening?.catch(() => undefined)
   let opened: Opened
   try {
     opened = await open(options)
@@ -225,6 +232,18 @@ export async function run(options: RunOptions): Promise<RunResult> {
   let steps: StepResult[] = []
   let cleanup: CleanupResult[] = []
   try {
+    if (options.opening !== undefined) {
+      // A failure to start the shell is the first line's to report, as it is without a preflight to overlap.
+      const warming = kernelOf(state).then(
+        () => undefined,
+        () => undefined,
+      )
+      try {
+        await options.opening
+      } finally {
+        await warming
+      }
+    }
     steps = await session.runSteps(options.steps)
   } finally {
     cleanup = await session.close()
