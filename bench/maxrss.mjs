@@ -3,4 +3,5 @@
 import { appendFileSync } from 'node:fs'
 
 const file = process.env.KUBEWALK_BENCH_RSS
-if (file) process.on('exit', () => appendFileSync(file, `${process.resourceUsage().maxRSS}\n`))
+// Only kubewalk's own process: the guard's hook (a node that inherits NODE_OPTIONS) is not kubewalk's peak.
+if (file && !/hook\.mjs$/.test(process.argv[1] ?? '')) process.on('exit', () => appendFileSync(file, `${process.resourceUsage().maxRSS}\n`))

@@ -171,8 +171,12 @@ class BashKernel implements Kernel {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    // An interactive bash ignores SIGTERM but ends at the end of its input (at once when idle, else after
+    // its line); jobs get a moment to end on SIGTERM, then everything goes.
+    this.shell?.child.stdin?.end()
     for (const g of this.groups) signalGroup(g, 'SIGTERM')
-    // An interactive bash ignores SIGTERM; jobs get a moment to end on it, then everything goes.
+    // The shell reaped first: a group whose leader is a zombie still answers kill(0), and the /proc scan that tells them apart costs ~20 ms.
+    if (this.shell?.alive) await exitOf(this.shell.child, 300)
     await waitGroups(this.groups, 300)
     for (const g of this.groups) signalGroup(g, 'SIGKILL')
     await waitGroups(this.groups, 2_000)
@@ -204,6 +208,8 @@ class BashKernel implements Kernel {
     const env = Object.fromEntries(
       Object.entries({ ...process.env, ...this.o.env, ...this.exported }).filter((e): e is [string, string] => e[1] !== undefined),
     )
+    // The first line's FIFOs are made while bash starts.
+    this.fifos.prepare().catch(() => undefined)
     const child = spawn(bash, ['--norc', '--noprofile', '-i', '-s'], {
       env,
       cwd,
@@ -441,6 +447,17 @@ class BashKernel implements Kernel {
   private write(shell: Shell, text: string): void {
     if (shell.alive) shell.child.stdin?.write(text)
   }
+}
+
+/** Resolves when the child has exited (and been reaped), or after ms. */
+function exitOf(child: ChildProcess, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
 }
 
 function notRun(line: string): LineResult {

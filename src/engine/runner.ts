@@ -10,7 +10,7 @@ import { withoutProgressMeter } from '../core/parse/curl.js'
 import { firstLine, show } from '../core/text.js'
 import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
-import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
+import { portAnswers, preloadShell, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
 import { openKernel, type Kernel, type LineResult } from './kernel.js'
 import { ContainerSessions, containerLabel, endsShell, execArgv, openContainerSession } from './container.js'
 import { POD_WAIT_MS, kernelGetter, mayReadPod, variablesIn, waitBeforeLine, waitNote } from './waits/index.js'
@@ -142,6 +142,11 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void
   /** Asked before each step runs (interactive mode): run it, skip it, or quit the run (cleanup still runs). */
   beforeStep?: (step: Step, index: number) => Promise<'run' | 'skip' | 'quit'>
+  /**
+   * The caller's preflight, still under way (a live report's version probe): the run's shell and guard start beside
+   * it, and the first step waits for it. If it rejects, run() cleans up and throws that.
+   */
+  opening?: Promise<unknown>
   /** Collects secret values as they appear (secret variables, Secret data) so reporters can mask them. */
   secrets?: Secrets
   /** Cleanups the caller registered before the run (an --isolate namespace): done last, whatever happens. */
@@ -243,6 +248,8 @@ function describeFailures(assertions: Assertion[]): string {
 /** Runs the steps; resolves with the results whatever happens. A run is a session opened, driven once, and closed. */
 export async function run(options: RunOptions): Promise<RunResult> {
   const started = performance.now()
+  // Awaited once the run is open; a rejection meanwhile is not unhandled.
+  options.opening?.catch(() => undefined)
   let opened: Opened
   try {
     opened = await open(options)
@@ -255,6 +262,18 @@ export async function run(options: RunOptions): Promise<RunResult> {
   let steps: StepResult[] = []
   let cleanup: CleanupResult[] = []
   try {
+    if (options.opening !== undefined) {
+      // A failure to start the shell is the first line's to report, as it is without a preflight to overlap.
+      const warming = kernelOf(state).then(
+        () => undefined,
+        () => undefined,
+      )
+      try {
+        await options.opening
+      } finally {
+        await warming
+      }
+    }
     steps = await session.runSteps(options.steps)
   } finally {
     cleanup = await session.close()
@@ -946,6 +965,8 @@ async function kernelOf(state: RunState): Promise<Kernel> {
     prelude = g.functionText
   }
   state.kernel = await openKernel({ env, cwd: state.cwd })
+  // What a step's guard and cleanup run with (zx) loads while the first lines run, rather than before step 01.
+  preloadShell()
   state.synced = {}
   if (prelude !== undefined) await state.kernel.run(prelude, { timeoutMs: o.commandTimeoutMs })
   return state.kernel

@@ -94,6 +94,31 @@ function kubeconfigPaths(opts: TargetOptions, env: Record<string, string | undef
   return [home]
 }
 
+// A run reads the kubeconfig three times (target, version probe, the run's copy); a file with embedded certificates
+// takes the YAML parser 10-20 ms each time. The same text is parsed once (a copy is handed out: callers may change it).
+const parsed = new Map<string, { text: string; config: ConfigView }>()
+
+function parsedKubeconfig(path: string, text: string): ConfigView {
+  const seen = parsed.get(path)
+  if (seen?.text === text) return structuredClone(seen.config)
+  const doc = parseDocument(text)
+  const v: unknown = doc.errors.length > 0 ? undefined : doc.toJS()
+  const problem =
+    doc.errors[0]?.message.split('\n')[0] ??
+    (() => {
+      if (v === null || v === undefined) return undefined
+      if (typeof v !== 'object' || Array.isArray(v)) return 'not a YAML mapping'
+      const c = v as Record<string, unknown>
+      for (const key of ['clusters', 'contexts', 'users'])
+        if (c[key] !== undefined && c[key] !== null && !Array.isArray(c[key])) return `${key} is not a list`
+      return undefined
+    })()
+  if (problem !== undefined) throw new PreconditionError(`cannot read the kubeconfig ${path}: ${problem}.`)
+  const config = (v ?? {}) as ConfigView
+  parsed.set(path, { text, config: structuredClone(config) })
+  return config
+}
+
 /**
  * The kubeconfig files merged the way kubectl merges KUBECONFIG: missing files are skipped, the
  * first file to name a cluster or context wins, and so does the first current-context. A relative
@@ -114,20 +139,7 @@ export async function mergedKubeconfig(paths: readonly string[]): Promise<Config
       const why = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : errorMessage(e)
       throw new PreconditionError(`cannot read the kubeconfig ${path}: ${why}.`)
     }
-    const doc = parseDocument(text)
-    const problem =
-      doc.errors[0]?.message.split('\n')[0] ??
-      (() => {
-        const v: unknown = doc.toJS()
-        if (v === null || v === undefined) return undefined
-        if (typeof v !== 'object' || Array.isArray(v)) return 'not a YAML mapping'
-        const c = v as Record<string, unknown>
-        for (const key of ['clusters', 'contexts', 'users'])
-          if (c[key] !== undefined && c[key] !== null && !Array.isArray(c[key])) return `${key} is not a list`
-        return undefined
-      })()
-    if (problem !== undefined) throw new PreconditionError(`cannot read the kubeconfig ${path}: ${problem}.`)
-    const c = (doc.toJS() ?? {}) as ConfigView
+    const c = parsedKubeconfig(path, text)
     // kubectl resolves each file's paths against that file's folder (client-go ResolveLocalPaths).
     const base = dirname(resolve(path))
     for (const cl of c.clusters ?? [])

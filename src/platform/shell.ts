@@ -4,10 +4,37 @@ import { constants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { delimiter, join } from 'node:path'
-import { $, quote } from 'zx/core'
 import { errorMessage, type CommandEvidence } from '../core/errors.js'
 
-export { quote }
+/**
+ * A value quoted for bash, exactly as zx 8's `quote` does (test/platform/shell.test.ts holds them equal): kept
+ * here so that quoting does not load zx/core, whose import looks bash up on PATH (40-60 ms of a loaded start).
+ */
+export function quote(arg: string): string {
+  if (arg === '') return `$''`
+  if (/^[\w/.\-@:=]+$/.test(arg)) return arg
+  return `$'${arg
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\f/g, '\\f')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t')
+    .replace(/\v/g, '\\v')
+    .replace(/\0/g, '\\0')}'`
+}
+
+let zx: Promise<typeof import('zx/core')> | undefined
+/**
+ * zx, loaded at the first runScript, or earlier through preloadShell: a run that calls it only at a step's guard or
+ * at cleanup loads it while a line runs, not before step 01.
+ */
+const loadZx = (): Promise<typeof import('zx/core')> => (zx ??= import('zx/core'))
+
+/** Starts loading what runScript needs, for a caller that is about to wait (on a line) anyway. */
+export function preloadShell(): void {
+  loadZx().catch(() => undefined)
+}
 
 /** How one command line runs. */
 export interface ShellOptions {
@@ -41,6 +68,7 @@ export interface ShellResult extends CommandEvidence {
  * did in the article's shell.
  */
 export async function runScript(script: string, options: ShellOptions): Promise<ShellResult> {
+  const { $ } = await loadZx()
   const ac = new AbortController()
   const sh = $({
     env: { ...process.env, ...options.env },

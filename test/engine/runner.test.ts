@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run, type RunEvent } from '../../src/engine/runner.js'
@@ -162,6 +163,54 @@ describe('run', () => {
   it('does not rerun a non-zero exit without a wait', async () => {
     const r = await run({ ...base, steps: [echoStep('once', 'exit 1')] })
     expect([r.steps[0]?.status, r.steps[0]?.attempts]).toEqual(['failed', 1])
+  })
+
+  it('starts its shell beside a preflight still under way (opening), and runs the first step after it', async () => {
+    const order: string[] = []
+    let release!: () => void
+    const opening = new Promise<void>((resolve) => (release = resolve)).then(() => void order.push('opened'))
+    const pending = run({
+      ...base,
+      steps: [echoStep('a', 'echo "$PPID"')],
+      onEvent: (e) => void (e.type === 'step-start' && order.push('step-start')),
+      opening,
+    })
+    // The shell is up while the preflight still waits: a bash whose parent is this process, not yet running a step.
+    const shells = async (): Promise<number> => {
+      let mine = 0
+      for (const pid of await liveProcesses('--noprofile -i -s')) {
+        const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+        if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === String(process.pid)) mine++
+      }
+      return mine
+    }
+    let seen = 0
+    for (let i = 0; i < 100 && seen === 0; i++) {
+      seen = await shells()
+      if (seen === 0) await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(seen).toBe(1)
+    expect(order).toEqual([])
+    release()
+    const r = await pending
+    expect(r.ok).toBe(true)
+    expect(order).toEqual(['opened', 'step-start'])
+    expect(r.steps[0]?.value).toBe(String(process.pid))
+  })
+
+  it('throws what the preflight threw (opening), runs no step and still does its teardown', async () => {
+    const events: string[] = []
+    const teardown = defineCleanup({ describe: 'teardown', command: 'true' })
+    await expect(
+      run({
+        ...base,
+        steps: [echoStep('a', 'echo a')],
+        onEvent: (e) => void events.push(e.type),
+        teardown: [teardown],
+        opening: Promise.reject(new Error('the server did not answer')),
+      }),
+    ).rejects.toThrow('the server did not answer')
+    expect(events).toEqual(['cleanup-start', 'cleanup-end'])
   })
 
   it('records when the run began', async () => {

@@ -86,3 +86,25 @@ describe('runScript', () => {
     expect(r).toMatchObject({ ...expected, timedOut: false, aborted: false })
   })
 })
+
+describe('quote', () => {
+  it.each([
+    [''],
+    ['plain'],
+    ['/a/b.c-d@e:f=g'],
+    ['two words'],
+    ["it's"],
+    ['back\\slash'],
+    ['tab\there\nnew\rline'],
+    ['\f\v\0'],
+    ['$HOME `x` "q"'],
+    ['ü€'],
+  ])('quotes %j as zx 8 does, and bash reads it back', async (value) => {
+    const { quote } = await import('../../src/platform/shell.js')
+    const zx = await import('zx/core')
+    expect(quote(value)).toBe(zx.quote(value))
+    if (value.includes('\0')) return // a bash word cannot hold NUL
+    const r = await runScript(`printf '%s' ${quote(value)}`, { timeoutMs: 10_000 })
+    expect(r.stdout).toBe(value)
+  })
+})

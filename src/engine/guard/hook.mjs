@@ -115,7 +115,7 @@ const conn = connectionFlags(call)
 function current(refs) {
   const found = []
   const groups = new Map()
-  for (const r of refs) if (!r.generated) groups.set(r.namespace ?? '', [...(groups.get(r.namespace ?? '') ?? []), r])
+  for (const r of refs) if (!r.generated && !r.fresh) groups.set(r.namespace ?? '', [...(groups.get(r.namespace ?? '') ?? []), r])
   for (const [ns, rs] of groups) {
     const read = (names) => quiet([...conn, 'get', ...(ns ? ['-n', ns] : []), ...names, '-o', 'json', '--ignore-not-found'])
     const r = read(rs.map(nameOf))
@@ -128,7 +128,7 @@ function current(refs) {
     const f = refOf(o)
     return f.kind === ref.kind && f.group === ref.group && f.name === ref.name && (ref.namespace === undefined || f.namespace === ref.namespace)
   }
-  return refs.map((ref) => ({ ref, current: ref.generated ? null : (found.find((o) => same(o, ref)) ?? null) }))
+  return refs.map((ref) => ({ ref, current: ref.generated || ref.fresh ? null : (found.find((o) => same(o, ref)) ?? null) }))
 }
 
 function selection() {
@@ -155,10 +155,13 @@ if (c.how === 'dry-json') {
       targets = dried.map((o) => ({ ref: refOf(o), current: o }))
     } else {
       // Only `create` honours generateName: the server will choose another name than the dry run's.
+      // An object the dry run would create has no resourceVersion in its answer (a stored one always has):
+      // nothing stands there to read, so only the others are read (one kubectl start less for a new object).
       targets = current(
         dried.map((o) => ({
           ...refOf(o),
           ...(c.verb === 'create' && o.metadata?.generateName ? { generated: String(o.metadata.generateName) } : {}),
+          ...(o.metadata?.resourceVersion ? {} : { fresh: true }),
         })),
       )
     }
@@ -245,7 +248,7 @@ const status = done.status ?? 128 + (done.signal === 'SIGINT' ? 2 : done.signal 
 // before, so `replace --force` and re-creations count) and objects gone or being deleted.
 if (CREATES_OR_DELETES.includes(c.verb ?? '')) {
   const plain = targets.filter((t) => !t.ref.generated)
-  const after = current(plain.map((t) => t.ref))
+  const after = current(plain.map(({ ref: { fresh: _, ...ref } }) => ref))
   plain.forEach((t, i) => {
     const was = t.current
     const now = after[i]?.current ?? null

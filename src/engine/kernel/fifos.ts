@@ -34,6 +34,7 @@ export class FifoPool {
   private made = 0
   private readonly free: number[] = []
   private readonly open = new Set<Pair>()
+  private making: Promise<void> | undefined
 
   constructor(private readonly dir: string) {}
 
@@ -42,12 +43,7 @@ export class FifoPool {
    * would end at once. `listen` starts reading once bash has it open.
    */
   async take(mark: Buffer, onPart: (pair: Pair, stream: 'out' | 'err', id: number, part: Buffer) => void): Promise<Pair> {
-    if (this.free.length === 0) {
-      const indexes = Array.from({ length: BATCH }, (_, i) => this.made + i)
-      await execFileP(await mkfifoPath(), ['-m', '600', ...indexes.flatMap((i) => [join(this.dir, `o${i}`), join(this.dir, `e${i}`)])])
-      this.made += BATCH
-      this.free.push(...indexes)
-    }
+    while (this.free.length === 0) await this.prepare()
     const index = this.free.shift() as number
     const fds = ['o', 'e'].map((s) => openSync(join(this.dir, `${s}${index}`), constants.O_RDONLY | constants.O_NONBLOCK)) as [number, number]
     const pair: Pair = {
@@ -59,6 +55,18 @@ export class FifoPool {
     }
     this.open.add(pair)
     return pair
+  }
+
+  /** Makes a batch of pairs unless some are free (once at a time): the kernel starts it beside bash, so the first line does not wait for mkfifo. */
+  prepare(): Promise<void> {
+    if (this.free.length > 0) return Promise.resolve()
+    this.making ??= (async () => {
+      const indexes = Array.from({ length: BATCH }, (_, i) => this.made + i)
+      await execFileP(await mkfifoPath(), ['-m', '600', ...indexes.flatMap((i) => [join(this.dir, `o${i}`), join(this.dir, `e${i}`)])])
+      this.made += BATCH
+      this.free.push(...indexes)
+    })().finally(() => (this.making = undefined))
+    return this.making
   }
 
   /** Starts reading the pair (bash has opened it); at EOF on both, no one holds it and it is free again. */

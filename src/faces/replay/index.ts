@@ -78,8 +78,11 @@ export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (ou
             ...(explain ? { explain, columns: () => io.columns?.() } : {}),
           })
         : undefined
-    // A live report waits for the probe (openTarget), so its header names the server's version.
-    human?.header(cluster)
+    // A live report waits for the probe, so its header names the server's version; the run's shell starts meanwhile.
+    const opening = human !== undefined && !on.readyAlready ? on.ready.then(() => human.header(cluster)) : undefined
+    if (opening === undefined) human?.header(cluster)
+    // Awaited by the runner; a run that fails to open before that leaves the rejection to the probe's own handler.
+    opening?.catch(() => undefined)
     const waitForServer = on.readyAlready
       ? undefined
       : async (step: Step): Promise<'run'> => {
@@ -93,6 +96,7 @@ export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (ou
       teardown: on.takeTeardown(),
       ...(plan.interactive && io.stdin ? { beforeStep: keyPrompt(io.stdin, io.stdout, signal) } : {}),
       ...(waitForServer ? { beforeStep: waitForServer } : {}),
+      ...(opening ? { opening } : {}),
       onEvent: (e) => {
         if (e.type === 'cleanup-start') cleaning(e.pending.map((p) => p.describe))
         human?.onEvent(e)

@@ -11,7 +11,6 @@ import { clusterCaPem, probeVersions, resolveTarget, type Target } from '../../p
 import { awaitNamespace, createIsolatedNamespace, isolatedName, namespaceCleanup } from '../../engine/namespaces.js'
 import { Secrets } from '../../engine/redact.js'
 import type { ClusterInfo } from '../report/json.js'
-import { reporters } from '../report/index.js'
 import { runScript, which } from '../../platform/shell.js'
 import type { Cleanup, Vars } from '../../core/step.js'
 import { startThrowawayLab, type ThrowawayLab } from './lab.js'
@@ -182,12 +181,9 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
     // When nothing is shown or created before the steps, the probe (a kubectl start, ~100 ms) overlaps
     // the opening lines that need no server; the first line that does, and the report, wait for it. A live
     // report shows each step as it starts (what a person, or a fault test, watches), and its header names
-    // the server's version: it waits for the probe first.
-    const overlap =
-      isolateAs === undefined &&
-      plan.namespace === undefined &&
-      !plan.interactive &&
-      !(reporters[plan.reporter].kind === 'live' && plan.mode !== 'drift')
+    // the server's version: its first step waits for the probe (replay hands it to the runner as `opening`,
+    // so the run's shell starts meanwhile).
+    const overlap = isolateAs === undefined && plan.namespace === undefined && !plan.interactive
     if (!overlap) await probed
     if (isolateAs !== undefined) {
       cleaning([`namespace ${isolateAs}, being created`])

@@ -164,6 +164,27 @@ describe('the run’s own objects', () => {
     expect(applies[0]?.argv).toEqual(['apply', '-f', '-', '--dry-run=server', '-o', 'json'])
     expect(applies[1]?.argv).toEqual(['apply', '-f', '-'])
   })
+  it('reads before the call only what the dry run says is stored already (no resourceVersion: it would be created)', async () => {
+    const h = await harness()
+    await h.seed([configMap('old')])
+    await writeFile(join(h.dir, 'old.json'), cm('old'))
+    await writeFile(join(h.dir, 'cm.json'), cm('fresh'))
+    expect(h.run('kubectl apply -f cm.json')).toMatchObject({ status: 0, stdout: 'configmap/fresh created\n' })
+    const first = (await h.calls()).map((c) => c.argv.join(' '))
+    // The dry run, the real call, then the read that records the new object's uid: no read before.
+    expect(first).toEqual([
+      'apply -f cm.json --dry-run=server -o json',
+      'apply -f cm.json',
+      'get -n default configmap/fresh -o json --ignore-not-found',
+    ])
+    const fresh = (await h.store()).find((o) => o.metadata.name === 'fresh')
+    expect((await readLedger(h.stateDir)).created).toEqual([expect.objectContaining({ name: 'fresh', uid: fresh?.metadata.uid })])
+    const r = h.run('kubectl apply -f old.json')
+    expect(r.status).toBe(2)
+    const reads = (await h.calls()).slice(first.length).filter((c) => c.argv.includes('get'))
+    expect(reads.map((c) => c.argv.join(' '))).toEqual(['get -n default configmap/old -o json --ignore-not-found'])
+    expect((await h.store()).map((o) => o.metadata.name).sort()).toEqual(['fresh', 'old'])
+  })
   it('a process substitution is buffered: the dry run and the real call read the same bytes', async () => {
     const h = await harness()
     await writeFile(join(h.dir, 'cm.json'), cm('sub'))

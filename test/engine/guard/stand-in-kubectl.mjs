@@ -99,7 +99,11 @@ else if (verb === 'get') {
     const old = find(kindOf(o), o.metadata.name, o.metadata.namespace)
     if (old && (verb === 'create' || verb === 'run'))
       fail(`Error from server (AlreadyExists): ${o.kind.toLowerCase()}s "${o.metadata.name}" already exists`)
-    const stored = { ...o, metadata: { ...o.metadata, uid: (!force && old?.metadata.uid) || randomUUID(), resourceVersion: '1' } }
+    // As the API server answers: a dry run of an object not stored yet has no resourceVersion.
+    const stored = {
+      ...o,
+      metadata: { ...o.metadata, uid: (!force && old?.metadata.uid) || randomUUID(), ...(dry && !old ? {} : { resourceVersion: '1' }) },
+    }
     out.push(stored)
     if (!dry) {
       if (old) store.splice(store.indexOf(old), 1)
