@@ -20,7 +20,7 @@ const PRINTENV = `#!/bin/sh
 [ $# -eq 0 ] && exec env
 rc=0
 for n in "$@"; do
-  if eval "[ -n \\"\\\${$n+x}\\" ]"; then eval "printf '%s\\\\n' \\"\\\$$n\\""; else rc=1; fi
+  if eval "[ -n \\"\\\${$n+x}\\" ]"; then eval "printf '%s\\\\n' \\"\\$$n\\""; else rc=1; fi
 done
 exit $rc
 `
