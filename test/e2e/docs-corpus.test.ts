@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_LAB_VERSION, ensureLabBinaries, ensureNode, labDown, labUp, type LabState } from '../../src/platform/lab/index.js'
 import { cacheImage, cachedImages } from '../../src/platform/lab/node/image-cache.js'
 import { canonicalImageName } from '../../src/platform/lab/node/mirror.js'
+import { readNodeFile } from '../../src/platform/lab/node/state.js'
 import { kubewalk, type CliRun, type JsonReport } from './cli.js'
 import {
   applyMutation,
@@ -37,15 +38,13 @@ if (!root && isCI()) throw new Error(`CI=${process.env.CI} but not root: the doc
 const corpus = loadCorpus()
 const rows: SummaryRow[] = []
 
-// The lines' traffic to anything but loopback goes to a proxy that is not there (port 9 on loopback), so a line that
-// names a URL on the internet fails at once on this machine, and no packet leaves it (Go and curl never proxy loopback).
-const OFFLINE = {
-  HTTPS_PROXY: 'http://127.0.0.1:9',
-  HTTP_PROXY: 'http://127.0.0.1:9',
-  https_proxy: 'http://127.0.0.1:9',
-  http_proxy: 'http://127.0.0.1:9',
-  NO_PROXY: 'localhost,127.0.0.1,::1',
-  no_proxy: 'localhost,127.0.0.1,::1',
+// The lines' traffic to anything but loopback and the lab's own range (the API server, Services, Pods: routed
+// unreachable off this machine) goes to a proxy that is not there (port 9 on loopback), so a line that names a URL on
+// the internet fails at once here, and no packet leaves the machine (Go and curl send NO_PROXY hosts directly).
+const offline = (labRange: string): Record<string, string> => {
+  const proxy = 'http://127.0.0.1:9'
+  const direct = `localhost,127.0.0.1,::1,${labRange}`
+  return { HTTPS_PROXY: proxy, HTTP_PROXY: proxy, https_proxy: proxy, http_proxy: proxy, NO_PROXY: direct, no_proxy: direct }
 }
 
 const oneLine = (s: string | undefined): boolean => s !== undefined && s.trim() !== '' && !s.trim().includes('\n')
@@ -72,6 +71,7 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
   let state: LabState
   let kubectl = ''
   let examplesArgs: string[] = []
+  let env: Record<string, string> = {}
   const added: string[] = []
   const began = performance.now()
 
@@ -98,6 +98,7 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
     process.stderr.write(`[corpus] ${recipes.size} stand-in images built in ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
     const up = performance.now()
     state = await labUp({ dir, binaries, node, onProgress: (line) => process.stderr.write(`[corpus lab] ${line}\n`) })
+    env = offline((await readNodeFile(dir))!.network.range)
     process.stderr.write(`[corpus lab] ready in ${((performance.now() - up) / 1000).toFixed(1)} s\n`)
     // The finished CLI has --examples (k8s.io/examples/P read from DIR/P); without it those lines fail offline.
     if ((await kubewalk(['run', '--help'])).stdout.includes('--examples')) examplesArgs = ['--examples', corpus.examplesDir]
@@ -122,7 +123,7 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
 
   /** Runs a page file through the CLI as a user would. */
   const run = (file: string, extra: string[] = []): Promise<CliRun> =>
-    kubewalk(['run', '--walkthrough', file, '--kubeconfig', state.kubeconfig, '--reporter', 'json', ...examplesArgs, ...extra], OFFLINE, 280_000)
+    kubewalk(['run', '--walkthrough', file, '--kubeconfig', state.kubeconfig, '--reporter', 'json', ...examplesArgs, ...extra], env, 280_000)
 
   /** The objects after a page, given a minute for what is being deleted (a Pod terminating) to go. */
   async function settledObjects(before: string[]): Promise<string[]> {

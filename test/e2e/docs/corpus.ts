@@ -86,22 +86,31 @@ const CHURN = new Set([
   'endpointslices.discovery.k8s.io',
 ])
 
-/** Every object the cluster lists, as `resource namespace/name` (cluster-scoped: `resource /name`), CHURN left out. */
+let listable: string[] | undefined
+
+/**
+ * Every object the cluster lists, as `Kind namespace/name` (cluster-scoped: `Kind /name`), CHURN left out. The kinds
+ * are asked once (a page's CustomResourceDefinition still shows as an object), and all are read in one call.
+ */
 export async function clusterObjects(kubectl: string, kubeconfig: string): Promise<string[]> {
   const k = (...args: string[]) => execa(kubectl, ['--kubeconfig', kubeconfig, ...args], { env: { KUBERC: 'off' }, stdin: 'ignore' })
-  const kinds = String((await k('api-resources', '--verbs=list', '-o', 'name')).stdout)
+  listable ??= String((await k('api-resources', '--verbs=list', '-o', 'name')).stdout)
     .split('\n')
     .filter((r) => r !== '' && !CHURN.has(r) && r !== 'componentstatuses')
-  const out: string[] = []
-  const template = '{range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}'
-  // One call per kind: with several kinds at once kubectl's jsonpath cannot say which kind an item is.
-  await Promise.all(
-    kinds.map(async (kind) => {
-      const r = await k('get', kind, '-A', '-o', `jsonpath=${template}`)
-      for (const line of String(r.stdout).split('\n')) if (line !== '') out.push(`${kind} ${line}`)
-    }),
+  const r = await k(
+    'get',
+    listable.join(','),
+    '-A',
+    '--no-headers',
+    '-o',
+    'custom-columns=KIND:.kind,NAMESPACE:.metadata.namespace,NAME:.metadata.name',
   )
-  return out.sort()
+  return String(r.stdout)
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((w) => w.length === 3)
+    .map(([kind, ns, name]) => `${kind} ${ns === '<none>' ? '' : ns}/${name}`)
+    .sort()
 }
 
 /** What `after` has that `before` lacks, and what it lacks that `before` had. */
