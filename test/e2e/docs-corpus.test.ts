@@ -209,7 +209,14 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
         row.mutation += ` → ${mutated ? outcome(mr, mutated) : `exit ${mr.exitCode}`}`
         row.seconds = (performance.now() - t) / 1000
         process.stderr.write(`[corpus] ${slug} mutated: ${row.mutation}\n`)
-        expect(mutated && firstFailed(mutated)?.id, `the mutated run fails at ${m.stepId}`).toBe(m.stepId)
+        const failed = mutated && firstFailed(mutated)
+        expect(failed?.id, `the mutated run fails at ${m.stepId}`).toBe(m.stepId)
+        // …because of the changed value: a failed check expects it (not a line that failed on its own, a Pod not ready yet).
+        const expects = failed?.assertions.filter((a) => !a.ok).map((a) => JSON.stringify(a.expected ?? '')) ?? []
+        expect(
+          expects.some((e) => e.includes(m.mutated)),
+          `a failed check expects ${m.mutated}: ${expects.join('; ')}`,
+        ).toBe(true)
         expect(mr.exitCode).toBe(1)
         expect(objectDifference(before2, await settledObjects(before2)), 'objects the mutated run left behind').toEqual({ left: [], gone: [] })
       }
