@@ -72,6 +72,8 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
   let kubectl = ''
   let examplesArgs: string[] = []
   let env: Record<string, string> = {}
+  // The objects after one page are the next page's before (a snapshot costs seconds on a loaded machine).
+  let objects: string[] | undefined
   const added: string[] = []
   const began = performance.now()
 
@@ -143,7 +145,7 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
       const row: SummaryRow = { page: slug, expected, got: '', seconds: 0 }
       rows.push(row)
       const plan = planPage(file, corpus.examplesDir)
-      const before = await clusterObjects(kubectl, state.kubeconfig)
+      const before = objects ?? (await clusterObjects(kubectl, state.kubeconfig))
       const r = await run(file)
       const report = parseReport(r)
       row.got = outcome(r, report)
@@ -151,7 +153,8 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
       process.stderr.write(`[corpus] ${slug}: expected ${expected}; got ${row.got} (${row.seconds.toFixed(1)} s)\n`)
 
       // 0 objects left, whatever the verdict.
-      const diff = objectDifference(before, await settledObjects(before))
+      objects = await settledObjects(before)
+      const diff = objectDifference(before, objects)
       expect.soft(diff, 'objects the page left behind or removed').toEqual({ left: [], gone: [] })
 
       // Lines the page types inside a container are reported as in-container, never run on the host.
@@ -203,7 +206,7 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
         await mkdir(copyDir, { recursive: true })
         await symlink(corpus.examplesDir, path.join(parent, 'mutated', 'examples')).catch(() => undefined)
         await writeFile(path.join(copyDir, 'page.md'), applyMutation(source, m))
-        const before2 = await clusterObjects(kubectl, state.kubeconfig)
+        const before2 = objects
         const mr = await run(path.join(copyDir, 'page.md'), ['--to', m.stepId])
         const mutated = parseReport(mr)
         row.mutation += ` → ${mutated ? outcome(mr, mutated) : `exit ${mr.exitCode}`}`
@@ -218,7 +221,8 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
           `a failed check expects ${m.mutated}: ${expects.join('; ')}`,
         ).toBe(true)
         expect(mr.exitCode).toBe(1)
-        expect(objectDifference(before2, await settledObjects(before2)), 'objects the mutated run left behind').toEqual({ left: [], gone: [] })
+        objects = await settledObjects(before2)
+        expect(objectDifference(before2, objects), 'objects the mutated run left behind').toEqual({ left: [], gone: [] })
       }
     },
     900_000,
