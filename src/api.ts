@@ -1,26 +1,10 @@
 // kubewalk's public surface for walkthrough authors and programs, without the CLI: what `import … from
 // 'kubewalk'` gives a walkthrough loaded from a folder (the loader links it to the running engine, and
-// cannot import the CLI that loads it). src/index.ts adds createCli.
+// cannot import the CLI that loads it): what a walkthrough's own files use (src/authoring.ts), and what
+// programs that drive kubewalk add. src/index.ts adds createCli.
+export * from './authoring.js'
 export { run, runnerDefaults } from './engine/runner.js'
-export { defineStep, defineVar, defineCleanup, commandOf, equal, truthy } from './core/step.js'
-export { defineWalkthrough, walkthroughProblems, settingsOf } from './core/walkthrough.js'
-export { parseProse, readProse } from './sources/prose.js'
-export { readRecordings, readRecordedSource, recordingFile } from './sources/recordings.js'
-export {
-  parseKubectlTable,
-  parseClusterTable,
-  parseJsonObject,
-  parseApiAnswer,
-  parseKubeObject,
-  parseKubeList,
-  secretDataValues,
-  decodeToken,
-  classifyToken,
-  LEGACY_ISSUER,
-  withoutProgressMeter,
-} from './core/parse/index.js'
 export { defineRecordedStep, recordedWalkthrough } from './sources/markdown/recorded.js'
-export { runIfMain } from './faces/standalone.js'
 export { resolveTarget, probeServer } from './platform/kubeconfig.js'
 export { driftOf, diffValues } from './core/drift.js'
 export { inspectToken, verifyToken } from './platform/token.js'
@@ -40,12 +24,12 @@ export {
   SUPPORTED_LAB_VERSIONS,
   ARTICLE_LAB_VERSION,
 } from './platform/lab/index.js'
-export { KubewalkError, CommandError, ParseError, UsageError, PreconditionError, LabError, WalkthroughError } from './core/errors.js'
 
 export type {
   Step,
   StepContext,
   StepOutput,
+  CommandOutput,
   StepWait,
   Assertion,
   ParticipantCheck,

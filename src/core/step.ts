@@ -68,6 +68,16 @@ export interface StepOutput {
   exitCode: number | null
   /** Value of the step's `writes` variable after the line ran; absent when the line never got to set it. */
   captured?: string
+  /** A block's commands, each as it ran on its own, in order (absent for a single command). */
+  parts?: readonly CommandOutput[]
+}
+
+/** What one command of a block printed, and how it ended. */
+export interface CommandOutput {
+  command: string
+  stdout: string
+  stderr: string
+  exitCode: number | null
 }
 
 /** One cluster as the kubeconfig names it. */
@@ -179,6 +189,13 @@ export interface Step<T = unknown> {
    * there it is the failure its standard error says (can-i's Forbidden on --as is not a "no").
    */
   exitCodes?: readonly number[]
+  /** Exit codes the author declared answers (a Markdown `exit N`): an answer whichever stream it went to. */
+  answerCodes?: readonly number[]
+  /**
+   * An error the walkthrough shows as the line's answer (a Forbidden its recording expects): a non-zero exit
+   * whose output (one command's, standard error then standard output) this accepts is an answer, not a failure.
+   */
+  answersWithError?(text: string): boolean
   /** Eventual consistency: rerun the line until the checks pass, at most this long. */
   wait?: StepWait
   /** What the line creates: its cleanup is registered once `createdIf` finds the output says so (or the line was cut short). */
@@ -192,11 +209,11 @@ export interface Step<T = unknown> {
   /** More variables the line assigns (a block of several commands), read back after it like `writes`. */
   sets?: readonly Var[]
   /**
-   * A block of several commands whose checks read only what its last command printed: the 0-based line
-   * of the command where that command starts. parse gets the output from there on; the run's result
-   * (and everything shown) keeps all the block printed, and what it created is tracked from all of it.
+   * A block of several commands: the 0-based line where each starts. Each runs on its own in the run's shell,
+   * in order, as a reader pasting the block sees each one end; one that fails (not an answer) fails the step
+   * there. parse gets all they printed (`parts`, command by command).
    */
-  checkedOutputFrom?: number
+  blockCommands?: readonly number[]
   /** The line keeps running while later steps run (`cmd &`); stopped at the end of the run. */
   background?: Background
   /** Objects the output says the line created and deleted (kubectl's `kind/name created`): cleaned up unless deleted later. */

@@ -40,6 +40,19 @@ export interface Requirements {
   objects?: readonly string[]
   /** Its lines run Pods: the cluster needs a Ready node (a lab has one with --node). */
   node?: boolean
+  /** What its lines ask of the cluster beyond the API (a LoadBalancer, the metrics API, …), checked where it can be. */
+  needs?: readonly Need[]
+}
+
+/** Something a walkthrough's lines ask of the cluster beyond the API. */
+export type NeedKind = 'load-balancer' | 'metrics' | 'default-storage' | 'internet' | 'terminal'
+
+export interface Need {
+  kind: NeedKind
+  /** Where the page asks for it (file:line). */
+  at: string
+  /** What there asks for it, in a few words (the line, or the object). */
+  because: string
 }
 
 /** A walkthrough, as the engine sees it. */

@@ -348,6 +348,8 @@ class BashKernel implements Kernel {
       this.ended =
         shell.killed ??
         `the line before ended the shell (${shell.exit.code !== null ? `exit code ${shell.exit.code}` : `signal ${shell.exit.signal}`}); a new shell was started with the run's variables and directory`
+      // A stopped line killed after the grace was still stopped: 130, as for one that obeyed Ctrl-C.
+      if (shell.killed !== undefined && aborted) result.exitCode = 130
       if (shell.killed !== undefined && !this.closed) {
         // Started now, so the next line finds it ready and this result can say so.
         await this.start()

@@ -1,7 +1,6 @@
 // Runs steps in order against one cluster. It records, it never throws on a step's failure: the
 // first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
-import { randomUUID } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
@@ -12,7 +11,7 @@ import { firstLine, show } from '../core/text.js'
 import type { Secrets } from './redact.js'
 import { makeScratchDir, removeScratchDir, sweepStaleScratchDirs } from '../platform/scratch.js'
 import { portAnswers, runScript, startBackground, which, type BackgroundProcess, type ShellResult } from '../platform/shell.js'
-import { openKernel, type Kernel } from './kernel.js'
+import { openKernel, type Kernel, type LineResult } from './kernel.js'
 import {
   absoluteKubectlCalls,
   deletionCommand,
@@ -29,6 +28,7 @@ import {
   commandOf,
   type Assertion,
   type Cleanup,
+  type CommandOutput,
   type KubeconfigCluster,
   type Step,
   type StepContext,
@@ -61,9 +61,8 @@ export interface StepResult {
   /** How many times the line ran (more than one for steps that wait). */
   attempts: number
   assertions: Assertion[]
-  output: { stdout: string; stderr: string; exitCode: number | null }
-  /** Where the part its checks read starts in output.stdout and output.stderr (a block checked by its last command's output); absent: all of it. */
-  checkedFrom?: { stdout: number; stderr: number }
+  /** All it printed; `parts`: a block's commands one by one, as each ran (up to the one that failed). */
+  output: { stdout: string; stderr: string; exitCode: number | null; parts?: CommandOutput[] }
   /** The variable the line assigned, if the line got to assign it. */
   captured?: { name: string; value: string }
   /** What the step says about itself beyond its checks (e.g. that it checks only its exit code). */
@@ -182,20 +181,35 @@ interface RunState {
 const toError = (e: unknown): StepError =>
   e instanceof KubewalkError ? { name: e.name, code: e.code, message: e.message } : { name: 'Error', code: 'E_INTERNAL', message: errorMessage(e) }
 
-function commandFailure(step: Step, r: ShellResult, timeoutMs: number): CommandError {
+/** Which command of a block failed (its text, 0-based place, how many the block has). */
+interface BlockCommand {
+  command: string
+  index: number
+  of: number
+}
+
+function commandFailure(step: Step, r: ShellResult, timeoutMs: number, which?: BlockCommand): CommandError {
   const evidence = { command: r.command, exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs }
+  // In a block, the command that failed is named, as a reader sees it fail.
+  const what = which === undefined ? 'the command' : `command ${which.index + 1} of ${which.of} (${JSON.stringify(firstLine(which.command))})`
   if (r.timedOut)
     return new CommandError(
-      `${step.id}: the command did not finish within ${timeoutMs / 1000} s (is the API server answering?); raise --timeout if it is just slow.`,
+      `${step.id}: ${what} did not finish within ${timeoutMs / 1000} s (is the API server answering?); raise --timeout if it is just slow.`,
       evidence,
       { timedOut: true },
     )
   if (r.aborted) return new CommandError(`${step.id}: interrupted.`, evidence)
   const why = firstLine(withoutProgressMeter(r.stderr)) || firstLine(r.stdout) || 'no output'
   if (/\bis forbidden\b/.test(r.stderr)) {
-    return new CommandError(`${step.id}: the kubeconfig's user is not allowed to do this (RBAC): ${why}`, evidence, { code: 'E_FORBIDDEN' })
+    const where = which === undefined ? '' : ` (${what})`
+    // An admission plugin's refusal (a quota, PodSecurity, a LimitRange) is the cluster's state, not the user's rights.
+    const who = /\bexceeded quota\b|\bviolates PodSecurity\b|\busage per (?:Container|Pod)\b/.test(r.stderr)
+      ? 'the cluster refused this (an admission check)'
+      : "the kubeconfig's user is not allowed to do this (RBAC)"
+    const shown = step.answersWithError !== undefined ? '; the recording shows another error as its answer' : ''
+    return new CommandError(`${step.id}: ${who}${where}: ${why}${shown}`, evidence, { code: 'E_FORBIDDEN' })
   }
-  return new CommandError(`${step.id}: the command exited with code ${r.exitCode ?? r.signal}: ${why}`, evidence)
+  return new CommandError(`${step.id}: ${what} exited with code ${r.exitCode ?? r.signal}: ${why}`, evidence)
 }
 
 // kubectl's words for a server it cannot reach (nothing listening, no route, no such host).
@@ -569,28 +583,12 @@ async function attempt(
 ): Promise<StepOutput> {
   const { o } = state
   const sets = step.sets ?? []
-  // A mark on both streams where the checked command starts (its exit status kept for it to read as $?).
-  const from = step.checkedOutputFrom
-  const mark = from !== undefined && from > 0 ? `\u001ekubewalk-${randomUUID()}\u001e` : undefined
-  const lines = command.split('\n')
-  const script =
-    mark === undefined || from === undefined || from >= lines.length
-      ? command
-      : [
-          ...lines.slice(0, from),
-          `__kubewalk_rc=$?; printf '%s' "$KUBEWALK_MARK"; printf '%s' "$KUBEWALK_MARK" >&2; (exit $__kubewalk_rc)`,
-          ...lines.slice(from),
-        ].join('\n')
-  // Live output for a face that streams it (the browser notebook), without the mark.
   const onOutput = o.onEvent
-    ? {
-        onOutput: (stream: 'stdout' | 'stderr', chunk: string) =>
-          o.onEvent?.({ type: 'step-output', step, stream, chunk: mark === undefined ? chunk : chunk.split(mark).join('') }),
-      }
+    ? { onOutput: (stream: 'stdout' | 'stderr', chunk: string) => o.onEvent?.({ type: 'step-output', step, stream, chunk }) }
     : {}
   const kernel = await kernelOf(state)
   // The shell keeps what earlier lines set; what the run knows beyond that (seeded, --set, a variant's CA) goes in first.
-  await syncVars(kernel, state, { KUBEWALK_CACERT: env.KUBEWALK_CACERT, ...(mark ? { KUBEWALK_MARK: mark } : {}) })
+  await syncVars(kernel, state, { KUBEWALK_CACERT: env.KUBEWALK_CACERT })
   // A variable the step assigns and does not read starts unset, so a line that never assigns it cannot report an earlier value.
   if (step.writes !== undefined && !step.reads.some((v) => v.name === step.writes?.name)) {
     await kernel.run(`unset -v ${step.writes.name}`, { timeoutMs: o.commandTimeoutMs })
@@ -600,20 +598,27 @@ async function attempt(
   const variantPath = result.variant === 'strict-tls' && state.tlsBin !== undefined
   const before = variantPath ? (await kernel.vars(['PATH'])).PATH : undefined
   if (variantPath) await kernel.setVars({ PATH: `${state.tlsBin}${delimiter}${before ?? ''}` })
-  const r = await kernel.run(script, { timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}), ...onOutput })
+  // A block's commands run one by one, each with its own output and exit, and the first that fails ends the block.
+  const commands = blockCommands(command, step.blockCommands)
+  const parts: CommandOutput[] = []
+  let r: LineResult | undefined
+  let failed = false
+  for (const c of commands) {
+    r = await kernel.run(c, { timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}), ...onOutput })
+    parts.push({ command: c, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode })
+    if (!isAnswer(step, r)) {
+      failed = true
+      break
+    }
+  }
+  const last = r as LineResult
   if (variantPath && before !== undefined) await kernel.setVars({ PATH: before })
-  const [stdout, checkedStdout] = splitAt(r.stdout, mark)
-  const [stderr, checkedStderr] = splitAt(r.stderr, mark)
-  if (mark !== undefined) Object.assign(r, { stdout, stderr })
-  result.output = { stdout, stderr, exitCode: r.exitCode }
-  if (checkedStdout !== stdout || checkedStderr !== stderr)
-    result.checkedFrom = { stdout: stdout.length - checkedStdout.length, stderr: stderr.length - checkedStderr.length }
-  else delete result.checkedFrom
-  // All it printed, for what it created and the secrets it showed; the checks read the checked part.
-  const whole: StepOutput = { stdout, stderr, exitCode: r.exitCode }
-  const output: StepOutput = { stdout: checkedStdout, stderr: checkedStderr, exitCode: r.exitCode }
+  const stdout = parts.map((p) => p.stdout).join('')
+  const stderr = parts.map((p) => p.stderr).join('')
+  result.output = { stdout, stderr, exitCode: last.exitCode, ...(commands.length > 1 ? { parts } : {}) }
+  const output: StepOutput = { stdout, stderr, exitCode: last.exitCode, ...(commands.length > 1 ? { parts } : {}) }
   // What the line assigned, read from the shell; a line cut short (killed, or its shell ended) assigned nothing we trust.
-  const finished = !r.aborted && !r.timedOut && r.endedShell !== true
+  const finished = !last.aborted && !last.timedOut && last.endedShell !== true
   const names = [...(step.writes ? [step.writes.name] : []), ...sets.map((v) => v.name)]
   const values = finished && names.length > 0 ? await kernel.vars(names) : {}
   if (step.writes !== undefined) {
@@ -635,38 +640,53 @@ async function attempt(
   // A change the guard refused fails the step, even when the line went on (`kubectl apply …; echo ok`).
   const refused = state.guardDir !== undefined ? await takeRefusals(state.guardDir) : []
   if (refused.length > 0) {
-    if (r.aborted) state.stoppedBy = 'signal'
+    if (last.aborted) state.stoppedBy = 'signal'
     throw new PreconditionError(`${step.id}: ${refused.map((x) => x.message.replace(/^kubewalk: refused: /, '')).join('; ')}.`)
   }
-  if (output.captured !== undefined) whole.captured = output.captured
-  track(step, whole, state)
+  track(step, output, state)
   // Cut short, or failed after its guard showed nothing of that name existed (the server may have
   // created it and lost the answer), the line may have created its object without saying so:
   // whatever is there now is this run's, unless the server said it already existed.
-  const unsure = r.aborted || r.timedOut || (step.guard !== undefined && r.exitCode !== 0 && !/\bAlreadyExists\b|\balready exists\b/.test(r.stderr))
-  if (step.creates && (step.creates.createdIf(whole) || unsure)) state.cleanups.add(step.creates.cleanup)
-  for (const v of step.secrets?.(whole) ?? []) o.secrets?.add(v)
-  if (r.aborted) state.stoppedBy = 'signal'
-  if (!isAnswer(step, r)) throw commandFailure(step, r, o.commandTimeoutMs)
+  const unsure =
+    last.aborted || last.timedOut || (step.guard !== undefined && last.exitCode !== 0 && !/\bAlreadyExists\b|\balready exists\b/.test(last.stderr))
+  if (step.creates && (step.creates.createdIf(output) || unsure)) state.cleanups.add(step.creates.cleanup)
+  for (const v of step.secrets?.(output) ?? []) o.secrets?.add(v)
+  if (last.aborted) state.stoppedBy = 'signal'
+  if (failed) {
+    const which = commands.length > 1 ? { command: last.command, index: parts.length - 1, of: commands.length } : undefined
+    throw commandFailure(step, last, o.commandTimeoutMs, which)
+  }
   return output
 }
 
-/**
- * Whether the line answered. Exit 0 does; another exit code the step lists does only when the line
- * printed its answer on standard output (`kubectl auth can-i` prints "no" and exits 1). Listed or not,
- * a line that printed nothing there failed: its exit is the error it is (Forbidden, unreachable, …),
- * classified like any other, never read as an answer nor waited on.
- */
-function isAnswer(step: Pick<Step, 'exitCodes'>, r: Pick<ShellResult, 'exitCode' | 'timedOut' | 'aborted' | 'stdout'>): boolean {
-  if (r.exitCode === null || r.timedOut || r.aborted || !(step.exitCodes ?? [0]).includes(r.exitCode)) return false
-  return r.exitCode === 0 || r.stdout.trim() !== ''
+/** The commands of a block, from the lines where each starts; the whole line when it is one (or the starts do not fit it). */
+function blockCommands(command: string, starts: readonly number[] | undefined): string[] {
+  const lines = command.split('\n')
+  if (
+    starts === undefined ||
+    starts.length < 2 ||
+    starts[0] !== 0 ||
+    starts.some((s, i) => s >= lines.length || (i > 0 && s <= (starts[i - 1] as number)))
+  )
+    return [command]
+  return starts.map((s, i) => lines.slice(s, starts[i + 1] ?? lines.length).join('\n')).filter((c) => c.trim() !== '')
 }
 
-/** The text before and after the mark, without it; with no mark (or none printed: the block ended earlier), all of it both times. */
-function splitAt(text: string, mark: string | undefined): [string, string] {
-  const at = mark === undefined ? -1 : text.indexOf(mark)
-  if (mark === undefined || at < 0) return [text, text]
-  return [text.slice(0, at) + text.slice(at + mark.length), text.slice(at + mark.length)]
+/**
+ * Whether the line answered. Exit 0 does; so does an exit code the author declared an answer (`exit N`), and
+ * an error the walkthrough shows as the answer (a Forbidden its recording expects). Another exit code the step
+ * lists does only when the line printed its answer on standard output (`kubectl auth can-i` prints "no" and
+ * exits 1); with nothing there its exit is the error it is (Forbidden, unreachable, …), classified like any
+ * other, never read as an answer nor waited on.
+ */
+function isAnswer(
+  step: Pick<Step, 'exitCodes' | 'answerCodes' | 'answersWithError'>,
+  r: Pick<ShellResult, 'exitCode' | 'timedOut' | 'aborted' | 'stdout' | 'stderr'>,
+): boolean {
+  if (r.exitCode === null || r.timedOut || r.aborted) return false
+  if (r.exitCode === 0 || step.answerCodes?.includes(r.exitCode)) return true
+  if (step.answersWithError?.(`${withoutProgressMeter(r.stderr)}\n${r.stdout}`)) return true
+  return (step.exitCodes ?? [0]).includes(r.exitCode) && r.stdout.trim() !== ''
 }
 
 /** Parses and checks one attempt's output: undefined when it passed, else why it did not. */

@@ -200,6 +200,16 @@ describe('openKernel', () => {
     expect((await k.run('echo "$EXPORTED $plain $PWD"', T)).stdout).toBe(`e p ${dir}\n`)
   })
 
+  it('a stopped line that ignores Ctrl-C is killed after the grace and still exits 130 (stopped), with a fresh shell', async () => {
+    const k = await kernel({ graceMs: 300 })
+    const stop = new AbortController()
+    setTimeout(() => stop.abort(), 200)
+    const r = await k.run('bash -c \'trap "" INT; sleep 30\'', { timeoutMs: 10_000, signal: stop.signal })
+    expect(r).toMatchObject({ exitCode: 130, aborted: true, timedOut: false })
+    expect(r.restarted).toMatch(/ignored Ctrl-C/)
+    expect((await k.run('echo ok', T)).stdout).toBe('ok\n')
+  })
+
   it.each([
     ['exit 3', 3],
     ['exec bash -c "exit 4"', 4],

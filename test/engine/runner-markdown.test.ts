@@ -121,29 +121,51 @@ describe('a Markdown walkthrough through the runner (no cluster: its lines are p
     ])
     expect(r.steps[2]?.assertions[0]).toEqual(truthy('the output matches its recording (1 expected difference)', true))
     expect(r.steps[4]?.error?.message).toMatch(
-      /^say-something-else: line 1 as recorded: the recording shows this line; the output does not \(expected "hello", got nothing\)/,
+      /^say-something-else: line 1 as recorded: the output shows another line here \(expected "hello", got "goodbye"\)/,
     )
   })
 })
 
 describe('a block of several commands, not split', () => {
   const fence = '```'
-  it('compares its recording with what its last command printed, and shows all it printed', async () => {
+  it('runs its commands one by one and compares its recording with all they printed, in order', async () => {
     const w = markdownWalkthrough(
       'block.md',
-      `# Block\n\n${fence}bash\necho preparing\nprintf '{"kind": "ConfigMap", "data": {"a": "1"}}\\n'\n${fence}\n\n${fence}json\n{"kind": "ConfigMap", "data": {"a": "1"}}\n${fence}\n\n${fence}bash\nfalse\necho "rc=$?"\n${fence}\n\n${fence}\nrc=1\n${fence}\n`,
+      `# Block\n\n${fence}bash\necho preparing >&2\necho first\nfor x in a b; do\n  echo "$x"\ndone\n${fence}\n\n${fence}\npreparing\nfirst\na\nb\n${fence}\n\n${fence}bash\necho preparing\nprintf '{"kind": "ConfigMap", "data": {"a": "1"}}\\n'\n${fence}\n\n${fence}json\n{"kind": "ConfigMap", "data": {"a": "1"}}\n${fence}\n`,
     )
-    expect(w.steps.map((s) => s.checkedOutputFrom)).toEqual([1, 1])
+    // The for loop is one command: it runs whole.
+    expect(w.steps.map((s) => s.blockCommands)).toEqual([
+      [0, 1, 2],
+      [0, 1],
+    ])
     const r = await run({ ...base, steps: w.steps })
     expect(r.steps.map((s) => [s.status, s.assertions.map((a) => a.name)])).toEqual([
       ['passed', ['the output matches its recording']],
       ['passed', ['the output matches its recording']],
     ])
-    expect(r.steps[0]?.output.stdout).toBe('preparing\n{"kind": "ConfigMap", "data": {"a": "1"}}\n')
-    expect(r.steps[1]?.output.stdout).toBe('rc=1\n')
-    // Where the checked part starts, for `kubewalk record` to write only that ("preparing\n" is 10 characters).
-    expect(r.steps[0]?.checkedFrom).toEqual({ stdout: 10, stderr: 0 })
-    expect(r.steps[1]?.checkedFrom).toBeUndefined()
+    // Each command's own output and exit; the step shows all of it.
+    expect(r.steps[0]?.output.parts?.map((p) => [p.stdout, p.stderr, p.exitCode])).toEqual([
+      ['', 'preparing\n', 0],
+      ['first\n', '', 0],
+      ['a\nb\n', '', 0],
+    ])
+    expect(r.steps[1]?.output.stdout).toBe('preparing\n{"kind": "ConfigMap", "data": {"a": "1"}}\n')
+  })
+  it('fails at a command that fails before the last, naming it, and runs nothing after it', async () => {
+    const w = markdownWalkthrough(
+      'block.md',
+      `# Block\n\n${fence}bash\necho one\nls /no/such/dir\necho after > after.txt\n${fence}\n\n${fence}bash\nls after.txt 2>&1\n${fence}\n`,
+    )
+    const r = await run({ ...base, steps: w.steps })
+    expect(r.steps[0]?.status).toBe('failed')
+    expect(r.steps[0]?.error?.message).toMatch(/^block: command 2 of 3 \("ls \/no\/such\/dir"\) exited with code 2: ls: cannot access/)
+    expect(r.steps[0]?.output.parts?.map((p) => p.exitCode)).toEqual([0, 2])
+    expect(r.steps[0]?.output.stdout).toBe('one\n')
+  })
+  it('the failing command is not read as the answer the block recorded (the last command said rc=1 before)', async () => {
+    const w = markdownWalkthrough('block.md', `# Block\n\n${fence}bash\nfalse\necho "rc=$?"\n${fence}\n\n${fence}\nrc=1\n${fence}\n`)
+    const r = await run({ ...base, steps: w.steps })
+    expect(r.steps[0]?.error?.message).toMatch(/command 1 of 2 \("false"\) exited with code 1/)
   })
   it('tracks what any of its commands created', async () => {
     const w = markdownWalkthrough(
@@ -157,5 +179,75 @@ describe('a block of several commands, not split', () => {
     await rm(bin, { recursive: true })
     expect(r.steps[0]?.status).toBe('passed')
     expect(r.cleanup.map((c) => c.describe)).toEqual(['delete configmap/second', 'delete configmap/first'])
+  })
+})
+
+describe('an error the page shows is the answer', () => {
+  const fence = '```'
+  // kubernetes/website quota-memory-cpu-namespace.md: the second Pod is refused, and the page records the refusal (wrapped).
+  const page = (refusal: string) =>
+    `# Quota\n\n${fence}shell\nkubectl apply -f https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml --namespace=quota-mem-cpu-example\n${fence}\n\n${fence}\n${refusal}\n${fence}\n`
+  const recorded = `Error from server (Forbidden): error when creating "examples/admin/resource/quota-mem-cpu-pod-2.yaml":
+pods "quota-mem-cpu-demo-2" is forbidden: exceeded quota: mem-cpu-demo,
+requested: requests.memory=700Mi,used: requests.memory=600Mi, limited: requests.memory=1Gi`
+  // A stand-in kubectl that refuses as the server would: what is tested is how kubewalk reads the refusal.
+  const refusing = async (stderr: string) => {
+    const bin = await mkdtemp(join(tmpdir(), 'kubewalk-fake-'))
+    await writeFile(join(bin, 'kubectl'), `#!/bin/sh\nprintf '%s\\n' '${stderr.replaceAll("'", `'\\''`)}' >&2\nexit 1\n`, { mode: 0o755 })
+    return { bin, env: { PATH: `${bin}:${process.env.PATH}` } }
+  }
+  it('the refusal the recording shows passes, its usage numbers and URL an expected difference', async () => {
+    const { bin, env } = await refusing(
+      'Error from server (Forbidden): error when creating "https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml": pods "quota-mem-cpu-demo-2" is forbidden: exceeded quota: mem-cpu-demo, requested: requests.memory=700Mi, used: requests.memory=650Mi, limited: requests.memory=1Gi',
+    )
+    const r = await run({ ...base, steps: markdownWalkthrough('quota.md', page(recorded)).steps, env })
+    await rm(bin, { recursive: true })
+    expect(r.steps[0]).toMatchObject({ status: 'passed', output: { exitCode: 1 } })
+    expect(r.steps[0]?.assertions).toEqual([{ name: 'the output matches its recording (1 expected difference)', ok: true }])
+  })
+  it('a refusal the page does not show is the precondition failure it was', async () => {
+    const { bin, env } = await refusing(
+      'Error from server (Forbidden): error when creating "https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml": pods "quota-mem-cpu-demo-2" is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "quota-mem-cpu-example"',
+    )
+    const r = await run({ ...base, steps: markdownWalkthrough('quota.md', page(recorded)).steps, env })
+    await rm(bin, { recursive: true })
+    expect(r.steps[0]?.error).toMatchObject({ code: 'E_FORBIDDEN', message: expect.stringContaining('is not allowed to do this (RBAC)') })
+    expect(r.steps[0]?.error?.message).toMatch(/; the recording shows another error as its answer$/)
+  })
+  it('a quota refusal the page does not show says it is the cluster, not the user', async () => {
+    const { bin, env } = await refusing(
+      'Error from server (Forbidden): error when creating "https://k8s.io/examples/admin/resource/memory-constraints-pod-2.yaml": pods "constraints-mem-demo-2" is forbidden: maximum memory usage per Container is 1Gi, but limit is 1536Mi',
+    )
+    const r = await run({ ...base, steps: markdownWalkthrough('quota.md', page(recorded)).steps, env })
+    await rm(bin, { recursive: true })
+    expect(r.steps[0]?.error).toMatchObject({
+      code: 'E_FORBIDDEN',
+      message: expect.stringContaining('the cluster refused this (an admission check)'),
+    })
+  })
+  it('in a block, a refusal the recording shows lets the block go on', async () => {
+    const { bin, env } = await refusing(
+      'Error from server (Forbidden): error when creating "https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml": pods "quota-mem-cpu-demo-2" is forbidden: exceeded quota: mem-cpu-demo, requested: requests.memory=700Mi, used: requests.memory=600Mi, limited: requests.memory=1Gi',
+    )
+    const md = `# Quota\n\n${fence}shell\nkubectl apply -f https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml --namespace=quota-mem-cpu-example\necho still here\n${fence}\n\n${fence}\n${recorded}\nstill here\n${fence}\n`
+    const r = await run({ ...base, steps: markdownWalkthrough('quota.md', md).steps, env })
+    await rm(bin, { recursive: true })
+    expect(r.steps[0]).toMatchObject({ status: 'passed', output: { exitCode: 0 } })
+    expect(r.steps[0]?.output.parts?.map((p) => p.exitCode)).toEqual([1, 0])
+  })
+})
+
+describe('exit N', () => {
+  const fence = '```'
+  it('makes an answer of an exit whose answer went to standard error, compared as the terminal showed it', async () => {
+    const md = `# Exit\n\n<!-- kubewalk: exit 0,3 -->\n${fence}bash\necho "nothing to do" >&2; exit 3\n${fence}\n\n${fence}\nnothing to do\n${fence}\n`
+    const r = await run({ ...base, steps: markdownWalkthrough('exit.md', md).steps })
+    expect(r.steps[0]).toMatchObject({ status: 'passed', output: { exitCode: 3 } })
+    expect(r.steps[0]?.assertions[0]?.ok).toBe(true)
+  })
+  it('an exit it does not list still fails', async () => {
+    const md = `# Exit\n\n<!-- kubewalk: exit 0,3 -->\n${fence}bash\necho "nothing to do" >&2; exit 4\n${fence}\n`
+    const r = await run({ ...base, steps: markdownWalkthrough('exit.md', md).steps })
+    expect(r.steps[0]?.error?.message).toMatch(/exited with code 4: nothing to do/)
   })
 })

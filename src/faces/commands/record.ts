@@ -133,7 +133,6 @@ async function recordMarkdown(file: string, plan: RunPlan, force: boolean, cx: C
     if (index === undefined || step === undefined || s.status !== 'passed') continue
     let text = recordingText(s.command, {
       ...s.output,
-      ...(s.checkedFrom ? { checkedFrom: s.checkedFrom } : {}),
       ...(s.captured ? { captured: s.captured.value } : {}),
     })
     if (namespace !== undefined && namespace !== 'default') text = substitute(text, [{ recorded: 'default', live: namespace }])

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { PreconditionError } from '../../core/errors.js'
 import { quote, runScript, which } from '../../platform/shell.js'
 import { firstLine } from '../../core/text.js'
-import type { Requirements, Walkthrough } from '../../core/walkthrough.js'
+import type { Need, NeedKind, Requirements, Walkthrough } from '../../core/walkthrough.js'
 
 const VERSION = /^v?(\d+)\.(\d+)/
 
@@ -95,4 +95,55 @@ export async function checkReadyNode(
     )
   }
   return 'ready'
+}
+
+/** What a need is called in one line, and why a cluster of kubewalk's lab lacks it. */
+const NEED_NAMES: Record<NeedKind, { name: string; lab?: string }> = {
+  'load-balancer': { name: 'a LoadBalancer', lab: 'the lab has no cloud provider to give a Service an external IP' },
+  metrics: { name: 'metrics-server (the resource metrics API, metrics.k8s.io)' },
+  'default-storage': { name: 'a default StorageClass (a storage provisioner)' },
+  internet: { name: 'internet access from a Pod', lab: "the lab's Pods reach nothing beyond this machine" },
+  terminal: { name: 'a person at the terminal', lab: 'kubewalk runs each line without a terminal to type a password into' },
+}
+
+/**
+ * Each need the walkthrough's lines declare, checked where it can be: the metrics API and a default
+ * StorageClass on any cluster (one request each; a user who may not read them is told it is unknown),
+ * a LoadBalancer and internet from Pods on kubewalk's own lab only (a cloud has them), a password prompt
+ * always. A PreconditionError (exit 2) names the first one missing, in one line, before step 01.
+ */
+export async function checkNeeds(
+  w: Pick<Walkthrough, 'id' | 'requires'>,
+  clusterName: string,
+  isLab: () => Promise<boolean>,
+  k: KubectlEnv,
+  say: (line: string) => void = () => undefined,
+): Promise<void> {
+  const missing = (need: Need, why: string): PreconditionError =>
+    new PreconditionError(`walkthrough ${w.id} needs ${NEED_NAMES[need.kind].name}: ${need.at} asks for it (${need.because}), and ${why}.`)
+  const opts = { env: k.env, timeoutMs: k.timeoutMs, ...(k.signal ? { signal: k.signal } : {}) }
+  for (const need of w.requires?.needs ?? []) {
+    const why = NEED_NAMES[need.kind].lab
+    if (need.kind === 'terminal') throw missing(need, why as string)
+    if ((need.kind === 'load-balancer' || need.kind === 'internet') && (await isLab())) throw missing(need, why as string)
+    if (need.kind === 'metrics') {
+      const r = await runScript('kubectl get --raw /apis/metrics.k8s.io/v1beta1', opts)
+      if (r.exitCode === 0) continue
+      if (/NotFound|could not find the requested resource/.test(r.stderr)) throw missing(need, `${clusterName} does not serve it`)
+      say(
+        `walkthrough ${w.id} reads the metrics API; whether ${clusterName} serves it is unknown (${firstLine(r.stderr) || `exit code ${r.exitCode}`})`,
+      )
+    }
+    if (need.kind === 'default-storage') {
+      const r = await runScript(
+        `kubectl get storageclasses -o jsonpath=${quote('{range .items[*]}{.metadata.annotations.storageclass\\.kubernetes\\.io/is-default-class}{"\\n"}{end}')}`,
+        opts,
+      )
+      if (r.exitCode === 0 && r.stdout.split('\n').includes('true')) continue
+      if (r.exitCode === 0) throw missing(need, `${clusterName} has no default StorageClass to provision the claim`)
+      say(
+        `walkthrough ${w.id} claims storage; whether ${clusterName} has a default StorageClass is unknown (${firstLine(r.stderr) || `exit code ${r.exitCode}`})`,
+      )
+    }
+  }
 }

@@ -15,9 +15,10 @@ import { reporters } from '../report/index.js'
 import { runScript, which } from '../../platform/shell.js'
 import type { Cleanup, Vars } from '../../core/step.js'
 import { startThrowawayLab, type ThrowawayLab } from './lab.js'
+import { isKubewalkLab } from '../../platform/lab/recognise.js'
 import type { GuardMode } from '../../engine/guard/index.js'
 import type { ReplayPlan } from './plan.js'
-import { awaitObjects, checkReadyNode, checkServerVersion, checkTools } from './requirements.js'
+import { awaitObjects, checkNeeds, checkReadyNode, checkServerVersion, checkTools } from './requirements.js'
 
 /** Everything the runner needs that is not the plan, and how to undo it. */
 export interface ReplayTarget {
@@ -176,6 +177,7 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
         checkServerVersion(plan.walkthrough.requires, v.server, t.cluster.name, plan.walkthrough.id)
       })
       .then(async () => void (await checkReadyNode(plan.walkthrough, t.cluster.name, k, progress)))
+      .then(() => checkNeeds(plan.walkthrough, t.cluster.name, async () => lab !== undefined || (await isKubewalkLab(t, io.env)), k, progress))
     probed.catch(() => undefined)
     // When nothing is shown or created before the steps, the probe (a kubectl start, ~100 ms) overlaps
     // the opening lines that need no server; the first line that does, and the report, wait for it. A live

@@ -4,6 +4,8 @@ import path from 'node:path'
 import { execa } from 'execa'
 import { LabError } from '../../core/errors.js'
 
+/** The common name of the lab's cluster CA: how a kubeconfig is recognised as a kubewalk lab's. */
+export const LAB_CA_NAME = 'kubewalk-lab-ca'
 /** The first address of the lab's service CIDR: the in-cluster `kubernetes` Service's ClusterIP. */
 export const LAB_SERVICE_CIDR = '10.0.0.0/24'
 export const LAB_KUBERNETES_SERVICE_IP = '10.0.0.1'
@@ -207,7 +209,7 @@ export async function generateLabCerts(dir: string, opts: LabCertOptions = {}): 
       name,
     )
   await Promise.all([
-    authority('certificate authority', certs.caCert, certs.caKey, 'kubewalk-lab-ca'),
+    authority('certificate authority', certs.caCert, certs.caKey, LAB_CA_NAME),
     authority('etcd certificate authority', certs.etcdCaCert, certs.etcdCaKey, 'kubewalk-lab-etcd-ca'),
   ])
 

@@ -69,11 +69,15 @@ export interface DocsOptions {
   tab?: string
 }
 
-// Prose that introduces an output ("The output is similar to:", "Output:", "you will see something like this").
+// Prose that introduces an output ("The output is similar to:", "Output:", "In the output, you can see …").
 // "To see the output of the command, view the logs:" introduces a command, not an output.
-const OUTPUT_CUE = /\b(?:output(?: is| should| looks| shows|:)|similar to|looks? like|like this|should see|will see|response)/i
+const OUTPUT_CUE =
+  /\b(?:output(?: is| should| looks| shows| includes|:)|in the output\b|similar to|looks? like|like this|should see|will see|response)/i
 // "… we should see the higher load by executing:" asks for a command, whatever it says it shows.
 const RUN_CUE = /\b(?:execut\w*|run\w*|command|enter\w*|typ\w*)\s*:?\s*$/i
+// "In your shell, verify …" right after the line that opened a container's shell (or one typed in it): the next
+// block is typed there, prompt or not. After a host line, "your shell" is the reader's own.
+const IN_SHELL = /\bin (?:your|the) (?:shell|container)\b/i
 const ANOTHER_TERMINAL = /\b(?:another|a separate|a different|a second|new) (?:terminal|shell window|command window)\b|\btwo terminals\b/i
 const EXAMPLE_URL =
   /https:\/\/(?:k8s\.io\/examples|raw\.githubusercontent\.com\/kubernetes\/website\/[\w.-]+\/content\/en\/examples)\/([\w./-]+\.(?:ya?ml|json|txt|conf|sh))/g
@@ -104,15 +108,17 @@ export function readDocsPage(file: string, source: string, opts: DocsOptions = {
   }
   let shell: ContainerShell | undefined
   let lastCommand: DocsCommand | undefined
+  let lastCommandLang: string | undefined
   // The prose since the last command, and whether a heading or another block came between.
   let between: string[] = []
   let interrupted = false
   let codeIndex = -1
-  const commandsOf = (b: Extract<DocsBlock, { kind: 'code' }>): DocsCommand[] => {
+  const commandsOf = (b: Extract<DocsBlock, { kind: 'code' }>, inShell: boolean): DocsCommand[] => {
     const out: DocsCommand[] = []
     const lines = blockLines(b.text, (l) => opensShell(l) !== undefined)
-    for (const l of lines) {
-      if (l.kind === 'sentence') continue
+    for (const line of lines) {
+      if (line.kind === 'sentence') continue
+      const l = inShell && shell !== undefined && line.kind === 'host' ? { ...line, kind: 'container' as const } : line
       const cmd: DocsCommand = {
         kind: 'command',
         text: l.text,
@@ -171,14 +177,16 @@ export function readDocsPage(file: string, source: string, opts: DocsOptions = {
     const follows = lastCommand !== undefined && !interrupted && lastCommand.output === undefined
     const commandLike = looksLikeCommand(firstLine(b.text))
     const shellLang = SHELL_LANGS.has(b.lang)
+    // A plain block right under a `shell` one is its output, whatever its first line looks like (`X=$(Y)://…`).
+    const plainUnderShell = b.lang === '' && lastCommandLang !== undefined && SHELL_LANGS.has(lastCommandLang)
     between = []
     interrupted = false
-    if (follows && (cue || (prose === '' && !commandLike && (OUTPUT_LANGS.has(b.lang) || shellLang)))) {
+    if (follows && (cue || (prose === '' && (!commandLike || plainUnderShell) && (OUTPUT_LANGS.has(b.lang) || shellLang)))) {
       ;(lastCommand as DocsCommand).output = { text: b.text, line: b.body }
       continue
     }
     if ((shellLang || (b.lang === '' && commandLike)) && !isManifest(b.text) && !isYamlFragment(b.text)) {
-      const commands = commandsOf(b)
+      const commands = commandsOf(b, IN_SHELL.test(lastProse) && (lastCommand?.opens !== undefined || lastCommand?.container?.shell !== undefined))
       if (commands.length > 0) {
         // "In another terminal, …" before a line: the long-running line before it keeps running there.
         if (ANOTHER_TERMINAL.test(prose)) {
@@ -188,6 +196,7 @@ export function readDocsPage(file: string, source: string, opts: DocsOptions = {
         }
         page.items.push(...commands)
         lastCommand = commands.at(-1)
+        lastCommandLang = b.lang
         continue
       }
     }

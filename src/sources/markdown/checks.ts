@@ -10,6 +10,7 @@ import { diffValues, type DriftItem, type DriftKind } from '../../core/drift.js'
 import { withoutProgressMeter } from '../../core/parse/curl.js'
 import type { Assertion, StepOutput } from '../../core/step.js'
 import type { DeclaredCheck } from './annotations.js'
+import { describeError, errorMessages, sameError } from './answers.js'
 
 export type Shape = 'json' | 'yaml' | 'table' | 'lines'
 
@@ -67,9 +68,26 @@ export function readAs(shape: Shape, text: string): unknown {
   }
 }
 
-/** What a terminal showed: standard error (without curl's progress meter) before standard output. */
-export function terminalText(out: StepOutput): string {
+/** What a terminal showed: standard error (without curl's progress meter) before standard output; a block's commands one after another. */
+export function terminalText(out: { stdout: string; stderr: string; parts?: readonly { stdout: string; stderr: string }[] | undefined }): string {
+  if (out.parts !== undefined && out.parts.length > 1)
+    return out.parts
+      .map((p) => terminalText(p))
+      .filter((t) => t !== '')
+      .join('\n')
   return [withoutProgressMeter(out.stderr).trim(), out.stdout.trimEnd()].filter((t) => t !== '').join('\n')
+}
+
+/**
+ * A block's output read in a structured shape: the commands whose output reads so (a block's `kubectl apply`
+ * line before its `kubectl get -o yaml` prints no YAML), a table's rows one after another, else the last; one
+ * command's output as it is.
+ */
+export function readOutput(shape: Shape, out: { stdout: string; parts?: readonly { stdout: string }[] | undefined }): unknown {
+  if (out.parts === undefined || out.parts.length < 2) return readAs(shape, out.stdout)
+  const read = out.parts.map((p) => readAs(shape, p.stdout)).filter((v) => v !== undefined)
+  if (read.length === 0) return readAs(shape, out.stdout)
+  return shape === 'table' ? read.flat() : read.at(-1)
 }
 
 // Values that differ on every run: the same shape on both sides is an expected difference.
@@ -78,7 +96,12 @@ const VOLATILE: [RegExp, string][] = [
   [/eyJ[\w-]*\.[\w-]*\.(?:~signature-removed~|[\w-]*)/g, '<token>'],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uid>'],
   [/\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?\b/g, '<time>'],
-  [/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\b/g, '<time>'],
+  [/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4} \d\d:\d\d:\d\d (?:GMT|[+-]\d{4})(?!\w)/g, '<time>'],
+  // date(1): Mon Jan  2 15:04:05 UTC 2006
+  [/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d{1,2} \d\d:\d\d:\d\d [A-Z]{2,5} \d{4}\b/g, '<time>'],
+  // The node a Pod landed on: kubectl describe's `Node: worker-1/10.0.2.15`, an event's `assigned default/x to worker-1`.
+  [/(?<=^\s*Node:\s+)[^\s/]+/gm, '<node>'],
+  [/(?<=\bSuccessfully assigned \S+ to )\S+/g, '<node>'],
   // klog's header: I0707 17:27:30.419698 1833212 file.go:395]
   [/^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.-]+:\d+\]/gm, '<log>'],
   [/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<address>'],
@@ -86,7 +109,10 @@ const VOLATILE: [RegExp, string][] = [
   [/\b[A-Za-z0-9+/]{40,}={0,2}/g, '<base64>'],
   [/(?<=\s|^)(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?<=\w)(?=\s|$)/g, '<age>'],
   [/\b\d+(?:\.\d+)?\s*(?:ms|milliseconds|seconds)\b/g, '<duration>'],
+  // Generated names: a Deployment's Pod (-7d4b8c9f5-xk2lp), a ReplicaSet or kustomize's hash (-66b6c48dd5), a
+  // generateName's (-xk2lp), a CronJob's Job (-27817300, its minute).
   [/(?<=-)[a-z0-9]{8,10}-[a-z0-9]{5}\b|(?<=-)[bcdfghjklmnpqrstvwxz2456789]{5}\b/g, '<suffix>'],
+  [/(?<=-)[bcdfghjklmnpqrstvwxz2456789]{8,10}\b|(?<=-)\d{8}\b/g, '<suffix>'],
 ]
 
 /** A value with its run-to-run parts replaced by their kind (`<token>`, `<time>`, …). */
@@ -114,72 +140,236 @@ export function substitute(text: string, subs: readonly Substitution[]): string 
   return out
 }
 
-function reclassify(item: DriftItem, subs: readonly Substitution[]): DriftItem {
-  if (item.kind !== 'real') return item
-  if (!('article' in item)) return { ...item, kind: 'version', note: 'only in this output: the recording may come from another version' }
+/** Whether `value` stands whole in `text` (not as part of a longer name, address or number). */
+const standsIn = (value: string, text: string): boolean => new RegExp(`(?<![\\w.-])${escapeRe(value)}(?![\\w-]|\\.\\w)`).test(text)
+
+/**
+ * A value the page's own lines set (a name it creates, a label, a server it writes) that the recorded text shows
+ * and the live text does not: such a difference is real, whatever its shape (an address, a name).
+ */
+export function pinnedDifference(recorded: string, live: string, pinned: readonly string[]): string | undefined {
+  return pinned.find((v) => standsIn(v, recorded) && !standsIn(v, live))
+}
+
+// Fields whose values the cluster decides: node names, the addresses and ports it assigns.
+const CLUSTER_DECIDES =
+  /(?:^|\.)(?:NODE|Node|NOMINATED NODE|nodeName|hostname|kubernetes\.io\/hostname|hostIP|hostIPs|podIP|podIPs|clusterIP|clusterIPs|IP|CLUSTER-IP|EXTERNAL-IP|ENDPOINTS|nodePort)$|^node \d+'*\.NAME$/
+
+function reclassify(item: DriftItem, subs: readonly Substitution[], pinned: readonly string[]): DriftItem {
   const { article, live } = item
   if (typeof article === 'string' && typeof live === 'string') {
     const l = substitute(live, subs)
+    const set = pinnedDifference(article, l, pinned)
+    if (set !== undefined) return { ...item, kind: 'real', note: `the page's own lines set ${set}; the output shows another value` }
+    if (item.kind !== 'real') return item
     if (l === article) return { ...item, kind: 'expected', note: 'a value this run chose (namespace, placeholder)' }
     if (normalize(l) === normalize(article)) return { ...item, kind: 'expected', note: 'tokens, times, ages, ids and addresses differ on every run' }
+    if (CLUSTER_DECIDES.test(item.path))
+      return { ...item, kind: 'expected', note: 'node names and the addresses and ports a cluster assigns are its own' }
+    // A Service's PORT(S): the node port (`80:31234/TCP`) is the cluster's, the port the page's.
+    const nodePorts = (v: string): string => v.replace(/(?<=\d:)\d+(?=\/)/g, '<nodePort>')
+    if (/(?:^|\.)PORT\(S\)$/.test(item.path) && nodePorts(l) === nodePorts(article))
+      return { ...item, kind: 'expected', note: 'node ports are the cluster’s' }
   }
+  if (item.kind !== 'real') return item
+  if (!('article' in item)) return { ...item, kind: 'version', note: 'only in this output: the recording may come from another version' }
   if (typeof article === 'number' && typeof live === 'number' && /resourceVersion|generation|(?:^|\.)port$|nodePort|restartCount/i.test(item.path)) {
     return { ...item, kind: 'expected', note: 'per-run counter or port' }
   }
   return item
 }
 
-/** Rows keyed by their first column (run-to-run name suffixes removed), so order and extra rows do not matter. */
-function keyedRows(rows: Record<string, string>[]): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {}
-  for (const row of rows) {
-    const first = Object.values(row)[0] ?? ''
-    let key = normalize(first)
-    while (key in out) key += "'"
-    out[key] = row
-  }
-  return out
+type Named = (v: unknown, i: number) => string | undefined
+
+/** An object's name (`metadata.name`, else `name`), by which lists of objects are matched. */
+const nameOf: Named = (v) => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined
+  const o = v as { metadata?: { name?: unknown }; name?: unknown }
+  const n = o.metadata?.name ?? o.name
+  return typeof n === 'string' ? n : undefined
 }
 
-function compareLines(recorded: string[], live: string[], subs: readonly Substitution[]): DriftItem[] {
-  const items: DriftItem[] = []
+/**
+ * Lists of named things (objects, a table's rows) as objects keyed by name, so an element is compared with the
+ * element of its name, not of its index (run-to-run suffixes removed from the names). What is left unmatched on
+ * each side is paired in order: a row named otherwise is compared with the one in its place.
+ */
+function align(recorded: unknown, live: unknown, named: Named = nameOf): [unknown, unknown] {
+  if (Array.isArray(recorded) && Array.isArray(live)) {
+    const names = (list: unknown[]) => list.map((v, i) => named(v, i))
+    const rn = names(recorded)
+    const ln = names(live)
+    if (rn.includes(undefined) || ln.includes(undefined) || (recorded.length === 0 && live.length === 0))
+      return [recorded.map((v, i) => align(v, live[i])[0]), live.map((v, i) => align(recorded[i], v)[1])]
+    const a: Record<string, unknown> = {}
+    const l: Record<string, unknown> = {}
+    const used = new Set<number>()
+    const key = (n: string, taken: Record<string, unknown>): string => {
+      let k = normalize(n)
+      while (k in taken) k += "'"
+      return k
+    }
+    const lost: number[] = []
+    recorded.forEach((v, i) => {
+      const j = ln.findIndex((n, k) => !used.has(k) && normalize(n as string) === normalize(rn[i] as string))
+      if (j < 0) return void lost.push(i)
+      used.add(j)
+      const k = key(rn[i] as string, a)
+      ;[a[k], l[k]] = align(v, live[j])
+    })
+    const left = live.map((_, j) => j).filter((j) => !used.has(j))
+    for (const i of lost) {
+      const k = key(rn[i] as string, a)
+      const j = left.shift()
+      if (j === undefined) a[k] = recorded[i]
+      else [a[k], l[k]] = align(recorded[i], live[j])
+    }
+    for (const j of left) l[key(ln[j] as string, l)] = live[j]
+    return [a, l]
+  }
+  if (
+    recorded !== null &&
+    live !== null &&
+    typeof recorded === 'object' &&
+    typeof live === 'object' &&
+    !Array.isArray(recorded) &&
+    !Array.isArray(live)
+  ) {
+    const a: Record<string, unknown> = { ...recorded }
+    const l: Record<string, unknown> = { ...live }
+    for (const k of Object.keys(a)) if (k in l) [a[k], l[k]] = align(a[k], l[k])
+    return [a, l]
+  }
+  return [recorded, live]
+}
+
+/** A table's rows named by their first column; a list of nodes (ROLES, VERSION) by place, since node names are the cluster's. */
+const rowName =
+  (rows: Record<string, string>[]): Named =>
+  (row, i) => {
+    const r = row as Record<string, string>
+    const columns = Object.keys(rows[0] ?? {})
+    if (columns.includes('ROLES') && columns.includes('VERSION')) return `node ${i}`
+    return Object.values(r)[0] ?? ''
+  }
+
+function compareLines(recorded: string[], live: string[], subs: readonly Substitution[], pinned: readonly string[]): DriftItem[] {
+  const items: { at: number; item: DriftItem }[] = []
   // A terminal shows a tab as spaces: runs of blanks compare equal.
   const flat = (l: string): string => l.trim().replace(/\s+/g, ' ')
   const left = live.map((l) => ({ raw: l, sub: flat(substitute(l, subs)), norm: normalize(flat(substitute(l, subs))), used: false }))
+  const done = recorded.map(() => false)
   const klog = (l: string): boolean => /^[IWEF]\d{4} \d\d:\d\d:\d\d/.test(l.trim())
   const liveLogs = live.some(klog)
+  // Errors first, by what they say (reason, cause, verb, resource): the names in them are the environment's.
+  const liveErrors = errorMessages(live)
+  const unmatched: { at: number; text: string; what: string }[] = []
+  for (const e of errorMessages(recorded)) {
+    for (let k = e.at; k < e.at + e.lines; k++) done[k] = true
+    const m = liveErrors.find((l) => !left[l.at]?.used && sameError(e, l))
+    if (m === undefined) {
+      unmatched.push({ at: e.at, text: e.text, what: describeError(e) })
+      continue
+    }
+    for (let k = m.at; k < m.at + m.lines; k++) (left[k] as (typeof left)[number]).used = true
+    const live = flat(substitute(m.text, subs))
+    if (live === flat(e.text)) continue
+    const set = pinnedDifference(e.text, live, pinned)
+    items.push({
+      at: e.at,
+      item:
+        set === undefined
+          ? {
+              path: `line ${e.at + 1}`,
+              article: e.text,
+              live: m.text,
+              kind: 'expected',
+              note: `the same error (${describeError(e)}); the names and numbers in it differ`,
+            }
+          : {
+              path: `line ${e.at + 1}`,
+              article: e.text,
+              live: m.text,
+              kind: 'real',
+              note: `the page's own lines set ${set}; the error shows another value`,
+            },
+    })
+  }
+  // The live line left over that is most like `text` (the most words in common), for saying what came instead.
+  const instead = (text: string): (typeof left)[number] | undefined => {
+    const words = new Set(normalize(flat(text)).split(' '))
+    const free = left.filter((l) => !l.used)
+    const score = (l: (typeof left)[number]): number => l.norm.split(' ').filter((w) => words.has(w)).length
+    return free.reduce<(typeof left)[number] | undefined>((best, l) => (best === undefined || score(l) > score(best) ? l : best), undefined)
+  }
   recorded.forEach((r, i) => {
+    if (done[i]) return
     const rt = flat(r)
     const exact = left.find((l) => !l.used && l.sub === rt)
     if (exact) return void (exact.used = true)
-    const near = left.find((l) => !l.used && l.norm === normalize(rt))
+    const near = left.find((l) => !l.used && l.norm === normalize(rt) && pinnedDifference(rt, l.sub, pinned) === undefined)
     if (near) {
       near.used = true
       items.push({
-        path: `line ${i + 1}`,
-        article: r,
-        live: near.raw,
-        kind: 'expected',
-        note: 'tokens, times, ages, ids and addresses differ on every run',
+        at: i,
+        item: {
+          path: `line ${i + 1}`,
+          article: r,
+          live: near.raw,
+          kind: 'expected',
+          note: 'tokens, times, ages, ids and addresses differ on every run',
+        },
       })
     } else if (rt !== '' && left.some((l) => !l.used && l.sub.startsWith(`${rt} `))) {
       // kubectl says more than it did (1.37: `… deleted from NS namespace`): the same message, a newer version.
       const longer = left.find((l) => !l.used && l.sub.startsWith(`${rt} `)) as (typeof left)[number]
       longer.used = true
       items.push({
-        path: `line ${i + 1}`,
-        article: r,
-        live: longer.raw,
-        kind: 'version',
-        note: 'the output says more than the recording (another version)',
+        at: i,
+        item: {
+          path: `line ${i + 1}`,
+          article: r,
+          live: longer.raw,
+          kind: 'version',
+          note: 'the output says more than the recording (another version)',
+        },
       })
     } else if (klog(r) && liveLogs) {
-      items.push({ path: `line ${i + 1}`, article: r, kind: 'version', note: "kubectl's log lines change with its version" })
-    } else items.push({ path: `line ${i + 1}`, article: r, kind: 'real', note: 'the recording shows this line; the output does not' })
+      items.push({ at: i, item: { path: `line ${i + 1}`, article: r, kind: 'version', note: "kubectl's log lines change with its version" } })
+    } else unmatched.push({ at: i, text: r, what: '' })
   })
+  // What the recording shows and the output does not: said beside the line that came in its place, if any.
+  for (const u of unmatched.sort((x, y) => x.at - y.at)) {
+    const other = instead(u.text)
+    const path = `line ${u.at + 1}`
+    if (other === undefined) {
+      items.push({
+        at: u.at,
+        item: {
+          path,
+          article: u.text,
+          kind: 'real',
+          note: `the recording shows this ${u.what !== '' ? `error (${u.what})` : 'line'}; the output does not`,
+        },
+      })
+      continue
+    }
+    other.used = true
+    const set = pinnedDifference(flat(u.text), other.sub, pinned)
+    const otherError = errorMessages([other.raw])[0]
+    const note =
+      u.what !== ''
+        ? `the recording shows the error ${u.what}; the output ${otherError ? `shows ${describeError(otherError)}` : 'does not'}`
+        : set !== undefined
+          ? `the page's own lines set ${set}; the output shows another value`
+          : 'the output shows another line here'
+    items.push({ at: u.at, item: { path, article: u.text, live: other.raw, kind: 'real', note } })
+  }
+  items.sort((x, y) => x.at - y.at)
+  const out = items.map((x) => x.item)
   for (const l of left)
-    if (!l.used) items.push({ path: 'line', live: l.raw, kind: 'version', note: 'only in this output: the recording may come from another version' })
-  return items
+    if (!l.used) out.push({ path: 'line', live: l.raw, kind: 'version', note: 'only in this output: the recording may come from another version' })
+  return out
 }
 
 /** The result of comparing an output with its recording. */
@@ -190,23 +380,30 @@ export interface Comparison {
   items: DriftItem[]
 }
 
+/** How an output is compared beyond its text. */
+export interface CompareOptions {
+  substitutions?: readonly Substitution[]
+  /** Standard output, for a structured recording (JSON, YAML, a table): standard error's warnings are not part of it. */
+  stdout?: string
+  /** A block's commands' outputs, one by one: a structured recording is read from those that print that shape. */
+  parts?: readonly { stdout: string }[] | undefined
+  /** Values the page's own lines set (names it creates, labels, servers): one the recording shows must be in the output. */
+  pinned?: readonly string[]
+}
+
 /** Compares `text` (what the line printed, or the variable it set) with `recording`. */
-export function compareWithRecording(
-  id: string,
-  recording: string,
-  text: string,
-  opts: { substitutions?: readonly Substitution[]; stdout?: string } = {},
-): Comparison {
+export function compareWithRecording(id: string, recording: string, text: string, opts: CompareOptions = {}): Comparison {
   const subs = opts.substitutions ?? []
+  const pinned = opts.pinned ?? []
   const shape = shapeOf(recording)
   const recorded = readAs(shape, recording)
   if (shape === 'lines') {
     const value = readAs('lines', text) as string[]
-    return { shape, value, items: compareLines(recorded as string[], value, subs) }
+    return { shape, value, items: compareLines(recorded as string[], value, subs, pinned) }
   }
   // JSON, YAML and tables come on standard output; what is on standard error (warnings) is not part of them.
   const source = opts.stdout ?? text
-  const value = readAs(shape, source)
+  const value = opts.parts !== undefined ? readOutput(shape, { stdout: source, parts: opts.parts }) : readAs(shape, source)
   if (value === undefined)
     return {
       shape,
@@ -221,9 +418,8 @@ export function compareWithRecording(
         },
       ],
     }
-  const [a, l] =
-    shape === 'table' ? [keyedRows(recorded as Record<string, string>[]), keyedRows(value as Record<string, string>[])] : [recorded, value]
-  const items = diffValues(id, a, l).map((item) => reclassify(item, subs))
+  const [a, l] = shape === 'table' ? align(recorded, value, rowName(recorded as Record<string, string>[])) : align(recorded, value)
+  const items = diffValues(id, a, l).map((item) => reclassify(item, subs, pinned))
   return { shape, value, items }
 }
 

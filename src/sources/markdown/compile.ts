@@ -18,12 +18,15 @@ import {
 } from '../../core/step.js'
 import type { DriftItem } from '../../core/drift.js'
 import { walkthroughProblems, type Trace, type Walkthrough } from '../../core/walkthrough.js'
-import { comparisonAssertions, compareWithRecording, declaredCheck, readAs, shapeOf, terminalText, type Substitution } from './checks.js'
+import { recordedErrorAnswers } from './answers.js'
+import { comparisonAssertions, compareWithRecording, declaredCheck, readAs, readOutput, shapeOf, terminalText, type Substitution } from './checks.js'
 import type { FrontMatter } from './frontmatter.js'
 import { createdNames, creatingVerb, manifestNamespace, manifestObjects, mayCreate, namespaceFlag, tracker, type ManifestObject } from './kubectl.js'
-import { assignedVars, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
+import { assignedVars, blockStarts, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
+import { pageValues } from './pinned.js'
 import { chosenValue, lineWith, placeholderLine, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
+import { needsOf } from './needs.js'
 
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/
 
@@ -74,7 +77,8 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
   }
   const ids = new Set<string>()
   const comparers = new Map<string, (live: unknown) => DriftItem[] | undefined>()
-  const steps = drafts.map((d, i) => compileStep(file, fm, d, i, { vars, stepVars, drafts, ids, comparers }))
+  const pinned = pageValues(drafts)
+  const steps = drafts.map((d, i) => compileStep(file, fm, d, i, { vars, stepVars, drafts, ids, comparers, pinned }))
   const source = fm.source
   const w: Walkthrough = {
     id: fm.id ?? (slug(basename(file).replace(/\.md$/i, '')) || 'markdown'),
@@ -108,11 +112,14 @@ export function compileWalkthrough(file: string, fm: FrontMatter, drafts: readon
     for (const k of ['url', 'date', 'kubernetes', 'kubectl'] as const) if (source[k] !== undefined) w.source[k] = source[k]
   }
   if (fm.changes !== undefined) w.changes = fm.changes
-  if (fm.requires) {
+  const asks = needsOf(file, drafts)
+  if (fm.requires || asks.node || asks.needs.length > 0) {
     w.requires = {}
-    if (fm.requires.kubernetes !== undefined) w.requires.kubernetes = fm.requires.kubernetes
-    if (fm.requires.tools) w.requires.tools = fm.requires.tools
-    if (fm.requires.objects) w.requires.objects = fm.requires.objects
+    if (fm.requires?.kubernetes !== undefined) w.requires.kubernetes = fm.requires.kubernetes
+    if (fm.requires?.tools) w.requires.tools = fm.requires.tools
+    if (fm.requires?.objects) w.requires.objects = fm.requires.objects
+    if (asks.node) w.requires.node = true
+    if (asks.needs.length > 0) w.requires.needs = asks.needs
   }
   const [problem] = walkthroughProblems(w)
   if (problem !== undefined) throw new WalkthroughError(`${file}: ${problem}.`)
@@ -132,6 +139,8 @@ interface Shared {
   ids: Set<string>
   /** Per step id: its live value against its recording, as the default check reads it. */
   comparers: Map<string, (live: unknown) => DriftItem[] | undefined>
+  /** Values the page's own lines set: compared as real wherever a recording shows them. */
+  pinned: readonly string[]
 }
 
 function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, shared: Shared): Step<object> {
@@ -184,7 +193,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     parse: (out, ctx) => {
       const text = captures ? (out.captured ?? '') : terminalText(out)
       const shape = recording === undefined ? 'lines' : shapeOf(recording)
-      const read = readAs(shape, shape === 'lines' ? text : out.stdout)
+      const read = shape === 'lines' ? readAs(shape, text) : readOutput(shape, out)
       const value = (typeof read === 'object' && read !== null ? read : { value: read ?? text }) as object
       outputs.set(value, { out, text, subs: substitutions(ctx) })
       return value
@@ -195,7 +204,12 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       if (recording !== undefined)
         assertions.push(
           ...comparisonAssertions(
-            compareWithRecording(id, recording, seen.text, { substitutions: substitutions(ctx), stdout: captures ? seen.text : seen.out.stdout }),
+            compareWithRecording(id, recording, seen.text, {
+              substitutions: substitutions(ctx),
+              stdout: captures ? seen.text : seen.out.stdout,
+              ...(captures ? {} : { parts: seen.out.parts }),
+              pinned: shared.pinned,
+            }),
           ),
         )
       for (const c of a.checks) assertions.push(declaredCheck(c, seen.out, seen.text))
@@ -207,15 +221,26 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   if (recorded !== undefined) {
     shared.comparers.set(id, (live) => {
       const seen = typeof live === 'object' && live !== null ? outputs.get(live) : undefined
-      return seen && compareWithRecording(id, recorded, seen.text, { substitutions: seen.subs, stdout: captures ? seen.text : seen.out.stdout }).items
+      return (
+        seen &&
+        compareWithRecording(id, recorded, seen.text, {
+          substitutions: seen.subs,
+          stdout: captures ? seen.text : seen.out.stdout,
+          ...(captures ? {} : { parts: seen.out.parts }),
+          pinned: shared.pinned,
+        }).items
+      )
     })
   }
-  // A block of several commands: its recording shows what its last command printed.
-  const last = single.at(-1)
-  if (single.length > 1 && last !== undefined && last.index > 0 && !background) step.checkedOutputFrom = last.index
+  // A block of several commands runs them one by one; its recording shows all they printed.
+  const starts = blockStarts(d.command)
+  if (starts.length > 1 && !background) step.blockCommands = starts
   if (writes !== undefined) step.writes = writes
   if (sets.length > 0) step.sets = sets
-  if (a.exit) step.exitCodes = a.exit
+  if (a.exit) step.answerCodes = a.exit
+  // An error the recording shows (a Forbidden the page expects) is the line's answer.
+  const expectedError = d.recording === undefined ? undefined : recordedErrorAnswers(d.recording.text)
+  if (expectedError !== undefined) step.answersWithError = expectedError
   if (a.waitMs !== undefined) step.wait = { for: 'its checks to pass', timeoutMs: a.waitMs, intervalMs: Math.min(1000, Math.max(100, a.waitMs / 20)) }
   if (d.files.length > 0) step.files = d.files
   if (background) {

@@ -16,16 +16,24 @@ export function markdownWalkthrough(
   source: string,
   opts: { recordings?: boolean; examplesDir?: string; tab?: string } = {},
 ): Walkthrough {
+  const docsOpts = {
+    ...(opts.examplesDir !== undefined ? { examplesDir: opts.examplesDir } : {}),
+    ...(opts.tab !== undefined ? { tab: opts.tab } : {}),
+  }
   // A kubernetes.io page (Hugo front matter and shortcodes) is read in its own dialect.
-  const docs = isDocsPage(source)
-    ? docsMarkdown(file, source, {
-        ...(opts.examplesDir !== undefined ? { examplesDir: opts.examplesDir } : {}),
-        ...(opts.tab !== undefined ? { tab: opts.tab } : {}),
-      })
-    : undefined
-  const doc = docs?.doc ?? parseMarkdown(file, source)
-  const fm = docs?.frontMatter ?? (doc.frontMatter ? parseFrontMatter(file, doc.frontMatter.text, doc.frontMatter.line) : { secrets: [], choose: {} })
-  const drafts = draftSteps(doc, { splitAll: fm.split === 'comments' })
+  let docs = isDocsPage(source) ? docsMarkdown(file, source, docsOpts) : undefined
+  let doc = docs?.doc ?? parseMarkdown(file, source)
+  let fm = docs?.frontMatter ?? (doc.frontMatter ? parseFrontMatter(file, doc.frontMatter.text, doc.frontMatter.line) : { secrets: [], choose: {} })
+  let drafts = draftSteps(doc, { splitAll: fm.split === 'comments' })
+  // A tutorial from elsewhere whose commands sit in untagged fences (a workshop's labs) has no step in
+  // kubewalk's own Markdown, which runs only tagged blocks: the docs dialect, which tells commands from
+  // output by their shape, reads it as a reader would.
+  if (docs === undefined && doc.frontMatter === undefined && drafts.length === 0) {
+    docs = docsMarkdown(file, source, docsOpts)
+    doc = docs.doc
+    fm = docs.frontMatter
+    drafts = draftSteps(doc)
+  }
   if (opts.recordings === false) for (const d of drafts) delete d.recording
   return compileWalkthrough(file, fm, drafts)
 }

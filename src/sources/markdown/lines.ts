@@ -104,6 +104,40 @@ export function splitCommands(block: string): ShellCommand[] {
   return out
 }
 
+// Words that open and close a compound command when they stand where a command starts.
+const OPENS = new Set(['if', 'for', 'while', 'until', 'select', 'case', '{'])
+const CLOSES = new Set(['fi', 'done', 'esac', '}'])
+
+/** How many compound commands (`if`, `for`, `{`, a function's body) a command leaves open: more than 0 goes on in the next. */
+function openCompounds(text: string): number {
+  let depth = 0
+  const bare = text.replace(/'[^']*'|"(?:\\.|[^"\\])*"|(?:^|\s)#.*$/gm, ' ')
+  for (const segment of bare.split(/;;|[;&|()\n]/)) {
+    const words = segment.trim().split(/\s+/)
+    while (['then', 'do', 'else', 'elif', '!'].includes(words[0] ?? '')) words.shift()
+    const first = words[0] ?? ''
+    if (OPENS.has(first)) depth++
+    else if (CLOSES.has(first)) depth--
+    // `function f {`
+    else if (words.length > 1 && words.at(-1) === '{') depth++
+  }
+  return depth
+}
+
+/**
+ * The 0-based lines where each command of a block starts, as a reader runs them one by one: a compound
+ * command over several lines (`for … do` … `done`, a function) is one command.
+ */
+export function blockStarts(block: string): number[] {
+  const starts: number[] = []
+  let depth = 0
+  for (const c of splitCommands(block)) {
+    if (depth <= 0) starts.push(c.index)
+    depth = Math.max(0, depth + openCompounds(c.text))
+  }
+  return starts
+}
+
 /** The first line of a command, without the heredoc bodies after it. */
 export const firstLineOf = (command: string): string => command.split('\n')[0] as string
 

@@ -76,14 +76,13 @@ export function recordingSlots(file: string, source: string): (RecordingSlot | N
   })
 }
 
-/** What a step printed, as its recording shows it: what its checks read (the last command's part of a block), or the value an assignment set. */
+/** What a step printed, as its recording shows it: all a block printed, command by command (what its checks read), or the value an assignment set. */
 export function recordingText(
   command: string,
-  out: { stdout: string; stderr: string; checkedFrom?: { stdout: number; stderr: number }; captured?: string },
+  out: { stdout: string; stderr: string; parts?: readonly { stdout: string; stderr: string }[]; captured?: string },
 ): string {
   if (pureAssignment(command) && out.captured !== undefined) return out.captured.trim()
-  const from = out.checkedFrom ?? { stdout: 0, stderr: 0 }
-  return terminalText({ stdout: out.stdout.slice(from.stdout), stderr: out.stderr.slice(from.stderr), exitCode: 0 })
+  return terminalText(out)
 }
 
 /** `source` with each recording in `texts` (by step index) in its slot; a step with no slot, or with nothing printed and no block yet, is left alone. */

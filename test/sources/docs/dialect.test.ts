@@ -113,6 +113,17 @@ describe('output blocks', () => {
     const p = read(`\`\`\`shell\nkubectl get pods\n\`\`\`\n\n${prose}\n\n\`\`\`${lang}\nNAME   READY   STATUS\np      1/1     Running\n\`\`\`\n`)
     expect(commands(p).map((c) => [c.text, c.output?.text])).toEqual([['kubectl get pods', 'NAME   READY   STATUS\np      1/1     Running']])
   })
+  it.each([['In the output, you can see that the old Pods were replaced.'], ['The output includes the message:']])(
+    'a shell block after a command and "%s" is its output',
+    (prose) => {
+      const p = read(`\`\`\`shell\nkubectl get pods\n\`\`\`\n\n${prose}\n\n\`\`\`shell\nNAME   READY\np      1/1\n\`\`\`\n`)
+      expect(commands(p).map((c) => [c.text, c.output?.text])).toEqual([['kubectl get pods', 'NAME   READY\np      1/1']])
+    },
+  )
+  it('a plain block right under a shell block is its output, even when its lines read as assignments', () => {
+    const p = read('```shell\nkubectl logs pod/p\n```\n```\n\nA=$(B)://10.0.0.1:80\nC=https://10.0.0.1:80\n```\n')
+    expect(commands(p).map((c) => [c.text, c.output?.text])).toEqual([['kubectl logs pod/p', '\nA=$(B)://10.0.0.1:80\nC=https://10.0.0.1:80']])
+  })
   it('belongs only to the command right before it: a heading between makes it no output', () => {
     const p = read('```shell\nkubectl get pods\n```\n\n## Next\n\n```\nNAME   READY\n```\n')
     expect(commands(p)[0]?.output).toBeUndefined()
@@ -194,6 +205,17 @@ describe('lines typed in a container', () => {
       ['ls /', { pod: 'web', container: 'nginx' }, 'root@web:/#'],
       ['exit', { pod: 'web', container: 'nginx' }, 'root@web:/#'],
       ['kubectl get pods', undefined, undefined],
+    ])
+  })
+  it('"In your shell" right after the exec types the next block in the container, prompt or not; after a host line it does not', () => {
+    const p = read(
+      "```shell\nkubectl exec -it p -- /bin/sh\n```\n\nIn your shell, list the files:\n\n```shell\nls /data\n```\n\n```shell\nkubectl get pods\n```\n\nIn your shell, read the variable:\n\n```shell\nkubectl exec -it p -- /bin/sh -c 'echo $X'\n```\n",
+    )
+    expect(commands(p).map((c) => [c.text, c.container?.shell?.pod])).toEqual([
+      ['kubectl exec -it p -- /bin/sh', undefined],
+      ['ls /data', 'p'],
+      ['kubectl get pods', undefined],
+      ["kubectl exec -it p -- /bin/sh -c 'echo $X'", undefined],
     ])
   })
   it("`# ` is a prompt in the exec's block, not elsewhere", () => {

@@ -89,3 +89,122 @@ describe('declared checks', () => {
   ])('%o', (check, out, ok) => expect(declaredCheck(check, out, out.stdout).ok).toBe(ok))
   it('reads the status line of curl -i', () => expect(httpStatus(output({ stdout: 'HTTP/2 403 \ncontent-type: application/json\n\n{}' }))).toBe(403))
 })
+
+describe('errors compared by what they say', () => {
+  // kubernetes/website quota-memory-cpu-namespace.md records the refusal wrapped; kubectl prints it on one line.
+  const recorded = `Error from server (Forbidden): error when creating "examples/admin/resource/quota-mem-cpu-pod-2.yaml":
+pods "quota-mem-cpu-demo-2" is forbidden: exceeded quota: mem-cpu-demo,
+requested: requests.memory=700Mi,used: requests.memory=600Mi, limited: requests.memory=1Gi`
+  const live =
+    'Error from server (Forbidden): error when creating "https://k8s.io/examples/admin/resource/quota-mem-cpu-pod-2.yaml": pods "quota-mem-cpu-demo-2" is forbidden: exceeded quota: mem-cpu-demo, requested: requests.memory=700Mi, used: requests.memory=620Mi, limited: requests.memory=1Gi'
+  it('the same refusal matches, its names and numbers an expected difference', () => {
+    const c = compareWithRecording('s', recorded, live)
+    expect(c.items).toEqual([expect.objectContaining({ kind: 'expected', article: expect.stringContaining('exceeded quota'), live })])
+    expect(comparisonAssertions(c)[0]).toMatchObject({ ok: true })
+  })
+  it('another refusal fails, saying both', () => {
+    const rbac =
+      'Error from server (Forbidden): error when creating "x.yaml": pods "quota-mem-cpu-demo-2" is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "quota-mem-cpu-example"'
+    const [a] = comparisonAssertions(compareWithRecording('s', recorded, rbac))
+    expect(a).toMatchObject({
+      ok: false,
+      name: 'line 1 as recorded: the recording shows the error Forbidden (exceeded quota): create pods; the output shows Forbidden (RBAC): create pods',
+      actual: rbac,
+    })
+  })
+})
+
+describe('values the page sets compare as real', () => {
+  // kubernetes/website configure-access-multiple-clusters.md: `set-cluster development --server=https://1.2.3.4`, then `config view`.
+  const recorded =
+    'apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority: fake-ca-file\n    server: https://1.2.3.4\n  name: development\n- cluster:\n    insecure-skip-tls-verify: true\n    server: https://5.6.7.8\n  name: test\n'
+  const other = recorded.replace('https://1.2.3.4', 'https://1.2.3.5')
+  it('a server the page wrote must be the one shown; unpinned, an address is the environment’s', () => {
+    expect(realOf(recorded, other, other, [])).toEqual([])
+    const pinned = compareWithRecording('s', recorded, other, { stdout: other, pinned: ['1.2.3.4', '5.6.7.8', 'development', 'test'] }).items
+    expect(pinned.filter((i) => i.kind === 'real')).toEqual([
+      expect.objectContaining({ path: 'clusters.development.cluster.server', article: 'https://1.2.3.4', live: 'https://1.2.3.5' }),
+    ])
+  })
+  it('a name the page created, in a line of text', () => {
+    const items = compareWithRecording('s', 'deployment.apps/nginx created', 'deployment.apps/web created', { pinned: ['nginx'] }).items
+    expect(items).toEqual([expect.objectContaining({ kind: 'real', article: 'deployment.apps/nginx created', live: 'deployment.apps/web created' })])
+  })
+  it('a pinned name inside a generated one does not hold the generated part', () => {
+    const items = realOf('nginx-7d4b8c9f5-xk2lp   1/1     Running   0          5s', 'nginx-66b6c48dd5-q7zrm   1/1     Running   0          9s')
+    expect(items).toEqual([])
+  })
+})
+
+describe('what the environment decides', () => {
+  it.each([
+    ['a Deployment Pod suffix', 'pod/nginx-deployment-66b6c48dd5-4jw2p', 'pod/nginx-deployment-7d4b8c9f5-xk2lp'],
+    ['a kustomize hash', 'configmap/example-configmap-1-8mbdf7882g created', 'configmap/example-configmap-1-g4hk9g2ff8 created'],
+    ['a CronJob Job', 'hello-27817300   1/1   5s   58s', 'hello-29381442   1/1   4s   12s'],
+    ['a UID', 'uid: 8a1c4e3e-4d0a-4c52-9a33-2d5c3f5e1b11', 'uid: 0f6f0c3b-9b7e-4d2e-8f9a-1c2d3e4f5a6b'],
+  ])('%s', (_, recorded, live) => expect(realOf(recorded, live)).toEqual([]))
+  it('node names and cluster IPs in a table', () => {
+    // kubernetes/website run-stateless-application-deployment.md shape: `kubectl get pods -o wide`.
+    const recorded =
+      'NAME                                READY   STATUS    RESTARTS   AGE   IP           NODE\nnginx-deployment-66b6c48dd5-4jw2p   1/1     Running   0          1m    10.244.0.5   worker-1\n'
+    const live =
+      'NAME                                READY   STATUS    RESTARTS   AGE   IP           NODE\nnginx-deployment-7d4b8c9f5-xk2lp    1/1     Running   0          9s    10.0.0.17    kubewalk-lab\n'
+    expect(realOf(recorded, live)).toEqual([])
+    expect(
+      realOf(
+        'NAME       STATUS   ROLES           AGE   VERSION\nworker-1   Ready    control-plane   9d    v1.28.3\n',
+        'NAME           STATUS   ROLES           AGE   VERSION\nkubewalk-lab   Ready    control-plane   1m    v1.28.3\n',
+      ),
+    ).toEqual([])
+  })
+})
+
+describe('messages say what differs', () => {
+  it('a row named otherwise is compared with the row in its place', () => {
+    const items = realOf(fixture('article/09-list-secrets-after.stdout.txt'), 'NAME       TYPE     DATA   AGE\nsomething   Opaque   1      5s\n')
+    expect(items[0]).toMatchObject({ path: 'default-token.NAME', article: 'default-token', live: 'something' })
+  })
+  it('a list of objects is matched by name, not by place', () => {
+    const recorded = JSON.stringify({
+      items: [
+        { metadata: { name: 'a' }, data: { k: '1' } },
+        { metadata: { name: 'b' }, data: { k: '2' } },
+      ],
+    })
+    const live = JSON.stringify({
+      items: [
+        { metadata: { name: 'b' }, data: { k: '2' } },
+        { metadata: { name: 'a' }, data: { k: '9' } },
+      ],
+    })
+    expect(realOf(recorded, live)).toEqual([expect.objectContaining({ path: 'items.a.data.k', article: '1', live: '9' })])
+  })
+})
+
+describe('times and nodes in lines of text', () => {
+  it.each([
+    // kubectl describe pod (kubernetes/website configure-volume-storage / assign-pods-nodes shapes)
+    ['Start Time:   Wed, 20 Mar 2024 10:00:00 +0000', 'Start Time:   Sun, 06 Dec 2026 08:14:35 +0000'],
+    ['Node:         worker-1/10.0.2.15', 'Node:         kubewalk-lab/127.0.0.1'],
+    [
+      'Normal  Scheduled  5s  default-scheduler  Successfully assigned default/nginx to worker-1',
+      'Normal  Scheduled  2s  default-scheduler  Successfully assigned default/nginx to kubewalk-lab',
+    ],
+    // date(1), as automated-tasks-with-cron-jobs.md's Job prints it
+    ['Fri Feb 22 11:02:09 UTC 2019', 'Sun Dec  6 08:14:35 UTC 2026'],
+  ])('%s', (recorded, live) => expect(realOf(recorded, live)).toEqual([]))
+  it('a node name elsewhere in a line still counts', () => expect(realOf('pod/nginx created', 'pod/worker-1 created')).toHaveLength(1))
+})
+
+describe("a Service's ports", () => {
+  // kubernetes/website expose-external-ip-address.md: `kubectl get services my-service`.
+  const recorded =
+    'NAME         TYPE           CLUSTER-IP     EXTERNAL-IP      PORT(S)          AGE\nmy-service   LoadBalancer   10.3.245.137   104.198.205.71   8080:32377/TCP   54s\n'
+  it('another node port and cluster address is the cluster’s', () => {
+    const live =
+      'NAME         TYPE           CLUSTER-IP   EXTERNAL-IP      PORT(S)          AGE\nmy-service   LoadBalancer   10.0.0.12    104.198.205.71   8080:30123/TCP   3s\n'
+    expect(realOf(recorded, live)).toEqual([])
+  })
+  it('another port is real', () =>
+    expect(realOf(recorded, recorded.replace('8080:32377', '9090:32377'))).toEqual([expect.objectContaining({ path: 'my-service.PORT(S)' })]))
+})

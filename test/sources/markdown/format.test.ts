@@ -173,7 +173,7 @@ describe('our own walkthrough with annotations', () => {
     expect(token?.writes?.name).toBe('T')
     expect(token?.writes?.secret).toBe(true)
     expect(wait?.wait).toEqual({ for: 'its checks to pass', timeoutMs: 20_000, intervalMs: 1000 })
-    expect(wait?.exitCodes).toEqual([0, 1])
+    expect(wait?.answerCodes).toEqual([0, 1])
     expect(typeof apply?.participantCheck === 'object' && apply.participantCheck.command).toBe(
       'kubectl get configmap/kubewalk-hello --ignore-not-found -o name',
     )

@@ -102,10 +102,12 @@ describe('recording into a Markdown walkthrough', () => {
     expect(withRecordings(md, slots, new Map([[1, 'a ``` b\n']])).text).toContain('\n````\na ``` b\n````\n')
   })
 
-  it("writes what a block's last command printed, standard error first, and the value an assignment set", () => {
-    expect(
-      recordingText('echo preparing\necho done', { stdout: 'preparing\ndone\n', stderr: 'warn\n', checkedFrom: { stdout: 10, stderr: 5 } }),
-    ).toBe('done')
+  it("writes all a block's commands printed, each its standard error first, and the value an assignment set", () => {
+    const parts = [
+      { stdout: 'preparing\n', stderr: '' },
+      { stdout: 'done\n', stderr: 'warn\n' },
+    ]
+    expect(recordingText('echo preparing\necho done', { stdout: 'preparing\ndone\n', stderr: 'warn\n', parts })).toBe('preparing\nwarn\ndone')
     expect(recordingText('kubectl get x', { stdout: 'out\n', stderr: 'Warning: w\n' })).toBe('Warning: w\nout')
     expect(recordingText('TOKEN=$(kubectl create token default)', { stdout: '', stderr: '', captured: 'eyJh.eyJp.sig' })).toBe('eyJh.eyJp.sig')
   })
