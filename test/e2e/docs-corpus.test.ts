@@ -28,7 +28,7 @@ import {
   type CorpusPage,
   type SummaryRow,
 } from './docs/corpus.js'
-import { buildStandIn, recipeFor } from './docs/stand-ins.js'
+import { buildStandIn, mergeRecipes, recipeFor } from './docs/stand-ins.js'
 import { isCI } from './global-setup.js'
 
 const version = process.env.KUBEWALK_LAB_VERSION || DEFAULT_LAB_VERSION
@@ -89,7 +89,11 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
       for (const i of p.images) {
         const recipe = recipeFor(i)
         if (recipe === undefined) throw new Error(`${p.slug}: image ${i.image} has no recipe (corpus.json, or RECIPES in test/e2e/docs/stand-ins.ts)`)
-        if (!recipes.has(canonicalImageName(i.image))) recipes.set(canonicalImageName(i.image), { image: i.image, recipe })
+        const known = recipes.get(canonicalImageName(i.image))
+        if (known !== undefined && JSON.stringify(known.recipe) !== JSON.stringify(recipe)) {
+          known.recipe = mergeRecipes(known.recipe, recipe)
+          process.stderr.write(`[corpus] ${i.image}: ${p.slug} gives another recipe; merged (entrypoint ${known.recipe.run.join(' ')})\n`)
+        } else if (known === undefined) recipes.set(canonicalImageName(i.image), { image: i.image, recipe })
       }
     const cachedBefore = new Set((await cachedImages()).map((c) => c.file))
     const t = performance.now()

@@ -129,3 +129,20 @@ export async function buildStandIn(dir: string, image: string, recipe: Recipe): 
 export function recipeFor(image: { image: string; recipe?: Recipe }): Recipe | undefined {
   return image.recipe ?? RECIPES[image.image]
 }
+
+// An entrypoint that only keeps the container alive (a shell, a sleep): any other long-running one does that too.
+const idle = (run: readonly string[]): boolean => /(?:^|\/)(?:sh|bash)$/.test(run.at(-1) ?? '') || run.includes('sleep')
+
+/**
+ * One recipe for two pages that give the same image different ones (one lab serves one image per name): their files,
+ * links and environment together, and the entrypoint that does more than keep the container alive.
+ */
+export function mergeRecipes(a: Recipe, b: Recipe): Recipe {
+  const env = [...new Set([...(a.env ?? []), ...(b.env ?? [])])]
+  return {
+    run: idle(a.run) ? b.run : a.run,
+    files: { ...b.files, ...a.files },
+    links: { ...b.links, ...a.links },
+    ...(env.length > 0 ? { env } : {}),
+  }
+}

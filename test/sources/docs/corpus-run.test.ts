@@ -9,7 +9,7 @@ import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
 import type { JsonReport } from '../../e2e/cli.js'
 import { applyMutation, chooseMutation, CORPUS_DIR, loadCorpus, neededWords, planPage, stepHolding, type PagePlan } from '../../e2e/docs/corpus.js'
-import { RECIPES, recipeFor } from '../../e2e/docs/stand-ins.js'
+import { mergeRecipes, RECIPES, recipeFor } from '../../e2e/docs/stand-ins.js'
 
 const corpus = loadCorpus()
 
@@ -62,6 +62,13 @@ describe('the docs corpus harness', () => {
     ['internet access from the Pod (apt-get update; apt-get install procps inside the container)', ['internet']],
   ])('a needs verdict %s is named by %j', (what, words) => {
     expect(neededWords(what)).toEqual(words)
+  })
+
+  it('merges two recipes of one image: the serving entrypoint over an idle one, files and links of both', () => {
+    const idle = { run: ['/bin/busybox', 'sleep', '3600'], files: { '/bin/printenv': 'p' } }
+    const serving = { run: ['/bin/busybox', 'httpd', '-f', '-p', '8080'], files: { '/www/index.html': 'h' }, links: { '/bin/bash': 'busybox' } }
+    for (const m of [mergeRecipes(idle, serving), mergeRecipes(serving, idle)])
+      expect(m).toEqual({ run: serving.run, files: { '/bin/printenv': 'p', '/www/index.html': 'h' }, links: { '/bin/bash': 'busybox' } })
   })
 
   it('the printenv stand-in prints the values asked for (busybox sh), and fails for one that is unset', async () => {
