@@ -30,10 +30,56 @@ export function shapeOf(text: string): Shape {
   const first = t.split('\n')[0] ?? ''
   if (TABLE_HEADER.test(first)) return 'table'
   if (/^(?:[\w./-]+:(?:\s|$)|- )/.test(first)) {
-    const doc = parseDocument(t)
+    const doc = parseDocument(withoutElisions(t))
     if (doc.errors.length === 0 && typeof doc.toJS() === 'object' && doc.toJS() !== null) return 'yaml'
   }
   return 'lines'
+}
+
+// A docs page shortens long YAML with a line of `...` (or `…`) where it leaves fields out: an excerpt.
+const ELISION = /^\s*(?:\.\.\.|…|\[\.\.\.\])\s*$/
+
+/** The YAML without its elision lines (`...` is also YAML's end of document, which would cut the excerpt short). */
+function withoutElisions(text: string): string {
+  return text
+    .split('\n')
+    .filter((l) => !ELISION.test(l))
+    .join('\n')
+}
+
+/**
+ * Where a YAML or JSON excerpt sits in the whole object the line printed: a page shows `containers:` of a Pod
+ * that `kubectl get pod -o yaml` prints whole. The first mapping, from the top down, that has every key the
+ * excerpt's top level has; the whole value when the excerpt starts at the top, or nothing holds it.
+ */
+function excerptRoot(recorded: unknown, live: unknown): unknown {
+  if (recorded === null || typeof recorded !== 'object' || Array.isArray(recorded)) return live
+  const keys = Object.keys(recorded)
+  const holds = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v) && keys.every((k) => k in v)
+  if (holds(live) || keys.length === 0) return live
+  const queue: unknown[] = [live]
+  while (queue.length > 0) {
+    const v = queue.shift()
+    if (holds(v)) return v
+    if (v !== null && typeof v === 'object') queue.push(...Object.values(v))
+  }
+  return live
+}
+
+/**
+ * The live value in the excerpt's shape: where the excerpt elides a list down to the fields of one item
+ * (`containers:` then `...` then `resources:`), the item with most of those fields, compared as that item.
+ */
+function fitExcerpt(recorded: unknown, live: unknown): unknown {
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+  if (isMap(recorded) && Array.isArray(live)) {
+    const score = (item: unknown): number => (isMap(item) ? Object.keys(recorded).filter((k) => k in item).length : -1)
+    const best = live.reduce<unknown>((b, item) => (score(item) > score(b) ? item : b), live[0])
+    return best === undefined ? live : fitExcerpt(recorded, best)
+  }
+  if (isMap(recorded) && isMap(live))
+    return Object.fromEntries(Object.entries(live).map(([k, v]) => [k, k in recorded ? fitExcerpt(recorded[k], v) : v]))
+  return live
 }
 
 /** A kubectl table as rows keyed by its header words. */
@@ -54,7 +100,7 @@ export function readAs(shape: Shape, text: string): unknown {
         return undefined
       }
     case 'yaml': {
-      const doc = parseDocument(text)
+      const doc = parseDocument(withoutElisions(text))
       const v: unknown = doc.errors.length === 0 ? doc.toJS() : undefined
       return typeof v === 'object' && v !== null ? v : undefined
     }
@@ -163,7 +209,12 @@ function reclassify(item: DriftItem, subs: readonly Substitution[], pinned: read
     if (set !== undefined) return { ...item, kind: 'real', note: `the page's own lines set ${set}; the output shows another value` }
     if (item.kind !== 'real') return item
     if (l === article) return { ...item, kind: 'expected', note: 'a value this run chose (namespace, placeholder)' }
-    if (normalize(l) === normalize(article)) return { ...item, kind: 'expected', note: 'tokens, times, ages, ids and addresses differ on every run' }
+    // A quantity (`700m` CPU, `512Mi`, a count) the page set or the cluster defaulted is no age: it compares as written.
+    const quantity =
+      /(?:^|\.)(?:cpu|memory|storage|ephemeral-storage|pods|hugepages-\w+|[\w.-]+\/[\w.-]+)$/.test(item.path) &&
+      /(?:^|\.)(?:limits|requests|hard|used|min|max|default|defaultRequest|maxLimitRequestRatio|capacity|allocatable)\./.test(item.path)
+    if (!quantity && normalize(l) === normalize(article))
+      return { ...item, kind: 'expected', note: 'tokens, times, ages, ids and addresses differ on every run' }
     if (CLUSTER_DECIDES.test(item.path))
       return { ...item, kind: 'expected', note: 'node names and the addresses and ports a cluster assigns are its own' }
     // A Service's PORT(S): the node port (`80:31234/TCP`) is the cluster's, the port the page's.
@@ -418,7 +469,10 @@ export function compareWithRecording(id: string, recording: string, text: string
         },
       ],
     }
-  const [a, l] = shape === 'table' ? align(recorded, value, rowName(recorded as Record<string, string>[])) : align(recorded, value)
+  const [a, l] =
+    shape === 'table'
+      ? align(recorded, value, rowName(recorded as Record<string, string>[]))
+      : align(recorded, fitExcerpt(recorded, excerptRoot(recorded, value)))
   const items = diffValues(id, a, l).map((item) => reclassify(item, subs, pinned))
   return { shape, value, items }
 }

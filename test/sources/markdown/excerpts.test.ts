@@ -1,0 +1,44 @@
+// A docs page shows a YAML excerpt of what `kubectl get … -o yaml` prints whole: a subtree (`containers:`), or
+// fields with `...` where it leaves some out. The excerpts are the pages' own (test/fixtures/docs), the outputs
+// real ones from a lab (test/fixtures/markdown/outputs, see the README there).
+import { readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { compareWithRecording, comparisonAssertions } from '../../../src/sources/markdown/checks.js'
+
+const fixture = async (path: string): Promise<string> => readFile(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8')
+/** The fenced block that follows `after` in a corpus page. */
+async function excerpt(page: string, after: string): Promise<string> {
+  const text = await fixture(`docs/${page}/page.md`)
+  const from = text.indexOf(after)
+  const open = text.indexOf('```', text.indexOf('```', from) + 3)
+  const body = text.indexOf('\n', open) + 1
+  return text.slice(body, text.indexOf('```', body))
+}
+const passes = (recording: string, output: string): boolean =>
+  comparisonAssertions(compareWithRecording('s', recording, output, { stdout: output })).every((a) => a.ok)
+
+describe('YAML excerpts of a whole object', () => {
+  it('memory-default-namespace: the containers of a Pod, found under spec', async () => {
+    const recording = await excerpt('memory-default-namespace', 'kubectl get pod default-mem-demo --output=yaml')
+    const output = await fixture('markdown/outputs/memory-defaults-pod.yaml')
+    expect(recording).toMatch(/^containers:\n- image: nginx/)
+    expect(passes(recording, output)).toBe(true)
+    // One value changed in the excerpt: a real difference, named.
+    const wrong = recording.replace('memory: 512Mi', 'memory: 1Gi')
+    const c = compareWithRecording('s', wrong, output, { stdout: output })
+    expect(
+      comparisonAssertions(c)
+        .filter((a) => !a.ok)
+        .map((a) => [a.expected, a.actual]),
+    ).toEqual([['1Gi', '512Mi']])
+  })
+
+  it("quality-service-pod: fields with `...` between them, one container's resources under a list", async () => {
+    const recording = await excerpt('quality-service-pod', 'kubectl get pod qos-demo --namespace=qos-example --output=yaml')
+    const output = await fixture('markdown/outputs/qos-demo-pod.yaml')
+    expect(recording).toMatch(/^spec:\n {2}containers:\n {4}\.\.\.\n/)
+    expect(passes(recording, output)).toBe(true)
+    expect(passes(recording.replace('qosClass: Guaranteed', 'qosClass: Burstable'), output)).toBe(false)
+    expect(passes(recording.replace('cpu: 700m', 'cpu: 800m'), output)).toBe(false)
+  })
+})
