@@ -26,6 +26,7 @@ import {
   summaryTable,
   verdictText,
   type CorpusPage,
+  type PagePlan,
   type SummaryRow,
 } from './docs/corpus.js'
 import { buildStandIn, mergeRecipes, recipeFor } from './docs/stand-ins.js'
@@ -63,6 +64,28 @@ function outcome(run: CliRun, report: JsonReport | undefined): string {
   const f = firstFailed(report)
   if (f === undefined) return `${report.status} (no step failed; exit ${run.exitCode})`
   return `fails at ${f.id}: ${(f.error?.message ?? f.assertions.find((a) => !a.ok)?.name ?? '').split('\n')[0]}`.slice(0, 220)
+}
+
+/** Why a run misses the page's verdict, or undefined when it reaches it. */
+function verdictMissed(v: CorpusPage['expected'], r: CliRun, report: JsonReport | undefined, plan: PagePlan): string | undefined {
+  if (v.verdict === 'passes') {
+    const failed = report?.steps.filter((s) => s.status !== 'passed').map((s) => `${s.id}: ${s.error?.message ?? s.status}`) ?? ['no report']
+    if (failed.length > 0 || r.exitCode !== 0) return `expected to pass; exit ${r.exitCode}: ${failed.join('; ')}`
+    return undefined
+  }
+  if (v.verdict === 'fails') {
+    const at = stepHolding(plan, v.step)
+    if (at === undefined) return `no step holds \`${v.step}\``
+    const failed = report && firstFailed(report)
+    if (failed?.id !== at.id) return `expected to fail at ${at.id}; failed at ${failed?.id ?? `nothing (exit ${r.exitCode})`}`
+    if (!oneLine(failed.error?.message)) return `the reason is not one line: ${failed.error?.message}`
+    return r.exitCode === 1 ? undefined : `exit ${r.exitCode}, not 1`
+  }
+  // Said before any step (a precondition, exit 2), or the step that needs it fails saying so, in one line.
+  const said = report === undefined ? r.stderr.trim() : (firstFailed(report)?.error?.message ?? '')
+  if (!oneLine(said)) return `not one line: ${said}`
+  const words = neededWords(v.what)
+  return words.some((w) => said.toLowerCase().includes(w.toLowerCase())) ? undefined : `does not name ${words.join(' or ')}: ${said}`
 }
 
 describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${version})`, () => {
@@ -116,7 +139,10 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
     if (parent) await rm(parent, { recursive: true, force: true })
     for (const f of added) await rm(f, { force: true })
     const table = summaryTable(rows)
-    const total = `${rows.length} pages in ${((performance.now() - began) / 1000).toFixed(0)} s (lab and images included)`
+    const passing = corpus.pages.filter((p) => p.expected.verdict === 'passes').map((p) => p.slug)
+    const passed = rows.filter((r) => r.reached === true && passing.includes(r.page)).length
+    const reached = rows.filter((r) => r.reached === true).length
+    const total = `${rows.length} pages in ${((performance.now() - began) / 1000).toFixed(0)} s (lab and images included); ${reached} reached their verdict; of the ${passing.length} pages a reader expects to pass, ${passed} passed`
     process.stderr.write(`\n${table}\n${total}\n`)
     if (process.env.KUBEWALK_CORPUS_REPORT === 'docs') {
       const doc = fileURLToPath(new URL('../../docs/corpus.md', import.meta.url))
@@ -177,33 +203,28 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
 
       expect(plan.error, 'kubewalk reads the page').toBeUndefined()
       const v = page.expected
-      if (v.verdict === 'passes') {
-        expect(report?.steps.filter((s) => s.status !== 'passed').map((s) => `${s.id}: ${s.error?.message ?? s.status}`)).toEqual([])
-        expect(r.exitCode).toBe(0)
-      } else if (v.verdict === 'fails') {
-        const at = stepHolding(plan, v.step)
-        expect(at, `the step holding \`${v.step}\``).toBeDefined()
-        const failed = report && firstFailed(report)
-        expect(failed?.id).toBe(at?.id)
-        expect(oneLine(failed?.error?.message), `a one-line reason: ${failed?.error?.message}`).toBe(true)
-        expect(r.exitCode).toBe(1)
-      } else {
-        // Said before any step (a precondition, exit 2), or the step that needs it fails saying so, in one line.
-        const said = report === undefined ? r.stderr.trim() : (firstFailed(report)?.error?.message ?? '')
-        expect(oneLine(said), `one line: ${said}`).toBe(true)
-        const words = neededWords(v.what)
-        expect(
-          words.some((w) => said.toLowerCase().includes(w.toLowerCase())),
-          `names ${words.join(' or ')}: ${said}`,
-        ).toBe(true)
+      const missed = verdictMissed(v, r, report, plan)
+      row.reached = missed === undefined
+      if (page.gap !== undefined) {
+        // A known gap: the verdict is still missed (when it is reached, the gap is closed: remove it from corpus.json).
+        expect(missed, `${slug} reaches its verdict: its gap ("${page.gap}") is closed; remove it from corpus.json`).toBeDefined()
+        return
       }
+      expect(missed, `${slug}: ${missed ?? ''}`).toBeUndefined()
 
       // 0 false passes: one recorded value changed (the rule in chooseMutation), the run to that step fails there.
       if (v.verdict === 'passes' && report?.ok === true) {
         const source = await readFile(file, 'utf8')
         const m = chooseMutation(source, plan, report)
-        expect(m, 'a recorded value to change').toBeDefined()
-        if (m === undefined) return
+        // A page that shows no output has no recorded value to change: its pass says only that every line ran.
+        if (m === undefined) {
+          row.mutation = 'none: the page records no output to compare'
+          expect(
+            plan.steps.some((s) => s.recording !== undefined),
+            'a page with recorded output has a value to change',
+          ).toBe(false)
+          return
+        }
         row.mutation = `${m.stepId} (page.md:${m.line}): ${m.value} → ${m.mutated}`
         // The copy sits beside an `examples` link, where the docs reader looks for the page's example files.
         const copyDir = path.join(parent, 'mutated', slug)

@@ -150,6 +150,8 @@ const VOLATILE: [RegExp, string][] = [
   [/(?<=\bSuccessfully assigned \S+ to )\S+/g, '<node>'],
   // klog's header: I0707 17:27:30.419698 1833212 file.go:395]
   [/^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.-]+:\d+\]/gm, '<log>'],
+  // An object's counters, in JSON or YAML as a page prints them: "resourceVersion": "33074", generation: 2.
+  [/(?<=["']?\b(?:resourceVersion|generation|observedGeneration)["']?:\s*["']?)\d+/g, '<counter>'],
   [/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<address>'],
   [/\blocalhost:\d+\b/g, '<address>'],
   [/\b[A-Za-z0-9+/]{40,}={0,2}/g, '<base64>'],
@@ -354,7 +356,8 @@ function compareLines(recorded: string[], live: string[], subs: readonly Substit
     return free.reduce<(typeof left)[number] | undefined>((best, l) => (best === undefined || score(l) > score(best) ? l : best), undefined)
   }
   recorded.forEach((r, i) => {
-    if (done[i]) return
+    // A page's `...` stands for lines it left out: nothing to find.
+    if (done[i] || ELISION.test(r)) return
     const rt = flat(r)
     const exact = left.find((l) => !l.used && l.sub === rt)
     if (exact) return void (exact.used = true)

@@ -23,6 +23,12 @@ export interface CorpusPage {
   images: { image: string; standIn: string; recipe?: Recipe }[]
   workdir?: string
   expected: Verdict
+  /**
+   * Why kubewalk does not reach the verdict today, in one line (a kubewalk defect, or what the fixtures lack),
+   * written from a lab run. The test then holds that the verdict is still missed: a gap that closes fails it
+   * until the line is removed, so the count of pages that reach their verdict stays true.
+   */
+  gap?: string
 }
 
 export function loadCorpus(): { examplesDir: string; pages: CorpusPage[] } {
@@ -181,13 +187,18 @@ export interface SummaryRow {
   got: string
   seconds: number
   mutation?: string
+  /** The run reached the page's verdict. */
+  reached?: boolean
 }
 
 /** The summary as a Markdown table (stderr and docs/corpus.md). */
 export function summaryTable(rows: readonly SummaryRow[]): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
-  const out = ['| page | expected | got | seconds | mutation |', '|---|---|---|---:|---|']
-  for (const r of rows) out.push(`| ${r.page} | ${cell(r.expected)} | ${cell(r.got)} | ${r.seconds.toFixed(1)} | ${cell(r.mutation ?? '')} |`)
+  const out = ['| page | expected | got | verdict reached | seconds | mutation |', '|---|---|---|---|---:|---|']
+  for (const r of rows)
+    out.push(
+      `| ${r.page} | ${cell(r.expected)} | ${cell(r.got)} | ${r.reached === undefined ? '' : r.reached ? 'yes' : 'no'} | ${r.seconds.toFixed(1)} | ${cell(r.mutation ?? '')} |`,
+    )
   return out.join('\n')
 }
 

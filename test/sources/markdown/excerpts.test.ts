@@ -42,3 +42,29 @@ describe('YAML excerpts of a whole object', () => {
     expect(passes(recording.replace('cpu: 700m', 'cpu: 800m'), output)).toBe(false)
   })
 })
+
+describe('excerpts read as lines', () => {
+  it("http-proxy-access-api: an object's resourceVersion is the cluster's, and `...` stands for the lines left out", async () => {
+    // The page's output block is indented, not fenced: the lines under "similar to this:" up to the next prose.
+    const text = await fixture('docs/http-proxy-access-api/page.md')
+    const from = text.indexOf('\n', text.indexOf('similar to this:', text.indexOf('curl http://localhost:8080/api/v1/namespaces/default/pods')) + 1)
+    const lines = text.slice(from).split('\n').slice(1)
+    const recording = lines
+      .slice(
+        0,
+        lines.findIndex((l) => l !== '' && !l.startsWith('    ')),
+      )
+      .map((l) => l.slice(4))
+      .join('\n')
+    expect(recording).toContain('"resourceVersion": "33074"')
+    expect(recording).toMatch(/^\s*\.\.\.\s*$/m)
+    // The page's lines, with this cluster's counter, and more lines where the page shows `...`.
+    const output = recording
+      .replace('"resourceVersion": "33074"', '"resourceVersion": "581"')
+      .split('\n')
+      .map((l) => (/^\s*\.\.\.\s*$/.test(l) ? '    "more": "fields",' : l))
+      .join('\n')
+    expect(passes(recording, output)).toBe(true)
+    expect(passes(recording, output.replace('"kind": "PodList"', '"kind": "PodLost"'))).toBe(false)
+  })
+})
