@@ -148,6 +148,9 @@ const VOLATILE: [RegExp, string][] = [
   // The node a Pod landed on: kubectl describe's `Node: worker-1/10.0.2.15`, an event's `assigned default/x to worker-1`.
   [/(?<=^\s*Node:\s+)[^\s/]+/gm, '<node>'],
   [/(?<=\bSuccessfully assigned \S+ to )\S+/g, '<node>'],
+  // The single node of the clusters pages are written on (minikube, kind, Docker Desktop) and of kubewalk's lab:
+  // a Pod that prints its node's name (the downward API's spec.nodeName) prints its cluster's.
+  [/\b(?:minikube(?:-m\d+)?|kind-control-plane|kind-worker\d*|docker-desktop|kubewalk-node)\b/g, '<node>'],
   // klog's header: I0707 17:27:30.419698 1833212 file.go:395]
   [/^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.-]+:\d+\]/gm, '<log>'],
   // An object's counters, in JSON or YAML as a page prints them: "resourceVersion": "33074", generation: 2.

@@ -68,3 +68,13 @@ describe('excerpts read as lines', () => {
     expect(passes(recording, output.replace('"kind": "PodList"', '"kind": "PodLost"'))).toBe(false)
   })
 })
+
+describe("a node's name", () => {
+  it("environment-variable-expose-pod-information: the Pod prints its node's name, minikube on the page's cluster", async () => {
+    const text = await fixture('docs/environment-variable-expose-pod-information/page.md')
+    expect(text).toMatch(/^minikube$/m)
+    expect(passes('minikube\ndapi-envars-fieldref\ndefault\n', 'kubewalk-node\ndapi-envars-fieldref\ndefault\n')).toBe(true)
+    expect(passes('minikube\ndapi-envars-fieldref\ndefault\n', 'kind-control-plane\ndapi-envars-fieldref\ndefault\n')).toBe(true)
+    expect(passes('minikube\ndapi-envars-fieldref\ndefault\n', 'kubewalk-node\ndapi-envars-other\ndefault\n')).toBe(false)
+  })
+})
