@@ -1,7 +1,7 @@
 // Runs steps in order against one cluster. It records, it never throws on a step's failure: the
 // first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -118,6 +118,8 @@ export type RunEvent =
 /** Everything a run needs; see runnerDefaults for the optional ones. */
 export interface RunOptions {
   steps: readonly Step<any>[]
+  /** A folder whose copy the lines start in (a tutorial's own folder, with the files it reads); never written. */
+  workdir?: string
   cluster: KubeconfigCluster
   clusters: readonly KubeconfigCluster[]
   /** The namespace the kubectl lines act in (default: `default`). */
@@ -337,6 +339,8 @@ async function open(options: RunOptions): Promise<Opened> {
   const cwd = join(work, 'files')
   try {
     await mkdir(cwd)
+    // The folder a tutorial is run from, with the files it reads: copied, so the lines never write into it.
+    if (o.workdir !== undefined) await cp(o.workdir, cwd, { recursive: true })
   } catch (e) {
     await removeScratchDir(work)
     throw e

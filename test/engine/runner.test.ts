@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run, type RunEvent } from '../../src/engine/runner.js'
@@ -657,5 +657,18 @@ describe('openSession: a run kept open between calls', () => {
     expect(await readFile(log, 'utf8')).toBe('first\nlate\n')
     expect(s.pending()).toEqual([stuck])
     await s.close()
+  })
+})
+
+describe('--workdir', () => {
+  it('the lines start in a copy of the folder: they read its files, and what they write stays out of it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-workdir-'))
+    await mkdir(join(dir, 'pods'))
+    await writeFile(join(dir, 'pods', 'p.yaml'), 'kind: Pod\n')
+    const r = await run({ ...base, workdir: dir, steps: [echoStep('read', 'cat pods/p.yaml; echo x > pods/written; rm pods/p.yaml')] })
+    expect(r.steps[0]?.output?.stdout).toBe('kind: Pod\n')
+    expect(await readdir(join(dir, 'pods'))).toEqual(['p.yaml'])
+    const without = await run({ ...base, steps: [echoStep('read', 'cat pods/p.yaml')] })
+    expect(without.steps[0]?.status).toBe('failed')
   })
 })

@@ -179,6 +179,12 @@ times, no values); the only write check ever makes (not with run --isolate)`,
     help: `let kubectl 1.34+ read your kuberc (default: off for the run, KUBERC=off, so
 your aliases and default flags cannot change what the lines print)`,
   },
+  workdir: {
+    type: 'string',
+    value: 'DIR',
+    help: `the lines start in a copy of DIR (the folder a tutorial says to run it from,
+with the files it reads); DIR itself is never written (default: an empty folder)`,
+  },
   ...SOURCE_FLAGS,
 })
 

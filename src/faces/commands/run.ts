@@ -1,5 +1,7 @@
 // kubewalk run | drift | check: the command-line face of the replay. It parses and checks every
 // option before anything touches a cluster, into a ReplayPlan that src/faces/replay carries out.
+import { stat } from 'node:fs/promises'
+import { resolve as resolvePath } from 'node:path'
 import type { CommandContext } from '../context.js'
 import { EXIT, parse, type Flags } from '../args.js'
 import { KubewalkError, UsageError, WalkthroughError, errorMessage } from '../../core/errors.js'
@@ -189,6 +191,15 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
   if (ns !== undefined) checkNamespaceName('--namespace', ns)
   const kubectl = str('kubectl')
   if (kubectl !== undefined) await checkKubectlCommand(kubectl, io.env)
+  const workdir = str('workdir')
+  if (
+    workdir !== undefined &&
+    !(await stat(workdir).then(
+      (st) => st.isDirectory(),
+      () => false,
+    ))
+  )
+    throw new UsageError(`--workdir ${workdir}: no such folder.`)
   const sets = parseSets((values.set as string[] | undefined) ?? [], walkthrough)
   const allowChanges = allowChangesOf(str('allow-changes'), mode)
   if (on('dry-run') && mode !== 'run') throw new UsageError('--dry-run goes with kubewalk run.')
@@ -211,6 +222,7 @@ export async function planRun(args: string[], cx: CommandContext, mode: RunMode)
     node: on('node'),
     ...optional('labVersion', str('lab-version')),
     ...optional('kubectl', kubectl),
+    ...optional('workdir', workdir === undefined ? undefined : resolvePath(workdir)),
     ...optional('namespace', ns),
     isolate: on('isolate'),
     allowChanges,

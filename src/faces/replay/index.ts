@@ -49,6 +49,7 @@ function runOptionsOf(plan: ReplayPlan, on: ReplayTarget, steps: readonly Step<a
     ...(plan.waitTimeoutMs !== undefined ? { waitTimeoutMs: plan.waitTimeoutMs } : {}),
     // Pods deleted at cleanup are watched going within the bound a namespace's deletion has.
     podDeleteTimeoutMs: plan.namespaceTimeoutMs,
+    ...(plan.workdir !== undefined ? { workdir: plan.workdir } : {}),
     ...(on.strictTlsCaFile !== undefined ? { strictTlsCaFile: on.strictTlsCaFile } : {}),
     secrets: on.secrets,
     guard: on.guard,

@@ -20,6 +20,8 @@ export interface ReplayPlan {
   waitTimeoutMs?: number
   /** How long deleting an --isolate namespace may take (its finalizers run first). */
   namespaceTimeoutMs: number
+  /** --workdir: the lines start in a copy of this folder. */
+  workdir?: string
   settings: Record<string, number>
   lab: boolean
   labVersion?: string

@@ -18,6 +18,14 @@ const cli = async (args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: io.out(), err: io.err() }
 }
 
+describe('--workdir', () => {
+  it('a folder that is not there: exit 2 naming it, before anything runs', async () => {
+    const r = await cli(['run', '--dry-run', '--walkthrough', memory, '--workdir', '/nonexistent/kubewalk-workdir'])
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('--workdir /nonexistent/kubewalk-workdir: no such folder.')
+  })
+})
+
 describe('what runs', () => {
   it('--examples: the line as run reads the local file', async () => {
     const r = await cli(['run', '--dry-run', '--walkthrough', memory, '--examples', examples])
