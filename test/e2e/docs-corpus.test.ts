@@ -176,7 +176,9 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
       rows.push(row)
       const plan = planPage(file, corpus.examplesDir)
       const before = objects ?? (await clusterObjects(kubectl, state.kubeconfig))
-      const r = await run(file)
+      // A tutorial run from its own folder (the workshop labs' kubernetes/) starts in a copy of it.
+      const workdir = page.workdir !== undefined ? ['--workdir', path.join(CORPUS_DIR, page.workdir)] : []
+      const r = await run(file, workdir)
       const report = parseReport(r)
       row.got = outcome(r, report)
       row.seconds = (performance.now() - t) / 1000
@@ -232,7 +234,7 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
         await symlink(corpus.examplesDir, path.join(parent, 'mutated', 'examples')).catch(() => undefined)
         await writeFile(path.join(copyDir, 'page.md'), applyMutation(source, m))
         const before2 = objects
-        const mr = await run(path.join(copyDir, 'page.md'), ['--to', m.stepId])
+        const mr = await run(path.join(copyDir, 'page.md'), ['--to', m.stepId, ...workdir])
         const mutated = parseReport(mr)
         row.mutation += ` → ${mutated ? outcome(mr, mutated) : `exit ${mr.exitCode}`}`
         row.seconds = (performance.now() - t) / 1000
