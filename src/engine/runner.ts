@@ -676,6 +676,14 @@ async function waitForPods(step: Step, command: string, result: StepResult, stat
   if (o.signal?.aborted === true) throw new KubewalkError('E_INTERRUPTED', `${step.id}: interrupted.`)
 }
 
+// `kubectl delete namespace X` (or ns/X) waits while the namespace's finalizers run: minutes on a busy cluster.
+const DELETES_NAMESPACE = /\bkubectl\b[^\n|;&]*\bdelete\s+(?:[-\w=.]+\s+)*?(?:namespaces?|ns)(?:\s|\/)/
+
+/** A line's time limit: --timeout, or for a line that deletes a namespace the bound a namespace's deletion has. */
+function lineTimeoutMs(line: string, o: Pick<Options, 'commandTimeoutMs' | 'podDeleteTimeoutMs'>): number {
+  return DELETES_NAMESPACE.test(line) ? Math.max(o.commandTimeoutMs, o.podDeleteTimeoutMs ?? 120_000) : o.commandTimeoutMs
+}
+
 /** Runs the line once; records its output, what it created, and the secrets it printed, before its exit code is judged. */
 async function attempt(
   step: Step,
@@ -718,7 +726,7 @@ async function attempt(
   let failed = false
   const signal = watching ? { signal: watching.signal } : o.signal ? { signal: o.signal } : {}
   for (const c of commands) {
-    r = await kernel.run(c, { timeoutMs: watching?.timeoutMs ?? o.commandTimeoutMs, ...signal, ...onOutput })
+    r = await kernel.run(c, { timeoutMs: watching?.timeoutMs ?? lineTimeoutMs(c, o), ...signal, ...onOutput })
     // A watch stopped by kubewalk (time up, or enough printed) answered: what it printed is judged.
     if (watching !== undefined && o.signal?.aborted !== true && (r.timedOut || r.aborted))
       Object.assign(r, { timedOut: false, aborted: false, exitCode: 0 })
