@@ -676,12 +676,13 @@ async function waitForPods(step: Step, command: string, result: StepResult, stat
   if (o.signal?.aborted === true) throw new KubewalkError('E_INTERRUPTED', `${step.id}: interrupted.`)
 }
 
-// `kubectl delete namespace X` (or ns/X) waits while the namespace's finalizers run: minutes on a busy cluster.
-const DELETES_NAMESPACE = /\bkubectl\b[^\n|;&]*\bdelete\s+(?:[-\w=.]+\s+)*?(?:namespaces?|ns)(?:\s|\/)/
+// `kubectl delete` waits until what it deletes is gone: a namespace while its finalizers run, a Pod for its grace
+// period (30 s by default, for a process that ignores SIGTERM): longer than --timeout on a busy cluster.
+const DELETES = /\bkubectl\b[^\n|;&]*\sdelete\s/
 
-/** A line's time limit: --timeout, or for a line that deletes a namespace the bound a namespace's deletion has. */
+/** A line's time limit: --timeout, or for a line that deletes the bound a deletion has (--namespace-timeout, 120 s). */
 function lineTimeoutMs(line: string, o: Pick<Options, 'commandTimeoutMs' | 'podDeleteTimeoutMs'>): number {
-  return DELETES_NAMESPACE.test(line) ? Math.max(o.commandTimeoutMs, o.podDeleteTimeoutMs ?? 120_000) : o.commandTimeoutMs
+  return DELETES.test(line) ? Math.max(o.commandTimeoutMs, o.podDeleteTimeoutMs ?? 120_000) : o.commandTimeoutMs
 }
 
 /** Runs the line once; records its output, what it created, and the secrets it printed, before its exit code is judged. */

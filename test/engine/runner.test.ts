@@ -673,8 +673,8 @@ describe('--workdir', () => {
   })
 })
 
-describe('a line that deletes a namespace', () => {
-  it('has the bound a namespace deletion has (its finalizers run), any other line --timeout', async () => {
+describe('a line that deletes', () => {
+  it("has the bound a deletion has (a namespace's finalizers, a Pod's grace period), any other line --timeout", async () => {
     // A stand-in kubectl that takes 1.5 s to answer (a namespace's finalizers, a slow server).
     const dir = await mkdtemp(join(tmpdir(), 'kubewalk-nsdel-'))
     await writeFile(join(dir, 'kubectl'), '#!/bin/sh\nsleep 1.5\necho "$*"\n', { mode: 0o755 })
@@ -682,6 +682,8 @@ describe('a line that deletes a namespace', () => {
     const opts = { ...base, env, commandTimeoutMs: 700, podDeleteTimeoutMs: 5_000 }
     const deleting = await run({ ...opts, steps: [echoStep('del', 'kubectl delete namespace quota-mem-cpu-example')] })
     expect([deleting.steps[0]?.status, deleting.steps[0]?.output?.stdout]).toEqual(['passed', 'delete namespace quota-mem-cpu-example\n'])
+    const pod = await run({ ...opts, steps: [echoStep('pod', 'kubectl delete pod default-mem-demo --namespace=default-mem-example')] })
+    expect(pod.steps[0]?.status).toBe('passed')
     const other = await run({ ...opts, steps: [echoStep('get', 'kubectl get namespace quota-mem-cpu-example')] })
     expect(other.steps[0]?.status).toBe('failed')
     expect(other.steps[0]?.error?.message).toMatch(/did not finish within/)
