@@ -378,3 +378,11 @@ describe('corpus.json', () => {
     },
   )
 })
+
+describe("a page's gap (why kubewalk misses its verdict today)", () => {
+  const raw = JSON.parse(readFileSync(new URL('corpus.json', root), 'utf8')) as { pages: { slug: string; gap?: unknown }[] }
+  it.each(raw.pages.filter((p) => p.gap !== undefined).map((p) => [p.slug, p.gap] as const))('%s: one line that says why', (_, gap) => {
+    expect(typeof gap).toBe('string')
+    expect(gap as string).toMatch(/^[^\n]{40,300}$/)
+  })
+})
