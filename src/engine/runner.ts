@@ -636,10 +636,12 @@ async function execute(step: Step, command: string, result: StepResult, state: R
 
 /**
  * Whether a failed attempt of a waiting step is worth another: a line that ran and exited non-zero (what it reads is
- * not there yet), not one cut short or refused, nor a server away, nor Forbidden (the error it is, said at once).
+ * not there yet), not one cut short, killed or refused, nor a server away, nor Forbidden (the error it is, said at once).
  */
 function retriable(e: unknown, signal: AbortSignal | undefined): boolean {
   if (!(e instanceof CommandError) || e.code !== 'E_COMMAND' || signal?.aborted === true || e.evidence.exitCode === null) return false
+  // A line killed by a signal (128+N: a kubectl killed mid-step, out of memory) did not find something missing.
+  if (e.evidence.exitCode > 128) return false
   return !UNREACHABLE.test(e.evidence.stderr)
 }
 

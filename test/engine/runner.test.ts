@@ -160,6 +160,15 @@ describe('run', () => {
     )
   })
 
+  it('does not rerun a line killed by a signal, even under a wait (exit 137 is no missing object)', async () => {
+    const r = await run({
+      ...base,
+      steps: [echoStep('killed', "sh -c 'kill -9 $$'", { wait: { for: 'a yes', timeoutMs: 2_000, intervalMs: 50 } })],
+    })
+    expect([r.steps[0]?.status, r.steps[0]?.attempts]).toEqual(['failed', 1])
+    expect(r.steps[0]?.error?.message).toMatch(/exited with code 137/)
+  })
+
   it('does not rerun a non-zero exit without a wait', async () => {
     const r = await run({ ...base, steps: [echoStep('once', 'exit 1')] })
     expect([r.steps[0]?.status, r.steps[0]?.attempts]).toEqual(['failed', 1])
