@@ -604,7 +604,7 @@ async function execute(step: Step, command: string, result: StepResult, state: R
       output = await attempt(step, command, env, result, state)
     } catch (e) {
       // A wait also reruns a line that exits non-zero while what it reads is not there yet; the last error is the step's.
-      if (!step.wait || !retriable(e, o.signal) || performance.now() + step.wait.intervalMs > deadline) throw waitedError(e, step, begin)
+      if (!step.wait || !retriable(e, o.signal, o.cluster.server) || performance.now() + step.wait.intervalMs > deadline) throw waitedError(e, step, begin)
       o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
       await sleep(step.wait.intervalMs, undefined, signal)
       continue
@@ -638,10 +638,14 @@ async function execute(step: Step, command: string, result: StepResult, state: R
  * Whether a failed attempt of a waiting step is worth another: a line that ran and exited non-zero (what it reads is
  * not there yet), not one cut short, killed or refused, nor a server away, nor Forbidden (the error it is, said at once).
  */
-function retriable(e: unknown, signal: AbortSignal | undefined): boolean {
+function retriable(e: unknown, signal: AbortSignal | undefined, server?: string): boolean {
   if (!(e instanceof CommandError) || e.code !== 'E_COMMAND' || signal?.aborted === true || e.evidence.exitCode === null) return false
   // A line killed by a signal (128+N: a kubectl killed mid-step, out of memory) did not find something missing.
   if (e.evidence.exitCode > 128) return false
+  // curl that cannot reach the cluster's API server (7: no connection, 28: no answer, 52: empty reply, 56: reset):
+  // the server is away, which no wait mends; an app's port not up yet (a port-forward) is worth another try.
+  const port = server !== undefined ? /:(\d+)(?:\/|$)/.exec(server)?.[1] : undefined
+  if (port !== undefined && new RegExp(`curl: \\((?:7|28|52|56)\\) .*\\bport ${port}\\b`).test(e.evidence.stderr)) return false
   return !UNREACHABLE.test(e.evidence.stderr)
 }
 
