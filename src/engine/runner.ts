@@ -604,7 +604,8 @@ async function execute(step: Step, command: string, result: StepResult, state: R
       output = await attempt(step, command, env, result, state)
     } catch (e) {
       // A wait also reruns a line that exits non-zero while what it reads is not there yet; the last error is the step's.
-      if (!step.wait || !retriable(e, o.signal, o.cluster.server) || performance.now() + step.wait.intervalMs > deadline) throw waitedError(e, step, begin)
+      if (!step.wait || !retriable(e, o.signal, o.cluster.server) || performance.now() + step.wait.intervalMs > deadline)
+        throw waitedError(e, step, begin)
       o.onEvent?.({ type: 'attempt', step, attempt: result.attempts, elapsedMs: Math.round(performance.now() - begin), waitingFor: step.wait.for })
       await sleep(step.wait.intervalMs, undefined, signal)
       continue
