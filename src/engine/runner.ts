@@ -646,7 +646,7 @@ function retriable(e: unknown, signal: AbortSignal | undefined, server?: string)
   // curl that cannot reach the cluster's API server (7: no connection, 28: no answer, 52: empty reply, 56: reset):
   // the server is away, which no wait mends; an app's port not up yet (a port-forward) is worth another try.
   const port = server !== undefined ? /:(\d+)(?:\/|$)/.exec(server)?.[1] : undefined
-  if (port !== undefined && new RegExp(`curl: \\((?:7|28|52|56)\\) .*\\bport ${port}\\b`).test(e.evidence.stderr)) return false
+  if (port !== undefined && new RegExp(`^[\\w.-]+: \\((?:7|28|52|56)\\) .*\\bport ${port}\\b`, 'm').test(e.evidence.stderr)) return false
   return !UNREACHABLE.test(e.evidence.stderr)
 }
 
