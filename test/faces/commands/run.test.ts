@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { WalkthroughEntry } from '../../../src/core/walkthrough.js'
 import { captureIo, main } from '../../helpers.js'
+import { testDir } from '../../temp-dir.js'
 
 describe('run --dry-run', () => {
   it('prints every line that would run and what would be cleaned up, and runs nothing', async () => {
@@ -31,8 +32,8 @@ describe('run --dry-run', () => {
     expect(io.out()).toContain(`   $ export GREETING=$'it\\'s me'\n`)
   })
   it("declared changes: the front matter's and --allow-changes' are the run's allowed changes; a bad pattern or check is exit 2", async () => {
-    const { mkdtemp, writeFile } = await import('node:fs/promises')
-    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-changes-'))
+    const { writeFile } = await import('node:fs/promises')
+    const dir = await testDir('kubewalk-changes-')
     const md = join(dir, 'changes.md')
     await writeFile(md, '---\nid: changes\nchanges: [node/*, serviceaccount/default]\n---\n# Changes\n\n```bash\nkubectl label node n1 x=y\n```\n')
     const io = captureIo({ ...process.env, KUBECONFIG: '/nonexistent/kubeconfig' })
