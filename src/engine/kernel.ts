@@ -181,7 +181,7 @@ class BashKernel implements Kernel {
     for (const g of this.groups) signalGroup(g, 'SIGKILL')
     await waitGroups(this.groups, 2_000)
     this.shell?.child.stdio.forEach((s) => (s as Socket | null)?.destroy())
-    this.fifos.close()
+    await this.fifos.close()
     await rm(this.dir, { recursive: true, force: true })
   }
 

@@ -102,7 +102,9 @@ export class FifoPool {
     this.free.push(pair.index)
   }
 
-  close(): void {
+  /** Closes every pair, once no batch is still being made (mkfifo writing into the folder would keep its removal from ending). */
+  async close(): Promise<void> {
+    await this.making?.catch(() => undefined)
     for (const pair of this.open) {
       if (pair.sockets.length > 0) for (const s of pair.sockets) s.destroy()
       else for (const fd of pair.fds) closeSync(fd)
