@@ -159,6 +159,8 @@ export interface Watch {
   forMs: number
   /** Whether what it printed so far is enough (covers the recording): it is stopped then, before forMs. */
   enough?(output: StepOutput): boolean
+  /** It waits for objects to reach a state (a Pod to run): the run's bound for waits (--wait) sets forMs when given. */
+  awaits?: true
 }
 
 /** What one line's output says it created (cleanups, keyed by `describe`) and deleted (their `describe`s). */

@@ -857,7 +857,7 @@ function watchOf(watch: Watch, o: Options): { signal: AbortSignal; timeoutMs: nu
   const out = { stdout: '', stderr: '' }
   return {
     signal: o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal,
-    timeoutMs: Math.min(watch.forMs, o.commandTimeoutMs),
+    timeoutMs: Math.min(watch.awaits && o.waitTimeoutMs !== undefined ? o.waitTimeoutMs : watch.forMs, o.commandTimeoutMs),
     seen: (stream, chunk) => {
       out[stream] += chunk
       if (!stop.signal.aborted && watch.enough?.({ ...out, exitCode: null }) === true) stop.abort()

@@ -19,7 +19,11 @@ export interface ErrorMessage {
 
 // Where kubectl starts an error of the server's; `The Pod "x" is invalid:` is how kubectl says Invalid, and
 // `error: failed to create configmap:` how its create subcommands pass the server's on.
-const START = /^\s*(?:Error from server(?: \((\w+)\))?:|The \w+ "[^"]*" is invalid:|error: failed to (create|patch|update|delete) [\w.-]+:)/
+const PREFIXED = /^\s*(?:Error from server(?: \((\w+)\))?:|The \w+ "[^"]*" is invalid:|error: failed to (create|patch|update|delete) [\w.-]+:)/
+// A page may quote the server's message alone (`persistentvolumeclaims "pvc-2" is forbidden: exceeded quota: …`);
+// after a prefix, such a line is the wrapped rest of that message.
+const BARE = /^\s*[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)* "[^"]*" is forbidden:/
+const START = { test: (line: string): boolean => PREFIXED.test(line) || BARE.test(line) }
 const VERBS: Record<string, string> = {
   creating: 'create',
   retrieving: 'get',
@@ -33,7 +37,7 @@ const RESOURCE = /(?:^|[\s:])([a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*)(?: "[^"]*")? (?:
 
 /** The shape of one message (its lines joined). */
 export function shapeOfError(text: string, at = 0, lines = 1): ErrorMessage | undefined {
-  const start = START.exec(text)
+  const start = PREFIXED.exec(text) ?? (BARE.test(text) ? [] : null)
   if (!start) return undefined
   const invalid = /^\s*The (\w+) "[^"]*" is invalid:/.exec(text)
   const said = /\bis forbidden\b/.test(text)
@@ -77,7 +81,7 @@ export function errorMessages(lines: readonly string[]): ErrorMessage[] {
     while (
       j < lines.length &&
       (lines[j] as string).trim() !== '' &&
-      !START.test(lines[j] as string) &&
+      !PREFIXED.test(lines[j] as string) &&
       (/[:,]$/.test(text) || /^\s/.test(lines[j] as string))
     ) {
       text = `${text}${/,$/.test(text) ? '' : ' '}${(lines[j] as string).trim()}`

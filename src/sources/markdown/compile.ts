@@ -34,7 +34,7 @@ import {
 } from './kubectl.js'
 import { assignedVars, blockStarts, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
 import { pageValues } from './pinned.js'
-import { assignmentsIn, chosenValue, filledLine, kindOf, placeholdersIn, theOne, writtenValue } from './placeholders.js'
+import { assignmentsIn, chosenValue, filledLine, kindOf, placeholdersIn, podsListed, theOne, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
 import { needsOf } from './needs.js'
 import { isWatch, latestRows, statusWait, watchOf } from './watch.js'
@@ -173,6 +173,18 @@ function madeBefore(values: ReadonlyMap<string, unknown>): [string[], string[]] 
   return [created, deleted]
 }
 
+/** The first Pod of the latest Pod table the run's steps printed (`kubectl get pods`), unless deleted since: one a reader would take. */
+function lastListedPod(values: ReadonlyMap<string, unknown>, deleted: readonly string[]): string | undefined {
+  let listed: string[] = []
+  for (const v of values.values()) {
+    const seen = typeof v === 'object' && v !== null ? outputs.get(v) : undefined
+    const pods = seen === undefined ? [] : podsListed(seen.out.stdout)
+    if (pods.length > 0) listed = pods
+  }
+  const gone = new Set(deleted.filter((d) => d.split('/')[0]?.split('.')[0] === 'pod').map((d) => d.split('/')[1]))
+  return listed.find((p) => !gone.has(p))
+}
+
 /** A block that is one assignment and prints nothing (`X=$(…)`): its recording is the value it sets. */
 export function pureAssignment(command: string): boolean {
   const cmds = splitCommands(command)
@@ -224,7 +236,9 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       if (set !== undefined && set !== '') return set
       const p = inline.find((q) => q.name === name)
       const kind = p && kindOf(p)
-      return kind !== undefined && ctx.values !== undefined ? theOne(kind, ...madeBefore(ctx.values)) : undefined
+      if (kind === undefined || ctx.values === undefined) return undefined
+      const [created, deleted] = madeBefore(ctx.values)
+      return theOne(kind, created, deleted) ?? (kind === 'pod' ? lastListedPod(ctx.values, deleted) : undefined)
     }
   const fills = assignments.length > 0 || inline.length > 0
   const substitutions = (ctx: StepContext): Substitution[] => {
@@ -354,7 +368,13 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
             .filter((p) => value(p.name) === undefined)
             .map((p) => {
               const kind = kindOf(p)
-              return `${p.written} is a placeholder; give it with --set ${p.name}=VALUE${kind !== undefined ? ` (or run it after the one ${kind} the run creates: this run has not created exactly one)` : ''}`
+              const after =
+                kind === 'pod'
+                  ? ' (or run it after the one pod the run creates, or after a line that lists Pods: this run has done neither)'
+                  : kind !== undefined
+                    ? ` (or run it after the one ${kind} the run creates: this run has not created exactly one)`
+                    : ''
+              return `${p.written} is a placeholder; give it with --set ${p.name}=VALUE${after}`
             }),
         ]
         return missing.length > 0 ? missing.join('; ') : undefined
@@ -365,7 +385,8 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       step.notes = [
         ...(step.notes ?? []),
         ...inferred.map(
-          (p) => `${p.written} is filled by --set ${p.name}=VALUE, else with the name of the one ${kindOf(p)} this run created before it`,
+          (p) =>
+            `${p.written} is filled by --set ${p.name}=VALUE, else with the name of the one ${kindOf(p)} this run created before it${kindOf(p) === 'pod' ? ', else with the first Pod the last Pod list before it showed' : ''}`,
         ),
       ]
   }

@@ -161,3 +161,14 @@ export function theOne(kind: string, created: readonly string[], deleted: readon
   const names = [...new Set(created.filter(fits))].filter((n) => !deleted.some((d) => fits(d) && d.split('/')[1] === n.split('/')[1]))
   return names.length === 1 ? names[0]?.split('/')[1] : undefined
 }
+
+/**
+ * The Pods a `kubectl get pods` table lists (its header has READY, STATUS and RESTARTS, as only a Pod table's does), in
+ * its order: a page that makes Pods through a Deployment says "take one of the Pods" after listing them.
+ */
+export function podsListed(text: string): string[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '')
+  const header = (lines[0] ?? '').trim().split(/\s{2,}|\s+/)
+  if (header[0] !== 'NAME' || !['READY', 'STATUS', 'RESTARTS'].every((c) => header.includes(c))) return []
+  return lines.slice(1).map((l) => l.trim().split(/\s+/)[0] as string)
+}

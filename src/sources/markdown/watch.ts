@@ -1,5 +1,5 @@
 // Waits a reader does by eye, as a page records them: a `kubectl get` whose recording shows a Pod's STATUS
-// (the reader looks again until it says Running), and a watch (`kubectl get pods -w`, `kubectl logs -f`) the reader
+// or an object's status (the reader looks again until it says Running, or 2/2), and a watch (`kubectl get pods -w`, `kubectl logs -f`) the reader
 // stops once it has shown what the page shows.
 import type { StepOutput, StepWait, Watch } from '../../core/step.js'
 import { compareWithRecording, readTable, shapeOf } from './checks.js'
@@ -59,12 +59,17 @@ export function latestRows(text: string): string {
     .join('\n')
 }
 
-/** The watch of a line that runs until stopped: a few seconds, or until its output covers the recording. */
+/**
+ * The watch of a line that runs until stopped: until its output covers the recording, a few seconds at most; as long
+ * as a STATUS wait when the recording shows Pods reaching a STATUS (the reader watches a Pod start until it runs).
+ */
 export function watchOf(id: string, recording: string | undefined): Watch {
   if (recording === undefined) return { forMs: WATCH_MS }
   const recorded = latestRows(recording)
+  const awaits = podStatuses(recorded).length > 0
   return {
-    forMs: WATCH_MS,
+    forMs: awaits ? STATUS_WAIT_MS : WATCH_MS,
+    ...(awaits ? { awaits: true as const } : {}),
     enough: (out: StepOutput) =>
       compareWithRecording(id, recorded, latestRows(out.stdout), { stdout: latestRows(out.stdout) }).items.every((i) => i.kind !== 'real'),
   }
@@ -75,15 +80,41 @@ export function recordedStatuses(command: string, recording: string | undefined)
   if (recording === undefined || shapeOf(recording) !== 'table') return []
   const cmds = splitCommands(command)
   if (cmds.length !== 1 || !KUBECTL_GET.test(firstLineOf(cmds[0]?.text ?? '').trim()) || isWatch(command)) return []
-  const statuses = readTable(recording.trim())
+  return podStatuses(recording)
+}
+
+/** The Pod statuses a table shows in its STATUS column, each once. */
+function podStatuses(table: string): string[] {
+  if (shapeOf(table) !== 'table') return []
+  const statuses = readTable(table.trim())
     .map((r) => r.STATUS)
     .filter((s): s is string => s !== undefined && POD_STATUS.test(s))
   return [...new Set(statuses)]
 }
 
-/** The step wait of a `kubectl get` whose recording shows Pods' STATUS: rerun until the output's matches, within the bound. */
+/**
+ * What else a `kubectl get` line's recording shows the cluster reaching, when it is one such line: an object's
+ * `status:` (YAML or JSON: a Deployment's availableReplicas), or the counts of a READY or AVAILABLE column (`2/2`).
+ */
+export function recordedProgress(command: string, recording: string | undefined): string | undefined {
+  if (recording === undefined) return undefined
+  const cmds = splitCommands(command)
+  if (cmds.length !== 1 || !KUBECTL_GET.test(firstLineOf(cmds[0]?.text ?? '').trim()) || isWatch(command)) return undefined
+  if (shapeOf(recording) === 'table') {
+    const rows = readTable(recording.trim())
+    const ready = rows.some((r) => /^(\d+)\/\1$/.test(r.READY ?? '') && !/^0\//.test(r.READY ?? ''))
+    return ready || rows.some((r) => /^[1-9]\d*$/.test(r.AVAILABLE ?? '')) ? 'READY and AVAILABLE as recorded' : undefined
+  }
+  return /^(?:status:|\s{0,2}"status":\s*\{)/m.test(recording) ? 'the status its recording shows' : undefined
+}
+
+/**
+ * The step wait of a `kubectl get` whose recording shows Pods' STATUS, or other progress (`recordedProgress`): rerun
+ * until the output's matches, within the bound. A reader looks again until the cluster shows what the page does.
+ */
 export function statusWait(command: string, recording: string | undefined): StepWait | undefined {
   const statuses = recordedStatuses(command, recording)
-  if (statuses.length === 0) return undefined
-  return { for: `STATUS to be ${statuses.join(', ')} as recorded`, timeoutMs: STATUS_WAIT_MS, intervalMs: 1_000 }
+  const progress = statuses.length > 0 ? `STATUS to be ${statuses.join(', ')} as recorded` : recordedProgress(command, recording)
+  if (progress === undefined) return undefined
+  return { for: progress, timeoutMs: STATUS_WAIT_MS, intervalMs: 1_000 }
 }

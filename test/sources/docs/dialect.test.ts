@@ -271,7 +271,7 @@ describe('a watch the page runs in its own terminal', () => {
         '```shell\nkubectl get pods -w\n```\n\nThe output is similar to:\n\n```\nNAME   READY   STATUS    RESTARTS   AGE\np      1/1     Running   0          5s\n```\n',
       ),
     )
-    expect([own.steps[0]?.background, own.steps[0]?.watch?.forMs]).toEqual([undefined, 5_000])
+    expect([own.steps[0]?.background, own.steps[0]?.watch?.forMs]).toEqual([undefined, 30_000])
     const kept = markdownWalkthrough(
       'p.md',
       page(

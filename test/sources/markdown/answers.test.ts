@@ -79,3 +79,18 @@ describe('recordedErrorAnswers', () => {
   })
   it('is absent for a recording that shows no error', () => expect(recordedErrorAnswers('pod/quota-mem-cpu-demo created')).toBeUndefined())
 })
+
+describe('a server message quoted without kubectl’s prefix', () => {
+  // kubernetes/website content/en/docs/tasks/administer-cluster/quota-api-object.md: the page shows the message alone, wrapped.
+  const recorded = `persistentvolumeclaims "pvc-quota-demo-2" is forbidden:
+exceeded quota: object-quota-demo, requested: persistentvolumeclaims=1,
+used: persistentvolumeclaims=1, limited: persistentvolumeclaims=1`
+  // As kubectl 1.37 prints the refusal, on one line.
+  const live =
+    'Error from server (Forbidden): error when creating "https://k8s.io/examples/admin/resource/quota-objects-pvc-2.yaml": persistentvolumeclaims "pvc-quota-demo-2" is forbidden: exceeded quota: object-quota-demo, requested: persistentvolumeclaims=1, used: persistentvolumeclaims=1, limited: persistentvolumeclaims=1'
+  it('reads as the same refusal, and answers the line', () => {
+    expect(describeError(one(recorded))).toBe('Forbidden (exceeded quota): persistentvolumeclaims')
+    expect(recordedErrorAnswers(recorded)?.(live)).toBe(true)
+    expect(recordedErrorAnswers(recorded)?.(rbacLive)).toBe(false)
+  })
+})

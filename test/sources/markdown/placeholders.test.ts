@@ -8,7 +8,7 @@ import { commandOf, type CommandContext, type Step, type StepContext } from '../
 import { readDocsPage } from '../../../src/sources/docs/read.js'
 import { readDocsArticle } from '../../../src/sources/docs/import.js'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
-import { filledLine, kindOf, placeholdersIn, theOne } from '../../../src/sources/markdown/placeholders.js'
+import { filledLine, kindOf, placeholdersIn, podsListed, theOne } from '../../../src/sources/markdown/placeholders.js'
 import { articleCluster } from '../../helpers.js'
 
 const page = (slug: string): string => fileURLToPath(new URL(`../../fixtures/${slug}/page.md`, import.meta.url))
@@ -104,11 +104,13 @@ describe('compiled steps', () => {
     const value = run.parse({ stdout: 'pod/web created\n', stderr: '', exitCode: 0 }, ctx())
     expect(commandOf(logs, { ...listing, values: new Map([[run.id, value]]) })).toBe('kubectl get ns\nkubectl logs web')
     expect(logs.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx({}, new Map([[run.id, value]])))).toBeUndefined()
-    expect(logs.notes).toContain('<pod-name> is filled by --set pod-name=VALUE, else with the name of the one pod this run created before it')
+    expect(logs.notes).toContain(
+      '<pod-name> is filled by --set pod-name=VALUE, else with the name of the one pod this run created before it, else with the first Pod the last Pod list before it showed',
+    )
   })
   it('refuses the step, naming it, when nothing fills it (none, or two Pods made)', () => {
     expect(logs.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx())).toBe(
-      '<pod-name> is a placeholder; give it with --set pod-name=VALUE (or run it after the one pod the run creates: this run has not created exactly one)',
+      '<pod-name> is a placeholder; give it with --set pod-name=VALUE (or run it after the one pod the run creates, or after a line that lists Pods: this run has done neither)',
     )
     const two = run.parse({ stdout: 'pod/a created\npod/b created\n', stderr: '', exitCode: 0 }, ctx())
     expect(logs.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx({}, new Map([[run.id, two]])))).toMatch(/^<pod-name> is a placeholder/)
@@ -125,5 +127,45 @@ describe('compiled steps', () => {
       'CLUSTER is a value to choose (the line says some_cluster); give it with --set CLUSTER=VALUE or export it',
     )
     expect(step.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx({ CLUSTER: 'kind-x' }))).toBeUndefined()
+  })
+})
+
+describe('a Pod the reader takes from a list (kubernetes/website update-api-object-kubectl-patch.md)', () => {
+  // The page makes its Pods through a Deployment, lists them, then says "take a closer look at one of the patch-demo Pods".
+  const w = markdownWalkthrough(page('docs/update-api-object-kubectl-patch'), readFileSync(page('docs/update-api-object-kubectl-patch'), 'utf8'))
+  const steps = w.steps as Step<object>[]
+  const list = steps.find((s) => s.command === 'kubectl get pods') as Step<object>
+  const closer = steps.find((s) => typeof s.command === 'function') as Step<object>
+  // As kubectl 1.37 prints `kubectl get pods`.
+  const table = `NAME                          READY   STATUS    RESTARTS   AGE
+patch-demo-5d8b7c5d4f-2wrn5   2/2     Running   0          41s
+patch-demo-5d8b7c5d4f-jmg7b   2/2     Running   0          41s
+`
+  const ctx = (values: Map<string, unknown>): StepContext => ({
+    vars: {},
+    values,
+    cluster: articleCluster,
+    clusters: [articleCluster],
+    namespace: 'default',
+    settings: {},
+    now: new Date(),
+  })
+  it('fills <your-pod-name> with the first Pod the last list showed; a Pod deleted since is not taken', () => {
+    const listed = list.parse({ stdout: table, stderr: '', exitCode: 0 }, ctx(new Map()))
+    expect(commandOf(closer, { ...listing, values: new Map([[list.id, listed]]) })).toBe('kubectl get pod patch-demo-5d8b7c5d4f-2wrn5 --output yaml')
+    const del = { ...list, id: 'deleted' }
+    const gone = del.parse({ stdout: 'pod "patch-demo-5d8b7c5d4f-2wrn5" deleted\n', stderr: '', exitCode: 0 }, ctx(new Map()))
+    const values = new Map<string, unknown>([
+      [list.id, listed],
+      ['deleted', gone],
+    ])
+    expect(commandOf(closer, { ...listing, values })).toBe('kubectl get pod patch-demo-5d8b7c5d4f-jmg7b --output yaml')
+    expect(closer.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx(new Map([[list.id, listed]])))).toBeUndefined()
+    expect(closer.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx(new Map()))).toMatch(/^<your-pod-name> is a placeholder/)
+  })
+  it('podsListed reads only a Pod table', () => {
+    expect(podsListed(table)).toEqual(['patch-demo-5d8b7c5d4f-2wrn5', 'patch-demo-5d8b7c5d4f-jmg7b'])
+    expect(podsListed('NAME         READY   UP-TO-DATE   AVAILABLE   AGE\npatch-demo   2/2     2            2           41s\n')).toEqual([])
+    expect(podsListed('No resources found in default namespace.\n')).toEqual([])
   })
 })

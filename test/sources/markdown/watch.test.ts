@@ -1,9 +1,20 @@
 import { chmod, writeFile } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { run } from '../../../src/engine/runner.js'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
-import { isWatch, latestRows, recordedStatuses, statusWait, watchOf } from '../../../src/sources/markdown/watch.js'
+import {
+  isWatch,
+  latestRows,
+  recordedProgress,
+  recordedStatuses,
+  STATUS_WAIT_MS,
+  statusWait,
+  WATCH_MS,
+  watchOf,
+} from '../../../src/sources/markdown/watch.js'
 import { articleCluster } from '../../helpers.js'
 import { testDir } from '../../temp-dir.js'
 
@@ -52,7 +63,7 @@ describe('watchOf', () => {
     expect(enough('NAME    READY   STATUS    RESTARTS   AGE\nnginx   0/1     ContainerCreating   0   1s\nnginx   1/1     Running   0   4s\n')).toBe(
       true,
     )
-    expect(w.forMs).toBeLessThanOrEqual(10_000)
+    expect(w.forMs).toBeLessThanOrEqual(STATUS_WAIT_MS)
   })
 })
 
@@ -68,6 +79,26 @@ describe('statusWait', () => {
   ])('%s', (line, recording, statuses) => {
     expect(recordedStatuses(line, recording)).toEqual(statuses)
     expect(statusWait(line, recording) !== undefined).toBe(statuses.length > 0)
+  })
+
+  it('waits for an object status the recording shows: a status: in YAML or JSON, READY or AVAILABLE counts', () => {
+    // kubernetes/website quota-pod-namespace.md: the Deployment is read before its Pods are available.
+    const page = readFileSync(fileURLToPath(new URL('../../fixtures/docs/quota-pod-namespace/page.md', import.meta.url)), 'utf8')
+    const recorded = /```yaml\n(spec:[\s\S]*?)```/.exec(page)?.[1] as string
+    const get = 'kubectl get deployment pod-quota-demo --namespace=quota-pod-example --output=yaml'
+    expect(recordedProgress(get, recorded)).toBe('the status its recording shows')
+    expect(statusWait(get, recorded)).toEqual({ for: 'the status its recording shows', timeoutMs: STATUS_WAIT_MS, intervalMs: 1_000 })
+    expect(
+      recordedProgress('kubectl get deploy web -o json', '{\n  "kind": "Deployment",\n  "status": {\n    "readyReplicas": 2\n  }\n}'),
+    ).toBeDefined()
+    const deployments = 'NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    2/2     2            2           1m'
+    expect(recordedProgress('kubectl get deployments', deployments)).toBe('READY and AVAILABLE as recorded')
+    // Nothing the cluster reaches: no wait.
+    expect(statusWait('kubectl get configmap c -o yaml', 'apiVersion: v1\ndata:\n  a: b\nkind: ConfigMap')).toBeUndefined()
+    expect(statusWait('kubectl get deployments', deployments.replace('2/2     2            2', '0/3     0            0'))).toBeUndefined()
+    // Not a read: never rerun.
+    expect(statusWait('kubectl apply -f d.yaml', recorded)).toBeUndefined()
+    expect(statusWait(`${get} -w`, recorded)).toBeUndefined()
   })
 
   it('makes a Markdown `kubectl get` step whose recording shows a STATUS wait for it, unless a wait annotation says otherwise', () => {
@@ -108,11 +139,17 @@ exec sleep 60
     expect(took).toBeLessThan(3_500)
   })
 
-  it('runs a few seconds at most when its output never covers the recording, then fails on the comparison', async () => {
+  it('watches a Pod start as long as a STATUS wait, a few seconds when it awaits nothing', () => {
+    expect(watchOf('w', PODS)).toMatchObject({ forMs: STATUS_WAIT_MS, awaits: true })
+    expect(watchOf('w', 'Hello from the log\nHello again')).toEqual(expect.objectContaining({ forMs: WATCH_MS }))
+    expect(watchOf('w', 'Hello from the log').awaits).toBeUndefined()
+  })
+
+  it('runs until the wait bound at most when its output never covers the recording, then fails on the comparison', async () => {
     const other = PODS.replace('1/1     Running ', '1/1     Completed')
     const w = markdownWalkthrough('w.md', `\`\`\`bash\nkubectl get pods -w\n\`\`\`\n\n\`\`\`\n${other}\n\`\`\`\n`)
     const began = performance.now()
-    const r = await run({ cluster: articleCluster, clusters: [articleCluster], env: await watcher(), steps: w.steps })
+    const r = await run({ cluster: articleCluster, clusters: [articleCluster], env: await watcher(), steps: w.steps, waitTimeoutMs: 5_000 })
     const took = performance.now() - began
     expect(r.steps[0]?.status).toBe('failed')
     expect(r.steps[0]?.error?.message).toMatch(/STATUS/)
