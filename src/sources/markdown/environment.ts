@@ -7,10 +7,15 @@ import { ELISION } from './elision.js'
 
 const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/
 
-/** Whether every line of a recording but its elisions is NAME=value, two at least (one line is a line, not a listing). */
+/**
+ * Whether every line of a recording but its elisions is NAME=value with an upper-case NAME, two at least (one line
+ * is a line, not a listing). Lower-case keys and values all in quotes are a file of keys (the downward API's
+ * `cluster="test-cluster1"`), compared line by line.
+ */
 export function isVariableListing(lines: readonly string[]): boolean {
-  const shown = lines.filter((l) => l.trim() !== '' && !ELISION.test(l))
-  return shown.length >= 2 && shown.every((l) => VARIABLE.test(l.trim()))
+  const shown = lines.filter((l) => l.trim() !== '' && !ELISION.test(l)).map((l) => VARIABLE.exec(l.trim()))
+  if (shown.length < 2 || shown.some((m) => m === null || !/^[A-Z_][A-Z0-9_]*$/.test(m[1] as string))) return false
+  return !shown.every((m) => /^".*"$/.test(m?.[2] ?? ''))
 }
 
 /** NAME → value, first one kept; a line that is no NAME=value continues the value before it (env prints a newline in a value as is). */

@@ -114,6 +114,9 @@ describe('isVariableListing', () => {
     ['MY_POD_SERVICE_ACCOUNT=default\n...\nMY_POD_NAMESPACE=default', true],
     // one line is a line, not a listing
     ['DEMO_GREETING=Hello from the environment', false],
+    // the downward API's labels file (downward-api-volume-expose-pod-information.md): keys, not the environment
+    ['cluster="test-cluster1"\nrack="rack-22"\nzone="us-est-coast"', false],
+    ['CLUSTER="test-cluster1"\nRACK="rack-22"', false],
     // kubectl's lines that hold a = are not variables
     ['pod/envar-demo created\nDEMO_GREETING=Hello', false],
     ['Error from server (Forbidden): requested: requests.memory=700Mi\nused: requests.memory=600Mi', false],
