@@ -47,6 +47,17 @@ export interface ListingOptions {
 export function compareListings(recorded: readonly string[], live: readonly string[], opts: ListingOptions): DriftItem[] {
   const r = variables(recorded).vars
   const { vars: l, stray } = variables(live)
+  // An exec that failed says so in a line of its own: no environment to read the author's variables away from.
+  if (l.size === 0)
+    return [
+      {
+        path: '',
+        article: recorded.join('\n'),
+        live: live.join('\n'),
+        kind: 'real',
+        note: 'the recording lists environment variables; the output none',
+      },
+    ]
   const items: DriftItem[] = []
   for (const [name, value] of r) {
     const path = `$${name}`

@@ -1,6 +1,7 @@
 // A node table (`kubectl get nodes`: a header with ROLES and VERSION). A page records its author's cluster:
-// its nodes, their Kubernetes version and the labels that cluster gives them. Those are the cluster's; what
-// the page's lines do to a node (`kubectl label nodes … disktype=ssd`) is the page's, and must show.
+// how many nodes, their names, roles, Kubernetes version, system and the labels that cluster gives them. Those
+// are the cluster's; what the page's lines do to a node (`kubectl label nodes … disktype=ssd`) is the page's,
+// and must show on one.
 import type { DriftItem } from '../../core/drift.js'
 
 type Row = Record<string, string>
@@ -15,18 +16,31 @@ export function isNodeTable(rows: readonly Row[]): boolean {
 // topology.kubernetes.io/zone, beta.kubernetes.io/arch…): the cluster sets them.
 const RESERVED = /^(?:[\w-]+\.)*(?:kubernetes\.io|k8s\.io)\//
 
-/** A LABELS cell as `key=value` items; `...` (or `…`) stands for labels left out. */
-export function labelsOf(text: string): { labels: string[]; elided: boolean } {
-  const items = text.trim() === '<none>' ? [] : text.split(',').map((l) => l.trim())
-  const elision = (l: string): boolean => l === '...' || l === '…'
-  return { labels: items.filter((l) => l !== '' && !elision(l)), elided: items.some(elision) }
+/** A LABELS cell as `key=value` items, without the `...` (or `…`) that stands for labels left out. */
+export function labelsOf(text: string): string[] {
+  if (text.trim() === '<none>') return []
+  return text
+    .split(',')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== '...' && l !== '…')
 }
 
 /** How the rest of a row is compared: its cells as the table's (node names, ages, addresses are the cluster's). */
 export interface NodeOptions {
+  /** The differences of two values keyed alike, classified as any table's. */
   diff: (recorded: unknown, live: unknown) => DriftItem[]
   /** The live text with this run's chosen values put back to the recording's. */
   substitute: (text: string) => string
+}
+
+// Columns that say what the cluster runs: its Kubernetes version, the roles its installer gave its nodes
+// (node-role.kubernetes.io labels), each node's operating system and container runtime (`-o wide`).
+const CLUSTERS: Record<string, (recorded: string) => string> = {
+  VERSION: (r) => `the cluster's Kubernetes version (the page's ran ${r})`,
+  ROLES: () => "the cluster's node roles (its node-role.kubernetes.io labels)",
+  'OS-IMAGE': () => "the cluster's operating system",
+  'KERNEL-VERSION': () => "the cluster's kernel",
+  'CONTAINER-RUNTIME': () => "the cluster's container runtime",
 }
 
 /** A recorded node table against the output's, node by node in order: node names are the cluster's. */
@@ -34,7 +48,7 @@ export function compareNodeTables(recorded: readonly Row[], live: readonly Row[]
   if (live.length === 0)
     return [{ path: 'nodes', article: recorded.map((r) => r.NAME).join(', '), kind: 'real', note: 'the recording lists nodes; the output none' }]
   const shown = Math.min(recorded.length, live.length)
-  const rest = (r: Row): Row => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'VERSION' && k !== 'LABELS'))
+  const rest = (r: Row): Row => Object.fromEntries(Object.entries(r).filter(([k]) => !(k in CLUSTERS) && k !== 'LABELS'))
   const keyed = (rows: readonly Row[]) => Object.fromEntries(rows.map((r, i) => [`node ${i}`, rest(r)]))
   const items = opts.diff(keyed(recorded.slice(0, shown)), keyed(live))
   recorded.forEach((r, i) => {
@@ -46,18 +60,16 @@ export function compareNodeTables(recorded: readonly Row[], live: readonly Row[]
         kind: 'expected',
         note: `the page's cluster had ${recorded.length} nodes, this one ${live.length}`,
       })
-    if (r.VERSION !== l.VERSION)
+    for (const [column, note] of Object.entries(CLUSTERS)) {
+      const [a, b] = [r[column], l[column]]
+      if (a === undefined || a === b) continue
+      const path = `node ${i}.${column}`
       items.push(
-        l.VERSION === undefined
-          ? { path: `node ${i}.VERSION`, article: r.VERSION, kind: 'real', note: 'the output shows no VERSION' }
-          : {
-              path: `node ${i}.VERSION`,
-              article: r.VERSION,
-              live: l.VERSION,
-              kind: 'expected',
-              note: `the cluster's Kubernetes version (the page's ran ${r.VERSION})`,
-            },
+        b === undefined
+          ? { path, article: a, kind: 'real', note: `the output shows no ${column}` }
+          : { path, article: a, live: b, kind: 'expected', note: note(a) },
       )
+    }
   })
   if (recorded.some((r) => 'LABELS' in r)) items.push(...labelDifferences(recorded, live, opts.substitute))
   return items
@@ -65,12 +77,12 @@ export function compareNodeTables(recorded: readonly Row[], live: readonly Row[]
 
 /** A label the recording shows that is neither the cluster's nor on some live node is real. */
 function labelDifferences(recorded: readonly Row[], live: readonly Row[], substitute: (text: string) => string): DriftItem[] {
-  const onNodes = new Set(live.flatMap((l) => [...labelsOf(l.LABELS ?? '').labels, ...labelsOf(substitute(l.LABELS ?? '')).labels]))
+  const onNodes = new Set(live.flatMap((l) => [...labelsOf(l.LABELS ?? ''), ...labelsOf(substitute(l.LABELS ?? ''))]))
   const items: DriftItem[] = []
   recorded.forEach((r, i) => {
     const path = `node ${i}.LABELS`
     const l = live[i]
-    const missing = labelsOf(r.LABELS ?? '').labels.filter((label) => {
+    const missing = labelsOf(r.LABELS ?? '').filter((label) => {
       const [key = '', value = ''] = label.split(/=(.*)/)
       return value !== r.NAME && !RESERVED.test(key) && !onNodes.has(label)
     })

@@ -68,6 +68,12 @@ describe('define-environment-variable-container: kubectl exec envar-demo -- prin
       expect.stringMatching(/^\$DEMO_GREETING as recorded: the page sets DEMO_GREETING/),
     ])
   })
+  it('an output without variables fails', () => {
+    const error = 'error: unable to upgrade connection: container not found ("envar-demo-container")'
+    expect(failed(judge(slug, printenv, `${error}\n`))).toEqual([
+      'the output as recorded: the recording lists environment variables; the output none',
+    ])
+  })
   it('a variable the page sets, with another value, fails', () => {
     const other = live.map((l) => (l.startsWith('DEMO_GREETING=') ? 'DEMO_GREETING=other' : l))
     expect(judge(slug, printenv, text(other)).filter((a) => !a.ok)).toEqual([

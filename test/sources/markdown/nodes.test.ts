@@ -76,11 +76,24 @@ describe('node tables in general', () => {
     expect(items.filter((i) => i.kind === 'real')).toEqual([])
     expect(items.filter((i) => i.kind === 'version').map((i) => i.path)).toContain('node 1.NAME')
   })
+  it('a node of minikube, listed wide: its roles, version, system and runtime are the cluster’s', () => {
+    // Written in the format kubectl 1.37 prints `kubectl get nodes -o wide` in.
+    const wide = (name: string, roles: string, version: string, ip: string, os: string, kernel: string, runtime: string) =>
+      `${name.padEnd(16)}Ready    ${roles.padEnd(16)}5d    ${version.padEnd(10)}${ip.padEnd(15)}<none>        ${os.padEnd(35)}${kernel.padEnd(20)}${runtime}`
+    const head = `${'NAME'.padEnd(16)}STATUS   ${'ROLES'.padEnd(16)}AGE   ${'VERSION'.padEnd(10)}${'INTERNAL-IP'.padEnd(15)}EXTERNAL-IP   ${'OS-IMAGE'.padEnd(35)}${'KERNEL-VERSION'.padEnd(20)}CONTAINER-RUNTIME`
+    const minikube = `${head}\n${wide('minikube', 'control-plane', 'v1.30.0', '192.168.49.2', 'Ubuntu 22.04.4 LTS', '6.5.0-35-generic', 'docker://26.1.1')}\n`
+    const lab = `${head}\n${wide('kubewalk-node', '<none>', 'v1.37.2', '10.0.2.15', 'Debian GNU/Linux 12 (bookworm)', '5.10.225', 'containerd://2.4.2')}\n`
+    const items = compareWithRecording('s', minikube, lab, { stdout: lab }).items
+    expect(items.filter((i) => i.kind === 'real')).toEqual([])
+    expect(items.map((i) => i.path)).toEqual(
+      expect.arrayContaining(['node 0.ROLES', 'node 0.VERSION', 'node 0.OS-IMAGE', 'node 0.KERNEL-VERSION', 'node 0.CONTAINER-RUNTIME']),
+    )
+  })
   it('another STATUS is still real', () =>
     expect(real(lab('team=web').replace('Ready   ', 'NotReady'))).toEqual([expect.objectContaining({ path: 'node 0.STATUS' })]))
   it.each([
     ['...,disktype=ssd,kubernetes.io/hostname=worker0', ['disktype=ssd', 'kubernetes.io/hostname=worker0']],
     ['node-role.kubernetes.io/control-plane=,kubernetes.io/os=linux', ['node-role.kubernetes.io/control-plane=', 'kubernetes.io/os=linux']],
     ['<none>', []],
-  ])('labelsOf %s', (text, labels) => expect(labelsOf(text).labels).toEqual(labels))
+  ])('labelsOf %s', (text, labels) => expect(labelsOf(text)).toEqual(labels))
 })
