@@ -11,6 +11,9 @@ import { withoutProgressMeter } from '../../core/parse/curl.js'
 import type { Assertion, StepOutput } from '../../core/step.js'
 import type { DeclaredCheck } from './annotations.js'
 import { describeError, errorMessages, sameError } from './answers.js'
+import { ELISION } from './elision.js'
+import { compareListings, isVariableListing } from './environment.js'
+import { compareNodeTables, isNodeTable } from './nodes.js'
 
 export type Shape = 'json' | 'yaml' | 'table' | 'lines'
 
@@ -35,9 +38,6 @@ export function shapeOf(text: string): Shape {
   }
   return 'lines'
 }
-
-// A docs page shortens long YAML with a line of `...` (or `…`) where it leaves fields out: an excerpt.
-const ELISION = /^\s*(?:\.\.\.|…|\[\.\.\.\])\s*$/
 
 /** The YAML without its elision lines (`...` is also YAML's end of document, which would cut the excerpt short). */
 function withoutElisions(text: string): string {
@@ -299,15 +299,8 @@ function align(recorded: unknown, live: unknown, named: Named = nameOf): [unknow
   return [recorded, live]
 }
 
-/** A table's rows named by their first column; a list of nodes (ROLES, VERSION) by place, since node names are the cluster's. */
-const rowName =
-  (rows: Record<string, string>[]): Named =>
-  (row, i) => {
-    const r = row as Record<string, string>
-    const columns = Object.keys(rows[0] ?? {})
-    if (columns.includes('ROLES') && columns.includes('VERSION')) return `node ${i}`
-    return Object.values(r)[0] ?? ''
-  }
+/** A table's rows named by their first column (a list of nodes is compared in nodes.ts). */
+const rowName: Named = (row) => Object.values(row as Record<string, string>)[0] ?? ''
 
 function compareLines(recorded: string[], live: string[], subs: readonly Substitution[], pinned: readonly string[]): DriftItem[] {
   const items: { at: number; item: DriftItem }[] = []
@@ -454,8 +447,14 @@ export function compareWithRecording(id: string, recording: string, text: string
   const pinned = opts.pinned ?? []
   const shape = shapeOf(recording)
   const recorded = readAs(shape, recording)
+  const judge = (item: DriftItem): DriftItem => reclassify(item, subs, pinned)
   if (shape === 'lines') {
     const value = readAs('lines', text) as string[]
+    // `printenv`: a set of variables, some the page's, some the author's image's and cluster's.
+    if (isVariableListing(recorded as string[])) {
+      const setByPage = (name: string, v: string): boolean => pinned.includes(name) || pinnedDifference(v, '', pinned) !== undefined
+      return { shape, value, items: compareListings(recorded as string[], value, { setByPage, judge }) }
+    }
     return { shape, value, items: compareLines(recorded as string[], value, subs, pinned) }
   }
   // JSON, YAML and tables come on standard output; what is on standard error (warnings) is not part of them.
@@ -475,11 +474,19 @@ export function compareWithRecording(id: string, recording: string, text: string
         },
       ],
     }
-  const [a, l] =
-    shape === 'table'
-      ? align(recorded, value, rowName(recorded as Record<string, string>[]))
-      : align(recorded, fitExcerpt(recorded, excerptRoot(recorded, value)))
-  const items = diffValues(id, a, l).map((item) => reclassify(item, subs, pinned))
+  const diff = (a: unknown, l: unknown): DriftItem[] => diffValues(id, a, l).map(judge)
+  // `kubectl get nodes`: the nodes, their version and the labels their cluster gives them are the cluster's.
+  if (shape === 'table' && isNodeTable(recorded as Record<string, string>[]))
+    return {
+      shape,
+      value,
+      items: compareNodeTables(recorded as Record<string, string>[], value as Record<string, string>[], {
+        diff,
+        substitute: (t) => substitute(t, subs),
+      }),
+    }
+  const [a, l] = shape === 'table' ? align(recorded, value, rowName) : align(recorded, fitExcerpt(recorded, excerptRoot(recorded, value)))
+  const items = diff(a, l)
   return { shape, value, items }
 }
 

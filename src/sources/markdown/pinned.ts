@@ -1,5 +1,6 @@
 // Values a page's own lines set: the names it creates (`kubectl create deployment NAME`, a manifest's
-// metadata.name), the labels it gives, the server it writes into a kubeconfig (`--server=https://1.2.3.4`).
+// metadata.name), the labels it gives, the server it writes into a kubeconfig (`--server=https://1.2.3.4`),
+// the environment variables it names (a container's `env`, an `export NAME=` line).
 // Its recordings show them as they will be on any cluster, so a different value there is a real difference,
 // even where a value of that shape (an address, a name) is otherwise the environment's.
 import { parseAllDocuments } from 'yaml'
@@ -15,6 +16,7 @@ const NAMED = /\s--name[= ](\S+)/g
 const SERVER = /\s--server[= ]["']?([a-z]+:\/\/)?([^\s/:"']+)/g
 const LABELLING = /\bkubectl\b.*?\s(?:label|annotate)\s+(.*)$/
 const LABELS = /\s--labels[= ](\S+)/g
+const EXPORT = /(?:^|[;&|(]\s*)export\s+((?:[A-Za-z_]\w*=\S*\s*)+)/g
 
 const clean = (v: string): string => v.replace(/^["']|["']$/g, '')
 // A value worth holding the output to: not a variable, a placeholder, a flag or a bare number.
@@ -29,10 +31,11 @@ function fromCommand(text: string): string[] {
   const labelling = LABELLING.exec(line)?.[1]
   if (labelling !== undefined) for (const m of labelling.matchAll(/(?:^|\s)[\w./-]+=(\S+)/g)) out.push(m[1] as string)
   for (const m of line.matchAll(LABELS)) if (/=/.test(m[1] as string)) for (const kv of (m[1] as string).split(',')) out.push(kv.split('=')[1] ?? '')
+  for (const m of line.matchAll(EXPORT)) for (const a of (m[1] as string).matchAll(/(?:^|\s)([A-Za-z_]\w*)=/g)) out.push(a[1] as string)
   return out.map(clean)
 }
 
-/** The names, namespaces and label values in YAML manifests. */
+/** The names, namespaces, label values and environment variables' names in YAML manifests. */
 function fromManifests(yaml: string): string[] {
   const out: string[] = []
   const walk = (v: unknown): void => {
@@ -41,7 +44,11 @@ function fromManifests(yaml: string): string[] {
       for (const [k, x] of Object.entries(v)) {
         if ((k === 'labels' || k === 'matchLabels') && x !== null && typeof x === 'object')
           out.push(...Object.values(x).filter((l): l is string => typeof l === 'string'))
-        else walk(x)
+        else {
+          // A container's env: [{ name: DEMO_GREETING, value: … }] sets that variable in its Pod.
+          if (k === 'env' && Array.isArray(x)) for (const e of x as { name?: unknown }[]) if (typeof e?.name === 'string') out.push(e.name)
+          walk(x)
+        }
       }
     }
   }

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { docsMarkdown } from '../../../src/sources/docs/markdown.js'
-import { normalize, shapeOf } from '../../../src/sources/markdown/checks.js'
+import { compareWithRecording, normalize, shapeOf } from '../../../src/sources/markdown/checks.js'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
 import { draftSteps } from '../../../src/sources/markdown/steps.js'
 import type { JsonReport } from '../cli.js'
@@ -143,7 +143,9 @@ const TOKENS = /\d+|[A-Za-z]{3,}/g
  * The rule: the first step that passed with its output compared to a recording ("the output matches its recording");
  * in that recording, top to bottom (a table's header row skipped), the first number, else the first word of three
  * letters or more, whose change survives kubewalk's normalization (so it is not an address, age, time, id or generated
- * suffix: a value the environment decides). A number n becomes n+1; a word gets its last letter replaced.
+ * suffix: a value the environment decides) and that kubewalk's comparison of the changed recording with the original
+ * calls real (not a node's name or version, a variable of the author's image). A number n becomes n+1; a word gets its
+ * last letter replaced.
  */
 export function chooseMutation(source: string, plan: PagePlan, report: JsonReport): Mutation | undefined {
   const lines = source.split('\n')
@@ -161,6 +163,9 @@ export function chooseMutation(source: string, plan: PagePlan, report: JsonRepor
         const mutated = /^\d/.test(value) ? String(Number(value) + 1) : value.slice(0, -1) + (value.endsWith('q') ? 'z' : 'q')
         const changed = rl.slice(0, m.index) + mutated + rl.slice(m.index + value.length)
         if (normalize(changed) === normalize(rl)) continue
+        const changedRecording = recorded.map((l, k) => (k === i ? changed : l)).join('\n')
+        const text = step.recording.text
+        if (!compareWithRecording(s.id, changedRecording, text, { stdout: text }).items.some((d) => d.kind === 'real')) continue
         // The page line that holds this recorded line, at or after the recording's block.
         const at = lines.findIndex((l, n) => n >= step.recording!.line - 1 && l.includes(rl.trim()))
         if (at < 0) continue

@@ -49,6 +49,13 @@ describe('the docs corpus harness', () => {
     expect(mutated.filter((l, i) => l !== source.split('\n')[i])).toEqual([m!.after])
   })
 
+  it("skips a value kubewalk's comparison calls the cluster's: a node's name and version (assign-pods-nodes), not its STATUS", () => {
+    const file = path.join(CORPUS_DIR, 'assign-pods-nodes', 'page.md')
+    const plan = planPage(file, corpus.examplesDir)
+    const m = chooseMutation(readFileSync(file, 'utf8'), plan, passedReport(plan))
+    expect(m).toMatchObject({ stepId: 'add-a-label-to-a', value: 'Ready', mutated: 'Readq' })
+  })
+
   it('changes nothing when no compared output passed', () => {
     const plan = planPage(path.join(CORPUS_DIR, 'define-command-argument-container', 'page.md'), corpus.examplesDir)
     const report = passedReport(plan)

@@ -1,4 +1,5 @@
 // Values a page's own lines set, read from real pages' lines (cited per case).
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { pageValues } from '../../../src/sources/markdown/pinned.js'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
@@ -25,12 +26,25 @@ describe('pageValues', () => {
     ['kubectl run nginx --image=nginx', ['nginx']],
     ['kubectl label pods my-pod new-label=awesome', ['awesome']],
     ['kubectl get pods -l app=nginx', []],
+    // kubewalk's own Markdown fixtures: an exported variable is the page's (test/fixtures/markdown/hello.md, shell-only.md).
+    ['export GREETING="some_greeting"', ['GREETING']],
+    ['export POD_NAME=nginx NS=dev; echo "$POD_NAME"', ['POD_NAME', 'NS']],
     ['kubectl apply -f https://k8s.io/examples/admin/resource/quota-mem-cpu.yaml --namespace=quota-mem-cpu-example', []],
   ])('%s', (command, values) => expect(pageValues([step(command)])).toEqual(values))
   it("a manifest's name, namespace and labels", () => {
     const manifest =
       'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nginx-deployment\n  labels:\n    app: nginx\nspec:\n  selector:\n    matchLabels:\n      app: nginx\n'
     expect(pageValues([step('kubectl apply -f deployment.yaml', [{ content: manifest }])])).toEqual(['nginx-deployment', 'nginx'])
+  })
+  it("a container's environment variables, by name (define-environment-variable-container.md's envars.yaml)", () => {
+    const dir = new URL('../../fixtures/docs/', import.meta.url)
+    const envars = readFileSync(new URL('examples/pods/inject/envars.yaml', dir), 'utf8')
+    expect(pageValues([step('kubectl apply -f https://k8s.io/examples/pods/inject/envars.yaml', [{ content: envars }])])).toEqual([
+      'envar-demo',
+      'demonstrate-envars',
+      'DEMO_GREETING',
+      'DEMO_FAREWELL',
+    ])
   })
 })
 
