@@ -490,27 +490,48 @@ export function compareWithRecording(id: string, recording: string, text: string
   const owned = opts.pinned === undefined ? undefined : { pinned, authors: [], emptied: [] }
   if (shape === 'table') {
     const [a, l] = align(recorded, value, rowName(recorded as Record<string, string>[]), owned)
-    return { shape, value, items: ownership(diffValues(id, a, l).map((item) => reclassify(item, subs, pinned)), owned) }
+    return {
+      shape,
+      value,
+      items: ownership(
+        diffValues(id, a, l).map((item) => reclassify(item, subs, pinned)),
+        owned,
+      ),
+    }
   }
   const fragments: Fragment[] = shape === 'yaml' ? yamlFragments(recording) : [{ at: 0, lines: recording.split('\n'), value: recorded }]
-  const whole = fragments.length === 1
-  const items = fragments.flatMap((f) => {
-    if (f.value === undefined) return fragmentLines(f, source, subs, pinned)
-    // One fragment compared where it sits: its elided values filled from the output, its lists aligned by name.
-    const at = (root: unknown): DriftItem[] => {
-      const o = owned && { ...owned, authors: [], emptied: [] }
-      const [a, l] = align(f.value, fitExcerpt(f.value, root), nameOf, o)
-      const found = ownership(
-        diffValues(id, fillElided(a, l), l).map((item) => reclassify(item, subs, pinned)),
-        o,
-      )
-      return found
-    }
-    const root = locate(f.value, value, (r) => at(r).filter((i) => i.kind === 'real').length)
-    return at(root.value).map((i) => (whole || root.path === '' ? i : { ...i, path: `${root.path}.${i.path}` }))
+  // One fragment compared where it sits: its elided values filled from the output, its lists aligned by name.
+  const compareAt = (recorded: unknown, root: unknown): DriftItem[] => {
+    const o = owned && { ...owned, authors: [], emptied: [] }
+    const [a, l] = align(recorded, fitExcerpt(recorded, root), nameOf, o)
+    return ownership(
+      diffValues(id, fillElided(a, l), l).map((item) => reclassify(item, subs, pinned)),
+      o,
+    )
+  }
+  if (fragments.length === 1 && fragments[0]?.value !== undefined) {
+    const only = fragments[0].value
+    return { shape, value, items: compareAt(only, locate(only, value, (r) => realCount(compareAt(only, r))).value) }
+  }
+  // Several fragments: each reports what the output has beyond it only within the fields it shows, the one at the
+  // top only outside the others'.
+  const placed = fragments.map((f) => {
+    if (f.value === undefined) return { items: fragmentLines(f, source, subs, pinned), fields: [] as string[], top: false }
+    const recorded = f.value
+    const root = locate(recorded, value, (r) => realCount(compareAt(recorded, r)))
+    const join = (p: string): string => (root.path === '' ? p : `${root.path}.${p}`)
+    const fields = root.path === '' ? [] : Object.keys(recorded as object).map(join)
+    return { items: compareAt(recorded, root.value).map((i) => ({ ...i, path: join(i.path) })), fields, top: root.path === '' }
   })
+  const deep = placed.flatMap((p) => p.fields)
+  const under = (fields: string[], path: string): boolean => fields.some((f) => path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`))
+  const items = placed.flatMap((p) =>
+    p.items.filter((i) => 'article' in i || !('live' in i) || (p.top ? !under(deep, i.path) : under(p.fields, i.path))),
+  )
   return { shape, value, items }
 }
+
+const realCount = (items: readonly DriftItem[]): number => items.filter((i) => i.kind === 'real').length
 
 /** The items under a recorded object no line of the page makes are expected; under a list the output has empty, said so. */
 function ownership(items: DriftItem[], owned: Owned | undefined): DriftItem[] {

@@ -113,7 +113,8 @@ export function jsonExcerpt(text: string): unknown {
       } else if (c === '"') inString = true
       else if (c === '{' || c === '[') open.push({ close: c === '{' ? '}' : ']', indent })
       else if (c === '}' || c === ']') {
-        if (i === indent) while (open.length > 1 && (open.at(-1) as { indent: number }).indent > indent) close((open.pop() as { close: string }).close)
+        if (i === indent)
+          while (open.length > 1 && (open.at(-1) as { indent: number }).indent > indent) close((open.pop() as { close: string }).close)
         if (open.pop()?.close !== c) return undefined
         close(c)
         continue
@@ -156,7 +157,8 @@ export function locate(recorded: unknown, live: unknown, misses: (root: unknown)
 
 /** The recorded value with its elided scalars given the live value's (where the live value has that field). */
 export function fillElided(recorded: unknown, live: unknown): unknown {
-  if (Array.isArray(recorded) && Array.isArray(live)) return recorded.map((v, i) => (isElided(v) && i < live.length ? live[i] : fillElided(v, live[i])))
+  if (Array.isArray(recorded) && Array.isArray(live))
+    return recorded.map((v, i) => (isElided(v) && i < live.length ? live[i] : fillElided(v, live[i])))
   if (isMap(recorded) && isMap(live))
     return Object.fromEntries(Object.entries(recorded).map(([k, v]) => [k, isElided(v) && k in live ? live[k] : fillElided(v, live[k])]))
   return recorded

@@ -2,8 +2,13 @@
 // fields with `...` where it leaves some out. The excerpts are the pages' own (test/fixtures/docs), the outputs
 // real ones from a lab (test/fixtures/markdown/outputs, see the README there).
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { compareWithRecording, comparisonAssertions } from '../../../src/sources/markdown/checks.js'
+import { commandOf, type Assertion, type CommandContext, type Step, type StepContext } from '../../../src/core/step.js'
+import { loadWalkthrough } from '../../../src/sources/load/index.js'
+import { compareWithRecording, comparisonAssertions, shapeOf } from '../../../src/sources/markdown/checks.js'
+import { walkthroughs } from '../../../walkthroughs/index.js'
 
 const fixture = async (path: string): Promise<string> => readFile(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8')
 /** The fenced block that follows `after` in a corpus page. */
@@ -14,6 +19,8 @@ async function excerpt(page: string, after: string): Promise<string> {
   const body = text.indexOf('\n', open) + 1
   return text.slice(body, text.indexOf('```', body))
 }
+const docs = fileURLToPath(new URL('../../fixtures/docs/', import.meta.url))
+const listing: CommandContext = { cluster: { name: 'c', server: '' }, namespace: 'default' }
 const passes = (recording: string, output: string): boolean =>
   comparisonAssertions(compareWithRecording('s', recording, output, { stdout: output })).every((a) => a.ok)
 
@@ -43,29 +50,100 @@ describe('YAML excerpts of a whole object', () => {
   })
 })
 
-describe('excerpts read as lines', () => {
-  it("http-proxy-access-api: an object's resourceVersion is the cluster's, and `...` stands for the lines left out", async () => {
-    // The page's output block is indented, not fenced: the lines under "similar to this:" up to the next prose.
-    const text = await fixture('docs/http-proxy-access-api/page.md')
-    const from = text.indexOf('\n', text.indexOf('similar to this:', text.indexOf('curl http://localhost:8080/api/v1/namespaces/default/pods')) + 1)
-    const lines = text.slice(from).split('\n').slice(1)
-    const recording = lines
-      .slice(
-        0,
-        lines.findIndex((l) => l !== '' && !l.startsWith('    ')),
-      )
-      .map((l) => l.slice(4))
-      .join('\n')
-    expect(recording).toContain('"resourceVersion": "33074"')
-    expect(recording).toMatch(/^\s*\.\.\.\s*$/m)
-    // The page's lines, with this cluster's counter, and more lines where the page shows `...`.
-    const output = recording
-      .replace('"resourceVersion": "33074"', '"resourceVersion": "581"')
-      .split('\n')
-      .map((l) => (/^\s*\.\.\.\s*$/.test(l) ? '    "more": "fields",' : l))
-      .join('\n')
-    expect(passes(recording, output)).toBe(true)
-    expect(passes(recording, output.replace('"kind": "PodList"', '"kind": "PodLost"'))).toBe(false)
+// The pages below are run through kubewalk's reader and compiler (their recordings as the step holds them, the
+// page's own values from its lines); their live outputs (test/fixtures/markdown/outputs/termination-demo-pod.yaml,
+// pod-quota-demo-deployment.yaml, default-podlist.json) are written by hand as kubectl 1.37 and the API server
+// print them, not taken from a lab.
+async function stepOf(slug: string, command: string): Promise<{ step: Step<object>; recording: string }> {
+  const w = await loadWalkthrough(walkthroughs, join(docs, slug, 'page.md'), {})
+  const step = w.steps.find((s) => commandOf(s, listing) === command)
+  const recording = step && w.recorded?.()[step.id]?.stdout
+  if (step === undefined || recording === undefined) throw new Error(`${slug}: no step runs ${command} with a recording`)
+  return { step: step as Step<object>, recording }
+}
+const ctx: StepContext = {
+  vars: {},
+  cluster: { name: 'c', server: '' },
+  clusters: [],
+  namespace: 'default',
+  settings: {},
+  values: new Map(),
+  now: new Date('2026-12-06T10:05:00Z'),
+}
+/** The step's failed assertions for this standard output. */
+function failures(step: Step<object>, stdout: string): Assertion[] {
+  const value = step.parse({ stdout, stderr: '', exitCode: 0 }, ctx)
+  return step.check?.(value, ctx).filter((a) => !a.ok) ?? []
+}
+
+describe('YAML excerpts whose elisions skip levels', () => {
+  it("determine-reason-pod-failure: `kind: Pod`, `...`, then a container status's lastState, found under status.containerStatuses[0]", async () => {
+    const { step, recording } = await stepOf('determine-reason-pod-failure', 'kubectl get pod termination-demo --output=yaml')
+    expect(recording).toMatch(/^kind: Pod\n\.\.\.\n {4}lastState:\n/m)
+    expect(recording).toMatch(/^ {8}containerID: \.\.\.$/m)
+    const output = await fixture('markdown/outputs/termination-demo-pod.yaml')
+    expect(failures(step, output)).toEqual([])
+    expect(failures(step, output.replace('exitCode: 0', 'exitCode: 1'))).toEqual([
+      expect.objectContaining({
+        expected: 0,
+        actual: 1,
+        name: expect.stringMatching(/^status\.containerStatuses\[0\]\.lastState\.terminated\.exitCode /),
+      }),
+    ])
+    expect(failures(step, output.replace('  Sleep expired\n', '  Sleep failed\n'))).toHaveLength(1)
+    // An elided value is present, any value: a status without it is not the page's.
+    expect(failures(step, output.replace(/^ {8}containerID: .*\n/m, ''))).toEqual([expect.objectContaining({ expected: '...' })])
+  })
+
+  it('quota-pod-namespace: spec and status cut with `...`, then a condition whose first line lost its indentation', async () => {
+    const { step, recording } = await stepOf(
+      'quota-pod-namespace',
+      'kubectl get deployment pod-quota-demo --namespace=quota-pod-example --output=yaml',
+    )
+    expect(recording).toMatch(
+      /^\.\.\.\nlastUpdateTime: 2017-07-07T20:57:05Z\n {4}message: 'unable to create pods: pods "pod-quota-demo-1650323038-"/m,
+    )
+    const output = await fixture('markdown/outputs/pod-quota-demo-deployment.yaml')
+    expect(failures(step, output)).toEqual([])
+    // The page's message was wrapped by an older controller (`unable to create pods: …`) and names a ReplicaSet hash of before 1.8.
+    const c = compareWithRecording('s', recording, output, { stdout: output, pinned: [] })
+    expect(c.items).toContainEqual(expect.objectContaining({ path: 'status.conditions[1].message', kind: 'version' }))
+    expect(failures(step, output.replace('availableReplicas: 2', 'availableReplicas: 1'))).toEqual([
+      expect.objectContaining({ expected: 2, actual: 1, name: expect.stringMatching(/^status\.availableReplicas /) }),
+    ])
+    expect(failures(step, output.replace('replicas: 3', 'replicas: 4'))).toHaveLength(1)
+    // The condition's message says what the quota refused: another refusal is real.
+    expect(failures(step, output.replace('exceeded quota:\n      pod-demo', 'exceeded quota:\n      other-quota'))).toHaveLength(1)
+  })
+})
+
+describe("a JSON body cut with `...`, and the objects of the author's cluster", () => {
+  const command = 'curl http://localhost:8080/api/v1/namespaces/default/pods'
+  it('http-proxy-access-api: the PodList is read as JSON; its kubernetes-bootcamp Pod, which the page never makes, is expected', async () => {
+    const { step, recording } = await stepOf('http-proxy-access-api', command)
+    expect(recording).toContain('"name": "kubernetes-bootcamp-2321272333-ix8pt"')
+    expect(shapeOf(recording)).toBe('json')
+    const output = await fixture('markdown/outputs/default-podlist.json')
+    expect(failures(step, output)).toEqual([])
+    const c = compareWithRecording('s', recording, output, { stdout: output, pinned: ['node-hello'] })
+    expect(c.items).toContainEqual(expect.objectContaining({ path: 'items.kubernetes-bootcamp-<suffix>.metadata.labels.run', kind: 'expected' }))
+    expect(c.items.find((i) => i.path.startsWith('items.kubernetes-bootcamp-<suffix>.'))?.note).toMatch(/author's cluster/)
+    expect(failures(step, output.replace('"kind": "PodList"', '"kind": "PodLost"'))).toHaveLength(1)
+  })
+  it("a PodList with no items fails: the page's list shows objects", async () => {
+    const { step } = await stepOf('http-proxy-access-api', command)
+    const empty = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '581' }, items: [] }, null, 2)
+    const failed = failures(step, empty)
+    expect(failed.length).toBeGreaterThan(0)
+    expect(failed[0]?.name).toMatch(/the page's list shows objects; the output's list has none/)
+  })
+  it('a recorded object whose name the page sets stays real when it is missing', async () => {
+    const { recording } = await stepOf('http-proxy-access-api', command)
+    const output = await fixture('markdown/outputs/default-podlist.json')
+    const other = output.replaceAll('node-hello', 'other-pod')
+    const mine = recording.replaceAll('kubernetes-bootcamp', 'node-hello')
+    const c = compareWithRecording('s', mine, other, { stdout: other, pinned: ['node-hello'] })
+    expect(c.items.filter((i) => i.kind === 'real').map((i) => i.path)).toContain('items.node-hello-<suffix>.metadata.labels.run')
   })
 })
 
