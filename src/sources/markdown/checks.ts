@@ -283,7 +283,9 @@ function align(recorded: unknown, live: unknown, named: Named = nameOf, owned?: 
     const left = live.map((_, j) => j).filter((j) => !used.has(j))
     for (const i of lost) {
       const k = key(rn[i] as string, a)
-      if (owned !== undefined && live.length > 0 && !pageMakes(rn[i] as string, owned.pinned)) {
+      // A name, not a row's age or time (`kubectl get events`' LAST SEEN).
+      const name = rn[i] as string
+      if (owned !== undefined && live.length > 0 && !normalize(name).startsWith('<') && !pageMakes(name, owned.pinned)) {
         a[k] = recorded[i]
         owned.authors.push(at(k))
         continue

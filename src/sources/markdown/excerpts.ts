@@ -16,7 +16,7 @@ export function withoutElisions(text: string): string {
 }
 
 /** A value the page left out (`containerID: ...`): present, any value. */
-export const isElided = (v: unknown): boolean => v === '...' || v === '…'
+const isElided = (v: unknown): boolean => v === '...' || v === '…'
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 const indentOf = (line: string): number => line.length - line.trimStart().length
@@ -126,7 +126,9 @@ export function jsonExcerpt(text: string): unknown {
   }
   while (open.length > 0) close((open.pop() as { close: string }).close)
   try {
-    return JSON.parse(out) as unknown
+    const v = JSON.parse(out) as unknown
+    // A lone bracket is no excerpt of a body.
+    return typeof v === 'object' && v !== null && Object.keys(v).length > 0 ? v : undefined
   } catch {
     return undefined
   }

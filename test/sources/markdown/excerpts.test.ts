@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { commandOf, type Assertion, type CommandContext, type Step, type StepContext } from '../../../src/core/step.js'
 import { loadWalkthrough } from '../../../src/sources/load/index.js'
 import { compareWithRecording, comparisonAssertions, shapeOf } from '../../../src/sources/markdown/checks.js'
+import { baseName, jsonExcerpt, yamlFragments } from '../../../src/sources/markdown/excerpts.js'
 import { walkthroughs } from '../../../walkthroughs/index.js'
 
 const fixture = async (path: string): Promise<string> => readFile(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8')
@@ -155,4 +156,38 @@ describe("a node's name", () => {
     expect(passes('minikube\ndapi-envars-fieldref\ndefault\n', 'kind-control-plane\ndapi-envars-fieldref\ndefault\n')).toBe(true)
     expect(passes('minikube\ndapi-envars-fieldref\ndefault\n', 'kubewalk-node\ndapi-envars-other\ndefault\n')).toBe(false)
   })
+})
+
+describe('the rules, one by one', () => {
+  it("a YAML excerpt's fragments: split where an elision skips levels, a first line that lost its indentation given its siblings'", async () => {
+    const { recording: pod } = await stepOf('determine-reason-pod-failure', 'kubectl get pod termination-demo --output=yaml')
+    expect(yamlFragments(pod).map((f) => [f.at, f.value])).toEqual([
+      [0, { apiVersion: 'v1', kind: 'Pod' }],
+      [3, { lastState: { terminated: { containerID: '...', exitCode: 0, finishedAt: '...', message: 'Sleep expired\n' } } }],
+    ])
+    const { recording: deployment } = await stepOf(
+      'quota-pod-namespace',
+      'kubectl get deployment pod-quota-demo --namespace=quota-pod-example --output=yaml',
+    )
+    expect(yamlFragments(deployment).map((f) => [f.at, Object.keys(f.value as object)])).toEqual([
+      [0, ['spec', 'status']],
+      [7, ['lastUpdateTime', 'message']],
+    ])
+    // Beside a `key:`, an elision indented under it leaves the fragment whole (quality-service-pod's containers).
+    expect(yamlFragments('spec:\n  containers:\n    ...\n    resources:\n      cpu: 1\n')).toHaveLength(1)
+    // A fragment that is no YAML at all stays lines.
+    expect(yamlFragments('kind: Pod\n...\n    not: [yaml\n')[1]).toEqual({ at: 2, lines: ['    not: [yaml'] })
+  })
+  it('a JSON body cut with `...`: closed by indentation, its trailing commas dropped', () => {
+    expect(jsonExcerpt('{\n  "a": {\n    "b": [\n      1,\n      ...\n  },\n  "c": 2,\n  ...\n}')).toEqual({ a: { b: [1] }, c: 2 })
+    expect(jsonExcerpt('{\n  "uid": ...,\n  "x": 1')).toEqual({ uid: '...', x: 1 })
+    expect(jsonExcerpt('{\n  "a": 1\n]')).toBeUndefined()
+  })
+  it.each([
+    ['kubernetes-bootcamp-2321272333-ix8pt', 'kubernetes-bootcamp'],
+    ['nginx-deployment-66b6c48dd5-4jw2p', 'nginx-deployment'],
+    ['pod-quota-demo-1650323038-', 'pod-quota-demo'],
+    ['hello-27817300', 'hello'],
+    ['node-hello', 'node-hello'],
+  ])('the name %s was made from %s', (name, base) => expect(baseName(name)).toBe(base))
 })
