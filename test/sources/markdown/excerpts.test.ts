@@ -116,6 +116,20 @@ describe('YAML excerpts whose elisions skip levels', () => {
     // The condition's message says what the quota refused: another refusal is real.
     expect(failures(step, output.replace('exceeded quota:\n      pod-demo', 'exceeded quota:\n      other-quota'))).toHaveLength(1)
   })
+  it("quality-service-pod: the same keys twice (one container's, then another's) start a fragment each, each found in its container", async () => {
+    const { step } = await stepOf('quality-service-pod', 'kubectl get pod qos-demo-4 --namespace=qos-example --output=yaml')
+    // The lab's qos-demo output, edited to what kubectl 1.37 prints for pods/qos/qos-pod-4.yaml (two containers, one request).
+    const output = (await fixture('markdown/outputs/qos-demo-pod.yaml'))
+      .replaceAll('qos-demo', 'qos-demo-4')
+      .replace('name: qos-demo-4-ctr', 'name: qos-demo-4-ctr-1')
+      .replace(/ {4}resources:\n {6}limits:\n {8}cpu: 700m\n {8}memory: 200Mi\n {6}requests:\n {8}cpu: 700m\n/, '    resources:\n      requests:\n')
+      .replace('  dnsPolicy:', '  - image: redis\n    imagePullPolicy: Always\n    name: qos-demo-4-ctr-2\n    resources: {}\n  dnsPolicy:')
+      .replace('qosClass: Guaranteed', 'qosClass: Burstable')
+    expect(failures(step, output)).toEqual([])
+    expect(failures(step, output.replace('qosClass: Burstable', 'qosClass: BestEffort'))).toHaveLength(1)
+    expect(failures(step, output.replace('memory: 200Mi', 'memory: 100Mi'))).toHaveLength(1)
+    expect(failures(step, output.replace('    resources: {}\n', '    resources:\n      limits:\n        cpu: 100m\n'))).toHaveLength(1)
+  })
 })
 
 describe("a JSON body cut with `...`, and the objects of the author's cluster", () => {
