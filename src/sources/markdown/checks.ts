@@ -503,9 +503,9 @@ export function compareWithRecording(id: string, recording: string, text: string
   }
   const fragments: Fragment[] = shape === 'yaml' ? yamlFragments(recording) : [{ at: 0, lines: recording.split('\n'), value: recorded }]
   // One fragment compared where it sits: its elided values filled from the output, its lists aligned by name.
-  const compareAt = (recorded: unknown, root: unknown): DriftItem[] => {
+  const compareAt = (excerpt: unknown, root: unknown): DriftItem[] => {
     const o = owned && { ...owned, authors: [], emptied: [] }
-    const [a, l] = align(recorded, fitExcerpt(recorded, root), nameOf, o)
+    const [a, l] = align(excerpt, fitExcerpt(excerpt, root), nameOf, o)
     return ownership(
       diffValues(id, fillElided(a, l), l).map((item) => reclassify(item, subs, pinned)),
       o,
@@ -519,14 +519,13 @@ export function compareWithRecording(id: string, recording: string, text: string
   // top only outside the others'.
   const placed = fragments.map((f) => {
     if (f.value === undefined) return { items: fragmentLines(f, source, subs, pinned), fields: [] as string[], top: false }
-    const recorded = f.value
-    const root = locate(recorded, value, (r) => realCount(compareAt(recorded, r)))
+    const excerpt = f.value
+    const root = locate(excerpt, value, (r) => realCount(compareAt(excerpt, r)))
     const join = (p: string): string => (root.path === '' ? p : `${root.path}.${p}`)
-    const fields = root.path === '' ? [] : Object.keys(recorded as object).map(join)
-    return { items: compareAt(recorded, root.value).map((i) => ({ ...i, path: join(i.path) })), fields, top: root.path === '' }
+    const fields = root.path === '' ? [] : Object.keys(excerpt as object).map(join)
+    return { items: compareAt(excerpt, root.value).map((i) => ({ ...i, path: join(i.path) })), fields, top: root.path === '' }
   })
   const deep = placed.flatMap((p) => p.fields)
-  const under = (fields: string[], path: string): boolean => fields.some((f) => path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`))
   const items = placed.flatMap((p) =>
     p.items.filter((i) => 'article' in i || !('live' in i) || (p.top ? !under(deep, i.path) : under(p.fields, i.path))),
   )
@@ -535,10 +534,13 @@ export function compareWithRecording(id: string, recording: string, text: string
 
 const realCount = (items: readonly DriftItem[]): number => items.filter((i) => i.kind === 'real').length
 
+/** Whether a drift item's path is one of these paths or below one (`''` holds every path). */
+const under = (paths: readonly string[], path: string): boolean =>
+  paths.some((p) => p === '' || path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`))
+
 /** The items under a recorded object no line of the page makes are expected; under a list the output has empty, said so. */
 function ownership(items: DriftItem[], owned: Owned | undefined): DriftItem[] {
   if (owned === undefined) return items
-  const under = (paths: string[], p: string): boolean => paths.some((a) => p === a || p.startsWith(a === '' ? '' : `${a}.`) || p.startsWith(`${a}[`))
   return items.map((i) => {
     if (under(owned.authors, i.path)) return { ...i, kind: 'expected', note: "an object of the page author's cluster: no line of the page makes it" }
     if (i.kind === 'real' && under(owned.emptied, i.path)) return { ...i, note: "the page's list shows objects; the output's list has none" }
