@@ -13,13 +13,17 @@ import type { DeclaredCheck } from './annotations.js'
 import { describeError, errorMessages, sameError } from './answers.js'
 import { ELISION } from './elision.js'
 import { compareListings, isVariableListing } from './environment.js'
+import { GENERATED_SUFFIXES, fillElided, jsonExcerpt, locate, pageMakes, withoutElisions, yamlFragments, type Fragment } from './excerpts.js'
 import { compareNodeTables, isNodeTable } from './nodes.js'
 
 export type Shape = 'json' | 'yaml' | 'table' | 'lines'
 
 const TABLE_HEADER = /^[A-Z][A-Z0-9()-]*(?: [A-Z0-9()-]+)*(?:\s{2,}[A-Z][A-Z0-9()-]*(?: [A-Z0-9()-]+)*)+\s*$/
 
-/** How a recording is read: JSON when it is JSON, YAML when it is a YAML mapping or list, a table under a kubectl header row, else lines. */
+/**
+ * How a recording is read: JSON when it is JSON (or a JSON body cut with `...`), YAML when it is a YAML mapping or
+ * list (or an excerpt of one whose fragments read), a table under a kubectl header row, else lines.
+ */
 export function shapeOf(text: string): Shape {
   const t = text.trim()
   if (/^[{[]/.test(t)) {
@@ -27,7 +31,7 @@ export function shapeOf(text: string): Shape {
       JSON.parse(t)
       return 'json'
     } catch {
-      // not JSON after all
+      if (jsonExcerpt(t) !== undefined) return 'json'
     }
   }
   const first = t.split('\n')[0] ?? ''
@@ -35,35 +39,14 @@ export function shapeOf(text: string): Shape {
   if (/^(?:[\w./-]+:(?:\s|$)|- )/.test(first)) {
     const doc = parseDocument(withoutElisions(t))
     if (doc.errors.length === 0 && typeof doc.toJS() === 'object' && doc.toJS() !== null) return 'yaml'
+    if (t.split('\n').some((l) => ELISION.test(l)) && yamlFragments(t).some((f) => f.value !== undefined)) return 'yaml'
   }
   return 'lines'
 }
 
-/** The YAML without its elision lines (`...` is also YAML's end of document, which would cut the excerpt short). */
-function withoutElisions(text: string): string {
-  return text
-    .split('\n')
-    .filter((l) => !ELISION.test(l))
-    .join('\n')
-}
-
-/**
- * Where a YAML or JSON excerpt sits in the whole object the line printed: a page shows `containers:` of a Pod
- * that `kubectl get pod -o yaml` prints whole. The first mapping, from the top down, that has every key the
- * excerpt's top level has; the whole value when the excerpt starts at the top, or nothing holds it.
- */
-function excerptRoot(recorded: unknown, live: unknown): unknown {
-  if (recorded === null || typeof recorded !== 'object' || Array.isArray(recorded)) return live
-  const keys = Object.keys(recorded)
-  const holds = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v) && keys.every((k) => k in v)
-  if (holds(live) || keys.length === 0) return live
-  const queue: unknown[] = [live]
-  while (queue.length > 0) {
-    const v = queue.shift()
-    if (holds(v)) return v
-    if (v !== null && typeof v === 'object') queue.push(...Object.values(v))
-  }
-  return live
+/** A recording read in `shape`: as `readAs`, and a JSON body the page cut with `...` as what it shows. */
+export function readRecording(shape: Shape, text: string): unknown {
+  return readAs(shape, text) ?? (shape === 'json' ? jsonExcerpt(text.trim()) : undefined)
 }
 
 /**
@@ -160,17 +143,25 @@ const VOLATILE: [RegExp, string][] = [
   [/\b[A-Za-z0-9+/]{40,}={0,2}/g, '<base64>'],
   [/(?<=\s|^)(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?<=\w)(?=\s|$)/g, '<age>'],
   [/\b\d+(?:\.\d+)?\s*(?:ms|milliseconds|seconds)\b/g, '<duration>'],
-  // Generated names: a Deployment's Pod (-7d4b8c9f5-xk2lp), a ReplicaSet or kustomize's hash (-66b6c48dd5), a
-  // generateName's (-xk2lp), a CronJob's Job (-27817300, its minute).
-  [/(?<=-)[a-z0-9]{8,10}-[a-z0-9]{5}\b|(?<=-)[bcdfghjklmnpqrstvwxz2456789]{5}\b/g, '<suffix>'],
-  [/(?<=-)[bcdfghjklmnpqrstvwxz2456789]{8,10}\b|(?<=-)\d{8}\b/g, '<suffix>'],
+  ...GENERATED_SUFFIXES.map((re): [RegExp, string] => [re, '<suffix>']),
 ]
 
 /** A value with its run-to-run parts replaced by their kind (`<token>`, `<time>`, …). */
 export function normalize(text: string): string {
   let out = text
   for (const [re, as] of VOLATILE) out = out.replace(re, as)
-  return out
+  // kubectl quotes a time in YAML (`lastUpdateTime: "2026-…Z"`); a page may not.
+  return out.replace(/(["'])(<[a-z]+>)\1/g, '$2')
+}
+
+/**
+ * The same error, one side wrapped in more context (`unable to create pods: pods "x" is forbidden: …`, as an
+ * older controller said it, against `pods "x" is forbidden: …`): Go's wrapped errors, `context: cause`.
+ */
+function sameWrappedError(a: string, b: string): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a]
+  if (short.length < 20 || !long.endsWith(`: ${short}`)) return false
+  return /^[\w\s-]+(?::\s[\w\s-]+)*$/.test(long.slice(0, -short.length - 2))
 }
 
 /** Values the run chose differently from the recording: the recorded text, and this run's. */
@@ -226,6 +217,8 @@ function reclassify(item: DriftItem, subs: readonly Substitution[], pinned: read
     const nodePorts = (v: string): string => v.replace(/(?<=\d:)\d+(?=\/)/g, '<nodePort>')
     if (/(?:^|\.)PORT\(S\)$/.test(item.path) && nodePorts(l) === nodePorts(article))
       return { ...item, kind: 'expected', note: 'node ports are the cluster’s' }
+    if (sameWrappedError(normalize(article), normalize(l)))
+      return { ...item, kind: 'version', note: 'the same error, wrapped in more or less context (another version)' }
   }
   if (item.kind !== 'real') return item
   if (!('article' in item)) return { ...item, kind: 'version', note: 'only in this output: the recording may come from another version' }
@@ -246,17 +239,34 @@ const nameOf: Named = (v) => {
 }
 
 /**
+ * Where the page's own values are known, the paths (as the drift items name them) of recorded objects the page
+ * never makes, and of recorded lists whose output list is empty.
+ */
+interface Owned {
+  pinned: readonly string[]
+  authors: string[]
+  emptied: string[]
+}
+
+/**
  * Lists of named things (objects, a table's rows) as objects keyed by name, so an element is compared with the
  * element of its name, not of its index (run-to-run suffixes removed from the names). What is left unmatched on
- * each side is paired in order: a row named otherwise is compared with the one in its place.
+ * each side is paired in order: a row named otherwise is compared with the one in its place; but where the page's
+ * values are known (`owned`), a recorded object no line of the page makes is the author's cluster's, paired with
+ * nothing.
  */
-function align(recorded: unknown, live: unknown, named: Named = nameOf): [unknown, unknown] {
+function align(recorded: unknown, live: unknown, named: Named = nameOf, owned?: Owned, path = ''): [unknown, unknown] {
+  const at = (k: string): string => (path === '' ? k : `${path}.${k}`)
   if (Array.isArray(recorded) && Array.isArray(live)) {
     const names = (list: unknown[]) => list.map((v, i) => named(v, i))
     const rn = names(recorded)
     const ln = names(live)
     if (rn.includes(undefined) || ln.includes(undefined) || (recorded.length === 0 && live.length === 0))
-      return [recorded.map((v, i) => align(v, live[i])[0]), live.map((v, i) => align(recorded[i], v)[1])]
+      return [
+        recorded.map((v, i) => align(v, live[i], nameOf, owned, `${path}[${i}]`)[0]),
+        live.map((v, i) => align(recorded[i], v, nameOf, owned, `${path}[${i}]`)[1]),
+      ]
+    if (owned !== undefined && live.length === 0) owned.emptied.push(path)
     const a: Record<string, unknown> = {}
     const l: Record<string, unknown> = {}
     const used = new Set<number>()
@@ -271,14 +281,21 @@ function align(recorded: unknown, live: unknown, named: Named = nameOf): [unknow
       if (j < 0) return void lost.push(i)
       used.add(j)
       const k = key(rn[i] as string, a)
-      ;[a[k], l[k]] = align(v, live[j])
+      ;[a[k], l[k]] = align(v, live[j], nameOf, owned, at(k))
     })
     const left = live.map((_, j) => j).filter((j) => !used.has(j))
     for (const i of lost) {
       const k = key(rn[i] as string, a)
+      // A name, not a row's age or time (`kubectl get events`' LAST SEEN).
+      const name = rn[i] as string
+      if (owned !== undefined && live.length > 0 && !normalize(name).startsWith('<') && !pageMakes(name, owned.pinned)) {
+        a[k] = recorded[i]
+        owned.authors.push(at(k))
+        continue
+      }
       const j = left.shift()
       if (j === undefined) a[k] = recorded[i]
-      else [a[k], l[k]] = align(recorded[i], live[j])
+      else [a[k], l[k]] = align(recorded[i], live[j], nameOf, owned, at(k))
     }
     for (const j of left) l[key(ln[j] as string, l)] = live[j]
     return [a, l]
@@ -293,7 +310,7 @@ function align(recorded: unknown, live: unknown, named: Named = nameOf): [unknow
   ) {
     const a: Record<string, unknown> = { ...recorded }
     const l: Record<string, unknown> = { ...live }
-    for (const k of Object.keys(a)) if (k in l) [a[k], l[k]] = align(a[k], l[k])
+    for (const k of Object.keys(a)) if (k in l) [a[k], l[k]] = align(a[k], l[k], nameOf, owned, at(k))
     return [a, l]
   }
   return [recorded, live]
@@ -446,7 +463,7 @@ export function compareWithRecording(id: string, recording: string, text: string
   const subs = opts.substitutions ?? []
   const pinned = opts.pinned ?? []
   const shape = shapeOf(recording)
-  const recorded = readAs(shape, recording)
+  const recorded = readRecording(shape, recording)
   const judge = (item: DriftItem): DriftItem => reclassify(item, subs, pinned)
   if (shape === 'lines') {
     const value = readAs('lines', text) as string[]
@@ -485,9 +502,70 @@ export function compareWithRecording(id: string, recording: string, text: string
         substitute: (t) => substitute(t, subs),
       }),
     }
-  const [a, l] = shape === 'table' ? align(recorded, value, rowName) : align(recorded, fitExcerpt(recorded, excerptRoot(recorded, value)))
-  const items = diff(a, l)
+  const owned = opts.pinned === undefined ? undefined : { pinned, authors: [], emptied: [] }
+  if (shape === 'table') {
+    const [a, l] = align(recorded, value, rowName, owned)
+    return {
+      shape,
+      value,
+      items: ownership(diff(a, l), owned),
+    }
+  }
+  const fragments: Fragment[] = shape === 'yaml' ? yamlFragments(recording) : [{ at: 0, lines: recording.split('\n'), value: recorded }]
+  // One fragment compared where it sits: its elided values filled from the output, its lists aligned by name.
+  const compareAt = (excerpt: unknown, root: unknown): DriftItem[] => {
+    const o = owned && { ...owned, authors: [], emptied: [] }
+    const [a, l] = align(excerpt, fitExcerpt(excerpt, root), nameOf, o)
+    return ownership(diff(fillElided(a, l), l), o)
+  }
+  if (fragments.length === 1 && fragments[0]?.value !== undefined) {
+    const only = fragments[0].value
+    return { shape, value, items: compareAt(only, locate(only, value, (r) => realCount(compareAt(only, r))).value) }
+  }
+  // Several fragments: each reports what the output has beyond it only within the fields it shows, the one at the
+  // top only outside the others'.
+  const placed = fragments.map((f) => {
+    if (f.value === undefined) return { items: fragmentLines(f, source, subs, pinned), fields: [] as string[], top: false }
+    const excerpt = f.value
+    const root = locate(excerpt, value, (r) => realCount(compareAt(excerpt, r)))
+    const join = (p: string): string => (root.path === '' ? p : `${root.path}.${p}`)
+    const fields = root.path === '' ? [] : Object.keys(excerpt as object).map(join)
+    return { items: compareAt(excerpt, root.value).map((i) => ({ ...i, path: join(i.path) })), fields, top: root.path === '' }
+  })
+  const deep = placed.flatMap((p) => p.fields)
+  const items = placed.flatMap((p) =>
+    p.items.filter((i) => 'article' in i || !('live' in i) || (p.top ? !under(deep, i.path) : under(p.fields, i.path))),
+  )
   return { shape, value, items }
+}
+
+const realCount = (items: readonly DriftItem[]): number => items.filter((i) => i.kind === 'real').length
+
+/** Whether a drift item's path is one of these paths or below one (`''` holds every path). */
+const under = (paths: readonly string[], path: string): boolean =>
+  paths.some((p) => p === '' || path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`))
+
+/** The items under a recorded object no line of the page makes are expected; under a list the output has empty, said so. */
+function ownership(items: DriftItem[], owned: Owned | undefined): DriftItem[] {
+  if (owned === undefined) return items
+  return items.map((i) => {
+    if (under(owned.authors, i.path)) return { ...i, kind: 'expected', note: "an object of the page author's cluster: no line of the page makes it" }
+    if (i.kind === 'real' && under(owned.emptied, i.path)) return { ...i, note: "the page's list shows objects; the output's list has none" }
+    return i
+  })
+}
+
+/** A fragment of an excerpt that does not read as YAML: its lines against the whole output's, numbered as in the recording. */
+function fragmentLines(f: Fragment, output: string, subs: readonly Substitution[], pinned: readonly string[]): DriftItem[] {
+  const lines = f.lines.map((l, i) => ({ l: l.trimEnd(), n: f.at + i + 1 })).filter((x) => x.l.trim() !== '')
+  return compareLines(
+    lines.map((x) => x.l),
+    readAs('lines', output) as string[],
+    subs,
+    pinned,
+  )
+    .filter((i) => i.path !== 'line')
+    .map((i) => ({ ...i, path: i.path.replace(/\d+$/, (n) => String(lines[Number(n) - 1]?.n ?? n)) }))
 }
 
 /** Counts by kind. */

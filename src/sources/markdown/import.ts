@@ -4,7 +4,7 @@
 // show a variable (folded into the step that set it: its output is the value's recording), a command
 // shown twice (as a template and as run), and placeholders the reader must replace.
 import { stringify } from 'yaml'
-import { shapeOf } from './checks.js'
+import { readRecording, shapeOf } from './checks.js'
 import type { Choice } from './frontmatter.js'
 import { assignedVars, commandEnd, echoOf, promptOf, splitCommands, trailingPromptOf } from './lines.js'
 import { parseMarkdown } from './parse.js'
@@ -285,7 +285,7 @@ export function draftChecks(s: ImportedStep): string[] {
     checks.push(`{ contains: ${JSON.stringify(`${m[1]} ${m[2]}`)} }`)
   for (const m of rec.matchAll(/^([a-z0-9.-]+ "[a-z0-9][a-z0-9.:-]*" deleted)\b/gm)) checks.push(`{ contains: ${JSON.stringify(m[1])} }`)
   if (shapeOf(rec) === 'json') {
-    const body = JSON.parse(rec) as { kind?: unknown; code?: unknown }
+    const body = (readRecording('json', rec) ?? {}) as { kind?: unknown; code?: unknown }
     if (body.kind === 'Status' && typeof body.code === 'number') checks.push(`{ http: ${body.code} }`)
     else if (typeof body.kind === 'string') checks.push(`{ json: '.kind', equals: ${JSON.stringify(body.kind)} }`)
   }

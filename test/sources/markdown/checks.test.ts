@@ -2,7 +2,7 @@
 // article's (article/recorded/, Kubernetes 1.28); live outputs come from the lab (test/fixtures/lab/,
 // kubectl 1.33; test/fixtures/v8/, kubectl -v=8 logs of 1.28–1.33).
 import { describe, expect, it } from 'vitest'
-import { compareWithRecording, comparisonAssertions, declaredCheck, httpStatus, shapeOf } from '../../../src/sources/markdown/checks.js'
+import { compareWithRecording, comparisonAssertions, declaredCheck, httpStatus, normalize, shapeOf } from '../../../src/sources/markdown/checks.js'
 import { fixture, output } from '../../helpers.js'
 
 const realOf = (recording: string, live: string, stdout = live, subs: { recorded: string; live: string }[] = []) =>
@@ -207,4 +207,33 @@ describe("a Service's ports", () => {
   })
   it('another port is real', () =>
     expect(realOf(recorded, recorded.replace('8080:32377', '9090:32377'))).toEqual([expect.objectContaining({ path: 'my-service.PORT(S)' })]))
+})
+
+describe('excerpts and older versions', () => {
+  it.each([
+    [
+      'a JSON body cut with `...` before its closing brackets',
+      '{\n  "kind": "PodList",\n  "items": [\n    {\n      "metadata": {\n        "name": "a",\n        ...\n}',
+      'json',
+    ],
+    ['an elided JSON value', '{\n  "uid": ...,\n  "kind": "Pod"\n}', 'json'],
+    ['a log line in brackets', '[INFO] starting\n[INFO] done', 'lines'],
+    ['a lone bracket', '{', 'lines'],
+  ])('%s', (_, text, shape) => expect(shapeOf(text)).toBe(shape))
+  it.each([
+    ['a time kubectl quotes and a page does not', 'lastUpdateTime: 2017-07-07T20:57:05Z', 'lastUpdateTime: "2026-12-06T10:00:00Z"'],
+    [
+      'a ReplicaSet hash of before 1.8 in a generateName',
+      'pods "pod-quota-demo-1650323038-" is forbidden',
+      'pods "pod-quota-demo-5d8b7c5d4f-xk2lp" is forbidden',
+    ],
+    ['a ReplicaSet of before 1.8', 'replicaset.apps/nginx-1650323038', 'replicaset.apps/nginx-5d8b7c5d4f'],
+  ])('%s normalizes alike', (_, recorded, live) => expect(normalize(recorded)).toBe(normalize(live)))
+  it('the same error wrapped in more context by an older controller is a version difference; another cause is real', () => {
+    const recorded = JSON.stringify({ message: 'unable to create pods: pods "q-1650323038-" is forbidden: exceeded quota: pod-demo, used: pods=2' })
+    const live = JSON.stringify({ message: 'pods "q-5d8b7c5d4f-xk2lp" is forbidden: exceeded quota: pod-demo, used: pods=2' })
+    expect(compareWithRecording('s', recorded, live).items).toEqual([expect.objectContaining({ path: 'message', kind: 'version' })])
+    expect(realOf(recorded, live.replace('pod-demo', 'other'))).toHaveLength(1)
+    expect(realOf(recorded, JSON.stringify({ message: 'exceeded quota: pod-demo, used: pods=2' }))).toHaveLength(1)
+  })
 })
