@@ -128,6 +128,10 @@ const VOLATILE: [RegExp, string][] = [
   [/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d \w{3} \d{4} \d\d:\d\d:\d\d (?:GMT|[+-]\d{4})(?!\w)/g, '<time>'],
   // date(1): Mon Jan  2 15:04:05 UTC 2006
   [/\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d{1,2} \d\d:\d\d:\d\d [A-Z]{2,5} \d{4}\b/g, '<time>'],
+  // The kubelet's atomic writer names a volume's data folder by its time: ..2026_12_06_10_47_53.299460680.
+  [/(?<=\.\.)\d{4}(?:_\d\d){5}\.\d+\b/g, '<time>'],
+  // ls -l: Feb  6 21:47 (this year), Feb  6  2016 (another).
+  [/\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2} +(?:\d\d:\d\d|\d{4})\b/g, '<time>'],
   // The node a Pod landed on: kubectl describe's `Node: worker-1/10.0.2.15`, an event's `assigned default/x to worker-1`.
   [/(?<=^\s*Node:\s+)[^\s/]+/gm, '<node>'],
   [/(?<=\bSuccessfully assigned \S+ to )\S+/g, '<node>'],
@@ -319,6 +323,17 @@ function align(recorded: unknown, live: unknown, named: Named = nameOf, owned?: 
 /** A table's rows named by their first column (a list of nodes is compared in nodes.ts). */
 const rowName: Named = (row) => Object.values(row as Record<string, string>)[0] ?? ''
 
+/**
+ * The live line a recorded line with `...` inside it stands for (`drwxr-xr-x  ... Feb 6 21:47 ..data`: the page left
+ * the middle out): the first unused one that has the line's parts, in order, with anything where `...` is.
+ */
+function withinLine<L extends { norm: string; used: boolean }>(recorded: string, left: readonly L[]): L | undefined {
+  const parts = normalize(recorded).split(/(?:^|\s)(?:\.\.\.|…)(?:\s|$)/)
+  if (parts.length < 2 || parts.every((p) => p.trim() === '')) return undefined
+  const pattern = new RegExp(`^${parts.map((p) => escapeRe(p.trim())).join('(?:^|\\s).*?(?:\\s|$)')}$`)
+  return left.find((l) => !l.used && pattern.test(l.norm))
+}
+
 function compareLines(recorded: string[], live: string[], subs: readonly Substitution[], pinned: readonly string[]): DriftItem[] {
   const items: { at: number; item: DriftItem }[] = []
   // A terminal shows a tab as spaces: runs of blanks compare equal.
@@ -374,7 +389,8 @@ function compareLines(recorded: string[], live: string[], subs: readonly Substit
     const rt = flat(r)
     const exact = left.find((l) => !l.used && l.sub === rt)
     if (exact) return void (exact.used = true)
-    const near = left.find((l) => !l.used && l.norm === normalize(rt) && pinnedDifference(rt, l.sub, pinned) === undefined)
+    const same = left.find((l) => !l.used && l.norm === normalize(rt) && pinnedDifference(rt, l.sub, pinned) === undefined)
+    const near = same ?? withinLine(rt, left)
     if (near) {
       near.used = true
       items.push({
@@ -384,7 +400,7 @@ function compareLines(recorded: string[], live: string[], subs: readonly Substit
           article: r,
           live: near.raw,
           kind: 'expected',
-          note: 'tokens, times, ages, ids and addresses differ on every run',
+          note: same ? 'tokens, times, ages, ids and addresses differ on every run' : 'the page left part of this line out (`...`)',
         },
       })
     } else if (rt !== '' && left.some((l) => !l.used && l.sub.startsWith(`${rt} `))) {
