@@ -33,6 +33,7 @@ import {
   type ManifestObject,
 } from './kubectl.js'
 import { assignedVars, blockStarts, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
+import { alternativeTo } from './alternatives.js'
 import { pageValues } from './pinned.js'
 import { assignmentsIn, chosenValue, filledLine, kindOf, placeholdersIn, podsListed, theOne, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
@@ -293,6 +294,10 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   if (!inContainer) step.tracks = tracker(d.command, a.cleanup, manifestsOf(d))
   if (a.in !== undefined) step.container = { ...a.in }
   if (a.manual !== undefined) step.manual = a.manual
+  else if (!inContainer) {
+    const alternative = alternativeTo(shared.drafts, i)
+    if (alternative !== undefined) step.manual = alternative
+  }
   const recorded = d.recording?.text
   if (recorded !== undefined) {
     shared.comparers.set(id, (live) => {
