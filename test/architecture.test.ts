@@ -19,7 +19,7 @@ const engine = Object.keys(deps).filter((f) => f.startsWith('src/'))
 describe('module graph', () => {
   it('is the real graph (so the checks below can fail)', () => {
     expect(engine.length).toBeGreaterThan(40)
-    expect(deps['src/faces/commands/run.ts']).toContain('src/engine/runner.ts')
+    expect(deps['src/faces/replay/index.ts']).toContain('src/engine/runner.ts')
     expect(deps['steps/05-call-api.ts']).toContain('src/core/step.ts')
     // The registry is what imports the walkthroughs (each loaded when chosen).
     expect(deps['walkthroughs/index.ts']).toEqual(['steps/index.ts', 'walkthroughs/pod-token/index.ts', 'walkthroughs/rbac-pods/index.ts'])
@@ -115,5 +115,36 @@ describe('the engine knows no walkthrough', async () => {
       .filter((w) => !(own[file] ?? []).includes(w))
       .filter((w) => new RegExp(`(^|[^\\w-])${w.replace(/[-]/g, '\\-')}([^\\w-]|$)`).test(text))
     expect(found).toEqual([])
+  })
+})
+
+describe('start-up', () => {
+  /** The modules `from` loads before any of its code runs: static imports only (`import type` and `import()` load nothing then). */
+  function loadedAtStart(from: string): Set<string> {
+    const seen = new Set([from])
+    const queue = [from]
+    while (queue.length > 0) {
+      const file = queue.shift() as string
+      const source = readFileSync(`${root}${file}`, 'utf8')
+      for (const m of source.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^;'"]*?\sfrom\s+)?'([^']+)'/gm)) {
+        const spec = m[1] as string
+        const target = spec.startsWith('.') ? new URL(spec.replace(/\.js$/, '.ts'), `file://${root}${file}`).pathname.slice(root.length) : spec
+        if (seen.has(target)) continue
+        seen.add(target)
+        if (spec.startsWith('.') && target.endsWith('.ts')) queue.push(target)
+      }
+    }
+    return seen
+  }
+  it('the CLI loads no engine, lab, YAML parser or execa before a command needs them (--help, list stay quick)', () => {
+    const loaded = loadedAtStart('walkthroughs/cli.ts')
+    expect(loaded.has('src/faces/commands/table.ts')).toBe(true)
+    for (const heavy of ['src/engine/runner.ts', 'src/platform/lab/certs.ts', 'src/faces/replay/index.ts', 'yaml', 'execa', 'zx'])
+      expect([...loaded].filter((f) => f === heavy)).toEqual([])
+  })
+  it('recognising a lab does not load what makes one', () => {
+    const loaded = loadedAtStart('src/platform/lab/recognise.ts')
+    expect(loaded.has('execa')).toBe(false)
+    expect(loaded.has('src/platform/lab/certs.ts')).toBe(false)
   })
 })

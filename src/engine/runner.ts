@@ -1,6 +1,7 @@
 // Runs steps in order against one cluster. It records, it never throws on a step's failure: the
 // first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
+import { runnerDefaults } from './defaults.js'
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
@@ -162,10 +163,7 @@ export interface RunOptions {
   guard?: GuardMode
 }
 
-export const runnerDefaults = {
-  commandTimeoutMs: 30_000,
-  namespace: 'default',
-}
+export { runnerDefaults }
 
 type Options = RunOptions & typeof runnerDefaults
 

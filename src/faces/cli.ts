@@ -11,7 +11,6 @@ import { findCommand, type Command } from './commands/table.js'
 import type { WalkthroughEntry } from '../core/walkthrough.js'
 
 export { EXIT, type Io }
-export { exitCodeOf } from './replay/index.js'
 
 /** The CLI over a registry of walkthroughs (the first is the default); main resolves with the exit code and never throws. */
 export function createCli(walkthroughs: readonly WalkthroughEntry[]): (argv: string[], io?: Io) => Promise<number> {

@@ -359,7 +359,7 @@ describe('exitCodeOf', () => {
     ['failed', 'E_MISSING_VAR', 2],
     ['interrupted', 'E_INTERRUPTED', 130],
   ] as const)('%s with %s → %i', async (status, code, exit) => {
-    const { exitCodeOf } = await import('../../src/faces/cli.js')
+    const { exitCodeOf } = await import('../../src/faces/replay/report.js')
     expect(
       exitCodeOf({
         ok: status === 'passed',

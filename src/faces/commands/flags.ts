@@ -1,7 +1,7 @@
 // The flags, declared once with their help: the command table (table.ts) lists them per command, the
 // commands parse with them, and --help and docs/reference/cli.md are written from them. Data only, so
 // a command's module can import it without loading the table's other commands.
-import { runnerDefaults } from '../../engine/runner.js'
+import { runnerDefaults } from '../../engine/defaults.js'
 import { ARTICLE_LAB_VERSION, DEFAULT_LAB_VERSION, SUPPORTED_LAB_VERSIONS } from '../../platform/lab/versions.js'
 
 /** One flag: how node:util parseArgs reads it, and its --help line. */

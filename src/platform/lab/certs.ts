@@ -3,9 +3,8 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { execa } from 'execa'
 import { LabError } from '../../core/errors.js'
+import { LAB_CA_NAME } from './recognise.js'
 
-/** The common name of the lab's cluster CA: how a kubeconfig is recognised as a kubewalk lab's. */
-export const LAB_CA_NAME = 'kubewalk-lab-ca'
 /** The first address of the lab's service CIDR: the in-cluster `kubernetes` Service's ClusterIP. */
 export const LAB_SERVICE_CIDR = '10.0.0.0/24'
 export const LAB_KUBERNETES_SERVICE_IP = '10.0.0.1'
