@@ -682,12 +682,27 @@ async function waitForPods(step: Step, command: string, result: StepResult, stat
 }
 
 // `kubectl delete` waits until what it deletes is gone: a namespace while its finalizers run, a Pod for its grace
-// period (30 s by default, for a process that ignores SIGTERM): longer than --timeout on a busy cluster.
-const DELETES = /\bkubectl\b[^\n|;&]*\sdelete\s/
+// period (30 s by default, for a process that ignores SIGTERM): longer than --timeout on a busy cluster. Objects
+// that go at once (a Secret, a Role, a Service) get --timeout, so a server that stops answering ends the line as soon.
+const DELETES = /\bkubectl\b[^\n|;&]*\sdelete\s+(.*)/
+const GO_AT_ONCE =
+  /^(?:secrets?|configmaps?|cm|serviceaccounts?|sa|(?:cluster)?roles?|(?:cluster)?rolebindings?|services?|svc|limitranges?|resourcequotas?|quota|networkpolicy|networkpolicies|netpol|ingress(?:es)?|ing|endpoints|events?|ev|leases?|poddisruptionbudgets?|pdb|horizontalpodautoscalers?|hpa)(?:\.[\w.-]+)?$/
 
-/** A line's time limit: --timeout, or for a line that deletes the bound a deletion has (--namespace-timeout, 120 s). */
+/** Whether a delete line may wait for what it deletes to go: it names a kind that does not go at once, or none (`-f`, `-k`). */
+function deletionWaits(line: string): boolean {
+  const rest = DELETES.exec(line)?.[1]
+  if (rest === undefined) return false
+  const words = rest.split(/\s+/).filter((w) => w !== '' && !w.startsWith('-'))
+  if (/(?:^|\s)(?:-f|--filename|-k|--kustomize)(?:[=\s]|$)/.test(rest) || words.length === 0) return true
+  const kinds = (words[0]?.includes('/') ? words.filter((w) => w.includes('/')).map((w) => w.split('/')[0] as string) : [words[0] as string]).flatMap(
+    (k) => k.split(','),
+  )
+  return !kinds.every((k) => GO_AT_ONCE.test(k.toLowerCase()))
+}
+
+/** A line's time limit: --timeout, or for a line that deletes what takes time to go the bound a deletion has (--namespace-timeout, 120 s). */
 function lineTimeoutMs(line: string, o: Pick<Options, 'commandTimeoutMs' | 'podDeleteTimeoutMs'>): number {
-  return DELETES.test(line) ? Math.max(o.commandTimeoutMs, o.podDeleteTimeoutMs ?? 120_000) : o.commandTimeoutMs
+  return deletionWaits(line) ? Math.max(o.commandTimeoutMs, o.podDeleteTimeoutMs ?? 120_000) : o.commandTimeoutMs
 }
 
 /** Runs the line once; records its output, what it created, and the secrets it printed, before its exit code is judged. */

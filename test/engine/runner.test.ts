@@ -693,8 +693,25 @@ describe('a line that deletes', () => {
     expect([deleting.steps[0]?.status, deleting.steps[0]?.output?.stdout]).toEqual(['passed', 'delete namespace quota-mem-cpu-example\n'])
     const pod = await run({ ...opts, steps: [echoStep('pod', 'kubectl delete pod default-mem-demo --namespace=default-mem-example')] })
     expect(pod.steps[0]?.status).toBe('passed')
+    const manifest = await run({ ...opts, steps: [echoStep('file', 'kubectl delete -f https://k8s.io/examples/pods/pod-nginx.yaml')] })
+    expect(manifest.steps[0]?.status).toBe('passed')
     const other = await run({ ...opts, steps: [echoStep('get', 'kubectl get namespace quota-mem-cpu-example')] })
     expect(other.steps[0]?.status).toBe('failed')
     expect(other.steps[0]?.error?.message).toMatch(/did not finish within/)
+  }, 15_000)
+  it('an object that goes at once (a Secret, a Role) has --timeout: a server that stops answering ends the line as soon', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-secdel-'))
+    await writeFile(join(dir, 'kubectl'), '#!/bin/sh\nsleep 1.5\necho "$*"\n', { mode: 0o755 })
+    const env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } as Record<string, string>
+    const opts = { ...base, env, commandTimeoutMs: 700, podDeleteTimeoutMs: 5_000 }
+    for (const line of [
+      'kubectl delete secret default-token',
+      'kubectl delete role/pod-reader rolebinding/read-pods',
+      'kubectl -n x delete svc,cm web',
+    ]) {
+      const r = await run({ ...opts, steps: [echoStep('del', line)] })
+      expect([line, r.steps[0]?.status]).toEqual([line, 'failed'])
+      expect(r.steps[0]?.error?.message).toMatch(/did not finish within/)
+    }
   })
 })

@@ -38,7 +38,7 @@ import { pageValues } from './pinned.js'
 import { assignmentsIn, chosenValue, filledLine, kindOf, placeholdersIn, podsListed, theOne, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
 import { needsOf } from './needs.js'
-import { isWatch, latestRows, statusWait, watchOf } from './watch.js'
+import { isWatch, latestRows, logsWait, statusWait, watchOf } from './watch.js'
 
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/
 
@@ -325,7 +325,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   if (a.waitMs !== undefined) step.wait = { for: 'its checks to pass', timeoutMs: a.waitMs, intervalMs: Math.min(1000, Math.max(100, a.waitMs / 20)) }
   else if (!background) {
     // The reader looks again until the Pod's STATUS is the one the page shows.
-    const byStatus = statusWait(d.command, recording)
+    const byStatus = statusWait(d.command, recording) ?? logsWait(d.command, recording)
     if (byStatus !== undefined) step.wait = byStatus
   }
   if (watching) step.watch = watchOf(id, recording)

@@ -9,6 +9,8 @@ import { firstLineOf, splitCommands } from './lines.js'
 export const WATCH_MS = 5_000
 /** How long a `kubectl get` waits for the STATUS its recording shows (--wait overrides it). */
 export const STATUS_WAIT_MS = 30_000
+/** How long a `kubectl logs` is read again for the lines its recording shows: a container that has just started may not have printed them yet. */
+export const LOGS_WAIT_MS = 10_000
 
 // What kubectl's STATUS column shows for a Pod as it goes.
 const POD_STATUS =
@@ -117,4 +119,12 @@ export function statusWait(command: string, recording: string | undefined): Step
   const progress = statuses.length > 0 ? `STATUS to be ${statuses.join(', ')} as recorded` : recordedProgress(command, recording)
   if (progress === undefined) return undefined
   return { for: progress, timeoutMs: STATUS_WAIT_MS, intervalMs: 1_000 }
+}
+
+/** The step wait of a `kubectl logs` (not followed) with a recording: read again until its lines are there, within the bound. */
+export function logsWait(command: string, recording: string | undefined): StepWait | undefined {
+  if (recording === undefined || recording.trim() === '' || isWatch(command)) return undefined
+  const cmds = splitCommands(command)
+  if (cmds.length !== 1 || !/^kubectl\s+(?:\S+\s+)*?logs\s/.test(firstLineOf(cmds[0]?.text ?? '').trim())) return undefined
+  return { for: 'the log lines its recording shows', timeoutMs: LOGS_WAIT_MS, intervalMs: 1_000 }
 }

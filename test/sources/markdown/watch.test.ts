@@ -8,6 +8,8 @@ import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
 import {
   isWatch,
   latestRows,
+  LOGS_WAIT_MS,
+  logsWait,
   recordedProgress,
   recordedStatuses,
   STATUS_WAIT_MS,
@@ -156,4 +158,34 @@ exec sleep 60
     expect(took).toBeGreaterThan(4_500)
     expect(took).toBeLessThan(10_000)
   }, 15_000)
+})
+
+describe('logsWait', () => {
+  it('reads a kubectl logs again for the lines its recording shows; not a followed one, nor one with no recording', () => {
+    expect(logsWait('kubectl logs waits-demo', 'hello from the pod')).toEqual({
+      for: 'the log lines its recording shows',
+      timeoutMs: LOGS_WAIT_MS,
+      intervalMs: 1_000,
+    })
+    expect(logsWait('kubectl -n x logs pod/a -c b', 'hello')).toBeDefined()
+    expect(logsWait('kubectl logs -f waits-demo', 'hello')).toBeUndefined()
+    expect(logsWait('kubectl logs waits-demo', undefined)).toBeUndefined()
+    expect(logsWait('kubectl get pods', 'hello')).toBeUndefined()
+  })
+
+  it('a container that has not printed yet: the step passes once the log shows the line', async () => {
+    // A stand-in kubectl whose first `logs` finds nothing printed yet (a container just started), as kubectl prints an empty log.
+    const dir = await testDir('kubewalk-logs-')
+    await writeFile(join(dir, 'kubectl'), `#!/bin/sh\nif [ -e '${dir}/seen' ]; then echo 'hello from the pod'; else touch '${dir}/seen'; fi\n`)
+    await chmod(join(dir, 'kubectl'), 0o755)
+    const w = markdownWalkthrough('w.md', '```bash\nkubectl logs waits-demo\n```\n\n```\nhello from the pod\n```\n')
+    const r = await run({
+      cluster: articleCluster,
+      clusters: [articleCluster],
+      env: { PATH: `${dir}${delimiter}${process.env.PATH ?? ''}` },
+      steps: w.steps,
+    })
+    expect(r.steps[0]?.status).toBe('passed')
+    expect(r.steps[0]?.attempts).toBe(2)
+  })
 })
