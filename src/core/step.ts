@@ -149,6 +149,8 @@ export interface Background {
   /** Ready once its output shows this text; else once `port` answers on loopback; else at its first output line. */
   ready?: string
   port?: number
+  /** Ready once what it printed so far is enough (a watch whose output covers the recording). */
+  shows?(output: StepOutput): boolean
   /** How long to wait for it to be ready (default: the run's limit for one command, --timeout). */
   timeoutMs?: number
 }

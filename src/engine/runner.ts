@@ -936,7 +936,8 @@ async function startInBackground(
   const timeoutMs = bg.timeoutMs ?? o.commandTimeoutMs
   const seen = (): boolean => {
     const { stdout, stderr } = p.output()
-    return bg.ready !== undefined ? `${stdout}${stderr}`.includes(bg.ready) : /\n/.test(`${stdout}${stderr}`)
+    if (bg.ready !== undefined) return `${stdout}${stderr}`.includes(bg.ready)
+    return bg.shows !== undefined ? bg.shows({ stdout, stderr, exitCode: null }) : /\n/.test(`${stdout}${stderr}`)
   }
   const ready =
     bg.ready === undefined && bg.port !== undefined
@@ -960,7 +961,9 @@ async function startInBackground(
       ? `to print ${JSON.stringify(bg.ready)}`
       : bg.port !== undefined
         ? `to answer on port ${bg.port}`
-        : 'to print its first line'
+        : bg.shows !== undefined
+          ? 'to show what its recording shows'
+          : 'to print its first line'
   if (outcome === 'ended')
     throw new CommandError(
       `${step.id}: the background line ended (exit code ${exitCode}) instead of staying up: ${firstLine(withoutProgressMeter(stderr)) || firstLine(stdout) || 'no output'}`,

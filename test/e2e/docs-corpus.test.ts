@@ -177,7 +177,7 @@ describe.skipIf(!root)(`the docs corpus, as published, on a lab with a node (${v
       const plan = planPage(file, corpus.examplesDir)
       const before = objects ?? (await clusterObjects(kubectl, state.kubeconfig))
       // A tutorial run from its own folder (the workshop labs' kubernetes/) starts in a copy of it.
-      const workdir = page.workdir !== undefined ? ['--workdir', path.join(CORPUS_DIR, page.workdir)] : []
+      const workdir = [...(page.workdir !== undefined ? ['--workdir', path.join(CORPUS_DIR, page.workdir)] : []), ...(page.args ?? [])]
       const r = await run(file, workdir)
       const report = parseReport(r)
       row.got = outcome(r, report)

@@ -252,8 +252,9 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   }
   const background = !inContainer && (a.background !== undefined || isBackground(d.command))
   // A watch is judged on the latest row of each object it showed, as is its recording.
-  const watching = !background && isWatch(d.command)
-  const seenRows = (t: string): string => (watching ? latestRows(t) : t)
+  const watchLine = isWatch(d.command)
+  const watching = !background && watchLine
+  const seenRows = (t: string): string => (watchLine ? latestRows(t) : t)
   const recording = a.compareOff || d.recording === undefined ? undefined : seenRows(d.recording.text)
   const captures = writes !== undefined && pureAssignment(d.command)
   const creates = !inContainer && mayCreate(d.command)
@@ -264,7 +265,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     command: fills ? (ctx: CommandContext) => filledLine(d.command, assignments, inline, valueFor(ctx)) : d.command,
     reads,
     parse: (all, ctx) => {
-      const out = watching ? { ...all, stdout: seenRows(all.stdout) } : all
+      const out = watchLine ? { ...all, stdout: seenRows(all.stdout) } : all
       const text = captures ? (out.captured ?? '') : terminalText(out)
       const shape = recording === undefined ? 'lines' : shapeOf(recording)
       const read = shape === 'lines' ? readAs(shape, text) : readOutput(shape, out)
@@ -333,7 +334,12 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   if (background) {
     step.background = {}
     if (a.background?.ready !== undefined) step.background.ready = a.background.ready
-    else {
+    else if (watchLine && recording !== undefined) {
+      // A watch left running in its terminal ("in another terminal, …"): the reader goes on once it shows what the page shows.
+      const w = watchOf(id, recording)
+      if (w.enough !== undefined) step.background.shows = w.enough
+      step.background.timeoutMs = w.forMs
+    } else {
       const port = portOf(firstLineOf(d.command))
       if (port !== undefined) step.background.port = port
     }

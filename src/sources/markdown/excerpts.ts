@@ -141,7 +141,9 @@ export function locate(recorded: unknown, live: unknown, misses: (root: unknown)
   if (!isMap(recorded)) return { path: '', value: live }
   const keys = Object.keys(recorded)
   const holds = (v: unknown): boolean => isMap(v) && keys.every((k) => k in v)
-  if (keys.length === 0 || holds(live)) return { path: '', value: live }
+  // The whole object may hold the keys and not be the place (`spec:` of a Deployment, when the excerpt is its Pod
+  // template's `spec: containers:`): every mapping holding them competes; the whole object wins a tie.
+  if (keys.length === 0) return { path: '', value: live }
   const found: { path: string; value: unknown }[] = []
   const queue: { path: string; value: unknown }[] = [{ path: '', value: live }]
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {

@@ -94,6 +94,10 @@ function podStatuses(table: string): string[] {
   return [...new Set(statuses)]
 }
 
+// An object's status as YAML or JSON shows it: `status:` itself, or (in an excerpt) fields only a status has.
+const STATUS_FIELDS =
+  /^\s*"?(?:status|lastState|containerStatuses|initContainerStatuses|phase|conditions|availableReplicas|readyReplicas|updatedReplicas|succeeded|loadBalancer)"?\s*:/m
+
 /**
  * What else a `kubectl get` line's recording shows the cluster reaching, when it is one such line: an object's
  * `status:` (YAML or JSON: a Deployment's availableReplicas), or the counts of a READY or AVAILABLE column (`2/2`).
@@ -107,7 +111,7 @@ export function recordedProgress(command: string, recording: string | undefined)
     const ready = rows.some((r) => /^(\d+)\/\1$/.test(r.READY ?? '') && !/^0\//.test(r.READY ?? ''))
     return ready || rows.some((r) => /^[1-9]\d*$/.test(r.AVAILABLE ?? '')) ? 'READY and AVAILABLE as recorded' : undefined
   }
-  return /^(?:status:|\s{0,2}"status":\s*\{)/m.test(recording) ? 'the status its recording shows' : undefined
+  return STATUS_FIELDS.test(recording) ? 'the status its recording shows' : undefined
 }
 
 /**

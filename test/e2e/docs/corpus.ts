@@ -22,6 +22,8 @@ export interface CorpusPage {
   needsNode: boolean
   images: { image: string; standIn: string; recipe?: Recipe }[]
   workdir?: string
+  /** Flags a reader of the lab gives this page: the value it leaves them to choose (`--set your-node-name=…`), the change to the cluster it asks for (`--allow-changes`). */
+  args?: string[]
   expected: Verdict
   /**
    * Why kubewalk does not reach the verdict today, in one line (a kubewalk defect, or what the fixtures lack),

@@ -205,3 +205,39 @@ describe('the rules, one by one', () => {
     ['node-hello', 'node-hello'],
   ])('the name %s was made from %s', (name, base) => expect(baseName(name)).toBe(base))
 })
+
+describe('an excerpt whose keys the whole object also has', () => {
+  // kubernetes/website update-api-object-kubectl-patch.md: after the JSON merge patch, `kubectl get deployment patch-demo
+  // --output yaml` is shown as `spec: containers:`, the Pod template's spec, though the Deployment has a `spec` too.
+  const recorded = 'spec:\n  containers:\n  - image: gcr.io/google-samples/node-hello:1.0\n    ...\n    name: patch-demo-ctr-3'
+  // The Deployment as kubectl 1.37 prints it (trimmed to the fields that matter here).
+  const live = (image: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: patch-demo
+  namespace: default
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - image: ${image}
+        imagePullPolicy: IfNotPresent
+        name: patch-demo-ctr-3
+        resources: {}
+      dnsPolicy: ClusterFirst
+      restartPolicy: Always
+status:
+  availableReplicas: 2
+`
+  const real = (text: string) =>
+    compareWithRecording('s', recorded, text, { pinned: ['patch-demo', 'patch-demo-ctr-3'] }).items.filter((i) => i.kind === 'real')
+  it('is found where it fits best, the Pod template', () => expect(real(live('gcr.io/google-samples/node-hello:1.0'))).toEqual([]))
+  it('and still fails a value that differs there', () => expect(real(live('nginx'))).toHaveLength(1))
+})

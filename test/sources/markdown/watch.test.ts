@@ -95,6 +95,10 @@ describe('statusWait', () => {
     ).toBeDefined()
     const deployments = 'NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    2/2     2            2           1m'
     expect(recordedProgress('kubectl get deployments', deployments)).toBe('READY and AVAILABLE as recorded')
+    // kubernetes/website determine-reason-pod-failure.md: an excerpt that shows lastState, not status: itself ("repeat … until the Pod is no longer running").
+    const termination =
+      'apiVersion: v1\nkind: Pod\n...\n    lastState:\n      terminated:\n        exitCode: 0\n        message: |\n          Sleep expired\n        ...'
+    expect(recordedProgress('kubectl get pod termination-demo --output=yaml', termination)).toBe('the status its recording shows')
     // Nothing the cluster reaches: no wait.
     expect(statusWait('kubectl get configmap c -o yaml', 'apiVersion: v1\ndata:\n  a: b\nkind: ConfigMap')).toBeUndefined()
     expect(statusWait('kubectl get deployments', deployments.replace('2/2     2            2', '0/3     0            0'))).toBeUndefined()
@@ -145,6 +149,36 @@ exec sleep 60
     expect(watchOf('w', PODS)).toMatchObject({ forMs: STATUS_WAIT_MS, awaits: true })
     expect(watchOf('w', 'Hello from the log\nHello again')).toEqual(expect.objectContaining({ forMs: WATCH_MS }))
     expect(watchOf('w', 'Hello from the log').awaits).toBeUndefined()
+  })
+
+  it('left running in its terminal (background), is ready once its output covers the recording, and passes on it', async () => {
+    const w = markdownWalkthrough('w.md', `<!-- kubewalk: background -->\n\`\`\`bash\nkubectl get pods -w\n\`\`\`\n\n\`\`\`\n${PODS}\n\`\`\`\n`)
+    expect(w.steps[0]?.background?.timeoutMs).toBe(STATUS_WAIT_MS)
+    const r = await run({ cluster: articleCluster, clusters: [articleCluster], env: await watcher(), steps: w.steps })
+    expect(r.steps[0]?.status).toBe('passed')
+    expect(r.steps[0]?.output.stdout).toContain('Running')
+  })
+
+  it('kubernetes/website configure-projected-volume-storage.md: the watch kept while the reader opens another terminal waits for Running', () => {
+    const file = fileURLToPath(new URL('../../fixtures/docs/configure-projected-volume-storage/page.md', import.meta.url))
+    const w = markdownWalkthrough(file, readFileSync(file, 'utf8'))
+    const watch = w.steps.find((s) => s.command === 'kubectl get --watch pod test-projected-volume')
+    expect(watch?.background?.shows).toBeDefined()
+    expect(
+      watch?.background?.shows?.({
+        stdout: 'NAME   READY   STATUS    RESTARTS   AGE\ntest-projected-volume   0/1   ContainerCreating   0   1s\n',
+        stderr: '',
+        exitCode: null,
+      }),
+    ).toBe(false)
+    expect(
+      watch?.background?.shows?.({
+        stdout:
+          'NAME   READY   STATUS    RESTARTS   AGE\ntest-projected-volume   0/1   ContainerCreating   0   1s\ntest-projected-volume   1/1   Running   0   3s\n',
+        stderr: '',
+        exitCode: null,
+      }),
+    ).toBe(true)
   })
 
   it('runs until the wait bound at most when its output never covers the recording, then fails on the comparison', async () => {
