@@ -34,6 +34,7 @@ import {
 } from './kubectl.js'
 import { assignedVars, blockStarts, firstLineOf, isBackground, readVars, splitCommands } from './lines.js'
 import { alternativeTo } from './alternatives.js'
+import { conditionalOn } from './conditional.js'
 import { pageValues } from './pinned.js'
 import { assignmentsIn, chosenValue, filledLine, kindOf, placeholdersIn, podsListed, theOne, writtenValue } from './placeholders.js'
 import type { DraftStep } from './steps.js'
@@ -296,8 +297,8 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   if (a.in !== undefined) step.container = { ...a.in }
   if (a.manual !== undefined) step.manual = a.manual
   else if (!inContainer) {
-    const alternative = alternativeTo(shared.drafts, i)
-    if (alternative !== undefined) step.manual = alternative
+    const skipped = alternativeTo(shared.drafts, i) ?? conditionalOn(d, shared.pinned)
+    if (skipped !== undefined) step.manual = skipped
   }
   const recorded = d.recording?.text
   if (recorded !== undefined) {

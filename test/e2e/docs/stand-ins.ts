@@ -117,8 +117,12 @@ export async function buildStandIn(dir: string, image: string, recipe: Recipe): 
     const out = path.join(dir, `${name.replace(/[^\w.-]+/g, '_')}.tar`)
     await buildImage(rootfs, out, name, {
       // A server the image stands in for (nginx, redis, an app) stops on SIGTERM; busybox's httpd as PID 1 would
-      // ignore it (PID 1 has no default action), holding every Pod deletion for its 30 s grace. An idle shell is as is.
-      entrypoint: idle(recipe.run) ? recipe.run : ['/bin/sh', '-c', 'trap "exit 0" TERM INT; "$@" & wait', 'sh', ...recipe.run],
+      // ignore it (PID 1 has no default action), holding every Pod deletion for its 30 s grace. An idle shell is the
+      // image's command, not its entrypoint, as in busybox's own image (CMD ["sh"]): a Pod's `args: [sleep, "86400"]`
+      // then run as the command, where an entrypoint would make them `sh sleep 86400`.
+      ...(idle(recipe.run)
+        ? { entrypoint: [], cmd: recipe.run }
+        : { entrypoint: ['/bin/sh', '-c', 'trap "exit 0" TERM INT; "$@" & wait', 'sh', ...recipe.run] }),
       env: recipe.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
     })
     return out
