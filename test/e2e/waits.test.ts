@@ -89,7 +89,7 @@ describe.skipIf(!root)(root ? `waits a reader does by eye (${version}, a lab wit
     const took = performance.now() - began
     const report = JSON.parse(r.stdout) as JsonReport
     process.stderr.write(
-      `[waits] run took ${(took / 1000).toFixed(1)} s; steps: ${report.steps.map((s) => `${s.id} ${s.status} ${s.durationMs} ms ${JSON.stringify(s.notes ?? [])}`).join(' | ')}\n`,
+      `[waits] run took ${(took / 1000).toFixed(1)} s; steps: ${report.steps.map((s) => `${s.id} ${s.status} ${s.durationMs} ms ${JSON.stringify(s.notes ?? [])}${s.error ? ` (${s.error.message})` : ''}`).join(' | ')}\n`,
     )
     expect(report.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed'])
     expect(r.exitCode).toBe(0)

@@ -2,7 +2,7 @@
 // sha256, which every node lab pushes into its registry when it starts.
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
@@ -93,15 +93,22 @@ export async function cacheImage(tarball: string): Promise<CachedImage> {
   return { file, names }
 }
 
-/** Every tarball in the cache with its names, oldest name first per file; files that are not image tarballs are skipped. */
+/**
+ * Every tarball in the cache with its names, oldest name first per file; files that are not image tarballs are
+ * skipped. A name two tarballs carry is the newest one's (the last cached, as an import replaces an image): the
+ * older tarball no longer lists it, and one left with no name is not listed.
+ */
 export async function cachedImages(): Promise<CachedImage[]> {
   const dir = imageCacheDir()
   const entries = (await readdir(dir).catch(() => [])).filter((e) => /^[0-9a-f]{64}\.tar$/.test(e)).sort()
-  const out: CachedImage[] = []
+  const read: (CachedImage & { at: number })[] = []
   for (const e of entries) {
     const file = path.join(dir, e)
     const names = await readTarballImageNames(file).catch(() => undefined)
-    if (names) out.push({ file, names })
+    const at = (await stat(file).catch(() => undefined))?.mtimeMs
+    if (names && at !== undefined) read.push({ file, names, at })
   }
-  return out
+  const newest = new Map<string, string>()
+  for (const r of [...read].sort((a, b) => a.at - b.at)) for (const n of r.names) newest.set(n, r.file)
+  return read.map(({ file, names }) => ({ file, names: names.filter((n) => newest.get(n) === file) })).filter((c) => c.names.length > 0)
 }

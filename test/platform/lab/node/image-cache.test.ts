@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { execa } from 'execa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -59,6 +59,24 @@ describe('the image cache', () => {
     expect((await cacheImage(tarball)).file).toBe(first.file)
     expect(await readdir(imageCacheDir())).toEqual([path.basename(first.file)])
     expect(await cachedImages()).toEqual([first])
+  })
+
+  it('lists a name two tarballs carry once, on the one cached last (an import replaces the image)', async () => {
+    const dir = await testDir('kubewalk-image-cache-')
+    process.env.XDG_CACHE_HOME = path.join(dir, 'cache')
+    const rootfs = path.join(dir, 'rootfs')
+    await mkdir(rootfs)
+    await writeFile(path.join(rootfs, 'hello'), 'hello\n')
+    const [a, b] = [path.join(dir, 'a.tar'), path.join(dir, 'b.tar')]
+    await buildImage(rootfs, a, 'docker.io/library/busybox:latest', { entrypoint: ['/bin/sh'] })
+    await buildImage(rootfs, b, 'docker.io/library/busybox:latest', { entrypoint: [], cmd: ['sh'] })
+    const first = await cacheImage(a)
+    await utimes(first.file, new Date(1_000_000), new Date(1_000_000))
+    const second = await cacheImage(b)
+    expect(await cachedImages()).toEqual([{ file: second.file, names: ['docker.io/library/busybox:latest'] }])
+    await utimes(second.file, new Date(1_000_000), new Date(1_000_000))
+    expect((await cacheImage(a)).file).toBe(first.file)
+    expect(await cachedImages()).toEqual([{ file: first.file, names: ['docker.io/library/busybox:latest'] }])
   })
 
   it('refuses a tarball that is not an image, and one that names none, and caches neither', async () => {
