@@ -84,16 +84,18 @@ describe('a real page: the same placeholders when run and when imported', () => 
   })
 })
 
+/** A step's context in a run on the article's cluster: the variables set so far and the earlier steps' values. */
+const ctx = (vars: Record<string, string> = {}, values = new Map<string, unknown>()): StepContext => ({
+  vars,
+  values,
+  cluster: articleCluster,
+  clusters: [articleCluster],
+  namespace: 'default',
+  settings: {},
+  now: new Date(),
+})
+
 describe('compiled steps', () => {
-  const ctx = (vars: Record<string, string> = {}, values = new Map<string, unknown>()): StepContext => ({
-    vars,
-    values,
-    cluster: articleCluster,
-    clusters: [articleCluster],
-    namespace: 'default',
-    settings: {},
-    now: new Date(),
-  })
   const md =
     '# P\n\n```bash\nkubectl run web --image=nginx\n```\n\n```text\npod/web created\n```\n\n```bash\nkubectl get ns\nkubectl logs <pod-name>\n```\n'
   const w = markdownWalkthrough('p.md', md)
@@ -141,27 +143,18 @@ describe('a Pod the reader takes from a list (kubernetes/website update-api-obje
 patch-demo-5d8b7c5d4f-2wrn5   2/2     Running   0          41s
 patch-demo-5d8b7c5d4f-jmg7b   2/2     Running   0          41s
 `
-  const ctx = (values: Map<string, unknown>): StepContext => ({
-    vars: {},
-    values,
-    cluster: articleCluster,
-    clusters: [articleCluster],
-    namespace: 'default',
-    settings: {},
-    now: new Date(),
-  })
   it('fills <your-pod-name> with the first Pod the last list showed; a Pod deleted since is not taken', () => {
-    const listed = list.parse({ stdout: table, stderr: '', exitCode: 0 }, ctx(new Map()))
+    const listed = list.parse({ stdout: table, stderr: '', exitCode: 0 }, ctx())
     expect(commandOf(closer, { ...listing, values: new Map([[list.id, listed]]) })).toBe('kubectl get pod patch-demo-5d8b7c5d4f-2wrn5 --output yaml')
     const del = { ...list, id: 'deleted' }
-    const gone = del.parse({ stdout: 'pod "patch-demo-5d8b7c5d4f-2wrn5" deleted\n', stderr: '', exitCode: 0 }, ctx(new Map()))
+    const gone = del.parse({ stdout: 'pod "patch-demo-5d8b7c5d4f-2wrn5" deleted\n', stderr: '', exitCode: 0 }, ctx())
     const values = new Map<string, unknown>([
       [list.id, listed],
       ['deleted', gone],
     ])
     expect(commandOf(closer, { ...listing, values })).toBe('kubectl get pod patch-demo-5d8b7c5d4f-jmg7b --output yaml')
-    expect(closer.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx(new Map([[list.id, listed]])))).toBeUndefined()
-    expect(closer.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx(new Map()))).toMatch(/^<your-pod-name> is a placeholder/)
+    expect(closer.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx({}, new Map([[list.id, listed]])))).toBeUndefined()
+    expect(closer.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx())).toMatch(/^<your-pod-name> is a placeholder/)
   })
   it('podsListed reads only a Pod table', () => {
     expect(podsListed(table)).toEqual(['patch-demo-5d8b7c5d4f-2wrn5', 'patch-demo-5d8b7c5d4f-jmg7b'])
