@@ -159,6 +159,14 @@ exec sleep 60
     expect(r.steps[0]?.output.stdout).toContain('Running')
   })
 
+  it('left running, one that never shows what the page shows fails on the comparison, naming what it expected', async () => {
+    const other = PODS.replace('1/1     Running ', '1/1     Completed')
+    const w = markdownWalkthrough('w.md', `<!-- kubewalk: background -->\n\`\`\`bash\nkubectl get pods -w\n\`\`\`\n\n\`\`\`\n${other}\n\`\`\`\n`)
+    const r = await run({ cluster: articleCluster, clusters: [articleCluster], env: await watcher(), steps: w.steps, waitTimeoutMs: 1_500 })
+    expect(r.steps[0]?.status).toBe('failed')
+    expect(r.steps[0]?.assertions.filter((a) => !a.ok).map((a) => a.expected)).toContain('Completed')
+  })
+
   it('kubernetes/website configure-projected-volume-storage.md: the watch kept while the reader opens another terminal waits for Running', () => {
     const file = fileURLToPath(new URL('../../fixtures/docs/configure-projected-volume-storage/page.md', import.meta.url))
     const w = markdownWalkthrough(file, readFileSync(file, 'utf8'))
