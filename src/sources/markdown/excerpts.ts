@@ -70,7 +70,10 @@ export function yamlFragments(text: string): Fragment[] {
     else group.lines.push(...p.lines)
   }
   return groups.map((g) => {
-    const lines = g.lines.slice(0, g.lines.findLastIndex((l) => !blank(l)) + 1)
+    const shown = g.lines.slice(0, g.lines.findLastIndex((l) => !blank(l)) + 1)
+    // An excerpt that stops at a bare `key:` (`template:`) cut what follows: that value is elided, not null.
+    const end = shown.at(-1) ?? ''
+    const lines = /^\s*[\w./-]+:\s*$/.test(end) ? [...shown.slice(0, -1), `${end.trimEnd()} ...`] : shown
     const value = readYaml(lines) ?? readYaml(reindentFirst(lines))
     return value === undefined ? { at: g.at, lines } : { at: g.at, lines, value }
   })

@@ -241,3 +241,14 @@ status:
   it('is found where it fits best, the Pod template', () => expect(real(live('gcr.io/google-samples/node-hello:1.0'))).toEqual([]))
   it('and still fails a value that differs there', () => expect(real(live('nginx'))).toHaveLength(1))
 })
+
+describe('an excerpt that stops at a bare key', () => {
+  // kubernetes/website update-api-object-kubectl-patch.md, after the retainKeys patch: the page stops at `template:`.
+  const recorded = 'spec:\n  strategy:\n    type: Recreate\n  template:'
+  // The Deployment as kubectl 1.37 prints it (trimmed).
+  const live = (type: string): string =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: retainkeys-demo\nspec:\n  replicas: 1\n  strategy:\n    type: ${type}\n  template:\n    metadata:\n      labels:\n        app: nginx\n    spec:\n      containers:\n      - image: nginx\n        name: retainkeys-demo-ctr\n`
+  const real = (text: string) => compareWithRecording('s', recorded, text, { pinned: ['retainkeys-demo'] }).items.filter((i) => i.kind === 'real')
+  it('takes the key’s value as cut, not as null', () => expect(real(live('Recreate'))).toEqual([]))
+  it('still fails what it shows', () => expect(real(live('RollingUpdate'))).toHaveLength(1))
+})
