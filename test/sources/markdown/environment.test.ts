@@ -7,25 +7,18 @@ import type { Step, StepContext } from '../../../src/core/step.js'
 import { compareWithRecording } from '../../../src/sources/markdown/checks.js'
 import { isVariableListing } from '../../../src/sources/markdown/environment.js'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
+import { ctx as stepContext } from '../../helpers.js'
 
 const page = (slug: string) => {
   const file = new URL(`../../fixtures/docs/${slug}/page.md`, import.meta.url).pathname
   return markdownWalkthrough(file, readFileSync(file, 'utf8'))
 }
-const ctx: StepContext = {
-  vars: {},
-  cluster: { name: 'c', server: '' },
-  clusters: [],
-  namespace: 'kubewalk-envars',
-  settings: {},
-  values: new Map(),
-  now: new Date(),
-}
+const context: StepContext = stepContext({ namespace: 'kubewalk-envars' })
 /** The assertions of the page's step that runs `command`, on `stdout`. */
 const judge = (slug: string, command: string, stdout: string) => {
   const s = page(slug).steps.find((x) => x.command === command) as Step<object> | undefined
   if (s === undefined) throw new Error(`${slug} has no step ${command}`)
-  return s.check(s.parse({ stdout, stderr: '', exitCode: 0 }, ctx), ctx)
+  return s.check(s.parse({ stdout, stderr: '', exitCode: 0 }, context), context)
 }
 const failed = (assertions: { ok: boolean; name: string }[]) => assertions.filter((a) => !a.ok).map((a) => a.name)
 

@@ -10,6 +10,7 @@ import { loadWalkthrough } from '../../../src/sources/load/index.js'
 import { compareWithRecording, comparisonAssertions, shapeOf } from '../../../src/sources/markdown/checks.js'
 import { baseName, jsonExcerpt, yamlFragments } from '../../../src/sources/markdown/excerpts.js'
 import { walkthroughs } from '../../../walkthroughs/index.js'
+import { ctx as stepContext } from '../../helpers.js'
 
 const fixture = async (path: string): Promise<string> => readFile(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8')
 /** The fenced block that follows `after` in a corpus page. */
@@ -62,19 +63,11 @@ async function stepOf(slug: string, command: string): Promise<{ step: Step<objec
   if (step === undefined || recording === undefined) throw new Error(`${slug}: no step runs ${command} with a recording`)
   return { step: step as Step<object>, recording }
 }
-const ctx: StepContext = {
-  vars: {},
-  cluster: { name: 'c', server: '' },
-  clusters: [],
-  namespace: 'default',
-  settings: {},
-  values: new Map(),
-  now: new Date('2026-12-06T10:05:00Z'),
-}
+const context: StepContext = stepContext({ namespace: 'default', now: new Date('2026-12-06T10:05:00Z') })
 /** The step's failed assertions for this standard output. */
 function failures(step: Step<object>, stdout: string): Assertion[] {
-  const value = step.parse({ stdout, stderr: '', exitCode: 0 }, ctx)
-  return step.check?.(value, ctx).filter((a) => !a.ok) ?? []
+  const value = step.parse({ stdout, stderr: '', exitCode: 0 }, context)
+  return step.check?.(value, context).filter((a) => !a.ok) ?? []
 }
 
 describe('YAML excerpts whose elisions skip levels', () => {

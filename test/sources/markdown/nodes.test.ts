@@ -7,21 +7,14 @@ import type { Step, StepContext } from '../../../src/core/step.js'
 import { compareWithRecording } from '../../../src/sources/markdown/checks.js'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
 import { labelsOf } from '../../../src/sources/markdown/nodes.js'
+import { ctx as stepContext } from '../../helpers.js'
 
 const file = new URL('../../fixtures/docs/assign-pods-nodes/page.md', import.meta.url).pathname
 const w = markdownWalkthrough(file, readFileSync(file, 'utf8'))
-const ctx: StepContext = {
-  vars: {},
-  cluster: { name: 'c', server: '' },
-  clusters: [],
-  namespace: 'kubewalk-nodes',
-  settings: {},
-  values: new Map(),
-  now: new Date(),
-}
+const context: StepContext = stepContext({ namespace: 'kubewalk-nodes' })
 // The page lists the nodes twice: before and after `kubectl label nodes <your-node-name> disktype=ssd`.
 const listings = w.steps.filter((s) => s.command === 'kubectl get nodes --show-labels') as Step<object>[]
-const judge = (s: Step<object>, stdout: string) => s.check(s.parse({ stdout, stderr: '', exitCode: 0 }, ctx), ctx)
+const judge = (s: Step<object>, stdout: string) => s.check(s.parse({ stdout, stderr: '', exitCode: 0 }, context), context)
 const failed = (assertions: { ok: boolean; name: string }[]) => assertions.filter((a) => !a.ok).map((a) => a.name)
 const recording = (s: Step<object>): string => w.recorded?.()[s.id]?.stdout ?? ''
 

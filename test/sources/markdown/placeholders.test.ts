@@ -9,7 +9,7 @@ import { readDocsPage } from '../../../src/sources/docs/read.js'
 import { readDocsArticle } from '../../../src/sources/docs/import.js'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
 import { filledLine, kindOf, placeholdersIn, podsListed, theOne } from '../../../src/sources/markdown/placeholders.js'
-import { articleCluster } from '../../helpers.js'
+import { ctx as stepContext } from '../../helpers.js'
 
 const page = (slug: string): string => fileURLToPath(new URL(`../../fixtures/${slug}/page.md`, import.meta.url))
 const listing: CommandContext = { cluster: { name: 'c', server: '' }, namespace: 'default' }
@@ -84,16 +84,8 @@ describe('a real page: the same placeholders when run and when imported', () => 
   })
 })
 
-/** A step's context in a run on the article's cluster: the variables set so far and the earlier steps' values. */
-const ctx = (vars: Record<string, string> = {}, values = new Map<string, unknown>()): StepContext => ({
-  vars,
-  values,
-  cluster: articleCluster,
-  clusters: [articleCluster],
-  namespace: 'default',
-  settings: {},
-  now: new Date(),
-})
+/** A step's context in a run: the variables set so far and the earlier steps' values. */
+const ctx = (vars: Record<string, string> = {}, values = new Map<string, unknown>()): StepContext => stepContext({ vars, values })
 
 describe('compiled steps', () => {
   const md =
