@@ -18,6 +18,14 @@ const POD_STATUS =
 
 const KUBECTL_GET = /^kubectl\s+(?:(?:-n|--namespace|--context|--kubeconfig)(?:=|\s+)\S+\s+)*get\s/
 
+const KUBECTL_LOGS = /^kubectl\s+(?:\S+\s+)*?logs\s/
+
+/** Whether the block is one line of that kind (`kubectl get`, `kubectl logs`) that ends by itself: a read a reader may repeat. */
+function oneRead(command: string, kind: RegExp): boolean {
+  const cmds = splitCommands(command)
+  return cmds.length === 1 && kind.test(firstLineOf(cmds[0]?.text ?? '').trim()) && !isWatch(command)
+}
+
 /** A line that runs until stopped and shows changes as they come: `kubectl get … -w`/`--watch`, `kubectl logs -f`. */
 export function isWatch(command: string): boolean {
   const cmds = splitCommands(command)
@@ -79,9 +87,7 @@ export function watchOf(id: string, recording: string | undefined): Watch {
 
 /** The statuses a `kubectl get` line's recording shows for Pods, when it is one such line and shows some. */
 export function recordedStatuses(command: string, recording: string | undefined): string[] {
-  if (recording === undefined || shapeOf(recording) !== 'table') return []
-  const cmds = splitCommands(command)
-  if (cmds.length !== 1 || !KUBECTL_GET.test(firstLineOf(cmds[0]?.text ?? '').trim()) || isWatch(command)) return []
+  if (recording === undefined || shapeOf(recording) !== 'table' || !oneRead(command, KUBECTL_GET)) return []
   return podStatuses(recording)
 }
 
@@ -103,9 +109,7 @@ const STATUS_FIELDS =
  * `status:` (YAML or JSON: a Deployment's availableReplicas), or the counts of a READY or AVAILABLE column (`2/2`).
  */
 export function recordedProgress(command: string, recording: string | undefined): string | undefined {
-  if (recording === undefined) return undefined
-  const cmds = splitCommands(command)
-  if (cmds.length !== 1 || !KUBECTL_GET.test(firstLineOf(cmds[0]?.text ?? '').trim()) || isWatch(command)) return undefined
+  if (recording === undefined || !oneRead(command, KUBECTL_GET)) return undefined
   if (shapeOf(recording) === 'table') {
     const rows = readTable(recording.trim())
     const ready = rows.some((r) => /^(\d+)\/\1$/.test(r.READY ?? '') && !/^0\//.test(r.READY ?? ''))
@@ -127,8 +131,6 @@ export function statusWait(command: string, recording: string | undefined): Step
 
 /** The step wait of a `kubectl logs` (not followed) with a recording: read again until its lines are there, within the bound. */
 export function logsWait(command: string, recording: string | undefined): StepWait | undefined {
-  if (recording === undefined || recording.trim() === '' || isWatch(command)) return undefined
-  const cmds = splitCommands(command)
-  if (cmds.length !== 1 || !/^kubectl\s+(?:\S+\s+)*?logs\s/.test(firstLineOf(cmds[0]?.text ?? '').trim())) return undefined
+  if (recording === undefined || recording.trim() === '' || !oneRead(command, KUBECTL_LOGS)) return undefined
   return { for: 'the log lines its recording shows', timeoutMs: LOGS_WAIT_MS, intervalMs: 1_000 }
 }
