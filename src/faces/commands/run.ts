@@ -14,7 +14,7 @@ import { NAMESPACE_DELETE_TIMEOUT_MS, checkNamespaceName } from '../../engine/na
 import { checkOutputFile, sameFile } from '../outfile.js'
 import { reporterNamed, reporters } from '../report/index.js'
 import { runnerDefaults } from '../../engine/defaults.js'
-import { replay, type ReplayMode, type ReplayPlan } from '../replay/index.js'
+import type { ReplayMode, ReplayPlan } from '../replay/index.js'
 import { commandOf, type Step } from '../../core/step.js'
 import { settingsOf, type Walkthrough } from '../../core/walkthrough.js'
 import { RUN_FLAGS } from './flags.js'
@@ -273,6 +273,8 @@ export async function cmdRun(args: string[], cx: CommandContext, mode: RunMode):
     cx.io.stdout(dryRunText(plan))
     return EXIT.ok
   }
+  // Loaded here, not with the command: serve plans a run too, and serves its page before it needs the runner.
+  const { replay } = await import('../replay/index.js')
   return replay(plan, cx)
 }
 

@@ -4,14 +4,17 @@ import type { CommandContext } from '../context.js'
 import { EXIT, takeFlags } from '../args.js'
 import { SERVE_FLAGS } from './flags.js'
 import { UsageError } from '../../core/errors.js'
-import { openReplaySession } from '../replay/index.js'
 import { loadAssets, serve } from '../serve/http.js'
 import { listenOptions, openBrowser } from '../serve/listen.js'
 import { openNotebook } from '../serve/notebook.js'
 import { ASSETS, notebookPage } from '../serve/page.js'
+import { pageFirst } from '../serve/page-first.js'
+import { proseHtml } from '../serve/prose.js'
 import { planRun } from './run.js'
 
 const IDLE_DEFAULT_S = 60
+// The session opens this long after the server listens when no page is asked for (a browser asks well after).
+const SESSION_AFTER_MS = 100
 
 export async function cmdServe(args: string[], cx: CommandContext): Promise<number> {
   const { io, signal } = cx
@@ -27,8 +30,11 @@ export async function cmdServe(args: string[], cx: CommandContext): Promise<numb
   const plan = await planRun(rest, cx, 'serve')
   if (!('mode' in plan)) throw new UsageError("serve takes run's options; --solution and --forget go with kubewalk check.")
   const assets = await loadAssets(ASSETS)
+  // Rendered (or read back) while the server starts; the page waits for it.
+  const prose = proseHtml(plan.walkthrough)
   const say = (line: string): void => io.stderr(`${line}\n`)
-  const notebook = await openNotebook({ plan, open: () => openReplaySession(plan, cx), idleMs: idle * 1000, log: say, editable })
+  const opening = pageFirst(async () => (await import('../replay/index.js')).openReplaySession(plan, cx), SESSION_AFTER_MS)
+  const notebook = await openNotebook({ plan, open: opening.open, idleMs: idle * 1000, log: say, editable })
   let server: Awaited<ReturnType<typeof serve>> | undefined
   let failed: { describe: string; command: string }[] = []
   let forgetOpener: (() => Promise<void>) | undefined
@@ -37,7 +43,11 @@ export async function cmdServe(args: string[], cx: CommandContext): Promise<numb
       listen,
       {
         ...notebook.routes,
-        'GET /': () => ({ status: 200, html: notebookPage(plan.walkthrough, notebook.state()) }),
+        'GET /': async () => {
+          const html = notebookPage(plan.walkthrough, notebook.state(), await prose)
+          opening.served()
+          return { status: 200, html }
+        },
       },
       assets,
     )
@@ -45,12 +55,14 @@ export async function cmdServe(args: string[], cx: CommandContext): Promise<numb
       `kubewalk serve: ${plan.walkthrough.title}\n  open ${server.url}\n  (the token in the URL is required; Ctrl-C stops the server and removes what the page's runs created)\n`,
     )
     for (const w of server.warnings) say(`kubewalk: ${w}`)
+    opening.listening()
     if (taken.open === true) forgetOpener = await openBrowser(server.url, say)
     // What opening the session finds wrong (an unreachable server, a requirement) ends the server as it would end a run.
     const session = await notebook.ready
     io.stdout(`  on ${session.cluster.name} (${session.cluster.server}), namespace ${session.namespace}\n`)
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })))
   } finally {
+    opening.closing()
     await forgetOpener?.()
     await server?.close()
     cx.cleaning(["what the page's runs created"])

@@ -19,7 +19,6 @@ import { driftExitCode, exitCodeOf, reportEnd, walkthroughInfo, writeFiles } fro
 import { openTarget, type ReplayTarget } from './target.js'
 
 export type { ReplayPlan, ReplayMode } from './plan.js'
-export { walkthroughInfo } from './report.js'
 
 /** Whether a line may reach the server: it runs kubectl beyond `kubectl config`, or a tool the walkthrough declares. */
 function needsServer(command: string, tools: readonly string[]): boolean {

@@ -10,14 +10,16 @@ const OWN_HTML = /^(<details><summary>[^<>]*<\/summary>|<\/details>)$/
 
 // Anything else that looks like markup came from the cluster (an error message, a name): it is shown
 // as text, images never load, and only http(s) links stay links.
-const marked = new Marked({
-  gfm: true,
-  renderer: {
-    html: ({ text, block }) => (OWN_HTML.test(text.trim()) ? text : block ? `<p>${escapeHtml(text)}</p>\n` : escapeHtml(text)),
-    image: ({ raw }) => escapeHtml(raw),
-    link: ({ href, raw }) => (/^https?:\/\//i.test(href) ? false : escapeHtml(raw)),
-  },
-})
+const renderer = {
+  html: ({ text, block }: { text: string; block?: boolean }) =>
+    OWN_HTML.test(text.trim()) ? text : block ? `<p>${escapeHtml(text)}</p>\n` : escapeHtml(text),
+  image: ({ raw }: { raw: string }) => escapeHtml(raw),
+  link: ({ href, raw }: { href: string; raw: string }) => (/^https?:\/\//i.test(href) ? false : escapeHtml(raw)),
+}
+const marked = new Marked({ gfm: true, renderer })
+
+/** What the HTML depends on besides the Markdown and marked's version: the rules above, as source (a cache's key). */
+export const RENDERING_RULES = [OWN_HTML.source, ...Object.values(renderer).map(String)].join('\n')
 
 /** Markdown as HTML with the same rules (markup from elsewhere shown as text, no images, only http(s) links). */
 export const markdownHtml = (markdown: string): string => marked.parse(markdown, { async: false })

@@ -9,7 +9,7 @@ import { progressNotRecorded, recordProgress, PROGRESS_NAME } from '../../engine
 import { maskOf, redact, redactDeep } from '../../engine/redact.js'
 import { containerLabel } from '../../engine/container.js'
 import type { ReplayPlan, ReplaySession } from '../replay/index.js'
-import { walkthroughInfo } from '../replay/index.js'
+import { walkthroughInfo } from '../replay/report.js'
 import { renderTranscript } from '../report/transcript.js'
 import type { CleanupResult, RunEvent, RunResult, StepResult } from '../../engine/runner.js'
 import type { Assertion, Cleanup, Step, Vars } from '../../core/step.js'

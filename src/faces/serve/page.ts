@@ -3,14 +3,12 @@
 // (src/faces/serve/assets), over one event stream per browser that a shared worker holds for every tab
 // (assets/events.js). The token came in the first URL and lives on as the server's HttpOnly cookie, so
 // no link or asset URL carries it; nothing is loaded from anywhere else.
-import { escapeHtml, markdownHtml } from '../report/html.js'
+import { escapeHtml } from '../report/html.js'
 import type { Walkthrough } from '../../core/walkthrough.js'
 import type { WireState } from './notebook.js'
+import { sectionHtml, type ProseHtml } from './prose.js'
 
 export const ASSETS = ['kubewalk.css', 'notebook.js', 'board.js', 'events.js'] as const
-
-// The walkthrough's own links lead away from the page: a new tab, so the notebook (and its session) stays open.
-const newTab = (html: string): string => html.replace(/<a href=/g, '<a target="_blank" rel="noopener noreferrer" href=')
 
 const head = (title: string, script: string): string =>
   [
@@ -30,14 +28,18 @@ const head = (title: string, script: string): string =>
 const toolbar = (links: string): string =>
   `<span class="tools">${links}<button type="button" id="theme" title="light or dark (t)">◐ Theme</button></span>`
 
-/** The notebook: the prose of each step, its line, its buttons, and empty places the script fills. */
-export function notebookPage(w: Walkthrough, state: WireState): string {
+/**
+ * The notebook: the prose of each step, its line, its buttons, and empty places the script fills. `prose` is the
+ * prose already rendered (proseHtml); a step missing from it is rendered here.
+ */
+export function notebookPage(w: Walkthrough, state: WireState, prose: ProseHtml = new Map()): string {
   const sections = new Map((w.prose?.() ?? []).map((s) => [s.id, s]))
   const cells = state.cells.map((c) => {
-    const prose = sections.get(c.id)?.explanation
+    const markdown = sections.get(c.id)?.explanation
+    const html = prose.get(c.id) ?? (markdown ? sectionHtml(markdown) : undefined)
     return `<section class="cell" id="cell-${c.id}" data-step="${c.id}" data-status="idle" tabindex="0" aria-labelledby="h-${c.id}">
 <h2 id="h-${c.id}"><span class="num">${c.number}.</span> ${escapeHtml(sections.get(c.id)?.title ?? c.title)} <code class="id">${c.id}</code> <span class="badge" aria-live="polite"></span></h2>
-${prose ? `<div class="prose">${newTab(markdownHtml(prose))}</div>` : ''}
+${html ? `<div class="prose">${html}</div>` : ''}
 ${c.container !== undefined ? `<p class="where">typed in the shell of <code>${escapeHtml(c.container)}</code>: it runs there, not on the host</p>` : ''}
 <div class="line"><pre${state.editable ? ' hidden' : ''}><code>${escapeHtml(c.command)}</code></pre>${
       state.editable
