@@ -25,6 +25,8 @@ export interface ImportedStep {
   container?: { pod: string; container?: string }
   /** Keeps running while the next lines run (`--watch`, `kubectl proxy`): written with `<!-- kubewalk: background -->`. */
   background?: true
+  /** Shown, not run, and why (an equivalent form of another step): written with `<!-- kubewalk: manual REASON -->`. */
+  manual?: string
 }
 
 /** An article read for import. */
@@ -156,6 +158,7 @@ export function readMarkdownArticle(file: string, text: string): ImportedArticle
     templates: [] as string[],
     ...(d.recording ? { recording: d.recording.text } : {}),
     ...(d.title ? { title: d.title } : d.headed && d.heading ? { title: d.heading } : {}),
+    ...(d.annotations.manual !== undefined ? { manual: d.annotations.manual } : {}),
   }))
   return finish(title?.kind === 'heading' ? title.text : undefined, '', steps)
 }
@@ -182,6 +185,7 @@ export function finish(title: string | undefined, preface: string, raw: (Importe
       ...(s.title !== undefined ? { title: s.title } : {}),
       ...(s.container !== undefined ? { container: s.container } : {}),
       ...(s.background ? { background: true as const } : {}),
+      ...(s.manual !== undefined ? { manual: s.manual } : {}),
     }
     const names = assignedVars(s.command)
     const asRun = placeholderLine(s.command, names)
@@ -257,6 +261,7 @@ export function toMarkdown(article: ImportedArticle, meta: { id: string; title: 
         ? [`in ${s.container.pod}${s.container.container !== undefined ? ` container ${s.container.container}` : ''}`]
         : []),
       ...(s.background ? ['background'] : []),
+      ...(s.manual !== undefined ? [`manual ${s.manual}`] : []),
     ]
     if (directives.length > 0) out.push(`<!-- kubewalk: ${directives.join('\n     ')} -->\n`)
     const f = fenceFor(s.command)

@@ -2,7 +2,8 @@
 // and what prose and annotations belong to each. Nothing runs here and nothing is typed yet: compile.ts
 // turns drafts into the engine's Step values.
 //
-// - A `bash`, `sh`, `shell` or `zsh` block is a step, or several when it is split at its comment lines.
+// - A `bash`, `sh`, `shell` or `zsh` block is a step, or several when it is split at its comment lines, or
+//   one per command when the prose before it offers them as equivalent forms (then only the first runs).
 // - A `console` block (or any block whose first line is a prompt) holds prompt lines: each is a step,
 //   and the lines up to the next prompt are its recording.
 // - An untagged, `text`, `json` or `yaml` block after a step is that step's recording, unless the prose
@@ -47,6 +48,15 @@ const isConsoleBlock = (b: CodeBlock): boolean =>
 
 const usesFile = (command: string, name: string): boolean =>
   new RegExp(`(?:^|[\\s=/'"])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[\\s'";|)]|$)`, 'm').test(command)
+
+// The prose right before a block says its commands are one thing done several ways.
+const EQUIVALENT =
+  /(?:^|[.!?]\s+|\n)((?:The following|These|All of the following|Each of the following)\s+(?:\w+\s+){0,2}(?:commands|lines|forms)\s+(?:are|do the same)\s+(?:equivalent|the same thing)|(?:Use|Run)\s+(?:either|any|one)\s+of\s+the\s+following\s+(?:\w+\s+)?commands)[^\n]*?[:.]?\s*$/i
+
+/** The words of the last paragraph that offer a block's commands as equivalent forms, or undefined. */
+export function equivalentForms(prose: string): string | undefined {
+  return EQUIVALENT.exec(prose.trim())?.[1]
+}
 
 /** The draft steps of a parsed Markdown file; `splitAll` splits every block at its comment lines. */
 export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}): DraftStep[] {
@@ -113,6 +123,18 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
     if (SHELL.has(block.lang)) {
       const commands = splitCommands(block.text)
       if (commands.length === 0) continue
+      const offered = commands.length > 1 && !annotations.split ? equivalentForms(lastProse) : undefined
+      if (offered !== undefined) {
+        // Ways the page offers to do one thing: a reader runs the first; the others are shown, each its own step.
+        const first = steps.length + 1
+        commands.forEach((c, k) => {
+          const manual = `an equivalent form of step ${String(first).padStart(2, '0')} the page offers ("${offered}"): a reader runs one`
+          push({ line: block.line + 1 + c.index, command: c.text, annotations: k === 0 ? annotations : { ...blank(block.line), manual } })
+        })
+        recordable = steps.at(-commands.length)
+        lastProse = ''
+        continue
+      }
       if (annotations.split || opts.splitAll) {
         // Groups of commands, a new one at each comment line; the comment is its title.
         const groups: { title?: string; index: number; lines: string[] }[] = []

@@ -92,3 +92,25 @@ it('an in-container step of the imported Markdown runs in that container, never 
   const ls = w.steps.find((s) => commandOf(s, listing) === 'ls /')
   expect(ls?.container).toEqual({ pod: 'shell-demo' })
 })
+
+describe('import of update-api-object-kubectl-patch', () => {
+  // Its last block follows "The following commands are equivalent:" with four forms of one patch.
+  const { article, md } = imported('update-api-object-kubectl-patch')
+  const last = article.steps.slice(-4)
+
+  it('keeps the first of the equivalent forms as a step to run, and the others as shown with the reason', () => {
+    expect(last[0]?.command).toBe('kubectl patch deployment patch-demo --patch-file patch-file.yaml')
+    expect(last[0]?.manual).toBeUndefined()
+    const first = article.steps.length - 3
+    for (const s of last.slice(1))
+      expect(s.manual).toBe(
+        `an equivalent form of step ${String(first).padStart(2, '0')} the page offers ("The following commands are equivalent"): a reader runs one`,
+      )
+  })
+
+  it('writes them so that the imported walkthrough runs the first form only', () => {
+    expect(md).toContain('<!-- kubewalk: manual an equivalent form of step')
+    const steps = markdownWalkthrough('x.md', md).steps.slice(-4)
+    expect(steps.map((s) => s.manual === undefined)).toEqual([true, false, false, false])
+  })
+})
