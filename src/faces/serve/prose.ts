@@ -46,14 +46,26 @@ export async function proseHtml(w: Walkthrough, env: Record<string, string | und
     .slice(0, 32)
   const dir = proseCacheDir(env)
   const file = join(dir, `${key}.json`)
-  const cached = await readFile(file, 'utf8')
-    .then((t) => new Map(Object.entries(JSON.parse(t) as Record<string, string>)))
-    .catch(() => undefined)
+  const cached = (await ownedByUs(dir, file))
+    ? await readFile(file, 'utf8')
+        .then((t) => new Map(Object.entries(JSON.parse(t) as Record<string, string>)))
+        .catch(() => undefined)
+    : undefined
   if (cached !== undefined && sections.every(([id]) => typeof cached.get(id) === 'string')) return cached
   await new Promise((resolve) => setImmediate(resolve))
   const html = new Map(sections.map(([id, markdown]) => [id, sectionHtml(markdown)]))
   await keep(dir, file, html).catch(() => undefined)
   return html
+}
+
+// The page shows the cached HTML as it is: only a file and folder this user owns and no one else may write are read.
+async function ownedByUs(dir: string, file: string): Promise<boolean> {
+  const uid = process.getuid?.()
+  const safe = async (path: string): Promise<boolean> => {
+    const st = await stat(path).catch(() => undefined)
+    return st !== undefined && (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0
+  }
+  return (await safe(dir)) && (await safe(file))
 }
 
 // Written whole (a temporary file renamed), so a concurrent start never reads half of it; the oldest beyond KEEP go.

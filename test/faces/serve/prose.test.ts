@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -34,6 +34,20 @@ describe('proseHtml', () => {
     // What the next start shows comes from the file: marked would never render this.
     await writeFile(join(proseCacheDir(env), file as string), JSON.stringify({ a: '<p>from the cache</p>' }))
     expect((await proseHtml(w, env)).get('a')).toBe('<p>from the cache</p>')
+  })
+
+  it('never reads a cached page that others may write', async () => {
+    const w = walkthrough([section('a', 'first')])
+    await proseHtml(w, env)
+    const [file] = await readdir(proseCacheDir(env))
+    const path = join(proseCacheDir(env), file as string)
+    await writeFile(path, JSON.stringify({ a: '<p>from the cache</p>' }))
+    await chmod(path, 0o666)
+    expect((await proseHtml(w, env)).get('a')).toBe('<p>first</p>\n')
+    await writeFile(path, JSON.stringify({ a: '<p>from the cache</p>' }))
+    await chmod(path, 0o600)
+    await chmod(proseCacheDir(env), 0o777)
+    expect((await proseHtml(w, env)).get('a')).toBe('<p>first</p>\n')
   })
 
   it('renders prose that changed, whatever the cache holds', async () => {
