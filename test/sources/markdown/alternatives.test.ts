@@ -4,8 +4,6 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { alternativeTo, createdObject } from '../../../src/sources/markdown/alternatives.js'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
-import { parseMarkdown } from '../../../src/sources/markdown/parse.js'
-import { draftSteps, equivalentForms } from '../../../src/sources/markdown/steps.js'
 
 const page = (slug: string): string => fileURLToPath(new URL(`../../fixtures/docs/${slug}/page.md`, import.meta.url))
 
@@ -52,70 +50,5 @@ describe('kubernetes/website managing-secret-using-kubectl.md', () => {
     // Pointed at the way that runs, not at another alternative.
     expect(creates[1]?.manual?.slice(0, 45)).toBe(creates[2]?.manual?.slice(0, 45))
     expect(creates[2]?.manual).toContain(`step ${creates[0]?.number}`)
-  })
-})
-
-describe('equivalentForms', () => {
-  it.each([
-    ['The following commands are equivalent:', 'The following commands are equivalent'],
-    ['You can patch it from a file or inline. These two commands are equivalent.', 'These two commands are equivalent'],
-    ['Use either of the following commands:', 'Use either of the following commands'],
-    ['Run one of the following commands to create it:', 'Run one of the following commands'],
-  ])('%s', (prose, words) => expect(equivalentForms(prose)).toBe(words))
-
-  it.each([
-    'The following commands create the Pod:',
-    'Run the following commands:',
-    'These commands are run in order.',
-    'The commands above are equivalent to this one:',
-  ])('not %s', (prose) => expect(equivalentForms(prose)).toBeUndefined())
-})
-
-describe('a block of equivalent forms', () => {
-  const doc = (prose: string) =>
-    draftSteps(
-      parseMarkdown(
-        'w.md',
-        `# W\n\n${prose}\n\n\`\`\`shell\nkubectl patch deployment d --patch-file p.yaml\nkubectl patch deployment d --patch 'spec: {}'\n\nkubectl patch deployment d --patch-file p.json\n\`\`\`\n\n\`\`\`\ndeployment.apps/d patched\n\`\`\`\n`,
-      ),
-    )
-
-  it('is one step per command: the first runs and records the output, the others are shown with the reason', () => {
-    const drafts = doc('The following commands are equivalent:')
-    expect(drafts.map((d) => d.command)).toEqual([
-      'kubectl patch deployment d --patch-file p.yaml',
-      "kubectl patch deployment d --patch 'spec: {}'",
-      'kubectl patch deployment d --patch-file p.json',
-    ])
-    expect(drafts[0]?.annotations.manual).toBeUndefined()
-    expect(drafts[0]?.recording?.text).toBe('deployment.apps/d patched')
-    for (const d of drafts.slice(1))
-      expect(d.annotations.manual).toBe('an equivalent form of step 01 the page offers ("The following commands are equivalent"): a reader runs one')
-  })
-
-  it('stays one step that runs every command when the prose says nothing of the kind', () => {
-    const drafts = doc('Patch the Deployment:')
-    expect(drafts).toHaveLength(1)
-    expect(drafts[0]?.annotations.manual).toBeUndefined()
-  })
-})
-
-describe('kubernetes/website update-api-object-kubectl-patch.md, run', () => {
-  // Its last block: "The following commands are equivalent:" and four forms of one patch (the second, in single
-  // quotes, keeps `\n` as a backslash and an n, which kubectl refuses).
-  const w = markdownWalkthrough(page('update-api-object-kubectl-patch'), readFileSync(page('update-api-object-kubectl-patch'), 'utf8'))
-  const last = w.steps.slice(-4)
-
-  it('runs the first form and shows the three others as not run, saying why', () => {
-    expect(last.map((s) => (typeof s.command === 'string' ? s.command : ''))).toEqual([
-      'kubectl patch deployment patch-demo --patch-file patch-file.yaml',
-      "kubectl patch deployment patch-demo --patch 'spec:\\n template:\\n  spec:\\n   containers:\\n   - name: patch-demo-ctr-2\\n     image: redis'",
-      'kubectl patch deployment patch-demo --patch-file patch-file.json',
-      `kubectl patch deployment patch-demo --patch '{"spec": {"template": {"spec": {"containers": [{"name": "patch-demo-ctr-2","image": "redis"}]}}}}'`,
-    ])
-    expect(last[0]?.manual).toBeUndefined()
-    for (const s of last.slice(1))
-      expect(s.manual).toMatch(/^an equivalent form of step \d\d the page offers \("The following commands are equivalent"\)/)
-    expect(last[1]?.manual).toContain(`step ${last[0]?.number}`)
   })
 })
