@@ -55,9 +55,26 @@ describe('classify', () => {
 
 describe('dryRunArgv', () => {
   it('puts the flags last, after any -o of the call (the last -o wins), and before `--`', () => {
-    expect(dryRunArgv(w('apply -f x.yaml -o yaml'), true)).toEqual(w('apply -f x.yaml -o yaml --dry-run=server -o json'))
+    expect(dryRunArgv(w('apply -f x.yaml -o yaml'), true)).toEqual(w('apply -f x.yaml -o yaml --dry-run=server -o json --validate=false'))
     expect(dryRunArgv(w('run box --image=b -- sh -c x'), true)).toEqual(w('run box --image=b --dry-run=server -o json -- sh -c x'))
     expect(dryRunArgv(w('delete cm app'), false)).toEqual(w('delete cm app --dry-run=server'))
+  })
+
+  it('leaves schema validation to the real call where kubectl takes --validate (the dry run asks only what it touches)', () => {
+    expect(dryRunArgv(w('create -f x.yaml --validate=strict'), true)).toEqual(
+      w('create -f x.yaml --validate=strict --dry-run=server -o json --validate=false'),
+    )
+    expect(dryRunArgv(w('create secret generic s --from-literal=a=b'), true)).toContain('--validate=false')
+    expect(dryRunArgv(w('replace --force -f x.yaml'), true)).toEqual(w('replace -f x.yaml --dry-run=server -o json --validate=false'))
+    // Verbs without the flag would refuse it.
+    for (const line of [
+      'patch deploy d -p {}',
+      'label node n a=b',
+      'run box --image=b',
+      'apply set-last-applied -f x.yaml',
+      'scale deploy d --replicas=2',
+    ])
+      expect(dryRunArgv(w(line), true)).not.toContain('--validate=false')
   })
 })
 

@@ -161,7 +161,7 @@ describe('the run’s own objects', () => {
     expect(r).toMatchObject({ status: 0, stdout: 'configmap/here created\n' })
     const applies = (await h.calls()).filter((c) => c.argv[0] === 'apply')
     expect(applies.map((c) => c.stdin)).toEqual([doc, doc])
-    expect(applies[0]?.argv).toEqual(['apply', '-f', '-', '--dry-run=server', '-o', 'json'])
+    expect(applies[0]?.argv).toEqual(['apply', '-f', '-', '--dry-run=server', '-o', 'json', '--validate=false'])
     expect(applies[1]?.argv).toEqual(['apply', '-f', '-'])
   })
   it('reads before the call only what the dry run says is stored already (no resourceVersion: it would be created)', async () => {
@@ -173,7 +173,7 @@ describe('the run’s own objects', () => {
     const first = (await h.calls()).map((c) => c.argv.join(' '))
     // The dry run, the real call, then the read that records the new object's uid: no read before.
     expect(first).toEqual([
-      'apply -f cm.json --dry-run=server -o json',
+      'apply -f cm.json --dry-run=server -o json --validate=false',
       'apply -f cm.json',
       'get -n default configmap/fresh -o json --ignore-not-found',
     ])
@@ -225,7 +225,7 @@ describe('replace --force and apply --prune', () => {
     expect(h.run('kubectl create -f cm.json').status).toBe(0)
     const r = h.run('kubectl replace --force -f cm.json')
     expect(r).toMatchObject({ status: 0, stderr: '' })
-    expect(dryRuns(await h.calls()).at(-1)).toEqual(['replace', '-f', 'cm.json', '--dry-run=server', '-o', 'json'])
+    expect(dryRuns(await h.calls()).at(-1)).toEqual(['replace', '-f', 'cm.json', '--dry-run=server', '-o', 'json', '--validate=false'])
     const { created, deleted } = await readLedger(h.stateDir)
     expect(created.map((o) => o.uid)).toEqual([created[0]?.uid, (await h.store())[0]?.metadata.uid])
     expect(deleted.map((o) => o.uid)).toEqual([created[0]?.uid])
