@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, readdir, realpath, rename, stat, writeFile } from 'node:fs/promises'
 import { request } from 'node:https'
-import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type { ConfigView, KubeconfigUser } from './kubeconfig.js'
+import { kubewalkCacheDir } from './paths.js'
 import { quote, runScript } from './shell.js'
 
 /** What an HTTPS request needs from the kubeconfig; undefined when the kubeconfig asks for more than kubewalk does itself. */
@@ -108,7 +108,7 @@ export function serverVersion(c: DirectCredentials, timeoutMs: number): Promise<
 
 /** `${XDG_CACHE_HOME:-~/.cache}/kubewalk/kubectl-versions.json`: a kubectl binary's client version never changes. */
 function versionCacheFile(env: Record<string, string | undefined>): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'kubewalk', 'kubectl-versions.json')
+  return join(kubewalkCacheDir(env), 'kubectl-versions.json')
 }
 
 /**

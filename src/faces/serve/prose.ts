@@ -3,10 +3,10 @@
 // the same rules and marked version is read back in about a millisecond on every later start.
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import type { Walkthrough } from '../../core/walkthrough.js'
+import { kubewalkCacheDir } from '../../platform/paths.js'
 import { RENDERING_RULES, markdownHtml } from '../report/html.js'
 
 /** The prose of each step (by step id) as the page shows it. */
@@ -29,7 +29,7 @@ function markedVersionOf(): string {
 
 /** `${XDG_CACHE_HOME:-~/.cache}/kubewalk/prose`. */
 export function proseCacheDir(env: Record<string, string | undefined> = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'kubewalk', 'prose')
+  return join(kubewalkCacheDir(env), 'prose')
 }
 
 /**

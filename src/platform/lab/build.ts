@@ -1,8 +1,8 @@
 // Builds the lab's four binaries of one Kubernetes release from Go modules, into a per-version cache directory.
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import path from 'node:path'
 import { LabError, errorMessage } from '../../core/errors.js'
+import { kubewalkCacheDir } from '../paths.js'
 import { pidAlive } from '../scratch.js'
 import { writeIfChanged, writeWhole } from './files.js'
 import { GoFailure, downloadModule, listTargets, runGo, type DownloadedModule, type GoRun } from './go.js'
@@ -79,8 +79,7 @@ const defaults = { progressEveryMs: 10_000 }
 
 /** `${XDG_CACHE_HOME:-~/.cache}/kubewalk/lab`: one directory per release below it. */
 export function labCacheRoot(): string {
-  const cacheHome = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache')
-  return path.join(cacheHome, 'kubewalk', 'lab')
+  return path.join(kubewalkCacheDir(), 'lab')
 }
 
 /** `${XDG_CACHE_HOME:-~/.cache}/kubewalk/lab/<version>`: sources, logs, build times and (by default) binaries of one release. */

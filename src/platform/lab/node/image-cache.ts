@@ -3,15 +3,15 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
 import { LabError } from '../../../core/errors.js'
+import { kubewalkCacheDir } from '../../paths.js'
 import { canonicalImageName } from './mirror.js'
 
 /** `$XDG_CACHE_HOME/kubewalk/images`, else `~/.cache/kubewalk/images`. */
 export function imageCacheDir(): string {
-  return path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'kubewalk', 'images')
+  return path.join(kubewalkCacheDir(), 'images')
 }
 
 /** One cached tarball and the image names it carries. */
