@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
+import { afterAll, describe, expect, it } from 'vitest'
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run, type RunEvent } from '../../src/engine/runner.js'
@@ -669,9 +669,18 @@ describe('openSession: a run kept open between calls', () => {
   })
 })
 
+// Folders the tests below make, removed when the file is done.
+const temps: string[] = []
+const tempDir = async (prefix: string): Promise<string> => {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  temps.push(dir)
+  return dir
+}
+afterAll(() => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))))
+
 describe('--workdir', () => {
   it('the lines start in a copy of the folder: they read its files, and what they write stays out of it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-workdir-'))
+    const dir = await tempDir('kubewalk-workdir-')
     await mkdir(join(dir, 'pods'))
     await writeFile(join(dir, 'pods', 'p.yaml'), 'kind: Pod\n')
     const r = await run({ ...base, workdir: dir, steps: [echoStep('read', 'cat pods/p.yaml; echo x > pods/written; rm pods/p.yaml')] })
@@ -685,7 +694,7 @@ describe('--workdir', () => {
 describe('a line that deletes', () => {
   it("has the bound a deletion has (a namespace's finalizers, a Pod's grace period), any other line --timeout", async () => {
     // A stand-in kubectl that takes 1.5 s to answer (a namespace's finalizers, a slow server).
-    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-nsdel-'))
+    const dir = await tempDir('kubewalk-nsdel-')
     await writeFile(join(dir, 'kubectl'), '#!/bin/sh\nsleep 1.5\necho "$*"\n', { mode: 0o755 })
     const env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } as Record<string, string>
     const opts = { ...base, env, commandTimeoutMs: 700, podDeleteTimeoutMs: 5_000 }
@@ -700,7 +709,7 @@ describe('a line that deletes', () => {
     expect(other.steps[0]?.error?.message).toMatch(/did not finish within/)
   }, 15_000)
   it('an object that goes at once (a Secret, a Role) has --timeout: a server that stops answering ends the line as soon', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-secdel-'))
+    const dir = await tempDir('kubewalk-secdel-')
     await writeFile(join(dir, 'kubectl'), '#!/bin/sh\nsleep 1.5\necho "$*"\n', { mode: 0o755 })
     const env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } as Record<string, string>
     const opts = { ...base, env, commandTimeoutMs: 700, podDeleteTimeoutMs: 5_000 }

@@ -1,9 +1,9 @@
 // What a page needs of the cluster, read off its lines: checked against the real corpus, whose verdicts were
 // written by reading each page (test/fixtures/docs/corpus.json), and against small pages for each rule.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { loadMarkdownWalkthrough } from '../../../src/sources/markdown/index.js'
 import type { NeedKind } from '../../../src/core/walkthrough.js'
 
@@ -36,8 +36,13 @@ describe('needs read off the corpus pages', () => {
   })
 })
 
+// Each small page in a folder of its own, removed when the file is done.
+const temps: string[] = []
+afterAll(() => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))))
+
 async function page(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kubewalk-needs-'))
+  temps.push(dir)
   await writeFile(join(dir, 'page.md'), text)
   return join(dir, 'page.md')
 }
