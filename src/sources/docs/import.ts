@@ -4,7 +4,7 @@
 // files, manifests and blocks only shown stay in the prose (a file as a `file` block, written when a
 // line names it). The title and `min-kubernetes-server-version` are kept.
 import { finish, type ImportedArticle, type ImportedStep } from '../markdown/import.js'
-import { equivalentForms } from '../markdown/steps.js'
+import { equivalentFormReason, equivalentForms } from '../markdown/steps.js'
 import { findExamplesDir } from './examples.js'
 import { readDocsPage, type DocsOptions } from './read.js'
 
@@ -20,18 +20,18 @@ export function readDocsArticle(file: string, source: string, opts: DocsOptions 
   const page = readDocsPage(file, source, { ...opts, ...(examplesDir !== undefined ? { examplesDir } : {}) })
   const steps: (ImportedStep & { templates: string[] })[] = []
   let prose: string[] = []
-  // The prose right before a block that offers its commands as equivalent forms: a reader runs the first.
+  // A block whose commands the paragraph right before it offers as equivalent forms: a reader runs the first.
   let lastProse = ''
-  let offered: { block: number; words: string; first: number } | undefined
+  let offered: { block: number; reason: string } | undefined
   for (const item of page.items) {
-    if (item.kind !== 'prose' && item.kind !== 'command') lastProse = ''
+    const before = lastProse
+    lastProse = item.kind === 'prose' ? item.text : ''
     switch (item.kind) {
       case 'heading':
         prose.push(`${'#'.repeat(Math.max(2, item.depth))} ${item.text}`)
         break
       case 'prose':
         prose.push(item.text)
-        lastProse = item.text
         break
       case 'shown':
         prose.push(fence(item.lang, item.text))
@@ -65,13 +65,11 @@ export function readDocsArticle(file: string, source: string, opts: DocsOptions 
         if (item.output !== undefined) step.recording = item.output.text
         if (shell !== undefined) step.container = shell.container !== undefined ? { pod: shell.pod, container: shell.container } : { pod: shell.pod }
         if (item.longRunning || item.background) step.background = true
-        if (offered?.block === item.block)
-          step.manual = `an equivalent form of step ${String(offered.first).padStart(2, '0')} the page offers ("${offered.words}"): a reader runs one`
+        if (offered?.block === item.block) step.manual = offered.reason
         else {
-          const words = equivalentForms(lastProse)
-          offered = words !== undefined ? { block: item.block, words, first: steps.length + 1 } : undefined
+          const words = equivalentForms(before)
+          offered = words !== undefined ? { block: item.block, reason: equivalentFormReason(steps.length + 1, words) } : undefined
         }
-        lastProse = ''
         steps.push(step)
         break
       }

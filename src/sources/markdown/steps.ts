@@ -58,6 +58,10 @@ export function equivalentForms(prose: string): string | undefined {
   return EQUIVALENT.exec(prose.trim())?.[1]
 }
 
+/** Why an equivalent form after the first is shown and not run (step `first` runs; `words` offered them). */
+export const equivalentFormReason = (first: number, words: string): string =>
+  `an equivalent form of step ${String(first).padStart(2, '0')} the page offers ("${words}"): a reader runs one`
+
 /** The draft steps of a parsed Markdown file; `splitAll` splits every block at its comment lines. */
 export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}): DraftStep[] {
   const steps: DraftStep[] = []
@@ -126,11 +130,10 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
       const offered = commands.length > 1 && !annotations.split ? equivalentForms(lastProse) : undefined
       if (offered !== undefined) {
         // Ways the page offers to do one thing: a reader runs the first; the others are shown, each its own step.
-        const first = steps.length + 1
-        commands.forEach((c, k) => {
-          const manual = `an equivalent form of step ${String(first).padStart(2, '0')} the page offers ("${offered}"): a reader runs one`
-          push({ line: block.line + 1 + c.index, command: c.text, annotations: k === 0 ? annotations : { ...blank(block.line), manual } })
-        })
+        const manual = equivalentFormReason(steps.length + 1, offered)
+        commands.forEach((c, k) =>
+          push({ line: block.line + 1 + c.index, command: c.text, annotations: k === 0 ? annotations : { ...blank(block.line), manual } }),
+        )
         recordable = steps.at(-commands.length)
         lastProse = ''
         continue
