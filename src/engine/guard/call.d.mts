@@ -1,0 +1,30 @@
+// Types of call.mjs (the guard's check of one changing call, shared by the hook and the kubewalk process).
+
+/** A file argument the call reads once: its index in the argv, the `--filename=` prefix it had, the file. */
+export interface ReadOnce {
+  at: number
+  prefix: string
+  file: string
+}
+
+export declare function readOnce(argv: readonly string[], cwd: string): ReadOnce[]
+
+export interface GuardedCall {
+  /** The real kubectl. */
+  real: string
+  /** Before the real call: a refusal (it must not run), a failed read (exit with it), or nothing (run it). */
+  check(): Promise<{ refusal?: string; failed?: { status: number; stderr: string } }>
+  /** After the real call: what it created and deleted, to the ledger. */
+  record(): Promise<void>
+  /** A failure of the guard itself: its message, also in the refusals file. */
+  broken(e: unknown, ran: boolean): string
+  createsOrDeletes: boolean
+}
+
+export declare function guardCall(o: {
+  state: string
+  call: string[]
+  input: Buffer | undefined
+  env: Record<string, string | undefined>
+  cwd: string
+}): GuardedCall

@@ -1,0 +1,284 @@
+// @ts-check
+// The guard's check of one changing kubectl call, wherever it runs: in the hook (a node process the
+// shim starts for a child process's call) or in the kubewalk process itself (the run's shell asks it
+// over a loopback socket, with no process start). It asks the server what the call would touch (the
+// same argv as a server dry run, or a `get` of what the argv names), refuses a change to an object that
+// is not this run's, saves the state of a declared change first, and, once the real call has run,
+// writes what it created and deleted to the ledger. Plain JavaScript, like rules.mjs.
+import { spawn } from 'node:child_process'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import {
+  CREATES_OR_DELETES,
+  matches,
+  classify,
+  connectionFlags,
+  decide,
+  dryRunArgv,
+  fileArgs,
+  flagValue,
+  nameOf,
+  noDryRun,
+  objectsOf,
+  refOf,
+  refusalMessage,
+  restorable,
+  selectionArgv,
+} from './rules.mjs'
+
+/**
+ * The file arguments the call reads once and the guard must copy first, so the dry run and the real call
+ * read the same bytes: `-` (stdin), and anything that is not a regular file or folder (`<(…)`, a FIFO).
+ * A `/dev/fd/N` path is always copied: it names the caller's descriptor, not the reader's.
+ */
+export function readOnce(argv, cwd) {
+  return fileArgs(argv).filter((f) => {
+    if (f.file === '-') return true
+    if (/^\/(?:dev|proc\/self)\/fd\//.test(f.file)) return true
+    try {
+      const st = statSync(resolve(cwd, f.file))
+      return !(st.isFile() || st.isDirectory())
+    } catch {
+      return false
+    }
+  })
+}
+
+/** The state folder's kubeconfig and context a call used, for the ledger. */
+function whereOf(call, env) {
+  const kubeconfig = flagValue(call, ['--kubeconfig']) ?? env.KUBECONFIG
+  const context = flagValue(call, ['--context'])
+  return { ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) }
+}
+
+/**
+ * A guard for one run's state folder: `check` before the real call, `record` after it.
+ * `env` and `cwd` are the caller's (the line's shell): the dry runs see the same kubeconfig and files.
+ */
+export function guardCall({ state, call, input, env, cwd }) {
+  const config = JSON.parse(readFileSync(join(state, 'guard.json'), 'utf8'))
+  const real = config.realKubectl
+
+  /** Runs the real kubectl quietly (dry runs and reads), with the call's buffered stdin if it reads one. */
+  function quiet(args, stdin) {
+    return new Promise((done) => {
+      const child = spawn(real, args, { env, cwd, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+      const out = []
+      const err = []
+      child.stdout.on('data', (b) => out.push(b))
+      child.stderr.on('data', (b) => err.push(b))
+      child.on('error', (e) => done({ status: 1, stdout: '', stderr: String(e) }))
+      child.on('close', (code) =>
+        done({ status: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+      )
+      if (stdin !== undefined) child.stdin?.on('error', () => {}).end(stdin)
+    })
+  }
+
+  function ledgerLine(entry) {
+    appendFileSync(join(state, 'ledger.jsonl'), `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`)
+  }
+
+  function ownUids() {
+    const file = join(state, 'ledger.jsonl')
+    if (!existsSync(file)) return []
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'created' && e.uid)
+      .map((e) => e.uid)
+  }
+
+  function refused(message, ref) {
+    const entry = { type: 'refusal', message, argv: call, ...(ref ? { object: ref } : {}) }
+    ledgerLine(entry)
+    appendFileSync(join(state, 'refusals'), `${JSON.stringify(entry)}\n`)
+    return { refusal: message }
+  }
+
+  const c = classify(call)
+  const where = whereOf(call, env)
+  const conn = connectionFlags(call)
+
+  /** The objects as they stand now, by identity (null where there is none), each namespace read in one `get`. */
+  async function current(refs) {
+    const found = []
+    const groups = new Map()
+    for (const r of refs) if (!r.generated && !r.fresh) groups.set(r.namespace ?? '', [...(groups.get(r.namespace ?? '') ?? []), r])
+    const reads = [...groups].map(async ([ns, rs]) => {
+      const read = (names) => quiet([...conn, 'get', ...(ns ? ['-n', ns] : []), ...names, '-o', 'json', '--ignore-not-found'])
+      const r = await read(rs.map(nameOf))
+      // A kind the server does not know yet (a CRD the same apply creates): read each alone.
+      const results = r.status === 0 ? [r] : await Promise.all(rs.map((x) => read([nameOf(x)])))
+      for (const one of results) found.push(...objectsOf(one.stdout))
+    })
+    await Promise.all(reads)
+    // A ref without a namespace (a client-side dry run leaves it to kubectl) matches in whatever namespace kubectl read.
+    const same = (o, ref) => {
+      const f = refOf(o)
+      return f.kind === ref.kind && f.group === ref.group && f.name === ref.name && (ref.namespace === undefined || f.namespace === ref.namespace)
+    }
+    return refs.map((ref) => ({ ref, current: ref.generated || ref.fresh ? null : (found.find((o) => same(o, ref)) ?? null) }))
+  }
+
+  async function selection() {
+    const sel = selectionArgv(call, c)
+    if (sel === undefined) return { targets: [] }
+    const r = await quiet(sel, input)
+    if (r.status !== 0) return { failed: { status: r.status, stderr: r.stderr } }
+    return { targets: objectsOf(r.stdout).map((o) => ({ ref: refOf(o), current: o })) }
+  }
+
+  const listOf = async (r) =>
+    objectsOf(
+      (
+        await quiet([
+          ...conn,
+          'get',
+          ...(r.namespace ? ['-n', r.namespace] : []),
+          `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''}`,
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    )
+
+  let targets = []
+  let before = new Map()
+
+  /**
+   * Before the real call: `{ refusal }` (it must not run), `{ failed }` (what it names cannot be read: the
+   * caller exits with that status and stderr, as the call would), or `{}` (run it).
+   */
+  async function check() {
+    let unanswered = false
+    if (c.how === 'dry-json') {
+      const r = await quiet(dryRunArgv(call, true), input)
+      if (r.status === 0) {
+        const dried = objectsOf(r.stdout)
+        const declared = (o) => config.mode.allow.some((p) => matches(p, refOf(o)))
+        if (!CREATES_OR_DELETES.includes(c.verb ?? '') && dried.every((o) => o.metadata?.uid && !declared(o))) {
+          // A verb that only changes existing objects: the dry run's answer carries their real uid, no read needed
+          // (a declared change still reads the object, to keep its state before the change).
+          targets = dried.map((o) => ({ ref: refOf(o), current: o }))
+        } else {
+          // Only `create` honours generateName: the server will choose another name than the dry run's.
+          // An object the dry run would create has no resourceVersion in its answer (a stored one always has):
+          // nothing stands there to read, so only the others are read (one kubectl start less for a new object).
+          targets = await current(
+            dried.map((o) => ({
+              ...refOf(o),
+              ...(c.verb === 'create' && o.metadata?.generateName ? { generated: String(o.metadata.generateName) } : {}),
+              ...(o.metadata?.resourceVersion ? {} : { fresh: true }),
+            })),
+          )
+        }
+        if (call.includes('--prune') || call.some((a) => a.startsWith('--prune='))) {
+          // Pruned objects print only in kubectl's own lines: `kind/name pruned (server dry run)`.
+          const p = await quiet(dryRunArgv(call, false), input)
+          const pruned = [...p.stdout.matchAll(/^(\S+?)\/(\S+) pruned\b/gm)].map((m) => `${m[1]}/${m[2]}`)
+          if (pruned.length > 0) {
+            const ns = flagValue(call, ['-n', '--namespace'])
+            const g = await quiet([...conn, ...(ns ? ['-n', ns] : []), 'get', ...pruned, '-o', 'json', '--ignore-not-found'])
+            targets.push(...objectsOf(g.stdout).map((o) => ({ ref: refOf(o), current: o })))
+          }
+        }
+      } else if (noDryRun(r.stderr)) {
+        unanswered = true
+        const client = await quiet([...call.filter((a) => !a.startsWith('--dry-run')), '--dry-run=client', '-o', 'json'], input)
+        const objs = objectsOf(client.stdout)
+        if (objs.length === 0)
+          return refused(
+            `kubewalk: refused: the server cannot dry-run this change (${r.stderr.trim().split('\n')[0]}), so kubewalk cannot tell what it would change`,
+          )
+        targets = await current(objs.map(refOf))
+      } else if (/AlreadyExists|already exists/.test(r.stderr) && ['create', 'run', 'expose', 'autoscale'].includes(c.verb ?? '')) {
+        // The real call meets the same answer and changes nothing: let kubectl say so in its own words.
+      } else {
+        // Another failure (a namespace or CRD the same manifest creates, an invalid field): what the call names,
+        // from a client-side dry run, is checked all the same; a call that names nothing fails on its own.
+        const client = await quiet([...call.filter((a) => !a.startsWith('--dry-run')), '--dry-run=client', '-o', 'json'], input)
+        targets = await current(objectsOf(client.stdout).map(refOf))
+      }
+    } else if (c.how === 'dry-select' || c.how === 'select') {
+      if (c.how === 'dry-select') {
+        const r = await quiet(dryRunArgv(call, false), input)
+        if (r.status !== 0 && noDryRun(r.stderr)) unanswered = true
+      }
+      const s = await selection()
+      if (s.failed) return { failed: s.failed }
+      targets = s.targets
+    }
+
+    const { verdicts, refusal } = decide(targets, { ...config.mode, ownUids: ownUids() })
+    if (unanswered) {
+      // The server cannot say what the call would do: only the run's own objects may be touched.
+      const other = verdicts.find((v) => v.why !== 'own' && v.why !== 'namespace' && v.why !== 'lab')
+      if (other !== undefined)
+        return refused(
+          refusalMessage(other.ref, "cannot be dry-run by the server (an admission webhook without dry-run support) and is not this run's"),
+          other.ref,
+        )
+    }
+    if (refusal !== undefined) return refused(refusal, verdicts.find((v) => v.action === 'refuse')?.ref)
+
+    // A declared change: keep the object as it was, once per object, for the restore.
+    for (const v of verdicts) {
+      if (v.action !== 'record') continue
+      const t = targets.find((x) => x.ref === v.ref)
+      const uid = t?.current?.metadata?.uid
+      if (!t?.current || !uid) continue
+      mkdirSync(join(state, 'before'), { recursive: true })
+      const file = join(state, 'before', `${uid}.json`)
+      if (existsSync(file)) continue
+      writeFileSync(file, `${JSON.stringify(restorable(t.current), null, 2)}\n`)
+      ledgerLine({ type: 'changed', ...v.ref, uid, file, verb: c.verb, deleting: c.verb === 'delete', ...where })
+    }
+
+    // generateName: the dry run's name is not the one the server will choose; what is new afterwards is.
+    const generated = targets.filter((t) => t.ref.generated)
+    before = new Map(await Promise.all(generated.map(async (t) => [t.ref, new Set((await listOf(t.ref)).map((o) => o.metadata?.uid))])))
+    return {}
+  }
+
+  /**
+   * After the real call (whatever its status, even cut short): what it created and deleted, read again from
+   * the server: new objects (a uid not there before, so `replace --force` and re-creations count) and objects
+   * gone or being deleted.
+   */
+  async function record() {
+    if (!CREATES_OR_DELETES.includes(c.verb ?? '')) return
+    const generated = targets.filter((t) => t.ref.generated)
+    const plain = targets.filter((t) => !t.ref.generated)
+    const [after, lists] = await Promise.all([
+      current(plain.map(({ ref: { fresh: _, ...ref } }) => ref)),
+      Promise.all(generated.map((t) => listOf(t.ref))),
+    ])
+    plain.forEach((t, i) => {
+      const was = t.current
+      const now = after[i]?.current ?? null
+      if (was !== null && (now === null || now.metadata?.uid !== was.metadata?.uid || now.metadata?.deletionTimestamp))
+        ledgerLine({ type: 'deleted', ...refOf(was), verb: c.verb, ...where })
+      if (now !== null && now.metadata?.uid !== was?.metadata?.uid) ledgerLine({ type: 'created', ...refOf(now), verb: c.verb, ...where })
+    })
+    generated.forEach((t, i) => {
+      const old = before.get(t.ref) ?? new Set()
+      for (const o of lists[i] ?? [])
+        if (o.metadata?.generateName === t.ref.generated && !old.has(o.metadata?.uid))
+          ledgerLine({ type: 'created', ...refOf(o), verb: c.verb, ...where })
+    })
+  }
+
+  /** A failure of the guard itself, as a refusal (before the call ran) or a notice (after). */
+  function broken(e, ran) {
+    const why = e instanceof Error ? e.message : String(e)
+    const message = ran
+      ? `kubewalk: the call ran, but the guard could not record what it created or deleted (${why})`
+      : `kubewalk: refused: the guard could not check this call (${why}); it did not run`
+    appendFileSync(join(state, 'refusals'), `${JSON.stringify({ type: 'refusal', message, argv: call })}\n`)
+    return message
+  }
+
+  return { real, check, record, broken, createsOrDeletes: CREATES_OR_DELETES.includes(c.verb ?? '') }
+}
