@@ -20,6 +20,8 @@ import {
   absoluteKubectlCalls,
   deletionCommand,
   installGuard,
+  startGuardServer,
+  type GuardServer,
   leftOver,
   readLedger,
   restoreCommands,
@@ -188,6 +190,8 @@ interface RunState {
   synced: Record<string, string>
   /** The guard's folder (ledger, refusals), when the run is guarded. */
   guardDir?: string
+  /** The guard in this process, which the run's kubectl function asks (none: the hook does it). */
+  guardServer?: GuardServer
   /** The environment kubectl runs with for the lines (the run's kubeconfig copy), set when the kernel starts. */
   kubectlEnv?: Record<string, string | undefined>
   /** The shells in containers that lines typed there run in (`kubectl exec -i … -- sh`), one per container. */
@@ -433,6 +437,7 @@ async function open(options: RunOptions): Promise<Opened> {
         closing = await runCleanups([...[...state.cleanups].reverse(), ...(await guardLeftovers(state)), ...(o.teardown ?? [])], state.o, cwd)
         return closing
       } finally {
+        await state.guardServer?.close()
         await removeScratchDir(state.work)
       }
     },
@@ -665,6 +670,7 @@ async function waitForPods(step: Step, command: string, result: StepResult, stat
   const kernel = await kernelOf(state)
   const names = variablesIn(command)
   const vars = { ...state.vars, ...(names.length > 0 ? await kernel.vars(names) : {}) }
+  await state.guardServer?.settled()
   const ledger = state.guardDir !== undefined ? await readLedger(state.guardDir).catch(() => undefined) : undefined
   const signal = o.signal ? { signal: o.signal } : {}
   const waits = await waitBeforeLine(command, {
@@ -998,7 +1004,15 @@ async function kernelOf(state: RunState): Promise<Kernel> {
     state.guardDir ??= join(state.work, 'guard')
     await mkdir(state.guardDir, { recursive: true })
     const path = o.env?.PATH ?? process.env.PATH ?? ''
-    const g = await installGuard({ stateDir: state.guardDir, realKubectl: 'kubectl', mode: o.guard, path })
+    // The guard answers from this process (no node start per changing call); if it cannot listen, the hook does.
+    state.guardServer ??= await startGuardServer(state.guardDir).catch(() => undefined)
+    const g = await installGuard({
+      stateDir: state.guardDir,
+      realKubectl: 'kubectl',
+      mode: o.guard,
+      path,
+      ...(state.guardServer ? { server: state.guardServer } : {}),
+    })
     Object.assign(env, g.env)
     prelude = g.functionText
   }
@@ -1049,6 +1063,8 @@ async function syncVars(kernel: Kernel, state: RunState, extra: Record<string, s
  */
 async function guardLeftovers(state: RunState): Promise<Cleanup[]> {
   if (state.guardDir === undefined) return []
+  // What the lines' last calls created is still being read back after them.
+  await state.guardServer?.settled()
   const ledger = await readLedger(state.guardDir).catch(() => undefined)
   if (ledger === undefined) return []
   await rm(join(state.guardDir, 'ledger.jsonl'), { force: true })

@@ -16,9 +16,6 @@ export interface GuardedCall {
   check(): Promise<{ refusal?: string; failed?: { status: number; stderr: string } }>
   /** After the real call: what it created and deleted, to the ledger. */
   record(): Promise<void>
-  /** A failure of the guard itself: its message, also in the refusals file. */
-  broken(e: unknown, ran: boolean): string
-  createsOrDeletes: boolean
 }
 
 export declare function guardCall(o: {
@@ -28,3 +25,6 @@ export declare function guardCall(o: {
   env: Record<string, string | undefined>
   cwd: string
 }): GuardedCall
+
+/** A failure of the guard itself, as a refusal (before the call ran) or a notice (after): its message, also in the refusals file. */
+export declare function broken(state: string, call: readonly string[], e: unknown, ran: boolean): string

@@ -270,15 +270,15 @@ export function guardCall({ state, call, input, env, cwd }) {
     })
   }
 
-  /** A failure of the guard itself, as a refusal (before the call ran) or a notice (after). */
-  function broken(e, ran) {
-    const why = e instanceof Error ? e.message : String(e)
-    const message = ran
-      ? `kubewalk: the call ran, but the guard could not record what it created or deleted (${why})`
-      : `kubewalk: refused: the guard could not check this call (${why}); it did not run`
-    appendFileSync(join(state, 'refusals'), `${JSON.stringify({ type: 'refusal', message, argv: call })}\n`)
-    return message
-  }
+  return { real, check, record }
+}
 
-  return { real, check, record, broken, createsOrDeletes: CREATES_OR_DELETES.includes(c.verb ?? '') }
+/** A failure of the guard itself, as a refusal (before the call ran) or a notice (after); also in the refusals file. */
+export function broken(state, call, e, ran) {
+  const why = e instanceof Error ? e.message : String(e)
+  const message = ran
+    ? `kubewalk: the call ran, but the guard could not record what it created or deleted (${why})`
+    : `kubewalk: refused: the guard could not check this call (${why}); it did not run`
+  appendFileSync(join(state, 'refusals'), `${JSON.stringify({ type: 'refusal', message, argv: call })}\n`)
+  return message
 }

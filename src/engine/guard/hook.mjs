@@ -7,20 +7,20 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { guardCall, readOnce } from './call.mjs'
+import { broken, guardCall, readOnce } from './call.mjs'
 
 const state = process.env.KUBEWALK_GUARD_STATE ?? ''
 const argv = process.argv.slice(2)
 let ran = false
-let guard
 
 // Any failure of the guard itself fails the step as a refusal: before the real call, the call does not
 // run; after it, what it created may be missing from the ledger, and the message says so.
 function fail(e) {
-  const why = e instanceof Error ? e.message : String(e)
-  const message = guard?.broken(e, ran) ?? `kubewalk: refused: the guard could not check this call (${why}); it did not run`
-  process.stderr.write(`${message}\n`)
-  process.exit(2)
+  try {
+    process.stderr.write(`${broken(state, argv, e, ran)}\n`)
+  } finally {
+    process.exit(2)
+  }
 }
 process.on('uncaughtException', fail)
 
@@ -46,7 +46,7 @@ async function main() {
     call[f.at] = `${f.prefix}${copy}`
   }
   await settled()
-  guard = guardCall({ state, call, input, env: process.env, cwd: process.cwd() })
+  const guard = guardCall({ state, call, input, env: process.env, cwd: process.cwd() })
   const verdict = await guard.check()
   if (verdict.refusal !== undefined) {
     process.stderr.write(`${verdict.refusal}\n`)

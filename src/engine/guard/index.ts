@@ -1,4 +1,5 @@
 // The guard's surface for the runner: install it in a run's shell, read what it recorded.
 export { absoluteKubectlCalls, installGuard } from './shim.js'
 export type { GuardMode } from './shim.js'
+export { startGuardServer, type GuardServer } from './server.js'
 export { deletionCommand, leftOver, readLedger, restoreCommands, takeRefusals } from './ledger.js'

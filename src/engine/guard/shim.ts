@@ -25,6 +25,8 @@ export interface GuardOptions {
   stopSignal?: string | null
   /** hook.mjs, when kubewalk runs from a bundle that does not sit beside it. */
   hookFile?: string
+  /** The kubewalk process's own guard (server.ts): the function asks it, with no process start; the hook is the fallback. */
+  server?: GuardAddress
 }
 
 /** Whose objects a run may change. */
@@ -127,14 +129,66 @@ function passingFirst(text: string, indent: string): string {
   return text.replace(`${indent}case $__kw_v/$__kw_s in\n`, `${indent}case $__kw_v/$__kw_s in\n${indent}  ${PASSING.join('|')}) ;;\n`)
 }
 
-/** The text of the shell function `kubectl`: the verb's `case`, the real kubectl at once, or the hook. */
-export function functionText(o: { stateDir: string; realKubectl: string; node: string; hook: string; stopSignal: string | null }): string {
+/** Where the kubewalk process answers the function's guarded calls (see server.ts). */
+export interface GuardAddress {
+  port: number
+  token: string
+}
+
+// The function asks the kubewalk process over fd 19 (the socket; 18 keeps stderr while a failed connect is
+// silenced). Options are the function's own here (`local -`, bash 4.4): a page's -e, -u or -x does not reach
+// the exchange. The call's exit status comes back as the function's.
+function socketText(o: { realKubectl: string; server: GuardAddress }): string[] {
+  const read = (v: string): string => `builtin read -r -d '' -u 19 ${v}`
+  const real = quote(o.realKubectl)
+  return [
+    `if (( BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4) )); then`,
+    `  local -; builtin set +eux`,
+    `  local IFS=$' \\t\\n' __kw_r= __kw_n= __kw_i= __kw_a= __kw_b= __kw_in=; local -a __kw_call=()`,
+    `  { {`,
+    `    __kw_via=1`,
+    `    { builtin printf '%s\\0' ${o.server.token} "$PWD" "$#" "$@"; command env -0; builtin printf '\\0'; } >&19`,
+    `    ${read('__kw_r')}`,
+    `    if [ "$__kw_r" = copy ]; then`,
+    `      ${read('__kw_n')}`,
+    `      for ((__kw_i = 0; __kw_i < __kw_n; __kw_i++)); do`,
+    `        ${read('__kw_a')}; ${read('__kw_b')}`,
+    `        if [ "$__kw_a" = - ]; then command cat >"$__kw_b"; else command cat -- "$__kw_a" >"$__kw_b"; fi`,
+    `      done`,
+    `      builtin printf '%s\\0' copied >&19; ${read('__kw_r')}`,
+    `    fi`,
+    `    case $__kw_r in`,
+    `      run) ${read('__kw_in')}; ${read('__kw_n')}`,
+    `        for ((__kw_i = 0; __kw_i < __kw_n; __kw_i++)); do ${read('__kw_a')}; __kw_call+=("$__kw_a"); done`,
+    `        if [ -n "$__kw_in" ]; then command ${real} "\${__kw_call[@]}" <"$__kw_in" 19>&-; else command ${real} "\${__kw_call[@]}" 19>&-; fi`,
+    `        __kw_rc=$?; builtin printf '%s\\0' done "$__kw_rc" >&19 ;;`,
+    `      refuse) ${read('__kw_a')}; builtin printf '%s\\n' "$__kw_a" >&2; __kw_rc=2 ;;`,
+    `      failed) ${read('__kw_rc')}; ${read('__kw_a')}; builtin printf '%s' "$__kw_a" >&2 ;;`,
+    `      hook) __kw_via= ;;`,
+    `      *) builtin printf '%s\\n' "kubewalk: refused: the guard did not answer; the call did not run" >&2; __kw_rc=2 ;;`,
+    `    esac`,
+    `  } 2>&18 18>&-; } 18>&2 2>/dev/null 19<>/dev/tcp/127.0.0.1/${o.server.port}`,
+    `fi`,
+  ]
+}
+
+/** The text of the shell function `kubectl`: the verb's `case`, the real kubectl at once, or the guard (the kubewalk process, else the hook). */
+export function functionText(o: {
+  stateDir: string
+  realKubectl: string
+  node: string
+  hook: string
+  stopSignal: string | null
+  server?: GuardAddress
+}): string {
   const run = `command ${quote(o.realKubectl)} "$@"`
   const body = guardedCase(
     '  ',
     [
-      `KUBEWALK_GUARD_STATE=${quote(o.stateDir)} ${quote(o.node)} ${quote(o.hook)} "$@"`,
-      'local __kw_rc=$?',
+      'local __kw_rc=0 __kw_via=',
+      ...(o.server ? socketText({ realKubectl: o.realKubectl, server: o.server }) : []),
+      // `&& … ||`: a page's `set -e` must not end the shell here; the status is returned to the caller below.
+      `if [ -z "$__kw_via" ]; then KUBEWALK_GUARD_STATE=${quote(o.stateDir)} ${quote(o.node)} ${quote(o.hook)} "$@" && __kw_rc=0 || __kw_rc=$?; fi`,
       // A refusal stops the line as Ctrl-C would (it is also in the refusals file, for a pipe or list whose status hides it).
       ...(o.stopSignal ? [`if [ "$__kw_rc" = 2 ] && [ -s ${quote(join(o.stateDir, 'refusals'))} ]; then kill -s ${o.stopSignal} $$; fi`] : []),
       'return $__kw_rc',
@@ -170,7 +224,11 @@ export async function installGuard(o: GuardOptions): Promise<InstalledGuard> {
   await chmod(shim, 0o755)
   return {
     binDir,
-    functionText: functionText({ ...common, stopSignal: o.stopSignal === undefined ? 'INT' : o.stopSignal }),
+    functionText: functionText({
+      ...common,
+      stopSignal: o.stopSignal === undefined ? 'INT' : o.stopSignal,
+      ...(o.server ? { server: o.server } : {}),
+    }),
     env: { PATH: `${binDir}${delimiter}${path}` },
     realKubectl,
   }

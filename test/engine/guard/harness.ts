@@ -1,11 +1,13 @@
 // A guarded bash for the guard's tests: the stand-in kubectl (stand-in-kubectl.mjs) as the real one,
 // the guard installed in a test directory, and a line run through plain `bash -s` with the function
 // defined and the shim first on PATH, as the kernel will (but without it).
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { onTestFinished } from 'vitest'
+import { startGuardServer } from '../../../src/engine/guard/server.js'
 import { installGuard, type GuardMode, type InstalledGuard } from '../../../src/engine/guard/shim.js'
 import { testDir } from '../../temp-dir.js'
 
@@ -17,7 +19,7 @@ export interface Harness {
   stateDir: string
   guard: InstalledGuard
   /** Runs a line; an INT trap stops it (exit 2 unless told otherwise) as the kernel's will, '' sets none. */
-  run(line: string, o?: { trap?: string }): { status: number | null; stdout: string; stderr: string }
+  run(line: string, o?: { trap?: string }): Promise<{ status: number | null; stdout: string; stderr: string }>
   /** Every call the stand-in saw, in order. */
   calls(): Promise<{ argv: string[]; stdin: string }[]>
   store(): Promise<
@@ -26,7 +28,10 @@ export interface Harness {
   seed(objects: unknown[]): Promise<void>
 }
 
-export async function harness(mode: Partial<GuardMode> = {}, o: { stopSignal?: string | null } = {}): Promise<Harness> {
+/** How the function's guarded calls are checked: by the hook (a node process per call) or the test's own process (server.ts). */
+export type Via = 'hook' | 'server'
+
+export async function harness(mode: Partial<GuardMode> = {}, o: { stopSignal?: string | null; via?: Via } = {}): Promise<Harness> {
   const dir = await testDir('kw-guard-')
   const bin = join(dir, 'real')
   await mkdir(bin)
@@ -35,17 +40,36 @@ export async function harness(mode: Partial<GuardMode> = {}, o: { stopSignal?: s
   // A space and a quote in the path: the function and the shim must quote what they embed.
   const stateDir = join(dir, "state o'k")
   const path = `${bin}${delimiter}${process.env.PATH ?? ''}`
-  const guard = await installGuard({ stateDir, realKubectl: 'kubectl', path, mode: { lab: false, namespaces: [], allow: [], ...mode }, ...o })
+  await mkdir(stateDir)
+  const server = o.via === 'server' ? await startGuardServer(stateDir) : undefined
+  if (server) onTestFinished(() => server.close())
+  const guard = await installGuard({
+    stateDir,
+    realKubectl: 'kubectl',
+    path,
+    mode: { lab: false, namespaces: [], allow: [], ...mode },
+    ...(o.stopSignal !== undefined ? { stopSignal: o.stopSignal } : {}),
+    ...(server ? { server } : {}),
+  })
   const env = { ...process.env, ...guard.env, STANDIN_DIR: dir, STANDIN_YAML: yaml }
   return {
     dir,
     stateDir,
     guard,
-    run(line, opts = {}) {
+    async run(line, opts = {}) {
       const trap = opts.trap ?? 'exit 2'
       const script = `${trap ? `trap '${trap}' INT\n` : ''}${guard.functionText}\ncd ${dir}\n${line}\n`
-      const r = spawnSync('bash', ['--norc', '--noprofile', '-s'], { input: script, env, encoding: 'utf8' })
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+      // Not spawnSync: with the server, this process answers the shell while it runs.
+      const child = spawn('bash', ['--norc', '--noprofile', '-s'], { env })
+      const out: Buffer[] = []
+      const err: Buffer[] = []
+      child.stdout.on('data', (b: Buffer) => out.push(b))
+      child.stderr.on('data', (b: Buffer) => err.push(b))
+      child.stdin.end(script)
+      const status = await new Promise<number | null>((r) => child.on('close', (code) => r(code)))
+      // What the last call created is recorded after the shell went on: the run reads the ledger after this, too.
+      await server?.settled()
+      return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }
     },
     async calls() {
       const text = await readFile(join(dir, 'calls.jsonl'), 'utf8').catch(() => '')

@@ -35,6 +35,8 @@ const ns = value(['-n', '--namespace']) ?? 'default'
 const file = value(['-f', '--filename'])
 let stdin = ''
 if (file === '-') stdin = readFileSync(0, 'utf8')
+// STANDIN_GET_DELAY_MS: a `get` that takes that long (a slow server), logged when it ends.
+if (words[0] === 'get' && process.env.STANDIN_GET_DELAY_MS) await new Promise((r) => setTimeout(r, Number(process.env.STANDIN_GET_DELAY_MS)))
 appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ argv, stdin })}\n`)
 
 const kindOf = (o) => o.kind.toLowerCase() + (o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '')

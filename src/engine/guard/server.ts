@@ -1,0 +1,205 @@
+// The guard in the kubewalk process: the run's `kubectl` function asks it over a loopback socket (bash's
+// /dev/tcp) instead of starting node for the hook, which costs a process start (~100 ms) on every changing
+// call. It decides with call.mjs, as the hook does; the real call runs in the shell with the line's own
+// streams; what the call created is read back after the shell has gone on (the next check, the Pod waits
+// and the cleanup wait for it). Fields are NUL-terminated; the first is the run's token, so no other
+// process on the machine can ask.
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createServer, type Server, type Socket } from 'node:net'
+import { join } from 'node:path'
+import { broken, guardCall, readOnce } from './call.mjs'
+
+/** What the run's function needs to reach the guard, and what the run awaits before it reads the ledger. */
+export interface GuardServer {
+  port: number
+  token: string
+  /** Resolves when no call is being recorded (each call's uid read after it ran) and none is running. */
+  settled(): Promise<void>
+  close(): Promise<void>
+}
+
+const MAX_FIELD = 1 << 20
+const MAX_FIELDS = 100_000
+
+/** NUL-terminated fields from a socket, one at a time; rejects when the socket ends first. */
+class Fields {
+  private buf = Buffer.alloc(0)
+  private readonly ready: string[] = []
+  private waiting: { resolve: (s: string) => void; reject: (e: Error) => void } | undefined
+  private ended = false
+  private count = 0
+
+  constructor(private readonly socket: Socket) {
+    socket.on('data', (b: Buffer) => this.push(b))
+    socket.on('close', () => this.end())
+    socket.on('error', () => this.end())
+  }
+
+  private push(b: Buffer): void {
+    this.buf = Buffer.concat([this.buf, b])
+    for (let at = this.buf.indexOf(0); at >= 0; at = this.buf.indexOf(0)) {
+      this.ready.push(this.buf.subarray(0, at).toString('utf8'))
+      this.buf = this.buf.subarray(at + 1)
+      if (++this.count > MAX_FIELDS) return void this.socket.destroy()
+    }
+    if (this.buf.length > MAX_FIELD) return void this.socket.destroy()
+    this.flush()
+  }
+
+  private flush(): void {
+    if (this.waiting === undefined) return
+    const next = this.ready.shift()
+    if (next !== undefined) {
+      const w = this.waiting
+      this.waiting = undefined
+      w.resolve(next)
+    } else if (this.ended) {
+      const w = this.waiting
+      this.waiting = undefined
+      w.reject(new Error('the shell closed the connection'))
+    }
+  }
+
+  private end(): void {
+    this.ended = true
+    this.flush()
+  }
+
+  next(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject }
+      this.flush()
+    })
+  }
+
+  async list(): Promise<string[]> {
+    const n = Number(await this.next())
+    if (!Number.isInteger(n) || n < 0 || n > MAX_FIELDS) throw new Error('a malformed request')
+    const out: string[] = []
+    for (let i = 0; i < n; i++) out.push(await this.next())
+    return out
+  }
+
+  /** Resolves when the socket has closed. */
+  closed(): Promise<void> {
+    return this.ended ? Promise.resolve() : new Promise((r) => this.socket.once('close', () => r()))
+  }
+}
+
+const field = (...xs: (string | number)[]): string => xs.map((x) => `${x}\0`).join('')
+
+/** Starts the run's guard on a loopback port; `stateDir` is the folder installGuard wrote. */
+export async function startGuardServer(stateDir: string): Promise<GuardServer> {
+  const token = randomBytes(16).toString('hex')
+  const inFlight = new Set<Promise<void>>()
+  let serial = 0
+  let requests = 0
+  const sockets = new Set<Socket>()
+  const pendingDir = join(stateDir, 'pending')
+  mkdirSync(pendingDir, { recursive: true })
+
+  // While a call is recorded, a hook started by the shim waits for it (it reads the ledger too).
+  function track(work: Promise<void>): void {
+    const marker = join(pendingDir, String(++serial))
+    writeFileSync(marker, '')
+    const p = work.finally(() => {
+      rmSync(marker, { force: true })
+      inFlight.delete(p)
+    })
+    inFlight.add(p)
+  }
+
+  async function serve(socket: Socket): Promise<void> {
+    const fields = new Fields(socket)
+    if ((await fields.next()) !== token) return void socket.destroy()
+    const cwd = await fields.next()
+    const argv = await fields.list()
+    // The shell's exported environment (`env -0`), ended by an empty field: the dry runs see what the real call will.
+    const env: Record<string, string> = {}
+    for (let e = await fields.next(); e !== ''; e = await fields.next()) {
+      const at = e.indexOf('=')
+      if (at > 0) env[e.slice(0, at)] = e.slice(at + 1)
+    }
+    // No environment came (no `env` here): the hook, which inherits it, does the work.
+    if (Object.keys(env).length === 0) return void socket.end(field('hook'))
+    // Earlier calls' records first: whose object it is depends on what they created.
+    await Promise.all([...inFlight])
+    // `-f -`, `<(…)` and heredocs are the shell's to read: it copies them into the state folder, once; the
+    // real call reads stdin from its copy and the others by their copy's path, as the hook's real call does.
+    const id = ++requests
+    const call = [...argv]
+    const copies: { source: string; dest: string }[] = []
+    let stdinFile = ''
+    for (const [i, f] of readOnce(argv, cwd).entries()) {
+      if (f.file === '-') {
+        if (stdinFile === '') copies.push({ source: '-', dest: (stdinFile = join(stateDir, 'input', `s${id}-stdin`)) })
+        continue
+      }
+      const dest = join(stateDir, 'input', `s${id}-${i}`)
+      call[f.at] = `${f.prefix}${dest}`
+      copies.push({ source: f.file, dest })
+    }
+    if (copies.length > 0) {
+      mkdirSync(join(stateDir, 'input'), { recursive: true })
+      socket.write(field('copy', copies.length, ...copies.flatMap((c) => [c.source, c.dest])))
+      if ((await fields.next()) !== 'copied') return void socket.destroy()
+    }
+    const input = stdinFile !== '' ? await readFile(stdinFile) : undefined
+    let guard: ReturnType<typeof guardCall>
+    let verdict: Awaited<ReturnType<typeof guard.check>>
+    try {
+      guard = guardCall({ state: stateDir, call, input, env, cwd })
+      verdict = await guard.check()
+    } catch (e) {
+      socket.end(field('refuse', broken(stateDir, call, e, false)))
+      return
+    }
+    if (verdict.refusal !== undefined) return void socket.end(field('refuse', verdict.refusal))
+    if (verdict.failed !== undefined) return void socket.end(field('failed', verdict.failed.status, verdict.failed.stderr))
+    // The call runs in the shell from here: it is recorded when the shell says it is done, or is gone (Ctrl-C).
+    const ran = fields.next().then(
+      () => undefined,
+      () => undefined,
+    )
+    track(
+      ran.then(async () => {
+        // A failure is in the refusals file (broken), for the run to report with the next line.
+        await guard.record().catch((e: unknown) => broken(stateDir, call, e, true))
+      }),
+    )
+    socket.write(field('run', stdinFile, call.length, ...call))
+    await ran
+    socket.end()
+  }
+
+  const server: Server = createServer({ noDelay: true }, (socket) => {
+    socket.on('error', () => {})
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    serve(socket).catch(() => socket.destroy())
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address()
+      resolve(typeof a === 'object' && a !== null ? a.port : 0)
+    })
+  })
+  server.unref()
+  return {
+    port,
+    token,
+    async settled() {
+      while (inFlight.size > 0) await Promise.all([...inFlight])
+    },
+    async close() {
+      // A shell that never said it was done (a job still running at the end) is gone by now: its call is recorded.
+      const closed = new Promise<void>((r) => server.close(() => r()))
+      for (const s of sockets) s.destroy()
+      await closed
+      while (inFlight.size > 0) await Promise.all([...inFlight])
+    },
+  }
+}

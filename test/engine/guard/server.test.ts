@@ -1,0 +1,104 @@
+// The guard in the kubewalk process (server.ts): what differs from the hook. Every case of shim.test.ts
+// also runs through it; these are the cases only it has: no process start, the read after the call off
+// the line's path, the shell's own environment, the token, and the hook as the fallback.
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { connect } from 'node:net'
+import { join } from 'node:path'
+import { describe, expect, it, vi } from 'vitest'
+import { readLedger } from '../../../src/engine/guard/ledger.js'
+import { startGuardServer } from '../../../src/engine/guard/server.js'
+import { installGuard } from '../../../src/engine/guard/shim.js'
+import { harness } from './harness.js'
+
+vi.setConfig({ testTimeout: 60_000 })
+
+/** Each call the stand-in saw, as `dry VERB`, `VERB` (the real call) or `get` (a read). */
+const argvs = async (h: { calls(): Promise<{ argv: string[] }[]> }): Promise<string> =>
+  (await h.calls()).map((c) => `${c.argv.includes('--dry-run=server') ? 'dry ' : ''}${c.argv[0]}`).join('\n')
+
+describe('the guard in the kubewalk process', () => {
+  it('checks a changing call without starting the hook; with no server to reach, the hook does it', async () => {
+    const h = await harness({}, { via: 'server' })
+    // A hook that only says it ran: the function falls back to it when the socket cannot be reached.
+    const marker = join(h.dir, 'hook-ran')
+    const hook = join(h.dir, 'hook.mjs')
+    await writeFile(hook, `import { writeFileSync } from 'node:fs'\nwriteFileSync(${JSON.stringify(marker)}, 'yes')\nprocess.exit(3)\n`)
+    const server = await startGuardServer(h.stateDir)
+    const g = await installGuard({
+      stateDir: h.stateDir,
+      realKubectl: join(h.dir, 'real', 'kubectl'),
+      mode: { lab: false, namespaces: [], allow: [] },
+      hookFile: hook,
+      server,
+    })
+    const env = { ...process.env, ...g.env, STANDIN_DIR: h.dir }
+    const { spawn } = await import('node:child_process')
+    const run = (line: string): Promise<number | null> =>
+      new Promise((r) => {
+        const child = spawn('bash', ['--norc', '--noprofile', '-s'], { env, cwd: h.dir, stdio: ['pipe', 'ignore', 'ignore'] })
+        child.stdin.end(`${g.functionText}\n${line}\n`)
+        child.on('close', (code) => r(code))
+      })
+    expect(await run('kubectl create configmap a')).toBe(0)
+    await server.settled()
+    expect(existsSync(marker)).toBe(false)
+    expect((await readLedger(h.stateDir)).created.map((o) => o.name)).toEqual(['a'])
+    await server.close()
+    expect(await run('kubectl create configmap b')).toBe(3)
+    expect(existsSync(marker)).toBe(true)
+  })
+
+  it('reads back what the call created after the shell has gone on (the line does not wait for it)', async () => {
+    const h = await harness({}, { via: 'server' })
+    const line = `STANDIN_GET_DELAY_MS=400 kubectl create configmap x; echo '{"argv":["line went on"]}' >> calls.jsonl`
+    expect(await h.run(line)).toMatchObject({ status: 0, stdout: 'configmap/x created\n' })
+    expect(await argvs(h)).toBe('dry create\ncreate\nline went on\nget')
+    expect((await readLedger(h.stateDir)).created.map((o) => o.name)).toEqual(['x'])
+  })
+
+  it('the hook, for comparison, reads it back before the line goes on', async () => {
+    const h = await harness({}, { via: 'hook' })
+    await h.run(`STANDIN_GET_DELAY_MS=400 kubectl create configmap x; echo '{"argv":["line went on"]}' >> calls.jsonl`)
+    expect(await argvs(h)).toBe('dry create\ncreate\nget\nline went on')
+  })
+
+  it('a later call waits for the earlier one’s record: the run’s own object is its own at once', async () => {
+    const h = await harness({}, { via: 'server' })
+    const r = await h.run('STANDIN_GET_DELAY_MS=300 kubectl create configmap x && kubectl label configmap x a=b')
+    expect(r).toMatchObject({ status: 0, stderr: '' })
+  })
+
+  it('the dry run sees the shell’s environment and folder as the line left them (exported, unexported not)', async () => {
+    const h = await harness({}, { via: 'server' })
+    await writeFile(join(h.dir, 'cm.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'm' } }))
+    const r = await h.run('mkdir -p sub && cp cm.json sub/ && cd sub && export KUBECONFIG=/tmp/page-kc; kubectl apply -f cm.json')
+    expect(r).toMatchObject({ status: 0, stdout: 'configmap/m created\n' })
+    expect((await readLedger(h.stateDir)).created).toMatchObject([{ name: 'm', kubeconfig: '/tmp/page-kc' }])
+  })
+
+  it('a page’s set -eu and set -x do not reach the exchange; a failing call still ends a set -e line', async () => {
+    const h = await harness({}, { via: 'server' })
+    const ok = await h.run('set -eu; kubectl create configmap x; echo after')
+    expect(ok).toMatchObject({ status: 0, stdout: 'configmap/x created\nafter\n' })
+    const failed = await h.run('set -e; kubectl create configmap x; echo after')
+    expect(failed.status).toBe(1)
+    expect(failed.stdout).toBe('')
+    const traced = await h.run('set -x; kubectl create configmap y')
+    expect(traced.stderr).not.toMatch(/__kw_r=|printf|read -r/)
+  })
+
+  it('answers nothing to a connection without the run’s token', async () => {
+    const h = await harness({}, { via: 'server' })
+    const server = await startGuardServer(h.stateDir)
+    const answer = await new Promise<string>((resolve) => {
+      const s = connect(server.port, '127.0.0.1', () => s.write(`not-the-token\0${h.dir}\x001\0create\0`))
+      let got = ''
+      s.on('data', (b) => (got += b.toString()))
+      s.on('close', () => resolve(got))
+    })
+    expect(answer).toBe('')
+    expect(await readFile(join(h.dir, 'calls.jsonl'), 'utf8').catch(() => '')).toBe('')
+    await server.close()
+  })
+})
