@@ -180,6 +180,24 @@ describe('writeKubeconfigCopy', () => {
         'gke-gcloud-auth-plugin',
       ])
       expect(await writeKubeconfigCopy([join(dir, 'missing')], join(dir, 'none'))).toBe(false)
+      // One file with a relative path is rewritten too: the copy lives in another folder.
+      expect(await writeKubeconfigCopy([b], copy)).toBe(true)
+      expect((parse(await readFile(copy, 'utf8')) as Record<string, any>).clusters[0].cluster['certificate-authority']).toBe(
+        join(dir, 'sub', 'ca.crt'),
+      )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+  it('one file that names no relative path is copied byte for byte (its comments kept), readable by its owner only', async () => {
+    const { readFile, stat } = await import('node:fs/promises')
+    const dir = await mkdtemp(join(tmpdir(), 'kubewalk-copy-'))
+    try {
+      const text = `# written by hand\napiVersion: v1\nkind: Config\nclusters:\n- name: c  # the lab\n  cluster: {server: 'https://127.0.0.1:1', certificate-authority: /etc/ca.crt}\nusers:\n- name: u\n  user: {exec: {command: gke-gcloud-auth-plugin}}\ncurrent-context: x\n`
+      await writeFile(join(dir, 'config'), text)
+      expect(await writeKubeconfigCopy([join(dir, 'config')], join(dir, 'copy'))).toBe(true)
+      expect(await readFile(join(dir, 'copy'), 'utf8')).toBe(text)
+      expect((await stat(join(dir, 'copy'))).mode & 0o777).toBe(0o600)
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

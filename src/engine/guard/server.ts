@@ -169,7 +169,9 @@ export async function startGuardServer(stateDir: string): Promise<GuardServer> {
         await guard.record().catch((e: unknown) => broken(stateDir, call, e, true))
       }),
     )
-    socket.write(field('run', stdinFile, call.length, ...call))
+    // Only what changed (a copied file's new path, by index): the shell runs its own "$@" otherwise, byte for byte.
+    const changed = call.flatMap((a, i) => (a !== argv[i] ? [i, a] : []))
+    socket.write(field('run', stdinFile, changed.length / 2, ...changed))
     await ran
     socket.end()
   }

@@ -35,7 +35,11 @@ export async function harness(mode: Partial<GuardMode> = {}, o: { stopSignal?: s
   const dir = await testDir('kw-guard-')
   const bin = join(dir, 'real')
   await mkdir(bin)
-  await writeFile(join(bin, 'kubectl'), `#!/bin/bash\nexec ${process.execPath} ${standIn} "$@"\n`)
+  // STANDIN_RAW: each call's arguments also written as bytes (NUL after each, a line after each call): node's argv is decoded.
+  await writeFile(
+    join(bin, 'kubectl'),
+    `#!/bin/bash\nif [ -n "$STANDIN_RAW" ]; then printf '%s\\0' "$@" >>"$STANDIN_RAW"; echo >>"$STANDIN_RAW"; fi\nexec ${process.execPath} ${standIn} "$@"\n`,
+  )
   await chmod(join(bin, 'kubectl'), 0o755)
   // A space and a quote in the path: the function and the shim must quote what they embed.
   const stateDir = join(dir, "state o'k")

@@ -102,3 +102,20 @@ describe('the guard in the kubewalk process', () => {
     await server.close()
   })
 })
+
+describe('the real call, as the shell parsed it', () => {
+  it('keeps bytes that are not UTF-8 in its arguments; only a copied file’s path is replaced', async () => {
+    const h = await harness({}, { via: 'server' })
+    const raw = join(h.dir, 'raw')
+    const r = await h.run(`STANDIN_RAW=${raw} kubectl create configmap x --from-literal=k=$'\\xff\\xfe' -f <(echo '{}')`)
+    expect(r.status).toBe(0)
+    const calls = (await readFile(raw))
+      .toString('latin1')
+      .split('\n')
+      .filter((c) => c !== '')
+      .map((c) => c.split('\0'))
+    const realCall = calls.find((c) => c[0] === 'create' && !c.some((a) => a.startsWith('--dry-run')))
+    expect(realCall?.[3]).toBe('--from-literal=k=\xff\xfe')
+    expect(realCall?.[5]).toMatch(/\/input\/s\d+-0$/)
+  })
+})
