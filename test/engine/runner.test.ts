@@ -536,6 +536,38 @@ describe('declared changes', () => {
   }, 30_000)
 })
 
+describe('Ctrl-C during a guarded call (the guard in this process)', () => {
+  it.each([
+    ['its dry run', 'STANDIN_DRY_DELAY_MS=20000', 'cm-dry', [] as string[]],
+    ['its real call, after the object was stored', 'STANDIN_REAL_DELAY_MS=20000', 'cm-real', ['delete configmap/cm-real in namespace default']],
+  ])(
+    'during %s: the run ends, its kubectl processes are gone, and what the call stored is removed',
+    async (_, knob, name, cleanups) => {
+      const { createRequire } = await import('node:module')
+      const { harness } = await import('./guard/harness.js')
+      const h = await harness()
+      const env = {
+        PATH: `${join(h.dir, 'real')}:${process.env.PATH ?? ''}`,
+        STANDIN_DIR: h.dir,
+        STANDIN_YAML: createRequire(import.meta.url).resolve('yaml'),
+      }
+      const ac = new AbortController()
+      setTimeout(() => ac.abort(), 1500)
+      const guard = { lab: false, namespaces: [], allow: [] }
+      const began = performance.now()
+      const r = await run({ ...base, env, guard, signal: ac.signal, steps: [echoStep('create', `${knob} kubectl create configmap ${name}`)] })
+      // Far from the stand-in's 20 s: the call was stopped, not waited for.
+      expect(performance.now() - began).toBeLessThan(15_000)
+      expect(r.steps[0]?.status).not.toBe('passed')
+      expect(r.cleanup.map((c) => [c.describe, c.status])).toEqual(cleanups.map((d) => [d, 'done']))
+      expect(await h.store()).toEqual([])
+      await new Promise((res) => setTimeout(res, 200))
+      expect(await liveProcesses(`configmap ${name}`)).toEqual([])
+    },
+    40_000,
+  )
+})
+
 describe("the lines' kubeconfig is the run's own copy", () => {
   it("a line that writes to $KUBECONFIG changes the copy, never the user's file; relative paths resolved, current-context kept; cleanup gets the original", async () => {
     const { mkdir, readFile, writeFile } = await import('node:fs/promises')

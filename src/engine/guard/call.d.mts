@@ -24,6 +24,8 @@ export declare function guardCall(o: {
   input: Buffer | undefined
   env: Record<string, string | undefined>
   cwd: string
+  /** The caller gone: the check's reads are killed and it rejects (it writes no refusal). */
+  signal?: AbortSignal
 }): GuardedCall
 
 /** A failure of the guard itself, as a refusal (before the call ran) or a notice (after): its message, also in the refusals file. */

@@ -55,19 +55,21 @@ function whereOf(call, env) {
  * A guard for one run's state folder: `check` before the real call, `record` after it.
  * `env` and `cwd` are the caller's (the line's shell): the dry runs see the same kubeconfig and files.
  */
-export function guardCall({ state, call, input, env, cwd }) {
+export function guardCall({ state, call, input, env, cwd, signal }) {
   const config = JSON.parse(readFileSync(join(state, 'guard.json'), 'utf8'))
   const real = config.realKubectl
 
   /** Runs the real kubectl quietly (dry runs and reads), with the call's buffered stdin if it reads one. */
+  // A caller gone (Ctrl-C in the shell that asked) stops them: `signal` kills the read and the check rejects.
   function quiet(args, stdin) {
-    return new Promise((done) => {
-      const child = spawn(real, args, { env, cwd, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+    return new Promise((done, fail) => {
+      if (signal?.aborted) return fail(signal.reason)
+      const child = spawn(real, args, { env, cwd, signal, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
       const out = []
       const err = []
       child.stdout.on('data', (b) => out.push(b))
       child.stderr.on('data', (b) => err.push(b))
-      child.on('error', (e) => done({ status: 1, stdout: '', stderr: String(e) }))
+      child.on('error', (e) => (signal?.aborted ? fail(signal.reason) : done({ status: 1, stdout: '', stderr: String(e) })))
       child.on('close', (code) =>
         done({ status: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
       )

@@ -147,14 +147,20 @@ export async function startGuardServer(stateDir: string): Promise<GuardServer> {
       if ((await fields.next()) !== 'copied') return void socket.destroy()
     }
     const input = stdinFile !== '' ? await readFile(stdinFile) : undefined
+    // The shell gone before the call ran (Ctrl-C): the check's own kubectl reads stop, and nothing is recorded.
+    const gone = new AbortController()
+    const onGone = (): void => gone.abort(new Error('the shell closed the connection'))
+    socket.once('close', onGone)
     let guard: ReturnType<typeof guardCall>
     let verdict: Awaited<ReturnType<typeof guard.check>>
     try {
-      guard = guardCall({ state: stateDir, call, input, env, cwd })
+      guard = guardCall({ state: stateDir, call, input, env, cwd, signal: gone.signal })
       verdict = await guard.check()
     } catch (e) {
-      socket.end(field('refuse', broken(stateDir, call, e, false)))
+      if (!gone.signal.aborted) socket.end(field('refuse', broken(stateDir, call, e, false)))
       return
+    } finally {
+      socket.off('close', onGone)
     }
     if (verdict.refusal !== undefined) return void socket.end(field('refuse', verdict.refusal))
     if (verdict.failed !== undefined) return void socket.end(field('failed', verdict.failed.status, verdict.failed.stderr))

@@ -64,6 +64,9 @@ if (dry === 'server' && process.env.STANDIN_NODRYRUN)
   fail('Error from server (BadRequest): admission webhook "audit.example.com" does not support dry run')
 // STANDIN_DRYFAIL: a server dry run that fails as a manifest's own new namespace makes it fail.
 if (dry === 'server' && process.env.STANDIN_DRYFAIL) fail(process.env.STANDIN_DRYFAIL)
+// STANDIN_DRY_DELAY_MS / STANDIN_REAL_DELAY_MS: a server slow to answer a dry run, or a real call that hangs once it has stored its object.
+const sleep = (ms) => new Promise((r) => setTimeout(r, Number(ms)))
+if (dry === 'server' && process.env.STANDIN_DRY_DELAY_MS) await sleep(process.env.STANDIN_DRY_DELAY_MS)
 const [verb, ...rest] = words
 const echo =
   (dry === 'client' && output !== 'json') ||
@@ -122,6 +125,7 @@ else if (verb === 'get') {
   }
   print(out)
   save()
+  if (!dry && process.env.STANDIN_REAL_DELAY_MS) await sleep(process.env.STANDIN_REAL_DELAY_MS)
 } else if (['label', 'annotate', 'patch', 'cordon', 'delete', 'edit'].includes(verb)) {
   const targets =
     verb === 'cordon'
