@@ -266,17 +266,19 @@ export async function run(options: RunOptions): Promise<RunResult> {
   let steps: StepResult[] = []
   let cleanup: CleanupResult[] = []
   try {
-    if (options.opening !== undefined) {
-      // A failure to start the shell is the first line's to report, as it is without a preflight to overlap.
-      const warming = kernelOf(state).then(
-        () => undefined,
-        () => undefined,
-      )
-      try {
-        await options.opening
-      } finally {
-        await warming
-      }
+    // The run's shell starts before step 01 (as bash's own start is not a line's), while the preflight, if any, goes on.
+    // A failure to start it is the first line's to report.
+    const warming =
+      options.steps.length === 0
+        ? Promise.resolve()
+        : kernelOf(state).then(
+            () => undefined,
+            () => undefined,
+          )
+    try {
+      await options.opening
+    } finally {
+      await warming
     }
     steps = await session.runSteps(options.steps)
   } finally {
