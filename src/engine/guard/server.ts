@@ -4,7 +4,7 @@
 // streams; what the call created is read back after the shell has gone on (the next check, the Pod waits
 // and the cleanup wait for it). Fields are NUL-terminated; the first is the run's token, so no other
 // process on the machine can ask.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
@@ -81,11 +81,6 @@ class Fields {
     for (let i = 0; i < n; i++) out.push(await this.next())
     return out
   }
-
-  /** Resolves when the socket has closed. */
-  closed(): Promise<void> {
-    return this.ended ? Promise.resolve() : new Promise((r) => this.socket.once('close', () => r()))
-  }
 }
 
 const field = (...xs: (string | number)[]): string => xs.map((x) => `${x}\0`).join('')
@@ -100,20 +95,26 @@ export async function startGuardServer(stateDir: string): Promise<GuardServer> {
   const pendingDir = join(stateDir, 'pending')
   mkdirSync(pendingDir, { recursive: true })
 
-  // While a call is recorded, a hook started by the shim waits for it (it reads the ledger too).
-  function track(work: Promise<void>): void {
+  // A call from its 'run' to the end of its record; while it is recorded, a hook started by the shim waits for it (it
+  // reads the ledger too), but not while the call runs: the call may be waiting for that hook's own call.
+  function track(ran: Promise<void>, record: () => Promise<void>): void {
     const marker = join(pendingDir, String(++serial))
-    writeFileSync(marker, '')
-    const p = work.finally(() => {
-      rmSync(marker, { force: true })
-      inFlight.delete(p)
-    })
+    const p = ran
+      .then(() => {
+        writeFileSync(marker, '')
+        return record()
+      })
+      .finally(() => {
+        rmSync(marker, { force: true })
+        inFlight.delete(p)
+      })
     inFlight.add(p)
   }
 
   async function serve(socket: Socket): Promise<void> {
     const fields = new Fields(socket)
-    if ((await fields.next()) !== token) return void socket.destroy()
+    const given = Buffer.from(await fields.next())
+    if (given.length !== token.length || !timingSafeEqual(given, Buffer.from(token))) return void socket.destroy()
     const cwd = await fields.next()
     const argv = await fields.list()
     // The shell's exported environment (`env -0`), ended by an empty field: the dry runs see what the real call will.
@@ -169,12 +170,8 @@ export async function startGuardServer(stateDir: string): Promise<GuardServer> {
       () => undefined,
       () => undefined,
     )
-    track(
-      ran.then(async () => {
-        // A failure is in the refusals file (broken), for the run to report with the next line.
-        await guard.record().catch((e: unknown) => broken(stateDir, call, e, true))
-      }),
-    )
+    // A failure to record is in the refusals file (broken), for the run to report with the next line.
+    track(ran, () => guard.record().catch((e: unknown) => void broken(stateDir, call, e, true)))
     // Only what changed (a copied file's new path, by index): the shell runs its own "$@" otherwise, byte for byte.
     const changed = call.flatMap((a, i) => (a !== argv[i] ? [i, a] : []))
     socket.write(field('run', stdinFile, changed.length / 2, ...changed))
