@@ -1007,7 +1007,7 @@ async function kernelOf(state: RunState): Promise<Kernel> {
     await mkdir(state.guardDir, { recursive: true })
     const path = o.env?.PATH ?? process.env.PATH ?? ''
     // The guard answers from this process (no node start per changing call); if it cannot listen, the hook does.
-    state.guardServer ??= await startGuardServer(state.guardDir).catch(() => undefined)
+    state.guardServer ??= await startGuardServer(state.guardDir, { readTimeoutMs: o.commandTimeoutMs }).catch(() => undefined)
     const g = await installGuard({
       stateDir: state.guardDir,
       realKubectl: 'kubectl',

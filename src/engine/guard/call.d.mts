@@ -26,6 +26,8 @@ export declare function guardCall(o: {
   cwd: string
   /** The caller gone: the check's reads are killed and it rejects (it writes no refusal). */
   signal?: AbortSignal
+  /** Each kubectl read's bound (none in the hook, whose line's timeout bounds it): a read with no answer is an error, never "not there". */
+  timeoutMs?: number
 }): GuardedCall
 
 /** A failure of the guard itself, as a refusal (before the call ran) or a notice (after): its message, also in the refusals file. */

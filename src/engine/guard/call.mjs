@@ -55,7 +55,7 @@ function whereOf(call, env) {
  * A guard for one run's state folder: `check` before the real call, `record` after it.
  * `env` and `cwd` are the caller's (the line's shell): the dry runs see the same kubeconfig and files.
  */
-export function guardCall({ state, call, input, env, cwd, signal }) {
+export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
   const config = JSON.parse(readFileSync(join(state, 'guard.json'), 'utf8'))
   const real = config.realKubectl
 
@@ -64,14 +64,21 @@ export function guardCall({ state, call, input, env, cwd, signal }) {
   function quiet(args, stdin) {
     return new Promise((done, fail) => {
       if (signal?.aborted) return fail(signal.reason)
-      const child = spawn(real, args, { env, cwd, signal, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+      // Bounded where no line's timeout bounds it (the kubewalk process reads back after the line): a server that stops
+      // answering must not hold the run.
+      const child = spawn(real, args, { env, cwd, signal, timeout: timeoutMs, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
       const out = []
       const err = []
       child.stdout.on('data', (b) => out.push(b))
       child.stderr.on('data', (b) => err.push(b))
       child.on('error', (e) => (signal?.aborted ? fail(signal.reason) : done({ status: 1, stdout: '', stderr: String(e) })))
-      child.on('close', (code) =>
-        done({ status: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+      child.on('close', (code, killed) =>
+        done({
+          status: code ?? 1,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+          timedOut: timeoutMs !== undefined && killed !== null,
+        }),
       )
       if (stdin !== undefined) child.stdin?.on('error', () => {}).end(stdin)
     })
@@ -112,7 +119,9 @@ export function guardCall({ state, call, input, env, cwd, signal }) {
       const read = (names) => quiet([...conn, 'get', ...(ns ? ['-n', ns] : []), ...names, '-o', 'json', '--ignore-not-found'])
       const r = await read(rs.map(nameOf))
       // A kind the server does not know yet (a CRD the same apply creates): read each alone.
-      const results = r.status === 0 ? [r] : await Promise.all(rs.map((x) => read([nameOf(x)])))
+      const results = r.status === 0 || r.timedOut ? [r] : await Promise.all(rs.map((x) => read([nameOf(x)])))
+      // No answer is not "not there": the check fails closed, the record says it could not read.
+      for (const one of results) if (one.timedOut) throw new Error(`the server did not answer a read within ${timeoutMs / 1000} s`)
       for (const one of results) found.push(...objectsOf(one.stdout))
     })
     await Promise.all(reads)
@@ -128,23 +137,17 @@ export function guardCall({ state, call, input, env, cwd, signal }) {
     const sel = selectionArgv(call, c)
     if (sel === undefined) return { targets: [] }
     const r = await quiet(sel, input)
+    if (r.timedOut) throw new Error(`the server did not answer a read within ${timeoutMs / 1000} s`)
     if (r.status !== 0) return { failed: { status: r.status, stderr: r.stderr } }
     return { targets: objectsOf(r.stdout).map((o) => ({ ref: refOf(o), current: o })) }
   }
 
-  const listOf = async (r) =>
-    objectsOf(
-      (
-        await quiet([
-          ...conn,
-          'get',
-          ...(r.namespace ? ['-n', r.namespace] : []),
-          `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''}`,
-          '-o',
-          'json',
-        ])
-      ).stdout,
-    )
+  const listOf = async (r) => {
+    const kind = `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''}`
+    const got = await quiet([...conn, 'get', ...(r.namespace ? ['-n', r.namespace] : []), kind, '-o', 'json'])
+    if (got.timedOut) throw new Error(`the server did not answer a read within ${timeoutMs / 1000} s`)
+    return objectsOf(got.stdout)
+  }
 
   let targets = []
   let before = new Map()

@@ -85,8 +85,11 @@ class Fields {
 
 const field = (...xs: (string | number)[]): string => xs.map((x) => `${x}\0`).join('')
 
-/** Starts the run's guard on a loopback port; `stateDir` is the folder installGuard wrote. */
-export async function startGuardServer(stateDir: string): Promise<GuardServer> {
+/**
+ * Starts the run's guard on a loopback port; `stateDir` is the folder installGuard wrote. `readTimeoutMs` bounds each
+ * of its kubectl reads (the run's command timeout): what it reads back after a line has no line's timeout over it.
+ */
+export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: number } = {}): Promise<GuardServer> {
   const token = randomBytes(16).toString('hex')
   const inFlight = new Set<Promise<void>>()
   let serial = 0
@@ -155,7 +158,7 @@ export async function startGuardServer(stateDir: string): Promise<GuardServer> {
     let guard: ReturnType<typeof guardCall>
     let verdict: Awaited<ReturnType<typeof guard.check>>
     try {
-      guard = guardCall({ state: stateDir, call, input, env, cwd, signal: gone.signal })
+      guard = guardCall({ state: stateDir, call, input, env, cwd, signal: gone.signal, ...(o.readTimeoutMs ? { timeoutMs: o.readTimeoutMs } : {}) })
       verdict = await guard.check()
     } catch (e) {
       if (!gone.signal.aborted) socket.end(field('refuse', broken(stateDir, call, e, false)))

@@ -31,7 +31,10 @@ export interface Harness {
 /** How the function's guarded calls are checked: by the hook (a node process per call) or the test's own process (server.ts). */
 export type Via = 'hook' | 'server'
 
-export async function harness(mode: Partial<GuardMode> = {}, o: { stopSignal?: string | null; via?: Via } = {}): Promise<Harness> {
+export async function harness(
+  mode: Partial<GuardMode> = {},
+  o: { stopSignal?: string | null; via?: Via; readTimeoutMs?: number } = {},
+): Promise<Harness> {
   const dir = await testDir('kw-guard-')
   const bin = join(dir, 'real')
   await mkdir(bin)
@@ -45,7 +48,7 @@ export async function harness(mode: Partial<GuardMode> = {}, o: { stopSignal?: s
   const stateDir = join(dir, "state o'k")
   const path = `${bin}${delimiter}${process.env.PATH ?? ''}`
   await mkdir(stateDir)
-  const server = o.via === 'server' ? await startGuardServer(stateDir) : undefined
+  const server = o.via === 'server' ? await startGuardServer(stateDir, o.readTimeoutMs ? { readTimeoutMs: o.readTimeoutMs } : {}) : undefined
   if (server) onTestFinished(() => server.close())
   const guard = await installGuard({
     stateDir,

@@ -6,10 +6,10 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { readLedger } from '../../../src/engine/guard/ledger.js'
+import { readLedger, takeRefusals } from '../../../src/engine/guard/ledger.js'
 import { startGuardServer } from '../../../src/engine/guard/server.js'
 import { installGuard } from '../../../src/engine/guard/shim.js'
-import { harness } from './harness.js'
+import { configMap, harness } from './harness.js'
 
 vi.setConfig({ testTimeout: 60_000 })
 
@@ -117,5 +117,35 @@ describe('the real call, as the shell parsed it', () => {
     const realCall = calls.find((c) => c[0] === 'create' && !c.some((a) => a.startsWith('--dry-run')))
     expect(realCall?.[3]).toBe('--from-literal=k=\xff\xfe')
     expect(realCall?.[5]).toMatch(/\/input\/s\d+-0$/)
+  })
+})
+
+describe('a server that stops answering the guard’s reads (each bounded by the run’s command timeout)', () => {
+  it('after the call: the record says it could not read, and never takes no answer for "deleted"', async () => {
+    const h = await harness({}, { via: 'server', readTimeoutMs: 400 })
+    await h.seed([configMap('mine', 'default', 'u-mine')])
+    await writeFile(
+      join(h.stateDir, 'ledger.jsonl'),
+      `${JSON.stringify({ type: 'created', kind: 'ConfigMap', group: '', name: 'mine', namespace: 'default', uid: 'u-mine', verb: 'create' })}\n`,
+    )
+    const r = await h.run('STANDIN_GET_DELAY_MS=5000 STANDIN_GET_DELAY_AFTER_REAL=1 kubectl delete configmap mine')
+    expect(r.status).toBe(0)
+    const ledger = await readLedger(h.stateDir)
+    expect(ledger.deleted).toEqual([])
+    expect(ledger.created.map((o) => o.name)).toEqual(['mine'])
+    expect((await takeRefusals(h.stateDir)).map((x) => x.message)).toEqual([
+      'kubewalk: the call ran, but the guard could not record what it created or deleted (the server did not answer a read within 0.4 s)',
+    ])
+  })
+  it('before the call: the check fails closed, and the call does not run', async () => {
+    const h = await harness({}, { via: 'server', readTimeoutMs: 400 })
+    await h.seed([configMap('app')])
+    await writeFile(join(h.dir, 'cm.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app' }, data: { b: '2' } }))
+    const r = await h.run('STANDIN_GET_DELAY_MS=5000 kubectl apply -f cm.json')
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain(
+      'kubewalk: refused: the guard could not check this call (the server did not answer a read within 0.4 s); it did not run',
+    )
+    expect((await h.store()).map((o) => (o as { data?: unknown }).data)).toEqual([{ a: '1' }])
   })
 })

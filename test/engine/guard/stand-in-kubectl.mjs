@@ -35,8 +35,16 @@ const ns = value(['-n', '--namespace']) ?? 'default'
 const file = value(['-f', '--filename'])
 let stdin = ''
 if (file === '-') stdin = readFileSync(0, 'utf8')
-// STANDIN_GET_DELAY_MS: a `get` that takes that long (a slow server), logged when it ends.
-if (words[0] === 'get' && process.env.STANDIN_GET_DELAY_MS) await new Promise((r) => setTimeout(r, Number(process.env.STANDIN_GET_DELAY_MS)))
+// STANDIN_GET_DELAY_MS: a `get` that takes that long (a slow server), logged when it ends; with STANDIN_GET_DELAY_AFTER_REAL,
+// only once a real call (not a dry run, not a read) has been made (a server that stops answering after the call).
+const realBefore = () =>
+  existsSync(join(dir, 'calls.jsonl')) &&
+  readFileSync(join(dir, 'calls.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .some((l) => !['get'].includes(JSON.parse(l).argv[0]) && !JSON.parse(l).argv.some((a) => a.startsWith('--dry-run')))
+if (words[0] === 'get' && process.env.STANDIN_GET_DELAY_MS && (!process.env.STANDIN_GET_DELAY_AFTER_REAL || realBefore()))
+  await new Promise((r) => setTimeout(r, Number(process.env.STANDIN_GET_DELAY_MS)))
 appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ argv, stdin })}\n`)
 
 const kindOf = (o) => o.kind.toLowerCase() + (o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '')
