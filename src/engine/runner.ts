@@ -672,7 +672,7 @@ async function waitForPods(step: Step, command: string, result: StepResult, stat
   const kernel = await kernelOf(state)
   const names = variablesIn(command)
   const vars = { ...state.vars, ...(names.length > 0 ? await kernel.vars(names) : {}) }
-  await state.guardServer?.settled()
+  await state.guardServer?.recorded()
   const ledger = state.guardDir !== undefined ? await readLedger(state.guardDir).catch(() => undefined) : undefined
   const signal = o.signal ? { signal: o.signal } : {}
   const waits = await waitBeforeLine(command, {

@@ -15,8 +15,10 @@ import { broken, guardCall, readOnce } from './call.mjs'
 export interface GuardServer {
   port: number
   token: string
-  /** Resolves when no call is being recorded (each call's uid read after it ran) and none is running. */
+  /** Resolves when no call is running or being recorded (each call's uid read after it ran): before the cleanup. */
   settled(): Promise<void>
+  /** Resolves when no call is being recorded; calls still running (a job of a line) are not waited for. */
+  recorded(): Promise<void>
   close(): Promise<void>
 }
 
@@ -91,7 +93,10 @@ const field = (...xs: (string | number)[]): string => xs.map((x) => `${x}\0`).jo
  */
 export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: number } = {}): Promise<GuardServer> {
   const token = randomBytes(16).toString('hex')
+  // Calls from their 'run' to the end of their record, and records in progress: a record is short (bounded reads),
+  // a call may run long (a `kubectl delete` waiting for its Pod, in a job of the line).
   const inFlight = new Set<Promise<void>>()
+  const recording = new Set<Promise<void>>()
   let serial = 0
   let requests = 0
   const sockets = new Set<Socket>()
@@ -102,16 +107,17 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
   // reads the ledger too), but not while the call runs: the call may be waiting for that hook's own call.
   function track(ran: Promise<void>, record: () => Promise<void>): void {
     const marker = join(pendingDir, String(++serial))
-    const p = ran
-      .then(() => {
-        writeFileSync(marker, '')
-        return record()
-      })
-      .finally(() => {
+    const p = ran.then(() => {
+      writeFileSync(marker, '')
+      const r = record().finally(() => {
         rmSync(marker, { force: true })
-        inFlight.delete(p)
+        recording.delete(r)
       })
-    inFlight.add(p)
+      recording.add(r)
+      return r
+    })
+    const q = p.finally(() => inFlight.delete(q))
+    inFlight.add(q)
   }
 
   async function serve(socket: Socket): Promise<void> {
@@ -128,8 +134,8 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     }
     // No environment came (no `env` here): the hook, which inherits it, does the work.
     if (Object.keys(env).length === 0) return void socket.end(field('hook'))
-    // Earlier calls' records first: whose object it is depends on what they created.
-    await Promise.all([...inFlight])
+    // Earlier calls' records first: whose object it is depends on what they created (a call still running is not waited for).
+    while (recording.size > 0) await Promise.all([...recording])
     // `-f -`, `<(…)` and heredocs are the shell's to read: it copies them into the state folder, once; the
     // real call reads stdin from its copy and the others by their copy's path, as the hook's real call does.
     const id = ++requests
@@ -201,6 +207,9 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     token,
     async settled() {
       while (inFlight.size > 0) await Promise.all([...inFlight])
+    },
+    async recorded() {
+      while (recording.size > 0) await Promise.all([...recording])
     },
     async close() {
       // A shell that never said it was done (a job still running at the end) is gone by now: its call is recorded.

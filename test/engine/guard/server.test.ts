@@ -69,6 +69,20 @@ describe('the guard in the kubewalk process', () => {
     expect(r).toMatchObject({ status: 0, stderr: '' })
   })
 
+  it('a call still running in a job of the line does not hold the next call’s check (only a record in progress does)', async () => {
+    const h = await harness({}, { via: 'server' })
+    const r = await h.run(
+      `STANDIN_REAL_DELAY_MS=4000 kubectl create configmap slow >/dev/null & sleep 0.5; kubectl create configmap quick; echo '{"argv":["quick done"]}' >> calls.jsonl; wait`,
+    )
+    expect(r).toMatchObject({ status: 0, stdout: 'configmap/quick created\n' })
+    const seen = (await h.calls()).map((c) => c.argv.join(' '))
+    const quickDone = seen.indexOf('quick done')
+    const slowRead = seen.findIndex((c) => c.startsWith('get') && c.includes('slow'))
+    expect(quickDone).toBeGreaterThan(-1)
+    expect(slowRead).toBeGreaterThan(quickDone)
+    expect((await readLedger(h.stateDir)).created.map((o) => o.name).sort()).toEqual(['quick', 'slow'])
+  })
+
   it('the dry run sees the shell’s environment and folder as the line left them (exported, unexported not)', async () => {
     const h = await harness({}, { via: 'server' })
     await writeFile(join(h.dir, 'cm.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'm' } }))
