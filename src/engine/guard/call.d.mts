@@ -14,8 +14,8 @@ export interface GuardedCall {
   real: string
   /** Before the real call: a refusal (it must not run), a failed read (exit with it), or nothing (run it). */
   check(): Promise<{ refusal?: string; failed?: { status: number; stderr: string } }>
-  /** After the real call: what it created and deleted, to the ledger. */
-  record(): Promise<void>
+  /** After the real call (its exit status, when known): what it created and deleted, to the ledger. */
+  record(status?: number): Promise<void>
 }
 
 export declare function guardCall(o: {

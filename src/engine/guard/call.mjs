@@ -250,10 +250,15 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
   /**
    * After the real call (whatever its status, even cut short): what it created and deleted, read again from
    * the server: new objects (a uid not there before, so `replace --force` and re-creations count) and objects
-   * gone or being deleted.
+   * gone or being deleted. `status` is the call's exit status, when known: a `delete` that exited 0 deleted every
+   * object it named (kubectl fails the call on any it could not), so nothing needs reading back.
    */
-  async function record() {
+  async function record(status) {
     if (!CREATES_OR_DELETES.includes(c.verb ?? '')) return
+    if (c.verb === 'delete' && status === 0) {
+      for (const t of targets) if (t.current) ledgerLine({ type: 'deleted', ...refOf(t.current), verb: c.verb, ...where })
+      return
+    }
     const generated = targets.filter((t) => t.ref.generated)
     const plain = targets.filter((t) => !t.ref.generated)
     const [after, lists] = await Promise.all([
@@ -281,8 +286,10 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
 /** A failure of the guard itself, as a refusal (before the call ran) or a notice (after); also in the refusals file. */
 export function broken(state, call, e, ran) {
   const why = e instanceof Error ? e.message : String(e)
+  // Read back after the line went on, it may be told with a later line: the call names itself.
+  const shown = ['kubectl', ...call].join(' ')
   const message = ran
-    ? `kubewalk: the call ran, but the guard could not record what it created or deleted (${why})`
+    ? `kubewalk: \`${shown.length > 60 ? `${shown.slice(0, 59)}…` : shown}\` ran, but the guard could not record what it created or deleted (${why})`
     : `kubewalk: refused: the guard could not check this call (${why}); it did not run`
   appendFileSync(join(state, 'refusals'), `${JSON.stringify({ type: 'refusal', message, argv: call })}\n`)
   return message

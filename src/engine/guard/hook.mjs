@@ -59,7 +59,7 @@ async function main() {
   ran = true
   const done = spawnSync(guard.real, call, { input, stdio: [input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'] })
   const status = done.status ?? 128 + (done.signal === 'SIGINT' ? 2 : done.signal === 'SIGKILL' ? 9 : 15)
-  await guard.record()
+  await guard.record(status)
   process.exit(status)
 }
 main().catch(fail)

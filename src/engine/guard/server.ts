@@ -105,11 +105,11 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
 
   // A call from its 'run' to the end of its record; while it is recorded, a hook started by the shim waits for it (it
   // reads the ledger too), but not while the call runs: the call may be waiting for that hook's own call.
-  function track(ran: Promise<void>, record: () => Promise<void>): void {
+  function track(ran: Promise<number | undefined>, record: (status: number | undefined) => Promise<void>): void {
     const marker = join(pendingDir, String(++serial))
-    const p = ran.then(() => {
+    const p = ran.then((status) => {
       writeFileSync(marker, '')
-      const r = record().finally(() => {
+      const r = record(status).finally(() => {
         rmSync(marker, { force: true })
         recording.delete(r)
       })
@@ -175,12 +175,13 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     if (verdict.refusal !== undefined) return void socket.end(field('refuse', verdict.refusal))
     if (verdict.failed !== undefined) return void socket.end(field('failed', verdict.failed.status, verdict.failed.stderr))
     // The call runs in the shell from here: it is recorded when the shell says it is done, or is gone (Ctrl-C).
-    const ran = fields.next().then(
-      () => undefined,
-      () => undefined,
-    )
+    const ran = (async (): Promise<number | undefined> => {
+      if ((await fields.next()) !== 'done') return undefined
+      const rc = Number(await fields.next())
+      return Number.isInteger(rc) ? rc : undefined
+    })().catch(() => undefined)
     // A failure to record is in the refusals file (broken), for the run to report with the next line.
-    track(ran, () => guard.record().catch((e: unknown) => void broken(stateDir, call, e, true)))
+    track(ran, (status) => guard.record(status).catch((e: unknown) => void broken(stateDir, call, e, true)))
     // Only what changed (a copied file's new path, by index): the shell runs its own "$@" otherwise, byte for byte.
     const changed = call.flatMap((a, i) => (a !== argv[i] ? [i, a] : []))
     socket.write(field('run', stdinFile, changed.length / 2, ...changed))

@@ -135,21 +135,29 @@ describe('the real call, as the shell parsed it', () => {
 })
 
 describe('a server that stops answering the guard’s reads (each bounded by the run’s command timeout)', () => {
-  it('after the call: the record says it could not read, and never takes no answer for "deleted"', async () => {
+  it('after the call: the record says it could not read, naming the call, and never takes no answer for "deleted"', async () => {
     const h = await harness({}, { via: 'server', readTimeoutMs: 400 })
     await h.seed([configMap('mine', 'default', 'u-mine')])
-    await writeFile(
-      join(h.stateDir, 'ledger.jsonl'),
-      `${JSON.stringify({ type: 'created', kind: 'ConfigMap', group: '', name: 'mine', namespace: 'default', uid: 'u-mine', verb: 'create' })}\n`,
-    )
-    const r = await h.run('STANDIN_GET_DELAY_MS=5000 STANDIN_GET_DELAY_AFTER_REAL=1 kubectl delete configmap mine')
+    const created = { type: 'created', kind: 'ConfigMap', group: '', name: 'mine', namespace: 'default', uid: 'u-mine', verb: 'create' }
+    await writeFile(join(h.stateDir, 'ledger.jsonl'), `${JSON.stringify(created)}\n`)
+    await writeFile(join(h.dir, 'cm.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mine' }, data: { b: '2' } }))
+    const r = await h.run('STANDIN_GET_DELAY_MS=5000 STANDIN_GET_DELAY_AFTER_REAL=1 kubectl apply -f cm.json')
     expect(r.status).toBe(0)
     const ledger = await readLedger(h.stateDir)
     expect(ledger.deleted).toEqual([])
     expect(ledger.created.map((o) => o.name)).toEqual(['mine'])
     expect((await takeRefusals(h.stateDir)).map((x) => x.message)).toEqual([
-      'kubewalk: the call ran, but the guard could not record what it created or deleted (the server did not answer a read within 0.4 s)',
+      'kubewalk: `kubectl apply -f cm.json` ran, but the guard could not record what it created or deleted (the server did not answer a read within 0.4 s)',
     ])
+  })
+  it('a delete that exited 0 deleted what it named: recorded with no read after it', async () => {
+    const h = await harness({}, { via: 'server' })
+    await h.seed([configMap('mine', 'default', 'u-mine')])
+    const created = { type: 'created', kind: 'ConfigMap', group: '', name: 'mine', namespace: 'default', uid: 'u-mine', verb: 'create' }
+    await writeFile(join(h.stateDir, 'ledger.jsonl'), `${JSON.stringify(created)}\n`)
+    expect((await h.run('kubectl delete configmap mine')).status).toBe(0)
+    expect(await argvs(h)).toBe('dry delete\nget\ndelete')
+    expect((await readLedger(h.stateDir)).deleted.map((o) => [o.name, o.uid])).toEqual([['mine', 'u-mine']])
   })
   it('before the call: the check fails closed, and the call does not run', async () => {
     const h = await harness({}, { via: 'server', readTimeoutMs: 400 })
