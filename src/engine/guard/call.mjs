@@ -51,6 +51,10 @@ function whereOf(call, env) {
   return { ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) }
 }
 
+/** kubectl's words for a server it could not reach. */
+const UNREACHABLE =
+  /Unable to connect to the server|connection refused|connection reset|i\/o timeout|no such host|TLS handshake timeout|unexpected EOF/
+
 /**
  * A guard for one run's state folder: `check` before the real call, `record` after it.
  * `env` and `cwd` are the caller's (the line's shell): the dry runs see the same kubeconfig and files.
@@ -111,7 +115,7 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
   const conn = connectionFlags(call)
 
   /** The objects as they stand now, by identity (null where there is none), each namespace read in one `get`. */
-  async function current(refs) {
+  async function current(refs, { strict = false } = {}) {
     const found = []
     const groups = new Map()
     for (const r of refs) if (!r.generated && !r.fresh) groups.set(r.namespace ?? '', [...(groups.get(r.namespace ?? '') ?? []), r])
@@ -122,6 +126,9 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
       const results = r.status === 0 || r.timedOut ? [r] : await Promise.all(rs.map((x) => read([nameOf(x)])))
       // No answer is not "not there": the check fails closed, the record says it could not read.
       for (const one of results) if (one.timedOut) throw new Error(`the server did not answer a read within ${timeoutMs / 1000} s`)
+      // After the call, a server that is away is no answer either (before it, the call itself meets it, in kubectl's words).
+      for (const one of results)
+        if (strict && one.status !== 0 && UNREACHABLE.test(one.stderr)) throw new Error(`could not read it back: ${one.stderr.trim().split('\n')[0]}`)
       for (const one of results) found.push(...objectsOf(one.stdout))
     })
     await Promise.all(reads)
@@ -262,7 +269,10 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
     const generated = targets.filter((t) => t.ref.generated)
     const plain = targets.filter((t) => !t.ref.generated)
     const [after, lists] = await Promise.all([
-      current(plain.map(({ ref: { fresh: _, ...ref } }) => ref)),
+      current(
+        plain.map(({ ref: { fresh: _, ...ref } }) => ref),
+        { strict: true },
+      ),
       Promise.all(generated.map((t) => listOf(t.ref))),
     ])
     plain.forEach((t, i) => {

@@ -150,6 +150,20 @@ describe('a server that stops answering the guard’s reads (each bounded by the
       'kubewalk: `kubectl apply -f cm.json` ran, but the guard could not record what it created or deleted (the server did not answer a read within 0.4 s)',
     ])
   })
+  it('after the call, a server gone away is no answer either: never "deleted"', async () => {
+    const h = await harness({}, { via: 'server' })
+    await h.seed([configMap('mine', 'default', 'u-mine')])
+    const created = { type: 'created', kind: 'ConfigMap', group: '', name: 'mine', namespace: 'default', uid: 'u-mine', verb: 'create' }
+    await writeFile(join(h.stateDir, 'ledger.jsonl'), `${JSON.stringify(created)}\n`)
+    await writeFile(join(h.dir, 'cm.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mine' }, data: { b: '2' } }))
+    const gone = 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?'
+    const r = await h.run(`STANDIN_GET_FAIL='Unable to connect to the server: ${gone}' STANDIN_GET_DELAY_AFTER_REAL=1 kubectl apply -f cm.json`)
+    expect(r.status).toBe(0)
+    expect((await readLedger(h.stateDir)).deleted).toEqual([])
+    expect((await takeRefusals(h.stateDir)).map((x) => x.message)).toEqual([
+      `kubewalk: \`kubectl apply -f cm.json\` ran, but the guard could not record what it created or deleted (could not read it back: Unable to connect to the server: ${gone})`,
+    ])
+  })
   it('a delete that exited 0 deleted what it named: recorded with no read after it', async () => {
     const h = await harness({}, { via: 'server' })
     await h.seed([configMap('mine', 'default', 'u-mine')])

@@ -43,8 +43,13 @@ const realBefore = () =>
     .split('\n')
     .filter((l) => l !== '')
     .some((l) => !['get'].includes(JSON.parse(l).argv[0]) && !JSON.parse(l).argv.some((a) => a.startsWith('--dry-run')))
-if (words[0] === 'get' && process.env.STANDIN_GET_DELAY_MS && (!process.env.STANDIN_GET_DELAY_AFTER_REAL || realBefore()))
-  await new Promise((r) => setTimeout(r, Number(process.env.STANDIN_GET_DELAY_MS)))
+const slowGet = words[0] === 'get' && (!process.env.STANDIN_GET_DELAY_AFTER_REAL || realBefore())
+if (slowGet && process.env.STANDIN_GET_DELAY_MS) await new Promise((r) => setTimeout(r, Number(process.env.STANDIN_GET_DELAY_MS)))
+// STANDIN_GET_FAIL: such a `get` fails with that message (a server gone away).
+if (slowGet && process.env.STANDIN_GET_FAIL) {
+  process.stderr.write(`${process.env.STANDIN_GET_FAIL}\n`)
+  process.exit(1)
+}
 appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ argv, stdin })}\n`)
 
 const kindOf = (o) => o.kind.toLowerCase() + (o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '')
