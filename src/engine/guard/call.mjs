@@ -88,6 +88,8 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
     })
   }
 
+  const noAnswer = () => new Error(`the server did not answer a read within ${timeoutMs / 1000} s`)
+
   function ledgerLine(entry) {
     appendFileSync(join(state, 'ledger.jsonl'), `${JSON.stringify({ ...entry, at: new Date().toISOString() })}\n`)
   }
@@ -125,7 +127,7 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
       // A kind the server does not know yet (a CRD the same apply creates): read each alone.
       const results = r.status === 0 || r.timedOut ? [r] : await Promise.all(rs.map((x) => read([nameOf(x)])))
       // No answer is not "not there": the check fails closed, the record says it could not read.
-      for (const one of results) if (one.timedOut) throw new Error(`the server did not answer a read within ${timeoutMs / 1000} s`)
+      for (const one of results) if (one.timedOut) throw noAnswer()
       // After the call, a server that is away is no answer either (before it, the call itself meets it, in kubectl's words).
       for (const one of results)
         if (strict && one.status !== 0 && UNREACHABLE.test(one.stderr)) throw new Error(`could not read it back: ${one.stderr.trim().split('\n')[0]}`)
@@ -144,7 +146,7 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
     const sel = selectionArgv(call, c)
     if (sel === undefined) return { targets: [] }
     const r = await quiet(sel, input)
-    if (r.timedOut) throw new Error(`the server did not answer a read within ${timeoutMs / 1000} s`)
+    if (r.timedOut) throw noAnswer()
     if (r.status !== 0) return { failed: { status: r.status, stderr: r.stderr } }
     return { targets: objectsOf(r.stdout).map((o) => ({ ref: refOf(o), current: o })) }
   }
@@ -152,7 +154,7 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
   const listOf = async (r) => {
     const kind = `${r.kind.toLowerCase()}${r.group ? `.${r.group}` : ''}`
     const got = await quiet([...conn, 'get', ...(r.namespace ? ['-n', r.namespace] : []), kind, '-o', 'json'])
-    if (got.timedOut) throw new Error(`the server did not answer a read within ${timeoutMs / 1000} s`)
+    if (got.timedOut) throw noAnswer()
     return objectsOf(got.stdout)
   }
 

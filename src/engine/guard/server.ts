@@ -97,7 +97,7 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
   // a call may run long (a `kubectl delete` waiting for its Pod, in a job of the line).
   const inFlight = new Set<Promise<void>>()
   const recording = new Set<Promise<void>>()
-  let serial = 0
+  // One number per request names both its copied input and its pending marker.
   let requests = 0
   const sockets = new Set<Socket>()
   const pendingDir = join(stateDir, 'pending')
@@ -105,8 +105,8 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
 
   // A call from its 'run' to the end of its record; while it is recorded, a hook started by the shim waits for it (it
   // reads the ledger too), but not while the call runs: the call may be waiting for that hook's own call.
-  function track(ran: Promise<number | undefined>, record: (status: number | undefined) => Promise<void>): void {
-    const marker = join(pendingDir, String(++serial))
+  function track(id: number, ran: Promise<number | undefined>, record: (status: number | undefined) => Promise<void>): void {
+    const marker = join(pendingDir, String(id))
     const p = ran.then((status) => {
       writeFileSync(marker, '')
       const r = record(status).finally(() => {
@@ -181,7 +181,7 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
       return Number.isInteger(rc) ? rc : undefined
     })().catch(() => undefined)
     // A failure to record is in the refusals file (broken), for the run to report with the next line.
-    track(ran, (status) => guard.record(status).catch((e: unknown) => void broken(stateDir, call, e, true)))
+    track(id, ran, (status) => guard.record(status).catch((e: unknown) => void broken(stateDir, call, e, true)))
     // Only what changed (a copied file's new path, by index): the shell runs its own "$@" otherwise, byte for byte.
     const changed = call.flatMap((a, i) => (a !== argv[i] ? [i, a] : []))
     socket.write(field('run', stdinFile, changed.length / 2, ...changed))
