@@ -3,6 +3,7 @@
 // Pure: the only I/O is reading the example files the page names, from the folder the caller gives.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { promptOf } from '../markdown/lines.js'
 import { fileNamed } from '../markdown/steps.js'
 import { docsBlocks, type DocsBlock } from './blocks.js'
 import { EXAMPLE_URL } from './examples.js'
@@ -96,6 +97,19 @@ const isYamlFragment = (text: string): boolean => {
 }
 const firstLine = (text: string): string => text.split('\n').find((l) => l.trim() !== '' && !/^\s*#/.test(l)) ?? ''
 
+/**
+ * An output block that opens with the command itself at a prompt (`user@computer:~/website$ kubectl describe …`)
+ * shows the terminal, not a second command: its output is what follows that line.
+ */
+function withoutEcho(text: string, line: number, command: string): { text: string; line: number } {
+  const lines = text.split('\n')
+  const first = lines.findIndex((l) => l.trim() !== '')
+  const echoed = first < 0 ? undefined : promptOf(lines[first] as string)
+  const flat = (s: string): string => s.trim().replace(/\s+/g, ' ')
+  if (echoed === undefined || flat(echoed.command) !== flat(command)) return { text, line }
+  return { text: lines.slice(first + 1).join('\n'), line: line + first + 1 }
+}
+
 /** Reads a docs page `source`; `file` names it in errors and is where its line numbers point. */
 export function readDocsPage(file: string, source: string, opts: DocsOptions = {}): DocsPage {
   const parsed = docsBlocks(file, source, opts.tab !== undefined ? { tab: opts.tab } : {})
@@ -181,7 +195,7 @@ export function readDocsPage(file: string, source: string, opts: DocsOptions = {
     between = []
     interrupted = false
     if (follows && (cue || (prose === '' && (!commandLike || plainUnderShell) && (OUTPUT_LANGS.has(b.lang) || shellLang)))) {
-      ;(lastCommand as DocsCommand).output = { text: b.text, line: b.body }
+      ;(lastCommand as DocsCommand).output = withoutEcho(b.text, b.body, (lastCommand as DocsCommand).text)
       continue
     }
     if ((shellLang || (b.lang === '' && commandLike)) && !isManifest(b.text) && !isYamlFragment(b.text)) {

@@ -334,6 +334,25 @@ function withinLine<L extends { norm: string; used: boolean }>(recorded: string,
   return left.find((l) => !l.used && pattern.test(l.norm))
 }
 
+/** The adjacent letter pairs of `s`, counted. */
+function letterPairs(s: string): Map<string, number> {
+  const pairs = new Map<string, number>()
+  for (let i = 0; i + 1 < s.length; i++) pairs.set(s.slice(i, i + 2), (pairs.get(s.slice(i, i + 2)) ?? 0) + 1)
+  return pairs
+}
+
+/** How alike two strings' letter pairs are, from 0 to 1 (Dice's coefficient): less than one word in common. */
+function likeness(a: Map<string, number>, b: Map<string, number>): number {
+  let common = 0
+  let total = 0
+  for (const [p, n] of a) {
+    common += Math.min(n, b.get(p) ?? 0)
+    total += n
+  }
+  for (const n of b.values()) total += n
+  return total === 0 ? 0 : (2 * common) / total
+}
+
 function compareLines(recorded: string[], live: string[], subs: readonly Substitution[], pinned: readonly string[]): DriftItem[] {
   const items: { at: number; item: DriftItem }[] = []
   // A terminal shows a tab as spaces: runs of blanks compare equal.
@@ -376,11 +395,15 @@ function compareLines(recorded: string[], live: string[], subs: readonly Substit
             },
     })
   }
-  // The live line left over that is most like `text` (the most words in common), for saying what came instead.
+  // The live line left over that is most like `text` (the most words in common, then the most letter pairs), for
+  // saying what came instead: `/etc/..2982_…:` against `/etc/podinfo/..2026_…:`, not the first line of the listing.
   const instead = (text: string): (typeof left)[number] | undefined => {
-    const words = new Set(normalize(flat(text)).split(' '))
+    const norm = normalize(flat(text))
+    const words = new Set(norm.split(' '))
+    const pairs = letterPairs(norm)
     const free = left.filter((l) => !l.used)
-    const score = (l: (typeof left)[number]): number => l.norm.split(' ').filter((w) => words.has(w)).length
+    const score = (l: (typeof left)[number]): number =>
+      l.norm.split(' ').filter((w) => words.has(w)).length * 2 + likeness(pairs, letterPairs(l.norm))
     return free.reduce<(typeof left)[number] | undefined>((best, l) => (best === undefined || score(l) > score(best) ? l : best), undefined)
   }
   recorded.forEach((r, i) => {

@@ -135,13 +135,25 @@ describe('output blocks', () => {
       'kubectl get hpa',
     ])
   })
-  it('an output with the prompt and command echoed in it stays output', () => {
+  it('an output that echoes its command at a prompt is the output after that line, never a second command', () => {
     const p = read(
       '1. Describe it:\n\n        kubectl describe deployment d\n\n    The output is similar to this:\n\n        user@computer:~$ kubectl describe deployment d\n        Name:  d\n',
     )
-    expect(commands(p).map((c) => [c.text, c.output?.text])).toEqual([
-      ['kubectl describe deployment d', 'user@computer:~$ kubectl describe deployment d\nName:  d'],
-    ])
+    expect(commands(p).map((c) => [c.text, c.output?.text])).toEqual([['kubectl describe deployment d', 'Name:  d']])
+    expect(commands(p)[0]?.output?.line).toBe(13)
+    // The Markdown compiler then makes one step of it, with the output as its recording.
+    const w = markdownWalkthrough(
+      'p.md',
+      page(
+        '{{< note >}}\nx\n{{< /note >}}\n\n' +
+          '1. Describe it:\n\n        kubectl describe deployment d\n\n    The output is similar to this:\n\n        user@computer:~$ kubectl describe deployment d\n        Name:  d\n',
+      ),
+    )
+    expect(w.steps.map((s) => commandOf(s))).toEqual(['kubectl describe deployment d'])
+  })
+  it('a prompt line naming another command still opens its own step', () => {
+    const p = read('```shell\nkubectl get pods\n```\n\nThe output is similar to:\n\n```\n$ kubectl get nodes\nNAME  STATUS\n```\n')
+    expect(commands(p)[0]?.output?.text).toBe('$ kubectl get nodes\nNAME  STATUS')
   })
 })
 

@@ -258,4 +258,13 @@ lrwxrwxrwx    1 root     root            13 Dec  6 10:47 labels -> ..data/labels
     expect(realOf(recorded, live.replace('labels -> ..data/labels', 'labels -> ..data/other'))).toHaveLength(1)
     expect(realOf(recorded, live.replace('drwxr-xr-x    2', '-rw-r--r--    2'))).toHaveLength(1)
   })
+  it("a line the page got wrong is said beside the output line most like it, not the listing's first", () => {
+    const page = `${recorded}\n\n/etc/..2982_06_02_21_47_53.299460680:\ntotal 8\n-rw-r--r--  ... Feb  6 21:47 annotations\n-rw-r--r--  ... Feb  6 21:47 labels`
+    const lab = fixture('markdown/outputs/downward-api-ls-laR.txt')
+    expect(realOf(page, lab)).toEqual([
+      expect.objectContaining({ article: '/etc/..2982_06_02_21_47_53.299460680:', live: '/etc/podinfo/..2026_12_06_21_19_32.1417499082:' }),
+    ])
+    // With the folder's own path the listing is the lab's, whatever the time in the subfolder's name.
+    expect(realOf(page.replace('/etc/..2982', '/etc/podinfo/..2982'), lab)).toEqual([])
+  })
 })
