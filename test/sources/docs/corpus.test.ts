@@ -198,6 +198,17 @@ const facts: Record<string, Facts> = {
       'UNCHANGED_REFERENCE=$(PROTOCOL)://172.17.0.1:80',
     ],
   },
+  'customize-hosts-file-for-pods': {
+    host: 6,
+    notCommands: [
+      'pod/nginx created',
+      'NAME     READY     STATUS    RESTARTS   AGE    IP           NODE',
+      '# Kubernetes-managed hosts file.',
+      'pod/hostaliases-pod created',
+      'NAME                           READY     STATUS      RESTARTS   AGE       IP              NODE',
+    ],
+    requires: '1.7',
+  },
 }
 
 const pages = new Map<string, DocsPage>()
