@@ -579,8 +579,10 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   }
   if (result.variant === 'strict-tls' && state.tlsBin !== undefined) env.PATH = `${state.tlsBin}${delimiter}${o.env?.PATH ?? process.env.PATH ?? ''}`
   const signal = o.signal ? { signal: o.signal } : {}
+  // A page's file is made where its reader is: the shell's folder (after the page's own `cd`), not the run's.
+  const here = step.files !== undefined && step.files.length > 0 ? await (await kernelOf(state)).cwd() : state.cwd
   for (const f of step.files ?? []) {
-    const path = join(state.cwd, f.name)
+    const path = join(here, f.name)
     await mkdir(dirname(path), { recursive: true })
     await writeFile(path, f.content)
   }

@@ -723,6 +723,24 @@ describe('--workdir', () => {
   })
 })
 
+describe("a step's files", () => {
+  it("are made in the shell's folder, after the page's own cd, where its reader made them", async () => {
+    const dir = await tempDir('kubewalk-files-')
+    const r = await run({
+      ...base,
+      workdir: dir,
+      steps: [
+        echoStep('cd', 'mkdir -p kustomize/base && cd kustomize'),
+        echoStep('read', 'cat base/kustomization.yaml; pwd', {
+          files: [{ name: 'base/kustomization.yaml', content: 'resources:\n- deployment.yaml\n' }],
+        }),
+      ],
+    })
+    expect(r.steps.map((s) => s.status)).toEqual(['passed', 'passed'])
+    expect(r.steps[1]?.output?.stdout).toMatch(/^resources:\n- deployment\.yaml\n.*\/kustomize\n$/)
+  })
+})
+
 describe('a line that deletes', () => {
   it("has the bound a deletion has (a namespace's finalizers, a Pod's grace period), any other line --timeout", async () => {
     // A stand-in kubectl that takes 1.5 s to answer (a namespace's finalizers, a slow server).

@@ -84,6 +84,8 @@ const ANOTHER_TERMINAL = /\b(?:another|a separate|a different|a second|new) (?:t
 const SHELL_LANGS = new Set(['shell', 'bash', 'sh', 'console', 'zsh', 'shell-session', 'terminal'])
 const OUTPUT_LANGS = new Set(['', 'text', 'txt', 'plaintext', 'output', 'json', 'yaml', 'yml', 'log', 'none'])
 
+// A line that prints manifests: the manifest block after it, under prose that names no file, is what it printed.
+const PRINTS_MANIFEST = /\bkubectl\s+kustomize\b|\bkustomize\s+build\b|\s(?:-o|--output)[= ]?(?:yaml|json)\b/
 const isManifest = (text: string): boolean =>
   (/^apiVersion:/m.test(text) && /^kind:/m.test(text)) || (/"apiVersion"\s*:/.test(text) && /"kind"\s*:/.test(text))
 // `command: ["/bin/sh"]` and `args: […]`: YAML shown in a shell block, not shell.
@@ -194,7 +196,8 @@ export function readDocsPage(file: string, source: string, opts: DocsOptions = {
     const plainUnderShell = b.lang === '' && lastCommandLang !== undefined && SHELL_LANGS.has(lastCommandLang)
     between = []
     interrupted = false
-    if (follows && (cue || (prose === '' && (!commandLike || plainUnderShell) && (OUTPUT_LANGS.has(b.lang) || shellLang)))) {
+    const printed = isManifest(b.text) && PRINTS_MANIFEST.test(lastCommand?.text ?? '') && fileNamed(prose) === undefined
+    if (follows && (cue || printed || (prose === '' && (!commandLike || plainUnderShell) && (OUTPUT_LANGS.has(b.lang) || shellLang)))) {
       ;(lastCommand as DocsCommand).output = withoutEcho(b.text, b.body, (lastCommand as DocsCommand).text)
       continue
     }

@@ -7,11 +7,13 @@
 // - A `console` block (or any block whose first line is a prompt) holds prompt lines: each is a step,
 //   and the lines up to the next prompt are its recording.
 // - An untagged, `text`, `json` or `yaml` block after a step is that step's recording, unless the prose
-//   before it names a file (`pod.yaml`) that a later line uses: then it is written under that name.
+//   before it names a file (`pod.yaml`) that a later line uses, by its name or its folder's: then it is written
+//   under that name, with the files a kustomization among them reads.
 // - Other blocks are prose.
 import { WalkthroughError } from '../../core/errors.js'
 import type { StepFile } from '../../core/step.js'
 import { annotationText, parseAnnotation, type Annotations } from './annotations.js'
+import { isKustomization, kustomizationReads } from './kustomization.js'
 import { splitCommands, splitConsole, promptOf } from './lines.js'
 import type { CodeBlock, MarkdownDoc } from './parse.js'
 
@@ -46,8 +48,17 @@ export function fileNamed(prose: string): string | undefined {
 const isConsoleBlock = (b: CodeBlock): boolean =>
   CONSOLE.has(b.lang) || ((SHELL.has(b.lang) || OUTPUT.has(b.lang)) && promptOf(b.text.split('\n').find((l) => l.trim() !== '') ?? '') !== undefined)
 
-const usesFile = (command: string, name: string): boolean =>
-  new RegExp(`(?:^|[\\s=/'"])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[\\s'";|)]|$)`, 'm').test(command)
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/** The line names the file, or a folder it is in (`kubectl apply -k overlays/production`). */
+const usesFile = (command: string, name: string): boolean => {
+  if (new RegExp(`(?:^|[\\s=/'"])${escapeRe(name)}(?=[\\s'";|)]|$)`, 'm').test(command)) return true
+  const parts = name.split('/')
+  return parts
+    .slice(0, -1)
+    .map((_, i) => parts.slice(0, i + 1).join('/'))
+    .filter((d) => d !== '.' && d !== '..')
+    .some((d) => new RegExp(`(?:^|[\\s='"]|\\./)${escapeRe(d)}/?(?=[\\s'";|)]|$)`, 'm').test(command))
+}
 
 // The prose right before a block says its commands are one thing done several ways.
 const EQUIVALENT =
@@ -194,12 +205,23 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
   }
   if (pending !== undefined)
     throw new WalkthroughError(`${doc.file}:${pending.line}: this annotation stands before no block; put it right before the bash block it is about.`)
-  for (const c of candidates as { name: string; block: CodeBlock; index: number; recordingOf?: DraftStep }[]) {
-    const user = steps.slice(c.index).find((s) => usesFile(s.command, c.name))
-    if (user === undefined) continue
+  type Candidate = (typeof candidates)[number] & { recordingOf?: DraftStep }
+  const write = (user: DraftStep, c: Candidate): void => {
     if (c.recordingOf) delete c.recordingOf.recording
-    if (!user.files.some((f) => f.name === c.name))
-      user.files.push({ name: c.name, content: c.block.text.endsWith('\n') ? c.block.text : `${c.block.text}\n` })
+    if (user.files.some((f) => f.name === c.name)) return
+    const content = c.block.text.endsWith('\n') ? c.block.text : `${c.block.text}\n`
+    user.files.push({ name: c.name, content })
+    if (!isKustomization(c.name)) return
+    // What the kustomization reads: the latest file of each name the page made before the line, in those folders.
+    const at = steps.indexOf(user)
+    for (const read of kustomizationReads(c.name, content)) {
+      const made = candidates.filter((k) => k.index <= at && (k.name === read || k.name.startsWith(`${read}/`)))
+      for (const k of made) if (made.findLast((m) => m.name === k.name) === k) write(user, k)
+    }
+  }
+  for (const c of candidates as Candidate[]) {
+    const user = steps.slice(c.index).find((s) => usesFile(s.command, c.name))
+    if (user !== undefined) write(user, c)
   }
   return steps
 }

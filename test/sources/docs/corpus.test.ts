@@ -209,6 +209,7 @@ const facts: Record<string, Facts> = {
     ],
     requires: '1.7',
   },
+  'kustomize-strategic-merge-patches': { host: 4, notCommands: ['apiVersion: apps/v1', 'resources:'] },
 }
 
 const pages = new Map<string, DocsPage>()

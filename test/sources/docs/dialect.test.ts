@@ -149,7 +149,17 @@ describe('output blocks', () => {
           '1. Describe it:\n\n        kubectl describe deployment d\n\n    The output is similar to this:\n\n        user@computer:~$ kubectl describe deployment d\n        Name:  d\n',
       ),
     )
-    expect(w.steps.map((s) => commandOf(s))).toEqual(['kubectl describe deployment d'])
+    expect(w.steps.map((s) => commandOf(s, listing))).toEqual(['kubectl describe deployment d'])
+  })
+  it('a manifest after a line that prints manifests is its output, unless the prose names a file', () => {
+    const shown = '```yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n```\n'
+    const after = (line: string, prose: string) => commands(read(`\`\`\`shell\n${line}\n\`\`\`\n\n${prose}\n\n${shown}`))[0]?.output?.text
+    expect(after('kubectl kustomize overlays/production', 'The resulting Deployment has an updated container:')).toBe(
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web',
+    )
+    expect(after('kubectl get deployment web -o yaml', 'It holds:')).toBeDefined()
+    expect(after('kubectl get deployment web', 'It holds:')).toBeUndefined()
+    expect(after('kubectl kustomize overlays/production', 'Save this as `deployment.yaml`:')).toBeUndefined()
   })
   it('a prompt line naming another command still opens its own step', () => {
     const p = read('```shell\nkubectl get pods\n```\n\nThe output is similar to:\n\n```\n$ kubectl get nodes\nNAME  STATUS\n```\n')

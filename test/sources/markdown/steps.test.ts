@@ -73,3 +73,48 @@ describe('kubernetes/website update-api-object-kubectl-patch.md, run', () => {
     expect(last[1]?.manual).toContain(`step ${last[0]?.number}`)
   })
 })
+
+describe('files a line reaches through a folder', () => {
+  const draft = (md: string) => draftSteps(parseMarkdown('p.md', md))
+  const made = (md: string): [string, string[]][] => draft(md).map((s) => [s.command, s.files.map((f) => f.name)])
+
+  it('a line naming a folder has the files the page made in it written', () => {
+    const md =
+      'Create `app/pod.yaml`:\n\n```yaml\nkind: Pod\n```\n\nCreate `other/x.yaml`:\n\n```yaml\nkind: X\n```\n\n```shell\nkubectl apply -f ./app/\n```\n'
+    expect(made(md)).toEqual([['kubectl apply -f ./app/', ['app/pod.yaml']]])
+  })
+  it('a folder named only as part of a longer one is not it', () => {
+    const md = 'Create `base/k.yaml`:\n\n```yaml\nkind: X\n```\n\n```shell\nkubectl apply -f xbase\nls some-base/\n```\n'
+    expect(made(md)).toEqual([['kubectl apply -f xbase\nls some-base/', []]])
+  })
+  it('a kustomization brings what it reads: resources in another folder, patches beside it, nothing else', () => {
+    const md = [
+      'Create `base/deployment.yaml`:\n\n```yaml\nkind: Deployment\n```',
+      'Create `base/kustomization.yaml`:\n\n```yaml\nresources:\n- deployment.yaml\n```',
+      'Create `unused/extra.yaml`:\n\n```yaml\nkind: Extra\n```',
+      'Create `overlays/prod/p.yaml`:\n\n```yaml\nkind: Deployment\n```',
+      'Create `overlays/prod/kustomization.yaml`:\n\n```yaml\nresources:\n- ../../base\npatches:\n- path: p.yaml\n```',
+      '```shell\nkubectl kustomize overlays/prod\n```\n',
+    ].join('\n\n')
+    const [step] = draft(md)
+    expect(step?.files.map((f) => f.name).sort()).toEqual([
+      'base/deployment.yaml',
+      'base/kustomization.yaml',
+      'overlays/prod/kustomization.yaml',
+      'overlays/prod/p.yaml',
+    ])
+  })
+  it('kubernetes/website kustomize-strategic-merge-patches.md: the overlay and the base, for `kubectl kustomize overlays/production`', () => {
+    const file = page('kustomize-strategic-merge-patches')
+    const w = markdownWalkthrough(file, readFileSync(file, 'utf8'))
+    const build = w.steps.find((s) => s.command === 'kubectl kustomize overlays/production')
+    expect(build?.files?.map((f) => f.name).sort()).toEqual([
+      'base/deployment.yaml',
+      'base/kustomization.yaml',
+      'overlays/production/add-sidecar.yaml',
+      'overlays/production/delete-memcached.yaml',
+      'overlays/production/kustomization.yaml',
+      'overlays/production/update-nginx.yaml',
+    ])
+  })
+})
