@@ -26,6 +26,9 @@ import {
   selectionArgv,
 } from './rules.mjs'
 
+/** A verdict on an object that is the run's: it made it, or it stands in a namespace or on a lab the run made. */
+const isRuns = (v) => v.why === 'own' || v.why === 'namespace' || v.why === 'lab'
+
 /**
  * The file arguments the call reads once and the guard must copy first, so the dry run and the real call
  * read the same bytes: `-` (stdin), and anything that is not a regular file or folder (`<(…)`, a FIFO).
@@ -216,19 +219,21 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
         targets = await current(objectsOf(client.stdout).map(refOf))
       }
     } else if (c.how === 'dry-select' || c.how === 'select') {
-      if (c.how === 'dry-select') {
-        const r = await quiet(dryRunArgv(call, false), input)
-        if (r.status !== 0 && noDryRun(r.stderr)) unanswered = true
-      }
       const s = await selection()
       if (s.failed) return { failed: s.failed }
       targets = s.targets
+      // The server's dry run only tells whether it can answer one (an admission webhook without dry-run support),
+      // which matters only for an object that is not the run's: a delete of the run's own object needs none.
+      if (c.how === 'dry-select' && !decide(targets, { ...config.mode, ownUids: ownUids() }).verdicts.every(isRuns)) {
+        const r = await quiet(dryRunArgv(call, false), input)
+        if (r.status !== 0 && noDryRun(r.stderr)) unanswered = true
+      }
     }
 
     const { verdicts, refusal } = decide(targets, { ...config.mode, ownUids: ownUids() })
     if (unanswered) {
       // The server cannot say what the call would do: only the run's own objects may be touched.
-      const other = verdicts.find((v) => v.why !== 'own' && v.why !== 'namespace' && v.why !== 'lab')
+      const other = verdicts.find((v) => !isRuns(v))
       if (other !== undefined)
         return refused(
           refusalMessage(other.ref, "cannot be dry-run by the server (an admission webhook without dry-run support) and is not this run's"),

@@ -170,7 +170,7 @@ describe('a server that stops answering the guard’s reads (each bounded by the
     const created = { type: 'created', kind: 'ConfigMap', group: '', name: 'mine', namespace: 'default', uid: 'u-mine', verb: 'create' }
     await writeFile(join(h.stateDir, 'ledger.jsonl'), `${JSON.stringify(created)}\n`)
     expect((await h.run('kubectl delete configmap mine')).status).toBe(0)
-    expect(await argvs(h)).toBe('dry delete\nget\ndelete')
+    expect(await argvs(h)).toBe('get\ndelete')
     expect((await readLedger(h.stateDir)).deleted.map((o) => [o.name, o.uid])).toEqual([['mine', 'u-mine']])
   })
   it('before the call: the check fails closed, and the call does not run', async () => {

@@ -206,6 +206,20 @@ describe.each(['server', 'hook'] as const)('checked by the %s', (via) => {
       expect(ledger.created.map((o) => o.name)).toEqual(['app2'])
       expect(ledger.deleted.map((o) => o.uid)).toEqual(ledger.created.map((o) => o.uid))
     })
+    it('a delete of the run’s own object asks the server for no dry run; of another’s, it does and is refused', async () => {
+      const h = await guarded()
+      await h.seed([configMap('theirs')])
+      expect((await h.run('kubectl create configmap mine')).status).toBe(0)
+      const before = (await h.calls()).length
+      expect(await h.run('kubectl delete configmap mine')).toMatchObject({ status: 0, stdout: 'configmap "mine" deleted\n' })
+      const own = (await h.calls()).slice(before)
+      expect(dryRuns(own)).toEqual([])
+      expect(own.map((c) => c.argv[0])).toEqual(['get', 'delete'])
+      const other = (await h.calls()).length
+      expect((await h.run('kubectl delete configmap theirs')).status).toBe(2)
+      expect(dryRuns((await h.calls()).slice(other))).toHaveLength(1)
+      expect((await h.store()).map((o) => o.metadata.name)).toEqual(['theirs'])
+    })
     it('generateName: the object the server named is recorded, not the dry run’s name', async () => {
       const h = await guarded()
       await writeFile(join(h.dir, 'gen.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'job-' } }))
