@@ -23,6 +23,11 @@ export interface KernelOptions {
   bash?: string
   /** How long a line may ignore Ctrl-C (or the timeout) before it is killed with the shell. */
   graceMs?: number
+  /**
+   * Bash text every shell runs once as it starts, before any line (the guard's `kubectl` function): no line is
+   * framed for it, and a shell started again after a line ended one has it too.
+   */
+  init?: string
 }
 
 /** How one line runs. */
@@ -251,7 +256,7 @@ class BashKernel implements Kernel {
     const versionMessage = this.expect(shell, 'R', -1)
     const preluded = this.expect(shell, 'A', 0)
     preluded.catch(() => undefined)
-    this.write(shell, prelude(this.dir, this.nonce))
+    this.write(shell, prelude(this.dir, this.nonce, this.o.init))
     const version = await Promise.race([versionMessage, failed])
     const found = version.fields[0] ?? ''
     if (!/^([4-9]|\d\d)\./.test(found)) {

@@ -1020,11 +1020,12 @@ async function kernelOf(state: RunState): Promise<Kernel> {
     Object.assign(env, g.env)
     prelude = g.functionText
   }
-  state.kernel = await openKernel({ env, cwd: state.cwd })
+  // The guard's function is part of every shell's start (no framed line before step 01, and a shell started again
+  // after a page's `exit` has it too).
+  state.kernel = await openKernel({ env, cwd: state.cwd, ...(prelude !== undefined ? { init: prelude } : {}) })
   // What a step's guard and cleanup run with (zx) loads while the first lines run, rather than before step 01.
   preloadShell()
   state.synced = {}
-  if (prelude !== undefined) await state.kernel.run(prelude, { timeoutMs: o.commandTimeoutMs })
   return state.kernel
 }
 

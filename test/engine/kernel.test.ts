@@ -14,12 +14,13 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((k) => k.close()))
 })
 
-async function kernel(options: { graceMs?: number; env?: Record<string, string>; cwd?: string; bash?: string } = {}): Promise<Kernel> {
+async function kernel(options: { graceMs?: number; env?: Record<string, string>; cwd?: string; bash?: string; init?: string } = {}): Promise<Kernel> {
   const k = await openKernel({
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
     ...(options.graceMs ? { graceMs: options.graceMs } : {}),
     ...(options.bash ? { bash: options.bash } : {}),
+    ...(options.init !== undefined ? { init: options.init } : {}),
   })
   opened.push(k)
   return k
@@ -225,6 +226,15 @@ describe('openKernel', () => {
     expect(next.stdout).toBe('s\n')
     expect(next.restarted).toMatch(/ended the shell/)
     expect((await k.run('echo again', T)).restarted).toBeUndefined()
+  })
+
+  it("runs the caller's start text in every shell it starts, before the first line, with no line framed for it", async () => {
+    const k = await kernel({ init: 'guarded() {\n  echo "guarded $*"\n}' })
+    expect((await k.run('guarded a; type -t guarded', T)).stdout).toBe('guarded a\nfunction\n')
+    // A page's line that ends the shell: the new shell has the function too.
+    expect((await k.run('exit 3', T)).exitCode).toBe(3)
+    const next = await k.run('guarded b', T)
+    expect([next.stdout, next.restarted !== undefined]).toEqual(['guarded b\n', true])
   })
 
   it('returns at once from a & line, with $! kept, and a job printing late never lands in another line', async () => {

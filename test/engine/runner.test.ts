@@ -536,6 +536,26 @@ describe('declared changes', () => {
   }, 30_000)
 })
 
+describe("the guard's function", () => {
+  it("is in the run's shell from step 01, and in the shell started again after a page's exit", async () => {
+    const { harness } = await import('./guard/harness.js')
+    const h = await harness()
+    const env = { PATH: `${join(h.dir, 'real')}:${process.env.PATH ?? ''}`, STANDIN_DIR: h.dir }
+    const guard = { lab: false, namespaces: [], allow: [] }
+    const r = await run({
+      ...base,
+      env,
+      guard,
+      steps: [echoStep('first', 'type -t kubectl'), echoStep('leave', 'exit 0'), echoStep('after', 'type -t kubectl')],
+    })
+    expect(r.steps.map((s) => [s.id, s.status, s.output?.stdout])).toEqual([
+      ['first', 'passed', 'function\n'],
+      ['leave', 'passed', ''],
+      ['after', 'passed', 'function\n'],
+    ])
+  })
+})
+
 describe('Ctrl-C during a guarded call (the guard in this process)', () => {
   it.each([
     ['its dry run', 'STANDIN_DRY_DELAY_MS=20000', 'cm-dry', [] as string[]],

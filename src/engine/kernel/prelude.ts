@@ -18,7 +18,7 @@ export const FD = { control: 3, stdin: 4, watchdog: 9 } as const
  * count, then that many fields. The first says which bash this is, so an old one is refused before
  * it parses anything newer.
  */
-export function prelude(dir: string, mark: string): string {
+export function prelude(dir: string, mark: string, init?: string): string {
   return [
     `builtin printf '%s\\0' R -1 1 "$BASH_VERSION" >&3`,
     // Interactive only so that Ctrl-C abandons the rest of a line (as in a terminal) and not the shell;
@@ -37,6 +37,8 @@ export function prelude(dir: string, mark: string): string {
     `__kwk_post() { __kwk_f=$-; builtin set +eux; builtin trap '' INT; __kwk_l=; builtin printf '%s%s\\x1e' "$__kwk_m" "$2" >&7; builtin printf '%s%s\\x1e' "$__kwk_m" "$2" >&8; exec 7>&- 8>&-; builtin printf '%s\\0' S "$2" 2 "$1" "$PWD" >&3; }`,
     `__kwk_vars() { __kwk_o=(); __kwk_i=$1; builtin shift; for __kwk_n in "$@"; do if [[ -n \${!__kwk_n+x} ]]; then __kwk_o+=("$__kwk_n" "\${!__kwk_n}"); fi; done; builtin printf '%s\\0' V "$__kwk_i" "\${#__kwk_o[@]}" "\${__kwk_o[@]}" >&3; __kwk_o=(); }`,
     `__kwk_ack() { builtin printf '%s\\0' A "$1" 1 "$PWD" >&3; }`,
+    // The caller's own text (the guard's function), read as the script goes on: the acknowledgement follows it.
+    ...(init !== undefined ? [init] : []),
     `builtin trap '' INT`,
     `__kwk_ack 0`,
     '',
