@@ -109,6 +109,8 @@ function withoutEcho(text: string, line: number, command: string): { text: strin
   const echoed = first < 0 ? undefined : promptOf(lines[first] as string)
   const flat = (s: string): string => s.trim().replace(/\s+/g, ' ')
   if (echoed === undefined || flat(echoed.command) !== flat(command)) return { text, line }
+  // A terminal's transcript of several commands stays as it is: each prompt line there is a command of its own.
+  if (lines.slice(first + 1).some((l) => promptOf(l) !== undefined)) return { text, line }
   return { text: lines.slice(first + 1).join('\n'), line: line + first + 1 }
 }
 

@@ -161,6 +161,12 @@ describe('output blocks', () => {
     expect(after('kubectl get deployment web', 'It holds:')).toBeUndefined()
     expect(after('kubectl kustomize overlays/production', 'Save this as `deployment.yaml`:')).toBeUndefined()
   })
+  it('a transcript of several commands after its command stays as it is (each prompt line is a command of its own)', () => {
+    const p = read(
+      '```shell\nkubectl get pods\n```\n\nThe output is similar to:\n\n```\n$ kubectl get pods\nNAME  READY\n$ kubectl get svc\nNAME  TYPE\n```\n',
+    )
+    expect(commands(p)[0]?.output?.text).toBe('$ kubectl get pods\nNAME  READY\n$ kubectl get svc\nNAME  TYPE')
+  })
   it('a prompt line naming another command still opens its own step', () => {
     const p = read('```shell\nkubectl get pods\n```\n\nThe output is similar to:\n\n```\n$ kubectl get nodes\nNAME  STATUS\n```\n')
     expect(commands(p)[0]?.output?.text).toBe('$ kubectl get nodes\nNAME  STATUS')
