@@ -3,6 +3,7 @@
 // version change, or real. A walkthrough brings its own rules; the engine's generic ones come after.
 import type { RunResult } from '../engine/runner.js'
 import type { StepContext, Vars } from './step.js'
+import { escapeRe } from './text.js'
 import { settingsOf, type Walkthrough } from './walkthrough.js'
 
 export type DriftKind = 'expected' | 'version' | 'real'
@@ -61,8 +62,7 @@ function onlyTheNamespace(av: unknown, lv: unknown, ns: NamespacePair | undefine
   if (ns === undefined || ns.recorded === ns.live || typeof av !== 'string' || typeof lv !== 'string') return false
   // The name wherever it stands whole: a value, a path segment (/namespaces/x/), a field of
   // system:serviceaccount:x:default, a string inside JSON ("namespace":"x").
-  const escaped = ns.live.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return av === lv.replace(new RegExp(`(?<![a-z0-9-])${escaped}(?![a-z0-9-])`, 'g'), ns.recorded)
+  return av === lv.replace(new RegExp(`(?<![a-z0-9-])${escapeRe(ns.live)}(?![a-z0-9-])`, 'g'), ns.recorded)
 }
 
 function classify(rules: readonly DriftRule[], stepId: string, path: string, live: Map<string, unknown>, versionNote: string): DriftRule | undefined {

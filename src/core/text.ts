@@ -7,6 +7,9 @@ export const firstLine = (text: string): string =>
     .map((l) => l.trim())
     .find((l) => l !== '') ?? ''
 
+/** `s` with every regular-expression character escaped, to match it as written. */
+export const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
 /** A checked value as a person reads it: JSON, or "nothing" when there is none. */
 export const show = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value))
 

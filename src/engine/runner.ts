@@ -1003,7 +1003,7 @@ async function kernelOf(state: RunState): Promise<Kernel> {
   const copy = join(state.work, 'kubeconfig')
   if (await writeKubeconfigCopy(kubeconfigPaths(o.env), copy)) env.KUBECONFIG = copy
   state.kubectlEnv = { ...env }
-  let prelude: string | undefined
+  let init: string | undefined
   if (o.guard !== undefined) {
     state.guardDir ??= join(state.work, 'guard')
     await mkdir(state.guardDir, { recursive: true })
@@ -1018,11 +1018,11 @@ async function kernelOf(state: RunState): Promise<Kernel> {
       ...(state.guardServer ? { server: state.guardServer } : {}),
     })
     Object.assign(env, g.env)
-    prelude = g.functionText
+    init = g.functionText
   }
   // The guard's function is part of every shell's start (no framed line before step 01, and a shell started again
   // after a page's `exit` has it too).
-  state.kernel = await openKernel({ env, cwd: state.cwd, ...(prelude !== undefined ? { init: prelude } : {}) })
+  state.kernel = await openKernel({ env, cwd: state.cwd, ...(init !== undefined ? { init } : {}) })
   // What a step's guard and cleanup run with (zx) loads while the first lines run, rather than before step 01.
   preloadShell()
   state.synced = {}

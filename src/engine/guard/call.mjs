@@ -170,6 +170,8 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
    */
   async function check() {
     let unanswered = false
+    /** @type {ReturnType<typeof decide> | undefined} */
+    let decision
     if (c.how === 'dry-json') {
       const r = await quiet(dryRunArgv(call, true), input)
       if (r.status === 0) {
@@ -222,15 +224,17 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
       const s = await selection()
       if (s.failed) return { failed: s.failed }
       targets = s.targets
+      decision = decide(targets, { ...config.mode, ownUids: ownUids() })
       // The server's dry run only tells whether it can answer one (an admission webhook without dry-run support),
       // which matters only for an object that is not the run's: a delete of the run's own object needs none.
-      if (c.how === 'dry-select' && !decide(targets, { ...config.mode, ownUids: ownUids() }).verdicts.every(isRuns)) {
+      if (c.how === 'dry-select' && !decision.verdicts.every(isRuns)) {
         const r = await quiet(dryRunArgv(call, false), input)
         if (r.status !== 0 && noDryRun(r.stderr)) unanswered = true
       }
     }
 
-    const { verdicts, refusal } = decide(targets, { ...config.mode, ownUids: ownUids() })
+    // A selection has been decided already (one read of the ledger for the run's uids); a dry run's targets are here.
+    const { verdicts, refusal } = decision ?? decide(targets, { ...config.mode, ownUids: ownUids() })
     if (unanswered) {
       // The server cannot say what the call would do: only the run's own objects may be touched.
       const other = verdicts.find((v) => !isRuns(v))

@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml'
 import { diffValues, type DriftItem, type DriftKind } from '../../core/drift.js'
 import { withoutProgressMeter } from '../../core/parse/curl.js'
 import type { Assertion, StepOutput } from '../../core/step.js'
+import { escapeRe } from '../../core/text.js'
 import type { DeclaredCheck } from './annotations.js'
 import { describeError, errorMessages, sameError } from './answers.js'
 import { ELISION } from './elision.js'
@@ -173,8 +174,6 @@ export interface Substitution {
   recorded: string
   live: string
 }
-
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** The live text with this run's values put back to the recording's (whole words only). */
 export function substitute(text: string, subs: readonly Substitution[]): string {

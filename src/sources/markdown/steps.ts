@@ -11,6 +11,7 @@
 //   under that name, with the files a kustomization among them reads.
 // - Other blocks are prose.
 import { WalkthroughError } from '../../core/errors.js'
+import { escapeRe } from '../../core/text.js'
 import type { StepFile } from '../../core/step.js'
 import { annotationText, parseAnnotation, type Annotations } from './annotations.js'
 import { isKustomization, kustomizationReads } from './kustomization.js'
@@ -48,7 +49,6 @@ export function fileNamed(prose: string): string | undefined {
 const isConsoleBlock = (b: CodeBlock): boolean =>
   CONSOLE.has(b.lang) || ((SHELL.has(b.lang) || OUTPUT.has(b.lang)) && promptOf(b.text.split('\n').find((l) => l.trim() !== '') ?? '') !== undefined)
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 /** The line names the file, or a folder it is in (`kubectl apply -k overlays/production`). */
 const usesFile = (command: string, name: string): boolean => {
   if (new RegExp(`(?:^|[\\s=/'"])${escapeRe(name)}(?=[\\s'";|)]|$)`, 'm').test(command)) return true
