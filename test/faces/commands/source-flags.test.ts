@@ -104,12 +104,12 @@ describe('exit 2, in one line, before anything runs', () => {
     expect(r.err.trim().split('\n')).toHaveLength(1)
     expect(r.out).toBe('')
   })
-  it('--examples DIR that lacks a file a line names: the file and the step', async () => {
+  it('--examples DIR that lacks the folder of a file a line names: the file and the step', async () => {
     const dir = await testDir('kubewalk-examples-')
     const r = await cli(['run', '--dry-run', '--walkthrough', memory, '--examples', dir])
     expect(r.code).toBe(2)
     expect(r.err).toBe(
-      `kubewalk: --examples ${dir}: it holds no admin/resource/memory-defaults.yaml (step 02 create-a-limitrange-and-a reads https://k8s.io/examples/admin/resource/memory-defaults.yaml).\n`,
+      `kubewalk: --examples ${dir}: it has no admin/resource/ folder for admin/resource/memory-defaults.yaml (step 02 create-a-limitrange-and-a reads https://k8s.io/examples/admin/resource/memory-defaults.yaml); give a checkout's content/en/examples.\n`,
     )
   })
 })

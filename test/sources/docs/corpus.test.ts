@@ -391,9 +391,12 @@ describe('corpus.json', () => {
   )
 })
 
-describe("a page's gap (why kubewalk misses its verdict today)", () => {
-  const raw = JSON.parse(readFileSync(new URL('corpus.json', root), 'utf8')) as { pages: { slug: string; gap?: unknown }[] }
-  it.each(raw.pages.filter((p) => p.gap !== undefined).map((p) => [p.slug, p.gap] as const))('%s: one line that says why', (_, gap) => {
+// A gap is a verdict kubewalk is known to miss (the e2e test then counts it, unasserted); none today, so no test then.
+const gaps = (JSON.parse(readFileSync(new URL('corpus.json', root), 'utf8')) as { pages: { slug: string; gap?: unknown }[] }).pages.filter(
+  (p) => p.gap !== undefined,
+)
+describe.runIf(gaps.length > 0)("a page's gap (why kubewalk misses its verdict today)", () => {
+  it.each(gaps.map((p) => [p.slug, p.gap] as const))('%s: one line that says why', (_, gap) => {
     expect(typeof gap).toBe('string')
     expect(gap as string).toMatch(/^[^\n]{40,300}$/)
   })

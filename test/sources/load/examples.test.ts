@@ -1,5 +1,6 @@
 // --examples DIR on the corpus: lines that name https://k8s.io/examples/P run DIR/P, each noted with the
-// line as written; a P that DIR lacks, or a DIR that is not there, is exit 2 before anything runs.
+// line as written; a P that DIR lacks runs (and fails as the URL would), noted; a DIR without P's folder, or a
+// DIR that is not there, is exit 2 before anything runs.
 import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -59,15 +60,28 @@ describe('--examples on the corpus', () => {
       })
     },
   )
-  it('a file the folder does not hold is exit 2, naming it and the step, before anything runs', async () => {
+  it('a file the folder does not hold, in a folder it has, runs and is noted: the page names an example that is gone', async () => {
+    // namespaces-walkthrough (2019) names admin/namespace-dev.json, which kubernetes/website#37529 replaced with .yaml.
     const dir = await testDir('kubewalk-examples-')
     await mkdir(join(dir, 'admin', 'resource'), { recursive: true })
     await writeFile(join(dir, 'admin', 'resource', 'memory-defaults.yaml'), 'kind: LimitRange\n')
+    const w = await loadWalkthrough(walkthroughs, join(docs, 'memory-default-namespace', 'page.md'), {}, { examples: dir })
+    const present = w.steps.find((s) => commandOf(s, listing).includes('memory-defaults.yaml'))
+    const absent = w.steps.find((s) => commandOf(s, listing).includes('memory-defaults-pod.yaml'))
+    expect(commandOf(absent!, listing)).toBe(`kubectl apply -f ${dir}/admin/resource/memory-defaults-pod.yaml --namespace=default-mem-example`)
+    expect(absent?.notes?.at(-1)).toMatch(
+      /^--examples: reads .*memory-defaults-pod\.yaml; it holds no admin\/resource\/memory-defaults-pod\.yaml, so the line fails here, as the URL does for an example kubernetes\/website has renamed or removed; as written: kubectl apply -f https:\/\/k8s\.io\/examples\/admin\/resource\/memory-defaults-pod\.yaml/,
+    )
+    expect(present?.notes?.at(-1)).not.toMatch(/holds no/)
+  })
+  it('a file in a folder the examples folder lacks is exit 2 before anything runs: it is not an examples folder', async () => {
+    const dir = await testDir('kubewalk-examples-')
+    await mkdir(join(dir, 'pods'), { recursive: true })
     const e = await loadWalkthrough(walkthroughs, join(docs, 'memory-default-namespace', 'page.md'), {}, { examples: dir }).catch((x: unknown) => x)
     expect(e).toBeInstanceOf(KubewalkError)
     expect((e as KubewalkError).code).toBe('E_USAGE')
     expect((e as Error).message).toBe(
-      `--examples ${dir}: it holds no admin/resource/memory-defaults-pod.yaml (step 03 kubectl-apply-f-https-k8s reads https://k8s.io/examples/admin/resource/memory-defaults-pod.yaml).`,
+      `--examples ${dir}: it has no admin/resource/ folder for admin/resource/memory-defaults.yaml (step 02 create-a-limitrange-and-a reads https://k8s.io/examples/admin/resource/memory-defaults.yaml); give a checkout's content/en/examples.`,
     )
   })
   it('a folder that is not there is exit 2', async () => {
