@@ -26,6 +26,7 @@ import {
   readLedger,
   restoreCommands,
   takeRefusals,
+  isLoneKubectlRead,
   type GuardMode,
 } from './guard/index.js'
 import { installTlsServerNameClient } from '../platform/tls.js'
@@ -186,6 +187,8 @@ interface RunState {
   kernel?: Kernel
   /** The kernel is to be replaced before the next line (a reset). */
   staleKernel?: boolean
+  /** The next step's typed guard, started beside a line that only reads (see startNextGuard), and when that line ended. */
+  nextGuard?: { stepId: string; result: Promise<ShellResult>; lineEnded?: number }
   /** What the kernel holds of the run's variables (so only changes are exported into it). */
   synced: Record<string, string>
   /** The guard's folder (ledger, refusals), when the run is guarded. */
@@ -397,7 +400,13 @@ async function open(options: RunOptions): Promise<Opened> {
           0,
           o.steps.findIndex((s) => s.id === step.id),
         )
-      for (const step of steps) results.push(await runStep(step, at(step), state))
+      try {
+        for (const [i, step] of steps.entries()) results.push(await runStep(step, at(step), state, steps[i + 1]))
+      } finally {
+        // A guard started for a step that did not run (the run stopped) ends here, not after the session.
+        await state.nextGuard?.result.catch(() => undefined)
+        delete state.nextGuard
+      }
       return results
     },
     async reset(call) {
@@ -458,7 +467,7 @@ async function open(options: RunOptions): Promise<Opened> {
 }
 
 /** One step, from its announcement to its recorded result; skipped once the run has failed or stopped. */
-async function runStep(step: Step, index: number, state: RunState): Promise<StepResult> {
+async function runStep(step: Step, index: number, state: RunState, next?: Step): Promise<StepResult> {
   const { o } = state
   const total = o.steps.length
   const strictTls = o.strictTlsCaFile !== undefined && step.strictTlsCommand !== undefined
@@ -503,7 +512,8 @@ async function runStep(step: Step, index: number, state: RunState): Promise<Step
   if (unguarded.length > 0) result.notes = [...(result.notes ?? []), `runs ${unguarded.join(', ')} by its path: that call is not guarded`]
   const begin = performance.now()
   try {
-    await execute(step, command, result, state, begin)
+    await execute(step, command, result, state, begin, next)
+    if (state.nextGuard !== undefined && state.nextGuard.stepId === next?.id) state.nextGuard.lineEnded = performance.now()
     if (step.writes !== undefined && result.captured) state.vars[step.writes.name] = result.captured.value
     state.values.set(step.id, result.value)
     if (step.deletes !== undefined) state.cleanups.delete(step.deletes)
@@ -556,8 +566,52 @@ function contextOf(state: RunState): StepContext {
   }
 }
 
+/** What a step's guard and line run with: the run's environment, its variables, and the strict-tls programs first on PATH. */
+function stepEnv(step: Step, state: RunState, strictTls: boolean): Record<string, string | undefined> {
+  const { o } = state
+  const env: Record<string, string | undefined> = {
+    ...o.env,
+    ...state.vars,
+    ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}),
+  }
+  if (strictTls && step.strictTlsCommand !== undefined && state.tlsBin !== undefined)
+    env.PATH = `${state.tlsBin}${delimiter}${o.env?.PATH ?? process.env.PATH ?? ''}`
+  return env
+}
+
+/**
+ * The next step's typed guard (a read) starts beside this step's line when that line is a lone kubectl read: nothing
+ * the run does meanwhile changes what the guard sees, so it answers as it would after the line, one kubectl start
+ * sooner. Not when a person paces the steps (the state could change in between), nor when this step sets a variable
+ * or the next writes files first.
+ */
+function startNextGuard(step: Step, command: string, next: Step | undefined, state: RunState): void {
+  const { o } = state
+  if (next?.guard === undefined || next.manual !== undefined) return
+  if (step.writes !== undefined || step.container !== undefined || (next.files?.length ?? 0) > 0 || !isLoneKubectlRead(command)) return
+  const strictTls = o.strictTlsCaFile !== undefined && next.strictTlsCommand !== undefined
+  const env = stepEnv(next, state, strictTls)
+  const result = runScript(next.guard.command, { env, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+  result.catch(() => undefined)
+  state.nextGuard = { stepId: next.id, result }
+}
+
+/** How long after the line beside it a guard's answer still stands for the next step: a pause (a person at the keys) asks again. */
+const NEXT_GUARD_FRESH_MS = 1_000
+
+/** The answer of the guard started beside the previous line, when it is this step's and still fresh; else it is let go. */
+async function freshNextGuard(step: Step, state: RunState): Promise<ShellResult | undefined> {
+  const early = state.nextGuard
+  delete state.nextGuard
+  if (early === undefined) return undefined
+  const fresh = early.stepId === step.id && early.lineEnded !== undefined && performance.now() - early.lineEnded <= NEXT_GUARD_FRESH_MS
+  if (fresh) return await early.result
+  await early.result.catch(() => undefined)
+  return undefined
+}
+
 /** The guard, then the line until its checks pass or its wait runs out; throws what ends the step. */
-async function execute(step: Step, command: string, result: StepResult, state: RunState, begin: number): Promise<void> {
+async function execute(step: Step, command: string, result: StepResult, state: RunState, begin: number, next?: Step): Promise<void> {
   const { o } = state
   const missing = step.reads.filter((v) => state.vars[v.name] === undefined)
   if (missing.length > 0) {
@@ -572,12 +626,7 @@ async function execute(step: Step, command: string, result: StepResult, state: R
       `${step.id}: this run did not create what the step deletes (${step.deletes.describe.replace(/^delete /, '')}), and kubewalk deletes only what its run created; run from the step that creates it, or delete it yourself: ${step.deletes.command}.`,
     )
   }
-  const env: Record<string, string | undefined> = {
-    ...o.env,
-    ...state.vars,
-    ...(o.strictTlsCaFile !== undefined ? { KUBEWALK_CACERT: o.strictTlsCaFile } : {}),
-  }
-  if (result.variant === 'strict-tls' && state.tlsBin !== undefined) env.PATH = `${state.tlsBin}${delimiter}${o.env?.PATH ?? process.env.PATH ?? ''}`
+  const env = stepEnv(step, state, result.variant === 'strict-tls')
   const signal = o.signal ? { signal: o.signal } : {}
   // A page's file is made where its reader is: the shell's folder (after the page's own `cd`), not the run's.
   const here = step.files !== undefined && step.files.length > 0 ? await (await kernelOf(state)).cwd() : state.cwd
@@ -587,7 +636,8 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     await writeFile(path, f.content)
   }
   if (step.guard) {
-    const g = await runScript(step.guard.command, { env, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...signal })
+    const early = await freshNextGuard(step, state)
+    const g = await (early ?? runScript(step.guard.command, { env, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...signal }))
     if (g.aborted) state.stoppedBy = 'signal'
     if (g.exitCode !== 0) throw commandFailure(step, g, o.commandTimeoutMs)
     const refusal = step.guard.refuse({ stdout: g.stdout, stderr: g.stderr, exitCode: g.exitCode }, contextOf(state))
@@ -603,6 +653,7 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     step.container === undefined ? command : state.containers?.has(step.container) === true ? undefined : execArgv(step.container).join(' ')
   if (reads !== undefined) await waitForPods(step, reads, result, state)
   if (step.background) return await startInBackground(step, command, env, result, state)
+  startNextGuard(step, command, next, state)
   const deadline = begin + (step.wait ? (o.waitTimeoutMs ?? step.wait.timeoutMs) : 0)
   for (;;) {
     result.attempts++

@@ -794,3 +794,65 @@ describe('a line that deletes', () => {
     }
   })
 })
+
+describe("the next step's typed guard beside a line that only reads", () => {
+  // A kubectl stand-in that logs its start and end around half a second; the guard logs when it runs.
+  const setup = async () => {
+    const dir = await tempDir('kubewalk-next-guard-')
+    const log = join(dir, 'log')
+    await writeFile(join(dir, 'kubectl'), `#!/bin/sh\necho "start $1" >> ${log}\nsleep 0.5\necho "end $1" >> ${log}\n`, { mode: 0o755 })
+    const env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } as Record<string, string>
+    const guarded = (refuse?: string): Step<string> =>
+      echoStep('b', `echo ran-b >> ${log}`, {
+        guard: { command: `echo guard >> ${log}; echo ${refuse ?? ''}`, refuse: (o) => o.stdout.trim() || undefined },
+      })
+    const order = async () => (await readFile(log, 'utf8')).trim().split('\n')
+    // Beside: the guard ran before the line ended (it may start just before or after the stand-in does).
+    const beside = async (verb: string, after: string[] = []) =>
+      expect(await order()).toSatisfy((o: string[]) =>
+        [
+          ['guard', `start ${verb}`, `end ${verb}`],
+          [`start ${verb}`, 'guard', `end ${verb}`],
+        ].some((head) => JSON.stringify(o) === JSON.stringify([...head, ...after])),
+      )
+    return { env, guarded, order, beside }
+  }
+  it('runs while a lone `kubectl get` runs, and its answer is the one used', async () => {
+    const { env, guarded, beside } = await setup()
+    const r = await run({ ...base, env, steps: [echoStep('a', 'kubectl get secrets'), guarded()] })
+    expect(r.ok).toBe(true)
+    await beside('get', ['ran-b'])
+    const refused = await setup()
+    const r2 = await run({ ...base, env: refused.env, steps: [echoStep('a', 'kubectl get secrets'), refused.guarded('it is there')] })
+    expect(r2.steps[1]?.error).toMatchObject({ code: 'E_PRECONDITION', message: 'b: it is there.' })
+    await refused.beside('get')
+  })
+  it.each([
+    ['a line that changes', 'kubectl apply -f x.yaml', 'apply'],
+    ['a read in a pipe', 'kubectl get secrets | cat', 'get'],
+  ])('waits for the line when it is %s', async (_, line, verb) => {
+    const { env, guarded, order } = await setup()
+    const r = await run({ ...base, env, steps: [echoStep('a', line), guarded()] })
+    expect(r.ok).toBe(true)
+    expect(await order()).toEqual([`start ${verb}`, `end ${verb}`, 'guard', 'ran-b'])
+  })
+  it('asks again after a pause between the steps, and waits for the line when it sets a variable', async () => {
+    const paced = await setup()
+    const pause = async (_: Step, i: number): Promise<'run'> => {
+      if (i === 1) await new Promise((r) => setTimeout(r, 1_200))
+      return 'run'
+    }
+    await run({ ...base, env: paced.env, beforeStep: pause, steps: [echoStep('a', 'kubectl get secrets'), paced.guarded()] })
+    await paced.beside('get', ['guard', 'ran-b'])
+    const writes = await setup()
+    await run({ ...base, env: writes.env, steps: [echoStep('a', 'kubectl get secrets', { writes: PLAIN }), writes.guarded()] })
+    expect(await writes.order()).toEqual(['start get', 'end get', 'guard', 'ran-b'])
+  })
+  it('a guard started for a step the run never reaches has ended when the run returns', async () => {
+    const { env, guarded, beside } = await setup()
+    const failing = echoStep('a', 'kubectl get secrets', { check: () => [equal('fails', 1, 2)] })
+    const r = await run({ ...base, env, steps: [failing, guarded()] })
+    expect(r.steps.map((s) => s.status)).toEqual(['failed', 'skipped'])
+    await beside('get')
+  })
+})
