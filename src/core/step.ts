@@ -130,6 +130,7 @@ export interface StepWait {
 
 /** A line whose output can refuse the step before it runs (exit 2): it would touch what the run does not own. */
 export interface Guard {
+  /** A command that only reads what stands in the step's way: it may run beside the line before, when that line only reads too. */
   command: string
   /** The reason to refuse, in a sentence without the final period, or undefined to go on. */
   refuse(output: StepOutput, ctx: StepContext): string | undefined

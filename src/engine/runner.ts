@@ -187,8 +187,8 @@ interface RunState {
   kernel?: Kernel
   /** The kernel is to be replaced before the next line (a reset). */
   staleKernel?: boolean
-  /** The next step's typed guard, started beside a line that only reads (see startNextGuard), and when that line ended. */
-  nextGuard?: { stepId: string; result: Promise<ShellResult>; lineEnded?: number }
+  /** The next step's typed guard, started beside a line that only reads (see startNextGuard). */
+  nextGuard?: NextGuard
   /** What the kernel holds of the run's variables (so only changes are exported into it). */
   synced: Record<string, string>
   /** The guard's folder (ledger, refusals), when the run is guarded. */
@@ -404,8 +404,7 @@ async function open(options: RunOptions): Promise<Opened> {
         for (const [i, step] of steps.entries()) results.push(await runStep(step, at(step), state, steps[i + 1]))
       } finally {
         // A guard started for a step that did not run (the run stopped) ends here, not after the session.
-        await state.nextGuard?.result.catch(() => undefined)
-        delete state.nextGuard
+        await dropNextGuard(state)
       }
       return results
     },
@@ -513,7 +512,7 @@ async function runStep(step: Step, index: number, state: RunState, next?: Step):
   const begin = performance.now()
   try {
     await execute(step, command, result, state, begin, next)
-    if (state.nextGuard !== undefined && state.nextGuard.stepId === next?.id) state.nextGuard.lineEnded = performance.now()
+    if (state.nextGuard !== undefined && state.nextGuard.stepId === next?.id) state.nextGuard.linePassed = true
     if (step.writes !== undefined && result.captured) state.vars[step.writes.name] = result.captured.value
     state.values.set(step.id, result.value)
     if (step.deletes !== undefined) state.cleanups.delete(step.deletes)
@@ -579,40 +578,69 @@ function stepEnv(step: Step, state: RunState, strictTls: boolean): Record<string
   return env
 }
 
+/** A step's typed guard started beside the line before it: its answer, when it started, and how to stop it. */
+interface NextGuard {
+  stepId: string
+  result: Promise<ShellResult>
+  started: number
+  stop: AbortController
+  /** The line beside it passed (its step ended well), so the next step is the one it read for. */
+  linePassed?: boolean
+}
+
 /**
- * The next step's typed guard (a read) starts beside this step's line when that line is a lone kubectl read: nothing
- * the run does meanwhile changes what the guard sees, so it answers as it would after the line, one kubectl start
- * sooner. Not when a person paces the steps (the state could change in between), nor when this step sets a variable
- * or the next writes files first.
+ * The next step's typed guard (a read) starts beside this step's line when that line is a lone kubectl read and no job
+ * of the run is still going: nothing the run does meanwhile changes what the guard sees, so it answers as it would
+ * after the line, one kubectl start sooner. Not when this step sets a variable or the next writes files first; and the
+ * answer is used only while it is fresh (takeNextGuard).
  */
 function startNextGuard(step: Step, command: string, next: Step | undefined, state: RunState): void {
   const { o } = state
-  if (next?.guard === undefined || next.manual !== undefined) return
+  if (next?.guard === undefined || next.manual !== undefined || state.background.length > 0) return
   if (step.writes !== undefined || step.container !== undefined || (next.files?.length ?? 0) > 0 || !isLoneKubectlRead(command)) return
   const strictTls = o.strictTlsCaFile !== undefined && next.strictTlsCommand !== undefined
   const env = stepEnv(next, state, strictTls)
-  const result = runScript(next.guard.command, { env, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...(o.signal ? { signal: o.signal } : {}) })
+  const stop = new AbortController()
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal
+  const result = runScript(next.guard.command, { env, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, signal })
   result.catch(() => undefined)
-  state.nextGuard = { stepId: next.id, result }
+  state.nextGuard = { stepId: next.id, result, started: performance.now(), stop }
 }
 
-/** How long after the line beside it a guard's answer still stands for the next step: a pause (a person at the keys) asks again. */
+/** How long after it started a guard's answer still stands for the next step: a long line, or a pause at the keys, asks again. */
 const NEXT_GUARD_FRESH_MS = 1_000
 
-/** The answer of the guard started beside the previous line, when it is this step's and still fresh; else it is let go. */
-async function freshNextGuard(step: Step, state: RunState): Promise<ShellResult | undefined> {
+/** Stops a guard started beside a line whose answer will not be used, and waits for it to end. */
+async function dropNextGuard(state: RunState): Promise<void> {
   const early = state.nextGuard
   delete state.nextGuard
-  if (early === undefined) return undefined
-  const fresh = early.stepId === step.id && early.lineEnded !== undefined && performance.now() - early.lineEnded <= NEXT_GUARD_FRESH_MS
-  if (fresh) return await early.result
+  if (early === undefined) return
+  early.stop.abort()
   await early.result.catch(() => undefined)
+}
+
+/**
+ * The answer of the guard started beside the previous line, when it is this step's, that line passed, it answered
+ * without an error (a failure is asked again, as a login plugin may need the terminal) and it is still fresh; any other
+ * is stopped and let go.
+ */
+async function takeNextGuard(step: Step, state: RunState): Promise<ShellResult | undefined> {
+  const early = state.nextGuard
+  if (early === undefined) return undefined
+  if (early.stepId === step.id && early.linePassed === true && performance.now() - early.started <= NEXT_GUARD_FRESH_MS) {
+    delete state.nextGuard
+    const g = await early.result
+    if (g.exitCode === 0 && performance.now() - early.started <= NEXT_GUARD_FRESH_MS) return g
+    return undefined
+  }
+  await dropNextGuard(state)
   return undefined
 }
 
 /** The guard, then the line until its checks pass or its wait runs out; throws what ends the step. */
 async function execute(step: Step, command: string, result: StepResult, state: RunState, begin: number, next?: Step): Promise<void> {
   const { o } = state
+  const early = await takeNextGuard(step, state)
   const missing = step.reads.filter((v) => state.vars[v.name] === undefined)
   if (missing.length > 0) {
     throw new KubewalkError(
@@ -636,7 +664,6 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     await writeFile(path, f.content)
   }
   if (step.guard) {
-    const early = await freshNextGuard(step, state)
     const g = await (early ?? runScript(step.guard.command, { env, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...signal }))
     if (g.aborted) state.stoppedBy = 'signal'
     if (g.exitCode !== 0) throw commandFailure(step, g, o.commandTimeoutMs)

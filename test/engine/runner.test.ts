@@ -796,15 +796,17 @@ describe('a line that deletes', () => {
 })
 
 describe("the next step's typed guard beside a line that only reads", () => {
-  // A kubectl stand-in that logs its start and end around half a second; the guard logs when it runs.
-  const setup = async () => {
+  // A kubectl stand-in that logs its start and end around a while (half a second); the guard logs when it runs.
+  const setup = async (lineSeconds = 0.5) => {
     const dir = await tempDir('kubewalk-next-guard-')
     const log = join(dir, 'log')
-    await writeFile(join(dir, 'kubectl'), `#!/bin/sh\necho "start $1" >> ${log}\nsleep 0.5\necho "end $1" >> ${log}\n`, { mode: 0o755 })
+    await writeFile(join(dir, 'kubectl'), `#!/bin/sh\necho "start $1" >> ${log}\nsleep ${lineSeconds}\necho "end $1" >> ${log}\n`, {
+      mode: 0o755,
+    })
     const env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } as Record<string, string>
-    const guarded = (refuse?: string): Step<string> =>
+    const guarded = (refuse?: string, before = ''): Step<string> =>
       echoStep('b', `echo ran-b >> ${log}`, {
-        guard: { command: `echo guard >> ${log}; echo ${refuse ?? ''}`, refuse: (o) => o.stdout.trim() || undefined },
+        guard: { command: `${before}echo guard >> ${log}; echo ${refuse ?? ''}`, refuse: (o) => o.stdout.trim() || undefined },
       })
     const order = async () => (await readFile(log, 'utf8')).trim().split('\n')
     // Beside: the guard ran before the line ended (it may start just before or after the stand-in does).
@@ -815,7 +817,7 @@ describe("the next step's typed guard beside a line that only reads", () => {
           [`start ${verb}`, 'guard', `end ${verb}`],
         ].some((head) => JSON.stringify(o) === JSON.stringify([...head, ...after])),
       )
-    return { env, guarded, order, beside }
+    return { env, guarded, order, beside, dir }
   }
   it('runs while a lone `kubectl get` runs, and its answer is the one used', async () => {
     const { env, guarded, beside } = await setup()
@@ -848,11 +850,23 @@ describe("the next step's typed guard beside a line that only reads", () => {
     await run({ ...base, env: writes.env, steps: [echoStep('a', 'kubectl get secrets', { writes: PLAIN }), writes.guarded()] })
     expect(await writes.order()).toEqual(['start get', 'end get', 'guard', 'ran-b'])
   })
-  it('a guard started for a step the run never reaches has ended when the run returns', async () => {
-    const { env, guarded, beside } = await setup()
+  it('asks again when the line took longer than its answer stays fresh, or when the early guard failed', async () => {
+    const long = await setup(1.2)
+    await run({ ...base, env: long.env, steps: [echoStep('a', 'kubectl get secrets'), long.guarded()] })
+    await long.beside('get', ['guard', 'ran-b'])
+    // A guard that fails the first time (a login plugin that wanted the terminal) is asked again, and its second answer stands.
+    const failed = await setup()
+    const once = `[ -e ${join(failed.dir, 'once')} ] || { touch ${join(failed.dir, 'once')}; echo guard >> ${join(failed.dir, 'log')}; exit 1; }; `
+    const r = await run({ ...base, env: failed.env, steps: [echoStep('a', 'kubectl get secrets'), failed.guarded(undefined, once)] })
+    expect(r.ok).toBe(true)
+    await failed.beside('get', ['guard', 'ran-b'])
+  })
+  it('a guard started for a step the run never reaches is stopped when the run returns, not left running', async () => {
+    const { env, guarded, order } = await setup()
     const failing = echoStep('a', 'kubectl get secrets', { check: () => [equal('fails', 1, 2)] })
-    const r = await run({ ...base, env, steps: [failing, guarded()] })
+    const r = await run({ ...base, env, steps: [failing, guarded(undefined, 'sleep 1; ')] })
     expect(r.steps.map((s) => s.status)).toEqual(['failed', 'skipped'])
-    await beside('get')
+    await new Promise((done) => setTimeout(done, 1_500))
+    expect(await order()).toEqual(['start get', 'end get'])
   })
 })

@@ -5,6 +5,12 @@ import { commandsOf } from '../waits/argv.js'
 import { positionals } from './rules.mjs'
 
 const READS = new Set(['get', 'describe', 'explain', 'api-resources', 'api-versions', 'version', 'cluster-info', 'logs', 'top', 'events'])
+// `get --raw PATH` may be a GET through a Service's or Pod's proxy, into a workload that does what it likes;
+// `cluster-info dump` writes files.
+const NOT_READS: Record<string, (sub: string | undefined, argv: string[]) => boolean> = {
+  get: (_, argv) => argv.some((a) => a === '--raw' || a.startsWith('--raw=')),
+  'cluster-info': (sub) => sub === 'dump',
+}
 const SUB_READS: Record<string, Set<string>> = {
   config: new Set(['view', 'current-context', 'get-contexts', 'get-clusters', 'get-users']),
   auth: new Set(['can-i', 'whoami']),
@@ -24,7 +30,8 @@ function plainWords(line: string): boolean {
       i++
       continue
     }
-    if (c === '`' || (c === '$' && text[i + 1] === '(')) return false
+    // Command substitution; and `$'…'` and `$[…]`, whose quoting and arithmetic this scan does not follow.
+    if (c === '`' || (c === '$' && (text[i + 1] === '(' || text[i + 1] === "'" || text[i + 1] === '['))) return false
     // `${NAME}` is a variable, not a group.
     const braced = c === '$' ? /^\$\{[A-Za-z_][A-Za-z0-9_]*\}/.exec(text.slice(i)) : null
     if (braced !== null) {
@@ -50,6 +57,7 @@ export function isLoneKubectlRead(line: string): boolean {
   if (program !== 'kubectl') return false
   const [verb, sub] = positionals(argv).map((p) => p.word)
   if (verb === undefined) return false
+  if (NOT_READS[verb]?.(sub, argv) === true) return false
   if (READS.has(verb)) return true
   return sub !== undefined && (SUB_READS[verb]?.has(sub) ?? false)
 }

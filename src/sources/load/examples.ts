@@ -35,6 +35,8 @@ export function examplesFolder(dir: string): string {
 /** How the note on a rewritten step starts (run --dry-run shows it under the line). */
 export const EXAMPLES_NOTE = '--examples: '
 
+const isFolder = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() === true
+
 const LISTING: CommandContext = { cluster: { name: '', server: '' }, namespace: 'default' }
 
 /**
@@ -47,7 +49,7 @@ export function localExamples(w: Walkthrough, dir: string): Walkthrough {
     if (paths.length === 0) return s
     const outside = paths.find((p) => p.split('/').includes('..'))
     if (outside !== undefined) throw new UsageError(`--examples ${dir}: step ${s.number} ${s.id} names ${outside}, which leaves the folder.`)
-    const foreign = paths.find((p) => !existsSync(dirname(join(dir, p))))
+    const foreign = paths.find((p) => !isFolder(dirname(join(dir, p))))
     if (foreign !== undefined)
       throw new UsageError(
         `--examples ${dir}: it has no ${dirname(foreign)}/ folder for ${foreign} (step ${s.number} ${s.id} reads https://k8s.io/examples/${foreign}); give a checkout's content/en/examples.`,
@@ -61,7 +63,7 @@ export function localExamples(w: Walkthrough, dir: string): Walkthrough {
     const gone =
       absent.length === 0
         ? ''
-        : `; it holds no ${absent.join(', ')}, so the line fails here, as the URL does for an example kubernetes/website has renamed or removed`
+        : `; it holds no ${absent.join(', ')}: the line reads a path that is not there, as the URL is not there for an example kubernetes/website has renamed or removed`
     const note = `${EXAMPLES_NOTE}reads ${paths.map((p) => join(dir, p)).join(', ')}${gone}; as written: ${written}`
     const step: Step<any> = {
       ...s,

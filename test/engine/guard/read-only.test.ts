@@ -13,7 +13,7 @@ describe('isLoneKubectlRead', () => {
     'kubectl auth can-i list pods --as=system:serviceaccount:x:y',
     'kubectl config current-context',
     'kubectl logs web -c app',
-    'kubectl get --raw /api  ',
+    'kubectl cluster-info  ',
   ])('reads only: %s', (line) => {
     expect(isLoneKubectlRead(line)).toBe(true)
   })
@@ -39,6 +39,12 @@ describe('isLoneKubectlRead', () => {
     "kubectl get 'pods",
     'curl -k $APISERVER/api',
     '/usr/local/bin/kubectl get pods',
+    // In bash $'a\'' is the word a' (the \' is escaped there), so the `;` and the delete after it are a second command.
+    "kubectl get $'a\\'' ; kubectl delete pod web #'",
+    'kubectl get pods -n $[1+1]',
+    'kubectl get --raw /api/v1/namespaces/default/services/web/proxy/reset',
+    'kubectl get --raw=/api',
+    'kubectl cluster-info dump --output-directory=out',
   ])('more than a read: %j', (line) => {
     expect(isLoneKubectlRead(line)).toBe(false)
   })

@@ -70,7 +70,7 @@ describe('--examples on the corpus', () => {
     const absent = w.steps.find((s) => commandOf(s, listing).includes('memory-defaults-pod.yaml'))
     expect(commandOf(absent!, listing)).toBe(`kubectl apply -f ${dir}/admin/resource/memory-defaults-pod.yaml --namespace=default-mem-example`)
     expect(absent?.notes?.at(-1)).toMatch(
-      /^--examples: reads .*memory-defaults-pod\.yaml; it holds no admin\/resource\/memory-defaults-pod\.yaml, so the line fails here, as the URL does for an example kubernetes\/website has renamed or removed; as written: kubectl apply -f https:\/\/k8s\.io\/examples\/admin\/resource\/memory-defaults-pod\.yaml/,
+      /^--examples: reads .*memory-defaults-pod\.yaml; it holds no admin\/resource\/memory-defaults-pod\.yaml: the line reads a path that is not there, as the URL is not there for an example kubernetes\/website has renamed or removed; as written: kubectl apply -f https:\/\/k8s\.io\/examples\/admin\/resource\/memory-defaults-pod\.yaml/,
     )
     expect(present?.notes?.at(-1)).not.toMatch(/holds no/)
   })
@@ -83,6 +83,14 @@ describe('--examples on the corpus', () => {
     expect((e as Error).message).toBe(
       `--examples ${dir}: it has no admin/resource/ folder for admin/resource/memory-defaults.yaml (step 02 create-a-limitrange-and-a reads https://k8s.io/examples/admin/resource/memory-defaults.yaml); give a checkout's content/en/examples.`,
     )
+  })
+  it("a file where the example's folder should be is exit 2 too", async () => {
+    const dir = await testDir('kubewalk-examples-')
+    await mkdir(join(dir, 'admin'), { recursive: true })
+    await writeFile(join(dir, 'admin', 'resource'), 'not a folder\n')
+    const e = await loadWalkthrough(walkthroughs, join(docs, 'memory-default-namespace', 'page.md'), {}, { examples: dir }).catch((x: unknown) => x)
+    expect((e as KubewalkError).code).toBe('E_USAGE')
+    expect((e as Error).message).toMatch(/it has no admin\/resource\/ folder for admin\/resource\/memory-defaults\.yaml/)
   })
   it('a folder that is not there is exit 2', async () => {
     await expect(loadWalkthrough(walkthroughs, undefined, {}, { examples: '/nonexistent/examples' })).rejects.toThrow(
