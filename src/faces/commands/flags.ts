@@ -48,8 +48,9 @@ export const SOURCE_FLAGS = defineFlags({
     help: `read https://k8s.io/examples/P from DIR/P (a kubernetes/website checkout's
 content/en/examples, or a folder with its layout): each such line runs
 rewritten to the local path (the report shows it as written too); a P that
-DIR does not hold is exit 2 before anything runs (default: lines run as
-written, fetching from kubernetes.io)`,
+DIR does not hold fails at its own line, as the URL does for an example
+kubernetes/website removed, and a DIR without P's folder is exit 2 before
+anything runs (default: lines run as written, fetching from kubernetes.io)`,
   },
   tab: {
     type: 'string',
