@@ -1,7 +1,7 @@
 // Faults, on a lab of its own (it is damaged on purpose): no kube-controller-manager, an API server
 // paused with SIGSTOP, an API server killed mid-run. Each must end in a clear sentence, not a hang.
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,25 +19,38 @@ let dir = ''
 let kubeconfig = ''
 let apiserverPid = 0
 
-/** Until step 08 of a running replay has created the Secret (bounded: 20 s). */
-async function waitForSecret(): Promise<void> {
+/** Until step 08 of the replay `pid` runs has created the Secret, and its guard has recorded it (bounded: 20 s). */
+async function waitForSecret(pid: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (await secretExists(kubeconfig, 'default-token').catch(() => false)) return await guardDone()
+    if (await secretExists(kubeconfig, 'default-token').catch(() => false)) return await guardDone(pid)
     await new Promise((r) => setTimeout(r, 100))
   }
   throw new Error('the replay never created default-token')
 }
 
 /**
- * Step 08's apply goes through the run's kubectl guard, which reads the new Secret's uid after the call: the Secret
- * exists a moment before step 08 ends. A fault aimed at step 09 waits for the guard's hook to finish.
+ * Step 08's apply goes through the run's kubectl guard, which reads the new Secret's uid back after the call: the Secret
+ * exists a moment before that read ends. A fault aimed at step 09 waits for the read's record in the run's ledger (in
+ * its scratch folder, the one its pid owns), or it lands in that read and the step reports the guard's failure instead.
  */
-async function guardDone(): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { stdout } = await execa('pgrep', ['-f', 'hook\\.mjs'], { reject: false })
-    if (stdout.trim() === '') return
+async function guardDone(pid: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    for (const name of (await readdir(tmpdir())).filter((n) => n.startsWith('kubewalk-scratch-'))) {
+      const owner = await readFile(join(tmpdir(), name, 'owner.pid'), 'utf8').catch(() => '')
+      if (Number(owner.trim()) !== pid) continue
+      const ledger = await readFile(join(tmpdir(), name, 'guard', 'ledger.jsonl'), 'utf8').catch(() => '')
+      const created = ledger
+        .split('\n')
+        .filter((l) => l !== '')
+        .some((l) => {
+          const e = JSON.parse(l) as { type?: string; name?: string }
+          return e.type === 'created' && e.name === 'default-token'
+        })
+      if (created) return
+    }
     await new Promise((r) => setTimeout(r, 25))
   }
+  throw new Error(`the guard of run ${pid} never recorded default-token`)
 }
 
 beforeAll(async () => {
@@ -95,7 +108,7 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     let stdout = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     // Pause once the Secret exists (step 09 is waiting for a controller that is not there).
-    await waitForSecret()
+    await waitForSecret(child.pid!)
     process.kill(-apiserverPid, 'SIGSTOP')
     const began = Date.now()
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
@@ -123,7 +136,7 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--wait', '20', '--reporter', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    await waitForSecret()
+    await waitForSecret(child.pid!)
     // Step 09 reruns `kubectl get secrets` every 250 ms: kill one of them.
     let killed = false
     for (let i = 0; i < 100 && !killed; i++) {
@@ -156,7 +169,7 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    await waitForSecret()
+    await waitForSecret(child.pid!)
     // Pause the API server so cleanup is slow, then interrupt twice.
     process.kill(-apiserverPid, 'SIGSTOP')
     child.kill('SIGINT')
@@ -182,7 +195,7 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     })
     let stdout = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    await waitForSecret()
+    await waitForSecret(child.pid!)
     process.kill(-apiserverPid, 'SIGKILL')
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     expect(code).toBe(1)
