@@ -512,7 +512,6 @@ async function runStep(step: Step, index: number, state: RunState, next?: Step):
   const begin = performance.now()
   try {
     await execute(step, command, result, state, begin, next)
-    if (state.nextGuard !== undefined && state.nextGuard.stepId === next?.id) state.nextGuard.linePassed = true
     if (step.writes !== undefined && result.captured) state.vars[step.writes.name] = result.captured.value
     state.values.set(step.id, result.value)
     if (step.deletes !== undefined) state.cleanups.delete(step.deletes)
@@ -584,8 +583,6 @@ interface NextGuard {
   result: Promise<ShellResult>
   started: number
   stop: AbortController
-  /** The line beside it passed (its step ended well), so the next step is the one it read for. */
-  linePassed?: boolean
 }
 
 /**
@@ -620,21 +617,21 @@ async function dropNextGuard(state: RunState): Promise<void> {
 }
 
 /**
- * The answer of the guard started beside the previous line, when it is this step's, that line passed, it answered
- * without an error (a failure is asked again, as a login plugin may need the terminal) and it is still fresh; any other
- * is stopped and let go.
+ * The answer of the guard started beside the previous line, when it is this step's (the line beside it passed: a failed
+ * step skips the rest), it answered without an error (a failure is asked again, as a login plugin may need the
+ * terminal) and it is still fresh; any other is stopped and let go.
  */
 async function takeNextGuard(step: Step, state: RunState): Promise<ShellResult | undefined> {
   const early = state.nextGuard
   if (early === undefined) return undefined
-  if (early.stepId === step.id && early.linePassed === true && performance.now() - early.started <= NEXT_GUARD_FRESH_MS) {
-    delete state.nextGuard
-    const g = await early.result
-    if (g.exitCode === 0 && performance.now() - early.started <= NEXT_GUARD_FRESH_MS) return g
+  const fresh = (): boolean => performance.now() - early.started <= NEXT_GUARD_FRESH_MS
+  if (early.stepId !== step.id || !fresh()) {
+    await dropNextGuard(state)
     return undefined
   }
-  await dropNextGuard(state)
-  return undefined
+  delete state.nextGuard
+  const g = await early.result
+  return g.exitCode === 0 && fresh() ? g : undefined
 }
 
 /** The guard, then the line until its checks pass or its wait runs out; throws what ends the step. */

@@ -9,7 +9,8 @@ import { join } from 'node:path'
 
 /** The start of every scratch directory's name in the temporary directory. */
 export const SCRATCH_PREFIX = 'kubewalk-scratch-'
-const PID_FILE = 'owner.pid'
+/** The file in a scratch directory that holds its owner's pid. */
+export const PID_FILE = 'owner.pid'
 
 const live = new Set<string>()
 let hooked = false

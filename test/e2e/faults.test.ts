@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { findLabBinaries, labDown, labUp } from '../../src/platform/lab/index.js'
+import { readLedger } from '../../src/engine/guard/ledger.js'
+import { PID_FILE, SCRATCH_PREFIX } from '../../src/platform/scratch.js'
 import { kubewalk, type JsonReport } from './cli.js'
 import { kubectl, secretExists } from './kube.js'
 
@@ -35,18 +37,11 @@ async function waitForSecret(pid: number): Promise<void> {
  */
 async function guardDone(pid: number): Promise<void> {
   for (let i = 0; i < 400; i++) {
-    for (const name of (await readdir(tmpdir())).filter((n) => n.startsWith('kubewalk-scratch-'))) {
-      const owner = await readFile(join(tmpdir(), name, 'owner.pid'), 'utf8').catch(() => '')
+    for (const name of (await readdir(tmpdir())).filter((n) => n.startsWith(SCRATCH_PREFIX))) {
+      const owner = await readFile(join(tmpdir(), name, PID_FILE), 'utf8').catch(() => '')
       if (Number(owner.trim()) !== pid) continue
-      const ledger = await readFile(join(tmpdir(), name, 'guard', 'ledger.jsonl'), 'utf8').catch(() => '')
-      const created = ledger
-        .split('\n')
-        .filter((l) => l !== '')
-        .some((l) => {
-          const e = JSON.parse(l) as { type?: string; name?: string }
-          return e.type === 'created' && e.name === 'default-token'
-        })
-      if (created) return
+      const ledger = await readLedger(join(tmpdir(), name, 'guard')).catch(() => undefined)
+      if (ledger?.created.some((o) => o.name === 'default-token')) return
     }
     await new Promise((r) => setTimeout(r, 25))
   }
