@@ -1,6 +1,6 @@
 // The one place that runs a walkthrough's command line. zx is kept here so a version bump touches one file.
-import { spawn } from 'node:child_process'
-import { constants } from 'node:fs'
+import { execFile, spawn } from 'node:child_process'
+import { constants, existsSync } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { delimiter, join } from 'node:path'
@@ -178,6 +178,14 @@ export async function which(program: string, env: Record<string, string | undefi
     }
   }
   return undefined
+}
+
+let mkfifoFile: string | undefined
+/** Makes FIFOs (mode 0600): mkfifo from PATH, else where coreutils keeps it, so a run whose PATH is pared down still has them. */
+export async function mkfifo(paths: readonly string[]): Promise<void> {
+  mkfifoFile ??= (await which('mkfifo')) ?? ['/usr/bin/mkfifo', '/bin/mkfifo'].find((f) => existsSync(f)) ?? 'mkfifo'
+  const file = mkfifoFile
+  await new Promise<void>((resolve, reject) => execFile(file, ['-m', '600', ...paths], (e) => (e ? reject(e) : resolve())))
 }
 
 /** A line left running: what it printed so far, and how to stop it. */

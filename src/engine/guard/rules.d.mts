@@ -46,6 +46,7 @@ export declare function flagValue(argv: readonly string[], names: readonly strin
 export declare function hasFlag(argv: readonly string[], names: readonly string[]): boolean
 export declare function classify(argv: readonly string[]): { verb: string | undefined; sub: string | undefined; how: How }
 export declare function insertArgs(argv: readonly string[], flags: readonly string[]): string[]
+export declare function holdsInput(argv: readonly string[]): boolean
 export declare function dryRunArgv(argv: readonly string[], json: boolean): string[]
 export declare function connectionFlags(argv: readonly string[]): string[]
 export declare function selectionArgv(argv: readonly string[], c?: ReturnType<typeof classify>): string[] | undefined

@@ -116,6 +116,21 @@ export function insertArgs(argv, flags) {
 }
 
 /**
+ * Whether the real call may start before the guard's verdict with its input held back: `apply`, `create` or
+ * `replace` whose one input is `-f -`. kubectl reads all of its stdin before it asks the server anything (with none it
+ * says "no objects passed" and does nothing), so its start (~30 ms) overlaps the dry run. Not with `-k`, `--raw`
+ * (which posts what it reads), `--edit` (which reads the terminal) or `--prune` (which acts beyond its input).
+ */
+export function holdsInput(argv) {
+  const c = classify(argv)
+  if (c.how !== 'dry-json' || !['apply', 'create', 'replace'].includes(c.verb ?? '') || c.sub !== undefined) return false
+  const files = fileArgs(argv)
+  if (files.length !== 1 || files[0]?.file !== '-' || argv.includes('--')) return false
+  const given = (names) => argv.some((a) => names.some((n) => a === n || a.startsWith(`${n}=`)))
+  return !given(['-k', '--kustomize', '--raw']) && !hasFlag(argv, ['--edit', '--prune'])
+}
+
+/**
  * The same call as a server-side dry run that prints what it would store. Without `--force`: kubectl
  * refuses it beside `--dry-run=server` (apply, replace), and the objects named are the same.
  */

@@ -5,11 +5,14 @@
 // and the cleanup wait for it). Fields are NUL-terminated; the first is the run's token, so no other
 // process on the machine can ask.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { mkfifo } from '../../platform/shell.js'
 import { broken, guardCall, readOnce } from './call.mjs'
+import { holdsInput } from './rules.mjs'
 
 /** What the run's function needs to reach the guard, and what the run awaits before it reads the ledger. */
 export interface GuardServer {
@@ -87,6 +90,77 @@ class Fields {
 
 const field = (...xs: (string | number)[]): string => xs.map((x) => `${x}\0`).join('')
 
+// A held input this size fits an empty pipe's buffer (64 KiB on Linux): written at once, whoever reads it.
+const HELD_MAX = 60_000
+
+/** The real call of a held input: started before the verdict, its stdin a FIFO this process fills once the verdict lets it run. */
+interface Held {
+  path: string
+  /** Read-write and non-blocking: the shell's open for reading does not wait for a writer, and a write never blocks this thread. */
+  fd: number
+  /** Whether the shell has the FIFO open (then closing it is EOF to the call, not an open that waits forever). */
+  opened: Promise<boolean>
+}
+
+/** The processes reading a held input (the real call, and any wrapper of it): their stdin is the FIFO. Linux's /proc. */
+function readersOf(path: string): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readlinkSync(`/proc/${entry}/fd/0`) === path) pids.push(Number(entry))
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids
+}
+
+/** The call reading a held input, stopped (SIGKILL) before it read a byte; the shell forks it just after it opened the FIFO. */
+async function stopReaders(path: string): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    const readers = readersOf(path)
+    for (const pid of readers) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // ended meanwhile
+      }
+    }
+    if (readers.length > 0) return
+    await sleep(2)
+  }
+}
+
+/** Writes all of `bytes` to a held input (a full pipe is waited on, up to the deadline); false when it could not. */
+async function feed(fd: number, bytes: Buffer, deadline: number): Promise<boolean> {
+  for (let at = 0; at < bytes.length;) {
+    try {
+      at += writeSync(fd, bytes, at)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN' || performance.now() > deadline) return false
+      await sleep(1)
+    }
+  }
+  return true
+}
+
+/**
+ * Ends a held input. Let run: all of its bytes, then EOF. Not let run, or not all written: the call is killed before
+ * it has read a byte (kubectl reads all of its input before it asks the server anything); one that has not started
+ * yet meets EOF, and kubectl with no input changes nothing ("no objects passed").
+ */
+async function release(held: Held, bytes: Buffer | undefined, deadline: number): Promise<void> {
+  try {
+    if (!(await held.opened)) return
+    if (bytes !== undefined && (await feed(held.fd, bytes, deadline))) return
+    await stopReaders(held.path)
+  } finally {
+    closeSync(held.fd)
+    rmSync(held.path, { force: true })
+  }
+}
+
 /**
  * Starts the run's guard on a loopback port; `stateDir` is the folder installGuard wrote. `readTimeoutMs` bounds each
  * of its kubectl reads (the run's command timeout): what it reads back after a line has no line's timeout over it.
@@ -102,6 +176,25 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
   const sockets = new Set<Socket>()
   const pendingDir = join(stateDir, 'pending')
   mkdirSync(pendingDir, { recursive: true })
+  mkdirSync(join(stateDir, 'input'), { recursive: true })
+  // One FIFO made ahead for the next call whose input is held back (a call never waits for one: it goes the usual way).
+  let fifos = 0
+  let spare: string | undefined
+  const makeSpare = (): void => {
+    if (process.platform !== 'linux') return
+    const path = join(stateDir, 'input', `held${++fifos}`)
+    mkfifo([path]).then(
+      () => void (spare = path),
+      () => undefined,
+    )
+  }
+  makeSpare()
+  const takeFifo = (): string | undefined => {
+    const path = spare
+    spare = undefined
+    if (path !== undefined) makeSpare()
+    return path
+  }
 
   // A call from its 'run' to the end of its record; while it is recorded, a hook started by the shim waits for it (it
   // reads the ledger too), but not while the call runs: the call may be waiting for that hook's own call.
@@ -152,11 +245,24 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
       copies.push({ source: f.file, dest })
     }
     if (copies.length > 0) {
-      mkdirSync(join(stateDir, 'input'), { recursive: true })
       socket.write(field('copy', copies.length, ...copies.flatMap((c) => [c.source, c.dest])))
       if ((await fields.next()) !== 'copied') return void socket.destroy()
     }
     const input = stdinFile !== '' ? await readFile(stdinFile) : undefined
+    // Only what changed (a copied file's new path, by index): the shell runs its own "$@" otherwise, byte for byte.
+    const changed = call.flatMap((a, i) => (a !== argv[i] ? [i, a] : []))
+    const deadline = performance.now() + (o.readTimeoutMs ?? 60_000)
+    // `apply -f -` and the like start now, their input held back until the verdict: kubectl's start overlaps the dry run.
+    const fifo = input !== undefined && input.length <= HELD_MAX && holdsInput(call) ? takeFifo() : undefined
+    let held: Held | undefined
+    if (fifo !== undefined) {
+      held = { path: fifo, fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), opened: Promise.resolve(false) }
+      socket.write(field('early', fifo, changed.length / 2, ...changed))
+      held.opened = fields.next().then(
+        (f) => f === 'opened',
+        () => false,
+      )
+    }
     // The shell gone before the call ran (Ctrl-C): the check's own kubectl reads stop, and nothing is recorded.
     const gone = new AbortController()
     const onGone = (): void => gone.abort(new Error('the shell closed the connection'))
@@ -167,11 +273,14 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
       guard = guardCall({ state: stateDir, call, input, env, cwd, signal: gone.signal, ...(o.readTimeoutMs ? { timeoutMs: o.readTimeoutMs } : {}) })
       verdict = await guard.check()
     } catch (e) {
+      if (held !== undefined) await release(held, undefined, deadline)
       if (!gone.signal.aborted) socket.end(field('refuse', broken(stateDir, call, e, false)))
       return
     } finally {
       socket.off('close', onGone)
     }
+    const runs = verdict.refusal === undefined && verdict.failed === undefined
+    if (held !== undefined) await release(held, runs ? input : undefined, deadline)
     if (verdict.refusal !== undefined) return void socket.end(field('refuse', verdict.refusal))
     if (verdict.failed !== undefined) return void socket.end(field('failed', verdict.failed.status, verdict.failed.stderr))
     // The call runs in the shell from here: it is recorded when the shell says it is done, or is gone (Ctrl-C).
@@ -182,9 +291,7 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     })().catch(() => undefined)
     // A failure to record is in the refusals file (broken), for the run to report with the next line.
     track(id, ran, (status) => guard.record(status).catch((e: unknown) => void broken(stateDir, call, e, true)))
-    // Only what changed (a copied file's new path, by index): the shell runs its own "$@" otherwise, byte for byte.
-    const changed = call.flatMap((a, i) => (a !== argv[i] ? [i, a] : []))
-    socket.write(field('run', stdinFile, changed.length / 2, ...changed))
+    socket.write(held !== undefined ? field('go') : field('run', stdinFile, changed.length / 2, ...changed))
     await ran
     socket.end()
   }

@@ -162,6 +162,19 @@ function socketText(o: { realKubectl: string; server: GuardAddress }): string[] 
     `        for ((__kw_i = 0; __kw_i < __kw_n; __kw_i++)); do ${read('__kw_a')}; ${read('__kw_b')}; __kw_call[__kw_a]=$__kw_b; done`,
     `        if [ -n "$__kw_in" ]; then command ${real} "\${__kw_call[@]}" <"$__kw_in" 19>&-; else command ${real} "\${__kw_call[@]}" 19>&-; fi`,
     `        __kw_rc=$?; builtin printf '%s\\0' done "$__kw_rc" >&19 ;;`,
+    // A held input (`apply -f -`): the call starts now and reads the FIFO on fd 17, which the guard fills once it lets the
+    // call run, or kills the call before it reads a byte; its verdict comes when the call has ended.
+    `      early) ${read('__kw_in')}; ${read('__kw_n')}; __kw_call=("$@")`,
+    `        for ((__kw_i = 0; __kw_i < __kw_n; __kw_i++)); do ${read('__kw_a')}; ${read('__kw_b')}; __kw_call[__kw_a]=$__kw_b; done`,
+    // The shell's own stderr is /dev/null meanwhile: a non-interactive bash would say "Killed" of a call the guard stopped.
+    `        { builtin printf '%s\\0' opened >&19; command ${real} "\${__kw_call[@]}" <&17 2>&16 16>&- 17<&- 19>&-; } 17<"$__kw_in" 16>&2 2>/dev/null`,
+    `        __kw_rc=$?; ${read('__kw_r')}`,
+    `        case $__kw_r in`,
+    `          go) builtin printf '%s\\0' done "$__kw_rc" >&19 ;;`,
+    `          refuse) ${read('__kw_a')}; builtin printf '%s\\n' "$__kw_a" >&2; __kw_rc=2 ;;`,
+    `          failed) ${read('__kw_rc')}; ${read('__kw_a')}; builtin printf '%s' "$__kw_a" >&2 ;;`,
+    `          *) builtin printf '%s\\n' "kubewalk: refused: the guard did not answer; the call did not run" >&2; __kw_rc=2 ;;`,
+    `        esac ;;`,
     `      refuse) ${read('__kw_a')}; builtin printf '%s\\n' "$__kw_a" >&2; __kw_rc=2 ;;`,
     `      failed) ${read('__kw_rc')}; ${read('__kw_a')}; builtin printf '%s' "$__kw_a" >&2 ;;`,
     `      hook) __kw_via= ;;`,

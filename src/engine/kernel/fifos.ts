@@ -2,24 +2,13 @@
 // the pair reaches EOF once nothing else holds it: a job the line left behind keeps its pair (its late
 // output never reaches another line), and a pair at EOF is used again. FIFOs are made in batches so no
 // line forks for its framing.
-import { execFile } from 'node:child_process'
-import { closeSync, constants, existsSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, openSync, readSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { which } from '../../platform/shell.js'
+import { mkfifo } from '../../platform/shell.js'
 import { Tap } from './demux.js'
 
 const BATCH = 8
-const execFileP = promisify(execFile)
-
-let mkfifo: string | undefined
-/** mkfifo from PATH, else where coreutils keeps it: a run whose PATH is pared down (no coreutils) still frames its lines. */
-async function mkfifoPath(): Promise<string> {
-  if (mkfifo !== undefined) return mkfifo
-  const found = (await which('mkfifo')) ?? ['/usr/bin/mkfifo', '/bin/mkfifo'].find((f) => existsSync(f)) ?? 'mkfifo'
-  return (mkfifo = found)
-}
 
 /** One line's stdout and stderr FIFOs, opened for reading. */
 export interface Pair {
@@ -62,7 +51,7 @@ export class FifoPool {
     if (this.free.length > 0) return Promise.resolve()
     this.making ??= (async () => {
       const indexes = Array.from({ length: BATCH }, (_, i) => this.made + i)
-      await execFileP(await mkfifoPath(), ['-m', '600', ...indexes.flatMap((i) => [join(this.dir, `o${i}`), join(this.dir, `e${i}`)])])
+      await mkfifo(indexes.flatMap((i) => [join(this.dir, `o${i}`), join(this.dir, `e${i}`)]))
       this.made += BATCH
       this.free.push(...indexes)
     })().finally(() => (this.making = undefined))

@@ -6,6 +6,7 @@ import {
   decide,
   dryRunArgv,
   fileArgs,
+  holdsInput,
   matches,
   noDryRun,
   objectsOf,
@@ -75,6 +76,30 @@ describe('dryRunArgv', () => {
       'scale deploy d --replicas=2',
     ])
       expect(dryRunArgv(w(line), true)).not.toContain('--validate=false')
+  })
+})
+
+describe('holdsInput: the real call may start before the verdict, its input held back', () => {
+  it.each([
+    ['apply -f -', true],
+    ['create -f -', true],
+    ['replace -f - --force', true],
+    ['apply -n demo --server-side -f -', true],
+    ['apply --filename=- -o yaml', true],
+    // A file is read at once; two inputs, a kustomization, or a verb that acts beyond what it reads are not held.
+    ['apply -f cm.yaml', false],
+    ['apply -f - -f cm.yaml', false],
+    ['apply -k .', false],
+    ['create --raw /api/v1/namespaces -f -', false],
+    ['create -f - --edit', false],
+    ['apply -f - --prune -l app=x', false],
+    ['create configmap x --from-file=-', false],
+    ['apply edit-last-applied -f -', false],
+    ['apply -f - --dry-run=server', false],
+    ['label -f - team=x', false],
+    ['get -f -', false],
+  ])('%s → %s', (line, held) => {
+    expect(holdsInput(w(line))).toBe(held)
   })
 })
 

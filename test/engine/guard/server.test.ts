@@ -134,6 +134,44 @@ describe('the real call, as the shell parsed it', () => {
   })
 })
 
+describe('a held input (`kubectl apply -f -`): the real call starts beside the dry run', () => {
+  const doc = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  k: v\n`
+  // The stand-in's dry run says whether a real call had started by the time it answered (STANDIN_DRY_SEES_START_MS).
+  const dryRun = async (h: { calls(): Promise<{ argv: string[] }[]> }): Promise<{ sawStart?: boolean } | undefined> =>
+    ((await h.calls()) as { argv: string[]; sawStart?: boolean }[]).find((c) => c.argv.includes('--dry-run=server'))
+
+  it('starts before the verdict, and reads its input once the guard lets it run', async () => {
+    const h = await harness({}, { via: 'server' })
+    const r = await h.run(`STANDIN_STARTED=1 STANDIN_DRY_SEES_START_MS=5000 kubectl apply -f - <<'EOF'\n${doc('held')}EOF`)
+    expect(r).toMatchObject({ status: 0, stdout: 'configmap/held created\n', stderr: '' })
+    expect(await dryRun(h)).toMatchObject({ sawStart: true })
+    const real = (await h.calls()).filter((c) => c.argv[0] === 'apply' && !c.argv.includes('--dry-run=server'))
+    expect(real.map((c) => [c.argv.join(' '), c.stdin])).toEqual([['apply -f -', doc('held')]])
+    expect((await readLedger(h.stateDir)).created.map((o) => o.name)).toEqual(['held'])
+  })
+
+  it('a call that reads a file is not held: its real call starts after the verdict', async () => {
+    const h = await harness({}, { via: 'server' })
+    await writeFile(join(h.dir, 'cm.yaml'), doc('file'))
+    expect(await h.run('STANDIN_STARTED=1 STANDIN_DRY_SEES_START_MS=300 kubectl apply -f cm.yaml')).toMatchObject({ status: 0 })
+    expect(await dryRun(h)).toMatchObject({ sawStart: false })
+  })
+
+  it('refused: the started call is stopped before it reads a byte; nothing changes and only the refusal is said', async () => {
+    const h = await harness({}, { via: 'server' })
+    await h.seed([configMap('app')])
+    const r = await h.run(`STANDIN_STARTED=1 STANDIN_DRY_SEES_START_MS=5000 kubectl apply -f - <<'EOF'\n${doc('app')}EOF`)
+    expect(r.status).toBe(2)
+    expect(r.stderr).toBe(
+      "kubewalk: refused: configmap/app in namespace default is not this run's; kubewalk leaves it as it is (declare the change in the walkthrough, pass --allow-changes, or replay with --isolate)\n",
+    )
+    // It had started (the dry run saw it), and it never asked its store anything.
+    expect(await dryRun(h)).toMatchObject({ sawStart: true })
+    expect((await h.calls()).filter((c) => c.argv[0] === 'apply' && !c.argv.includes('--dry-run=server'))).toEqual([])
+    expect(await h.store()).toEqual([configMap('app')])
+  })
+})
+
 describe('a server that stops answering the guard’s reads (each bounded by the run’s command timeout)', () => {
   it('after the call: the record says it could not read, naming the call, and never takes no answer for "deleted"', async () => {
     const h = await harness({}, { via: 'server', readTimeoutMs: 400 })

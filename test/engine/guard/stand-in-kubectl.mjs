@@ -4,13 +4,12 @@
 // for several) and `get -o json` (always a `List`), and its own lines (`configmap/app created`,
 // `configmap "app" deleted`); it is no API server and proves only kubewalk's own logic.
 import { randomUUID } from 'node:crypto'
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const dir = process.env.STANDIN_DIR
 const argv = process.argv.slice(2)
 const storeFile = join(dir, 'store.json')
-const store = existsSync(storeFile) ? JSON.parse(readFileSync(storeFile, 'utf8')) : []
 const CLUSTER = new Set(['node', 'namespace', 'certificatesigningrequest'])
 const VALUED = new Set(['-n', '--namespace', '-f', '--filename', '-o', '--output', '-l', '--context', '--kubeconfig', '--image', '-p', '--type'])
 
@@ -33,8 +32,20 @@ const dry = value(['--dry-run'])
 const output = value(['-o', '--output'])
 const ns = value(['-n', '--namespace']) ?? 'default'
 const file = value(['-f', '--filename'])
+// STANDIN_STARTED: a real call (not a dry run, not a read) says it has started, before it reads its input.
+if (process.env.STANDIN_STARTED && dry === undefined && words[0] !== 'get') writeFileSync(join(dir, `started-${words[0]}`), '')
+// As kubectl does, all of stdin is read before the server is asked anything (the store, here).
 let stdin = ''
 if (file === '-') stdin = readFileSync(0, 'utf8')
+const store = existsSync(storeFile) ? JSON.parse(readFileSync(storeFile, 'utf8')) : []
+// STANDIN_DRY_SEES_START_MS: a server dry run waits up to that long for a real call to have started, and logs whether one had.
+let sawStart
+if (dry === 'server' && process.env.STANDIN_DRY_SEES_START_MS) {
+  const until = Date.now() + Number(process.env.STANDIN_DRY_SEES_START_MS)
+  const started = () => readdirSync(dir).some((f) => f.startsWith('started-'))
+  while (!started() && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
+  sawStart = started()
+}
 // STANDIN_GET_DELAY_MS: a `get` that takes that long (a slow server), logged when it ends; with STANDIN_GET_DELAY_AFTER_REAL,
 // only once a real call (not a dry run, not a read) has been made (a server that stops answering after the call).
 const realBefore = () =>
@@ -50,7 +61,7 @@ if (slowGet && process.env.STANDIN_GET_FAIL) {
   process.stderr.write(`${process.env.STANDIN_GET_FAIL}\n`)
   process.exit(1)
 }
-appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ argv, stdin })}\n`)
+appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ argv, stdin, ...(sawStart !== undefined ? { sawStart } : {}) })}\n`)
 
 const kindOf = (o) => o.kind.toLowerCase() + (o.apiVersion.includes('/') ? `.${o.apiVersion.split('/')[0]}` : '')
 const short = (k) =>
