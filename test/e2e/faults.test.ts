@@ -1,12 +1,12 @@
 // Faults, on a lab of its own (it is damaged on purpose): no kube-controller-manager, an API server
 // paused with SIGSTOP, an API server killed mid-run. Each must end in a clear sentence, not a hang.
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { findLabBinaries, labDown, labUp } from '../../src/platform/lab/index.js'
 import { readLedger } from '../../src/engine/guard/ledger.js'
 import { PID_FILE, SCRATCH_PREFIX } from '../../src/platform/scratch.js'
@@ -21,13 +21,56 @@ let dir = ''
 let kubeconfig = ''
 let apiserverPid = 0
 
-/** Until step 08 of the replay `pid` runs has created the Secret, and its guard has recorded it (bounded: 20 s). */
-async function waitForSecret(pid: number): Promise<void> {
+/** A `kubewalk run` in a child process, its output gathered and its end caught from the start. */
+interface Run {
+  child: ChildProcess
+  stdout: string
+  stderr: string
+  /** Its exit code, once it has ended (null: killed by a signal). */
+  code?: number | null
+  ended: Promise<number | null>
+}
+
+/**
+ * Starts a run. Its end is listened for at once: a run that ends before the test awaits it (a fault that lands after
+ * its last step) must not leave the test waiting for a 'close' that has already been emitted.
+ */
+function startRun(args: string[]): Run {
+  const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const run: Run = { child, stdout: '', stderr: '', ended: Promise.resolve(null) }
+  child.stdout!.on('data', (d: Buffer) => (run.stdout += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (run.stderr += d.toString()))
+  run.ended = new Promise((resolve) => child.on('close', (code) => resolve((run.code = code))))
+  return run
+}
+
+/** What a run that did not do what the test waited for printed last, for the test's message. */
+const lastWords = (run: Run): string => `${run.stdout}${run.stderr}`.trim().split('\n').slice(-3).join(' / ')
+
+/** The run's exit code, or a failure naming what it printed if it has not ended within `ms` (then it is killed). */
+async function exitOf(run: Run, ms: number): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)))
+  const code = await Promise.race([run.ended, late]).finally(() => clearTimeout(timer))
+  if (code !== 'late') return code
+  run.child.kill('SIGKILL')
+  throw new Error(`the run did not exit within ${ms / 1000} s of its fault; it printed last: ${lastWords(run)}`)
+}
+
+/** Why a wait for the run gave up early: it had ended. */
+const endedNote = (run: Run): string => (run.code === undefined ? '' : ` (the run ended with exit code ${run.code}: ${lastWords(run)})`)
+
+/** Until step 08 of `run` has created the Secret, and its guard has recorded it (bounded: 20 s). */
+async function waitForSecret(run: Run): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (await secretExists(kubeconfig, 'default-token').catch(() => false)) return await guardDone(pid)
+    if (await secretExists(kubeconfig, 'default-token').catch(() => false)) return await guardDone(run)
+    if (run.code !== undefined) break
     await new Promise((r) => setTimeout(r, 100))
   }
-  throw new Error('the replay never created default-token')
+  throw new Error(`the replay never created default-token${endedNote(run)}`)
 }
 
 /**
@@ -35,17 +78,17 @@ async function waitForSecret(pid: number): Promise<void> {
  * exists a moment before that read ends. A fault aimed at step 09 waits for the read's record in the run's ledger (in
  * its scratch folder, the one its pid owns), or it lands in that read and the step reports the guard's failure instead.
  */
-async function guardDone(pid: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+async function guardDone(run: Run): Promise<void> {
+  for (let i = 0; i < 400 && run.code === undefined; i++) {
     for (const name of (await readdir(tmpdir())).filter((n) => n.startsWith(SCRATCH_PREFIX))) {
       const owner = await readFile(join(tmpdir(), name, PID_FILE), 'utf8').catch(() => '')
-      if (Number(owner.trim()) !== pid) continue
+      if (Number(owner.trim()) !== run.child.pid) continue
       const ledger = await readLedger(join(tmpdir(), name, 'guard')).catch(() => undefined)
       if (ledger?.created.some((o) => o.name === 'default-token')) return
     }
     await new Promise((r) => setTimeout(r, 25))
   }
-  throw new Error(`the guard of run ${pid} never recorded default-token`)
+  throw new Error(`the guard of run ${run.child.pid} never recorded default-token${endedNote(run)}`)
 }
 
 beforeAll(async () => {
@@ -60,14 +103,24 @@ beforeAll(async () => {
   // Without the controller manager nobody creates the default ServiceAccount: the test does.
   expect((await kubectl(kubeconfig, ['create', 'serviceaccount', 'default'])).exitCode).toBe(0)
 })
-afterAll(async () => {
-  if (apiserverPid) {
-    try {
-      process.kill(-apiserverPid, 'SIGCONT')
-    } catch {
-      // already gone
-    }
+/** Lets a paused API server go on (nothing when it runs, or is gone). */
+function resume(): void {
+  if (!apiserverPid) return
+  try {
+    process.kill(-apiserverPid, 'SIGCONT')
+  } catch {
+    // already gone
   }
+}
+// A test that fails half-way must not hand the next one a paused server or its Secret: with default-token already
+// there, the next run stops at step 07 and a fault aimed at step 09 never lands where it is aimed.
+afterEach(async () => {
+  if (!apiserverPid) return
+  resume()
+  await kubectl(kubeconfig, ['delete', 'secret', 'default-token', '--ignore-not-found'])
+})
+afterAll(async () => {
+  resume()
   if (dir) await labDown({ dir })
   if (parent) await rm(parent, { recursive: true, force: true })
 })
@@ -97,20 +150,16 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
   })
 
   it('an API server paused with SIGSTOP ends the step with a timeout naming the command; after SIGCONT the lab answers again', async () => {
-    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '3', '--wait', '20', '--reporter', 'json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    const run = startRun(['--timeout', '3', '--wait', '20', '--reporter', 'json'])
     // Pause once the Secret exists (step 09 is waiting for a controller that is not there).
-    await waitForSecret(child.pid!)
+    await waitForSecret(run)
     process.kill(-apiserverPid, 'SIGSTOP')
     const began = Date.now()
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    const code = await exitOf(run, 60_000)
     const tookMs = Date.now() - began
-    process.kill(-apiserverPid, 'SIGCONT')
+    resume()
     expect(code).toBe(1)
-    const report = JSON.parse(stdout) as JsonReport
+    const report = JSON.parse(run.stdout) as JsonReport
     const step = report.steps.find((s) => s.status === 'failed')!
     expect(step.id).toBe('list-secrets-after')
     expect(step.error?.message).toBe(
@@ -128,10 +177,8 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
   })
 
   it('a kubectl killed mid-step fails the step and cleanup still runs', async () => {
-    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--wait', '20', '--reporter', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    await waitForSecret(child.pid!)
+    const run = startRun(['--wait', '20', '--reporter', 'json'])
+    await waitForSecret(run)
     // Step 09 reruns `kubectl get secrets` every 250 ms: kill one of them.
     let killed = false
     for (let i = 0; i < 100 && !killed; i++) {
@@ -147,52 +194,67 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
       if (!killed) await new Promise((r) => setTimeout(r, 20))
     }
     expect(killed).toBe(true)
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    const code = await exitOf(run, 60_000)
     expect(code).toBe(1)
-    const report = JSON.parse(stdout) as JsonReport
+    const report = JSON.parse(run.stdout) as JsonReport
     expect(report.steps.find((s) => s.status === 'failed')?.error?.message).toMatch(/^list-secrets-after: the command exited with code (137|SIGKILL)/)
     expect(report.cleanup).toEqual([expect.objectContaining({ describe: 'delete Secret default-token', status: 'done' })])
     expect(await secretExists(kubeconfig, 'default-token')).toBe(false)
   })
 
   it('a second Ctrl-C during cleanup is explained, not obeyed; cleanup finishes', async () => {
-    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '4', '--wait', '20', '--reporter', 'plain'], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    await waitForSecret(child.pid!)
+    const run = startRun(['--timeout', '4', '--wait', '20', '--reporter', 'plain'])
+    await waitForSecret(run)
     // Pause the API server so cleanup is slow, then interrupt twice.
     process.kill(-apiserverPid, 'SIGSTOP')
-    child.kill('SIGINT')
-    for (let i = 0; i < 100 && !stdout.includes('Cleaning up'); i++) await new Promise((r) => setTimeout(r, 50))
-    child.kill('SIGINT')
+    run.child.kill('SIGINT')
+    for (let i = 0; i < 100 && !run.stdout.includes('Cleaning up') && run.code === undefined; i++) await new Promise((r) => setTimeout(r, 50))
+    run.child.kill('SIGINT')
     await new Promise((r) => setTimeout(r, 300))
-    process.kill(-apiserverPid, 'SIGCONT')
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    resume()
+    const code = await exitOf(run, 60_000)
     expect(code).toBe(130)
-    expect(stderr).toContain(
+    expect(run.stderr).toContain(
       'still cleaning up (delete Secret default-token); leaving now would leave it on the cluster. Press Ctrl-C again to leave anyway.',
     )
     // The run did not leave at the second Ctrl-C: cleanup ran to its end and reported.
-    expect(stdout).toMatch(/[✓✗] delete Secret default-token/)
-    expect(stdout).toMatch(/■ interrupted \(Ctrl-C or SIGTERM\)/)
-    await kubectl(kubeconfig, ['delete', 'secret', 'default-token', '--ignore-not-found'])
+    expect(run.stdout).toMatch(/[✓✗] delete Secret default-token/)
+    expect(run.stdout).toMatch(/■ interrupted \(Ctrl-C or SIGTERM\)/)
+  })
+
+  it("a run that finds a default-token of the user's, paused and interrupted twice at step 07, ends and leaves that Secret as it was", async () => {
+    // What an earlier failed run can leave: step 07 refuses to go on, and a fault after that lands on a run already ending.
+    const seeded = await kubectl(
+      kubeconfig,
+      ['apply', '-f', '-'],
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: default-token\n  annotations:\n    kubernetes.io/service-account.name: default\ntype: kubernetes.io/service-account-token\n',
+    )
+    expect(seeded.exitCode).toBe(0)
+    const uid = (await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-o', 'jsonpath={.metadata.uid}'])).stdout
+    const run = startRun(['--timeout', '4', '--wait', '20', '--reporter', 'plain'])
+    for (let i = 0; i < 400 && !run.stdout.includes('▶ 07/14') && run.code === undefined; i++) await new Promise((r) => setTimeout(r, 50))
+    expect(run.stdout, lastWords(run)).toContain('▶ 07/14')
+    process.kill(-apiserverPid, 'SIGSTOP')
+    run.child.kill('SIGINT')
+    for (let i = 0; i < 100 && !run.stdout.includes('Cleaning up') && run.code === undefined; i++) await new Promise((r) => setTimeout(r, 50))
+    run.child.kill('SIGINT')
+    await new Promise((r) => setTimeout(r, 300))
+    resume()
+    // Stopped in step 07 (130), or step 07 refused before the Ctrl-C reached it (2); either way within its bounds.
+    const code = await exitOf(run, 60_000)
+    expect([2, 130], lastWords(run)).toContain(code)
+    expect(run.stdout).toMatch(/^✘ 07\/14 list-secrets-before/m)
+    // The run created nothing, so it has nothing to clean up; the user's Secret is the one that was there.
+    expect(run.stdout).not.toContain('Cleaning up')
+    expect((await kubectl(kubeconfig, ['get', 'secret', 'default-token', '-o', 'jsonpath={.metadata.uid}'])).stdout).toBe(uid)
   })
 
   it('an API server stopped mid-run fails the step and the report names what it could not delete', async () => {
-    const child = spawn('node', [BIN, 'run', '--kubeconfig', kubeconfig, '--timeout', '5', '--wait', '20', '--reporter', 'plain'], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    await waitForSecret(child.pid!)
+    const run = startRun(['--timeout', '5', '--wait', '20', '--reporter', 'plain'])
+    await waitForSecret(run)
     process.kill(-apiserverPid, 'SIGKILL')
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    const code = await exitOf(run, 60_000)
+    const stdout = run.stdout
     expect(code).toBe(1)
     // kubectl words it by timing: "The connection to the server … was refused" when it
     // dials a dead server, "dial tcp …: connection refused - error from a previous
