@@ -28,6 +28,8 @@ export interface KernelOptions {
    * framed for it, and a shell started again after a line ended one has it too.
    */
   init?: string
+  /** Work for this thread while bash starts (module loading), called once bash is spawned. */
+  whileStarting?: () => void
 }
 
 /** How one line runs. */
@@ -222,6 +224,7 @@ class BashKernel implements Kernel {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe', 'pipe', stdinUsable() ? 0 : 'ignore', 'ignore', 'ignore', 'ignore', 'ignore', 'pipe'],
     })
+    this.o.whileStarting?.()
     const shell: Shell = {
       child,
       pid: child.pid ?? 0,

@@ -1071,8 +1071,6 @@ async function kernelOf(state: RunState): Promise<Kernel> {
     await closeKernel(state)
   }
   if (state.kernel !== undefined) return state.kernel
-  // What a step's guard and cleanup run with (zx, ~25 ms of this thread) loads while the shell starts, not in a line.
-  preloadShell()
   const { o } = state
   const env: Record<string, string | undefined> = { ...o.env }
   // The lines' kubectl reads and writes the run's own copy of the kubeconfig (`kubectl config set-context --current
@@ -1099,7 +1097,9 @@ async function kernelOf(state: RunState): Promise<Kernel> {
   }
   // The guard's function is part of every shell's start (no framed line before step 01, and a shell started again
   // after a page's `exit` has it too).
-  state.kernel = await openKernel({ env, cwd: state.cwd, ...(init !== undefined ? { init } : {}) })
+  // What a step's guard and cleanup run with (zx, ~25 ms of this thread) loads once bash is spawned: it does not hold
+  // the shell's start back, and no line waits for it.
+  state.kernel = await openKernel({ env, cwd: state.cwd, whileStarting: preloadShell, ...(init !== undefined ? { init } : {}) })
   state.synced = {}
   return state.kernel
 }

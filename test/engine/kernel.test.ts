@@ -237,6 +237,19 @@ describe('openKernel', () => {
     expect([next.stdout, next.restarted !== undefined]).toEqual(['guarded b\n', true])
   })
 
+  it('gives the caller this thread while each shell starts (whileStarting): called once bash is spawned, before it is ready', async () => {
+    const seen: boolean[] = []
+    let ready = false
+    const k = await openKernel({ env: {}, cwd: process.cwd(), whileStarting: () => void seen.push(!ready) })
+    ready = true
+    opened.push(k)
+    expect(seen).toEqual([true])
+    // A shell started again after a line ended it: once more.
+    await k.run('exit 3', T)
+    await k.run('true', T)
+    expect(seen).toHaveLength(2)
+  })
+
   it('returns at once from a & line, with $! kept, and a job printing late never lands in another line', async () => {
     const k = await kernel()
     const began = performance.now()
