@@ -10,7 +10,7 @@ import { installKubectl, kubectlWords } from './kubectl.js'
 import { makeScratchDir, removeScratchDir } from './scratch.js'
 import { quote, runScript, which } from './shell.js'
 import { firstLine } from '../core/text.js'
-import { directCredentials, kubectlVersionCached, serverVersion } from './version-probe.js'
+import { directCredentials, kubectlVersionCached, serverVersion, type DirectCredentials } from './version-probe.js'
 import type { KubeconfigCluster } from '../core/step.js'
 
 /** Where and what a run replays against. */
@@ -357,11 +357,17 @@ export function credentialProblem(stderr: string, cluster: Pick<KubeconfigCluste
 /** The server's version and the version of the kubectl that answered (the dispatcher's pick, where one dispatches). */
 export async function probeVersions(
   target: Target,
-  opts: { env?: Record<string, string | undefined>; timeoutMs?: number; terminal?: boolean } = {},
+  opts: {
+    env?: Record<string, string | undefined>
+    timeoutMs?: number
+    terminal?: boolean
+    /** The target's direct credentials, when the caller has them already (directCredentialsOf). */
+    direct?: Promise<DirectCredentials | undefined>
+  } = {},
 ): Promise<{ server: string; client: string }> {
   const timeoutMs = opts.timeoutMs ?? 15_000
   const { cluster } = target
-  const direct = await directVersions(target, opts.env ?? process.env, timeoutMs)
+  const direct = await directVersions(target, opts.env ?? process.env, timeoutMs, opts.direct)
   if (direct !== undefined) return direct
   // kubectl's own limit follows --timeout too, a little shorter, so its own message wins the race.
   const requestTimeout = `${Math.max(500, timeoutMs - 1000)}ms`
@@ -391,15 +397,25 @@ export async function probeVersions(
 // The in-process probe gets a short budget: a server that does not answer it gets kubectl's full one and its words.
 const DIRECT_PROBE_MS = 2_000
 
+/** The target's credentials for a request from this process (version-probe.ts), when its kubeconfig allows one; undefined otherwise. */
+export async function directCredentialsOf(target: Target, env: Record<string, string | undefined>): Promise<DirectCredentials | undefined> {
+  const paths = (target.env.KUBECONFIG ?? env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '')
+  if (paths.length === 0) return undefined
+  // Any failure here is kubectl's to say, in its own words.
+  return mergedKubeconfig(paths).then(
+    (config) => directCredentials(config, target.context, { ...env, ...target.env }),
+    () => undefined,
+  )
+}
+
 /** Both versions without starting kubectl, when the kubeconfig allows it (version-probe.ts); undefined otherwise. */
 async function directVersions(
   target: Target,
   env: Record<string, string | undefined>,
   timeoutMs: number,
+  given?: Promise<DirectCredentials | undefined>,
 ): Promise<{ server: string; client: string } | undefined> {
-  const paths = (target.env.KUBECONFIG ?? env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '')
-  if (paths.length === 0) return undefined
-  const creds = await directCredentials(await mergedKubeconfig(paths), target.context, { ...env, ...target.env }).catch(() => undefined)
+  const creds = await (given ?? directCredentialsOf(target, env))
   if (creds === undefined) return undefined
   const kubectl = await which('kubectl', { PATH: target.env.PATH ?? env.PATH ?? '' })
   if (kubectl === undefined) return undefined

@@ -69,10 +69,10 @@ export async function directCredentials(
   }
 }
 
-/** GET /version with those credentials; the gitVersion, or undefined on any failure (the caller then asks kubectl). */
-export function serverVersion(c: DirectCredentials, timeoutMs: number): Promise<string | undefined> {
+/** GET `path` (relative to the server's URL) with those credentials: its status and body, or undefined when no answer came. */
+export function directGet(c: DirectCredentials, path: string, timeoutMs: number): Promise<{ status: number; body: string } | undefined> {
   return new Promise((resolve) => {
-    const url = new URL('version', c.server.href.endsWith('/') ? c.server : `${c.server.href}/`)
+    const url = new URL(path, c.server.href.endsWith('/') ? c.server : `${c.server.href}/`)
     const req = request(
       url,
       {
@@ -89,14 +89,7 @@ export function serverVersion(c: DirectCredentials, timeoutMs: number): Promise<
         let body = ''
         res.setEncoding('utf8')
         res.on('data', (d: string) => void (body += d))
-        res.on('end', () => {
-          try {
-            const v = (JSON.parse(body) as { gitVersion?: unknown }).gitVersion
-            resolve(res.statusCode === 200 && typeof v === 'string' && v !== '' ? v : undefined)
-          } catch {
-            resolve(undefined)
-          }
-        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
         res.on('error', () => resolve(undefined))
       },
     )
@@ -104,6 +97,17 @@ export function serverVersion(c: DirectCredentials, timeoutMs: number): Promise<
     req.on('error', () => resolve(undefined))
     req.end()
   })
+}
+
+/** GET /version with those credentials; the gitVersion, or undefined on any failure (the caller then asks kubectl). */
+export async function serverVersion(c: DirectCredentials, timeoutMs: number): Promise<string | undefined> {
+  const r = await directGet(c, 'version', timeoutMs)
+  try {
+    const v = r?.status === 200 ? (JSON.parse(r.body) as { gitVersion?: unknown }).gitVersion : undefined
+    return typeof v === 'string' && v !== '' ? v : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** `${XDG_CACHE_HOME:-~/.cache}/kubewalk/kubectl-versions.json`: a kubectl binary's client version never changes. */

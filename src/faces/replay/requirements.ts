@@ -7,6 +7,7 @@ import { PreconditionError, errorMessage } from '../../core/errors.js'
 import { quote, runScript, which } from '../../platform/shell.js'
 import { firstLine } from '../../core/text.js'
 import type { Need, NeedKind, Requirements, Walkthrough } from '../../core/walkthrough.js'
+import { directGet, type DirectCredentials } from '../../platform/version-probe.js'
 
 const VERSION = /^v?(\d+)\.(\d+)/
 
@@ -35,25 +36,66 @@ export interface KubectlEnv {
   signal?: AbortSignal
 }
 
+// kubectl's printed names (`kind/name`, `kind.group/name`) of built-in kinds, and where the API serves each: an object
+// of these is read from this process; any other is kubectl's to find (it knows the server's kinds).
+const CORE = ['configmap', 'secret', 'serviceaccount', 'service', 'pod', 'persistentvolumeclaim', 'limitrange', 'resourcequota']
+const APPS = ['deployment', 'statefulset', 'daemonset', 'replicaset']
+const CLUSTER_CORE = ['namespace', 'node', 'persistentvolume']
+
+/** The API path of a declared object (`serviceaccount/default`) in a namespace, for a built-in kind; undefined for any other. */
+export function objectPath(object: string, namespace: string): string | undefined {
+  const at = object.indexOf('/')
+  const kind = object.slice(0, at)
+  const name = encodeURIComponent(object.slice(at + 1))
+  const ns = `namespaces/${encodeURIComponent(namespace)}`
+  if (CORE.includes(kind)) return `api/v1/${ns}/${kind}s/${name}`
+  if (CLUSTER_CORE.includes(kind)) return `api/v1/${kind}s/${name}`
+  if (kind.endsWith('.apps') && APPS.includes(kind.slice(0, -5))) return `apis/apps/v1/${ns}/${kind.slice(0, -5)}s/${name}`
+  return undefined
+}
+
+/** One read of a declared object: there, not found (worth waiting for), forbidden (the lines will say), or kubectl's error. */
+type Found = { is: 'there' } | { is: 'forbidden' } | { is: 'missing'; why: string } | { is: 'error'; why: string }
+
+async function findObject(object: string, namespace: string, k: KubectlEnv & { direct?: DirectCredentials | undefined }): Promise<Found> {
+  const path = k.direct !== undefined ? objectPath(object, namespace) : undefined
+  // A request from this process where the kubeconfig allows it (no kubectl start); any answer but 200, 403 or 404 is
+  // asked again of kubectl, so a failure is said in its words.
+  const r = path !== undefined && k.direct !== undefined ? await directGet(k.direct, path, Math.min(k.timeoutMs, DIRECT_MS)) : undefined
+  if (r?.status === 200) return { is: 'there' }
+  if (r?.status === 403) return { is: 'forbidden' }
+  if (r?.status === 404 && /"reason"\s*:\s*"NotFound"/.test(r.body)) return { is: 'missing', why: `${object} not found` }
+  const got = await kubectlDirect(['get', object, '-n', namespace, '-o', 'name'], k)
+  if (got.exitCode === 0) return { is: 'there' }
+  const why = got.timedOut ? `no answer within ${k.timeoutMs / 1000} s` : firstLine(got.stderr) || `exit code ${got.exitCode}`
+  // A user whom RBAC does not let read it cannot be told it is missing: the lines themselves will say.
+  if (/\bforbidden\b/i.test(got.stderr)) return { is: 'forbidden' }
+  return { is: /NotFound|not found/.test(got.stderr) ? 'missing' : 'error', why }
+}
+
+// A request from this process gets a short budget: one that goes unanswered is asked of kubectl, with the full one.
+const DIRECT_MS = 2_000
+
 /**
  * Waits (bounded) until every declared object exists in the namespace: a controller may still be
  * making it in a namespace that is minutes old. A PreconditionError names the one that never came.
  */
-export async function awaitObjects(objects: readonly string[], namespace: string, k: KubectlEnv & { waitMs: number }): Promise<void> {
+export async function awaitObjects(
+  objects: readonly string[],
+  namespace: string,
+  k: KubectlEnv & { waitMs: number; direct?: DirectCredentials | undefined },
+): Promise<void> {
   const deadline = performance.now() + k.waitMs
   for (const object of objects) {
     for (;;) {
-      const r = await kubectlDirect(['get', object, '-n', namespace, '-o', 'name'], k)
-      if (r.exitCode === 0) break
-      const why = r.timedOut ? `no answer within ${k.timeoutMs / 1000} s` : firstLine(r.stderr) || `exit code ${r.exitCode}`
-      // A user whom RBAC does not let read it cannot be told it is missing: the lines themselves will say.
-      if (/\bforbidden\b/i.test(r.stderr)) break
+      const found = await findObject(object, namespace, k)
+      if (found.is === 'there' || found.is === 'forbidden') break
       // Only "not found" is worth waiting for; anything else (a dead server) is said at once.
-      if (!/NotFound|not found/.test(r.stderr))
-        throw new PreconditionError(`cannot read ${object} in namespace ${namespace} (the walkthrough's lines expect it): ${why}`)
+      if (found.is === 'error')
+        throw new PreconditionError(`cannot read ${object} in namespace ${namespace} (the walkthrough's lines expect it): ${found.why}`)
       if (k.signal?.aborted || performance.now() + 250 > deadline) {
         throw new PreconditionError(
-          `namespace ${namespace} has no ${object} after ${Math.round(k.waitMs / 1000)} s (the walkthrough's lines expect it; a controller usually makes it): ${why}`,
+          `namespace ${namespace} has no ${object} after ${Math.round(k.waitMs / 1000)} s (the walkthrough's lines expect it; a controller usually makes it): ${found.why}`,
         )
       }
       await sleep(250, undefined, k.signal ? { signal: k.signal } : {}).catch(() => undefined)

@@ -7,7 +7,7 @@ import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { join, resolve as resolvePath } from 'node:path'
 import { UsageError } from '../../core/errors.js'
-import { clusterCaPem, probeVersions, resolveTarget, type Target } from '../../platform/kubeconfig.js'
+import { clusterCaPem, directCredentialsOf, probeVersions, resolveTarget, type Target } from '../../platform/kubeconfig.js'
 import { awaitNamespace, createIsolatedNamespace, isolatedName, namespaceCleanup } from '../../engine/namespaces.js'
 import { Secrets } from '../../engine/redact.js'
 import type { ClusterInfo } from '../report/json.js'
@@ -169,7 +169,9 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
         version: '',
       },
     }
-    const probed = probeVersions({ ...t, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs })
+    // Where the kubeconfig allows it, the preflight's requests go from this process (no kubectl start before step 01).
+    const direct = directCredentialsOf({ ...t, env }, io.env)
+    const probed = probeVersions({ ...t, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs, direct })
       .then((v) => {
         cluster.version = v.server
         if (cluster.kubectl) cluster.kubectl.version = v.client
@@ -199,7 +201,8 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
     // If the probe fails, the wait for objects stops too: nothing is left polling a server that is not there.
     const stopObjects = new AbortController()
     probed.catch(() => stopObjects.abort())
-    const awaitAll = (): Promise<void> => awaitObjects(objects, t.namespace, { ...k, signal: AbortSignal.any([signal, stopObjects.signal]), waitMs })
+    const awaitAll = async (): Promise<void> =>
+      awaitObjects(objects, t.namespace, { ...k, signal: AbortSignal.any([signal, stopObjects.signal]), waitMs, direct: await direct })
     // Beside the probe (one kubectl start less before step 01), unless the probe may be asking the user
     // to log in on the terminal: then after it, so no second credential prompt races the first.
     const beside = objects.length > 0 && io.stdin?.isTTY !== true ? awaitAll() : undefined

@@ -1,7 +1,12 @@
-import { writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
-import { awaitObjects, checkReadyNode, checkServerVersion, checkTools } from '../../../src/faces/replay/requirements.js'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { awaitObjects, checkReadyNode, checkServerVersion, checkTools, objectPath } from '../../../src/faces/replay/requirements.js'
+import type { DirectCredentials } from '../../../src/platform/version-probe.js'
 import { walkthroughProblems, type Walkthrough } from '../../../src/core/walkthrough.js'
 import { testDir } from '../../temp-dir.js'
 
@@ -74,6 +79,76 @@ describe('awaiting the objects a walkthrough expects', () => {
       /^cannot read serviceaccount\/default in namespace team \(the walkthrough's lines expect it\): The connection to the server/,
     )
     expect(performance.now() - began).toBeLessThan(5_000)
+  })
+})
+
+describe('awaiting them from this process, where the kubeconfig allows a request', () => {
+  it.each([
+    ['serviceaccount/default', 'api/v1/namespaces/team/serviceaccounts/default'],
+    ['configmap/app settings', 'api/v1/namespaces/team/configmaps/app%20settings'],
+    ['deployment.apps/web', 'apis/apps/v1/namespaces/team/deployments/web'],
+    ['namespace/team', 'api/v1/namespaces/team'],
+    // A kind kubewalk does not know the path of is kubectl's to find.
+    ['widget.example.com/a', undefined],
+    ['deployment.extensions/web', undefined],
+  ])('%s → %s', (object, path) => expect(objectPath(object, 'team')).toBe(path))
+
+  /** An HTTPS stand-in answering each GET with the next status of `statuses` (the request's mechanics only: e2e meets the lab). */
+  async function serverAnswering(statuses: number[]): Promise<{ creds: DirectCredentials; seen: string[] }> {
+    const dir = await testDir('kubewalk-direct-')
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')],
+      {
+        stdio: 'ignore',
+      },
+    )
+    const seen: string[] = []
+    const server = createServer({ key: await readFile(join(dir, 'k')), cert: await readFile(join(dir, 'c')) }, (req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization}`)
+      const status = statuses.shift() ?? 200
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'Status', code: status, reason: status === 404 ? 'NotFound' : 'InternalError' }))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    onTestFinished(() => void server.close())
+    const port = (server.address() as AddressInfo).port
+    return { creds: { server: new URL(`https://127.0.0.1:${port}`), insecure: true, headers: { authorization: 'Bearer t' } }, seen }
+  }
+  async function kubectlLogging(): Promise<{ env: Record<string, string>; called: () => boolean }> {
+    const dir = await testDir('kubewalk-objects-')
+    await writeFile(
+      join(dir, 'kubectl'),
+      `#!/bin/sh
+touch ${join(dir, 'called')}
+echo "kubectl says: not reachable" >&2
+exit 1
+`,
+      { mode: 0o755 },
+    )
+    return {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` } as Record<string, string>,
+      called: () => existsSync(join(dir, 'called')),
+    }
+  }
+
+  it('waits while the server says NotFound, with no kubectl started', async () => {
+    const { creds, seen } = await serverAnswering([404, 404, 200])
+    const k = await kubectlLogging()
+    await expect(
+      awaitObjects(['serviceaccount/default'], 'team', { env: k.env, timeoutMs: 5_000, waitMs: 5_000, direct: creds }),
+    ).resolves.toBeUndefined()
+    expect(seen).toEqual(Array(3).fill('GET /api/v1/namespaces/team/serviceaccounts/default Bearer t'))
+    expect(k.called()).toBe(false)
+  })
+  it('any other answer is asked again of kubectl, whose words are the error', async () => {
+    const { creds } = await serverAnswering([500])
+    const k = await kubectlLogging()
+    await expect(awaitObjects(['serviceaccount/default'], 'team', { env: k.env, timeoutMs: 5_000, waitMs: 5_000, direct: creds })).rejects.toThrow(
+      "cannot read serviceaccount/default in namespace team (the walkthrough's lines expect it): kubectl says: not reachable",
+    )
+    expect(k.called()).toBe(true)
   })
 })
 
