@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path'
 import { parseDocument, stringify } from 'yaml'
-import { PreconditionError, UsageError, errorMessage } from '../core/errors.js'
+import { KubewalkError, PreconditionError, UsageError, errorMessage } from '../core/errors.js'
 import { installKubectl, kubectlWords } from './kubectl.js'
 import { makeScratchDir, removeScratchDir } from './scratch.js'
 import { quote, runScript, which } from './shell.js'
@@ -363,12 +363,15 @@ export async function probeVersions(
     terminal?: boolean
     /** The target's direct credentials, when the caller has them already (directCredentialsOf). */
     direct?: Promise<DirectCredentials | undefined>
+    /** Ctrl-C: the probe stops at once (an interrupted run does not wait for a server that is not answering). */
+    signal?: AbortSignal
   } = {},
 ): Promise<{ server: string; client: string }> {
   const timeoutMs = opts.timeoutMs ?? 15_000
   const { cluster } = target
-  const direct = await directVersions(target, opts.env ?? process.env, timeoutMs, opts.direct)
+  const direct = await directVersions(target, opts.env ?? process.env, timeoutMs, opts.direct, opts.signal)
   if (direct !== undefined) return direct
+  if (opts.signal?.aborted) throw new KubewalkError('E_INTERRUPTED', `interrupted while asking ${cluster.name} for its version.`)
   // kubectl's own limit follows --timeout too, a little shorter, so its own message wins the race.
   const requestTimeout = `${Math.max(500, timeoutMs - 1000)}ms`
   // The first kubectl call of a run: a credential plugin that wants a login can ask for it on kubewalk's terminal.
@@ -377,7 +380,9 @@ export async function probeVersions(
     env: { ...(opts.env ?? process.env), ...target.env },
     timeoutMs,
     stdin: terminal ? 'inherit' : 'ignore',
+    ...(opts.signal ? { signal: opts.signal } : {}),
   })
+  if (r.aborted) throw new KubewalkError('E_INTERRUPTED', `interrupted while asking ${cluster.name} for its version.`)
   let answer: { serverVersion?: { gitVersion?: string }; clientVersion?: { gitVersion?: string } } = {}
   try {
     answer = JSON.parse(r.stdout) as typeof answer
@@ -414,12 +419,13 @@ async function directVersions(
   env: Record<string, string | undefined>,
   timeoutMs: number,
   given?: Promise<DirectCredentials | undefined>,
+  signal?: AbortSignal,
 ): Promise<{ server: string; client: string } | undefined> {
   const creds = await (given ?? directCredentialsOf(target, env))
   if (creds === undefined) return undefined
   const kubectl = await which('kubectl', { PATH: target.env.PATH ?? env.PATH ?? '' })
   if (kubectl === undefined) return undefined
-  const [server, client] = await Promise.all([serverVersion(creds, Math.min(timeoutMs, DIRECT_PROBE_MS)), kubectlVersionCached(kubectl, env)])
+  const [server, client] = await Promise.all([serverVersion(creds, Math.min(timeoutMs, DIRECT_PROBE_MS), signal), kubectlVersionCached(kubectl, env)])
   return server !== undefined && client !== undefined ? { server, client } : undefined
 }
 

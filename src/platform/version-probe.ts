@@ -70,7 +70,12 @@ export async function directCredentials(
 }
 
 /** GET `path` (relative to the server's URL) with those credentials: its status and body, or undefined when no answer came. */
-export function directGet(c: DirectCredentials, path: string, timeoutMs: number): Promise<{ status: number; body: string } | undefined> {
+export function directGet(
+  c: DirectCredentials,
+  path: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<{ status: number; body: string } | undefined> {
   return new Promise((resolve) => {
     const url = new URL(path, c.server.href.endsWith('/') ? c.server : `${c.server.href}/`)
     const req = request(
@@ -84,6 +89,7 @@ export function directGet(c: DirectCredentials, path: string, timeoutMs: number)
         ...(c.key ? { key: c.key } : {}),
         ...(c.servername ? { servername: c.servername } : {}),
         timeout: timeoutMs,
+        ...(signal ? { signal } : {}),
       },
       (res) => {
         let body = ''
@@ -100,8 +106,8 @@ export function directGet(c: DirectCredentials, path: string, timeoutMs: number)
 }
 
 /** GET /version with those credentials; the gitVersion, or undefined on any failure (the caller then asks kubectl). */
-export async function serverVersion(c: DirectCredentials, timeoutMs: number): Promise<string | undefined> {
-  const r = await directGet(c, 'version', timeoutMs)
+export async function serverVersion(c: DirectCredentials, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
+  const r = await directGet(c, 'version', timeoutMs, signal)
   try {
     const v = r?.status === 200 ? (JSON.parse(r.body) as { gitVersion?: unknown }).gitVersion : undefined
     return typeof v === 'string' && v !== '' ? v : undefined

@@ -8,7 +8,7 @@ import { delimiter, join, relative } from 'node:path'
 import { stringify } from 'yaml'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PreconditionError } from '../../src/core/errors.js'
-import { clusterCaPem, resolveTarget, writeKubeconfigCopy } from '../../src/platform/kubeconfig.js'
+import { clusterCaPem, probeVersions, resolveTarget, writeKubeconfigCopy } from '../../src/platform/kubeconfig.js'
 import { kubeconfigYaml } from '../helpers.js'
 import { kubeconfigIn, pem } from './kubeconfig-files.js'
 
@@ -57,6 +57,19 @@ describe('resolveTarget and probeServer', () => {
     expect(t.env.KUBECONFIG).toBe(kubeconfig)
     await t.dispose()
     expect(existsSync(dir!)).toBe(false)
+  })
+  it('stops the version probe at Ctrl-C: a server that does not answer is not waited for', async () => {
+    const kubeconfig = await fakeServer('v1.30.0')
+    // http://, so the probe is kubectl's (the in-process one speaks only HTTPS); this kubectl hangs as on a paused server.
+    const standIn = join(dir!, 'kubectl')
+    await writeFile(standIn, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 })
+    const t = await resolveTarget({ kubeconfig, kubectl: standIn })
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(), 200)
+    const began = performance.now()
+    await expect(probeVersions(t, { env: process.env, timeoutMs: 20_000, signal: ac.signal })).rejects.toMatchObject({ code: 'E_INTERRUPTED' })
+    expect(performance.now() - began).toBeLessThan(5_000)
+    await t.dispose()
   })
   it('creates no overlay directory when nothing is overlaid', async () => {
     const kubeconfig = await fakeServer('v1.30.0')

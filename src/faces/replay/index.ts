@@ -103,8 +103,11 @@ export async function replay(plan: ReplayPlan, cx: CommandContext, observe?: (ou
       },
     })
     cleaning(undefined)
-    // An unreachable server is said as the probe says it, even when only opening lines ran.
-    await on.ready
+    // An unreachable server is said as the probe says it, even when only opening lines ran; a run stopped meanwhile
+    // (Ctrl-C) stopped the probe too, and is reported as interrupted.
+    await on.ready.catch((e: unknown) => {
+      if (!signal.aborted) throw e
+    })
     // A participant's check is not the walkthrough's line, so it has nothing to compare with the recording.
     const drift = plan.participantCheck ? [] : driftOf(result, plan.walkthrough, { namespace: on.namespace })
     if (drift.some((d) => d.items.some((i) => i.kind !== 'expected'))) human?.drift(drift)

@@ -171,7 +171,7 @@ export async function openTarget(plan: ReplayPlan, cx: CommandContext): Promise<
     }
     // Where the kubeconfig allows it, the preflight's requests go from this process (no kubectl start before step 01).
     const direct = directCredentialsOf({ ...t, env }, io.env)
-    const probed = probeVersions({ ...t, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs, direct })
+    const probed = probeVersions({ ...t, env }, { env: io.env, timeoutMs: plan.commandTimeoutMs, direct, signal })
       .then((v) => {
         cluster.version = v.server
         if (cluster.kubectl) cluster.kubectl.version = v.client
