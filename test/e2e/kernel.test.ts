@@ -68,6 +68,30 @@ describe.skipIf(kubeconfig === '')(`the kernel and the guard on the lab ${skipRe
     }
   })
 
+  it("flags written as pflag reads them (`-nNS`, `-f-`) do not get past the guard: refused, the user's ConfigMaps unchanged", async () => {
+    await kubectl(kubeconfig, ['create', 'namespace', 'kw-user-ns'])
+    expect((await kubectl(kubeconfig, ['apply', '-n', 'kw-user-ns', '-f', '-'], cm('kw-user-c', 'mine'))).exitCode).toBe(0)
+    expect((await kubectl(kubeconfig, ['apply', '-f', '-'], cm('kw-user-d', 'mine'))).exitCode).toBe(0)
+    try {
+      const before = await userConfigMap('kw-user-d')
+      const deleting = await replay(await page('attached-ns', ['kubectl delete configmap kw-user-c -nkw-user-ns']))
+      expect(deleting.exitCode).toBe(2)
+      expect(deleting.report.steps[0]?.error?.message).toMatch(/configmap\/kw-user-c in namespace kw-user-ns/)
+      expect((await kubectl(kubeconfig, ['get', 'configmap', 'kw-user-c', '-n', 'kw-user-ns', '-o', 'name'])).stdout.trim()).toBe(
+        'configmap/kw-user-c',
+      )
+      const applying = await replay(await page('attached-file', [`kubectl apply -f- <<'EOF'\n${cm('kw-user-d', 'theirs')}EOF`]))
+      expect(applying.exitCode).toBe(2)
+      expect(applying.report.steps[0]?.error?.message).toMatch(/configmap\/kw-user-d in namespace default/)
+      // Only the refusal: the call started beside the dry run was stopped before it read its input.
+      expect(applying.report.steps[0]?.output.stderr).not.toMatch(/no objects passed/)
+      expect(await userConfigMap('kw-user-d')).toEqual(before)
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'namespace', 'kw-user-ns', '--wait=false'])
+      await kubectl(kubeconfig, ['delete', 'configmap', 'kw-user-d'])
+    }
+  })
+
   it('a refusal inside `kubectl label … ; echo ok` fails the step with exit 2', async () => {
     expect((await kubectl(kubeconfig, ['apply', '-f', '-'], cm('kw-user-b', 'mine'))).exitCode).toBe(0)
     try {

@@ -58,6 +58,35 @@ const SUBS = {
   auth: { reconcile: 'dry-json' },
 }
 
+// Single-letter flags that take a value. pflag reads them as `-n foo`, `-nfoo` and `-n=foo`, and in a cluster of
+// letters (`-Rf x.yaml`) the first of them takes the rest of the word, or the next word.
+const VALUED_SHORT = new Set(VALUED.filter((f) => /^-[A-Za-z]$/.test(f)).map((f) => f.slice(1)))
+
+/**
+ * A word of single-letter flags (`-it`, `-nfoo`, `-Rf`, `-f=-`) as pflag reads it: the letters set, and the one that
+ * takes a value with that value (undefined: the next word is its value). Undefined for a long flag, `-` and `--`.
+ */
+function cluster(a) {
+  if (!/^-[A-Za-z]/.test(a)) return undefined
+  const bools = []
+  for (let i = 1; i < a.length; i++) {
+    const ch = a.charAt(i)
+    if (VALUED_SHORT.has(ch)) {
+      const rest = a.slice(i + 1)
+      return {
+        bools,
+        valued: ch,
+        value: rest === '' ? undefined : rest.startsWith('=') ? rest.slice(1) : rest,
+        prefix: a.slice(0, a.length - rest.length) + (rest.startsWith('=') ? '=' : ''),
+      }
+    }
+    // `-R=false`: a boolean letter given its value ends the word.
+    if (a.charAt(i + 1) === '=') return { bools: a.slice(i + 2) === 'false' ? bools : [...bools, ch] }
+    bools.push(ch)
+  }
+  return { bools }
+}
+
 /** The words of an argv that are neither flags nor flag values, with their indexes, up to `--`. */
 export function positionals(argv) {
   const out = []
@@ -65,7 +94,8 @@ export function positionals(argv) {
     const a = argv[i]
     if (a === '--') break
     if (a.startsWith('-') && a !== '-') {
-      if (!a.includes('=') && VALUED.includes(a)) i++
+      const c = cluster(a)
+      if (c !== undefined ? c.valued !== undefined && c.value === undefined : !a.includes('=') && VALUED.includes(a)) i++
       continue
     }
     out.push({ word: a, at: i })
@@ -73,24 +103,33 @@ export function positionals(argv) {
   return out
 }
 
-/** The value of a flag (`-n x`, `-n=x`, `--namespace x`, `--namespace=x`; the last one given wins, as with kubectl). */
+/** The value of a flag (`-n x`, `-nx`, `-n=x`, `--namespace x`, `--namespace=x`; the last one given wins, as with kubectl). */
 export function flagValue(argv, names) {
   let value
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--') break
+    const c = cluster(a)
     for (const n of names) {
-      if (a === n && i + 1 < argv.length) value = argv[i + 1]
-      else if (a.startsWith(`${n}=`)) value = a.slice(n.length + 1)
+      if (n.startsWith('--')) {
+        if (a === n && i + 1 < argv.length) value = argv[i + 1]
+        else if (a.startsWith(`${n}=`)) value = a.slice(n.length + 1)
+      } else if (c?.valued === n.slice(1)) value = c.value ?? argv[i + 1]
     }
   }
   return value
 }
 
-/** Whether a boolean flag is given (and not `=false`). */
+/** Whether a boolean flag is given (and not `=false`), alone or in a cluster of letters (`-Rf`). */
 export function hasFlag(argv, names) {
   const end = argv.indexOf('--')
-  return (end < 0 ? argv : argv.slice(0, end)).some((a) => names.some((n) => a === n || (a.startsWith(`${n}=`) && a.slice(n.length + 1) !== 'false')))
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) =>
+    names.some((n) =>
+      n.startsWith('--')
+        ? a === n || (a.startsWith(`${n}=`) && a.slice(n.length + 1) !== 'false')
+        : (cluster(a)?.bools.includes(n.slice(1)) ?? false),
+    ),
+  )
 }
 
 /**
@@ -326,8 +365,14 @@ export function fileArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--') break
-    if ((a === '-f' || a === '--filename') && i + 1 < argv.length) out.push({ at: i + 1, prefix: '', file: argv[++i] })
-    else for (const n of ['-f=', '--filename=']) if (a.startsWith(n)) out.push({ at: i, prefix: n, file: a.slice(n.length) })
+    if (a === '--filename' && i + 1 < argv.length) out.push({ at: i + 1, prefix: '', file: argv[++i] })
+    else if (a.startsWith('--filename=')) out.push({ at: i, prefix: '--filename=', file: a.slice('--filename='.length) })
+    else {
+      const c = cluster(a)
+      if (c?.valued !== 'f') continue
+      if (c.value !== undefined) out.push({ at: i, prefix: c.prefix, file: c.value })
+      else if (i + 1 < argv.length) out.push({ at: i + 1, prefix: '', file: argv[++i] })
+    }
   }
   return out
 }

@@ -6,7 +6,10 @@ import {
   decide,
   dryRunArgv,
   fileArgs,
+  flagValue,
+  hasFlag,
   holdsInput,
+  positionals,
   matches,
   noDryRun,
   objectsOf,
@@ -76,6 +79,26 @@ describe('dryRunArgv', () => {
       'scale deploy d --replicas=2',
     ])
       expect(dryRunArgv(w(line), true)).not.toContain('--validate=false')
+  })
+})
+
+describe('single-letter flags as pflag reads them', () => {
+  it.each([
+    // [argv, positionals, -n, -f files, -R]
+    ['delete cm app -nother', ['delete', 'cm', 'app'], 'other', [], false],
+    ['delete cm app -n=other', ['delete', 'cm', 'app'], 'other', [], false],
+    ['-nother delete cm app', ['delete', 'cm', 'app'], 'other', [], false],
+    ['apply -f- -oyaml', ['apply'], undefined, ['-f|-'], false],
+    ['apply -Rf dir', ['apply'], undefined, ['|dir'], true],
+    ['apply -Rn ns -f=x.yaml', ['apply'], 'ns', ['-f=|x.yaml'], true],
+    ['delete pod x -R=false', ['delete', 'pod', 'x'], undefined, [], false],
+    ['exec -it web -c app -- ls -nope', ['exec', 'web'], undefined, [], false],
+  ])('%s', (line, words, ns, files, recursive) => {
+    const argv = w(line)
+    expect(positionals(argv).map((p) => p.word)).toEqual(words)
+    expect(flagValue(argv, ['-n', '--namespace'])).toBe(ns)
+    expect(fileArgs(argv).map((f) => `${f.prefix}|${f.file}`)).toEqual(files)
+    expect(hasFlag(argv, ['-R', '--recursive'])).toBe(recursive)
   })
 })
 

@@ -59,6 +59,21 @@ describe.each(['server', 'hook'] as const)('checked by the %s', (via) => {
       expect(await takeRefusals(h.stateDir)).toHaveLength(1)
       expect(await takeRefusals(h.stateDir)).toEqual([])
     })
+    // pflag takes a single-letter flag's value attached (`-nother`, `-f-`) and a cluster's last letter's from the next word.
+    it.each([
+      ['delete configmap app -nother', 'other'],
+      ['delete configmap app -n=other', 'other'],
+      ['-nother delete configmap app', 'other'],
+      ["apply -f- <<'EOF'\n" + '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"b":"2"}}\nEOF', 'default'],
+      ["apply -Rf - <<'EOF'\n" + '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"b":"2"}}\nEOF', 'default'],
+    ])('is refused with its flags written as pflag reads them: kubectl %s', async (args, ns) => {
+      const h = await guarded()
+      await h.seed([configMap('app', ns)])
+      const r = await h.run(`kubectl ${args}`)
+      expect(r.status).toBe(2)
+      expect(r.stderr).toContain(`kubewalk: refused: configmap/app in namespace ${ns} is not this run's`)
+      expect(await h.store()).toEqual([configMap('app', ns)])
+    })
     it('in a pipe, is recorded out of band and stops the line (the function signals its shell)', async () => {
       const h = await guarded()
       await h.seed([configMap('app')])

@@ -17,7 +17,16 @@ const end = argv.indexOf('--')
 const flags = end < 0 ? argv : argv.slice(0, end)
 const value = (names) => {
   let v
-  flags.forEach((a, i) => names.forEach((n) => (a === n ? (v = flags[i + 1]) : a.startsWith(`${n}=`) ? (v = a.slice(n.length + 1)) : undefined)))
+  flags.forEach((a, i) =>
+    names.forEach((n) => {
+      if (a === n) v = flags[i + 1]
+      else if (a.startsWith(`${n}=`)) v = a.slice(n.length + 1)
+      // As pflag reads a single-letter flag with its value attached: `-nother`, `-f-`.
+      else if (!n.startsWith('--') && a.startsWith(n) && !a.startsWith('--')) v = a.slice(n.length)
+      // …and a cluster whose last letter takes the next word (`-Rf -`).
+      else if (!n.startsWith('--') && /^-[A-Za-z]{2,}$/.test(a) && a.endsWith(n.slice(1))) v = flags[i + 1]
+    }),
+  )
   return v
 }
 const words = []
