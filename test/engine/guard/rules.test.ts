@@ -92,6 +92,9 @@ describe('single-letter flags as pflag reads them', () => {
     ['apply -Rf dir', ['apply'], undefined, ['|dir'], true],
     ['apply -Rn ns -f=x.yaml', ['apply'], 'ns', ['-f=|x.yaml'], true],
     ['delete pod x -R=false', ['delete', 'pod', 'x'], undefined, [], false],
+    // Every global flag of kubectl that takes a value: its value is never taken for the verb.
+    ['--log-flush-frequency 5s delete cm app', ['delete', 'cm', 'app'], undefined, [], false],
+    ['--proxy-url http://127.0.0.1:3128 --as-user-extra k=v delete cm app', ['delete', 'cm', 'app'], undefined, [], false],
     ['exec -it web -c app -- ls -nope', ['exec', 'web'], undefined, [], false],
   ])('%s', (line, words, ns, files, recursive) => {
     const argv = w(line)

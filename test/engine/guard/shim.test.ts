@@ -64,6 +64,8 @@ describe.each(['server', 'hook'] as const)('checked by the %s', (via) => {
       ['delete configmap app -nother', 'other'],
       ['delete configmap app -n=other', 'other'],
       ['-nother delete configmap app', 'other'],
+      // A global flag's value given as the next word is not the verb.
+      ['--log-flush-frequency 5s delete configmap app', 'default'],
       ["apply -f- <<'EOF'\n" + '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"b":"2"}}\nEOF', 'default'],
       ["apply -Rf - <<'EOF'\n" + '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app"},"data":{"b":"2"}}\nEOF', 'default'],
     ])('is refused with its flags written as pflag reads them: kubectl %s', async (args, ns) => {

@@ -11,7 +11,21 @@ const dir = process.env.STANDIN_DIR
 const argv = process.argv.slice(2)
 const storeFile = join(dir, 'store.json')
 const CLUSTER = new Set(['node', 'namespace', 'certificatesigningrequest'])
-const VALUED = new Set(['-n', '--namespace', '-f', '--filename', '-o', '--output', '-l', '--context', '--kubeconfig', '--image', '-p', '--type'])
+const VALUED = new Set([
+  '-n',
+  '--namespace',
+  '-f',
+  '--filename',
+  '-o',
+  '--output',
+  '-l',
+  '--context',
+  '--kubeconfig',
+  '--image',
+  '-p',
+  '--type',
+  '--log-flush-frequency',
+])
 
 const end = argv.indexOf('--')
 const flags = end < 0 ? argv : argv.slice(0, end)
