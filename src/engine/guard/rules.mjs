@@ -4,18 +4,20 @@
 // run may change them. Plain JavaScript so the hook (hook.mjs) runs it with node and no build step;
 // rules.d.mts gives the TypeScript side its types.
 
-/** Flags (global and of the guarded verbs) whose value is the next word when not given with `=`. */
-export const VALUED = // kubectl's global flags (`kubectl options`, 1.28 to 1.37), then the guarded verbs' own.
-  (
-    '-n --namespace --context --kubeconfig --cluster --user -s --server --token --as --as-group --as-uid --as-user-extra --cache-dir --certificate-authority ' +
-    '--log-flush-frequency --proxy-url ' +
-    '--client-certificate --client-key --request-timeout --tls-server-name -v --v --vmodule --log-file --log-dir --username --password --profile ' +
-    '--profile-output --kuberc -f --filename -k --kustomize -l --selector --field-selector --grace-period --timeout -o --output --raw ' +
-    '--pod-selector --skip-wait-for-delete-timeout --chunk-size --field-manager --template --to-revision --image -c --container --copy-to --env ' +
-    '--custom --image-pull-policy --target --set-image --subresource --output-patch --prune-allowlist --type -p --patch --patch-file --replicas ' +
-    '--current-replicas --resource-version --port --protocol --target-port --name --labels --external-ip --session-affinity --cluster-ip ' +
-    '--load-balancer-ip --overrides --restart --max --min --cpu-percent --cpu --memory --serviceaccount --annotations'
-  ).split(' ')
+/**
+ * Flags whose value is the next word when not given with `=`: kubectl's global flags (`kubectl options`, 1.28 to
+ * 1.37), then the guarded verbs' own.
+ */
+export const VALUED = (
+  '-n --namespace --context --kubeconfig --cluster --user -s --server --token --as --as-group --as-uid --as-user-extra --cache-dir --certificate-authority ' +
+  '--log-flush-frequency --proxy-url ' +
+  '--client-certificate --client-key --request-timeout --tls-server-name -v --v --vmodule --log-file --log-dir --username --password --profile ' +
+  '--profile-output --kuberc -f --filename -k --kustomize -l --selector --field-selector --grace-period --timeout -o --output --raw ' +
+  '--pod-selector --skip-wait-for-delete-timeout --chunk-size --field-manager --template --to-revision --image -c --container --copy-to --env ' +
+  '--custom --image-pull-policy --target --set-image --subresource --output-patch --prune-allowlist --type -p --patch --patch-file --replicas ' +
+  '--current-replicas --resource-version --port --protocol --target-port --name --labels --external-ip --session-affinity --cluster-ip ' +
+  '--load-balancer-ip --overrides --restart --max --min --cpu-percent --cpu --memory --serviceaccount --annotations'
+).split(' ')
 
 /** Global flags a `get` made from a call keeps (where and as whom the call talks). */
 const CONNECTION = new Set(

@@ -132,8 +132,9 @@ async function stopReaders(path: string): Promise<void> {
   }
 }
 
-/** Writes all of `bytes` to a held input (a full pipe is waited on, up to the deadline); false when it could not. */
-async function feed(fd: number, bytes: Buffer, deadline: number): Promise<boolean> {
+/** Writes all of `bytes` to a held input (a full pipe is waited on, up to timeoutMs); false when it could not. */
+async function feed(fd: number, bytes: Buffer, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
   for (let at = 0; at < bytes.length;) {
     try {
       at += writeSync(fd, bytes, at)
@@ -146,15 +147,16 @@ async function feed(fd: number, bytes: Buffer, deadline: number): Promise<boolea
 }
 
 /**
- * Ends a held input. Let run: all of its bytes, then EOF. Not let run, or not all written: the call is killed before
- * it has read a byte (kubectl reads all of its input before it asks the server anything); one that has not started
- * yet meets EOF, and kubectl with no input changes nothing ("no objects passed").
+ * Ends a held input. Let run: all of its bytes, then EOF (true). Not let run, or not all written (false): the call is
+ * killed before it has read all of it (kubectl reads all of its input before it asks the server anything); one that has
+ * not started yet meets EOF, and kubectl with no input changes nothing ("no objects passed").
  */
-async function release(held: Held, bytes: Buffer | undefined, deadline: number): Promise<void> {
+async function release(held: Held, bytes: Buffer | undefined, timeoutMs: number): Promise<boolean> {
   try {
-    if (!(await held.opened)) return
-    if (bytes !== undefined && (await feed(held.fd, bytes, deadline))) return
+    if (!(await held.opened)) return false
+    if (bytes !== undefined && (await feed(held.fd, bytes, timeoutMs))) return true
     await stopReaders(held.path)
+    return false
   } finally {
     closeSync(held.fd)
     rmSync(held.path, { force: true })
@@ -251,7 +253,7 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     const input = stdinFile !== '' ? await readFile(stdinFile) : undefined
     // Only what changed (a copied file's new path, by index): the shell runs its own "$@" otherwise, byte for byte.
     const changed = call.flatMap((a, i) => (a !== argv[i] ? [i, a] : []))
-    const deadline = performance.now() + (o.readTimeoutMs ?? 60_000)
+    const feedMs = o.readTimeoutMs ?? 60_000
     // `apply -f -` and the like start now, their input held back until the verdict: kubectl's start overlaps the dry run.
     const fifo = input !== undefined && input.length <= HELD_MAX && holdsInput(call) ? takeFifo() : undefined
     let held: Held | undefined
@@ -273,16 +275,18 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
       guard = guardCall({ state: stateDir, call, input, env, cwd, signal: gone.signal, ...(o.readTimeoutMs ? { timeoutMs: o.readTimeoutMs } : {}) })
       verdict = await guard.check()
     } catch (e) {
-      if (held !== undefined) await release(held, undefined, deadline)
+      if (held !== undefined) await release(held, undefined, feedMs)
       if (!gone.signal.aborted) socket.end(field('refuse', broken(stateDir, call, e, false)))
       return
     } finally {
       socket.off('close', onGone)
     }
     const runs = verdict.refusal === undefined && verdict.failed === undefined
-    if (held !== undefined) await release(held, runs ? input : undefined, deadline)
+    const fed = held !== undefined && (await release(held, runs ? input : undefined, feedMs))
     if (verdict.refusal !== undefined) return void socket.end(field('refuse', verdict.refusal))
     if (verdict.failed !== undefined) return void socket.end(field('failed', verdict.failed.status, verdict.failed.stderr))
+    if (held !== undefined && !fed)
+      return void socket.end(field('failed', 1, `kubewalk: the call could not be handed its input within ${feedMs / 1000} s; it did not run\n`))
     // The call runs in the shell from here: it is recorded when the shell says it is done, or is gone (Ctrl-C).
     const ran = (async (): Promise<number | undefined> => {
       if ((await fields.next()) !== 'done') return undefined

@@ -178,7 +178,7 @@ function socketText(o: { realKubectl: string; server: GuardAddress }): string[] 
     `          go) builtin printf '%s\\0' done "$__kw_rc" >&19 ;;`,
     `          refuse) ${read('__kw_a')}; builtin printf '%s\\n' "$__kw_a" >&2; __kw_rc=2 ;;`,
     `          failed) ${read('__kw_rc')}; ${read('__kw_a')}; builtin printf '%s' "$__kw_a" >&2 ;;`,
-    `          *) builtin printf '%s\\n' "kubewalk: refused: the guard did not answer; the call did not run" >&2; __kw_rc=2 ;;`,
+    `          *) builtin printf '%s\\n' "kubewalk: the guard's answer was lost; the call may have run, and is not recorded" >&2; __kw_rc=2 ;;`,
     `        esac ;;`,
     `      refuse) ${read('__kw_a')}; builtin printf '%s\\n' "$__kw_a" >&2; __kw_rc=2 ;;`,
     `      failed) ${read('__kw_rc')}; ${read('__kw_a')}; builtin printf '%s' "$__kw_a" >&2 ;;`,
