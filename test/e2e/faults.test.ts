@@ -112,6 +112,15 @@ function resume(): void {
     // already gone
   }
 }
+/** Pauses the API server, sends Ctrl-C, and once cleanup has begun (or the run ended) a second one; then lets the server go on. */
+async function interruptTwicePaused(run: Run): Promise<void> {
+  process.kill(-apiserverPid, 'SIGSTOP')
+  run.child.kill('SIGINT')
+  for (let i = 0; i < 100 && !run.stdout.includes('Cleaning up') && run.code === undefined; i++) await new Promise((r) => setTimeout(r, 50))
+  run.child.kill('SIGINT')
+  await new Promise((r) => setTimeout(r, 300))
+  resume()
+}
 // A test that fails half-way must not hand the next one a paused server or its Secret: with default-token already
 // there, the next run stops at step 07 and a fault aimed at step 09 never lands where it is aimed.
 afterEach(async () => {
@@ -206,12 +215,7 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     const run = startRun(['--timeout', '4', '--wait', '20', '--reporter', 'plain'])
     await waitForSecret(run)
     // Pause the API server so cleanup is slow, then interrupt twice.
-    process.kill(-apiserverPid, 'SIGSTOP')
-    run.child.kill('SIGINT')
-    for (let i = 0; i < 100 && !run.stdout.includes('Cleaning up') && run.code === undefined; i++) await new Promise((r) => setTimeout(r, 50))
-    run.child.kill('SIGINT')
-    await new Promise((r) => setTimeout(r, 300))
-    resume()
+    await interruptTwicePaused(run)
     const code = await exitOf(run, 60_000)
     expect(code).toBe(130)
     expect(run.stderr).toContain(
@@ -234,12 +238,7 @@ describe.skipIf(skipReason !== '')(`faults ${skipReason}`, () => {
     const run = startRun(['--timeout', '4', '--wait', '20', '--reporter', 'plain'])
     for (let i = 0; i < 400 && !run.stdout.includes('▶ 07/14') && run.code === undefined; i++) await new Promise((r) => setTimeout(r, 50))
     expect(run.stdout, lastWords(run)).toContain('▶ 07/14')
-    process.kill(-apiserverPid, 'SIGSTOP')
-    run.child.kill('SIGINT')
-    for (let i = 0; i < 100 && !run.stdout.includes('Cleaning up') && run.code === undefined; i++) await new Promise((r) => setTimeout(r, 50))
-    run.child.kill('SIGINT')
-    await new Promise((r) => setTimeout(r, 300))
-    resume()
+    await interruptTwicePaused(run)
     // Stopped in step 07 (130), or step 07 refused before the Ctrl-C reached it (2); either way within its bounds.
     const code = await exitOf(run, 60_000)
     expect([2, 130], lastWords(run)).toContain(code)
