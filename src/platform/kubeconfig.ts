@@ -369,9 +369,10 @@ export async function probeVersions(
 ): Promise<{ server: string; client: string }> {
   const timeoutMs = opts.timeoutMs ?? 15_000
   const { cluster } = target
+  const interrupted = (): KubewalkError => new KubewalkError('E_INTERRUPTED', `interrupted while asking ${cluster.name} for its version.`)
   const direct = await directVersions(target, opts.env ?? process.env, timeoutMs, opts.direct, opts.signal)
   if (direct !== undefined) return direct
-  if (opts.signal?.aborted) throw new KubewalkError('E_INTERRUPTED', `interrupted while asking ${cluster.name} for its version.`)
+  if (opts.signal?.aborted) throw interrupted()
   // kubectl's own limit follows --timeout too, a little shorter, so its own message wins the race.
   const requestTimeout = `${Math.max(500, timeoutMs - 1000)}ms`
   // The first kubectl call of a run: a credential plugin that wants a login can ask for it on kubewalk's terminal.
@@ -382,7 +383,7 @@ export async function probeVersions(
     stdin: terminal ? 'inherit' : 'ignore',
     ...(opts.signal ? { signal: opts.signal } : {}),
   })
-  if (r.aborted) throw new KubewalkError('E_INTERRUPTED', `interrupted while asking ${cluster.name} for its version.`)
+  if (r.aborted) throw interrupted()
   let answer: { serverVersion?: { gitVersion?: string }; clientVersion?: { gitVersion?: string } } = {}
   try {
     answer = JSON.parse(r.stdout) as typeof answer

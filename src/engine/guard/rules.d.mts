@@ -39,6 +39,8 @@ export interface DecideContext {
 }
 
 export declare const VALUED: string[]
+/** The single-letter flags of VALUED, by letter (pflag takes their value attached too: `-nfoo`). */
+export declare const VALUED_SHORT: ReadonlySet<string>
 export declare const CHANGING: Record<string, How>
 export declare const CREATES_OR_DELETES: string[]
 export declare function positionals(argv: readonly string[]): { word: string; at: number }[]

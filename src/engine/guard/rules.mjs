@@ -64,7 +64,7 @@ const SUBS = {
 
 // Single-letter flags that take a value. pflag reads them as `-n foo`, `-nfoo` and `-n=foo`, and in a cluster of
 // letters (`-Rf x.yaml`) the first of them takes the rest of the word, or the next word.
-const VALUED_SHORT = new Set(VALUED.filter((f) => /^-[A-Za-z]$/.test(f)).map((f) => f.slice(1)))
+export const VALUED_SHORT = new Set(VALUED.filter((f) => /^-[A-Za-z]$/.test(f)).map((f) => f.slice(1)))
 
 /**
  * A word of single-letter flags (`-it`, `-nfoo`, `-Rf`, `-f=-`) as pflag reads it: the letters set, and the one that

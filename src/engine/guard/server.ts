@@ -258,12 +258,16 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     const fifo = input !== undefined && input.length <= HELD_MAX && holdsInput(call) ? takeFifo() : undefined
     let held: Held | undefined
     if (fifo !== undefined) {
-      held = { path: fifo, fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), opened: Promise.resolve(false) }
+      const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK)
       socket.write(field('early', fifo, changed.length / 2, ...changed))
-      held.opened = fields.next().then(
-        (f) => f === 'opened',
-        () => false,
-      )
+      held = {
+        path: fifo,
+        fd,
+        opened: fields.next().then(
+          (f) => f === 'opened',
+          () => false,
+        ),
+      }
     }
     // The shell gone before the call ran (Ctrl-C): the check's own kubectl reads stop, and nothing is recorded.
     const gone = new AbortController()

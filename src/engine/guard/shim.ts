@@ -7,7 +7,7 @@ import { access, chmod, mkdir, realpath, writeFile } from 'node:fs/promises'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PreconditionError } from '../../core/errors.js'
-import { CHANGING, VALUED } from './rules.mjs'
+import { CHANGING, VALUED, VALUED_SHORT } from './rules.mjs'
 
 /** What the guard needs for a run. */
 export interface GuardOptions {
@@ -84,9 +84,6 @@ export async function resolveRealKubectl(cmd: string, path: string, binDir: stri
   throw new PreconditionError(`No ${cmd} found on PATH behind kubewalk's guard; install kubectl or name one with --kubectl.`)
 }
 
-// The single-letter flags that take a value, as a bracket expression's letters (`nsvf…`).
-const VALUED_SHORT = [...new Set(VALUED.filter((f) => /^-[A-Za-z]$/.test(f)).map((f) => f.slice(1)))].join('')
-
 // A verb is the first word that is neither a flag nor a flag's value; the second word a sub-verb.
 function classifierText(indent: string, local: boolean): string {
   const v = (s: string): string => `__kw_${s}`
@@ -98,7 +95,7 @@ function classifierText(indent: string, local: boolean): string {
     `    --) break ;;`,
     `    ${[...new Set(VALUED)].join('|')}) ${v('skip')}=1 ;;`,
     // A cluster of letters (`-Rn ns`) whose first letter that takes a value is its last: the next word is that value.
-    `    -[!-]*) ${v('c')}=$\{${v('a')}#-}; ${v('c')}=$\{${v('c')}%%[${VALUED_SHORT}]*}; if [ "$\{#${v('c')}}" -eq "$(($\{#${v('a')}} - 2))" ]; then ${v('skip')}=1; fi ;;`,
+    `    -[!-]*) ${v('c')}=$\{${v('a')}#-}; ${v('c')}=$\{${v('c')}%%[${[...VALUED_SHORT].join('')}]*}; if [ "$\{#${v('c')}}" -eq "$(($\{#${v('a')}} - 2))" ]; then ${v('skip')}=1; fi ;;`,
     `    -?*) ;;`,
     `    *) if [ -z "$${v('v')}" ]; then ${v('v')}=$${v('a')}; else ${v('s')}=$${v('a')}; break; fi ;;`,
     `  esac`,

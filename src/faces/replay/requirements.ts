@@ -58,7 +58,7 @@ export function objectPath(object: string, namespace: string): string | undefine
 type Found = { is: 'there' } | { is: 'forbidden' } | { is: 'missing'; why: string } | { is: 'error'; why: string }
 
 async function findObject(object: string, namespace: string, k: KubectlEnv & { direct?: DirectCredentials | undefined }): Promise<Found> {
-  const path = k.direct !== undefined ? objectPath(object, namespace) : undefined
+  const path = objectPath(object, namespace)
   // A request from this process where the kubeconfig allows it (no kubectl start); any answer but 200, 403 or 404 is
   // asked again of kubectl, so a failure is said in its words.
   const r = path !== undefined && k.direct !== undefined ? await directGet(k.direct, path, Math.min(k.timeoutMs, DIRECT_MS)) : undefined
