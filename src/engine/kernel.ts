@@ -30,6 +30,9 @@ export interface KernelOptions {
   init?: string
   /** Work for this thread while bash starts (module loading), called once bash is spawned. */
   whileStarting?: () => void
+  /** FIFOs (mode 0600) for the caller, made with the kernel's first ones (one process start, not two); then `fifosMade`. */
+  fifos?: readonly string[]
+  fifosMade?: () => void
 }
 
 /** How one line runs. */
@@ -39,6 +42,8 @@ export interface LineOptions {
   /** 'inherit' gives the line kubewalk's own stdin; by default it reads /dev/null. */
   stdin?: 'ignore' | 'inherit'
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void
+  /** Called once the line is written into the shell: work beside it starts then, not before it. */
+  onWritten?: () => void
 }
 
 /** A finished line; never thrown. */
@@ -215,8 +220,10 @@ class BashKernel implements Kernel {
     const env = Object.fromEntries(
       Object.entries({ ...process.env, ...this.o.env, ...this.exported }).filter((e): e is [string, string] => e[1] !== undefined),
     )
-    // The first line's FIFOs are made while bash starts.
-    this.fifos.prepare().catch(() => undefined)
+    // The first line's FIFOs are made while bash starts (with the caller's, at the first start: one process start).
+    const first = this.shell === undefined
+    const made = (): void => void (first && this.o.fifosMade?.())
+    this.fifos.prepare(first ? this.o.fifos : undefined).then(made, made)
     const child = spawn(bash, ['--norc', '--noprofile', '-i', '-s'], {
       env,
       cwd,
@@ -327,6 +334,7 @@ class BashKernel implements Kernel {
     else o.signal?.addEventListener('abort', onAbort, { once: true })
     try {
       this.write(shell, lineFrame(line, pair.index, id, o.stdin ?? 'ignore'))
+      o.onWritten?.()
       await done
     } finally {
       for (const t of timers) clearTimeout(t)

@@ -677,14 +677,17 @@ async function execute(step: Step, command: string, result: StepResult, state: R
     step.container === undefined ? command : state.containers?.has(step.container) === true ? undefined : execArgv(step.container).join(' ')
   if (reads !== undefined) await waitForPods(step, reads, result, state)
   if (step.background) return await startInBackground(step, command, env, result, state)
-  startNextGuard(step, command, next, state)
+  // Once the line is in the shell: the guard's process start (~4 ms of this thread) does not hold the line back.
+  let beside: (() => void) | undefined = () => startNextGuard(step, command, next, state)
   const deadline = begin + (step.wait ? (o.waitTimeoutMs ?? step.wait.timeoutMs) : 0)
   for (;;) {
     result.attempts++
     let output: StepOutput
     try {
-      output = await attempt(step, command, env, result, state)
+      output = await attempt(step, command, env, result, state, beside)
+      beside = undefined
     } catch (e) {
+      beside = undefined
       // A wait also reruns a line that exits non-zero while what it reads is not there yet; the last error is the step's.
       if (!step.wait || !retriable(e, o.signal, o.cluster.server) || performance.now() + step.wait.intervalMs > deadline)
         throw waitedError(e, step, begin)
@@ -797,6 +800,7 @@ async function attempt(
   env: Record<string, string | undefined>,
   result: StepResult,
   state: RunState,
+  beside?: () => void,
 ): Promise<StepOutput> {
   if (step.container !== undefined) return await attemptInContainer(step, step.container, command, result, state)
   const { o } = state
@@ -832,7 +836,8 @@ async function attempt(
   let failed = false
   const signal = watching ? { signal: watching.signal } : o.signal ? { signal: o.signal } : {}
   for (const c of commands) {
-    r = await kernel.run(c, { timeoutMs: watching?.timeoutMs ?? lineTimeoutMs(c, o), ...signal, ...onOutput })
+    const written = c === commands[0] && beside !== undefined ? { onWritten: beside } : {}
+    r = await kernel.run(c, { timeoutMs: watching?.timeoutMs ?? lineTimeoutMs(c, o), ...signal, ...onOutput, ...written })
     // A watch stopped by kubewalk (time up, or enough printed) answered: what it printed is judged.
     if (watching !== undefined && o.signal?.aborted !== true && (r.timedOut || r.aborted))
       Object.assign(r, { timedOut: false, aborted: false, exitCode: 0 })
@@ -1084,7 +1089,7 @@ async function kernelOf(state: RunState): Promise<Kernel> {
     await mkdir(state.guardDir, { recursive: true })
     const path = o.env?.PATH ?? process.env.PATH ?? ''
     // The guard answers from this process (no node start per changing call); if it cannot listen, the hook does.
-    state.guardServer ??= await startGuardServer(state.guardDir, { readTimeoutMs: o.commandTimeoutMs }).catch(() => undefined)
+    state.guardServer ??= await startGuardServer(state.guardDir, { readTimeoutMs: o.commandTimeoutMs, spareByCaller: true }).catch(() => undefined)
     const g = await installGuard({
       stateDir: state.guardDir,
       realKubectl: 'kubectl',
@@ -1099,7 +1104,15 @@ async function kernelOf(state: RunState): Promise<Kernel> {
   // after a page's `exit` has it too).
   // What a step's guard and cleanup run with (zx, ~25 ms of this thread) loads once bash is spawned: it does not hold
   // the shell's start back, and no line waits for it.
-  state.kernel = await openKernel({ env, cwd: state.cwd, whileStarting: preloadShell, ...(init !== undefined ? { init } : {}) })
+  const spare = state.guardServer?.spareWanted()
+  state.kernel = await openKernel({
+    env,
+    cwd: state.cwd,
+    whileStarting: preloadShell,
+    ...(init !== undefined ? { init } : {}),
+    // The guard's first spare FIFO with the kernel's own: one mkfifo start on this thread, not two.
+    ...(spare !== undefined ? { fifos: [spare], fifosMade: () => state.guardServer?.spareMade() } : {}),
+  })
   state.synced = {}
   return state.kernel
 }

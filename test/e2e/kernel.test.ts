@@ -3,12 +3,13 @@
 // an object that is not the run's is refused at kubectl's argv (exit 2), the user's kubeconfig is never
 // written, a SIGKILL of kubewalk leaves no process of the kernel behind, and nothing is left on the cluster.
 import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { which } from '../../src/platform/shell.js'
 import { kubewalk, type JsonReport } from './cli.js'
 import { kubectl } from './kube.js'
 
@@ -129,6 +130,27 @@ describe.skipIf(kubeconfig === '')(`the kernel and the guard on the lab ${skipRe
     expect(r.report.steps[11]?.output.stdout).toMatch(/^back after [01] s/)
     expect(performance.now() - began).toBeLessThan(20_000)
     expect(await configMaps('kw-kernel-')).toEqual([])
+  })
+
+  it("what a call created is read back by kubewalk's own process (no kubectl start), and still cleaned up", async () => {
+    const real = await which('kubectl')
+    expect(real).toBeDefined()
+    const log = join(dir, 'kubectl-calls')
+    const wrapper = join(dir, 'logging', 'kubectl')
+    await mkdir(dirname(wrapper), { recursive: true })
+    await writeFile(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 })
+    const file = await page('direct', [
+      'kubectl create configmap kw-direct-a --from-literal=k=v',
+      `kubectl apply -f - <<'EOF'\n${cm('kw-direct-b', 'x')}EOF`,
+    ])
+    const r = await replay(file, ['--kubectl', wrapper])
+    expect(r.exitCode).toBe(0)
+    const calls = (await readFile(log, 'utf8')).trim().split('\n')
+    // Each line's dry run and real call went through kubectl; nothing read them back.
+    expect(calls.filter((c) => /^(create configmap kw-direct-a|apply -f -)/.test(c))).toHaveLength(4)
+    expect(calls.filter((c) => c.startsWith('get '))).toEqual([])
+    expect(r.report.cleanup.map((c) => c.status)).toEqual(['done', 'done'])
+    expect(await configMaps('kw-direct-')).toEqual([])
   })
 
   it("`exit 3` as a step's line fails that step with its code, skips the rest, and the run still cleans up", async () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, lstatSync, rmSync } from 'node:fs'
 import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -248,6 +248,24 @@ describe('openKernel', () => {
     await k.run('exit 3', T)
     await k.run('true', T)
     expect(seen).toHaveLength(2)
+  })
+
+  it("makes the caller's FIFOs with its own first ones (fifos), says when (fifosMade), and only for the first shell", async () => {
+    const dir = await testDir('kubewalk-kernel-fifos-')
+    const wanted = join(dir, 'held1')
+    let made = 0
+    const k = await openKernel({ env: {}, cwd: process.cwd(), fifos: [wanted], fifosMade: () => void made++ })
+    opened.push(k)
+    await k.run('true', T)
+    expect(made).toBe(1)
+    expect(lstatSync(wanted).isFIFO()).toBe(true)
+    expect((lstatSync(wanted).mode & 0o777).toString(8)).toBe('600')
+    // A shell started again after a line ended it does not make them again.
+    rmSync(wanted)
+    await k.run('exit 3', T)
+    await k.run('true', T)
+    expect(made).toBe(1)
+    expect(existsSync(wanted)).toBe(false)
   })
 
   it('returns at once from a & line, with $! kept, and a job printing late never lands in another line', async () => {

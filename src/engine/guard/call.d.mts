@@ -28,6 +28,11 @@ export declare function guardCall(o: {
   signal?: AbortSignal
   /** Each kubectl read's bound (none in the hook, whose line's timeout bounds it): a read with no answer is an error, never "not there". */
   timeoutMs?: number
+  /**
+   * Reads an object from the calling process (the object, null when it is not there, undefined for "ask kubectl"),
+   * with the call's own kubeconfig and credentials: the kubewalk process's, where they allow it.
+   */
+  readDirect?: (ref: { kind: string; group: string; name: string; namespace?: string }) => Promise<object | null | undefined>
 }): GuardedCall
 
 /** A failure of the guard itself, as a refusal (before the call ran) or a notice (after): its message, also in the refusals file. */

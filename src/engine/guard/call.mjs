@@ -62,7 +62,7 @@ const UNREACHABLE =
  * A guard for one run's state folder: `check` before the real call, `record` after it.
  * `env` and `cwd` are the caller's (the line's shell): the dry runs see the same kubeconfig and files.
  */
-export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
+export function guardCall({ state, call, input, env, cwd, signal, timeoutMs, readDirect }) {
   const config = JSON.parse(readFileSync(join(state, 'guard.json'), 'utf8'))
   const real = config.realKubectl
 
@@ -125,6 +125,12 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs }) {
     const groups = new Map()
     for (const r of refs) if (!r.generated && !r.fresh) groups.set(r.namespace ?? '', [...(groups.get(r.namespace ?? '') ?? []), r])
     const reads = [...groups].map(async ([ns, rs]) => {
+      // From the kubewalk process where it can (server.ts): each object by its API path, with no kubectl start.
+      const direct = readDirect === undefined ? [] : await Promise.all(rs.map((x) => readDirect(x)))
+      if (direct.length > 0 && direct.every((o) => o !== undefined)) {
+        for (const o of direct) if (o !== null) found.push(o)
+        return
+      }
       const read = (names) => quiet([...conn, 'get', ...(ns ? ['-n', ns] : []), ...names, '-o', 'json', '--ignore-not-found'])
       const r = await read(rs.map(nameOf))
       // A kind the server does not know yet (a CRD the same apply creates): read each alone.

@@ -5,14 +5,17 @@
 // and the cleanup wait for it). Fields are NUL-terminated; the first is the run's token, so no other
 // process on the machine can ask.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
-import { join } from 'node:path'
+import { delimiter, isAbsolute, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { readObject, refPath } from '../../platform/direct-read.js'
+import { mergedKubeconfig } from '../../platform/kubeconfig.js'
 import { mkfifo } from '../../platform/shell.js'
+import { directCredentials, type DirectCredentials } from '../../platform/version-probe.js'
 import { broken, guardCall, readOnce } from './call.mjs'
-import { holdsInput } from './rules.mjs'
+import { connectionFlags, holdsInput } from './rules.mjs'
 
 /** What the run's function needs to reach the guard, and what the run awaits before it reads the ledger. */
 export interface GuardServer {
@@ -22,6 +25,13 @@ export interface GuardServer {
   settled(): Promise<void>
   /** Resolves when no call is being recorded; calls still running (a job of a line) are not waited for. */
   recorded(): Promise<void>
+  /**
+   * With `spareByCaller`: the path of the FIFO the server wants for its first held input, for the caller to make with its
+   * own (one process start, not two, while the run starts); then `spareMade()`. Undefined once asked.
+   */
+  spareWanted(): string | undefined
+  /** The wanted FIFO is made (or could not be): the server checks it, and makes one itself if it is not there. */
+  spareMade(): void
   close(): Promise<void>
 }
 
@@ -87,6 +97,33 @@ class Fields {
     return out
   }
 }
+
+// A read from this process gets a short budget: one that goes unanswered is asked of kubectl, with the full one.
+const DIRECT_MS = 2_000
+
+/**
+ * A call's reads from this process (no kubectl start, ~30 ms of a core each) where its kubeconfig allows them: no
+ * connection flags on the call, one kubeconfig file (by its absolute path), whose current context holds a CA and a certificate or token and
+ * no proxy (directCredentials); built-in kinds only (refPath). Undefined, or an undefined answer, is kubectl's read.
+ */
+function directReader(call: readonly string[], env: Record<string, string>, timeoutMs: number): GuardReadDirect | undefined {
+  const path = env.KUBECONFIG ?? ''
+  if (connectionFlags([...call]).length > 0 || !isAbsolute(path) || path.includes(delimiter)) return undefined
+  let creds: Promise<DirectCredentials | undefined> | undefined
+  return async (ref) => {
+    const at = refPath(ref)
+    if (at === undefined) return undefined
+    // Read once per call, when first needed: a page's `kubectl config use-context` before it is seen.
+    creds ??= mergedKubeconfig([path]).then(
+      (c) => (c['current-context'] !== undefined ? directCredentials(c, c['current-context'], env) : undefined),
+      () => undefined,
+    )
+    const c = await creds
+    return c === undefined ? undefined : readObject(c, at, Math.min(timeoutMs, DIRECT_MS))
+  }
+}
+
+type GuardReadDirect = NonNullable<Parameters<typeof guardCall>[0]['readDirect']>
 
 const field = (...xs: (string | number)[]): string => xs.map((x) => `${x}\0`).join('')
 
@@ -167,7 +204,7 @@ async function release(held: Held, bytes: Buffer | undefined, timeoutMs: number)
  * Starts the run's guard on a loopback port; `stateDir` is the folder installGuard wrote. `readTimeoutMs` bounds each
  * of its kubectl reads (the run's command timeout): what it reads back after a line has no line's timeout over it.
  */
-export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: number } = {}): Promise<GuardServer> {
+export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: number; spareByCaller?: boolean } = {}): Promise<GuardServer> {
   const token = randomBytes(16).toString('hex')
   // Calls from their 'run' to the end of their record, and records in progress: a record is short (bounded reads),
   // a call may run long (a `kubectl delete` waiting for its Pod, in a job of the line).
@@ -182,19 +219,23 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
   // One FIFO made ahead for the next call whose input is held back (a call never waits for one: it goes the usual way).
   let fifos = 0
   let spare: string | undefined
+  const linux = process.platform === 'linux'
+  const nextPath = (): string => join(stateDir, 'input', `held${++fifos}`)
   const makeSpare = (): void => {
-    if (process.platform !== 'linux') return
-    const path = join(stateDir, 'input', `held${++fifos}`)
+    if (!linux) return
+    const path = nextPath()
     mkfifo([path]).then(
       () => void (spare = path),
       () => undefined,
     )
   }
-  makeSpare()
+  // The first one made by the caller with its own FIFOs (one mkfifo start on this thread, not two), or here.
+  let wanted = linux && o.spareByCaller === true ? nextPath() : undefined
+  let asked: string | undefined
+  if (o.spareByCaller !== true) makeSpare()
   const takeFifo = (): string | undefined => {
     const path = spare
     spare = undefined
-    if (path !== undefined) makeSpare()
     return path
   }
 
@@ -276,8 +317,21 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     let guard: ReturnType<typeof guardCall>
     let verdict: Awaited<ReturnType<typeof guard.check>>
     try {
-      guard = guardCall({ state: stateDir, call, input, env, cwd, signal: gone.signal, ...(o.readTimeoutMs ? { timeoutMs: o.readTimeoutMs } : {}) })
-      verdict = await guard.check()
+      const readDirect = directReader(call, env, feedMs)
+      guard = guardCall({
+        state: stateDir,
+        call,
+        input,
+        env,
+        cwd,
+        signal: gone.signal,
+        ...(o.readTimeoutMs ? { timeoutMs: o.readTimeoutMs } : {}),
+        ...(readDirect !== undefined ? { readDirect } : {}),
+      })
+      const checking = guard.check()
+      // The next spare once the dry run has started: its mkfifo's process start does not hold the dry run back.
+      if (held !== undefined) makeSpare()
+      verdict = await checking
     } catch (e) {
       if (held !== undefined) await release(held, undefined, feedMs)
       if (!gone.signal.aborted) socket.end(field('refuse', broken(stateDir, call, e, false)))
@@ -326,6 +380,22 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     },
     async recorded() {
       while (recording.size > 0) await Promise.all([...recording])
+    },
+    spareWanted() {
+      asked = wanted
+      wanted = undefined
+      return asked
+    },
+    spareMade() {
+      const path = asked
+      asked = undefined
+      if (path === undefined) return
+      try {
+        if (lstatSync(path).isFIFO()) return void (spare = path)
+      } catch {
+        // not there: made here
+      }
+      makeSpare()
     },
     async close() {
       // A shell that never said it was done (a job still running at the end) is gone by now: its call is recorded.

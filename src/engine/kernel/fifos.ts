@@ -46,12 +46,15 @@ export class FifoPool {
     return pair
   }
 
-  /** Makes a batch of pairs unless some are free (once at a time): the kernel starts it beside bash, so the first line does not wait for mkfifo. */
-  prepare(): Promise<void> {
+  /**
+   * Makes a batch of pairs unless some are free (once at a time): the kernel starts it beside bash, so the first line
+   * does not wait for mkfifo. `extra` FIFOs are made in the same process.
+   */
+  prepare(extra: readonly string[] = []): Promise<void> {
     if (this.free.length > 0) return Promise.resolve()
     this.making ??= (async () => {
       const indexes = Array.from({ length: BATCH }, (_, i) => this.made + i)
-      await mkfifo(indexes.flatMap((i) => [join(this.dir, `o${i}`), join(this.dir, `e${i}`)]))
+      await mkfifo([...indexes.flatMap((i) => [join(this.dir, `o${i}`), join(this.dir, `e${i}`)]), ...extra])
       this.made += BATCH
       this.free.push(...indexes)
     })().finally(() => (this.making = undefined))

@@ -7,6 +7,7 @@ import { PreconditionError, errorMessage } from '../../core/errors.js'
 import { quote, runScript, which } from '../../platform/shell.js'
 import { firstLine } from '../../core/text.js'
 import type { Need, NeedKind, Requirements, Walkthrough } from '../../core/walkthrough.js'
+import { objectPath } from '../../platform/direct-read.js'
 import { directGet, type DirectCredentials } from '../../platform/version-probe.js'
 
 const VERSION = /^v?(\d+)\.(\d+)/
@@ -34,24 +35,6 @@ export interface KubectlEnv {
   env: Record<string, string | undefined>
   timeoutMs: number
   signal?: AbortSignal
-}
-
-// kubectl's printed names (`kind/name`, `kind.group/name`) of built-in kinds, and where the API serves each: an object
-// of these is read from this process; any other is kubectl's to find (it knows the server's kinds).
-const CORE = ['configmap', 'secret', 'serviceaccount', 'service', 'pod', 'persistentvolumeclaim', 'limitrange', 'resourcequota']
-const APPS = ['deployment', 'statefulset', 'daemonset', 'replicaset']
-const CLUSTER_CORE = ['namespace', 'node', 'persistentvolume']
-
-/** The API path of a declared object (`serviceaccount/default`) in a namespace, for a built-in kind; undefined for any other. */
-export function objectPath(object: string, namespace: string): string | undefined {
-  const at = object.indexOf('/')
-  const kind = object.slice(0, at)
-  const name = encodeURIComponent(object.slice(at + 1))
-  const ns = `namespaces/${encodeURIComponent(namespace)}`
-  if (CORE.includes(kind)) return `api/v1/${ns}/${kind}s/${name}`
-  if (CLUSTER_CORE.includes(kind)) return `api/v1/${kind}s/${name}`
-  if (kind.endsWith('.apps') && APPS.includes(kind.slice(0, -5))) return `apis/apps/v1/${ns}/${kind.slice(0, -5)}s/${name}`
-  return undefined
 }
 
 /** One read of a declared object: there, not found (worth waiting for), forbidden (the lines will say), or kubectl's error. */

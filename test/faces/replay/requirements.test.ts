@@ -5,7 +5,7 @@ import { createServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { awaitObjects, checkReadyNode, checkServerVersion, checkTools, objectPath } from '../../../src/faces/replay/requirements.js'
+import { awaitObjects, checkReadyNode, checkServerVersion, checkTools } from '../../../src/faces/replay/requirements.js'
 import type { DirectCredentials } from '../../../src/platform/version-probe.js'
 import { walkthroughProblems, type Walkthrough } from '../../../src/core/walkthrough.js'
 import { testDir } from '../../temp-dir.js'
@@ -83,16 +83,6 @@ describe('awaiting the objects a walkthrough expects', () => {
 })
 
 describe('awaiting them from this process, where the kubeconfig allows a request', () => {
-  it.each([
-    ['serviceaccount/default', 'api/v1/namespaces/team/serviceaccounts/default'],
-    ['configmap/app settings', 'api/v1/namespaces/team/configmaps/app%20settings'],
-    ['deployment.apps/web', 'apis/apps/v1/namespaces/team/deployments/web'],
-    ['namespace/team', 'api/v1/namespaces/team'],
-    // A kind kubewalk does not know the path of is kubectl's to find.
-    ['widget.example.com/a', undefined],
-    ['deployment.extensions/web', undefined],
-  ])('%s → %s', (object, path) => expect(objectPath(object, 'team')).toBe(path))
-
   /** An HTTPS stand-in answering each GET with the next status of `statuses` (the request's mechanics only: e2e meets the lab). */
   async function serverAnswering(statuses: number[]): Promise<{ creds: DirectCredentials; seen: string[] }> {
     const dir = await testDir('kubewalk-direct-')

@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { objectPath, readObject, refPath } from '../../src/platform/direct-read.js'
+import type { DirectCredentials } from '../../src/platform/version-probe.js'
+import { testDir } from '../temp-dir.js'
+
+describe('the API path of a built-in object', () => {
+  it.each([
+    ['serviceaccount/default', 'api/v1/namespaces/team/serviceaccounts/default'],
+    ['configmap/app settings', 'api/v1/namespaces/team/configmaps/app%20settings'],
+    ['deployment.apps/web', 'apis/apps/v1/namespaces/team/deployments/web'],
+    ['namespace/team', 'api/v1/namespaces/team'],
+    // A kind kubewalk does not know the path of is kubectl's to find.
+    ['widget.example.com/a', undefined],
+    ['deployment.extensions/web', undefined],
+  ])('%s → %s', (object, path) => expect(objectPath(object, 'team')).toBe(path))
+
+  it.each([
+    [{ kind: 'Secret', group: '', name: 'default-token', namespace: 'default' }, 'api/v1/namespaces/default/secrets/default-token'],
+    [{ kind: 'Deployment', group: 'apps', name: 'web', namespace: 'team' }, 'apis/apps/v1/namespaces/team/deployments/web'],
+    [{ kind: 'Node', group: '', name: 'n1' }, 'api/v1/nodes/n1'],
+    // A namespaced kind named without its namespace, or a cluster-scoped one with one, is not guessed at.
+    [{ kind: 'Secret', group: '', name: 'x' }, undefined],
+    [{ kind: 'Namespace', group: '', name: 'team', namespace: 'team' }, undefined],
+    [{ kind: 'Role', group: 'rbac.authorization.k8s.io', name: 'r', namespace: 'team' }, undefined],
+    [{ kind: 'Secret', group: '', name: '', namespace: 'team' }, undefined],
+  ])('%o → %s', (ref, path) => expect(refPath(ref)).toBe(path))
+})
+
+describe('an object read from this process', () => {
+  /** An HTTPS stand-in answering each GET with the next [status, body] (the request's mechanics only: e2e meets the lab). */
+  async function serverAnswering(answers: [number, unknown][]): Promise<{ creds: DirectCredentials; seen: string[] }> {
+    const dir = await testDir('kubewalk-direct-read-')
+    const subject = ['-subj', '/CN=localhost', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')]
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject], { stdio: 'ignore' })
+    const seen: string[] = []
+    const server = createServer({ key: await readFile(join(dir, 'k')), cert: await readFile(join(dir, 'c')) }, (req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization}`)
+      const [status, body] = answers.shift() ?? [500, {}]
+      res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    onTestFinished(() => void server.close())
+    const port = (server.address() as AddressInfo).port
+    return { creds: { server: new URL(`https://127.0.0.1:${port}`), insecure: true, headers: { authorization: 'Bearer t' } }, seen }
+  }
+
+  it('is the object on 200, null on NotFound, and undefined (kubectl reads it) on anything else', async () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'team', uid: 'u1' } }
+    const { creds, seen } = await serverAnswering([
+      [200, secret],
+      [404, { kind: 'Status', code: 404, reason: 'NotFound' }],
+      // A 404 that is not the object's (a proxy's page) is not "not there".
+      [404, '<html>not here</html>'],
+      [500, { kind: 'Status', code: 500, reason: 'InternalError' }],
+      [200, 'not json'],
+      [403, { kind: 'Status', code: 403, reason: 'Forbidden' }],
+    ])
+    const path = 'api/v1/namespaces/team/secrets/s'
+    expect(await readObject(creds, path, 2_000)).toEqual(secret)
+    expect(await readObject(creds, path, 2_000)).toBeNull()
+    for (let i = 0; i < 4; i++) expect(await readObject(creds, path, 2_000)).toBeUndefined()
+    expect(seen[0]).toBe('GET /api/v1/namespaces/team/secrets/s Bearer t')
+  })
+
+  it('is undefined when no answer comes in time', async () => {
+    const dir = await testDir('kubewalk-direct-read-')
+    const subject = ['-subj', '/CN=localhost', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')]
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject], { stdio: 'ignore' })
+    const server = createServer({ key: await readFile(join(dir, 'k')), cert: await readFile(join(dir, 'c')) }, () => undefined)
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    onTestFinished(() => void server.closeAllConnections())
+    onTestFinished(() => void server.close())
+    const creds = { server: new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`), insecure: true, headers: {} }
+    expect(await readObject(creds, 'api/v1/nodes/n1', 300)).toBeUndefined()
+  })
+})
