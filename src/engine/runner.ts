@@ -2,6 +2,7 @@
 // first failure skips the rest, and cleanup of what the run created always runs. A cleanup that
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
 import { runnerDefaults } from './defaults.js'
+import { mkdirSync } from 'node:fs'
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
@@ -345,7 +346,7 @@ async function open(options: RunOptions): Promise<Opened> {
   const work = await makeScratchDir()
   const cwd = join(work, 'files')
   try {
-    await mkdir(cwd)
+    mkdirSync(cwd)
     // The folder a tutorial is run from, with the files it reads: copied, so the lines never write into it.
     if (o.workdir !== undefined) await cp(o.workdir, cwd, { recursive: true })
   } catch (e) {

@@ -2,8 +2,8 @@
 // text). Each is 0700, named with a prefix kubewalk recognises, and holds the pid of the process
 // that owns it: removed when the run ends, when the process exits any other way (a third Ctrl-C is
 // process.exit), and, after a SIGKILL, by the next kubewalk that finds its owner dead.
-import { rmSync } from 'node:fs'
-import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -28,16 +28,18 @@ function removeAllNow(): void {
 
 /** Creates a 0700 scratch directory owned by this process; remove it with removeScratchDir. */
 export async function makeScratchDir(parent: string = tmpdir()): Promise<string> {
-  const dir = await mkdtemp(join(parent, SCRATCH_PREFIX))
+  // Synchronous, as the sweep's scan: a run starts with these, and each awaited call would queue behind the thread
+  // pool's module reads (microseconds each done here).
+  const dir = mkdtempSync(join(parent, SCRATCH_PREFIX))
   // mkdtemp makes it 0700 already; said again so that no umask or platform can widen it.
-  await chmod(dir, 0o700)
+  chmodSync(dir, 0o700)
   live.add(dir)
   if (!hooked) {
     hooked = true
     // 'exit' runs on process.exit (the third Ctrl-C) and on a normal end; only synchronous work runs there.
     process.on('exit', removeAllNow)
   }
-  await writeFile(join(dir, PID_FILE), `${process.pid}\n`, { mode: 0o600 })
+  writeFileSync(join(dir, PID_FILE), `${process.pid}\n`, { mode: 0o600 })
   return dir
 }
 
@@ -65,14 +67,19 @@ export function pidAlive(pid: number): boolean {
 export async function sweepStaleScratchDirs(parent: string = tmpdir()): Promise<string[]> {
   const removed: string[] = []
   const uid = process.getuid?.()
-  const names = await readdir(parent).catch(() => [] as string[])
+  let names: string[] = []
+  try {
+    names = readdirSync(parent)
+  } catch {
+    // no temporary folder to sweep
+  }
   for (const name of names) {
     if (!name.startsWith(SCRATCH_PREFIX)) continue
     const dir = join(parent, name)
     try {
-      const st = await stat(dir)
+      const st = statSync(dir)
       if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue
-      const pid = Number((await readFile(join(dir, PID_FILE), 'utf8')).trim())
+      const pid = Number(readFileSync(join(dir, PID_FILE), 'utf8').trim())
       // No pid file yet (being created) or not a number: not ours to judge.
       if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || pidAlive(pid)) continue
       await rm(dir, { recursive: true, force: true })

@@ -1,6 +1,7 @@
 // What the guard wrote while a run's lines ran: objects created and deleted (kubewalk deletes what is
 // still there at cleanup), declared changes to objects the run did not make (restored at cleanup from
 // the state saved before), and refusals (each fails its step with exit 2, even inside a pipe or list).
+import { statSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { quote } from '../../platform/shell.js'
@@ -69,6 +70,8 @@ export async function readLedger(stateDir: string): Promise<Ledger> {
 /** The refusals since the last call, emptied (read after each line: any refusal fails that line's step with exit 2). */
 export async function takeRefusals(stateDir: string): Promise<Refusal[]> {
   const file = join(stateDir, 'refusals')
+  // Asked after every line, and almost always empty: a stat, not a read queued behind the thread pool's other work.
+  if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) === 0) return []
   const found = (await lines(file)).map(({ type: _, ...e }) => e as Refusal)
   if (found.length > 0) await writeFile(file, '')
   return found

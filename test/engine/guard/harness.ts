@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { onTestFinished } from 'vitest'
-import { startGuardServer } from '../../../src/engine/guard/server.js'
+import { startGuardServer, type GuardServer } from '../../../src/engine/guard/server.js'
 import { installGuard, type GuardMode, type InstalledGuard } from '../../../src/engine/guard/shim.js'
 import { testDir } from '../../temp-dir.js'
 
@@ -18,6 +18,8 @@ export interface Harness {
   dir: string
   stateDir: string
   guard: InstalledGuard
+  /** The guard in the test's process, with `via: 'server'`. */
+  server?: GuardServer
   /** Runs a line; an INT trap stops it (exit 2 unless told otherwise) as the kernel's will, '' sets none. */
   run(line: string, o?: { trap?: string }): Promise<{ status: number | null; stdout: string; stderr: string }>
   /** Every call the stand-in saw, in order. */
@@ -33,7 +35,7 @@ export type Via = 'hook' | 'server'
 
 export async function harness(
   mode: Partial<GuardMode> = {},
-  o: { stopSignal?: string | null; via?: Via; readTimeoutMs?: number } = {},
+  o: { stopSignal?: string | null; via?: Via; readTimeoutMs?: number; spareByCaller?: boolean } = {},
 ): Promise<Harness> {
   const dir = await testDir('kw-guard-')
   const bin = join(dir, 'real')
@@ -48,7 +50,13 @@ export async function harness(
   const stateDir = join(dir, "state o'k")
   const path = `${bin}${delimiter}${process.env.PATH ?? ''}`
   await mkdir(stateDir)
-  const server = o.via === 'server' ? await startGuardServer(stateDir, o.readTimeoutMs ? { readTimeoutMs: o.readTimeoutMs } : {}) : undefined
+  const server =
+    o.via === 'server'
+      ? await startGuardServer(stateDir, {
+          ...(o.readTimeoutMs ? { readTimeoutMs: o.readTimeoutMs } : {}),
+          ...(o.spareByCaller ? { spareByCaller: true } : {}),
+        })
+      : undefined
   if (server) onTestFinished(() => server.close())
   const guard = await installGuard({
     stateDir,
@@ -63,6 +71,7 @@ export async function harness(
     dir,
     stateDir,
     guard,
+    ...(server ? { server } : {}),
     async run(line, opts = {}) {
       const trap = opts.trap ?? 'exit 2'
       const script = `${trap ? `trap '${trap}' INT\n` : ''}${guard.functionText}\ncd ${dir}\n${line}\n`

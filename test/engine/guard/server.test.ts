@@ -2,13 +2,14 @@
 // also runs through it; these are the cases only it has: no process start, the read after the call off
 // the line's path, the shell's own environment, the token, and the hook as the fallback.
 import { existsSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { readLedger, takeRefusals } from '../../../src/engine/guard/ledger.js'
 import { startGuardServer } from '../../../src/engine/guard/server.js'
 import { installGuard } from '../../../src/engine/guard/shim.js'
+import { mkfifo } from '../../../src/platform/shell.js'
 import { configMap, harness } from './harness.js'
 
 vi.setConfig({ testTimeout: 60_000 })
@@ -148,6 +149,22 @@ describe('a held input (`kubectl apply -f -`): the real call starts beside the d
     const real = (await h.calls()).filter((c) => c.argv[0] === 'apply' && !c.argv.includes('--dry-run=server'))
     expect(real.map((c) => [c.argv.join(' '), c.stdin])).toEqual([['apply -f -', doc('held')]])
     expect((await readLedger(h.stateDir)).created.map((o) => o.name)).toEqual(['held'])
+  })
+
+  it('with spareByCaller, the first held input uses the FIFO the caller made for it (spareWanted, spareMade), and none before', async () => {
+    const h = await harness({}, { via: 'server', spareByCaller: true })
+    const wanted = h.server?.spareWanted()
+    expect(wanted).toMatch(/held1$/)
+    // Not made yet: the call is not held, it goes the usual way (the real call after the verdict).
+    expect(await h.run(`STANDIN_STARTED=1 STANDIN_DRY_SEES_START_MS=300 kubectl apply -f - <<'EOF'\n${doc('first')}EOF`)).toMatchObject({ status: 0 })
+    expect(await dryRun(h)).toMatchObject({ sawStart: false })
+    await mkfifo([wanted as string])
+    h.server?.spareMade()
+    await writeFile(join(h.dir, 'calls.jsonl'), '')
+    await rm(join(h.dir, 'started-apply'))
+    const r = await h.run(`STANDIN_STARTED=1 STANDIN_DRY_SEES_START_MS=5000 kubectl apply -f - <<'EOF'\n${doc('second')}EOF`)
+    expect(r).toMatchObject({ status: 0, stdout: 'configmap/second created\n' })
+    expect(await dryRun(h)).toMatchObject({ sawStart: true })
   })
 
   it('a call that reads a file is not held: its real call starts after the verdict', async () => {
