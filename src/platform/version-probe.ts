@@ -3,7 +3,7 @@
 // else (credential plugins, auth-providers, impersonation, proxies) is kubectl's to do: undefined sends the caller there.
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, readdir, realpath, rename, stat, writeFile } from 'node:fs/promises'
-import { request } from 'node:https'
+import { Agent, request } from 'node:https'
 import { dirname, join } from 'node:path'
 import type { ConfigView, KubeconfigUser } from './kubeconfig.js'
 import { kubewalkCacheDir } from './paths.js'
@@ -69,6 +69,11 @@ export async function directCredentials(
   }
 }
 
+// One connection per server and credentials, kept open between requests (idle, it does not hold the process): the
+// preflight's version and object reads, and the guard's reads after a line, share one TLS handshake (~4 ms of this
+// thread each) instead of one each.
+const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+
 /** GET `path` (relative to the server's URL) with those credentials: its status and body, or undefined when no answer came. */
 export function directGet(
   c: DirectCredentials,
@@ -82,6 +87,7 @@ export function directGet(
       url,
       {
         method: 'GET',
+        agent,
         headers: { ...c.headers, accept: 'application/json' },
         rejectUnauthorized: !c.insecure,
         ...(c.ca ? { ca: c.ca } : {}),

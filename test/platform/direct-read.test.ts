@@ -33,7 +33,7 @@ describe('the API path of a built-in object', () => {
 
 describe('an object read from this process', () => {
   /** An HTTPS stand-in answering each GET with the next [status, body] (the request's mechanics only: e2e meets the lab). */
-  async function serverAnswering(answers: [number, unknown][]): Promise<{ creds: DirectCredentials; seen: string[] }> {
+  async function serverAnswering(answers: [number, unknown][]): Promise<{ creds: DirectCredentials; seen: string[]; handshakes: () => number }> {
     const dir = await testDir('kubewalk-direct-read-')
     const subject = ['-subj', '/CN=localhost', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')]
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject], { stdio: 'ignore' })
@@ -43,10 +43,14 @@ describe('an object read from this process', () => {
       const [status, body] = answers.shift() ?? [500, {}]
       res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body))
     })
+    let handshakes = 0
+    server.on('secureConnection', () => void handshakes++)
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    onTestFinished(() => void server.closeAllConnections())
     onTestFinished(() => void server.close())
     const port = (server.address() as AddressInfo).port
-    return { creds: { server: new URL(`https://127.0.0.1:${port}`), insecure: true, headers: { authorization: 'Bearer t' } }, seen }
+    const creds = { server: new URL(`https://127.0.0.1:${port}`), insecure: true, headers: { authorization: 'Bearer t' } }
+    return { creds, seen, handshakes: () => handshakes }
   }
 
   it('is the object on 200, null on NotFound, and undefined (kubectl reads it) on anything else', async () => {
@@ -65,6 +69,21 @@ describe('an object read from this process', () => {
     expect(await readObject(creds, path, 2_000)).toBeNull()
     for (let i = 0; i < 4; i++) expect(await readObject(creds, path, 2_000)).toBeUndefined()
     expect(seen[0]).toBe('GET /api/v1/namespaces/team/secrets/s Bearer t')
+  })
+
+  it('shares one connection (one TLS handshake) between reads with the same credentials, at once or one after another', async () => {
+    const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }
+    const { creds, seen, handshakes } = await serverAnswering([
+      [200, object],
+      [200, object],
+      [200, object],
+    ])
+    const path = 'api/v1/namespaces/team/configmaps/c'
+    await Promise.all([readObject(creds, path, 2_000), readObject(creds, path, 2_000)])
+    // Another read later, with credentials read again (as each guarded call reads them): the same connection.
+    expect(await readObject({ ...creds, server: new URL(creds.server.href) }, path, 2_000)).toEqual(object)
+    expect(seen).toHaveLength(3)
+    expect(handshakes()).toBe(1)
   })
 
   it('is undefined when no answer comes in time', async () => {
