@@ -200,9 +200,16 @@ export function connectionFlags(argv) {
     const a = argv[i]
     if (a === '--') break
     const name = a.split('=')[0]
-    if (!CONNECTION.has(name)) continue
-    if (a.includes('=') || name === '--insecure-skip-tls-verify') out.push(a)
-    else if (i + 1 < argv.length) out.push(a, argv[++i])
+    if (CONNECTION.has(name)) {
+      if (a.includes('=') || name === '--insecure-skip-tls-verify') out.push(a)
+      else if (i + 1 < argv.length) out.push(a, argv[++i])
+      continue
+    }
+    // pflag's short form with its value attached (`-shttps://…`, `-Rs URL`): the server of the call all the same.
+    const c = a.startsWith('--') ? undefined : cluster(a)
+    if (c?.valued !== 's') continue
+    if (c.value !== undefined) out.push('-s', c.value)
+    else if (i + 1 < argv.length) out.push('-s', argv[++i])
   }
   return out
 }

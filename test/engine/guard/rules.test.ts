@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   classify,
+  connectionFlags,
   decide,
   dryRunArgv,
   fileArgs,
@@ -103,6 +104,20 @@ describe('single-letter flags as pflag reads them', () => {
     expect(fileArgs(argv).map((f) => `${f.prefix}|${f.file}`)).toEqual(files)
     expect(hasFlag(argv, ['-R', '--recursive'])).toBe(recursive)
   })
+})
+
+describe('connectionFlags: the guard reads from where the call goes', () => {
+  it.each([
+    ['--context other create cm x', ['--context', 'other']],
+    ['create cm x --server=https://o:6443 --token t', ['--server=https://o:6443', '--token', 't']],
+    ['-s https://o:6443 create cm x', ['-s', 'https://o:6443']],
+    // pflag's attached short form, alone or after a boolean letter: the same server.
+    ['-shttps://o:6443 create cm x', ['-s', 'https://o:6443']],
+    ['apply -Rs https://o:6443 -f dir', ['-s', 'https://o:6443']],
+    ['apply -s=https://o:6443 -f x.yaml', ['-s=https://o:6443']],
+    ['create cm x -nother', []],
+    ['create cm x -- -shttps://not-a-flag', []],
+  ])('%s', (line, flags) => expect(connectionFlags(w(line))).toEqual(flags))
 })
 
 describe('holdsInput: the real call may start before the verdict, its input held back', () => {
