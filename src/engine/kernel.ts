@@ -12,7 +12,7 @@ import { KubewalkError, PreconditionError, errorMessage, type CommandEvidence } 
 import { ControlReader, type Message } from './kernel/demux.js'
 import { FifoPool, type Pair } from './kernel/fifos.js'
 import { signalGroup, waitGroups } from './kernel/groups.js'
-import { NAME, ackFrame, lineFrame, postFrame, prelude, setFrame, varsFrame } from './kernel/prelude.js'
+import { NAME, ackFrame, lineFrame, postFrame, prelude, setFrame, unsetFrame, varsFrame } from './kernel/prelude.js'
 
 /** How the run's shell starts. */
 export interface KernelOptions {
@@ -65,6 +65,8 @@ export interface Kernel {
   vars(names: readonly string[]): Promise<Record<string, string>>
   /** Exports variables into the shell (seeding, --set values). */
   setVars(vars: Record<string, string>): Promise<void>
+  /** Unsets variables in the shell (a step's output variable before its line), with no line framed for it. */
+  unsetVars(names: readonly string[]): Promise<void>
   cwd(): Promise<string>
   readonly pid: number
   close(): Promise<void>
@@ -168,6 +170,18 @@ class BashKernel implements Kernel {
       await this.request(shell, (id) => setFrame(vars, true, id))
       Object.assign(this.exported, vars)
       Object.assign(this.known, vars)
+    })
+  }
+
+  unsetVars(names: readonly string[]): Promise<void> {
+    return this.serial(async () => {
+      checkNames(names)
+      const shell = await this.ready()
+      await this.request(shell, (id) => unsetFrame(names, id))
+      for (const name of names) {
+        delete this.exported[name]
+        delete this.known[name]
+      }
     })
   }
 

@@ -823,7 +823,7 @@ async function attempt(
   await syncVars(kernel, state, { KUBEWALK_CACERT: env.KUBEWALK_CACERT })
   // A variable the step assigns and does not read starts unset, so a line that never assigns it cannot report an earlier value.
   if (step.writes !== undefined && !step.reads.some((v) => v.name === step.writes?.name)) {
-    await kernel.run(`unset -v ${step.writes.name}`, { timeoutMs: o.commandTimeoutMs })
+    await kernel.unsetVars([step.writes.name])
     delete state.synced[step.writes.name]
   }
   // The --strict-tls variant's wrapped programs lead PATH for its own line only.

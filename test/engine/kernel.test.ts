@@ -141,6 +141,19 @@ describe('openKernel', () => {
     await expect(k.vars(['not a name'])).rejects.toThrow(/not a shell variable name/)
   })
 
+  it('unsets variables without a line (unsetVars), and a shell started again is not seeded with them', async () => {
+    const k = await kernel()
+    await k.setVars({ EXPORTED: 'one' })
+    await k.run('plain=two; kept=three', T)
+    expect(await k.vars(['EXPORTED', 'plain', 'kept'])).toEqual({ EXPORTED: 'one', plain: 'two', kept: 'three' })
+    await k.unsetVars(['EXPORTED', 'plain'])
+    expect(await k.vars(['EXPORTED', 'plain', 'kept'])).toEqual({ kept: 'three' })
+    expect((await k.run('printenv EXPORTED; echo "[$plain]"', T)).stdout).toBe('[]\n')
+    await k.run('exit 3', T)
+    expect(await k.vars(['EXPORTED', 'plain', 'kept'])).toEqual({ kept: 'three' })
+    await expect(k.unsetVars(['not a name'])).rejects.toThrow(/not a shell variable name/)
+  })
+
   it('returns a syntax error as bash says it, with status 2, and the shell survives', async () => {
     const k = await kernel()
     const pid = k.pid

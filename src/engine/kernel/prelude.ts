@@ -70,6 +70,10 @@ export function setFrame(vars: Record<string, string>, exported: boolean, id: nu
   return `${assignments.length === 0 ? '' : `${exported ? '\\builtin export ' : ''}${assignments.join(' ')}; `}\\__kwk_ack ${id}\n`
 }
 
+export function unsetFrame(names: readonly string[], id: number): string {
+  return `\\builtin unset -v ${names.join(' ')} 2>/dev/null; \\__kwk_ack ${id}\n`
+}
+
 export function ackFrame(id: number): string {
   return `\\__kwk_ack ${id}\n`
 }
