@@ -103,8 +103,9 @@ const DIRECT_MS = 2_000
 
 /**
  * A call's reads from this process (no kubectl start, ~30 ms of a core each) where its kubeconfig allows them: no
- * connection flags on the call, one kubeconfig file (by its absolute path), whose current context holds a CA and a certificate or token and
- * no proxy (directCredentials); built-in kinds only (refPath). Undefined, or an undefined answer, is kubectl's read.
+ * connection flags on the call, one kubeconfig file (by its absolute path) whose current context holds a CA and a
+ * certificate or token and no proxy (directCredentials), built-in kinds only (refPath). Undefined, or an undefined
+ * answer, is kubectl's read.
  */
 function directReader(call: readonly string[], env: Record<string, string>, timeoutMs: number): GuardReadDirect | undefined {
   const path = env.KUBECONFIG ?? ''
