@@ -1,12 +1,6 @@
-import { execFileSync } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { objectPath, readObject, refPath } from '../../src/platform/direct-read.js'
-import type { DirectCredentials } from '../../src/platform/version-probe.js'
-import { testDir } from '../temp-dir.js'
+import { answering, httpsStandIn } from '../https-stand-in.js'
 
 describe('the API path of a built-in object', () => {
   it.each([
@@ -32,26 +26,7 @@ describe('the API path of a built-in object', () => {
 })
 
 describe('an object read from this process', () => {
-  /** An HTTPS stand-in answering each GET with the next [status, body] (the request's mechanics only: e2e meets the lab). */
-  async function serverAnswering(answers: [number, unknown][]): Promise<{ creds: DirectCredentials; seen: string[]; handshakes: () => number }> {
-    const dir = await testDir('kubewalk-direct-read-')
-    const subject = ['-subj', '/CN=localhost', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')]
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject], { stdio: 'ignore' })
-    const seen: string[] = []
-    const server = createServer({ key: await readFile(join(dir, 'k')), cert: await readFile(join(dir, 'c')) }, (req, res) => {
-      seen.push(`${req.method} ${req.url} ${req.headers.authorization}`)
-      const [status, body] = answers.shift() ?? [500, {}]
-      res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body))
-    })
-    let handshakes = 0
-    server.on('secureConnection', () => void handshakes++)
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    onTestFinished(() => void server.closeAllConnections())
-    onTestFinished(() => void server.close())
-    const port = (server.address() as AddressInfo).port
-    const creds = { server: new URL(`https://127.0.0.1:${port}`), insecure: true, headers: { authorization: 'Bearer t' } }
-    return { creds, seen, handshakes: () => handshakes }
-  }
+  const serverAnswering = (answers: [number, unknown][]) => httpsStandIn(answering(answers))
 
   it('is the object on 200, null on NotFound, and undefined (kubectl reads it) on anything else', async () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'team', uid: 'u1' } }
@@ -87,14 +62,7 @@ describe('an object read from this process', () => {
   })
 
   it('is undefined when no answer comes in time', async () => {
-    const dir = await testDir('kubewalk-direct-read-')
-    const subject = ['-subj', '/CN=localhost', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')]
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', ...subject], { stdio: 'ignore' })
-    const server = createServer({ key: await readFile(join(dir, 'k')), cert: await readFile(join(dir, 'c')) }, () => undefined)
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    onTestFinished(() => void server.closeAllConnections())
-    onTestFinished(() => void server.close())
-    const creds = { server: new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`), insecure: true, headers: {} }
+    const { creds } = await httpsStandIn(undefined)
     expect(await readObject(creds, 'api/v1/nodes/n1', 300)).toBeUndefined()
   })
 })

@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { awaitObjects, checkReadyNode, checkServerVersion, checkTools } from '../../../src/faces/replay/requirements.js'
-import type { DirectCredentials } from '../../../src/platform/version-probe.js'
 import { walkthroughProblems, type Walkthrough } from '../../../src/core/walkthrough.js'
 import { testDir } from '../../temp-dir.js'
+import { answering, httpsStandIn } from '../../https-stand-in.js'
 
 describe("a walkthrough's requirements", () => {
   it.each([
@@ -84,28 +81,8 @@ describe('awaiting the objects a walkthrough expects', () => {
 
 describe('awaiting them from this process, where the kubeconfig allows a request', () => {
   /** An HTTPS stand-in answering each GET with the next status of `statuses` (the request's mechanics only: e2e meets the lab). */
-  async function serverAnswering(statuses: number[]): Promise<{ creds: DirectCredentials; seen: string[] }> {
-    const dir = await testDir('kubewalk-direct-')
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')],
-      {
-        stdio: 'ignore',
-      },
-    )
-    const seen: string[] = []
-    const server = createServer({ key: await readFile(join(dir, 'k')), cert: await readFile(join(dir, 'c')) }, (req, res) => {
-      seen.push(`${req.method} ${req.url} ${req.headers.authorization}`)
-      const status = statuses.shift() ?? 200
-      res
-        .writeHead(status, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ kind: 'Status', code: status, reason: status === 404 ? 'NotFound' : 'InternalError' }))
-    })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    onTestFinished(() => void server.close())
-    const port = (server.address() as AddressInfo).port
-    return { creds: { server: new URL(`https://127.0.0.1:${port}`), insecure: true, headers: { authorization: 'Bearer t' } }, seen }
-  }
+  const serverAnswering = (statuses: number[]) => httpsStandIn(answering(statuses.map(status), status(200)))
+  const status = (code: number): [number, unknown] => [code, { kind: 'Status', code, reason: code === 404 ? 'NotFound' : 'InternalError' }]
   async function kubectlLogging(): Promise<{ env: Record<string, string>; called: () => boolean }> {
     const dir = await testDir('kubewalk-objects-')
     await writeFile(
