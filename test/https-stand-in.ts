@@ -38,7 +38,6 @@ export async function httpsStandIn(answer: ((req: IncomingMessage, res: ServerRe
     creds: { server: new URL(`https://127.0.0.1:${port}`), insecure: true, headers: { authorization: 'Bearer t' } },
     seen,
     handshakes: () => handshakes,
-    server,
   }
 }
 
