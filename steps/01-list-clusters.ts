@@ -32,4 +32,4 @@ export const listClusters = defineStep({
 })
 export default listClusters
 
-await runIfMain(import.meta.url, listClusters)
+void runIfMain(import.meta.url, listClusters)

@@ -34,4 +34,4 @@ export const setClusterName = defineStep({
 })
 export default setClusterName
 
-await runIfMain(import.meta.url, setClusterName)
+void runIfMain(import.meta.url, setClusterName)

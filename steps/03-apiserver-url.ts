@@ -37,4 +37,4 @@ export const apiserverUrl = defineStep({
 })
 export default apiserverUrl
 
-await runIfMain(import.meta.url, apiserverUrl)
+void runIfMain(import.meta.url, apiserverUrl)

@@ -39,4 +39,4 @@ export const createToken = defineStep({
 })
 export default createToken
 
-await runIfMain(import.meta.url, createToken)
+void runIfMain(import.meta.url, createToken)

@@ -18,4 +18,4 @@ export const callApi = defineStep({
 })
 export default callApi
 
-await runIfMain(import.meta.url, callApi)
+void runIfMain(import.meta.url, callApi)

@@ -47,4 +47,4 @@ export const tokenDuration = defineStep({
 })
 export default tokenDuration
 
-await runIfMain(import.meta.url, tokenDuration)
+void runIfMain(import.meta.url, tokenDuration)

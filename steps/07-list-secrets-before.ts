@@ -25,4 +25,4 @@ export const listSecretsBefore = defineStep({
 })
 export default listSecretsBefore
 
-await runIfMain(import.meta.url, listSecretsBefore)
+void runIfMain(import.meta.url, listSecretsBefore)

@@ -59,4 +59,4 @@ EOF`,
 })
 export default applyTokenSecret
 
-await runIfMain(import.meta.url, applyTokenSecret)
+void runIfMain(import.meta.url, applyTokenSecret)

@@ -20,4 +20,4 @@ export const listSecretsAfter = defineStep({
 })
 export default listSecretsAfter
 
-await runIfMain(import.meta.url, listSecretsAfter)
+void runIfMain(import.meta.url, listSecretsAfter)

@@ -29,4 +29,4 @@ export const secretsYaml = defineStep({
 })
 export default secretsYaml
 
-await runIfMain(import.meta.url, secretsYaml)
+void runIfMain(import.meta.url, secretsYaml)

@@ -36,4 +36,4 @@ export const readSecretToken = defineStep({
 })
 export default readSecretToken
 
-await runIfMain(import.meta.url, readSecretToken)
+void runIfMain(import.meta.url, readSecretToken)

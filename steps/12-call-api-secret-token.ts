@@ -18,4 +18,4 @@ export const callApiSecretToken = defineStep({
 })
 export default callApiSecretToken
 
-await runIfMain(import.meta.url, callApiSecretToken)
+void runIfMain(import.meta.url, callApiSecretToken)

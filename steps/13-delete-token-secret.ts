@@ -25,4 +25,4 @@ export const deleteTokenSecret = defineStep({
 })
 export default deleteTokenSecret
 
-await runIfMain(import.meta.url, deleteTokenSecret)
+void runIfMain(import.meta.url, deleteTokenSecret)

@@ -20,4 +20,4 @@ export const callApiRevoked = defineStep({
 })
 export default callApiRevoked
 
-await runIfMain(import.meta.url, callApiRevoked)
+void runIfMain(import.meta.url, callApiRevoked)

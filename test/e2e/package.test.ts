@@ -34,7 +34,8 @@ describe('the packed package', () => {
     const list = await execa('tar', ['-tzf', tarball])
     const files = list.stdout.split('\n')
     for (const f of [
-      'package/dist/bundle/cli.js',
+      'package/dist/bundle/cli.cjs',
+      'package/dist/bundle/code-cache.js',
       'package/dist/src/index.d.ts',
       'package/dist/src/testing/index.d.ts',
       'package/dist/src/core/parse/index.d.ts',

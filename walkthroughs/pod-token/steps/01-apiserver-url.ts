@@ -19,4 +19,4 @@ export const apiserverUrl = defineStep({
 })
 export default apiserverUrl
 
-await runIfMain(import.meta.url, apiserverUrl, 'pod-token')
+void runIfMain(import.meta.url, apiserverUrl, 'pod-token')

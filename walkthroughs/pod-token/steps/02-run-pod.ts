@@ -28,4 +28,4 @@ export const runPod = defineStep({
 })
 export default runPod
 
-await runIfMain(import.meta.url, runPod, 'pod-token')
+void runIfMain(import.meta.url, runPod, 'pod-token')

@@ -14,4 +14,4 @@ export const waitReady = defineStep({
 })
 export default waitReady
 
-await runIfMain(import.meta.url, waitReady, 'pod-token')
+void runIfMain(import.meta.url, waitReady, 'pod-token')

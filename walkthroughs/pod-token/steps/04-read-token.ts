@@ -18,4 +18,4 @@ export const readToken = defineStep({
 })
 export default readToken
 
-await runIfMain(import.meta.url, readToken, 'pod-token')
+void runIfMain(import.meta.url, readToken, 'pod-token')

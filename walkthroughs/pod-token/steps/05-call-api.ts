@@ -24,4 +24,4 @@ export const callApi = defineStep({
 })
 export default callApi
 
-await runIfMain(import.meta.url, callApi, 'pod-token')
+void runIfMain(import.meta.url, callApi, 'pod-token')

@@ -22,4 +22,4 @@ export const deletePod = defineStep({
 })
 export default deletePod
 
-await runIfMain(import.meta.url, deletePod, 'pod-token')
+void runIfMain(import.meta.url, deletePod, 'pod-token')

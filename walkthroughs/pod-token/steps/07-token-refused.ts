@@ -23,4 +23,4 @@ export const tokenRefused = defineStep({
 })
 export default tokenRefused
 
-await runIfMain(import.meta.url, tokenRefused, 'pod-token')
+void runIfMain(import.meta.url, tokenRefused, 'pod-token')

@@ -28,4 +28,4 @@ export const runNoToken = defineStep({
 })
 export default runNoToken
 
-await runIfMain(import.meta.url, runNoToken, 'pod-token')
+void runIfMain(import.meta.url, runNoToken, 'pod-token')

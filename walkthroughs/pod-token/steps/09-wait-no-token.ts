@@ -14,4 +14,4 @@ export const waitNoToken = defineStep({
 })
 export default waitNoToken
 
-await runIfMain(import.meta.url, waitNoToken, 'pod-token')
+void runIfMain(import.meta.url, waitNoToken, 'pod-token')

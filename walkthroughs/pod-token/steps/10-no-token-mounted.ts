@@ -14,4 +14,4 @@ export const noTokenMounted = defineStep({
 })
 export default noTokenMounted
 
-await runIfMain(import.meta.url, noTokenMounted, 'pod-token')
+void runIfMain(import.meta.url, noTokenMounted, 'pod-token')

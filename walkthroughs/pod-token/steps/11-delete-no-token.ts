@@ -21,4 +21,4 @@ export const deleteNoToken = defineStep({
 })
 export default deleteNoToken
 
-await runIfMain(import.meta.url, deleteNoToken, 'pod-token')
+void runIfMain(import.meta.url, deleteNoToken, 'pod-token')

@@ -24,4 +24,4 @@ export const apiserverUrl = defineStep({
 })
 export default apiserverUrl
 
-await runIfMain(import.meta.url, apiserverUrl, 'rbac-pods')
+void runIfMain(import.meta.url, apiserverUrl, 'rbac-pods')

@@ -22,4 +22,4 @@ export const readNamespace = defineStep({
 })
 export default readNamespace
 
-await runIfMain(import.meta.url, readNamespace, 'rbac-pods')
+void runIfMain(import.meta.url, readNamespace, 'rbac-pods')

@@ -29,4 +29,4 @@ export const createToken = defineStep({
 })
 export default createToken
 
-await runIfMain(import.meta.url, createToken, 'rbac-pods')
+void runIfMain(import.meta.url, createToken, 'rbac-pods')

@@ -17,4 +17,4 @@ export const podsForbidden = defineStep({
 })
 export default podsForbidden
 
-await runIfMain(import.meta.url, podsForbidden, 'rbac-pods')
+void runIfMain(import.meta.url, podsForbidden, 'rbac-pods')

@@ -17,4 +17,4 @@ export const canIBefore = defineStep({
 })
 export default canIBefore
 
-await runIfMain(import.meta.url, canIBefore, 'rbac-pods')
+void runIfMain(import.meta.url, canIBefore, 'rbac-pods')

@@ -46,4 +46,4 @@ export const createRole = defineStep({
 })
 export default createRole
 
-await runIfMain(import.meta.url, createRole, 'rbac-pods')
+void runIfMain(import.meta.url, createRole, 'rbac-pods')

@@ -43,4 +43,4 @@ export const createRoleBinding = defineStep({
 })
 export default createRoleBinding
 
-await runIfMain(import.meta.url, createRoleBinding, 'rbac-pods')
+void runIfMain(import.meta.url, createRoleBinding, 'rbac-pods')

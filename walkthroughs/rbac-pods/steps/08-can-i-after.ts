@@ -17,4 +17,4 @@ export const canIAfter = defineStep({
 })
 export default canIAfter
 
-await runIfMain(import.meta.url, canIAfter, 'rbac-pods')
+void runIfMain(import.meta.url, canIAfter, 'rbac-pods')

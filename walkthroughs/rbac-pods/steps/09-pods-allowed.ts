@@ -19,4 +19,4 @@ export const podsAllowed = defineStep({
 })
 export default podsAllowed
 
-await runIfMain(import.meta.url, podsAllowed, 'rbac-pods')
+void runIfMain(import.meta.url, podsAllowed, 'rbac-pods')

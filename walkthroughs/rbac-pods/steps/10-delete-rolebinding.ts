@@ -29,4 +29,4 @@ export const deleteRoleBinding = defineStep({
 })
 export default deleteRoleBinding
 
-await runIfMain(import.meta.url, deleteRoleBinding, 'rbac-pods')
+void runIfMain(import.meta.url, deleteRoleBinding, 'rbac-pods')

@@ -18,4 +18,4 @@ export const podsForbiddenAgain = defineStep({
 })
 export default podsForbiddenAgain
 
-await runIfMain(import.meta.url, podsForbiddenAgain, 'rbac-pods')
+void runIfMain(import.meta.url, podsForbiddenAgain, 'rbac-pods')

@@ -28,4 +28,4 @@ export const deleteRole = defineStep({
 })
 export default deleteRole
 
-await runIfMain(import.meta.url, deleteRole, 'rbac-pods')
+void runIfMain(import.meta.url, deleteRole, 'rbac-pods')
