@@ -1,5 +1,6 @@
 // Arguments → one command module (src/faces/commands/). This file only dispatches, maps errors to exit
 // codes and handles signals; the walkthroughs come from the registry the caller hands over.
+import { readFile } from 'node:fs/promises'
 import type { CommandContext } from './context.js'
 import { KubewalkError, LabError, UsageError, errorMessage, exitCodeFor } from '../core/errors.js'
 import { redact } from '../engine/redact.js'
@@ -99,7 +100,6 @@ async function main(argv: string[], walkthroughs: readonly WalkthroughEntry[], i
 }
 
 async function packageVersion(): Promise<string> {
-  const { readFile } = await import('node:fs/promises')
   const pkg = JSON.parse(await readFile(packagePath('package.json'), 'utf8')) as { version: string }
   return pkg.version
 }

@@ -43,12 +43,11 @@ export function loadBundle(file: string, cacheDir: string | undefined): LoadedBu
   // A cache made by a command that replayed a walkthrough, else one made by any other.
   const full = key === undefined ? undefined : readCache(`${key}.v8`)
   const cachedData = full ?? (key === undefined ? undefined : readCache(`${key}.partial.v8`))
-  silenceLoaderWarning()
+  // No import() in the bundle: Node 20 drops a script's import() callback when the script comes from a code cache
+  // ("A dynamic import callback was not specified"); the bundle imports through a module of its own instead.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData }),
-    // The bundle's import() (a walkthrough folder's own bundle, marked) resolves as from a module at `file`.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   })
   const state: CodeCacheState = key === undefined ? 'off' : cachedData !== undefined && !script.cachedDataRejected ? 'used' : 'made'
   const module = { exports: {} as Record<string, unknown> }
@@ -115,16 +114,4 @@ function prune(dir: string, kept: string): void {
     .map((name) => ({ path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }))
     .sort((a, b) => b.time - a.time)
   for (const old of others.slice(KEEP - 1)) rmSync(old.path, { force: true })
-}
-
-/**
- * Node marks vm's main-context loader experimental and prints a warning at the first import() through it. That
- * warning is about how kubewalk loads itself, not about anything the user did: it alone is held back.
- */
-function silenceLoaderWarning(): void {
-  const emit = process.emitWarning
-  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
-    if (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return
-    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest)
-  } as typeof process.emitWarning
 }

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { importModule } from './import-module.js'
 import { packageRoot } from './paths.js'
 
 type Esbuild = typeof import('esbuild')
@@ -17,5 +18,5 @@ function vendored(): string | undefined {
 export async function loadEsbuild(): Promise<Esbuild> {
   const file = vendored()
   if (file !== undefined) return createRequire(import.meta.url)(file) as Esbuild
-  return import('esbuild')
+  return (await importModule('esbuild')) as unknown as Esbuild
 }

@@ -11,6 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { UsageError, WalkthroughError } from '../../core/errors.js'
 import type { Walkthrough } from '../../core/walkthrough.js'
+import { importModule } from '../../platform/import-module.js'
 import { loadEsbuild } from '../../platform/vendor-esbuild.js'
 
 /** The module specifiers that resolve to the running kubewalk, and the global each reads it from. */
@@ -190,7 +191,7 @@ export async function loadFolderWalkthrough(
   await link(manifest.uses, apis)
   let mod: Record<string, unknown>
   try {
-    mod = (await import(pathToFileURL(manifest.bundle).href)) as Record<string, unknown>
+    mod = await importModule(pathToFileURL(manifest.bundle).href)
   } catch (e) {
     if (e instanceof WalkthroughError) throw e
     throw new WalkthroughError(`${relative(process.cwd(), entry)}: ${(e as Error).message.split('\n')[0]}`, { cause: e })
