@@ -36,6 +36,7 @@ describe('the packed package', () => {
     for (const f of [
       'package/dist/bundle/cli.cjs',
       'package/dist/bundle/code-cache.js',
+      'package/dist/bundle/import-module.cjs',
       'package/dist/src/index.d.ts',
       'package/dist/src/testing/index.d.ts',
       'package/dist/src/core/parse/index.d.ts',
