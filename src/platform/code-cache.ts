@@ -41,8 +41,8 @@ export function loadBundle(file: string, cacheDir: string | undefined): LoadedBu
   const source = bytes.toString('latin1')
   const key = cacheDir === undefined ? undefined : join(cacheDir, cacheKey(bytes))
   // A cache made by a command that replayed a walkthrough, else one made by any other.
-  const full = key === undefined ? undefined : readCache(`${key}.v8`)
-  const cachedData = full ?? (key === undefined ? undefined : readCache(`${key}.partial.v8`))
+  const full = readCache(key && `${key}.v8`)
+  const cachedData = full ?? readCache(key && `${key}.partial.v8`)
   // No import() in the bundle: Node 20 drops a script's import() callback when the script comes from a code cache
   // ("A dynamic import callback was not specified"); the bundle imports through a module of its own instead.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
@@ -113,5 +113,5 @@ function prune(dir: string, kept: string): void {
     .filter((name) => name.endsWith('.v8') && join(dir, name) !== kept)
     .map((name) => ({ path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }))
     .sort((a, b) => b.time - a.time)
-  for (const old of others.slice(KEEP - 1)) rmSync(old.path, { force: true })
+  for (const old of others.slice(KEEP - 1)) removeFile(old.path)
 }

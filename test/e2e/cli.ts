@@ -11,10 +11,13 @@ export interface CliRun {
   durationMs: number
 }
 
-/** Runs the CLI with this worker's environment, whose PATH finds the lab's own kubectl first (test/kubectl-path.ts), plus `env`. */
-export async function kubewalk(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 240_000): Promise<CliRun> {
+/**
+ * Runs the CLI with this worker's environment, whose PATH finds the lab's own kubectl first (test/kubectl-path.ts), plus
+ * `env`; with `node` on PATH unless another is named.
+ */
+export async function kubewalk(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 240_000, node = 'node'): Promise<CliRun> {
   const began = performance.now()
-  const r = await execa('node', [BIN, ...args], {
+  const r = await execa(node, [BIN, ...args], {
     env: { ...process.env, NO_COLOR: '1', ...env },
     reject: false,
     timeout: timeoutMs,

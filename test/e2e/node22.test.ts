@@ -7,13 +7,11 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { kubewalkCacheDir } from '../../src/platform/paths.js'
-import type { JsonReport } from './cli.js'
+import { kubewalk, type JsonReport } from './cli.js'
 
 const VERSION = '22.23.5'
-const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
 const kubeconfig = inject('labKubeconfig')
 const skipReason = inject('labSkipReason')
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64'
@@ -47,22 +45,14 @@ afterAll(async () => {
 })
 
 /** kubewalk under Node 22, with its code cache in `dir/cache` (the lab's binaries are not looked for there: no --lab). */
-const cli = async (args: string[]) => {
-  const r = await execa(node, [BIN, ...args], {
-    env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(dir, 'cache') },
-    reject: false,
-    timeout: 240_000,
-    stdin: 'ignore',
-  })
-  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }
-}
+const cli = (args: string[]) => kubewalk(args, { XDG_CACHE_HOME: join(dir, 'cache') }, 240_000, node)
 const caches = () => readdirSync(join(dir, 'cache', 'kubewalk', 'code'))
 
 describe.skipIf(!linuxX64 || kubeconfig === '')(`bin/kubewalk.js on Node ${VERSION} ${linuxX64 ? skipReason : '(linux-x64 only)'}`, () => {
   it('is Node 22, and prints the help Node 20 prints; the first command makes the cache', async () => {
     expect((await execa(node, ['--version'])).stdout).toBe(`v${VERSION}`)
     const help = await cli(['--help'])
-    const here = await execa(process.execPath, [BIN, '--help'], { env: { ...process.env, NO_COLOR: '1' }, reject: false })
+    const here = await kubewalk(['--help'], {}, 240_000, process.execPath)
     expect({ code: help.exitCode, stderr: help.stderr }).toEqual({ code: 0, stderr: '' })
     expect(help.stdout).toBe(here.stdout)
     expect(caches()).toEqual([expect.stringMatching(/^[0-9a-f]{40}\.partial\.v8$/)])
