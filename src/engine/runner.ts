@@ -1194,7 +1194,9 @@ async function runCleanups(pending: Cleanup[], o: Options, cwd: string | undefin
     )
     ticker.unref()
     try {
-      const r = await runScript(c.script ?? c.command, { env: { ...o.env }, ...(cwd !== undefined ? { cwd } : {}), timeoutMs: limit })
+      // Never under the user's kuberc (--use-kuberc): a default namespace or flag of theirs must not move a cleanup's delete.
+      const env = { ...o.env, KUBERC: 'off' }
+      const r = await runScript(c.script ?? c.command, { env, ...(cwd !== undefined ? { cwd } : {}), timeoutMs: limit })
       result =
         r.exitCode === 0
           ? { describe: c.describe, command: c.command, status: 'done' }

@@ -15,6 +15,7 @@ import { kubectl } from './kube.js'
 
 const kubeconfig = inject('labKubeconfig')
 const skipReason = inject('labSkipReason')
+const labVersion = inject('labVersion')
 const BIN = fileURLToPath(new URL('../../bin/kubewalk.js', import.meta.url))
 const fence = '```'
 
@@ -202,6 +203,51 @@ describe.skipIf(kubeconfig === '')(`the kernel and the guard on the lab ${skipRe
       await kubectl(kubeconfig, ['delete', 'configmap', 'kw-user-d'])
     }
   })
+
+  // kubectl 1.34+ reads ~/.kube/kuberc: an alias (`ap` for apply) or a default flag changes a call without showing in its argv.
+  it.skipIf(!/^v1\.(3[4-9]|[4-9]\d)\./.test(labVersion))(
+    "with --use-kuberc, a kuberc's alias and default are guarded as kubectl runs them: refused over a user's objects, the run's own made and cleaned up",
+    async () => {
+      const home = join(dir, 'kuberc-home')
+      await mkdir(join(home, '.kube'), { recursive: true })
+      await writeFile(
+        join(home, '.kube', 'kuberc'),
+        'apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\naliases:\n- name: ap\n  command: apply\n' +
+          'defaults:\n- command: delete\n  options:\n  - name: namespace\n    default: kw-user-kns\n',
+      )
+      await kubectl(kubeconfig, ['create', 'namespace', 'kw-user-kns'])
+      expect((await kubectl(kubeconfig, ['apply', '-n', 'kw-user-kns', '-f', '-'], cm('kw-user-k2', 'mine'))).exitCode).toBe(0)
+      expect((await kubectl(kubeconfig, ['apply', '-f', '-'], cm('kw-user-k', 'mine'))).exitCode).toBe(0)
+      const run = async (file: string): Promise<{ exitCode: number; report: JsonReport }> => {
+        const r = await kubewalk(['run', '--walkthrough', file, '--kubeconfig', kubeconfig, '--reporter', 'json', '--use-kuberc'], { HOME: home })
+        return { exitCode: r.exitCode, report: JSON.parse(r.stdout) as JsonReport }
+      }
+      try {
+        const before = await userConfigMap('kw-user-k')
+        const aliased = await run(await page('kuberc-alias', [`kubectl ap -f - <<'EOF'\n${cm('kw-user-k', 'theirs')}EOF`]))
+        expect(aliased.exitCode).toBe(2)
+        expect(aliased.report.steps[0]?.error?.message).toMatch(/configmap\/kw-user-k in namespace default is not this run's/)
+        expect(await userConfigMap('kw-user-k')).toEqual(before)
+        // The default namespace moves `delete configmap kw-user-k2` into the user's namespace, where it is refused.
+        const deleting = await run(await page('kuberc-default', ['kubectl delete configmap kw-user-k2']))
+        expect(deleting.exitCode).toBe(2)
+        expect(deleting.report.steps[0]?.error?.message).toMatch(/configmap\/kw-user-k2 in namespace kw-user-kns is not this run's/)
+        expect((await kubectl(kubeconfig, ['get', 'configmap', 'kw-user-k2', '-n', 'kw-user-kns', '-o', 'name'])).stdout.trim()).toBe(
+          'configmap/kw-user-k2',
+        )
+        // The run's own object made through the alias is recorded, and the cleanup removes it.
+        const own = await run(
+          await page('kuberc-own', [`kubectl ap -f - <<'EOF'\n${cm('kw-run-k', 'ours')}EOF`, 'kubectl get configmap kw-run-k -o name']),
+        )
+        expect(own.exitCode).toBe(0)
+        expect(own.report.steps[1]?.output.stdout).toBe('configmap/kw-run-k\n')
+        expect(await configMaps('kw-run-k')).toEqual([])
+      } finally {
+        await kubectl(kubeconfig, ['delete', 'namespace', 'kw-user-kns', '--wait=false'])
+        await kubectl(kubeconfig, ['delete', 'configmap', 'kw-user-k', '--ignore-not-found'])
+      }
+    },
+  )
 
   it('a SIGKILL of kubewalk mid-line leaves no process of the kernel', async () => {
     const mark = `${Math.floor(Math.random() * 1e6)}`

@@ -33,6 +33,8 @@ export declare function guardCall(o: {
    * with the call's own kubeconfig and credentials: the kubewalk process's, where they allow it.
    */
   readDirect?: (ref: { kind: string; group: string; name: string; namespace?: string }) => Promise<object | null | undefined>
+  /** The call as kubectl will run it under the user's kuberc (kuberc.mjs's kubectlView): decided on, and its reads run with it. */
+  view?: { argv: string[]; env: Record<string, string | undefined> }
 }): GuardedCall
 
 /** A failure of the guard itself, as a refusal (before the call ran) or a notice (after): its message, also in the refusals file. */

@@ -61,10 +61,13 @@ const UNREACHABLE =
 /**
  * A guard for one run's state folder: `check` before the real call, `record` after it.
  * `env` and `cwd` are the caller's (the line's shell): the dry runs see the same kubeconfig and files.
+ * `view`: the call as kubectl will run it under the user's kuberc (kuberc.mjs), decided on and asked in its stead.
  */
-export function guardCall({ state, call, input, env, cwd, signal, timeoutMs, readDirect }) {
+export function guardCall({ state, call, input, env: callEnv, cwd, signal, timeoutMs, readDirect, view }) {
   const config = JSON.parse(readFileSync(join(state, 'guard.json'), 'utf8'))
   const real = config.realKubectl
+  const argv = view?.argv ?? call
+  const env = view?.env ?? callEnv
 
   /** Runs the real kubectl quietly (dry runs and reads), with the call's buffered stdin if it reads one. */
   // A caller gone (Ctrl-C in the shell that asked) stops them: `signal` kills the read and the check rejects.
@@ -115,9 +118,9 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs, rea
     return { refusal: message }
   }
 
-  const c = classify(call)
-  const where = whereOf(call, env)
-  const conn = connectionFlags(call)
+  const c = classify(argv)
+  const where = whereOf(argv, env)
+  const conn = connectionFlags(argv)
 
   /** The objects as they stand now, by identity (null where there is none), each namespace read in one `get`. */
   async function current(refs, { strict = false } = {}) {
@@ -152,7 +155,7 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs, rea
   }
 
   async function selection() {
-    const sel = selectionArgv(call, c)
+    const sel = selectionArgv(argv, c)
     if (sel === undefined) return { targets: [] }
     const r = await quiet(sel, input)
     if (r.timedOut) throw noAnswer()
@@ -179,7 +182,7 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs, rea
     /** @type {ReturnType<typeof decide> | undefined} */
     let decision
     if (c.how === 'dry-json') {
-      const r = await quiet(dryRunArgv(call, true), input)
+      const r = await quiet(dryRunArgv(argv, true), input)
       if (r.status === 0) {
         const dried = objectsOf(r.stdout)
         const declared = (o) => config.mode.allow.some((p) => matches(p, refOf(o)))
@@ -199,19 +202,19 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs, rea
             })),
           )
         }
-        if (call.includes('--prune') || call.some((a) => a.startsWith('--prune='))) {
+        if (argv.includes('--prune') || argv.some((a) => a.startsWith('--prune='))) {
           // Pruned objects print only in kubectl's own lines: `kind/name pruned (server dry run)`.
-          const p = await quiet(dryRunArgv(call, false), input)
+          const p = await quiet(dryRunArgv(argv, false), input)
           const pruned = [...p.stdout.matchAll(/^(\S+?)\/(\S+) pruned\b/gm)].map((m) => `${m[1]}/${m[2]}`)
           if (pruned.length > 0) {
-            const ns = flagValue(call, ['-n', '--namespace'])
+            const ns = flagValue(argv, ['-n', '--namespace'])
             const g = await quiet([...conn, ...(ns ? ['-n', ns] : []), 'get', ...pruned, '-o', 'json', '--ignore-not-found'])
             targets.push(...objectsOf(g.stdout).map((o) => ({ ref: refOf(o), current: o })))
           }
         }
       } else if (noDryRun(r.stderr)) {
         unanswered = true
-        const client = await quiet([...call.filter((a) => !a.startsWith('--dry-run')), '--dry-run=client', '-o', 'json'], input)
+        const client = await quiet([...argv.filter((a) => !a.startsWith('--dry-run')), '--dry-run=client', '-o', 'json'], input)
         const objs = objectsOf(client.stdout)
         if (objs.length === 0)
           return refused(
@@ -223,7 +226,7 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs, rea
       } else {
         // Another failure (a namespace or CRD the same manifest creates, an invalid field): what the call names,
         // from a client-side dry run, is checked all the same; a call that names nothing fails on its own.
-        const client = await quiet([...call.filter((a) => !a.startsWith('--dry-run')), '--dry-run=client', '-o', 'json'], input)
+        const client = await quiet([...argv.filter((a) => !a.startsWith('--dry-run')), '--dry-run=client', '-o', 'json'], input)
         targets = await current(objectsOf(client.stdout).map(refOf))
       }
     } else if (c.how === 'dry-select' || c.how === 'select') {
@@ -234,7 +237,7 @@ export function guardCall({ state, call, input, env, cwd, signal, timeoutMs, rea
       // The server's dry run only tells whether it can answer one (an admission webhook without dry-run support),
       // which matters only for an object that is not the run's: a delete of the run's own object needs none.
       if (c.how === 'dry-select' && !decision.verdicts.every(isRuns)) {
-        const r = await quiet(dryRunArgv(call, false), input)
+        const r = await quiet(dryRunArgv(argv, false), input)
         if (r.status !== 0 && noDryRun(r.stderr)) unanswered = true
       }
     }

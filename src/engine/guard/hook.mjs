@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { broken, guardCall, readOnce } from './call.mjs'
+import { kubectlView } from './kuberc.mjs'
 
 const state = process.env.KUBEWALK_GUARD_STATE ?? ''
 const argv = process.argv.slice(2)
@@ -46,7 +47,9 @@ async function main() {
     call[f.at] = `${f.prefix}${copy}`
   }
   await settled()
-  const guard = guardCall({ state, call, input, env: process.env, cwd: process.cwd() })
+  const env = process.env
+  const view = await kubectlView({ argv: call, env, cwd: process.cwd(), state })
+  const guard = guardCall({ state, call, input, env, cwd: process.cwd(), view })
   const verdict = await guard.check()
   if (verdict.refusal !== undefined) {
     process.stderr.write(`${verdict.refusal}\n`)

@@ -15,6 +15,7 @@ import { mergedKubeconfig } from '../../platform/kubeconfig.js'
 import { mkfifo } from '../../platform/shell.js'
 import { directCredentials, type DirectCredentials } from '../../platform/version-probe.js'
 import { broken, guardCall, readOnce } from './call.mjs'
+import { kubectlView } from './kuberc.mjs'
 import { connectionFlags, holdsInput } from './rules.mjs'
 
 /** What the run's function needs to reach the guard, and what the run awaits before it reads the ledger. */
@@ -296,8 +297,15 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     // Only what changed (a copied file's new path, by index): the shell runs its own "$@" otherwise, byte for byte.
     const changed = call.flatMap((a, i) => (a !== argv[i] ? [i, a] : []))
     const feedMs = o.readTimeoutMs ?? 60_000
+    // The call as kubectl will run it under the user's kuberc (an alias expanded, defaults written out): decided on.
+    let view: Awaited<ReturnType<typeof kubectlView>>
+    try {
+      view = await kubectlView({ argv: call, env, cwd, state: stateDir })
+    } catch (e) {
+      return void socket.end(field('refuse', broken(stateDir, call, e, false)))
+    }
     // `apply -f -` and the like start now, their input held back until the verdict: kubectl's start overlaps the dry run.
-    const fifo = input !== undefined && input.length <= HELD_MAX && holdsInput(call) ? takeFifo() : undefined
+    const fifo = input !== undefined && input.length <= HELD_MAX && holdsInput(view.argv) ? takeFifo() : undefined
     let held: Held | undefined
     if (fifo !== undefined) {
       const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK)
@@ -318,10 +326,11 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     let guard: ReturnType<typeof guardCall>
     let verdict: Awaited<ReturnType<typeof guard.check>>
     try {
-      const readDirect = directReader(call, env, feedMs)
+      const readDirect = directReader(view.argv, env, feedMs)
       guard = guardCall({
         state: stateDir,
         call,
+        view,
         input,
         env,
         cwd,

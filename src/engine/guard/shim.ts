@@ -7,6 +7,7 @@ import { access, chmod, mkdir, realpath, writeFile } from 'node:fs/promises'
 import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PreconditionError } from '../../core/errors.js'
+import { COMMANDS } from './kuberc.mjs'
 import { CHANGING, VALUED, VALUED_SHORT } from './rules.mjs'
 
 /** What the guard needs for a run. */
@@ -88,7 +89,7 @@ export async function resolveRealKubectl(cmd: string, path: string, binDir: stri
 function classifierText(indent: string, local: boolean): string {
   const v = (s: string): string => `__kw_${s}`
   return [
-    `${local ? `local ${v('a')} ` : ''}${v('v')}= ${v('s')}= ${v('skip')}= ${v('c')}=`,
+    `${local ? `local ${v('a')} ` : ''}${v('v')}= ${v('s')}= ${v('skip')}= ${v('c')}= ${v('g')}=`,
     `for ${v('a')} in "$@"; do`,
     `  if [ -n "$${v('skip')}" ]; then ${v('skip')}=; continue; fi`,
     `  case $${v('a')} in`,
@@ -120,15 +121,24 @@ const GUARDED = [
   'auth/reconcile',
 ]
 
+// bash's `case` takes the first match: PASSING before GUARDED's `verb/*`; kubectl's other commands run at once. A word
+// that is none of kubectl's commands may be an alias of the user's kuberc (`kubectl ap -f x.yaml`): the guard reads it,
+// unless no kuberc can be read (KUBERC=off, a run's default; KUBECTL_KUBERC=false).
 function guardedCase(indent: string, onGuarded: string[], real: string): string {
-  return [`case $__kw_v/$__kw_s in`, `  ${GUARDED.join('|')})`, ...onGuarded.map((l) => `    ${l}`), `    ;;`, `esac`, real]
+  return [
+    `case $__kw_v/$__kw_s in`,
+    `  ${PASSING.join('|')}) ;;`,
+    `  ${GUARDED.join('|')}) __kw_g=1 ;;`,
+    `  ${[...COMMANDS].map((c) => `${c}/*`).join('|')}|/*) ;;`,
+    `  *) case \${KUBERC-}:\${KUBECTL_KUBERC-} in off:*|*:[Ff][Aa][Ll][Ss][Ee]) ;; *) __kw_g=1 ;; esac ;;`,
+    `esac`,
+    `if [ -n "$__kw_g" ]; then`,
+    ...onGuarded.map((l) => `  ${l}`),
+    `fi`,
+    real,
+  ]
     .map((l) => indent + l)
     .join('\n')
-}
-
-// bash's `case` takes the first match: PASSING goes before GUARDED's `verb/*`, and does nothing (the real kubectl runs after the case).
-function passingFirst(text: string, indent: string): string {
-  return text.replace(`${indent}case $__kw_v/$__kw_s in\n`, `${indent}case $__kw_v/$__kw_s in\n${indent}  ${PASSING.join('|')}) ;;\n`)
 }
 
 /** Where the kubewalk process answers the function's guarded calls (see server.ts). */
@@ -210,7 +220,7 @@ export function functionText(o: {
     ],
     run,
   )
-  return `kubectl() {\n${classifierText('  ', true)}\n${passingFirst(body, '  ')}\n}`
+  return `kubectl() {\n${classifierText('  ', true)}\n${body}\n}`
 }
 
 /**
@@ -220,7 +230,7 @@ export function functionText(o: {
 export function shimText(o: { stateDir: string; realKubectl: string; node: string; hook: string; sh: string }): string {
   const run = `exec ${quote(o.realKubectl)} "$@"`
   const body = guardedCase('', [`export KUBEWALK_GUARD_STATE=${quote(o.stateDir)}`, `exec ${quote(o.node)} ${quote(o.hook)} "$@"`], run)
-  return `#!${o.sh}\n# kubewalk's kubectl guard (generated for one run): reads pass at once, changes go to the hook.\n${classifierText('', false)}\n${passingFirst(body, '')}\n`
+  return `#!${o.sh}\n# kubewalk's kubectl guard (generated for one run): reads pass at once, changes go to the hook.\n${classifierText('', false)}\n${body}\n`
 }
 
 /** Writes the run's shim and config, and returns what the kernel plugs in. */

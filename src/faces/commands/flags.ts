@@ -178,7 +178,8 @@ times, no values); the only write check ever makes (not with run --isolate)`,
   'use-kuberc': {
     type: 'boolean',
     help: `let kubectl 1.34+ read your kuberc (default: off for the run, KUBERC=off, so
-your aliases and default flags cannot change what the lines print)`,
+your aliases and default flags cannot change what the lines print); the guard then
+reads each call as kubectl runs it, alias expanded and defaults written out`,
   },
   workdir: {
     type: 'string',

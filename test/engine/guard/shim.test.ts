@@ -295,6 +295,54 @@ describe.each(['server', 'hook'] as const)('checked by the %s', (via) => {
     })
   })
 
+  // kubectl's kuberc changes a call without showing in its argv: the guard decides on the call as kubectl runs it.
+  describe('a kuberc (kubectl 1.34+, or 1.33 with KUBECTL_KUBERC=true)', () => {
+    const kuberc = (h: { dir: string }, body: string): Promise<void> =>
+      writeFile(join(h.dir, 'kuberc'), `apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n${body}`)
+    const aliasAp = 'aliases:\n- name: ap\n  command: apply\n'
+    const deleteIn = (ns: string): string => `defaults:\n- command: delete\n  options:\n  - name: namespace\n    default: ${ns}\n`
+
+    it('an alias of apply over an object that is not the run’s is refused as apply would be: the alias never runs', async () => {
+      const h = await guarded()
+      await h.seed([configMap('app')])
+      await writeFile(join(h.dir, 'cm.json'), cm('app'))
+      await kuberc(h, aliasAp)
+      const r = await h.run('export KUBERC=$PWD/kuberc\nkubectl ap -f cm.json # a note')
+      expect(r.status).toBe(2)
+      expect(r.stderr).toContain("kubewalk: refused: configmap/app in namespace default is not this run's")
+      const calls = (await h.calls()).map((c) => c.argv)
+      expect(dryRuns(await h.calls())).toEqual([['apply', '-f', 'cm.json', '--dry-run=server', '-o', 'json', '--validate=false']])
+      expect(calls.filter((a) => a[0] === 'ap')).toEqual([])
+      expect((await h.store())[0]?.metadata.resourceVersion).toBe('7')
+    })
+    it('a default namespace moves a delete: the object it names there is checked, and refused', async () => {
+      const h = await guarded()
+      await h.seed([configMap('app', 'other')])
+      await kuberc(h, deleteIn('other'))
+      const r = await h.run('export KUBERC=$PWD/kuberc\nkubectl delete configmap app')
+      expect(r.status).toBe(2)
+      expect(r.stderr).toContain("kubewalk: refused: configmap/app in namespace other is not this run's")
+      expect(real(await h.calls(), 'delete')).toEqual([])
+      expect(await h.store()).toEqual([configMap('app', 'other')])
+    })
+    it('kubectl 1.33 without KUBECTL_KUBERC=true reads no kuberc: its default does not move the check away from the object', async () => {
+      const h = await guarded()
+      await h.seed([configMap('app')])
+      await kuberc(h, deleteIn('other'))
+      const r = await h.run('export KUBERC=$PWD/kuberc STANDIN_MINOR=33\nkubectl delete configmap app')
+      expect(r.status).toBe(2)
+      expect(r.stderr).toContain("kubewalk: refused: configmap/app in namespace default is not this run's")
+      expect(await h.store()).toEqual([configMap('app')])
+    })
+    it('with KUBERC=off (a run’s default) a word that is no command of kubectl’s runs at once, unguarded and unasked', async () => {
+      const h = await guarded()
+      await kuberc(h, aliasAp)
+      const r = await h.run('export KUBERC=off\nkubectl ap -f cm.json')
+      expect(r.stdout).toBe('stand-in ap -f cm.json\n')
+      expect((await h.calls()).map((c) => c.argv)).toEqual([['ap', '-f', 'cm.json']])
+    })
+  })
+
   describe('modes', () => {
     it('--isolate: everything in a namespace the run created is the run’s', async () => {
       const h = await guarded({ namespaces: ['kw-1'] })

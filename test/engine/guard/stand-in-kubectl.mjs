@@ -115,6 +115,12 @@ if (dry === 'server' && process.env.STANDIN_DRYFAIL) fail(process.env.STANDIN_DR
 const sleep = (ms) => new Promise((r) => setTimeout(r, Number(ms)))
 if (dry === 'server' && process.env.STANDIN_DRY_DELAY_MS) await sleep(process.env.STANDIN_DRY_DELAY_MS)
 const [verb, ...rest] = words
+// `version --client -o json` as kubectl prints it; STANDIN_MINOR: the minor version (37 unless told).
+if (verb === 'version' && output === 'json') {
+  const minor = process.env.STANDIN_MINOR ?? '37'
+  process.stdout.write(`${JSON.stringify({ clientVersion: { major: '1', minor, gitVersion: `v1.${minor}.0` } }, null, 2)}\n`)
+  process.exit(0)
+}
 const echo =
   (dry === 'client' && output !== 'json') ||
   rest[0] === 'token' ||
