@@ -1,8 +1,9 @@
 // pod-token: the article's sequel, the token inside a Pod. Its steps, variables, prose, recordings (recorded/, from
 // a replay on the lab with a node) and drift rules; nothing in src/ knows it. It needs a node (kubewalk lab up --node).
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { packagePath } from '../../src/platform/paths.js'
 import { parseProse } from '../../src/sources/prose.js'
+import { readRecordings } from '../../src/sources/recordings.js'
 import type { StepOutput } from '../../src/core/step.js'
 import { defineWalkthrough } from '../../src/core/walkthrough.js'
 import { apiserverUrl } from './steps/01-apiserver-url.js'
@@ -35,25 +36,7 @@ export const steps = [
 const DIR = 'walkthroughs/pod-token/'
 
 /** The replay recorded on the lab, by step id: stdout, stderr and the captured variable of each step. */
-function recorded(): Record<string, StepOutput> {
-  const out: Record<string, StepOutput> = {}
-  for (const s of steps) {
-    const base = `${DIR}recorded/${s.number}-${s.id}`
-    const read = (ext: string): string | undefined => {
-      try {
-        const p = packagePath(`${base}.${ext}`)
-        return existsSync(p) ? readFileSync(p, 'utf8') : undefined
-      } catch {
-        return undefined
-      }
-    }
-    const stdout = read('stdout.txt')
-    const captured = read('captured.txt')
-    if (stdout === undefined && captured === undefined) continue
-    out[s.id] = { stdout: stdout ?? '', stderr: read('stderr.txt') ?? '', exitCode: 0, ...(captured !== undefined ? { captured } : {}) }
-  }
-  return out
-}
+const recorded = (): Record<string, StepOutput> => readRecordings(packagePath(`${DIR}recorded`), steps)
 
 let prose: ReturnType<typeof parseProse> | undefined
 
