@@ -3,9 +3,8 @@
 import type { CommandContext } from '../../context.js'
 import { EXIT, parse } from '../../args.js'
 import { UsageError } from '../../../core/errors.js'
-import { resolveTarget } from '../../../platform/kubeconfig.js'
 import { limitSeconds } from '../common.js'
-import { TOKEN_CACHE_SECONDS, closeClass } from './cluster.js'
+import { TOKEN_CACHE_SECONDS, closeClass, instructorTarget } from './cluster.js'
 import { DEFAULT_PREFIX, checkPrefix } from './roster.js'
 
 export const CLOSE_FLAGS = {
@@ -21,13 +20,8 @@ export async function cmdClassClose(argv: string[], cx: CommandContext): Promise
   if (positionals.length > 0) throw new UsageError(`class close takes no arguments, got ${positionals[0]}.`)
   const prefix = checkPrefix(values.prefix ?? DEFAULT_PREFIX)
   const timeoutMs = limitSeconds('--timeout', values.timeout, 120) * 1000
-  const target = await resolveTarget({
-    env: io.env,
-    ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
-    ...(values.context !== undefined ? { context: values.context } : {}),
-  })
+  const { target, env } = await instructorTarget(values, io.env)
   try {
-    const env = { ...process.env, ...io.env, ...target.env, KUBERC: 'off' }
     const began = performance.now()
     const closed = await closeClass(prefix, { env, timeoutMs: 30_000, signal }, { timeoutMs, say: (line) => io.stderr(`${line}\n`) })
     const took = ((performance.now() - began) / 1000).toFixed(1)

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { PreconditionError } from '../../../core/errors.js'
 import { firstLine } from '../../../core/text.js'
+import { resolveTarget, type Target } from '../../../platform/kubeconfig.js'
 import { quote, runScript } from '../../../platform/shell.js'
 import { EXPIRES_ANNOTATION, PARTICIPANT_ACCOUNT, PARTICIPANT_LABEL, WALKTHROUGH_ANNOTATION, classSelector } from './roster.js'
 import type { ClusterAccess, Participant } from './roster.js'
@@ -12,6 +13,23 @@ export interface Instructor {
   env: Record<string, string | undefined>
   timeoutMs: number
   signal?: AbortSignal
+}
+
+/**
+ * The instructor's cluster (`--kubeconfig`, `--context`, else the current context) and the environment of kubewalk's
+ * own kubectl calls on it: never under the instructor's kuberc, whose defaults could move a create or a delete.
+ * The caller disposes of the target.
+ */
+export async function instructorTarget(
+  flags: { kubeconfig?: string | undefined; context?: string | undefined },
+  env: Record<string, string | undefined>,
+): Promise<{ target: Target; env: Record<string, string | undefined> }> {
+  const target = await resolveTarget({
+    env,
+    ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.context !== undefined ? { context: flags.context } : {}),
+  })
+  return { target, env: { ...process.env, ...env, ...target.env, KUBERC: 'off' } }
 }
 
 interface Answer {

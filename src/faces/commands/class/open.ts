@@ -6,9 +6,19 @@ import { chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { EXIT, parse } from '../../args.js'
 import { PreconditionError, UsageError } from '../../../core/errors.js'
-import { resolveTarget } from '../../../platform/kubeconfig.js'
 import { loadWalkthrough } from '../common.js'
-import { clusterAccess, classNamespaces, closeClass, createObjects, inTurn, kubectl, recordExpiry, requestToken, type Instructor } from './cluster.js'
+import {
+  clusterAccess,
+  classNamespaces,
+  closeClass,
+  createObjects,
+  instructorTarget,
+  inTurn,
+  kubectl,
+  recordExpiry,
+  requestToken,
+  type Instructor,
+} from './cluster.js'
 import {
   CODES_FILE,
   DEFAULT_PREFIX,
@@ -59,13 +69,8 @@ export async function cmdClassOpen(argv: string[], cx: CommandContext): Promise<
   if (values.out === undefined || values.out === '') throw new UsageError('class open needs --out DIR: the folder the kubeconfigs go to.')
   const out = resolve(values.out)
   const w = await loadWalkthrough(cx.walkthroughs, values.walkthrough, io.env)
-  const target = await resolveTarget({
-    env: io.env,
-    ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
-    ...(values.context !== undefined ? { context: values.context } : {}),
-  })
+  const { target, env } = await instructorTarget(values, io.env)
   try {
-    const env = { ...process.env, ...io.env, ...target.env, KUBERC: 'off' }
     const k: Instructor = { env, timeoutMs: 30_000, signal }
     const access = await clusterAccess(k)
     if (server !== undefined) access.server = server

@@ -3,10 +3,9 @@
 import type { CommandContext } from '../../context.js'
 import { EXIT, parse } from '../../args.js'
 import { UsageError } from '../../../core/errors.js'
-import { resolveTarget } from '../../../platform/kubeconfig.js'
 import type { boardView, readBoard } from '../class.js'
 import { loadWalkthrough } from '../common.js'
-import { classNamespaces } from './cluster.js'
+import { classNamespaces, instructorTarget } from './cluster.js'
 import { DEFAULT_PREFIX, checkPrefix, renderRoster } from './roster.js'
 
 export const STATUS_FLAGS = {
@@ -39,13 +38,8 @@ export async function cmdClassStatus(argv: string[], cx: CommandContext, board: 
   const { values, positionals } = parse(argv, STATUS_FLAGS)
   if (positionals.length > 0) throw new UsageError(`class status takes no arguments, got ${positionals[0]}.`)
   const prefix = checkPrefix(values.prefix ?? DEFAULT_PREFIX)
-  const target = await resolveTarget({
-    env: io.env,
-    ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
-    ...(values.context !== undefined ? { context: values.context } : {}),
-  })
+  const { target, env } = await instructorTarget(values, io.env)
   try {
-    const env = { ...process.env, ...io.env, ...target.env, KUBERC: 'off' }
     const found = await classNamespaces(prefix, { env, timeoutMs: 30_000, signal })
     // The walkthrough the class was opened for, unless one is named.
     const w = await loadWalkthrough(cx.walkthroughs, values.walkthrough ?? found[0]?.walkthrough, io.env)
