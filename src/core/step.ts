@@ -36,6 +36,12 @@ export interface Cleanup {
   readonly script?: string
   /** Its own limit, when removing it may take longer than a command (a namespace's finalizers). */
   readonly timeoutMs?: number
+  /**
+   * The one object it removes, as kubectl named it when it said it created it (`configmap/app`, `deployment.apps/web`),
+   * with the namespace the line gave, if any: where the guard recorded that object (its namespace, kubeconfig, context
+   * and uid), the run deletes it from that record instead.
+   */
+  readonly object?: { readonly name: string; readonly namespace?: string }
 }
 
 /** Identity helper for a cleanup declaration; steps link to it by reference (`creates.cleanup`, `deletes`). */

@@ -28,6 +28,7 @@ import {
   restoreCommands,
   takeRefusals,
   isLoneKubectlRead,
+  nameOf,
   type GuardMode,
 } from './guard/index.js'
 import { installTlsServerNameClient } from '../platform/tls.js'
@@ -445,7 +446,9 @@ async function open(options: RunOptions): Promise<Opened> {
         await Promise.all(state.background.splice(0).map((b) => b.stop()))
         await closeKernel(state)
         await closeContainers(state)
-        closing = await runCleanups([...[...state.cleanups].reverse(), ...(await guardLeftovers(state)), ...(o.teardown ?? [])], state.o, cwd)
+        // First: the ledger takes over from the cleanups read from kubectl's output what it knows better.
+        const leftovers = await guardLeftovers(state)
+        closing = await runCleanups([...[...state.cleanups].reverse(), ...leftovers, ...(o.teardown ?? [])], state.o, cwd)
         return closing
       } finally {
         await state.guardServer?.close()
@@ -1162,6 +1165,12 @@ async function guardLeftovers(state: RunState): Promise<Cleanup[]> {
   const ledger = await readLedger(state.guardDir).catch(() => undefined)
   if (ledger === undefined) return []
   await rm(join(state.guardDir, 'ledger.jsonl'), { force: true })
+  // An object a line's output said it created is known better to the ledger: the namespace, kubeconfig and context the
+  // call used (a page's `kubectl config set-context --namespace` included) and its uid. Deleted since, it needs nothing.
+  const recorded = (c: Cleanup): boolean =>
+    c.object !== undefined &&
+    ledger.created.some((obj) => nameOf(obj) === c.object?.name && (c.object.namespace === undefined || c.object.namespace === obj.namespace))
+  for (const c of [...state.cleanups]) if (recorded(c)) state.cleanups.delete(c)
   const known = [...state.cleanups].map((c) => `${c.describe} ${c.command}`.toLowerCase())
   // What sits in a namespace the run created goes with that namespace.
   const own = new Set(state.o.guard?.namespaces ?? [])
@@ -1169,7 +1178,7 @@ async function guardLeftovers(state: RunState): Promise<Cleanup[]> {
     ...leftOver(ledger)
       .filter((obj) => obj.namespace === undefined || !own.has(obj.namespace))
       .filter((obj) => !known.some((k) => k.includes(obj.name.toLowerCase()) && k.includes(obj.kind.toLowerCase())))
-      .map(deletionCommand),
+      .map((obj) => deletionCommand(obj, join(state.work, 'kubeconfig'))),
     // A declared change to an object the run did not make: put back as it was, after what the run made is gone.
     ...restoreCommands(ledger.changed),
   ]

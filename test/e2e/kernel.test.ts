@@ -147,9 +147,11 @@ describe.skipIf(kubeconfig === '')(`the kernel and the guard on the lab ${skipRe
     const r = await replay(file, ['--kubectl', wrapper])
     expect(r.exitCode).toBe(0)
     const calls = (await readFile(log, 'utf8')).trim().split('\n')
-    // Each line's dry run and real call went through kubectl; nothing read them back.
+    // Each line's dry run and real call went through kubectl; nothing read them back (`get … -o json`). The cleanup,
+    // from the guard's record, asks each object's uid before it deletes it.
     expect(calls.filter((c) => /^(create configmap kw-direct-a|apply -f -)/.test(c))).toHaveLength(4)
-    expect(calls.filter((c) => c.startsWith('get '))).toEqual([])
+    expect(calls.filter((c) => c.startsWith('get ') && / -o json( |$)/.test(c))).toEqual([])
+    expect(calls.filter((c) => c.startsWith('get ')).map((c) => c.split(' ')[1])).toEqual(['configmap/kw-direct-b', 'configmap/kw-direct-a'])
     expect(r.report.cleanup.map((c) => c.status)).toEqual(['done', 'done'])
     expect(await configMaps('kw-direct-')).toEqual([])
   })
@@ -173,6 +175,23 @@ describe.skipIf(kubeconfig === '')(`the kernel and the guard on the lab ${skipRe
     expect(r.exitCode).toBe(0)
     expect(r.report.steps[1]?.output.stdout).toBe('kw-elsewhere')
     expect(await readFile(kubeconfig, 'utf8')).toBe(before)
+  })
+
+  it('what a line creates after the page switched namespace is deleted there, as the guard recorded it, not where kubectl’s output leaves it', async () => {
+    await kubectl(kubeconfig, ['create', 'namespace', 'kw-switched'])
+    try {
+      const r = await replay(
+        await page('switched', [
+          'kubectl config set-context --current --namespace=kw-switched',
+          'kubectl create configmap kw-run-s --from-literal=a=1',
+        ]),
+      )
+      expect(r.exitCode).toBe(0)
+      expect(r.report.cleanup).toEqual([expect.objectContaining({ describe: 'delete configmap/kw-run-s in namespace kw-switched', status: 'done' })])
+      expect((await kubectl(kubeconfig, ['get', 'configmaps', '-n', 'kw-switched', '-o', 'name'])).stdout).not.toContain('kw-run-s')
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'namespace', 'kw-switched', '--wait=false'])
+    }
   })
 
   it('a declared change (front matter, or --allow-changes) is allowed, and cleanup puts the object back as it was', async () => {

@@ -106,7 +106,11 @@ describe.skipIf(kubeconfig === '')(`Markdown walkthroughs through the CLI on the
     expect(report.steps[2]?.assertions).toEqual([])
     expect(report.steps[2]?.notes).toEqual(['no recording to compare with: it checks only its exit code'])
     expect(report.cleanup).toEqual([
-      { describe: 'delete configmap/kw-md-tour', command: 'kubectl delete configmap/kw-md-tour --ignore-not-found', status: 'done' },
+      {
+        describe: 'delete configmap/kw-md-tour in namespace default',
+        command: 'kubectl delete configmap/kw-md-tour -n default --ignore-not-found --wait=false',
+        status: 'done',
+      },
     ])
     for (const [reporter, shows] of [
       ['pretty', /✔ 3 passed, 0 failed, 0 skipped/],
@@ -238,7 +242,11 @@ ${F}
     // The recording says hello; this run chose bonjour: an expected difference, not a failure.
     expect(report.steps[4]?.output.stdout).toContain('"greeting": "bonjour"')
     expect(report.cleanup).toEqual([
-      { describe: 'delete configmap/kw-md-proxy', command: 'kubectl delete configmap/kw-md-proxy --ignore-not-found', status: 'done' },
+      {
+        describe: 'delete configmap/kw-md-proxy in namespace default',
+        command: 'kubectl delete configmap/kw-md-proxy -n default --ignore-not-found --wait=false',
+        status: 'done',
+      },
     ])
     expect(await exists('configmap/kw-md-proxy')).toBe(false)
     expect(
@@ -265,7 +273,7 @@ ${F}
       expect((JSON.parse(made.stdout) as JsonReport).cleanup).toEqual([
         {
           describe: 'delete configmap/kw-md-elsewhere in namespace kw-md-other',
-          command: 'kubectl delete configmap/kw-md-elsewhere -n kw-md-other --ignore-not-found',
+          command: 'kubectl delete configmap/kw-md-elsewhere -n kw-md-other --ignore-not-found --wait=false',
           status: 'done',
         },
       ])

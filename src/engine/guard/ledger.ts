@@ -77,8 +77,9 @@ export async function takeRefusals(stateDir: string): Promise<Refusal[]> {
   return found
 }
 
-function targetFlags(t: CallTarget): string {
-  return `${t.kubeconfig ? ` --kubeconfig ${quote(t.kubeconfig)}` : ''}${t.context ? ` --context ${quote(t.context)}` : ''}`
+function targetFlags(t: CallTarget, except?: string): string {
+  const kubeconfig = t.kubeconfig !== undefined && t.kubeconfig !== except ? t.kubeconfig : undefined
+  return `${kubeconfig ? ` --kubeconfig ${quote(kubeconfig)}` : ''}${t.context ? ` --context ${quote(t.context)}` : ''}`
 }
 
 /** The run's created objects not deleted since (by uid), newest first: what cleanup deletes. */
@@ -87,12 +88,17 @@ export function leftOver(ledger: Ledger): LedgerObject[] {
   return ledger.created.filter((c) => !gone.has(c.uid)).reverse()
 }
 
-/** Deletes an object the run created, on the cluster the call used, only while it is the same object (its uid): another one of that name is not the run's. */
-export function deletionCommand(o: LedgerObject): Cleanup {
-  const args = `${quote(nameOf(o))}${o.namespace ? ` -n ${quote(o.namespace)}` : ''}${targetFlags(o)}`
+/**
+ * Deletes an object the run created, on the cluster the call used, only while it is the same object (its uid): another
+ * one of that name is not the run's. `runCopy`: the run's own copy of the kubeconfig, gone after the run; the command
+ * shown (to run by hand, when the cleanup fails) leaves it out for the user's own kubeconfig, which it copies.
+ */
+export function deletionCommand(o: LedgerObject, runCopy?: string): Cleanup {
+  const object = `${quote(nameOf(o))}${o.namespace ? ` -n ${quote(o.namespace)}` : ''}`
+  const args = `${object}${targetFlags(o)}`
   return {
     describe: `delete ${placeOf(o)}`,
-    command: `kubectl delete ${args} --ignore-not-found --wait=false`,
+    command: `kubectl delete ${object}${targetFlags(o, runCopy)} --ignore-not-found --wait=false`,
     script: `uid=$(kubectl get ${args} --ignore-not-found -o jsonpath='{.metadata.uid}') || exit; [ "$uid" != ${quote(o.uid)} ] || kubectl delete ${args} --ignore-not-found --wait=false`,
   }
 }

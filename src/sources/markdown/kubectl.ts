@@ -74,6 +74,7 @@ export function deletion(name: string, ns: string | undefined): Cleanup {
   return {
     describe: ns ? `delete ${name} in namespace ${ns}` : `delete ${name}`,
     command: `kubectl delete ${quote(name)}${ns ? ` -n ${quote(ns)}` : ''} --ignore-not-found`,
+    object: { name, ...(ns ? { namespace: ns } : {}) },
   }
 }
 

@@ -59,6 +59,12 @@ describe('cleanups', () => {
       'kubectl delete configmap/a -n default --kubeconfig /k/c --context lab --ignore-not-found --wait=false',
     )
   })
+  it('the command shown leaves out the run’s own kubeconfig copy (gone after the run); the script it runs keeps it', () => {
+    const c = deletionCommand(obj('a', 'u1', { kubeconfig: '/run/kubeconfig' }), '/run/kubeconfig')
+    expect(c.command).toBe('kubectl delete configmap/a -n default --ignore-not-found --wait=false')
+    expect(c.script).toContain('kubectl delete configmap/a -n default --kubeconfig /run/kubeconfig --ignore-not-found')
+    expect(deletionCommand(obj('a', 'u1', { kubeconfig: '/k/c' }), '/run/kubeconfig').command).toContain('--kubeconfig /k/c')
+  })
   it('the deletion script deletes the run’s object, and leaves another object that now has its name', async () => {
     const h = await harness()
     await h.seed([configMap('mine', 'default', 'u-mine'), configMap('reborn', 'default', 'u-someone-else')])

@@ -85,7 +85,11 @@ describe('kubectl lines that create', () => {
     )
     const [apply] = w.steps
     expect(apply?.tracks?.({ stdout: 'configmap/a created\n', stderr: '', exitCode: 0 }).created).toEqual([
-      { describe: 'delete configmap/a in namespace other', command: 'kubectl delete configmap/a -n other --ignore-not-found' },
+      {
+        describe: 'delete configmap/a in namespace other',
+        command: 'kubectl delete configmap/a -n other --ignore-not-found',
+        object: { name: 'configmap/a', namespace: 'other' },
+      },
     ])
     expect(typeof apply?.participantCheck === 'object' && apply.participantCheck.command).toBe(
       'kubectl get configmap/a -n other --ignore-not-found -o name',
@@ -129,11 +133,16 @@ describe('tutorials written by others', () => {
       {
         describe: 'delete resourcequota/pod-demo in namespace quota-pod-example',
         command: 'kubectl delete resourcequota/pod-demo -n quota-pod-example --ignore-not-found',
+        object: { name: 'resourcequota/pod-demo', namespace: 'quota-pod-example' },
       },
     ])
     const created = w.steps[0]?.tracks?.({ stdout: 'namespace/quota-pod-example created\n', stderr: '', exitCode: 0 })
     expect(created?.created).toEqual([
-      { describe: 'delete namespace/quota-pod-example', command: 'kubectl delete namespace/quota-pod-example --ignore-not-found' },
+      {
+        describe: 'delete namespace/quota-pod-example',
+        command: 'kubectl delete namespace/quota-pod-example --ignore-not-found',
+        object: { name: 'namespace/quota-pod-example' },
+      },
     ])
     expect(w.steps[5]?.tracks?.({ stdout: 'namespace "quota-pod-example" deleted\n', stderr: '', exitCode: 0 }).deleted).toEqual([
       'delete namespace/quota-pod-example',
