@@ -194,7 +194,7 @@ async function clientVersion(env, state) {
  * How kubectl will read a call, for the guard: `{ argv, env }` to decide on and to run its own kubectl calls with,
  * and the alias it used. The call's own argv and environment when no kuberc is read (KUBERC=off, the default of a
  * run; no file; a kubectl that reads none). Rejects when the alias reads an input the guard cannot hand to its dry
- * run (`-f -` in its prependArgs), or the kuberc cannot be read.
+ * run (`-f -` in its prependArgs), or the kubectl does not tell its version.
  */
 export async function kubectlView({ argv, env, cwd, state }) {
   const file = kubercPath(argv, env, cwd)
@@ -202,7 +202,15 @@ export async function kubectlView({ argv, env, cwd, state }) {
   const text = file === undefined ? undefined : await readFile(file, 'utf8').catch(() => undefined)
   if (text === undefined || !readsKuberc(await clientVersion(env, state), env)) return { argv, env }
   const { parseAllDocuments } = await import('yaml')
-  const prefs = preferencesOf(parseAllDocuments(text).map((d) => d.toJS()))
+  // A document kubectl cannot decode is passed over, as kubectl passes it over.
+  const docs = parseAllDocuments(text).flatMap((d) => {
+    try {
+      return d.errors.length === 0 ? [d.toJS()] : []
+    } catch {
+      return []
+    }
+  })
+  const prefs = preferencesOf(docs)
   const view = asKubectlRuns(argv, prefs)
   if (readOnce(view.argv, cwd).length > readOnce(argv, cwd).length)
     throw new Error(`kuberc alias ${view.alias ?? ''} reads an input (-f -) the guard cannot read before the call`)

@@ -334,6 +334,14 @@ describe.each(['server', 'hook'] as const)('checked by the %s', (via) => {
       expect(r.stderr).toContain("kubewalk: refused: configmap/app in namespace default is not this run's")
       expect(await h.store()).toEqual([configMap('app')])
     })
+    it('a kuberc kubectl cannot decode is passed over, as kubectl passes it over: the call is checked as written', async () => {
+      const h = await guarded()
+      await h.seed([configMap('app')])
+      await writeFile(join(h.dir, 'kuberc'), 'apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\naliases: [\n')
+      const r = await h.run('export KUBERC=$PWD/kuberc\nkubectl delete configmap app')
+      expect(r.stderr).toContain("kubewalk: refused: configmap/app in namespace default is not this run's")
+      expect(await h.store()).toEqual([configMap('app')])
+    })
     it('with KUBERC=off (a run’s default) a word that is no command of kubectl’s runs at once, unguarded and unasked', async () => {
       const h = await guarded()
       await kuberc(h, aliasAp)
