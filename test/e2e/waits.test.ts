@@ -109,8 +109,9 @@ describe.skipIf(!root)(root ? `waits a reader does by eye (${version}, a lab wit
       calls.findIndex((c) => c.startsWith('exec ')),
     )
     expect(between).toEqual(['get pod/waits-demo -o json'])
-    // Cleanup asked for the deletion without blocking on it, and saw the Pod go (its TERM trap ends it at once).
-    expect(report.cleanup).toEqual([expect.objectContaining({ describe: 'delete pod/waits-demo', status: 'done' })])
+    // Cleanup asked for the deletion without blocking on it (from the guard's record: the namespace the call used),
+    // and saw the Pod go (its TERM trap ends it at once).
+    expect(report.cleanup).toEqual([expect.objectContaining({ describe: 'delete pod/waits-demo in namespace default', status: 'done' })])
     const left = await execa(kubectl, ['--kubeconfig', state.kubeconfig, 'get', 'pods', '-o', 'name'], { reject: false, env: { KUBERC: 'off' } })
     expect(left.stdout.trim()).toBe('')
   }, 300_000)
