@@ -334,13 +334,16 @@ describe.each(['server', 'hook'] as const)('checked by the %s', (via) => {
       expect(r.stderr).toContain("kubewalk: refused: configmap/app in namespace default is not this run's")
       expect(await h.store()).toEqual([configMap('app')])
     })
-    it('a kuberc kubectl cannot decode is passed over, as kubectl passes it over: the call is checked as written', async () => {
+    it('a kuberc document kubectl cannot decode is passed over, as kubectl passes it over: its alias does not exist', async () => {
       const h = await guarded()
-      await h.seed([configMap('app')])
-      await writeFile(join(h.dir, 'kuberc'), 'apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\naliases: [\n')
-      const r = await h.run('export KUBERC=$PWD/kuberc\nkubectl delete configmap app')
-      expect(r.stderr).toContain("kubewalk: refused: configmap/app in namespace default is not this run's")
-      expect(await h.store()).toEqual([configMap('app')])
+      // Its alias reads as YAML up to the unclosed `[`; kubectl's decoder rejects the whole document.
+      await writeFile(
+        join(h.dir, 'kuberc'),
+        'apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\naliases:\n- name: ap\n  command: apply\ndefaults: [\n',
+      )
+      const r = await h.run('export KUBERC=$PWD/kuberc\nkubectl ap -f cm.json')
+      expect(r.stdout).toBe('stand-in ap -f cm.json\n')
+      expect(dryRuns(await h.calls())).toEqual([])
     })
     it('with KUBERC=off (a run’s default) a word that is no command of kubectl’s runs at once, unguarded and unasked', async () => {
       const h = await guarded()
