@@ -19,6 +19,7 @@ import { POD_WAIT_MS, kernelGetter, mayReadPod, variablesIn, waitBeforeLine, wai
 import { STILL_DELETING, watchedPodDeletion } from './waits/deleting.js'
 import {
   absoluteKubectlCalls,
+  deletesObject,
   deletionCommand,
   installGuard,
   startGuardServer,
@@ -1171,13 +1172,12 @@ async function guardLeftovers(state: RunState): Promise<Cleanup[]> {
     c.object !== undefined &&
     ledger.created.some((obj) => nameOf(obj) === c.object?.name && (c.object.namespace === undefined || c.object.namespace === obj.namespace))
   for (const c of [...state.cleanups]) if (recorded(c)) state.cleanups.delete(c)
-  const known = [...state.cleanups].map((c) => `${c.describe} ${c.command}`.toLowerCase())
   // What sits in a namespace the run created goes with that namespace.
   const own = new Set(state.o.guard?.namespaces ?? [])
   return [
     ...leftOver(ledger)
       .filter((obj) => obj.namespace === undefined || !own.has(obj.namespace))
-      .filter((obj) => !known.some((k) => k.includes(obj.name.toLowerCase()) && k.includes(obj.kind.toLowerCase())))
+      .filter((obj) => ![...state.cleanups].some((c) => deletesObject(c.command, obj)))
       .map((obj) => deletionCommand(obj, join(state.work, 'kubeconfig'))),
     // A declared change to an object the run did not make: put back as it was, after what the run made is gone.
     ...restoreCommands(ledger.changed),

@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { quote } from '../../platform/shell.js'
 import type { Cleanup } from '../../core/step.js'
+import { commandsOf } from '../waits/argv.js'
 import { nameOf, placeOf, type ObjectRef } from './rules.mjs'
 
 /** Where a call talked to: the kubeconfig (its `--kubeconfig`, else `KUBECONFIG`) and its `--context`, when it gave them. */
@@ -86,6 +87,35 @@ function targetFlags(t: CallTarget, except?: string): string {
 export function leftOver(ledger: Ledger): LedgerObject[] {
   const gone = new Set(ledger.deleted.map((d) => d.uid))
   return ledger.created.filter((c) => !gone.has(c.uid)).reverse()
+}
+
+/**
+ * Whether a cleanup command already deletes this object: it names it word for word, as `kind/name` or as a kind
+ * word and the name (`secret default-token`), and no other namespace. A word merely containing the name
+ * (`app-config` for `app`) is not it: taking it for one would leave the object on the cluster.
+ */
+export function deletesObject(command: string, o: ObjectRef): boolean {
+  const kind = o.kind.toLowerCase()
+  const plural = kind.endsWith('s') ? `${kind}es` : kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`
+  const kinds = new Set([kind, plural, ...(o.group ? [`${kind}.${o.group}`, `${plural}.${o.group}`] : [])])
+  return commandsOf(command).some((words) => {
+    const lower = words.map((w) => w.toLowerCase())
+    const at = lower.findIndex((w) => w === '-n' || w === '--namespace')
+    const ns = at >= 0 ? words[at + 1] : words.find((w) => w.startsWith('--namespace='))?.slice('--namespace='.length)
+    if (ns !== undefined && o.namespace !== undefined && ns !== o.namespace) return false
+    const slashed = words.some((w) => {
+      const cut = w.indexOf('/')
+      return (
+        cut > 0 &&
+        w.slice(cut + 1) === o.name &&
+        w
+          .slice(0, cut)
+          .split(',')
+          .some((k) => kinds.has(k.toLowerCase()))
+      )
+    })
+    return slashed || (words.includes(o.name) && lower.some((w) => w.split(',').some((k) => kinds.has(k))))
+  })
 }
 
 /**

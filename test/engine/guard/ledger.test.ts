@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import {
+  deletesObject,
   deletionCommand,
   leftOver,
   readLedger,
@@ -74,6 +75,23 @@ describe('cleanups', () => {
       expect(r.status).toBe(0)
     }
     expect((await h.store()).map((o) => o.metadata.name)).toEqual(['reborn'])
+  })
+  it('a cleanup already deletes an object only when it names it word for word, in its namespace', () => {
+    const secret = obj('default-token', 'u1', { kind: 'Secret' })
+    expect(deletesObject('kubectl delete secret default-token --ignore-not-found', secret)).toBe(true)
+    expect(deletesObject('kubectl delete secrets default-token', secret)).toBe(true)
+    expect(deletesObject('kubectl delete secret/default-token -n default', secret)).toBe(true)
+    expect(deletesObject('kubectl delete deployments.apps/web', obj('web', 'u2', { kind: 'Deployment', group: 'apps' }))).toBe(true)
+    expect(deletesObject('kubectl delete networkpolicy deny-all', obj('deny-all', 'u3', { kind: 'NetworkPolicy' }))).toBe(true)
+    expect(deletesObject('kubectl delete networkpolicies deny-all', obj('deny-all', 'u3', { kind: 'NetworkPolicy' }))).toBe(true)
+    // Names that contain another's: the ConfigMap `app` is not deleted by the cleanup of `app-config`.
+    expect(deletesObject('kubectl delete configmap app-config', obj('app', 'u4'))).toBe(false)
+    expect(deletesObject('kubectl delete configmap/app-config', obj('app', 'u4'))).toBe(false)
+    // The same name of another kind, or in another namespace, is another object.
+    expect(deletesObject('kubectl delete secret app', obj('app', 'u4'))).toBe(false)
+    expect(deletesObject('kubectl delete configmap app -n other', obj('app', 'u4'))).toBe(false)
+    expect(deletesObject('kubectl delete configmap app --namespace=other', obj('app', 'u4'))).toBe(false)
+    expect(deletesObject('kubectl delete -f app.yaml', obj('app', 'u4'))).toBe(false)
   })
   it('restores run last change first, with create for an object the run deleted', () => {
     const changed: ChangedObject[] = [
