@@ -192,7 +192,8 @@ describe('kubewalk CLI', () => {
   it.each([
     [['frobnicate'], /unknown command "frobnicate"/],
     [['run', '--bogus'], /unknown option '--bogus'/],
-    [['run', '--only', 'nope'], /--only nope: no such step \(ids: list-clusters,/],
+    [['run', '--only', 'nope'], /--only nope: no such step \(numbers 01 to 14; ids: list-clusters,/],
+    [['run', '--only', '15'], /--only 15: no such step \(numbers 01 to 14;/],
     [['run', '--from', 'call-api-revoked', '--to', 'call-api'], /--from call-api-revoked comes after --to call-api/],
     [['run', '--reporter', 'xml'], /--reporter takes one of pretty, plain, json, junit, tap, got "xml"/],
     [['run', '--timeout', 'soon'], /--timeout takes a positive number of seconds, got "soon"/],
@@ -330,6 +331,9 @@ describe('selectSteps', () => {
     [{ from: 'call-api' }, 10, 'call-api', 'call-api-revoked'],
     [{ to: '04' }, 4, 'list-clusters', 'create-token'],
     [{ only: 'token-duration' }, 1, 'token-duration', 'token-duration'],
+    // A number as a reader types it, without the report's leading zero.
+    [{ from: '4', to: '6' }, 3, 'create-token', 'token-duration'],
+    [{ only: '12' }, 1, 'call-api-secret-token', 'call-api-secret-token'],
   ])('%j', (sel, count, first, last) => {
     const s = selectSteps(steps, sel)
     expect([s.length, s[0]?.id, s.at(-1)?.id]).toEqual([count, first, last])

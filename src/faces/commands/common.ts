@@ -20,8 +20,13 @@ export function sourceArgs(args: readonly string[]): SourceOptions {
 export { loadWalkthrough } from '../../sources/load/index.js'
 
 function stepIndex(steps: readonly Step[], flag: string, id: string): number {
-  const i = steps.findIndex((s) => s.id === id || s.number === id)
-  if (i < 0) throw new UsageError(`${flag} ${id}: no such step (ids: ${steps.map((s) => s.id).join(', ')}).`)
+  // A number as the report shows it (`04`) or as a reader types it (`4`).
+  const n = /^\d+$/.test(id) ? Number(id) : undefined
+  const i = steps.findIndex((s) => s.id === id || s.number === id || (n !== undefined && Number(s.number) === n))
+  if (i < 0)
+    throw new UsageError(
+      `${flag} ${id}: no such step (numbers ${steps[0]?.number ?? ''} to ${steps.at(-1)?.number ?? ''}; ids: ${steps.map((s) => s.id).join(', ')}).`,
+    )
   return i
 }
 
