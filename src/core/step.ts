@@ -148,7 +148,8 @@ export type CommandContext = Pick<StepContext, 'cluster' | 'namespace'> & { vars
 /** A file a step's line uses (`kubectl apply -f pod.yaml`), by its name relative to the scratch folder. */
 export interface StepFile {
   name: string
-  content: string
+  /** The file's text, or made for the run from its values (a page's `<placeholder>` given with --set). */
+  content: string | ((ctx: CommandContext) => string)
 }
 
 /** A step that stays running; the run goes on once it is ready. */
@@ -313,6 +314,11 @@ export function valueOf<T>(ctx: Pick<StepContext, 'values'>, step: Step<T>): T |
 export function commandOf(step: Step<any>, ctx: CommandContext, opts: { strictTls?: boolean } = {}): string {
   if (opts.strictTls && step.strictTlsCommand !== undefined) return step.strictTlsCommand
   return typeof step.command === 'function' ? step.command(ctx) : step.command
+}
+
+/** A file's text for this run. */
+export function fileContent(file: StepFile, ctx: CommandContext): string {
+  return typeof file.content === 'function' ? file.content(ctx) : file.content
 }
 
 /** An assertion that two values are equal (compared as JSON, so arrays and objects work). */

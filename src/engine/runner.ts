@@ -36,6 +36,7 @@ import { installTlsServerNameClient } from '../platform/tls.js'
 import { writeKubeconfigCopy } from '../platform/kubeconfig.js'
 import {
   commandOf,
+  fileContent,
   type Assertion,
   type Cleanup,
   type CommandOutput,
@@ -663,7 +664,7 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   for (const f of step.files ?? []) {
     const path = join(here, f.name)
     await mkdir(dirname(path), { recursive: true })
-    await writeFile(path, f.content)
+    await writeFile(path, fileContent(f, contextOf(state)))
   }
   if (step.guard) {
     const g = await (early ?? runScript(step.guard.command, { env, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...signal }))

@@ -15,7 +15,7 @@ import { checkOutputFile, sameFile } from '../outfile.js'
 import { reporterNamed, reporters } from '../report/index.js'
 import { runnerDefaults } from '../../engine/defaults.js'
 import type { ReplayMode, ReplayPlan } from '../replay/index.js'
-import { commandOf, type Step } from '../../core/step.js'
+import { commandOf, fileContent, type Step } from '../../core/step.js'
 import { settingsOf, type Walkthrough } from '../../core/walkthrough.js'
 import { RUN_FLAGS } from './flags.js'
 import { EXAMPLES_NOTE } from '../../sources/load/examples.js'
@@ -68,7 +68,7 @@ export function dryRunText(plan: Pick<RunPlan, 'walkthrough' | 'steps' | 'cluste
   const cleanups: string[] = []
   for (const s of plan.steps) {
     lines.push(`${s.number} ${s.id}${s.background ? ' (in the background, stopped at the end)' : ''}`)
-    for (const f of s.files ?? []) lines.push(`   writes ${f.name} (${f.content.split('\n').length} lines) into the run's scratch folder`)
+    for (const f of s.files ?? []) lines.push(`   writes ${f.name} (${fileContent(f, ctx).split('\n').length} lines) into the run's scratch folder`)
     commandOf(s, ctx)
       .split('\n')
       .forEach((l, i) => lines.push(`   ${i === 0 ? '$' : ' '} ${l}`))

@@ -2,13 +2,18 @@
 // A line that creates an object an earlier line already created, with nothing deleting it between, is such an
 // alternative: run, it would only fail AlreadyExists. Unless the page shows that refusal, it is not run, and says why.
 import { errorMessages } from './answers.js'
+import { manifestObjects } from './kubectl.js'
 import { splitCommands } from './lines.js'
+import type { PageFile } from './steps.js'
 
 const FLAG = String.raw`(?:\s+-{1,2}[\w-]+(?:[= ](?!(?:create|run|delete)\b)\S+)?)*`
 // `kubectl create KIND NAME`, `kubectl create secret TYPE NAME`, `kubectl create service TYPE NAME`, `kubectl run NAME`.
+// The name may be the page's placeholder (`<insert-namespace-name-here>`): the same one is the same object.
 const CREATE = new RegExp(
-  String.raw`^kubectl${FLAG}\s+(?:create${FLAG}\s+(?:(secret|service)\s+[\w-]+|(?!-)([\w.-]+))|(run))${FLAG}\s+([a-z0-9][\w.-]*)`,
+  String.raw`^kubectl${FLAG}\s+(?:create${FLAG}\s+(?:(secret|service)\s+[\w-]+|(?!-)([\w.-]+))|(run))${FLAG}\s+([a-z0-9][\w.-]*|<[\w .:/-]+>)`,
 )
+// `kubectl create -f FILE`, with only flags after `create`.
+const CREATE_FROM_FILE = /^kubectl\s+create((?:\s+-{1,2}[\w-]+(?:[= ]\S+)?)+)\s*$/
 const DELETE = new RegExp(String.raw`^kubectl${FLAG}\s+delete${FLAG}\s+(.+)$`)
 
 const kindOf = (word: string): string =>
@@ -26,11 +31,21 @@ const kindOf = (word: string): string =>
     pods: 'pod',
   })[word] ?? word
 
-/** The object a single `kubectl create`/`run` line makes, as `kind/name`, or undefined. */
-export function createdObject(command: string): string | undefined {
+/**
+ * The object a single `kubectl create`/`run` line makes, as `kind/name`, or undefined; for `kubectl create -f FILE`,
+ * the one object of the file the page gives under that name.
+ */
+export function createdObject(command: string, files: readonly PageFile[] = []): string | undefined {
   const cmds = splitCommands(command)
   if (cmds.length !== 1) return undefined
   const line = (cmds[0]?.text ?? '').replace(/\\\n\s*/g, ' ').trim()
+  const flags = CREATE_FROM_FILE.exec(line)?.[1]
+  if (flags !== undefined) {
+    const named = [...flags.matchAll(/\s(?:-f|--filename)[= ](\S+)/g)].map((f) => (f[1] as string).replace(/^\.\//, ''))
+    const file = named.length === 1 ? files.find((f) => f.name === named[0]) : undefined
+    const objects = file === undefined ? [] : manifestObjects(file.content)
+    return objects.length === 1 ? objects[0]?.name : undefined
+  }
   const m = CREATE.exec(line)
   if (!m) return undefined
   const kind = m[3] !== undefined ? 'pod' : kindOf((m[1] ?? m[2]) as string)
@@ -53,9 +68,12 @@ function deletedObjects(command: string): string[] {
 }
 
 /** Why step `i` is an alternative to an earlier one (it creates that step's object again), or undefined. */
-export function alternativeTo(drafts: readonly { command: string; recording?: { text: string } | undefined }[], i: number): string | undefined {
+export function alternativeTo(
+  drafts: readonly { command: string; recording?: { text: string } | undefined; files?: readonly PageFile[] }[],
+  i: number,
+): string | undefined {
   const d = drafts[i]
-  const object = d && createdObject(d.command)
+  const object = d && createdObject(d.command, d.files)
   if (object === undefined || (d?.recording !== undefined && errorMessages(d.recording.text.split('\n')).length > 0)) return undefined
   // The first step since the last deletion that made it: the one that runs (those after it are alternatives too).
   let first: number | undefined
@@ -63,7 +81,7 @@ export function alternativeTo(drafts: readonly { command: string; recording?: { 
     const before = drafts[j]?.command ?? ''
     const deleted = deletedObjects(before)
     if (deleted.includes(object) || deleted.includes('*')) break
-    if (createdObject(before) === object) first = j
+    if (createdObject(before, drafts[j]?.files) === object) first = j
   }
   if (first !== undefined)
     return `an alternative the page offers to step ${String(first + 1).padStart(2, '0')}: it creates ${object} again, which that step made (a reader takes one way)`

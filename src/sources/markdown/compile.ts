@@ -36,7 +36,18 @@ import { assignedVars, blockStarts, firstLineOf, isBackground, readVars, splitCo
 import { alternativeTo } from './alternatives.js'
 import { conditionalOn } from './conditional.js'
 import { pageValues } from './pinned.js'
-import { assignmentsIn, chosenValue, filledLine, kindOf, placeholdersIn, podsListed, theOne, writtenValue } from './placeholders.js'
+import {
+  assignmentsIn,
+  chosenValue,
+  filledFile,
+  filledLine,
+  kindOf,
+  placeholdersIn,
+  placeholdersInFile,
+  podsListed,
+  theOne,
+  writtenValue,
+} from './placeholders.js'
 import type { DraftStep } from './steps.js'
 import { needsOf } from './needs.js'
 import { isWatch, latestRows, logsWait, statusWait, watchOf } from './watch.js'
@@ -156,9 +167,13 @@ function detectedChoices(drafts: readonly DraftStep[]): Record<string, Choice> {
 /** The `<…>` placeholders of the drafts' lines (not variables), for `--set NAME=VALUE`. */
 function inlinePlaceholders(file: string, drafts: readonly DraftStep[]): { placeholders?: { name: string; describe: string }[] } {
   const found = new Map<string, string>()
-  for (const d of drafts)
+  for (const d of drafts) {
     for (const p of placeholdersIn(d.command))
       if (!p.assigned && !found.has(p.name)) found.set(p.name, `the value to put in place of ${p.written} (${basename(file)}:${d.line})`)
+    for (const f of d.files)
+      for (const p of placeholdersInFile(f.name, f.content))
+        if (!found.has(p.name)) found.set(p.name, `the value to put in place of ${p.written} in ${f.name} (${basename(file)}:${d.line})`)
+  }
   return found.size === 0 ? {} : { placeholders: [...found].map(([name, describe]) => ({ name, describe })) }
 }
 
@@ -242,7 +257,10 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
       const [created, deleted] = madeBefore(ctx.values)
       return theOne(kind, created, deleted) ?? (kind === 'pod' ? lastListedPod(ctx.values, deleted) : undefined)
     }
-  const fills = assignments.length > 0 || inline.length > 0
+  // A `<…>` value in a file the page gives to save: the reader's to put in before saving it, as on a line.
+  const holes = inContainer ? [] : d.files.map((f) => ({ f, in: placeholdersInFile(f.name, f.content) }))
+  const fileHoles = holes.flatMap((h) => h.in.filter((p) => !inline.some((q) => q.written === p.written)).map((p) => ({ ...p, file: h.f.name })))
+  const fills = assignments.length > 0 || inline.length > 0 || fileHoles.length > 0
   const substitutions = (ctx: StepContext): Substitution[] => {
     const subs: Substitution[] = [{ recorded: 'default', live: ctx.namespace }]
     for (const [name, c] of Object.entries(fm.choose)) {
@@ -331,7 +349,10 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
     if (byStatus !== undefined) step.wait = byStatus
   }
   if (watching) step.watch = watchOf(id, recording)
-  if (d.files.length > 0) step.files = d.files
+  if (d.files.length > 0)
+    step.files = holes.map(({ f, in: found }) =>
+      found.length === 0 ? f : { name: f.name, content: (ctx: CommandContext) => filledFile(f.content, found, valueFor(ctx)) },
+    )
   if (background) {
     step.background = {}
     if (a.background?.ready !== undefined) step.background.ready = a.background.ready
@@ -388,6 +409,9 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
                     : ''
               return `${p.written} is a placeholder; give it with --set ${p.name}=VALUE${after}`
             }),
+          ...fileHoles
+            .filter((p) => value(p.name) === undefined)
+            .map((p) => `${p.written} in ${p.file} is a placeholder; give it with --set ${p.name}=VALUE`),
         ]
         return missing.length > 0 ? missing.join('; ') : undefined
       },

@@ -88,6 +88,43 @@ export function placeholdersIn(command: string): Placeholder[] {
   return out
 }
 
+// In a manifest the page gives to save as a file, a whole value: `name: <insert-namespace-name-here>`,
+// `- <your-image>`, `"name": "<x>",`. Not markup (`<h1>…</h1>`), which a value of its own is not.
+const MANIFEST_VALUE = /^\s*(?:-\s+)?(?:(?:[\w./-]+|"[\w./-]+")\s*:\s+)?(["']?)(<([A-Za-z](?:[\w .:/-]*[\w.:/-])?)>)\1\s*,?\s*(?:#.*)?$/
+
+/** The `<…>` values of a YAML or JSON file a page gives to save (`name: <insert-namespace-name-here>`), each once. */
+export function placeholdersInFile(name: string, content: string): Placeholder[] {
+  if (!/\.(?:ya?ml|json)$/i.test(name)) return []
+  const out: Placeholder[] = []
+  for (const line of content.split('\n')) {
+    const m = MANIFEST_VALUE.exec(line)
+    if (m && !out.some((p) => p.written === m[2])) out.push({ name: m[3] as string, written: m[2] as string })
+  }
+  return out
+}
+
+/** The file with each placeholder value given (undefined keeps it), written as YAML and JSON read it: plain when plain, else quoted. */
+export function filledFile(content: string, holes: readonly Placeholder[], value: (name: string) => string | undefined): string {
+  return content
+    .split('\n')
+    .map((line) => {
+      const m = MANIFEST_VALUE.exec(line)
+      const p = m && holes.find((h) => h.written === m[2])
+      const v = p ? value(p.name) : undefined
+      if (!m || v === undefined) return line
+      const text =
+        m[1] === "'"
+          ? v.replace(/'/g, "''")
+          : m[1] === '"'
+            ? JSON.stringify(v).slice(1, -1)
+            : /^[\w./@+-][\w./@+:-]*$/.test(v) && !/^(?:true|false|null|yes|no|on|off|~|[-+.\d][\d._eE+-]*)$/i.test(v)
+              ? v
+              : JSON.stringify(v)
+      return line.replace(m[2] as string, text)
+    })
+    .join('\n')
+}
+
 /** The assignment placeholders of `command` the walkthrough lets the reader choose (`choose` names), each with the line it stands on. */
 export function assignmentsIn(command: string, names: readonly string[]): (PlaceholderLine & { index: number })[] {
   return commandLines(command).flatMap(({ text, index }) => {

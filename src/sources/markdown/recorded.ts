@@ -3,12 +3,11 @@
 // check against its recording, guards before creating lines, cleanups from kubectl's output,
 // background lines, placeholders), and its checks are typed values instead of annotations.
 import { WalkthroughError } from '../../core/errors.js'
-import type { StepFile } from '../../core/step.js'
 import type { Walkthrough } from '../../core/walkthrough.js'
 import { durationMs, type Annotations, type DeclaredCheck } from './annotations.js'
 import { compileWalkthrough } from './compile.js'
 import type { Choice, FrontMatter } from './frontmatter.js'
-import type { DraftStep } from './steps.js'
+import type { DraftStep, PageFile } from './steps.js'
 
 /** A check on what a step printed (or on the variable it set). */
 export type RecordedCheck = { json: string; equals: string } | { contains: string } | { matches: RegExp } | { http: number }
@@ -33,7 +32,7 @@ export interface RecordedStep {
   cleanup?: readonly string[]
   /** Keep it running while later steps run; `ready` is the text its output shows once it serves. */
   background?: true | { ready: string }
-  files?: readonly StepFile[]
+  files?: readonly PageFile[]
   /** A read-only line `kubewalk check` runs for it. */
   verify?: string
 }

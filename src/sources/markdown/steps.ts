@@ -12,7 +12,6 @@
 // - Other blocks are prose.
 import { WalkthroughError } from '../../core/errors.js'
 import { escapeRe } from '../../core/text.js'
-import type { StepFile } from '../../core/step.js'
 import { annotationText, parseAnnotation, type Annotations } from './annotations.js'
 import { isKustomization, kustomizationReads } from './kustomization.js'
 import { splitCommands, splitConsole, promptOf } from './lines.js'
@@ -31,8 +30,14 @@ export interface DraftStep {
   /** The prose between the previous step and this one. */
   prose: string
   recording?: { text: string; line: number }
-  files: StepFile[]
+  files: PageFile[]
   annotations: Annotations
+}
+
+/** A file the page gives to save, as the page writes it. */
+export interface PageFile {
+  name: string
+  content: string
 }
 
 const SHELL = new Set(['bash', 'sh', 'shell', 'zsh'])

@@ -104,7 +104,7 @@ describe('--examples on the corpus', () => {
     const page = join(docs, 'define-command-argument-container', 'page.md')
     const found = await loadWalkthrough(walkthroughs, page, {})
     const given = await loadWalkthrough(walkthroughs, page, {}, { examples: dir })
-    const file = (w: typeof found): string | undefined => w.steps.flatMap((s) => s.files ?? []).find((f) => f.name === 'pods/commands.yaml')?.content
+    const file = (w: typeof found): unknown => w.steps.flatMap((s) => s.files ?? []).find((f) => f.name === 'pods/commands.yaml')?.content
     expect(file(found)).toContain('name: "command-demo"')
     expect(file(given)).toBe('apiVersion: v1\nkind: Pod\nmetadata:\n  name: mine\n')
   })

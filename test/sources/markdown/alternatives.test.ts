@@ -16,7 +16,16 @@ describe('createdObject', () => {
     ['kubectl create -f pod.yaml', undefined],
     ['kubectl apply -f pod.yaml', undefined],
     ['kubectl create secret generic a\nkubectl get secrets', undefined],
+    ['kubectl create namespace <insert-namespace-name-here>', 'namespace/<insert-namespace-name-here>'],
   ])('%s', (command, object) => expect(createdObject(command)).toBe(object))
+  it('kubectl create -f FILE makes the one object of the file the page gives under that name', () => {
+    const ns = { name: 'my-namespace.yaml', content: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: <insert-namespace-name-here>\n' }
+    expect(createdObject('kubectl create -f ./my-namespace.yaml', [ns])).toBe('namespace/<insert-namespace-name-here>')
+    expect(createdObject('kubectl create --filename=my-namespace.yaml', [ns])).toBe('namespace/<insert-namespace-name-here>')
+    expect(createdObject('kubectl create -f other.yaml', [ns])).toBeUndefined()
+    const two = { name: 'two.yaml', content: 'kind: Namespace\nmetadata:\n  name: a\n---\nkind: Namespace\nmetadata:\n  name: b\n' }
+    expect(createdObject('kubectl create -f two.yaml', [two])).toBeUndefined()
+  })
 })
 
 describe('alternativeTo', () => {
@@ -29,6 +38,11 @@ describe('alternativeTo', () => {
     ]
     expect(alternativeTo(drafts, 0)).toBeUndefined()
     expect(alternativeTo(drafts, 2)).toMatch(/^an alternative the page offers to step 01: it creates secret\/s again/)
+  })
+  it('a page’s "Alternatively" after a file it gives (kubernetes/website namespaces.md): the same placeholder name is the same object', () => {
+    const file = { name: 'my-namespace.yaml', content: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: <insert-namespace-name-here>\n' }
+    const drafts = [{ command: 'kubectl create -f ./my-namespace.yaml', files: [file] }, d('kubectl create namespace <insert-namespace-name-here>')]
+    expect(alternativeTo(drafts, 1)).toMatch(/^an alternative the page offers to step 01: it creates namespace\/<insert-namespace-name-here> again/)
   })
   it('is not one when the object was deleted between, or the page shows the refusal', () => {
     expect(alternativeTo([d('kubectl create ns a'), d('kubectl delete namespace a'), d('kubectl create ns a')], 2)).toBeUndefined()

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { commandOf, type CommandContext, type Step, type StepContext } from '../../../src/core/step.js'
+import { commandOf, fileContent, type CommandContext, type Step, type StepContext } from '../../../src/core/step.js'
 import { readDocsPage } from '../../../src/sources/docs/read.js'
 import { readDocsArticle } from '../../../src/sources/docs/import.js'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
-import { filledLine, kindOf, placeholdersIn, podsListed, theOne } from '../../../src/sources/markdown/placeholders.js'
+import { filledFile, filledLine, kindOf, placeholdersIn, placeholdersInFile, podsListed, theOne } from '../../../src/sources/markdown/placeholders.js'
 import { ctx as stepContext } from '../../helpers.js'
 
 const page = (slug: string): string => fileURLToPath(new URL(`../../fixtures/${slug}/page.md`, import.meta.url))
@@ -45,6 +45,80 @@ it('filledLine puts each value in place (quoted only where the shell needs it), 
     "export NAME=$'a b'\nkubectl logs web-1\ncat <<EOF\n<pod-name>\nEOF",
   )
   expect(filledLine(command, assignments, inline, () => undefined)).toBe(command)
+})
+
+describe('placeholdersInFile', () => {
+  it.each([
+    ['ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: <insert-namespace-name-here>\n', ['<insert-namespace-name-here>']],
+    ['pod.yml', 'spec:\n  containers:\n  - name: app\n    image: "<your-image>"\n    args:\n    - <arg>\n', ['<your-image>', '<arg>']],
+    ['cm.json', '{\n  "metadata": {\n    "name": "<name>",\n    "namespace": "x"\n  }\n}\n', ['<name>']],
+    // Markup in a value, a value with more than the brackets, and a file that is no manifest are not the reader's to fill.
+    ['cm.yaml', 'data:\n  index.html: |\n    <h1>Hello</h1>\n    <p>hi <b>there</b></p>\n  note: see <docs> here\n', []],
+    ['index.html', '<html>\n<body>\n</body>\n', []],
+  ])('%s', (name, content, written) => {
+    expect(placeholdersInFile(name, content).map((p) => p.written)).toEqual(written)
+  })
+  it('filledFile writes each value as YAML reads it: plain, or quoted where plain would change its meaning', () => {
+    const content = 'metadata:\n  name: <name>\n  labels:\n    tier: "<tier>"\n    team: \'<team>\'\n  annotations:\n    note: <note>\n'
+    const holes = placeholdersInFile('x.yaml', content)
+    const values: Record<string, string> = { name: 'demo', tier: 'a"b', team: "o'k", note: 'yes' }
+    expect(filledFile(content, holes, (n) => values[n])).toBe(
+      'metadata:\n  name: demo\n  labels:\n    tier: "a\\"b"\n    team: \'o\'\'k\'\n  annotations:\n    note: "yes"\n',
+    )
+    expect(filledFile(content, holes, () => undefined)).toBe(content)
+  })
+})
+
+describe('a file the page gives to save, with a value for the reader (kubernetes/website namespaces.md)', () => {
+  // Excerpt of content/en/docs/tasks/administer-cluster/namespaces.md @ 0189ae0f6bf2 (CC BY 4.0), as published.
+  const md = `---
+title: Share a Cluster with Namespaces
+---
+
+## Creating a new namespace
+
+1. Create a new YAML file called \`my-namespace.yaml\` with the contents:
+
+    \`\`\`yaml
+    apiVersion: v1
+    kind: Namespace
+    metadata:
+      name: <insert-namespace-name-here>
+    \`\`\`
+    Then run:
+   
+    \`\`\`
+    kubectl create -f ./my-namespace.yaml
+    \`\`\`
+
+## Deleting a namespace
+
+Delete a namespace with
+
+\`\`\`shell
+kubectl delete namespaces <insert-some-namespace-name>
+\`\`\`
+
+{{< warning >}}
+This deletes _everything_ under the namespace!
+{{< /warning >}}
+`
+  const w = markdownWalkthrough('namespaces.md', md)
+  const step = w.steps.find((s) => s.files?.some((f) => f.name === 'my-namespace.yaml')) as Step<object>
+  const file = step.files?.[0] as NonNullable<Step['files']>[number]
+  it('refuses the step, naming the file, until --set gives the value', () => {
+    expect(commandOf(step, listing)).toBe('kubectl create -f ./my-namespace.yaml')
+    expect(step.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx())).toBe(
+      '<insert-namespace-name-here> in my-namespace.yaml is a placeholder; give it with --set insert-namespace-name-here=VALUE',
+    )
+    expect(step.guard?.refuse({ stdout: '', stderr: '', exitCode: 0 }, ctx({ 'insert-namespace-name-here': 'demo' }))).toBeUndefined()
+  })
+  it('writes the file with the value given, and declares the name for --set', () => {
+    expect(fileContent(file, { ...listing, vars: { 'insert-namespace-name-here': 'demo' } })).toBe(
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n',
+    )
+    expect(w.placeholders?.map((p) => p.name)).toEqual(['insert-namespace-name-here', 'insert-some-namespace-name'])
+  })
 })
 
 it.each([
