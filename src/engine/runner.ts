@@ -3,9 +3,9 @@
 // fails fails the run: something is left on the cluster, and the result says what and how to remove it.
 import { runnerDefaults } from './defaults.js'
 import { mkdirSync } from 'node:fs'
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, realpath, rm, rmdir, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { delimiter, dirname, join } from 'node:path'
+import { basename, delimiter, dirname, join, relative } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CommandError, KubewalkError, ParseError, PreconditionError, errorMessage, type ErrorCode } from '../core/errors.js'
 import { withoutProgressMeter } from '../core/parse/curl.js'
@@ -187,6 +187,8 @@ interface RunState {
   cwd: string
   /** Lines left running (`cmd &`): stopped when the run ends. */
   readonly background: BackgroundProcess[]
+  /** Page files written outside the scratch folder (after a page's `cd`), with the first folder made for each: removed at close. */
+  readonly written: { path: string; folder?: string }[]
   /** The run's one shell: every line of the walkthrough runs in it, so cwd, functions and variables carry. */
   kernel?: Kernel
   /** The kernel is to be replaced before the next line (a reset). */
@@ -364,6 +366,7 @@ async function open(options: RunOptions): Promise<Opened> {
     work,
     cwd,
     background: [],
+    written: [],
     synced: {},
     captures: 0,
     failed: false,
@@ -454,6 +457,7 @@ async function open(options: RunOptions): Promise<Opened> {
         return closing
       } finally {
         await state.guardServer?.close()
+        await removeWrittenFiles(state)
         await removeScratchDir(state.work)
       }
     },
@@ -469,6 +473,42 @@ async function open(options: RunOptions): Promise<Opened> {
     },
   }
   return { session, state }
+}
+
+/**
+ * Writes a page's file. In the run's scratch folder, freely; elsewhere (the page's own `cd` took the shell there) never
+ * over a file of the user's with other content, and what it makes there goes at close, as the objects the run made do.
+ */
+async function writeStepFile(step: Step, path: string, content: string, state: RunState): Promise<void> {
+  const inside = (dir: string): boolean => !relative(dir, path).startsWith('..')
+  const ours = inside(state.work) || inside(await realpath(state.work)) || state.written.some((w) => w.path === path)
+  if (!ours) {
+    const there = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : ''))
+    if (there === content) return
+    if (there !== undefined)
+      throw new PreconditionError(
+        `${step.id}: ${path} is already there, and kubewalk writes the page's ${basename(path)} over no file of yours (the page's cd took the shell out of the run's scratch folder); move that file away and run again.`,
+      )
+  }
+  const made = await mkdir(dirname(path), { recursive: true })
+  await writeFile(path, content, ours ? {} : { flag: 'wx' })
+  if (!ours) state.written.push({ path, ...(made !== undefined ? { folder: made } : {}) })
+}
+
+/** Removes what writeStepFile made outside the scratch folder: each file, then each folder it made, if empty. */
+async function removeWrittenFiles(state: RunState): Promise<void> {
+  for (const w of state.written.splice(0).reverse()) {
+    await rm(w.path, { force: true }).catch(() => undefined)
+    if (w.folder === undefined) continue
+    for (let dir = dirname(w.path); dir.startsWith(w.folder); dir = dirname(dir))
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break
+  }
 }
 
 /** One step, from its announcement to its recorded result; skipped once the run has failed or stopped. */
@@ -661,11 +701,7 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   const signal = o.signal ? { signal: o.signal } : {}
   // A page's file is made where its reader is: the shell's folder (after the page's own `cd`), not the run's.
   const here = step.files !== undefined && step.files.length > 0 ? await (await kernelOf(state)).cwd() : state.cwd
-  for (const f of step.files ?? []) {
-    const path = join(here, f.name)
-    await mkdir(dirname(path), { recursive: true })
-    await writeFile(path, fileContent(f, contextOf(state)))
-  }
+  for (const f of step.files ?? []) await writeStepFile(step, join(here, f.name), fileContent(f, contextOf(state)), state)
   if (step.guard) {
     const g = await (early ?? runScript(step.guard.command, { env, cwd: state.cwd, timeoutMs: o.commandTimeoutMs, ...signal }))
     if (g.aborted) state.stoppedBy = 'signal'

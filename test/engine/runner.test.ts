@@ -759,6 +759,32 @@ describe("a step's files", () => {
     expect(r.steps.map((s) => s.status)).toEqual(['passed', 'passed'])
     expect(r.steps[1]?.output?.stdout).toMatch(/^resources:\n- deployment\.yaml\n.*\/kustomize\n$/)
   })
+  it("after a cd out of the scratch folder: never over a file of the user's; what they made there goes at the end", async () => {
+    const mine = await tempDir('kubewalk-users-')
+    await writeFile(join(mine, 'cm.yaml'), 'MY OWN\n')
+    const cm = 'kind: ConfigMap\n'
+    const over = await run({
+      ...base,
+      steps: [echoStep('cd', `cd ${mine}`), echoStep('read', 'cat cm.yaml', { files: [{ name: 'cm.yaml', content: cm }] })],
+    })
+    expect(over.steps.map((s) => s.status)).toEqual(['passed', 'failed'])
+    expect(over.steps[1]?.error?.message).toBe(
+      `read: ${join(mine, 'cm.yaml')} is already there, and kubewalk writes the page's cm.yaml over no file of yours (the page's cd took the shell out of the run's scratch folder); move that file away and run again.`,
+    )
+    expect(await readFile(join(mine, 'cm.yaml'), 'utf8')).toBe('MY OWN\n')
+    // A new file (and its new folder) is made, rewritten by a later step of the page, then removed with the folder.
+    const made = await run({
+      ...base,
+      steps: [
+        echoStep('cd', `cd ${mine}`),
+        echoStep('one', 'cat sub/x.yaml', { files: [{ name: 'sub/x.yaml', content: 'a: 1\n' }] }),
+        echoStep('two', 'cat sub/x.yaml; cat cm.yaml', { files: [{ name: 'sub/x.yaml', content: 'a: 2\n' }, { name: 'cm.yaml', content: 'MY OWN\n' }] }),
+      ],
+    })
+    expect(made.steps.map((s) => s.output?.stdout)).toEqual(['', 'a: 1\n', 'a: 2\nMY OWN\n'])
+    expect(await readdir(mine)).toEqual(['cm.yaml'])
+    expect(await readFile(join(mine, 'cm.yaml'), 'utf8')).toBe('MY OWN\n')
+  })
 })
 
 describe('a line that deletes', () => {
