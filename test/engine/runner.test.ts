@@ -778,7 +778,12 @@ describe("a step's files", () => {
       steps: [
         echoStep('cd', `cd ${mine}`),
         echoStep('one', 'cat sub/x.yaml', { files: [{ name: 'sub/x.yaml', content: 'a: 1\n' }] }),
-        echoStep('two', 'cat sub/x.yaml; cat cm.yaml', { files: [{ name: 'sub/x.yaml', content: 'a: 2\n' }, { name: 'cm.yaml', content: 'MY OWN\n' }] }),
+        echoStep('two', 'cat sub/x.yaml; cat cm.yaml', {
+          files: [
+            { name: 'sub/x.yaml', content: 'a: 2\n' },
+            { name: 'cm.yaml', content: 'MY OWN\n' },
+          ],
+        }),
       ],
     })
     expect(made.steps.map((s) => s.output?.stdout)).toEqual(['', 'a: 1\n', 'a: 2\nMY OWN\n'])

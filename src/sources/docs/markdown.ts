@@ -8,6 +8,7 @@ import { WalkthroughError } from '../../core/errors.js'
 import type { FrontMatter } from '../markdown/frontmatter.js'
 import type { Block, MarkdownDoc } from '../markdown/parse.js'
 import { slug } from '../markdown/compile.js'
+import { unnamedNote } from '../markdown/steps.js'
 import { isWatch } from '../markdown/watch.js'
 import { findExamplesDir } from './examples.js'
 import { detachedRun, unattended } from './interactive.js'
@@ -94,6 +95,12 @@ export function docsMarkdownDoc(page: DocsPage): MarkdownDoc {
       case 'file':
         if (item.name !== undefined && item.content !== undefined) {
           blocks.push({ kind: 'comment', text: `kubewalk: file ${item.name}`, line: item.line })
+          if (item.unnamed)
+            blocks.push({
+              kind: 'comment',
+              text: `kubewalk: note ${unnamedNote(item.name)}`,
+              line: item.line,
+            })
           const lang = item.language ?? (/\.json$/.test(item.name) ? 'json' : 'yaml')
           blocks.push({ kind: 'code', lang, info: lang, text: item.content.replace(/\n$/, ''), line: item.line })
         } else if (item.content !== undefined)

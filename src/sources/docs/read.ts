@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promptOf } from '../markdown/lines.js'
-import { fileNamed } from '../markdown/steps.js'
+import { fileNamed, oneFileRead } from '../markdown/steps.js'
 import { docsBlocks, type DocsBlock } from './blocks.js'
 import { EXAMPLE_URL } from './examples.js'
 import { readDocsFrontMatter } from './frontmatter.js'
@@ -44,6 +44,8 @@ export interface DocsFile {
   line: number
   source: 'example' | 'block'
   language?: string
+  /** The page does not name it: `name` is the one the next command reads. */
+  unnamed?: true
 }
 
 export type DocsItem =
@@ -231,7 +233,28 @@ export function readDocsPage(file: string, source: string, opts: DocsOptions = {
     } else page.items.push({ kind: 'shown', lang: b.lang, text: b.text, line: b.line })
     interrupted = true
   }
+  nameUnnamedManifests(page.items)
   return page
+}
+
+/**
+ * "Create the manifest:" then `kubectl apply -f ./secret.yaml`: a manifest block the prose does not name, right before
+ * the next command with only prose between, is saved under the one file that command reads, as a reader does, when no
+ * other file of the page has that name and no earlier command mentions it.
+ */
+function nameUnnamedManifests(items: DocsItem[]): void {
+  items.forEach((item, i) => {
+    if (item.kind !== 'file' || item.name !== undefined || item.content === undefined || item.source !== 'block') return
+    const next = items.findIndex((x, k) => k > i && x.kind !== 'prose' && x.kind !== 'heading')
+    const user = items[next]
+    const name = user?.kind === 'command' && user.container === undefined ? oneFileRead(user.text) : undefined
+    if (name === undefined) return
+    const base = name.split('/').pop() as string
+    const before = items.slice(0, i)
+    if (items.some((x) => x.kind === 'file' && x.name === name) || before.some((x) => x.kind === 'command' && x.text.includes(base))) return
+    item.name = name
+    item.unnamed = true
+  })
 }
 
 /** The example file P under `dir`, or undefined when it is not there. */

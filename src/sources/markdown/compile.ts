@@ -351,7 +351,9 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   if (watching) step.watch = watchOf(id, recording)
   if (d.files.length > 0)
     step.files = holes.map(({ f, in: found }) =>
-      found.length === 0 ? f : { name: f.name, content: (ctx: CommandContext) => filledFile(f.content, found, valueFor(ctx)) },
+      found.length === 0
+        ? { name: f.name, content: f.content }
+        : { name: f.name, content: (ctx: CommandContext) => filledFile(f.content, found, valueFor(ctx)) },
     )
   if (background) {
     step.background = {}
@@ -369,6 +371,7 @@ function compileStep(file: string, fm: FrontMatter, d: DraftStep, i: number, sha
   // Said, not asserted: a check that always holds would only look like one.
   const notes = [
     ...(a.notes ?? []),
+    ...d.files.flatMap((f) => f.notes ?? []),
     ...(a.manual === undefined && recording === undefined && a.checks.length === 0
       ? [
           a.compareOff

@@ -38,6 +38,8 @@ export interface DraftStep {
 export interface PageFile {
   name: string
   content: string
+  /** What the run says of it (a name the page does not give, taken from the line that reads it). */
+  notes?: string[]
 }
 
 const SHELL = new Set(['bash', 'sh', 'shell', 'zsh'])
@@ -87,7 +89,9 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
   let pending: Annotations | undefined
   let lastProse = ''
   /** A named block, written before the first later line that uses it. */
-  const candidates: { name: string; block: CodeBlock; index: number }[] = []
+  const candidates: { name: string; block: CodeBlock; index: number; notes?: string[] }[] = []
+  /** A manifest shown without a name, before step `index`. */
+  const unnamed: { block: CodeBlock; index: number }[] = []
   // The step the next output block records, until prose or another block comes between.
   let recordable: DraftStep | undefined
   const push = (d: Omit<DraftStep, 'prose' | 'files' | 'heading'>): DraftStep => {
@@ -195,7 +199,8 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
         `${doc.file}:${annotations.line}: this annotation stands before a ${block.lang || 'untagged'} block, which is not a step; put it before a bash block.`,
       )
     }
-    if (named !== undefined) candidates.push({ name: named, block, index: steps.length })
+    if (named !== undefined)
+      candidates.push({ name: named, block, index: steps.length, ...(annotations.file && annotations.notes ? { notes: annotations.notes } : {}) })
     if (named === undefined && recordable && !recordable.recording && OUTPUT.has(block.lang)) {
       recordable.recording = { text: block.text, line: block.line + 1 }
       if (annotations.compareOff) recordable.annotations.compareOff = true
@@ -205,7 +210,11 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
       recordable.recording = { text: block.text, line: block.line + 1 }
       ;(candidates.at(-1) as { recordingOf?: DraftStep }).recordingOf = recordable
       recordable = undefined
-    } else prose.push(fence(block))
+    } else {
+      if (named === undefined && MANIFEST.has(block.lang) && /^apiVersion:/m.test(block.text) && /^kind:/m.test(block.text))
+        unnamed.push({ block, index: steps.length })
+      prose.push(fence(block))
+    }
     lastProse = ''
   }
   if (pending !== undefined)
@@ -215,7 +224,7 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
     if (c.recordingOf) delete c.recordingOf.recording
     if (user.files.some((f) => f.name === c.name)) return
     const content = c.block.text.endsWith('\n') ? c.block.text : `${c.block.text}\n`
-    user.files.push({ name: c.name, content })
+    user.files.push({ name: c.name, content, ...(c.notes ? { notes: c.notes } : {}) })
     if (!isKustomization(c.name)) return
     // What the kustomization reads: the latest file of each name the page made before the line, in those folders.
     const at = steps.indexOf(user)
@@ -228,7 +237,34 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
     const user = steps.slice(c.index).find((s) => usesFile(s.command, c.name))
     if (user !== undefined) write(user, c)
   }
+  // "Create the manifest:" then `kubectl apply -f ./secret.yaml`: a reader saves the manifest under the name the next
+  // line reads, when it is the one block shown before that line and nothing else makes or names that file.
+  for (const u of unnamed) {
+    const user = steps[u.index]
+    const name = user && oneFileRead(user.command)
+    if (user === undefined || name === undefined || user.files.length > 0 || unnamed.some((o) => o !== u && o.index === u.index)) continue
+    const base = name.split('/').pop() as string
+    if (candidates.some((c) => c.name === name) || steps.slice(0, u.index).some((s) => s.command.includes(base))) continue
+    user.files.push({ name, content: u.block.text.endsWith('\n') ? u.block.text : `${u.block.text}\n`, notes: [unnamedNote(name)] })
+  }
   return steps
+}
+
+const MANIFEST = new Set(['yaml', 'yml', 'json'])
+
+/** What a run says of a file the page shows without naming it. */
+export const unnamedNote = (name: string): string =>
+  `writes ${name} from the manifest the page shows right before it (the page does not name the file)`
+
+/** The one local manifest a lone `kubectl` line reads with `-f` (`./secret.yaml`), as a path in the shell's folder. */
+export function oneFileRead(command: string): string | undefined {
+  const commands = splitCommands(command)
+  const line = commands.length === 1 ? (commands[0]?.text ?? '') : ''
+  if (!/^kubectl\s/.test(line)) return undefined
+  const files = [...line.matchAll(/\s(?:-f|--filename)(?:=|\s+)(\S+)/g)].map((m) => m[1] as string)
+  const [file] = files
+  if (files.length !== 1 || file === undefined || !/^(?:\.\/)?[\w-][\w.-]*\.(?:ya?ml|json)$/.test(file)) return undefined
+  return file.replace(/^\.\//, '')
 }
 
 const fence = (b: CodeBlock): string => `\`\`\`${b.info}\n${b.text}\n\`\`\``

@@ -102,6 +102,60 @@ describe('example files', () => {
   })
 })
 
+describe('a manifest the page shows without naming it (kubernetes/website managing-secret-using-config-file.md)', () => {
+  // Excerpt of content/en/docs/tasks/configmap-secret/managing-secret-using-config-file.md @ 0e48eb176224 (CC BY 4.0).
+  const body = `1. Create the manifest:
+
+   \`\`\`yaml
+   apiVersion: v1
+   kind: Secret
+   metadata:
+     name: mysecret
+   type: Opaque
+   data:
+     username: YWRtaW4=
+     password: MWYyZDFlMmU2N2Rm
+   \`\`\`
+
+   Note that the name of a Secret object must be a valid
+   [DNS subdomain name](/docs/concepts/overview/working-with-objects/names#dns-subdomain-names).
+
+1. Create the Secret using [\`kubectl apply\`](/docs/reference/generated/kubectl/kubectl-commands#apply):
+
+   \`\`\`shell
+   kubectl apply -f ./secret.yaml
+   \`\`\`
+
+   The output is similar to:
+
+   \`\`\`
+   secret/mysecret created
+   \`\`\`
+
+{{< note >}}
+A note.
+{{< /note >}}
+`
+  it('is saved under the one file the next command reads, and the step says so', () => {
+    const w = markdownWalkthrough('p.md', page(body))
+    const apply = w.steps.find((s) => s.command === 'kubectl apply -f ./secret.yaml')
+    expect(apply?.files?.map((f) => [f.name, f.content])).toEqual([
+      [
+        'secret.yaml',
+        'apiVersion: v1\nkind: Secret\nmetadata:\n  name: mysecret\ntype: Opaque\ndata:\n  username: YWRtaW4=\n  password: MWYyZDFlMmU2N2Rm\n',
+      ],
+    ])
+    expect(apply?.notes).toContain('writes secret.yaml from the manifest the page shows right before it (the page does not name the file)')
+  })
+  it('is not, when another command comes first, an earlier line mentions the file, or the line reads more than one', () => {
+    const files = (b: string): string[] => markdownWalkthrough('p.md', page(b)).steps.flatMap((s) => (s.files ?? []).map((f) => f.name))
+    expect(files(body.replace('1. Create the Secret', '```shell\nkubectl get secrets\n```\n\n1. Create the Secret'))).toEqual([])
+    expect(files(`\`\`\`shell\nkubectl create secret generic x --dry-run=client -o yaml > secret.yaml\n\`\`\`\n\n${body}`)).toEqual([])
+    expect(files(body.replace('kubectl apply -f ./secret.yaml', 'kubectl apply -f ./secret.yaml -f other.yaml'))).toEqual([])
+    expect(files(body.replace('kubectl apply -f ./secret.yaml', 'kubectl apply -f https://example.com/secret.yaml'))).toEqual([])
+  })
+})
+
 describe('output blocks', () => {
   it.each([
     ['shell', 'The output is similar to:'],

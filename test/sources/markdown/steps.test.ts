@@ -118,3 +118,12 @@ describe('files a line reaches through a folder', () => {
     ])
   })
 })
+
+describe('a manifest shown without a name in kubewalk Markdown', () => {
+  it('is saved under the one file the next line reads', () => {
+    const md =
+      '# M\n\nCreate the manifest:\n\n```yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n```\n\n```bash\nkubectl apply -f cm.yaml\n```\n'
+    const w = markdownWalkthrough('m.md', md)
+    expect(w.steps[0]?.files).toEqual([{ name: 'cm.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n' }])
+  })
+})
