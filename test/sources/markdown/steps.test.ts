@@ -83,6 +83,14 @@ describe('files a line reaches through a folder', () => {
       'Create `app/pod.yaml`:\n\n```yaml\nkind: Pod\n```\n\nCreate `other/x.yaml`:\n\n```yaml\nkind: X\n```\n\n```shell\nkubectl apply -f ./app/\n```\n'
     expect(made(md)).toEqual([['kubectl apply -f ./app/', ['app/pod.yaml']]])
   })
+  it('a kustomization in the shell folder is read by `-k .` and by `-k <directory-path>` (kubernetes/website managing-secret-using-kustomize.md)', () => {
+    const md = (line: string): string =>
+      `Create the \`kustomization.yaml\` file:\n\n\`\`\`yaml\nsecretGenerator:\n- name: c\n\`\`\`\n\n\`\`\`shell\n${line}\n\`\`\`\n`
+    expect(made(md('kubectl apply -k <directory-path>'))).toEqual([['kubectl apply -k <directory-path>', ['kustomization.yaml']]])
+    expect(made(md('kubectl apply -k .'))).toEqual([['kubectl apply -k .', ['kustomization.yaml']]])
+    expect(made(md('kubectl apply -k ./overlays/prod'))).toEqual([['kubectl apply -k ./overlays/prod', []]])
+    expect(made(md('kubectl get secrets'))).toEqual([['kubectl get secrets', []]])
+  })
   it('a folder named only as part of a longer one is not it', () => {
     const md = 'Create `base/k.yaml`:\n\n```yaml\nkind: X\n```\n\n```shell\nkubectl apply -f xbase\nls some-base/\n```\n'
     expect(made(md)).toEqual([['kubectl apply -f xbase\nls some-base/', []]])
