@@ -60,7 +60,8 @@ const isConsoleBlock = (b: CodeBlock): boolean =>
 const usesFile = (command: string, name: string): boolean => {
   if (new RegExp(`(?:^|[\\s=/'"])${escapeRe(name)}(?=[\\s'";|)]|$)`, 'm').test(command)) return true
   // A kustomization in the shell's folder, read by `-k .` or by `-k <directory-path>`, the folder the reader is in.
-  if (isKustomization(name) && !name.includes('/') && /(?:^|\s)(?:-k|--kustomize)(?:=|\s+)(?:\.\/?|<[\w .:/-]+>)(?=[\s;|)]|$)/m.test(command)) return true
+  if (isKustomization(name) && !name.includes('/') && /(?:^|\s)(?:-k|--kustomize)(?:=|\s+)(?:\.\/?|<[\w .:/-]+>)(?=[\s;|)]|$)/m.test(command))
+    return true
   const parts = name.split('/')
   return parts
     .slice(0, -1)
