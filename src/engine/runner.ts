@@ -27,6 +27,7 @@ import {
   leftOver,
   readLedger,
   restoreCommands,
+  takePlugins,
   takeRefusals,
   isLoneKubectlRead,
   nameOf,
@@ -915,6 +916,10 @@ async function attempt(
     state.synced[v.name] = value
     if (v.secret) o.secrets?.add(value)
   }
+  // A plugin's calls are its own, past the guard: said, as a kubectl named by its path is.
+  const plugins = state.guardDir !== undefined ? await takePlugins(state.guardDir) : []
+  if (plugins.length > 0)
+    result.notes = [...(result.notes ?? []), `runs the kubectl plugin ${plugins.join(', ')}: what a plugin changes is not guarded`]
   // A change the guard refused fails the step, even when the line went on (`kubectl apply …; echo ok`).
   const refused = state.guardDir !== undefined ? await takeRefusals(state.guardDir) : []
   if (refused.length > 0) {

@@ -2,6 +2,6 @@
 export { absoluteKubectlCalls, installGuard } from './shim.js'
 export type { GuardMode } from './shim.js'
 export { startGuardServer, type GuardServer } from './server.js'
-export { deletesObject, deletionCommand, leftOver, readLedger, restoreCommands, takeRefusals } from './ledger.js'
+export { deletesObject, deletionCommand, leftOver, readLedger, restoreCommands, takePlugins, takeRefusals } from './ledger.js'
 export { isLoneKubectlRead } from './read-only.js'
 export { nameOf } from './rules.mjs'

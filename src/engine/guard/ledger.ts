@@ -78,6 +78,15 @@ export async function takeRefusals(stateDir: string): Promise<Refusal[]> {
   return found
 }
 
+/** The kubectl plugins the line's calls ran (`kubectl-foo`), each once, and forgets them. */
+export async function takePlugins(stateDir: string): Promise<string[]> {
+  const file = join(stateDir, 'plugins')
+  if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) === 0) return []
+  const found = [...new Set((await readFile(file, 'utf8')).split('\n').filter((l) => l !== ''))]
+  await writeFile(file, '')
+  return found
+}
+
 function targetFlags(t: CallTarget, except?: string): string {
   const kubeconfig = t.kubeconfig !== undefined && t.kubeconfig !== except ? t.kubeconfig : undefined
   return `${kubeconfig ? ` --kubeconfig ${quote(kubeconfig)}` : ''}${t.context ? ` --context ${quote(t.context)}` : ''}`

@@ -124,13 +124,16 @@ const GUARDED = [
 // bash's `case` takes the first match: PASSING before GUARDED's `verb/*`; kubectl's other commands run at once. A word
 // that is none of kubectl's commands may be an alias of the user's kuberc (`kubectl ap -f x.yaml`): the guard reads it,
 // unless no kuberc can be read (KUBERC=off, a run's default; KUBECTL_KUBERC=false).
-function guardedCase(indent: string, onGuarded: string[], real: string): string {
+// A word kubectl runs as a plugin (`kubectl-WORD` on PATH) is written to the `plugins` file: kubewalk cannot see what a
+// plugin changes, and the step says so.
+function guardedCase(indent: string, onGuarded: string[], real: string, stateDir: string): string {
   return [
     `case $__kw_v/$__kw_s in`,
     `  ${PASSING.join('|')}) ;;`,
     `  ${GUARDED.join('|')}) __kw_g=1 ;;`,
     `  ${[...COMMANDS].map((c) => `${c}/*`).join('|')}|/*) ;;`,
-    `  *) case \${KUBERC-}:\${KUBECTL_KUBERC-} in off:*|*:[Ff][Aa][Ll][Ss][Ee]) ;; *) __kw_g=1 ;; esac ;;`,
+    `  *) if command -v "kubectl-$__kw_v" >/dev/null 2>&1; then printf '%s\\n' "kubectl-$__kw_v" >>${quote(join(stateDir, 'plugins'))}; fi`,
+    `    case \${KUBERC-}:\${KUBECTL_KUBERC-} in off:*|*:[Ff][Aa][Ll][Ss][Ee]) ;; *) __kw_g=1 ;; esac ;;`,
     `esac`,
     `if [ -n "$__kw_g" ]; then`,
     ...onGuarded.map((l) => `  ${l}`),
@@ -219,6 +222,7 @@ export function functionText(o: {
       'return $__kw_rc',
     ],
     run,
+    o.stateDir,
   )
   return `kubectl() {\n${classifierText('  ', true)}\n${body}\n}`
 }
@@ -229,7 +233,7 @@ export function functionText(o: {
  */
 export function shimText(o: { stateDir: string; realKubectl: string; node: string; hook: string; sh: string }): string {
   const run = `exec ${quote(o.realKubectl)} "$@"`
-  const body = guardedCase('', [`export KUBEWALK_GUARD_STATE=${quote(o.stateDir)}`, `exec ${quote(o.node)} ${quote(o.hook)} "$@"`], run)
+  const body = guardedCase('', [`export KUBEWALK_GUARD_STATE=${quote(o.stateDir)}`, `exec ${quote(o.node)} ${quote(o.hook)} "$@"`], run, o.stateDir)
   return `#!${o.sh}\n# kubewalk's kubectl guard (generated for one run): reads pass at once, changes go to the hook.\n${classifierText('', false)}\n${body}\n`
 }
 

@@ -66,7 +66,8 @@ export async function harness(
     ...(o.stopSignal !== undefined ? { stopSignal: o.stopSignal } : {}),
     ...(server ? { server } : {}),
   })
-  const env = { ...process.env, ...guard.env, STANDIN_DIR: dir, STANDIN_YAML: yaml }
+  // No kubeconfig of the developer's: the guard's own reads go to the stand-in, never to a cluster KUBECONFIG names.
+  const env = { ...process.env, ...guard.env, KUBECONFIG: join(dir, 'no-kubeconfig'), STANDIN_DIR: dir, STANDIN_YAML: yaml }
   return {
     dir,
     stateDir,

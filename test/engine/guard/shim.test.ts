@@ -3,10 +3,10 @@
 // a stand-in (stand-in-kubectl.mjs) answering in kubectl's documented JSON shapes: these tests prove
 // kubewalk's own logic, not a server's.
 import { spawnSync } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { chmod, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { readLedger, restoreCommands, takeRefusals } from '../../../src/engine/guard/ledger.js'
+import { readLedger, restoreCommands, takePlugins, takeRefusals } from '../../../src/engine/guard/ledger.js'
 import { absoluteKubectlCalls, resolveRealKubectl } from '../../../src/engine/guard/shim.js'
 import { configMap, harness, node } from './harness.js'
 
@@ -402,6 +402,22 @@ describe('the real kubectl', () => {
     expect(spawnSync('bash', ['-c', 'kubectl get cm app -o name'], { env, encoding: 'utf8' }).stdout).toBe('stand-in get cm app -o name\n')
     expect(spawnSync('bash', ['-c', 'type -t kubectl'], { env, encoding: 'utf8' }).stdout).toBe('file\n')
     expect(spawnSync('bash', ['-c', 'kubectl annotate cm app a=b'], { env, encoding: 'utf8' }).status).toBe(2)
+  })
+})
+
+describe('a kubectl plugin', () => {
+  it('is run, and named in the plugins file by the function and the shim alike; a word that is no plugin is not', async () => {
+    const h = await harness()
+    await writeFile(join(h.dir, 'real', 'kubectl-hello'), '#!/bin/sh\necho hello\n')
+    await chmod(join(h.dir, 'real', 'kubectl-hello'), 0o755)
+    const r = await h.run('kubectl hello world; kubectl gte pods')
+    expect((await h.calls()).map((c) => c.argv.join(' '))).toEqual(['hello world', 'gte pods'])
+    expect(r.status).toBe(0)
+    expect(await takePlugins(h.stateDir)).toEqual(['kubectl-hello'])
+    expect(await takePlugins(h.stateDir)).toEqual([])
+    const env = { ...process.env, ...h.guard.env, STANDIN_DIR: h.dir }
+    expect(spawnSync('bash', ['-c', 'kubectl hello; kubectl hello'], { env, encoding: 'utf8' }).status).toBe(0)
+    expect(await takePlugins(h.stateDir)).toEqual(['kubectl-hello'])
   })
 })
 
