@@ -25,7 +25,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'test/platform/lab/lab.test.ts', 'test/**/*.kubectl.test.ts'],
           globalSetup: ['test/unit-setup.ts'],
-          setupFiles: ['test/kubectl-path.ts'],
+          setupFiles: ['test/kubectl-path.ts', 'test/unit-env.ts'],
         },
       },
       {

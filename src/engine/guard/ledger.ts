@@ -100,7 +100,7 @@ export function leftOver(ledger: Ledger): LedgerObject[] {
 
 /**
  * Whether a cleanup command already deletes this object: it names it word for word, as `kind/name` or as a kind
- * word and the name (`secret default-token`), and no other namespace. A word merely containing the name
+ * word and the name (`secret app`), and no other namespace. A word merely containing the name
  * (`app-config` for `app`) is not it: taking it for one would leave the object on the cluster.
  */
 export function deletesObject(command: string, o: ObjectRef): boolean {
