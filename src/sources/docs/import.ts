@@ -6,7 +6,8 @@
 import { finish, type ImportedArticle, type ImportedStep } from '../markdown/import.js'
 import { equivalentFormReason, equivalentForms } from '../markdown/steps.js'
 import { findExamplesDir } from './examples.js'
-import { readDocsPage, type DocsOptions } from './read.js'
+import { alone, where } from './markdown.js'
+import { readDocsPage, type DocsCommand, type DocsOptions } from './read.js'
 
 const fence = (lang: string, text: string): string => {
   const mark = '`'.repeat(Math.max(3, ...[...text.matchAll(/`{3,}/g)].map((m) => m[0].length + 1)))
@@ -23,7 +24,10 @@ export function readDocsArticle(file: string, source: string, opts: DocsOptions 
   // A block whose commands the paragraph right before it offers as equivalent forms: a reader runs the first.
   let lastProse = ''
   let offered: { block: number; reason: string } | undefined
+  // The command before, while nothing else has come since.
+  let last: DocsCommand | undefined
   for (const item of page.items) {
+    if (item.kind !== 'command') last = undefined
     const before = lastProse
     lastProse = item.kind === 'prose' ? item.text : ''
     switch (item.kind) {
@@ -34,7 +38,8 @@ export function readDocsArticle(file: string, source: string, opts: DocsOptions 
         prose.push(item.text)
         break
       case 'shown':
-        prose.push(fence(item.lang, item.text))
+        // Shown to be read (a fragment, a Dockerfile): never a step nor an output when the Markdown is read back.
+        prose.push(`<!-- kubewalk: skip -->\n\n${fence(item.lang, item.text)}`)
         break
       case 'file':
         if (item.content === undefined) prose.push(`(The example file ${item.name ?? ''} is not in the examples folder.)`)
@@ -57,8 +62,30 @@ export function readDocsArticle(file: string, source: string, opts: DocsOptions 
               ? `${inline(item.text)} opens ${where}; the lines typed there follow.`
               : `Typed at a container prompt no line opened: ${inline(item.text)}`,
           )
+          last = undefined
           break
         }
+        // The lines of one block with no output between them are one step, as when the page is run (markdown.ts): the
+        // output the page shows after the last is what they all print.
+        const open = steps.at(-1)
+        if (
+          open !== undefined &&
+          last !== undefined &&
+          last.block === item.block &&
+          last.output === undefined &&
+          prose.length === 0 &&
+          offered?.block !== item.block &&
+          where(last) === where(item) &&
+          !alone(last) &&
+          !alone(item) &&
+          !(last.background || last.longRunning || item.background || item.longRunning)
+        ) {
+          open.command = `${open.command}\n${item.comment !== undefined ? `# ${item.comment}\n` : ''}${item.text}`
+          if (item.output !== undefined) open.recording = item.output.text
+          last = item
+          break
+        }
+        last = item
         const step: ImportedStep & { templates: string[] } = { command: item.text, prose: prose.join('\n\n'), templates: [] }
         prose = []
         if (item.comment !== undefined) step.title = item.comment

@@ -15,9 +15,9 @@ import { detachedRun, unattended } from './interactive.js'
 import { readDocsPage, type DocsCommand, type DocsOptions, type DocsPage } from './read.js'
 
 const fence = (lang: string, text: string): string => `\`\`\`${lang}\n${text}\n\`\`\``
-const where = (c: DocsCommand): string => (c.container?.shell ? `${c.container.shell.pod}\0${c.container.shell.container ?? ''}` : '')
+export const where = (c: DocsCommand): string => (c.container?.shell ? `${c.container.shell.pod}\0${c.container.shell.container ?? ''}` : '')
 // Alone in its step: `exit` ends the container's session, an interactive line is rewritten or skipped.
-const alone = (c: DocsCommand): boolean => unattended(c.text) !== undefined || (c.container !== undefined && /^exit\b/.test(c.text.trim()))
+export const alone = (c: DocsCommand): boolean => unattended(c.text) !== undefined || (c.container !== undefined && /^exit\b/.test(c.text.trim()))
 
 /** The Markdown blocks of a read page. */
 export function docsMarkdownDoc(page: DocsPage): MarkdownDoc {

@@ -31,10 +31,16 @@ describe('import of get-shell-running-container', () => {
     expect(written.filter((h) => headings.includes(h))).toEqual(headings)
     expect(md.indexOf('Create the Pod:')).toBeLessThan(md.indexOf('kubectl apply -f https://k8s.io/examples/application/shell-demo.yaml'))
   })
-  it('keeps the lines typed in the container as in-container steps, and the exec line as prose', () => {
+  it('keeps the lines typed in the container as in-container steps (a block with no output between its lines one step, as when the page is run), and the exec line as prose', () => {
     const container = article.steps.filter((s) => s.container !== undefined)
-    const typed = page.items.filter((i) => i.kind === 'command' && i.container?.shell !== undefined)
-    expect(container.map((s) => s.command)).toEqual(typed.map((i) => (i as { text: string }).text))
+    expect(container.map((s) => s.command)).toEqual([
+      'ls /',
+      'ls /\ncat /proc/mounts\ncat /proc/1/maps\napt-get update\napt-get install -y tcpdump\ntcpdump\napt-get install -y lsof\nlsof\napt-get install -y procps\nps aux\nps aux | grep nginx',
+      'echo Hello shell demo > /usr/share/nginx/html/index.html',
+      'apt-get update\napt-get install curl\ncurl localhost',
+    ])
+    const run = markdownWalkthrough(file('get-shell-running-container'), readFileSync(file('get-shell-running-container'), 'utf8'))
+    expect(container.map((s) => s.command)).toEqual(run.steps.filter((s) => s.container !== undefined).map((s) => s.command))
     expect(container.every((s) => s.container?.pod === 'shell-demo')).toBe(true)
     expect(md).toContain('<!-- kubewalk: in shell-demo -->\n\n```bash\nls /\n```')
     expect(md).toContain('`kubectl exec -it shell-demo -- /bin/bash` opens a shell in Pod shell-demo')
@@ -112,5 +118,19 @@ describe('import of update-api-object-kubectl-patch', () => {
     expect(md).toContain('<!-- kubewalk: manual an equivalent form of step')
     const steps = markdownWalkthrough('x.md', md).steps.slice(-4)
     expect(steps.map((s) => s.manual === undefined)).toEqual([true, false, false, false])
+  })
+})
+
+describe('import of define-command-argument-container', () => {
+  const { md } = imported('define-command-argument-container')
+  it('a block the page only shows (a fragment of a manifest in a shell fence) is no step when the Markdown is read back', () => {
+    expect(md).toContain('<!-- kubewalk: skip -->\n\n```shell\ncommand: ["/bin/sh"]')
+    const steps = markdownWalkthrough('x.md', md).steps.map((s) => commandOf(s, listing))
+    expect(steps.some((c) => c.startsWith('command:'))).toBe(false)
+    expect(steps).toEqual(
+      markdownWalkthrough(file('define-command-argument-container'), readFileSync(file('define-command-argument-container'), 'utf8')).steps.map((s) =>
+        commandOf(s, listing),
+      ),
+    )
   })
 })
