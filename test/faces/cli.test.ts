@@ -187,6 +187,16 @@ describe('kubewalk CLI', () => {
       { name: 'APISERVER', secret: false, describe: expect.any(String) },
       { name: 'TOKEN', secret: true, describe: expect.any(String) },
     ])
+    const text = io()
+    expect(await main(['list', '--walkthrough', 'article'], text.sinks)).toBe(0)
+    expect(text.out()).toMatch(/^Variables \(taken from the environment.*\n {2}\$CLUSTER_NAME /m)
+    // A walkthrough without variables lists no empty section.
+    const page = join(dir, 'plain.md')
+    await writeFile(page, '# Plain\n\n```bash\nkubectl get ns\n```\n')
+    const plain = io()
+    expect(await main(['list', '--walkthrough', page], plain.sinks)).toBe(0)
+    expect(plain.out()).toContain('$ kubectl get ns')
+    expect(plain.out()).not.toContain('Variables')
   })
 
   it.each([

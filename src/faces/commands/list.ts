@@ -57,8 +57,10 @@ export async function cmdList(args: string[], cx: CommandContext): Promise<numbe
       .forEach((l, i) => io.stdout(`    ${i === 0 ? '$' : ' '} ${l}\n`))
     if (s.strictTlsCommand !== undefined) io.stdout(`    $ ${s.strictTlsCommand}   (--strict-tls)\n`)
   }
-  io.stdout(`\nVariables (taken from the environment when a step that reads one runs alone):\n`)
-  for (const v of w.vars) io.stdout(`  $${v.name.padEnd(14)} ${v.describe}${v.secret ? ' (secret: masked)' : ''}\n`)
+  if (w.vars.length > 0) {
+    io.stdout(`\nVariables (taken from the environment when a step that reads one runs alone):\n`)
+    for (const v of w.vars) io.stdout(`  $${v.name.padEnd(14)} ${v.describe}${v.secret ? ' (secret: masked)' : ''}\n`)
+  }
   if ((w.placeholders ?? []).length > 0) {
     io.stdout(`\nPlaceholders (run, drift, check, record, serve: --set NAME=VALUE):\n`)
     for (const p of w.placeholders ?? []) io.stdout(`  ${p.name.padEnd(15)} ${p.describe}\n`)
