@@ -9,6 +9,9 @@ export interface ReadOnce {
 
 export declare function readOnce(argv: readonly string[], cwd: string): ReadOnce[]
 
+/** The kubeconfig files a `kubectl config` call may write: its --kubeconfig, else each of KUBECONFIG's, else ~/.kube/config. */
+export declare function kubeconfigFiles(argv: readonly string[], env: Record<string, string | undefined>, cwd: string): string[]
+
 export interface GuardedCall {
   /** The real kubectl. */
   real: string

@@ -6,8 +6,9 @@
 // is not this run's, saves the state of a declared change first, and, once the real call has run,
 // writes what it created and deleted to the ledger. Plain JavaScript, like rules.mjs.
 import { spawn } from 'node:child_process'
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { basename, delimiter, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import {
   CREATES_OR_DELETES,
   matches,
@@ -45,6 +46,29 @@ export function readOnce(argv, cwd) {
       return false
     }
   })
+}
+
+/** The kubeconfig files a `kubectl config` call may write: its --kubeconfig, else each of KUBECONFIG's, else ~/.kube/config. */
+export function kubeconfigFiles(argv, env, cwd) {
+  const given = flagValue(argv, ['--kubeconfig'])
+  const list = given !== undefined ? [given] : (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '')
+  const files = list.length > 0 ? list : [join(env.HOME ?? homedir(), '.kube', 'config')]
+  return [...new Set(files.map((f) => resolve(cwd ?? '.', f)))]
+}
+
+/** Whether `file` is inside `dir`, as the file system resolves both (a symlinked temporary folder included). */
+function within(dir, file) {
+  const real = (p) => {
+    try {
+      return realpathSync(p)
+    } catch {
+      return p
+    }
+  }
+  // A file not made yet: its folder's real path.
+  const f = existsSync(file) ? real(file) : join(real(dirname(file)), basename(file))
+  const rel = relative(real(dir), f)
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
 }
 
 /** The state folder's kubeconfig and context a call used, for the ledger. */
@@ -178,6 +202,16 @@ export function guardCall({ state, call, input, env: callEnv, cwd, signal, timeo
    * caller exits with that status and stderr, as the call would), or `{}` (run it).
    */
   async function check() {
+    // `kubectl config set-…`: kubectl writes a kubeconfig file, not the cluster. The run's own copy and what the run
+    // made are the page's to change; a kubeconfig of the user's (by --kubeconfig, KUBECONFIG, ~/.kube/config) is not.
+    if (c.how === 'kubeconfig') {
+      const outside = kubeconfigFiles(argv, env, cwd).filter((f) => !within(dirname(resolve(state)), f))
+      if (outside.length > 0)
+        return refused(
+          `kubewalk: refused: \`kubectl config ${c.sub}\` would write ${outside.join(', ')}, a kubeconfig that is not the run's; kubewalk lets a page change only the run's own copy (the KUBECONFIG it set) and files the page made`,
+        )
+      return {}
+    }
     let unanswered = false
     /** @type {ReturnType<typeof decide> | undefined} */
     let decision

@@ -1,7 +1,7 @@
 // Types of rules.mjs (the guard's pure rules, plain JavaScript so the hook runs without a build).
 
 /** How the guard learns what a call changes: `pass` runs the real kubectl at once. */
-export type How = 'pass' | 'dry-json' | 'dry-select' | 'select'
+export type How = 'pass' | 'dry-json' | 'dry-select' | 'select' | 'kubeconfig'
 
 /** An object's identity as the guard records it. */
 export interface ObjectRef {
@@ -66,3 +66,6 @@ export declare function refusalMessage(ref: ObjectRef, why?: string): string
 export declare function noDryRun(stderr: string): boolean
 export declare function restorable(o: KubeObject): KubeObject
 export declare function fileArgs(argv: readonly string[]): { at: number; prefix: string; file: string }[]
+
+/** The `kubectl config` subcommands that write a kubeconfig file. */
+export declare const CONFIG_WRITES: readonly string[]

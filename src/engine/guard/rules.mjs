@@ -56,6 +56,21 @@ export const CHANGING = {
 }
 
 /** Sub-verbs that change (for verbs whose other sub-verbs only read); `create token` stores nothing. */
+/** The `kubectl config` subcommands that write a kubeconfig file (the others read). */
+export const CONFIG_WRITES = [
+  'set-cluster',
+  'set-context',
+  'set-credentials',
+  'use-context',
+  'use',
+  'delete-cluster',
+  'delete-context',
+  'delete-user',
+  'rename-context',
+  'set',
+  'unset',
+]
+
 const SUBS = {
   rollout: { undo: 'dry-json', restart: 'select', pause: 'select', resume: 'select' },
   certificate: { approve: 'select', deny: 'select' },
@@ -142,6 +157,7 @@ export function hasFlag(argv, names) {
  */
 export function classify(argv) {
   const [verb, sub] = positionals(argv).map((p) => p.word)
+  if (verb === 'config' && CONFIG_WRITES.includes(sub ?? '') && !hasFlag(argv, ['-h', '--help'])) return { verb, sub, how: 'kubeconfig' }
   const base = verb === undefined ? undefined : CHANGING[verb]
   if (base === undefined) return { verb, sub, how: 'pass' }
   const dry = flagValue(argv, ['--dry-run'])

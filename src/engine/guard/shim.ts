@@ -8,7 +8,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PreconditionError } from '../../core/errors.js'
 import { COMMANDS } from './kuberc.mjs'
-import { CHANGING, VALUED, VALUED_SHORT } from './rules.mjs'
+import { CHANGING, CONFIG_WRITES, VALUED, VALUED_SHORT } from './rules.mjs'
 
 /** What the guard needs for a run. */
 export interface GuardOptions {
@@ -119,6 +119,8 @@ const GUARDED = [
   'certificate/approve',
   'certificate/deny',
   'auth/reconcile',
+  // kubectl writes these to a kubeconfig file: the run's copy only (call.mjs).
+  ...CONFIG_WRITES.map((w) => `config/${w}`),
 ]
 
 // bash's `case` takes the first match: PASSING before GUARDED's `verb/*`; kubectl's other commands run at once. A word

@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { readLedger, restoreCommands, takePlugins, takeRefusals } from '../../../src/engine/guard/ledger.js'
 import { absoluteKubectlCalls, resolveRealKubectl } from '../../../src/engine/guard/shim.js'
 import { configMap, harness, node } from './harness.js'
+import { testDir } from '../../temp-dir.js'
 
 // Each guarded call runs node (the hook) and the stand-in a few times: slow on a loaded machine.
 vi.setConfig({ testTimeout: 60_000 })
@@ -430,5 +431,38 @@ describe('absoluteKubectlCalls', () => {
     ['./kubectl get pods', []],
   ])('%s', (line, found) => {
     expect(absoluteKubectlCalls(line)).toEqual(found)
+  })
+})
+
+describe.each(['server', 'hook'] as const)('kubectl config, checked by the %s', (via) => {
+  it('writes the run’s own kubeconfig (inside the run’s folder), and reads any', async () => {
+    const h = await harness({}, { via })
+    const r = await h.run('kubectl config set-context --current --namespace=demo; kubectl config view --kubeconfig /etc/hosts')
+    expect(r.status).toBe(0)
+    expect((await h.calls()).map((c) => c.argv.join(' '))).toEqual([
+      'config set-context --current --namespace=demo',
+      'config view --kubeconfig /etc/hosts',
+    ])
+    expect(await takeRefusals(h.stateDir)).toEqual([])
+  })
+  it('refuses to write a kubeconfig of the user’s: by --kubeconfig, by KUBECONFIG, or ~/.kube/config when none is set', async () => {
+    const h = await harness({}, { via, stopSignal: null })
+    const mine = await testDir('kw-users-kubeconfig-')
+    const file = join(mine, 'config')
+    await writeFile(file, 'apiVersion: v1\nkind: Config\n')
+    for (const line of [
+      `kubectl config set-context --current --namespace=demo --kubeconfig=${file}`,
+      `KUBECONFIG=${h.dir}/no-kubeconfig:${file} kubectl config use-context other`,
+      `unset KUBECONFIG; HOME=${mine} kubectl config set-cluster c --server=https://1.2.3.4`,
+    ]) {
+      const r = await h.run(line)
+      expect(r.status).toBe(2)
+      expect(r.stderr).toMatch(
+        /^kubewalk: refused: `kubectl config (set-context|use-context|set-cluster)` would write .*, a kubeconfig that is not the run's;/,
+      )
+    }
+    expect(await h.calls()).toEqual([])
+    expect(await readFile(file, 'utf8')).toBe('apiVersion: v1\nkind: Config\n')
+    expect(await takeRefusals(h.stateDir)).toHaveLength(3)
   })
 })
