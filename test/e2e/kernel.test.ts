@@ -177,6 +177,23 @@ describe.skipIf(kubeconfig === '')(`the kernel and the guard on the lab ${skipRe
     expect(await readFile(kubeconfig, 'utf8')).toBe(before)
   })
 
+  it('a `kubectl config` write to the user’s own kubeconfig (by --kubeconfig, or ~/.kube/config after `unset KUBECONFIG`) is refused, the file unchanged', async () => {
+    const before = await readFile(kubeconfig, 'utf8')
+    const home = join(dir, 'home')
+    await mkdir(join(home, '.kube'), { recursive: true })
+    await writeFile(join(home, '.kube', 'config'), before)
+    for (const line of [
+      `kubectl config set-context --current --namespace=kw-elsewhere --kubeconfig=${kubeconfig}`,
+      `unset KUBECONFIG; HOME=${home} kubectl config use-context kubewalk-lab`,
+    ]) {
+      const r = await replay(await page('user-kubeconfig', [line]))
+      expect(r.exitCode).toBe(1)
+      expect(r.report.steps[0]?.error?.message).toMatch(/would write .*, a kubeconfig that is not the run's/)
+    }
+    expect(await readFile(kubeconfig, 'utf8')).toBe(before)
+    expect(await readFile(join(home, '.kube', 'config'), 'utf8')).toBe(before)
+  })
+
   it('what a line creates after the page switched namespace is deleted there, as the guard recorded it, not where kubectl’s output leaves it', async () => {
     await kubectl(kubeconfig, ['create', 'namespace', 'kw-switched'])
     try {
