@@ -49,6 +49,8 @@ export interface Placeholder {
   written: string
   /** An assignment's: `--set NAME=VALUE` gives the variable its value. */
   assigned?: true
+  /** A value in a manifest (a heredoc's, a file's): the name of what it makes, never taken from what the run made before. */
+  manifest?: true
 }
 
 const ASSIGNED = /^\s*(?:export\s+)?([A-Za-z_]\w*)=(["']?)((?:some_|your_|<)[^"'\s]*)\2/
@@ -72,10 +74,41 @@ function commandLines(command: string): { text: string; index: number }[] {
   return out
 }
 
+/**
+ * The lines of the heredocs that hold a manifest (`kubectl apply -f - <<EOF`, `cat <<EOF > ns.yaml`: `apiVersion:` and
+ * `kind:` lines): the reader puts their own values there as in a file they save (a whole value, `name: <your-namespace>`).
+ */
+function manifestHeredocLines(command: string): Set<number> {
+  const lines = command.split('\n')
+  const out = new Set<number>()
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i] as string
+    for (const h of text.matchAll(HEREDOC)) {
+      const dash = h[0].startsWith('<<-')
+      const body: number[] = []
+      while (i + 1 < lines.length && (dash ? (lines[i + 1] as string).replace(/^\t+/, '') : lines[i + 1]) !== h[2]) body.push(++i)
+      i++
+      const has = (re: RegExp): boolean => body.some((k) => re.test(lines[k] as string))
+      if (has(/^\s*kind:\s*\S/) && has(/^\s*apiVersion:\s*\S/)) for (const k of body) out.add(k)
+    }
+  }
+  return out
+}
+
 /** The placeholders of a block of shell, in order, each once: the same whether the page is run or imported. */
 export function placeholdersIn(command: string): Placeholder[] {
   const out: Placeholder[] = []
-  for (const { text } of commandLines(command)) {
+  const lines = command.split('\n')
+  const manifest = manifestHeredocLines(command)
+  const bash = new Set(commandLines(command).map((l) => l.index))
+  for (let index = 0; index < lines.length; index++) {
+    const text = lines[index] as string
+    if (manifest.has(index)) {
+      const m = MANIFEST_VALUE.exec(text)
+      if (m && !out.some((p) => p.written === m[2])) out.push({ name: m[3] as string, written: m[2] as string, manifest: true })
+      continue
+    }
+    if (!bash.has(index)) continue
     const assigned = ASSIGNED.exec(text)
     if (assigned && !out.some((p) => p.name === assigned[1]))
       out.push({ name: assigned[1] as string, written: assigned[3] as string, assigned: true })
@@ -107,22 +140,25 @@ export function placeholdersInFile(name: string, content: string): Placeholder[]
 export function filledFile(content: string, holes: readonly Placeholder[], value: (name: string) => string | undefined): string {
   return content
     .split('\n')
-    .map((line) => {
-      const m = MANIFEST_VALUE.exec(line)
-      const p = m && holes.find((h) => h.written === m[2])
-      const v = p ? value(p.name) : undefined
-      if (!m || v === undefined) return line
-      const text =
-        m[1] === "'"
-          ? v.replace(/'/g, "''")
-          : m[1] === '"'
-            ? JSON.stringify(v).slice(1, -1)
-            : /^[\w./@+-][\w./@+:-]*$/.test(v) && !/^(?:true|false|null|yes|no|on|off|~|[-+.\d][\d._eE+-]*)$/i.test(v)
-              ? v
-              : JSON.stringify(v)
-      return line.replace(m[2] as string, text)
-    })
+    .map((line) => filledValue(line, holes, value))
     .join('\n')
+}
+
+/** A manifest's line with its whole `<…>` value given, as YAML and JSON read it: plain when plain, else quoted. */
+function filledValue(line: string, holes: readonly Placeholder[], value: (name: string) => string | undefined): string {
+  const m = MANIFEST_VALUE.exec(line)
+  const p = m && holes.find((h) => h.written === m[2])
+  const v = p ? value(p.name) : undefined
+  if (!m || v === undefined) return line
+  const text =
+    m[1] === "'"
+      ? v.replace(/'/g, "''")
+      : m[1] === '"'
+        ? JSON.stringify(v).slice(1, -1)
+        : /^[\w./@+-][\w./@+:-]*$/.test(v) && !/^(?:true|false|null|yes|no|on|off|~|[-+.\d][\d._eE+-]*)$/i.test(v)
+          ? v
+          : JSON.stringify(v)
+  return line.replace(m[2] as string, text)
 }
 
 /** The assignment placeholders of `command` the walkthrough lets the reader choose (`choose` names), each with the line it stands on. */
@@ -147,8 +183,10 @@ export function filledLine(
   }
   const heredoc = new Set(lines.map((_, i) => i))
   for (const { index } of commandLines(command)) heredoc.delete(index)
+  const manifest = manifestHeredocLines(command)
   return lines
     .map((l, i) => {
+      if (manifest.has(i)) return filledValue(l, inline, value)
       if (heredoc.has(i)) return l
       let out = l
       for (const p of inline) {
@@ -187,7 +225,7 @@ const KINDS: Record<string, string> = {
 
 /** The kind of object a placeholder names by its words (`<pod-name>`: pod), if one. */
 export function kindOf(p: Placeholder): string | undefined {
-  if (p.assigned) return undefined
+  if (p.assigned || p.manifest) return undefined
   const words = p.name.toLowerCase().split(/[^a-z0-9]+/)
   return words.map((w) => KINDS[w]).find((k) => k !== undefined)
 }

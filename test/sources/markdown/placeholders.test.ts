@@ -32,6 +32,16 @@ describe('placeholdersIn', () => {
     ['kubectl get pods 2>&1 | grep web', []],
     ['sort <input.txt >sorted.txt', []],
     ['kubectl exec <your pod> -- ls', [{ name: 'your pod', written: '<your pod>' }]],
+    // A manifest a kubectl line reads from a heredoc: a whole value is the reader's to put in, as in a file they save.
+    [
+      'kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: <your-namespace>\n  labels:\n    note: see <docs> here\nEOF',
+      [{ name: 'your-namespace', written: '<your-namespace>', manifest: true }],
+    ],
+    [
+      'cat <<EOF > ns.yaml\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: <your-namespace>\nEOF',
+      [{ name: 'your-namespace', written: '<your-namespace>', manifest: true }],
+    ],
+    ['cat <<EOF > page.html\n<html>\n<title>kind: x</title>\nEOF', []],
   ])('%j', (command, expected) => {
     expect(placeholdersIn(command)).toEqual(expected)
   })
@@ -45,6 +55,10 @@ it('filledLine puts each value in place (quoted only where the shell needs it), 
     "export NAME=$'a b'\nkubectl logs web-1\ncat <<EOF\n<pod-name>\nEOF",
   )
   expect(filledLine(command, assignments, inline, () => undefined)).toBe(command)
+  const apply = 'kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: <ns>\n  labels:\n    x: "<ns>"\nEOF'
+  expect(filledLine(apply, [], placeholdersIn(apply), (n) => ({ ns: 'demo' })[n])).toBe(
+    'kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n  labels:\n    x: "demo"\nEOF',
+  )
 })
 
 describe('placeholdersInFile', () => {
@@ -119,6 +133,10 @@ This deletes _everything_ under the namespace!
     )
     expect(w.placeholders?.map((p) => p.name)).toEqual(['insert-namespace-name-here', 'insert-some-namespace-name'])
   })
+})
+
+it('a value in a manifest is never taken from what the run made before: it names what the manifest makes', () => {
+  expect(kindOf({ name: 'your-configmap', written: '<your-configmap>', manifest: true })).toBeUndefined()
 })
 
 it.each([
