@@ -48,9 +48,13 @@ const OUTPUT = new Set(['', 'text', 'txt', 'plaintext', 'plain', 'output', 'json
 const FILE_NAME =
   /(?:^|[\s`'"(/])((?:[\w.-]+\/)*[\w-][\w.-]*\.(?:ya?ml|json|txt|conf|cfg|ini|toml|env|properties|sh|py|js|ts|pem|crt|key|csr|xml|html|tpl|j2))(?=[\s`'",.:;)]|$)/g
 
+// "create a file named `config-demo`": a name without an extension, which the prose says is a file.
+const NAMED_FILE = /\bfile\s+(?:named|called)\s+`((?:[\w.-]+\/)*[\w-][\w.-]*)`/gi
+
 /** The last file name a paragraph mentions, if any. */
 export function fileNamed(prose: string): string | undefined {
-  return [...prose.matchAll(FILE_NAME)].map((m) => m[1] as string).pop()
+  const found = [...prose.matchAll(FILE_NAME), ...prose.matchAll(NAMED_FILE)].sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+  return found.map((m) => m[1] as string).pop()
 }
 
 const isConsoleBlock = (b: CodeBlock): boolean =>
@@ -58,7 +62,8 @@ const isConsoleBlock = (b: CodeBlock): boolean =>
 
 /** The line names the file, or a folder it is in (`kubectl apply -k overlays/production`). */
 const usesFile = (command: string, name: string): boolean => {
-  if (new RegExp(`(?:^|[\\s=/'"])${escapeRe(name)}(?=[\\s'";|)]|$)`, 'm').test(command)) return true
+  // `:` as in a list of paths (`KUBECONFIG="${KUBECONFIG}:config-demo:config-demo-2"`).
+  if (new RegExp(`(?:^|[\\s=/'":])${escapeRe(name)}(?=[\\s'";|):]|$)`, 'm').test(command)) return true
   // A kustomization in the shell's folder, read by `-k .` or by `-k <directory-path>`, the folder the reader is in.
   if (isKustomization(name) && !name.includes('/') && /(?:^|\s)(?:-k|--kustomize)(?:=|\s+)(?:\.\/?|<[\w .:/-]+>)(?=[\s;|)]|$)/m.test(command))
     return true

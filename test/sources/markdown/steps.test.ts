@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { markdownWalkthrough } from '../../../src/sources/markdown/index.js'
 import { parseMarkdown } from '../../../src/sources/markdown/parse.js'
-import { draftSteps, equivalentForms } from '../../../src/sources/markdown/steps.js'
+import { draftSteps, equivalentForms, fileNamed } from '../../../src/sources/markdown/steps.js'
 
 const page = (slug: string): string => fileURLToPath(new URL(`../../fixtures/docs/${slug}/page.md`, import.meta.url))
 
@@ -90,6 +90,18 @@ describe('files a line reaches through a folder', () => {
     expect(made(md('kubectl apply -k .'))).toEqual([['kubectl apply -k .', ['kustomization.yaml']]])
     expect(made(md('kubectl apply -k ./overlays/prod'))).toEqual([['kubectl apply -k ./overlays/prod', []]])
     expect(made(md('kubectl get secrets'))).toEqual([['kubectl get secrets', []]])
+  })
+  it('a file the prose names without an extension, read from a list of paths (kubernetes/website configure-access-multiple-clusters.md)', () => {
+    // Excerpt of content/en/docs/tasks/access-application-cluster/configure-access-multiple-clusters.md @ 00daab9750a0 (CC BY 4.0).
+    const md = [
+      'In your `config-exercise` directory, create a file named `config-demo-2` with this content:',
+      '```yaml\napiVersion: v1\nkind: Config\npreferences: {}\n```',
+      'Temporarily append two paths to your `KUBECONFIG` environment variable. For example:',
+      '```shell\nexport KUBECONFIG="${KUBECONFIG}:config-demo:config-demo-2"\n```',
+    ].join('\n\n')
+    expect(made(md)).toEqual([['export KUBECONFIG="${KUBECONFIG}:config-demo:config-demo-2"', ['config-demo-2']]])
+    expect(fileNamed('Create a directory named `config-exercise`. In it, create a file named `config-demo` with this content:')).toBe('config-demo')
+    expect(fileNamed('A file named `a.yaml`, then `b.json`.')).toBe('b.json')
   })
   it('a folder named only as part of a longer one is not it', () => {
     const md = 'Create `base/k.yaml`:\n\n```yaml\nkind: X\n```\n\n```shell\nkubectl apply -f xbase\nls some-base/\n```\n'
