@@ -498,17 +498,15 @@ async function writeStepFile(step: Step, path: string, content: string, state: R
 
 /** Removes what writeStepFile made outside the scratch folder: each file, then each folder it made, if empty. */
 async function removeWrittenFiles(state: RunState): Promise<void> {
+  const removed = (dir: string): Promise<boolean> =>
+    rmdir(dir).then(
+      () => true,
+      () => false,
+    )
   for (const w of state.written.splice(0).reverse()) {
     await rm(w.path, { force: true }).catch(() => undefined)
     if (w.folder === undefined) continue
-    for (let dir = dirname(w.path); dir.startsWith(w.folder); dir = dirname(dir))
-      if (
-        !(await rmdir(dir).then(
-          () => true,
-          () => false,
-        ))
-      )
-        break
+    for (let dir = dirname(w.path); dir === w.folder || dir.startsWith(`${w.folder}/`); dir = dirname(dir)) if (!(await removed(dir))) break
   }
 }
 
