@@ -187,7 +187,8 @@ describe.skipIf(kubeconfig === '')(`the kernel and the guard on the lab ${skipRe
       `unset KUBECONFIG; HOME=${home} kubectl config use-context kubewalk-lab`,
     ]) {
       const r = await replay(await page('user-kubeconfig', [line]))
-      expect(r.exitCode).toBe(1)
+      // A refusal is exit 2, as the guard's other refusals.
+      expect(r.exitCode).toBe(2)
       expect(r.report.steps[0]?.error?.message).toMatch(/would write .*, a kubeconfig that is not the run's/)
     }
     expect(await readFile(kubeconfig, 'utf8')).toBe(before)
