@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promptOf } from '../markdown/lines.js'
-import { fileNamed, oneFileRead } from '../markdown/steps.js'
+import { fileNamed, unnamedManifestName } from '../markdown/steps.js'
 import { docsBlocks, type DocsBlock } from './blocks.js'
 import { EXAMPLE_URL } from './examples.js'
 import { readDocsFrontMatter } from './frontmatter.js'
@@ -245,13 +245,14 @@ export function readDocsPage(file: string, source: string, opts: DocsOptions = {
 function nameUnnamedManifests(items: DocsItem[]): void {
   items.forEach((item, i) => {
     if (item.kind !== 'file' || item.name !== undefined || item.content === undefined || item.source !== 'block') return
-    const next = items.findIndex((x, k) => k > i && x.kind !== 'prose' && x.kind !== 'heading')
-    const user = items[next]
-    const name = user?.kind === 'command' && user.container === undefined ? oneFileRead(user.text) : undefined
+    const user = items.find((x, k) => k > i && x.kind !== 'prose' && x.kind !== 'heading')
+    if (user?.kind !== 'command' || user.container !== undefined) return
+    const name = unnamedManifestName(
+      user.text,
+      items.slice(0, i).flatMap((x) => (x.kind === 'command' ? [x.text] : [])),
+      items.flatMap((x) => (x.kind === 'file' && x.name !== undefined ? [x.name] : [])),
+    )
     if (name === undefined) return
-    const base = name.split('/').pop() as string
-    const before = items.slice(0, i)
-    if (items.some((x) => x.kind === 'file' && x.name === name) || before.some((x) => x.kind === 'command' && x.text.includes(base))) return
     item.name = name
     item.unnamed = true
   })

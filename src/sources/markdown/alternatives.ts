@@ -4,7 +4,7 @@
 import { errorMessages } from './answers.js'
 import { manifestObjects } from './kubectl.js'
 import { splitCommands } from './lines.js'
-import type { PageFile } from './steps.js'
+import { oneFileRead, type PageFile } from './steps.js'
 
 const FLAG = String.raw`(?:\s+-{1,2}[\w-]+(?:[= ](?!(?:create|run|delete)\b)\S+)?)*`
 // `kubectl create KIND NAME`, `kubectl create secret TYPE NAME`, `kubectl create service TYPE NAME`, `kubectl run NAME`.
@@ -13,7 +13,7 @@ const CREATE = new RegExp(
   String.raw`^kubectl${FLAG}\s+(?:create${FLAG}\s+(?:(secret|service)\s+[\w-]+|(?!-)([\w.-]+))|(run))${FLAG}\s+([a-z0-9][\w.-]*|<[\w .:/-]+>)`,
 )
 // `kubectl create -f FILE`, with only flags after `create`.
-const CREATE_FROM_FILE = /^kubectl\s+create((?:\s+-{1,2}[\w-]+(?:[= ]\S+)?)+)\s*$/
+const CREATE_FROM_FILE = /^kubectl\s+create(?:\s+-{1,2}[\w-]+(?:[= ]\S+)?)+\s*$/
 const DELETE = new RegExp(String.raw`^kubectl${FLAG}\s+delete${FLAG}\s+(.+)$`)
 
 const kindOf = (word: string): string =>
@@ -39,10 +39,9 @@ export function createdObject(command: string, files: readonly PageFile[] = []):
   const cmds = splitCommands(command)
   if (cmds.length !== 1) return undefined
   const line = (cmds[0]?.text ?? '').replace(/\\\n\s*/g, ' ').trim()
-  const flags = CREATE_FROM_FILE.exec(line)?.[1]
-  if (flags !== undefined) {
-    const named = [...flags.matchAll(/\s(?:-f|--filename)[= ](\S+)/g)].map((f) => (f[1] as string).replace(/^\.\//, ''))
-    const file = named.length === 1 ? files.find((f) => f.name === named[0]) : undefined
+  if (CREATE_FROM_FILE.test(line)) {
+    const named = oneFileRead(line)
+    const file = named === undefined ? undefined : files.find((f) => f.name === named)
     const objects = file === undefined ? [] : manifestObjects(file.content)
     return objects.length === 1 ? objects[0]?.name : undefined
   }

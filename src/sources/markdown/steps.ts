@@ -249,10 +249,13 @@ export function draftSteps(doc: MarkdownDoc, opts: { splitAll?: boolean } = {}):
   // line reads, when it is the one block shown before that line and nothing else makes or names that file.
   for (const u of unnamed) {
     const user = steps[u.index]
-    const name = user && oneFileRead(user.command)
-    if (user === undefined || name === undefined || user.files.length > 0 || unnamed.some((o) => o !== u && o.index === u.index)) continue
-    const base = name.split('/').pop() as string
-    if (candidates.some((c) => c.name === name) || steps.slice(0, u.index).some((s) => s.command.includes(base))) continue
+    if (user === undefined || user.files.length > 0 || unnamed.some((o) => o !== u && o.index === u.index)) continue
+    const name = unnamedManifestName(
+      user.command,
+      steps.slice(0, u.index).map((s) => s.command),
+      candidates.map((c) => c.name),
+    )
+    if (name === undefined) continue
     user.files.push({ name, content: u.block.text.endsWith('\n') ? u.block.text : `${u.block.text}\n`, notes: [unnamedNote(name)] })
   }
   return steps
@@ -263,6 +266,17 @@ const MANIFEST = new Set(['yaml', 'yml', 'json'])
 /** What a run says of a file the page shows without naming it. */
 export const unnamedNote = (name: string): string =>
   `writes ${name} from the manifest the page shows right before it (the page does not name the file)`
+
+/**
+ * The name a manifest the page shows without one is saved under: the one file the `kubectl` line right after it reads,
+ * unless another file of the page has that name (`named`) or an earlier line mentions it (it makes the file itself).
+ */
+export function unnamedManifestName(next: string, earlier: readonly string[], named: readonly string[]): string | undefined {
+  const name = oneFileRead(next)
+  if (name === undefined || named.includes(name)) return undefined
+  const base = name.split('/').pop() as string
+  return earlier.some((c) => c.includes(base)) ? undefined : name
+}
 
 /** The one local manifest a lone `kubectl` line reads with `-f` (`./secret.yaml`), as a path in the shell's folder. */
 export function oneFileRead(command: string): string | undefined {
