@@ -39,3 +39,23 @@ export async function readObject(c: DirectCredentials, path: string, timeoutMs: 
     return undefined
   }
 }
+
+/**
+ * Whether the server answers a dry run of any write: no admission webhook says it has side effects on one (`Unknown`
+ * or `Some`, which admissionregistration/v1 no longer accepts but an upgraded cluster may still store). False when the
+ * lists cannot be read (a user who may not list them): the caller then asks the server's own dry run.
+ */
+export async function dryRunsAnswered(c: DirectCredentials, timeoutMs: number): Promise<boolean> {
+  const lists = await Promise.all(
+    ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations'].map((kind) =>
+      readObject(c, `apis/admissionregistration.k8s.io/v1/${kind}`, timeoutMs),
+    ),
+  )
+  return lists.every((list) => {
+    const items = (list as { items?: unknown } | null | undefined)?.items
+    if (!Array.isArray(items)) return false
+    return items.every((config: { webhooks?: { sideEffects?: unknown }[] }) =>
+      (config.webhooks ?? []).every((w) => w.sideEffects === 'None' || w.sideEffects === 'NoneOnDryRun'),
+    )
+  })
+}

@@ -147,13 +147,38 @@ describe.skipIf(kubeconfig === '')(`the kernel and the guard on the lab ${skipRe
     const r = await replay(file, ['--kubectl', wrapper])
     expect(r.exitCode).toBe(0)
     const calls = (await readFile(log, 'utf8')).trim().split('\n')
-    // Each line's dry run and real call went through kubectl; nothing read them back (`get … -o json`). The cleanup,
+    // The create's dry run and real call went through kubectl; the apply's input names one new ConfigMap, which
+    // kubewalk's process read (not there): only its real call. Nothing read them back (`get … -o json`). The cleanup,
     // from the guard's record, asks each object's uid before it deletes it.
-    expect(calls.filter((c) => /^(create configmap kw-direct-a|apply -f -)/.test(c))).toHaveLength(4)
+    expect(calls.filter((c) => c.startsWith('create configmap kw-direct-a'))).toHaveLength(2)
+    expect(calls.filter((c) => c.startsWith('apply '))).toEqual(['apply -f -'])
     expect(calls.filter((c) => c.startsWith('get ') && / -o json( |$)/.test(c))).toEqual([])
     expect(calls.filter((c) => c.startsWith('get ')).map((c) => c.split(' ')[1])).toEqual(['configmap/kw-direct-b', 'configmap/kw-direct-a'])
     expect(r.report.cleanup.map((c) => c.status)).toEqual(['done', 'done'])
     expect(await configMaps('kw-direct-')).toEqual([])
+  })
+
+  it("an apply whose manifest names no namespace is checked where kubectl sends it (the context's): over a user's ConfigMap there, refused", async () => {
+    await kubectl(kubeconfig, ['create', 'namespace', 'kw-ctx-ns'])
+    expect((await kubectl(kubeconfig, ['apply', '-n', 'kw-ctx-ns', '-f', '-'], cm('kw-user-ctx', 'mine'))).exitCode).toBe(0)
+    const stored = async (): Promise<string> =>
+      (await kubectl(kubeconfig, ['get', 'configmap', 'kw-user-ctx', '-n', 'kw-ctx-ns', '-o', 'jsonpath={.metadata.resourceVersion} {.data.key}']))
+        .stdout
+    try {
+      const before = await stored()
+      const r = await replay(
+        await page('context-namespace', [
+          'kubectl config set-context --current --namespace=kw-ctx-ns',
+          `kubectl apply -f - <<'EOF'\n${cm('kw-user-ctx', 'theirs')}EOF`,
+        ]),
+      )
+      expect(r.exitCode).toBe(2)
+      expect(r.report.steps[1]?.error?.message).toMatch(/configmap\/kw-user-ctx in namespace kw-ctx-ns is not this run's/)
+      expect(await stored()).toBe(before)
+      expect(before).toMatch(/ mine$/)
+    } finally {
+      await kubectl(kubeconfig, ['delete', 'namespace', 'kw-ctx-ns', '--wait=false'])
+    }
   })
 
   it("`exit 3` as a step's line fails that step with its code, skips the rest, and the run still cleans up", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { objectPath, readObject, refPath } from '../../src/platform/direct-read.js'
+import { dryRunsAnswered, objectPath, readObject, refPath } from '../../src/platform/direct-read.js'
 import { answering, httpsStandIn } from '../https-stand-in.js'
 
 describe('the API path of a built-in object', () => {
@@ -64,5 +64,42 @@ describe('an object read from this process', () => {
   it('is undefined when no answer comes in time', async () => {
     const { creds } = await httpsStandIn(undefined)
     expect(await readObject(creds, 'api/v1/nodes/n1', 300)).toBeUndefined()
+  })
+})
+
+describe('whether the server answers a dry run', () => {
+  const list = (...sideEffects: string[]) => ({ kind: 'List', items: [{ webhooks: sideEffects.map((s) => ({ sideEffects: s })) }] })
+  const empty = { kind: 'List', items: [] }
+
+  it('yes with no webhooks, or only webhooks with no side effects on a dry run', async () => {
+    const { creds, seen } = await httpsStandIn(
+      answering([
+        [200, empty],
+        [200, empty],
+        [200, list('None', 'NoneOnDryRun')],
+        [200, list('None')],
+      ]),
+    )
+    expect(await dryRunsAnswered(creds, 2_000)).toBe(true)
+    expect(await dryRunsAnswered(creds, 2_000)).toBe(true)
+    expect(seen.map((s) => s.split(' ')[1]).sort()).toEqual([
+      '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+      '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+      '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+      '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+    ])
+  })
+
+  it('no when a webhook has side effects (the server refuses the dry run), or the lists cannot be read', async () => {
+    const { creds } = await httpsStandIn(
+      answering([
+        [200, list('None', 'Unknown')],
+        [200, empty],
+        [403, { kind: 'Status', code: 403, reason: 'Forbidden' }],
+        [200, empty],
+      ]),
+    )
+    expect(await dryRunsAnswered(creds, 2_000)).toBe(false)
+    expect(await dryRunsAnswered(creds, 2_000)).toBe(false)
   })
 })

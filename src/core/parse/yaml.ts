@@ -1,6 +1,14 @@
 // YAML through yaml's parseDocument, failing on its errors rather than guessing.
-import { parseDocument } from 'yaml'
+import { type Document, parseDocument } from 'yaml'
 import { ParseError } from '../errors.js'
+
+// A step parses its output and masks the Secrets in it (`parse` and `secrets`): one text, parsed once. Each caller
+// gets its own objects from toJS(), so none sees what another changed.
+let last: { text: string; doc: Document.Parsed } | undefined
+function documentOf(text: string): Document.Parsed {
+  if (last?.text !== text) last = { text, doc: parseDocument(text) }
+  return last.doc
+}
 
 /** A Kubernetes object as `kubectl get -o yaml` prints it (only the fields the steps read). */
 export interface KubeObject {
@@ -13,7 +21,7 @@ export interface KubeObject {
 
 /** Parses `kubectl get KIND NAME -o yaml`: one object with a kind. */
 export function parseKubeObject<T extends object = KubeObject>(stepId: string, stdout: string): T & { kind: string } {
-  const doc = parseDocument(stdout)
+  const doc = documentOf(stdout)
   if (doc.errors.length > 0) throw new ParseError(stepId, `kubectl printed YAML that does not parse: ${doc.errors[0]?.message ?? ''}`.trim(), stdout)
   const value: unknown = doc.toJS()
   if (typeof value !== 'object' || value === null || typeof (value as { kind?: unknown }).kind !== 'string')
@@ -23,7 +31,7 @@ export function parseKubeObject<T extends object = KubeObject>(stepId: string, s
 
 /** Parses `kubectl get … -o yaml` of a collection: a `kind: List` with items. */
 export function parseKubeList(stepId: string, stdout: string): { kind: string; items: KubeObject[] } {
-  const doc = parseDocument(stdout)
+  const doc = documentOf(stdout)
   if (doc.errors.length > 0) throw new ParseError(stepId, `kubectl printed YAML that does not parse: ${doc.errors[0]?.message ?? ''}`.trim(), stdout)
   const value: unknown = doc.toJS()
   if (typeof value !== 'object' || value === null) throw new ParseError(stepId, 'expected a YAML mapping with kind and items', stdout)
@@ -48,7 +56,7 @@ export function secretDataValues(stdout: string): string[] {
   let value: unknown
   let broken = false
   try {
-    const doc = parseDocument(stdout)
+    const doc = documentOf(stdout)
     broken = doc.errors.length > 0
     value = doc.toJS()
   } catch {

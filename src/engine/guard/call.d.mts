@@ -36,6 +36,11 @@ export declare function guardCall(o: {
    * with the call's own kubeconfig and credentials: the kubewalk process's, where they allow it.
    */
   readDirect?: (ref: { kind: string; group: string; name: string; namespace?: string }) => Promise<object | null | undefined>
+  /**
+   * The objects a `create`, `apply` or `replace` from files names, each as it stands now (null: not there), read by the
+   * calling process; undefined when it cannot tell (the server's dry run then says). Used only when each is new or the run's.
+   */
+  named?: () => Promise<{ ref: { kind: string; group: string; name: string; namespace?: string }; current: object | null }[] | undefined>
   /** The call as kubectl will run it under the user's kuberc (kuberc.mjs's kubectlView): decided on, and its reads run with it. */
   view?: { argv: string[]; env: Record<string, string | undefined> }
 }): GuardedCall

@@ -87,7 +87,7 @@ const UNREACHABLE =
  * `env` and `cwd` are the caller's (the line's shell): the dry runs see the same kubeconfig and files.
  * `view`: the call as kubectl will run it under the user's kuberc (kuberc.mjs), decided on and asked in its stead.
  */
-export function guardCall({ state, call, input, env: callEnv, cwd, signal, timeoutMs, readDirect, view }) {
+export function guardCall({ state, call, input, env: callEnv, cwd, signal, timeoutMs, readDirect, named, view }) {
   const config = JSON.parse(readFileSync(join(state, 'guard.json'), 'utf8'))
   const real = config.realKubectl
   const argv = view?.argv ?? call
@@ -215,7 +215,14 @@ export function guardCall({ state, call, input, env: callEnv, cwd, signal, timeo
     let unanswered = false
     /** @type {ReturnType<typeof decide> | undefined} */
     let decision
-    if (c.how === 'dry-json') {
+    // The objects the call's input names, read by the caller's process (server.ts): when each is new or the run's, the
+    // call may run with no dry run; any other answer (or none) is the server dry run's to give, as before.
+    const known = c.how === 'dry-json' && named !== undefined ? await named() : undefined
+    const quick = known === undefined ? undefined : decide(known, { ...config.mode, ownUids: ownUids() })
+    if (known !== undefined && quick !== undefined && quick.verdicts.every((v) => v.action === 'allow')) {
+      targets = known
+      decision = quick
+    } else if (c.how === 'dry-json') {
       const r = await quiet(dryRunArgv(argv, true), input)
       if (r.status === 0) {
         const dried = objectsOf(r.stdout)

@@ -10,12 +10,13 @@ import { readFile } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
 import { delimiter, isAbsolute, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { readObject, refPath } from '../../platform/direct-read.js'
+import { dryRunsAnswered, readObject, refPath } from '../../platform/direct-read.js'
 import { mergedKubeconfig } from '../../platform/kubeconfig.js'
 import { mkfifo } from '../../platform/shell.js'
 import { directCredentials, type DirectCredentials } from '../../platform/version-probe.js'
 import { broken, guardCall, readOnce } from './call.mjs'
 import { kubectlView } from './kuberc.mjs'
+import { namedRefs } from './named.js'
 import { connectionFlags, holdsInput } from './rules.mjs'
 
 /** What the run's function needs to reach the guard, and what the run awaits before it reads the ledger. */
@@ -105,27 +106,54 @@ const DIRECT_MS = 2_000
 /**
  * A call's reads from this process (no kubectl start, ~30 ms of a core each) where its kubeconfig allows them: no
  * connection flags on the call, one kubeconfig file (by its absolute path) whose current context holds a CA and a
- * certificate or token and no proxy (directCredentials), built-in kinds only (refPath). Undefined, or an undefined
- * answer, is kubectl's read.
+ * certificate or token and no proxy (directCredentials), built-in kinds only (refPath). `read`: one object (undefined,
+ * or an undefined answer, is kubectl's read). `named`: the objects an apply, create or replace from files names, as they
+ * stand (namedRefs), when the server would answer its dry run (dryRunsAnswered); undefined sends the guard to the dry run.
  */
-function directReader(call: readonly string[], env: Record<string, string>, timeoutMs: number): GuardReadDirect | undefined {
+function directReader(
+  call: readonly string[],
+  env: Record<string, string>,
+  cwd: string,
+  input: Buffer | undefined,
+  timeoutMs: number,
+): Direct | undefined {
   const path = env.KUBECONFIG ?? ''
   if (connectionFlags([...call]).length > 0 || !isAbsolute(path) || path.includes(delimiter)) return undefined
-  let creds: Promise<DirectCredentials | undefined> | undefined
-  return async (ref) => {
+  const ms = Math.min(timeoutMs, DIRECT_MS)
+  let loaded: Promise<{ creds: DirectCredentials; namespace: string | undefined } | undefined> | undefined
+  // Read once per call, when first needed: a page's `kubectl config use-context` before it is seen.
+  const load = (): NonNullable<typeof loaded> =>
+    (loaded ??= mergedKubeconfig([path]).then(
+      async (k) => {
+        const name = k['current-context']
+        const creds = name !== undefined ? await directCredentials(k, name, env) : undefined
+        return creds && { creds, namespace: k.contexts?.find((x) => x.name === name)?.context?.namespace }
+      },
+      () => undefined,
+    ))
+  const read: GuardReadDirect = async (ref) => {
     const at = refPath(ref)
     if (at === undefined) return undefined
-    // Read once per call, when first needed: a page's `kubectl config use-context` before it is seen.
-    creds ??= mergedKubeconfig([path]).then(
-      (c) => (c['current-context'] !== undefined ? directCredentials(c, c['current-context'], env) : undefined),
-      () => undefined,
-    )
-    const c = await creds
-    return c === undefined ? undefined : readObject(c, at, Math.min(timeoutMs, DIRECT_MS))
+    const l = await load()
+    return l === undefined ? undefined : readObject(l.creds, at, ms)
   }
+  const named: GuardNamed = async () => {
+    const l = await load()
+    const refs = l === undefined ? undefined : namedRefs(call, input, cwd, l.namespace)
+    if (l === undefined || refs === undefined) return undefined
+    const [answered, ...now] = await Promise.all([dryRunsAnswered(l.creds, ms), ...refs.map(read)])
+    if (answered !== true || now.some((o) => o === undefined)) return undefined
+    return refs.map((ref, i) => ({ ref, current: now[i] ?? null }))
+  }
+  return { read, named }
 }
 
 type GuardReadDirect = NonNullable<Parameters<typeof guardCall>[0]['readDirect']>
+type GuardNamed = NonNullable<Parameters<typeof guardCall>[0]['named']>
+interface Direct {
+  read: GuardReadDirect
+  named: GuardNamed
+}
 
 const field = (...xs: (string | number)[]): string => xs.map((x) => `${x}\0`).join('')
 
@@ -326,7 +354,7 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     let guard: ReturnType<typeof guardCall>
     let verdict: Awaited<ReturnType<typeof guard.check>>
     try {
-      const readDirect = directReader(view.argv, env, feedMs)
+      const direct = directReader(view.argv, env, cwd, input, feedMs)
       guard = guardCall({
         state: stateDir,
         call,
@@ -336,7 +364,7 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
         cwd,
         signal: gone.signal,
         ...(o.readTimeoutMs ? { timeoutMs: o.readTimeoutMs } : {}),
-        ...(readDirect !== undefined ? { readDirect } : {}),
+        ...(direct !== undefined ? { readDirect: direct.read, named: direct.named } : {}),
       })
       const checking = guard.check()
       // The next spare once the dry run has started: its mkfifo's process start does not hold the dry run back.

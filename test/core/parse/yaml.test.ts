@@ -1,6 +1,37 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { parseKubeList, secretDataValues } from '../../../src/core/parse/yaml.js'
 import { fixture } from '../../helpers.js'
+
+// Counts yaml's parses: a step's parse and its Secrets' masking read one output with one.
+const parses = vi.hoisted(() => ({ count: 0 }))
+vi.mock('yaml', async (original) => {
+  const yaml = await original<typeof import('yaml')>()
+  return {
+    ...yaml,
+    parseDocument: (...args: Parameters<typeof yaml.parseDocument>) => {
+      parses.count++
+      return yaml.parseDocument(...args)
+    },
+  }
+})
+
+describe('one output read by parse and secrets', () => {
+  it('is parsed once, and each gets objects of its own', () => {
+    const text = fixture('article/10-secrets-yaml.stdout.txt')
+    const before = parses.count
+    const list = parseKubeList('secrets-yaml', text)
+    const values = secretDataValues(text)
+    expect(parses.count - before).toBe(1)
+    // A step's parse may change what it got; the masking reads the output as kubectl printed it.
+    const data = list.items[0]?.data ?? {}
+    const token = data.token
+    data.token = 'changed'
+    expect(values).toContain(token)
+    expect(parseKubeList('secrets-yaml', text).items[0]?.data?.token).toBe(token)
+    expect(secretDataValues(`${text}\n`)).toEqual(values)
+    expect(parses.count - before).toBe(2)
+  })
+})
 
 describe('parseKubeList', () => {
   it('reads the article secrets list', () => {
