@@ -719,7 +719,10 @@ async function execute(step: Step, command: string, result: StepResult, state: R
   if (reads !== undefined) await waitForPods(step, reads, result, state)
   if (step.background) return await startInBackground(step, command, env, result, state)
   // Once the line is in the shell: the guard's process start (~4 ms of this thread) does not hold the line back.
-  let beside: (() => void) | undefined = () => startNextGuard(step, command, next, state)
+  let beside: (() => void) | undefined = () => {
+    startNextGuard(step, command, next, state)
+    if (state.kubectlEnv !== undefined) state.guardServer?.warm(state.kubectlEnv)
+  }
   const deadline = begin + (step.wait ? (o.waitTimeoutMs ?? step.wait.timeoutMs) : 0)
   for (;;) {
     result.attempts++

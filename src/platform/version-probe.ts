@@ -20,7 +20,8 @@ export interface DirectCredentials {
   headers: Record<string, string>
 }
 
-const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy']
+/** The environment variables that send HTTPS through a proxy (then kubectl, which honours them, does the request). */
+export const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy']
 
 /** The credentials of `contextName` in a merged kubeconfig, when kubewalk can use them without kubectl. */
 export async function directCredentials(

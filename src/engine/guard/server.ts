@@ -5,7 +5,7 @@
 // and the cleanup wait for it). Fields are NUL-terminated; the first is the run's token, so no other
 // process on the machine can ask.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, constants, lstatSync, statSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
 import { delimiter, isAbsolute, join } from 'node:path'
@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { dryRunsAnswered, readObject, refPath } from '../../platform/direct-read.js'
 import { mergedKubeconfig } from '../../platform/kubeconfig.js'
 import { mkfifo } from '../../platform/shell.js'
-import { directCredentials, type DirectCredentials } from '../../platform/version-probe.js'
+import { directCredentials, type DirectCredentials, PROXY_VARS } from '../../platform/version-probe.js'
 import { broken, guardCall, readOnce } from './call.mjs'
 import { kubectlView } from './kuberc.mjs'
 import { namedRefs } from './named.js'
@@ -23,6 +23,11 @@ import { connectionFlags, holdsInput } from './rules.mjs'
 export interface GuardServer {
   port: number
   token: string
+  /**
+   * Reads ahead what the first changing call of a shell with this environment needs (its kubeconfig's credentials,
+   * whether the server answers dry runs), while a line runs; nothing when that is known already.
+   */
+  warm(env: Record<string, string | undefined>): void
   /** Resolves when no call is running or being recorded (each call's uid read after it ran): before the cleanup. */
   settled(): Promise<void>
   /** Resolves when no call is being recorded; calls still running (a job of a line) are not waited for. */
@@ -103,6 +108,62 @@ class Fields {
 // A read from this process gets a short budget: one that goes unanswered is asked of kubectl, with the full one.
 const DIRECT_MS = 2_000
 
+/** A kubeconfig's credentials for reads from this process, and its current context's namespace. */
+interface Loaded {
+  creds: DirectCredentials
+  namespace: string | undefined
+}
+
+/**
+ * What a run's calls share, each of which costs this thread file reads or requests: a kubeconfig file's credentials
+ * while the file is as it was (its inode, size and modification time, and the proxy variables, which decide whether
+ * there are any), and whether a server answers dry runs (forgotten when a call names a webhook configuration).
+ */
+class DirectCache {
+  private readonly loads = new Map<string, { stamp: string; loaded: Promise<Loaded | undefined> }>()
+  private answers = new WeakMap<DirectCredentials, Promise<boolean>>()
+
+  /** The credentials of the kubeconfig at `path` (absolute, one file), read again when it changed. */
+  load(path: string, env: Record<string, string | undefined>): Promise<Loaded | undefined> {
+    let stamp: string
+    try {
+      const st = statSync(path, { bigint: true })
+      stamp = [st.ino, st.size, st.mtimeNs, ...PROXY_VARS.map((v) => env[v] ?? '')].join('\0')
+    } catch {
+      return Promise.resolve(undefined)
+    }
+    const seen = this.loads.get(path)
+    if (seen?.stamp === stamp) return seen.loaded
+    const loaded = mergedKubeconfig([path]).then(
+      async (k) => {
+        const name = k['current-context']
+        const creds = name !== undefined ? await directCredentials(k, name, env) : undefined
+        return creds && { creds, namespace: k.contexts?.find((x) => x.name === name)?.context?.namespace }
+      },
+      () => undefined,
+    )
+    this.loads.set(path, { stamp, loaded })
+    return loaded
+  }
+
+  /** Whether the server answers dry runs (dryRunsAnswered); only a yes is kept, a list not read is asked again. */
+  answered(creds: DirectCredentials, timeoutMs: number): Promise<boolean> {
+    const known = this.answers.get(creds)
+    if (known !== undefined) return known
+    const asked = dryRunsAnswered(creds, timeoutMs)
+    this.answers.set(
+      creds,
+      asked.then((yes) => yes || (this.answers.delete(creds), false)),
+    )
+    return asked
+  }
+
+  /** A call that may add or change a webhook: whether each server answers dry runs is asked again. */
+  forgetAnswers(): void {
+    this.answers = new WeakMap()
+  }
+}
+
 /**
  * A call's reads from this process (no kubectl start, ~30 ms of a core each) where its kubeconfig allows them: no
  * connection flags on the call, one kubeconfig file (by its absolute path) whose current context holds a CA and a
@@ -116,21 +177,15 @@ function directReader(
   cwd: string,
   input: Buffer | undefined,
   timeoutMs: number,
+  cache: DirectCache,
 ): Direct | undefined {
   const path = env.KUBECONFIG ?? ''
   if (connectionFlags([...call]).length > 0 || !isAbsolute(path) || path.includes(delimiter)) return undefined
   const ms = Math.min(timeoutMs, DIRECT_MS)
-  let loaded: Promise<{ creds: DirectCredentials; namespace: string | undefined } | undefined> | undefined
-  // Read once per call, when first needed: a page's `kubectl config use-context` before it is seen.
-  const load = (): NonNullable<typeof loaded> =>
-    (loaded ??= mergedKubeconfig([path]).then(
-      async (k) => {
-        const name = k['current-context']
-        const creds = name !== undefined ? await directCredentials(k, name, env) : undefined
-        return creds && { creds, namespace: k.contexts?.find((x) => x.name === name)?.context?.namespace }
-      },
-      () => undefined,
-    ))
+  if (/webhookconfiguration/i.test(`${call.join(' ')}\n${input?.toString('utf8') ?? ''}`)) cache.forgetAnswers()
+  // Read when first needed: a page's `kubectl config use-context` before this call is seen.
+  let loaded: Promise<Loaded | undefined> | undefined
+  const load = (): Promise<Loaded | undefined> => (loaded ??= cache.load(path, env))
   const read: GuardReadDirect = async (ref) => {
     const at = refPath(ref)
     if (at === undefined) return undefined
@@ -141,8 +196,8 @@ function directReader(
     const l = await load()
     const refs = l === undefined ? undefined : namedRefs(call, input, cwd, l.namespace)
     if (l === undefined || refs === undefined) return undefined
-    const [answered, ...now] = await Promise.all([dryRunsAnswered(l.creds, ms), ...refs.map(read)])
-    if (answered !== true || now.some((o) => o === undefined)) return undefined
+    const [yes, ...now] = await Promise.all([cache.answered(l.creds, ms), ...refs.map(read)])
+    if (!yes || now.some((o) => o === undefined)) return undefined
     return refs.map((ref, i) => ({ ref, current: now[i] ?? null }))
   }
   return { read, named }
@@ -236,6 +291,7 @@ async function release(held: Held, bytes: Buffer | undefined, timeoutMs: number)
  */
 export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: number; spareByCaller?: boolean } = {}): Promise<GuardServer> {
   const token = randomBytes(16).toString('hex')
+  const cache = new DirectCache()
   // Calls from their 'run' to the end of their record, and records in progress: a record is short (bounded reads),
   // a call may run long (a `kubectl delete` waiting for its Pod, in a job of the line).
   const inFlight = new Set<Promise<void>>()
@@ -354,7 +410,7 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
     let guard: ReturnType<typeof guardCall>
     let verdict: Awaited<ReturnType<typeof guard.check>>
     try {
-      const direct = directReader(view.argv, env, cwd, input, feedMs)
+      const direct = directReader(view.argv, env, cwd, input, feedMs, cache)
       guard = guardCall({
         state: stateDir,
         call,
@@ -413,6 +469,14 @@ export async function startGuardServer(stateDir: string, o: { readTimeoutMs?: nu
   return {
     port,
     token,
+    warm(env) {
+      const path = env.KUBECONFIG ?? ''
+      if (!isAbsolute(path) || path.includes(delimiter)) return
+      cache.load(path, env).then(
+        (l) => void (l !== undefined ? cache.answered(l.creds, DIRECT_MS).catch(() => undefined) : undefined),
+        () => undefined,
+      )
+    },
     async settled() {
       while (inFlight.size > 0) await Promise.all([...inFlight])
     },

@@ -11,6 +11,7 @@ import { startGuardServer } from '../../../src/engine/guard/server.js'
 import { installGuard } from '../../../src/engine/guard/shim.js'
 import { mkfifo } from '../../../src/platform/shell.js'
 import { configMap, harness } from './harness.js'
+import { httpsStandIn } from '../../https-stand-in.js'
 
 vi.setConfig({ testTimeout: 60_000 })
 
@@ -238,5 +239,70 @@ describe('a server that stops answering the guard’s reads (each bounded by the
       'kubewalk: refused: the guard could not check this call (the server did not answer a read within 0.4 s); it did not run',
     )
     expect((await h.store()).map((o) => (o as { data?: unknown }).data)).toEqual([{ a: '1' }])
+  })
+})
+
+describe("an apply whose input names only built-in objects, read by kubewalk's process", () => {
+  /** A kubeconfig for an HTTPS stand-in whose ConfigMap `x` in `team` is `stored` (null: not there); the webhook lists are empty. */
+  async function apiServer(dir: string, stored: () => unknown) {
+    const api = await httpsStandIn((req, res) => {
+      const empty = { kind: 'List', items: [] }
+      const body = /webhookconfigurations$/.test(req.url ?? '') ? empty : req.url === '/api/v1/namespaces/team/configmaps/x' ? stored() : undefined
+      const notFound = { kind: 'Status', code: 404, reason: 'NotFound' }
+      res.writeHead(body === undefined || body === null ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? notFound))
+    })
+    const kubeconfig = join(dir, 'kubeconfig')
+    await writeFile(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: s\n  cluster:\n    server: ${api.creds.server.href}\n    insecure-skip-tls-verify: true\n` +
+        `contexts:\n- name: c\n  context:\n    cluster: s\n    user: u\n    namespace: team\nusers:\n- name: u\n  user:\n    token: t\n`,
+    )
+    return { api, kubeconfig }
+  }
+  const manifest = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: '2'\n`
+
+  it('a new object: no dry run, only the real call; read back from the same server', async () => {
+    const h = await harness({}, { via: 'server' })
+    let made: unknown = null
+    const { api, kubeconfig } = await apiServer(h.dir, () => made)
+    const seenStore = async (): Promise<void> => void (made = (await h.store()).find((o) => o.metadata.name === 'x') ?? null)
+    const r = await h.run(`export KUBECONFIG='${kubeconfig}'\nkubectl apply -f - <<'EOF'\n${manifest}EOF`)
+    await seenStore()
+    expect(r.status).toBe(0)
+    expect(await argvs(h)).toBe('apply')
+    // The context's namespace, read from the kubeconfig the shell exported; and whether dry runs are answered.
+    expect(api.seen.map((s) => s.split(' ')[1])).toEqual(
+      expect.arrayContaining([
+        '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+        '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+        '/api/v1/namespaces/team/configmaps/x',
+      ]),
+    )
+  })
+
+  it("an object that is there and not the run's: the server's dry run decides, and refuses", async () => {
+    const h = await harness({}, { via: 'server' })
+    await h.seed([configMap('x', 'team')])
+    const { kubeconfig } = await apiServer(h.dir, () => configMap('x', 'team'))
+    // `-n team` as well as the context's: the stand-in kubectl's dry run reads no kubeconfig.
+    const r = await h.run(`export KUBECONFIG='${kubeconfig}'\nkubectl apply -n team -f - <<'EOF'\n${manifest}EOF`)
+    expect(r.status).toBe(2)
+    expect(r.stderr).toMatch(/configmap\/x in namespace team is not this run's/)
+    expect(await argvs(h)).toMatch(/^dry apply/)
+    expect((await h.store()).find((o) => o.metadata.name === 'x')?.metadata.uid).toBe('uid-x')
+  })
+
+  it('warm() reads ahead once what the first such call needs, and again when the kubeconfig changed', async () => {
+    const h = await harness({}, { via: 'server' })
+    const { api, kubeconfig } = await apiServer(h.dir, () => null)
+    const lists = (): number => api.seen.filter((s) => s.includes('webhookconfigurations')).length
+    h.server?.warm({ KUBECONFIG: kubeconfig })
+    await vi.waitFor(() => expect(lists()).toBe(2))
+    h.server?.warm({ KUBECONFIG: kubeconfig })
+    await new Promise((r) => setTimeout(r, 200))
+    expect(lists()).toBe(2)
+    await writeFile(kubeconfig, `${await readFile(kubeconfig, 'utf8')}# changed\n`)
+    h.server?.warm({ KUBECONFIG: kubeconfig })
+    await vi.waitFor(() => expect(lists()).toBe(4))
   })
 })
