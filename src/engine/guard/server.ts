@@ -5,7 +5,7 @@
 // and the cleanup wait for it). Fields are NUL-terminated; the first is the run's token, so no other
 // process on the machine can ask.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { closeSync, constants, lstatSync, statSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
 import { delimiter, isAbsolute, join } from 'node:path'
@@ -117,7 +117,7 @@ interface Loaded {
 /**
  * What a run's calls share, each of which costs this thread file reads or requests: a kubeconfig file's credentials
  * while the file is as it was (its inode, size and modification time, and the proxy variables, which decide whether
- * there are any), and whether a server answers dry runs (forgotten when a call names a webhook configuration).
+ * there are any), and whether a server answers dry runs (asked again after a call whose objects it did not read).
  */
 class DirectCache {
   private readonly loads = new Map<string, { stamp: string; loaded: Promise<Loaded | undefined> }>()
@@ -158,7 +158,7 @@ class DirectCache {
     return asked
   }
 
-  /** A call that may add or change a webhook: whether each server answers dry runs is asked again. */
+  /** After a call that may have added a webhook: whether each server answers dry runs is asked again. */
   forgetAnswers(): void {
     this.answers = new WeakMap()
   }
@@ -182,7 +182,6 @@ function directReader(
   const path = env.KUBECONFIG ?? ''
   if (connectionFlags([...call]).length > 0 || !isAbsolute(path) || path.includes(delimiter)) return undefined
   const ms = Math.min(timeoutMs, DIRECT_MS)
-  if (/webhookconfiguration/i.test(`${call.join(' ')}\n${input?.toString('utf8') ?? ''}`)) cache.forgetAnswers()
   // Read when first needed: a page's `kubectl config use-context` before this call is seen.
   let loaded: Promise<Loaded | undefined> | undefined
   const load = (): Promise<Loaded | undefined> => (loaded ??= cache.load(path, env))
@@ -195,6 +194,8 @@ function directReader(
   const named: GuardNamed = async () => {
     const l = await load()
     const refs = l === undefined ? undefined : namedRefs(call, input, cwd, l.namespace)
+    // A call whose objects kubewalk does not read itself may add a webhook: whether dry runs are answered is asked again.
+    if (refs === undefined) cache.forgetAnswers()
     if (l === undefined || refs === undefined) return undefined
     const [yes, ...now] = await Promise.all([cache.answered(l.creds, ms), ...refs.map(read)])
     if (!yes || now.some((o) => o === undefined)) return undefined

@@ -304,5 +304,13 @@ describe("an apply whose input names only built-in objects, read by kubewalk's p
     await writeFile(kubeconfig, `${await readFile(kubeconfig, 'utf8')}# changed\n`)
     h.server?.warm({ KUBECONFIG: kubeconfig })
     await vi.waitFor(() => expect(lists()).toBe(4))
+    // A call read this way uses what is known; one it does not read (it may add a webhook) has it asked again.
+    const apply = `export KUBECONFIG='${kubeconfig}'\nkubectl apply -f - <<'EOF'\n${manifest}EOF`
+    expect((await h.run(apply)).status).toBe(0)
+    expect(lists()).toBe(4)
+    expect((await h.run(`export KUBECONFIG='${kubeconfig}'\nkubectl create configmap z --from-literal=a=b`)).status).toBe(0)
+    expect((await h.run(apply)).status).toBe(0)
+    expect(lists()).toBe(6)
+    expect(await argvs(h)).toBe(['apply', 'dry create', 'create', 'apply'].join('\n'))
   })
 })
