@@ -146,15 +146,15 @@ class DirectCache {
     return loaded
   }
 
-  /** Whether the server answers dry runs (dryRunsAnswered); only a yes is kept, a list not read is asked again. */
+  /**
+   * Whether the server answers dry runs (dryRunsAnswered), asked once: a no (a user who may not list webhooks) is kept
+   * too, so a run with limited credentials does not ask before every line.
+   */
   answered(creds: DirectCredentials, timeoutMs: number): Promise<boolean> {
     const known = this.answers.get(creds)
     if (known !== undefined) return known
     const asked = dryRunsAnswered(creds, timeoutMs)
-    this.answers.set(
-      creds,
-      asked.then((yes) => yes || (this.answers.delete(creds), false)),
-    )
+    this.answers.set(creds, asked)
     return asked
   }
 

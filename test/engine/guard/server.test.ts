@@ -243,10 +243,12 @@ describe('a server that stops answering the guard’s reads (each bounded by the
 })
 
 describe("an apply whose input names only built-in objects, read by kubewalk's process", () => {
-  /** A kubeconfig for an HTTPS stand-in whose ConfigMap `x` in `team` is `stored` (null: not there); the webhook lists are empty. */
-  async function apiServer(dir: string, stored: () => unknown) {
+  /** A kubeconfig for an HTTPS stand-in whose ConfigMap `x` in `team` is `stored` (null: not there); the webhook lists are empty (or answer `lists`). */
+  async function apiServer(dir: string, stored: () => unknown, lists = 200) {
     const api = await httpsStandIn((req, res) => {
       const empty = { kind: 'List', items: [] }
+      if (/webhookconfigurations$/.test(req.url ?? '') && lists !== 200)
+        return void res.writeHead(lists, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: lists }))
       const body = /webhookconfigurations$/.test(req.url ?? '') ? empty : req.url === '/api/v1/namespaces/team/configmaps/x' ? stored() : undefined
       const notFound = { kind: 'Status', code: 404, reason: 'NotFound' }
       res.writeHead(body === undefined || body === null ? 404 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? notFound))
@@ -290,6 +292,18 @@ describe("an apply whose input names only built-in objects, read by kubewalk's p
     expect(r.stderr).toMatch(/configmap\/x in namespace team is not this run's/)
     expect(await argvs(h)).toMatch(/^dry apply/)
     expect((await h.store()).find((o) => o.metadata.name === 'x')?.metadata.uid).toBe('uid-x')
+  })
+
+  it('a user who may not list webhooks: asked once, and every such call goes to the dry run', async () => {
+    const h = await harness({}, { via: 'server' })
+    const { api, kubeconfig } = await apiServer(h.dir, () => null, 403)
+    const lists = (): number => api.seen.filter((s) => s.includes('webhookconfigurations')).length
+    h.server?.warm({ KUBECONFIG: kubeconfig })
+    await vi.waitFor(() => expect(lists()).toBe(2))
+    h.server?.warm({ KUBECONFIG: kubeconfig })
+    expect((await h.run(`export KUBECONFIG='${kubeconfig}'\nkubectl apply -f - <<'EOF'\n${manifest}EOF`)).status).toBe(0)
+    expect(lists()).toBe(2)
+    expect(await argvs(h)).toBe('dry apply\napply')
   })
 
   it('warm() reads ahead once what the first such call needs, and again when the kubeconfig changed', async () => {
