@@ -3,27 +3,48 @@
 // server's kinds, and says a failure in its own words).
 import { directGet, type DirectCredentials } from './version-probe.js'
 
-// kubectl's printed names (`kind/name`, `kind.group/name`) of built-in kinds, and where the API serves each.
-const CORE = ['configmap', 'secret', 'serviceaccount', 'service', 'pod', 'persistentvolumeclaim', 'limitrange', 'resourcequota']
-const APPS = ['deployment', 'statefulset', 'daemonset', 'replicaset']
-const CLUSTER_CORE = ['namespace', 'node', 'persistentvolume']
+/** Built-in kinds whose API version and scope are fixed, by kind: kubewalk reads these itself, and knows where each is. */
+export const BUILT_IN_KINDS: Readonly<Record<string, { apiVersion: string; namespaced: boolean }>> = {
+  ConfigMap: { apiVersion: 'v1', namespaced: true },
+  Secret: { apiVersion: 'v1', namespaced: true },
+  ServiceAccount: { apiVersion: 'v1', namespaced: true },
+  Service: { apiVersion: 'v1', namespaced: true },
+  Pod: { apiVersion: 'v1', namespaced: true },
+  PersistentVolumeClaim: { apiVersion: 'v1', namespaced: true },
+  LimitRange: { apiVersion: 'v1', namespaced: true },
+  ResourceQuota: { apiVersion: 'v1', namespaced: true },
+  Namespace: { apiVersion: 'v1', namespaced: false },
+  Node: { apiVersion: 'v1', namespaced: false },
+  PersistentVolume: { apiVersion: 'v1', namespaced: false },
+  Deployment: { apiVersion: 'apps/v1', namespaced: true },
+  StatefulSet: { apiVersion: 'apps/v1', namespaced: true },
+  DaemonSet: { apiVersion: 'apps/v1', namespaced: true },
+  ReplicaSet: { apiVersion: 'apps/v1', namespaced: true },
+}
+
+// kubectl's printed kind (`configmap`, `deployment.apps`) of each, with its API prefix and plural (every one adds an s).
+const PRINTED = new Map(
+  Object.entries(BUILT_IN_KINDS).map(([kind, k]) => {
+    const group = k.apiVersion.includes('/') ? k.apiVersion.split('/')[0] : undefined
+    const prefix = group === undefined ? `api/${k.apiVersion}` : `apis/${k.apiVersion}`
+    return [`${kind.toLowerCase()}${group === undefined ? '' : `.${group}`}`, { prefix, plural: `${kind.toLowerCase()}s`, namespaced: k.namespaced }]
+  }),
+)
 
 /** The API path of an object printed as kubectl prints it (`serviceaccount/default`) in a namespace, for a built-in kind; undefined for any other. */
 export function objectPath(object: string, namespace: string): string | undefined {
   const at = object.indexOf('/')
-  const kind = object.slice(0, at)
+  const k = PRINTED.get(object.slice(0, at))
+  if (k === undefined) return undefined
   const name = encodeURIComponent(object.slice(at + 1))
-  const ns = `namespaces/${encodeURIComponent(namespace)}`
-  if (CORE.includes(kind)) return `api/v1/${ns}/${kind}s/${name}`
-  if (CLUSTER_CORE.includes(kind)) return `api/v1/${kind}s/${name}`
-  if (kind.endsWith('.apps') && APPS.includes(kind.slice(0, -5))) return `apis/apps/v1/${ns}/${kind.slice(0, -5)}s/${name}`
-  return undefined
+  return `${k.prefix}/${k.namespaced ? `namespaces/${encodeURIComponent(namespace)}/` : ''}${k.plural}/${name}`
 }
 
 /** The API path of an object named by its kind (`Secret`), API group (`''`, `apps`), name and namespace; undefined for any other kind. */
 export function refPath(ref: { kind: string; group: string; name: string; namespace?: string }): string | undefined {
   const kind = `${ref.kind.toLowerCase()}${ref.group === '' ? '' : `.${ref.group}`}`
-  if (ref.name === '' || (ref.namespace === undefined) !== CLUSTER_CORE.includes(kind)) return undefined
+  const scoped = PRINTED.get(kind)?.namespaced
+  if (ref.name === '' || scoped === undefined || (ref.namespace !== undefined) !== scoped) return undefined
   return objectPath(`${kind}/${ref.name}`, ref.namespace ?? '')
 }
 

@@ -219,7 +219,7 @@ export function guardCall({ state, call, input, env: callEnv, cwd, signal, timeo
     // call may run with no dry run; any other answer (or none) is the server dry run's to give, as before.
     const known = c.how === 'dry-json' && named !== undefined ? await named() : undefined
     const quick = known === undefined ? undefined : decide(known, { ...config.mode, ownUids: ownUids() })
-    if (known !== undefined && quick !== undefined && quick.verdicts.every((v) => v.action === 'allow')) {
+    if (known !== undefined && quick?.verdicts.every((v) => v.action === 'allow')) {
       targets = known
       decision = quick
     } else if (c.how === 'dry-json') {

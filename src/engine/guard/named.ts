@@ -1,11 +1,12 @@
 // What a `kubectl apply|create|replace -f` call would touch, read by the kubewalk process instead of a server dry run
 // (a kubectl start, ~30 ms of a core, on the path of the line): when every object its input names is a built-in kind
-// given by name, the objects it touches are those, in the namespace kubectl would use. Anything this reading is not sure
+// given by name (BUILT_IN_KINDS), the objects it touches are those, in the namespace kubectl would use. Anything this reading is not sure
 // of (a kind it does not know, a folder, a URL, `-k`, a name YAML 1.1 would not read as text, two namespaces) is the
 // dry run's, as before.
 import { readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseAllDocuments } from 'yaml'
+import { BUILT_IN_KINDS } from '../../platform/direct-read.js'
 import { classify, fileArgs, flagValue, hasFlag, positionals } from './rules.mjs'
 
 /** An object a call names: kind, API group, name, and namespace (none when cluster-scoped). */
@@ -14,24 +15,6 @@ export interface NamedRef {
   group: string
   name: string
   namespace?: string
-}
-
-// Built-in kinds whose API version and scope are fixed (the ones src/platform/direct-read.ts reads), by apiVersion.
-const KINDS: Record<string, { apiVersion: string; namespaced: boolean }> = {
-  ConfigMap: { apiVersion: 'v1', namespaced: true },
-  Secret: { apiVersion: 'v1', namespaced: true },
-  ServiceAccount: { apiVersion: 'v1', namespaced: true },
-  Service: { apiVersion: 'v1', namespaced: true },
-  Pod: { apiVersion: 'v1', namespaced: true },
-  PersistentVolumeClaim: { apiVersion: 'v1', namespaced: true },
-  LimitRange: { apiVersion: 'v1', namespaced: true },
-  ResourceQuota: { apiVersion: 'v1', namespaced: true },
-  Namespace: { apiVersion: 'v1', namespaced: false },
-  PersistentVolume: { apiVersion: 'v1', namespaced: false },
-  Deployment: { apiVersion: 'apps/v1', namespaced: true },
-  StatefulSet: { apiVersion: 'apps/v1', namespaced: true },
-  DaemonSet: { apiVersion: 'apps/v1', namespaced: true },
-  ReplicaSet: { apiVersion: 'apps/v1', namespaced: true },
 }
 
 // Flags after which the objects touched are not just the input's named objects, or the input is not read as given.
@@ -100,7 +83,7 @@ export function namedRefs(
 function refOfManifest(o: unknown, flagNs: string | undefined, contextNamespace: string | undefined): NamedRef | undefined {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined
   const m = o as { apiVersion?: unknown; kind?: unknown; metadata?: unknown }
-  const kind = typeof m.kind === 'string' ? KINDS[m.kind] : undefined
+  const kind = typeof m.kind === 'string' && Object.hasOwn(BUILT_IN_KINDS, m.kind) ? BUILT_IN_KINDS[m.kind] : undefined
   if (kind === undefined || typeof m.kind !== 'string' || m.apiVersion !== kind.apiVersion) return undefined
   const meta = m.metadata
   if (typeof meta !== 'object' || meta === null) return undefined
